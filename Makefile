@@ -1,0 +1,132 @@
+# vigil — build, run, test, benchmark.
+#   make            build build/vigil
+#   make run        build and run the monitor with its built-in defaults
+#   make test       the whole suite (unit tests under ASan/UBSan, real-kernel tests)
+#   make bench      benchmarks (monitor off vs on, vs auditd)
+# Missing Debian packages are installed by scripts/install-deps.sh.
+
+BUILD      ?= build
+CC         ?= gcc
+CLANG      ?= clang
+BPFTOOL    ?= bpftool
+ARCH       := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+ARGS       ?=
+
+LIBS       := libbpf libelf zlib json-c yaml-0.1 libpcre2-8 libcurl
+WARN       := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes
+CPPFLAGS   := -Iinclude -Isrc -I$(BUILD)/include -D_GNU_SOURCE
+CFLAGS     ?= -O2 -g
+CFLAGS     += -std=c11 $(WARN) -MMD -MP
+PKG_CFLAGS  = $(shell pkg-config --cflags $(LIBS) 2>/dev/null)
+PKG_LIBS    = $(shell pkg-config --libs $(LIBS) 2>/dev/null) -lm -lpthread
+SAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+BPF_SRC    := $(wildcard bpf/*.bpf.c)
+BPF_OBJ    := $(BPF_SRC:bpf/%.bpf.c=$(BUILD)/bpf/%.bpf.o)
+SKELS      := $(BPF_SRC:bpf/%.bpf.c=$(BUILD)/include/%.skel.h)
+SRC        := $(shell find src -name '*.c' | sort)
+LIB_SRC    := $(filter-out src/main.c,$(SRC))
+OBJ        := $(SRC:%.c=$(BUILD)/obj/%.o)
+LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+ASAN_OBJ   := $(LIB_SRC:%.c=$(BUILD)/asan/%.o)
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
+TBIN_SRC   := $(wildcard tests/bin/*.c)
+TBIN       := $(TBIN_SRC:tests/bin/%.c=$(BUILD)/tests/bin/%)
+BENCH_SRC  := $(wildcard bench/*.c)
+BENCH_BIN  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+DEPS_OK    := $(BUILD)/.deps-ok
+
+.PHONY: all run test check unit e2e bench eval fuzz clean deps tools
+.DELETE_ON_ERROR:
+
+all: $(BUILD)/vigil
+
+deps: $(DEPS_OK)
+$(DEPS_OK): scripts/install-deps.sh
+	@mkdir -p $(BUILD)
+	@sh scripts/install-deps.sh
+	@touch $@
+
+# ---- kernel side: vmlinux.h from this kernel's BTF, CO-RE objects, skeletons
+$(BUILD)/include/vmlinux.h: | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) include/vigil/events.h $(BUILD)/include/vmlinux.h
+	@mkdir -p $(dir $@)
+	$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+		-Wno-unused-function -Iinclude -Ibpf -I$(BUILD)/include -c $< -o $@
+
+$(BUILD)/include/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
+
+# ---- user space
+GEN_HDRS   := $(SKELS) $(BUILD)/include/syscall_names.h
+$(BUILD)/include/syscall_names.h: scripts/gen-syscall-names.sh | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	sh $< > $@
+
+$(BUILD)/obj/%.o: %.c | $(GEN_HDRS) $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(BUILD)/asan/%.o: %.c | $(GEN_HDRS) $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CPPFLAGS) $(CFLAGS) -O1 $(SAN_FLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(BUILD)/vigil: $(OBJ)
+	$(CC) $(CFLAGS) $^ -o $@ $(PKG_LIBS)
+
+# Unit tests link the library objects built with ASan + UBSan.
+$(BUILD)/tests/unit/%: tests/unit/%.c $(ASAN_OBJ) tests/unit/check.h
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CPPFLAGS) $(CFLAGS) -O1 $(SAN_FLAGS) $(PKG_CFLAGS) -Itests/unit $< $(ASAN_OBJ) -o $@ $(PKG_LIBS)
+
+# Helper programs the real-kernel tests run (triggers with exact syscalls).
+$(BUILD)/tests/bin/%: tests/bin/%.c | $(DEPS_OK) $(BUILD)/include/vmlinux.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $< -o $@ $(PKG_LIBS)
+
+$(BUILD)/bench/%: bench/%.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(PKG_LIBS)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) | $(GEN_HDRS) $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) \
+		$< $(LIB_SRC) -o $@ $(PKG_LIBS)
+
+tools: $(BUILD)/vigil $(UNIT_BIN) $(TBIN) $(BENCH_BIN)
+
+# ---- the two commands of the README
+run: $(BUILD)/vigil
+	$(BUILD)/vigil run $(ARGS)
+
+test: tools $(FUZZ_BIN)
+	/usr/bin/python3 tests/run.py --build $(BUILD)
+
+check: test
+
+unit: $(UNIT_BIN)
+	/usr/bin/python3 tests/run.py --build $(BUILD) --only unit
+
+e2e: tools
+	/usr/bin/python3 tests/run.py --build $(BUILD) --only e2e
+
+bench: $(BUILD)/vigil $(BENCH_BIN)
+	VIGIL_DEPS_EXTRA=1 sh scripts/install-deps.sh
+	/usr/bin/python3 bench/run.py --build $(BUILD)
+
+eval: $(BUILD)/vigil
+	/usr/bin/python3 bench/eval.py --build $(BUILD)
+
+fuzz: $(FUZZ_BIN)
+	/usr/bin/python3 tests/run.py --build $(BUILD) --only fuzz --fuzz-seconds 120
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

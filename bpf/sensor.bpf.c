@@ -1,0 +1,563 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* vigil's kernel sensor.
+ *
+ * Syscalls: one program on sys_exit reads the syscall number, looks up its
+ * route (what record it makes, where its arguments are) and tail-calls the
+ * handler of that record's family. Everything is read at exit: the x86-64
+ * pt_regs still hold the arguments, the result is known (failed calls are
+ * marked), and user memory the kernel just read is paged in. A syscall with
+ * no route costs one array load. Process lifecycle comes from the scheduler
+ * tracepoints (exec, fork, exit), always on: the process table needs them.
+ *
+ * Handlers are separate programs in a prog array so the verifier checks each
+ * alone (one big switch exceeds its complexity budget with the path walks). */
+#include "vg_core.h"
+#include "vg_path.h"
+
+#define O_WRONLY 01
+#define O_CREAT 0100
+#define O_TRUNC 01000
+#define PROT_WRITE 0x2
+#define PROT_EXEC 0x4
+#define S_IFMT 00170000
+#define S_IFSOCK 0140000
+#define AF_UNIX 1
+#define AF_INET 2
+#define AF_INET6 10
+#define EINPROGRESS 115
+#define TS_COMPAT 0x0002
+#define PERF_TYPE_MAX 6 /* probes are dynamic PMU types above the fixed ones */
+
+/* Routes indexed by x86-64 syscall number, filled by user space. In .bss,
+ * which the skeleton maps, so the table can be narrowed while running (the
+ * rule engine keeps only what its rules need). */
+struct vg_route routes[VG_NR_SYSCALLS];
+
+/* Syscalls from 32-bit tasks, which the 64-bit route table cannot describe:
+ * counted so user space can say so instead of missing them silently. */
+__u64 compat_seen;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, VG_EV_TYPE_MAX);
+	__type(key, __u32);
+	__type(value, __u32);
+} handlers SEC(".maps");
+
+static __always_inline unsigned long sys_arg(struct pt_regs *regs, __u32 pos)
+{
+	switch (pos) { /* 1-based, the x86-64 syscall calling convention */
+	case 1: return regs->di;
+	case 2: return regs->si;
+	case 3: return regs->dx;
+	case 4: return regs->r10;
+	case 5: return regs->r8;
+	case 6: return regs->r9;
+	}
+	return 0;
+}
+
+static __always_inline const struct vg_route *route_of(struct pt_regs *regs, long *nr)
+{
+	*nr = regs->orig_ax;
+	if ((unsigned long)*nr >= VG_NR_SYSCALLS)
+		return 0;
+	return &routes[*nr];
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(vg_sys_exit, struct pt_regs *regs, long ret)
+{
+	long nr = regs->orig_ax;
+	__u32 type;
+
+	if ((unsigned long)nr >= VG_NR_SYSCALLS)
+		return 0;
+	type = routes[nr].type;
+	if (!type)
+		return 0;
+	if ((bpf_get_current_pid_tgid() >> 32) == self_tgid)
+		return 0;
+	if (bpf_get_current_task_btf()->thread_info.status & TS_COMPAT) {
+		__sync_fetch_and_add(&compat_seen, 1);
+		return 0;
+	}
+	bpf_tail_call(ctx, &handlers, type);
+	return 0;
+}
+
+/* ---- files: open, unlink, rename, link, symlink, chmod, chown, mkdir, truncate ---- */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(vg_file, struct pt_regs *regs, long ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	const struct vg_route *r;
+	struct scratch *sc;
+	struct vg_file *e;
+	struct file *f;
+	long nr;
+	__u32 off;
+
+	r = route_of(regs, &nr);
+	sc = get_scratch();
+	if (!r || !sc)
+		return 0;
+	e = (void *)sc->ev;
+	fill_header(&e->hdr, r->type, task, nr);
+	e->res = ret;
+	e->flags = r->flags ? sys_arg(regs, r->flags) : 0;
+	e->mode = r->mode ? sys_arg(regs, r->mode) : 0;
+	e->uid = r->uid ? sys_arg(regs, r->uid) : 0;
+	e->gid = r->gid ? sys_arg(regs, r->gid) : 0;
+	e->fd = r->fd ? (__s32)sys_arg(regs, r->fd) : -1;
+	e->pad = 0;
+	e->ino = 0;
+	if (r->variant == VG_V_CREAT) {
+		e->flags = O_CREAT | O_WRONLY | O_TRUNC;
+	} else if (r->variant == VG_V_OPENAT2) {
+		struct open_how how = {};
+
+		bpf_probe_read_user(&how, sizeof(how), (void *)sys_arg(regs, 3));
+		e->flags = how.flags;
+		e->mode = how.mode;
+	}
+
+	off = sizeof(*e);
+	off = put_user_str(sc, off, &e->path_raw, r->path ? sys_arg(regs, r->path) : 0);
+	off = put_base_dir(sc, off, &e->dir, &e->path_raw,
+			   r->dirfd ? (long)sys_arg(regs, r->dirfd) : VG_AT_FDCWD);
+	off = put_user_str(sc, off, &e->path2_raw, r->path2 ? sys_arg(regs, r->path2) : 0);
+	off = put_base_dir(sc, off, &e->dir2, &e->path2_raw,
+			   r->dirfd2 ? (long)sys_arg(regs, r->dirfd2) : VG_AT_FDCWD);
+
+	/* The kernel's own view of the file when there is one: the opened
+	 * descriptor, or the descriptor argument (fchmod, ftruncate...). */
+	e->path.off = e->path.len = 0;
+	f = 0;
+	if (r->type == VG_EV_OPEN && ret >= 0)
+		f = fd_to_file(ret);
+	else if (r->fd)
+		f = fd_to_file(e->fd);
+	if (f) {
+		e->ino = BPF_CORE_READ(f, f_inode, i_ino);
+		off = put_path(sc, off, &e->path, file_path(f));
+	}
+	emit(sc, off);
+	return 0;
+}
+
+/* ---- network ---- */
+static __always_inline void sockaddr_from_user(struct vg_sockaddr *a, const void *uaddr)
+{
+	struct sockaddr_in6 sa = {};
+
+	a->family = 0;
+	if (!uaddr || bpf_probe_read_user(&sa, sizeof(sa), uaddr))
+		return;
+	a->family = sa.sin6_family;
+	a->port = bpf_ntohs(sa.sin6_port);
+	if (a->family == AF_INET)
+		__builtin_memcpy(a->addr, &((struct sockaddr_in *)&sa)->sin_addr, 4);
+	else if (a->family == AF_INET6)
+		__builtin_memcpy(a->addr, &sa.sin6_addr, 16);
+}
+
+/* Fills local and remote addresses from the socket behind fd; returns the
+ * socket's family, or 0 if fd is not a socket. */
+static __always_inline __u16 sockaddr_from_fd(struct vg_net *e, long fd)
+{
+	struct file *f = fd_to_file(fd);
+	struct socket *sock;
+	struct sock *sk;
+	__u16 family;
+
+	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+		return 0;
+	sock = BPF_CORE_READ(f, private_data);
+	sk = BPF_CORE_READ(sock, sk);
+	if (!sk)
+		return 0;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	e->type = BPF_CORE_READ(sock, type);
+	e->protocol = BPF_CORE_READ(sk, sk_protocol);
+	e->domain = family;
+	if (family == AF_INET) {
+		e->local.family = e->remote.family = family;
+		BPF_CORE_READ_INTO(e->local.addr, sk, __sk_common.skc_rcv_saddr);
+		BPF_CORE_READ_INTO(e->remote.addr, sk, __sk_common.skc_daddr);
+	} else if (family == AF_INET6) {
+		e->local.family = e->remote.family = family;
+		BPF_CORE_READ_INTO(e->local.addr, sk, __sk_common.skc_v6_rcv_saddr);
+		BPF_CORE_READ_INTO(e->remote.addr, sk, __sk_common.skc_v6_daddr);
+	} else {
+		return family;
+	}
+	e->local.port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	e->remote.port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	return family;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(vg_net, struct pt_regs *regs, long ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	const struct vg_route *r;
+	struct scratch *sc;
+	struct vg_net *e;
+	void *uaddr;
+	long nr;
+	__u32 off;
+
+	r = route_of(regs, &nr);
+	sc = get_scratch();
+	if (!r || !sc)
+		return 0;
+	e = (void *)sc->ev;
+	__builtin_memset((char *)e + sizeof(e->hdr), 0, sizeof(*e) - sizeof(e->hdr));
+	fill_header(&e->hdr, r->type, task, nr);
+	e->res = ret;
+	off = sizeof(*e);
+	switch (r->type) {
+	case VG_EV_SOCKET:
+		e->fd = ret;
+		e->domain = sys_arg(regs, 1);
+		e->type = sys_arg(regs, 2);
+		e->protocol = sys_arg(regs, 3);
+		break;
+	case VG_EV_ACCEPT:
+		e->fd = ret;
+		sockaddr_from_fd(e, ret);
+		break;
+	case VG_EV_LISTEN:
+		e->fd = sys_arg(regs, 1);
+		e->backlog = sys_arg(regs, 2);
+		sockaddr_from_fd(e, e->fd);
+		break;
+	case VG_EV_CONNECT:
+	case VG_EV_BIND:
+		/* What the program asked for comes from its sockaddr; the
+		 * other end from the socket once the call went through. */
+		e->fd = sys_arg(regs, 1);
+		uaddr = (void *)sys_arg(regs, 2);
+		if (ret == 0 || ret == -EINPROGRESS)
+			sockaddr_from_fd(e, e->fd);
+		if (r->type == VG_EV_CONNECT)
+			sockaddr_from_user(&e->remote, uaddr);
+		else
+			sockaddr_from_user(&e->local, uaddr);
+		if (!e->domain)
+			e->domain = r->type == VG_EV_CONNECT ? e->remote.family : e->local.family;
+		if (e->remote.family == AF_UNIX || e->local.family == AF_UNIX) {
+			e->domain = AF_UNIX;
+			/* sun_path follows the 2-byte family; abstract names
+			 * start with a NUL and come out empty. */
+			off = put_user_str(sc, off, &e->unix_path, (__u64)uaddr + 2);
+		}
+		break;
+	}
+	emit(sc, off);
+	return 0;
+}
+
+/* ---- privileges, process control, kernel and BPF ---- */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(vg_sys, struct pt_regs *regs, long ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	const struct vg_route *r;
+	struct scratch *sc;
+	struct vg_sys *e;
+	long nr;
+	__u32 off, i;
+
+	r = route_of(regs, &nr);
+	sc = get_scratch();
+	if (!r || !sc)
+		return 0;
+	/* Filters that need the arguments: only W+X mappings, only dups
+	 * onto standard input/output/error. */
+	if (r->type == VG_EV_MPROTECT &&
+	    (sys_arg(regs, 3) & (PROT_WRITE | PROT_EXEC)) != (PROT_WRITE | PROT_EXEC))
+		return 0;
+	if (r->type == VG_EV_DUP && sys_arg(regs, 2) > 2)
+		return 0;
+
+	e = (void *)sc->ev;
+	__builtin_memset((char *)e + sizeof(e->hdr), 0, sizeof(*e) - sizeof(e->hdr));
+	fill_header(&e->hdr, r->type, task, nr);
+	e->res = ret;
+	for (i = 0; i < 6; i++)
+		e->args[i] = sys_arg(regs, i + 1);
+	off = sizeof(*e);
+	off = put_user_str(sc, off, &e->str, r->path ? sys_arg(regs, r->path) : 0);
+	if (r->fd)
+		off = put_fd_path(sc, off, &e->str, sys_arg(regs, r->fd));
+	off = put_user_str(sc, off, &e->str2, r->path2 ? sys_arg(regs, r->path2) : 0);
+
+	switch (r->type) {
+	case VG_EV_SETUID:
+		e->new_uid = BPF_CORE_READ(task, cred, uid.val);
+		e->new_euid = BPF_CORE_READ(task, cred, euid.val);
+		break;
+	case VG_EV_SETGID:
+		e->new_uid = BPF_CORE_READ(task, cred, gid.val);
+		e->new_euid = BPF_CORE_READ(task, cred, egid.val);
+		break;
+	case VG_EV_PTRACE:
+		e->target_pid = e->args[1];
+		break;
+	case VG_EV_PROCESS_VM_WRITEV:
+		e->target_pid = e->args[0];
+		break;
+	case VG_EV_KILL:
+		e->target_pid = e->args[0];
+		e->aux = r->variant == VG_V_TGKILL ? e->args[2] : e->args[1];
+		break;
+	case VG_EV_DUP: {
+		/* What now sits on 0/1/2: a socket there is a reverse shell. */
+		struct file *f = fd_to_file(e->args[1]);
+
+		if (f && ret >= 0)
+			e->aux = BPF_CORE_READ(f, f_inode, i_mode);
+		break;
+	}
+	case VG_EV_BPF: {
+		union bpf_attr attr = {};
+		void *uattr = (void *)e->args[1];
+
+		if (e->args[0] == BPF_PROG_LOAD) {
+			bpf_probe_read_user(&attr, __builtin_offsetof(union bpf_attr, prog_ifindex), uattr);
+			e->aux = attr.prog_type;
+			e->aux64 = attr.expected_attach_type;
+			off = put_user_str(sc, off, &e->str,
+					   (__u64)uattr + __builtin_offsetof(union bpf_attr, prog_name));
+		} else if (e->args[0] == BPF_LINK_CREATE) {
+			bpf_probe_read_user(&attr, 16, uattr);
+			e->aux = attr.link_create.target_fd;
+			e->aux64 = attr.link_create.attach_type;
+		} else if (e->args[0] == BPF_RAW_TRACEPOINT_OPEN) {
+			bpf_probe_read_user(&attr, 16, uattr);
+			off = put_user_str(sc, off, &e->str, attr.raw_tracepoint.name);
+		}
+		break;
+	}
+	case VG_EV_PERF_EVENT_OPEN: {
+		struct perf_event_attr pa = {};
+
+		bpf_probe_read_user(&pa, 72, (void *)e->args[0]);
+		e->target_pid = e->args[1];
+		e->aux = pa.type;
+		e->aux64 = pa.config2; /* probe offset */
+		if (pa.type >= PERF_TYPE_MAX) /* uprobe path or kprobe function */
+			off = put_user_str(sc, off, &e->str, pa.config1);
+		break;
+	}
+	}
+	emit(sc, off);
+	return 0;
+}
+
+/* ---- process lifecycle ---- */
+
+/* Loader variables copied from the environment at exec: enough to see
+ * LD_PRELOAD hijacks without shipping the whole environment (secrets).
+ * The scan state lives in the scratch map, not on the stack: the verifier
+ * tracks stack values exactly and would re-verify the callback for every
+ * offset; map values are just bounded scalars, so one pass converges. */
+static __always_inline int has_prefix(const char *s, const char *pfx, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (s[i] != pfx[i])
+			return 0;
+	return 1;
+}
+
+/* Little-endian 8-byte words, so a name compares in one or two loads
+ * instead of a branch per byte (byte loops blow the verifier's jump
+ * history inside the bpf_loop callback). */
+#define W(a, b, c, d, e, f, g, h)                                                                  \
+	((__u64)(a) | (__u64)(b) << 8 | (__u64)(c) << 16 | (__u64)(d) << 24 | (__u64)(e) << 32 |   \
+	 (__u64)(f) << 40 | (__u64)(g) << 48 | (__u64)(h) << 56)
+
+static __always_inline int is_loader_var(const char *name)
+{
+	__u64 w0 = *(const __u64 *)name, w1 = *(const __u64 *)(name + 8);
+
+	if (w0 == W('L', 'D', '_', 'P', 'R', 'E', 'L', 'O'))
+		return (w1 & 0xffffff) == W('A', 'D', '=', 0, 0, 0, 0, 0);
+	if (w0 == W('L', 'D', '_', 'A', 'U', 'D', 'I', 'T'))
+		return (w1 & 0xff) == '=';
+	if (w0 == W('L', 'D', '_', 'L', 'I', 'B', 'R', 'A'))
+		return w1 == W('R', 'Y', '_', 'P', 'A', 'T', 'H', '=');
+	return 0;
+}
+
+static long env_step(__u32 i, void *arg)
+{
+	struct scratch *sc = get_scratch();
+	struct env_ctx *c;
+	long n;
+
+	if (!sc)
+		return 1;
+	c = &sc->env;
+	if (c->p >= c->end)
+		return 1;
+	n = bpf_probe_read_user_str(sc->name, sizeof(sc->name), (void *)c->p);
+	if (n <= 0)
+		return 1;
+	if (n == sizeof(sc->name)) {
+		/* A long variable: learn its length through the path buffer. */
+		if ((*(const __u64 *)sc->name & 0xffffff) == W('L', 'D', '_', 0, 0, 0, 0, 0))
+			c->trunc = 1;
+		n = bpf_probe_read_user_str(sc->path, VG_PATH_MAX, (void *)c->p);
+		if (n <= 0 || n == VG_PATH_MAX)
+			return 1;
+	} else if (n > 9 && is_loader_var(sc->name)) {
+		if (c->off - c->start + n > VG_ENV_MAX) {
+			c->trunc = 1;
+		} else {
+			bpf_probe_read_kernel(&sc->ev[c->off & EV_MASK], n & 255, sc->name);
+			c->off += n;
+		}
+	}
+	c->p += n;
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct scratch *sc = get_scratch();
+	struct env_ctx *ec;
+	struct file *exe;
+	struct tty_struct *tty;
+	struct vg_exec *e;
+	unsigned long a0, a1;
+	char prefix[6] = {};
+	__u32 off, n;
+
+	if (!sc || p->tgid == self_tgid)
+		return 0;
+	e = (void *)sc->ev;
+	__builtin_memset((char *)e + sizeof(e->hdr), 0, sizeof(*e) - sizeof(e->hdr));
+	fill_header(&e->hdr, VG_EV_EXEC, p, -1);
+	e->euid = BPF_CORE_READ(p, cred, euid.val);
+	e->egid = BPF_CORE_READ(p, cred, egid.val);
+	e->loginuid = BPF_CORE_READ(p, loginuid.val);
+	e->argc = BPF_CORE_READ(bprm, argc);
+	e->pid_ns = BPF_CORE_READ(p, nsproxy, pid_ns_for_children, ns.inum);
+	e->mnt_ns = BPF_CORE_READ(p, nsproxy, mnt_ns, ns.inum);
+	e->start_ns = BPF_CORE_READ(p, start_boottime);
+	{
+		__u64 cap = BPF_CORE_READ(p, cred, cap_effective.val);
+
+		e->cap_effective_lo = (__u32)cap;
+		e->cap_effective_hi = cap >> 32;
+	}
+
+	off = sizeof(*e);
+	exe = BPF_CORE_READ(p, mm, exe_file);
+	if (exe) {
+		e->exe_ino = BPF_CORE_READ(exe, f_inode, i_ino);
+		e->exe_dev = BPF_CORE_READ(exe, f_inode, i_sb, s_dev);
+		bpf_probe_read_kernel(prefix, sizeof(prefix), BPF_CORE_READ(exe, f_path.dentry, d_name.name));
+		if (has_prefix(prefix, "memfd:", 6))
+			e->hdr.flags |= VG_F_EXE_MEMFD;
+		else if (BPF_CORE_READ(exe, f_inode, i_nlink) == 0)
+			e->hdr.flags |= VG_F_EXE_DELETED;
+		off = put_path(sc, off, &e->exe, file_path(exe));
+	}
+	off = put_kernel_str(sc, off, &e->filename, (__u64)BPF_CORE_READ(bprm, filename), VG_PATH_MAX);
+
+	/* argv: the new stack holds it between arg_start and arg_end */
+	a0 = BPF_CORE_READ(p, mm, arg_start);
+	a1 = BPF_CORE_READ(p, mm, arg_end);
+	n = a1 - a0;
+	if (n > VG_ARGS_MAX) {
+		n = VG_ARGS_MAX;
+		e->hdr.flags |= VG_F_ARGS_TRUNC;
+	}
+	if (off <= VG_EVENT_MAX - VG_ARGS_MAX && n > 0 &&
+	    !bpf_probe_read_user(&sc->ev[str_room(off)], n & (VG_ARGS_MAX - 1) ?: VG_ARGS_MAX, (void *)a0)) {
+		e->args.off = off;
+		e->args.len = n;
+		off += n;
+	}
+
+	{
+		struct fs_struct *fs = BPF_CORE_READ(p, fs);
+
+		off = put_path(sc, off, &e->cwd, (__u64)__builtin_preserve_access_index(&fs->pwd));
+	}
+
+	tty = BPF_CORE_READ(p, signal, tty);
+	if (tty) {
+		__u32 major = BPF_CORE_READ(tty, driver, major);
+		__u32 minor = BPF_CORE_READ(tty, driver, minor_start) + BPF_CORE_READ(tty, index);
+
+		e->tty_nr = (major << 20) | minor;
+		off = put_kernel_str(sc, off, &e->tty, (__u64)__builtin_preserve_access_index(&tty->name), 64);
+	}
+
+	if (off <= VG_EVENT_MAX - VG_ENV_MAX - 256) {
+		ec = &sc->env;
+		ec->p = BPF_CORE_READ(p, mm, env_start);
+		ec->end = BPF_CORE_READ(p, mm, env_end);
+		ec->off = ec->start = off;
+		ec->trunc = 0;
+		bpf_loop(512, env_step, NULL, 0);
+		if (ec->p < ec->end)
+			ec->trunc = 1;
+		if (ec->off > ec->start && ec->off - ec->start <= VG_ENV_MAX) {
+			e->env.off = ec->start;
+			e->env.len = ec->off - ec->start;
+			off = ec->off;
+		}
+		if (ec->trunc)
+			e->hdr.flags |= VG_F_ENV_TRUNC;
+	}
+	emit(sc, off);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(vg_fork, struct task_struct *parent, struct task_struct *child)
+{
+	struct scratch *sc;
+	struct vg_fork *e;
+
+	/* Threads share the process: only new processes go to user space. */
+	if (child->pid != child->tgid || parent->tgid == self_tgid)
+		return 0;
+	sc = get_scratch();
+	if (!sc)
+		return 0;
+	e = (void *)sc->ev;
+	fill_header(&e->hdr, VG_EV_FORK, parent, -1);
+	e->child_pid = child->tgid;
+	e->child_tid = child->pid;
+	e->child_start_ns = child->start_boottime;
+	emit(sc, sizeof(*e));
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(vg_exit, struct task_struct *p, bool group_dead)
+{
+	struct scratch *sc;
+	struct vg_exit *e;
+
+	/* One record per process, when its last thread goes. */
+	if (!group_dead || p->tgid == self_tgid)
+		return 0;
+	sc = get_scratch();
+	if (!sc)
+		return 0;
+	e = (void *)sc->ev;
+	fill_header(&e->hdr, VG_EV_EXIT, p, -1);
+	e->exit_code = p->exit_code;
+	e->pad = 0;
+	emit(sc, sizeof(*e));
+	return 0;
+}

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* The sensor's plumbing shared by every program: maps, the per-CPU scratch
+ * record, the common header, string copies and the ring-buffer submit with
+ * drop counting. Included by sensor.bpf.c only (one compilation unit). */
+#ifndef VG_CORE_H
+#define VG_CORE_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include <vigil/events.h>
+
+/* Masks used to prove bounds to the verifier: offsets are ANDed with them
+ * before every variable-offset write. They only work because the sizes are
+ * powers of two and the buffers are twice as large as the masked range. */
+#define EV_MASK (VG_EVENT_MAX - 1)
+#define PATH_MASK (VG_PATH_MAX - 1)
+#define STR_MAX_PATH (VG_PATH_MAX)
+
+_Static_assert((VG_EVENT_MAX & (VG_EVENT_MAX - 1)) == 0, "VG_EVENT_MAX must be a power of two");
+_Static_assert((VG_PATH_MAX & (VG_PATH_MAX - 1)) == 0, "VG_PATH_MAX must be a power of two");
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Set by user space before load. */
+const volatile __u32 self_tgid = 0;	     /* never report the monitor itself */
+const volatile __u64 wakeup_bytes = 65536; /* wake the reader past this backlog */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20); /* user space resizes before load */
+} events SEC(".maps");
+
+/* Records that did not fit in the ring buffer, per CPU and per type. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VG_EV_TYPE_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops SEC(".maps");
+
+/* One record is built here and copied out with bpf_ringbuf_output(): the
+ * ring buffer's reserve needs a constant size and our records are variable.
+ * Buffers are twice the masked range so masked offset + bounded length stays
+ * inside (see EV_MASK). */
+struct env_ctx {
+	__u64 p, end;
+	__u32 off, start;
+	__u32 trunc, pad;
+};
+
+struct scratch {
+	struct env_ctx env; /* exec: state of the environment scan */
+	char ev[2 * VG_EVENT_MAX];
+	char path[2 * VG_PATH_MAX]; /* a path is assembled backwards here */
+	char name[256];		    /* small reads (env variable prefixes) */
+};
+
+/* One scratch per CPU. A plain array indexed by CPU rather than a per-CPU
+ * array: per-CPU values are limited to 32 KiB. User space sizes it to the
+ * number of possible CPUs. Programs run with migration disabled, so the CPU
+ * cannot change under us. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch_map SEC(".maps");
+
+static __always_inline struct scratch *get_scratch(void)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+
+	return bpf_map_lookup_elem(&scratch_map, &cpu);
+}
+
+static __always_inline void fill_header(struct vg_hdr *h, __u16 type, struct task_struct *task,
+					__s32 nr)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u64 uid_gid = bpf_get_current_uid_gid();
+
+	h->type = type;
+	h->size = 0;
+	h->flags = 0;
+	h->ts_ns = bpf_ktime_get_boot_ns();
+	h->pid = pid_tgid >> 32;
+	h->tid = (__u32)pid_tgid;
+	h->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	h->uid = (__u32)uid_gid;
+	h->gid = uid_gid >> 32;
+	h->syscall_nr = nr;
+	h->cgroup_id = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+}
+
+/* The offset where the next string goes, bounded for the verifier. */
+static __always_inline __u32 str_room(__u32 off)
+{
+	return off & EV_MASK;
+}
+
+/* The string helpers below are global functions (noinline, not static):
+ * the verifier checks a global function once, on its own, instead of again
+ * at every call site with every possible offset. That keeps the handlers,
+ * which append up to five strings, far under the complexity limit. Pointers
+ * into the kernel are passed as integers: a global function may only take
+ * pointers to memory the verifier can size. */
+#define VG_GLOBAL __attribute__((noinline))
+
+/* Copies a user string into the record; returns the new offset. */
+VG_GLOBAL __u32 put_user_str(struct scratch *sc, __u32 off, struct vg_str *s, __u64 uptr)
+{
+	long n;
+
+	if (!sc || !s)
+		return off;
+	s->off = 0;
+	s->len = 0;
+	if (!uptr || off > VG_EVENT_MAX - STR_MAX_PATH)
+		return off;
+	n = bpf_probe_read_user_str(&sc->ev[str_room(off)], STR_MAX_PATH, (void *)uptr);
+	if (n <= 0)
+		return off;
+	if (n == STR_MAX_PATH)
+		((struct vg_hdr *)sc->ev)->flags |= VG_F_PATH_TRUNC;
+	s->off = off;
+	s->len = n - 1;
+	return off + n;
+}
+
+/* Same for a kernel string (bprm->filename, tty name). */
+VG_GLOBAL __u32 put_kernel_str(struct scratch *sc, __u32 off, struct vg_str *s, __u64 kptr,
+			       __u32 max)
+{
+	long n;
+
+	if (!sc || !s)
+		return off;
+	s->off = 0;
+	s->len = 0;
+	if (!kptr || off > VG_EVENT_MAX - STR_MAX_PATH)
+		return off;
+	if (max > STR_MAX_PATH)
+		max = STR_MAX_PATH;
+	n = bpf_probe_read_kernel_str(&sc->ev[str_room(off)], max, (void *)kptr);
+	if (n <= 0)
+		return off;
+	s->off = off;
+	s->len = n - 1;
+	return off + n;
+}
+
+/* Sends the record in sc->ev (size bytes) or counts it as dropped. Wakes the
+ * reader only when a backlog builds up: a wake-up per record would cost more
+ * than the record (the reader also polls on a short timer). */
+static __always_inline void emit(struct scratch *sc, __u32 size)
+{
+	struct vg_hdr *h = (void *)sc->ev;
+	__u32 type = h->type;
+	__u64 flags;
+
+	if (size > VG_EVENT_MAX)
+		size = VG_EVENT_MAX;
+	h->size = size;
+	flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+									      : BPF_RB_NO_WAKEUP;
+	if (bpf_ringbuf_output(&events, sc->ev, size & (2 * VG_EVENT_MAX - 1), flags)) {
+		__u64 *n = bpf_map_lookup_elem(&drops, &type);
+
+		if (n)
+			*n += 1;
+	}
+}
+
+#endif

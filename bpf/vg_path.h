@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* Path resolution in the kernel: a bounded walk up the dentry tree that
+ * crosses mount points and stops at the task's root (so a chrooted or
+ * containerised process gets the path as it sees it).
+ *
+ * Tracepoint programs cannot call bpf_d_path() (it is allowed only for a few
+ * fentry/LSM hooks, which this kernel refuses), hence the walk by hand. */
+#ifndef VG_PATH_H
+#define VG_PATH_H
+
+#include "vg_core.h"
+
+#define VG_PATH_DEPTH 64 /* components we walk; deeper paths are flagged truncated */
+#define VG_NAME_MAX 255
+
+struct walk_ctx {
+	struct dentry *dentry;
+	struct vfsmount *vfsmnt;
+	struct dentry *root_dentry;
+	struct vfsmount *root_mnt;
+	__u32 pos;   /* the path is built backwards and ends at VG_PATH_MAX */
+	__u32 done;  /* reached the root */
+	__u32 trunc; /* ran out of space */
+};
+
+static __always_inline struct mount *real_mount(struct vfsmount *vfsmnt)
+{
+	return (struct mount *)((void *)vfsmnt - bpf_core_field_offset(struct mount, mnt));
+}
+
+/* One step of the walk, as a bpf_loop() callback: the verifier checks it once
+ * instead of once per unrolled iteration. */
+static long walk_step(__u32 i, void *arg)
+{
+	struct walk_ctx *c = arg;
+	struct scratch *sc = get_scratch();
+	/* Locals, not c->...: BPF_CORE_READ would try to relocate walk_ctx,
+	 * which is not a kernel type. */
+	struct dentry *d = c->dentry, *parent, *mnt_root;
+	struct vfsmount *vfsmnt = c->vfsmnt;
+	const unsigned char *name;
+	__u32 len;
+
+	if (!sc || !d)
+		return 1;
+	if (d == c->root_dentry && vfsmnt == c->root_mnt) {
+		c->done = 1;
+		return 1;
+	}
+	mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+	parent = BPF_CORE_READ(d, d_parent);
+	if (d == mnt_root || d == parent) {
+		/* Top of this mount: continue from where it is mounted. */
+		struct mount *m = real_mount(vfsmnt);
+		struct mount *up = BPF_CORE_READ(m, mnt_parent);
+
+		if (m == up || !up) {
+			c->done = 1; /* the real root: the task's root is above us */
+			return 1;
+		}
+		c->dentry = BPF_CORE_READ(m, mnt_mountpoint);
+		c->vfsmnt = (void *)up + bpf_core_field_offset(struct mount, mnt);
+		return 0;
+	}
+	len = BPF_CORE_READ(d, d_name.len);
+	name = BPF_CORE_READ(d, d_name.name);
+	if (len > VG_NAME_MAX)
+		len = VG_NAME_MAX;
+	/* Keep one byte in front for the final '/', and pos >= 1 always. */
+	if (c->pos < len + 2) {
+		c->trunc = 1;
+		return 1;
+	}
+	c->pos -= len;
+	bpf_probe_read_kernel(&sc->path[c->pos & PATH_MASK], len & VG_NAME_MAX, name);
+	c->pos -= 1;
+	sc->path[c->pos & PATH_MASK] = '/';
+	c->dentry = parent;
+	return 0;
+}
+
+/* Resolves `path` relative to the current task's root into sc->path.
+ * Returns the start offset in sc->path; the path runs to VG_PATH_MAX. */
+static __always_inline __u32 resolve_path(struct scratch *sc, const struct path *path,
+					  __u32 *flags)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct walk_ctx c = {};
+
+	c.dentry = BPF_CORE_READ(path, dentry);
+	c.vfsmnt = BPF_CORE_READ(path, mnt);
+	c.root_dentry = BPF_CORE_READ(task, fs, root.dentry);
+	c.root_mnt = BPF_CORE_READ(task, fs, root.mnt);
+	c.pos = VG_PATH_MAX;
+	bpf_loop(VG_PATH_DEPTH, walk_step, &c, 0);
+	if (c.trunc || !c.done)
+		*flags |= VG_F_PATH_TRUNC;
+	if (c.pos == VG_PATH_MAX) {
+		c.pos = VG_PATH_MAX - 1;
+		sc->path[c.pos & PATH_MASK] = '/';
+	}
+	return c.pos;
+}
+
+/* Walks the struct path at kernel address `path` and appends the result to
+ * the record as string s. */
+VG_GLOBAL __u32 put_path(struct scratch *sc, __u32 off, struct vg_str *s, __u64 path)
+{
+	__u32 start, len;
+
+	if (!sc || !s)
+		return off;
+	s->off = 0;
+	s->len = 0;
+	if (!path || off > VG_EVENT_MAX - STR_MAX_PATH)
+		return off;
+	start = resolve_path(sc, (const struct path *)path, &((struct vg_hdr *)sc->ev)->flags);
+	len = VG_PATH_MAX - start;
+	if (len > VG_PATH_MAX - 1)
+		len = VG_PATH_MAX - 1;
+	bpf_probe_read_kernel(&sc->ev[str_room(off)], len & PATH_MASK, &sc->path[start & PATH_MASK]);
+	sc->ev[str_room(off + len)] = 0;
+	s->off = off;
+	s->len = len;
+	return off + len + 1;
+}
+
+/* The file behind a descriptor of the current task, or NULL. */
+static __always_inline struct file *fd_to_file(long fd)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds, *f = NULL;
+
+	if (fd < 0 || !fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+/* Kernel address of a file's struct path, for put_path(). */
+static __always_inline __u64 file_path(struct file *f)
+{
+	return f ? (__u64)__builtin_preserve_access_index(&f->f_path) : 0;
+}
+
+/* Appends the path of an open descriptor. */
+VG_GLOBAL __u32 put_fd_path(struct scratch *sc, __u32 off, struct vg_str *s, __s64 fd)
+{
+	return put_path(sc, off, s, file_path(fd_to_file(fd)));
+}
+
+/* For a path argument relative to dirfd (AT_FDCWD = the cwd), appends the
+ * base directory, which user space joins with the raw path. Absolute paths
+ * need no base. */
+#define VG_AT_FDCWD -100
+VG_GLOBAL __u32 put_base_dir(struct scratch *sc, __u32 off, struct vg_str *dir,
+			     const struct vg_str *raw, __s64 dirfd)
+{
+	struct fs_struct *fs;
+
+	if (!sc || !dir || !raw)
+		return off;
+	dir->off = dir->len = 0;
+	if (!raw->off || sc->ev[str_room(raw->off)] == '/')
+		return off;
+	if ((int)dirfd == VG_AT_FDCWD) {
+		fs = BPF_CORE_READ(bpf_get_current_task_btf(), fs);
+		return put_path(sc, off, dir, (__u64)__builtin_preserve_access_index(&fs->pwd));
+	}
+	return put_fd_path(sc, off, dir, dirfd);
+}
+
+#endif

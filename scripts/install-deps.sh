@@ -1,0 +1,31 @@
+#!/bin/sh
+# Installs the Debian packages vigil needs to build, test and benchmark,
+# only when one is missing, so `make` works on a fresh Debian 12 machine.
+# Called by the Makefile; safe to run again.
+set -eu
+
+PKGS="clang llvm make gcc pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev
+libjson-c-dev libyaml-dev libpcre2-dev libcurl4-openssl-dev python3
+libclang-rt-14-dev iproute2 procps"
+# Optional: used by tests and benchmarks when present (auditd is compared
+# against in `make bench`; pamtester drives the PAM tests).
+[ "${VIGIL_DEPS_EXTRA:-0}" = 1 ] && PKGS="$PKGS auditd pamtester rsyslog curl openssh-client"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "vigil: missing Debian packages:$missing" >&2
+	echo "vigil: run as root, or: apt-get install$missing" >&2
+	exit 1
+fi
+echo "vigil: installing Debian packages:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+# A fresh machine has no package lists yet.
+apt-get update -qq >&2 || true
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >&2

@@ -1,0 +1,8 @@
+/* The vigil subcommands. Each lives in its own file under src/cli/ and takes
+ * argv starting at its own name, like bpftool's do_prog(). */
+#ifndef VIGIL_CLI_COMMANDS_H
+#define VIGIL_CLI_COMMANDS_H
+
+int cmd_run(int argc, char **argv);
+
+#endif

@@ -1,0 +1,200 @@
+/* vigil run: the monitor. Parse options → one instance only → load and
+ * attach the sensor → read events until told to stop → detach → report. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "monitor/monitor.h"
+#include "sensor/sensor.h"
+#include "util/log.h"
+#include "util/parse.h"
+
+#define DEFAULT_LOCK_FILE "/run/vigil/vigil.lock"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: vigil run [OPTIONS]\n\n"
+		"Loads the kernel sensor and monitors the machine in the foreground until\n"
+		"SIGINT or SIGTERM (or --duration), then detaches everything.\n\n"
+		"Options:\n"
+		"  -e, --events              print every event the sensor sends\n"
+		"  -j, --json                one JSON object per line (Falco's alert shape)\n"
+		"  -o, --output-file PATH    append output to PATH instead of standard output\n"
+		"  -d, --duration SECONDS    stop after SECONDS (default: run until signalled)\n"
+		"      --ring-size BYTES     ring buffer size, a power of two; K/M/G suffixes\n"
+		"                            (default 16M)\n"
+		"      --wakeup-bytes BYTES  backlog that wakes the reader before its timer\n"
+		"                            (default 64K; 0 wakes on every event)\n"
+		"      --poll-ms MS          how often the reader drains the ring buffer\n"
+		"                            (default 10)\n"
+		"      --stats-interval SECONDS\n"
+		"                            period of the stats line on stderr (default 60,\n"
+		"                            0 = only at exit)\n"
+		"      --lock-file PATH      single-instance lock (default " DEFAULT_LOCK_FILE ")\n"
+		"  -v, --verbose             more messages, including libbpf's\n"
+		"  -h, --help                this help\n");
+}
+
+/* Holds an exclusive lock for the life of the process: the kernel drops it
+ * when we exit, however we exit, so a crash never leaves a stale lock. */
+static int take_instance_lock(const char *path)
+{
+	char dir[4096], buf[32];
+	int fd, n;
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = 0;
+		if (mkdir(dir, 0700) && errno != EEXIST) {
+			vg_err("cannot create %s: %s", dir, strerror(errno));
+			return -1;
+		}
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		vg_err("cannot open lock file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		n = pread(fd, buf, sizeof(buf) - 1, 0);
+		buf[n > 0 ? n : 0] = 0;
+		buf[strcspn(buf, "\n")] = 0;
+		vg_err("another vigil is already running (pid %s, lock %s); stop it first",
+		       buf[0] ? buf : "?", path);
+		close(fd);
+		return -1;
+	}
+	n = snprintf(buf, sizeof(buf), "%d\n", getpid());
+	if (ftruncate(fd, 0) || pwrite(fd, buf, n, 0) != n)
+		vg_warn("cannot write pid to %s", path);
+	return fd;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "events", no_argument, 0, 'e' },
+		{ "json", no_argument, 0, 'j' },
+		{ "output-file", required_argument, 0, 'o' },
+		{ "duration", required_argument, 0, 'd' },
+		{ "ring-size", required_argument, 0, 'R' },
+		{ "wakeup-bytes", required_argument, 0, 'W' },
+		{ "poll-ms", required_argument, 0, 'P' },
+		{ "stats-interval", required_argument, 0, 'S' },
+		{ "lock-file", required_argument, 0, 'L' },
+		{ "verbose", no_argument, 0, 'v' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0 },
+	};
+	struct vg_monitor_opts mo = { .stats_interval_s = 60 };
+	struct vg_sensor_opts so = { .ring_bytes = VG_SENSOR_DEFAULT_RING, .wakeup_bytes = 65536 };
+	const char *lock_path = DEFAULT_LOCK_FILE;
+	uint64_t v;
+	int c, lock_fd, ret;
+
+	mo.poll_ms = 10;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "ejo:d:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'e':
+			mo.print_events = true;
+			break;
+		case 'j':
+			mo.json = true;
+			break;
+		case 'o':
+			mo.output_file = optarg;
+			break;
+		case 'd':
+			if (vg_parse_u64(optarg, &v) || v == 0 || v > 100000000) {
+				vg_err("--duration: '%s' is not a number of seconds", optarg);
+				return 2;
+			}
+			mo.duration_s = v;
+			break;
+		case 'R':
+			if (vg_parse_size(optarg, &v) || v < 4096 || v > (1ull << 30) || (v & (v - 1))) {
+				vg_err("--ring-size: '%s' must be a power of two from 4K to 1G", optarg);
+				return 2;
+			}
+			so.ring_bytes = v;
+			break;
+		case 'W':
+			if (vg_parse_size(optarg, &v)) {
+				vg_err("--wakeup-bytes: '%s' is not a size", optarg);
+				return 2;
+			}
+			so.wakeup_bytes = v;
+			break;
+		case 'P':
+			if (vg_parse_u64(optarg, &v) || v == 0 || v > 10000) {
+				vg_err("--poll-ms: '%s' must be 1 to 10000", optarg);
+				return 2;
+			}
+			mo.poll_ms = v;
+			break;
+		case 'S':
+			if (vg_parse_u64(optarg, &v) || v > 86400) {
+				vg_err("--stats-interval: '%s' must be 0 to 86400 seconds", optarg);
+				return 2;
+			}
+			mo.stats_interval_s = v;
+			break;
+		case 'L':
+			lock_path = optarg;
+			break;
+		case 'v':
+			so.verbose = true;
+			vg_log_max = VG_LOG_DEBUG;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		vg_err("run: unexpected argument '%s'", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (geteuid() != 0) {
+		vg_err("vigil run needs root (it loads BPF programs)");
+		return 1;
+	}
+	lock_fd = take_instance_lock(lock_path);
+	if (lock_fd < 0)
+		return 1;
+
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	ret = vg_monitor_run(&mo, &so, &stop_requested);
+	close(lock_fd);
+	return ret ? 1 : 0;
+}

@@ -1,0 +1,27 @@
+/* The monitor's pipeline: sensor → process table → outputs, plus the
+ * periodic stats line. `vigil run` sets it up; tests drive it through the
+ * binary. */
+#ifndef VIGIL_MONITOR_MONITOR_H
+#define VIGIL_MONITOR_MONITOR_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sensor/sensor.h"
+
+struct vg_monitor_opts {
+	bool print_events;	 /* every event to the output */
+	bool json;		 /* JSON lines instead of text */
+	const char *output_file; /* NULL = standard output */
+	uint64_t duration_s;	 /* 0 = until stopped */
+	uint64_t stats_interval_s;
+	uint64_t poll_ms;
+};
+
+/* Runs until *stop becomes non-zero or the duration passes. Returns 0, or
+ * a negative errno after printing why it could not start. */
+int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts *so,
+		   volatile sig_atomic_t *stop);
+
+#endif

@@ -1,0 +1,48 @@
+/* An event as a list of named fields (Falco's names where Falco has one),
+ * the common form behind the text line, the JSON object and, later, alert
+ * output_fields. Values point into the event or into the list's own buffer;
+ * they stay valid until the list is reused. */
+#ifndef VIGIL_OUTPUT_FIELDS_H
+#define VIGIL_OUTPUT_FIELDS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sensor/event.h"
+
+enum vg_kv_kind { VG_KV_STR, VG_KV_INT, VG_KV_BOOL };
+
+struct vg_kv {
+	const char *key;
+	enum vg_kv_kind kind;
+	const char *s; /* VG_KV_STR: any bytes, s_len of them */
+	size_t s_len;
+	int64_t i; /* VG_KV_INT, VG_KV_BOOL */
+};
+
+#define VG_FIELDS_MAX 48
+
+/* What user space knows about the process beyond the record itself (from
+ * the process table). Any member may be NULL. */
+struct vg_proc_view {
+	const char *exepath;
+	const char *cmdline;
+	const char *pname;
+	const char *user;
+	const char *container_id;
+};
+
+struct vg_fields {
+	struct vg_kv kv[VG_FIELDS_MAX];
+	int n;
+	char buf[2 * VG_PATH_MAX + 1024]; /* rendered values (flags, addresses, args) */
+	size_t used;
+};
+
+/* Fills f from ev (and p, when not NULL). */
+void vg_fields_from_event(struct vg_fields *f, const struct vg_event *ev,
+			  const struct vg_proc_view *p);
+/* The value of a field by key, or NULL. */
+const struct vg_kv *vg_fields_get(const struct vg_fields *f, const char *key);
+
+#endif

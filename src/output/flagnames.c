@@ -1,0 +1,177 @@
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sched.h>
+#include <linux/bpf.h>
+
+#include "output/flagnames.h"
+
+struct name {
+	uint64_t v;
+	const char *n;
+};
+
+/* Joins the names of the bits set in v with '|'; leftover bits in hex. */
+static const char *bits(char *buf, size_t size, uint64_t v, const struct name *t, size_t nt)
+{
+	size_t len = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; i < nt && len < size; i++) {
+		if (!t[i].v || (v & t[i].v) != t[i].v)
+			continue;
+		len += snprintf(buf + len, size - len, "%s%s", len ? "|" : "", t[i].n);
+		v &= ~t[i].v;
+	}
+	if (v && len < size)
+		len += snprintf(buf + len, size - len, "%s0x%llx", len ? "|" : "", (unsigned long long)v);
+	if (!len)
+		snprintf(buf, size, "0");
+	return buf;
+}
+
+static const char *one(char *buf, size_t size, uint64_t v, const struct name *t, size_t nt)
+{
+	for (size_t i = 0; i < nt; i++)
+		if (t[i].v == v)
+			return t[i].n;
+	snprintf(buf, size, "%llu", (unsigned long long)v);
+	return buf;
+}
+
+#define N(x) { x, #x }
+#define COUNT(t) (sizeof(t) / sizeof(t[0]))
+
+const char *vg_open_flags(char *buf, size_t size, uint32_t flags)
+{
+	static const struct name t[] = {
+		N(O_CREAT), N(O_EXCL), N(O_NOCTTY), N(O_TRUNC), N(O_APPEND), N(O_NONBLOCK),
+		N(O_DSYNC), N(O_DIRECT), N(O_LARGEFILE), N(O_DIRECTORY), N(O_NOFOLLOW),
+		N(O_NOATIME), N(O_CLOEXEC), N(O_PATH), N(O_TMPFILE),
+	};
+	const char *acc = (flags & O_ACCMODE) == O_WRONLY ? "O_WRONLY"
+			  : (flags & O_ACCMODE) == O_RDWR ? "O_RDWR"
+							   : "O_RDONLY";
+	char rest[256];
+
+	/* O_TMPFILE includes O_DIRECTORY: test the wider one first. */
+	flags &= ~(uint32_t)O_ACCMODE;
+	flags &= ~(uint32_t)0100000; /* O_LARGEFILE is implied on 64-bit */
+	bits(rest, sizeof(rest), flags, t, COUNT(t));
+	if (!flags)
+		snprintf(buf, size, "%s", acc);
+	else
+		snprintf(buf, size, "%s|%s", acc, rest);
+	return buf;
+}
+
+const char *vg_prot_flags(char *buf, size_t size, uint64_t prot)
+{
+	static const struct name t[] = { N(PROT_READ), N(PROT_WRITE), N(PROT_EXEC) };
+
+	if (!prot)
+		return snprintf(buf, size, "PROT_NONE"), buf;
+	return bits(buf, size, prot, t, COUNT(t));
+}
+
+const char *vg_clone_ns_flags(char *buf, size_t size, uint64_t flags)
+{
+	static const struct name t[] = {
+		N(CLONE_NEWNS),	 N(CLONE_NEWCGROUP), N(CLONE_NEWUTS), N(CLONE_NEWIPC),
+		N(CLONE_NEWUSER), N(CLONE_NEWPID),    N(CLONE_NEWNET), N(CLONE_NEWTIME),
+		N(CLONE_FILES),	 N(CLONE_FS),	     N(CLONE_SYSVSEM),
+	};
+	return bits(buf, size, flags, t, COUNT(t));
+}
+
+const char *vg_ptrace_request(char *buf, size_t size, uint64_t req)
+{
+	static const struct name t[] = {
+		{ 0, "PTRACE_TRACEME" },     { 1, "PTRACE_PEEKTEXT" },	 { 2, "PTRACE_PEEKDATA" },
+		{ 3, "PTRACE_PEEKUSER" },    { 4, "PTRACE_POKETEXT" },	 { 5, "PTRACE_POKEDATA" },
+		{ 6, "PTRACE_POKEUSER" },    { 7, "PTRACE_CONT" },	 { 8, "PTRACE_KILL" },
+		{ 9, "PTRACE_SINGLESTEP" },  { 12, "PTRACE_GETREGS" },	 { 13, "PTRACE_SETREGS" },
+		{ 16, "PTRACE_ATTACH" },     { 17, "PTRACE_DETACH" },	 { 24, "PTRACE_SYSCALL" },
+		{ 0x4200, "PTRACE_SETOPTIONS" }, { 0x4206, "PTRACE_SEIZE" }, { 0x4207, "PTRACE_INTERRUPT" },
+	};
+	return one(buf, size, req, t, COUNT(t));
+}
+
+const char *vg_signal_name(char *buf, size_t size, uint64_t sig)
+{
+	const char *abbrev = sig < 65 ? sigabbrev_np((int)sig) : NULL;
+
+	if (sig == 0)
+		return "0";
+	if (!abbrev) {
+		snprintf(buf, size, "%llu", (unsigned long long)sig);
+		return buf;
+	}
+	snprintf(buf, size, "SIG%s", abbrev);
+	return buf;
+}
+
+const char *vg_socket_family(char *buf, size_t size, uint32_t family)
+{
+	static const struct name t[] = {
+		N(AF_UNIX), N(AF_INET), N(AF_INET6), N(AF_NETLINK), N(AF_PACKET), N(AF_UNSPEC),
+	};
+	return one(buf, size, family, t, COUNT(t));
+}
+
+const char *vg_socket_type(char *buf, size_t size, uint32_t type)
+{
+	static const struct name t[] = {
+		N(SOCK_STREAM), N(SOCK_DGRAM), N(SOCK_RAW), N(SOCK_SEQPACKET), N(SOCK_RDM),
+	};
+	/* The flag bits (SOCK_NONBLOCK, SOCK_CLOEXEC) are not the type. */
+	return one(buf, size, type & 0xf, t, COUNT(t));
+}
+
+const char *vg_bpf_cmd(char *buf, size_t size, uint64_t cmd)
+{
+	static const struct name t[] = {
+		N(BPF_MAP_CREATE),	   N(BPF_MAP_LOOKUP_ELEM), N(BPF_MAP_UPDATE_ELEM),
+		N(BPF_MAP_DELETE_ELEM),	   N(BPF_MAP_GET_NEXT_KEY), N(BPF_PROG_LOAD),
+		N(BPF_OBJ_PIN),		   N(BPF_OBJ_GET),	   N(BPF_PROG_ATTACH),
+		N(BPF_PROG_DETACH),	   N(BPF_PROG_TEST_RUN),   N(BPF_PROG_GET_NEXT_ID),
+		N(BPF_MAP_GET_NEXT_ID),	   N(BPF_PROG_GET_FD_BY_ID), N(BPF_MAP_GET_FD_BY_ID),
+		N(BPF_OBJ_GET_INFO_BY_FD), N(BPF_PROG_QUERY),	   N(BPF_RAW_TRACEPOINT_OPEN),
+		N(BPF_BTF_LOAD),	   N(BPF_BTF_GET_FD_BY_ID), N(BPF_TASK_FD_QUERY),
+		N(BPF_LINK_CREATE),	   N(BPF_LINK_UPDATE),	   N(BPF_LINK_GET_FD_BY_ID),
+		N(BPF_LINK_GET_NEXT_ID),   N(BPF_ENABLE_STATS),	   N(BPF_ITER_CREATE),
+		N(BPF_LINK_DETACH),	   N(BPF_PROG_BIND_MAP),
+	};
+	return one(buf, size, cmd, t, COUNT(t));
+}
+
+const char *vg_prctl_option(char *buf, size_t size, uint64_t opt)
+{
+	static const struct name t[] = {
+		N(PR_SET_PDEATHSIG), N(PR_GET_DUMPABLE), N(PR_SET_DUMPABLE), N(PR_SET_NAME),
+		N(PR_GET_NAME),	     N(PR_SET_SECCOMP),	 N(PR_CAPBSET_DROP),  N(PR_SET_SECUREBITS),
+		N(PR_SET_MM),	     N(PR_SET_PTRACER),	 N(PR_SET_CHILD_SUBREAPER),
+		N(PR_SET_NO_NEW_PRIVS), N(PR_CAP_AMBIENT), N(PR_SET_KEEPCAPS),
+	};
+	return one(buf, size, opt, t, COUNT(t));
+}
+
+const char *vg_file_type(uint32_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG: return "file";
+	case S_IFDIR: return "directory";
+	case S_IFSOCK: return "socket";
+	case S_IFIFO: return "pipe";
+	case S_IFCHR: return "char";
+	case S_IFBLK: return "block";
+	case S_IFLNK: return "symlink";
+	}
+	return "";
+}

@@ -1,0 +1,254 @@
+/* Loading the kernel sensor: open → configure → feature checks → load →
+ * fill routes and the handler table → attach; then the ring-buffer reader. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "sensor/sensor.h" /* before the skeleton: it uses struct vg_route */
+#include "sensor.skel.h"
+#include "sensor/syscalls.h"
+#include "util/log.h"
+
+struct vg_sensor {
+	struct sensor_bpf *skel;
+	struct ring_buffer *rb;
+	struct bpf_link *links[8];
+	int nlinks;
+	vg_event_fn fn;
+	void *ctx;
+	struct vg_event *ev; /* decoded into, one record at a time */
+	uint64_t received[VG_EV_TYPE_MAX];
+	uint64_t malformed;
+};
+
+static bool libbpf_verbose;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG || (level == LIBBPF_INFO && !libbpf_verbose))
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct vg_sensor *s = ctx;
+
+	if (vg_event_decode(s->ev, data, size)) {
+		s->malformed++;
+		return 0;
+	}
+	s->received[s->ev->u.hdr.type]++;
+	return s->fn ? s->fn(s->ctx, s->ev) : 0;
+}
+
+/* Whether this kernel has the BTF tracepoint a program hooks. */
+static bool kernel_has_tracepoint(const struct btf *vmlinux, const char *tp)
+{
+	char name[128];
+
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	return btf__find_by_name_kind(vmlinux, name, BTF_KIND_TYPEDEF) >= 0;
+}
+
+/* The programs attached directly; the handlers are only tail-called. */
+struct hook {
+	struct bpf_program *prog;
+	const char *tracepoint;
+};
+
+static int load(struct vg_sensor *s, const struct vg_sensor_opts *o, const char **err)
+{
+	struct sensor_bpf *skel = s->skel;
+	struct hook hooks[] = {
+		{ skel->progs.vg_sys_exit, "sys_exit" },
+		{ skel->progs.vg_exec, "sched_process_exec" },
+		{ skel->progs.vg_fork, "sched_process_fork" },
+		{ skel->progs.vg_exit, "sched_process_exit" },
+	};
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	int ret;
+
+	if (!vmlinux) {
+		*err = "cannot read this kernel's BTF (/sys/kernel/btf/vmlinux); vigil needs CONFIG_DEBUG_INFO_BTF";
+		return -ENOENT;
+	}
+	for (size_t i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++) {
+		if (kernel_has_tracepoint(vmlinux, hooks[i].tracepoint))
+			continue;
+		vg_warn("this kernel has no %s tracepoint: %s disabled", hooks[i].tracepoint,
+			bpf_program__name(hooks[i].prog));
+		bpf_program__set_autoload(hooks[i].prog, false);
+	}
+	btf__free(vmlinux);
+
+	skel->rodata->self_tgid = getpid();
+	skel->rodata->wakeup_bytes = o->wakeup_bytes;
+	ret = bpf_map__set_max_entries(skel->maps.scratch_map, libbpf_num_possible_cpus());
+	if (ret) {
+		*err = "cannot size the per-CPU scratch map";
+		return ret;
+	}
+	ret = bpf_map__set_max_entries(skel->maps.events, o->ring_bytes);
+	if (ret) {
+		*err = "invalid ring buffer size (a power of two of at least 4096 bytes)";
+		return ret;
+	}
+	ret = sensor_bpf__load(skel);
+	if (ret) {
+		*err = "loading the BPF programs failed (run as root; see the libbpf messages above)";
+		return ret;
+	}
+
+	/* Handlers by record family, indexed by record type. */
+	for (unsigned i = 0; i < vg_syscalls_count; i++) {
+		const struct vg_syscall_def *d = &vg_syscalls[i];
+		struct bpf_program *h;
+		__u32 key = d->route.type;
+		int fd;
+
+		skel->bss->routes[d->nr] = d->route;
+		switch (vg_event_family(d->route.type)) {
+		case VG_FAM_FILE:
+			h = skel->progs.vg_file;
+			break;
+		case VG_FAM_NET:
+			h = skel->progs.vg_net;
+			break;
+		default:
+			h = skel->progs.vg_sys;
+			break;
+		}
+		fd = bpf_program__fd(h);
+		ret = bpf_map_update_elem(bpf_map__fd(skel->maps.handlers), &key, &fd, BPF_ANY);
+		if (ret) {
+			*err = "filling the handler table failed";
+			return -errno;
+		}
+	}
+
+	for (size_t i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++) {
+		struct bpf_link *l;
+
+		if (!bpf_program__autoload(hooks[i].prog))
+			continue;
+		l = bpf_program__attach(hooks[i].prog);
+		if (!l) {
+			*err = "attaching a tracepoint program failed";
+			return -errno;
+		}
+		s->links[s->nlinks++] = l;
+	}
+	return 0;
+}
+
+int vg_sensor_open(struct vg_sensor **out, const struct vg_sensor_opts *o, vg_event_fn fn,
+		   void *ctx, const char **err)
+{
+	struct vg_sensor *s;
+	int ret;
+
+	*out = NULL;
+	*err = NULL;
+	libbpf_verbose = o->verbose;
+	libbpf_set_print(libbpf_print);
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->ev = malloc(sizeof(*s->ev));
+	s->fn = fn;
+	s->ctx = ctx;
+	s->skel = sensor_bpf__open();
+	if (!s->ev || !s->skel) {
+		*err = "opening the BPF object failed";
+		ret = -ENOMEM;
+		goto fail;
+	}
+	ret = load(s, o, err);
+	if (ret)
+		goto fail;
+	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_record, s, NULL);
+	if (!s->rb) {
+		*err = "creating the ring buffer reader failed";
+		ret = -errno;
+		goto fail;
+	}
+	*out = s;
+	return 0;
+fail:
+	vg_sensor_close(s);
+	return ret < 0 ? ret : -EINVAL;
+}
+
+int vg_sensor_poll(struct vg_sensor *s, int timeout_ms)
+{
+	int n, m;
+
+	/* The kernel wakes us only when a backlog builds up, so after the
+	 * wait we always drain what is there. */
+	n = ring_buffer__poll(s->rb, timeout_ms);
+	if (n < 0)
+		return n == -EINTR ? 0 : n;
+	m = ring_buffer__consume(s->rb);
+	return m < 0 ? m : n + m;
+}
+
+int vg_sensor_route(struct vg_sensor *s, int nr, bool on)
+{
+	const struct vg_syscall_def *d = vg_syscall_def(nr);
+
+	if (!d)
+		return -ENOENT;
+	s->skel->bss->routes[nr].type = on ? d->route.type : 0;
+	return 0;
+}
+
+void vg_sensor_stats(struct vg_sensor *s, struct vg_sensor_stats *st)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 *vals;
+
+	memset(st, 0, sizeof(*st));
+	memcpy(st->received, s->received, sizeof(st->received));
+	for (int t = 0; t < VG_EV_TYPE_MAX; t++)
+		st->received_total += s->received[t];
+	st->malformed = s->malformed;
+	st->compat = s->skel->bss->compat_seen;
+	if (ncpu <= 0)
+		return;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return;
+	for (__u32 t = 0; t < VG_EV_TYPE_MAX; t++) {
+		if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.drops), &t, vals))
+			continue;
+		for (int c = 0; c < ncpu; c++)
+			st->dropped[t] += vals[c];
+		st->dropped_total += st->dropped[t];
+	}
+	free(vals);
+}
+
+int vg_sensor_attached(const struct vg_sensor *s)
+{
+	return s->nlinks;
+}
+
+void vg_sensor_close(struct vg_sensor *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < s->nlinks; i++)
+		bpf_link__destroy(s->links[i]);
+	ring_buffer__free(s->rb);
+	sensor_bpf__destroy(s->skel);
+	free(s->ev);
+	free(s);
+}

@@ -1,0 +1,47 @@
+/* The kernel sensor seen from user space: load, attach, read, detach. */
+#ifndef VIGIL_SENSOR_SENSOR_H
+#define VIGIL_SENSOR_SENSOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sensor/event.h"
+
+struct vg_sensor;
+
+struct vg_sensor_opts {
+	uint32_t ring_bytes;   /* ring buffer size, a power of two >= 4096 */
+	uint64_t wakeup_bytes; /* backlog that wakes the reader early */
+	bool verbose;	       /* pass libbpf's messages through */
+};
+
+#define VG_SENSOR_DEFAULT_RING (16u << 20)
+
+/* Called for every record; a non-zero return stops the current poll. */
+typedef int (*vg_event_fn)(void *ctx, const struct vg_event *ev);
+
+struct vg_sensor_stats {
+	uint64_t received[VG_EV_TYPE_MAX]; /* records read, by type */
+	uint64_t dropped[VG_EV_TYPE_MAX];  /* records the kernel could not queue */
+	uint64_t received_total, dropped_total;
+	uint64_t malformed; /* records that failed decoding */
+	uint64_t compat;    /* 32-bit syscalls seen but not decoded */
+};
+
+/* Opens, loads and attaches everything. Programs for hooks this kernel lacks
+ * are left out with a warning. Returns 0 or a negative errno; *err names
+ * what failed. */
+int vg_sensor_open(struct vg_sensor **out, const struct vg_sensor_opts *opts, vg_event_fn fn,
+		   void *ctx, const char **err);
+/* Reads what the kernel queued, waiting up to timeout_ms for more.
+ * Returns the number of records handled or a negative errno. */
+int vg_sensor_poll(struct vg_sensor *s, int timeout_ms);
+/* Enables or disables the records of one syscall (by number). */
+int vg_sensor_route(struct vg_sensor *s, int nr, bool on);
+void vg_sensor_stats(struct vg_sensor *s, struct vg_sensor_stats *st);
+/* Number of attached programs. */
+int vg_sensor_attached(const struct vg_sensor *s);
+/* Detaches and unloads everything; accepts NULL. */
+void vg_sensor_close(struct vg_sensor *s);
+
+#endif

@@ -1,0 +1,55 @@
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/parse.h"
+
+int vg_parse_u64(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!s || !*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		if (v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
+			return -ERANGE;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+int vg_parse_size(const char *s, uint64_t *out)
+{
+	char digits[32];
+	unsigned shift = 0;
+	size_t n = 0;
+	uint64_t v;
+	int ret;
+
+	if (!s)
+		return -EINVAL;
+	while (s[n] >= '0' && s[n] <= '9' && n < sizeof(digits) - 1) {
+		digits[n] = s[n];
+		n++;
+	}
+	digits[n] = 0;
+	switch (s[n]) {
+	case 0: break;
+	case 'k': case 'K': shift = 10; break;
+	case 'm': case 'M': shift = 20; break;
+	case 'g': case 'G': shift = 30; break;
+	default: return -EINVAL;
+	}
+	if (s[n] && s[n + 1])
+		return -EINVAL;
+	ret = vg_parse_u64(digits, &v);
+	if (ret)
+		return ret;
+	if (v > (UINT64_MAX >> shift))
+		return -ERANGE;
+	*out = v << shift;
+	return 0;
+}

@@ -1,0 +1,142 @@
+#!/usr/bin/python3
+"""vigil's test runner: unit tests (C, under ASan/UBSan), fuzz targets (a few
+seconds each) and real-kernel end-to-end tests (tests/e2e/test_*.py, each a
+function test_*). Prints one line per test and ends with "N passed, N failed".
+"""
+import argparse
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+import time
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(HERE)
+
+
+class Tally:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+        self.failures = []
+
+    def ok(self, name, secs, detail=""):
+        self.passed += 1
+        print(f"PASS {name} ({secs:.1f}s){' ' + detail if detail else ''}", flush=True)
+
+    def bad(self, name, secs, why):
+        self.failed += 1
+        self.failures.append(name)
+        print(f"FAIL {name} ({secs:.1f}s)\n{why}", flush=True)
+
+
+def run_unit(build, tally, pattern):
+    d = os.path.join(build, "tests", "unit")
+    if not os.path.isdir(d):
+        return
+    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1:abort_on_error=0",
+               UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1")
+    for name in sorted(os.listdir(d)):
+        path = os.path.join(d, name)
+        if not name.startswith("test_") or not os.access(path, os.X_OK) or name.endswith(".d"):
+            continue
+        if pattern and not re.search(pattern, "unit/" + name):
+            continue
+        t0 = time.time()
+        p = subprocess.run([path], cwd=TOP, env=env, capture_output=True, text=True, timeout=600)
+        secs = time.time() - t0
+        m = re.search(r"^(\d+) passed, (\d+) failed$", p.stdout, re.M)
+        if p.returncode == 0 and m and int(m.group(2)) == 0:
+            tally.ok("unit/" + name, secs, f"[{m.group(1)} checks]")
+        else:
+            tally.bad("unit/" + name, secs, (p.stdout[-3000:] + p.stderr[-6000:]).rstrip())
+
+
+def run_fuzz(build, tally, seconds, pattern):
+    d = os.path.join(build, "fuzz")
+    if not os.path.isdir(d):
+        return
+    for name in sorted(os.listdir(d)):
+        path = os.path.join(d, name)
+        if not name.startswith("fuzz_") or name.endswith(".d") or not os.access(path, os.X_OK):
+            continue
+        if pattern and not re.search(pattern, "fuzz/" + name):
+            continue
+        corpus = os.path.join(TOP, "tests", "fuzz", "corpus", name[len("fuzz_"):])
+        work = os.path.join(build, "fuzz-work", name)
+        os.makedirs(work, exist_ok=True)
+        cmd = [path, f"-max_total_time={seconds}", "-max_len=65536", "-timeout=10",
+               f"-artifact_prefix={work}/", work]
+        if os.path.isdir(corpus):
+            cmd.append(corpus)
+        t0 = time.time()
+        p = subprocess.run(cmd, cwd=TOP, capture_output=True, text=True,
+                           env=dict(os.environ, ASAN_OPTIONS="detect_leaks=1"))
+        secs = time.time() - t0
+        if p.returncode == 0:
+            runs = re.findall(r"Done (\d+) runs", p.stderr)
+            tally.ok("fuzz/" + name, secs, f"[{runs[-1] if runs else '?'} runs]")
+        else:
+            tally.bad("fuzz/" + name, secs, p.stderr[-6000:])
+
+
+def run_e2e(build, tally, pattern):
+    sys.path.insert(0, os.path.join(HERE, "e2e"))
+    os.environ["VIGIL_BUILD"] = os.path.abspath(build)
+    d = os.path.join(HERE, "e2e")
+    for fname in sorted(os.listdir(d)):
+        if not (fname.startswith("test_") and fname.endswith(".py")):
+            continue
+        modname = fname[:-3]
+        spec = importlib.util.spec_from_file_location(modname, os.path.join(d, fname))
+        mod = importlib.util.module_from_spec(spec)
+        try:
+            spec.loader.exec_module(mod)
+        except Exception:
+            tally.bad("e2e/" + modname, 0, traceback.format_exc())
+            continue
+        tests = [(n, getattr(mod, n)) for n in dir(mod) if n.startswith("test_")]
+        tests.sort(key=lambda t: t[1].__code__.co_firstlineno)
+        for n, fn in tests:
+            full = f"e2e/{modname}.{n}"
+            if pattern and not re.search(pattern, full):
+                continue
+            t0 = time.time()
+            try:
+                detail = fn()
+                tally.ok(full, time.time() - t0, detail or "")
+            except Exception:
+                tally.bad(full, time.time() - t0, traceback.format_exc())
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--only", choices=["unit", "fuzz", "e2e"], action="append")
+    ap.add_argument("-k", dest="pattern", help="regex on test names")
+    ap.add_argument("--fuzz-seconds", type=int, default=int(os.environ.get("VIGIL_FUZZ_SECONDS", "5")))
+    a = ap.parse_args()
+    build = os.path.abspath(a.build)
+    only = a.only or ["unit", "fuzz", "e2e"]
+    tally = Tally()
+    t0 = time.time()
+    if "unit" in only:
+        run_unit(build, tally, a.pattern)
+    if "fuzz" in only:
+        run_fuzz(build, tally, a.fuzz_seconds, a.pattern)
+    if "e2e" in only:
+        if os.geteuid() != 0:
+            tally.bad("e2e", 0, "real-kernel tests need root")
+        else:
+            run_e2e(build, tally, a.pattern)
+    print(f"\nsuite took {time.time() - t0:.0f}s")
+    if tally.failures:
+        print("failed: " + " ".join(tally.failures))
+    print(f"{tally.passed} passed, {tally.failed} failed")
+    sys.exit(1 if tally.failed else 0)
+
+
+if __name__ == "__main__":
+    main()
