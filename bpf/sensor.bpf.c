@@ -181,14 +181,22 @@ static __always_inline __u16 sockaddr_from_fd(struct vg_net *e, long fd)
 	e->type = BPF_CORE_READ(sock, type);
 	e->protocol = BPF_CORE_READ(sk, sk_protocol);
 	e->domain = family;
+	/* Read into typed locals: BPF_CORE_READ_INTO copies sizeof(*dst),
+	 * which for a byte array would be one byte. */
 	if (family == AF_INET) {
+		__u32 la = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		__u32 ra = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+
 		e->local.family = e->remote.family = family;
-		BPF_CORE_READ_INTO(e->local.addr, sk, __sk_common.skc_rcv_saddr);
-		BPF_CORE_READ_INTO(e->remote.addr, sk, __sk_common.skc_daddr);
+		__builtin_memcpy(e->local.addr, &la, 4);
+		__builtin_memcpy(e->remote.addr, &ra, 4);
 	} else if (family == AF_INET6) {
+		struct in6_addr la = BPF_CORE_READ(sk, __sk_common.skc_v6_rcv_saddr);
+		struct in6_addr ra = BPF_CORE_READ(sk, __sk_common.skc_v6_daddr);
+
 		e->local.family = e->remote.family = family;
-		BPF_CORE_READ_INTO(e->local.addr, sk, __sk_common.skc_v6_rcv_saddr);
-		BPF_CORE_READ_INTO(e->remote.addr, sk, __sk_common.skc_v6_daddr);
+		__builtin_memcpy(e->local.addr, &la, 16);
+		__builtin_memcpy(e->remote.addr, &ra, 16);
 	} else {
 		return family;
 	}

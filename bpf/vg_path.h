@@ -55,7 +55,21 @@ static long walk_step(__u32 i, void *arg)
 		struct mount *up = BPF_CORE_READ(m, mnt_parent);
 
 		if (m == up || !up) {
-			c->done = 1; /* the real root: the task's root is above us */
+			/* The top of a mount with no parent: the real root,
+			 * or an internal mount (memfd, pipe, socket) whose
+			 * only dentry carries the name ("memfd:x"). */
+			c->done = 1;
+			if (c->pos == VG_PATH_MAX && d == parent) {
+				len = BPF_CORE_READ(d, d_name.len);
+				name = BPF_CORE_READ(d, d_name.name);
+				if (len > 1 && len <= VG_NAME_MAX) {
+					c->pos -= len;
+					bpf_probe_read_kernel(&sc->path[c->pos & PATH_MASK],
+							      len & VG_NAME_MAX, name);
+					c->pos -= 1;
+					sc->path[c->pos & PATH_MASK] = '/';
+				}
+			}
 			return 1;
 		}
 		c->dentry = BPF_CORE_READ(m, mnt_mountpoint);

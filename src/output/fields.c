@@ -97,6 +97,14 @@ static const char *addr_str(struct vg_fields *f, const struct vg_sockaddr *a)
 	return keep(f, ip);
 }
 
+/* The kernel names pseudo-terminals "pts3"; people and /dev say "pts/3". */
+static const char *tty_name(struct vg_fields *f, const char *kname)
+{
+	if (!strncmp(kname, "pts", 3) && kname[3] >= '0' && kname[3] <= '9')
+		return fmt(f, "pts/%s", kname + 3);
+	return kname;
+}
+
 static void exec_fields(struct vg_fields *f, const struct vg_event *ev)
 {
 	const struct vg_exec *e = &ev->u.exec;
@@ -114,7 +122,7 @@ static void exec_fields(struct vg_fields *f, const struct vg_event *ev)
 	add_int(f, "group.egid", e->egid);
 	add_int(f, "user.loginuid", (int32_t)e->loginuid);
 	add_int(f, "proc.tty", e->tty_nr);
-	add_slot(f, "proc.tty_name", ev, VG_S_TTY);
+	add_str(f, "proc.tty_name", tty_name(f, ev->s[VG_S_TTY]));
 	add_int(f, "proc.pid_ns", e->pid_ns);
 	add_int(f, "proc.mnt_ns", e->mnt_ns);
 	add_int(f, "proc.exe_ino", (int64_t)e->exe_ino);

@@ -1,0 +1,137 @@
+"""Helpers for the real-kernel tests: start the real monitor, run the
+trigger program, stop the monitor by its pid, read the JSON events back."""
+import json
+import os
+import re
+import signal
+import subprocess
+import tempfile
+import time
+
+BUILD = os.environ.get("VIGIL_BUILD", os.path.join(os.path.dirname(__file__), "..", "..", "build"))
+VIGIL = os.path.join(BUILD, "vigil")
+TRIGGER = os.path.join(BUILD, "tests", "bin", "vigil-trigger")
+
+
+class Monitor:
+    """`vigil run` in the background; use as a context manager."""
+
+    def __init__(self, *extra, events=True, json_out=True, ready_timeout=30):
+        self.dir = tempfile.mkdtemp(prefix="vigil-e2e-")
+        self.out = os.path.join(self.dir, "events.jsonl")
+        self.err = os.path.join(self.dir, "stderr.txt")
+        self.args = [VIGIL, "run", "--output-file", self.out, "--stats-interval", "0",
+                     "--lock-file", os.path.join(self.dir, "vigil.lock")]
+        if events:
+            self.args.append("--events")
+        if json_out:
+            self.args.append("--json")
+        self.args += list(extra)
+        self.ready_timeout = ready_timeout
+        self.proc = None
+        self.exit_stats = None
+
+    def __enter__(self):
+        errf = open(self.err, "w")
+        self.proc = subprocess.Popen(self.args, stdout=subprocess.DEVNULL, stderr=errf,
+                                     stdin=subprocess.DEVNULL)
+        errf.close()
+        deadline = time.time() + self.ready_timeout
+        while time.time() < deadline:
+            if "vigil: ready" in self.stderr():
+                return self
+            if self.proc.poll() is not None:
+                raise AssertionError(f"vigil exited early ({self.proc.returncode}):\n{self.stderr()}")
+            time.sleep(0.05)
+        self.stop()
+        raise AssertionError("vigil did not become ready:\n" + self.stderr())
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
+
+    def stderr(self):
+        with open(self.err, errors="replace") as f:
+            return f.read()
+
+    def stop(self, timeout=60):
+        """Stops our own monitor (by its pid) and parses its exit line."""
+        if self.proc and self.proc.poll() is None:
+            # Let the last records reach the ring buffer before we stop.
+            time.sleep(0.3)
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise AssertionError("vigil did not stop on SIGINT")
+        m = re.search(r"vigil: exit events=(\d+) rate=\S+ drops=(\d+)(?: \(([^)]*)\))? "
+                      r"malformed=(\d+)", self.stderr())
+        if m:
+            by_type = dict(kv.split("=") for kv in (m.group(3) or "").split() if "=" in kv)
+            self.exit_stats = {"events": int(m.group(1)), "drops": int(m.group(2)),
+                               "drops_by_type": {k: int(v) for k, v in by_type.items()},
+                               "malformed": int(m.group(4))}
+        return self.proc.returncode if self.proc else None
+
+    def events(self):
+        out = []
+        with open(self.out, "rb") as f:
+            for line in f:
+                out.append(json.loads(line.decode("utf-8")))  # must be valid UTF-8 JSON
+        return out
+
+
+def trigger(*args, check=True):
+    """Runs vigil-trigger; returns its key=value lines as a dict of strings."""
+    p = subprocess.run([TRIGGER] + [str(a) for a in args], capture_output=True, text=True,
+                       timeout=300, stdin=subprocess.DEVNULL)
+    if check and p.returncode != 0:
+        raise AssertionError(f"vigil-trigger {args} failed ({p.returncode}): {p.stderr}")
+    kv = {}
+    for line in p.stdout.splitlines():
+        if "=" in line:
+            k, v = line.split("=", 1)
+            kv[k] = v
+    return kv
+
+
+def of_pid(events, pid):
+    pid = int(pid)
+    return [e for e in events if e["output_fields"].get("proc.pid") == pid]
+
+
+def find(events, rule, **fields):
+    """Events with this rule (event type) whose output_fields match."""
+    found = []
+    for e in events:
+        if e["rule"] != rule:
+            continue
+        of = e["output_fields"]
+        if all(of.get(k) == v for k, v in fields.items()):
+            found.append(e)
+    return found
+
+
+def expect_one(events, rule, **fields):
+    found = find(events, rule, **fields)
+    if not found:
+        same = [e["output_fields"] for e in events if e["rule"] == rule]
+        raise AssertionError(f"no {rule} event with {fields}; {rule} events seen: "
+                             f"{json.dumps(same, indent=None)[:3000]}")
+    return found[0]["output_fields"]
+
+
+def assert_no_drops(mon):
+    assert mon.exit_stats is not None, "no exit stats line:\n" + mon.stderr()
+    assert mon.exit_stats["drops"] == 0, f"drops: {mon.exit_stats}"
+    assert mon.exit_stats["malformed"] == 0, f"malformed records: {mon.exit_stats}"
+
+
+def vigil_programs_loaded():
+    """{id: line} of vigil's BPF programs loaded on the machine now (any
+    instance: compare ids to tell ours from another's)."""
+    p = subprocess.run(["bpftool", "prog", "show"], capture_output=True, text=True)
+    return {int(l.split(":")[0]): l for l in p.stdout.splitlines()
+            if re.search(r"name (vg_\w+)", l)}
