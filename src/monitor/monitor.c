@@ -12,13 +12,21 @@
 #include "output/alert.h"
 #include "output/fields.h"
 #include "output/writer.h"
+#include "proc/container.h"
+#include "proc/procfs.h"
+#include "proc/proctable.h"
+#include "proc/usercache.h"
 #include "sensor/event.h"
 #include "util/log.h"
 
 struct monitor {
 	const struct vg_monitor_opts *opts;
 	struct vg_writer *out;
+	struct vg_proctable *procs;
+	struct vg_cgmap *cgroups; /* NULL without cgroup v2 */
+	struct vg_usercache *users;
 	struct vg_fields fields;
+	char cmdline[VG_ARGS_MAX + 1];
 	char hostname[256];
 	int64_t boot_to_wall_ns; /* add to a CLOCK_BOOTTIME stamp */
 	char line[3 * VG_EVENT_MAX];
@@ -32,8 +40,28 @@ static uint64_t clock_ns(clockid_t id)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* What the process table adds to an event's own fields. */
+static void proc_view(struct monitor *m, const struct vg_event *ev, struct vg_proc_view *v)
+{
+	const struct vg_proc *p = vg_pt_lookup(m->procs, ev->u.hdr.pid);
+	const struct vg_proc *parent;
+
+	memset(v, 0, sizeof(*v));
+	v->user = vg_uc_user(m->users, ev->u.hdr.uid, ev->u.hdr.ts_ns);
+	if (!p)
+		return;
+	v->exepath = p->img->exe;
+	vg_proc_cmdline(p, m->cmdline, sizeof(m->cmdline));
+	v->cmdline = m->cmdline;
+	parent = vg_pt_ancestor(m->procs, p, 1);
+	v->pname = parent ? parent->comm : NULL;
+	v->container_id = p->container.short_id;
+}
+
 static void print_event(struct monitor *m, const struct vg_event *ev)
 {
+	struct vg_proc_view view;
+
 	struct vg_alert a = {
 		.time_ns = ev->u.hdr.ts_ns + m->boot_to_wall_ns,
 		.rule = vg_event_name(ev),
@@ -44,7 +72,8 @@ static void print_event(struct monitor *m, const struct vg_event *ev)
 	};
 	char *json;
 
-	vg_fields_from_event(&m->fields, ev, NULL);
+	proc_view(m, ev, &view);
+	vg_fields_from_event(&m->fields, ev, &view);
 	if (!a.rule)
 		a.rule = "unknown";
 	vg_format_fields(m->line, sizeof(m->line), &m->fields);
@@ -62,13 +91,69 @@ static void print_event(struct monitor *m, const struct vg_event *ev)
 	}
 }
 
+/* Keeps the process table current. Exits are applied after the event is
+ * printed, so the exit event still shows the program that exited. */
+static void track(struct monitor *m, const struct vg_event *ev)
+{
+	const struct vg_hdr *h = &ev->u.hdr;
+
+	switch (h->type) {
+	case VG_EV_FORK:
+		vg_pt_on_fork(m->procs, h->pid, ev->u.fork.child_pid, ev->u.fork.child_start_ns);
+		break;
+	case VG_EV_EXEC:
+		vg_pt_on_exec(m->procs, ev);
+		break;
+	case VG_EV_EXIT:
+		break;
+	default:
+		vg_pt_resolve(m->procs, h);
+		break;
+	}
+}
+
 static int on_event(void *ctx, const struct vg_event *ev)
 {
 	struct monitor *m = ctx;
 
+	track(m, ev);
 	if (m->opts->print_events)
 		print_event(m, ev);
+	if (ev->u.hdr.type == VG_EV_EXIT)
+		vg_pt_on_exit(m->procs, ev->u.hdr.pid, ev->u.hdr.ts_ns, ev->u.exit.exit_code);
 	return 0;
+}
+
+/* The table, seeded from /proc after the sensor is attached: a process
+ * started in between is in both, and the events win. */
+static int open_tables(struct monitor *m)
+{
+	struct vg_cgmap_opts co = { 0 };
+	int ret;
+
+	ret = vg_pt_new(&m->procs, VG_PT_DEFAULT_MAX, VG_PT_DEFAULT_GRACE_NS);
+	if (!ret)
+		ret = vg_uc_new(&m->users, 4096, 60ull * 1000000000ull);
+	if (ret)
+		return ret;
+	if (vg_cgmap_new(&m->cgroups, &co)) {
+		vg_warn("no cgroup v2 hierarchy: container ids come from /proc only");
+		m->cgroups = NULL;
+	}
+	vg_pt_set_cgmap(m->procs, m->cgroups);
+	return 0;
+}
+
+static void seed_tables(struct monitor *m)
+{
+	struct vg_procfs_stats ps = { 0 };
+	int ret = vg_procfs_seed(m->procs, "/proc", m->cgroups, &ps);
+
+	if (ret)
+		vg_warn("reading /proc failed: %s; processes started before vigil will be unnamed",
+			strerror(-ret));
+	else
+		vg_debug("process table seeded with %zu processes from /proc", ps.added);
 }
 
 static void report(struct vg_sensor *s, const char *what, double secs)
@@ -97,7 +182,7 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 	struct monitor *m = calloc(1, sizeof(*m));
 	struct vg_sensor *s = NULL;
 	const char *why = NULL;
-	uint64_t start, now, next_stats, deadline;
+	uint64_t start, now, next_stats, next_reap, deadline;
 	int ret;
 
 	if (!m)
@@ -110,16 +195,23 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 		vg_err("cannot open output %s: %s", mo->output_file, strerror(-ret));
 		goto out;
 	}
+	ret = open_tables(m);
+	if (ret) {
+		vg_err("cannot create the process table: %s", strerror(-ret));
+		goto out;
+	}
 	ret = vg_sensor_open(&s, so, on_event, m, &why);
 	if (ret) {
 		vg_err("%s: %s", why ? why : "cannot start the sensor", strerror(-ret));
 		goto out;
 	}
+	seed_tables(m);
 	fprintf(stderr, "vigil: ready (%d programs attached, ring buffer %u KiB)\n",
 		vg_sensor_attached(s), so->ring_bytes >> 10);
 
 	start = clock_ns(CLOCK_MONOTONIC);
 	next_stats = start + mo->stats_interval_s * 1000000000ull;
+	next_reap = start;
 	deadline = mo->duration_s ? start + mo->duration_s * 1000000000ull : 0;
 	while (!*stop) {
 		ret = vg_sensor_poll(s, (int)mo->poll_ms);
@@ -129,6 +221,10 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 		}
 		vg_writer_flush(m->out);
 		now = clock_ns(CLOCK_MONOTONIC);
+		if (now >= next_reap) {
+			vg_pt_reap(m->procs, clock_ns(CLOCK_BOOTTIME));
+			next_reap = now + 1000000000ull;
+		}
 		if (mo->stats_interval_s && now >= next_stats) {
 			report(s, "stats", (now - start) / 1e9);
 			next_stats = now + mo->stats_interval_s * 1000000000ull;
@@ -145,6 +241,9 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 out:
 	vg_sensor_close(s);
 	vg_writer_close(m->out);
+	vg_pt_free(m->procs);
+	vg_cgmap_free(m->cgroups);
+	vg_uc_free(m->users);
 	free(m);
 	return ret;
 }

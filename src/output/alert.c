@@ -61,8 +61,10 @@ size_t vg_format_fields(char *buf, size_t size, const struct vg_fields *f)
 		if (kv->kind == VG_KV_STR && kv->s_len == 0)
 			continue; /* absent values make noise, not information */
 		n = snprintf(buf + at, size - at, " %s=", kv->key);
-		if (n < 0 || (size_t)n >= size - at)
+		if (n < 0 || (size_t)n >= size - at) {
+			buf[at] = 0; /* no half-written key */
 			break;
+		}
 		at += n;
 		if (kv->kind == VG_KV_STR) {
 			at = put_escaped(buf, size, at, kv->s, kv->s_len);
@@ -71,8 +73,10 @@ size_t vg_format_fields(char *buf, size_t size, const struct vg_fields *f)
 				n = snprintf(buf + at, size - at, "%s", kv->i ? "true" : "false");
 			else
 				n = snprintf(buf + at, size - at, "%lld", (long long)kv->i);
-			if (n < 0 || (size_t)n >= size - at)
+			if (n < 0 || (size_t)n >= size - at) {
+				buf[at] = 0;
 				break;
+			}
 			at += n;
 		}
 	}

@@ -105,7 +105,8 @@ static const char *tty_name(struct vg_fields *f, const char *kname)
 	return kname;
 }
 
-static void exec_fields(struct vg_fields *f, const struct vg_event *ev)
+static void exec_fields(struct vg_fields *f, const struct vg_event *ev,
+			const struct vg_proc_view *p)
 {
 	const struct vg_exec *e = &ev->u.exec;
 	const char *cmdline = join_args(f, ev->s[VG_S_ARGS], ev->len[VG_S_ARGS]);
@@ -114,7 +115,8 @@ static void exec_fields(struct vg_fields *f, const struct vg_event *ev)
 	add_slot(f, "proc.exepath", ev, VG_S_EXE);
 	add_str(f, "proc.exe", ev->s[VG_S_ARGS]); /* argv[0] */
 	add_slot(f, "evt.arg.filename", ev, VG_S_FILENAME);
-	add_str(f, "proc.cmdline", cmdline);
+	/* The table renders it as Falco does (name, then the arguments). */
+	add_str(f, "proc.cmdline", p && p->cmdline ? p->cmdline : cmdline);
 	add_slot(f, "proc.cwd", ev, VG_S_CWD);
 	add_int(f, "proc.argc", e->argc);
 	add_bool(f, "proc.args_truncated", e->hdr.flags & VG_F_ARGS_TRUNC);
@@ -307,7 +309,7 @@ void vg_fields_from_event(struct vg_fields *f, const struct vg_event *ev,
 	}
 	switch (vg_event_family(h->type)) {
 	case VG_FAM_EXEC:
-		exec_fields(f, ev);
+		exec_fields(f, ev, p);
 		break;
 	case VG_FAM_FORK:
 		add_int(f, "evt.res", ev->u.fork.child_pid);

@@ -52,15 +52,15 @@ const char *vg_open_flags(char *buf, size_t size, uint32_t flags)
 {
 	static const struct name t[] = {
 		N(O_CREAT), N(O_EXCL), N(O_NOCTTY), N(O_TRUNC), N(O_APPEND), N(O_NONBLOCK),
-		N(O_DSYNC), N(O_DIRECT), N(O_LARGEFILE), N(O_DIRECTORY), N(O_NOFOLLOW),
-		N(O_NOATIME), N(O_CLOEXEC), N(O_PATH), N(O_TMPFILE),
+		/* O_TMPFILE includes the O_DIRECTORY bit: it must come first */
+		N(O_TMPFILE), N(O_DSYNC), N(O_DIRECT), N(O_LARGEFILE), N(O_DIRECTORY),
+		N(O_NOFOLLOW), N(O_NOATIME), N(O_CLOEXEC), N(O_PATH),
 	};
 	const char *acc = (flags & O_ACCMODE) == O_WRONLY ? "O_WRONLY"
 			  : (flags & O_ACCMODE) == O_RDWR ? "O_RDWR"
 							   : "O_RDONLY";
 	char rest[256];
 
-	/* O_TMPFILE includes O_DIRECTORY: test the wider one first. */
 	flags &= ~(uint32_t)O_ACCMODE;
 	flags &= ~(uint32_t)0100000; /* O_LARGEFILE is implied on 64-bit */
 	bits(rest, sizeof(rest), flags, t, COUNT(t));

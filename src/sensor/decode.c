@@ -99,19 +99,22 @@ static size_t fixed_size(enum vg_family fam)
 	return 0;
 }
 
-/* Places bytes in the arena as a NUL-terminated string for slot. */
-static void set_slot(struct vg_event *ev, enum vg_slot slot, const char *p, size_t len)
+/* Places bytes in the arena as a NUL-terminated string for slot. A record
+ * whose strings overlap can name more bytes than it holds; such a record is
+ * malformed and refused rather than truncated. */
+static int set_slot(struct vg_event *ev, enum vg_slot slot, const char *p, size_t len)
 {
 	char *dst;
 
-	if (ev->arena_used + len + 1 > sizeof(ev->arena))
-		len = 0; /* cannot happen with checked records; stay safe */
+	if (len + 1 > sizeof(ev->arena) - ev->arena_used)
+		return -EINVAL;
 	dst = ev->arena + ev->arena_used;
 	memcpy(dst, p, len);
 	dst[len] = 0;
 	ev->arena_used += len + 1;
 	ev->s[slot] = dst;
 	ev->len[slot] = len;
+	return 0;
 }
 
 static int take_str(struct vg_event *ev, enum vg_slot slot, const struct vg_str *s,
@@ -132,20 +135,19 @@ static int take_str(struct vg_event *ev, enum vg_slot slot, const struct vg_str 
 		if (nul)
 			len = (const unsigned char *)nul - (rec + s->off);
 	}
-	set_slot(ev, slot, (const char *)rec + s->off, len);
-	return 0;
+	return set_slot(ev, slot, (const char *)rec + s->off, len);
 }
 
 /* The resolved path of a file record: the kernel's own when it walked an
  * open descriptor, else the base directory joined with the raw path. */
-static void resolve_joined(struct vg_event *ev, enum vg_slot out, enum vg_slot dir,
-			   enum vg_slot raw)
+static int resolve_joined(struct vg_event *ev, enum vg_slot out, enum vg_slot dir,
+			  enum vg_slot raw)
 {
 	char buf[VG_PATH_MAX + 1];
 	int n;
 
 	if (!ev->len[raw])
-		return;
+		return 0;
 	n = vg_path_join(buf, sizeof(buf), ev->len[dir] ? ev->s[dir] : NULL, ev->s[raw]);
 	if (n < 0) {
 		ev->u.hdr.flags |= VG_F_PATH_TRUNC;
@@ -153,7 +155,7 @@ static void resolve_joined(struct vg_event *ev, enum vg_slot out, enum vg_slot d
 	}
 	if (ev->s[raw][0] != '/' && !ev->len[dir])
 		ev->u.hdr.flags |= VG_F_PATH_UNRESOLVED;
-	set_slot(ev, out, buf, n);
+	return set_slot(ev, out, buf, n);
 }
 
 int vg_event_decode(struct vg_event *ev, const void *data, size_t size)
@@ -203,8 +205,8 @@ int vg_event_decode(struct vg_event *ev, const void *data, size_t size)
 		if (err)
 			break;
 		if (!ev->len[VG_S_PATH])
-			resolve_joined(ev, VG_S_PATH, VG_S_DIR, VG_S_PATH_RAW);
-		resolve_joined(ev, VG_S_PATH2, VG_S_DIR2, VG_S_PATH2_RAW);
+			err |= resolve_joined(ev, VG_S_PATH, VG_S_DIR, VG_S_PATH_RAW);
+		err |= resolve_joined(ev, VG_S_PATH2, VG_S_DIR2, VG_S_PATH2_RAW);
 		break;
 	case VG_FAM_NET:
 		err |= take_str(ev, VG_S_UNIX_PATH, &ev->u.net.unix_path, rec, size, fixed);

@@ -23,19 +23,19 @@ int vg_parse_u64(const char *s, uint64_t *out)
 
 int vg_parse_size(const char *s, uint64_t *out)
 {
-	char digits[32];
 	unsigned shift = 0;
+	uint64_t v = 0;
 	size_t n = 0;
-	uint64_t v;
-	int ret;
 
 	if (!s)
 		return -EINVAL;
-	while (s[n] >= '0' && s[n] <= '9' && n < sizeof(digits) - 1) {
-		digits[n] = s[n];
-		n++;
+	for (; s[n] >= '0' && s[n] <= '9'; n++) {
+		if (v > (UINT64_MAX - (uint64_t)(s[n] - '0')) / 10)
+			return -ERANGE;
+		v = v * 10 + (uint64_t)(s[n] - '0');
 	}
-	digits[n] = 0;
+	if (n == 0)
+		return -EINVAL;
 	switch (s[n]) {
 	case 0: break;
 	case 'k': case 'K': shift = 10; break;
@@ -45,9 +45,6 @@ int vg_parse_size(const char *s, uint64_t *out)
 	}
 	if (s[n] && s[n + 1])
 		return -EINVAL;
-	ret = vg_parse_u64(digits, &v);
-	if (ret)
-		return ret;
 	if (v > (UINT64_MAX >> shift))
 		return -ERANGE;
 	*out = v << shift;

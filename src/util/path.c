@@ -44,8 +44,11 @@ int vg_path_join(char *out, size_t size, const char *base, const char *rel)
 {
 	size_t len = 1;
 
-	if (size < 2)
+	if (size < 2) {
+		if (size == 1)
+			out[0] = 0;
 		return -1;
+	}
 	out[0] = '/';
 	out[1] = 0;
 	if (!rel)

@@ -295,3 +295,23 @@ def test_bad_options_are_refused():
     assert h.returncode == 0
     for opt in ("--events", "--json", "--output-file", "--duration", "--ring-size"):
         assert opt in h.stdout
+
+
+def test_processes_started_before_the_monitor_are_known():
+    # A shell that exists before vigil starts; once vigil runs, it opens a
+    # file itself. Its events must carry what only /proc could tell.
+    sh = subprocess.Popen(["/bin/sh", "-c", "read go; exec 3</etc/hostname; echo done"],
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        with Monitor() as mon:
+            sh.stdin.write("go\n")
+            sh.stdin.flush()
+            assert sh.stdout.readline().strip() == "done"
+    finally:
+        sh.wait(30)
+    ev = of_pid(mon.events(), sh.pid)
+    of = expect_one(ev, "openat", **{"fd.name": "/etc/hostname"})
+    assert of["proc.exepath"] == os.path.realpath("/bin/sh"), of
+    assert of["proc.cmdline"] == "sh -c read go; exec 3</etc/hostname; echo done", of
+    assert of["proc.pname"] in ("python3", "python3.11"), of
+    assert of["user.name"] == "root" and of["container.id"] == "", of
