@@ -49,6 +49,8 @@ static void usage(FILE *out)
 		"      --stats-interval SECONDS\n"
 		"                            period of the stats line on stderr (default 60,\n"
 		"                            0 = only at exit)\n"
+		"      --syscalls LIST       only these syscalls, comma-separated (openat,connect);\n"
+		"                            exec, fork and exit are always watched\n"
 		"      --lock-file PATH      single-instance lock (default " DEFAULT_LOCK_FILE ")\n"
 		"  -v, --verbose             more messages, including libbpf's\n"
 		"  -h, --help                this help\n");
@@ -103,6 +105,7 @@ int cmd_run(int argc, char **argv)
 		{ "poll-ms", required_argument, 0, 'P' },
 		{ "stats-interval", required_argument, 0, 'S' },
 		{ "lock-file", required_argument, 0, 'L' },
+		{ "syscalls", required_argument, 0, 'C' },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0 },
@@ -163,6 +166,9 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'L':
 			lock_path = optarg;
+			break;
+		case 'C':
+			mo.syscalls = optarg;
 			break;
 		case 'v':
 			so.verbose = true;

@@ -17,6 +17,7 @@
 #include "proc/proctable.h"
 #include "proc/usercache.h"
 #include "sensor/event.h"
+#include "sensor/syscalls.h"
 #include "util/log.h"
 
 struct monitor {
@@ -176,6 +177,32 @@ static void report(struct vg_sensor *s, const char *what, double secs)
 		(unsigned long long)st.compat);
 }
 
+/* Narrows the kernel's routes to the listed syscalls ("openat,execve").
+ * Process lifecycle records are always sent: the process table needs them. */
+static int narrow_syscalls(struct vg_sensor *s, const char *list)
+{
+	char *copy = strdup(list), *save = NULL, *name;
+	bool keep[VG_NR_SYSCALLS] = { false };
+	int ret = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		int nr = vg_syscall_nr(name);
+
+		if (nr < 0 || !vg_syscall_def(nr)) {
+			vg_err("--syscalls: '%s' is not a syscall vigil watches", name);
+			ret = -EINVAL;
+			break;
+		}
+		keep[nr] = true;
+	}
+	for (unsigned i = 0; !ret && i < vg_syscalls_count; i++)
+		vg_sensor_route(s, vg_syscalls[i].nr, keep[vg_syscalls[i].nr]);
+	free(copy);
+	return ret;
+}
+
 int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts *so,
 		   volatile sig_atomic_t *stop)
 {
@@ -205,6 +232,8 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 		vg_err("%s: %s", why ? why : "cannot start the sensor", strerror(-ret));
 		goto out;
 	}
+	if (mo->syscalls && (ret = narrow_syscalls(s, mo->syscalls)))
+		goto out;
 	seed_tables(m);
 	fprintf(stderr, "vigil: ready (%d programs attached, ring buffer %u KiB)\n",
 		vg_sensor_attached(s), so->ring_bytes >> 10);

@@ -17,6 +17,7 @@ struct vg_monitor_opts {
 	uint64_t duration_s;	 /* 0 = until stopped */
 	uint64_t stats_interval_s;
 	uint64_t poll_ms;
+	const char *syscalls; /* comma-separated names to keep; NULL = all */
 };
 
 /* Runs until *stop becomes non-zero or the duration passes. Returns 0, or

@@ -315,3 +315,21 @@ def test_processes_started_before_the_monitor_are_known():
     assert of["proc.cmdline"] == "sh -c read go; exec 3</etc/hostname; echo done", of
     assert of["proc.pname"] in ("python3", "python3.11"), of
     assert of["user.name"] == "root" and of["container.id"] == "", of
+
+
+def test_kernel_filter_narrows_the_stream():
+    d = tempfile.mkdtemp(prefix="vigil-narrow-")
+    with Monitor("--syscalls", "openat,mkdir") as mon:
+        t = trigger("files", d)
+        n = trigger("net")
+    ev = mon.events()
+    assert find(of_pid(ev, t["pid"]), "openat"), "openat was kept"
+    assert find(of_pid(ev, t["pid"]), "mkdir"), "mkdir was kept"
+    assert not find(of_pid(ev, t["pid"]), "rename"), "rename was filtered in the kernel"
+    assert not find(of_pid(ev, n["pid"]), "connect"), "connect was filtered in the kernel"
+    assert find(of_pid(ev, n["pid"]), "execve"), "exec is always on"
+    assert_no_drops(mon)
+    p = subprocess.run([VIGIL, "run", "--syscalls", "openat,nosuchcall", "--duration", "1",
+                        "--lock-file", os.path.join(d, "lock")], capture_output=True, text=True)
+    assert p.returncode == 1 and "'nosuchcall' is not a syscall vigil watches" in p.stderr, p.stderr
+    shutil.rmtree(d)
