@@ -5,6 +5,11 @@
 #   make bench      benchmarks (monitor off vs on, vs auditd)
 # Missing Debian packages are installed by scripts/install-deps.sh.
 
+# Use every core unless told otherwise (make -j1 ...).
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+MAKEFLAGS  += -j$(shell nproc)
+endif
+
 BUILD      ?= build
 CC         ?= gcc
 CLANG      ?= clang
