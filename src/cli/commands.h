@@ -4,5 +4,6 @@
 #define VIGIL_CLI_COMMANDS_H
 
 int cmd_run(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
 
 #endif

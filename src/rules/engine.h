@@ -1,0 +1,287 @@
+/* Internals shared by the rule engine's files (not for users of rules.h). */
+#ifndef VIGIL_RULES_ENGINE_H
+#define VIGIL_RULES_ENGINE_H
+
+#include <stdint.h>
+
+#include "rules/arena.h"
+#include "rules/ast.h"
+#include "rules/rules.h"
+
+#define VG_MAX_DIAGS 1000
+#define VG_MAX_ITEMS 100000	     /* lists + macros + rules */
+#define VG_MAX_LIST_ITEMS 1000000    /* all list items after expansion, per list */
+#define VG_MAX_TEXT_PIECES 256	     /* appends to one condition */
+#define VG_MAX_RULE_WEIGHT 200000    /* checks in one rule after macro expansion */
+#define VG_MAX_MACRO_DEPTH 64	     /* macros inside macros */
+#define VG_MAX_LIST_DEPTH 64	     /* lists inside lists */
+#define VG_MAX_EXCEPTION_ROWS 100000 /* values of one exception */
+#define VG_XFORM_BUF 65536	     /* scratch for transformed strings, per event */
+
+/* Where a piece of text came from in a YAML file: enough to turn an offset
+ * in the text back into a line and a column. */
+struct vg_text_piece {
+	uint32_t off;	/* offset in vg_text.s where this piece starts */
+	int file;	/* index in vg_rules.files; -1 = none */
+	uint8_t style;	/* yaml_scalar_style_t of the scalar */
+	uint32_t line;	/* 1-based position of the scalar's first byte */
+	uint32_t col;
+	size_t start, end; /* byte range of the scalar in the file */
+};
+
+/* A condition or output: the text plus its origin (several pieces when
+ * append: true added to it). */
+struct vg_text {
+	char *s;
+	uint32_t len;
+	struct vg_text_piece *pieces;
+	uint32_t npieces;
+};
+
+struct vg_loc {
+	int file; /* -1 = none */
+	uint32_t line, col;
+};
+
+struct vg_src_file {
+	const char *name;
+	const char *text; /* kept for position mapping */
+	size_t len;
+};
+
+enum vg_def_state { VG_DEF_NEW, VG_DEF_BUSY, VG_DEF_OK, VG_DEF_FAILED, VG_DEF_SKIPPED };
+
+struct vg_list_def {
+	const char *name;
+	struct vg_loc loc;
+	const char **items; /* as written in the YAML */
+	uint32_t nitems, cap;
+	/* resolution */
+	enum vg_def_state state;
+	struct vg_ast_value *flat; /* items with nested lists expanded */
+	uint32_t nflat;
+	bool used;
+};
+
+struct vg_macro_def {
+	const char *name;
+	struct vg_loc loc;
+	struct vg_text cond;
+	enum vg_def_state state;
+	const struct vg_node *node;
+	const char *skip_reason;
+	bool used;
+};
+
+/* One "exceptions:" entry of a rule. */
+struct vg_exc_row {
+	struct vg_loc loc;
+	uint32_t ncells;
+	/* one entry per field; each is a single value (n == 1, !is_seq) or a
+	 * sequence written in YAML */
+	struct vg_exc_cell {
+		const char **v;
+		uint32_t n;
+		bool is_seq;
+	} *cells;
+};
+
+struct vg_exception {
+	const char *name;
+	struct vg_loc loc;
+	const char **fields;
+	uint32_t nfields;
+	bool fields_is_seq; /* "fields: [a, b]" rather than "fields: a" */
+	const char **comps; /* nfields entries */
+	struct vg_loc fields_loc;
+	struct vg_exc_row *rows;
+	uint32_t nrows, cap;
+};
+
+struct vg_rule_def {
+	struct vg_rule pub;
+	struct vg_loc loc;
+	struct vg_text cond;
+	struct vg_text out;
+	struct vg_exception *excs;
+	uint32_t nexcs, cap;
+	bool skip_if_unknown_filter;
+	const char *skip_reason;
+};
+
+struct vg_def_table; /* name -> index, per kind */
+
+/* Compiled condition tree. Macro subtrees are shared between rules. */
+enum vg_node_kind { VG_N_TRUE, VG_N_FALSE, VG_N_AND, VG_N_OR, VG_N_NOT, VG_N_EVTYPE, VG_N_CHECK };
+
+struct vg_str {
+	const char *s;
+	uint32_t len;
+};
+
+struct vg_net {
+	uint8_t family;
+	uint8_t prefix;
+	uint8_t addr[16];
+};
+
+struct vg_regex; /* pcre2 code + match data */
+
+struct vg_check {
+	const struct vg_field_ref *ref;
+	enum vg_op op;
+	enum vg_ftype type; /* after the transformers */
+	uint8_t xform[VG_AST_MAX_XFORMS];
+	uint8_t nxform;
+	bool list_semantics; /* VG_FF_LIST field: "in" needs every value in the set */
+	const struct vg_field_ref *rhs; /* val(field) on the right, else NULL */
+	uint8_t rhs_xform[VG_AST_MAX_XFORMS];
+	uint8_t rhs_nxform;
+	uint32_t n; /* operands */
+	uint64_t lenmask; /* string operands of in/intersects: bit min(len, 63) */
+	union {
+		struct vg_str *strs; /* sorted by (len, bytes) for in/intersects */
+		int64_t *ints;	     /* sorted */
+		uint64_t *uints;     /* sorted */
+		bool *bools;
+		struct vg_net *nets;
+		struct vg_regex *re;
+	};
+};
+
+struct vg_node {
+	enum vg_node_kind kind;
+	bool memo;	 /* a macro's root: its result is kept for the event */
+	bool memo_val;
+	uint64_t memo_gen;
+	uint32_t n;	 /* kids of AND/OR */
+	uint32_t weight; /* checks below, macros expanded (saturates) */
+	union {
+		const struct vg_node **kids;
+		const struct vg_node *kid;
+		struct vg_evtset *evts;
+		struct vg_check *chk;
+	};
+};
+
+struct vg_slot {
+	uint64_t gen;
+	int n;
+	uint32_t cap;
+	struct vg_value *v;
+};
+
+struct vg_tmpl_seg {
+	const char *lit; /* literal text, or NULL for a field */
+	uint32_t lit_len;
+	const struct vg_field_ref *ref; /* NULL with lit == NULL: unavailable field, "<NA>" */
+	const char *display;		/* field as written */
+};
+
+struct vg_tmpl {
+	struct vg_tmpl_seg *segs;
+	uint32_t nsegs;
+};
+
+struct vg_rules {
+	struct vg_arena arena; /* definitions and compiled trees */
+	size_t max_file_bytes;
+	unsigned max_files;
+	bool compiled;
+
+	struct vg_src_file *files;
+	unsigned nfiles;
+
+	struct vg_list_def **lists;
+	uint32_t nlists, lists_cap;
+	struct vg_macro_def **macros;
+	uint32_t nmacros, macros_cap;
+	struct vg_rule_def **rules;
+	uint32_t nrules, rules_cap;
+	struct vg_def_table *list_tab, *macro_tab, *rule_tab;
+
+	struct vg_diag *diags;
+	unsigned ndiags, diags_cap;
+	unsigned nerrors, nwarnings, diags_dropped;
+
+	/* interned field refs = cache slots */
+	struct vg_field_ref **refs;
+	uint32_t nrefs, refs_cap;
+	struct vg_regex **regexes; /* to free */
+	uint32_t nregexes, regexes_cap;
+
+	/* evaluation */
+	const struct vg_rule **by_type[VG_EVTYPE_MAX];
+	uint32_t nby_type[VG_EVTYPE_MAX];
+	const struct vg_rule **index_block; /* malloc'ed storage behind by_type */
+	struct vg_evtset evtypes;
+	struct vg_slot *slots;
+	uint64_t gen;
+	unsigned cur_evtype;
+	vg_field_get get;
+	const void *ctx;
+	char *xbuf;
+	size_t xused;
+};
+
+/* engine.c */
+__attribute__((format(printf, 5, 6))) void vg_diag_add(struct vg_rules *rs,
+						       enum vg_diag_level level,
+						       const struct vg_loc *loc, const char *item,
+						       const char *fmt, ...);
+/* Location of byte off of a text. */
+void vg_text_loc(const struct vg_rules *rs, const struct vg_text *t, uint32_t off,
+		 struct vg_loc *loc);
+struct vg_list_def *vg_find_list(const struct vg_rules *rs, const char *name, size_t len);
+struct vg_macro_def *vg_find_macro(const struct vg_rules *rs, const char *name, size_t len);
+struct vg_rule_def *vg_find_rule(const struct vg_rules *rs, const char *name, size_t len);
+int vg_add_list(struct vg_rules *rs, struct vg_list_def *l);
+int vg_add_macro(struct vg_rules *rs, struct vg_macro_def *m);
+int vg_add_rule(struct vg_rules *rs, struct vg_rule_def *r);
+/* appends src to dst with a separating space; both keep their origins */
+int vg_text_append(struct vg_rules *rs, struct vg_text *dst, const struct vg_text *src);
+
+/* yaml_load.c */
+int vg_load_yaml(struct vg_rules *rs, int file);
+
+/* compile.c */
+struct vg_cctx {
+	struct vg_rules *rs;
+	const struct vg_text *text; /* for positions; NULL -> use loc */
+	struct vg_loc loc;	    /* fallback position */
+	char item[160];
+	enum vg_diag_level level; /* of errors found (WARNING for unused macros) */
+	int rc;			  /* 0, -EINVAL (error), 1 (skipped) */
+	const char *skip_reason;
+	unsigned depth;
+	bool unknown_is_skip; /* skip-if-unknown-filter */
+};
+const struct vg_node *vg_compile_ast(struct vg_cctx *cc, const struct vg_ast *ast);
+int vg_compile_rules(struct vg_rules *rs);
+const struct vg_field_ref *vg_resolve_field(struct vg_cctx *cc, const struct vg_ast_field *f);
+void vg_cc_error(struct vg_cctx *cc, uint32_t pos, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void vg_cc_skip(struct vg_cctx *cc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void vg_regex_free(struct vg_regex *re);
+
+/* evtindex.c */
+void vg_node_evtypes(const struct vg_node *n, bool negated, struct vg_evtset *out);
+int vg_build_index(struct vg_rules *rs);
+
+/* output.c */
+const struct vg_tmpl *vg_compile_output(struct vg_cctx *cc);
+
+/* match.c: string matching used by the evaluator */
+bool vg_glob_match(const char *pat, size_t plen, const char *s, size_t slen, bool icase);
+bool vg_icontains(const char *hay, size_t hlen, const char *lower_needle, size_t nlen);
+bool vg_pmatch(const struct vg_str *prefixes, uint32_t n, const char *s, size_t len);
+int vg_str_cmp(const struct vg_str *a, const struct vg_str *b);
+bool vg_str_in(const struct vg_str *sorted, uint32_t n, const char *s, uint32_t len);
+bool vg_net_contains(const struct vg_net *net, const struct vg_ip *ip);
+
+/* eval.c */
+bool vg_eval_node(struct vg_rules *rs, const struct vg_node *n);
+int vg_fetch(struct vg_rules *rs, const struct vg_field_ref *ref, const struct vg_value **vals);
+int vg_eval_setup(struct vg_rules *rs);
+
+#endif

@@ -1,0 +1,91 @@
+/* Which event types can a condition match? As Falco does: evt.type checks
+ * give sets, "and" intersects, "or" unites, "not" complements (De Morgan
+ * under negation), and any other check allows every type. Rules are then
+ * indexed by type so that an event meets only the rules that can match it. */
+#include "rules/engine.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+void vg_node_evtypes(const struct vg_node *n, bool negated, struct vg_evtset *out)
+{
+	struct vg_evtset kid;
+
+	switch (n->kind) {
+	case VG_N_EVTYPE:
+		*out = *n->evts;
+		if (negated)
+			vg_evtset_complement(out);
+		return;
+	case VG_N_NOT:
+		vg_node_evtypes(n->kid, !negated, out);
+		return;
+	case VG_N_AND:
+	case VG_N_OR: {
+		/* under negation, "and" becomes "or" and the reverse */
+		bool unite = (n->kind == VG_N_OR) != negated;
+
+		vg_node_evtypes(n->kids[0], negated, out);
+		for (uint32_t i = 1; i < n->n; i++) {
+			vg_node_evtypes(n->kids[i], negated, &kid);
+			if (unite)
+				vg_evtset_union(out, &kid);
+			else
+				vg_evtset_intersect(out, &kid);
+		}
+		return;
+	}
+	case VG_N_FALSE:
+		if (!negated) {
+			vg_evtset_clear(out);
+			return;
+		}
+		break;
+	case VG_N_TRUE:
+	case VG_N_CHECK:
+		break;
+	}
+	vg_evtset_fill(out);
+}
+
+int vg_build_index(struct vg_rules *rs)
+{
+	size_t total = 0, at = 0;
+	const struct vg_rule **block;
+
+	vg_evtset_clear(&rs->evtypes);
+	for (unsigned t = 0; t < VG_EVTYPE_MAX; t++)
+		rs->nby_type[t] = 0;
+	for (uint32_t i = 0; i < rs->nrules; i++) {
+		const struct vg_rule *r = &rs->rules[i]->pub;
+
+		if (r->state != VG_RULE_LOADED || !r->enabled)
+			continue;
+		vg_evtset_union(&rs->evtypes, &r->evtypes);
+		for (unsigned t = 0; t < VG_EVTYPE_MAX; t++)
+			if (vg_evtset_has(&r->evtypes, t)) {
+				rs->nby_type[t]++;
+				total++;
+			}
+	}
+	block = calloc(total ? total : 1, sizeof(*block));
+	if (!block)
+		return -ENOMEM;
+	for (unsigned t = 0; t < VG_EVTYPE_MAX; t++) {
+		rs->by_type[t] = block + at;
+		at += rs->nby_type[t];
+		rs->nby_type[t] = 0;
+	}
+	for (uint32_t i = 0; i < rs->nrules; i++) {
+		const struct vg_rule *r = &rs->rules[i]->pub;
+
+		if (r->state != VG_RULE_LOADED || !r->enabled)
+			continue;
+		for (unsigned t = 0; t < VG_EVTYPE_MAX; t++)
+			if (vg_evtset_has(&r->evtypes, t))
+				rs->by_type[t][rs->nby_type[t]++] = r;
+	}
+	free(rs->index_block);
+	rs->index_block = block;
+	return 0;
+}

@@ -1,0 +1,227 @@
+/* Output templates: "%proc.name ran %proc.aname[2] flags=%evt.arg.flags".
+ * Each %field becomes a segment bound to an interned field ref, so values
+ * already extracted for the condition are reused. */
+#include "rules/engine.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+static bool add_seg(struct vg_cctx *cc, struct vg_tmpl *t, const struct vg_tmpl_seg *seg)
+{
+	uint32_t n = t->nsegs;
+
+	if ((n & (n - 1)) == 0) {
+		struct vg_tmpl_seg *ns = vg_arena_grow(&cc->rs->arena, t->segs, n, n ? 2 * n : 4,
+						       sizeof(*ns));
+		if (!ns) {
+			vg_cc_error(cc, 0, "out of memory");
+			return false;
+		}
+		t->segs = ns;
+	}
+	t->segs[t->nsegs++] = *seg;
+	return true;
+}
+
+static bool is_field_start(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+const struct vg_tmpl *vg_compile_output(struct vg_cctx *cc)
+{
+	const struct vg_text *text = cc->text;
+	struct vg_tmpl *t = vg_arena_alloc(&cc->rs->arena, sizeof(*t));
+	const char *s = text->s ? text->s : "";
+	uint32_t len = text->len, lit = 0, i = 0;
+
+	if (!t) {
+		vg_cc_error(cc, 0, "out of memory");
+		return NULL;
+	}
+	while (i < len) {
+		struct vg_parse_error perr;
+		struct vg_ast_field af;
+		struct vg_tmpl_seg seg = { 0 };
+		const char *dot;
+		size_t used, dlen;
+
+		if (s[i] != '%' || i + 1 >= len || (s[i + 1] != '%' && !is_field_start(s[i + 1]))) {
+			i++;
+			continue;
+		}
+		/* flush the literal before the % */
+		if (i > lit) {
+			seg.lit = s + lit;
+			seg.lit_len = i - lit;
+			if (!add_seg(cc, t, &seg))
+				return NULL;
+			memset(&seg, 0, sizeof(seg));
+		}
+		if (s[i + 1] == '%') { /* %% is a literal % */
+			lit = i + 1;
+			i += 2;
+			continue;
+		}
+		if (vg_parse_field(&cc->rs->arena, s + i + 1, len - i - 1, &af, &used, &perr) < 0 ||
+		    af.nxform) {
+			/* "100%" or "%1": not a field, keep it as text */
+			lit = i;
+			i++;
+			continue;
+		}
+		af.pos = i + 1;
+		seg.display = vg_arena_strndup(&cc->rs->arena, s + i + 1, used);
+		if (!seg.display) {
+			vg_cc_error(cc, 0, "out of memory");
+			return NULL;
+		}
+		if (!vg_field_lookup(af.name, af.name_len, &dot, &dlen) &&
+		    vg_field_unavailable(af.name, af.name_len)) {
+			struct vg_loc loc;
+
+			vg_text_loc(cc->rs, text, af.pos, &loc);
+			vg_diag_add(cc->rs, VG_DIAG_WARNING, &loc, cc->item,
+				    "output field '%s' comes from %s: it will read <NA>", seg.display,
+				    vg_field_unavailable(af.name, af.name_len));
+		} else {
+			seg.ref = vg_resolve_field(cc, &af);
+			if (!seg.ref) {
+				if (cc->rc == 1) { /* skip-if-unknown-filter: only the output */
+					cc->rc = 0;
+					cc->skip_reason = NULL;
+				} else {
+					return NULL;
+				}
+			}
+		}
+		if (!add_seg(cc, t, &seg))
+			return NULL;
+		i += 1 + (uint32_t)used;
+		lit = i;
+	}
+	if (len > lit) {
+		struct vg_tmpl_seg seg = { .lit = s + lit, .lit_len = len - lit };
+
+		if (!add_seg(cc, t, &seg))
+			return NULL;
+	}
+	return t;
+}
+
+/* ---- rendering ---- */
+
+struct sink {
+	char *buf;
+	size_t size, used;
+};
+
+static void put(struct sink *k, const char *s, size_t n)
+{
+	if (k->used + 1 >= k->size)
+		return;
+	if (n > k->size - 1 - k->used)
+		n = k->size - 1 - k->used;
+	memcpy(k->buf + k->used, s, n);
+	k->used += n;
+	k->buf[k->used] = '\0';
+}
+
+static void render_value(const struct vg_field_ref *ref, const struct vg_value *v, struct sink *k)
+{
+	char tmp[64];
+
+	switch (ref->field->type) {
+	case VG_FT_STR:
+		put(k, v->s.ptr, v->s.len);
+		return;
+	case VG_FT_INT:
+		snprintf(tmp, sizeof(tmp), "%" PRId64, v->i);
+		break;
+	case VG_FT_UINT:
+		snprintf(tmp, sizeof(tmp), "%" PRIu64, v->u);
+		break;
+	case VG_FT_BOOL:
+		snprintf(tmp, sizeof(tmp), "%s", v->b ? "true" : "false");
+		break;
+	case VG_FT_IPADDR:
+	case VG_FT_IPNET:
+		if (!inet_ntop(v->ip.family == 6 ? AF_INET6 : AF_INET, v->ip.addr, tmp, sizeof(tmp)))
+			snprintf(tmp, sizeof(tmp), "<NA>");
+		break;
+	default:
+		snprintf(tmp, sizeof(tmp), "<NA>");
+		break;
+	}
+	put(k, tmp, strlen(tmp));
+}
+
+/* renders one field into k; false if it has no value */
+static bool render_field(struct vg_rules *rs, const struct vg_field_ref *ref, struct sink *k)
+{
+	const struct vg_value *vals;
+	int n;
+
+	if (!ref) {
+		put(k, "<NA>", 4);
+		return false;
+	}
+	n = vg_fetch(rs, ref, &vals);
+	if (n <= 0) {
+		put(k, "<NA>", 4);
+		return false;
+	}
+	for (int i = 0; i < n; i++) {
+		if (i)
+			put(k, ",", 1);
+		render_value(ref, &vals[i], k);
+	}
+	return true;
+}
+
+int vg_rules_format(struct vg_rules *rs, const struct vg_rule *rule, vg_field_get get,
+		    const void *ctx, struct vg_alert_text *out)
+{
+	const struct vg_tmpl *t = rule->tmpl;
+	struct sink o = { out->output, sizeof(out->output), 0 };
+	struct sink vals = { out->values, sizeof(out->values), 0 };
+
+	out->output[0] = '\0';
+	out->values[0] = '\0';
+	out->nfields = 0;
+	if (!t || !rs->compiled)
+		return -EINVAL;
+	rs->get = get;
+	rs->ctx = ctx;
+	for (uint32_t i = 0; i < t->nsegs; i++) {
+		const struct vg_tmpl_seg *seg = &t->segs[i];
+		struct vg_alert_field *f;
+		bool seen = false;
+		size_t start;
+
+		if (seg->lit) {
+			put(&o, seg->lit, seg->lit_len);
+			continue;
+		}
+		render_field(rs, seg->ref, &o);
+		for (unsigned k = 0; k < out->nfields; k++)
+			if (strcmp(out->fields[k].name, seg->display) == 0)
+				seen = true;
+		if (seen || out->nfields == VG_ALERT_FIELDS_MAX || vals.used + 1 >= vals.size)
+			continue;
+		f = &out->fields[out->nfields++];
+		f->name = seg->display;
+		start = vals.used;
+		f->present = render_field(rs, seg->ref, &vals);
+		f->value = out->values + start;
+		/* each value is NUL-terminated inside values[] */
+		if (vals.used + 1 < vals.size)
+			vals.used++;
+		else
+			out->values[vals.size - 1] = '\0';
+	}
+	return 0;
+}
