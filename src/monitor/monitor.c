@@ -100,6 +100,9 @@ static void track(struct monitor *m, const struct vg_event *ev)
 
 	switch (h->type) {
 	case VG_EV_FORK:
+		/* A parent we never saw gets an entry first, so the child
+		 * inherits its name and ids. */
+		vg_pt_resolve(m->procs, h);
 		vg_pt_on_fork(m->procs, h->pid, ev->u.fork.child_pid, ev->u.fork.child_start_ns);
 		break;
 	case VG_EV_EXEC:
@@ -107,6 +110,13 @@ static void track(struct monitor *m, const struct vg_event *ev)
 		break;
 	case VG_EV_EXIT:
 		break;
+	case VG_EV_SETUID: {
+		struct vg_proc *p = vg_pt_resolve(m->procs, h);
+
+		if (p && ev->u.sys.res == 0)
+			p->euid = ev->u.sys.new_euid;
+		break;
+	}
 	default:
 		vg_pt_resolve(m->procs, h);
 		break;

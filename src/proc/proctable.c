@@ -198,7 +198,7 @@ static void hash_remove(struct vg_proctable *pt, uint32_t pid)
 	for (uint32_t j = (i + 1) & pt->hmask; pt->hash[j].slot != NIL; j = (j + 1) & pt->hmask) {
 		uint32_t k = home(pt, pt->hash[j].pid);
 		/* move j into the hole unless its home lies in (i, j] */
-		if (k == NIL) {
+		if (((j - k) & pt->hmask) >= ((j - i) & pt->hmask)) {
 			pt->hash[i] = pt->hash[j];
 			i = j;
 		}
