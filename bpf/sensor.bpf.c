@@ -57,12 +57,24 @@ static __always_inline unsigned long sys_arg(struct pt_regs *regs, __u32 pos)
 	return 0;
 }
 
-static __always_inline const struct vg_route *route_of(struct pt_regs *regs, long *nr)
+/* The common start of every syscall handler: the route of this syscall and
+ * the scratch record, header filled and fixed part zeroed. NULL when there
+ * is nothing to do. */
+static __always_inline struct scratch *begin_record(struct pt_regs *regs, __u32 fixed_size,
+						    const struct vg_route **r)
 {
-	*nr = regs->orig_ax;
-	if ((unsigned long)*nr >= VG_NR_SYSCALLS)
+	long nr = regs->orig_ax;
+	struct scratch *sc;
+
+	if ((unsigned long)nr >= VG_NR_SYSCALLS)
 		return 0;
-	return &routes[*nr];
+	*r = &routes[nr];
+	sc = get_scratch();
+	if (!sc)
+		return 0;
+	__builtin_memset(sc->ev + sizeof(struct vg_hdr), 0, fixed_size - sizeof(struct vg_hdr));
+	fill_header((struct vg_hdr *)sc->ev, (*r)->type, bpf_get_current_task_btf(), nr);
+	return sc;
 }
 
 SEC("tp_btf/sys_exit")
@@ -90,28 +102,21 @@ int BPF_PROG(vg_sys_exit, struct pt_regs *regs, long ret)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(vg_file, struct pt_regs *regs, long ret)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
 	const struct vg_route *r;
-	struct scratch *sc;
+	struct scratch *sc = begin_record(regs, sizeof(struct vg_file), &r);
 	struct vg_file *e;
 	struct file *f;
-	long nr;
 	__u32 off;
 
-	r = route_of(regs, &nr);
-	sc = get_scratch();
-	if (!r || !sc)
+	if (!sc)
 		return 0;
 	e = (void *)sc->ev;
-	fill_header(&e->hdr, r->type, task, nr);
 	e->res = ret;
 	e->flags = r->flags ? sys_arg(regs, r->flags) : 0;
 	e->mode = r->mode ? sys_arg(regs, r->mode) : 0;
 	e->uid = r->uid ? sys_arg(regs, r->uid) : 0;
 	e->gid = r->gid ? sys_arg(regs, r->gid) : 0;
 	e->fd = r->fd ? (__s32)sys_arg(regs, r->fd) : -1;
-	e->pad = 0;
-	e->ino = 0;
 	if (r->variant == VG_V_CREAT) {
 		e->flags = O_CREAT | O_WRONLY | O_TRUNC;
 	} else if (r->variant == VG_V_OPENAT2) {
@@ -132,7 +137,6 @@ int BPF_PROG(vg_file, struct pt_regs *regs, long ret)
 
 	/* The kernel's own view of the file when there is one: the opened
 	 * descriptor, or the descriptor argument (fchmod, ftruncate...). */
-	e->path.off = e->path.len = 0;
 	f = 0;
 	if (r->type == VG_EV_OPEN && ret >= 0)
 		f = fd_to_file(ret);
@@ -208,21 +212,15 @@ static __always_inline __u16 sockaddr_from_fd(struct vg_net *e, long fd)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(vg_net, struct pt_regs *regs, long ret)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
 	const struct vg_route *r;
-	struct scratch *sc;
+	struct scratch *sc = begin_record(regs, sizeof(struct vg_net), &r);
 	struct vg_net *e;
 	void *uaddr;
-	long nr;
 	__u32 off;
 
-	r = route_of(regs, &nr);
-	sc = get_scratch();
-	if (!r || !sc)
+	if (!sc)
 		return 0;
 	e = (void *)sc->ev;
-	__builtin_memset((char *)e + sizeof(e->hdr), 0, sizeof(*e) - sizeof(e->hdr));
-	fill_header(&e->hdr, r->type, task, nr);
 	e->res = ret;
 	off = sizeof(*e);
 	switch (r->type) {
@@ -275,24 +273,23 @@ int BPF_PROG(vg_sys, struct pt_regs *regs, long ret)
 	const struct vg_route *r;
 	struct scratch *sc;
 	struct vg_sys *e;
-	long nr;
-	__u32 off, i;
+	__u32 off, i, type;
+	long nr = regs->orig_ax;
 
-	r = route_of(regs, &nr);
-	sc = get_scratch();
-	if (!r || !sc)
+	/* Filters that need the arguments, before any work: only W+X
+	 * mappings, only dups onto standard input/output/error. */
+	if ((unsigned long)nr >= VG_NR_SYSCALLS)
 		return 0;
-	/* Filters that need the arguments: only W+X mappings, only dups
-	 * onto standard input/output/error. */
-	if (r->type == VG_EV_MPROTECT &&
+	type = routes[nr].type;
+	if (type == VG_EV_MPROTECT &&
 	    (sys_arg(regs, 3) & (PROT_WRITE | PROT_EXEC)) != (PROT_WRITE | PROT_EXEC))
 		return 0;
-	if (r->type == VG_EV_DUP && sys_arg(regs, 2) > 2)
+	if (type == VG_EV_DUP && sys_arg(regs, 2) > 2)
 		return 0;
-
+	sc = begin_record(regs, sizeof(struct vg_sys), &r);
+	if (!sc)
+		return 0;
 	e = (void *)sc->ev;
-	__builtin_memset((char *)e + sizeof(e->hdr), 0, sizeof(*e) - sizeof(e->hdr));
-	fill_header(&e->hdr, r->type, task, nr);
 	e->res = ret;
 	for (i = 0; i < 6; i++)
 		e->args[i] = sys_arg(regs, i + 1);
