@@ -143,7 +143,7 @@ int BPF_PROG(vg_file, struct pt_regs *regs, long ret)
 	else if (r->fd)
 		f = fd_to_file(e->fd);
 	if (f) {
-		e->ino = BPF_CORE_READ(f, f_inode, i_ino);
+		e->ino = KPTR(struct file, f)->f_inode->i_ino;
 		off = put_path(sc, off, &e->path, file_path(f));
 	}
 	emit(sc, off);

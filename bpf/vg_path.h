@@ -14,10 +14,9 @@
 #define VG_NAME_MAX 255
 
 struct walk_ctx {
-	struct dentry *dentry;
-	struct vfsmount *vfsmnt;
-	struct dentry *root_dentry;
-	struct vfsmount *root_mnt;
+	__u64 dentry, vfsmnt; /* kernel addresses, typed again with KPTR() */
+	__u64 mnt_root;	      /* root dentry of vfsmnt, read once per mount */
+	__u64 root_dentry, root_mnt;
 	__u32 pos;   /* the path is built backwards and ends at VG_PATH_MAX */
 	__u32 done;  /* reached the root */
 	__u32 trunc; /* ran out of space */
@@ -25,7 +24,25 @@ struct walk_ctx {
 
 static __always_inline struct mount *real_mount(struct vfsmount *vfsmnt)
 {
-	return (struct mount *)((void *)vfsmnt - bpf_core_field_offset(struct mount, mnt));
+	return KPTR(struct mount, (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt));
+}
+
+/* Puts "/name" in front of what the walk has built so far. */
+static __always_inline int prepend_name(struct scratch *sc, struct walk_ctx *c,
+					const unsigned char *name, __u32 len)
+{
+	if (len > VG_NAME_MAX)
+		len = VG_NAME_MAX;
+	/* Keep one byte in front for the final '/', and pos >= 1 always. */
+	if (c->pos < len + 2) {
+		c->trunc = 1;
+		return -1;
+	}
+	c->pos -= len;
+	bpf_probe_read_kernel(&sc->path[c->pos & PATH_MASK], len & VG_NAME_MAX, name);
+	c->pos -= 1;
+	sc->path[c->pos & PATH_MASK] = '/';
+	return 0;
 }
 
 /* One step of the walk, as a bpf_loop() callback: the verifier checks it once
@@ -34,62 +51,40 @@ static long walk_step(__u32 i, void *arg)
 {
 	struct walk_ctx *c = arg;
 	struct scratch *sc = get_scratch();
-	/* Locals, not c->...: BPF_CORE_READ would try to relocate walk_ctx,
-	 * which is not a kernel type. */
-	struct dentry *d = c->dentry, *parent, *mnt_root;
-	struct vfsmount *vfsmnt = c->vfsmnt;
-	const unsigned char *name;
-	__u32 len;
+	struct dentry *d, *parent;
+	struct vfsmount *vfsmnt;
+	struct mount *m, *up;
 
-	if (!sc || !d)
+	if (!sc || !c->dentry)
 		return 1;
-	if (d == c->root_dentry && vfsmnt == c->root_mnt) {
+	if (c->dentry == c->root_dentry && c->vfsmnt == c->root_mnt) {
 		c->done = 1;
 		return 1;
 	}
-	mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
-	parent = BPF_CORE_READ(d, d_parent);
-	if (d == mnt_root || d == parent) {
-		/* Top of this mount: continue from where it is mounted. */
-		struct mount *m = real_mount(vfsmnt);
-		struct mount *up = BPF_CORE_READ(m, mnt_parent);
-
-		if (m == up || !up) {
-			/* The top of a mount with no parent: the real root,
-			 * or an internal mount (memfd, pipe, socket) whose
-			 * only dentry carries the name ("memfd:x"). */
-			c->done = 1;
-			if (c->pos == VG_PATH_MAX && d == parent) {
-				len = BPF_CORE_READ(d, d_name.len);
-				name = BPF_CORE_READ(d, d_name.name);
-				if (len > 1 && len <= VG_NAME_MAX) {
-					c->pos -= len;
-					bpf_probe_read_kernel(&sc->path[c->pos & PATH_MASK],
-							      len & VG_NAME_MAX, name);
-					c->pos -= 1;
-					sc->path[c->pos & PATH_MASK] = '/';
-				}
-			}
+	d = KPTR(struct dentry, c->dentry);
+	parent = d->d_parent;
+	if (c->dentry != c->mnt_root && d != parent) {
+		if (prepend_name(sc, c, d->d_name.name, d->d_name.len))
 			return 1;
-		}
-		c->dentry = BPF_CORE_READ(m, mnt_mountpoint);
-		c->vfsmnt = (void *)up + bpf_core_field_offset(struct mount, mnt);
+		c->dentry = (__u64)parent;
 		return 0;
 	}
-	len = BPF_CORE_READ(d, d_name.len);
-	name = BPF_CORE_READ(d, d_name.name);
-	if (len > VG_NAME_MAX)
-		len = VG_NAME_MAX;
-	/* Keep one byte in front for the final '/', and pos >= 1 always. */
-	if (c->pos < len + 2) {
-		c->trunc = 1;
+	/* Top of this mount: continue from where it is mounted. */
+	vfsmnt = KPTR(struct vfsmount, c->vfsmnt);
+	m = real_mount(vfsmnt);
+	up = m->mnt_parent;
+	if (m == up || !up) {
+		/* The top of a mount with no parent: the real root, or an
+		 * internal mount (memfd, pipe, socket) whose only dentry
+		 * carries the name ("memfd:x"). */
+		c->done = 1;
+		if (c->pos == VG_PATH_MAX && d == parent && d->d_name.len > 1)
+			prepend_name(sc, c, d->d_name.name, d->d_name.len);
 		return 1;
 	}
-	c->pos -= len;
-	bpf_probe_read_kernel(&sc->path[c->pos & PATH_MASK], len & VG_NAME_MAX, name);
-	c->pos -= 1;
-	sc->path[c->pos & PATH_MASK] = '/';
-	c->dentry = parent;
+	c->dentry = (__u64)m->mnt_mountpoint;
+	c->vfsmnt = (__u64)up + bpf_core_field_offset(struct mount, mnt);
+	c->mnt_root = (__u64)KPTR(struct vfsmount, c->vfsmnt)->mnt_root;
 	return 0;
 }
 
@@ -99,12 +94,15 @@ static __always_inline __u32 resolve_path(struct scratch *sc, const struct path 
 					  __u32 *flags)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
+	const struct path *p = KPTR(struct path, path);
+	struct fs_struct *fs = task->fs;
 	struct walk_ctx c = {};
 
-	c.dentry = BPF_CORE_READ(path, dentry);
-	c.vfsmnt = BPF_CORE_READ(path, mnt);
-	c.root_dentry = BPF_CORE_READ(task, fs, root.dentry);
-	c.root_mnt = BPF_CORE_READ(task, fs, root.mnt);
+	c.dentry = (__u64)p->dentry;
+	c.vfsmnt = (__u64)p->mnt;
+	c.mnt_root = (__u64)p->mnt->mnt_root;
+	c.root_dentry = (__u64)fs->root.dentry;
+	c.root_mnt = (__u64)fs->root.mnt;
 	c.pos = VG_PATH_MAX;
 	bpf_loop(VG_PATH_DEPTH, walk_step, &c, 0);
 	if (c.trunc || !c.done)
@@ -142,14 +140,13 @@ VG_GLOBAL __u32 put_path(struct scratch *sc, __u32 off, struct vg_str *s, __u64 
 /* The file behind a descriptor of the current task, or NULL. */
 static __always_inline struct file *fd_to_file(long fd)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds, *f = NULL;
+	struct fdtable *fdt = bpf_get_current_task_btf()->files->fdt;
+	struct file *f = NULL;
 
-	if (fd < 0 || !fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+	if (fd < 0 || fd >= fdt->max_fds)
 		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
-	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	/* An element at a variable index: one read by helper. */
+	bpf_probe_read_kernel(&f, sizeof(f), &fdt->fd[fd]);
 	return f;
 }
 
