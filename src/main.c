@@ -14,6 +14,7 @@ struct command {
 static const struct command commands[] = {
 	{ "run", cmd_run, "load the sensor and monitor the machine (the daemon)" },
 	{ "rules", cmd_rules, "rules check FILE...: validate rule files (Falco's language)" },
+	{ "replay", cmd_replay, "run recorded system-call traces through the pH model offline" },
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,306 @@
+/* pH per-call model; see ph_model.h for why this file is plain, bounded C
+ * that the BPF program #includes. Keep it free of libc and floating point. */
+#include "ph_model.h"
+
+/* Linux errno values, spelled out because the BPF side has no errno.h. */
+#define PH_ENOENT 2
+#define PH_EINVAL 22
+
+#define PH_RING_MASK (PH_WINDOW_MAX - 1)
+_Static_assert((PH_WINDOW_MAX & PH_RING_MASK) == 0, "the ring index is a mask");
+_Static_assert(PH_LFC_BITS == 128, "the LFC is two 64-bit words");
+
+PH_FN void ph_params_default(struct ph_params *p)
+{
+	p->model = PH_MODEL_NGRAM;
+	p->window = PH_WINDOW_DEFAULT;
+	p->ngram = PH_NGRAM_DEFAULT;
+	p->frame = PH_LFC_BITS;
+	p->anomaly_limit = PH_ANOMALY_LIMIT;
+	p->tolerize_limit = PH_TOLERIZE_LIMIT;
+	p->normal_factor = PH_NORMAL_FACTOR;
+	p->normal_factor_den = PH_NORMAL_FACTOR_DEN;
+	p->learn = 1;
+	p->score = PH_SCORE_RATE;
+	p->min_train = PH_MIN_TRAIN_DEFAULT;
+	p->normal_wait = 0;
+}
+
+PH_FN void ph_params_plain(struct ph_params *p)
+{
+	ph_params_default(p);
+	p->model = PH_MODEL_PAIRS;
+	p->score = PH_SCORE_LFC;
+}
+
+PH_FN int ph_params_check(const struct ph_params *p)
+{
+	if (p->model < PH_MODEL_PAIRS || p->model > PH_MODEL_BOTH)
+		return -PH_EINVAL;
+	if (p->window < 2 || p->window > PH_WINDOW_MAX)
+		return -PH_EINVAL;
+	if (p->ngram < 2 || p->ngram > PH_WINDOW_MAX)
+		return -PH_EINVAL;
+	if (p->frame < 1 || p->frame > PH_LFC_BITS)
+		return -PH_EINVAL;
+	if (p->score < PH_SCORE_LFC || p->score > PH_SCORE_RATE)
+		return -PH_EINVAL;
+	if (p->normal_factor == 0 || p->normal_factor_den == 0)
+		return -PH_EINVAL;
+	return 0;
+}
+
+PH_FN void ph_profile_init(struct ph_profile *prof, __u64 id)
+{
+	__builtin_memset(prof, 0, sizeof(*prof));
+	prof->id = id;
+	/* test_gen differs from train_gen until the first snapshot, and
+	 * test_stamp 0 makes the (empty) test data reject everything. */
+	prof->train_gen = 1;
+}
+
+PH_FN void ph_task_init(struct ph_task *task, __u64 profile_id)
+{
+	__builtin_memset(task, 0, sizeof(*task));
+	task->profile_id = profile_id;
+}
+
+PH_FN void ph_profile_start_normal(struct ph_profile *prof)
+{
+	prof->test_gen = prof->train_gen;
+	prof->test_stamp = prof->adds;
+	prof->status = (prof->status & ~PH_PROFILE_FROZEN) | PH_PROFILE_NORMAL;
+	prof->anomalies = 0;
+}
+
+/* Lookahead pair (earlier call, distance, current call) as one number. */
+static inline __u64 ph_pair_item(__u32 earlier, __u32 distance, __u32 call)
+{
+	return ((__u64)earlier << 32) | ((__u64)distance << 16) | call;
+}
+
+/* The n-gram ending with `call`: the last n - 1 calls of the ring and `call`,
+ * hashed (FNV-1a, 64 bit). Near the start of a task the gram is shorter;
+ * its length is part of the hash, so "started with X" is its own item. */
+static inline __u64 ph_ngram_item(const struct ph_task *task, __u32 n, __u32 call)
+{
+	__u64 h = 0xcbf29ce484222325ULL;
+	__u32 d;
+
+	for (d = PH_WINDOW_MAX - 1; d >= 1; d--) {
+		if (d >= n || d > task->calls)
+			continue;
+		h = (h ^ task->ring[(task->calls - d) & PH_RING_MASK]) * 0x100000001b3ULL;
+	}
+	h = (h ^ call) * 0x100000001b3ULL;
+	return h ^ ((__u64)(task->calls < n ? task->calls + 1 : n) << 56);
+}
+
+/* Where one item stands in a profile. */
+struct ph_item_state {
+	int in_train; /* in the current training data */
+	int in_test;  /* in the frozen test data */
+};
+
+static inline int ph_item_state(struct ph_store *store, const struct ph_profile *prof, __u32 kind,
+				__u64 item, int want_test, struct ph_item_state *st)
+{
+	struct ph_item_key key = { .profile = prof->id, .kind = kind, .item = item };
+	__u64 stamp = 0;
+	int err;
+
+	st->in_train = 0;
+	st->in_test = 0;
+	key.gen = prof->train_gen;
+	err = ph_item_lookup(store, &key, &stamp);
+	if (err && err != -PH_ENOENT)
+		return err;
+	st->in_train = !err;
+	if (!want_test)
+		return 0;
+	if (prof->test_gen == prof->train_gen) {
+		/* one lookup answers both: the snapshot is a stamp prefix */
+		st->in_test = !err && stamp < prof->test_stamp;
+		return 0;
+	}
+	key.gen = prof->test_gen;
+	err = ph_item_lookup(store, &key, &stamp);
+	if (err && err != -PH_ENOENT)
+		return err;
+	st->in_test = !err && stamp < prof->test_stamp;
+	return 0;
+}
+
+#define PH_CHECK_LEARN 0x100u /* flag of ph_check_item(): add unknown items */
+
+/* Test one item (normal mode) and learn it (training). Counts into res.
+ * flags = enum ph_item_kind | PH_CHECK_LEARN (BPF functions take 5 arguments).
+ * The BPF side defines PH_ITEM_FN as a global noinline function: the verifier
+ * then checks it once instead of once per loop iteration and branch history,
+ * which keeps the loop of lookups far below its instruction limit. A global
+ * BPF function receives its pointers as "maybe NULL", hence the check. */
+PH_ITEM_FN int ph_check_item(struct ph_store *store, struct ph_profile *prof, __u32 flags,
+			     __u64 item, struct ph_result *res)
+{
+	struct ph_item_key key = { 0 };
+	struct ph_item_state st;
+	int testing, err;
+
+	if (!prof || !res)
+		return -PH_EINVAL;
+	/* the status changes only after all items of a call are checked */
+	testing = (prof->status & PH_PROFILE_NORMAL) != 0;
+	key.profile = prof->id;
+	key.gen = prof->train_gen;
+	key.kind = flags & 0xff;
+	key.item = item;
+	err = ph_item_state(store, prof, key.kind, item, testing, &st);
+	if (err)
+		return err;
+	if (testing && !st.in_test)
+		res->misses++;
+	if (!(flags & PH_CHECK_LEARN) || st.in_train)
+		return 0;
+	if (ph_item_insert(store, &key, prof->adds)) {
+		prof->store_errors++; /* full: the profile just learns less */
+		return 0;
+	}
+	prof->adds++;
+	res->learned++;
+	return 0;
+}
+
+/* Normal and nothing learnt since the test data was taken: freezing again
+ * would only copy the same data. */
+static inline int ph_test_is_current(const struct ph_profile *prof)
+{
+	return (prof->status & PH_PROFILE_NORMAL) && prof->test_gen == prof->train_gen &&
+	       prof->test_stamp == prof->adds;
+}
+
+/* Training bookkeeping and the freeze rule: a profile freezes once more than
+ * (1 - den/factor) of its training calls, 75% with pH's 128/32, came after the
+ * last change to its training data. */
+static inline void ph_train_step(const struct ph_params *p, struct ph_profile *prof, __u64 now,
+				 struct ph_result *res)
+{
+	__u64 normal_count;
+
+	if (res->learned) {
+		prof->last_mod_count = 0;
+		prof->status &= ~PH_PROFILE_FROZEN; /* it changed: not stable after all */
+	} else {
+		prof->last_mod_count++;
+	}
+	prof->train_count++;
+	normal_count = prof->train_count - prof->last_mod_count;
+	if (!(prof->status & PH_PROFILE_FROZEN) && prof->train_count >= p->min_train &&
+	    normal_count > 0 && !ph_test_is_current(prof) &&
+	    prof->train_count * p->normal_factor_den > normal_count * p->normal_factor) {
+		prof->status |= PH_PROFILE_FROZEN;
+		/* saturate: a wait of ~0 means "never on its own" */
+		prof->normal_time = now > ~0ULL - p->normal_wait ? ~0ULL : now + p->normal_wait;
+		res->froze = 1;
+	}
+	if ((prof->status & PH_PROFILE_FROZEN) && now >= prof->normal_time &&
+	    prof->normal_time != ~0ULL) {
+		ph_profile_start_normal(prof);
+		res->normal = 1;
+	}
+}
+
+/* Slide the locality frame by one call. */
+static inline void ph_lfc_step(const struct ph_params *p, struct ph_task *task, int anomaly)
+{
+	__u64 i = task->calls;
+	__u64 old = i - p->frame; /* the call leaving the frame */
+
+	if (i >= p->frame && (task->lfc_bits[(old >> 6) & 1] >> (old & 63)) & 1)
+		task->lfc--;
+	if (anomaly) {
+		task->lfc_bits[(i >> 6) & 1] |= 1ULL << (i & 63);
+		task->lfc++;
+	} else {
+		task->lfc_bits[(i >> 6) & 1] &= ~(1ULL << (i & 63));
+	}
+	if (task->lfc > task->lfc_max)
+		task->lfc_max = task->lfc;
+}
+
+/* Start over with empty training data (a new generation); the test data,
+ * stored under test_gen, stays as it is. */
+static inline void ph_reset_training(struct ph_profile *prof)
+{
+	prof->train_gen++;
+	prof->train_count = 0;
+	prof->last_mod_count = 0;
+	prof->adds = 0;
+	prof->status &= ~PH_PROFILE_FROZEN;
+}
+
+PH_FN int ph_on_call(struct ph_store *store, const struct ph_params *p, struct ph_profile *prof,
+		     struct ph_task *task, __u32 call, __u64 now, struct ph_result *res)
+{
+	int testing = (prof->status & PH_PROFILE_NORMAL) != 0;
+	__u32 learn = p->learn ? PH_CHECK_LEARN : 0;
+	__u32 d;
+	int err;
+
+	__builtin_memset(res, 0, sizeof(*res));
+	if (call > PH_CALL_MAX)
+		call = PH_CALL_MAX;
+	prof->calls++;
+
+	if (p->model & PH_MODEL_PAIRS) {
+		for (d = 1; d < PH_WINDOW_MAX; d++) {
+			__u32 earlier;
+
+			if (d >= p->window || d > task->calls)
+				break;
+			earlier = task->ring[(task->calls - d) & PH_RING_MASK];
+			err = ph_check_item(store, prof, PH_ITEM_PAIR | learn,
+					    ph_pair_item(earlier, d, call), res);
+			if (err)
+				return err;
+		}
+	}
+	if (p->model & PH_MODEL_NGRAM) {
+		err = ph_check_item(store, prof, PH_ITEM_NGRAM | learn,
+				    ph_ngram_item(task, p->ngram, call), res);
+		if (err)
+			return err;
+	}
+
+	if (p->learn)
+		ph_train_step(p, prof, now, res);
+
+	res->anomaly = testing && res->misses > 0;
+	if (res->anomaly) {
+		prof->anomalies++;
+		task->anomalies++;
+	}
+	ph_lfc_step(p, task, res->anomaly);
+	res->lfc = task->lfc;
+
+	if (p->learn && task->lfc > p->tolerize_limit && prof->train_count > 0) {
+		/* too many anomalies close together: do not learn this behaviour */
+		ph_reset_training(prof);
+		res->tolerized = 1;
+	}
+	if (p->learn && (prof->status & PH_PROFILE_NORMAL) && prof->anomalies > p->anomaly_limit) {
+		prof->status &= ~PH_PROFILE_NORMAL;
+		prof->anomalies = 0;
+		res->stopped = 1;
+	}
+
+	task->ring[task->calls & PH_RING_MASK] = (__u16)call;
+	task->calls++;
+	return 0;
+}
+
+PH_FN __u64 ph_task_score(const struct ph_params *p, const struct ph_task *task)
+{
+	if (p->score == PH_SCORE_RATE)
+		return task->calls ? task->anomalies * 1000000 / task->calls : 0;
+	return task->lfc_max;
+}

@@ -1,0 +1,183 @@
+/* pH (process homeostasis): the per-call model shared by the kernel and user space.
+ *
+ * The monitor runs this model inside a BPF program on every system call, and
+ * `vigil replay` runs the very same code on recorded traces. So that both sides
+ * compile one source, ph_model.h and ph_model.c are written in the subset of C
+ * that `clang -target bpf` accepts and the verifier can prove finite:
+ *   - no floating point, no libc, no recursion, no malloc;
+ *   - every loop is bounded by a compile-time constant (PH_WINDOW_MAX);
+ *   - a call makes at most 2 * (PH_WINDOW_MAX - 1) + 2 item lookups;
+ *   - all profile data (the sparse sets of known pairs and n-grams) is reached
+ *     through two hooks, ph_item_lookup() and ph_item_insert(), that each side
+ *     implements: a hash table in user space (ph_store.c), a BPF hash map in the
+ *     kernel.
+ *
+ * How the BPF program uses it:
+ *
+ *	#include "vmlinux.h"
+ *	#include <bpf/bpf_helpers.h>
+ *	#define PH_HOOK static __always_inline
+ *	#define PH_FN static __always_inline
+ *	#define PH_ITEM_FN __attribute__((noinline))   (global: verified once)
+ *	struct ph_store { int unused; };   (a global function needs a sized type)
+ *	#include "../src/ph/ph_model.h"
+ *	... maps; ph_item_lookup/ph_item_insert on a BPF_MAP_TYPE_HASH ...
+ *	#include "../src/ph/ph_model.c"
+ *
+ * Training data is never copied or cleared (a BPF program cannot walk a map):
+ * every item is stored under (profile, generation) with the profile's "add
+ * stamp" at the time it was learnt. Resetting training data starts a new
+ * generation; the frozen test data is "generation test_gen, stamp below
+ * test_stamp". User space deletes generations nobody refers to any more.
+ */
+#ifndef VIGIL_PH_MODEL_H
+#define VIGIL_PH_MODEL_H
+
+#ifndef __bpf__
+#include <linux/types.h> /* the kernel side gets __u8..__u64 from vmlinux.h */
+#endif
+
+/* Linkage of the hooks and of the model functions: ordinary external
+ * functions in user space; the BPF side defines both as static inline. */
+#ifndef PH_HOOK
+#define PH_HOOK extern
+#endif
+#ifndef PH_FN
+#define PH_FN
+#endif
+/* The per-item step inside the per-call loop (see ph_model.c). */
+#ifndef PH_ITEM_FN
+#define PH_ITEM_FN static inline
+#endif
+
+#define PH_WINDOW_MAX 16    /* longest sequence window the code supports */
+#define PH_WINDOW_DEFAULT 9 /* pH's default: pairs at distances 1..8 */
+#define PH_LFC_BITS 128     /* locality frame: the last 128 calls */
+#define PH_CALL_MAX 1023    /* calls above this are folded into PH_CALL_MAX */
+#define PH_NGRAM_DEFAULT 12 /* n of the n-gram model, chosen on ADFA-LD (docs/ph.md) */
+
+/* pH's constants (Somayaji 2002, kept by ebpH). */
+#define PH_NORMAL_FACTOR 128
+#define PH_NORMAL_FACTOR_DEN 32
+#define PH_ANOMALY_LIMIT 30
+#define PH_TOLERIZE_LIMIT 12
+#define PH_MIN_TRAIN_DEFAULT 1000 /* no profile freezes before this many calls */
+
+/* Which features a profile learns and tests. */
+enum ph_model_kind {
+	PH_MODEL_PAIRS = 1, /* plain pH: lookahead pairs (the baseline) */
+	PH_MODEL_NGRAM = 2, /* hashed n-grams of the last n calls (stide) */
+	PH_MODEL_BOTH = 3,  /* a call is anomalous if either misses */
+};
+
+/* The per-task score the monitor alerts on (and replay ranks traces by). */
+enum ph_score_kind {
+	PH_SCORE_LFC = 1,  /* highest LFC so far (pH) */
+	PH_SCORE_RATE = 2, /* anomalous calls per million calls */
+};
+
+/* Item kinds share one store; the kind is part of the key. */
+enum ph_item_kind {
+	PH_ITEM_PAIR = 1,
+	PH_ITEM_NGRAM = 2,
+};
+
+/* Profile status bits. */
+#define PH_PROFILE_FROZEN 0x1u /* training data stable, waiting normal_wait */
+#define PH_PROFILE_NORMAL 0x2u /* testing calls against the frozen copy */
+
+/* Tunables of one model; the kernel side keeps one of these in a global. */
+struct ph_params {
+	__u32 model;          /* enum ph_model_kind */
+	__u32 window;         /* pairs at distances 1..window-1; 2..PH_WINDOW_MAX */
+	__u32 ngram;          /* n of the n-grams; 2..PH_WINDOW_MAX */
+	__u32 frame;          /* LFC frame length, 1..PH_LFC_BITS */
+	__u32 anomaly_limit;  /* more anomalies than this stop normal mode */
+	__u32 tolerize_limit; /* an LFC above this resets the training data */
+	__u32 normal_factor;  /* freeze when train_count * den > ... (see .c) */
+	__u32 normal_factor_den;
+	__u32 learn;         /* 0: test only, never change a profile (replay) */
+	__u32 score;         /* enum ph_score_kind: what the monitor alerts on */
+	__u64 min_train;   /* calls a profile needs before it may freeze */
+	__u64 normal_wait; /* time from freezing to normal, in the caller's unit */
+};
+
+/* One profile (one executable). Plain data: a BPF map value. */
+struct ph_profile {
+	__u64 id;             /* the executable's key, e.g. dev << 32 ^ inode */
+	__u32 status;         /* PH_PROFILE_* */
+	__u32 train_gen;      /* generation the training data is stored under */
+	__u32 test_gen;       /* generation of the frozen test data */
+	__u32 pad;
+	__u64 train_count;    /* calls trained on in this generation */
+	__u64 last_mod_count; /* calls since the training data last changed */
+	__u64 adds;           /* items added in this generation (the stamp) */
+	__u64 test_stamp;     /* test data: items of test_gen with stamp < this */
+	__u64 normal_time;    /* frozen: normal mode starts at this time */
+	__u64 anomalies;      /* anomalies since normal mode started */
+	__u64 calls;          /* all calls ever seen */
+	__u64 store_errors;   /* items that could not be stored (store full) */
+};
+
+/* One task (thread) being followed. Plain data: a BPF task-storage value. */
+struct ph_task {
+	__u64 profile_id;
+	__u64 calls;             /* calls since exec */
+	__u64 anomalies;         /* anomalous calls since exec */
+	__u64 lfc_bits[2];       /* anomaly flags of the last PH_LFC_BITS calls */
+	__u32 lfc;               /* anomalies among the last `frame` calls */
+	__u32 lfc_max;           /* highest lfc seen: what replay scores */
+	__u16 ring[PH_WINDOW_MAX]; /* last calls, ring[calls % PH_WINDOW_MAX] next */
+};
+
+/* What one call did, for the caller's alerting and statistics. */
+struct ph_result {
+	__u32 misses;    /* unknown items among those tested (0 = normal call) */
+	__u32 anomaly;   /* 1 if this call counted as an anomaly */
+	__u32 lfc;       /* the task's LFC after this call */
+	__u32 learned;   /* items added to the training data */
+	__u32 froze;     /* 1 if the profile froze on this call */
+	__u32 normal;    /* 1 if the profile became normal on this call */
+	__u32 tolerized; /* 1 if the training data was reset (LFC > tolerize) */
+	__u32 stopped;   /* 1 if normal mode stopped (anomalies > limit) */
+};
+
+/* Key of a stored item: a pair or an n-gram of one profile's generation. */
+struct ph_item_key {
+	__u64 profile;
+	__u32 gen;
+	__u32 kind; /* enum ph_item_kind */
+	__u64 item;
+};
+
+struct ph_store; /* user space: ph_store.c; kernel: unused, the maps are global */
+
+/* Find an item; on success store its add stamp in *stamp and return 0,
+ * else return a negative errno (-ENOENT when absent). */
+PH_HOOK int ph_item_lookup(struct ph_store *store, const struct ph_item_key *key, __u64 *stamp);
+/* Add an item with its stamp; an existing item keeps its old stamp.
+ * Returns 0 or a negative errno (-ENOSPC when the store is full). */
+PH_HOOK int ph_item_insert(struct ph_store *store, const struct ph_item_key *key, __u64 stamp);
+
+/* The default model: 12-grams scored by anomaly rate (docs/ph.md), with
+ * pH's constants: window 9, frame 128, limits 30 / 12, factor 128/32. */
+PH_FN void ph_params_default(struct ph_params *p);
+/* Plain pH, the baseline: lookahead pairs, window 9, scored by LFC. */
+PH_FN void ph_params_plain(struct ph_params *p);
+/* 0 if every field is in range, else -EINVAL. */
+PH_FN int ph_params_check(const struct ph_params *p);
+PH_FN void ph_profile_init(struct ph_profile *prof, __u64 id);
+/* A task starts (exec): empty window, empty LFC. */
+PH_FN void ph_task_init(struct ph_task *task, __u64 profile_id);
+/* Make the current training data the test data and enter normal mode now
+ * (what `vigil profile normal` and replay after training do). */
+PH_FN void ph_profile_start_normal(struct ph_profile *prof);
+/* The task's score under p->score; higher = more anomalous. */
+PH_FN __u64 ph_task_score(const struct ph_params *p, const struct ph_task *task);
+/* The per-call step: test (normal mode), train, freeze / normal / tolerize
+ * transitions, LFC. `now` is the caller's clock (ns in the kernel; replay
+ * uses the profile's call count). Returns 0 or a negative errno. */
+PH_FN int ph_on_call(struct ph_store *store, const struct ph_params *p, struct ph_profile *prof,
+		     struct ph_task *task, __u32 call, __u64 now, struct ph_result *res);
+
+#endif

@@ -1,0 +1,452 @@
+/* The pH model on synthetic sequences, through the user-space store: the same
+ * ph_on_call() that replay and the kernel run. */
+#include <errno.h>
+#include <stdint.h>
+
+#include "check.h"
+#include "ph/ph_model.h"
+#include "ph/ph_store.h"
+
+struct rig {
+	struct ph_params p;
+	struct ph_store *store;
+	struct ph_profile prof;
+	struct ph_task task;
+	struct ph_result res;
+	uint64_t now;
+};
+
+/* Plain pH with window 3 (distances 1 and 2) and a tiny min_train. */
+static void rig_init(struct rig *r)
+{
+	ph_params_plain(&r->p);
+	r->p.window = 3;
+	r->p.min_train = 10;
+	r->p.normal_wait = 0;
+	r->store = ph_store_new(1000);
+	ph_profile_init(&r->prof, 42);
+	ph_task_init(&r->task, 42);
+	r->now = 0;
+}
+
+static int step(struct rig *r, uint32_t call)
+{
+	return ph_on_call(r->store, &r->p, &r->prof, &r->task, call, ++r->now, &r->res);
+}
+
+/* Feed calls; return how many were anomalies. */
+static int feed(struct rig *r, const uint32_t *calls, int n)
+{
+	int anomalies = 0;
+
+	for (int i = 0; i < n; i++) {
+		CHECK_INT(step(r, calls[i]), 0);
+		anomalies += (int)r->res.anomaly;
+	}
+	return anomalies;
+}
+
+static void test_training_learns_pairs(void)
+{
+	struct rig r;
+
+	rig_init(&r);
+	CHECK_INT(step(&r, 1), 0);
+	CHECK_INT(r.res.learned, 0); /* nothing earlier: no pair */
+	CHECK_INT(step(&r, 2), 0);
+	CHECK_INT(r.res.learned, 1); /* (1, 1, 2) */
+	CHECK_INT(step(&r, 3), 0);
+	CHECK_INT(r.res.learned, 2); /* (2, 1, 3), (1, 2, 3) */
+	CHECK_INT(step(&r, 1), 0);
+	CHECK_INT(r.res.learned, 2); /* (3, 1, 1), (2, 2, 1) */
+	CHECK_INT(ph_store_count_items(r.store, 42, r.prof.train_gen, PH_ITEM_PAIR), 5);
+	CHECK_INT(r.prof.train_count, 4);
+	CHECK_INT(r.prof.last_mod_count, 0);
+	CHECK_INT(r.res.anomaly, 0); /* training mode never flags */
+	CHECK(!(r.prof.status & PH_PROFILE_NORMAL));
+	/* a second task with the same calls learns nothing new */
+	ph_task_init(&r.task, 42);
+	CHECK_INT(step(&r, 1), 0);
+	CHECK_INT(step(&r, 2), 0);
+	CHECK_INT(r.res.learned, 0);
+	CHECK_INT(r.prof.last_mod_count, 2);
+	ph_store_free(r.store);
+}
+
+/* Loop 1 2 3: the last new pair comes at the 5th call, so normal_count stays
+ * 5 and the profile freezes when train_count * 32 > 5 * 128, at call 21. */
+static void test_freeze_rule_and_normal_wait(void)
+{
+	struct rig r;
+	int froze_at = 0, normal_at = 0;
+
+	rig_init(&r);
+	r.p.normal_wait = 5;
+	for (int i = 1; i <= 40; i++) {
+		CHECK_INT(step(&r, (uint32_t)((i - 1) % 3 + 1)), 0);
+		if (r.res.froze && !froze_at)
+			froze_at = i;
+		if (r.res.normal && !normal_at)
+			normal_at = i;
+	}
+	CHECK_INT(froze_at, 21);
+	CHECK_INT(normal_at, 26); /* frozen at now = 21, normal_wait 5 */
+	CHECK(r.prof.status & PH_PROFILE_NORMAL);
+	CHECK(!(r.prof.status & PH_PROFILE_FROZEN)); /* nothing new: no refreeze */
+	CHECK_INT(r.prof.test_gen, r.prof.train_gen);
+	CHECK_INT(r.prof.test_stamp, 6); /* the loop has 6 pairs */
+	ph_store_free(r.store);
+}
+
+/* A normal profile keeps training; once the new behaviour is stable it
+ * freezes again and the test data is refreshed after normal_wait. */
+static void test_refreeze_refreshes_test_data(void)
+{
+	struct rig r;
+	int i, normal_again = 0;
+
+	rig_init(&r);
+	for (i = 1; i <= 21; i++)
+		CHECK_INT(step(&r, (uint32_t)((i - 1) % 3 + 1)), 0);
+	CHECK(r.prof.status & PH_PROFILE_NORMAL);
+	ph_task_init(&r.task, 42);
+	for (i = 1; i <= 200 && !normal_again; i++) {
+		CHECK_INT(step(&r, (uint32_t)((i - 1) % 4 + 1)), 0);
+		normal_again = (int)r.res.normal;
+	}
+	CHECK(normal_again);
+	CHECK_INT(r.prof.test_stamp, r.prof.adds);
+	ph_task_init(&r.task, 42);
+	for (i = 1; i <= 8; i++)
+		CHECK_INT(step(&r, (uint32_t)((i - 1) % 4 + 1)), 0);
+	CHECK_INT(r.task.anomalies, 0); /* 1 2 3 4 is normal now */
+	ph_store_free(r.store);
+}
+
+static void test_min_train_delays_freezing(void)
+{
+	struct rig r;
+
+	rig_init(&r);
+	r.p.min_train = 100;
+	for (int i = 1; i <= 99; i++) {
+		CHECK_INT(step(&r, (uint32_t)((i - 1) % 3 + 1)), 0);
+		CHECK(!r.res.froze);
+	}
+	CHECK_INT(step(&r, 1), 0);
+	CHECK_INT(r.res.froze, 1);
+	ph_store_free(r.store);
+}
+
+static void test_change_unfreezes(void)
+{
+	struct rig r;
+	int i;
+
+	rig_init(&r);
+	r.p.normal_wait = 1000;
+	for (i = 1; i <= 21; i++)
+		CHECK_INT(step(&r, (uint32_t)((i - 1) % 3 + 1)), 0);
+	CHECK(r.prof.status & PH_PROFILE_FROZEN);
+	CHECK_INT(step(&r, 7), 0); /* new pairs: the data was not stable */
+	CHECK(r.res.learned > 0);
+	CHECK(!(r.prof.status & PH_PROFILE_FROZEN));
+	CHECK(!(r.prof.status & PH_PROFILE_NORMAL));
+	ph_store_free(r.store);
+}
+
+static void make_normal(struct rig *r)
+{
+	static const uint32_t loop[] = { 1, 2, 3, 1, 2, 3, 1, 2, 3 };
+
+	feed(r, loop, 9);
+	ph_profile_start_normal(&r->prof);
+	ph_task_init(&r->task, 42);
+}
+
+static void test_normal_mode_flags_unknown_pairs(void)
+{
+	static const uint32_t known[] = { 1, 2, 3, 1, 2 };
+	struct rig r;
+
+	rig_init(&r);
+	make_normal(&r);
+	CHECK(r.prof.status & PH_PROFILE_NORMAL);
+	CHECK_INT(feed(&r, known, 5), 0);
+	CHECK_INT(step(&r, 9), 0); /* (2, 1, 9) and (1, 2, 9) are unknown */
+	CHECK_INT(r.res.misses, 2);
+	CHECK_INT(r.res.anomaly, 1);
+	CHECK_INT(r.res.lfc, 1);
+	CHECK_INT(step(&r, 1), 0); /* (9, 1, 1) unknown, (2, 2, 1) known */
+	CHECK_INT(r.res.misses, 1);
+	CHECK_INT(r.task.anomalies, 2);
+	CHECK_INT(r.prof.anomalies, 2);
+	/* learnt in normal mode goes to the training data, not the test data */
+	CHECK(r.prof.adds > r.prof.test_stamp);
+	ph_task_init(&r.task, 42);
+	CHECK_INT(step(&r, 2), 0);
+	CHECK_INT(step(&r, 9), 0);
+	CHECK_INT(r.res.anomaly, 1);
+	ph_store_free(r.store);
+}
+
+static void test_lfc_frame_slides(void)
+{
+	static const uint32_t bad[] = { 7, 8, 9 };
+	static const uint32_t good[] = { 1, 2, 3, 1, 2, 3 };
+	struct rig r;
+
+	rig_init(&r);
+	r.p.frame = 4;
+	r.p.tolerize_limit = 100;
+	make_normal(&r);
+	feed(&r, good, 3);
+	CHECK_INT(feed(&r, bad, 3), 3);
+	CHECK_INT(r.task.lfc, 3);
+	/* "1" (after 9 8) and "2" (9 two calls back) are anomalous too, "3" not */
+	feed(&r, good, 3);
+	CHECK_INT(r.task.lfc, 3); /* 7 left the frame of 4; 8, 9, 1, 2 were 4 */
+	CHECK_INT(r.task.lfc_max, 4);
+	feed(&r, good + 3, 3);
+	CHECK_INT(r.task.lfc, 0);
+	CHECK_INT(r.task.lfc_max, 4);
+	CHECK_INT(r.task.anomalies, 5);
+	CHECK_INT(ph_task_score(&r.p, &r.task), 4);
+	r.p.score = PH_SCORE_RATE;
+	CHECK_INT(ph_task_score(&r.p, &r.task), 5 * 1000000 / 12);
+	ph_store_free(r.store);
+}
+
+static void test_lfc_full_frame_wraps(void)
+{
+	struct rig r;
+
+	rig_init(&r);
+	r.p.tolerize_limit = 1000;
+	r.p.anomaly_limit = 1000;
+	r.p.normal_wait = ~0ULL; /* no refreeze that would learn the 9s */
+	make_normal(&r);
+	/* 200 calls of 9 after 9: each (9, d, 9) is unknown, every call anomalous
+	 * except the first which has no earlier call */
+	for (int i = 0; i < 200; i++)
+		CHECK_INT(step(&r, 9), 0);
+	CHECK_INT(r.task.lfc, 128);
+	CHECK_INT(r.task.lfc_max, 128);
+	for (int i = 0; i < 3; i++)
+		CHECK_INT(step(&r, (uint32_t)(i + 1)), 0);
+	CHECK_INT(r.task.lfc, 127); /* "1" and "2" still meet a 9; "3" is known */
+	ph_store_free(r.store);
+}
+
+static void test_tolerize_resets_training(void)
+{
+	static const uint32_t known[] = { 1, 2, 3 };
+	struct rig r;
+	uint32_t gen;
+
+	rig_init(&r);
+	r.p.tolerize_limit = 2;
+	make_normal(&r);
+	gen = r.prof.train_gen;
+	CHECK_INT(feed(&r, known, 3), 0);
+	CHECK_INT(step(&r, 7), 0);
+	CHECK_INT(step(&r, 8), 0);
+	CHECK_INT(r.res.lfc, 2);
+	CHECK(!r.res.tolerized);
+	CHECK_INT(step(&r, 9), 0); /* LFC 3 > 2 */
+	CHECK_INT(r.res.tolerized, 1);
+	CHECK_INT(r.prof.train_gen, gen + 1);
+	CHECK_INT(r.prof.train_count, 0);
+	CHECK_INT(ph_store_count_items(r.store, 42, r.prof.train_gen, PH_ITEM_PAIR), 0);
+	/* the frozen test data is untouched */
+	CHECK(r.prof.status & PH_PROFILE_NORMAL);
+	ph_task_init(&r.task, 42);
+	CHECK_INT(feed(&r, known, 3), 0);
+	/* a GC keeps the train and test generations only */
+	CHECK_INT(ph_store_gc(r.store, &r.prof), 0);
+	CHECK(ph_store_count_items(r.store, 42, r.prof.test_gen, PH_ITEM_PAIR) >= 5);
+	ph_store_free(r.store);
+}
+
+static void test_anomaly_limit_stops_normal(void)
+{
+	struct rig r;
+	int stopped_at = 0;
+
+	rig_init(&r);
+	r.p.anomaly_limit = 3;
+	r.p.tolerize_limit = 1000;
+	make_normal(&r);
+	for (int i = 1; i <= 6 && !stopped_at; i++) {
+		CHECK_INT(step(&r, (uint32_t)(10 + i)), 0);
+		if (r.res.stopped)
+			stopped_at = i;
+	}
+	CHECK_INT(stopped_at, 5); /* the first call has no pairs; 4 anomalies > 3 */
+	CHECK(!(r.prof.status & PH_PROFILE_NORMAL));
+	CHECK_INT(step(&r, 99), 0);
+	CHECK_INT(r.res.anomaly, 0); /* back in training: no more alarms */
+	ph_store_free(r.store);
+}
+
+static void test_learn_off_changes_nothing(void)
+{
+	struct rig r;
+	size_t before;
+	uint64_t adds;
+
+	rig_init(&r);
+	make_normal(&r);
+	before = ph_store_count(r.store);
+	adds = r.prof.adds;
+	r.p.learn = 0;
+	r.p.tolerize_limit = 0;
+	for (int i = 0; i < 50; i++)
+		CHECK_INT(step(&r, (uint32_t)(i % 7 + 20)), 0);
+	CHECK_INT(ph_store_count(r.store), before);
+	CHECK_INT(r.prof.adds, adds);
+	CHECK(r.prof.status & PH_PROFILE_NORMAL);
+	CHECK_INT(r.task.anomalies, 49);
+	ph_store_free(r.store);
+}
+
+static void test_ngram_model(void)
+{
+	static const uint32_t train[] = { 1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4 };
+	static const uint32_t swapped[] = { 1, 2, 4, 3 };
+	struct rig r;
+
+	rig_init(&r);
+	r.p.model = PH_MODEL_NGRAM;
+	r.p.ngram = 3;
+	feed(&r, train, 12);
+	/* start-anchored grams (1), (1 2) plus 3-grams of the loop */
+	CHECK_INT(ph_store_count_items(r.store, 42, r.prof.train_gen, PH_ITEM_NGRAM), 6);
+	CHECK_INT(ph_store_count_items(r.store, 42, r.prof.train_gen, PH_ITEM_PAIR), 0);
+	ph_profile_start_normal(&r.prof);
+	ph_task_init(&r.task, 42);
+	CHECK_INT(feed(&r, train, 12), 0);
+	ph_task_init(&r.task, 42);
+	/* 1 2 4 and 2 4 3 are new 3-grams; each call makes one lookup */
+	CHECK_INT(feed(&r, swapped, 4), 2);
+	/* a task that starts in the middle of the loop is new as well */
+	ph_task_init(&r.task, 42);
+	CHECK_INT(step(&r, 3), 0);
+	CHECK_INT(r.res.anomaly, 1);
+	ph_store_free(r.store);
+}
+
+static void test_store_full_is_counted(void)
+{
+	struct rig r;
+
+	rig_init(&r);
+	ph_store_free(r.store);
+	r.store = ph_store_new(2);
+	for (int i = 0; i < 10; i++)
+		CHECK_INT(step(&r, (uint32_t)i), 0);
+	CHECK_INT(ph_store_count(r.store), 2);
+	CHECK(r.prof.store_errors > 0);
+	ph_store_free(r.store);
+}
+
+/* The user-space store grows past its first table and GC keeps only the
+ * generations a profile still uses. */
+static void test_store_grows_and_collects(void)
+{
+	struct ph_store *st = ph_store_new(100000);
+	struct ph_profile prof;
+	struct ph_item_key k = { .profile = 7, .kind = PH_ITEM_NGRAM };
+	__u64 stamp = 0;
+	int found = 0;
+
+	ph_profile_init(&prof, 7);
+	for (uint32_t gen = 1; gen <= 3; gen++) {
+		k.gen = gen;
+		for (uint64_t i = 0; i < 3000; i++) {
+			k.item = i * 0x9e3779b97f4a7c15ULL;
+			CHECK_INT(ph_item_insert(st, &k, i), 0);
+		}
+	}
+	CHECK_INT(ph_store_count(st), 9000);
+	k.gen = 2;
+	k.item = 1234 * 0x9e3779b97f4a7c15ULL;
+	CHECK_INT(ph_item_lookup(st, &k, &stamp), 0);
+	CHECK_INT(stamp, 1234);
+	CHECK_INT(ph_item_insert(st, &k, 1), 0); /* existing: keeps its stamp */
+	CHECK_INT(ph_item_lookup(st, &k, &stamp), 0);
+	CHECK_INT(stamp, 1234);
+	k.item = 1;
+	CHECK_INT(ph_item_lookup(st, &k, &stamp), -ENOENT);
+	prof.train_gen = 3;
+	prof.test_gen = 1;
+	CHECK_INT(ph_store_gc(st, &prof), 0);
+	CHECK_INT(ph_store_count(st), 6000);
+	CHECK_INT(ph_store_count_items(st, 7, 2, PH_ITEM_NGRAM), 0);
+	CHECK_INT(ph_store_count_items(st, 7, 3, PH_ITEM_NGRAM), 3000);
+	k.gen = 1;
+	for (uint64_t i = 0; i < 3000; i++) {
+		k.item = i * 0x9e3779b97f4a7c15ULL;
+		found += ph_item_lookup(st, &k, &stamp) == 0 && stamp == i;
+	}
+	CHECK_INT(found, 3000);
+	ph_store_free(st);
+	ph_store_free(NULL);
+}
+
+static void test_params(void)
+{
+	struct ph_params p;
+
+	ph_params_default(&p);
+	CHECK_INT(ph_params_check(&p), 0);
+	CHECK_INT(p.model, PH_MODEL_NGRAM);
+	CHECK_INT(p.score, PH_SCORE_RATE);
+	CHECK_INT(p.anomaly_limit, 30);
+	CHECK_INT(p.tolerize_limit, 12);
+	CHECK_INT(p.normal_factor, 128);
+	CHECK_INT(p.normal_factor_den, 32);
+	ph_params_plain(&p);
+	CHECK_INT(p.model, PH_MODEL_PAIRS);
+	CHECK_INT(p.window, 9);
+	CHECK_INT(p.score, PH_SCORE_LFC);
+	p.window = PH_WINDOW_MAX + 1;
+	CHECK_INT(ph_params_check(&p), -EINVAL);
+	ph_params_plain(&p);
+	p.frame = 0;
+	CHECK_INT(ph_params_check(&p), -EINVAL);
+	ph_params_plain(&p);
+	p.model = 0;
+	CHECK_INT(ph_params_check(&p), -EINVAL);
+}
+
+static void test_big_call_numbers_fold(void)
+{
+	struct rig r;
+
+	rig_init(&r);
+	CHECK_INT(step(&r, 5000), 0);
+	CHECK_INT(r.task.ring[0], PH_CALL_MAX);
+	ph_store_free(r.store);
+}
+
+int main(void)
+{
+	test_training_learns_pairs();
+	test_freeze_rule_and_normal_wait();
+	test_refreeze_refreshes_test_data();
+	test_min_train_delays_freezing();
+	test_change_unfreezes();
+	test_normal_mode_flags_unknown_pairs();
+	test_lfc_frame_slides();
+	test_lfc_full_frame_wraps();
+	test_tolerize_resets_training();
+	test_anomaly_limit_stops_normal();
+	test_learn_off_changes_nothing();
+	test_ngram_model();
+	test_store_full_is_counted();
+	test_store_grows_and_collects();
+	test_params();
+	test_big_call_numbers_fold();
+	return check_report();
+}
