@@ -322,8 +322,15 @@ int BPF_PROG(vg_sys, struct pt_regs *regs, long ret)
 		/* What now sits on 0/1/2: a socket there is a reverse shell. */
 		struct file *f = fd_to_file(e->args[1]);
 
-		if (f && ret >= 0)
+		if (f && ret >= 0) {
 			e->aux = BPF_CORE_READ(f, f_inode, i_mode);
+			/* and for a socket, its family (AF_INET...) */
+			if ((e->aux & S_IFMT) == S_IFSOCK) {
+				struct socket *sock = BPF_CORE_READ(f, private_data);
+
+				e->aux64 = BPF_CORE_READ(sock, sk, __sk_common.skc_family);
+			}
+		}
 		break;
 	}
 	case VG_EV_BPF: {

@@ -179,7 +179,7 @@ struct vg_sys {
 	__u32 new_uid;	  /* setuid/setgid: credentials after the call */
 	__u32 new_euid;
 	__u32 aux; /* bpf: prog type; perf: attr.type; module: 0 */
-	__u64 aux64; /* perf: probe offset; bpf: attach type */
+	__u64 aux64; /* perf: probe offset; bpf: attach type; dup: socket family */
 	struct vg_str str;  /* memfd name, bpf prog name, module path, uprobe path */
 	struct vg_str str2; /* module params, perf probe function */
 };

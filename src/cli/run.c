@@ -21,12 +21,20 @@
 
 #define DEFAULT_LOCK_FILE "/run/vigil/vigil.lock"
 
-static volatile sig_atomic_t stop_requested;
+#define MAX_RULE_FILES 64
+
+static volatile sig_atomic_t stop_requested, reload_requested;
 
 static void on_stop_signal(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
+}
+
+static void on_reload_signal(int sig)
+{
+	(void)sig;
+	reload_requested = 1;
 }
 
 static void usage(FILE *out)
@@ -36,6 +44,9 @@ static void usage(FILE *out)
 		"Loads the kernel sensor and monitors the machine in the foreground until\n"
 		"SIGINT or SIGTERM (or --duration), then detaches everything.\n\n"
 		"Options:\n"
+		"  -r, --rules FILE          load rules from FILE (Falco's rule language);\n"
+		"                            repeat for more files, later ones override;\n"
+		"                            SIGHUP reloads them (a broken set is refused)\n"
 		"  -e, --events              print every event the sensor sends\n"
 		"  -j, --json                one JSON object per line (Falco's alert shape)\n"
 		"  -o, --output-file PATH    append output to PATH instead of standard output\n"
@@ -97,6 +108,7 @@ static int take_instance_lock(const char *path)
 int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "rules", required_argument, 0, 'r' },
 		{ "events", no_argument, 0, 'e' },
 		{ "json", no_argument, 0, 'j' },
 		{ "output-file", required_argument, 0, 'o' },
@@ -114,13 +126,23 @@ int cmd_run(int argc, char **argv)
 	struct vg_monitor_opts mo = { .stats_interval_s = 60 };
 	struct vg_sensor_opts so = { .ring_bytes = VG_SENSOR_DEFAULT_RING, .wakeup_bytes = 65536 };
 	const char *lock_path = DEFAULT_LOCK_FILE;
+	const char *rules[MAX_RULE_FILES];
 	uint64_t v;
 	int c, lock_fd, ret;
 
 	mo.poll_ms = 10;
+	mo.rules_files = rules;
+	mo.reload = &reload_requested;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "ejo:d:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:ejo:d:vh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'r':
+			if (mo.nrules_files == MAX_RULE_FILES) {
+				vg_err("--rules: at most %d files", MAX_RULE_FILES);
+				return 2;
+			}
+			rules[mo.nrules_files++] = optarg;
+			break;
 		case 'e':
 			mo.print_events = true;
 			break;
@@ -199,6 +221,8 @@ int cmd_run(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_stop_signal };
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_reload_signal;
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	ret = vg_monitor_run(&mo, &so, &stop_requested);

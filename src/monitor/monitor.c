@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "monitor/detect.h"
 #include "monitor/monitor.h"
 #include "output/alert.h"
 #include "output/fields.h"
@@ -26,6 +27,8 @@ struct monitor {
 	struct vg_proctable *procs;
 	struct vg_cgmap *cgroups; /* NULL without cgroup v2 */
 	struct vg_usercache *users;
+	struct vg_detect *detect; /* NULL without rules */
+	uint64_t alerts;	  /* raised, across rule reloads */
 	struct vg_fields fields;
 	char cmdline[VG_ARGS_MAX + 1];
 	char hostname[256];
@@ -123,16 +126,60 @@ static void track(struct monitor *m, const struct vg_event *ev)
 	}
 }
 
+static void print_alert(void *ctx, const struct vg_alert *a)
+{
+	struct monitor *m = ctx;
+	char *json;
+
+	m->alerts++;
+	if (m->opts->json) {
+		json = vg_alert_json(a);
+		if (json)
+			vg_writer_line(m->out, json, strlen(json));
+		free(json);
+	} else {
+		vg_alert_text(m->line, sizeof(m->line), a);
+		vg_writer_line(m->out, m->line, strlen(m->line));
+	}
+}
+
 static int on_event(void *ctx, const struct vg_event *ev)
 {
 	struct monitor *m = ctx;
 
 	track(m, ev);
+	if (m->detect)
+		vg_detect_event(m->detect, ev, ev->u.hdr.ts_ns + m->boot_to_wall_ns, print_alert, m);
 	if (m->opts->print_events)
 		print_event(m, ev);
 	if (ev->u.hdr.type == VG_EV_EXIT)
 		vg_pt_on_exit(m->procs, ev->u.hdr.pid, ev->u.hdr.ts_ns, ev->u.exit.exit_code);
 	return 0;
+}
+
+/* The kernel sends what the rules need (all of it when every event is
+ * printed, or what --syscalls names). */
+static void apply_routes(struct monitor *m, struct vg_sensor *s)
+{
+	if (m->detect && !m->opts->print_events && !m->opts->syscalls)
+		vg_info("kernel filter: %d of %u watched syscalls needed by the rules",
+			vg_detect_narrow(m->detect, s), vg_syscalls_count);
+}
+
+/* SIGHUP: a new rule set replaces the old only when it loads cleanly. */
+static void reload_rules(struct monitor *m, struct vg_sensor *s)
+{
+	struct vg_detect *fresh;
+
+	vg_info("reloading rules");
+	if (vg_detect_load(&fresh, m->opts->rules_files, m->opts->nrules_files)) {
+		vg_err("the new rules have errors: keeping the rules already running");
+		return;
+	}
+	vg_detect_free(m->detect);
+	m->detect = fresh;
+	vg_detect_bind(m->detect, m->procs, m->users, m->hostname);
+	apply_routes(m, s);
 }
 
 /* The table, seeded from /proc after the sensor is attached: a process
@@ -167,8 +214,9 @@ static void seed_tables(struct monitor *m)
 		vg_debug("process table seeded with %zu processes from /proc", ps.added);
 }
 
-static void report(struct vg_sensor *s, const char *what, double secs)
+static void report(struct monitor *m, struct vg_sensor *s, const char *what, double secs)
 {
+
 	struct vg_sensor_stats st;
 	char bytype[1024] = "";
 	size_t at = 0;
@@ -180,11 +228,12 @@ static void report(struct vg_sensor *s, const char *what, double secs)
 				       vg_event_type_name(t) ? vg_event_type_name(t) : "?",
 				       (unsigned long long)st.dropped[t]);
 	fprintf(stderr,
-		"vigil: %s events=%llu rate=%.0f/s drops=%llu%s%s%s malformed=%llu compat32=%llu\n",
+		"vigil: %s events=%llu rate=%.0f/s drops=%llu%s%s%s malformed=%llu compat32=%llu "
+		"alerts=%llu\n",
 		what, (unsigned long long)st.received_total,
 		secs > 0 ? st.received_total / secs : 0.0, (unsigned long long)st.dropped_total,
 		at ? " (" : "", at ? bytype + 1 : "", at ? ")" : "", (unsigned long long)st.malformed,
-		(unsigned long long)st.compat);
+		(unsigned long long)st.compat, (unsigned long long)m->alerts);
 }
 
 /* Narrows the kernel's routes to the listed syscalls ("openat,execve").
@@ -232,6 +281,11 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 		vg_err("cannot open output %s: %s", mo->output_file, strerror(-ret));
 		goto out;
 	}
+	if (mo->nrules_files) {
+		ret = vg_detect_load(&m->detect, mo->rules_files, mo->nrules_files);
+		if (ret)
+			goto out; /* refuse to start on broken rules */
+	}
 	ret = open_tables(m);
 	if (ret) {
 		vg_err("cannot create the process table: %s", strerror(-ret));
@@ -244,6 +298,9 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 	}
 	if (mo->syscalls && (ret = narrow_syscalls(s, mo->syscalls)))
 		goto out;
+	if (m->detect)
+		vg_detect_bind(m->detect, m->procs, m->users, m->hostname);
+	apply_routes(m, s);
 	seed_tables(m);
 	fprintf(stderr, "vigil: ready (%d programs attached, ring buffer %u KiB)\n",
 		vg_sensor_attached(s), so->ring_bytes >> 10);
@@ -259,13 +316,18 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 			break;
 		}
 		vg_writer_flush(m->out);
+		if (mo->reload && *mo->reload) {
+			*mo->reload = 0;
+			if (mo->nrules_files)
+				reload_rules(m, s);
+		}
 		now = clock_ns(CLOCK_MONOTONIC);
 		if (now >= next_reap) {
 			vg_pt_reap(m->procs, clock_ns(CLOCK_BOOTTIME));
 			next_reap = now + 1000000000ull;
 		}
 		if (mo->stats_interval_s && now >= next_stats) {
-			report(s, "stats", (now - start) / 1e9);
+			report(m, s, "stats", (now - start) / 1e9);
 			next_stats = now + mo->stats_interval_s * 1000000000ull;
 		}
 		if (deadline && now >= deadline)
@@ -275,11 +337,12 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 	while (vg_sensor_poll(s, 0) > 0)
 		;
 	vg_writer_flush(m->out);
-	report(s, "exit", (clock_ns(CLOCK_MONOTONIC) - start) / 1e9);
+	report(m, s, "exit", (clock_ns(CLOCK_MONOTONIC) - start) / 1e9);
 	ret = 0;
 out:
 	vg_sensor_close(s);
 	vg_writer_close(m->out);
+	vg_detect_free(m->detect);
 	vg_pt_free(m->procs);
 	vg_cgmap_free(m->cgroups);
 	vg_uc_free(m->users);

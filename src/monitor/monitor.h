@@ -18,6 +18,9 @@ struct vg_monitor_opts {
 	uint64_t stats_interval_s;
 	uint64_t poll_ms;
 	const char *syscalls; /* comma-separated names to keep; NULL = all */
+	const char *const *rules_files; /* rule files in order; none = no detection */
+	unsigned nrules_files;
+	volatile sig_atomic_t *reload; /* set on SIGHUP: reload the rules */
 };
 
 /* Runs until *stop becomes non-zero or the duration passes. Returns 0, or

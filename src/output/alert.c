@@ -58,7 +58,7 @@ size_t vg_format_fields(char *buf, size_t size, const struct vg_fields *f)
 			at = put_escaped(buf, size, at, kv->s, kv->s_len);
 			continue;
 		}
-		if (kv->kind == VG_KV_STR && kv->s_len == 0)
+		if ((kv->kind == VG_KV_STR && kv->s_len == 0) || kv->kind == VG_KV_NULL)
 			continue; /* absent values make noise, not information */
 		n = snprintf(buf + at, size - at, " %s=", kv->key);
 		if (n < 0 || (size_t)n >= size - at) {
@@ -136,6 +136,7 @@ char *vg_alert_json(const struct vg_alert *a)
 		const struct vg_kv *kv = &a->fields->kv[i];
 		json_object *v = kv->kind == VG_KV_STR	 ? json_str(kv->s, kv->s_len)
 				 : kv->kind == VG_KV_BOOL ? json_object_new_boolean(kv->i)
+				 : kv->kind == VG_KV_NULL ? NULL
 							  : json_object_new_int64(kv->i);
 
 		json_object_object_add(of, kv->key, v);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "output/fields.h"
 #include "output/flagnames.h"
@@ -250,7 +251,12 @@ static void sys_fields(struct vg_fields *f, const struct vg_event *ev)
 	case VG_EV_DUP:
 		add_int(f, "evt.arg.oldfd", (int32_t)a[0]);
 		add_int(f, "evt.arg.newfd", (int32_t)a[1]);
-		add_str(f, "fd.type", vg_file_type(e->aux));
+		/* a socket's family says more than "socket" (Falco's names) */
+		add_str(f, "fd.type", (e->aux & S_IFMT) != S_IFSOCK ? vg_file_type(e->aux)
+				      : e->aux64 == AF_INET	    ? "ipv4"
+				      : e->aux64 == AF_INET6	    ? "ipv6"
+				      : e->aux64 == AF_UNIX	    ? "unix"
+								    : "socket");
 		break;
 	case VG_EV_KILL:
 		add_int(f, "evt.arg.pid", (int32_t)e->target_pid);

@@ -10,7 +10,7 @@
 
 #include "sensor/event.h"
 
-enum vg_kv_kind { VG_KV_STR, VG_KV_INT, VG_KV_BOOL };
+enum vg_kv_kind { VG_KV_STR, VG_KV_INT, VG_KV_BOOL, VG_KV_NULL /* absent: JSON null */ };
 
 struct vg_kv {
 	const char *key;

@@ -162,7 +162,7 @@ def test_privilege_and_process_control():
     expect_one(ev, "setns", **{"evt.arg.nstype": "CLONE_NEWUTS"})
     expect_one(ev, "unshare", **{"evt.arg.flags": "CLONE_NEWUTS", "evt.res": 0})
     expect_one(ev, "prctl", **{"evt.arg.option": "PR_SET_NAME"})
-    d = expect_one(ev, "dup2", **{"evt.arg.newfd": 0, "fd.type": "socket"})
+    d = expect_one(ev, "dup2", **{"evt.arg.newfd": 0, "fd.type": "unix"})
     assert d["evt.res"] == 0
     expect_one(ev, "kill", **{"evt.arg.pid": child, "evt.arg.sig": "SIGTERM"})
     ex = expect_one(of_pid(s["events"], child), "procexit")

@@ -1,0 +1,149 @@
+/* Rules on events: load and compile the set, narrow the kernel to what the
+ * rules need, evaluate each event against the rules indexed by its type and
+ * turn matches into alerts. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "monitor/detect.h"
+#include "monitor/rule_fields.h"
+#include "output/fields.h"
+#include "rules/rules.h"
+#include "sensor/sensor.h"
+#include "sensor/syscalls.h"
+#include "util/log.h"
+
+#define MAX_MATCHES 32
+
+struct vg_detect {
+	struct vg_rules *rules;
+	struct vg_rule_ctx ctx;	    /* large: the extractor's scratch */
+	struct vg_alert_text text; /* one formatted alert */
+	struct vg_fields fields;   /* its output_fields */
+};
+
+static void print_diags(const struct vg_rules *rs)
+{
+	unsigned n = 0;
+	const struct vg_diag *d = vg_rules_diags(rs, &n);
+	char buf[1024];
+
+	for (unsigned i = 0; i < n; i++) {
+		vg_diag_format(&d[i], buf, sizeof(buf));
+		if (d[i].level == VG_DIAG_ERROR)
+			vg_err("%s", buf);
+		else
+			vg_warn("%s", buf);
+	}
+}
+
+int vg_detect_load(struct vg_detect **out, const char *const *files, unsigned nfiles)
+{
+	struct vg_detect *d = calloc(1, sizeof(*d));
+	struct vg_rules_stats st;
+	int ret = 0;
+
+	*out = NULL;
+	if (!d || !(d->rules = vg_rules_new())) {
+		free(d);
+		return -ENOMEM;
+	}
+	for (unsigned i = 0; i < nfiles && !ret; i++)
+		ret = vg_rules_load_file(d->rules, files[i]);
+	if (!ret)
+		ret = vg_rules_compile(d->rules);
+	print_diags(d->rules);
+	vg_rules_get_stats(d->rules, &st);
+	if (ret || st.errors) {
+		vg_err("rules not loaded: %u errors", st.errors);
+		vg_detect_free(d);
+		return ret ? ret : -EINVAL;
+	}
+	vg_info("rules: %u loaded (%u disabled), %u skipped, from %u file%s", st.loaded,
+		st.disabled, st.skipped, nfiles, nfiles == 1 ? "" : "s");
+	*out = d;
+	return 0;
+}
+
+void vg_detect_free(struct vg_detect *d)
+{
+	if (!d)
+		return;
+	vg_rules_free(d->rules);
+	free(d);
+}
+
+void vg_detect_bind(struct vg_detect *d, struct vg_proctable *procs, struct vg_usercache *users,
+		    const char *hostname)
+{
+	d->ctx.procs = procs;
+	d->ctx.users = users;
+	d->ctx.hostname = hostname;
+}
+
+int vg_detect_narrow(const struct vg_detect *d, struct vg_sensor *s)
+{
+	struct vg_evtset need;
+	int kept = 0;
+
+	vg_rules_evtypes(d->rules, &need);
+	for (unsigned i = 0; i < vg_syscalls_count; i++) {
+		const char *name = vg_syscalls[i].name;
+		bool on = vg_evtset_has(&need, vg_evtype_lookup(name, strlen(name)));
+
+		vg_sensor_route(s, vg_syscalls[i].nr, on);
+		kept += on;
+	}
+	return kept;
+}
+
+/* Falco's output_fields: the fields the output names, absent ones null. */
+static void alert_fields(struct vg_detect *d)
+{
+	struct vg_fields *f = &d->fields;
+
+	f->n = 0;
+	f->used = 0;
+	for (unsigned i = 0; i < d->text.nfields && f->n < VG_FIELDS_MAX; i++) {
+		const struct vg_alert_field *af = &d->text.fields[i];
+
+		f->kv[f->n++] = (struct vg_kv){
+			.key = af->name,
+			.kind = af->present ? VG_KV_STR : VG_KV_NULL,
+			.s = af->value,
+			.s_len = strlen(af->value),
+		};
+	}
+}
+
+int vg_detect_event(struct vg_detect *d, const struct vg_event *ev, uint64_t wall_ns,
+		    vg_alert_fn fn, void *ctx)
+{
+	const struct vg_rule *m[MAX_MATCHES];
+	unsigned evtype = vg_rule_evtype(ev);
+	int n;
+
+	if (!evtype)
+		return 0;
+	vg_rule_ctx_reset(&d->ctx, ev, wall_ns);
+	n = vg_rules_eval(d->rules, evtype, vg_rule_field_get, &d->ctx, m, MAX_MATCHES);
+	for (int i = 0; i < n; i++) {
+		struct vg_alert a = {
+			.time_ns = wall_ns,
+			.rule = m[i]->name,
+			.priority = vg_priority_name(m[i]->priority),
+			.output = d->text.output,
+			.fields = &d->fields,
+			.tags = m[i]->tags,
+			.ntags = (int)m[i]->ntags,
+			.source = "syscall",
+			.hostname = d->ctx.hostname ? d->ctx.hostname : "",
+		};
+
+		if (vg_rules_format(d->rules, m[i], vg_rule_field_get, &d->ctx, &d->text))
+			continue;
+		alert_fields(d);
+		fn(ctx, &a);
+	}
+	return n < 0 ? 0 : n;
+}

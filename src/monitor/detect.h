@@ -1,0 +1,39 @@
+/* Detection: the rule set the monitor runs on every event, and the alerts
+ * it raises. Loading checks the whole set first, so a broken reload never
+ * replaces a working set. */
+#ifndef VIGIL_MONITOR_DETECT_H
+#define VIGIL_MONITOR_DETECT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "output/alert.h"
+#include "sensor/event.h"
+
+struct vg_detect;
+struct vg_proctable;
+struct vg_usercache;
+struct vg_sensor;
+
+/* Loads and compiles the rule files in order (later files override earlier
+ * ones). Every diagnostic is printed, with file, line and column. Returns 0,
+ * or -EINVAL when a file has errors (nothing is kept). */
+int vg_detect_load(struct vg_detect **out, const char *const *files, unsigned nfiles);
+void vg_detect_free(struct vg_detect *d);
+
+/* Where the extractor finds what the record alone does not carry. */
+void vg_detect_bind(struct vg_detect *d, struct vg_proctable *procs, struct vg_usercache *users,
+		    const char *hostname);
+
+/* Narrows the kernel's route table to the syscalls some enabled rule can
+ * match. Returns how many syscalls stay routed. */
+int vg_detect_narrow(const struct vg_detect *d, struct vg_sensor *s);
+
+typedef void (*vg_alert_fn)(void *ctx, const struct vg_alert *a);
+
+/* Runs the rules that can match ev; calls fn for each alert. Returns the
+ * number of alerts. */
+int vg_detect_event(struct vg_detect *d, const struct vg_event *ev, uint64_t wall_ns,
+		    vg_alert_fn fn, void *ctx);
+
+#endif
