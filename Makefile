@@ -19,6 +19,9 @@ ARGS       ?=
 
 LIBS       := libbpf libelf zlib json-c yaml-0.1 libpcre2-8 libcurl
 WARN       := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes
+# Default rules when `vigil run` is given none: the repo's for a build
+# here; `make RULES_FILE=/usr/share/vigil/vigil_rules.yaml` for a package.
+RULES_FILE ?= $(abspath rules/vigil_rules.yaml)
 CPPFLAGS   := -Iinclude -Isrc -I$(BUILD)/include -D_GNU_SOURCE
 CFLAGS     ?= -O2 -g
 CFLAGS     += -std=c11 $(WARN) -MMD -MP
@@ -77,6 +80,11 @@ $(BUILD)/include/syscall_names.h: scripts/gen-syscall-names.sh | $(DEPS_OK)
 $(BUILD)/obj/%.o: %.c | $(GEN_HDRS) $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+# The default rules path is compiled into the run command only.
+$(BUILD)/obj/src/cli/run.o: CPPFLAGS += -DVIGIL_DEFAULT_RULES='"$(RULES_FILE)"'
+$(BUILD)/asan/src/cli/run.o: CPPFLAGS += -DVIGIL_DEFAULT_RULES='"$(RULES_FILE)"'
+
 
 $(BUILD)/asan/%.o: %.c | $(GEN_HDRS) $(DEPS_OK)
 	@mkdir -p $(dir $@)

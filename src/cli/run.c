@@ -20,6 +20,9 @@
 #include "util/parse.h"
 
 #define DEFAULT_LOCK_FILE "/run/vigil/vigil.lock"
+#ifndef VIGIL_DEFAULT_RULES
+#define VIGIL_DEFAULT_RULES "/usr/share/vigil/vigil_rules.yaml"
+#endif
 
 #define MAX_RULE_FILES 64
 
@@ -46,7 +49,9 @@ static void usage(FILE *out)
 		"Options:\n"
 		"  -r, --rules FILE          load rules from FILE (Falco's rule language);\n"
 		"                            repeat for more files, later ones override;\n"
-		"                            SIGHUP reloads them (a broken set is refused)\n"
+		"                            SIGHUP reloads them (a broken set is refused);\n"
+		"                            default: " VIGIL_DEFAULT_RULES "\n"
+		"      --no-rules            run no rules (with --events: the sensor alone)\n"
 		"  -e, --events              print every event the sensor sends\n"
 		"  -j, --json                one JSON object per line (Falco's alert shape)\n"
 		"  -o, --output-file PATH    append output to PATH instead of standard output\n"
@@ -109,6 +114,7 @@ int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "rules", required_argument, 0, 'r' },
+		{ "no-rules", no_argument, 0, 'N' },
 		{ "events", no_argument, 0, 'e' },
 		{ "json", no_argument, 0, 'j' },
 		{ "output-file", required_argument, 0, 'o' },
@@ -127,6 +133,7 @@ int cmd_run(int argc, char **argv)
 	struct vg_sensor_opts so = { .ring_bytes = VG_SENSOR_DEFAULT_RING, .wakeup_bytes = 65536 };
 	const char *lock_path = DEFAULT_LOCK_FILE;
 	const char *rules[MAX_RULE_FILES];
+	bool no_rules = false;
 	uint64_t v;
 	int c, lock_fd, ret;
 
@@ -142,6 +149,9 @@ int cmd_run(int argc, char **argv)
 				return 2;
 			}
 			rules[mo.nrules_files++] = optarg;
+			break;
+		case 'N':
+			no_rules = true;
 			break;
 		case 'e':
 			mo.print_events = true;
@@ -209,6 +219,18 @@ int cmd_run(int argc, char **argv)
 		vg_err("run: unexpected argument '%s'", argv[optind]);
 		usage(stderr);
 		return 2;
+	}
+	if (no_rules && mo.nrules_files) {
+		vg_err("--rules and --no-rules do not go together");
+		return 2;
+	}
+	/* No rules named: the default set, when it is there. */
+	if (!no_rules && !mo.nrules_files) {
+		if (access(VIGIL_DEFAULT_RULES, R_OK) == 0)
+			rules[mo.nrules_files++] = VIGIL_DEFAULT_RULES;
+		else
+			vg_warn("default rules %s not found: running without rules",
+				VIGIL_DEFAULT_RULES);
 	}
 	if (geteuid() != 0) {
 		vg_err("vigil run needs root (it loads BPF programs)");

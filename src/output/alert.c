@@ -88,11 +88,14 @@ size_t vg_alert_text(char *buf, size_t size, const struct vg_alert *a)
 	char t[48];
 	int n;
 
-	vg_format_time(t, sizeof(t), a->time_ns);
-	n = snprintf(buf, size, "%s %s %s", t, a->priority, a->output);
-	if (n < 0)
+	if (!size)
 		return 0;
-	return (size_t)n < size ? (size_t)n : size - 1;
+	vg_format_time(t, sizeof(t), a->time_ns);
+	n = snprintf(buf, size, "%s %s ", t, a->priority);
+	if (n < 0 || (size_t)n >= size)
+		return size - 1;
+	/* A command line or path can hold newlines: one alert, one line. */
+	return put_escaped(buf, size, (size_t)n, a->output, strlen(a->output));
 }
 
 static json_object *json_str(const char *s, size_t len)

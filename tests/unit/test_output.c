@@ -423,6 +423,12 @@ static void test_alert_text(void)
 	n = vg_alert_text(b, 12, &a);
 	CHECK_INT(n, 11);
 	CHECK_STR(b, "1970-01-01T");
+	/* a command line with a newline stays on one line */
+	a.output = "cmdline=sh -c\nid\x01";
+	n = vg_alert_text(b, sizeof(b), &a);
+	CHECK_STR(b, "1970-01-01T00:00:01.000000005Z Critical cmdline=sh -c\\nid\\x01");
+	CHECK(strchr(b, '\n') == NULL);
+	CHECK_INT(n, strlen(b));
 }
 
 /* ---- record → fields ---- */
