@@ -20,7 +20,8 @@ def _session():
     if _run:
         return _run
     d = tempfile.mkdtemp(prefix="vigil-trig-")
-    with Monitor() as mon:
+    # The sensor alone: rules are tested in test_detect and test_catalogue.
+    with Monitor("--no-rules") as mon:
         _run["dir"] = d
         _run["files"] = trigger("files", d)
         _run["deep"] = trigger("deep-path", d)
@@ -319,7 +320,7 @@ def test_processes_started_before_the_monitor_are_known():
 
 def test_kernel_filter_narrows_the_stream():
     d = tempfile.mkdtemp(prefix="vigil-narrow-")
-    with Monitor("--syscalls", "openat,mkdir") as mon:
+    with Monitor("--syscalls", "openat,mkdir", "--no-rules") as mon:
         t = trigger("files", d)
         n = trigger("net")
     ev = mon.events()
