@@ -107,10 +107,17 @@ $(BUILD)/bench/%: bench/%.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(PKG_LIBS)
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) | $(GEN_HDRS) $(DEPS_OK)
+# Fuzz targets share one build of the library, instrumented for libFuzzer.
+FUZZ_OBJ   := $(LIB_SRC:%.c=$(BUILD)/fuzzobj/%.o)
+FUZZ_FLAGS := -std=c11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined
+$(BUILD)/fuzzobj/%.o: %.c | $(GEN_HDRS) $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CPPFLAGS) $(FUZZ_FLAGS) -MMD -MP $(PKG_CFLAGS) -c $< -o $@
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) \
-		$< $(LIB_SRC) -o $@ $(PKG_LIBS)
+		$< $(FUZZ_OBJ) -o $@ $(PKG_LIBS)
 
 tools: $(BUILD)/vigil $(UNIT_BIN) $(TBIN) $(BENCH_BIN)
 

@@ -218,13 +218,17 @@ static void report(struct monitor *m, struct vg_sensor *s, const char *what, dou
 {
 
 	struct vg_sensor_stats st;
-	char bytype[1024] = "";
+	char breakdown[1024] = "";
 	size_t at = 0;
 
 	vg_sensor_stats(s, &st);
-	for (int t = 0; t < VG_EV_TYPE_MAX && at < sizeof(bytype) - 64; t++)
+	for (int c = 0; c < VG_STATS_CPUS && at < sizeof(breakdown) - 64; c++)
+		if (st.dropped_cpu[c])
+			at += snprintf(breakdown + at, sizeof(breakdown) - at, " cpu%d=%llu", c,
+				       (unsigned long long)st.dropped_cpu[c]);
+	for (int t = 0; t < VG_EV_TYPE_MAX && at < sizeof(breakdown) - 64; t++)
 		if (st.dropped[t])
-			at += snprintf(bytype + at, sizeof(bytype) - at, " %s=%llu",
+			at += snprintf(breakdown + at, sizeof(breakdown) - at, " %s=%llu",
 				       vg_event_type_name(t) ? vg_event_type_name(t) : "?",
 				       (unsigned long long)st.dropped[t]);
 	fprintf(stderr,
@@ -232,7 +236,7 @@ static void report(struct monitor *m, struct vg_sensor *s, const char *what, dou
 		"alerts=%llu\n",
 		what, (unsigned long long)st.received_total,
 		secs > 0 ? st.received_total / secs : 0.0, (unsigned long long)st.dropped_total,
-		at ? " (" : "", at ? bytype + 1 : "", at ? ")" : "", (unsigned long long)st.malformed,
+		at ? " (" : "", at ? breakdown + 1 : "", at ? ")" : "", (unsigned long long)st.malformed,
 		(unsigned long long)st.compat, (unsigned long long)m->alerts);
 }
 

@@ -229,8 +229,10 @@ void vg_sensor_stats(struct vg_sensor *s, struct vg_sensor_stats *st)
 	for (__u32 t = 0; t < VG_EV_TYPE_MAX; t++) {
 		if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.drops), &t, vals))
 			continue;
-		for (int c = 0; c < ncpu; c++)
+		for (int c = 0; c < ncpu; c++) {
 			st->dropped[t] += vals[c];
+			st->dropped_cpu[c < VG_STATS_CPUS ? c : VG_STATS_CPUS - 1] += vals[c];
+		}
 		st->dropped_total += st->dropped[t];
 	}
 	free(vals);

@@ -24,6 +24,8 @@ struct vg_sensor_stats {
 	uint64_t received[VG_EV_TYPE_MAX]; /* records read, by type */
 	uint64_t dropped[VG_EV_TYPE_MAX];  /* records the kernel could not queue */
 	uint64_t received_total, dropped_total;
+#define VG_STATS_CPUS 64
+	uint64_t dropped_cpu[VG_STATS_CPUS]; /* by CPU; higher CPUs count in the last */
 	uint64_t malformed; /* records that failed decoding */
 	uint64_t compat;    /* 32-bit syscalls seen but not decoded */
 };

@@ -35,6 +35,10 @@ def test_stress_execs_and_opens_are_seen_or_counted():
                 seen_exec += 1
             elif b'"proc.pid":%d,' % open_pid in line and b'"rule":"openat"' in line:
                 seen_open += 1
+    by = stats["drops_by_type"]
+    # the breakdowns by CPU and by type each add up to the total
+    assert sum(v for k, v in by.items() if k.startswith("cpu")) == stats["drops"], stats
+    assert sum(v for k, v in by.items() if not k.startswith("cpu")) == stats["drops"], stats
     dropped_exec = stats["drops_by_type"].get("execve", 0)
     dropped_open = stats["drops_by_type"].get("open", 0)
     # Drops are counted for the whole machine; ours are a part of them.
