@@ -77,7 +77,8 @@ enum arg_kind {
 	A_BPFCMD,
 	A_NSTYPE,   /* setns nstype (arg 1) */
 	A_NSFLAGS,  /* unshare flags (arg 0) */
-	A_AUX,	    /* perf type */
+	A_AUX,	    /* perf type, bpf program type */
+	A_AUX64,    /* perf probe offset */
 	A_EXE,	    /* exec: argv[0] */
 	A_ARGS,	    /* exec: argv[1..] */
 	A_FILENAME, /* exec: the path given to execve */
@@ -207,8 +208,9 @@ static const struct schema schemas[] = {
     {"init_module", {ARG("uargs", A_STR2)}},
     {"finit_module",
      {ARG("fd", A_ARG0), ARG("uargs", A_STR2), ARG("flags", A_ARG2), ALIAS("path", A_STR)}},
-    {"bpf", {ARG("cmd", A_BPFCMD), ALIAS("name", A_STR)}},
-    {"perf_event_open", {ARG("type", A_AUX), ARG("pid", A_TPID)}},
+    {"bpf", {ARG("cmd", A_BPFCMD), ALIAS("name", A_STR), ALIAS("prog_type", A_AUX)}},
+    {"perf_event_open",
+     {ARG("type", A_AUX), ARG("pid", A_TPID), ALIAS("probe", A_STR), ALIAS("offset", A_AUX64)}},
     {"execve",
      {ARG("exe", A_EXE), ARG("args", A_ARGS), ARG("tid", A_TID), ARG("pid", A_PID),
       ARG("ptid", A_PTID), ARG("cwd", A_CWD), ARG("comm", A_COMM), ARG("env", A_ENV),
@@ -1297,6 +1299,8 @@ static bool arg_value(struct vg_rule_ctx *c, enum arg_kind k, struct argval *a)
 				    (int64_t)s->args[0]);
 	case A_AUX:
 		return arg_num(a, s->aux);
+	case A_AUX64:
+		return arg_num(a, s->aux64);
 	case A_EXE:
 		return ev->len[VG_S_ARGS] ? arg_str(a, ev->s[VG_S_ARGS], strlen(ev->s[VG_S_ARGS]))
 					  : false;

@@ -39,6 +39,8 @@ static const char *const evtype_names[] = {
 	"clock_settime", "adjtimex", "swapon", "swapoff", "acct", "iopl", "ioperm",
 	/* meta events */
 	"container", "pluginevent", "asyncevent",
+	/* appended */
+	"fchmodat2", "pkey_mprotect",
 };
 
 _Static_assert(sizeof(evtype_names) / sizeof(evtype_names[0]) <= VG_EVTYPE_MAX,

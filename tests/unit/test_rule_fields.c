@@ -505,9 +505,9 @@ static void test_sys(void)
 	CHECK_STR(F("fd.num"), "1");
 	free(ev);
 
-	/* pkey_mprotect is not an engine event type: it is an mprotect */
+	/* pkey_mprotect is an event type of its own, as its syscall */
 	ev = ev_new(VG_EV_MPROTECT, 329, 300, 200, "cat");
-	CHECK_STR(vg_evtype_name(vg_rule_evtype(ev)), "mprotect");
+	CHECK_STR(vg_evtype_name(vg_rule_evtype(ev)), "pkey_mprotect");
 	free(ev);
 }
 
