@@ -200,6 +200,12 @@ int vg_sensor_poll(struct vg_sensor *s, int timeout_ms)
 	return m < 0 ? m : n + m;
 }
 
+int vg_sensor_add_ring(struct vg_sensor *s, int map_fd,
+		       int (*fn)(void *ctx, void *data, size_t size), void *ctx)
+{
+	return ring_buffer__add(s->rb, map_fd, fn, ctx);
+}
+
 int vg_sensor_route(struct vg_sensor *s, int nr, bool on)
 {
 	const struct vg_syscall_def *d = vg_syscall_def(nr);

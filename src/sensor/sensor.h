@@ -38,6 +38,10 @@ int vg_sensor_open(struct vg_sensor **out, const struct vg_sensor_opts *opts, vg
 /* Reads what the kernel queued, waiting up to timeout_ms for more.
  * Returns the number of records handled or a negative errno. */
 int vg_sensor_poll(struct vg_sensor *s, int timeout_ms);
+/* Reads another ring buffer (of another BPF object, e.g. pH) in the same
+ * poll loop: fn gets its raw records. Returns 0 or a negative errno. */
+int vg_sensor_add_ring(struct vg_sensor *s, int map_fd,
+		       int (*fn)(void *ctx, void *data, size_t size), void *ctx);
 /* Enables or disables the records of one syscall (by number). */
 int vg_sensor_route(struct vg_sensor *s, int nr, bool on);
 void vg_sensor_stats(struct vg_sensor *s, struct vg_sensor_stats *st);
