@@ -259,6 +259,33 @@ static long parse_override(struct yctx *y, const struct item *it, yaml_node_t *o
 	return mask;
 }
 
+/* "append: true" or "override: {items|condition: append|replace}" of a
+ * list or macro, whose single mergeable key is ov_keys[0]. Returns 0, or -1
+ * after reporting the error. */
+static int parse_merge_mode(struct yctx *y, const struct item *it, yaml_node_t *app,
+			    yaml_node_t *ov, const char *const *ov_keys, bool *append, bool *replace)
+{
+	long mask;
+
+	if (app && parse_bool(app, append) < 0) {
+		yerr(y, app, it->label, "'append' must be true or false");
+		return -1;
+	}
+	if (!ov)
+		return 0;
+	if (*append) {
+		yerr(y, ov, it->label, "'append' and 'override' cannot be used together");
+		return -1;
+	}
+	mask = parse_override(y, it, ov, ov_keys, ov_keys);
+	if (mask < 0)
+		return -1;
+	*append = mask & 1;
+	*replace = mask & 2;
+	return 0;
+}
+
+
 /* Reads a scalar or a sequence of scalars into an array of strings. */
 static int read_strings(struct yctx *y, const struct item *it, yaml_node_t *n, const char *what,
 			const char ***out, uint32_t *count, bool *was_seq)
@@ -321,23 +348,8 @@ static void load_list(struct yctx *y, struct item *it)
 
 	if (!check_keys(y, it, known))
 		return;
-	if (app && parse_bool(app, &append) < 0) {
-		yerr(y, app, it->label, "'append' must be true or false");
+	if (parse_merge_mode(y, it, app, ov, ov_keys, &append, &replace))
 		return;
-	}
-	if (ov) {
-		long mask;
-
-		if (append) {
-			yerr(y, ov, it->label, "'append' and 'override' cannot be used together");
-			return;
-		}
-		mask = parse_override(y, it, ov, ov_keys, ov_keys);
-		if (mask < 0)
-			return;
-		append = mask & 1;
-		replace = mask & 2;
-	}
 	if (!items) {
 		yerr(y, it->map, it->label, "list has no 'items'");
 		return;
@@ -402,23 +414,8 @@ static void load_macro(struct yctx *y, struct item *it)
 
 	if (!check_keys(y, it, known))
 		return;
-	if (app && parse_bool(app, &append) < 0) {
-		yerr(y, app, it->label, "'append' must be true or false");
+	if (parse_merge_mode(y, it, app, ov, ov_keys, &append, &replace))
 		return;
-	}
-	if (ov) {
-		long mask;
-
-		if (append) {
-			yerr(y, ov, it->label, "'append' and 'override' cannot be used together");
-			return;
-		}
-		mask = parse_override(y, it, ov, ov_keys, ov_keys);
-		if (mask < 0)
-			return;
-		append = mask & 1;
-		replace = mask & 2;
-	}
 	if (!cond || !is_scalar(cond)) {
 		yerr(y, cond ? cond : it->map, it->label, "macro needs a 'condition' string");
 		return;
