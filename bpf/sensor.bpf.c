@@ -33,8 +33,12 @@
  * rule engine keeps only what its rules need). */
 struct vg_route routes[VG_NR_SYSCALLS];
 
-/* Syscalls from 32-bit tasks, which the 64-bit route table cannot describe:
- * counted so user space can say so instead of missing them silently. */
+/* The same for the 32-bit (i386) ABI, which any process can use with
+ * "int $0x80": an attacker's way around a 64-bit-only sensor. */
+struct vg_route routes32[VG_NR_SYSCALLS];
+
+/* 32-bit calls routed VG_ROUTE_COUNT (socketcall, which multiplexes the
+ * socket calls): counted, not decoded, so user space can say so. */
 __u64 compat_seen;
 
 struct {
@@ -44,8 +48,29 @@ struct {
 	__type(value, __u32);
 } handlers SEC(".maps");
 
+static __always_inline bool in_compat_syscall(void)
+{
+	return bpf_get_current_task_btf()->thread_info.status & TS_COMPAT;
+}
+
+static __always_inline const struct vg_route *route_for(long nr)
+{
+	return in_compat_syscall() ? &routes32[nr] : &routes[nr];
+}
+
 static __always_inline unsigned long sys_arg(struct pt_regs *regs, __u32 pos)
 {
+	if (in_compat_syscall()) {
+		switch (pos) { /* 1-based, the i386 calling convention */
+		case 1: return (__u32)regs->bx;
+		case 2: return (__u32)regs->cx;
+		case 3: return (__u32)regs->dx;
+		case 4: return (__u32)regs->si;
+		case 5: return (__u32)regs->di;
+		case 6: return (__u32)regs->bp;
+		}
+		return 0;
+	}
 	switch (pos) { /* 1-based, the x86-64 syscall calling convention */
 	case 1: return regs->di;
 	case 2: return regs->si;
@@ -68,12 +93,14 @@ static __always_inline struct scratch *begin_record(struct pt_regs *regs, __u32 
 
 	if ((unsigned long)nr >= VG_NR_SYSCALLS)
 		return 0;
-	*r = &routes[nr];
+	*r = route_for(nr);
 	sc = get_scratch();
 	if (!sc)
 		return 0;
 	__builtin_memset(sc->ev + sizeof(struct vg_hdr), 0, fixed_size - sizeof(struct vg_hdr));
 	fill_header((struct vg_hdr *)sc->ev, (*r)->type, bpf_get_current_task_btf(), nr);
+	if (in_compat_syscall()) /* user space maps the number to x86-64 */
+		((struct vg_hdr *)sc->ev)->flags |= VG_F_COMPAT;
 	return sc;
 }
 
@@ -85,12 +112,16 @@ int BPF_PROG(vg_sys_exit, struct pt_regs *regs, long ret)
 
 	if ((unsigned long)nr >= VG_NR_SYSCALLS)
 		return 0;
-	type = routes[nr].type;
+	/* Most numbers are routed in neither table: two loads and out,
+	 * before the (dearer) check of which ABI this call used. */
+	if (!routes[nr].type && !routes32[nr].type)
+		return 0;
+	type = route_for(nr)->type;
 	if (!type)
 		return 0;
 	if ((bpf_get_current_pid_tgid() >> 32) == self_tgid)
 		return 0;
-	if (bpf_get_current_task_btf()->thread_info.status & TS_COMPAT) {
+	if (type == VG_ROUTE_COUNT) {
 		__sync_fetch_and_add(&compat_seen, 1);
 		return 0;
 	}
@@ -280,7 +311,7 @@ int BPF_PROG(vg_sys, struct pt_regs *regs, long ret)
 	 * mappings, only dups onto standard input/output/error. */
 	if ((unsigned long)nr >= VG_NR_SYSCALLS)
 		return 0;
-	type = routes[nr].type;
+	type = route_for(nr)->type;
 	if (type == VG_EV_MPROTECT &&
 	    (sys_arg(regs, 3) & (PROT_WRITE | PROT_EXEC)) != (PROT_WRITE | PROT_EXEC))
 		return 0;

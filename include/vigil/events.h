@@ -75,7 +75,7 @@ enum vg_event_type {
 #define VG_F_ARGS_TRUNC (1u << 1)  /* argv did not fit in VG_ARGS_MAX */
 #define VG_F_EXE_MEMFD (1u << 2)   /* executable is a memfd (fileless) */
 #define VG_F_EXE_DELETED (1u << 3) /* executable file was unlinked */
-#define VG_F_COMPAT (1u << 4)	   /* 32-bit syscall from a 64-bit kernel */
+#define VG_F_COMPAT (1u << 4)	   /* made through the 32-bit ABI; syscall_nr is i386's */
 #define VG_F_PATH_UNRESOLVED (1u << 5) /* kernel could not resolve the base dir */
 #define VG_F_ENV_TRUNC (1u << 6)   /* loader variables did not fit */
 
@@ -197,8 +197,10 @@ enum vg_variant {
 	VG_V_TGKILL,	/* signal is argument 3 */
 };
 
+#define VG_ROUTE_COUNT 255 /* route type: count the call (compat_seen), send nothing */
+
 struct vg_route {
-	__u8 type;    /* enum vg_event_type; 0 = not sent */
+	__u8 type;    /* enum vg_event_type; 0 = not sent; VG_ROUTE_COUNT */
 	__u8 path;    /* user string: path, memfd name */
 	__u8 dirfd;   /* base of path; 0 = AT_FDCWD */
 	__u8 path2;   /* second user string: rename/link target, module params */

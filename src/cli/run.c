@@ -68,6 +68,17 @@ static void usage(FILE *out)
 		"                            0 = only at exit)\n"
 		"      --syscalls LIST       only these syscalls, comma-separated (openat,connect);\n"
 		"                            exec, fork and exit are always watched\n"
+		"      --ph                  run the pH model in the kernel: learn each program's\n"
+		"                            system-call sequences, alert on calls outside them\n"
+		"                            (rules \"pH anomaly\", \"pH anomaly burst\", \"pH profile\n"
+		"                            normal\", \"pH profile tolerized\"; see docs/ph.md)\n"
+		"      --ph-normal-wait SECONDS\n"
+		"                            with --ph: time from a profile freezing to its normal\n"
+		"                            mode (default 604800, 7 days)\n"
+		"      --ph-min-train CALLS  with --ph: calls a profile needs before it may freeze\n"
+		"                            (default 1000)\n"
+		"      --ph-plain            with --ph: plain pH (lookahead pairs, window 9)\n"
+		"                            instead of the default 12-gram model\n"
 		"      --lock-file PATH      single-instance lock (default " DEFAULT_LOCK_FILE ")\n"
 		"  -v, --verbose             more messages, including libbpf's\n"
 		"  -h, --help                this help\n");
@@ -125,6 +136,10 @@ int cmd_run(int argc, char **argv)
 		{ "stats-interval", required_argument, 0, 'S' },
 		{ "lock-file", required_argument, 0, 'L' },
 		{ "syscalls", required_argument, 0, 'C' },
+		{ "ph", no_argument, 0, 'H' },
+		{ "ph-normal-wait", required_argument, 0, 'n' },
+		{ "ph-min-train", required_argument, 0, 'm' },
+		{ "ph-plain", no_argument, 0, 'p' },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0 },
@@ -138,6 +153,7 @@ int cmd_run(int argc, char **argv)
 	int c, lock_fd, ret;
 
 	mo.poll_ms = 10;
+	mo.ph_opts.normal_wait_s = VG_PH_NORMAL_WAIT_DEFAULT_S;
 	mo.rules_files = rules;
 	mo.reload = &reload_requested;
 	optind = 1;
@@ -202,6 +218,26 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'C':
 			mo.syscalls = optarg;
+			break;
+		case 'H':
+			mo.ph = true;
+			break;
+		case 'n':
+			if (vg_parse_u64(optarg, &v) || v > 100ull * 365 * 86400) {
+				vg_err("--ph-normal-wait: '%s' must be 0 to 3153600000 seconds", optarg);
+				return 2;
+			}
+			mo.ph_opts.normal_wait_s = v;
+			break;
+		case 'm':
+			if (vg_parse_u64(optarg, &v) || v == 0 || v > 1000000000) {
+				vg_err("--ph-min-train: '%s' must be 1 to 1000000000 calls", optarg);
+				return 2;
+			}
+			mo.ph_opts.min_train = v;
+			break;
+		case 'p':
+			mo.ph_opts.plain = true;
 			break;
 		case 'v':
 			so.verbose = true;

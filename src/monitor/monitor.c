@@ -13,6 +13,7 @@
 #include "output/alert.h"
 #include "output/fields.h"
 #include "output/writer.h"
+#include "ph/ph_kernel.h"
 #include "proc/container.h"
 #include "proc/procfs.h"
 #include "proc/proctable.h"
@@ -232,12 +233,26 @@ static void report(struct monitor *m, struct vg_sensor *s, const char *what, dou
 				       vg_event_type_name(t) ? vg_event_type_name(t) : "?",
 				       (unsigned long long)st.dropped[t]);
 	fprintf(stderr,
-		"vigil: %s events=%llu rate=%.0f/s drops=%llu%s%s%s malformed=%llu compat32=%llu "
+		"vigil: %s events=%llu rate=%.0f/s drops=%llu%s%s%s malformed=%llu socketcall32=%llu "
 		"alerts=%llu\n",
 		what, (unsigned long long)st.received_total,
 		secs > 0 ? st.received_total / secs : 0.0, (unsigned long long)st.dropped_total,
 		at ? " (" : "", at ? breakdown + 1 : "", at ? ")" : "", (unsigned long long)st.malformed,
 		(unsigned long long)st.compat, (unsigned long long)m->alerts);
+}
+
+/* pH's counters at exit, so a lost alert is never silent. */
+static void report_ph(struct vg_ph_kernel *ph)
+{
+	struct vg_ph_kernel_stats st;
+
+	vg_ph_kernel_stats(ph, &st);
+	fprintf(stderr,
+		"vigil: ph alerts=%llu drops=%llu malformed=%llu profiles=%llu model_errors=%llu "
+		"profile_errors=%llu\n",
+		(unsigned long long)st.alerts, (unsigned long long)st.drops,
+		(unsigned long long)st.malformed, (unsigned long long)st.profiles,
+		(unsigned long long)st.model_errors, (unsigned long long)st.profile_errors);
 }
 
 /* Narrows the kernel's routes to the listed syscalls ("openat,execve").
@@ -271,6 +286,7 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 {
 	struct monitor *m = calloc(1, sizeof(*m));
 	struct vg_sensor *s = NULL;
+	struct vg_ph_kernel *ph = NULL;
 	const char *why = NULL;
 	uint64_t start, now, next_stats, next_reap, deadline;
 	int ret;
@@ -302,6 +318,12 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 	}
 	if (mo->syscalls && (ret = narrow_syscalls(s, mo->syscalls)))
 		goto out;
+	/* pH: its own BPF object; alerts come through print_alert() */
+	if (mo->ph && (ret = vg_ph_kernel_open(&ph, &mo->ph_opts, s, print_alert, m, m->hostname,
+					       &why))) {
+		vg_err("%s: %s", why ? why : "cannot start pH", strerror(-ret));
+		goto out;
+	}
 	if (m->detect)
 		vg_detect_bind(m->detect, m->procs, m->users, m->hostname);
 	apply_routes(m, s);
@@ -342,9 +364,12 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 		;
 	vg_writer_flush(m->out);
 	report(m, s, "exit", (clock_ns(CLOCK_MONOTONIC) - start) / 1e9);
+	if (ph)
+		report_ph(ph);
 	ret = 0;
 out:
-	vg_sensor_close(s);
+	vg_sensor_close(s); /* first: it reads pH's ring buffer */
+	vg_ph_kernel_close(ph);
 	vg_writer_close(m->out);
 	vg_detect_free(m->detect);
 	vg_pt_free(m->procs);

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ph/ph_kernel.h"
 #include "sensor/sensor.h"
 
 struct vg_monitor_opts {
@@ -21,6 +22,9 @@ struct vg_monitor_opts {
 	const char *const *rules_files; /* rule files in order; none = no detection */
 	unsigned nrules_files;
 	volatile sig_atomic_t *reload; /* set on SIGHUP: reload the rules */
+	/* pH in the kernel (vigil run --ph): its alerts go to the same output */
+	bool ph;
+	struct vg_ph_kernel_opts ph_opts;
 };
 
 /* Runs until *stop becomes non-zero or the duration passes. Returns 0, or

@@ -304,6 +304,8 @@ void vg_fields_from_event(struct vg_fields *f, const struct vg_event *ev,
 	add_str(f, "proc.name", fmt(f, "%.*s", VG_COMM_LEN, h->comm));
 	add_int(f, "user.uid", h->uid);
 	add_int(f, "group.gid", h->gid);
+	if (h->flags & VG_F_COMPAT)
+		add_bool(f, "evt.is_compat32", 1);
 	if (p) {
 		if (h->type != VG_EV_EXEC) {
 			add_str(f, "proc.exepath", p->exepath);

@@ -107,6 +107,15 @@ static int load(struct vg_sensor *s, const struct vg_sensor_opts *o, const char 
 		return ret;
 	}
 
+	/* The same routes for the 32-bit ABI, under the i386 numbers. */
+	for (unsigned i = 0; i < vg_compat_syscalls_count; i++) {
+		const struct vg_syscall_def *d = vg_syscall_def(vg_compat_syscalls[i].nr64);
+
+		if (d)
+			skel->bss->routes32[vg_compat_syscalls[i].nr32] = d->route;
+	}
+	skel->bss->routes32[VG_I386_SOCKETCALL].type = VG_ROUTE_COUNT;
+
 	/* Handlers by record family, indexed by record type. */
 	for (unsigned i = 0; i < vg_syscalls_count; i++) {
 		const struct vg_syscall_def *d = &vg_syscalls[i];
@@ -213,6 +222,9 @@ int vg_sensor_route(struct vg_sensor *s, int nr, bool on)
 	if (!d)
 		return -ENOENT;
 	s->skel->bss->routes[nr].type = on ? d->route.type : 0;
+	for (unsigned i = 0; i < vg_compat_syscalls_count; i++)
+		if (vg_compat_syscalls[i].nr64 == nr)
+			s->skel->bss->routes32[vg_compat_syscalls[i].nr32].type = on ? d->route.type : 0;
 	return 0;
 }
 

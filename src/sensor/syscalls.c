@@ -79,6 +79,35 @@ const struct vg_syscall_def vg_syscalls[] = {
 
 const unsigned vg_syscalls_count = sizeof(vg_syscalls) / sizeof(vg_syscalls[0]);
 
+/* i386 numbers (asm/unistd_32.h) of the same syscalls. The 16-bit-id
+ * variants (chown 182, setuid 23...) and the 32-bit-id ones (chown32 212,
+ * setuid32 213...) both map to the x86-64 call. accept has no i386 number:
+ * it only exists there through socketcall(), which is not decoded. */
+const struct vg_compat_syscall vg_compat_syscalls[] = {
+	{ 5, 2 },     { 8, 85 },    { 9, 86 },	  { 10, 87 },	{ 15, 90 },   { 16, 94 },
+	{ 23, 105 },  { 26, 101 },  { 37, 62 },	  { 38, 82 },	{ 39, 83 },   { 40, 84 },
+	{ 46, 106 },  { 63, 33 },   { 70, 113 },  { 71, 114 },	{ 83, 88 },   { 92, 76 },
+	{ 93, 77 },   { 94, 91 },   { 95, 93 },	  { 125, 10 },	{ 128, 175 }, { 138, 122 },
+	{ 139, 123 }, { 164, 117 }, { 170, 119 }, { 172, 157 }, { 182, 92 },  { 192, 9 },
+	{ 193, 76 },  { 194, 77 },  { 198, 94 },  { 203, 113 }, { 204, 114 }, { 207, 93 },
+	{ 208, 117 }, { 210, 119 }, { 212, 92 },  { 213, 105 }, { 214, 106 }, { 215, 122 },
+	{ 216, 123 }, { 238, 200 }, { 270, 234 }, { 295, 257 }, { 296, 258 }, { 298, 260 },
+	{ 301, 263 }, { 302, 264 }, { 303, 265 }, { 304, 266 }, { 306, 268 }, { 310, 272 },
+	{ 330, 292 }, { 336, 298 }, { 346, 308 }, { 348, 311 }, { 350, 313 }, { 353, 316 },
+	{ 356, 319 }, { 357, 321 }, { 359, 41 },  { 361, 49 },	{ 362, 42 },  { 363, 50 },
+	{ 364, 288 }, { 380, 329 }, { 437, 437 }, { 452, 452 },
+};
+
+const unsigned vg_compat_syscalls_count = sizeof(vg_compat_syscalls) / sizeof(vg_compat_syscalls[0]);
+
+int vg_syscall_from_compat(int nr32)
+{
+	for (unsigned i = 0; i < vg_compat_syscalls_count; i++)
+		if (vg_compat_syscalls[i].nr32 == nr32)
+			return vg_compat_syscalls[i].nr64;
+	return -1;
+}
+
 /* Every name, generated from the UAPI header; numbers newer than Debian's
  * header are added below by hand. */
 static const char *const names[VG_NR_SYSCALLS] = {

@@ -369,6 +369,30 @@ static int act_kernel(void)
 	return 0;
 }
 
+/* Syscalls through the 32-bit ABI from this 64-bit program ("int $0x80"):
+ * the classic way around a sensor that only knows the 64-bit table. The
+ * path must sit below 4 GiB for the 32-bit call to reach it. */
+static int act_compat32(int argc, char **argv)
+{
+	char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT,
+		       -1, 0);
+	long ret;
+
+	if (p == MAP_FAILED || argc < 1)
+		return 2;
+	snprintf(p, 4096, "%s", argv[0]);
+	printf("pid=%d\n", getpid());
+	/* open(path, O_RDONLY) is i386 syscall 5 */
+	__asm__ volatile("int $0x80" : "=a"(ret) : "a"(5L), "b"((long)p), "c"(0L), "d"(0L) : "memory");
+	printf("open32=%ld\n", ret);
+	if (ret >= 0)
+		close((int)ret);
+	/* setuid32(own uid) is 213 */
+	__asm__ volatile("int $0x80" : "=a"(ret) : "a"(213L), "b"((long)getuid()) : "memory");
+	printf("setuid32=%ld\n", ret);
+	return 0;
+}
+
 /* For the stress test: N fork+exec+wait of /bin/true. */
 static int act_execs(int argc, char **argv)
 {
@@ -435,6 +459,8 @@ int main(int argc, char **argv)
 		ret = act_tty_exec();
 	else if (!strcmp(argv[1], "kernel"))
 		ret = act_kernel();
+	else if (!strcmp(argv[1], "compat32"))
+		ret = act_compat32(argc - 2, argv + 2);
 	else if (!strcmp(argv[1], "execs"))
 		ret = act_execs(argc - 2, argv + 2);
 	else if (!strcmp(argv[1], "opens"))

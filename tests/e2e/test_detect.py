@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 import time
 
-from vigil_harness import VIGIL, Monitor
+from vigil_harness import VIGIL, Monitor, trigger
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FALCO_RULES = os.path.normpath(os.path.join(HERE, "..", "..", "..", "shared", "compat",
@@ -95,4 +95,19 @@ def test_broken_rules_refuse_to_start():
     assert p.returncode == 1, p.stderr
     assert "bad.yaml:3:" in p.stderr and "rules not loaded" in p.stderr, p.stderr
     assert "vigil: ready" not in p.stderr
+    shutil.rmtree(d)
+
+
+def test_32bit_syscall_cannot_sneak_past_the_rules():
+    # open(/etc/shadow) through "int $0x80" from a 64-bit program
+    d = tempfile.mkdtemp(prefix="vigil-rules-")
+    rules = os.path.join(d, "r.yaml")
+    with open(rules, "w") as f:
+        f.write(SHADOW_RULE)
+    with Monitor("--rules", rules, events=False) as mon:
+        t = trigger("compat32", "/etc/shadow")
+    assert int(t["open32"]) >= 0, t
+    mine = [a for a in _alerts(mon, "test shadow read")
+            if a["output_fields"].get("proc.pid") == t["pid"]]
+    assert mine, [a["output"] for a in _alerts(mon)]
     shutil.rmtree(d)

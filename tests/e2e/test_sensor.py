@@ -334,3 +334,20 @@ def test_kernel_filter_narrows_the_stream():
                         "--lock-file", os.path.join(d, "lock")], capture_output=True, text=True)
     assert p.returncode == 1 and "'nosuchcall' is not a syscall vigil watches" in p.stderr, p.stderr
     shutil.rmtree(d)
+
+
+def test_32bit_syscalls_are_decoded_not_missed():
+    d = tempfile.mkdtemp(prefix="vigil-c32-")
+    target = os.path.join(d, "via-int80")
+    open(target, "w").close()
+    with Monitor("--no-rules") as mon:
+        t = trigger("compat32", target)
+    assert int(t["open32"]) >= 0, t
+    ev = of_pid(mon.events(), t["pid"])
+    o = expect_one(ev, "open", **{"fd.nameraw": target})
+    assert o["evt.is_compat32"] is True and o["fd.name"] == target and o["evt.res"] >= 0, o
+    assert o["evt.arg.flags"] == "O_RDONLY"
+    su = expect_one(ev, "setuid", **{"evt.res": 0})
+    assert su["evt.is_compat32"] is True and su["evt.arg.id"] == os.getuid()
+    assert_no_drops(mon)
+    shutil.rmtree(d)

@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* pH (process homeostasis) in the kernel: the model of src/ph/ph_model.c run
+ * on every system call of every process (vigil itself excepted).
+ *
+ *  sched_process_exec ─► task state reset, profile of the new exe created
+ *  sched_process_fork ─► the child copies its parent's task state
+ *  sys_enter          ─► task state + profile ─► ph_on_call() ─► alert record?
+ *
+ * Per task (BPF task storage): the model's window, LFC and counters, and the
+ * key of the executable's profile. Per executable (hash map keyed by the
+ * file's device and inode): the profile. Learnt items live in one hash map
+ * keyed by (profile number, generation, item); see docs/ph.md.
+ *
+ * The model only observes: nothing here changes what a process may do. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <vigil/ph_events.h>
+
+/* The model's linkage for BPF (docs/ph.md): hooks and the per-call step
+ * inline; the per-item step a global function. Inlined into the per-call
+ * loop, the item step made the verifier track every iteration's counters
+ * exactly, which stops state pruning and ran into the 1M instruction limit;
+ * a global function is verified once, on its own. */
+#define PH_HOOK static __always_inline
+#define PH_FN static __always_inline
+#define PH_ITEM_FN __attribute__((noinline))
+/* A global function may only take pointers to types of known size, and the
+ * model passes its store through: a sized dummy type. */
+struct ph_store {
+	int unused;
+};
+#include "../src/ph/ph_model.h"
+
+#define TS_COMPAT 0x0002
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Set by user space before load. */
+const volatile __u32 self_tgid = 0; /* never model the monitor itself */
+
+/* The model's parameters, set by user space before load. Writable data,
+ * not a constant: the verifier then checks every model and limit, so a
+ * later run-time change (control socket) cannot reach unverified code. */
+struct ph_params ph_params_cfg;
+
+/* Counters user space reads (bss is mapped by the skeleton). */
+__u64 ph_next_profile;	 /* profile numbers handed out */
+__u64 ph_alert_drops;	 /* alert records that did not fit the ring */
+__u64 ph_model_errors;	 /* ph_on_call() failures (a failing lookup) */
+__u64 ph_profile_errors; /* profiles that could not be created (map full) */
+
+/* One task's model state. */
+struct ph_task_state {
+	struct ph_task t;
+	struct ph_exe_key exe; /* its profile */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* required for task storage */
+	__type(key, int);
+	__type(value, struct ph_task_state);
+} ph_tasks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384); /* user space sets the limit */
+	__type(key, struct ph_exe_key);
+	__type(value, struct ph_profile);
+} ph_profiles SEC(".maps");
+
+/* Learnt pairs / n-grams. Not preallocated: a preallocated table of a
+ * million items would pin ~100 MiB whether anything is learnt or not.
+ * Allocation happens only when an item is new (training). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 1 << 20); /* user space sets the limit */
+	__type(key, struct ph_item_key);
+	__type(value, __u64);
+} ph_items SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} ph_alerts SEC(".maps");
+
+/* The storage hooks of the model. `store` is the dummy above: checked so
+ * the pointer stays live and non-NULL for the global ph_check_item(). */
+PH_HOOK int ph_item_lookup(struct ph_store *store, const struct ph_item_key *key, __u64 *stamp)
+{
+	__u64 *v;
+
+	if (!store)
+		return -22;
+	v = bpf_map_lookup_elem(&ph_items, key);
+	if (!v)
+		return -2;
+	*stamp = *v;
+	return 0;
+}
+
+PH_HOOK int ph_item_insert(struct ph_store *store, const struct ph_item_key *key, __u64 stamp)
+{
+	if (!store)
+		return -22;
+	return bpf_map_update_elem(&ph_items, key, &stamp, BPF_NOEXIST);
+}
+
+#include "../src/ph/ph_model.c"
+
+/* The profile of an executable, created (empty, training) when missing. */
+static __always_inline struct ph_profile *profile_get(const struct ph_exe_key *k)
+{
+	struct ph_profile *prof = bpf_map_lookup_elem(&ph_profiles, k);
+	struct ph_profile fresh;
+
+	if (prof)
+		return prof;
+	ph_profile_init(&fresh, __sync_fetch_and_add(&ph_next_profile, 1) + 1);
+	/* NOEXIST: if another CPU created it meanwhile, theirs stays. */
+	if (bpf_map_update_elem(&ph_profiles, k, &fresh, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&ph_profiles, k)) {
+		__sync_fetch_and_add(&ph_profile_errors, 1);
+		return 0;
+	}
+	return bpf_map_lookup_elem(&ph_profiles, k);
+}
+
+/* The key of the file a task runs. Probe reads: this is the slow path,
+ * taken once per task that was running before the monitor started. */
+static __always_inline void exe_key_of_task(struct task_struct *task, struct ph_exe_key *k)
+{
+	struct inode *inode = BPF_CORE_READ(task, mm, exe_file, f_inode);
+
+	k->ino = BPF_CORE_READ(inode, i_ino);
+	k->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+}
+
+/* Sends one alert record. Rare (bounded by anomaly_limit per profile and
+ * normal period), so the cost of the window copy does not matter. */
+static __always_inline void report(__u32 kind, const struct ph_task_state *st,
+				   const struct ph_profile *prof, const struct ph_result *res,
+				   __u32 call)
+{
+	const struct ph_params *p = &ph_params_cfg;
+	struct ph_alert_event *e;
+	__u64 calls = st->t.calls; /* already counts `call` */
+	__u32 w, i;
+
+	e = bpf_ringbuf_reserve(&ph_alerts, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&ph_alert_drops, 1);
+		return;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->size = sizeof(*e);
+	e->kind = kind;
+	e->ts_ns = bpf_ktime_get_boot_ns();
+	e->exe = st->exe;
+	e->profile_id = prof->id;
+	e->task_calls = calls;
+	e->task_anomalies = st->t.anomalies;
+	e->profile_anomalies = prof->anomalies;
+	e->profile_calls = prof->calls;
+	e->pid = bpf_get_current_pid_tgid() >> 32;
+	e->tid = (__u32)bpf_get_current_pid_tgid();
+	e->call = call;
+	e->lfc = res->lfc;
+	e->status = prof->status;
+	e->misses = res->misses;
+	w = (p->model & PH_MODEL_PAIRS) ? p->window : p->ngram;
+	e->window_size = w;
+	/* the W - 1 calls before `call`: ring slots calls - 1 - d */
+	w = w > 0 ? w - 1 : 0;
+	if (w > PH_EV_WINDOW)
+		w = PH_EV_WINDOW;
+	if (w > calls - 1)
+		w = calls - 1;
+	e->window_len = w;
+	for (i = 0; i < PH_EV_WINDOW; i++) {
+		if (i >= w)
+			break;
+		e->window[i] = st->t.ring[(calls - 1 - w + i) & (PH_WINDOW_MAX - 1)];
+	}
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* The per-call step. Kept cheap: one task-storage lookup, one profile
+ * lookup, the model (one item lookup for the default n-gram model). */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(ph_sys_enter, struct pt_regs *regs, long id)
+{
+	struct task_struct *task;
+	struct ph_task_state *st;
+	struct ph_profile *prof;
+	struct ph_result res;
+	struct ph_store dummy = { 0 };
+	__u32 limit;
+
+	if ((bpf_get_current_pid_tgid() >> 32) == self_tgid)
+		return 0;
+	task = bpf_get_current_task_btf();
+	/* 32-bit tasks number their calls differently: not modelled yet. */
+	if (task->thread_info.status & TS_COMPAT)
+		return 0;
+	st = bpf_task_storage_get(&ph_tasks, task, 0, 0);
+	if (!st) {
+		/* A task we have not seen exec (it predates the monitor). */
+		st = bpf_task_storage_get(&ph_tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (!st)
+			return 0;
+		exe_key_of_task(task, &st->exe);
+		if (!st->exe.ino)
+			return 0; /* no executable (kernel thread): nothing to model */
+	}
+	prof = profile_get(&st->exe);
+	if (!prof)
+		return 0;
+	if (ph_on_call(&dummy, &ph_params_cfg, prof, &st->t, (__u32)id, bpf_ktime_get_ns(), &res)) {
+		__sync_fetch_and_add(&ph_model_errors, 1);
+		return 0;
+	}
+	if (!(res.anomaly | res.normal | res.stopped))
+		return 0;
+	if (res.normal)
+		report(PH_EV_NORMAL, st, prof, &res, (__u32)id);
+	if (res.anomaly) {
+		/* a burst once per crossing, not on every call above the limit */
+		limit = ph_params_cfg.tolerize_limit;
+		report(res.lfc == limit + 1 ? PH_EV_BURST : PH_EV_ANOMALY, st, prof, &res, (__u32)id);
+	}
+	if (res.stopped)
+		report(PH_EV_TOLERIZED, st, prof, &res, (__u32)id);
+	return 0;
+}
+
+/* A new program: a new window, and the profile of the new executable. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(ph_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct ph_task_state *st;
+	struct inode *inode;
+
+	if ((bpf_get_current_pid_tgid() >> 32) == self_tgid)
+		return 0;
+	st = bpf_task_storage_get(&ph_tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!st)
+		return 0;
+	inode = bprm->file->f_inode;
+	st->exe.ino = inode->i_ino;
+	st->exe.dev = inode->i_sb->s_dev;
+	profile_get(&st->exe);
+	ph_task_init(&st->t, 0);
+	return 0;
+}
+
+/* fork / clone: the child goes on with its parent's program, window and
+ * LFC, as pH does. */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(ph_fork, struct task_struct *parent, struct task_struct *child)
+{
+	struct ph_task_state *ps, *cs;
+
+	ps = bpf_task_storage_get(&ph_tasks, parent, 0, 0);
+	if (!ps)
+		return 0; /* the child is adopted at its first call */
+	cs = bpf_task_storage_get(&ph_tasks, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!cs)
+		return 0;
+	__builtin_memcpy(cs, ps, sizeof(*cs));
+	return 0;
+}
