@@ -40,6 +40,8 @@ def test_default_rules_are_quiet_during_a_build_of_vigil():
     tree = _descendants(events, make.pid)
     assert len(tree) > 20, f"the build's process tree was not seen ({len(tree)} pids)"
     # raw events are printed at priority Debug; no default rule uses it
+    with open(os.path.join(TOP, "rules", "vigil_rules.yaml")) as f:
+        assert "PRIORITY: DEBUG" not in f.read().upper()
     alerts = [e for e in events if e["priority"] != "Debug"]
     noisy = []
     for a in alerts:
