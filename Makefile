@@ -49,6 +49,8 @@ DEPS_OK    := $(BUILD)/.deps-ok
 
 .PHONY: all run test check unit e2e bench eval fuzz clean deps tools
 .DELETE_ON_ERROR:
+# Generated files that pattern chains would otherwise treat as temporary.
+.SECONDARY: $(BPF_OBJ) $(SKELS) $(BUILD)/include/vmlinux.h
 
 all: $(BUILD)/vigil
 
