@@ -37,6 +37,8 @@ struct ph_store {
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
+extern int CONFIG_HZ __kconfig; /* ticks per second: the model's clock */
+
 /* Set by user space before load. */
 const volatile __u32 self_tgid = 0; /* never model the monitor itself */
 
@@ -214,13 +216,17 @@ int BPF_PROG(ph_sys_enter, struct pt_regs *regs, long id)
 		if (!st)
 			return 0;
 		exe_key_of_task(task, &st->exe);
-		if (!st->exe.ino)
-			return 0; /* no executable (kernel thread): nothing to model */
 	}
+	if (!st->exe.ino)
+		return 0; /* no executable file: nothing to model */
 	prof = profile_get(&st->exe);
 	if (!prof)
 		return 0;
-	if (ph_on_call(&dummy, &ph_params_cfg, prof, &st->t, (__u32)id, bpf_ktime_get_ns(), &res)) {
+	/* The tick count is enough for a wait of seconds to days and costs a
+	 * load instead of a clock read (bpf_ktime_get_coarse_ns() is not
+	 * allowed in tracing programs). */
+	if (ph_on_call(&dummy, &ph_params_cfg, prof, &st->t, (__u32)id,
+		       bpf_jiffies64() * (1000000000ull / CONFIG_HZ), &res)) {
 		__sync_fetch_and_add(&ph_model_errors, 1);
 		return 0;
 	}
@@ -244,6 +250,7 @@ int BPF_PROG(ph_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct ph_task_state *st;
+	struct ph_profile *prof;
 	struct inode *inode;
 
 	if ((bpf_get_current_pid_tgid() >> 32) == self_tgid)
@@ -254,8 +261,8 @@ int BPF_PROG(ph_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	inode = bprm->file->f_inode;
 	st->exe.ino = inode->i_ino;
 	st->exe.dev = inode->i_sb->s_dev;
-	profile_get(&st->exe);
-	ph_task_init(&st->t, 0);
+	prof = profile_get(&st->exe);
+	ph_task_init(&st->t, prof ? prof->id : 0);
 	return 0;
 }
 
