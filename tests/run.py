@@ -109,6 +109,9 @@ def run_e2e(build, tally, pattern):
                 tally.ok(full, time.time() - t0, detail or "")
             except Exception:
                 tally.bad(full, time.time() - t0, traceback.format_exc())
+    harness = sys.modules.get("vigil_harness")
+    if harness and hasattr(harness, "cleanup"):
+        harness.cleanup()
 
 
 def main():

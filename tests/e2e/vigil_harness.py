@@ -3,6 +3,7 @@ trigger program, stop the monitor by its pid, read the JSON events back."""
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -13,11 +14,22 @@ VIGIL = os.path.join(BUILD, "vigil")
 TRIGGER = os.path.join(BUILD, "tests", "bin", "vigil-trigger")
 
 
+_made_dirs = []
+
+
+def cleanup():
+    """Removes the monitors' temporary directories (the runner calls this
+    once every test has read its results)."""
+    while _made_dirs:
+        shutil.rmtree(_made_dirs.pop(), ignore_errors=True)
+
+
 class Monitor:
     """`vigil run` in the background; use as a context manager."""
 
     def __init__(self, *extra, events=True, json_out=True, ready_timeout=30):
         self.dir = tempfile.mkdtemp(prefix="vigil-e2e-")
+        _made_dirs.append(self.dir)
         self.out = os.path.join(self.dir, "events.jsonl")
         self.err = os.path.join(self.dir, "stderr.txt")
         self.args = [VIGIL, "run", "--output-file", self.out, "--stats-interval", "0",
