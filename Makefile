@@ -106,6 +106,11 @@ $(BUILD)/tests/bin/%: tests/bin/%.c | $(DEPS_OK) $(BUILD)/include/vmlinux.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $< -o $@ $(PKG_LIBS)
 
+# engine_bench drives vigil's sensor and rule engine: it links the library.
+$(BUILD)/bench/engine_bench: bench/engine_bench.c $(LIB_OBJ) | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $< $(LIB_OBJ) -o $@ $(PKG_LIBS)
+
 $(BUILD)/bench/%: bench/%.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(PKG_LIBS)

@@ -1,13 +1,15 @@
 #!/usr/bin/python3
 """make bench: what vigil costs the system calls it watches, next to auditd.
 
-Times five workloads (bench/workload.c) with the monitor off, with `vigil run`
-(default settings), with `vigil run --events --json` (every event formatted)
-and with auditd watching the same system calls (bench/auditd.rules), in
-interleaved rounds so that drift affects every column alike; prints medians,
-ratios to "off" and PASS/MISS against the targets. Then drives an open+close
-flood at rising rates to find the event rate vigil sustains without drops,
-and reports the monitors' CPU and peak memory.
+Times five workloads (bench/workload.c) with the monitor off, with the sensor
+alone (`vigil run --no-rules`), with `vigil run` (the default rules), with
+`vigil run --events --json` (default rules, every event formatted) and with
+auditd watching the same system calls (bench/auditd.rules), in interleaved
+rounds so that drift affects every column alike; prints medians, ratios to
+"off" and PASS/MISS against the targets. Then drives an open+close flood at
+rising rates to find the event rate vigil sustains without drops, reports the
+monitors' CPU and peak memory, and times the rule engine alone on a recorded
+event stream (bench/engine_bench.c).
 
 Safety: the only processes stopped are the ones this script started, by pid;
 monitors get SIGTERM if this script dies (PR_SET_PDEATHSIG); every monitor is
@@ -42,8 +44,11 @@ WORKLOADS = [
 # Passes of every workload per slot; a slot reports each one's fastest pass.
 PASSES = 2
 
-# Most that vigil (default settings) may add to a row, in percent.
+# Most that the sensor alone may add to a row, in percent.
 TARGETS = {"getppid": 25.0, "openclose": 10.0, "forkexec": 10.0}
+# Events per second of CPU time the rule engine must evaluate on one core
+# with the default rules (replay of a recorded stream).
+ENGINE_TARGET = 1000000
 
 EVENTS_ARGS = ["--events", "--json", "--output-file", "/dev/null"]
 AUDIT_KEY = "vigil-bench"
@@ -199,6 +204,39 @@ class VigilMonitor(Monitor):
             if ev and dr:
                 return {"events": int(ev.group(1)), "drops": int(dr.group(1))}
         return None
+
+
+class EngineBench(Monitor):
+    """bench/engine_bench: records a stream with vigil's sensor, then replays
+    it through the rule engine. Its BPF programs count as ours."""
+
+    label = "engine_bench"
+
+    def __init__(self, workdir, binary, rule_files, seconds):
+        super().__init__(workdir)
+        self.binary, self.rule_files, self.seconds = binary, rule_files, seconds
+        self.json_path = os.path.join(workdir, "engine.json")
+
+    def run(self, timeout=900):
+        self._spawn([self.binary, "--seconds", str(self.seconds), "--json", self.json_path]
+                    + self.rule_files, "engine")
+        deadline = time.monotonic() + timeout
+        seen = False
+        while self.proc.poll() is None:
+            if not seen and "engine_bench: recording" in self.stderr_text():
+                OUR_PROG_IDS.update(prog_ids_of(self.proc.pid))
+                seen = True
+            if time.monotonic() > deadline:
+                self.stop()
+                raise BenchError(f"engine_bench did not finish in {timeout} s")
+            time.sleep(0.05)
+        if self.proc.returncode:
+            raise self._died("failed")
+        with open(self.json_path) as f:
+            return json.load(f)
+
+    def stop(self):
+        stop_pid(self.proc, signal.SIGINT, 15)
 
 
 def audit_status():
@@ -568,13 +606,13 @@ def print_table(configs, samples, med, ratio, workloads, runs):
         print(line + f"{noise(samples['off'][m]):>8.1f}%")
 
 
-def print_targets(ratio, workloads, have_auditd):
-    """PASS/MISS of vigil (default settings) against the targets."""
-    print("\ntargets (vigil with default settings)")
+def print_targets(ratio, workloads, have_auditd, key="sensor", title="sensor alone"):
+    """PASS/MISS of one column against the targets."""
+    print(f"\ntargets ({title})")
     labels = {m: label for m, label, _ in workloads}
     verdicts = []
     for m, limit in TARGETS.items():
-        added = (ratio["vigil"][m] - 1) * 100
+        added = (ratio[key][m] - 1) * 100
         ok = added <= limit
         verdicts.append(ok)
         print(f"  {labels[m]:<16} adds {added:+6.1f}%  target <= +{limit:.0f}%"
@@ -583,11 +621,34 @@ def print_targets(ratio, workloads, have_auditd):
         if not have_auditd:
             print(f"  {label:<16} cheaper than auditd{'':<21}SKIP (no auditd column)")
             continue
-        v, a = ratio["vigil"][m], ratio["auditd"][m]
+        v, a = ratio[key][m], ratio["auditd"][m]
         ok = v < a
         verdicts.append(ok)
         print(f"  {label:<16} {v:6.2f}x  cheaper than auditd's {a:6.2f}x{'':<7}"
               f"{'PASS' if ok else 'MISS'}")
+    return verdicts
+
+
+def print_engine(engine):
+    """The rule engine alone: events/s of one core replaying the recorded
+    stream; PASS/MISS for the default rules (the first set)."""
+    print(f"\nrule engine alone: {engine['recorded']} events recorded with vigil's sensor in "
+          f"{engine['record_seconds']:.0f} s ({engine['drops']} dropped), replayed on one core"
+          "\n(process table + vg_rules_eval + alert formatting; CPU time, median of passes)")
+    print(f"  {'rules':<34}{'rules':>6}{'events':>8}{'events/s':>11}{'ns/event':>9}"
+          f"{'no rules':>10}{'alerts':>7}")
+    verdicts = []
+    for i, s in enumerate(engine["sets"]):
+        name = os.path.relpath(s["file"], TOP) if os.path.isabs(s["file"]) else s["file"]
+        eps = s["median_eps"]
+        verdict = ""
+        if i == 0:
+            ok = eps >= ENGINE_TARGET
+            verdicts.append(ok)
+            verdict = f"  target >= {ENGINE_TARGET:,}/s {'PASS' if ok else 'MISS'}"
+        print(f"  {name[-34:]:<34}{s['loaded']:>6}{s['events']:>8}{eps:>11.0f}"
+              f"{1e9 / eps if eps else 0:>9.0f}{s['base_median_eps']:>10.0f}{s['alerts']:>7}"
+              + verdict)
     return verdicts
 
 
@@ -635,6 +696,10 @@ def main():
     ap.add_argument("--no-auditd", action="store_true", help="skip the auditd column")
     ap.add_argument("--no-flood", action="store_true", help="skip the events/s measurement")
     ap.add_argument("--flood-seconds", type=int, default=2)
+    ap.add_argument("--no-engine", action="store_true",
+                    help="skip the rule engine measurement (bench/engine_bench)")
+    ap.add_argument("--engine-seconds", type=int, default=10,
+                    help="longest recording for the rule engine measurement")
     ap.add_argument("--stand-in", action="store_true",
                     help="use `sleep` instead of vigil (to test this harness)")
     args = ap.parse_args()
@@ -644,7 +709,11 @@ def main():
     build = os.path.abspath(args.build)
     vigil = os.path.join(build, "vigil")
     workload = os.path.join(build, "bench", "workload")
-    for path in ([workload] if args.stand_in else [workload, vigil]):
+    engine_bin = os.path.join(build, "bench", "engine_bench")
+    needed = [workload] if args.stand_in else [workload, vigil]
+    if not args.stand_in and not args.no_engine:
+        needed.append(engine_bin)
+    for path in needed:
         if not os.access(path, os.X_OK):
             print(f"bench: {path} is missing: run `make bench BUILD={args.build}`",
                   file=sys.stderr)
@@ -665,15 +734,20 @@ def main():
     names = vigil_program_names(build)
     status = 1
     try:
+        # `vigil run` with no --rules loads the default rules.
+        def sensor_alone():
+            return VigilMonitor(workdir, vigil, ["--no-rules"], "sensor alone", args.stand_in)
+
         def vigil_default():
-            return VigilMonitor(workdir, vigil, [], "vigil", args.stand_in)
+            return VigilMonitor(workdir, vigil, [], "default rules", args.stand_in)
 
         def vigil_events():
-            return VigilMonitor(workdir, vigil, EVENTS_ARGS, "vigil --events", args.stand_in)
+            return VigilMonitor(workdir, vigil, EVENTS_ARGS, "rules + --events", args.stand_in)
 
         configs = [{"key": "off", "label": "off", "make": None},
-                   {"key": "vigil", "label": "vigil", "make": vigil_default},
-                   {"key": "vigil-events", "label": "vigil --events", "make": vigil_events}]
+                   {"key": "sensor", "label": "sensor alone", "make": sensor_alone},
+                   {"key": "vigil", "label": "default rules", "make": vigil_default},
+                   {"key": "vigil-events", "label": "rules + --events", "make": vigil_events}]
         why_no_auditd = "--no-auditd" if args.no_auditd else auditd_unavailable()
         if why_no_auditd:
             print(f"bench: auditd column skipped: {why_no_auditd}", file=sys.stderr)
@@ -691,6 +765,15 @@ def main():
             for make in (vigil_default, vigil_events):
                 floods.append((make().label, measure_flood(make, workload, rates,
                                                            args.flood_seconds, foreign)))
+        engine = None
+        if not args.no_engine and not args.stand_in:
+            print("  rule engine: recording a stream, then replaying it", file=sys.stderr,
+                  flush=True)
+            rule_files = [os.path.join(TOP, "rules", "vigil_rules.yaml")]
+            falco = os.path.join(os.path.dirname(TOP), "shared", "compat", "falco_rules.yaml")
+            if os.path.exists(falco):
+                rule_files.append(falco)
+            engine = EngineBench(workdir, engine_bin, rule_files, args.engine_seconds).run()
 
         print(f"\nvigil bench: {os.cpu_count()} CPUs, kernel {os.uname().release}, "
               f"{time.monotonic() - t0:.0f} s" + (" [STAND-IN: sleep, not vigil]"
@@ -698,9 +781,14 @@ def main():
         med, ratio = medians(samples), medians(ratios)
         print_table(configs, samples, med, ratio, workloads, args.runs)
         verdicts = print_targets(ratio, workloads, not why_no_auditd)
+        # the same limits for vigil with its default rules: informational
+        print_targets(ratio, workloads, not why_no_auditd, "vigil",
+                      "vigil with default rules: same limits, not counted")
         print_usage(configs, usage)
         if floods:
             print_flood(floods, args.flood_seconds)
+        if engine:
+            verdicts += print_engine(engine)
         print(f"\ntargets: {sum(verdicts)} PASS, {len(verdicts) - sum(verdicts)} MISS "
               "(informational)")
         if noted["rerun"] or noted["disturbed"]:
@@ -710,7 +798,7 @@ def main():
             print("note: '*' marks throughput steps during which another vigil was loaded")
         results = {"runs": args.runs, "samples": samples, "median": med, "ratios": ratios,
                    "median_ratio": ratio, "usage": usage,
-                   "flood": floods, "auditd_skipped": why_no_auditd,
+                   "flood": floods, "engine": engine, "auditd_skipped": why_no_auditd,
                    "foreign_vigil": noted,
                    "stand_in": args.stand_in}
         out = os.path.join(build, "bench", "results.json")
