@@ -155,39 +155,27 @@ static bool transform(struct vg_rules *rs, const uint8_t *xf, unsigned nxf, stru
 	return true;
 }
 
-static bool bsearch_i64(const int64_t *a, uint32_t n, int64_t x)
-{
-	uint32_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (a[mid] == x)
-			return true;
-		if (a[mid] < x)
-			lo = mid + 1;
-		else
-			hi = mid;
+/* Binary search of a sorted array, for signed and unsigned values alike:
+ * one body, instantiated per type. */
+#define DEFINE_BSEARCH(name, type)                                                                 \
+	static bool name(const type *a, uint32_t n, type x)                                        \
+	{                                                                                          \
+		uint32_t lo = 0, hi = n;                                                           \
+                                                                                                   \
+		while (lo < hi) {                                                                  \
+			uint32_t mid = lo + (hi - lo) / 2;                                         \
+                                                                                                   \
+			if (a[mid] == x)                                                           \
+				return true;                                                       \
+			if (a[mid] < x)                                                            \
+				lo = mid + 1;                                                      \
+			else                                                                       \
+				hi = mid;                                                          \
+		}                                                                                  \
+		return false;                                                                      \
 	}
-	return false;
-}
-
-static bool bsearch_u64(const uint64_t *a, uint32_t n, uint64_t x)
-{
-	uint32_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (a[mid] == x)
-			return true;
-		if (a[mid] < x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
-}
+DEFINE_BSEARCH(bsearch_i64, int64_t)
+DEFINE_BSEARCH(bsearch_u64, uint64_t)
 
 static int order(int c, enum vg_op op)
 {

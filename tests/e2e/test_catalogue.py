@@ -26,7 +26,7 @@ import threading
 import time
 import uuid
 
-from vigil_harness import BUILD, Monitor
+from vigil_harness import BUILD, Monitor, once
 
 TOP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 RULES = os.path.join(TOP, "rules", "vigil_rules.yaml")
@@ -524,16 +524,7 @@ def _ordinary_activity(t):
 
 
 def _session():
-    if "error" in _run:
-        raise AssertionError("the catalogue session failed:\n" + _run["error"])
-    if _run:
-        return _run
-    try:
-        return _start_session()
-    except Exception:
-        import traceback
-        _run["error"] = traceback.format_exc()
-        raise
+    return once(_run, "catalogue", _start_session)
 
 
 def _start_session():

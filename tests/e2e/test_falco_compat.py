@@ -33,7 +33,7 @@ import tempfile
 import time
 import uuid
 
-from vigil_harness import Monitor
+from vigil_harness import Monitor, once
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 COMPAT = os.path.normpath(os.path.join(HERE, "..", "..", "..", "shared", "compat"))
@@ -353,16 +353,7 @@ def nmap_on_host(t):
 # ---- the session -----------------------------------------------------------------------
 
 def _session():
-    if "error" in _run:
-        raise AssertionError("the Falco compatibility session failed:\n" + _run["error"])
-    if _run:
-        return _run
-    try:
-        return _start_session()
-    except Exception:
-        import traceback
-        _run["error"] = traceback.format_exc()
-        raise
+    return once(_run, "Falco compatibility", _start_session)
 
 
 def _start_session():

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import tempfile
 import time
+import traceback
 
 BUILD = os.environ.get("VIGIL_BUILD", os.path.join(os.path.dirname(__file__), "..", "..", "build"))
 VIGIL = os.path.join(BUILD, "vigil")
@@ -147,3 +148,18 @@ def vigil_programs_loaded():
     p = subprocess.run(["bpftool", "prog", "show"], capture_output=True, text=True)
     return {int(l.split(":")[0]): l for l in p.stdout.splitlines()
             if re.search(r"name (vg_\w+)", l)}
+
+
+def once(state, what, start):
+    """Runs start() once for a whole test file: start fills the dict state
+    and returns it. Later calls return it; a failure is remembered, so every
+    test of the file reports it instead of starting again."""
+    if "error" in state:
+        raise AssertionError(f"the {what} session failed:\n" + state["error"])
+    if state:
+        return state
+    try:
+        return start()
+    except Exception:
+        state["error"] = traceback.format_exc()
+        raise
