@@ -31,3 +31,16 @@ def test_broken_rule_file_names_file_line_column_and_problem():
     assert f"{bad}:3:" in p.stderr and "proc.nosuch" in p.stderr and "'broken'" in p.stderr, p.stderr
     os.unlink(bad)
     os.rmdir(d)
+
+
+def test_top_level_help_and_version():
+    h = subprocess.run([VIGIL, "--help"], capture_output=True, text=True)
+    assert h.returncode == 0
+    for cmd in ("run", "rules", "replay"):
+        assert f"\n  {cmd} " in h.stdout, h.stdout
+    v = subprocess.run([VIGIL, "--version"], capture_output=True, text=True)
+    assert v.returncode == 0 and v.stdout.startswith("vigil ")
+    bad = subprocess.run([VIGIL, "nosuch"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "unknown command 'nosuch'" in bad.stderr
+    r = subprocess.run([VIGIL, "replay", "--help"], capture_output=True, text=True)
+    assert r.returncode == 0 and "--format" in r.stdout and "--train" in r.stdout
