@@ -146,9 +146,24 @@ static bool match_bare(struct comp c, struct comp parent, const char *before, si
 	return true;
 }
 
+/* A container name as runtimes write them: visible ASCII only. A NUL or a
+ * control byte would make the id read as empty or as something else. */
+static bool is_name(const char *s, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] >= 0x7f)
+			return false;
+	return true;
+}
+
 static bool match_named(struct comp c, struct comp parent, struct vg_container *out)
 {
 	static const char payload[] = "lxc.payload.";
+
+	if (!is_name(c.s, c.n))
+		return false;
 	if (comp_starts(c, payload) && c.n > sizeof(payload) - 1) {
 		set_container(out, VG_RT_LXC, c.s + sizeof(payload) - 1,
 			      c.n - (sizeof(payload) - 1));

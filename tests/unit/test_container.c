@@ -408,8 +408,22 @@ static void test_cgmap_real(void)
 	vg_cgmap_free(m);
 }
 
+/* Found by fuzz_container: a name of NUL bytes read as an empty id. */
+static void test_names_must_be_visible(void)
+{
+	static const char nul_name[] = "o/lxc.payload.\0\0\0s";
+	struct vg_container c;
+
+	CHECK_INT(vg_container_parse(nul_name, sizeof(nul_name) - 1, &c), 0);
+	CHECK_STR(c.id, "");
+	CHECK_INT(vg_container_parse("/lxc/ctr\x01", 9, &c), 0);
+	CHECK_INT(vg_container_parse("/lxc.payload.web1", 17, &c), 1);
+	CHECK_STR(c.id, "web1");
+}
+
 int main(void)
 {
+	test_names_must_be_visible();
 	test_parse();
 	test_cgroup_file();
 	test_cgmap_fake();
