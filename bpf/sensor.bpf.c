@@ -53,14 +53,16 @@ static __always_inline bool in_compat_syscall(void)
 	return bpf_get_current_task_btf()->thread_info.status & TS_COMPAT;
 }
 
-static __always_inline const struct vg_route *route_for(long nr)
+static __always_inline const struct vg_route *route_for(long nr, bool compat)
 {
-	return in_compat_syscall() ? &routes32[nr] : &routes[nr];
+	return compat ? &routes32[nr] : &routes[nr];
 }
 
-static __always_inline unsigned long sys_arg(struct pt_regs *regs, __u32 pos)
+/* Argument pos (1-based) of the current syscall; compat: made through the
+ * 32-bit ABI (looked up once per handler: it costs a helper call). */
+static __always_inline unsigned long sys_arg(struct pt_regs *regs, bool compat, __u32 pos)
 {
-	if (in_compat_syscall()) {
+	if (compat) {
 		switch (pos) { /* 1-based, the i386 calling convention */
 		case 1: return (__u32)regs->bx;
 		case 2: return (__u32)regs->cx;
@@ -85,21 +87,21 @@ static __always_inline unsigned long sys_arg(struct pt_regs *regs, __u32 pos)
 /* The common start of every syscall handler: the route of this syscall and
  * the scratch record, header filled and fixed part zeroed. NULL when there
  * is nothing to do. */
-static __always_inline struct scratch *begin_record(struct pt_regs *regs, __u32 fixed_size,
-						    const struct vg_route **r)
+static __always_inline struct scratch *begin_record(struct pt_regs *regs, bool compat,
+						    __u32 fixed_size, const struct vg_route **r)
 {
 	long nr = regs->orig_ax;
 	struct scratch *sc;
 
 	if ((unsigned long)nr >= VG_NR_SYSCALLS)
 		return 0;
-	*r = route_for(nr);
+	*r = route_for(nr, compat);
 	sc = get_scratch();
 	if (!sc)
 		return 0;
 	__builtin_memset(sc->ev + sizeof(struct vg_hdr), 0, fixed_size - sizeof(struct vg_hdr));
 	fill_header((struct vg_hdr *)sc->ev, (*r)->type, bpf_get_current_task_btf(), nr);
-	if (in_compat_syscall()) /* user space maps the number to x86-64 */
+	if (compat) /* user space maps the number to x86-64 */
 		((struct vg_hdr *)sc->ev)->flags |= VG_F_COMPAT;
 	return sc;
 }
@@ -116,7 +118,7 @@ int BPF_PROG(vg_sys_exit, struct pt_regs *regs, long ret)
 	 * before the (dearer) check of which ABI this call used. */
 	if (!routes[nr].type && !routes32[nr].type)
 		return 0;
-	type = route_for(nr)->type;
+	type = route_for(nr, in_compat_syscall())->type;
 	if (!type)
 		return 0;
 	if ((bpf_get_current_pid_tgid() >> 32) == self_tgid)
@@ -133,8 +135,9 @@ int BPF_PROG(vg_sys_exit, struct pt_regs *regs, long ret)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(vg_file, struct pt_regs *regs, long ret)
 {
+	bool compat = in_compat_syscall();
 	const struct vg_route *r;
-	struct scratch *sc = begin_record(regs, sizeof(struct vg_file), &r);
+	struct scratch *sc = begin_record(regs, compat, sizeof(struct vg_file), &r);
 	struct vg_file *e;
 	struct file *f;
 	__u32 off;
@@ -143,28 +146,28 @@ int BPF_PROG(vg_file, struct pt_regs *regs, long ret)
 		return 0;
 	e = (void *)sc->ev;
 	e->res = ret;
-	e->flags = r->flags ? sys_arg(regs, r->flags) : 0;
-	e->mode = r->mode ? sys_arg(regs, r->mode) : 0;
-	e->uid = r->uid ? sys_arg(regs, r->uid) : 0;
-	e->gid = r->gid ? sys_arg(regs, r->gid) : 0;
-	e->fd = r->fd ? (__s32)sys_arg(regs, r->fd) : -1;
+	e->flags = r->flags ? sys_arg(regs, compat, r->flags) : 0;
+	e->mode = r->mode ? sys_arg(regs, compat, r->mode) : 0;
+	e->uid = r->uid ? sys_arg(regs, compat, r->uid) : 0;
+	e->gid = r->gid ? sys_arg(regs, compat, r->gid) : 0;
+	e->fd = r->fd ? (__s32)sys_arg(regs, compat, r->fd) : -1;
 	if (r->variant == VG_V_CREAT) {
 		e->flags = O_CREAT | O_WRONLY | O_TRUNC;
 	} else if (r->variant == VG_V_OPENAT2) {
 		struct open_how how = {};
 
-		bpf_probe_read_user(&how, sizeof(how), (void *)sys_arg(regs, 3));
+		bpf_probe_read_user(&how, sizeof(how), (void *)sys_arg(regs, compat, 3));
 		e->flags = how.flags;
 		e->mode = how.mode;
 	}
 
 	off = sizeof(*e);
-	off = put_user_str(sc, off, &e->path_raw, r->path ? sys_arg(regs, r->path) : 0);
+	off = put_user_str(sc, off, &e->path_raw, r->path ? sys_arg(regs, compat, r->path) : 0);
 	off = put_base_dir(sc, off, &e->dir, &e->path_raw,
-			   r->dirfd ? (long)sys_arg(regs, r->dirfd) : VG_AT_FDCWD);
-	off = put_user_str(sc, off, &e->path2_raw, r->path2 ? sys_arg(regs, r->path2) : 0);
+			   r->dirfd ? (long)sys_arg(regs, compat, r->dirfd) : VG_AT_FDCWD);
+	off = put_user_str(sc, off, &e->path2_raw, r->path2 ? sys_arg(regs, compat, r->path2) : 0);
 	off = put_base_dir(sc, off, &e->dir2, &e->path2_raw,
-			   r->dirfd2 ? (long)sys_arg(regs, r->dirfd2) : VG_AT_FDCWD);
+			   r->dirfd2 ? (long)sys_arg(regs, compat, r->dirfd2) : VG_AT_FDCWD);
 
 	/* The kernel's own view of the file when there is one: the opened
 	 * descriptor, or the descriptor argument (fchmod, ftruncate...). */
@@ -243,8 +246,9 @@ static __always_inline __u16 sockaddr_from_fd(struct vg_net *e, long fd)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(vg_net, struct pt_regs *regs, long ret)
 {
+	bool compat = in_compat_syscall();
 	const struct vg_route *r;
-	struct scratch *sc = begin_record(regs, sizeof(struct vg_net), &r);
+	struct scratch *sc = begin_record(regs, compat, sizeof(struct vg_net), &r);
 	struct vg_net *e;
 	void *uaddr;
 	__u32 off;
@@ -257,25 +261,25 @@ int BPF_PROG(vg_net, struct pt_regs *regs, long ret)
 	switch (r->type) {
 	case VG_EV_SOCKET:
 		e->fd = ret;
-		e->domain = sys_arg(regs, 1);
-		e->type = sys_arg(regs, 2);
-		e->protocol = sys_arg(regs, 3);
+		e->domain = sys_arg(regs, compat, 1);
+		e->type = sys_arg(regs, compat, 2);
+		e->protocol = sys_arg(regs, compat, 3);
 		break;
 	case VG_EV_ACCEPT:
 		e->fd = ret;
 		sockaddr_from_fd(e, ret);
 		break;
 	case VG_EV_LISTEN:
-		e->fd = sys_arg(regs, 1);
-		e->backlog = sys_arg(regs, 2);
+		e->fd = sys_arg(regs, compat, 1);
+		e->backlog = sys_arg(regs, compat, 2);
 		sockaddr_from_fd(e, e->fd);
 		break;
 	case VG_EV_CONNECT:
 	case VG_EV_BIND:
 		/* What the program asked for comes from its sockaddr; the
 		 * other end from the socket once the call went through. */
-		e->fd = sys_arg(regs, 1);
-		uaddr = (void *)sys_arg(regs, 2);
+		e->fd = sys_arg(regs, compat, 1);
+		uaddr = (void *)sys_arg(regs, compat, 2);
 		if (ret == 0 || ret == -EINPROGRESS)
 			sockaddr_from_fd(e, e->fd);
 		if (r->type == VG_EV_CONNECT)
@@ -306,29 +310,30 @@ int BPF_PROG(vg_sys, struct pt_regs *regs, long ret)
 	struct vg_sys *e;
 	__u32 off, i, type;
 	long nr = regs->orig_ax;
+	bool compat = in_compat_syscall();
 
 	/* Filters that need the arguments, before any work: only W+X
 	 * mappings, only dups onto standard input/output/error. */
 	if ((unsigned long)nr >= VG_NR_SYSCALLS)
 		return 0;
-	type = route_for(nr)->type;
+	type = route_for(nr, compat)->type;
 	if (type == VG_EV_MPROTECT &&
-	    (sys_arg(regs, 3) & (PROT_WRITE | PROT_EXEC)) != (PROT_WRITE | PROT_EXEC))
+	    (sys_arg(regs, compat, 3) & (PROT_WRITE | PROT_EXEC)) != (PROT_WRITE | PROT_EXEC))
 		return 0;
-	if (type == VG_EV_DUP && sys_arg(regs, 2) > 2)
+	if (type == VG_EV_DUP && sys_arg(regs, compat, 2) > 2)
 		return 0;
-	sc = begin_record(regs, sizeof(struct vg_sys), &r);
+	sc = begin_record(regs, compat, sizeof(struct vg_sys), &r);
 	if (!sc)
 		return 0;
 	e = (void *)sc->ev;
 	e->res = ret;
 	for (i = 0; i < 6; i++)
-		e->args[i] = sys_arg(regs, i + 1);
+		e->args[i] = sys_arg(regs, compat, i + 1);
 	off = sizeof(*e);
-	off = put_user_str(sc, off, &e->str, r->path ? sys_arg(regs, r->path) : 0);
+	off = put_user_str(sc, off, &e->str, r->path ? sys_arg(regs, compat, r->path) : 0);
 	if (r->fd)
-		off = put_fd_path(sc, off, &e->str, sys_arg(regs, r->fd));
-	off = put_user_str(sc, off, &e->str2, r->path2 ? sys_arg(regs, r->path2) : 0);
+		off = put_fd_path(sc, off, &e->str, sys_arg(regs, compat, r->fd));
+	off = put_user_str(sc, off, &e->str2, r->path2 ? sys_arg(regs, compat, r->path2) : 0);
 
 	switch (r->type) {
 	case VG_EV_SETUID:
