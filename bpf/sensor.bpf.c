@@ -110,6 +110,7 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(vg_sys_exit, struct pt_regs *regs, long ret)
 {
 	long nr = regs->orig_ax;
+	const struct vg_route *r;
 	__u32 type;
 
 	if ((unsigned long)nr >= VG_NR_SYSCALLS)
@@ -118,10 +119,13 @@ int BPF_PROG(vg_sys_exit, struct pt_regs *regs, long ret)
 	 * before the (dearer) check of which ABI this call used. */
 	if (!routes[nr].type && !routes32[nr].type)
 		return 0;
-	type = route_for(nr, in_compat_syscall())->type;
+	r = route_for(nr, in_compat_syscall());
+	type = r->type;
 	if (!type)
 		return 0;
-	if ((bpf_get_current_pid_tgid() >> 32) == self_tgid)
+	if (r->gen && ret >= 0) /* even the monitor's own renames count */
+		__sync_fetch_and_add(&path_gen, 1);
+	if (type == VG_ROUTE_GEN || (bpf_get_current_pid_tgid() >> 32) == self_tgid)
 		return 0;
 	if (type == VG_ROUTE_COUNT) {
 		__sync_fetch_and_add(&compat_seen, 1);
@@ -131,20 +135,90 @@ int BPF_PROG(vg_sys_exit, struct pt_regs *regs, long ret)
 	return 0;
 }
 
+static __always_inline bool repeat_matches(const struct repeat_slot *s, __u64 dentry, __u64 hash,
+					   __u64 mnt, __u64 cred, __u32 exec_id, __u32 tgid,
+					   __u32 flags, __u32 gen)
+{
+	return s->dentry == dentry && s->name_hash == hash && s->mnt == mnt && s->cred == cred &&
+	       s->exec_id == exec_id && s->tgid == tgid && s->flags == flags && s->gen == gen;
+}
+
+/* True when this successful open repeats one sent less than coalesce_ns ago
+ * from this CPU: it is counted, not sent. Otherwise the open claims its slot
+ * and *repeats gets the count of the same open's coalesced repeats. */
+static __always_inline bool open_repeats(struct scratch *sc, struct file *f, __u32 flags,
+					 __u32 *repeats)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct file *file = KPTR(struct file, f);
+	struct dentry *d = file->f_path.dentry;
+	struct repeat_slot *s, *way1;
+	__u64 now = bpf_ktime_get_boot_ns(), cred = (__u64)task->cred;
+	__u64 hash = d->d_name.hash_len, mnt = (__u64)file->f_path.mnt;
+	__u32 exec_id = task->self_exec_id, tgid = task->tgid, gen = path_gen, set;
+
+	/* Sets of two neighbouring slots; a busy neighbour on this CPU evicts
+	 * the older one. The set comes from scalars: the verifier forbids
+	 * arithmetic on pointers. */
+	set = ((((__u32)hash ^ tgid ^ (flags << 3)) * 0x9e3779b1u) >> 24) & (VG_REPEAT_SLOTS - 2);
+	s = &sc->repeat[set];
+	way1 = &sc->repeat[set + 1];
+	if (!repeat_matches(s, (__u64)d, hash, mnt, cred, exec_id, tgid, flags, gen)) {
+		if (repeat_matches(way1, (__u64)d, hash, mnt, cred, exec_id, tgid, flags, gen))
+			s = way1;
+		else if (way1->until_ns < s->until_ns)
+			s = way1;
+	}
+	if (repeat_matches(s, (__u64)d, hash, mnt, cred, exec_id, tgid, flags, gen)) {
+		if (now < s->until_ns) {
+			s->suppressed++;
+			sc->coalesced++;
+			return true;
+		}
+		*repeats = s->suppressed; /* the window ended: report its repeats */
+	}
+	s->dentry = (__u64)d;
+	s->name_hash = hash;
+	s->mnt = mnt;
+	s->cred = cred;
+	s->exec_id = exec_id;
+	s->tgid = tgid;
+	s->flags = flags;
+	s->gen = gen;
+	s->suppressed = 0;
+	s->until_ns = now + coalesce_ns;
+	return false;
+}
+
 /* ---- files: open, unlink, rename, link, symlink, chmod, chown, mkdir, truncate ---- */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(vg_file, struct pt_regs *regs, long ret)
 {
 	bool compat = in_compat_syscall();
 	const struct vg_route *r;
-	struct scratch *sc = begin_record(regs, compat, sizeof(struct vg_file), &r);
+	struct scratch *sc;
 	struct vg_file *e;
-	struct file *f;
-	__u32 off;
+	struct file *f = 0;
+	__u32 off, repeats = 0;
+	long nr = regs->orig_ax;
 
+	/* A repeated open is settled before any of the record is built. */
+	if (coalesce_ns && ret >= 0 && (unsigned long)nr < VG_NR_SYSCALLS) {
+		r = route_for(nr, compat);
+		if (r->type == VG_EV_OPEN && r->variant == VG_V_PLAIN) {
+			f = fd_to_file(ret);
+			sc = get_scratch();
+			if (f && sc &&
+			    open_repeats(sc, f, r->flags ? sys_arg(regs, compat, r->flags) : 0,
+					 &repeats))
+				return 0;
+		}
+	}
+	sc = begin_record(regs, compat, sizeof(struct vg_file), &r);
 	if (!sc)
 		return 0;
 	e = (void *)sc->ev;
+	e->repeats = repeats;
 	e->res = ret;
 	e->flags = r->flags ? sys_arg(regs, compat, r->flags) : 0;
 	e->mode = r->mode ? sys_arg(regs, compat, r->mode) : 0;
@@ -171,8 +245,7 @@ int BPF_PROG(vg_file, struct pt_regs *regs, long ret)
 
 	/* The kernel's own view of the file when there is one: the opened
 	 * descriptor, or the descriptor argument (fchmod, ftruncate...). */
-	f = 0;
-	if (r->type == VG_EV_OPEN && ret >= 0)
+	if (r->type == VG_EV_OPEN && ret >= 0 && !f)
 		f = fd_to_file(ret);
 	else if (r->fd)
 		f = fd_to_file(e->fd);

@@ -35,6 +35,11 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 /* Set by user space before load. */
 const volatile __u32 self_tgid = 0;	     /* never report the monitor itself */
 const volatile __u64 wakeup_bytes = 65536; /* wake the reader past this backlog */
+const volatile __u64 coalesce_ns = 0;	     /* window of open coalescing; 0 = off */
+
+/* Bumped by every call that can change the path a dentry names (rename,
+ * mount, chroot...): coalesced opens remembered before it are forgotten. */
+__u32 path_gen;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -59,8 +64,24 @@ struct env_ctx {
 	__u32 trunc, pad;
 };
 
+/* Open coalescing: an open that repeats one sent less than coalesce_ns ago
+ * (same process image, credentials, file name, mount and flags) is counted
+ * instead of sent. Everything a rule can see of it is the same as in the
+ * record already sent but the time, thread and descriptor number. */
+struct repeat_slot {
+	__u64 dentry, name_hash, mnt; /* the name: dentry, its name's hash+len, mount */
+	__u64 cred;		      /* as whom */
+	__u32 exec_id, tgid;	      /* which process, running which program image */
+	__u32 flags, gen;	      /* open flags; path_gen when sent */
+	__u64 until_ns;		      /* end of the window */
+	__u32 suppressed, pad;	      /* repeats counted in this window */
+} __attribute__((aligned(64)));	      /* one cache line */
+#define VG_REPEAT_SLOTS 256 /* per CPU, in sets of two */
+
 struct scratch {
-	__u64 sent;	    /* records sent from this CPU, to pace backlog checks */
+	__u64 sent;	 /* records sent from this CPU, to pace backlog checks */
+	__u64 coalesced; /* opens coalesced on this CPU (read by user space) */
+	struct repeat_slot repeat[VG_REPEAT_SLOTS];
 	struct env_ctx env; /* exec: state of the environment scan */
 	char ev[2 * VG_EVENT_MAX];
 	char path[2 * VG_PATH_MAX]; /* a path is assembled backwards here */

@@ -140,7 +140,7 @@ struct vg_file {
 	__u32 mode;  /* open/mkdir/chmod mode */
 	__u32 uid, gid; /* chown arguments */
 	__s32 fd;	/* file descriptor argument (fchmod, ftruncate...) or -1 */
-	__u32 pad;
+	__u32 repeats;	/* open: identical opens coalesced since the last one sent */
 	__u64 ino;		/* inode of the file on success, when known */
 	struct vg_str path;	/* resolved in the kernel when it could (fd path) */
 	struct vg_str path_raw; /* as the program passed it */
@@ -198,6 +198,7 @@ enum vg_variant {
 };
 
 #define VG_ROUTE_COUNT 255 /* route type: count the call (compat_seen), send nothing */
+#define VG_ROUTE_GEN 254   /* route type: only bump the path generation, send nothing */
 
 struct vg_route {
 	__u8 type;    /* enum vg_event_type; 0 = not sent; VG_ROUTE_COUNT */
@@ -211,7 +212,8 @@ struct vg_route {
 	__u8 uid;     /* chown uid */
 	__u8 gid;     /* chown gid */
 	__u8 variant; /* enum vg_variant */
-	__u8 pad[5];
+	__u8 gen;     /* the call can change what a path names (rename, mount...) */
+	__u8 pad[4];
 };
 
 #ifndef __bpf__

@@ -61,6 +61,10 @@ static void usage(FILE *out)
 		"      --wakeup-bytes BYTES  backlog that wakes the reader before its timer,\n"
 		"                            checked every 64 records\n"
 		"                            (default 64K)\n"
+		"      --coalesce-ms MS      send a repeated open (same process image, credentials,\n"
+		"                            file, flags) once per MS; the repeats in between\n"
+		"                            are counted (in the next record and at exit);\n"
+		"                            0 = send every open (default 1000)\n"
 		"      --poll-ms MS          how often the reader drains the ring buffer\n"
 		"                            (default 10)\n"
 		"      --stats-interval SECONDS\n"
@@ -132,6 +136,7 @@ int cmd_run(int argc, char **argv)
 		{ "duration", required_argument, 0, 'd' },
 		{ "ring-size", required_argument, 0, 'R' },
 		{ "wakeup-bytes", required_argument, 0, 'W' },
+		{ "coalesce-ms", required_argument, 0, 'K' },
 		{ "poll-ms", required_argument, 0, 'P' },
 		{ "stats-interval", required_argument, 0, 'S' },
 		{ "lock-file", required_argument, 0, 'L' },
@@ -145,7 +150,8 @@ int cmd_run(int argc, char **argv)
 		{ 0 },
 	};
 	struct vg_monitor_opts mo = { .stats_interval_s = 60 };
-	struct vg_sensor_opts so = { .ring_bytes = VG_SENSOR_DEFAULT_RING, .wakeup_bytes = 65536 };
+	struct vg_sensor_opts so = { .ring_bytes = VG_SENSOR_DEFAULT_RING, .wakeup_bytes = 65536,
+				     .coalesce_ms = VG_SENSOR_DEFAULT_COALESCE_MS };
 	const char *lock_path = DEFAULT_LOCK_FILE;
 	const char *rules[MAX_RULE_FILES];
 	bool no_rules = false;
@@ -198,6 +204,13 @@ int cmd_run(int argc, char **argv)
 				return 2;
 			}
 			so.wakeup_bytes = v;
+			break;
+		case 'K':
+			if (vg_parse_u64(optarg, &v) || v > 60000) {
+				vg_err("--coalesce-ms: '%s' must be 0 to 60000", optarg);
+				return 2;
+			}
+			so.coalesce_ms = v;
 			break;
 		case 'P':
 			if (vg_parse_u64(optarg, &v) || v == 0 || v > 10000) {

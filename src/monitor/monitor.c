@@ -234,11 +234,12 @@ static void report(struct monitor *m, struct vg_sensor *s, const char *what, dou
 				       (unsigned long long)st.dropped[t]);
 	fprintf(stderr,
 		"vigil: %s events=%llu rate=%.0f/s drops=%llu%s%s%s malformed=%llu socketcall32=%llu "
-		"alerts=%llu\n",
+		"coalesced=%llu alerts=%llu\n",
 		what, (unsigned long long)st.received_total,
 		secs > 0 ? st.received_total / secs : 0.0, (unsigned long long)st.dropped_total,
 		at ? " (" : "", at ? breakdown + 1 : "", at ? ")" : "", (unsigned long long)st.malformed,
-		(unsigned long long)st.compat, (unsigned long long)m->alerts);
+		(unsigned long long)st.compat, (unsigned long long)st.coalesced,
+		(unsigned long long)m->alerts);
 }
 
 /* pH's counters at exit, so a lost alert is never silent. */

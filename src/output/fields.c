@@ -151,6 +151,8 @@ static void file_fields(struct vg_fields *f, const struct vg_event *ev)
 		add_int(f, "fd.num", e->res);
 	if (e->ino)
 		add_int(f, "fd.ino", (int64_t)e->ino);
+	if (e->repeats)
+		add_int(f, "evt.repeats", e->repeats);
 	switch (e->hdr.type) {
 	case VG_EV_OPEN:
 		add_str(f, "evt.arg.flags", keep(f, vg_open_flags(b, sizeof(b), e->flags)));

@@ -58,6 +58,27 @@ static bool kernel_has_tracepoint(const struct btf *vmlinux, const char *tp)
 	return btf__find_by_name_kind(vmlinux, name, BTF_KIND_TYPEDEF) >= 0;
 }
 
+/* A call that changes what paths name stays routed for its generation bump
+ * when its records are turned off. */
+static void set_route_type(struct vg_route *r, __u8 type)
+{
+	r->type = type ? type : r->gen ? VG_ROUTE_GEN : 0;
+}
+
+/* Marks the calls that change what a path names, so the kernel forgets the
+ * opens it coalesced before them (see repeat_slot in bpf/vg_core.h). */
+static void route_path_changes(struct sensor_bpf *skel)
+{
+	for (unsigned i = 0; i < vg_path_change_syscalls_count; i++) {
+		const struct vg_compat_syscall *c = &vg_path_change_syscalls[i];
+
+		skel->bss->routes[c->nr64].gen = 1;
+		set_route_type(&skel->bss->routes[c->nr64], skel->bss->routes[c->nr64].type);
+		skel->bss->routes32[c->nr32].gen = 1;
+		set_route_type(&skel->bss->routes32[c->nr32], skel->bss->routes32[c->nr32].type);
+	}
+}
+
 /* The programs attached directly; the handlers are only tail-called. */
 struct hook {
 	struct bpf_program *prog;
@@ -91,6 +112,7 @@ static int load(struct vg_sensor *s, const struct vg_sensor_opts *o, const char 
 
 	skel->rodata->self_tgid = getpid();
 	skel->rodata->wakeup_bytes = o->wakeup_bytes;
+	skel->rodata->coalesce_ns = o->coalesce_ms * 1000000ull;
 	ret = bpf_map__set_max_entries(skel->maps.scratch_map, libbpf_num_possible_cpus());
 	if (ret) {
 		*err = "cannot size the per-CPU scratch map";
@@ -142,6 +164,9 @@ static int load(struct vg_sensor *s, const struct vg_sensor_opts *o, const char 
 			return -errno;
 		}
 	}
+
+	if (o->coalesce_ms)
+		route_path_changes(skel);
 
 	for (size_t i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++) {
 		struct bpf_link *l;
@@ -221,11 +246,34 @@ int vg_sensor_route(struct vg_sensor *s, int nr, bool on)
 
 	if (!d)
 		return -ENOENT;
-	s->skel->bss->routes[nr].type = on ? d->route.type : 0;
+	set_route_type(&s->skel->bss->routes[nr], on ? d->route.type : 0);
 	for (unsigned i = 0; i < vg_compat_syscalls_count; i++)
 		if (vg_compat_syscalls[i].nr64 == nr)
-			s->skel->bss->routes32[vg_compat_syscalls[i].nr32].type = on ? d->route.type : 0;
+			set_route_type(&s->skel->bss->routes32[vg_compat_syscalls[i].nr32],
+				       on ? d->route.type : 0);
 	return 0;
+}
+
+/* Each CPU counts the opens it coalesced in its scratch record, right after
+ * the `sent` counter (struct scratch in bpf/vg_core.h): two u64 at its start. */
+static uint64_t coalesced_opens(struct vg_sensor *s, int ncpu)
+{
+	size_t size = bpf_map__value_size(s->skel->maps.scratch_map);
+	uint64_t total = 0;
+	char *value = malloc(size);
+
+	if (!value)
+		return 0;
+	for (__u32 cpu = 0; cpu < (__u32)ncpu; cpu++) {
+		uint64_t counters[2];
+
+		if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.scratch_map), &cpu, value))
+			continue;
+		memcpy(counters, value, sizeof(counters));
+		total += counters[1];
+	}
+	free(value);
+	return total;
 }
 
 void vg_sensor_stats(struct vg_sensor *s, struct vg_sensor_stats *st)
@@ -244,6 +292,7 @@ void vg_sensor_stats(struct vg_sensor *s, struct vg_sensor_stats *st)
 	vals = calloc(ncpu, sizeof(*vals));
 	if (!vals)
 		return;
+	st->coalesced = coalesced_opens(s, ncpu);
 	for (__u32 t = 0; t < VG_EV_TYPE_MAX; t++) {
 		if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.drops), &t, vals))
 			continue;

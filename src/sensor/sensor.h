@@ -13,7 +13,10 @@ struct vg_sensor_opts {
 	uint32_t ring_bytes;   /* ring buffer size, a power of two >= 4096 */
 	uint64_t wakeup_bytes; /* backlog that wakes the reader early */
 	bool verbose;	       /* pass libbpf's messages through */
+	uint32_t coalesce_ms;  /* window of open coalescing; 0 = send every open */
 };
+
+#define VG_SENSOR_DEFAULT_COALESCE_MS 1000
 
 #define VG_SENSOR_DEFAULT_RING (16u << 20)
 
@@ -28,6 +31,7 @@ struct vg_sensor_stats {
 	uint64_t dropped_cpu[VG_STATS_CPUS]; /* by CPU; higher CPUs count in the last */
 	uint64_t malformed; /* records that failed decoding */
 	uint64_t compat;    /* 32-bit syscalls seen but not decoded */
+	uint64_t coalesced; /* repeated opens counted instead of sent */
 };
 
 /* Opens, loads and attaches everything. Programs for hooks this kernel lacks

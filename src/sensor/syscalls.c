@@ -100,6 +100,26 @@ const struct vg_compat_syscall vg_compat_syscalls[] = {
 
 const unsigned vg_compat_syscalls_count = sizeof(vg_compat_syscalls) / sizeof(vg_compat_syscalls[0]);
 
+const struct vg_compat_syscall vg_path_change_syscalls[] = {
+	{ 38, 82 },   /* rename */
+	{ 302, 264 }, /* renameat */
+	{ 353, 316 }, /* renameat2 */
+	{ 21, 165 },  /* mount */
+	{ 52, 166 },  /* umount2 */
+	{ 22, 166 },  /* umount (i386 only) */
+	{ 217, 155 }, /* pivot_root */
+	{ 61, 161 },  /* chroot */
+	{ 346, 308 }, /* setns */
+	{ 310, 272 }, /* unshare */
+	{ 428, 428 }, /* open_tree */
+	{ 429, 429 }, /* move_mount */
+	{ 432, 432 }, /* fsmount */
+	{ 442, 442 }, /* mount_setattr */
+	{ 467, 467 }, /* open_tree_attr */
+};
+const unsigned vg_path_change_syscalls_count =
+	sizeof(vg_path_change_syscalls) / sizeof(vg_path_change_syscalls[0]);
+
 int vg_syscall_from_compat(int nr32)
 {
 	for (unsigned i = 0; i < vg_compat_syscalls_count; i++)

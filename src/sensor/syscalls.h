@@ -28,6 +28,11 @@ extern const unsigned vg_compat_syscalls_count;
  * decoded (modern 32-bit libcs call socket, connect... directly). */
 #define VG_I386_SOCKETCALL 102
 
+/* Calls that change what a path names (rename, mount, chroot, namespaces),
+ * by x86-64 and i386 number. */
+extern const struct vg_compat_syscall vg_path_change_syscalls[];
+extern const unsigned vg_path_change_syscalls_count;
+
 /* The x86-64 equivalent of an i386 number, or -1. */
 int vg_syscall_from_compat(int nr32);
 

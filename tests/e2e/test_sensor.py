@@ -229,12 +229,16 @@ def test_text_output_and_duration():
     d = tempfile.mkdtemp(prefix="vigil-text-")
     out = os.path.join(d, "out.txt")
     t0 = time.time()
-    mon = subprocess.Popen([VIGIL, "run", "--events", "--duration", "2", "--output-file", out,
-                            "--stats-interval", "1", "--lock-file", os.path.join(d, "lock")],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    time.sleep(0.8)
+    errpath = os.path.join(d, "err.txt")
+    with open(errpath, "w") as errf:
+        mon = subprocess.Popen([VIGIL, "run", "--events", "--duration", "2", "--output-file", out,
+                                "--stats-interval", "1", "--lock-file", os.path.join(d, "lock")],
+                               stdout=subprocess.DEVNULL, stderr=errf, text=True)
+    while "vigil: ready" not in open(errpath).read() and mon.poll() is None:
+        time.sleep(0.05)
     trig = trigger("exec-exit")
-    err = mon.communicate(timeout=60)[1]
+    mon.wait(timeout=60)
+    err = open(errpath).read()
     took = time.time() - t0
     p = subprocess.CompletedProcess(mon.args, mon.returncode, "", err)
     assert p.returncode == 0, p.stderr

@@ -17,7 +17,9 @@ def test_stress_execs_and_opens_are_seen_or_counted():
     open(target, "w").close()
     # Text output to a file: the monitor formats every event, as it would
     # with --events in production.
-    with Monitor("--ring-size", "32M") as mon:
+    # Coalescing off: every one of the million opens must be sent or counted
+    # as dropped (test_coalesce.py checks the coalescing itself).
+    with Monitor("--ring-size", "32M", "--coalesce-ms", "0") as mon:
         execs = subprocess.Popen([TRIGGER, "execs", str(EXECS)], stdout=subprocess.PIPE, text=True)
         opens = subprocess.Popen([TRIGGER, "opens", target, str(OPENS)], stdout=subprocess.PIPE,
                                  text=True)

@@ -80,12 +80,12 @@ class Monitor:
                 self.proc.wait()
                 raise AssertionError("vigil did not stop on SIGINT")
         m = re.search(r"vigil: exit events=(\d+) rate=\S+ drops=(\d+)(?: \(([^)]*)\))? "
-                      r"malformed=(\d+)", self.stderr())
+                      r"malformed=(\d+) socketcall32=\d+ coalesced=(\d+)", self.stderr())
         if m:
             by_type = dict(kv.split("=") for kv in (m.group(3) or "").split() if "=" in kv)
             self.exit_stats = {"events": int(m.group(1)), "drops": int(m.group(2)),
                                "drops_by_type": {k: int(v) for k, v in by_type.items()},
-                               "malformed": int(m.group(4))}
+                               "malformed": int(m.group(4)), "coalesced": int(m.group(5))}
         return self.proc.returncode if self.proc else None
 
     def events(self):
