@@ -738,6 +738,10 @@ def main():
         def sensor_alone():
             return VigilMonitor(workdir, vigil, ["--no-rules"], "sensor alone", args.stand_in)
 
+        def sensor_every_open():
+            return VigilMonitor(workdir, vigil, ["--no-rules", "--coalesce-ms", "0"],
+                                "sensor, every open", args.stand_in)
+
         def vigil_default():
             return VigilMonitor(workdir, vigil, [], "default rules", args.stand_in)
 
@@ -746,6 +750,8 @@ def main():
 
         configs = [{"key": "off", "label": "off", "make": None},
                    {"key": "sensor", "label": "sensor alone", "make": sensor_alone},
+                   {"key": "sensor-all", "label": "sensor, every open",
+                    "make": sensor_every_open},
                    {"key": "vigil", "label": "default rules", "make": vigil_default},
                    {"key": "vigil-events", "label": "rules + --events", "make": vigil_events}]
         why_no_auditd = "--no-auditd" if args.no_auditd else auditd_unavailable()
