@@ -45,7 +45,8 @@ def run_unit(build, tally, pattern):
         if pattern and not re.search(pattern, "unit/" + name):
             continue
         t0 = time.time()
-        p = subprocess.run([path], cwd=TOP, env=env, capture_output=True, text=True, timeout=600)
+        p = subprocess.run([path], cwd=TOP, env=env, capture_output=True, text=True, timeout=600,
+                           errors="replace")
         secs = time.time() - t0
         m = re.search(r"^(\d+) passed, (\d+) failed$", p.stdout, re.M)
         if p.returncode == 0 and m and int(m.group(2)) == 0:

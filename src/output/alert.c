@@ -26,17 +26,24 @@ static size_t put_escaped(char *buf, size_t size, size_t at, const char *s, size
 
 	for (size_t i = 0; i < len && at + 5 < size; i++) {
 		unsigned char c = (unsigned char)s[i];
+		size_t n = c >= 0x80 ? vg_utf8_seq((const unsigned char *)s + i, len - i) : 1;
 
 		if (c == '\\' || c == '\n' || c == '\t' || c == '\r') {
 			buf[at++] = '\\';
 			buf[at++] = c == '\n' ? 'n' : c == '\t' ? 't' : c == '\r' ? 'r' : '\\';
-		} else if (c < 0x20 || c == 0x7f) {
+		} else if (c < 0x20 || c == 0x7f || n == 0) {
+			/* control bytes, and bytes that are not UTF-8: the line
+			 * stays valid text, and the raw byte stays visible */
 			buf[at++] = '\\';
 			buf[at++] = 'x';
 			buf[at++] = hex[c >> 4];
 			buf[at++] = hex[c & 15];
-		} else {
-			buf[at++] = (char)c;
+		} else { /* a character: all of its bytes, or none */
+			if (at + n + 5 >= size)
+				break;
+			for (size_t k = 0; k < n; k++)
+				buf[at++] = s[i + k];
+			i += n - 1;
 		}
 	}
 	buf[at < size ? at : size - 1] = 0;

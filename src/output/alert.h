@@ -32,6 +32,9 @@ size_t vg_alert_text(char *buf, size_t size, const struct vg_alert *a);
  * string the caller frees, or NULL on allocation failure. */
 char *vg_alert_json(const struct vg_alert *a);
 
+/* Length of the valid UTF-8 sequence at s (left bytes available), or 0. */
+size_t vg_utf8_seq(const unsigned char *s, size_t left);
+
 /* Copies len bytes of s as valid UTF-8: each invalid byte becomes U+FFFD.
  * Returns the output length; out must hold 3 * len + 1 bytes. */
 size_t vg_utf8_sanitize(char *out, const char *s, size_t len);

@@ -1,12 +1,12 @@
 /* Process names, paths and arguments are bytes, not text: a file can be
  * called "\xff\n\"". JSON must be UTF-8, so invalid sequences are replaced,
- * byte by byte, with U+FFFD (the raw bytes stay visible in the text output,
- * which escapes them instead). */
+ * byte by byte, with U+FFFD (the text output escapes them as \\xNN
+ * instead). */
 #include "output/alert.h"
 
 /* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, no
  * surrogates, nothing above U+10FFFF), or 0 if invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t left)
+size_t vg_utf8_seq(const unsigned char *s, size_t left)
 {
 	unsigned c = s[0];
 	size_t n;
@@ -41,7 +41,7 @@ size_t vg_utf8_sanitize(char *out, const char *s, size_t len)
 	size_t o = 0;
 
 	for (size_t i = 0; i < len;) {
-		size_t n = utf8_seq(p + i, len - i);
+		size_t n = vg_utf8_seq(p + i, len - i);
 
 		if (n == 0) {
 			out[o++] = (char)0xef;

@@ -215,13 +215,15 @@ static void test_format_fields(void)
 					  .s_len = 6 };
 	fl->kv[fl->n++] = (struct vg_kv){ .key = "proc.pid", .kind = VG_KV_INT, .i = -5 };
 	fl->kv[fl->n++] = (struct vg_kv){ .key = "fd.name", .kind = VG_KV_STR,
-					  .s = "a\nb\tc\r\x01\x7f\\d\xff", .s_len = 11 };
+					  .s = "a\nb\tc\r\x01\x7f\\d\xff\xc3\xa9\xc3", .s_len = 14 };
 	fl->kv[fl->n++] = (struct vg_kv){ .key = "empty", .kind = VG_KV_STR, .s = "", .s_len = 0 };
 	fl->kv[fl->n++] = (struct vg_kv){ .key = "ok", .kind = VG_KV_BOOL, .i = 1 };
 	fl->kv[fl->n++] = (struct vg_kv){ .key = "no", .kind = VG_KV_BOOL, .i = 0 };
 	fl->kv[fl->n++] = (struct vg_kv){ .key = "nul", .kind = VG_KV_STR, .s = "x\0y", .s_len = 3 };
 	n = vg_format_fields(b, sizeof(b), fl);
-	CHECK_STR(b, "openat proc.pid=-5 fd.name=a\\nb\\tc\\r\\x01\\x7f\\\\d\xff ok=true "
+	/* bytes that are not UTF-8 are escaped too (the line stays valid text);
+	 * valid UTF-8 ("\xc3\xa9") passes through */
+	CHECK_STR(b, "openat proc.pid=-5 fd.name=a\\nb\\tc\\r\\x01\\x7f\\\\d\\xff\xc3\xa9\\xc3 ok=true "
 		     "no=false nul=x\\x00y");
 	CHECK_INT(n, strlen(b));
 	CHECK(!strchr(b, '\n') && !strchr(b, '\r') && !strchr(b, '\t'));
