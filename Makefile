@@ -16,6 +16,7 @@ CLANG      ?= clang
 BPFTOOL    ?= bpftool
 ARCH       := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 ARGS       ?=
+SOAK_SECONDS ?= 600
 
 LIBS       := libbpf libelf zlib json-c yaml-0.1 libpcre2-8 libcurl
 WARN       := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes
@@ -147,6 +148,7 @@ e2e: tools
 bench: $(BUILD)/vigil $(BENCH_BIN)
 	VIGIL_DEPS_EXTRA=1 sh scripts/install-deps.sh
 	/usr/bin/python3 bench/run.py --build $(BUILD)
+	/usr/bin/python3 bench/soak.py --build $(BUILD) --seconds $(SOAK_SECONDS)
 
 eval: $(BUILD)/vigil
 	/usr/bin/python3 bench/eval.py --build $(BUILD)
