@@ -29,6 +29,8 @@ struct vg_selfprot {
 	void *ctx;
 	uint32_t links[VG_SP_MAX_LINKS];
 	unsigned nlinks;
+	pid_t other; /* another `vigil run` seen at start-up, not reported yet */
+	char other_exe[256];
 	struct vg_fields fields;
 	char msg[512];
 };
@@ -63,14 +65,6 @@ static void raise_alert(struct vg_selfprot *sp, const char *rule, const char *pr
 	};
 
 	sp->fn(sp->ctx, &a);
-}
-
-static uint64_t wall_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 /* Our links: the bpf_link descriptors this process holds. */
@@ -150,8 +144,6 @@ pid_t vg_sp_other_copy(pid_t self, char *exe, size_t size)
 int vg_sp_open(struct vg_selfprot **out, const char *hostname, vg_sp_alert_fn fn, void *ctx)
 {
 	struct vg_selfprot *sp = calloc(1, sizeof(*sp));
-	char exe[256];
-	pid_t other;
 
 	if (!sp)
 		return -ENOMEM;
@@ -160,18 +152,11 @@ int vg_sp_open(struct vg_selfprot **out, const char *hostname, vg_sp_alert_fn fn
 	sp->fn = fn;
 	sp->ctx = ctx;
 	find_own_links(sp);
-	other = vg_sp_other_copy(sp->self, exe, sizeof(exe));
-	if (other) {
-		vg_warn("another copy of vigil runs (pid %d, %s)", other, exe);
-		sp->fields.n = 0;
-		add(&sp->fields, "proc.pid", NULL, other);
-		add(&sp->fields, "proc.exepath", exe, 0);
-		add(&sp->fields, "vigil.pid", NULL, sp->self);
-		snprintf(sp->msg, sizeof(sp->msg),
-			 "Another copy of vigil is running (pid=%d exe=%s); this one is pid %d", other,
-			 exe, sp->self);
-		raise_alert(sp, "Another vigil running", "Warning", wall_now());
-	}
+	/* Warned now; the alert goes out with the first check, after the
+	 * first events, so the stream starts with what happened. */
+	sp->other = vg_sp_other_copy(sp->self, sp->other_exe, sizeof(sp->other_exe));
+	if (sp->other)
+		vg_warn("another copy of vigil runs (pid %d, %s)", sp->other, sp->other_exe);
 	*out = sp;
 	return 0;
 }
@@ -266,10 +251,25 @@ void vg_sp_event(struct vg_selfprot *sp, const struct vg_event *ev, uint64_t wal
 	}
 }
 
+static void report_other_copy(struct vg_selfprot *sp, uint64_t wall_ns)
+{
+	sp->fields.n = 0;
+	add(&sp->fields, "proc.pid", NULL, sp->other);
+	add(&sp->fields, "proc.exepath", sp->other_exe, 0);
+	add(&sp->fields, "vigil.pid", NULL, sp->self);
+	snprintf(sp->msg, sizeof(sp->msg),
+		 "Another copy of vigil is running (pid=%d exe=%s); this one is pid %d", sp->other,
+		 sp->other_exe, sp->self);
+	raise_alert(sp, "Another vigil running", "Warning", wall_ns);
+	sp->other = 0;
+}
+
 void vg_sp_tick(struct vg_selfprot *sp, uint64_t wall_ns)
 {
 	if (!sp)
 		return;
+	if (sp->other)
+		report_other_copy(sp, wall_ns);
 	for (unsigned i = 0; i < sp->nlinks; i++) {
 		int fd = bpf_link_get_fd_by_id(sp->links[i]);
 

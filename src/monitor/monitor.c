@@ -168,7 +168,7 @@ static void apply_routes(struct monitor *m, struct vg_sensor *s)
 	if (m->detect && !m->opts->print_events && !m->opts->syscalls)
 		vg_info("kernel filter: %d of %u watched syscalls needed by the rules",
 			vg_detect_narrow(m->detect, s), vg_syscalls_count);
-	if (!m->opts->syscalls) /* self-protection watches signals, ptrace and bpf() */
+	if (m->detect && !m->opts->syscalls) /* self-protection: signals, ptrace, bpf() */
 		vg_sp_routes(s);
 }
 
@@ -333,7 +333,7 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 		vg_detect_bind(m->detect, m->procs, m->users, m->hostname);
 	apply_routes(m, s);
 	seed_tables(m);
-	if (vg_sp_open(&m->selfprot, m->hostname, print_alert, m))
+	if (m->detect && vg_sp_open(&m->selfprot, m->hostname, print_alert, m))
 		vg_warn("self-protection is off: out of memory");
 	fprintf(stderr, "vigil: ready (%d programs attached, ring buffer %u KiB)\n",
 		vg_sensor_attached(s), so->ring_bytes >> 10);
