@@ -21,6 +21,7 @@
 #define PROT_EXEC 0x4
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
+#define S_IFDIR 0040000
 #define AF_UNIX 1
 #define AF_INET 2
 #define AF_INET6 10
@@ -373,6 +374,161 @@ int BPF_PROG(vg_net, struct pt_regs *regs, long ret)
 	return 0;
 }
 
+/* ---- bpf() and perf_event_open: what is loaded, attached, detached ---- */
+
+/* The program behind a descriptor of the current task: its type, name
+ * and id. Only called with descriptors the kernel just accepted as programs
+ * (the call succeeded), and read with checked loads, so a descriptor
+ * swapped by another thread gives wrong values, never a fault. */
+static __always_inline __u32 put_prog_of_fd(struct scratch *sc, struct vg_sys *e, __u32 off,
+					    long fd, bool want_id)
+{
+	struct file *f = fd_to_file(fd);
+	struct bpf_prog *prog;
+	struct bpf_prog_aux *aux;
+
+	if (!f)
+		return off;
+	prog = BPF_CORE_READ(f, private_data);
+	if (!prog)
+		return off;
+	aux = BPF_CORE_READ(prog, aux);
+	e->aux = BPF_CORE_READ(prog, type);
+	if (want_id)
+		e->obj_id = BPF_CORE_READ(aux, id);
+	return put_kernel_str(sc, off, &e->str, (__u64)__builtin_preserve_access_index(&aux->name),
+			      16);
+}
+
+/* The id of the program behind a descriptor. */
+static __always_inline __u32 prog_id_of_fd(long fd)
+{
+	struct file *f = fd_to_file(fd);
+	struct bpf_prog *prog;
+
+	if (!f)
+		return 0;
+	prog = BPF_CORE_READ(f, private_data);
+	return prog ? BPF_CORE_READ(prog, aux, id) : 0;
+}
+
+/* The id of the link behind a descriptor. */
+static __always_inline __u32 link_id_of_fd(long fd)
+{
+	struct file *f = fd_to_file(fd);
+	struct bpf_link *link;
+
+	if (!f)
+		return 0;
+	link = BPF_CORE_READ(f, private_data);
+	return link ? BPF_CORE_READ(link, id) : 0;
+}
+
+/* The path of a target descriptor when it is a directory (a cgroup):
+ * other targets are interface indexes or descriptors named by number. */
+static __always_inline __u32 put_dir_target(struct scratch *sc, struct vg_sys *e, __u32 off,
+					    long fd)
+{
+	struct file *f = fd_to_file(fd);
+
+	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFDIR)
+		return off;
+	return put_path(sc, off, &e->str3, file_path(f));
+}
+
+static __always_inline __u32 bpf_details(struct scratch *sc, struct vg_sys *e, __u32 off, long ret)
+{
+	union bpf_attr attr = {};
+	void *uattr = (void *)e->args[1];
+
+	switch (e->args[0]) {
+	case BPF_PROG_LOAD:
+		bpf_probe_read_user(&attr, __builtin_offsetof(union bpf_attr, prog_ifindex), uattr);
+		e->aux = attr.prog_type;
+		e->aux64 = attr.expected_attach_type;
+		off = put_user_str(sc, off, &e->str,
+				   (__u64)uattr + __builtin_offsetof(union bpf_attr, prog_name));
+		if (ret >= 0)
+			e->obj_id = prog_id_of_fd(ret);
+		break;
+	case BPF_LINK_CREATE:
+		bpf_probe_read_user(&attr, 32, uattr);
+		e->aux64 = attr.link_create.attach_type;
+		e->target = attr.link_create.target_fd;
+		if (ret >= 0) {
+			off = put_prog_of_fd(sc, e, off, attr.link_create.prog_fd, false);
+			e->obj_id = link_id_of_fd(ret);
+		}
+		if (attr.link_create.attach_type == BPF_TRACE_UPROBE_MULTI) {
+			off = put_user_str(sc, off, &e->str3, attr.link_create.uprobe_multi.path);
+		} else if (attr.link_create.attach_type == BPF_TRACE_KPROBE_MULTI) {
+			__u64 sym = 0; /* the first symbol of the list */
+
+			bpf_probe_read_user(&sym, sizeof(sym), (void *)attr.link_create.kprobe_multi.syms);
+			off = put_user_str(sc, off, &e->str3, sym);
+		} else if (ret >= 0) {
+			off = put_dir_target(sc, e, off, attr.link_create.target_fd);
+		}
+		break;
+	case BPF_PROG_ATTACH:
+		bpf_probe_read_user(&attr, 16, uattr);
+		e->aux64 = attr.attach_type;
+		e->target = attr.target_fd;
+		if (ret >= 0) {
+			off = put_prog_of_fd(sc, e, off, attr.attach_bpf_fd, true);
+			off = put_dir_target(sc, e, off, attr.target_fd);
+		}
+		break;
+	case BPF_RAW_TRACEPOINT_OPEN:
+		bpf_probe_read_user(&attr, 16, uattr);
+		off = put_user_str(sc, off, &e->str3, attr.raw_tracepoint.name);
+		if (ret >= 0) {
+			off = put_prog_of_fd(sc, e, off, attr.raw_tracepoint.prog_fd, false);
+			e->obj_id = link_id_of_fd(ret);
+		}
+		break;
+	case BPF_LINK_DETACH:
+		bpf_probe_read_user(&attr, 4, uattr);
+		e->target = attr.link_detach.link_fd;
+		e->obj_id = link_id_of_fd(attr.link_detach.link_fd);
+		break;
+	}
+	return off;
+}
+
+/* Set by user space before load from /sys/bus/event_source/devices/
+ * {uprobe,kprobe}/type; 0 = that PMU is not on this kernel. */
+const volatile __u32 uprobe_pmu_type = 0;
+const volatile __u32 kprobe_pmu_type = 0;
+
+static __always_inline __u32 perf_details(struct scratch *sc, struct vg_sys *e, __u32 off)
+{
+	struct perf_event_attr pa = {};
+	bool want_str;
+
+	bpf_probe_read_user(&pa, 72, (void *)e->args[0]); /* up to config2 */
+	e->target_pid = e->args[1];
+	e->aux = pa.type;
+	e->aux64 = pa.config2; /* probe offset, or kprobe address */
+	e->config = pa.config;
+	if (pa.type == PERF_TYPE_TRACEPOINT)
+		e->probe = VG_PROBE_TRACEPOINT;
+	else if (uprobe_pmu_type && pa.type == uprobe_pmu_type)
+		e->probe = pa.config & 1 ? VG_PROBE_URETPROBE : VG_PROBE_UPROBE;
+	else if (kprobe_pmu_type && pa.type == kprobe_pmu_type)
+		e->probe = pa.config & 1 ? VG_PROBE_KRETPROBE : VG_PROBE_KPROBE;
+	/* config1 is the uprobe path or the kprobe function, a user string;
+	 * when the PMU types are unknown, any dynamic PMU may be a probe. */
+	if (e->probe == VG_PROBE_UPROBE || e->probe == VG_PROBE_URETPROBE ||
+	    e->probe == VG_PROBE_KPROBE || e->probe == VG_PROBE_KRETPROBE)
+		want_str = true;
+	else
+		want_str = !uprobe_pmu_type && pa.type >= PERF_TYPE_MAX;
+	if (want_str && pa.config1)
+		off = put_user_str(sc, off, &e->str, pa.config1);
+	return off;
+}
+
 /* ---- privileges, process control, kernel and BPF ---- */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(vg_sys, struct pt_regs *regs, long ret)
@@ -442,37 +598,12 @@ int BPF_PROG(vg_sys, struct pt_regs *regs, long ret)
 		}
 		break;
 	}
-	case VG_EV_BPF: {
-		union bpf_attr attr = {};
-		void *uattr = (void *)e->args[1];
-
-		if (e->args[0] == BPF_PROG_LOAD) {
-			bpf_probe_read_user(&attr, __builtin_offsetof(union bpf_attr, prog_ifindex), uattr);
-			e->aux = attr.prog_type;
-			e->aux64 = attr.expected_attach_type;
-			off = put_user_str(sc, off, &e->str,
-					   (__u64)uattr + __builtin_offsetof(union bpf_attr, prog_name));
-		} else if (e->args[0] == BPF_LINK_CREATE) {
-			bpf_probe_read_user(&attr, 16, uattr);
-			e->aux = attr.link_create.target_fd;
-			e->aux64 = attr.link_create.attach_type;
-		} else if (e->args[0] == BPF_RAW_TRACEPOINT_OPEN) {
-			bpf_probe_read_user(&attr, 16, uattr);
-			off = put_user_str(sc, off, &e->str, attr.raw_tracepoint.name);
-		}
+	case VG_EV_BPF:
+		off = bpf_details(sc, e, off, ret);
 		break;
-	}
-	case VG_EV_PERF_EVENT_OPEN: {
-		struct perf_event_attr pa = {};
-
-		bpf_probe_read_user(&pa, 72, (void *)e->args[0]);
-		e->target_pid = e->args[1];
-		e->aux = pa.type;
-		e->aux64 = pa.config2; /* probe offset */
-		if (pa.type >= PERF_TYPE_MAX) /* uprobe path or kprobe function */
-			off = put_user_str(sc, off, &e->str, pa.config1);
+	case VG_EV_PERF_EVENT_OPEN:
+		off = perf_details(sc, e, off);
 		break;
-	}
 	}
 	emit(sc, off);
 	return 0;

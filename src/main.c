@@ -15,6 +15,7 @@ static const struct command commands[] = {
 	{ "run", cmd_run, "load the sensor and monitor the machine (the daemon)" },
 	{ "rules", cmd_rules, "rules check FILE...: validate rule files (Falco's language)" },
 	{ "replay", cmd_replay, "run recorded system-call traces through the pH model offline" },
+	{ "bpf-audit", cmd_bpf_audit, "list BPF programs, maps and links with a verdict on each" },
 };
 
 static void usage(FILE *out)

@@ -182,6 +182,23 @@ struct vg_sys {
 	__u64 aux64; /* perf: probe offset; bpf: attach type; dup: socket family */
 	struct vg_str str;  /* memfd name, bpf prog name, module path, uprobe path */
 	struct vg_str str2; /* module params, perf probe function */
+	/* bpf and perf_event_open attach details (added for the eBPF audit) */
+	__u64 config;	    /* perf: attr.config (tracepoint id; bit 0: retprobe) */
+	__u32 target;	    /* bpf: LINK_CREATE/PROG_ATTACH target fd; LINK_DETACH link fd */
+	__u32 obj_id;	    /* bpf: id of the program loaded or of the link made/detached */
+	__u32 probe;	    /* perf: enum vg_probe_kind */
+	struct vg_str str3; /* bpf: attach target (tracepoint, cgroup path, uprobe_multi file) */
+};
+
+/* vg_sys.probe: what a perf_event_open opened, told apart in the kernel by
+ * the dynamic PMU types user space reads from sysfs before load. */
+enum vg_probe_kind {
+	VG_PROBE_NONE = 0,
+	VG_PROBE_KPROBE = 1,
+	VG_PROBE_KRETPROBE = 2,
+	VG_PROBE_UPROBE = 3,
+	VG_PROBE_URETPROBE = 4,
+	VG_PROBE_TRACEPOINT = 5,
 };
 
 /* ---- sensor configuration written by user space ----
@@ -226,7 +243,7 @@ _Static_assert(sizeof(struct vg_exit) == 64 + 8, "vg_exit layout");
 _Static_assert(sizeof(struct vg_file) == 64 + 40 + 20 + 4, "vg_file layout");
 _Static_assert(sizeof(struct vg_sockaddr) == 24, "vg_sockaddr layout");
 _Static_assert(sizeof(struct vg_net) == 64 + 32 + 48 + 8, "vg_net layout");
-_Static_assert(sizeof(struct vg_sys) == 64 + 8 + 48 + 16 + 8 + 8, "vg_sys layout");
+_Static_assert(sizeof(struct vg_sys) == 64 + 8 + 48 + 16 + 8 + 8 + 24, "vg_sys layout");
 #endif
 
 #endif /* VIGIL_EVENTS_H */

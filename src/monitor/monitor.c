@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit/self_protect.h"
 #include "monitor/detect.h"
 #include "monitor/monitor.h"
 #include "output/alert.h"
@@ -29,6 +30,7 @@ struct monitor {
 	struct vg_cgmap *cgroups; /* NULL without cgroup v2 */
 	struct vg_usercache *users;
 	struct vg_detect *detect; /* NULL without rules */
+	struct vg_selfprot *selfprot; /* VG-083 */
 	uint64_t alerts;	  /* raised, across rule reloads */
 	struct vg_fields fields;
 	char cmdline[VG_ARGS_MAX + 1];
@@ -151,6 +153,7 @@ static int on_event(void *ctx, const struct vg_event *ev)
 	track(m, ev);
 	if (m->detect)
 		vg_detect_event(m->detect, ev, ev->u.hdr.ts_ns + m->boot_to_wall_ns, print_alert, m);
+	vg_sp_event(m->selfprot, ev, ev->u.hdr.ts_ns + m->boot_to_wall_ns);
 	if (m->opts->print_events)
 		print_event(m, ev);
 	if (ev->u.hdr.type == VG_EV_EXIT)
@@ -165,6 +168,8 @@ static void apply_routes(struct monitor *m, struct vg_sensor *s)
 	if (m->detect && !m->opts->print_events && !m->opts->syscalls)
 		vg_info("kernel filter: %d of %u watched syscalls needed by the rules",
 			vg_detect_narrow(m->detect, s), vg_syscalls_count);
+	if (m->detect && !m->opts->syscalls) /* self-protection: signals, ptrace, bpf() */
+		vg_sp_routes(s);
 }
 
 /* SIGHUP: a new rule set replaces the old only when it loads cleanly. */
@@ -329,6 +334,8 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 		vg_detect_bind(m->detect, m->procs, m->users, m->hostname);
 	apply_routes(m, s);
 	seed_tables(m);
+	if (m->detect && vg_sp_open(&m->selfprot, m->hostname, print_alert, m))
+		vg_warn("self-protection is off: out of memory");
 	fprintf(stderr, "vigil: ready (%d programs attached, ring buffer %u KiB)\n",
 		vg_sensor_attached(s), so->ring_bytes >> 10);
 
@@ -351,6 +358,7 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 		now = clock_ns(CLOCK_MONOTONIC);
 		if (now >= next_reap) {
 			vg_pt_reap(m->procs, clock_ns(CLOCK_BOOTTIME));
+			vg_sp_tick(m->selfprot, clock_ns(CLOCK_REALTIME));
 			next_reap = now + 1000000000ull;
 		}
 		if (mo->stats_interval_s && now >= next_stats) {
@@ -373,6 +381,7 @@ out:
 	vg_ph_kernel_close(ph);
 	vg_writer_close(m->out);
 	vg_detect_free(m->detect);
+	vg_sp_free(m->selfprot);
 	vg_pt_free(m->procs);
 	vg_cgmap_free(m->cgroups);
 	vg_uc_free(m->users);

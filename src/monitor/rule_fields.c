@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "audit/bpf_fields.h"
 #include "monitor/rule_fields.h"
 #include "output/flagnames.h"
 #include "proc/container.h"
@@ -1610,6 +1611,18 @@ static int container_field(struct vg_rule_ctx *c, enum vg_field_id id, struct vg
 	}
 }
 
+/* bpf.* and probe.*: names rendered into a local buffer are copied to
+ * the scratch area, which lives as long as the event. */
+static int bpf_field(struct vg_rule_ctx *c, const struct vg_field_ref *ref, struct vg_value *out)
+{
+	char b[64];
+	int n = vg_bpf_field_get(c->ev, ref->field->id, out, b, sizeof(b));
+
+	if (n && ref->field->type == VG_FT_STR && out->s.ptr == b)
+		return put_copy(c, out, b);
+	return n;
+}
+
 int vg_rule_field_get(const void *ctx, const struct vg_field_ref *ref, struct vg_value *out,
 		      unsigned max)
 {
@@ -1843,6 +1856,8 @@ int vg_rule_field_get(const void *ctx, const struct vg_field_ref *ref, struct vg
 		return container_field(c, ref->field->id, out);
 
 	default:
+		if (vg_bpf_field_is(ref->field->id))
+			return bpf_field(c, ref, out);
 		/* evt.cpu, evt.buffer, evt.latency, sessions and process
 		 * groups, exe timestamps, stdio types, other capability sets,
 		 * cgroups, user home and shell, resolved host names, container

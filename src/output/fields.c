@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "audit/bpf_fields.h"
 #include "output/fields.h"
 #include "output/flagnames.h"
 
@@ -65,6 +66,32 @@ __attribute__((format(printf, 2, 3))) static const char *fmt(struct vg_fields *f
 static const char *keep(struct vg_fields *f, const char *s)
 {
 	return fmt(f, "%s", s);
+}
+
+/* bpf.* and probe.*: the attach details of bpf() and perf_event_open
+ * records, under the names rules use. */
+static void vg_fields_add_bpf(struct vg_fields *f, const struct vg_event *ev)
+{
+	static const enum vg_field_id ids[] = {
+		VG_F_BPF_PROG_TYPE,   VG_F_BPF_PROG_NAME,  VG_F_BPF_PROG_ID,   VG_F_BPF_ATTACH_TYPE,
+		VG_F_BPF_ATTACH_TARGET, VG_F_BPF_LINK_ID,  VG_F_PROBE_TYPE,    VG_F_PROBE_PATH,
+		VG_F_PROBE_FUNC,      VG_F_PROBE_OFFSET,   VG_F_PROBE_TP_ID,
+	};
+
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		const struct vg_field *d = vg_field_by_id(ids[i]);
+		struct vg_value v;
+		char b[64];
+
+		if (!vg_bpf_field_get(ev, ids[i], &v, b, sizeof(b)))
+			continue;
+		if (d->type == VG_FT_STR && v.s.ptr == b)
+			add_str(f, d->name, keep(f, b));
+		else if (d->type == VG_FT_STR)
+			add(f, d->name, VG_KV_STR, v.s.ptr, v.s.len, 0);
+		else
+			add_int(f, d->name, (int64_t)v.u);
+	}
 }
 
 /* argv as one line: arguments joined by spaces, as proc.cmdline shows it. */
@@ -280,6 +307,7 @@ static void sys_fields(struct vg_fields *f, const struct vg_event *ev)
 		} else if (ev->len[VG_S_STR]) {
 			add_slot(f, "evt.arg.name", ev, VG_S_STR);
 		}
+		vg_fields_add_bpf(f, ev);
 		break;
 	case VG_EV_PERF_EVENT_OPEN:
 		add_int(f, "evt.arg.type", e->aux);
@@ -288,6 +316,7 @@ static void sys_fields(struct vg_fields *f, const struct vg_event *ev)
 			add_slot(f, "evt.arg.probe", ev, VG_S_STR);
 			add_int(f, "evt.arg.offset", (int64_t)e->aux64);
 		}
+		vg_fields_add_bpf(f, ev);
 		break;
 	}
 }

@@ -183,7 +183,19 @@ enum vg_ftype {
 	X(CONTAINER_DURATION, "container.duration", UINT, 0, "ns since the container started")     \
 	X(CONTAINER_HOST_PID, "container.host_pid", BOOL, 0, "shares the host pid namespace")     \
 	X(CONTAINER_HOST_NETWORK, "container.host_network", BOOL, 0, "shares the host network")   \
-	X(CONTAINER_HOST_IPC, "container.host_ipc", BOOL, 0, "shares the host ipc namespace")
+	X(CONTAINER_HOST_IPC, "container.host_ipc", BOOL, 0, "shares the host ipc namespace")   \
+	X(BPF_CMD, "bpf.cmd", STR, 0, "bpf() command (BPF_PROG_LOAD, BPF_LINK_CREATE ...)")        \
+	X(BPF_PROG_TYPE, "bpf.prog.type", STR, 0, "program type (kprobe, tracepoint, xdp ...)")   \
+	X(BPF_PROG_NAME, "bpf.prog.name", STR, 0, "program name")                                  \
+	X(BPF_PROG_ID, "bpf.prog.id", UINT, 0, "id of the program loaded or attached")            \
+	X(BPF_ATTACH_TYPE, "bpf.attach.type", STR, 0, "attach type (perf_event, cgroup_inet_ingress ...)") \
+	X(BPF_ATTACH_TARGET, "bpf.attach.target", STR, 0, "tracepoint, cgroup path, uprobe_multi file, kprobe_multi symbol, or target fd") \
+	X(BPF_LINK_ID, "bpf.link.id", UINT, 0, "id of the link created or detached")               \
+	X(PROBE_TYPE, "probe.type", STR, 0, "uprobe, uretprobe, kprobe, kretprobe or tracepoint") \
+	X(PROBE_PATH, "probe.path", STR, 0, "file of a uprobe")                                    \
+	X(PROBE_FUNC, "probe.func", STR, 0, "function of a kprobe")                                \
+	X(PROBE_OFFSET, "probe.offset", UINT, 0, "offset of a uprobe in its file, or kprobe offset/address") \
+	X(PROBE_TP_ID, "probe.tp_id", UINT, 0, "tracepoint id of a tracepoint perf event")
 
 enum vg_field_id {
 #define VG_FIELD_ENUM(ID, name, type, flags, desc) VG_F_##ID,

@@ -218,6 +218,7 @@ int vg_event_decode(struct vg_event *ev, const void *data, size_t size)
 	case VG_FAM_SYS:
 		err |= take_str(ev, VG_S_STR, &ev->u.sys.str, rec, size, fixed);
 		err |= take_str(ev, VG_S_STR2, &ev->u.sys.str2, rec, size, fixed);
+		err |= take_str(ev, VG_S_STR3, &ev->u.sys.str3, rec, size, fixed);
 		break;
 	default:
 		break;

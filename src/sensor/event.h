@@ -28,6 +28,7 @@ enum vg_slot {
 	VG_S_UNIX_PATH, /* net: AF_UNIX address */
 	VG_S_STR,	/* sys: memfd name, bpf prog name, module or uprobe path */
 	VG_S_STR2,	/* sys: module params, probe function */
+	VG_S_STR3,	/* sys: bpf attach target */
 	VG_S_COUNT
 };
 

@@ -11,6 +11,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "audit/pmu.h"
 #include "sensor/sensor.h" /* before the skeleton: it uses struct vg_route */
 #include "sensor.skel.h"
 #include "sensor/syscalls.h"
@@ -113,6 +114,8 @@ static int load(struct vg_sensor *s, const struct vg_sensor_opts *o, const char 
 	skel->rodata->self_tgid = getpid();
 	skel->rodata->wakeup_bytes = o->wakeup_bytes;
 	skel->rodata->coalesce_ns = o->coalesce_ms * 1000000ull;
+	skel->rodata->uprobe_pmu_type = vg_pmu_type("uprobe");
+	skel->rodata->kprobe_pmu_type = vg_pmu_type("kprobe");
 	ret = bpf_map__set_max_entries(skel->maps.scratch_map, libbpf_num_possible_cpus());
 	if (ret) {
 		*err = "cannot size the per-CPU scratch map";

@@ -83,9 +83,11 @@ RULES_BY_ID = {
     "VG-063": {"Cloud metadata service contacted"},
     "VG-064": {"Shell or interpreter listening on a socket"},
     "VG-065": {"Outbound connection from a program that never makes one"},
+    "VG-073": {"Probe on the PAM library"},
     "VG-080": {"BPF program loaded by unexpected program"},
     "VG-081": {"Kernel or user probe attached by unexpected program"},
     "VG-082": {"Unprivileged BPF setting changed"},
+    "VG-083": {"Another vigil running", "vigil signalled", "vigil ptraced", "vigil BPF link removed"},
 }
 
 _run = {}
@@ -478,6 +480,12 @@ def _network(t):
                 "IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1:0') or die"]))
 
 
+def _self_protection(mon):
+    """VG-083: a harmless signal (vigil ignores SIGWINCH) to our own monitor"""
+    expect("VG-083", "SIGWINCH to the monitor",
+           py(f"import os, signal; os.kill({mon.proc.pid}, signal.SIGWINCH)"), evt__arg__sig="SIGWINCH")
+
+
 def _bpf(t):
     """VG-080 .. VG-082"""
     expect("VG-080", "C BPF_PROG_LOAD", attack("bpf-load"))
@@ -489,6 +497,11 @@ def _bpf(t):
     expect("VG-081", "tracefs uprobe_events",
            py("import os\ntry: os.close(os.open('/sys/kernel/tracing/uprobe_events', os.O_WRONLY|os.O_APPEND))\n"
               "except OSError: pass"))
+    libpam = next((p for p in ("/lib/x86_64-linux-gnu/libpam.so.0", "/lib/aarch64-linux-gnu/libpam.so.0",
+                               "/usr/lib/libpam.so.0") if os.path.exists(p)), None)
+    assert libpam, "libpam.so.0 not found"
+    expect("VG-073", "C perf_event_open uprobe on libpam (refused)", attack("uprobe", libpam),
+           probe__path=libpam)
     ub = "/proc/sys/kernel/unprivileged_bpf_disabled"
     expect("VG-082", "python", py(f"import os; os.close(os.open('{ub}', os.O_WRONLY))"), fd__name=ub)
     expect("VG-082", "shell", run(["sh", "-c", f": >> {ub}"]), fd__name=ub)
@@ -543,6 +556,7 @@ def _start_session():
             _processes(t, home, nob)
             _network(t)
             _bpf(t)
+            _self_protection(mon)
             _ordinary_activity(t)
             time.sleep(0.5)
     finally:

@@ -1,0 +1,292 @@
+/* VG-083. The monitor's own syscalls never reach it (the sensor skips
+ * them), so everything seen here was done by someone else. */
+#include <bpf/bpf.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/bpf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "audit/fdinfo.h"
+#include "audit/self_protect.h"
+#include "output/alert.h"
+#include "output/fields.h"
+#include "output/flagnames.h"
+#include "sensor/event.h"
+#include "sensor/sensor.h"
+#include "sensor/syscalls.h"
+#include "util/log.h"
+
+struct vg_selfprot {
+	pid_t self;
+	const char *hostname;
+	vg_sp_alert_fn fn;
+	void *ctx;
+	uint32_t links[VG_SP_MAX_LINKS];
+	unsigned nlinks;
+	pid_t other; /* another `vigil run` seen at start-up, not reported yet */
+	char other_exe[256];
+	struct vg_fields fields;
+	char msg[512];
+};
+
+static const char *const tags[] = { "VG-083", "host", "process", "mitre_defense_evasion",
+				    "T1562.001" };
+
+static void add(struct vg_fields *f, const char *key, const char *s, int64_t i)
+{
+	if (f->n >= VG_FIELDS_MAX)
+		return;
+	f->kv[f->n++] = (struct vg_kv){ .key = key,
+					.kind = s ? VG_KV_STR : VG_KV_INT,
+					.s = s,
+					.s_len = s ? strlen(s) : 0,
+					.i = i };
+}
+
+static void raise_alert(struct vg_selfprot *sp, const char *rule, const char *priority,
+			uint64_t wall_ns)
+{
+	struct vg_alert a = {
+		.time_ns = wall_ns,
+		.rule = rule,
+		.priority = priority,
+		.output = sp->msg,
+		.fields = &sp->fields,
+		.tags = tags,
+		.ntags = sizeof(tags) / sizeof(tags[0]),
+		.source = "syscall",
+		.hostname = sp->hostname,
+	};
+
+	sp->fn(sp->ctx, &a);
+}
+
+/* Our links: the bpf_link descriptors this process holds. */
+static void find_own_links(struct vg_selfprot *sp)
+{
+	DIR *d = opendir("/proc/self/fdinfo");
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d)) && sp->nlinks < VG_SP_MAX_LINKS) {
+		char path[300], text[2048];
+		struct vg_fdinfo fi;
+		ssize_t n;
+		int fd;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/fdinfo/%s", de->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, text, sizeof(text));
+		close(fd);
+		if (n > 0 && !vg_fdinfo_parse(text, (size_t)n, &fi, NULL) && fi.kind == VG_BPF_LINK)
+			sp->links[sp->nlinks++] = fi.id;
+	}
+	closedir(d);
+}
+
+pid_t vg_sp_other_copy(pid_t self, char *exe, size_t size)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	pid_t found = 0;
+
+	if (!d)
+		return 0;
+	while (!found && (de = readdir(d))) {
+		char path[64], args[256];
+		const char *base;
+		ssize_t n;
+		pid_t pid;
+		int fd;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		pid = atoi(de->d_name);
+		if (pid == self)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+		n = readlink(path, exe, size - 1);
+		if (n <= 0)
+			continue;
+		exe[n] = 0;
+		base = strrchr(exe, '/');
+		base = base ? base + 1 : exe;
+		if (strcmp(base, "vigil") && strcmp(base, "vigil (deleted)"))
+			continue;
+		/* only monitors: `vigil run`, not `vigil bpf-audit` */
+		snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, args, sizeof(args) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		args[n] = 0;
+		if ((size_t)strlen(args) + 1 < (size_t)n && !strcmp(args + strlen(args) + 1, "run"))
+			found = pid;
+	}
+	closedir(d);
+	return found;
+}
+
+int vg_sp_open(struct vg_selfprot **out, const char *hostname, vg_sp_alert_fn fn, void *ctx)
+{
+	struct vg_selfprot *sp = calloc(1, sizeof(*sp));
+
+	if (!sp)
+		return -ENOMEM;
+	sp->self = getpid();
+	sp->hostname = hostname;
+	sp->fn = fn;
+	sp->ctx = ctx;
+	find_own_links(sp);
+	/* Warned now; the alert goes out with the first check, after the
+	 * first events, so the stream starts with what happened. */
+	sp->other = vg_sp_other_copy(sp->self, sp->other_exe, sizeof(sp->other_exe));
+	if (sp->other)
+		vg_warn("another copy of vigil runs (pid %d, %s)", sp->other, sp->other_exe);
+	*out = sp;
+	return 0;
+}
+
+void vg_sp_free(struct vg_selfprot *sp)
+{
+	free(sp);
+}
+
+void vg_sp_routes(struct vg_sensor *s)
+{
+	static const char *const calls[] = { "kill", "tkill", "tgkill", "ptrace", "bpf" };
+
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		int nr = vg_syscall_nr(calls[i]);
+
+		if (nr >= 0)
+			vg_sensor_route(s, nr, true);
+	}
+}
+
+static void who(struct vg_selfprot *sp, const struct vg_event *ev)
+{
+	const struct vg_hdr *h = &ev->u.hdr;
+	static char comm[VG_COMM_LEN + 1];
+
+	memcpy(comm, h->comm, VG_COMM_LEN);
+	comm[VG_COMM_LEN] = 0;
+	sp->fields.n = 0;
+	add(&sp->fields, "evt.type", vg_event_name(ev), 0);
+	add(&sp->fields, "proc.pid", NULL, h->pid);
+	add(&sp->fields, "proc.name", comm, 0);
+	add(&sp->fields, "user.uid", NULL, h->uid);
+	add(&sp->fields, "vigil.pid", NULL, sp->self);
+}
+
+static bool is_our_link(const struct vg_selfprot *sp, uint32_t id)
+{
+	for (unsigned i = 0; i < sp->nlinks; i++)
+		if (sp->links[i] == id)
+			return true;
+	return false;
+}
+
+void vg_sp_event(struct vg_selfprot *sp, const struct vg_event *ev, uint64_t wall_ns)
+{
+	const struct vg_sys *s = &ev->u.sys;
+	const char *what;
+	char sig[32];
+
+	if (!sp)
+		return;
+	switch (ev->u.hdr.type) {
+	case VG_EV_KILL:
+		/* kill/tkill: target_pid; tgkill: the thread group is args[0] */
+		if ((pid_t)s->target_pid != sp->self && (pid_t)s->args[0] != sp->self)
+			return;
+		if (s->res < 0 && s->res != -EPERM)
+			return; /* a probe for a pid that is not ours */
+		who(sp, ev);
+		what = vg_signal_name(sig, sizeof(sig), s->aux);
+		add(&sp->fields, "evt.arg.sig", what, 0);
+		add(&sp->fields, "evt.res", NULL, s->res);
+		snprintf(sp->msg, sizeof(sp->msg), "vigil signalled by another process (sig=%s "
+			 "process=%s pid=%d uid=%u res=%lld)", what, sp->fields.kv[2].s,
+			 ev->u.hdr.pid, ev->u.hdr.uid, (long long)s->res);
+		raise_alert(sp, "vigil signalled", s->aux ? "Warning" : "Notice", wall_ns);
+		break;
+	case VG_EV_PTRACE:
+		if ((pid_t)s->target_pid != sp->self)
+			return;
+		who(sp, ev);
+		what = vg_ptrace_request(sig, sizeof(sig), s->args[0]);
+		add(&sp->fields, "evt.arg.request", what, 0);
+		add(&sp->fields, "evt.res", NULL, s->res);
+		snprintf(sp->msg, sizeof(sp->msg), "vigil ptraced by another process (request=%s "
+			 "process=%s pid=%d uid=%u res=%lld)", what, sp->fields.kv[2].s,
+			 ev->u.hdr.pid, ev->u.hdr.uid, (long long)s->res);
+		raise_alert(sp, "vigil ptraced", "Critical", wall_ns);
+		break;
+	case VG_EV_BPF:
+		if (s->args[0] != BPF_LINK_DETACH || !s->obj_id || !is_our_link(sp, s->obj_id))
+			return;
+		who(sp, ev);
+		add(&sp->fields, "bpf.link.id", NULL, s->obj_id);
+		add(&sp->fields, "evt.res", NULL, s->res);
+		snprintf(sp->msg, sizeof(sp->msg), "vigil's BPF link %u detached by another process "
+			 "(process=%s pid=%d res=%lld)", s->obj_id, sp->fields.kv[2].s,
+			 ev->u.hdr.pid, (long long)s->res);
+		raise_alert(sp, "vigil BPF link removed", "Critical", wall_ns);
+		break;
+	}
+}
+
+static void report_other_copy(struct vg_selfprot *sp, uint64_t wall_ns)
+{
+	sp->fields.n = 0;
+	add(&sp->fields, "proc.pid", NULL, sp->other);
+	add(&sp->fields, "proc.exepath", sp->other_exe, 0);
+	add(&sp->fields, "vigil.pid", NULL, sp->self);
+	snprintf(sp->msg, sizeof(sp->msg),
+		 "Another copy of vigil is running (pid=%d exe=%s); this one is pid %d", sp->other,
+		 sp->other_exe, sp->self);
+	raise_alert(sp, "Another vigil running", "Warning", wall_ns);
+	sp->other = 0;
+}
+
+void vg_sp_tick(struct vg_selfprot *sp, uint64_t wall_ns)
+{
+	if (!sp)
+		return;
+	if (sp->other)
+		report_other_copy(sp, wall_ns);
+	for (unsigned i = 0; i < sp->nlinks; i++) {
+		int fd = bpf_link_get_fd_by_id(sp->links[i]);
+
+		if (fd >= 0) {
+			close(fd);
+			continue;
+		}
+		if (errno != ENOENT)
+			continue;
+		sp->fields.n = 0;
+		add(&sp->fields, "bpf.link.id", NULL, sp->links[i]);
+		add(&sp->fields, "vigil.pid", NULL, sp->self);
+		snprintf(sp->msg, sizeof(sp->msg), "vigil's BPF link %u is gone (detached or "
+			 "destroyed by another process)", sp->links[i]);
+		raise_alert(sp, "vigil BPF link removed", "Critical", wall_ns);
+		/* once per link */
+		sp->links[i] = sp->links[--sp->nlinks];
+		i--;
+	}
+}
