@@ -284,6 +284,11 @@ static void emit(struct vg_outputs *set, const struct vg_alert *a, bool event)
 
 	if (!set)
 		return;
+	if (set->closed) { /* late alerts (pH's last ones): still counted */
+		for (unsigned i = 0; i < set->n; i++)
+			vg_out_lost(set->outs[i], 1);
+		return;
+	}
 	prio = vg_priority_parse(a->priority, strlen(a->priority));
 	if (prio < 0)
 		prio = VG_PRIO_DEBUG;
