@@ -81,6 +81,9 @@ static void *worker(void *arg)
 	bool reopen;
 	size_t n;
 
+	/* Only a blocking write may be cancelled (see join_or_cancel). */
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+
 	for (;;) {
 		pthread_mutex_lock(&o->lock);
 		while (!o->q.count && !o->reopen && !atomic_load(&o->stop_deadline_ns)) {
@@ -252,28 +255,29 @@ fail:
 	return ret;
 }
 
-/* "TIME PRIORITY MESSAGE", or for events "TIME MESSAGE". */
+/* "TIME PRIORITY MESSAGE" with the message escaped to one line; for raw
+ * events "TIME MESSAGE", the message as given (vg_format_fields already
+ * escaped it). */
 static char *render_text(const struct vg_alert *a, bool event, size_t *len, size_t *body_off)
 {
-	size_t size = strlen(a->output) * 4 + 128;
+	size_t size = strlen(a->output) * (event ? 1 : 4) + 128;
 	char *buf = malloc(size);
-	size_t n, tlen, plen;
+	char t[48];
+	int n;
 
 	if (!buf)
 		return NULL;
-	n = vg_alert_text(buf, size, a);
-	tlen = strcspn(buf, " ") + 1;
-	plen = strlen(a->priority) + 1;
-	if (tlen + plen > n) {
-		*body_off = n;
-	} else if (event) {
-		memmove(buf + tlen, buf + tlen + plen, n - tlen - plen + 1);
-		n -= plen;
-		*body_off = tlen;
+	if (event) {
+		vg_format_time(t, sizeof(t), a->time_ns);
+		n = snprintf(buf, size, "%s %s", t, a->output);
+		*len = n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
+		*body_off = strlen(t) + 1;
 	} else {
-		*body_off = tlen + plen;
+		*len = vg_alert_text(buf, size, a);
+		*body_off = strcspn(buf, " ") + 1 + strlen(a->priority) + 1;
 	}
-	*len = n;
+	if (*body_off > *len)
+		*body_off = *len;
 	return buf;
 }
 

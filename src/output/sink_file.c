@@ -55,7 +55,12 @@ static int file_open(struct vg_out *o, char *err, size_t errlen)
 static int write_all(int fd, const char *p, size_t len)
 {
 	while (len) {
-		ssize_t n = write(fd, p, len);
+		ssize_t n;
+
+		/* a write stuck at exit may be cancelled, nothing else */
+		pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
+		n = write(fd, p, len);
+		pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
 
 		if (n < 0 && errno == EINTR)
 			continue;
