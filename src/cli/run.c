@@ -15,6 +15,7 @@
 
 #include "cli/commands.h"
 #include "monitor/monitor.h"
+#include "output/outputs.h"
 #include "sensor/sensor.h"
 #include "util/log.h"
 #include "util/parse.h"
@@ -26,7 +27,16 @@
 
 #define MAX_RULE_FILES 64
 
-static volatile sig_atomic_t stop_requested, reload_requested;
+static volatile sig_atomic_t stop_requested, reload_requested, reopen_requested;
+/* --output, parsed as given; freed by cmd_run whatever run_main returns */
+static struct vg_output_conf *outputs[VG_OUTPUTS_MAX - 1];
+static unsigned noutputs;
+
+static void on_reopen_signal(int sig)
+{
+	(void)sig;
+	reopen_requested = 1;
+}
 
 static void on_stop_signal(int sig)
 {
@@ -55,6 +65,12 @@ static void usage(FILE *out)
 		"  -e, --events              print every event the sensor sends\n"
 		"  -j, --json                one JSON object per line (Falco's alert shape)\n"
 		"  -o, --output-file PATH    append output to PATH instead of standard output\n"
+		"      --output TYPE[:KEY=VALUE,...]\n"
+		"                            send alerts to an output: stdout, file, syslog,\n"
+		"                            webhook or program, each with its own queue and\n"
+		"                            min_priority; repeatable; SIGUSR1 reopens files\n"
+		"                            (e.g. file:path=/var/log/vigil.json,fsync=interval;\n"
+		"                            see docs/outputs.md)\n"
 		"  -d, --duration SECONDS    stop after SECONDS (default: run until signalled)\n"
 		"      --ring-size BYTES     ring buffer size, a power of two; K/M/G suffixes\n"
 		"                            (default 16M)\n"
@@ -125,7 +141,7 @@ static int take_instance_lock(const char *path)
 	return fd;
 }
 
-int cmd_run(int argc, char **argv)
+static int run_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "rules", required_argument, 0, 'r' },
@@ -133,6 +149,7 @@ int cmd_run(int argc, char **argv)
 		{ "events", no_argument, 0, 'e' },
 		{ "json", no_argument, 0, 'j' },
 		{ "output-file", required_argument, 0, 'o' },
+		{ "output", required_argument, 0, 'U' },
 		{ "duration", required_argument, 0, 'd' },
 		{ "ring-size", required_argument, 0, 'R' },
 		{ "wakeup-bytes", required_argument, 0, 'W' },
@@ -154,6 +171,7 @@ int cmd_run(int argc, char **argv)
 				     .coalesce_ms = VG_SENSOR_DEFAULT_COALESCE_MS };
 	const char *lock_path = DEFAULT_LOCK_FILE;
 	const char *rules[MAX_RULE_FILES];
+	char err[512];
 	bool no_rules = false;
 	uint64_t v;
 	int c, lock_fd, ret;
@@ -162,6 +180,8 @@ int cmd_run(int argc, char **argv)
 	mo.ph_opts.normal_wait_s = VG_PH_NORMAL_WAIT_DEFAULT_S;
 	mo.rules_files = rules;
 	mo.reload = &reload_requested;
+	mo.reopen = &reopen_requested;
+	mo.outputs = outputs;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "r:ejo:d:vh", opts, NULL)) != -1) {
 		switch (c) {
@@ -183,6 +203,17 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'o':
 			mo.output_file = optarg;
+			break;
+		case 'U':
+			if (mo.noutputs == VG_OUTPUTS_MAX - 1) {
+				vg_err("--output: at most %d outputs", VG_OUTPUTS_MAX - 1);
+				return 2;
+			}
+			if (vg_output_conf_parse(&outputs[mo.noutputs], optarg, err, sizeof(err))) {
+				vg_err("--output %s: %s", optarg, err);
+				return 2;
+			}
+			noutputs = ++mo.noutputs;
 			break;
 		case 'd':
 			if (vg_parse_u64(optarg, &v) || v == 0 || v > 100000000) {
@@ -294,9 +325,20 @@ int cmd_run(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sa.sa_handler = on_reload_signal;
 	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_reopen_signal;
+	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	ret = vg_monitor_run(&mo, &so, &stop_requested);
 	close(lock_fd);
 	return ret ? 1 : 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	int ret = run_main(argc, argv);
+
+	while (noutputs)
+		vg_output_conf_free(outputs[--noutputs]);
+	return ret;
 }

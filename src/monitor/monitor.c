@@ -11,9 +11,10 @@
 #include "audit/self_protect.h"
 #include "monitor/detect.h"
 #include "monitor/monitor.h"
+#include "monitor/monitor_outputs.h"
 #include "output/alert.h"
 #include "output/fields.h"
-#include "output/writer.h"
+#include "output/outputs.h"
 #include "ph/ph_kernel.h"
 #include "proc/container.h"
 #include "proc/procfs.h"
@@ -25,7 +26,8 @@
 
 struct monitor {
 	const struct vg_monitor_opts *opts;
-	struct vg_writer *out;
+	struct vg_outputs *outs;
+	struct vg_drop_warn drop_warn;
 	struct vg_proctable *procs;
 	struct vg_cgmap *cgroups; /* NULL without cgroup v2 */
 	struct vg_usercache *users;
@@ -77,25 +79,13 @@ static void print_event(struct monitor *m, const struct vg_event *ev)
 		.hostname = m->hostname,
 		.fields = &m->fields,
 	};
-	char *json;
-
 	proc_view(m, ev, &view);
 	vg_fields_from_event(&m->fields, ev, &view);
 	if (!a.rule)
 		a.rule = "unknown";
 	vg_format_fields(m->line, sizeof(m->line), &m->fields);
 	a.output = m->line;
-	if (m->opts->json) {
-		json = vg_alert_json(&a);
-		if (json)
-			vg_writer_line(m->out, json, strlen(json));
-		free(json);
-	} else {
-		char t[48];
-
-		vg_format_time(t, sizeof(t), a.time_ns);
-		vg_writer_printf(m->out, "%s %s", t, m->line);
-	}
+	vg_outputs_emit_event(m->outs, &a);
 }
 
 /* Keeps the process table current. Exits are applied after the event is
@@ -132,18 +122,9 @@ static void track(struct monitor *m, const struct vg_event *ev)
 static void print_alert(void *ctx, const struct vg_alert *a)
 {
 	struct monitor *m = ctx;
-	char *json;
 
 	m->alerts++;
-	if (m->opts->json) {
-		json = vg_alert_json(a);
-		if (json)
-			vg_writer_line(m->out, json, strlen(json));
-		free(json);
-	} else {
-		vg_alert_text(m->line, sizeof(m->line), a);
-		vg_writer_line(m->out, m->line, strlen(m->line));
-	}
+	vg_outputs_emit(m->outs, a);
 }
 
 static int on_event(void *ctx, const struct vg_event *ev)
@@ -245,6 +226,7 @@ static void report(struct monitor *m, struct vg_sensor *s, const char *what, dou
 		at ? " (" : "", at ? breakdown + 1 : "", at ? ")" : "", (unsigned long long)st.malformed,
 		(unsigned long long)st.compat, (unsigned long long)st.coalesced,
 		(unsigned long long)m->alerts);
+	vg_monitor_outputs_report(m->outs, what);
 }
 
 /* pH's counters at exit, so a lost alert is never silent. */
@@ -302,11 +284,9 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 	m->opts = mo;
 	gethostname(m->hostname, sizeof(m->hostname) - 1);
 	m->boot_to_wall_ns = (int64_t)(clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME));
-	ret = vg_writer_open(&m->out, mo->output_file);
-	if (ret) {
-		vg_err("cannot open output %s: %s", mo->output_file, strerror(-ret));
+	ret = vg_monitor_outputs_open(&m->outs, mo, m->hostname);
+	if (ret)
 		goto out;
-	}
 	if (mo->nrules_files) {
 		ret = vg_detect_load(&m->detect, mo->rules_files, mo->nrules_files);
 		if (ret)
@@ -349,7 +329,10 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 			vg_err("reading events failed: %s", strerror(-ret));
 			break;
 		}
-		vg_writer_flush(m->out);
+		if (mo->reopen && *mo->reopen) {
+			*mo->reopen = 0;
+			vg_outputs_reopen(m->outs);
+		}
 		if (mo->reload && *mo->reload) {
 			*mo->reload = 0;
 			if (mo->nrules_files)
@@ -360,6 +343,7 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 			vg_pt_reap(m->procs, clock_ns(CLOCK_BOOTTIME));
 			vg_sp_tick(m->selfprot, clock_ns(CLOCK_REALTIME));
 			next_reap = now + 1000000000ull;
+			vg_monitor_outputs_warn(m->outs, now, &m->drop_warn);
 		}
 		if (mo->stats_interval_s && now >= next_stats) {
 			report(m, s, "stats", (now - start) / 1e9);
@@ -371,7 +355,7 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 	/* Drain what is left, so the exit counts are complete. */
 	while (vg_sensor_poll(s, 0) > 0)
 		;
-	vg_writer_flush(m->out);
+	vg_outputs_close(m->outs); /* drains each queue, bounded by its drain_ms */
 	report(m, s, "exit", (clock_ns(CLOCK_MONOTONIC) - start) / 1e9);
 	if (ph)
 		report_ph(ph);
@@ -379,7 +363,7 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 out:
 	vg_sensor_close(s); /* first: it reads pH's ring buffer */
 	vg_ph_kernel_close(ph);
-	vg_writer_close(m->out);
+	vg_outputs_free(m->outs);
 	vg_detect_free(m->detect);
 	vg_sp_free(m->selfprot);
 	vg_pt_free(m->procs);

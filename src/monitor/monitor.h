@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "output/outputs.h"
 #include "ph/ph_kernel.h"
 #include "sensor/sensor.h"
 
@@ -25,6 +26,10 @@ struct vg_monitor_opts {
 	/* pH in the kernel (vigil run --ph): its alerts go to the same output */
 	bool ph;
 	struct vg_ph_kernel_opts ph_opts;
+	/* --output TYPE:key=value...; none = standard output (or output_file) */
+	struct vg_output_conf *const *outputs;
+	unsigned noutputs;
+	volatile sig_atomic_t *reopen; /* set on SIGUSR1: reopen output files */
 };
 
 /* Runs until *stop becomes non-zero or the duration passes. Returns 0, or

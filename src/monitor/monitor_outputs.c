@@ -1,0 +1,80 @@
+/* The monitor's side of the outputs: which ones run (--output, plus the
+ * classic standard output or --output-file), their lines in the stats
+ * report, and a warning as soon as one drops alerts. */
+#include <stdio.h>
+
+#include "monitor/monitor_outputs.h"
+#include "util/log.h"
+
+/* One line per output: what it holds, delivered, dropped, failed. */
+void vg_monitor_outputs_report(struct vg_outputs *outs, const char *what)
+{
+	struct vg_output_stats st;
+	char line[512];
+
+	for (unsigned i = 0; !vg_outputs_stats(outs, i, &st); i++) {
+		vg_output_stats_format(line, sizeof(line), &st);
+		fprintf(stderr, "vigil: %s output %s\n", what, line);
+	}
+}
+
+/* A drop is warned about when it happens (at most every 10 s), not only
+ * in the next stats line. */
+void vg_monitor_outputs_warn(struct vg_outputs *outs, uint64_t now, struct vg_drop_warn *w)
+{
+	struct vg_output_stats st;
+	uint64_t total = 0;
+
+	if (now < w->next)
+		return;
+	for (unsigned i = 0; !vg_outputs_stats(outs, i, &st); i++)
+		total += st.dropped;
+	if (total == w->warned)
+		return;
+	for (unsigned i = 0; !vg_outputs_stats(outs, i, &st); i++)
+		if (st.dropped)
+			vg_warn("output %s has dropped %llu alerts (queue full or destination failing)",
+				st.name, (unsigned long long)st.dropped);
+	w->warned = total;
+	w->next = now + 10 * 1000000000ull;
+}
+
+/* The outputs named with --output, plus the classic one: standard output
+ * when none is named, or --output-file. */
+int vg_monitor_outputs_open(struct vg_outputs **outs, const struct vg_monitor_opts *mo,
+			    const char *hostname)
+{
+	struct vg_output_conf *confs[VG_OUTPUTS_MAX], *classic = NULL;
+	unsigned n = 0;
+	char err[512] = "";
+	int ret = 0;
+
+	for (unsigned i = 0; i < mo->noutputs && n < VG_OUTPUTS_MAX - 1; i++)
+		confs[n++] = mo->outputs[i];
+	if (!mo->noutputs || mo->output_file) {
+		ret = vg_output_conf_new(&classic, mo->output_file ? "file" : "stdout", err,
+					 sizeof(err));
+		if (!ret && mo->output_file)
+			ret = vg_output_conf_set(classic, "path", mo->output_file, err, sizeof(err));
+		if (!ret)
+			ret = vg_output_conf_set(classic, "format", mo->json ? "json" : "text", err,
+						 sizeof(err));
+		/* It used to block the reader when slow: give it more room. */
+		if (!ret)
+			ret = vg_output_conf_set(classic, "queue", "100000", err, sizeof(err));
+		if (!ret)
+			ret = vg_output_conf_set(classic, "queue_bytes", "256M", err, sizeof(err));
+		if (!ret)
+			ret = vg_output_conf_check(classic, err, sizeof(err));
+		if (!ret)
+			confs[n++] = classic;
+	}
+	if (!ret)
+		ret = vg_outputs_open(outs, confs, n, &(struct vg_outputs_opts){ hostname, NULL },
+				      err, sizeof(err));
+	if (ret)
+		vg_err("cannot open the outputs: %s", err);
+	vg_output_conf_free(classic);
+	return ret;
+}
+

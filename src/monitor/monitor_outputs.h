@@ -1,0 +1,23 @@
+/* The monitor's outputs: opening them from its options, reporting them. */
+#ifndef VIGIL_MONITOR_MONITOR_OUTPUTS_H
+#define VIGIL_MONITOR_MONITOR_OUTPUTS_H
+
+#include <stdint.h>
+
+#include "monitor/monitor.h"
+#include "output/outputs.h"
+
+struct vg_drop_warn {
+	uint64_t warned; /* drops already warned about */
+	uint64_t next;	 /* no new warning before (CLOCK_MONOTONIC ns) */
+};
+
+/* Prints the problem (vg_err) and returns a negative errno on failure. */
+int vg_monitor_outputs_open(struct vg_outputs **outs, const struct vg_monitor_opts *mo,
+			    const char *hostname);
+/* "vigil: WHAT output NAME queued=N sent=N dropped=N errors=N retries=N" */
+void vg_monitor_outputs_report(struct vg_outputs *outs, const char *what);
+/* Warns (at most every 10 s) when an output has dropped more alerts. */
+void vg_monitor_outputs_warn(struct vg_outputs *outs, uint64_t now, struct vg_drop_warn *w);
+
+#endif

@@ -1,0 +1,86 @@
+/* Alert outputs: any number of destinations (stdout, file, syslog, webhook,
+ * program), each with its own minimum priority, bounded queue and worker
+ * thread, so a slow or dead destination never blocks detection or the
+ * others. What an output drops is counted, never lost silently.
+ *
+ * Configuration is a type name plus generic key=value pairs, so a YAML
+ * mapping and the command line spec `TYPE[:key=value,key=value...]` map to
+ * it one to one. */
+#ifndef VIGIL_OUTPUT_OUTPUTS_H
+#define VIGIL_OUTPUT_OUTPUTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "output/alert.h"
+
+#define VG_OUTPUT_QUEUE_DEFAULT 10000
+#define VG_OUTPUT_QUEUE_MAX 10000000
+#define VG_OUTPUT_NAME_MAX 128
+#define VG_OUTPUTS_MAX 32
+
+struct vg_output_conf; /* one configured output */
+
+/* type: "stdout", "file", "syslog", "webhook", "program". Returns 0, or
+ * -EINVAL (unknown type) / -ENOMEM with the problem in err. */
+int vg_output_conf_new(struct vg_output_conf **out, const char *type, char *err, size_t errlen);
+/* One key=value. Errors (-EINVAL) name the key and the problem. Keys for
+ * every type: name, min_priority, format (json|text), queue, queue_bytes,
+ * overflow (drop_newest|drop_oldest), drain_ms. See docs/outputs.md. */
+int vg_output_conf_set(struct vg_output_conf *c, const char *key, const char *value, char *err,
+		       size_t errlen);
+/* Checks that the keys the type needs are there (file: path, ...) and
+ * names the output if name= was not set. Call it after the last set. */
+int vg_output_conf_check(struct vg_output_conf *c, char *err, size_t errlen);
+/* The command line spec "TYPE[:key=value,key=value...]": a comma or
+ * backslash inside a value is written "\," or "\\". Sets and checks. */
+int vg_output_conf_parse(struct vg_output_conf **out, const char *spec, char *err, size_t errlen);
+/* Accepts NULL. */
+void vg_output_conf_free(struct vg_output_conf *c);
+/* The output's name in stats ("file:/var/log/vigil.json" unless name= is set). */
+const char *vg_output_conf_name(const struct vg_output_conf *c);
+
+struct vg_outputs; /* the running set */
+
+struct vg_outputs_opts {
+	const char *hostname; /* for syslog's HOSTNAME; NULL = gethostname() */
+	const char *app_name; /* syslog APP-NAME / ident; NULL = "vigil" */
+};
+
+/* Starts one worker per configuration (the confs are copied). Returns 0,
+ * or a negative errno with the output's name and problem in err. */
+int vg_outputs_open(struct vg_outputs **out, struct vg_output_conf *const *confs, unsigned n,
+		    const struct vg_outputs_opts *opts, char *err, size_t errlen);
+/* Renders the alert once (text and/or JSON, as the outputs need) and queues
+ * it on every output whose min_priority it passes. Never blocks on an
+ * output. One producer thread only. */
+void vg_outputs_emit(struct vg_outputs *o, const struct vg_alert *a);
+/* The same for a raw event: its text line has no priority column. */
+void vg_outputs_emit_event(struct vg_outputs *o, const struct vg_alert *a);
+/* Asks file outputs to reopen their file (after logrotate renamed it);
+ * async-signal-unsafe: call it from the main loop on SIGUSR1. */
+void vg_outputs_reopen(struct vg_outputs *o);
+
+struct vg_output_stats {
+	char name[VG_OUTPUT_NAME_MAX];
+	const char *type;
+	uint64_t queued;  /* waiting now */
+	uint64_t sent;	  /* delivered */
+	uint64_t dropped; /* lost: queue full, given up after retries, or left at exit */
+	uint64_t errors;  /* failed attempts (write, connect, HTTP status) */
+	uint64_t retries; /* attempts after a failure */
+};
+
+unsigned vg_outputs_count(const struct vg_outputs *o);
+/* Stats of output i (0 <= i < count); returns 0 or -ENOENT. */
+int vg_outputs_stats(struct vg_outputs *o, unsigned i, struct vg_output_stats *st);
+/* "name queued=N sent=N dropped=N errors=N retries=N" */
+size_t vg_output_stats_format(char *buf, size_t size, const struct vg_output_stats *st);
+
+/* Stops the workers. Each drains its queue for up to its drain_ms; what is
+ * still queued then is counted as dropped. Final stats are read with
+ * vg_outputs_stats before vg_outputs_free. Accepts NULL. */
+void vg_outputs_close(struct vg_outputs *o);
+void vg_outputs_free(struct vg_outputs *o);
+
+#endif
