@@ -15,6 +15,7 @@
 
 #include "cli/commands.h"
 #include "monitor/monitor.h"
+#include "response/denylist.h"
 #include "sensor/sensor.h"
 #include "util/log.h"
 #include "util/parse.h"
@@ -79,6 +80,11 @@ static void usage(FILE *out)
 		"                            (default 1000)\n"
 		"      --ph-plain            with --ph: plain pH (lookahead pairs, window 9)\n"
 		"                            instead of the default 12-gram model\n"
+		"      --response            carry out rule actions (action: kill / kill_pgroup);\n"
+		"                            without it such rules only alert (docs/response.md)\n"
+		"      --deny-exec PATH      kill any exec of PATH (by name, and by the file's\n"
+		"                            device+inode at start) before it runs; repeatable\n"
+		"      --deny-exec-file FILE absolute paths to deny, one per line, # comments\n"
 		"      --lock-file PATH      single-instance lock (default " DEFAULT_LOCK_FILE ")\n"
 		"  -v, --verbose             more messages, including libbpf's\n"
 		"  -h, --help                this help\n");
@@ -140,6 +146,9 @@ int cmd_run(int argc, char **argv)
 		{ "ph-normal-wait", required_argument, 0, 'n' },
 		{ "ph-min-train", required_argument, 0, 'm' },
 		{ "ph-plain", no_argument, 0, 'p' },
+		{ "response", no_argument, 0, 'K' },
+		{ "deny-exec", required_argument, 0, 'X' },
+		{ "deny-exec-file", required_argument, 0, 'F' },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0 },
@@ -148,6 +157,8 @@ int cmd_run(int argc, char **argv)
 	struct vg_sensor_opts so = { .ring_bytes = VG_SENSOR_DEFAULT_RING, .wakeup_bytes = 65536 };
 	const char *lock_path = DEFAULT_LOCK_FILE;
 	const char *rules[MAX_RULE_FILES];
+	struct vg_denylist deny = { 0 };
+	struct vg_deny_err derr;
 	bool no_rules = false;
 	uint64_t v;
 	int c, lock_fd, ret;
@@ -239,6 +250,23 @@ int cmd_run(int argc, char **argv)
 		case 'p':
 			mo.ph_opts.plain = true;
 			break;
+		case 'K':
+			mo.response = true;
+			break;
+		case 'X':
+			if (vg_denylist_add(&deny, optarg, strlen(optarg), "--deny-exec", 0, &derr)) {
+				vg_err("%s", derr.msg);
+				vg_denylist_free(&deny);
+				return 2;
+			}
+			break;
+		case 'F':
+			if (vg_denylist_load_file(&deny, optarg, &derr)) {
+				vg_err("%s", derr.msg);
+				vg_denylist_free(&deny);
+				return 2;
+			}
+			break;
 		case 'v':
 			so.verbose = true;
 			vg_log_max = VG_LOG_DEBUG;
@@ -283,7 +311,9 @@ int cmd_run(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	mo.deny = &deny;
 	ret = vg_monitor_run(&mo, &so, &stop_requested);
+	vg_denylist_free(&deny);
 	close(lock_fd);
 	return ret ? 1 : 0;
 }

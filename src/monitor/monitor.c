@@ -18,6 +18,8 @@
 #include "proc/procfs.h"
 #include "proc/proctable.h"
 #include "proc/usercache.h"
+#include "response/deny_kernel.h"
+#include "response/kill.h"
 #include "sensor/event.h"
 #include "sensor/syscalls.h"
 #include "util/log.h"
@@ -30,6 +32,7 @@ struct monitor {
 	struct vg_usercache *users;
 	struct vg_detect *detect; /* NULL without rules */
 	uint64_t alerts;	  /* raised, across rule reloads */
+	struct vg_killer killer;  /* rule actions (enabled by --response) */
 	struct vg_fields fields;
 	char cmdline[VG_ARGS_MAX + 1];
 	char hostname[256];
@@ -180,6 +183,7 @@ static void reload_rules(struct monitor *m, struct vg_sensor *s)
 	vg_detect_free(m->detect);
 	m->detect = fresh;
 	vg_detect_bind(m->detect, m->procs, m->users, m->hostname);
+	vg_detect_set_killer(m->detect, &m->killer);
 	apply_routes(m, s);
 }
 
@@ -287,6 +291,7 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 	struct monitor *m = calloc(1, sizeof(*m));
 	struct vg_sensor *s = NULL;
 	struct vg_ph_kernel *ph = NULL;
+	struct vg_deny_kernel *deny = NULL;
 	const char *why = NULL;
 	uint64_t start, now, next_stats, next_reap, deadline;
 	int ret;
@@ -294,6 +299,7 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 	if (!m)
 		return -ENOMEM;
 	m->opts = mo;
+	vg_killer_init(&m->killer, mo->response);
 	gethostname(m->hostname, sizeof(m->hostname) - 1);
 	m->boot_to_wall_ns = (int64_t)(clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME));
 	ret = vg_writer_open(&m->out, mo->output_file);
@@ -324,8 +330,16 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 		vg_err("%s: %s", why ? why : "cannot start pH", strerror(-ret));
 		goto out;
 	}
-	if (m->detect)
+	/* The exec deny list: its own BPF object, loaded only when configured */
+	if (mo->deny && mo->deny->n &&
+	    (ret = vg_deny_kernel_open(&deny, mo->deny, s, print_alert, m, m->hostname, &why))) {
+		vg_err("%s: %s", why ? why : "cannot start the exec deny list", strerror(-ret));
+		goto out;
+	}
+	if (m->detect) {
 		vg_detect_bind(m->detect, m->procs, m->users, m->hostname);
+		vg_detect_set_killer(m->detect, &m->killer);
+	}
 	apply_routes(m, s);
 	seed_tables(m);
 	fprintf(stderr, "vigil: ready (%d programs attached, ring buffer %u KiB)\n",
@@ -370,6 +384,7 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 out:
 	vg_sensor_close(s); /* first: it reads pH's ring buffer */
 	vg_ph_kernel_close(ph);
+	vg_deny_kernel_close(deny);
 	vg_writer_close(m->out);
 	vg_detect_free(m->detect);
 	vg_pt_free(m->procs);

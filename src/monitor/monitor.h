@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "ph/ph_kernel.h"
+#include "response/denylist.h"
 #include "sensor/sensor.h"
 
 struct vg_monitor_opts {
@@ -25,6 +26,9 @@ struct vg_monitor_opts {
 	/* pH in the kernel (vigil run --ph): its alerts go to the same output */
 	bool ph;
 	struct vg_ph_kernel_opts ph_opts;
+	/* response (docs/response.md): rule actions only with --response */
+	bool response;
+	const struct vg_denylist *deny; /* exec deny list; NULL or empty = none */
 };
 
 /* Runs until *stop becomes non-zero or the duration passes. Returns 0, or
