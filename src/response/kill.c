@@ -111,11 +111,31 @@ static bool same_process(const struct vg_stat_view *st, uint64_t start_ns)
 	return proc_ns + tick >= start_ns && start_ns + tick >= proc_ns;
 }
 
+/* SIGKILL to process group pgrp, which the process behind victim_fd is in.
+ * PIDFD_SIGNAL_PROCESS_GROUP takes a pidfd of the group's leader; without
+ * one (the leader exited, or a kernel before 6.9) kill(-pgrp) does it. */
+static int signal_group(int victim_fd, uint32_t pgrp)
+{
+	int fd = (int)syscall(SYS_pidfd_open, (pid_t)pgrp, 0), ret = -1;
+
+	if (fd >= 0) {
+		ret = (int)syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL,
+				   PIDFD_SIGNAL_PROCESS_GROUP);
+		close(fd);
+	}
+	if (ret && (fd < 0 || errno == EINVAL)) {
+		/* the victim must still be there, or the group may be gone */
+		if (syscall(SYS_pidfd_send_signal, victim_fd, 0, NULL, 0))
+			return -errno;
+		ret = kill(-(pid_t)pgrp, SIGKILL);
+	}
+	return ret ? -errno : 0;
+}
+
 int vg_killer_act(const struct vg_killer *k, enum vg_rule_action a, uint32_t pid,
 		  uint64_t start_ns, uint64_t event_ns, struct vg_action_result *out)
 {
 	struct vg_stat_view st = { 0 };
-	unsigned flags = 0;
 	int pidfd, ret;
 
 	out->latency_us = -1;
@@ -151,11 +171,9 @@ int vg_killer_act(const struct vg_killer *k, enum vg_rule_action a, uint32_t pid
 		return ret;
 	}
 	if (a == VG_ACTION_KILL_PGROUP)
-		flags = PIDFD_SIGNAL_PROCESS_GROUP;
-	ret = (int)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, flags);
-	if (ret && errno == EINVAL && a == VG_ACTION_KILL_PGROUP)
-		ret = kill(-(pid_t)st.pgrp, SIGKILL); /* kernel before 6.9 */
-	ret = ret ? -errno : 0;
+		ret = signal_group(pidfd, st.pgrp);
+	else
+		ret = syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) ? -errno : 0;
 	close(pidfd);
 	if (ret)
 		return result(out, ret, "failed(%s)", strerror(-ret));
