@@ -69,7 +69,7 @@ static void add_str(struct vg_fields *f, const char *key, const char *s)
 
 static int on_record(void *ctx, void *data, size_t size)
 {
-	static const char *const tags[] = { "vigil", "response", "VG-R01" };
+	static const char *const tags[] = { "vigil", "response" };
 	struct vg_deny_kernel *k = ctx;
 	struct vg_deny_event e;
 	const char *how, *entry;
@@ -111,7 +111,7 @@ static int on_record(void *ctx, void *data, size_t size)
 		.output = k->output,
 		.fields = f,
 		.tags = tags,
-		.ntags = 3,
+		.ntags = 2,
 		.source = "syscall",
 		.hostname = k->hostname,
 	};
