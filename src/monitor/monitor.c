@@ -259,6 +259,18 @@ static void report_ph(struct vg_ph_kernel *ph)
 		(unsigned long long)st.model_errors, (unsigned long long)st.profile_errors);
 }
 
+/* The deny list's counters at exit: a kill whose record was lost is
+ * still counted. */
+static void report_deny(struct vg_deny_kernel *deny)
+{
+	struct vg_deny_kernel_stats st;
+
+	vg_deny_kernel_stats(deny, &st);
+	fprintf(stderr, "vigil: deny records=%llu drops=%llu malformed=%llu\n",
+		(unsigned long long)st.records, (unsigned long long)st.drops,
+		(unsigned long long)st.malformed);
+}
+
 /* Narrows the kernel's routes to the listed syscalls ("openat,execve").
  * Process lifecycle records are always sent: the process table needs them. */
 static int narrow_syscalls(struct vg_sensor *s, const char *list)
@@ -336,10 +348,10 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 		vg_err("%s: %s", why ? why : "cannot start the exec deny list", strerror(-ret));
 		goto out;
 	}
-	if (m->detect) {
+	if (m->detect)
 		vg_detect_bind(m->detect, m->procs, m->users, m->hostname);
+	if (m->detect)
 		vg_detect_set_killer(m->detect, &m->killer);
-	}
 	apply_routes(m, s);
 	seed_tables(m);
 	fprintf(stderr, "vigil: ready (%d programs attached, ring buffer %u KiB)\n",
@@ -380,6 +392,8 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 	report(m, s, "exit", (clock_ns(CLOCK_MONOTONIC) - start) / 1e9);
 	if (ph)
 		report_ph(ph);
+	if (deny)
+		report_deny(deny);
 	ret = 0;
 out:
 	vg_sensor_close(s); /* first: it reads pH's ring buffer */

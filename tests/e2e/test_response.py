@@ -159,6 +159,7 @@ def test_deny_exec_by_path_and_by_inode_kills_before_the_first_instruction():
         assert by_name[later]["vigil.deny.match"] == "path"
         assert all(of["vigil.action"] == "killed" for of in by_name.values()), by_name
         assert "exec deny list: 2 paths, 1 files by inode" in mon.stderr(), mon.stderr()
+        assert "vigil: deny records=3 drops=0 malformed=0" in mon.stderr(), mon.stderr()
         deadline = time.time() + 10  # the kernel frees programs asynchronously
         while time.time() < deadline and ours & set(vigil_programs_loaded()):
             time.sleep(0.1)
