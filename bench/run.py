@@ -29,6 +29,8 @@ import sys
 import tempfile
 import time
 
+import response_bench
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
 
@@ -700,6 +702,9 @@ def main():
                     help="skip the rule engine measurement (bench/engine_bench)")
     ap.add_argument("--engine-seconds", type=int, default=10,
                     help="longest recording for the rule engine measurement")
+    ap.add_argument("--no-response", action="store_true",
+                    help="skip the response (event → kill latency) measurement")
+    ap.add_argument("--response-runs", type=int, default=30)
     ap.add_argument("--stand-in", action="store_true",
                     help="use `sleep` instead of vigil (to test this harness)")
     args = ap.parse_args()
@@ -781,6 +786,16 @@ def main():
                 rule_files.append(falco)
             engine = EngineBench(workdir, engine_bin, rule_files, args.engine_seconds).run()
 
+        response = None
+        if not args.no_response and not args.stand_in:
+            print("  response: event → kill latency", file=sys.stderr, flush=True)
+
+            def response_monitor(extra, label):
+                mon = VigilMonitor(workdir, vigil, extra, label)
+                mon.start()
+                return mon
+            response = response_bench.measure(response_monitor, workdir, args.response_runs)
+
         print(f"\nvigil bench: {os.cpu_count()} CPUs, kernel {os.uname().release}, "
               f"{time.monotonic() - t0:.0f} s" + (" [STAND-IN: sleep, not vigil]"
                                                     if args.stand_in else ""))
@@ -795,6 +810,8 @@ def main():
             print_flood(floods, args.flood_seconds)
         if engine:
             verdicts += print_engine(engine)
+        if response:
+            response_bench.print_rows(response)
         print(f"\ntargets: {sum(verdicts)} PASS, {len(verdicts) - sum(verdicts)} MISS "
               "(informational)")
         if noted["rerun"] or noted["disturbed"]:
@@ -804,7 +821,7 @@ def main():
             print("note: '*' marks throughput steps during which another vigil was loaded")
         results = {"runs": args.runs, "samples": samples, "median": med, "ratios": ratios,
                    "median_ratio": ratio, "usage": usage,
-                   "flood": floods, "engine": engine, "auditd_skipped": why_no_auditd,
+                   "flood": floods, "engine": engine, "response": response, "auditd_skipped": why_no_auditd,
                    "foreign_vigil": noted,
                    "stand_in": args.stand_in}
         out = os.path.join(build, "bench", "results.json")

@@ -22,6 +22,8 @@ static void print_rule(const struct vg_rule *r)
 	printf("  %-8s %-13s %s", state[r->state], vg_priority_name(r->priority), r->name);
 	if (!r->enabled)
 		printf(" (disabled)");
+	if (r->action != VG_ACTION_NONE)
+		printf(" (action: %s)", vg_action_name(r->action));
 	if (r->state == VG_RULE_LOADED) {
 		if (r->all_evtypes) {
 			printf(" [all event types]");

@@ -16,6 +16,7 @@
 #include "cli/commands.h"
 #include "monitor/monitor.h"
 #include "output/outputs.h"
+#include "response/denylist.h"
 #include "sensor/sensor.h"
 #include "util/log.h"
 #include "util/parse.h"
@@ -26,6 +27,11 @@
 #endif
 
 #define MAX_RULE_FILES 64
+
+/* Long options without a short form, numbered past every character. */
+enum {
+	OPT_COALESCE_MS = 0x100,
+};
 
 static volatile sig_atomic_t stop_requested, reload_requested, reopen_requested;
 /* --output, parsed as given; freed by cmd_run whatever run_main returns */
@@ -99,6 +105,11 @@ static void usage(FILE *out)
 		"                            (default 1000)\n"
 		"      --ph-plain            with --ph: plain pH (lookahead pairs, window 9)\n"
 		"                            instead of the default 12-gram model\n"
+		"      --response            carry out rule actions (action: kill / kill_pgroup);\n"
+		"                            without it such rules only alert (docs/response.md)\n"
+		"      --deny-exec PATH      kill any exec of PATH (by name, and by the file's\n"
+		"                            device+inode at start) before it runs; repeatable\n"
+		"      --deny-exec-file FILE absolute paths to deny, one per line, # comments\n"
 		"      --lock-file PATH      single-instance lock (default " DEFAULT_LOCK_FILE ")\n"
 		"  -v, --verbose             more messages, including libbpf's\n"
 		"  -h, --help                this help\n");
@@ -153,7 +164,7 @@ static int run_main(int argc, char **argv)
 		{ "duration", required_argument, 0, 'd' },
 		{ "ring-size", required_argument, 0, 'R' },
 		{ "wakeup-bytes", required_argument, 0, 'W' },
-		{ "coalesce-ms", required_argument, 0, 'K' },
+		{ "coalesce-ms", required_argument, 0, OPT_COALESCE_MS },
 		{ "poll-ms", required_argument, 0, 'P' },
 		{ "stats-interval", required_argument, 0, 'S' },
 		{ "lock-file", required_argument, 0, 'L' },
@@ -162,6 +173,9 @@ static int run_main(int argc, char **argv)
 		{ "ph-normal-wait", required_argument, 0, 'n' },
 		{ "ph-min-train", required_argument, 0, 'm' },
 		{ "ph-plain", no_argument, 0, 'p' },
+		{ "response", no_argument, 0, 'K' },
+		{ "deny-exec", required_argument, 0, 'X' },
+		{ "deny-exec-file", required_argument, 0, 'F' },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0 },
@@ -172,6 +186,8 @@ static int run_main(int argc, char **argv)
 	const char *lock_path = DEFAULT_LOCK_FILE;
 	const char *rules[MAX_RULE_FILES];
 	char err[512];
+	struct vg_denylist deny = { 0 };
+	struct vg_deny_err derr;
 	bool no_rules = false;
 	uint64_t v;
 	int c, lock_fd, ret;
@@ -236,7 +252,7 @@ static int run_main(int argc, char **argv)
 			}
 			so.wakeup_bytes = v;
 			break;
-		case 'K':
+		case OPT_COALESCE_MS:
 			if (vg_parse_u64(optarg, &v) || v > 60000) {
 				vg_err("--coalesce-ms: '%s' must be 0 to 60000", optarg);
 				return 2;
@@ -282,6 +298,23 @@ static int run_main(int argc, char **argv)
 			break;
 		case 'p':
 			mo.ph_opts.plain = true;
+			break;
+		case 'K':
+			mo.response = true;
+			break;
+		case 'X':
+			if (vg_denylist_add(&deny, optarg, strlen(optarg), "--deny-exec", 0, &derr)) {
+				vg_err("%s", derr.msg);
+				vg_denylist_free(&deny);
+				return 2;
+			}
+			break;
+		case 'F':
+			if (vg_denylist_load_file(&deny, optarg, &derr)) {
+				vg_err("%s", derr.msg);
+				vg_denylist_free(&deny);
+				return 2;
+			}
 			break;
 		case 'v':
 			so.verbose = true;
@@ -329,7 +362,9 @@ static int run_main(int argc, char **argv)
 	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	mo.deny = &deny;
 	ret = vg_monitor_run(&mo, &so, &stop_requested);
+	vg_denylist_free(&deny);
 	close(lock_fd);
 	return ret ? 1 : 0;
 }

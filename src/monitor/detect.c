@@ -2,12 +2,15 @@
  * rules need, evaluate each event against the rules indexed by its type and
  * turn matches into alerts. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "monitor/detect.h"
 #include "monitor/rule_fields.h"
 #include "output/fields.h"
+#include "proc/proctable.h"
+#include "response/kill.h"
 #include "rules/rules.h"
 #include "sensor/sensor.h"
 #include "sensor/syscalls.h"
@@ -20,6 +23,8 @@ struct vg_detect {
 	struct vg_rule_ctx ctx;	    /* large: the extractor's scratch */
 	struct vg_alert_text text; /* one formatted alert */
 	struct vg_fields fields;   /* its output_fields */
+	const struct vg_killer *killer; /* rule actions; NULL: none taken */
+	struct vg_action_result action;	/* of the current alert */
 };
 
 static void print_diags(const struct vg_rules *rs)
@@ -79,6 +84,33 @@ void vg_detect_bind(struct vg_detect *d, struct vg_proctable *procs, struct vg_u
 	d->ctx.procs = procs;
 	d->ctx.users = users;
 	d->ctx.hostname = hostname;
+}
+
+void vg_detect_set_killer(struct vg_detect *d, const struct vg_killer *k)
+{
+	d->killer = k;
+}
+
+/* A rule with an action: act on the event's process, then say what was
+ * done in the alert (output and output_fields). */
+static void respond(struct vg_detect *d, const struct vg_rule *r, const struct vg_event *ev)
+{
+	struct vg_fields *f = &d->fields;
+	const struct vg_proc *p = d->ctx.procs ? vg_pt_lookup(d->ctx.procs, ev->u.hdr.pid) : NULL;
+	struct vg_killer off = { .enabled = false };
+	size_t len = strlen(d->text.output);
+
+	vg_killer_act(d->killer ? d->killer : &off, r->action, ev->u.hdr.pid,
+		      p ? p->start_ns : 0, ev->u.hdr.ts_ns, &d->action);
+	if (f->n > VG_FIELDS_MAX - 2)
+		f->n = VG_FIELDS_MAX - 2;
+	f->kv[f->n++] = (struct vg_kv){ .key = "vigil.action", .kind = VG_KV_STR,
+					.s = d->action.what, .s_len = strlen(d->action.what) };
+	f->kv[f->n++] = (struct vg_kv){ .key = "vigil.action_latency_us",
+					.kind = d->action.latency_us < 0 ? VG_KV_NULL : VG_KV_INT,
+					.i = d->action.latency_us };
+	snprintf(d->text.output + len, sizeof(d->text.output) - len, " vigil.action=%s",
+		 d->action.what);
 }
 
 int vg_detect_narrow(const struct vg_detect *d, struct vg_sensor *s)
@@ -143,6 +175,8 @@ int vg_detect_event(struct vg_detect *d, const struct vg_event *ev, uint64_t wal
 		if (vg_rules_format(d->rules, m[i], vg_rule_field_get, &d->ctx, &d->text))
 			continue;
 		alert_fields(d);
+		if (m[i]->action != VG_ACTION_NONE)
+			respond(d, m[i], ev);
 		fn(ctx, &a);
 	}
 	return n < 0 ? 0 : n;

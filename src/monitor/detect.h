@@ -25,6 +25,11 @@ void vg_detect_free(struct vg_detect *d);
 void vg_detect_bind(struct vg_detect *d, struct vg_proctable *procs, struct vg_usercache *users,
 		    const char *hostname);
 
+/* Rule actions (kill, kill_pgroup) go through k; without one (NULL, the
+ * default) rules with actions only alert, and the alert says so. */
+struct vg_killer;
+void vg_detect_set_killer(struct vg_detect *d, const struct vg_killer *k);
+
 /* Narrows the kernel's route table to the syscalls some enabled rule can
  * match. Returns how many syscalls stay routed. */
 int vg_detect_narrow(const struct vg_detect *d, struct vg_sensor *s);

@@ -20,6 +20,8 @@
 #include "proc/procfs.h"
 #include "proc/proctable.h"
 #include "proc/usercache.h"
+#include "response/deny_kernel.h"
+#include "response/kill.h"
 #include "sensor/event.h"
 #include "sensor/syscalls.h"
 #include "util/log.h"
@@ -34,6 +36,7 @@ struct monitor {
 	struct vg_detect *detect; /* NULL without rules */
 	struct vg_selfprot *selfprot; /* VG-083 */
 	uint64_t alerts;	  /* raised, across rule reloads */
+	struct vg_killer killer;  /* rule actions (enabled by --response) */
 	struct vg_fields fields;
 	char cmdline[VG_ARGS_MAX + 1];
 	char hostname[256];
@@ -166,6 +169,7 @@ static void reload_rules(struct monitor *m, struct vg_sensor *s)
 	vg_detect_free(m->detect);
 	m->detect = fresh;
 	vg_detect_bind(m->detect, m->procs, m->users, m->hostname);
+	vg_detect_set_killer(m->detect, &m->killer);
 	apply_routes(m, s);
 }
 
@@ -243,6 +247,18 @@ static void report_ph(struct vg_ph_kernel *ph)
 		(unsigned long long)st.model_errors, (unsigned long long)st.profile_errors);
 }
 
+/* The deny list's counters at exit: a kill whose record was lost is
+ * still counted. */
+static void report_deny(struct vg_deny_kernel *deny)
+{
+	struct vg_deny_kernel_stats st;
+
+	vg_deny_kernel_stats(deny, &st);
+	fprintf(stderr, "vigil: deny records=%llu drops=%llu malformed=%llu\n",
+		(unsigned long long)st.records, (unsigned long long)st.drops,
+		(unsigned long long)st.malformed);
+}
+
 /* Narrows the kernel's routes to the listed syscalls ("openat,execve").
  * Process lifecycle records are always sent: the process table needs them. */
 static int narrow_syscalls(struct vg_sensor *s, const char *list)
@@ -275,6 +291,7 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 	struct monitor *m = calloc(1, sizeof(*m));
 	struct vg_sensor *s = NULL;
 	struct vg_ph_kernel *ph = NULL;
+	struct vg_deny_kernel *deny = NULL;
 	const char *why = NULL;
 	uint64_t start, now, next_stats, next_reap, deadline;
 	int ret;
@@ -282,6 +299,7 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 	if (!m)
 		return -ENOMEM;
 	m->opts = mo;
+	vg_killer_init(&m->killer, mo->response);
 	gethostname(m->hostname, sizeof(m->hostname) - 1);
 	m->boot_to_wall_ns = (int64_t)(clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME));
 	ret = vg_monitor_outputs_open(&m->outs, mo, m->hostname);
@@ -310,8 +328,16 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 		vg_err("%s: %s", why ? why : "cannot start pH", strerror(-ret));
 		goto out;
 	}
+	/* The exec deny list: its own BPF object, loaded only when configured */
+	if (mo->deny && mo->deny->n &&
+	    (ret = vg_deny_kernel_open(&deny, mo->deny, s, print_alert, m, m->hostname, &why))) {
+		vg_err("%s: %s", why ? why : "cannot start the exec deny list", strerror(-ret));
+		goto out;
+	}
 	if (m->detect)
 		vg_detect_bind(m->detect, m->procs, m->users, m->hostname);
+	if (m->detect)
+		vg_detect_set_killer(m->detect, &m->killer);
 	apply_routes(m, s);
 	seed_tables(m);
 	if (m->detect && vg_sp_open(&m->selfprot, m->hostname, print_alert, m))
@@ -359,11 +385,14 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 	report(m, s, "exit", (clock_ns(CLOCK_MONOTONIC) - start) / 1e9);
 	if (ph)
 		report_ph(ph);
+	if (deny)
+		report_deny(deny);
 	ret = 0;
 out:
 	vg_sensor_close(s); /* first: it reads pH's ring buffer */
 	vg_ph_kernel_close(ph);
 	vg_outputs_free(m->outs);
+	vg_deny_kernel_close(deny);
 	vg_detect_free(m->detect);
 	vg_sp_free(m->selfprot);
 	vg_pt_free(m->procs);

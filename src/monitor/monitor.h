@@ -10,6 +10,7 @@
 
 #include "output/outputs.h"
 #include "ph/ph_kernel.h"
+#include "response/denylist.h"
 #include "sensor/sensor.h"
 
 struct vg_monitor_opts {
@@ -30,6 +31,9 @@ struct vg_monitor_opts {
 	struct vg_output_conf *const *outputs;
 	unsigned noutputs;
 	volatile sig_atomic_t *reopen; /* set on SIGUSR1: reopen output files */
+	/* response (docs/response.md): rule actions only with --response */
+	bool response;
+	const struct vg_denylist *deny; /* exec deny list; NULL or empty = none */
 };
 
 /* Runs until *stop becomes non-zero or the duration passes. Returns 0, or

@@ -47,6 +47,19 @@ enum vg_rule_state {
 	VG_RULE_FAILED,	 /* has errors */
 };
 
+/* What vigil does besides alerting when a rule matches (the rule's
+ * "action:" key, a vigil extension; see docs/response.md). */
+enum vg_rule_action {
+	VG_ACTION_NONE,	       /* alert only */
+	VG_ACTION_KILL,	       /* SIGKILL the process */
+	VG_ACTION_KILL_PGROUP, /* SIGKILL its process group */
+};
+
+/* "kill", "kill_pgroup" -> action; -EINVAL if unknown ("none" is VG_ACTION_NONE) */
+int vg_action_parse(const char *s, size_t len);
+/* "none", "kill", "kill_pgroup" */
+const char *vg_action_name(enum vg_rule_action a);
+
 struct vg_node;
 struct vg_tmpl;
 
@@ -65,6 +78,7 @@ struct vg_rule {
 	unsigned index;		  /* position in the engine's rule order */
 	struct vg_evtset evtypes; /* event types it can match (when loaded) */
 	bool all_evtypes;	  /* its condition does not restrict evt.type */
+	enum vg_rule_action action; /* applied only when the monitor runs with --response */
 	/* engine-private */
 	const struct vg_node *cond;
 	const struct vg_tmpl *tmpl;

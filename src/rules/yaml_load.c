@@ -647,12 +647,12 @@ static int merge_exceptions(struct yctx *y, const struct item *it, struct vg_rul
 }
 
 enum rule_key { RK_CONDITION, RK_OUTPUT, RK_DESC, RK_PRIORITY, RK_TAGS, RK_EXCEPTIONS, RK_ENABLED,
-		RK_SOURCE, RK_SKIP, RK_WARN, RK_CAPTURE, RK_CAPTURE_DURATION };
+		RK_SOURCE, RK_SKIP, RK_WARN, RK_CAPTURE, RK_CAPTURE_DURATION, RK_ACTION };
 
 static const char *const rule_ov_keys[] = { "condition", "output", "desc", "priority", "tags",
 					    "exceptions", "enabled", "source",
 					    "skip-if-unknown-filter", "warn_evttypes", "capture",
-					    "capture_duration", NULL };
+					    "capture_duration", "action", NULL };
 static const char *const rule_ov_append[] = { "condition", "output", "desc", "tags",
 					      "exceptions", NULL };
 
@@ -679,6 +679,21 @@ static int set_priority(struct yctx *y, const struct item *it, yaml_node_t *n,
 		return -EINVAL;
 	}
 	*out = (enum vg_priority)p;
+	return 0;
+}
+
+/* vigil's "action:" key: what to do besides alerting. */
+static int set_action(struct yctx *y, const struct item *it, yaml_node_t *n,
+		      enum vg_rule_action *out)
+{
+	int a;
+
+	if (!is_scalar(n) || (a = vg_action_parse(sval(n), slen(n))) < 0) {
+		yerr(y, n, it->label, "invalid action '%s' (kill, kill_pgroup, none)",
+		     is_scalar(n) ? sval(n) : "?");
+		return -EINVAL;
+	}
+	*out = (enum vg_rule_action)a;
 	return 0;
 }
 
@@ -784,6 +799,8 @@ static int apply_rule_key(struct yctx *y, const struct item *it, struct vg_rule_
 		return 0;
 	case RK_SOURCE:
 		return set_string(y, it, n, "source", &r->pub.source);
+	case RK_ACTION:
+		return set_action(y, it, n, &r->pub.action);
 	case RK_WARN:
 	case RK_CAPTURE:
 	case RK_CAPTURE_DURATION:
@@ -855,7 +872,7 @@ static void load_rule(struct yctx *y, struct item *it)
 	static const char *const known[] = { "rule", "condition", "output", "desc", "priority",
 					     "tags", "exceptions", "enabled", "source", "append",
 					     "override", "skip-if-unknown-filter", "warn_evttypes",
-					     "capture", "capture_duration", NULL };
+					     "capture", "capture_duration", "action", NULL };
 	static const char *const required[] = { "condition", "output", "desc", "priority", NULL };
 	struct vg_rules *rs = y->rs;
 	yaml_node_t *app = map_get(y, it->map, "append"), *ov = map_get(y, it->map, "override");
