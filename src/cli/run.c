@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "control/ctl_server.h"
 #include "monitor/monitor.h"
 #include "sensor/sensor.h"
 #include "util/log.h"
@@ -80,6 +81,8 @@ static void usage(FILE *out)
 		"      --ph-plain            with --ph: plain pH (lookahead pairs, window 9)\n"
 		"                            instead of the default 12-gram model\n"
 		"      --lock-file PATH      single-instance lock (default " DEFAULT_LOCK_FILE ")\n"
+		"      --control-socket PATH root-only socket for vigil status/ps/profiles/profile\n"
+		"                            (default " VG_CTL_DEFAULT_SOCKET "; \"none\": off)\n"
 		"  -v, --verbose             more messages, including libbpf's\n"
 		"  -h, --help                this help\n");
 }
@@ -140,6 +143,7 @@ int cmd_run(int argc, char **argv)
 		{ "ph-normal-wait", required_argument, 0, 'n' },
 		{ "ph-min-train", required_argument, 0, 'm' },
 		{ "ph-plain", no_argument, 0, 'p' },
+		{ "control-socket", required_argument, 0, 'K' },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0 },
@@ -153,6 +157,7 @@ int cmd_run(int argc, char **argv)
 	int c, lock_fd, ret;
 
 	mo.poll_ms = 10;
+	mo.control_socket = VG_CTL_DEFAULT_SOCKET;
 	mo.ph_opts.normal_wait_s = VG_PH_NORMAL_WAIT_DEFAULT_S;
 	mo.rules_files = rules;
 	mo.reload = &reload_requested;
@@ -238,6 +243,9 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'p':
 			mo.ph_opts.plain = true;
+			break;
+		case 'K':
+			mo.control_socket = strcmp(optarg, "none") ? optarg : NULL;
 			break;
 		case 'v':
 			so.verbose = true;

@@ -25,6 +25,8 @@ struct vg_monitor_opts {
 	/* pH in the kernel (vigil run --ph): its alerts go to the same output */
 	bool ph;
 	struct vg_ph_kernel_opts ph_opts;
+	/* root-only control socket (vigil status, ps, profiles...); NULL = none */
+	const char *control_socket;
 };
 
 /* Runs until *stop becomes non-zero or the duration passes. Returns 0, or
