@@ -16,6 +16,10 @@ static const struct command commands[] = {
 	{ "rules", cmd_rules, "rules check FILE...: validate rule files (Falco's language)" },
 	{ "replay", cmd_replay, "run recorded system-call traces through the pH model offline" },
 	{ "bpf-audit", cmd_bpf_audit, "list BPF programs, maps and links with a verdict on each" },
+	{ "status", cmd_status, "the running monitor: uptime, events/s, drops, rules, memory" },
+	{ "ps", cmd_ps, "processes the pH model follows, with their LFC and anomalies" },
+	{ "profiles", cmd_profiles, "the pH profiles: state, calls, items, size, last anomaly" },
+	{ "profile", cmd_profile, "profile show|normalize|sensitize|tolerize|reset EXE|PID" },
 };
 
 static void usage(FILE *out)

@@ -7,5 +7,9 @@ int cmd_run(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_bpf_audit(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_ps(int argc, char **argv);
+int cmd_profiles(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
 
 #endif

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "control/ctl_server.h"
 #include "monitor/monitor.h"
 #include "output/outputs.h"
 #include "response/denylist.h"
@@ -31,6 +32,7 @@
 /* Long options without a short form, numbered past every character. */
 enum {
 	OPT_COALESCE_MS = 0x100,
+	OPT_CONTROL_SOCKET,
 };
 
 static volatile sig_atomic_t stop_requested, reload_requested, reopen_requested;
@@ -111,6 +113,8 @@ static void usage(FILE *out)
 		"                            device+inode at start) before it runs; repeatable\n"
 		"      --deny-exec-file FILE absolute paths to deny, one per line, # comments\n"
 		"      --lock-file PATH      single-instance lock (default " DEFAULT_LOCK_FILE ")\n"
+		"      --control-socket PATH root-only socket for vigil status/ps/profiles/profile\n"
+		"                            (default " VG_CTL_DEFAULT_SOCKET "; \"none\": off)\n"
 		"  -v, --verbose             more messages, including libbpf's\n"
 		"  -h, --help                this help\n");
 }
@@ -176,6 +180,7 @@ static int run_main(int argc, char **argv)
 		{ "response", no_argument, 0, 'K' },
 		{ "deny-exec", required_argument, 0, 'X' },
 		{ "deny-exec-file", required_argument, 0, 'F' },
+		{ "control-socket", required_argument, 0, OPT_CONTROL_SOCKET },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0 },
@@ -193,6 +198,7 @@ static int run_main(int argc, char **argv)
 	int c, lock_fd, ret;
 
 	mo.poll_ms = 10;
+	mo.control_socket = VG_CTL_DEFAULT_SOCKET;
 	mo.ph_opts.normal_wait_s = VG_PH_NORMAL_WAIT_DEFAULT_S;
 	mo.rules_files = rules;
 	mo.reload = &reload_requested;
@@ -315,6 +321,9 @@ static int run_main(int argc, char **argv)
 				vg_denylist_free(&deny);
 				return 2;
 			}
+			break;
+		case OPT_CONTROL_SOCKET:
+			mo.control_socket = strcmp(optarg, "none") ? optarg : NULL;
 			break;
 		case 'v':
 			so.verbose = true;

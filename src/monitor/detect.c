@@ -181,3 +181,8 @@ int vg_detect_event(struct vg_detect *d, const struct vg_event *ev, uint64_t wal
 	}
 	return n < 0 ? 0 : n;
 }
+
+unsigned vg_detect_rule_count(const struct vg_detect *d)
+{
+	return d ? vg_rules_count(d->rules) : 0;
+}

@@ -41,4 +41,7 @@ typedef void (*vg_alert_fn)(void *ctx, const struct vg_alert *a);
 int vg_detect_event(struct vg_detect *d, const struct vg_event *ev, uint64_t wall_ns,
 		    vg_alert_fn fn, void *ctx);
 
+/* Rules loaded (0 for NULL), for `vigil status`. */
+unsigned vg_detect_rule_count(const struct vg_detect *d);
+
 #endif

@@ -9,12 +9,16 @@
 #include <unistd.h>
 
 #include "audit/self_protect.h"
+#include "control/ctl_server.h"
 #include "monitor/detect.h"
+#include "monitor/mon_status.h"
 #include "monitor/monitor.h"
 #include "monitor/monitor_outputs.h"
 #include "output/alert.h"
 #include "output/fields.h"
 #include "output/outputs.h"
+#include "output/writer.h"
+#include "ph/ph_admin.h"
 #include "ph/ph_kernel.h"
 #include "proc/container.h"
 #include "proc/procfs.h"
@@ -42,6 +46,10 @@ struct monitor {
 	char hostname[256];
 	int64_t boot_to_wall_ns; /* add to a CLOCK_BOOTTIME stamp */
 	char line[3 * VG_EVENT_MAX];
+	struct vg_control *control;   /* NULL without a control socket */
+	struct vg_ph_admin *ph_admin; /* pH's control commands, with --ph */
+	struct vg_mon_status status;
+	uint64_t refused_logged_ns;
 };
 
 static uint64_t clock_ns(clockid_t id)
@@ -140,6 +148,13 @@ static int on_event(void *ctx, const struct vg_event *ev)
 	vg_sp_event(m->selfprot, ev, ev->u.hdr.ts_ns + m->boot_to_wall_ns);
 	if (m->opts->print_events)
 		print_event(m, ev);
+	if (ev->u.hdr.type == VG_EV_EXEC && m->ph_admin) {
+		const struct vg_proc *p = vg_pt_lookup(m->procs, ev->u.hdr.pid);
+
+		if (p) /* names for pH's profiles, which the kernel keys by inode */
+			vg_ph_admin_note_exec(m->ph_admin, p->img->exe_dev, p->img->exe_ino,
+					      p->img->exe, p->img->exe_len);
+	}
 	if (ev->u.hdr.type == VG_EV_EXIT)
 		vg_pt_on_exit(m->procs, ev->u.hdr.pid, ev->u.hdr.ts_ns, ev->u.exit.exit_code);
 	return 0;
@@ -168,6 +183,7 @@ static void reload_rules(struct monitor *m, struct vg_sensor *s)
 	}
 	vg_detect_free(m->detect);
 	m->detect = fresh;
+	m->status.rules = vg_detect_rule_count(m->detect);
 	vg_detect_bind(m->detect, m->procs, m->users, m->hostname);
 	vg_detect_set_killer(m->detect, &m->killer);
 	apply_routes(m, s);
@@ -285,6 +301,50 @@ static int narrow_syscalls(struct vg_sensor *s, const char *list)
 	return ret;
 }
 
+/* A non-root client on the control socket: logged, at most once a second
+ * (the count is in `vigil status`). */
+static void control_refused(void *ctx, uid_t uid, gid_t gid, pid_t pid)
+{
+	struct monitor *m = ctx;
+	uint64_t now = clock_ns(CLOCK_MONOTONIC);
+
+	if (now - m->refused_logged_ns < 1000000000ull && m->refused_logged_ns)
+		return;
+	m->refused_logged_ns = now;
+	vg_warn("control socket: refused a client with uid %u gid %u pid %d (root only)",
+		(unsigned)uid, (unsigned)gid, (int)pid);
+}
+
+/* The control socket and what it answers. Failing to open it is a warning:
+ * detection does not depend on it. */
+static void open_control(struct monitor *m, struct vg_sensor *s, struct vg_ph_kernel *ph)
+{
+	struct vg_control_opts co = { .path = m->opts->control_socket,
+				      .on_refused = control_refused,
+				      .ctx = m };
+	struct vg_ctl_registry *reg;
+	char err[512] = "";
+	int ret;
+
+	vg_mon_status_init(&m->status, s, clock_ns(CLOCK_MONOTONIC));
+	m->status.alerts = &m->alerts;
+	m->status.rules = vg_detect_rule_count(m->detect);
+	if (!co.path)
+		return;
+	ret = vg_control_open(&m->control, &co, err, sizeof(err));
+	if (ret) {
+		vg_warn("control socket disabled: %s", err[0] ? err : strerror(-ret));
+		return;
+	}
+	m->status.control = m->control;
+	reg = vg_control_registry(m->control);
+	ret = vg_ctl_add_status(reg, "monitor", vg_mon_status_section, &m->status);
+	if (!ret && ph && !(ret = vg_ph_admin_new(&m->ph_admin, ph)))
+		ret = vg_ph_admin_register(m->ph_admin, reg);
+	if (ret)
+		vg_warn("control socket: registering commands failed: %s", strerror(-ret));
+}
+
 int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts *so,
 		   volatile sig_atomic_t *stop)
 {
@@ -342,6 +402,7 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 	seed_tables(m);
 	if (m->detect && vg_sp_open(&m->selfprot, m->hostname, print_alert, m))
 		vg_warn("self-protection is off: out of memory");
+	open_control(m, s, ph);
 	fprintf(stderr, "vigil: ready (%d programs attached, ring buffer %u KiB)\n",
 		vg_sensor_attached(s), so->ring_bytes >> 10);
 
@@ -365,6 +426,8 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 				reload_rules(m, s);
 		}
 		now = clock_ns(CLOCK_MONOTONIC);
+		vg_control_serve(m->control, now / 1000000ull);
+		vg_mon_status_tick(&m->status, now);
 		if (now >= next_reap) {
 			vg_pt_reap(m->procs, clock_ns(CLOCK_BOOTTIME));
 			vg_sp_tick(m->selfprot, clock_ns(CLOCK_REALTIME));
@@ -389,7 +452,9 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 		report_deny(deny);
 	ret = 0;
 out:
+	vg_control_close(m->control);
 	vg_sensor_close(s); /* first: it reads pH's ring buffer */
+	vg_ph_admin_free(m->ph_admin); /* before pH: it unhooks itself */
 	vg_ph_kernel_close(ph);
 	vg_outputs_free(m->outs);
 	vg_deny_kernel_close(deny);

@@ -34,6 +34,8 @@ struct vg_monitor_opts {
 	/* response (docs/response.md): rule actions only with --response */
 	bool response;
 	const struct vg_denylist *deny; /* exec deny list; NULL or empty = none */
+	/* root-only control socket (vigil status, ps, profiles...); NULL = none */
+	const char *control_socket;
 };
 
 /* Runs until *stop becomes non-zero or the duration passes. Returns 0, or

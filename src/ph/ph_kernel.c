@@ -21,6 +21,8 @@ struct vg_ph_kernel {
 	int64_t boot_to_wall_ns;
 	uint64_t alerts, malformed;
 	struct vg_ph_alert rendered; /* one record at a time */
+	void (*raw_fn)(void *ctx, const struct ph_alert_event *e);
+	void *raw_ctx;
 };
 
 static int64_t clock_ns(clockid_t id)
@@ -41,6 +43,8 @@ static int on_record(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	k->alerts++;
+	if (k->raw_fn)
+		k->raw_fn(k->raw_ctx, data);
 	vg_ph_alert_render(&k->rendered, data, k->boot_to_wall_ns, k->hostname);
 	if (k->fn)
 		k->fn(k->ctx, &k->rendered.alert);
@@ -136,6 +140,21 @@ void vg_ph_kernel_stats(struct vg_ph_kernel *k, struct vg_ph_kernel_stats *st)
 	st->model_errors = k->skel->bss->ph_model_errors;
 	st->profile_errors = k->skel->bss->ph_profile_errors;
 	st->profiles = k->skel->bss->ph_next_profile;
+}
+
+void vg_ph_kernel_maps(struct vg_ph_kernel *k, struct vg_ph_kernel_maps *m)
+{
+	m->tasks = bpf_map__fd(k->skel->maps.ph_tasks);
+	m->profiles = bpf_map__fd(k->skel->maps.ph_profiles);
+	m->items = bpf_map__fd(k->skel->maps.ph_items);
+	m->alerts = bpf_map__fd(k->skel->maps.ph_alerts);
+}
+
+void vg_ph_kernel_on_record(struct vg_ph_kernel *k,
+			    void (*fn)(void *ctx, const struct ph_alert_event *e), void *ctx)
+{
+	k->raw_fn = fn;
+	k->raw_ctx = ctx;
 }
 
 void vg_ph_kernel_close(struct vg_ph_kernel *k)

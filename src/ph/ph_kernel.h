@@ -15,6 +15,7 @@
 #define VG_PH_RING_DEFAULT (1u << 20)
 
 struct vg_ph_kernel;
+struct ph_alert_event;
 
 struct vg_ph_kernel_opts {
 	uint64_t normal_wait_s; /* frozen → normal after this many seconds */
@@ -43,6 +44,18 @@ int vg_ph_kernel_open(struct vg_ph_kernel **out, const struct vg_ph_kernel_opts 
 		      struct vg_sensor *sensor, vg_ph_alert_fn fn, void *ctx, const char *hostname,
 		      const char **err);
 void vg_ph_kernel_stats(struct vg_ph_kernel *k, struct vg_ph_kernel_stats *st);
+
+/* The pH maps, for the control commands (src/ph/ph_admin.c). */
+struct vg_ph_kernel_maps {
+	int tasks;    /* task storage: pidfd → the task's model state */
+	int profiles; /* struct ph_exe_key → struct ph_profile */
+	int items;    /* struct ph_item_key → add stamp */
+	int alerts;   /* the alert ring buffer */
+};
+void vg_ph_kernel_maps(struct vg_ph_kernel *k, struct vg_ph_kernel_maps *m);
+/* Also passes every raw alert record (already checked) to fn; one hook. */
+void vg_ph_kernel_on_record(struct vg_ph_kernel *k,
+			    void (*fn)(void *ctx, const struct ph_alert_event *e), void *ctx);
 /* Detaches and unloads everything; accepts NULL. Close the sensor (which
  * reads the ring) first. */
 void vg_ph_kernel_close(struct vg_ph_kernel *k);

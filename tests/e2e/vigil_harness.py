@@ -33,8 +33,10 @@ class Monitor:
         _made_dirs.append(self.dir)
         self.out = os.path.join(self.dir, "events.jsonl")
         self.err = os.path.join(self.dir, "stderr.txt")
+        self.sock = os.path.join(self.dir, "vigil.sock")  # control socket, per monitor
         self.args = [VIGIL, "run", "--output-file", self.out, "--stats-interval", "0",
-                     "--lock-file", os.path.join(self.dir, "vigil.lock")]
+                     "--lock-file", os.path.join(self.dir, "vigil.lock"),
+                     "--control-socket", self.sock]
         if events:
             self.args.append("--events")
         if json_out:

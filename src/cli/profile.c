@@ -1,0 +1,88 @@
+/* vigil profile ACTION EXE-or-PID: show one pH profile, or apply one of
+ * pH's admin actions to it. */
+#include <ctype.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "cli/ctl_cli.h"
+
+static const char usage[] =
+	"Usage: vigil profile ACTION EXE|PID [--json] [--socket PATH]\n\n"
+	"Actions on the pH profile of an executable (a path) or of a process's\n"
+	"executable (a pid):\n"
+	"  show       the profile's state and counters\n"
+	"  normalize  make it normal now: what it learnt so far is what is normal\n"
+	"  sensitize  forget the current training period (normal mode stays)\n"
+	"  tolerize   stop normal mode and keep learning\n"
+	"  reset      start over: empty training data, no normal mode\n";
+
+static const char *const fields[] = { "exe",	   "state",	  "calls",	 "train_count",
+				      "last_mod_count", "items",	  "bytes",	 "test_items",
+				      "anomalies",	   "last_anomaly", "train_gen",	 "test_gen",
+				      "id",		   "dev",	  "ino",	 "items_dropped" };
+
+static int all_digits(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+int cmd_profile(int argc, char **argv)
+{
+	struct json_object *args, *res, *v;
+	struct ctl_cli c;
+	char abs[PATH_MAX];
+	const char *action, *target;
+	int first, ret = ctl_cli_parse(&c, argc, argv, usage, &first);
+
+	if (ret >= 0)
+		return ret;
+	if (argc - first != 2) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	action = argv[first];
+	target = argv[first + 1];
+	if (strcmp(action, "show") && strcmp(action, "normalize") && strcmp(action, "sensitize") &&
+	    strcmp(action, "tolerize") && strcmp(action, "reset")) {
+		fprintf(stderr, "vigil: profile: unknown action '%s'\n\n%s", action, usage);
+		return 2;
+	}
+	args = json_object_new_object();
+	if (!args)
+		return 1;
+	json_object_object_add(args, "action", json_object_new_string(action));
+	if (all_digits(target)) {
+		json_object_object_add(args, "pid", json_object_new_int64(atoll(target)));
+	} else {
+		/* the monitor resolves the path: send it absolute */
+		if (!realpath(target, abs)) {
+			fprintf(stderr, "vigil: %s: no such executable\n", target);
+			json_object_put(args);
+			return 1;
+		}
+		json_object_object_add(args, "exe", json_object_new_string(abs));
+	}
+	ret = ctl_cli_call(&c, "profile", args, &res);
+	json_object_put(args);
+	if (ret)
+		return 1;
+	if (c.json) {
+		ctl_cli_print_json(res);
+	} else {
+		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+			if (!json_object_object_get_ex(res, fields[i], &v))
+				continue;
+			printf("%-15s %s\n", fields[i], v ? json_object_get_string(v) : "-");
+		}
+	}
+	json_object_put(res);
+	return 0;
+}
