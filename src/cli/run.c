@@ -26,6 +26,9 @@
 
 #define MAX_RULE_FILES 64
 
+/* Long-only options of the authentication monitoring (no short letters). */
+enum { OPT_NO_AUTH = 1701, OPT_AUTH_FAILURES, OPT_AUTH_WINDOW, OPT_AUTH_LIBPAM };
+
 static volatile sig_atomic_t stop_requested, reload_requested;
 
 static void on_stop_signal(int sig)
@@ -79,6 +82,12 @@ static void usage(FILE *out)
 		"                            (default 1000)\n"
 		"      --ph-plain            with --ph: plain pH (lookahead pairs, window 9)\n"
 		"                            instead of the default 12-gram model\n"
+		"      --no-auth             do not watch authentication (libpam probes, on by\n"
+		"                            default: \"Authentication failure\", \"Password brute\n"
+		"                            force\", \"Login after failures\"; see docs/auth.md)\n"
+		"      --auth-failures N     failures that make a brute force (default 5)\n"
+		"      --auth-window SECONDS within this many seconds (default 60)\n"
+		"      --auth-libpam PATH    probe this libpam instead of the system's\n"
 		"      --lock-file PATH      single-instance lock (default " DEFAULT_LOCK_FILE ")\n"
 		"  -v, --verbose             more messages, including libbpf's\n"
 		"  -h, --help                this help\n");
@@ -140,6 +149,10 @@ int cmd_run(int argc, char **argv)
 		{ "ph-normal-wait", required_argument, 0, 'n' },
 		{ "ph-min-train", required_argument, 0, 'm' },
 		{ "ph-plain", no_argument, 0, 'p' },
+		{ "no-auth", no_argument, 0, OPT_NO_AUTH },
+		{ "auth-failures", required_argument, 0, OPT_AUTH_FAILURES },
+		{ "auth-window", required_argument, 0, OPT_AUTH_WINDOW },
+		{ "auth-libpam", required_argument, 0, OPT_AUTH_LIBPAM },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0 },
@@ -238,6 +251,28 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'p':
 			mo.ph_opts.plain = true;
+			break;
+		case OPT_NO_AUTH:
+			mo.no_auth = true;
+			break;
+		case OPT_AUTH_FAILURES:
+			if (vg_parse_u64(optarg, &v) || v < 1 || v > VG_AUTH_FAILURES_MAX) {
+				vg_err("--auth-failures: '%s' must be 1 to %u", optarg,
+				       VG_AUTH_FAILURES_MAX);
+				return 2;
+			}
+			mo.auth_opts.detect.failures = (unsigned)v;
+			break;
+		case OPT_AUTH_WINDOW:
+			if (vg_parse_u64(optarg, &v) || v < 1 || v > VG_AUTH_WINDOW_MAX_S) {
+				vg_err("--auth-window: '%s' must be 1 to %u seconds", optarg,
+				       VG_AUTH_WINDOW_MAX_S);
+				return 2;
+			}
+			mo.auth_opts.detect.window_s = v;
+			break;
+		case OPT_AUTH_LIBPAM:
+			mo.auth_opts.libpam = optarg;
 			break;
 		case 'v':
 			so.verbose = true;

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auth/auth_kernel.h"
 #include "monitor/detect.h"
 #include "monitor/monitor.h"
 #include "output/alert.h"
@@ -144,6 +145,17 @@ static void print_alert(void *ctx, const struct vg_alert *a)
 	}
 }
 
+/* PAM calls printed with --events are raw events, not alerts. */
+static void print_auth(void *ctx, const struct vg_alert *a)
+{
+	struct monitor *m = ctx;
+	uint64_t alerts = m->alerts;
+
+	print_alert(ctx, a);
+	if (!strcmp(a->priority, "Debug"))
+		m->alerts = alerts;
+}
+
 static int on_event(void *ctx, const struct vg_event *ev)
 {
 	struct monitor *m = ctx;
@@ -255,6 +267,44 @@ static void report_ph(struct vg_ph_kernel *ph)
 		(unsigned long long)st.model_errors, (unsigned long long)st.profile_errors);
 }
 
+/* The PAM probes' counters at exit. */
+static void report_auth(struct vg_auth *auth)
+{
+	struct vg_auth_stats st;
+
+	vg_auth_stats(auth, &st);
+	fprintf(stderr,
+		"vigil: auth records=%llu alerts=%llu drops=%llu malformed=%llu state_errors=%llu "
+		"probes=%d attaches=%llu\n",
+		(unsigned long long)st.records, (unsigned long long)st.alerts,
+		(unsigned long long)st.drops, (unsigned long long)st.malformed,
+		(unsigned long long)st.state_errors, st.probes, (unsigned long long)st.attaches);
+}
+
+/* Authentication monitoring: on by default; a failure to load is reported
+ * and the rest of the monitor runs on without it. */
+static struct vg_auth *open_auth(struct monitor *m, struct vg_sensor *s)
+{
+	struct vg_auth_opts o = m->opts->auth_opts;
+	struct vg_auth *auth = NULL;
+	const char *why = NULL;
+	int ret;
+
+	o.events = m->opts->print_events;
+	o.detect.hostname = m->hostname;
+	if (!o.detect.failures)
+		o.detect.failures = VG_AUTH_FAILURES_DEFAULT;
+	if (!o.detect.window_s)
+		o.detect.window_s = VG_AUTH_WINDOW_DEFAULT_S;
+	if (!o.detect.max_keys)
+		o.detect.max_keys = VG_AUTH_KEYS_DEFAULT;
+	ret = vg_auth_open(&auth, &o, s, m->procs, print_auth, m, &why);
+	if (ret)
+		vg_warn("%s: %s; running without authentication monitoring",
+			why ? why : "cannot start the libpam probes", strerror(-ret));
+	return auth;
+}
+
 /* Narrows the kernel's routes to the listed syscalls ("openat,execve").
  * Process lifecycle records are always sent: the process table needs them. */
 static int narrow_syscalls(struct vg_sensor *s, const char *list)
@@ -287,6 +337,7 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 	struct monitor *m = calloc(1, sizeof(*m));
 	struct vg_sensor *s = NULL;
 	struct vg_ph_kernel *ph = NULL;
+	struct vg_auth *auth = NULL;
 	const char *why = NULL;
 	uint64_t start, now, next_stats, next_reap, deadline;
 	int ret;
@@ -324,6 +375,8 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 		vg_err("%s: %s", why ? why : "cannot start pH", strerror(-ret));
 		goto out;
 	}
+	if (!mo->no_auth)
+		auth = open_auth(m, s);
 	if (m->detect)
 		vg_detect_bind(m->detect, m->procs, m->users, m->hostname);
 	apply_routes(m, s);
@@ -352,6 +405,7 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 			vg_pt_reap(m->procs, clock_ns(CLOCK_BOOTTIME));
 			next_reap = now + 1000000000ull;
 		}
+		vg_auth_tick(auth, now);
 		if (mo->stats_interval_s && now >= next_stats) {
 			report(m, s, "stats", (now - start) / 1e9);
 			next_stats = now + mo->stats_interval_s * 1000000000ull;
@@ -366,10 +420,13 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 	report(m, s, "exit", (clock_ns(CLOCK_MONOTONIC) - start) / 1e9);
 	if (ph)
 		report_ph(ph);
+	if (auth)
+		report_auth(auth);
 	ret = 0;
 out:
 	vg_sensor_close(s); /* first: it reads pH's ring buffer */
 	vg_ph_kernel_close(ph);
+	vg_auth_close(auth);
 	vg_writer_close(m->out);
 	vg_detect_free(m->detect);
 	vg_pt_free(m->procs);

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "auth/auth_kernel.h"
 #include "ph/ph_kernel.h"
 #include "sensor/sensor.h"
 
@@ -25,6 +26,10 @@ struct vg_monitor_opts {
 	/* pH in the kernel (vigil run --ph): its alerts go to the same output */
 	bool ph;
 	struct vg_ph_kernel_opts ph_opts;
+	/* libpam probes (on unless --no-auth): alerts and, with print_events,
+	 * every PAM call go to the same output */
+	bool no_auth;
+	struct vg_auth_opts auth_opts;
 };
 
 /* Runs until *stop becomes non-zero or the duration passes. Returns 0, or
