@@ -9,6 +9,8 @@ libjson-c-dev libyaml-dev libpcre2-dev libcurl4-openssl-dev python3
 libclang-rt-14-dev iproute2 procps"
 # tests/e2e/test_outputs.py runs its own rsyslogd as a real syslog receiver.
 PKGS="$PKGS rsyslog"
+# pamtester drives the authentication tests (tests/e2e/test_auth.py).
+PKGS="$PKGS pamtester"
 # Optional: used by tests and benchmarks when present (auditd is compared
 # against in `make bench`; pamtester drives the PAM tests).
 [ "${VIGIL_DEPS_EXTRA:-0}" = 1 ] && PKGS="$PKGS auditd pamtester rsyslog curl openssh-client"

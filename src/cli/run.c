@@ -45,6 +45,8 @@ static void on_reopen_signal(int sig)
 	(void)sig;
 	reopen_requested = 1;
 }
+/* Long-only options of the authentication monitoring (no short letters). */
+enum { OPT_NO_AUTH = 1701, OPT_AUTH_FAILURES, OPT_AUTH_WINDOW, OPT_AUTH_LIBPAM };
 
 static void on_stop_signal(int sig)
 {
@@ -112,6 +114,12 @@ static void usage(FILE *out)
 		"      --deny-exec PATH      kill any exec of PATH (by name, and by the file's\n"
 		"                            device+inode at start) before it runs; repeatable\n"
 		"      --deny-exec-file FILE absolute paths to deny, one per line, # comments\n"
+		"      --no-auth             do not watch authentication (libpam probes, on by\n"
+		"                            default: \"Authentication failure\", \"Password brute\n"
+		"                            force\", \"Login after failures\"; see docs/auth.md)\n"
+		"      --auth-failures N     failures that make a brute force (default 5)\n"
+		"      --auth-window SECONDS within this many seconds (default 60)\n"
+		"      --auth-libpam PATH    probe this libpam instead of the system's\n"
 		"      --lock-file PATH      single-instance lock (default " DEFAULT_LOCK_FILE ")\n"
 		"      --control-socket PATH root-only socket for vigil status/ps/profiles/profile\n"
 		"                            (default " VG_CTL_DEFAULT_SOCKET "; \"none\": off)\n"
@@ -181,6 +189,10 @@ static int run_main(int argc, char **argv)
 		{ "deny-exec", required_argument, 0, 'X' },
 		{ "deny-exec-file", required_argument, 0, 'F' },
 		{ "control-socket", required_argument, 0, OPT_CONTROL_SOCKET },
+		{ "no-auth", no_argument, 0, OPT_NO_AUTH },
+		{ "auth-failures", required_argument, 0, OPT_AUTH_FAILURES },
+		{ "auth-window", required_argument, 0, OPT_AUTH_WINDOW },
+		{ "auth-libpam", required_argument, 0, OPT_AUTH_LIBPAM },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0 },
@@ -324,6 +336,28 @@ static int run_main(int argc, char **argv)
 			break;
 		case OPT_CONTROL_SOCKET:
 			mo.control_socket = strcmp(optarg, "none") ? optarg : NULL;
+			break;
+		case OPT_NO_AUTH:
+			mo.no_auth = true;
+			break;
+		case OPT_AUTH_FAILURES:
+			if (vg_parse_u64(optarg, &v) || v < 1 || v > VG_AUTH_FAILURES_MAX) {
+				vg_err("--auth-failures: '%s' must be 1 to %u", optarg,
+				       VG_AUTH_FAILURES_MAX);
+				return 2;
+			}
+			mo.auth_opts.detect.failures = (unsigned)v;
+			break;
+		case OPT_AUTH_WINDOW:
+			if (vg_parse_u64(optarg, &v) || v < 1 || v > VG_AUTH_WINDOW_MAX_S) {
+				vg_err("--auth-window: '%s' must be 1 to %u seconds", optarg,
+				       VG_AUTH_WINDOW_MAX_S);
+				return 2;
+			}
+			mo.auth_opts.detect.window_s = v;
+			break;
+		case OPT_AUTH_LIBPAM:
+			mo.auth_opts.libpam = optarg;
 			break;
 		case 'v':
 			so.verbose = true;

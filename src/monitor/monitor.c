@@ -10,6 +10,7 @@
 
 #include "audit/self_protect.h"
 #include "control/ctl_server.h"
+#include "auth/auth_kernel.h"
 #include "monitor/detect.h"
 #include "monitor/mon_status.h"
 #include "monitor/monitor.h"
@@ -136,6 +137,17 @@ static void print_alert(void *ctx, const struct vg_alert *a)
 
 	m->alerts++;
 	vg_outputs_emit(m->outs, a);
+}
+
+/* PAM calls printed with --events are raw events, not alerts. */
+static void print_auth(void *ctx, const struct vg_alert *a)
+{
+	struct monitor *m = ctx;
+	uint64_t alerts = m->alerts;
+
+	print_alert(ctx, a);
+	if (!strcmp(a->priority, "Debug"))
+		m->alerts = alerts;
 }
 
 static int on_event(void *ctx, const struct vg_event *ev)
@@ -275,6 +287,44 @@ static void report_deny(struct vg_deny_kernel *deny)
 		(unsigned long long)st.malformed);
 }
 
+/* The PAM probes' counters at exit. */
+static void report_auth(struct vg_auth *auth)
+{
+	struct vg_auth_stats st;
+
+	vg_auth_stats(auth, &st);
+	fprintf(stderr,
+		"vigil: auth records=%llu alerts=%llu drops=%llu malformed=%llu state_errors=%llu "
+		"probes=%d attaches=%llu\n",
+		(unsigned long long)st.records, (unsigned long long)st.alerts,
+		(unsigned long long)st.drops, (unsigned long long)st.malformed,
+		(unsigned long long)st.state_errors, st.probes, (unsigned long long)st.attaches);
+}
+
+/* Authentication monitoring: on by default; a failure to load is reported
+ * and the rest of the monitor runs on without it. */
+static struct vg_auth *open_auth(struct monitor *m, struct vg_sensor *s)
+{
+	struct vg_auth_opts o = m->opts->auth_opts;
+	struct vg_auth *auth = NULL;
+	const char *why = NULL;
+	int ret;
+
+	o.events = m->opts->print_events;
+	o.detect.hostname = m->hostname;
+	if (!o.detect.failures)
+		o.detect.failures = VG_AUTH_FAILURES_DEFAULT;
+	if (!o.detect.window_s)
+		o.detect.window_s = VG_AUTH_WINDOW_DEFAULT_S;
+	if (!o.detect.max_keys)
+		o.detect.max_keys = VG_AUTH_KEYS_DEFAULT;
+	ret = vg_auth_open(&auth, &o, s, m->procs, print_auth, m, &why);
+	if (ret)
+		vg_warn("%s: %s; running without authentication monitoring",
+			why ? why : "cannot start the libpam probes", strerror(-ret));
+	return auth;
+}
+
 /* Narrows the kernel's routes to the listed syscalls ("openat,execve").
  * Process lifecycle records are always sent: the process table needs them. */
 static int narrow_syscalls(struct vg_sensor *s, const char *list)
@@ -352,6 +402,7 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 	struct vg_sensor *s = NULL;
 	struct vg_ph_kernel *ph = NULL;
 	struct vg_deny_kernel *deny = NULL;
+	struct vg_auth *auth = NULL;
 	const char *why = NULL;
 	uint64_t start, now, next_stats, next_reap, deadline;
 	int ret;
@@ -394,6 +445,8 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 		vg_err("%s: %s", why ? why : "cannot start the exec deny list", strerror(-ret));
 		goto out;
 	}
+	if (!mo->no_auth)
+		auth = open_auth(m, s);
 	if (m->detect)
 		vg_detect_bind(m->detect, m->procs, m->users, m->hostname);
 	if (m->detect)
@@ -434,6 +487,7 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 			next_reap = now + 1000000000ull;
 			vg_monitor_outputs_warn(m->outs, now, &m->drop_warn);
 		}
+		vg_auth_tick(auth, now);
 		if (mo->stats_interval_s && now >= next_stats) {
 			report(m, s, "stats", (now - start) / 1e9);
 			next_stats = now + mo->stats_interval_s * 1000000000ull;
@@ -450,6 +504,8 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 		report_ph(ph);
 	if (deny)
 		report_deny(deny);
+	if (auth)
+		report_auth(auth);
 	ret = 0;
 out:
 	vg_control_close(m->control);
@@ -458,6 +514,7 @@ out:
 	vg_ph_kernel_close(ph);
 	vg_outputs_free(m->outs);
 	vg_deny_kernel_close(deny);
+	vg_auth_close(auth);
 	vg_detect_free(m->detect);
 	vg_sp_free(m->selfprot);
 	vg_pt_free(m->procs);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "output/outputs.h"
+#include "auth/auth_kernel.h"
 #include "ph/ph_kernel.h"
 #include "response/denylist.h"
 #include "sensor/sensor.h"
@@ -36,6 +37,10 @@ struct vg_monitor_opts {
 	const struct vg_denylist *deny; /* exec deny list; NULL or empty = none */
 	/* root-only control socket (vigil status, ps, profiles...); NULL = none */
 	const char *control_socket;
+	/* libpam probes (on unless --no-auth): alerts and, with print_events,
+	 * every PAM call go to the same output */
+	bool no_auth;
+	struct vg_auth_opts auth_opts;
 };
 
 /* Runs until *stop becomes non-zero or the duration passes. Returns 0, or
