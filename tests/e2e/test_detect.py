@@ -80,7 +80,10 @@ def test_rules_in_text_mode_and_reload_on_sighup():
     assert [l for l in text if "hostname read by cat" in l], "the new set must be in force"
     # after the good reload, /etc/shadow no longer alerts: the last cat of shadow is silent
     assert len([l for l in shadow if "by cat" in l]) == 1, shadow
-    assert "alerts=3" in err, err  # counted across reloads
+    # counted across reloads: every alert written is counted (other
+    # processes on the machine may read these files too, so at least ours)
+    counted = int(re.search(r"vigil: exit .* alerts=(\d+)", err).group(1))
+    assert counted >= 3 and counted == len(text), (counted, text)
     shutil.rmtree(d)
 
 
