@@ -15,6 +15,7 @@ static const struct command commands[] = {
 	{ "run", cmd_run, "load the sensor and monitor the machine (the daemon)" },
 	{ "rules", cmd_rules, "rules check FILE...: validate rule files (Falco's language)" },
 	{ "replay", cmd_replay, "run recorded system-call traces through the pH model offline" },
+	{ "config", cmd_config, "config check|show: validate or print the configuration file" },
 };
 
 static void usage(FILE *out)

@@ -6,5 +6,6 @@
 int cmd_run(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
+int cmd_config(int argc, char **argv);
 
 #endif

@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/config_load.h"
+#include "config/config.h"
 #include "monitor/monitor.h"
 #include "sensor/sensor.h"
 #include "util/log.h"
@@ -25,6 +27,9 @@
 #endif
 
 #define MAX_RULE_FILES 64
+#define MAX_OVERRIDES 256
+
+const char vg_default_rules[] = VIGIL_DEFAULT_RULES;
 
 static volatile sig_atomic_t stop_requested, reload_requested;
 
@@ -80,6 +85,11 @@ static void usage(FILE *out)
 		"      --ph-plain            with --ph: plain pH (lookahead pairs, window 9)\n"
 		"                            instead of the default 12-gram model\n"
 		"      --lock-file PATH      single-instance lock (default " DEFAULT_LOCK_FILE ")\n"
+		"  -c, --config PATH         configuration file (default " VG_CONFIG_DEFAULT_PATH ";\n"
+		"                            a missing default file means the built-in defaults);\n"
+		"                            SIGHUP reloads it (a broken file is refused)\n"
+		"  -s, --set KEY=VALUE       override a configuration key (repeatable; see\n"
+		"                            vigil config keys); the options above win over it\n"
 		"  -v, --verbose             more messages, including libbpf's\n"
 		"  -h, --help                this help\n");
 }
@@ -121,6 +131,123 @@ static int take_instance_lock(const char *path)
 	return fd;
 }
 
+/* The configuration: defaults → file → --set → the specific options. The
+ * file is read again on SIGHUP with the same overrides. */
+struct run_config {
+	const char *path; /* --config, or NULL for the default file */
+	struct vg_config_override ov[MAX_OVERRIDES];
+	unsigned nov, nsets; /* --set ones first, then the specific options */
+	struct vg_config_override specific[MAX_OVERRIDES];
+	unsigned nspecific;
+	const char *rules[MAX_RULE_FILES]; /* --rules */
+	unsigned nrules;
+	struct vg_config *start, *now; /* as started; as last reloaded */
+	struct vg_monitor_opts *mo;
+};
+
+static struct run_config rc;
+
+static int add_override(struct vg_config_override *list, unsigned *n, struct vg_config_override o)
+{
+	if (*n == MAX_OVERRIDES) {
+		vg_err("%s: too many options (at most %d)", o.origin, MAX_OVERRIDES);
+		return -1;
+	}
+	list[(*n)++] = o;
+	return 0;
+}
+
+/* The rule files the configuration names: its list, or the default file. */
+static void set_rule_files(struct vg_monitor_opts *mo, const struct vg_config *cfg)
+{
+	mo->nrules_files = 0;
+	if (!cfg->rules.enabled)
+		return;
+	if (cfg->rules.files.n) {
+		mo->rules_files = (const char *const *)cfg->rules.files.items;
+		mo->nrules_files = cfg->rules.files.n;
+	} else if (access(vg_default_rules, R_OK) == 0) {
+		mo->rules_files = (const char *const *)&rc.rules[MAX_RULE_FILES - 1];
+		rc.rules[MAX_RULE_FILES - 1] = vg_default_rules;
+		mo->nrules_files = 1;
+	} else {
+		vg_warn("default rules %s not found: running without rules", vg_default_rules);
+	}
+}
+
+static int build_config(struct vg_config **out)
+{
+	struct vg_config_override all[2 * MAX_OVERRIDES + 1];
+	unsigned n = 0;
+
+	memcpy(all, rc.ov, rc.nov * sizeof(all[0]));
+	n = rc.nov;
+	memcpy(all + n, rc.specific, rc.nspecific * sizeof(all[0]));
+	n += rc.nspecific;
+	if (rc.nrules)
+		all[n++] = (struct vg_config_override){ .origin = "--rules", .key = "rules.files",
+							.items = rc.rules, .nitems = rc.nrules };
+	return vg_cli_config_build(out, rc.path, all, n);
+}
+
+/* SIGHUP: read the file again. A broken file changes nothing; a good one
+ * applies what can change live and names what needs a restart. The rules
+ * are reloaded by the monitor right after. */
+static void reload_config(void *ctx)
+{
+	struct vg_config *fresh;
+	char *a = NULL, *b = NULL;
+
+	(void)ctx;
+	vg_info("reloading the configuration from %s", rc.path ? rc.path : VG_CONFIG_DEFAULT_PATH);
+	if (build_config(&fresh)) {
+		vg_err("the new configuration has errors: keeping the one already running");
+		return;
+	}
+	for (unsigned i = 0; i < vg_config_nkeys; i++) {
+		const struct vg_config_key *k = &vg_config_keys[i];
+		size_t na = (size_t)vg_config_format(rc.now, k, NULL, 0) + 1;
+		size_t nb = (size_t)vg_config_format(fresh, k, NULL, 0) + 1;
+
+		free(a);
+		free(b);
+		a = malloc(na);
+		b = malloc(nb);
+		if (!a || !b)
+			break;
+		vg_config_format(rc.now, k, a, na);
+		vg_config_format(fresh, k, b, nb);
+		if (!strcmp(a, b))
+			continue;
+		if (k->live)
+			vg_info("configuration: %s changed to %s", k->name, b);
+		else
+			vg_warn("configuration: %s changed to %s: it takes effect at the next restart",
+				k->name, b);
+	}
+	free(a);
+	free(b);
+	rc.mo->stats_interval_s = fresh->stats.interval;
+	if (rc.start->rules.enabled)
+		set_rule_files(rc.mo, fresh);
+	if (rc.now != rc.start)
+		vg_config_free(rc.now);
+	rc.now = fresh;
+}
+
+/* sensor.syscalls as the monitor takes it: "openat,connect". */
+static const char *join_syscalls(const struct vg_strlist *l, char *buf, size_t len)
+{
+	size_t at = 0;
+
+	if (!l->n)
+		return NULL;
+	buf[0] = 0;
+	for (unsigned i = 0; i < l->n && at < len; i++)
+		at += (size_t)snprintf(buf + at, len - at, "%s%s", i ? "," : "", l->items[i]);
+	return buf;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -140,34 +267,53 @@ int cmd_run(int argc, char **argv)
 		{ "ph-normal-wait", required_argument, 0, 'n' },
 		{ "ph-min-train", required_argument, 0, 'm' },
 		{ "ph-plain", no_argument, 0, 'p' },
+		{ "config", required_argument, 0, 'c' },
+		{ "set", required_argument, 0, 's' },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0 },
 	};
+	static char syscalls[8192];
+	struct vg_config_override o;
 	struct vg_monitor_opts mo = { .stats_interval_s = 60 };
 	struct vg_sensor_opts so = { .ring_bytes = VG_SENSOR_DEFAULT_RING, .wakeup_bytes = 65536 };
-	const char *lock_path = DEFAULT_LOCK_FILE;
-	const char *rules[MAX_RULE_FILES];
 	bool no_rules = false;
 	uint64_t v;
 	int c, lock_fd, ret;
 
 	mo.poll_ms = 10;
 	mo.ph_opts.normal_wait_s = VG_PH_NORMAL_WAIT_DEFAULT_S;
-	mo.rules_files = rules;
 	mo.reload = &reload_requested;
+	rc.mo = &mo;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:ejo:d:vh", opts, NULL)) != -1) {
+	/* The options that are configuration keys become overrides: checked
+	 * by the configuration's schema, applied over the file. */
+#define SPECIFIC(opt, k, v)                                                                        \
+	do {                                                                                       \
+		o = (struct vg_config_override){ .origin = (opt), .key = (k), .value = (v) };      \
+		if (add_override(rc.specific, &rc.nspecific, o))                                   \
+			return 2;                                                                  \
+	} while (0)
+	while ((c = getopt_long(argc, argv, "r:ejo:d:c:s:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
-			if (mo.nrules_files == MAX_RULE_FILES) {
-				vg_err("--rules: at most %d files", MAX_RULE_FILES);
+			if (rc.nrules == MAX_RULE_FILES - 1) {
+				vg_err("--rules: at most %d files", MAX_RULE_FILES - 1);
 				return 2;
 			}
-			rules[mo.nrules_files++] = optarg;
+			rc.rules[rc.nrules++] = optarg;
 			break;
 		case 'N':
 			no_rules = true;
+			SPECIFIC("--no-rules", "rules.enabled", "false");
+			break;
+		case 'c':
+			rc.path = optarg;
+			break;
+		case 's':
+			o = (struct vg_config_override){ .origin = "--set", .value = optarg };
+			if (add_override(rc.ov, &rc.nov, o))
+				return 2;
 			break;
 		case 'e':
 			mo.print_events = true;
@@ -186,58 +332,34 @@ int cmd_run(int argc, char **argv)
 			mo.duration_s = v;
 			break;
 		case 'R':
-			if (vg_parse_size(optarg, &v) || v < 4096 || v > (1ull << 30) || (v & (v - 1))) {
-				vg_err("--ring-size: '%s' must be a power of two from 4K to 1G", optarg);
-				return 2;
-			}
-			so.ring_bytes = v;
+			SPECIFIC("--ring-size", "sensor.ring_size", optarg);
 			break;
 		case 'W':
-			if (vg_parse_size(optarg, &v)) {
-				vg_err("--wakeup-bytes: '%s' is not a size", optarg);
-				return 2;
-			}
-			so.wakeup_bytes = v;
+			SPECIFIC("--wakeup-bytes", "sensor.wakeup_bytes", optarg);
 			break;
 		case 'P':
-			if (vg_parse_u64(optarg, &v) || v == 0 || v > 10000) {
-				vg_err("--poll-ms: '%s' must be 1 to 10000", optarg);
-				return 2;
-			}
-			mo.poll_ms = v;
+			SPECIFIC("--poll-ms", "sensor.poll_ms", optarg);
 			break;
 		case 'S':
-			if (vg_parse_u64(optarg, &v) || v > 86400) {
-				vg_err("--stats-interval: '%s' must be 0 to 86400 seconds", optarg);
-				return 2;
-			}
-			mo.stats_interval_s = v;
+			SPECIFIC("--stats-interval", "stats.interval", optarg);
 			break;
 		case 'L':
-			lock_path = optarg;
+			SPECIFIC("--lock-file", "lock_file", optarg);
 			break;
 		case 'C':
-			mo.syscalls = optarg;
+			SPECIFIC("--syscalls", "sensor.syscalls", optarg);
 			break;
 		case 'H':
-			mo.ph = true;
+			SPECIFIC("--ph", "ph.enabled", "true");
 			break;
 		case 'n':
-			if (vg_parse_u64(optarg, &v) || v > 100ull * 365 * 86400) {
-				vg_err("--ph-normal-wait: '%s' must be 0 to 3153600000 seconds", optarg);
-				return 2;
-			}
-			mo.ph_opts.normal_wait_s = v;
+			SPECIFIC("--ph-normal-wait", "ph.normal_wait", optarg);
 			break;
 		case 'm':
-			if (vg_parse_u64(optarg, &v) || v == 0 || v > 1000000000) {
-				vg_err("--ph-min-train: '%s' must be 1 to 1000000000 calls", optarg);
-				return 2;
-			}
-			mo.ph_opts.min_train = v;
+			SPECIFIC("--ph-min-train", "ph.min_train", optarg);
 			break;
 		case 'p':
-			mo.ph_opts.plain = true;
+			SPECIFIC("--ph-plain", "ph.model", "plain");
 			break;
 		case 'v':
 			so.verbose = true;
@@ -256,23 +378,30 @@ int cmd_run(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (no_rules && mo.nrules_files) {
+#undef SPECIFIC
+	if (no_rules && rc.nrules) {
 		vg_err("--rules and --no-rules do not go together");
 		return 2;
 	}
-	/* No rules named: the default set, when it is there. */
-	if (!no_rules && !mo.nrules_files) {
-		if (access(VIGIL_DEFAULT_RULES, R_OK) == 0)
-			rules[mo.nrules_files++] = VIGIL_DEFAULT_RULES;
-		else
-			vg_warn("default rules %s not found: running without rules",
-				VIGIL_DEFAULT_RULES);
-	}
+	if (build_config(&rc.start))
+		return 2;
+	rc.now = rc.start;
+	so.ring_bytes = rc.start->sensor.ring_size;
+	so.wakeup_bytes = rc.start->sensor.wakeup_bytes;
+	mo.poll_ms = rc.start->sensor.poll_ms;
+	mo.syscalls = join_syscalls(&rc.start->sensor.syscalls, syscalls, sizeof(syscalls));
+	mo.stats_interval_s = rc.start->stats.interval;
+	mo.ph = rc.start->ph.enabled;
+	mo.ph_opts.normal_wait_s = rc.start->ph.normal_wait;
+	mo.ph_opts.min_train = rc.start->ph.min_train;
+	mo.ph_opts.plain = !strcmp(rc.start->ph.model, "plain");
+	set_rule_files(&mo, rc.start);
+	mo.reload_config = reload_config;
 	if (geteuid() != 0) {
 		vg_err("vigil run needs root (it loads BPF programs)");
 		return 1;
 	}
-	lock_fd = take_instance_lock(lock_path);
+	lock_fd = take_instance_lock(rc.start->lock_file);
 	if (lock_fd < 0)
 		return 1;
 
@@ -285,5 +414,8 @@ int cmd_run(int argc, char **argv)
 
 	ret = vg_monitor_run(&mo, &so, &stop_requested);
 	close(lock_fd);
+	if (rc.now != rc.start)
+		vg_config_free(rc.now);
+	vg_config_free(rc.start);
 	return ret ? 1 : 0;
 }
