@@ -825,8 +825,7 @@ static int yaml_string(char *buf, size_t len, const char *s)
 			!(*p == ':' && (p[1] == ' ' || !p[1]));
 	if (plain)
 		return snprintf(buf, len, "%s", s);
-	for (const char *p = "\""; *p; p++)
-		at += (size_t)snprintf(buf + (at < len ? at : len), at < len ? len - at : 0, "%c", *p);
+	at += (size_t)snprintf(len ? buf : NULL, len, "\"");
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		char esc[8];
 
@@ -836,10 +835,10 @@ static int yaml_string(char *buf, size_t len, const char *s)
 			snprintf(esc, sizeof(esc), "\\x%02x", *p);
 		else
 			snprintf(esc, sizeof(esc), "%c", *p);
-		at += (size_t)snprintf(buf + (at < len ? at : len), at < len ? len - at : 0, "%s",
+		at += (size_t)snprintf(at < len ? buf + at : NULL, at < len ? len - at : 0, "%s",
 				       esc);
 	}
-	at += (size_t)snprintf(buf + (at < len ? at : len), at < len ? len - at : 0, "\"");
+	at += (size_t)snprintf(at < len ? buf + at : NULL, at < len ? len - at : 0, "\"");
 	return (int)at;
 }
 
@@ -855,7 +854,7 @@ static int format_size(char *buf, size_t len, uint64_t v)
 }
 
 #define APPEND(...)                                                                                \
-	(at += (size_t)snprintf(buf + (at < len ? at : len), at < len ? len - at : 0, __VA_ARGS__))
+	(at += (size_t)snprintf(at < len ? buf + at : NULL, at < len ? len - at : 0, __VA_ARGS__))
 
 int vg_config_format(const struct vg_config *c, const struct vg_config_key *k, char *buf,
 		     size_t len)
