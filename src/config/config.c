@@ -119,6 +119,8 @@ static const char *type_name(enum vg_config_type t)
 	return "?";
 }
 
+static int format_size(char *buf, size_t len, uint64_t v);
+
 static int parse_bool(const char *s, bool *out)
 {
 	static const char *const yes[] = { "true", "yes", "on" }, *const no[] = { "false", "no", "off" };
@@ -229,9 +231,12 @@ static void set_scalar(struct loader *ld, const struct vg_config_key *k, const y
 			return;
 		}
 		if (k->pow2 && (u < k->min || u > k->max || (u & (u - 1)))) {
-			ld_error(ld, mark, k->name, "%llu must be a power of two from %lluK to %lluM",
-				 (unsigned long long)u, (unsigned long long)k->min >> 10,
-				 (unsigned long long)k->max >> 20);
+			char lo[32], hi[32];
+
+			format_size(lo, sizeof(lo), k->min);
+			format_size(hi, sizeof(hi), k->max);
+			ld_error(ld, mark, k->name, "%llu must be a power of two from %s to %s",
+				 (unsigned long long)u, lo, hi);
 			return;
 		}
 		if (u < k->min || u > k->max) {
