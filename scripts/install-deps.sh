@@ -6,7 +6,7 @@ set -eu
 
 PKGS="clang llvm make gcc pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev
 libjson-c-dev libyaml-dev libpcre2-dev libcurl4-openssl-dev python3
-libclang-rt-14-dev iproute2 procps"
+libclang-rt-14-dev iproute2 procps groff-base"
 # Optional: used by tests and benchmarks when present (auditd is compared
 # against in `make bench`; pamtester drives the PAM tests).
 [ "${VIGIL_DEPS_EXTRA:-0}" = 1 ] && PKGS="$PKGS auditd pamtester rsyslog curl openssh-client"

@@ -399,11 +399,14 @@ int cmd_run(int argc, char **argv)
 	mo.reload_config = reload_config;
 	if (geteuid() != 0) {
 		vg_err("vigil run needs root (it loads BPF programs)");
+		vg_config_free(rc.start);
 		return 1;
 	}
 	lock_fd = take_instance_lock(rc.start->lock_file);
-	if (lock_fd < 0)
+	if (lock_fd < 0) {
+		vg_config_free(rc.start);
 		return 1;
+	}
 
 	struct sigaction sa = { .sa_handler = on_stop_signal };
 	sigaction(SIGINT, &sa, NULL);
