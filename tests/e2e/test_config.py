@@ -68,6 +68,15 @@ def _wait_stderr(mon, pattern, timeout=15):
     raise AssertionError(f"no /{pattern}/ in stderr:\n{mon.stderr()}")
 
 
+def _wait_alert(mon, rule, pid, timeout=15):
+    """Waits until the monitor has written this alert: events still in the
+    ring buffer at a reload are judged by the rules loaded after it."""
+    deadline = time.time() + timeout
+    while not _alerts_of(mon, rule, pid):
+        assert time.time() < deadline, f"no {rule!r} alert for pid {pid}:\n{mon.stderr()}"
+        time.sleep(0.05)
+
+
 def _wait_count(mon, text, n, timeout=15):
     deadline = time.time() + timeout
     while mon.stderr().count(text) < n:
@@ -174,9 +183,10 @@ def test_set_and_options_override_the_file():
 def test_sighup_keeps_the_running_config_when_the_new_one_is_broken():
     d = _tmpdir()
     a, b = _rules(d, "config rule A"), _rules(d, "config rule B")
-    conf = _write(os.path.join(d, "vigil.yaml"), f"rules:\n  files: [{a}]\n")
-    with Monitor("--config", conf, events=False) as mon:
+    conf = _write(os.path.join(d, "vigil.yaml"), f"rules:\n  files: [{a}]\nstats: {{interval: 0}}\n")
+    with _without_stats_option(Monitor("--config", conf, events=False)) as mon:
         pid1 = _read_shadow()
+        _wait_alert(mon, "config rule A", pid1)
         # A broken file: refused with its line; rule A keeps running.
         _write(conf, f"rules:\n  files: [{b}]\n  bogus: 1\n")
         mon.proc.send_signal(signal.SIGHUP)
@@ -184,12 +194,16 @@ def test_sighup_keeps_the_running_config_when_the_new_one_is_broken():
         _wait_stderr(mon, r"keeping the one already running")
         _wait_count(mon, "rules: 1 loaded", 2)  # the old rule files, reloaded
         pid2 = _read_shadow()
+        _wait_alert(mon, "config rule A", pid2)
+        assert "vigil: stats events=" not in mon.stderr()  # interval 0: at exit only
         # A good file: the new rule files apply, a restart-only key is named.
-        _write(conf, f"rules:\n  files: [{b}]\nsensor:\n  ring_size: 4M\n")
+        _write(conf, f"rules:\n  files: [{b}]\nsensor:\n  ring_size: 4M\nstats: {{interval: 1}}\n")
         mon.proc.send_signal(signal.SIGHUP)
         _wait_stderr(mon, r"rules.files changed to \[" + re.escape(b))
         _wait_stderr(mon, r"sensor.ring_size changed to 4M: it takes effect at the next restart")
         _wait_count(mon, "rules: 1 loaded", 3)
+        _wait_stderr(mon, r"stats.interval changed to 1\n")
+        _wait_stderr(mon, r"vigil: stats events=")  # the new interval, live
         pid3 = _read_shadow()
     assert _alerts_of(mon, "config rule A", pid1), mon.stderr()
     assert _alerts_of(mon, "config rule A", pid2), mon.stderr()
