@@ -13,4 +13,8 @@ extern const char vg_default_rules[];
 int vg_cli_config_build(struct vg_config **out, const char *path,
 			const struct vg_config_override *ov, unsigned n);
 
+/* Logs each key whose value differs between two configurations, saying
+ * whether a reload applies it or it needs a restart. */
+void vg_cli_config_log_changes(const struct vg_config *before, const struct vg_config *after);
+
 #endif

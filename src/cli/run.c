@@ -135,9 +135,9 @@ static int take_instance_lock(const char *path)
  * file is read again on SIGHUP with the same overrides. */
 struct run_config {
 	const char *path; /* --config, or NULL for the default file */
-	struct vg_config_override ov[MAX_OVERRIDES];
-	unsigned nov, nsets; /* --set ones first, then the specific options */
-	struct vg_config_override specific[MAX_OVERRIDES];
+	struct vg_config_override ov[MAX_OVERRIDES]; /* --set */
+	unsigned nov;
+	struct vg_config_override specific[MAX_OVERRIDES]; /* --ring-size... */
 	unsigned nspecific;
 	const char *rules[MAX_RULE_FILES]; /* --rules */
 	unsigned nrules;
@@ -167,8 +167,9 @@ static void set_rule_files(struct vg_monitor_opts *mo, const struct vg_config *c
 		mo->rules_files = (const char *const *)cfg->rules.files.items;
 		mo->nrules_files = cfg->rules.files.n;
 	} else if (access(vg_default_rules, R_OK) == 0) {
-		mo->rules_files = (const char *const *)&rc.rules[MAX_RULE_FILES - 1];
-		rc.rules[MAX_RULE_FILES - 1] = vg_default_rules;
+		static const char *const default_list[] = { vg_default_rules };
+
+		mo->rules_files = default_list;
 		mo->nrules_files = 1;
 	} else {
 		vg_warn("default rules %s not found: running without rules", vg_default_rules);
@@ -196,7 +197,6 @@ static int build_config(struct vg_config **out)
 static void reload_config(void *ctx)
 {
 	struct vg_config *fresh;
-	char *a = NULL, *b = NULL;
 
 	(void)ctx;
 	vg_info("reloading the configuration from %s", rc.path ? rc.path : VG_CONFIG_DEFAULT_PATH);
@@ -204,29 +204,7 @@ static void reload_config(void *ctx)
 		vg_err("the new configuration has errors: keeping the one already running");
 		return;
 	}
-	for (unsigned i = 0; i < vg_config_nkeys; i++) {
-		const struct vg_config_key *k = &vg_config_keys[i];
-		size_t na = (size_t)vg_config_format(rc.now, k, NULL, 0) + 1;
-		size_t nb = (size_t)vg_config_format(fresh, k, NULL, 0) + 1;
-
-		free(a);
-		free(b);
-		a = malloc(na);
-		b = malloc(nb);
-		if (!a || !b)
-			break;
-		vg_config_format(rc.now, k, a, na);
-		vg_config_format(fresh, k, b, nb);
-		if (!strcmp(a, b))
-			continue;
-		if (k->live)
-			vg_info("configuration: %s changed to %s", k->name, b);
-		else
-			vg_warn("configuration: %s changed to %s: it takes effect at the next restart",
-				k->name, b);
-	}
-	free(a);
-	free(b);
+	vg_cli_config_log_changes(rc.now, fresh);
 	rc.mo->stats_interval_s = fresh->stats.interval;
 	if (rc.start->rules.enabled)
 		set_rule_files(rc.mo, fresh);
@@ -297,8 +275,8 @@ int cmd_run(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "r:ejo:d:c:s:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
-			if (rc.nrules == MAX_RULE_FILES - 1) {
-				vg_err("--rules: at most %d files", MAX_RULE_FILES - 1);
+			if (rc.nrules == MAX_RULE_FILES) {
+				vg_err("--rules: at most %d files", MAX_RULE_FILES);
 				return 2;
 			}
 			rc.rules[rc.nrules++] = optarg;
