@@ -3,6 +3,7 @@
 #   make run        build and run the monitor with its built-in defaults
 #   make test       the whole suite (unit tests under ASan/UBSan, real-kernel tests)
 #   make bench      benchmarks (monitor off vs on, vs auditd)
+#   make install    install (PREFIX=/usr/local, DESTDIR); make uninstall
 # Missing Debian packages are installed by scripts/install-deps.sh.
 
 # Use every core unless told otherwise (make -j1 ...).
@@ -158,5 +159,50 @@ fuzz: $(FUZZ_BIN)
 
 clean:
 	rm -rf $(BUILD)
+
+# ---- installation: make install [PREFIX=/usr/local] [DESTDIR=staging dir]
+PREFIX     ?= /usr/local
+SBINDIR    := $(PREFIX)/sbin
+DATADIR    := $(PREFIX)/share/vigil
+MANDIR     := $(PREFIX)/share/man
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+COMPLDIR   := $(PREFIX)/share/bash-completion/completions
+INST_BUILD := $(BUILD)/install
+.PHONY: install uninstall FORCE
+
+# The installed binary differs from build/vigil only in its default rules
+# path, compiled into run.c: rebuild that object for the prefix, every time.
+$(INST_BUILD)/run.o: src/cli/run.c FORCE | $(GEN_HDRS) $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -DVIGIL_DEFAULT_RULES='"$(DATADIR)/vigil_rules.yaml"' $(CFLAGS) \
+		$(PKG_CFLAGS) -c $< -o $@
+
+$(INST_BUILD)/vigil: $(filter-out $(BUILD)/obj/src/cli/run.o,$(OBJ)) $(INST_BUILD)/run.o
+	$(CC) $(CFLAGS) $^ -o $@ $(PKG_LIBS)
+
+install: $(INST_BUILD)/vigil
+	install -D -m 0755 $(INST_BUILD)/vigil $(DESTDIR)$(SBINDIR)/vigil
+	install -D -m 0644 rules/vigil_rules.yaml $(DESTDIR)$(DATADIR)/vigil_rules.yaml
+	install -D -m 0644 man/vigil.8 $(DESTDIR)$(MANDIR)/man8/vigil.8
+	install -D -m 0644 man/vigil.yaml.5 $(DESTDIR)$(MANDIR)/man5/vigil.yaml.5
+	install -D -m 0644 man/vigil-rules.5 $(DESTDIR)$(MANDIR)/man5/vigil-rules.5
+	install -D -m 0644 etc/vigil.bash-completion $(DESTDIR)$(COMPLDIR)/vigil
+	@mkdir -p $(DESTDIR)$(UNITDIR)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' etc/vigil.service.in > $(DESTDIR)$(UNITDIR)/vigil.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/vigil.service
+	@# an existing configuration is the operator's: never overwritten
+	if [ -e $(DESTDIR)/etc/vigil/vigil.yaml ]; then \
+		echo "keeping $(DESTDIR)/etc/vigil/vigil.yaml"; \
+	else \
+		install -D -m 0600 etc/vigil.yaml $(DESTDIR)/etc/vigil/vigil.yaml; \
+	fi
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/vigil $(DESTDIR)$(DATADIR)/vigil_rules.yaml \
+		$(DESTDIR)$(MANDIR)/man8/vigil.8 $(DESTDIR)$(MANDIR)/man5/vigil.yaml.5 \
+		$(DESTDIR)$(MANDIR)/man5/vigil-rules.5 $(DESTDIR)$(COMPLDIR)/vigil \
+		$(DESTDIR)$(UNITDIR)/vigil.service
+	-rmdir $(DESTDIR)$(DATADIR) 2>/dev/null
+	@echo "kept $(DESTDIR)/etc/vigil/vigil.yaml (remove it by hand if it is not wanted)"
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/config_load.h"
+#include "config/config.h"
 #include "control/ctl_server.h"
 #include "monitor/monitor.h"
 #include "output/outputs.h"
@@ -28,25 +30,33 @@
 #endif
 
 #define MAX_RULE_FILES 64
+#define MAX_OVERRIDES 256
+
+const char vg_default_rules[] = VIGIL_DEFAULT_RULES;
 
 /* Long options without a short form, numbered past every character. */
 enum {
 	OPT_COALESCE_MS = 0x100,
 	OPT_CONTROL_SOCKET,
+	OPT_NO_AUTH,
+	OPT_AUTH_FAILURES,
+	OPT_AUTH_WINDOW,
+	OPT_AUTH_LIBPAM,
 };
 
 static volatile sig_atomic_t stop_requested, reload_requested, reopen_requested;
-/* --output, parsed as given; freed by cmd_run whatever run_main returns */
+/* The outputs, from --output or the configuration's outputs: list; freed by
+ * cmd_run whatever run_main returns. */
 static struct vg_output_conf *outputs[VG_OUTPUTS_MAX - 1];
 static unsigned noutputs;
+/* --deny-exec, --deny-exec-file and response.deny_exec */
+static struct vg_denylist deny;
 
 static void on_reopen_signal(int sig)
 {
 	(void)sig;
 	reopen_requested = 1;
 }
-/* Long-only options of the authentication monitoring (no short letters). */
-enum { OPT_NO_AUTH = 1701, OPT_AUTH_FAILURES, OPT_AUTH_WINDOW, OPT_AUTH_LIBPAM };
 
 static void on_stop_signal(int sig)
 {
@@ -78,7 +88,8 @@ static void usage(FILE *out)
 		"      --output TYPE[:KEY=VALUE,...]\n"
 		"                            send alerts to an output: stdout, file, syslog,\n"
 		"                            webhook or program, each with its own queue and\n"
-		"                            min_priority; repeatable; SIGUSR1 reopens files\n"
+		"                            min_priority; repeatable; replaces the configuration's\n"
+		"                            outputs; SIGUSR1 reopens files\n"
 		"                            (e.g. file:path=/var/log/vigil.json,fsync=interval;\n"
 		"                            see docs/outputs.md)\n"
 		"  -d, --duration SECONDS    stop after SECONDS (default: run until signalled)\n"
@@ -109,6 +120,7 @@ static void usage(FILE *out)
 		"                            (default 1000)\n"
 		"      --ph-plain            with --ph: plain pH (lookahead pairs, window 9)\n"
 		"                            instead of the default 12-gram model\n"
+		"      --lock-file PATH      single-instance lock (default " DEFAULT_LOCK_FILE ")\n"
 		"      --response            carry out rule actions (action: kill / kill_pgroup);\n"
 		"                            without it such rules only alert (docs/response.md)\n"
 		"      --deny-exec PATH      kill any exec of PATH (by name, and by the file's\n"
@@ -120,9 +132,13 @@ static void usage(FILE *out)
 		"      --auth-failures N     failures that make a brute force (default 5)\n"
 		"      --auth-window SECONDS within this many seconds (default 60)\n"
 		"      --auth-libpam PATH    probe this libpam instead of the system's\n"
-		"      --lock-file PATH      single-instance lock (default " DEFAULT_LOCK_FILE ")\n"
 		"      --control-socket PATH root-only socket for vigil status/ps/profiles/profile\n"
 		"                            (default " VG_CTL_DEFAULT_SOCKET "; \"none\": off)\n"
+		"  -c, --config PATH         configuration file (default " VG_CONFIG_DEFAULT_PATH ";\n"
+		"                            a missing default file means the built-in defaults);\n"
+		"                            SIGHUP reloads it (a broken file is refused)\n"
+		"  -s, --set KEY=VALUE       override a configuration key (repeatable; see\n"
+		"                            vigil config keys); the options above win over it\n"
 		"  -v, --verbose             more messages, including libbpf's\n"
 		"  -h, --help                this help\n");
 }
@@ -164,6 +180,162 @@ static int take_instance_lock(const char *path)
 	return fd;
 }
 
+/* The configuration: defaults → file → --set → the specific options. The
+ * file is read again on SIGHUP with the same overrides. */
+struct run_config {
+	const char *path; /* --config, or NULL for the default file */
+	struct vg_config_override ov[MAX_OVERRIDES]; /* --set */
+	unsigned nov;
+	struct vg_config_override specific[MAX_OVERRIDES]; /* --ring-size... */
+	unsigned nspecific;
+	const char *rules[MAX_RULE_FILES]; /* --rules */
+	unsigned nrules;
+	struct vg_config *start, *now; /* as started; as last reloaded */
+	struct vg_monitor_opts *mo;
+};
+
+static struct run_config rc;
+
+static int add_override(struct vg_config_override *list, unsigned *n, struct vg_config_override o)
+{
+	if (*n == MAX_OVERRIDES) {
+		vg_err("%s: too many options (at most %d)", o.origin, MAX_OVERRIDES);
+		return -1;
+	}
+	list[(*n)++] = o;
+	return 0;
+}
+
+/* The rule files the configuration names: its list, or the default file. */
+static void set_rule_files(struct vg_monitor_opts *mo, const struct vg_config *cfg)
+{
+	mo->nrules_files = 0;
+	if (!cfg->rules.enabled)
+		return;
+	if (cfg->rules.files.n) {
+		mo->rules_files = (const char *const *)cfg->rules.files.items;
+		mo->nrules_files = cfg->rules.files.n;
+	} else if (access(vg_default_rules, R_OK) == 0) {
+		static const char *const default_list[] = { vg_default_rules };
+
+		mo->rules_files = default_list;
+		mo->nrules_files = 1;
+	} else {
+		vg_warn("default rules %s not found: running without rules", vg_default_rules);
+	}
+}
+
+static int build_config(struct vg_config **out)
+{
+	struct vg_config_override all[2 * MAX_OVERRIDES + 1];
+	unsigned n = 0;
+
+	memcpy(all, rc.ov, rc.nov * sizeof(all[0]));
+	n = rc.nov;
+	memcpy(all + n, rc.specific, rc.nspecific * sizeof(all[0]));
+	n += rc.nspecific;
+	if (rc.nrules)
+		all[n++] = (struct vg_config_override){ .origin = "--rules", .key = "rules.files",
+							.items = rc.rules, .nitems = rc.nrules };
+	return vg_cli_config_build(out, rc.path, all, n);
+}
+
+/* SIGHUP: read the file again. A broken file changes nothing; a good one
+ * applies what can change live and names what needs a restart. The rules
+ * are reloaded by the monitor right after. */
+static void reload_config(void *ctx)
+{
+	struct vg_config *fresh;
+
+	(void)ctx;
+	vg_info("reloading the configuration from %s", rc.path ? rc.path : VG_CONFIG_DEFAULT_PATH);
+	if (build_config(&fresh)) {
+		vg_err("the new configuration has errors: keeping the one already running");
+		return;
+	}
+	vg_cli_config_log_changes(rc.now, fresh);
+	rc.mo->stats_interval_s = fresh->stats.interval;
+	if (rc.start->rules.enabled)
+		set_rule_files(rc.mo, fresh);
+	if (rc.now != rc.start)
+		vg_config_free(rc.now);
+	rc.now = fresh;
+}
+
+/* The outputs: from --output when given, else the configuration's list. */
+static int outputs_from_config(const struct vg_config *cfg)
+{
+	char err[512];
+
+	for (unsigned i = 0; i < cfg->noutputs && !noutputs; i++) {
+		const struct vg_output_entry *e = &cfg->outputs[i];
+		struct vg_output_conf *c;
+
+		if (vg_output_conf_new(&c, e->type, err, sizeof(err))) {
+			vg_err("configuration line %u: outputs: %s", e->line, err);
+			return -1;
+		}
+		outputs[i] = c;
+		for (unsigned k = 0; k < e->nkv; k++)
+			if (vg_output_conf_set(c, e->kv[k].key, e->kv[k].value, err, sizeof(err))) {
+				vg_err("configuration line %u: outputs: %s", e->kv[k].line, err);
+				noutputs = i + 1;
+				return -1;
+			}
+		if (vg_output_conf_check(c, err, sizeof(err))) {
+			vg_err("configuration line %u: outputs: %s", e->line, err);
+			noutputs = i + 1;
+			return -1;
+		}
+		if (i + 1 == cfg->noutputs)
+			noutputs = cfg->noutputs;
+	}
+	return 0;
+}
+
+/* The keys of the parts built beside the configuration (coalescing, auth,
+ * response, control socket, outputs) into the monitor's options. */
+static int apply_config(struct vg_monitor_opts *mo, struct vg_sensor_opts *so,
+			const struct vg_config *cfg)
+{
+	struct vg_deny_err derr;
+
+	so->coalesce_ms = cfg->sensor.coalesce_ms;
+	mo->no_auth = !cfg->auth.enabled;
+	mo->auth_opts.detect.failures = cfg->auth.failures;
+	mo->auth_opts.detect.window_s = cfg->auth.window;
+	mo->response = cfg->response.enabled;
+	for (unsigned i = 0; i < cfg->response.deny_exec.n; i++) {
+		const char *path = cfg->response.deny_exec.items[i];
+
+		if (vg_denylist_add(&deny, path, strlen(path), "response.deny_exec", 0, &derr)) {
+			vg_err("%s", derr.msg);
+			return -1;
+		}
+	}
+	mo->deny = &deny;
+	mo->control_socket = strcmp(cfg->control.socket, "none") ? cfg->control.socket : NULL;
+	if (outputs_from_config(cfg))
+		return -1;
+	mo->outputs = outputs;
+	mo->noutputs = noutputs;
+	mo->reopen = &reopen_requested;
+	return 0;
+}
+
+/* sensor.syscalls as the monitor takes it: "openat,connect". */
+static const char *join_syscalls(const struct vg_strlist *l, char *buf, size_t len)
+{
+	size_t at = 0;
+
+	if (!l->n)
+		return NULL;
+	buf[0] = 0;
+	for (unsigned i = 0; i < l->n && at < len; i++)
+		at += (size_t)snprintf(buf + at, len - at, "%s%s", i ? "," : "", l->items[i]);
+	return buf;
+}
+
 static int run_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -193,41 +365,55 @@ static int run_main(int argc, char **argv)
 		{ "auth-failures", required_argument, 0, OPT_AUTH_FAILURES },
 		{ "auth-window", required_argument, 0, OPT_AUTH_WINDOW },
 		{ "auth-libpam", required_argument, 0, OPT_AUTH_LIBPAM },
+		{ "config", required_argument, 0, 'c' },
+		{ "set", required_argument, 0, 's' },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0 },
 	};
+	static char syscalls[8192];
+	struct vg_config_override o;
 	struct vg_monitor_opts mo = { .stats_interval_s = 60 };
-	struct vg_sensor_opts so = { .ring_bytes = VG_SENSOR_DEFAULT_RING, .wakeup_bytes = 65536,
-				     .coalesce_ms = VG_SENSOR_DEFAULT_COALESCE_MS };
-	const char *lock_path = DEFAULT_LOCK_FILE;
-	const char *rules[MAX_RULE_FILES];
-	char err[512];
-	struct vg_denylist deny = { 0 };
-	struct vg_deny_err derr;
+	struct vg_sensor_opts so = { .ring_bytes = VG_SENSOR_DEFAULT_RING, .wakeup_bytes = 65536 };
 	bool no_rules = false;
+	char err[512];
+	struct vg_deny_err derr;
 	uint64_t v;
 	int c, lock_fd, ret;
 
 	mo.poll_ms = 10;
-	mo.control_socket = VG_CTL_DEFAULT_SOCKET;
 	mo.ph_opts.normal_wait_s = VG_PH_NORMAL_WAIT_DEFAULT_S;
-	mo.rules_files = rules;
 	mo.reload = &reload_requested;
-	mo.reopen = &reopen_requested;
-	mo.outputs = outputs;
+	rc.mo = &mo;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:ejo:d:vh", opts, NULL)) != -1) {
+	/* The options that are configuration keys become overrides: checked
+	 * by the configuration's schema, applied over the file. */
+#define SPECIFIC(opt, k, v)                                                                        \
+	do {                                                                                       \
+		o = (struct vg_config_override){ .origin = (opt), .key = (k), .value = (v) };      \
+		if (add_override(rc.specific, &rc.nspecific, o))                                   \
+			return 2;                                                                  \
+	} while (0)
+	while ((c = getopt_long(argc, argv, "r:ejo:d:c:s:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
-			if (mo.nrules_files == MAX_RULE_FILES) {
+			if (rc.nrules == MAX_RULE_FILES) {
 				vg_err("--rules: at most %d files", MAX_RULE_FILES);
 				return 2;
 			}
-			rules[mo.nrules_files++] = optarg;
+			rc.rules[rc.nrules++] = optarg;
 			break;
 		case 'N':
 			no_rules = true;
+			SPECIFIC("--no-rules", "rules.enabled", "false");
+			break;
+		case 'c':
+			rc.path = optarg;
+			break;
+		case 's':
+			o = (struct vg_config_override){ .origin = "--set", .value = optarg };
+			if (add_override(rc.ov, &rc.nov, o))
+				return 2;
 			break;
 		case 'e':
 			mo.print_events = true;
@@ -238,17 +424,6 @@ static int run_main(int argc, char **argv)
 		case 'o':
 			mo.output_file = optarg;
 			break;
-		case 'U':
-			if (mo.noutputs == VG_OUTPUTS_MAX - 1) {
-				vg_err("--output: at most %d outputs", VG_OUTPUTS_MAX - 1);
-				return 2;
-			}
-			if (vg_output_conf_parse(&outputs[mo.noutputs], optarg, err, sizeof(err))) {
-				vg_err("--output %s: %s", optarg, err);
-				return 2;
-			}
-			noutputs = ++mo.noutputs;
-			break;
 		case 'd':
 			if (vg_parse_u64(optarg, &v) || v == 0 || v > 100000000) {
 				vg_err("--duration: '%s' is not a number of seconds", optarg);
@@ -257,104 +432,75 @@ static int run_main(int argc, char **argv)
 			mo.duration_s = v;
 			break;
 		case 'R':
-			if (vg_parse_size(optarg, &v) || v < 4096 || v > (1ull << 30) || (v & (v - 1))) {
-				vg_err("--ring-size: '%s' must be a power of two from 4K to 1G", optarg);
-				return 2;
-			}
-			so.ring_bytes = v;
+			SPECIFIC("--ring-size", "sensor.ring_size", optarg);
 			break;
 		case 'W':
-			if (vg_parse_size(optarg, &v)) {
-				vg_err("--wakeup-bytes: '%s' is not a size", optarg);
-				return 2;
-			}
-			so.wakeup_bytes = v;
-			break;
-		case OPT_COALESCE_MS:
-			if (vg_parse_u64(optarg, &v) || v > 60000) {
-				vg_err("--coalesce-ms: '%s' must be 0 to 60000", optarg);
-				return 2;
-			}
-			so.coalesce_ms = v;
+			SPECIFIC("--wakeup-bytes", "sensor.wakeup_bytes", optarg);
 			break;
 		case 'P':
-			if (vg_parse_u64(optarg, &v) || v == 0 || v > 10000) {
-				vg_err("--poll-ms: '%s' must be 1 to 10000", optarg);
-				return 2;
-			}
-			mo.poll_ms = v;
+			SPECIFIC("--poll-ms", "sensor.poll_ms", optarg);
 			break;
 		case 'S':
-			if (vg_parse_u64(optarg, &v) || v > 86400) {
-				vg_err("--stats-interval: '%s' must be 0 to 86400 seconds", optarg);
-				return 2;
-			}
-			mo.stats_interval_s = v;
+			SPECIFIC("--stats-interval", "stats.interval", optarg);
 			break;
 		case 'L':
-			lock_path = optarg;
+			SPECIFIC("--lock-file", "lock_file", optarg);
 			break;
 		case 'C':
-			mo.syscalls = optarg;
+			SPECIFIC("--syscalls", "sensor.syscalls", optarg);
 			break;
 		case 'H':
-			mo.ph = true;
+			SPECIFIC("--ph", "ph.enabled", "true");
 			break;
 		case 'n':
-			if (vg_parse_u64(optarg, &v) || v > 100ull * 365 * 86400) {
-				vg_err("--ph-normal-wait: '%s' must be 0 to 3153600000 seconds", optarg);
-				return 2;
-			}
-			mo.ph_opts.normal_wait_s = v;
+			SPECIFIC("--ph-normal-wait", "ph.normal_wait", optarg);
 			break;
 		case 'm':
-			if (vg_parse_u64(optarg, &v) || v == 0 || v > 1000000000) {
-				vg_err("--ph-min-train: '%s' must be 1 to 1000000000 calls", optarg);
-				return 2;
-			}
-			mo.ph_opts.min_train = v;
+			SPECIFIC("--ph-min-train", "ph.min_train", optarg);
 			break;
 		case 'p':
-			mo.ph_opts.plain = true;
+			SPECIFIC("--ph-plain", "ph.model", "plain");
+			break;
+		case 'U':
+			if (noutputs == VG_OUTPUTS_MAX - 1) {
+				vg_err("--output: at most %d outputs", VG_OUTPUTS_MAX - 1);
+				return 2;
+			}
+			if (vg_output_conf_parse(&outputs[noutputs], optarg, err, sizeof(err))) {
+				vg_err("--output %s: %s", optarg, err);
+				return 2;
+			}
+			noutputs++;
+			break;
+		case OPT_COALESCE_MS:
+			SPECIFIC("--coalesce-ms", "sensor.coalesce_ms", optarg);
 			break;
 		case 'K':
-			mo.response = true;
+			SPECIFIC("--response", "response.enabled", "true");
 			break;
 		case 'X':
 			if (vg_denylist_add(&deny, optarg, strlen(optarg), "--deny-exec", 0, &derr)) {
 				vg_err("%s", derr.msg);
-				vg_denylist_free(&deny);
 				return 2;
 			}
 			break;
 		case 'F':
 			if (vg_denylist_load_file(&deny, optarg, &derr)) {
 				vg_err("%s", derr.msg);
-				vg_denylist_free(&deny);
 				return 2;
 			}
 			break;
 		case OPT_CONTROL_SOCKET:
-			mo.control_socket = strcmp(optarg, "none") ? optarg : NULL;
+			SPECIFIC("--control-socket", "control.socket", optarg);
 			break;
 		case OPT_NO_AUTH:
-			mo.no_auth = true;
+			SPECIFIC("--no-auth", "auth.enabled", "false");
 			break;
 		case OPT_AUTH_FAILURES:
-			if (vg_parse_u64(optarg, &v) || v < 1 || v > VG_AUTH_FAILURES_MAX) {
-				vg_err("--auth-failures: '%s' must be 1 to %u", optarg,
-				       VG_AUTH_FAILURES_MAX);
-				return 2;
-			}
-			mo.auth_opts.detect.failures = (unsigned)v;
+			SPECIFIC("--auth-failures", "auth.failures", optarg);
 			break;
 		case OPT_AUTH_WINDOW:
-			if (vg_parse_u64(optarg, &v) || v < 1 || v > VG_AUTH_WINDOW_MAX_S) {
-				vg_err("--auth-window: '%s' must be 1 to %u seconds", optarg,
-				       VG_AUTH_WINDOW_MAX_S);
-				return 2;
-			}
-			mo.auth_opts.detect.window_s = v;
+			SPECIFIC("--auth-window", "auth.window", optarg);
 			break;
 		case OPT_AUTH_LIBPAM:
 			mo.auth_opts.libpam = optarg;
@@ -376,25 +522,39 @@ static int run_main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (no_rules && mo.nrules_files) {
+#undef SPECIFIC
+	if (no_rules && rc.nrules) {
 		vg_err("--rules and --no-rules do not go together");
 		return 2;
 	}
-	/* No rules named: the default set, when it is there. */
-	if (!no_rules && !mo.nrules_files) {
-		if (access(VIGIL_DEFAULT_RULES, R_OK) == 0)
-			rules[mo.nrules_files++] = VIGIL_DEFAULT_RULES;
-		else
-			vg_warn("default rules %s not found: running without rules",
-				VIGIL_DEFAULT_RULES);
+	if (build_config(&rc.start))
+		return 2;
+	rc.now = rc.start;
+	so.ring_bytes = rc.start->sensor.ring_size;
+	so.wakeup_bytes = rc.start->sensor.wakeup_bytes;
+	mo.poll_ms = rc.start->sensor.poll_ms;
+	mo.syscalls = join_syscalls(&rc.start->sensor.syscalls, syscalls, sizeof(syscalls));
+	mo.stats_interval_s = rc.start->stats.interval;
+	mo.ph = rc.start->ph.enabled;
+	mo.ph_opts.normal_wait_s = rc.start->ph.normal_wait;
+	mo.ph_opts.min_train = rc.start->ph.min_train;
+	mo.ph_opts.plain = !strcmp(rc.start->ph.model, "plain");
+	set_rule_files(&mo, rc.start);
+	mo.reload_config = reload_config;
+	if (apply_config(&mo, &so, rc.start)) {
+		vg_config_free(rc.start);
+		return 2;
 	}
 	if (geteuid() != 0) {
 		vg_err("vigil run needs root (it loads BPF programs)");
+		vg_config_free(rc.start);
 		return 1;
 	}
-	lock_fd = take_instance_lock(lock_path);
-	if (lock_fd < 0)
+	lock_fd = take_instance_lock(rc.start->lock_file);
+	if (lock_fd < 0) {
+		vg_config_free(rc.start);
 		return 1;
+	}
 
 	struct sigaction sa = { .sa_handler = on_stop_signal };
 	sigaction(SIGINT, &sa, NULL);
@@ -405,10 +565,11 @@ static int run_main(int argc, char **argv)
 	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	mo.deny = &deny;
 	ret = vg_monitor_run(&mo, &so, &stop_requested);
-	vg_denylist_free(&deny);
 	close(lock_fd);
+	if (rc.now != rc.start)
+		vg_config_free(rc.now);
+	vg_config_free(rc.start);
 	return ret ? 1 : 0;
 }
 
@@ -418,5 +579,6 @@ int cmd_run(int argc, char **argv)
 
 	while (noutputs)
 		vg_output_conf_free(outputs[--noutputs]);
+	vg_denylist_free(&deny);
 	return ret;
 }

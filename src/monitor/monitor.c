@@ -475,6 +475,8 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 		}
 		if (mo->reload && *mo->reload) {
 			*mo->reload = 0;
+			if (mo->reload_config)
+				mo->reload_config(mo->reload_ctx);
 			if (mo->nrules_files)
 				reload_rules(m, s);
 		}

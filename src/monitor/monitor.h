@@ -25,6 +25,10 @@ struct vg_monitor_opts {
 	const char *const *rules_files; /* rule files in order; none = no detection */
 	unsigned nrules_files;
 	volatile sig_atomic_t *reload; /* set on SIGHUP: reload the rules */
+	/* called on SIGHUP before the rules reload: may change rules_files,
+	 * nrules_files and stats_interval_s (the configuration file) */
+	void (*reload_config)(void *ctx);
+	void *reload_ctx;
 	/* pH in the kernel (vigil run --ph): its alerts go to the same output */
 	bool ph;
 	struct vg_ph_kernel_opts ph_opts;

@@ -336,7 +336,7 @@ def test_kernel_filter_narrows_the_stream():
     assert_no_drops(mon)
     p = subprocess.run([VIGIL, "run", "--syscalls", "openat,nosuchcall", "--duration", "1",
                         "--lock-file", os.path.join(d, "lock")], capture_output=True, text=True)
-    assert p.returncode == 1 and "'nosuchcall' is not a syscall vigil watches" in p.stderr, p.stderr
+    assert p.returncode == 2 and "'nosuchcall' is not a syscall vigil watches" in p.stderr, p.stderr
     shutil.rmtree(d)
 
 

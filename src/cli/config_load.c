@@ -1,0 +1,60 @@
+/* Shared by `vigil run` and `vigil config`: build the configuration and say
+ * what is wrong with it. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/config_load.h"
+#include "util/log.h"
+
+int vg_cli_config_build(struct vg_config **out, const char *path,
+			const struct vg_config_override *ov, unsigned n)
+{
+	struct vg_config_errors *errs = calloc(1, sizeof(*errs));
+	char line[1024];
+	int ret;
+
+	*out = NULL;
+	if (!errs)
+		return -ENOMEM;
+	ret = vg_config_build(out, vg_default_rules, path, ov, n, errs);
+	for (unsigned i = 0; i < errs->n; i++) {
+		vg_config_error_format(&errs->e[i], line, sizeof(line));
+		vg_err("%s", line);
+	}
+	if (errs->total > errs->n)
+		vg_err("... and %u more errors", errs->total - errs->n);
+	if (ret && !errs->total)
+		vg_err("configuration: %s", strerror(-ret));
+	free(errs);
+	return ret;
+}
+
+/* A key's value as text, allocated. */
+static char *value_of(const struct vg_config *c, const struct vg_config_key *k)
+{
+	size_t n = (size_t)vg_config_format(c, k, NULL, 0) + 1;
+	char *text = malloc(n);
+
+	if (text)
+		vg_config_format(c, k, text, n);
+	return text;
+}
+
+void vg_cli_config_log_changes(const struct vg_config *before, const struct vg_config *after)
+{
+	for (unsigned i = 0; i < vg_config_nkeys; i++) {
+		const struct vg_config_key *k = &vg_config_keys[i];
+		char *was = value_of(before, k), *now = value_of(after, k);
+
+		if (was && now && strcmp(was, now)) {
+			if (k->live)
+				vg_info("configuration: %s changed to %s", k->name, now);
+			else
+				vg_warn("configuration: %s changed to %s: it takes effect at the "
+					"next restart", k->name, now);
+		}
+		free(was);
+		free(now);
+	}
+}

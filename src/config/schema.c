@@ -1,0 +1,132 @@
+/* Every configuration key, once: name, type, range, default and doc. The
+ * parser, `vigil config show`, the example file (etc/vigil.yaml) and the
+ * key table of docs/configuration.md all come from this table, so they
+ * cannot disagree. Keys of a group stay together: the printers rely on it. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config.h"
+#include "sensor/syscalls.h"
+#include "util/parse.h"
+
+#define OFF(field) offsetof(struct vg_config, field)
+
+static int check_nonempty(const char *v, char *why, size_t len)
+{
+	if (*v)
+		return 0;
+	snprintf(why, len, "must not be empty");
+	return -EINVAL;
+}
+
+static int check_abs_path(const char *v, char *why, size_t len)
+{
+	if (v[0] == '/')
+		return 0;
+	snprintf(why, len, "'%s' is not an absolute path", v);
+	return -EINVAL;
+}
+
+static int check_socket(const char *v, char *why, size_t len)
+{
+	return strcmp(v, "none") ? check_abs_path(v, why, len) : 0;
+}
+
+static int check_syscall(const char *v, char *why, size_t len)
+{
+	int nr = vg_syscall_nr(v);
+
+	if (nr >= 0 && vg_syscall_def(nr))
+		return 0;
+	snprintf(why, len, "'%s' is not a syscall vigil watches", v);
+	return -EINVAL;
+}
+
+/* "off", or HOST:PORT with a numeric port ("[::1]:9376" for IPv6). */
+static int check_listen(const char *v, char *why, size_t len)
+{
+	const char *colon = strrchr(v, ':');
+	uint64_t port;
+
+	if (!strcmp(v, "off"))
+		return 0;
+	if (!colon || colon == v || vg_parse_u64(colon + 1, &port) || port == 0 || port > 65535) {
+		snprintf(why, len, "'%s' is not \"off\" or HOST:PORT (port 1 to 65535)", v);
+		return -EINVAL;
+	}
+	if (v[0] == '[' ? colon[-1] != ']' : memchr(v, ':', (size_t)(colon - v)) != NULL) {
+		snprintf(why, len, "'%s': write an IPv6 address in brackets, [::1]:PORT", v);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+const struct vg_config_key vg_config_keys[] = {
+	{ "rules.files", VG_CT_LIST, 0, 64, .def = "[]", .offset = OFF(rules.files),
+	  .check = check_nonempty, .live = true,
+	  .doc = "rule files in order, later ones override earlier ones; empty: the default rules" },
+	{ "rules.enabled", VG_CT_BOOL, .def = "true", .offset = OFF(rules.enabled),
+	  .doc = "run the rules; false runs the sensor (and pH) alone" },
+	{ "sensor.ring_size", VG_CT_SIZE, 4096, 1ull << 30, .pow2 = true, .def = "16M",
+	  .offset = OFF(sensor.ring_size),
+	  .doc = "ring buffer between the kernel and vigil, a power of two, bytes" },
+	{ "sensor.wakeup_bytes", VG_CT_SIZE, 0, 1ull << 30, .def = "64K",
+	  .offset = OFF(sensor.wakeup_bytes),
+	  .doc = "backlog that wakes the reader before its timer, bytes" },
+	{ "sensor.poll_ms", VG_CT_UINT, 1, 10000, .def = "10", .offset = OFF(sensor.poll_ms),
+	  .doc = "how often the reader drains the ring buffer, milliseconds" },
+	{ "sensor.coalesce_ms", VG_CT_UINT, 0, 60000, .def = "1000",
+	  .offset = OFF(sensor.coalesce_ms),
+	  .doc = "window of open coalescing in the kernel, milliseconds (0: send every open)" },
+	{ "sensor.syscalls", VG_CT_LIST, 0, 512, .def = "[]", .offset = OFF(sensor.syscalls),
+	  .check = check_syscall,
+	  .doc = "only these syscalls (exec, fork, exit always); empty: what the rules need" },
+	{ "stats.interval", VG_CT_SECONDS, 0, 86400, .def = "60", .offset = OFF(stats.interval),
+	  .live = true, .doc = "period of the stats line on stderr, seconds; 0: only at exit" },
+	{ "lock_file", VG_CT_STRING, .def = "/run/vigil/vigil.lock", .offset = OFF(lock_file),
+	  .check = check_nonempty, .doc = "single-instance lock file" },
+	{ "ph.enabled", VG_CT_BOOL, .def = "false", .offset = OFF(ph.enabled),
+	  .doc = "run pH, process homeostasis, in the kernel" },
+	{ "ph.normal_wait", VG_CT_SECONDS, 0, 3153600000ull, .def = "604800",
+	  .offset = OFF(ph.normal_wait),
+	  .doc = "time from a profile freezing to its normal mode, seconds" },
+	{ "ph.min_train", VG_CT_UINT, 1, 1000000000, .def = "1000", .offset = OFF(ph.min_train),
+	  .doc = "calls a profile needs before it may freeze" },
+	{ "ph.model", VG_CT_ENUM, .choices = "ngram|plain", .def = "ngram", .offset = OFF(ph.model),
+	  .doc = "ngram: 12-grams; plain: pH's lookahead pairs, window 9" },
+	{ "ph.state_dir", VG_CT_STRING, .def = "/var/lib/vigil/profiles",
+	  .offset = OFF(ph.state_dir), .check = check_abs_path,
+	  .doc = "where pH profiles are saved across restarts" },
+	{ "ph.save_interval", VG_CT_SECONDS, 1, 86400, .def = "600",
+	  .offset = OFF(ph.save_interval), .doc = "period of profile saves, seconds" },
+	{ "auth.enabled", VG_CT_BOOL, .def = "true", .offset = OFF(auth.enabled),
+	  .doc = "watch PAM authentication (uprobes on libpam)" },
+	{ "auth.failures", VG_CT_UINT, 1, 1000, .def = "5", .offset = OFF(auth.failures),
+	  .doc = "failed logins within auth.window that raise a brute-force alert" },
+	{ "auth.window", VG_CT_SECONDS, 1, 86400, .def = "60", .offset = OFF(auth.window),
+	  .doc = "window of auth.failures, seconds" },
+	{ "response.enabled", VG_CT_BOOL, .def = "false", .offset = OFF(response.enabled),
+	  .doc = "act on alerts (off: detect only)" },
+	{ "response.deny_exec", VG_CT_LIST, 0, 256, .def = "[]", .offset = OFF(response.deny_exec),
+	  .check = check_abs_path, .doc = "executables refused when response is enabled" },
+	{ "control.socket", VG_CT_STRING, .def = "/run/vigil/vigil.sock",
+	  .offset = OFF(control.socket), .check = check_socket,
+	  .doc = "control socket of vigil status (root only); none: no socket" },
+	{ "metrics.listen", VG_CT_STRING, .def = "off", .offset = OFF(metrics.listen),
+	  .check = check_listen, .doc = "Prometheus endpoint: off, or HOST:PORT (127.0.0.1:9376)" },
+	{ "outputs", VG_CT_OUTPUTS, 0, VG_CONFIG_OUTPUTS_MAX, .def = "[]", .offset = OFF(outputs),
+	  .doc = "where alerts go: list of {type: stdout|file|syslog|webhook|program, ...}; "
+		 "empty: standard output" },
+};
+
+const unsigned vg_config_nkeys = sizeof(vg_config_keys) / sizeof(vg_config_keys[0]);
+
+const struct vg_config_key *vg_config_key_find(const char *name)
+{
+	for (unsigned i = 0; i < vg_config_nkeys; i++)
+		if (!strcmp(vg_config_keys[i].name, name))
+			return &vg_config_keys[i];
+	return NULL;
+}
