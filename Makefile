@@ -19,7 +19,7 @@ ARCH       := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 ARGS       ?=
 SOAK_SECONDS ?= 600
 
-LIBS       := libbpf libelf zlib json-c yaml-0.1 libpcre2-8 libcurl
+LIBS       := libbpf libelf zlib json-c yaml-0.1 libpcre2-8 libcurl libmicrohttpd
 WARN       := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 # Default rules when `vigil run` is given none: the repo's for a build
 # here; `make RULES_FILE=/usr/share/vigil/vigil_rules.yaml` for a package.

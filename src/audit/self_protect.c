@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@
 
 struct vg_selfprot {
 	pid_t self;
+	pid_t supervisor; /* the parent that started us (systemd, a shell) */
 	const char *hostname;
 	vg_sp_alert_fn fn;
 	void *ctx;
@@ -148,6 +150,7 @@ int vg_sp_open(struct vg_selfprot **out, const char *hostname, vg_sp_alert_fn fn
 	if (!sp)
 		return -ENOMEM;
 	sp->self = getpid();
+	sp->supervisor = getppid();
 	sp->hostname = hostname;
 	sp->fn = fn;
 	sp->ctx = ctx;
@@ -216,6 +219,15 @@ void vg_sp_event(struct vg_selfprot *sp, const struct vg_event *ev, uint64_t wal
 			return;
 		if (s->res < 0 && s->res != -EPERM)
 			return; /* a probe for a pid that is not ours */
+		/* vigil's own control signals (SIGHUP reloads, SIGUSR1 reopens the
+		 * output files for logrotate) are its interface, not an attack */
+		if (s->aux == SIGHUP || s->aux == SIGUSR1)
+			return;
+		/* nor is the supervisor that started us stopping us (systemctl
+		 * stop, Ctrl-C): what matters is anyone else killing the monitor */
+		if ((pid_t)ev->u.hdr.pid == sp->supervisor && sp->supervisor > 1 &&
+		    (s->aux == SIGTERM || s->aux == SIGINT))
+			return;
 		who(sp, ev);
 		what = vg_signal_name(sig, sizeof(sig), s->aux);
 		add(&sp->fields, "evt.arg.sig", what, 0);

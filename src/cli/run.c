@@ -17,6 +17,7 @@
 #include "cli/config_load.h"
 #include "config/config.h"
 #include "control/ctl_server.h"
+#include "metrics/metrics_http.h"
 #include "monitor/monitor.h"
 #include "output/outputs.h"
 #include "response/denylist.h"
@@ -42,6 +43,7 @@ enum {
 	OPT_AUTH_FAILURES,
 	OPT_AUTH_WINDOW,
 	OPT_AUTH_LIBPAM,
+	OPT_METRICS_LISTEN,
 };
 
 static volatile sig_atomic_t stop_requested, reload_requested, reopen_requested;
@@ -134,6 +136,10 @@ static void usage(FILE *out)
 		"      --auth-libpam PATH    probe this libpam instead of the system's\n"
 		"      --control-socket PATH root-only socket for vigil status/ps/profiles/profile\n"
 		"                            (default " VG_CTL_DEFAULT_SOCKET "; \"none\": off)\n"
+		"      --metrics-listen HOST:PORT\n"
+		"                            serve the figures of vigil status as Prometheus\n"
+		"                            text on http://HOST:PORT/metrics (off by default;\n"
+		"                            \"on\": " VG_METRICS_DEFAULT_LISTEN ")\n"
 		"  -c, --config PATH         configuration file (default " VG_CONFIG_DEFAULT_PATH ";\n"
 		"                            a missing default file means the built-in defaults);\n"
 		"                            SIGHUP reloads it (a broken file is refused)\n"
@@ -315,6 +321,9 @@ static int apply_config(struct vg_monitor_opts *mo, struct vg_sensor_opts *so,
 	}
 	mo->deny = &deny;
 	mo->control_socket = strcmp(cfg->control.socket, "none") ? cfg->control.socket : NULL;
+	mo->metrics_listen = !strcmp(cfg->metrics.listen, "off") ? NULL :
+			     !strcmp(cfg->metrics.listen, "on") ? VG_METRICS_DEFAULT_LISTEN :
+								  cfg->metrics.listen;
 	if (outputs_from_config(cfg))
 		return -1;
 	mo->outputs = outputs;
@@ -361,6 +370,7 @@ static int run_main(int argc, char **argv)
 		{ "deny-exec", required_argument, 0, 'X' },
 		{ "deny-exec-file", required_argument, 0, 'F' },
 		{ "control-socket", required_argument, 0, OPT_CONTROL_SOCKET },
+		{ "metrics-listen", required_argument, 0, OPT_METRICS_LISTEN },
 		{ "no-auth", no_argument, 0, OPT_NO_AUTH },
 		{ "auth-failures", required_argument, 0, OPT_AUTH_FAILURES },
 		{ "auth-window", required_argument, 0, OPT_AUTH_WINDOW },
@@ -492,6 +502,9 @@ static int run_main(int argc, char **argv)
 			break;
 		case OPT_CONTROL_SOCKET:
 			SPECIFIC("--control-socket", "control.socket", optarg);
+			break;
+		case OPT_METRICS_LISTEN:
+			SPECIFIC("--metrics-listen", "metrics.listen", optarg);
 			break;
 		case OPT_NO_AUTH:
 			SPECIFIC("--no-auth", "auth.enabled", "false");

@@ -50,7 +50,7 @@ static int check_listen(const char *v, char *why, size_t len)
 	const char *colon = strrchr(v, ':');
 	uint64_t port;
 
-	if (!strcmp(v, "off"))
+	if (!strcmp(v, "off") || !strcmp(v, "on"))
 		return 0;
 	if (!colon || colon == v || vg_parse_u64(colon + 1, &port) || port == 0 || port > 65535) {
 		snprintf(why, len, "'%s' is not \"off\" or HOST:PORT (port 1 to 65535)", v);
@@ -115,7 +115,7 @@ const struct vg_config_key vg_config_keys[] = {
 	  .offset = OFF(control.socket), .check = check_socket,
 	  .doc = "control socket of vigil status (root only); none: no socket" },
 	{ "metrics.listen", VG_CT_STRING, .def = "off", .offset = OFF(metrics.listen),
-	  .check = check_listen, .doc = "Prometheus endpoint: off, or HOST:PORT (127.0.0.1:9376)" },
+	  .check = check_listen, .doc = "Prometheus endpoint: off, on (127.0.0.1:9376), or HOST:PORT" },
 	{ "outputs", VG_CT_OUTPUTS, 0, VG_CONFIG_OUTPUTS_MAX, .def = "[]", .offset = OFF(outputs),
 	  .doc = "where alerts go: list of {type: stdout|file|syslog|webhook|program, ...}; "
 		 "empty: standard output" },

@@ -10,6 +10,7 @@
 
 #include "audit/self_protect.h"
 #include "control/ctl_server.h"
+#include "metrics/metrics_http.h"
 #include "auth/auth_kernel.h"
 #include "monitor/detect.h"
 #include "monitor/mon_status.h"
@@ -48,6 +49,8 @@ struct monitor {
 	int64_t boot_to_wall_ns; /* add to a CLOCK_BOOTTIME stamp */
 	char line[3 * VG_EVENT_MAX];
 	struct vg_control *control;   /* NULL without a control socket */
+	struct vg_metrics *metrics;   /* NULL without metrics.listen */
+	struct vg_ctl_registry *metrics_reg; /* the endpoint's, when no socket */
 	struct vg_ph_admin *ph_admin; /* pH's control commands, with --ph */
 	struct vg_mon_status status;
 	uint64_t refused_logged_ns;
@@ -365,34 +368,68 @@ static void control_refused(void *ctx, uid_t uid, gid_t gid, pid_t pid)
 		(unsigned)uid, (unsigned)gid, (int)pid);
 }
 
-/* The control socket and what it answers. Failing to open it is a warning:
- * detection does not depend on it. */
-static void open_control(struct monitor *m, struct vg_sensor *s, struct vg_ph_kernel *ph)
+/* The status sections and pH's commands, on a registry: the control
+ * socket's, or the metrics endpoint's own when there is no socket. */
+static int register_status(struct monitor *m, struct vg_ctl_registry *reg, struct vg_ph_kernel *ph)
+{
+	int ret = vg_ctl_add_status(reg, "monitor", vg_mon_status_section, &m->status);
+
+	if (!ret && m->outs)
+		ret = vg_ctl_add_status(reg, "outputs", vg_monitor_outputs_status, m->outs);
+	if (!ret && ph && !m->ph_admin)
+		ret = vg_ph_admin_new(&m->ph_admin, ph);
+	if (!ret && ph)
+		ret = vg_ph_admin_register(m->ph_admin, reg);
+	return ret;
+}
+
+/* The control socket and the metrics endpoint, and what they answer.
+ * Failing to open the socket is a warning: detection does not depend on
+ * it. A metrics endpoint that was asked for and cannot listen is an error. */
+static int open_control(struct monitor *m, struct vg_sensor *s, struct vg_ph_kernel *ph)
 {
 	struct vg_control_opts co = { .path = m->opts->control_socket,
 				      .on_refused = control_refused,
 				      .ctx = m };
-	struct vg_ctl_registry *reg;
+	struct vg_ctl_registry *reg = NULL;
 	char err[512] = "";
 	int ret;
 
 	vg_mon_status_init(&m->status, s, clock_ns(CLOCK_MONOTONIC));
 	m->status.alerts = &m->alerts;
 	m->status.rules = vg_detect_rule_count(m->detect);
-	if (!co.path)
-		return;
-	ret = vg_control_open(&m->control, &co, err, sizeof(err));
-	if (ret) {
-		vg_warn("control socket disabled: %s", err[0] ? err : strerror(-ret));
-		return;
+	if (co.path) {
+		ret = vg_control_open(&m->control, &co, err, sizeof(err));
+		if (ret) {
+			vg_warn("control socket disabled: %s", err[0] ? err : strerror(-ret));
+		} else {
+			m->status.control = m->control;
+			reg = vg_control_registry(m->control);
+			ret = register_status(m, reg, ph);
+			if (ret)
+				vg_warn("control socket: registering commands failed: %s",
+					strerror(-ret));
+		}
 	}
-	m->status.control = m->control;
-	reg = vg_control_registry(m->control);
-	ret = vg_ctl_add_status(reg, "monitor", vg_mon_status_section, &m->status);
-	if (!ret && ph && !(ret = vg_ph_admin_new(&m->ph_admin, ph)))
-		ret = vg_ph_admin_register(m->ph_admin, reg);
-	if (ret)
-		vg_warn("control socket: registering commands failed: %s", strerror(-ret));
+	if (!m->opts->metrics_listen)
+		return 0;
+	if (!reg) {
+		ret = vg_ctl_registry_new(&m->metrics_reg);
+		if (!ret)
+			ret = register_status(m, m->metrics_reg, ph);
+		if (ret) {
+			vg_err("metrics endpoint: %s", strerror(-ret));
+			return ret;
+		}
+		reg = m->metrics_reg;
+	}
+	ret = vg_metrics_open(&m->metrics, m->opts->metrics_listen, reg, err, sizeof(err));
+	if (ret) {
+		vg_err("metrics endpoint: %s", err);
+		return ret;
+	}
+	vg_info("metrics: http://%s/metrics", m->opts->metrics_listen);
+	return 0;
 }
 
 int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts *so,
@@ -455,7 +492,9 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 	seed_tables(m);
 	if (m->detect && vg_sp_open(&m->selfprot, m->hostname, print_alert, m))
 		vg_warn("self-protection is off: out of memory");
-	open_control(m, s, ph);
+	ret = open_control(m, s, ph);
+	if (ret)
+		goto out;
 	fprintf(stderr, "vigil: ready (%d programs attached, ring buffer %u KiB)\n",
 		vg_sensor_attached(s), so->ring_bytes >> 10);
 
@@ -482,6 +521,7 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 		}
 		now = clock_ns(CLOCK_MONOTONIC);
 		vg_control_serve(m->control, now / 1000000ull);
+		vg_metrics_serve(m->metrics);
 		vg_mon_status_tick(&m->status, now);
 		if (now >= next_reap) {
 			vg_pt_reap(m->procs, clock_ns(CLOCK_BOOTTIME));
@@ -510,7 +550,9 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 		report_auth(auth);
 	ret = 0;
 out:
+	vg_metrics_close(m->metrics);
 	vg_control_close(m->control);
+	vg_ctl_registry_free(m->metrics_reg);
 	vg_sensor_close(s); /* first: it reads pH's ring buffer */
 	vg_ph_admin_free(m->ph_admin); /* before pH: it unhooks itself */
 	vg_ph_kernel_close(ph);

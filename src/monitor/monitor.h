@@ -41,6 +41,8 @@ struct vg_monitor_opts {
 	const struct vg_denylist *deny; /* exec deny list; NULL or empty = none */
 	/* root-only control socket (vigil status, ps, profiles...); NULL = none */
 	const char *control_socket;
+	/* Prometheus endpoint HOST:PORT (metrics.listen); NULL = off */
+	const char *metrics_listen;
 	/* libpam probes (on unless --no-auth): alerts and, with print_events,
 	 * every PAM call go to the same output */
 	bool no_auth;

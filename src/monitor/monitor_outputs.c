@@ -1,7 +1,10 @@
 /* The monitor's side of the outputs: which ones run (--output, plus the
  * classic standard output or --output-file), their lines in the stats
  * report, and a warning as soon as one drops alerts. */
+#include <errno.h>
 #include <stdio.h>
+
+#include <json-c/json.h>
 
 #include "monitor/monitor_outputs.h"
 #include "util/log.h"
@@ -78,3 +81,27 @@ int vg_monitor_outputs_open(struct vg_outputs **outs, const struct vg_monitor_op
 	return ret;
 }
 
+int vg_monitor_outputs_status(void *ctx, struct json_object *sec)
+{
+	struct vg_outputs *outs = ctx;
+	unsigned n = vg_outputs_count(outs);
+
+	for (unsigned i = 0; i < n; i++) {
+		struct vg_output_stats st;
+		struct json_object *o;
+
+		if (vg_outputs_stats(outs, i, &st))
+			continue;
+		o = json_object_new_object();
+		if (!o)
+			return -ENOMEM;
+		json_object_object_add(o, "type", json_object_new_string(st.type));
+		json_object_object_add(o, "queued", json_object_new_uint64(st.queued));
+		json_object_object_add(o, "sent", json_object_new_uint64(st.sent));
+		json_object_object_add(o, "dropped", json_object_new_uint64(st.dropped));
+		json_object_object_add(o, "errors", json_object_new_uint64(st.errors));
+		json_object_object_add(o, "retries", json_object_new_uint64(st.retries));
+		json_object_object_add(sec, st.name, o);
+	}
+	return 0;
+}

@@ -17,6 +17,10 @@ int vg_monitor_outputs_open(struct vg_outputs **outs, const struct vg_monitor_op
 			    const char *hostname);
 /* "vigil: WHAT output NAME queued=N sent=N dropped=N errors=N retries=N" */
 void vg_monitor_outputs_report(struct vg_outputs *outs, const char *what);
+/* A vg_ctl_status_fn: the "outputs" section of `vigil status` (ctx: the
+ * struct vg_outputs), one object per output with its queue and counters. */
+struct json_object;
+int vg_monitor_outputs_status(void *ctx, struct json_object *sec);
 /* Warns (at most every 10 s) when an output has dropped more alerts. */
 void vg_monitor_outputs_warn(struct vg_outputs *outs, uint64_t now, struct vg_drop_warn *w);
 

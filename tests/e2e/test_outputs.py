@@ -7,6 +7,7 @@ this test opens (a unique marker in the path).
 Safety: every server and rsyslogd is ours, bound to 127.0.0.1 on a free
 port, and stopped by pid in `finally`; nothing system-wide is changed."""
 import http.server
+import itertools
 import json
 import os
 import re
@@ -51,10 +52,15 @@ def _setup():
     return d, rules
 
 
+_fired = itertools.count()
+
+
 def _fire(d, kind, n=1, gap=0.0):
-    """Opens our marker file n times: n alerts of that kind."""
+    """Creates n new marker files: n alerts of that kind. (New files, not
+    the same one reopened: the sensor coalesces repeated opens of one file
+    by one process, see docs/sensor.md.)"""
     for _ in range(n):
-        with open(os.path.join(d, MARK + kind)):
+        with open(os.path.join(d, f"{MARK}{kind}-{next(_fired)}"), "w"):
             pass
         if gap:
             time.sleep(gap)

@@ -63,7 +63,7 @@ static void test_defaults(void)
 	CHECK_STR(c->ph.model, "ngram");
 	CHECK_STR(c->ph.state_dir, "/var/lib/vigil/profiles");
 	CHECK_INT(c->ph.save_interval, 600);
-	CHECK(!c->auth.enabled);
+	CHECK(c->auth.enabled);
 	CHECK_INT(c->auth.failures, 5);
 	CHECK_INT(c->auth.window, 60);
 	CHECK(!c->response.enabled);
