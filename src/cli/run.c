@@ -79,6 +79,12 @@ static void usage(FILE *out)
 		"                            (default 1000)\n"
 		"      --ph-plain            with --ph: plain pH (lookahead pairs, window 9)\n"
 		"                            instead of the default 12-gram model\n"
+		"      --ph-state-dir DIR    with --ph: where profiles are kept, one file each\n"
+		"                            (default " VG_PH_STATE_DIR_DEFAULT ")\n"
+		"      --ph-save-interval SECONDS\n"
+		"                            with --ph: save changed profiles this often (default\n"
+		"                            600; 0 = only at exit)\n"
+		"      --ph-no-persist       with --ph: neither load nor save profiles\n"
 		"      --lock-file PATH      single-instance lock (default " DEFAULT_LOCK_FILE ")\n"
 		"  -v, --verbose             more messages, including libbpf's\n"
 		"  -h, --help                this help\n");
@@ -140,6 +146,9 @@ int cmd_run(int argc, char **argv)
 		{ "ph-normal-wait", required_argument, 0, 'n' },
 		{ "ph-min-train", required_argument, 0, 'm' },
 		{ "ph-plain", no_argument, 0, 'p' },
+		{ "ph-state-dir", required_argument, 0, 1001 },
+		{ "ph-save-interval", required_argument, 0, 1002 },
+		{ "ph-no-persist", no_argument, 0, 1003 },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0 },
@@ -154,6 +163,7 @@ int cmd_run(int argc, char **argv)
 
 	mo.poll_ms = 10;
 	mo.ph_opts.normal_wait_s = VG_PH_NORMAL_WAIT_DEFAULT_S;
+	mo.ph_opts.save_interval_s = VG_PH_SAVE_INTERVAL_DEFAULT_S;
 	mo.rules_files = rules;
 	mo.reload = &reload_requested;
 	optind = 1;
@@ -238,6 +248,23 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'p':
 			mo.ph_opts.plain = true;
+			break;
+		case 1001:
+			if (!optarg[0] || optarg[0] != '/') {
+				vg_err("--ph-state-dir: '%s' must be an absolute path", optarg);
+				return 2;
+			}
+			mo.ph_opts.state_dir = optarg;
+			break;
+		case 1002:
+			if (vg_parse_u64(optarg, &v) || v > 7 * 86400) {
+				vg_err("--ph-save-interval: '%s' must be 0 to 604800 seconds", optarg);
+				return 2;
+			}
+			mo.ph_opts.save_interval_s = v;
+			break;
+		case 1003:
+			mo.ph_opts.no_persist = true;
 			break;
 		case 'v':
 			so.verbose = true;

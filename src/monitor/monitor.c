@@ -245,7 +245,10 @@ static void report(struct monitor *m, struct vg_sensor *s, const char *what, dou
 static void report_ph(struct vg_ph_kernel *ph)
 {
 	struct vg_ph_kernel_stats st;
+	struct ph_persist_stats ps;
+	struct vg_ph_memory mem;
 
+	vg_ph_kernel_stop(ph); /* detach, then the exit save */
 	vg_ph_kernel_stats(ph, &st);
 	fprintf(stderr,
 		"vigil: ph alerts=%llu drops=%llu malformed=%llu profiles=%llu model_errors=%llu "
@@ -253,6 +256,18 @@ static void report_ph(struct vg_ph_kernel *ph)
 		(unsigned long long)st.alerts, (unsigned long long)st.drops,
 		(unsigned long long)st.malformed, (unsigned long long)st.profiles,
 		(unsigned long long)st.model_errors, (unsigned long long)st.profile_errors);
+	vg_ph_kernel_persist_stats(ph, &ps);
+	if (!vg_ph_kernel_memory(ph, &mem))
+		fprintf(stderr,
+			"vigil: ph memory profiles=%llu items=%llu bytes=%llu avg_per_profile=%llu "
+			"(%llu B/profile + %llu B/item) disk=%llu saves=%llu written=%llu "
+			"write_errors=%llu gc_items=%llu\n",
+			(unsigned long long)mem.profiles, (unsigned long long)mem.items,
+			(unsigned long long)mem.total_bytes, (unsigned long long)mem.avg_bytes,
+			(unsigned long long)mem.profile_bytes, (unsigned long long)mem.item_bytes,
+			(unsigned long long)mem.disk_bytes, (unsigned long long)ps.saves,
+			(unsigned long long)ps.written, (unsigned long long)ps.write_errors,
+			(unsigned long long)ps.gc_items);
 }
 
 /* Narrows the kernel's routes to the listed syscalls ("openat,execve").
@@ -352,6 +367,7 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 			vg_pt_reap(m->procs, clock_ns(CLOCK_BOOTTIME));
 			next_reap = now + 1000000000ull;
 		}
+		vg_ph_kernel_tick(ph); /* periodic profile save; NULL without --ph */
 		if (mo->stats_interval_s && now >= next_stats) {
 			report(m, s, "stats", (now - start) / 1e9);
 			next_stats = now + mo->stats_interval_s * 1000000000ull;

@@ -6,11 +6,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "ph/ph_alert.h"
 #include "ph/ph_kernel.h"
 #include "ph/ph_model.h" /* before the skeleton: it uses struct ph_params */
+#include "ph/ph_persist.h"
+#include "util/log.h"
 #include "ph.skel.h"
 
 struct vg_ph_kernel {
@@ -21,6 +24,9 @@ struct vg_ph_kernel {
 	int64_t boot_to_wall_ns;
 	uint64_t alerts, malformed;
 	struct vg_ph_alert rendered; /* one record at a time */
+	struct ph_persist *persist;  /* NULL: profiles are not kept */
+	uint64_t save_interval_ns, next_save_ns;
+	bool attached;
 };
 
 static int64_t clock_ns(clockid_t id)
@@ -29,6 +35,64 @@ static int64_t clock_ns(clockid_t id)
 
 	clock_gettime(id, &ts);
 	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+/* The model's clock in the kernel: bpf_jiffies64() in ns. jiffies_64
+ * starts at INITIAL_JIFFIES (-300 s, as 32 bits) and then follows the
+ * monotonic clock tick by tick, so user space can tell it within a tick. */
+static __u64 model_clock_now(const struct vg_ph_kernel *k)
+{
+	uint64_t hz = k->skel->kconfig ? (uint64_t)k->skel->kconfig->CONFIG_HZ : 0;
+	uint64_t mono = (uint64_t)clock_ns(CLOCK_MONOTONIC);
+	uint64_t jiffies;
+
+	if (!hz)
+		hz = 250;
+	jiffies = (uint64_t)(uint32_t)(-300 * (int64_t)hz) + mono / (1000000000ull / hz);
+	return jiffies * (1000000000ull / hz);
+}
+
+static void on_persist_problem(void *ctx, const char *file, int err, const char *problem)
+{
+	const struct vg_ph_kernel *k = ctx;
+
+	(void)k;
+	vg_warn("pH profile %s: %s (%s)", file, problem, strerror(err < 0 ? -err : err));
+}
+
+/* Profiles of earlier runs go into the maps before the programs attach. */
+static int persist_open(struct vg_ph_kernel *k, const struct vg_ph_kernel_opts *o,
+			const char **err)
+{
+	struct ph_persist_opts po = {
+		.dir = o->state_dir ? o->state_dir : VG_PH_STATE_DIR_DEFAULT,
+		.params = &k->skel->bss->ph_params_cfg,
+		.profiles_fd = bpf_map__fd(k->skel->maps.ph_profiles),
+		.items_fd = bpf_map__fd(k->skel->maps.ph_items),
+		.max_profiles = o->max_profiles ? o->max_profiles : VG_PH_MAX_PROFILES_DEFAULT,
+		.report = on_persist_problem,
+		.ctx = k,
+	};
+	struct ph_persist_stats st;
+	int ret;
+
+	ret = ph_persist_new(&k->persist, &po);
+	if (ret) {
+		*err = "cannot use the pH state directory";
+		return ret;
+	}
+	ret = ph_persist_load(k->persist, &k->skel->bss->ph_next_profile, model_clock_now(k));
+	if (ret) {
+		*err = "cannot read the pH state directory";
+		return ret;
+	}
+	ph_persist_stats(k->persist, &st);
+	vg_info("pH: %llu profiles (%llu items) loaded from %s, %llu files skipped",
+		(unsigned long long)st.loaded, (unsigned long long)st.items_loaded, po.dir,
+		(unsigned long long)st.skipped);
+	k->save_interval_ns = o->save_interval_s * 1000000000ull;
+	k->next_save_ns = (uint64_t)clock_ns(CLOCK_MONOTONIC) + k->save_interval_ns;
+	return 0;
 }
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -108,6 +172,11 @@ int vg_ph_kernel_open(struct vg_ph_kernel **out, const struct vg_ph_kernel_opts 
 		*err = "loading the pH BPF programs failed (see the libbpf messages above)";
 		goto fail;
 	}
+	if (!o->no_persist) {
+		ret = persist_open(k, o, err);
+		if (ret)
+			goto fail;
+	}
 	ret = vg_sensor_add_ring(sensor, bpf_map__fd(k->skel->maps.ph_alerts), on_record, k);
 	if (ret) {
 		*err = "reading the pH ring buffer failed";
@@ -118,6 +187,7 @@ int vg_ph_kernel_open(struct vg_ph_kernel **out, const struct vg_ph_kernel_opts 
 		*err = "attaching the pH programs failed";
 		goto fail;
 	}
+	k->attached = true;
 	*out = k;
 	return 0;
 fail:
@@ -138,10 +208,71 @@ void vg_ph_kernel_stats(struct vg_ph_kernel *k, struct vg_ph_kernel_stats *st)
 	st->profiles = k->skel->bss->ph_next_profile;
 }
 
+void vg_ph_kernel_persist_stats(struct vg_ph_kernel *k, struct ph_persist_stats *st)
+{
+	ph_persist_stats(k ? k->persist : NULL, st);
+}
+
+void vg_ph_kernel_tick(struct vg_ph_kernel *k)
+{
+	uint64_t now;
+
+	if (!k || !k->persist || !k->attached || !k->save_interval_ns)
+		return;
+	now = (uint64_t)clock_ns(CLOCK_MONOTONIC);
+	if (now < k->next_save_ns)
+		return;
+	ph_persist_save(k->persist, model_clock_now(k)); /* problems are reported */
+	k->next_save_ns = (uint64_t)clock_ns(CLOCK_MONOTONIC) + k->save_interval_ns;
+}
+
+void vg_ph_kernel_stop(struct vg_ph_kernel *k)
+{
+	if (!k || !k->attached)
+		return;
+	/* detached first: the profiles do not move while they are written */
+	ph_bpf__detach(k->skel);
+	k->attached = false;
+	if (k->persist)
+		ph_persist_save(k->persist, model_clock_now(k));
+}
+
+int vg_ph_kernel_memory(struct vg_ph_kernel *k, struct vg_ph_memory *m)
+{
+	struct ph_item_key ikey, inext, *iprev = NULL;
+	struct ph_exe_key pkey, pnext, *pprev = NULL;
+	struct ph_persist_stats st;
+	int fd;
+
+	memset(m, 0, sizeof(*m));
+	if (!k)
+		return -EINVAL;
+	fd = bpf_map__fd(k->skel->maps.ph_profiles);
+	while (!bpf_map_get_next_key(fd, pprev, &pnext)) {
+		pkey = pnext;
+		pprev = &pkey;
+		m->profiles++;
+	}
+	fd = bpf_map__fd(k->skel->maps.ph_items);
+	while (!bpf_map_get_next_key(fd, iprev, &inext)) {
+		ikey = inext;
+		iprev = &ikey;
+		m->items++;
+	}
+	m->profile_bytes = sizeof(struct ph_exe_key) + sizeof(struct ph_profile);
+	m->item_bytes = sizeof(struct ph_item_key) + sizeof(__u64);
+	m->total_bytes = m->profiles * m->profile_bytes + m->items * m->item_bytes;
+	m->avg_bytes = m->profiles ? m->total_bytes / m->profiles : 0;
+	ph_persist_stats(k->persist, &st);
+	m->disk_bytes = st.bytes_last;
+	return 0;
+}
+
 void vg_ph_kernel_close(struct vg_ph_kernel *k)
 {
 	if (!k)
 		return;
 	ph_bpf__destroy(k->skel); /* detaches, then unloads; accepts NULL */
+	ph_persist_free(k->persist);
 	free(k);
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "output/alert.h"
+#include "ph/ph_persist.h"
 #include "sensor/sensor.h"
 
 #define VG_PH_NORMAL_WAIT_DEFAULT_S 604800ull /* 7 days, as pH */
@@ -22,6 +23,21 @@ struct vg_ph_kernel_opts {
 	uint32_t max_items;
 	uint32_t max_profiles;
 	bool plain; /* plain pH (lookahead pairs, window 9) instead of 12-grams */
+	/* persistence (src/ph/ph_persist.c) */
+	const char *state_dir;	  /* NULL: VG_PH_STATE_DIR_DEFAULT */
+	uint64_t save_interval_s; /* 0: only at exit */
+	bool no_persist;	  /* neither load nor save profiles */
+};
+
+/* What the profiles cost, as stored in the kernel's maps (and on disk). */
+struct vg_ph_memory {
+	uint64_t profiles;	/* profiles in the map */
+	uint64_t items;		/* learnt items in the map (all generations) */
+	uint64_t profile_bytes; /* per profile: key + struct ph_profile */
+	uint64_t item_bytes;	/* per item: key + stamp */
+	uint64_t total_bytes;	/* profiles * profile_bytes + items * item_bytes */
+	uint64_t avg_bytes;	/* total_bytes / profiles */
+	uint64_t disk_bytes;	/* the profile files after the last save */
 };
 
 struct vg_ph_kernel_stats {
@@ -43,6 +59,17 @@ int vg_ph_kernel_open(struct vg_ph_kernel **out, const struct vg_ph_kernel_opts 
 		      struct vg_sensor *sensor, vg_ph_alert_fn fn, void *ctx, const char *hostname,
 		      const char **err);
 void vg_ph_kernel_stats(struct vg_ph_kernel *k, struct vg_ph_kernel_stats *st);
+/* The memory the profiles take now (walks the items map: O(items)).
+ * Returns 0 or a negative errno. */
+int vg_ph_kernel_memory(struct vg_ph_kernel *k, struct vg_ph_memory *m);
+/* Zeros when persistence is off. */
+void vg_ph_kernel_persist_stats(struct vg_ph_kernel *k, struct ph_persist_stats *st);
+/* Call from the monitor's loop: saves the profiles when the save interval
+ * has passed. */
+void vg_ph_kernel_tick(struct vg_ph_kernel *k);
+/* Detaches the programs and saves the profiles a last time (the exit
+ * save). The maps stay readable until vg_ph_kernel_close(). */
+void vg_ph_kernel_stop(struct vg_ph_kernel *k);
 /* Detaches and unloads everything; accepts NULL. Close the sensor (which
  * reads the ring) first. */
 void vg_ph_kernel_close(struct vg_ph_kernel *k);
