@@ -29,6 +29,7 @@ struct monitor {
 	struct vg_cgmap *cgroups; /* NULL without cgroup v2 */
 	struct vg_usercache *users;
 	struct vg_detect *detect; /* NULL without rules */
+	struct vg_ph_kernel *ph;  /* NULL without --ph */
 	uint64_t alerts;	  /* raised, across rule reloads */
 	struct vg_fields fields;
 	char cmdline[VG_ARGS_MAX + 1];
@@ -149,6 +150,13 @@ static int on_event(void *ctx, const struct vg_event *ev)
 	struct monitor *m = ctx;
 
 	track(m, ev);
+	if (m->ph && ev->u.hdr.type == VG_EV_EXEC) {
+		/* pH names a profile's file by the program's path */
+		const struct vg_proc *p = vg_pt_lookup(m->procs, ev->u.hdr.pid);
+
+		if (p && p->img)
+			vg_ph_kernel_note_exe(m->ph, p->img->exe_dev, p->img->exe_ino, p->img->exe);
+	}
 	if (m->detect)
 		vg_detect_event(m->detect, ev, ev->u.hdr.ts_ns + m->boot_to_wall_ns, print_alert, m);
 	if (m->opts->print_events)
@@ -339,6 +347,7 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 		vg_err("%s: %s", why ? why : "cannot start pH", strerror(-ret));
 		goto out;
 	}
+	m->ph = ph;
 	if (m->detect)
 		vg_detect_bind(m->detect, m->procs, m->users, m->hostname);
 	apply_routes(m, s);

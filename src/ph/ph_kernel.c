@@ -213,6 +213,12 @@ void vg_ph_kernel_persist_stats(struct vg_ph_kernel *k, struct ph_persist_stats 
 	ph_persist_stats(k ? k->persist : NULL, st);
 }
 
+void vg_ph_kernel_note_exe(struct vg_ph_kernel *k, uint64_t dev, uint64_t ino, const char *path)
+{
+	if (k && k->persist && path && path[0])
+		ph_persist_note_exe(k->persist, dev, ino, path);
+}
+
 void vg_ph_kernel_tick(struct vg_ph_kernel *k)
 {
 	uint64_t now;

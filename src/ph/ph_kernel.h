@@ -62,6 +62,9 @@ void vg_ph_kernel_stats(struct vg_ph_kernel *k, struct vg_ph_kernel_stats *st);
 /* The memory the profiles take now (walks the items map: O(items)).
  * Returns 0 or a negative errno. */
 int vg_ph_kernel_memory(struct vg_ph_kernel *k, struct vg_ph_memory *m);
+/* The path of an executable (kernel dev_t, inode), written in its profile
+ * file for humans. */
+void vg_ph_kernel_note_exe(struct vg_ph_kernel *k, uint64_t dev, uint64_t ino, const char *path);
 /* Zeros when persistence is off. */
 void vg_ph_kernel_persist_stats(struct vg_ph_kernel *k, struct ph_persist_stats *st);
 /* Call from the monitor's loop: saves the profiles when the save interval

@@ -106,6 +106,14 @@ static void known_set_exe(struct known *k, const char *exe)
 	k->exe = strdup(exe); /* NULL on failure: the path is for humans only */
 }
 
+void ph_persist_note_exe(struct ph_persist *p, __u64 dev, __u64 ino, const char *path)
+{
+	struct known *k = known_get(p, dev, ino);
+
+	if (k)
+		known_set_exe(k, path);
+}
+
 /* The paths of running executables, so that a file names its program. */
 static void scan_proc_paths(struct ph_persist *p)
 {

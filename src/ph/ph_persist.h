@@ -58,6 +58,9 @@ int ph_persist_load(struct ph_persist *p, __u64 *next_profile, __u64 clock_now);
  * errno (each failing file is reported; the others are still written). */
 int ph_persist_save(struct ph_persist *p, __u64 clock_now);
 
+/* Remembers a path of the executable (dev, ino), written in its file. */
+void ph_persist_note_exe(struct ph_persist *p, __u64 dev, __u64 ino, const char *path);
+
 void ph_persist_stats(const struct ph_persist *p, struct ph_persist_stats *st);
 
 #endif
