@@ -85,6 +85,13 @@ static void usage(FILE *out)
 		"                            with --ph: save changed profiles this often (default\n"
 		"                            600; 0 = only at exit)\n"
 		"      --ph-no-persist       with --ph: neither load nor save profiles\n"
+		"      --ph-response kill|stop\n"
+		"                            with --ph: kill or stop a task of a listed program\n"
+		"                            whose LFC goes above --ph-response-lfc (default: off)\n"
+		"      --ph-response-lfc N   the LFC limit of the response, 1 to 127 (default 12)\n"
+		"      --ph-response-exe PATH\n"
+		"                            a program the response applies to (by device and\n"
+		"                            inode); repeat for more, up to 64\n"
 		"      --lock-file PATH      single-instance lock (default " DEFAULT_LOCK_FILE ")\n"
 		"  -v, --verbose             more messages, including libbpf's\n"
 		"  -h, --help                this help\n");
@@ -149,6 +156,9 @@ int cmd_run(int argc, char **argv)
 		{ "ph-state-dir", required_argument, 0, 1001 },
 		{ "ph-save-interval", required_argument, 0, 1002 },
 		{ "ph-no-persist", no_argument, 0, 1003 },
+		{ "ph-response", required_argument, 0, 1004 },
+		{ "ph-response-lfc", required_argument, 0, 1005 },
+		{ "ph-response-exe", required_argument, 0, 1006 },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0 },
@@ -157,6 +167,7 @@ int cmd_run(int argc, char **argv)
 	struct vg_sensor_opts so = { .ring_bytes = VG_SENSOR_DEFAULT_RING, .wakeup_bytes = 65536 };
 	const char *lock_path = DEFAULT_LOCK_FILE;
 	const char *rules[MAX_RULE_FILES];
+	const char *response_exes[VG_PH_RESPONSE_EXES_MAX];
 	bool no_rules = false;
 	uint64_t v;
 	int c, lock_fd, ret;
@@ -164,6 +175,7 @@ int cmd_run(int argc, char **argv)
 	mo.poll_ms = 10;
 	mo.ph_opts.normal_wait_s = VG_PH_NORMAL_WAIT_DEFAULT_S;
 	mo.ph_opts.save_interval_s = VG_PH_SAVE_INTERVAL_DEFAULT_S;
+	mo.ph_opts.response_exes = response_exes;
 	mo.rules_files = rules;
 	mo.reload = &reload_requested;
 	optind = 1;
@@ -266,6 +278,30 @@ int cmd_run(int argc, char **argv)
 		case 1003:
 			mo.ph_opts.no_persist = true;
 			break;
+		case 1004:
+			if (!strcmp(optarg, "kill"))
+				mo.ph_opts.response_sig = SIGKILL;
+			else if (!strcmp(optarg, "stop"))
+				mo.ph_opts.response_sig = SIGSTOP;
+			else {
+				vg_err("--ph-response: '%s' must be kill or stop", optarg);
+				return 2;
+			}
+			break;
+		case 1005:
+			if (vg_parse_u64(optarg, &v) || v == 0 || v > 127) {
+				vg_err("--ph-response-lfc: '%s' must be 1 to 127", optarg);
+				return 2;
+			}
+			mo.ph_opts.response_lfc = (uint32_t)v;
+			break;
+		case 1006:
+			if (mo.ph_opts.nresponse_exes == VG_PH_RESPONSE_EXES_MAX) {
+				vg_err("--ph-response-exe: at most %d programs", VG_PH_RESPONSE_EXES_MAX);
+				return 2;
+			}
+			response_exes[mo.ph_opts.nresponse_exes++] = optarg;
+			break;
 		case 'v':
 			so.verbose = true;
 			vg_log_max = VG_LOG_DEBUG;
@@ -281,6 +317,10 @@ int cmd_run(int argc, char **argv)
 	if (optind < argc) {
 		vg_err("run: unexpected argument '%s'", argv[optind]);
 		usage(stderr);
+		return 2;
+	}
+	if (!!mo.ph_opts.response_sig != !!mo.ph_opts.nresponse_exes) {
+		vg_err("--ph-response and --ph-response-exe go together");
 		return 2;
 	}
 	if (no_rules && mo.nrules_files) {

@@ -1,8 +1,11 @@
 /* Loading the pH programs: open → parameters and map limits → load →
  * attach; their ring buffer is read in the sensor's poll loop. */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -58,6 +61,32 @@ static void on_persist_problem(void *ctx, const char *file, int err, const char 
 
 	(void)k;
 	vg_warn("pH profile %s: %s (%s)", file, problem, strerror(err < 0 ? -err : err));
+}
+
+/* The executables the response may signal, by device and inode: a file
+ * replaced later (new inode) is no longer covered. */
+static int fill_response_exes(struct vg_ph_kernel *k, const struct vg_ph_kernel_opts *o,
+			      const char **err)
+{
+	int fd = bpf_map__fd(k->skel->maps.ph_response_exes);
+	struct ph_exe_key key;
+	struct stat st;
+	__u8 one = 1;
+
+	for (unsigned i = 0; i < o->nresponse_exes; i++) {
+		if (stat(o->response_exes[i], &st) || !S_ISREG(st.st_mode)) {
+			vg_err("--ph-response-exe %s: not an executable file", o->response_exes[i]);
+			*err = "bad --ph-response-exe";
+			return -ENOENT;
+		}
+		key.dev = ((__u64)major(st.st_dev) << 20) | minor(st.st_dev);
+		key.ino = st.st_ino;
+		if (bpf_map_update_elem(fd, &key, &one, BPF_ANY)) {
+			*err = "cannot fill the pH response map";
+			return -errno;
+		}
+	}
+	return 0;
 }
 
 /* Profiles of earlier runs go into the maps before the programs attach. */
@@ -131,6 +160,22 @@ static int configure(struct vg_ph_kernel *k, const struct vg_ph_kernel_opts *o, 
 		return -EINVAL;
 	}
 	skel->rodata->self_tgid = (uint32_t)getpid();
+	if (o->response_sig) {
+		if (o->response_sig != SIGKILL && o->response_sig != SIGSTOP) {
+			*err = "the pH response is kill or stop";
+			return -EINVAL;
+		}
+		if (!o->nresponse_exes || o->nresponse_exes > VG_PH_RESPONSE_EXES_MAX) {
+			*err = "the pH response needs 1 to 64 executables (--ph-response-exe)";
+			return -EINVAL;
+		}
+		if (o->response_lfc > PH_LFC_BITS - 1) {
+			*err = "the pH response LFC limit is 1 to 127";
+			return -EINVAL;
+		}
+		skel->rodata->response_sig = (uint32_t)o->response_sig;
+		skel->rodata->response_lfc = o->response_lfc ? o->response_lfc : p->tolerize_limit;
+	}
 	ret = bpf_map__set_max_entries(skel->maps.ph_items,
 				       o->max_items ? o->max_items : VG_PH_MAX_ITEMS_DEFAULT);
 	if (!ret)
@@ -172,6 +217,11 @@ int vg_ph_kernel_open(struct vg_ph_kernel **out, const struct vg_ph_kernel_opts 
 		*err = "loading the pH BPF programs failed (see the libbpf messages above)";
 		goto fail;
 	}
+	if (o->response_sig) {
+		ret = fill_response_exes(k, o, err);
+		if (ret)
+			goto fail;
+	}
 	if (!o->no_persist) {
 		ret = persist_open(k, o, err);
 		if (ret)
@@ -206,6 +256,8 @@ void vg_ph_kernel_stats(struct vg_ph_kernel *k, struct vg_ph_kernel_stats *st)
 	st->model_errors = k->skel->bss->ph_model_errors;
 	st->profile_errors = k->skel->bss->ph_profile_errors;
 	st->profiles = k->skel->bss->ph_next_profile;
+	st->signal_windows = k->skel->bss->ph_signal_pushes;
+	st->responses = k->skel->bss->ph_responses;
 }
 
 void vg_ph_kernel_persist_stats(struct vg_ph_kernel *k, struct ph_persist_stats *st)

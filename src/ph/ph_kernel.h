@@ -27,7 +27,14 @@ struct vg_ph_kernel_opts {
 	const char *state_dir;	  /* NULL: VG_PH_STATE_DIR_DEFAULT */
 	uint64_t save_interval_s; /* 0: only at exit */
 	bool no_persist;	  /* neither load nor save profiles */
+	/* the optional response: off unless response_sig is set */
+	int response_sig;	       /* SIGKILL or SIGSTOP; 0 = observe only */
+	uint32_t response_lfc;	       /* act when a task's LFC goes above this (1..127) */
+	const char *const *response_exes; /* only these executables (by device + inode) */
+	unsigned nresponse_exes;
 };
+
+#define VG_PH_RESPONSE_EXES_MAX 64
 
 /* What the profiles cost, as stored in the kernel's maps (and on disk). */
 struct vg_ph_memory {
@@ -47,6 +54,8 @@ struct vg_ph_kernel_stats {
 	uint64_t model_errors;	 /* failed model steps in the kernel */
 	uint64_t profile_errors; /* profiles that could not be created */
 	uint64_t profiles;	 /* profiles created */
+	uint64_t signal_windows; /* signal handler windows opened */
+	uint64_t responses;	 /* signals sent by the response */
 };
 
 /* Called with each alert; the alert is valid during the call only. */
