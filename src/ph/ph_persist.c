@@ -61,24 +61,27 @@ static int known_cmp(const void *a, const void *b)
 	return 0;
 }
 
-static struct known *known_find(struct ph_persist *p, __u64 dev, __u64 ino)
-{
-	struct known key = { .dev = dev, .ino = ino };
-
-	if (!p->nknown)
-		return NULL;
-	return bsearch(&key, p->known, p->nknown, sizeof(key), known_cmp);
-}
-
-/* Finds or adds an entry; NULL when out of memory or over the limit (the
- * table holds at most twice the profile limit: paths seen in /proc). */
+/* Finds or adds an entry, kept in order by moving the tail (new entries
+ * are rare: a new executable); NULL when out of memory or over the limit
+ * (at most twice the profile limit: paths of exec events and /proc). */
 static struct known *known_get(struct ph_persist *p, __u64 dev, __u64 ino)
 {
-	struct known *k = known_find(p, dev, ino);
+	struct known key = { .dev = dev, .ino = ino };
 	size_t limit = (size_t)p->o.max_profiles * 2 + 1024;
+	size_t lo = 0, hi = p->nknown;
+	struct known *k;
 
-	if (k)
-		return k;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = known_cmp(&p->known[mid], &key);
+
+		if (c == 0)
+			return &p->known[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	if (p->nknown >= limit)
 		return NULL;
 	if (p->nknown == p->capknown) {
@@ -90,12 +93,11 @@ static struct known *known_get(struct ph_persist *p, __u64 dev, __u64 ino)
 		p->known = n;
 		p->capknown = cap;
 	}
-	k = &p->known[p->nknown++];
-	memset(k, 0, sizeof(*k));
-	k->dev = dev;
-	k->ino = ino;
-	qsort(p->known, p->nknown, sizeof(*k), known_cmp);
-	return known_find(p, dev, ino);
+	k = &p->known[lo];
+	memmove(k + 1, k, (p->nknown - lo) * sizeof(*k));
+	p->nknown++;
+	*k = key;
+	return k;
 }
 
 static void known_set_exe(struct known *k, const char *exe)
@@ -410,13 +412,23 @@ static int read_items(int fd, struct kitem **out, size_t *count)
 	*count = 0;
 	if (bpf_obj_get_info_by_fd(fd, &info, &info_len))
 		return -errno;
-	cap = info.max_entries ? info.max_entries : 1;
+	cap = 4096;
 	v = malloc(cap * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	while (n < cap && !bpf_map_get_next_key(fd, prev, &next)) {
+	while (n < info.max_entries && !bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
+		if (n == cap) {
+			struct kitem *bigger = realloc(v, cap * 2 * sizeof(*v));
+
+			if (!bigger) {
+				free(v);
+				return -ENOMEM;
+			}
+			v = bigger;
+			cap *= 2;
+		}
 		if (bpf_map_lookup_elem(fd, &key, &v[n].stamp))
 			continue; /* deleted meanwhile */
 		v[n].k = key;
