@@ -269,13 +269,15 @@ static void report_ph(struct vg_ph_kernel *ph)
 		fprintf(stderr,
 			"vigil: ph memory profiles=%llu items=%llu bytes=%llu avg_per_profile=%llu "
 			"(%llu B/profile + %llu B/item) disk=%llu saves=%llu written=%llu "
-			"write_errors=%llu gc_items=%llu signal_windows=%llu responses=%llu\n",
+			"write_errors=%llu gc_items=%llu save_ms=%llu signal_windows=%llu responses=%llu\n",
 			(unsigned long long)mem.profiles, (unsigned long long)mem.items,
 			(unsigned long long)mem.total_bytes, (unsigned long long)mem.avg_bytes,
 			(unsigned long long)mem.profile_bytes, (unsigned long long)mem.item_bytes,
 			(unsigned long long)mem.disk_bytes, (unsigned long long)ps.saves,
 			(unsigned long long)ps.written, (unsigned long long)ps.write_errors,
-			(unsigned long long)ps.gc_items, (unsigned long long)st.signal_windows,
+			(unsigned long long)ps.gc_items,
+			(unsigned long long)(ps.save_ns_last / 1000000),
+			(unsigned long long)st.signal_windows,
 			(unsigned long long)st.responses);
 }
 

@@ -256,15 +256,9 @@ int ph_file_write(int dirfd, const char *name, const void *buf, size_t len, cons
 		*why = "cannot rename the temp file over the profile";
 		ret = -errno;
 	}
-	if (ret) {
+	if (ret)
 		unlinkat(dirfd, tmp, 0);
-		return ret;
-	}
-	if (fsync(dirfd)) {
-		*why = "cannot sync the directory";
-		return -errno;
-	}
-	return 0;
+	return ret;
 }
 
 int ph_file_read(int dirfd, const char *name, void **buf, size_t *len, const char **why)

@@ -90,9 +90,10 @@ int ph_file_decode(const void *buf, size_t len, const struct ph_file_meta *expec
 		   size_t *nitems, const char **why);
 
 /* Writes buf as dir/name crash-safely: a temp file in the same directory
- * (mode 0600), fsync, rename over name, fsync of the directory. A crash at
- * any point leaves either the old file or the new one. Returns 0 or a
- * negative errno; *why names the step that failed. */
+ * (mode 0600), fsync, rename over name. A crash at any point leaves either
+ * the old file or the new one; the caller fsyncs the directory (once for
+ * many files) to make the rename itself durable. Returns 0 or a negative
+ * errno; *why names the step that failed. */
 int ph_file_write(int dirfd, const char *name, const void *buf, size_t len, const char **why);
 
 /* Reads dir/name whole into a malloc'ed buffer, refusing anything that is

@@ -1,7 +1,9 @@
 /* Loading the pH programs: open → parameters and map limits → load →
  * attach; their ring buffer is read in the sensor's poll loop. */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -30,6 +32,12 @@ struct vg_ph_kernel {
 	struct ph_persist *persist;  /* NULL: profiles are not kept */
 	uint64_t save_interval_ns, next_save_ns;
 	bool attached;
+	/* A periodic save runs in a thread: writing and syncing many files
+	 * takes long enough that the event loop must not wait for it. */
+	pthread_t saver;
+	bool saving;		/* saver started and not joined yet */
+	atomic_bool save_done;	/* set by the saver as it ends */
+	__u64 save_clock;	/* the model's clock the saver uses */
 };
 
 static int64_t clock_ns(clockid_t id)
@@ -271,6 +279,23 @@ void vg_ph_kernel_note_exe(struct vg_ph_kernel *k, uint64_t dev, uint64_t ino, c
 		ph_persist_note_exe(k->persist, dev, ino, path);
 }
 
+static void *save_thread(void *arg)
+{
+	struct vg_ph_kernel *k = arg;
+
+	ph_persist_save(k->persist, k->save_clock); /* problems are reported */
+	atomic_store(&k->save_done, true);
+	return NULL;
+}
+
+static void join_saver(struct vg_ph_kernel *k)
+{
+	if (!k->saving)
+		return;
+	pthread_join(k->saver, NULL);
+	k->saving = false;
+}
+
 void vg_ph_kernel_tick(struct vg_ph_kernel *k)
 {
 	uint64_t now;
@@ -278,15 +303,30 @@ void vg_ph_kernel_tick(struct vg_ph_kernel *k)
 	if (!k || !k->persist || !k->attached || !k->save_interval_ns)
 		return;
 	now = (uint64_t)clock_ns(CLOCK_MONOTONIC);
+	if (k->saving) {
+		if (!atomic_load(&k->save_done))
+			return; /* still writing: the next one waits its turn */
+		join_saver(k);
+		k->next_save_ns = now + k->save_interval_ns;
+	}
 	if (now < k->next_save_ns)
 		return;
-	ph_persist_save(k->persist, model_clock_now(k)); /* problems are reported */
+	k->save_clock = model_clock_now(k);
+	atomic_store(&k->save_done, false);
+	if (pthread_create(&k->saver, NULL, save_thread, k) == 0) {
+		k->saving = true;
+		return;
+	}
+	ph_persist_save(k->persist, k->save_clock); /* no thread: save here */
 	k->next_save_ns = (uint64_t)clock_ns(CLOCK_MONOTONIC) + k->save_interval_ns;
 }
 
 void vg_ph_kernel_stop(struct vg_ph_kernel *k)
 {
-	if (!k || !k->attached)
+	if (!k)
+		return;
+	join_saver(k);
+	if (!k->attached)
 		return;
 	/* detached first: the profiles do not move while they are written */
 	ph_bpf__detach(k->skel);
@@ -330,6 +370,7 @@ void vg_ph_kernel_close(struct vg_ph_kernel *k)
 {
 	if (!k)
 		return;
+	join_saver(k); /* it uses the maps */
 	ph_bpf__destroy(k->skel); /* detaches, then unloads; accepts NULL */
 	ph_persist_free(k->persist);
 	free(k);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,10 +30,13 @@ struct known {
 	char *exe; /* a path of the executable, for humans; may be NULL */
 };
 
+/* A save may run in a thread of its own while the monitor's loop notes
+ * new paths and reads the counters: `lock` guards `known` and `st`. */
 struct ph_persist {
 	struct ph_persist_opts o;
 	char *dir;
 	int dirfd;
+	pthread_mutex_t lock;
 	struct known *known; /* sorted by (dev, ino) */
 	size_t nknown, capknown;
 	struct ph_persist_stats st;
@@ -110,10 +114,13 @@ static void known_set_exe(struct known *k, const char *exe)
 
 void ph_persist_note_exe(struct ph_persist *p, __u64 dev, __u64 ino, const char *path)
 {
-	struct known *k = known_get(p, dev, ino);
+	struct known *k;
 
+	pthread_mutex_lock(&p->lock);
+	k = known_get(p, dev, ino);
 	if (k)
 		known_set_exe(k, path);
+	pthread_mutex_unlock(&p->lock);
 }
 
 /* The paths of running executables, so that a file names its program. */
@@ -139,10 +146,12 @@ static void scan_proc_paths(struct ph_persist *p)
 		if (n <= 0)
 			continue;
 		path[n] = 0;
+		pthread_mutex_lock(&p->lock);
 		/* the kernel's dev_t: 12 bits of major above 20 of minor */
 		k = known_get(p, ((__u64)major(st.st_dev) << 20) | minor(st.st_dev), st.st_ino);
 		if (k)
 			known_set_exe(k, path);
+		pthread_mutex_unlock(&p->lock);
 	}
 	closedir(d);
 }
@@ -179,6 +188,7 @@ int ph_persist_new(struct ph_persist **out, const struct ph_persist_opts *o)
 		return -ENOMEM;
 	p->o = *o;
 	p->dirfd = -1;
+	pthread_mutex_init(&p->lock, NULL);
 	p->dir = strdup(o->dir);
 	if (!p->dir) {
 		ret = -ENOMEM;
@@ -223,14 +233,18 @@ void ph_persist_free(struct ph_persist *p)
 	if (p->dirfd >= 0)
 		close(p->dirfd);
 	free(p->dir);
+	pthread_mutex_destroy(&p->lock);
 	free(p);
 }
 
-void ph_persist_stats(const struct ph_persist *p, struct ph_persist_stats *st)
+void ph_persist_stats(struct ph_persist *p, struct ph_persist_stats *st)
 {
 	memset(st, 0, sizeof(*st));
-	if (p)
-		*st = p->st;
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->lock);
+	*st = p->st;
+	pthread_mutex_unlock(&p->lock);
 }
 
 static __u32 content_crc(const struct ph_profile *prof, const void *items, size_t nitems)
@@ -353,6 +367,7 @@ int ph_persist_load(struct ph_persist *p, __u64 *next_profile, __u64 clock_now)
 			free(buf);
 			continue;
 		}
+		pthread_mutex_lock(&p->lock);
 		k = known_get(p, meta.dev, meta.ino);
 		if (k) {
 			k->content_crc = content_crc(&prof, items, nitems);
@@ -361,6 +376,7 @@ int ph_persist_load(struct ph_persist *p, __u64 *next_profile, __u64 clock_now)
 			if (meta.exe[0])
 				known_set_exe(k, meta.exe);
 		}
+		pthread_mutex_unlock(&p->lock);
 		/* the model's clock restarts at boot: keep the wait that was left */
 		if ((prof.status & PH_PROFILE_FROZEN) && prof.normal_time != ~0ULL) {
 			__u64 left = prof.normal_time > meta.clock_ns ? prof.normal_time - meta.clock_ns
@@ -369,13 +385,17 @@ int ph_persist_load(struct ph_persist *p, __u64 *next_profile, __u64 clock_now)
 			prof.normal_time = clock_now + left;
 		}
 		prof.id = id;
-		if (bpf_map_update_elem(p->o.profiles_fd, &key, &prof, BPF_NOEXIST)) {
-			report(p, de->d_name, -errno, "cannot store the profile (map full?): skipped");
+		ret = bpf_map_update_elem(p->o.profiles_fd, &key, &prof, BPF_NOEXIST) ? -errno : 0;
+		if (ret)
+			report(p, de->d_name, ret, "cannot store the profile (map full?): skipped");
+		pthread_mutex_lock(&p->lock);
+		if (ret) {
 			p->st.skipped++;
 		} else {
 			p->st.loaded++;
 			p->st.items_loaded += nitems;
 		}
+		pthread_mutex_unlock(&p->lock);
 		free(buf);
 	}
 	closedir(d);
@@ -462,7 +482,7 @@ static size_t first_of(const struct kitem *v, size_t n, __u64 profile)
  * older than its training one are dead, and only test items outside its
  * test data. */
 static size_t select_items(struct ph_persist *p, const struct ph_profile *prof,
-			   const struct kitem *v, size_t n, struct ph_file_item *keep)
+			   const struct kitem *v, size_t n, struct ph_file_item *keep, uint64_t *gc)
 {
 	size_t nkeep = 0;
 
@@ -478,7 +498,7 @@ static size_t select_items(struct ph_persist *p, const struct ph_profile *prof,
 			dead = it->k.gen < prof->train_gen;
 		if (dead) {
 			if (!bpf_map_delete_elem(p->o.items_fd, &it->k))
-				p->st.gc_items++;
+				(*gc)++;
 			continue;
 		}
 		if (!live)
@@ -500,9 +520,14 @@ static __u64 wall_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
 }
 
+/* Counters of one save pass, published when it ends. */
+struct pass {
+	uint64_t written, write_errors, gc_items, bytes;
+};
+
 static int save_one(struct ph_persist *p, const struct ph_exe_key *key,
 		    const struct ph_profile *prof, const struct ph_file_item *items, size_t n,
-		    __u64 clock_now)
+		    __u64 clock_now, struct pass *pass)
 {
 	struct ph_file_meta meta = { .model = p->o.params->model,
 				     .window = p->o.params->window,
@@ -512,8 +537,9 @@ static int save_one(struct ph_persist *p, const struct ph_exe_key *key,
 				     .saved_ns = wall_ns(),
 				     .clock_ns = clock_now };
 	char name[PH_FILE_NAME_MAX];
-	struct known *k = known_get(p, key->dev, key->ino);
 	const char *why = NULL;
+	struct known *k;
+	int unchanged = 0;
 	size_t len;
 	void *buf;
 	__u32 crc;
@@ -525,12 +551,17 @@ static int save_one(struct ph_persist *p, const struct ph_exe_key *key,
 		return -E2BIG;
 	}
 	crc = content_crc(prof, items, n);
+	pthread_mutex_lock(&p->lock);
+	k = known_get(p, key->dev, key->ino);
 	if (k && k->written && k->content_crc == crc) {
-		p->st.bytes_last += k->file_size;
-		return 0; /* unchanged since it was written */
-	}
-	if (k && k->exe)
+		pass->bytes += k->file_size;
+		unchanged = 1;
+	} else if (k && k->exe) {
 		snprintf(meta.exe, sizeof(meta.exe), "%s", k->exe);
+	}
+	pthread_mutex_unlock(&p->lock);
+	if (unchanged)
+		return 0; /* the file already holds this */
 	ret = ph_file_encode(&meta, prof, items, n, &buf, &len);
 	if (ret) {
 		report(p, name, ret, "cannot encode");
@@ -542,13 +573,16 @@ static int save_one(struct ph_persist *p, const struct ph_exe_key *key,
 		report(p, name, ret, why);
 		return ret;
 	}
-	p->st.written++;
-	p->st.bytes_last += len;
+	pass->written++;
+	pass->bytes += len;
+	pthread_mutex_lock(&p->lock);
+	k = known_get(p, key->dev, key->ino); /* the table may have moved meanwhile */
 	if (k) {
 		k->content_crc = crc;
 		k->written = 1;
 		k->file_size = len;
 	}
+	pthread_mutex_unlock(&p->lock);
 	return 0;
 }
 
@@ -559,8 +593,11 @@ int ph_persist_save(struct ph_persist *p, __u64 clock_now)
 	struct ph_profile prof;
 	struct kitem *v = NULL;
 	size_t nv = 0, profiles = 0, items = 0;
+	struct pass pass = { 0 };
+	struct timespec t0, t1;
 	int ret, first_err = 0;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ret = read_items(p->o.items_fd, &v, &nv);
 	if (ret) {
 		report(p, p->dir, ret, "cannot read the kernel's pH items");
@@ -572,7 +609,6 @@ int ph_persist_save(struct ph_persist *p, __u64 clock_now)
 		return -ENOMEM;
 	}
 	scan_proc_paths(p);
-	p->st.bytes_last = 0;
 	while (!bpf_map_get_next_key(p->o.profiles_fd, prev, &next)) {
 		size_t at, end, n;
 
@@ -582,10 +618,10 @@ int ph_persist_save(struct ph_persist *p, __u64 clock_now)
 			continue;
 		at = first_of(v, nv, prof.id);
 		end = first_of(v, nv, prof.id + 1);
-		n = select_items(p, &prof, v + at, end - at, keep);
-		ret = save_one(p, &key, &prof, keep, n, clock_now);
+		n = select_items(p, &prof, v + at, end - at, keep, &pass.gc_items);
+		ret = save_one(p, &key, &prof, keep, n, clock_now, &pass);
 		if (ret) {
-			p->st.write_errors++;
+			pass.write_errors++;
 			if (!first_err)
 				first_err = ret;
 			continue;
@@ -593,9 +629,26 @@ int ph_persist_save(struct ph_persist *p, __u64 clock_now)
 		profiles++;
 		items += n;
 	}
+	/* Each file was synced before its rename; one sync of the directory
+	 * makes all the renames of the pass durable. */
+	if (pass.written && fsync(p->dirfd)) {
+		ret = -errno;
+		report(p, p->dir, ret, "cannot sync the state directory");
+		if (!first_err)
+			first_err = ret;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	pthread_mutex_lock(&p->lock);
 	p->st.saves++;
+	p->st.written += pass.written;
+	p->st.write_errors += pass.write_errors;
+	p->st.gc_items += pass.gc_items;
+	p->st.bytes_last = pass.bytes;
 	p->st.profiles_saved = profiles;
 	p->st.items_saved = items;
+	p->st.save_ns_last = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000ull +
+			     (uint64_t)t1.tv_nsec - (uint64_t)t0.tv_nsec;
+	pthread_mutex_unlock(&p->lock);
 	free(keep);
 	free(v);
 	return first_err;

@@ -38,6 +38,7 @@ struct ph_persist_stats {
 	uint64_t profiles_saved; /* profiles in the last pass */
 	uint64_t gc_items;	/* dead items deleted from the kernel */
 	uint64_t bytes_last;	/* bytes of all profile files after the last pass */
+	uint64_t save_ns_last;	/* how long the last pass took (the monitor's loop waits) */
 };
 
 struct ph_persist;
@@ -61,6 +62,6 @@ int ph_persist_save(struct ph_persist *p, __u64 clock_now);
 /* Remembers a path of the executable (dev, ino), written in its file. */
 void ph_persist_note_exe(struct ph_persist *p, __u64 dev, __u64 ino, const char *path);
 
-void ph_persist_stats(const struct ph_persist *p, struct ph_persist_stats *st);
+void ph_persist_stats(struct ph_persist *p, struct ph_persist_stats *st);
 
 #endif
