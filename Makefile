@@ -68,7 +68,7 @@ $(BUILD)/include/vmlinux.h: | $(DEPS_OK)
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
 
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(wildcard include/vigil/*.h) \
-		src/ph/ph_model.h src/ph/ph_model.c $(BUILD)/include/vmlinux.h
+		src/ph/ph_model.h src/ph/ph_model.c src/ph/ph_task_state.h $(BUILD)/include/vmlinux.h
 	@mkdir -p $(dir $@)
 	$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 		-Wno-unused-function -Iinclude -Ibpf -I$(BUILD)/include -c $< -o $@

@@ -34,6 +34,17 @@ struct ph_store {
 #include "../src/ph/ph_model.h"
 
 #define TS_COMPAT 0x0002
+#define PF_KTHREAD 0x00200000
+#define SIG_IGN_HANDLER 1 /* SIG_DFL is 0, SIG_IGN 1: no handler runs */
+
+/* rt_sigreturn ends a signal handler: its number per architecture. */
+#if defined(__TARGET_ARCH_x86)
+#define NR_RT_SIGRETURN 15
+#elif defined(__TARGET_ARCH_arm64)
+#define NR_RT_SIGRETURN 139
+#else
+#error "rt_sigreturn's number for this architecture"
+#endif
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -41,6 +52,10 @@ extern int CONFIG_HZ __kconfig; /* ticks per second: the model's clock */
 
 /* Set by user space before load. */
 const volatile __u32 self_tgid = 0; /* never model the monitor itself */
+/* The optional response (off: 0): signal sent (SIGKILL or SIGSTOP) to a
+ * task of a listed executable whose LFC goes above response_lfc. */
+const volatile __u32 response_sig = 0;
+const volatile __u32 response_lfc = 0;
 
 /* The model's parameters, set by user space before load. Writable data,
  * not a constant: the verifier then checks every model and limit, so a
@@ -52,12 +67,11 @@ __u64 ph_next_profile;	 /* profile numbers handed out */
 __u64 ph_alert_drops;	 /* alert records that did not fit the ring */
 __u64 ph_model_errors;	 /* ph_on_call() failures (a failing lookup) */
 __u64 ph_profile_errors; /* profiles that could not be created (map full) */
+__u64 ph_signal_pushes;	 /* handler windows opened (signal deliveries) */
+__u64 ph_responses;	 /* signals sent by the response */
 
 /* One task's model state. */
-struct ph_task_state {
-	struct ph_task t;
-	struct ph_exe_key exe; /* its profile */
-};
+#include "../src/ph/ph_task_state.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -83,6 +97,15 @@ struct {
 	__type(key, struct ph_item_key);
 	__type(value, __u64);
 } ph_items SEC(".maps");
+
+/* Executables the response applies to (--ph-response-exe), by device and
+ * inode; filled before attach. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, struct ph_exe_key);
+	__type(value, __u8);
+} ph_response_exes SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -145,7 +168,7 @@ static __always_inline void exe_key_of_task(struct task_struct *task, struct ph_
  * normal period), so the cost of the window copy does not matter. */
 static __always_inline void report(__u32 kind, const struct ph_task_state *st,
 				   const struct ph_profile *prof, const struct ph_result *res,
-				   __u32 call)
+				   __u32 call, __u32 response, __s32 response_err)
 {
 	const struct ph_params *p = &ph_params_cfg;
 	struct ph_alert_event *e;
@@ -179,8 +202,8 @@ static __always_inline void report(__u32 kind, const struct ph_task_state *st,
 	w = w > 0 ? w - 1 : 0;
 	if (w > PH_EV_WINDOW)
 		w = PH_EV_WINDOW;
-	if (w > calls - 1)
-		w = calls - 1;
+	if (w > calls - 1 - st->t.win_start) /* the window of a signal handler is shorter */
+		w = calls - 1 - st->t.win_start;
 	e->window_len = w;
 	for (i = 0; i < PH_EV_WINDOW; i++) {
 		if (i >= w)
@@ -188,7 +211,29 @@ static __always_inline void report(__u32 kind, const struct ph_task_state *st,
 		e->window[i] = st->t.ring[(calls - 1 - w + i) & (PH_WINDOW_MAX - 1)];
 	}
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->response = response;
+	e->response_err = response_err;
 	bpf_ringbuf_submit(e, 0);
+}
+
+/* The optional response: the task's LFC just went above response_lfc.
+ * Only for listed executables, never for pid 1 or kernel threads (the
+ * monitor itself is never modelled). bpf_send_signal() signals the whole
+ * process of the current task. */
+static __always_inline void respond(struct task_struct *task, const struct ph_task_state *st,
+				    const struct ph_profile *prof, const struct ph_result *res,
+				    __u32 call)
+{
+	long err;
+
+	if (!bpf_map_lookup_elem(&ph_response_exes, &st->exe))
+		return;
+	if ((bpf_get_current_pid_tgid() >> 32) == 1 || (task->flags & PF_KTHREAD))
+		return;
+	err = bpf_send_signal(response_sig);
+	if (!err)
+		__sync_fetch_and_add(&ph_responses, 1);
+	report(PH_EV_RESPONSE, st, prof, res, call, response_sig, (__s32)err);
 }
 
 /* The per-call step. Kept cheap: one task-storage lookup, one profile
@@ -218,29 +263,58 @@ int BPF_PROG(ph_sys_enter, struct pt_regs *regs, long id)
 		exe_key_of_task(task, &st->exe);
 	}
 	if (!st->exe.ino)
-		return 0; /* no executable file: nothing to model */
+		goto out; /* no executable file: nothing to model */
 	prof = profile_get(&st->exe);
 	if (!prof)
-		return 0;
+		goto out;
 	/* The tick count is enough for a wait of seconds to days and costs a
 	 * load instead of a clock read (bpf_ktime_get_coarse_ns() is not
 	 * allowed in tracing programs). */
 	if (ph_on_call(&dummy, &ph_params_cfg, prof, &st->t, (__u32)id,
 		       bpf_jiffies64() * (1000000000ull / CONFIG_HZ), &res)) {
 		__sync_fetch_and_add(&ph_model_errors, 1);
-		return 0;
+		goto out;
 	}
-	if (!(res.anomaly | res.normal | res.stopped))
-		return 0;
-	if (res.normal)
-		report(PH_EV_NORMAL, st, prof, &res, (__u32)id);
-	if (res.anomaly) {
-		/* a burst once per crossing, not on every call above the limit */
-		limit = ph_params_cfg.tolerize_limit;
-		report(res.lfc == limit + 1 ? PH_EV_BURST : PH_EV_ANOMALY, st, prof, &res, (__u32)id);
+	if (res.anomaly | res.normal | res.stopped) {
+		if (res.normal)
+			report(PH_EV_NORMAL, st, prof, &res, (__u32)id, 0, 0);
+		if (res.anomaly) {
+			/* a burst once per crossing, not on every call above the limit */
+			limit = ph_params_cfg.tolerize_limit;
+			report(res.lfc == limit + 1 ? PH_EV_BURST : PH_EV_ANOMALY, st, prof, &res,
+			       (__u32)id, 0, 0);
+			if (response_sig && res.lfc == response_lfc + 1)
+				respond(task, st, prof, &res, (__u32)id);
+		}
+		if (res.stopped)
+			report(PH_EV_TOLERIZED, st, prof, &res, (__u32)id, 0, 0);
 	}
-	if (res.stopped)
-		report(PH_EV_TOLERIZED, st, prof, &res, (__u32)id);
+out:
+	/* the handler's last call: back to the window it interrupted */
+	if (id == NR_RT_SIGRETURN)
+		ph_signal_pop(&st->t, &st->sig);
+	return 0;
+}
+
+/* A signal with a handler is delivered to the current task: the handler's
+ * calls get a window of their own until rt_sigreturn. The tracepoint fires
+ * for ignored and default-action signals too: those run no handler. */
+SEC("tp_btf/signal_deliver")
+int BPF_PROG(ph_signal_deliver, int sig, struct kernel_siginfo *info, struct k_sigaction *ka)
+{
+	struct ph_task_state *st;
+	unsigned long handler;
+
+	if ((bpf_get_current_pid_tgid() >> 32) == self_tgid || !ka)
+		return 0;
+	handler = (unsigned long)ka->sa.sa_handler;
+	if (handler <= SIG_IGN_HANDLER)
+		return 0;
+	st = bpf_task_storage_get(&ph_tasks, bpf_get_current_task_btf(), 0, 0);
+	if (!st)
+		return 0;
+	ph_signal_push(&st->t, &st->sig);
+	__sync_fetch_and_add(&ph_signal_pushes, 1);
 	return 0;
 }
 
@@ -263,6 +337,7 @@ int BPF_PROG(ph_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	st->exe.dev = inode->i_sb->s_dev;
 	prof = profile_get(&st->exe);
 	ph_task_init(&st->t, prof ? prof->id : 0);
+	__builtin_memset(&st->sig, 0, sizeof(st->sig)); /* handlers are gone with the old image */
 	return 0;
 }
 

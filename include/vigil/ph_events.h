@@ -23,6 +23,7 @@ enum ph_ev_kind {
 	PH_EV_BURST = 2,     /* that anomaly took the task's LFC over tolerize_limit */
 	PH_EV_NORMAL = 3,    /* the profile entered normal mode */
 	PH_EV_TOLERIZED = 4, /* anomaly_limit reached: normal mode stopped */
+	PH_EV_RESPONSE = 5,  /* the response signalled the task (--ph-response) */
 };
 
 /* Identity of an executable: the file's device and full 64-bit inode. */
@@ -52,9 +53,11 @@ struct ph_alert_event {
 	__u16 window[PH_EV_WINDOW]; /* the calls before `call`, oldest first */
 	__u16 pad0;
 	char comm[PH_EV_COMM_LEN];
+	__u32 response;	    /* PH_EV_RESPONSE: the signal sent (9 kill, 19 stop) */
+	__s32 response_err; /* 0, or bpf_send_signal()'s negative errno */
 };
 
 _Static_assert(sizeof(struct ph_exe_key) == 16, "ph_exe_key layout");
-_Static_assert(sizeof(struct ph_alert_event) == 152, "ph_alert_event layout");
+_Static_assert(sizeof(struct ph_alert_event) == 160, "ph_alert_event layout");
 
 #endif

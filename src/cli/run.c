@@ -122,6 +122,19 @@ static void usage(FILE *out)
 		"                            (default 1000)\n"
 		"      --ph-plain            with --ph: plain pH (lookahead pairs, window 9)\n"
 		"                            instead of the default 12-gram model\n"
+		"      --ph-state-dir DIR    with --ph: where profiles are kept, one file each\n"
+		"                            (default " VG_PH_STATE_DIR_DEFAULT ")\n"
+		"      --ph-save-interval SECONDS\n"
+		"                            with --ph: save changed profiles this often (default\n"
+		"                            600; 0 = only at exit)\n"
+		"      --ph-no-persist       with --ph: neither load nor save profiles\n"
+		"      --ph-response kill|stop\n"
+		"                            with --ph: kill or stop a task of a listed program\n"
+		"                            whose LFC goes above --ph-response-lfc (default: off)\n"
+		"      --ph-response-lfc N   the LFC limit of the response, 1 to 127 (default 12)\n"
+		"      --ph-response-exe PATH\n"
+		"                            a program the response applies to (by device and\n"
+		"                            inode); repeat for more, up to 64\n"
 		"      --lock-file PATH      single-instance lock (default " DEFAULT_LOCK_FILE ")\n"
 		"      --response            carry out rule actions (action: kill / kill_pgroup);\n"
 		"                            without it such rules only alert (docs/response.md)\n"
@@ -321,6 +334,8 @@ static int apply_config(struct vg_monitor_opts *mo, struct vg_sensor_opts *so,
 	}
 	mo->deny = &deny;
 	mo->control_socket = strcmp(cfg->control.socket, "none") ? cfg->control.socket : NULL;
+	mo->ph_opts.state_dir = cfg->ph.state_dir;
+	mo->ph_opts.save_interval_s = cfg->ph.save_interval;
 	mo->metrics_listen = !strcmp(cfg->metrics.listen, "off") ? NULL :
 			     !strcmp(cfg->metrics.listen, "on") ? VG_METRICS_DEFAULT_LISTEN :
 								  cfg->metrics.listen;
@@ -377,6 +392,12 @@ static int run_main(int argc, char **argv)
 		{ "auth-libpam", required_argument, 0, OPT_AUTH_LIBPAM },
 		{ "config", required_argument, 0, 'c' },
 		{ "set", required_argument, 0, 's' },
+		{ "ph-state-dir", required_argument, 0, 1001 },
+		{ "ph-save-interval", required_argument, 0, 1002 },
+		{ "ph-no-persist", no_argument, 0, 1003 },
+		{ "ph-response", required_argument, 0, 1004 },
+		{ "ph-response-lfc", required_argument, 0, 1005 },
+		{ "ph-response-exe", required_argument, 0, 1006 },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0 },
@@ -385,6 +406,7 @@ static int run_main(int argc, char **argv)
 	struct vg_config_override o;
 	struct vg_monitor_opts mo = { .stats_interval_s = 60 };
 	struct vg_sensor_opts so = { .ring_bytes = VG_SENSOR_DEFAULT_RING, .wakeup_bytes = 65536 };
+	const char *response_exes[VG_PH_RESPONSE_EXES_MAX];
 	bool no_rules = false;
 	char err[512];
 	struct vg_deny_err derr;
@@ -393,6 +415,8 @@ static int run_main(int argc, char **argv)
 
 	mo.poll_ms = 10;
 	mo.ph_opts.normal_wait_s = VG_PH_NORMAL_WAIT_DEFAULT_S;
+	mo.ph_opts.save_interval_s = VG_PH_SAVE_INTERVAL_DEFAULT_S;
+	mo.ph_opts.response_exes = response_exes;
 	mo.reload = &reload_requested;
 	rc.mo = &mo;
 	optind = 1;
@@ -518,6 +542,39 @@ static int run_main(int argc, char **argv)
 		case OPT_AUTH_LIBPAM:
 			mo.auth_opts.libpam = optarg;
 			break;
+		case 1001:
+			SPECIFIC("--ph-state-dir", "ph.state_dir", optarg);
+			break;
+		case 1002:
+			SPECIFIC("--ph-save-interval", "ph.save_interval", optarg);
+			break;
+		case 1003:
+			mo.ph_opts.no_persist = true;
+			break;
+		case 1004:
+			if (!strcmp(optarg, "kill"))
+				mo.ph_opts.response_sig = SIGKILL;
+			else if (!strcmp(optarg, "stop"))
+				mo.ph_opts.response_sig = SIGSTOP;
+			else {
+				vg_err("--ph-response: '%s' must be kill or stop", optarg);
+				return 2;
+			}
+			break;
+		case 1005:
+			if (vg_parse_u64(optarg, &v) || v == 0 || v > 127) {
+				vg_err("--ph-response-lfc: '%s' must be 1 to 127", optarg);
+				return 2;
+			}
+			mo.ph_opts.response_lfc = (uint32_t)v;
+			break;
+		case 1006:
+			if (mo.ph_opts.nresponse_exes == VG_PH_RESPONSE_EXES_MAX) {
+				vg_err("--ph-response-exe: at most %d programs", VG_PH_RESPONSE_EXES_MAX);
+				return 2;
+			}
+			response_exes[mo.ph_opts.nresponse_exes++] = optarg;
+			break;
 		case 'v':
 			so.verbose = true;
 			vg_log_max = VG_LOG_DEBUG;
@@ -536,6 +593,10 @@ static int run_main(int argc, char **argv)
 		return 2;
 	}
 #undef SPECIFIC
+	if (!!mo.ph_opts.response_sig != !!mo.ph_opts.nresponse_exes) {
+		vg_err("--ph-response and --ph-response-exe go together");
+		return 2;
+	}
 	if (no_rules && rc.nrules) {
 		vg_err("--rules and --no-rules do not go together");
 		return 2;

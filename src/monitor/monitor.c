@@ -41,6 +41,7 @@ struct monitor {
 	struct vg_usercache *users;
 	struct vg_detect *detect; /* NULL without rules */
 	struct vg_selfprot *selfprot; /* VG-083 */
+	struct vg_ph_kernel *ph;  /* NULL without --ph */
 	uint64_t alerts;	  /* raised, across rule reloads */
 	struct vg_killer killer;  /* rule actions (enabled by --response) */
 	struct vg_fields fields;
@@ -158,6 +159,13 @@ static int on_event(void *ctx, const struct vg_event *ev)
 	struct monitor *m = ctx;
 
 	track(m, ev);
+	if (m->ph && ev->u.hdr.type == VG_EV_EXEC) {
+		/* pH names a profile's file by the program's path */
+		const struct vg_proc *p = vg_pt_lookup(m->procs, ev->u.hdr.pid);
+
+		if (p && p->img)
+			vg_ph_kernel_note_exe(m->ph, p->img->exe_dev, p->img->exe_ino, p->img->exe);
+	}
 	if (m->detect)
 		vg_detect_event(m->detect, ev, ev->u.hdr.ts_ns + m->boot_to_wall_ns, print_alert, m);
 	vg_sp_event(m->selfprot, ev, ev->u.hdr.ts_ns + m->boot_to_wall_ns);
@@ -268,7 +276,10 @@ static void report(struct monitor *m, struct vg_sensor *s, const char *what, dou
 static void report_ph(struct vg_ph_kernel *ph)
 {
 	struct vg_ph_kernel_stats st;
+	struct ph_persist_stats ps;
+	struct vg_ph_memory mem;
 
+	vg_ph_kernel_stop(ph); /* detach, then the exit save */
 	vg_ph_kernel_stats(ph, &st);
 	fprintf(stderr,
 		"vigil: ph alerts=%llu drops=%llu malformed=%llu profiles=%llu model_errors=%llu "
@@ -276,6 +287,21 @@ static void report_ph(struct vg_ph_kernel *ph)
 		(unsigned long long)st.alerts, (unsigned long long)st.drops,
 		(unsigned long long)st.malformed, (unsigned long long)st.profiles,
 		(unsigned long long)st.model_errors, (unsigned long long)st.profile_errors);
+	vg_ph_kernel_persist_stats(ph, &ps);
+	if (!vg_ph_kernel_memory(ph, &mem))
+		fprintf(stderr,
+			"vigil: ph memory profiles=%llu items=%llu bytes=%llu avg_per_profile=%llu "
+			"(%llu B/profile + %llu B/item) disk=%llu saves=%llu written=%llu "
+			"write_errors=%llu gc_items=%llu save_ms=%llu signal_windows=%llu responses=%llu\n",
+			(unsigned long long)mem.profiles, (unsigned long long)mem.items,
+			(unsigned long long)mem.total_bytes, (unsigned long long)mem.avg_bytes,
+			(unsigned long long)mem.profile_bytes, (unsigned long long)mem.item_bytes,
+			(unsigned long long)mem.disk_bytes, (unsigned long long)ps.saves,
+			(unsigned long long)ps.written, (unsigned long long)ps.write_errors,
+			(unsigned long long)ps.gc_items,
+			(unsigned long long)(ps.save_ns_last / 1000000),
+			(unsigned long long)st.signal_windows,
+			(unsigned long long)st.responses);
 }
 
 /* The deny list's counters at exit: a kill whose record was lost is
@@ -484,6 +510,7 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 	}
 	if (!mo->no_auth)
 		auth = open_auth(m, s);
+	m->ph = ph;
 	if (m->detect)
 		vg_detect_bind(m->detect, m->procs, m->users, m->hostname);
 	if (m->detect)
@@ -530,6 +557,7 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 			vg_monitor_outputs_warn(m->outs, now, &m->drop_warn);
 		}
 		vg_auth_tick(auth, now);
+		vg_ph_kernel_tick(ph); /* periodic profile save; NULL without --ph */
 		if (mo->stats_interval_s && now >= next_stats) {
 			report(m, s, "stats", (now - start) / 1e9);
 			next_stats = now + mo->stats_interval_s * 1000000000ull;

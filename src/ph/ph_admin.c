@@ -15,14 +15,9 @@
 #include "ph/ph_admin.h"
 #include "ph/ph_model.h"
 #include "ph/ph_paths.h"
+#include "ph/ph_task_state.h"
 #include <vigil/ph_events.h>
 
-/* The value of the ph_tasks map, as bpf/ph.bpf.c defines it; the size is
- * checked against the map at start (a mismatch disables `vigil ps`). */
-struct ph_task_state {
-	struct ph_task t;
-	struct ph_exe_key exe;
-};
 
 #define ITEMS_SCAN_MAX (1u << 24) /* keys walked per request, at most */
 

@@ -3,6 +3,7 @@
  * table (a number without a name is printed as "syscall_N"). */
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,6 +27,8 @@ static const struct kind_def kinds[] = {
 			   "pH profile became normal" },
 	[PH_EV_TOLERIZED] = { "pH profile tolerized", "Notice", "VG-092",
 			      "pH profile tolerized (anomaly limit reached, back to training)" },
+	[PH_EV_RESPONSE] = { "pH response", "Critical", "VG-091",
+			     "pH response (LFC over the response limit)" },
 };
 
 int vg_ph_record_check(const void *data, size_t size, const char **why)
@@ -40,7 +43,7 @@ int vg_ph_record_check(const void *data, size_t size, const char **why)
 		*why = "pH record of another size (kernel and user space built apart?)";
 		return -EINVAL;
 	}
-	if (e->kind < PH_EV_ANOMALY || e->kind > PH_EV_TOLERIZED) {
+	if (e->kind < PH_EV_ANOMALY || e->kind > PH_EV_RESPONSE) {
 		*why = "pH record of unknown kind";
 		return -EINVAL;
 	}
@@ -49,6 +52,17 @@ int vg_ph_record_check(const void *data, size_t size, const char **why)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+const char *vg_ph_response_name(uint32_t sig)
+{
+	return sig == SIGKILL ? "kill" : sig == SIGSTOP ? "stop" : "signal";
+}
+
+/* "killed" / "stopped": what the alert says was done. */
+static const char *vg_ph_response_done(uint32_t sig)
+{
+	return sig == SIGKILL ? "killed" : sig == SIGSTOP ? "stopped" : "signalled";
 }
 
 const char *vg_ph_state_name(uint32_t status)
@@ -107,7 +121,14 @@ void vg_ph_alert_render(struct vg_ph_alert *out, const struct ph_alert_event *e,
 		 (uint64_t)e->exe.ino);
 	snprintf(out->ino, sizeof(out->ino), "%" PRIu64, (uint64_t)e->exe.ino);
 
-	if (e->kind == PH_EV_NORMAL)
+	if (e->kind == PH_EV_RESPONSE)
+		snprintf(out->output, sizeof(out->output),
+			 "%s: %s %s (pid %u tid %u) after %s, LFC %u (exe %s)%s%s", k->what,
+			 e->response_err ? "failed to signal" : vg_ph_response_done(e->response),
+			 out->comm, e->pid, e->tid, out->call, e->lfc, out->exe,
+			 e->response_err ? ": " : "",
+			 e->response_err ? strerror(-e->response_err) : "");
+	else if (e->kind == PH_EV_NORMAL)
 		snprintf(out->output, sizeof(out->output),
 			 "%s: %s (exe %s) profile normal after %" PRIu64 " calls (pid %u)",
 			 k->what, out->comm, out->exe, (uint64_t)e->profile_calls, e->pid);
@@ -140,6 +161,11 @@ void vg_ph_alert_render(struct vg_ph_alert *out, const struct ph_alert_event *e,
 	add(f, "ph.task_anomalies", NULL, (int64_t)e->task_anomalies, 0);
 	add(f, "ph.profile_anomalies", NULL, (int64_t)e->profile_anomalies, 0);
 	add(f, "ph.profile_calls", NULL, (int64_t)e->profile_calls, 0);
+
+	if (e->kind == PH_EV_RESPONSE) {
+		add(f, "ph.response", vg_ph_response_name(e->response), 0, 1);
+		add(f, "ph.response_error", NULL, e->response_err, 0);
+	}
 
 	out->tags[0] = k->tag;
 	out->tags[1] = "pH";

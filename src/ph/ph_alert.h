@@ -32,6 +32,8 @@ int vg_ph_record_check(const void *data, size_t size, const char **why);
  * into wall time. */
 void vg_ph_alert_render(struct vg_ph_alert *out, const struct ph_alert_event *e,
 			int64_t boot_to_wall_ns, const char *hostname);
+/* "kill" or "stop" for the response's signal. */
+const char *vg_ph_response_name(uint32_t sig);
 /* "training", "frozen" or "normal" for profile status bits. */
 const char *vg_ph_state_name(uint32_t status);
 

@@ -1,16 +1,24 @@
 /* Loading the pH programs: open → parameters and map limits → load →
  * attach; their ring buffer is read in the sensor's poll loop. */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "ph/ph_alert.h"
 #include "ph/ph_kernel.h"
 #include "ph/ph_model.h" /* before the skeleton: it uses struct ph_params */
+#include "ph/ph_persist.h"
+#include "util/log.h"
 #include "ph.skel.h"
 
 struct vg_ph_kernel {
@@ -23,6 +31,15 @@ struct vg_ph_kernel {
 	struct vg_ph_alert rendered; /* one record at a time */
 	void (*raw_fn)(void *ctx, const struct ph_alert_event *e);
 	void *raw_ctx;
+	struct ph_persist *persist;  /* NULL: profiles are not kept */
+	uint64_t save_interval_ns, next_save_ns;
+	bool attached;
+	/* A periodic save runs in a thread: writing and syncing many files
+	 * takes long enough that the event loop must not wait for it. */
+	pthread_t saver;
+	bool saving;		/* saver started and not joined yet */
+	atomic_bool save_done;	/* set by the saver as it ends */
+	__u64 save_clock;	/* the model's clock the saver uses */
 };
 
 static int64_t clock_ns(clockid_t id)
@@ -31,6 +48,90 @@ static int64_t clock_ns(clockid_t id)
 
 	clock_gettime(id, &ts);
 	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+/* The model's clock in the kernel: bpf_jiffies64() in ns. jiffies_64
+ * starts at INITIAL_JIFFIES (-300 s, as 32 bits) and then follows the
+ * monotonic clock tick by tick, so user space can tell it within a tick. */
+static __u64 model_clock_now(const struct vg_ph_kernel *k)
+{
+	uint64_t hz = k->skel->kconfig ? (uint64_t)k->skel->kconfig->CONFIG_HZ : 0;
+	uint64_t mono = (uint64_t)clock_ns(CLOCK_MONOTONIC);
+	uint64_t jiffies;
+
+	if (!hz)
+		hz = 250;
+	jiffies = (uint64_t)(uint32_t)(-300 * (int64_t)hz) + mono / (1000000000ull / hz);
+	return jiffies * (1000000000ull / hz);
+}
+
+static void on_persist_problem(void *ctx, const char *file, int err, const char *problem)
+{
+	const struct vg_ph_kernel *k = ctx;
+
+	(void)k;
+	vg_warn("pH profile %s: %s (%s)", file, problem, strerror(err < 0 ? -err : err));
+}
+
+/* The executables the response may signal, by device and inode: a file
+ * replaced later (new inode) is no longer covered. */
+static int fill_response_exes(struct vg_ph_kernel *k, const struct vg_ph_kernel_opts *o,
+			      const char **err)
+{
+	int fd = bpf_map__fd(k->skel->maps.ph_response_exes);
+	struct ph_exe_key key;
+	struct stat st;
+	__u8 one = 1;
+
+	for (unsigned i = 0; i < o->nresponse_exes; i++) {
+		if (stat(o->response_exes[i], &st) || !S_ISREG(st.st_mode)) {
+			vg_err("--ph-response-exe %s: not an executable file", o->response_exes[i]);
+			*err = "bad --ph-response-exe";
+			return -ENOENT;
+		}
+		key.dev = ((__u64)major(st.st_dev) << 20) | minor(st.st_dev);
+		key.ino = st.st_ino;
+		if (bpf_map_update_elem(fd, &key, &one, BPF_ANY)) {
+			*err = "cannot fill the pH response map";
+			return -errno;
+		}
+	}
+	return 0;
+}
+
+/* Profiles of earlier runs go into the maps before the programs attach. */
+static int persist_open(struct vg_ph_kernel *k, const struct vg_ph_kernel_opts *o,
+			const char **err)
+{
+	struct ph_persist_opts po = {
+		.dir = o->state_dir ? o->state_dir : VG_PH_STATE_DIR_DEFAULT,
+		.params = &k->skel->bss->ph_params_cfg,
+		.profiles_fd = bpf_map__fd(k->skel->maps.ph_profiles),
+		.items_fd = bpf_map__fd(k->skel->maps.ph_items),
+		.max_profiles = o->max_profiles ? o->max_profiles : VG_PH_MAX_PROFILES_DEFAULT,
+		.report = on_persist_problem,
+		.ctx = k,
+	};
+	struct ph_persist_stats st;
+	int ret;
+
+	ret = ph_persist_new(&k->persist, &po);
+	if (ret) {
+		*err = "cannot use the pH state directory";
+		return ret;
+	}
+	ret = ph_persist_load(k->persist, &k->skel->bss->ph_next_profile, model_clock_now(k));
+	if (ret) {
+		*err = "cannot read the pH state directory";
+		return ret;
+	}
+	ph_persist_stats(k->persist, &st);
+	vg_info("pH: %llu profiles (%llu items) loaded from %s, %llu files skipped",
+		(unsigned long long)st.loaded, (unsigned long long)st.items_loaded, po.dir,
+		(unsigned long long)st.skipped);
+	k->save_interval_ns = o->save_interval_s * 1000000000ull;
+	k->next_save_ns = (uint64_t)clock_ns(CLOCK_MONOTONIC) + k->save_interval_ns;
+	return 0;
 }
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -71,6 +172,22 @@ static int configure(struct vg_ph_kernel *k, const struct vg_ph_kernel_opts *o, 
 		return -EINVAL;
 	}
 	skel->rodata->self_tgid = (uint32_t)getpid();
+	if (o->response_sig) {
+		if (o->response_sig != SIGKILL && o->response_sig != SIGSTOP) {
+			*err = "the pH response is kill or stop";
+			return -EINVAL;
+		}
+		if (!o->nresponse_exes || o->nresponse_exes > VG_PH_RESPONSE_EXES_MAX) {
+			*err = "the pH response needs 1 to 64 executables (--ph-response-exe)";
+			return -EINVAL;
+		}
+		if (o->response_lfc > PH_LFC_BITS - 1) {
+			*err = "the pH response LFC limit is 1 to 127";
+			return -EINVAL;
+		}
+		skel->rodata->response_sig = (uint32_t)o->response_sig;
+		skel->rodata->response_lfc = o->response_lfc ? o->response_lfc : p->tolerize_limit;
+	}
 	ret = bpf_map__set_max_entries(skel->maps.ph_items,
 				       o->max_items ? o->max_items : VG_PH_MAX_ITEMS_DEFAULT);
 	if (!ret)
@@ -112,6 +229,16 @@ int vg_ph_kernel_open(struct vg_ph_kernel **out, const struct vg_ph_kernel_opts 
 		*err = "loading the pH BPF programs failed (see the libbpf messages above)";
 		goto fail;
 	}
+	if (o->response_sig) {
+		ret = fill_response_exes(k, o, err);
+		if (ret)
+			goto fail;
+	}
+	if (!o->no_persist) {
+		ret = persist_open(k, o, err);
+		if (ret)
+			goto fail;
+	}
 	ret = vg_sensor_add_ring(sensor, bpf_map__fd(k->skel->maps.ph_alerts), on_record, k);
 	if (ret) {
 		*err = "reading the pH ring buffer failed";
@@ -122,6 +249,7 @@ int vg_ph_kernel_open(struct vg_ph_kernel **out, const struct vg_ph_kernel_opts 
 		*err = "attaching the pH programs failed";
 		goto fail;
 	}
+	k->attached = true;
 	*out = k;
 	return 0;
 fail:
@@ -140,6 +268,106 @@ void vg_ph_kernel_stats(struct vg_ph_kernel *k, struct vg_ph_kernel_stats *st)
 	st->model_errors = k->skel->bss->ph_model_errors;
 	st->profile_errors = k->skel->bss->ph_profile_errors;
 	st->profiles = k->skel->bss->ph_next_profile;
+	st->signal_windows = k->skel->bss->ph_signal_pushes;
+	st->responses = k->skel->bss->ph_responses;
+}
+
+void vg_ph_kernel_persist_stats(struct vg_ph_kernel *k, struct ph_persist_stats *st)
+{
+	ph_persist_stats(k ? k->persist : NULL, st);
+}
+
+void vg_ph_kernel_note_exe(struct vg_ph_kernel *k, uint64_t dev, uint64_t ino, const char *path)
+{
+	if (k && k->persist && path && path[0])
+		ph_persist_note_exe(k->persist, dev, ino, path);
+}
+
+static void *save_thread(void *arg)
+{
+	struct vg_ph_kernel *k = arg;
+
+	ph_persist_save(k->persist, k->save_clock); /* problems are reported */
+	atomic_store(&k->save_done, true);
+	return NULL;
+}
+
+static void join_saver(struct vg_ph_kernel *k)
+{
+	if (!k->saving)
+		return;
+	pthread_join(k->saver, NULL);
+	k->saving = false;
+}
+
+void vg_ph_kernel_tick(struct vg_ph_kernel *k)
+{
+	uint64_t now;
+
+	if (!k || !k->persist || !k->attached || !k->save_interval_ns)
+		return;
+	now = (uint64_t)clock_ns(CLOCK_MONOTONIC);
+	if (k->saving) {
+		if (!atomic_load(&k->save_done))
+			return; /* still writing: the next one waits its turn */
+		join_saver(k);
+		k->next_save_ns = now + k->save_interval_ns;
+	}
+	if (now < k->next_save_ns)
+		return;
+	k->save_clock = model_clock_now(k);
+	atomic_store(&k->save_done, false);
+	if (pthread_create(&k->saver, NULL, save_thread, k) == 0) {
+		k->saving = true;
+		return;
+	}
+	ph_persist_save(k->persist, k->save_clock); /* no thread: save here */
+	k->next_save_ns = (uint64_t)clock_ns(CLOCK_MONOTONIC) + k->save_interval_ns;
+}
+
+void vg_ph_kernel_stop(struct vg_ph_kernel *k)
+{
+	if (!k)
+		return;
+	join_saver(k);
+	if (!k->attached)
+		return;
+	/* detached first: the profiles do not move while they are written */
+	ph_bpf__detach(k->skel);
+	k->attached = false;
+	if (k->persist)
+		ph_persist_save(k->persist, model_clock_now(k));
+}
+
+int vg_ph_kernel_memory(struct vg_ph_kernel *k, struct vg_ph_memory *m)
+{
+	struct ph_item_key ikey, inext, *iprev = NULL;
+	struct ph_exe_key pkey, pnext, *pprev = NULL;
+	struct ph_persist_stats st;
+	int fd;
+
+	memset(m, 0, sizeof(*m));
+	if (!k)
+		return -EINVAL;
+	fd = bpf_map__fd(k->skel->maps.ph_profiles);
+	while (!bpf_map_get_next_key(fd, pprev, &pnext)) {
+		pkey = pnext;
+		pprev = &pkey;
+		m->profiles++;
+	}
+	fd = bpf_map__fd(k->skel->maps.ph_items);
+	while (!bpf_map_get_next_key(fd, iprev, &inext)) {
+		ikey = inext;
+		iprev = &ikey;
+		m->items++;
+	}
+	m->profile_bytes = sizeof(struct ph_exe_key) + sizeof(struct ph_profile);
+	m->item_bytes = sizeof(struct ph_item_key) + sizeof(__u64);
+	m->total_bytes = m->profiles * m->profile_bytes + m->items * m->item_bytes;
+	m->avg_bytes = m->profiles ? m->total_bytes / m->profiles : 0;
+	ph_persist_stats(k->persist, &st);
+	m->disk_bytes = st.bytes_last;
+	return 0;
 }
 
 void vg_ph_kernel_maps(struct vg_ph_kernel *k, struct vg_ph_kernel_maps *m)
@@ -161,6 +389,8 @@ void vg_ph_kernel_close(struct vg_ph_kernel *k)
 {
 	if (!k)
 		return;
+	join_saver(k); /* it uses the maps */
 	ph_bpf__destroy(k->skel); /* detaches, then unloads; accepts NULL */
+	ph_persist_free(k->persist);
 	free(k);
 }

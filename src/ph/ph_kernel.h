@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "output/alert.h"
+#include "ph/ph_persist.h"
 #include "sensor/sensor.h"
 
 #define VG_PH_NORMAL_WAIT_DEFAULT_S 604800ull /* 7 days, as pH */
@@ -23,6 +24,28 @@ struct vg_ph_kernel_opts {
 	uint32_t max_items;
 	uint32_t max_profiles;
 	bool plain; /* plain pH (lookahead pairs, window 9) instead of 12-grams */
+	/* persistence (src/ph/ph_persist.c) */
+	const char *state_dir;	  /* NULL: VG_PH_STATE_DIR_DEFAULT */
+	uint64_t save_interval_s; /* 0: only at exit */
+	bool no_persist;	  /* neither load nor save profiles */
+	/* the optional response: off unless response_sig is set */
+	int response_sig;	       /* SIGKILL or SIGSTOP; 0 = observe only */
+	uint32_t response_lfc;	       /* act when a task's LFC goes above this (1..127) */
+	const char *const *response_exes; /* only these executables (by device + inode) */
+	unsigned nresponse_exes;
+};
+
+#define VG_PH_RESPONSE_EXES_MAX 64
+
+/* What the profiles cost, as stored in the kernel's maps (and on disk). */
+struct vg_ph_memory {
+	uint64_t profiles;	/* profiles in the map */
+	uint64_t items;		/* learnt items in the map (all generations) */
+	uint64_t profile_bytes; /* per profile: key + struct ph_profile */
+	uint64_t item_bytes;	/* per item: key + stamp */
+	uint64_t total_bytes;	/* profiles * profile_bytes + items * item_bytes */
+	uint64_t avg_bytes;	/* total_bytes / profiles */
+	uint64_t disk_bytes;	/* the profile files after the last save */
 };
 
 struct vg_ph_kernel_stats {
@@ -32,6 +55,8 @@ struct vg_ph_kernel_stats {
 	uint64_t model_errors;	 /* failed model steps in the kernel */
 	uint64_t profile_errors; /* profiles that could not be created */
 	uint64_t profiles;	 /* profiles created */
+	uint64_t signal_windows; /* signal handler windows opened */
+	uint64_t responses;	 /* signals sent by the response */
 };
 
 /* Called with each alert; the alert is valid during the call only. */
@@ -56,6 +81,20 @@ void vg_ph_kernel_maps(struct vg_ph_kernel *k, struct vg_ph_kernel_maps *m);
 /* Also passes every raw alert record (already checked) to fn; one hook. */
 void vg_ph_kernel_on_record(struct vg_ph_kernel *k,
 			    void (*fn)(void *ctx, const struct ph_alert_event *e), void *ctx);
+/* The memory the profiles take now (walks the items map: O(items)).
+ * Returns 0 or a negative errno. */
+int vg_ph_kernel_memory(struct vg_ph_kernel *k, struct vg_ph_memory *m);
+/* The path of an executable (kernel dev_t, inode), written in its profile
+ * file for humans. */
+void vg_ph_kernel_note_exe(struct vg_ph_kernel *k, uint64_t dev, uint64_t ino, const char *path);
+/* Zeros when persistence is off. */
+void vg_ph_kernel_persist_stats(struct vg_ph_kernel *k, struct ph_persist_stats *st);
+/* Call from the monitor's loop: saves the profiles when the save interval
+ * has passed. */
+void vg_ph_kernel_tick(struct vg_ph_kernel *k);
+/* Detaches the programs and saves the profiles a last time (the exit
+ * save). The maps stay readable until vg_ph_kernel_close(). */
+void vg_ph_kernel_stop(struct vg_ph_kernel *k);
 /* Detaches and unloads everything; accepts NULL. Close the sensor (which
  * reads the ring) first. */
 void vg_ph_kernel_close(struct vg_ph_kernel *k);

@@ -9,6 +9,7 @@
 #define PH_RING_MASK (PH_WINDOW_MAX - 1)
 _Static_assert((PH_WINDOW_MAX & PH_RING_MASK) == 0, "the ring index is a mask");
 _Static_assert(PH_LFC_BITS == 128, "the LFC is two 64-bit words");
+_Static_assert((PH_SIGNAL_DEPTH & (PH_SIGNAL_DEPTH - 1)) == 0, "the stack index is a mask");
 
 PH_FN void ph_params_default(struct ph_params *p)
 {
@@ -85,15 +86,16 @@ static inline __u64 ph_pair_item(__u32 earlier, __u32 distance, __u32 call)
 static inline __u64 ph_ngram_item(const struct ph_task *task, __u32 n, __u32 call)
 {
 	__u64 h = 0xcbf29ce484222325ULL;
+	__u64 len = task->calls - task->win_start; /* calls in the window */
 	__u32 d;
 
 	for (d = PH_WINDOW_MAX - 1; d >= 1; d--) {
-		if (d >= n || d > task->calls)
+		if (d >= n || d > len)
 			continue;
 		h = (h ^ task->ring[(task->calls - d) & PH_RING_MASK]) * 0x100000001b3ULL;
 	}
 	h = (h ^ call) * 0x100000001b3ULL;
-	return h ^ ((__u64)(task->calls < n ? task->calls + 1 : n) << 56);
+	return h ^ ((__u64)(len < n ? len + 1 : n) << 56);
 }
 
 /* Where one item stands in a profile. */
@@ -255,7 +257,7 @@ PH_FN int ph_on_call(struct ph_store *store, const struct ph_params *p, struct p
 		for (d = 1; d < PH_WINDOW_MAX; d++) {
 			__u32 earlier;
 
-			if (d >= p->window || d > task->calls)
+			if (d >= p->window || d > task->calls - task->win_start)
 				break;
 			earlier = task->ring[(task->calls - d) & PH_RING_MASK];
 			err = ph_check_item(store, prof, PH_ITEM_PAIR | learn,
@@ -296,6 +298,44 @@ PH_FN int ph_on_call(struct ph_store *store, const struct ph_params *p, struct p
 	task->ring[task->calls & PH_RING_MASK] = (__u16)call;
 	task->calls++;
 	return 0;
+}
+
+PH_FN void ph_signal_push(struct ph_task *task, struct ph_sigstack *stack)
+{
+	struct ph_sig_frame *f;
+	__u32 i;
+
+	if (stack->depth >= PH_SIGNAL_DEPTH) {
+		stack->overflow++; /* too deep: go on in the current window */
+		return;
+	}
+	f = &stack->frame[stack->depth & (PH_SIGNAL_DEPTH - 1)];
+	f->win_start = task->win_start;
+	f->calls = task->calls;
+	for (i = 0; i < PH_WINDOW_MAX; i++)
+		f->ring[i] = task->ring[i];
+	stack->depth++;
+	task->win_start = task->calls; /* an empty window */
+}
+
+PH_FN void ph_signal_pop(struct ph_task *task, struct ph_sigstack *stack)
+{
+	const struct ph_sig_frame *f;
+	__u32 d;
+
+	if (stack->overflow) {
+		stack->overflow--;
+		return;
+	}
+	if (stack->depth == 0 || stack->depth > PH_SIGNAL_DEPTH)
+		return; /* rt_sigreturn without a delivery we saw */
+	stack->depth--;
+	f = &stack->frame[stack->depth & (PH_SIGNAL_DEPTH - 1)];
+	/* The ring is indexed by the call count, which went on during the
+	 * handler: put each saved call at the same distance from now. */
+	for (d = 1; d <= PH_WINDOW_MAX; d++)
+		task->ring[(task->calls - d) & PH_RING_MASK] = f->ring[(f->calls - d) & PH_RING_MASK];
+	task->win_start = f->win_start + (task->calls - f->calls);
 }
 
 PH_FN __u64 ph_task_score(const struct ph_params *p, const struct ph_task *task)

@@ -128,6 +128,28 @@ struct ph_task {
 	__u32 lfc;               /* anomalies among the last `frame` calls */
 	__u32 lfc_max;           /* highest lfc seen: what replay scores */
 	__u16 ring[PH_WINDOW_MAX]; /* last calls, ring[calls % PH_WINDOW_MAX] next */
+	__u64 win_start;         /* `calls` when the current window began (exec, or
+				  * a signal handler's entry): the window holds the
+				  * calls - win_start most recent calls at most */
+};
+
+/* Signal handlers get windows of their own (pH, ebpH): delivery pushes the
+ * interrupted code's window, rt_sigreturn pops it back, so a handler's
+ * calls never pair with the calls it interrupted. Nesting deeper than
+ * PH_SIGNAL_DEPTH continues in the current window (counted in `overflow`
+ * so that the matching pops are ignored too). */
+#define PH_SIGNAL_DEPTH 4
+
+struct ph_sig_frame {
+	__u64 win_start;
+	__u64 calls;		   /* the task's calls at delivery */
+	__u16 ring[PH_WINDOW_MAX]; /* its window then */
+};
+
+struct ph_sigstack {
+	__u32 depth;
+	__u32 overflow;
+	struct ph_sig_frame frame[PH_SIGNAL_DEPTH];
 };
 
 /* What one call did, for the caller's alerting and statistics. */
@@ -172,6 +194,11 @@ PH_FN void ph_task_init(struct ph_task *task, __u64 profile_id);
 /* Make the current training data the test data and enter normal mode now
  * (what `vigil profile normal` and replay after training do). */
 PH_FN void ph_profile_start_normal(struct ph_profile *prof);
+/* A signal handler starts: save the window, start an empty one. */
+PH_FN void ph_signal_push(struct ph_task *task, struct ph_sigstack *stack);
+/* The handler returned (rt_sigreturn): the interrupted window again, as if
+ * the handler's calls had not happened. Without a push: nothing. */
+PH_FN void ph_signal_pop(struct ph_task *task, struct ph_sigstack *stack);
 /* The task's score under p->score; higher = more anomalous. */
 PH_FN __u64 ph_task_score(const struct ph_params *p, const struct ph_task *task);
 /* The per-call step: test (normal mode), train, freeze / normal / tolerize

@@ -57,7 +57,8 @@ def test_ph_learns_then_flags_a_new_path_and_detaches():
     ino = os.stat(exe).st_ino
     before = _ph_program_ids()
     try:
-        with Monitor("--ph", "--ph-normal-wait", "1", "--no-rules", events=False) as mon:
+        with Monitor("--ph", "--ph-normal-wait", "1", "--no-rules", "--ph-no-persist",
+                     events=False) as mon:
             ours = _ph_program_ids() - before
             assert len(ours) >= 3, f"pH programs not loaded: {ours}\n{mon.stderr()}"
             # Train until the profile freezes, waits its second and turns normal.

@@ -52,7 +52,7 @@ static void test_check(void)
 	e = sample();
 	e.kind = 0;
 	CHECK_INT(vg_ph_record_check(&e, sizeof(e), &why), -EINVAL);
-	e.kind = PH_EV_TOLERIZED + 1;
+	e.kind = PH_EV_RESPONSE + 1;
 	CHECK_INT(vg_ph_record_check(&e, sizeof(e), &why), -EINVAL);
 	e = sample();
 	e.window_len = PH_EV_WINDOW + 1;
