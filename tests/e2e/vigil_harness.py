@@ -36,7 +36,9 @@ class Monitor:
         self.sock = os.path.join(self.dir, "vigil.sock")  # control socket, per monitor
         self.args = [VIGIL, "run", "--output-file", self.out, "--stats-interval", "0",
                      "--lock-file", os.path.join(self.dir, "vigil.lock"),
-                     "--control-socket", self.sock]
+                     "--control-socket", self.sock,
+                     # pH profiles of a test never land in /var/lib/vigil
+                     "--ph-state-dir", os.path.join(self.dir, "profiles")]
         if events:
             self.args.append("--events")
         if json_out:
