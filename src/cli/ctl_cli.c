@@ -52,6 +52,27 @@ int ctl_cli_call(const struct ctl_cli *c, const char *cmd, struct json_object *a
 	return 0;
 }
 
+int ctl_cli_simple(int argc, char **argv, const char *usage, const char *cmd,
+		   struct json_object **result)
+{
+	struct ctl_cli c;
+	int first, ret = ctl_cli_parse(&c, argc, argv, usage, &first);
+
+	if (ret >= 0)
+		return ret;
+	if (first < argc) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (ctl_cli_call(&c, cmd, NULL, result))
+		return 1;
+	if (!c.json)
+		return -1;
+	ctl_cli_print_json(*result);
+	json_object_put(*result);
+	return 0;
+}
+
 void ctl_cli_print_json(struct json_object *o)
 {
 	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |

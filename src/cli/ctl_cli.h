@@ -20,6 +20,12 @@ int ctl_cli_parse(struct ctl_cli *c, int argc, char **argv, const char *usage, i
  * 1; else 0 with *result. */
 int ctl_cli_call(const struct ctl_cli *c, const char *cmd, struct json_object *args,
 		 struct json_object **result);
+/* The whole of a command without arguments of its own (status, ps,
+ * profiles): parses the options, asks the monitor for cmd, and with --json
+ * prints the answer. Returns -1 with *result for the caller to print as a
+ * table (it then puts the result), else the exit code. */
+int ctl_cli_simple(int argc, char **argv, const char *usage, const char *cmd,
+		   struct json_object **result);
 /* Prints a result as pretty JSON (--json). */
 void ctl_cli_print_json(struct json_object *o);
 

@@ -13,32 +13,21 @@ static const char usage[] =
 int cmd_profiles(int argc, char **argv)
 {
 	struct json_object *res, *row;
-	struct ctl_cli c;
 	char b[32];
-	int first, ret = ctl_cli_parse(&c, argc, argv, usage, &first);
+	int ret = ctl_cli_simple(argc, argv, usage, "profiles", &res);
 
 	if (ret >= 0)
 		return ret;
-	if (first < argc) {
-		fputs(usage, stderr);
-		return 2;
-	}
-	if (ctl_cli_call(&c, "profiles", NULL, &res))
-		return 1;
-	if (c.json) {
-		ctl_cli_print_json(res);
-	} else {
-		printf("%-8s %12s %8s %8s %-20s  %s\n", "STATE", "CALLS", "ITEMS", "BYTES",
-		       "LAST ANOMALY", "EXE");
-		for (size_t i = 0; i < json_object_array_length(res); i++) {
-			row = json_object_array_get_idx(res, i);
-			printf("%-8s %12llu %8llu %8s %-20s  %s\n", ctl_str(row, "state", "?"),
-			       (unsigned long long)ctl_u64(row, "calls"),
-			       (unsigned long long)ctl_u64(row, "items"),
-			       ctl_human(ctl_u64(row, "bytes"), b, sizeof(b)),
-			       ctl_str(row, "last_anomaly", "-"),
-			       ctl_str(row, "exe", "(unknown path)"));
-		}
+	printf("%-8s %12s %8s %8s %-20s  %s\n", "STATE", "CALLS", "ITEMS", "BYTES",
+	       "LAST ANOMALY", "EXE");
+	for (size_t i = 0; i < json_object_array_length(res); i++) {
+		row = json_object_array_get_idx(res, i);
+		printf("%-8s %12llu %8llu %8s %-20s  %s\n", ctl_str(row, "state", "?"),
+		       (unsigned long long)ctl_u64(row, "calls"),
+		       (unsigned long long)ctl_u64(row, "items"),
+		       ctl_human(ctl_u64(row, "bytes"), b, sizeof(b)),
+		       ctl_str(row, "last_anomaly", "-"),
+		       ctl_str(row, "exe", "(unknown path)"));
 	}
 	json_object_put(res);
 	return 0;

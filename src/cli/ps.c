@@ -13,32 +13,21 @@ static const char usage[] =
 int cmd_ps(int argc, char **argv)
 {
 	struct json_object *res, *row;
-	struct ctl_cli c;
-	int first, ret = ctl_cli_parse(&c, argc, argv, usage, &first);
+	int ret = ctl_cli_simple(argc, argv, usage, "ps", &res);
 
 	if (ret >= 0)
 		return ret;
-	if (first < argc) {
-		fputs(usage, stderr);
-		return 2;
-	}
-	if (ctl_cli_call(&c, "ps", NULL, &res))
-		return 1;
-	if (c.json) {
-		ctl_cli_print_json(res);
-	} else {
-		printf("%-8s %-16s %-8s %10s %4s %8s %12s  %s\n", "PID", "COMM", "STATE", "TRAIN",
-		       "LFC", "ANOMALY", "CALLS", "PROFILE");
-		for (size_t i = 0; i < json_object_array_length(res); i++) {
-			row = json_object_array_get_idx(res, i);
-			printf("%-8llu %-16s %-8s %10llu %4llu %8llu %12llu  %s\n",
-			       (unsigned long long)ctl_u64(row, "pid"), ctl_str(row, "comm", "?"),
-			       ctl_str(row, "state", "-"),
-			       (unsigned long long)ctl_u64(row, "train_count"),
-			       (unsigned long long)ctl_u64(row, "lfc"),
-			       (unsigned long long)ctl_u64(row, "anomalies"),
-			       (unsigned long long)ctl_u64(row, "calls"), ctl_str(row, "exe", "?"));
-		}
+	printf("%-8s %-16s %-8s %10s %4s %8s %12s  %s\n", "PID", "COMM", "STATE", "TRAIN",
+	       "LFC", "ANOMALY", "CALLS", "PROFILE");
+	for (size_t i = 0; i < json_object_array_length(res); i++) {
+		row = json_object_array_get_idx(res, i);
+		printf("%-8llu %-16s %-8s %10llu %4llu %8llu %12llu  %s\n",
+		       (unsigned long long)ctl_u64(row, "pid"), ctl_str(row, "comm", "?"),
+		       ctl_str(row, "state", "-"),
+		       (unsigned long long)ctl_u64(row, "train_count"),
+		       (unsigned long long)ctl_u64(row, "lfc"),
+		       (unsigned long long)ctl_u64(row, "anomalies"),
+		       (unsigned long long)ctl_u64(row, "calls"), ctl_str(row, "exe", "?"));
 	}
 	json_object_put(res);
 	return 0;

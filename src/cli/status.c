@@ -69,24 +69,13 @@ static void print_section(const char *name, struct json_object *sec)
 int cmd_status(int argc, char **argv)
 {
 	struct json_object *res;
-	struct ctl_cli c;
-	int first, ret = ctl_cli_parse(&c, argc, argv, usage, &first);
+	int ret = ctl_cli_simple(argc, argv, usage, "status", &res);
 
 	if (ret >= 0)
 		return ret;
-	if (first < argc) {
-		fputs(usage, stderr);
-		return 2;
-	}
-	if (ctl_cli_call(&c, "status", NULL, &res))
-		return 1;
-	if (c.json) {
-		ctl_cli_print_json(res);
-	} else {
-		json_object_object_foreach(res, name, sec) {
-			if (sec && json_object_is_type(sec, json_type_object))
-				print_section(name, sec);
-		}
+	json_object_object_foreach(res, name, sec) {
+		if (sec && json_object_is_type(sec, json_type_object))
+			print_section(name, sec);
 	}
 	json_object_put(res);
 	return 0;
