@@ -349,11 +349,29 @@ sc_printf(struct vg_rule_ctx *c, uint32_t *len, const char *fmt, ...)
 	return dst;
 }
 
+/* Copies a string into the scratch area (as sc_printf "%s", without printf:
+ * flags are rendered for every open event); NULL when it is full. */
+static const char *sc_copy(struct vg_rule_ctx *c, uint32_t *len, const char *s)
+{
+	char *dst = c->scratch + c->used;
+	size_t r = room(c), n = strlen(s);
+
+	if (r < 2)
+		return NULL;
+	if (n > r - 1)
+		n = r - 1;
+	memcpy(dst, s, n);
+	dst[n] = 0;
+	*len = (uint32_t)n;
+	c->used += n + 1;
+	return dst;
+}
+
 /* A copy of a string that a later call may overwrite (user cache names). */
 static int put_copy(struct vg_rule_ctx *c, struct vg_value *out, const char *s)
 {
 	uint32_t len;
-	const char *d = sc_printf(c, &len, "%s", s);
+	const char *d = sc_copy(c, &len, s);
 
 	return d ? put_str(out, d, len) : 0;
 }
@@ -962,7 +980,7 @@ static int put_tuple(struct vg_rule_ctx *c, struct vg_value *out)
 	if (cli && srv)
 		d = sc_printf(c, &len, "%s->%s", a, b);
 	else
-		d = sc_printf(c, &len, "%s", cli ? a : b);
+		d = sc_copy(c, &len, cli ? a : b);
 	return d ? put_str(out, d, len) : 0;
 }
 
@@ -1145,7 +1163,7 @@ static bool arg_num(struct argval *a, int64_t v)
 static bool arg_rendered(struct vg_rule_ctx *c, struct argval *a, const char *text, int64_t raw)
 {
 	uint32_t len;
-	const char *d = sc_printf(c, &len, "%s", text);
+	const char *d = sc_copy(c, &len, text);
 
 	if (!d || !arg_str(a, d, len))
 		return false;
@@ -1240,7 +1258,7 @@ static bool arg_value(struct vg_rule_ctx *c, enum arg_kind k, struct argval *a)
 		if (sa->family != AF_INET && sa->family != AF_INET6)
 			return false;
 		addr_text(b, sizeof(b), sa);
-		d = sc_printf(c, &len, "%s", b);
+		d = sc_copy(c, &len, b);
 		return d ? arg_str(a, d, len) : false;
 	}
 	case A_DOMAIN:
