@@ -769,6 +769,29 @@ static const char *const cap_names[] = {
     "CAP_CHECKPOINT_RESTORE",
 };
 
+static int put_caps(struct vg_rule_ctx *c, struct vg_value *out, uint64_t caps);
+
+/* A capability set the process table knows: read from /proc/PID/status
+ * when it was seeded, the effective set from the last exec, inherited at
+ * fork. Capability changes by capset() or setuid() are not followed. */
+static int table_caps(struct vg_rule_ctx *c, enum vg_field_id id, struct vg_value *out)
+{
+	const struct vg_proc *p = self(c)->p;
+
+	if (!p)
+		return 0;
+	switch (id) {
+	case VG_F_THREAD_CAP_EFFECTIVE:
+		return p->caps_known & VG_CAPS_EFF ? put_caps(c, out, p->cap_eff) : 0;
+	case VG_F_THREAD_CAP_PERMITTED:
+		return p->caps_known & VG_CAPS_PRM ? put_caps(c, out, p->cap_prm) : 0;
+	case VG_F_THREAD_CAP_INHERITABLE:
+		return p->caps_known & VG_CAPS_INH ? put_caps(c, out, p->cap_inh) : 0;
+	default:
+		return 0;
+	}
+}
+
 /* "CAP_CHOWN CAP_KILL ...", as Falco renders a capability set. */
 static int put_caps(struct vg_rule_ctx *c, struct vg_value *out, uint64_t caps)
 {
@@ -1772,11 +1795,14 @@ int vg_rule_field_get(const void *ctx, const struct vg_field_ref *ref, struct vg
 	case VG_F_THREAD_ISMAIN:
 		return put_bool(out, h->tid == h->pid);
 	case VG_F_THREAD_CAP_EFFECTIVE:
-		if (h->type != VG_EV_EXEC)
-			return 0; /* the process table does not keep capabilities */
-		return put_caps(c, out,
-				(uint64_t)ev->u.exec.cap_effective_hi << 32 |
-				    ev->u.exec.cap_effective_lo);
+		if (h->type == VG_EV_EXEC)
+			return put_caps(c, out,
+					(uint64_t)ev->u.exec.cap_effective_hi << 32 |
+					    ev->u.exec.cap_effective_lo);
+		return table_caps(c, ref->field->id, out);
+	case VG_F_THREAD_CAP_PERMITTED:
+	case VG_F_THREAD_CAP_INHERITABLE:
+		return table_caps(c, ref->field->id, out);
 
 	/* user.*, group.* */
 	case VG_F_USER_UID:

@@ -749,6 +749,47 @@ static void test_falco_rules(void)
 	vg_rules_free(rs);
 }
 
+/* thread.cap_*: from the process table for processes that did not exec
+ * while we watched (seeded from /proc/PID/status), the effective set from
+ * the last exec, the inheritable set kept across it */
+static void test_caps(struct vg_proctable *pt)
+{
+	struct vg_proc_info in = {
+		.pid = 500, .ppid = 1, .comm = "daemon", .exe = "/usr/sbin/daemon", .exe_len = 16,
+		.cap_eff = 1ull << 0 | 1ull << 12, .cap_prm = 1ull << 0 | 1ull << 12 | 1ull << 21,
+		.cap_inh = 0, .caps_known = VG_CAPS_EFF | VG_CAPS_PRM | VG_CAPS_INH,
+	};
+	struct vg_event *ev, *x;
+
+	CHECK_INT(vg_pt_seed(pt, &in), 0);
+	ev = open_ev(500, 1, "daemon", "/etc/hostname", O_RDONLY, 3);
+	use(ev);
+	CHECK_STR(F("thread.cap_effective"), "CAP_CHOWN CAP_NET_ADMIN");
+	CHECK_STR(F("thread.cap_permitted"), "CAP_CHOWN CAP_NET_ADMIN CAP_SYS_ADMIN");
+	CHECK_STR(F("thread.cap_inheritable"), "");
+	free(ev);
+
+	/* seeded without capabilities: nothing is made up */
+	ev = open_ev(300, 200, "cat", "/etc/hostname", O_RDONLY, 3);
+	use(ev);
+	CHECK_STR(F("thread.cap_effective"), "<absent>");
+	CHECK_STR(F("thread.cap_permitted"), "<absent>");
+	free(ev);
+
+	/* exec: the new effective set; the permitted one is no longer known */
+	x = ev_new(VG_EV_EXEC, -1, 500, 1, "daemon");
+	x->u.exec.cap_effective_lo = 1u << 5;
+	ev_str(x, VG_S_EXE, "/usr/sbin/daemon", 16);
+	CHECK_INT(vg_pt_on_exec(pt, x), 0);
+	free(x);
+	ev = open_ev(500, 1, "daemon", "/etc/hostname", O_RDONLY, 3);
+	use(ev);
+	CHECK_STR(F("thread.cap_effective"), "CAP_KILL");
+	CHECK_STR(F("thread.cap_permitted"), "<absent>");
+	CHECK_STR(F("thread.cap_inheritable"), "");
+	free(ev);
+}
+
 int main(void)
 {
 	struct vg_proctable *pt = make_table();
@@ -769,6 +810,7 @@ int main(void)
 	test_scratch_limit();
 	test_engine();
 	test_falco_rules();
+	test_caps(pt);
 
 	free(ctx);
 	vg_uc_free(uc);
