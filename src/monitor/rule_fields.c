@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <limits.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 
 #include "monitor/rule_fields.h"
@@ -651,6 +653,40 @@ static const struct vg_container *container_of(struct vg_rule_ctx *c)
 static bool on_host(const struct vg_container *ct)
 {
 	return ct && ct->runtime == VG_RT_NONE && !ct->id[0];
+}
+
+/* proc.is_exe_writable: could the process's effective user write its
+ * executable? Judged when asked, from the file as it is (stat), as the
+ * kernel's permission check would: root writes any file of a read-write
+ * filesystem; others by the owner, group (the effective gid only: the
+ * supplementary groups are not known) or other write bit. Only for host
+ * processes (a container's path names a file in another mount namespace),
+ * and only while the path still leads to the executed file (same inode). */
+static int exe_writable(struct vg_rule_ctx *c, struct vg_value *out)
+{
+	const struct vg_rule_pview *s = self(c);
+	char path[PATH_MAX];
+	struct statvfs fs;
+	struct stat st;
+	bool w;
+
+	if (!s->has_img || !s->exe_len || s->exe[0] != '/' || s->exe_len >= sizeof(path) ||
+	    (s->img_flags & (VG_IMG_EXE_MEMFD | VG_IMG_EXE_DELETED | VG_IMG_PATH_TRUNC)) ||
+	    !on_host(container_of(c)))
+		return 0;
+	memcpy(path, s->exe, s->exe_len);
+	path[s->exe_len] = '\0';
+	if (stat(path, &st) || !S_ISREG(st.st_mode) || (s->exe_ino && st.st_ino != s->exe_ino))
+		return 0;
+	if (s->euid == 0)
+		w = statvfs(path, &fs) == 0 && !(fs.f_flag & ST_RDONLY);
+	else if (st.st_uid == s->euid)
+		w = st.st_mode & S_IWUSR;
+	else if (st.st_gid == s->egid)
+		w = st.st_mode & S_IWGRP;
+	else
+		w = st.st_mode & S_IWOTH;
+	return put_bool(out, w);
 }
 
 /* The process's own pid namespace is the host's: virtual ids are the real ones. */
@@ -1780,6 +1816,8 @@ int vg_rule_field_get(const void *ctx, const struct vg_field_ref *ref, struct vg
 	case VG_F_PROC_IS_EXE_UPPER_LAYER:
 		/* no overlay below a host process; in a container we cannot tell */
 		return on_host(container_of(c)) ? put_bool(out, false) : 0;
+	case VG_F_PROC_IS_EXE_WRITABLE:
+		return exe_writable(c, out);
 	case VG_F_PROC_IS_EXE_FROM_MEMFD:
 		s = self(c);
 		return s->has_img ? put_bool(out, s->img_flags & VG_IMG_EXE_MEMFD) : 0;

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "monitor/rule_fields.h"
@@ -790,6 +792,64 @@ static void test_caps(struct vg_proctable *pt)
 	free(ev);
 }
 
+/* proc.is_exe_writable: the executable's mode and owner against the
+ * process's effective ids */
+static void test_exe_writable(struct vg_proctable *pt)
+{
+	static const struct vg_container host = {.id = "", .short_id = "", .runtime = VG_RT_NONE};
+	char exe[] = "/tmp/vigil-exe-XXXXXX";
+	int fd = mkstemp(exe);
+	struct stat st;
+	struct vg_event *ev;
+
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	close(fd);
+	CHECK_INT(chmod(exe, 0755), 0);
+	CHECK_INT(stat(exe, &st), 0);
+	for (uint32_t euid = 0; euid <= 1000; euid += 1000) {
+		struct vg_proc_info in = {
+			.pid = 600 + euid, .ppid = 1, .uid = euid, .euid = euid, .gid = euid,
+			.egid = euid, .comm = "tool", .exe = exe, .exe_len = strlen(exe),
+			.exe_ino = st.st_ino, .container = &host,
+		};
+
+		CHECK_INT(vg_pt_seed(pt, &in), 0);
+	}
+	/* root: any file of a writable filesystem */
+	ev = open_ev(600, 1, "tool", "/etc/hostname", O_RDONLY, 3);
+	use(ev);
+	CHECK_STR(F("proc.is_exe_writable"), "true");
+	free(ev);
+	/* uid 1000, a root-owned 0755 file: no */
+	ev = open_ev(1600, 1, "tool", "/etc/hostname", O_RDONLY, 3);
+	use(ev);
+	CHECK_STR(F("proc.is_exe_writable"), "false");
+	free(ev);
+	/* ... world-writable: yes */
+	CHECK_INT(chmod(exe, 0757), 0);
+	ev = open_ev(1600, 1, "tool", "/etc/hostname", O_RDONLY, 3);
+	use(ev);
+	CHECK_STR(F("proc.is_exe_writable"), "true");
+	free(ev);
+	/* the path leads to another file now (a new inode): not known */
+	{
+		char other[sizeof(exe) + 4];
+
+		snprintf(other, sizeof(other), "%s.new", exe);
+		fd = open(other, O_CREAT | O_WRONLY | O_EXCL, 0777);
+		CHECK(fd >= 0);
+		close(fd);
+		CHECK_INT(rename(other, exe), 0);
+	}
+	ev = open_ev(1600, 1, "tool", "/etc/hostname", O_RDONLY, 3);
+	use(ev);
+	CHECK_STR(F("proc.is_exe_writable"), "<absent>");
+	free(ev);
+	unlink(exe);
+}
+
 int main(void)
 {
 	struct vg_proctable *pt = make_table();
@@ -811,6 +871,7 @@ int main(void)
 	test_engine();
 	test_falco_rules();
 	test_caps(pt);
+	test_exe_writable(pt);
 
 	free(ctx);
 	vg_uc_free(uc);
