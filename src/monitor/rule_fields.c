@@ -1412,9 +1412,21 @@ static bool arg_value(struct vg_rule_ctx *c, enum arg_kind k, struct argval *a)
 		return arg_num(a, tty_number(ev->u.exec.tty_nr));
 	case A_LOGINUID:
 		return arg_num(a, (int32_t)ev->u.exec.loginuid);
-	case A_EXEFLAGS:
-		/* the only exe flag vigil records */
-		return ev->u.hdr.flags & VG_F_EXE_MEMFD ? arg_str(a, "EXE_FROM_MEMFD", 14) : false;
+	case A_EXEFLAGS: {
+		/* Falco's order; vigil knows these two (not the overlay layers) */
+		struct vg_value w;
+		bool writable = exe_writable(c, &w) && w.b, memfd = ev->u.hdr.flags & VG_F_EXE_MEMFD;
+		const char *d;
+		uint32_t len;
+
+		if (!writable && !memfd)
+			return false;
+		d = sc_copy(c, &len,
+			    writable && memfd ? "EXE_WRITABLE|EXE_FROM_MEMFD"
+			    : writable	      ? "EXE_WRITABLE"
+					      : "EXE_FROM_MEMFD");
+		return d ? arg_str(a, d, len) : false;
+	}
 	case A_CAPEFF: {
 		struct vg_value v;
 		const struct vg_exec *x = &ev->u.exec;

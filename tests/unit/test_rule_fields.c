@@ -848,6 +848,16 @@ static void test_exe_writable(struct vg_proctable *pt)
 	CHECK_STR(F("proc.is_exe_writable"), "<absent>");
 	free(ev);
 	unlink(exe);
+
+	/* exe_flags of an exec names a writable executable as Falco does */
+	ev = ev_new(VG_EV_EXEC, -1, 600, 1, "sh");
+	ev->u.exec.euid = 0;
+	ev_str(ev, VG_S_EXE, "/bin/sh", 7);
+	CHECK_INT(vg_pt_on_exec(pt, ev), 0);
+	use(ev);
+	CHECK_STR(F("proc.is_exe_writable"), "true"); /* root, a read-write root filesystem */
+	CHECK_STR(S("evt.arg", -1, "flags"), "EXE_WRITABLE");
+	free(ev);
 }
 
 int main(void)
