@@ -1,7 +1,8 @@
 /* engine_bench: how many events per second vigil's rule engine evaluates on
  * one core, on a real event stream.
  *
- *   engine_bench [--events N] [--seconds S] [--passes P] [--json FILE] RULES...
+ *   engine_bench [--events N] [--seconds S] [--passes P] [--json FILE]
+ *                [--save FILE | --load FILE] RULES...
  *
  * 1. Record. Loads and attaches the kernel sensor as `vigil run` does (every
  *    watched syscall routed), starts a child that loops over a mix of what the
@@ -20,6 +21,10 @@
  *    passes (default 5), each with a fresh process table seeded from /proc
  *    (untimed); the median is reported. The same loop without the rules (table
  *    upkeep and event copy alone) is timed too, to show what the rules add.
+ *
+ * --save FILE writes the recording to FILE; --load FILE replays a saved
+ * recording instead of recording (no sensor, no root: the same stream can be
+ * replayed before and after a change, or under valgrind --tool=callgrind).
  *
  * Prints a table; --json FILE also writes the numbers for bench/run.py. Prints
  * "engine_bench: recording" on stderr once the sensor is attached. Needs root.
@@ -297,6 +302,63 @@ static int record(struct recording *r, long seconds, uint64_t *drops)
 		return -EINTR;
 	}
 	return 0;
+}
+
+/* ---------------------------------------------------------------- save/load */
+
+/* File layout: magic, sizeof(struct rec), event count, pool size, then the
+ * records and the pool as they are in memory. Only for this program on this
+ * machine (no byte order or version promises). */
+#define SAVE_MAGIC 0x76676e6562656e31ull /* "vgnebn1" */
+
+static int save_recording(const char *path, const struct recording *r)
+{
+	uint64_t head[4] = { SAVE_MAGIC, sizeof(struct rec), r->n, r->pool_used };
+	FILE *f = fopen(path, "w");
+	bool ok;
+
+	if (!f)
+		return -errno;
+	ok = fwrite(head, sizeof(head), 1, f) == 1 &&
+	     fwrite(r->recs, sizeof(*r->recs), r->n, f) == r->n &&
+	     fwrite(r->pool, 1, r->pool_used, f) == r->pool_used;
+	if (fclose(f) || !ok)
+		return -EIO;
+	return 0;
+}
+
+static int load_recording(const char *path, struct recording *r)
+{
+	uint64_t head[4];
+	FILE *f = fopen(path, "r");
+	int ret = -EINVAL;
+
+	if (!f)
+		return -errno;
+	if (fread(head, sizeof(head), 1, f) != 1 || head[0] != SAVE_MAGIC ||
+	    head[1] != sizeof(struct rec) || head[2] > MAX_EVENTS || head[3] > MAX_POOL)
+		goto out;
+	r->n = r->cap = head[2];
+	r->pool_used = r->pool_cap = head[3];
+	r->recs = malloc((r->n ? r->n : 1) * sizeof(*r->recs));
+	r->pool = malloc(r->pool_used ? r->pool_used : 1);
+	if (!r->recs || !r->pool) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (fread(r->recs, sizeof(*r->recs), r->n, f) != r->n ||
+	    fread(r->pool, 1, r->pool_used, f) != r->pool_used)
+		goto out;
+	ret = 0;
+	/* every string offset must stay inside the pool */
+	for (size_t i = 0; i < r->n && !ret; i++)
+		for (int k = 0; k < VG_S_COUNT; k++)
+			if (r->recs[i].off[k] &&
+			    (uint64_t)r->recs[i].off[k] + r->recs[i].len[k] >= r->pool_used)
+				ret = -EINVAL;
+out:
+	fclose(f);
+	return ret;
 }
 
 /* ---------------------------------------------------------------- replay */
@@ -605,7 +667,7 @@ static int write_json(const char *path, const struct recording *r, double secs, 
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: engine_bench [--events N] [--seconds S] [--passes P] [--json FILE] "
-		   "RULES_FILE...\n"
+		   "[--save FILE | --load FILE] RULES_FILE...\n"
 		   "Records a real event stream with vigil's sensor, then replays it through the\n"
 		   "rule engine with each rules file (default rules/vigil_rules.yaml).\n");
 }
@@ -630,6 +692,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "events", required_argument, 0, 'n' }, { "seconds", required_argument, 0, 's' },
 		{ "passes", required_argument, 0, 'p' }, { "json", required_argument, 0, 'j' },
+		{ "save", required_argument, 0, 'S' },	 { "load", required_argument, 0, 'L' },
 		{ "help", no_argument, 0, 'h' },	 { 0, 0, 0, 0 },
 	};
 	static const char *default_rules[] = { "rules/vigil_rules.yaml" };
@@ -637,7 +700,7 @@ int main(int argc, char **argv)
 	struct set sets[MAX_SETS] = { 0 };
 	struct replay rp = { 0 };
 	struct vg_cgmap_opts co = { 0 };
-	const char *json = NULL;
+	const char *json = NULL, *save = NULL, *load = NULL;
 	const char *const *files;
 	long seconds = 20, passes = 5;
 	unsigned nsets;
@@ -658,6 +721,12 @@ int main(int argc, char **argv)
 			break;
 		case 'j':
 			json = optarg;
+			break;
+		case 'S':
+			save = optarg;
+			break;
+		case 'L':
+			load = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -689,9 +758,20 @@ int main(int argc, char **argv)
 	}
 
 	t0 = clock_ns(CLOCK_MONOTONIC);
-	ret = record(&rec, seconds, &drops);
+	if (load) {
+		ret = load_recording(load, &rec);
+		if (ret)
+			fprintf(stderr, "engine_bench: %s: %s\n", load, strerror(-ret));
+	} else {
+		ret = record(&rec, seconds, &drops);
+	}
 	rec_secs = (clock_ns(CLOCK_MONOTONIC) - t0) / 1e9;
 	if (ret) {
+		status = 1;
+		goto out;
+	}
+	if (save && (ret = save_recording(save, &rec))) {
+		fprintf(stderr, "engine_bench: %s: %s\n", save, strerror(-ret));
 		status = 1;
 		goto out;
 	}

@@ -83,10 +83,20 @@ def run_fuzz(build, tally, seconds, pattern):
             tally.bad("fuzz/" + name, secs, p.stderr[-6000:])
 
 
+SUITE_WATCH = "e2e/suite_watch.test_default_rules_quiet_during_the_suite"
+
+
 def run_e2e(build, tally, pattern):
     sys.path.insert(0, os.path.join(HERE, "e2e"))
     os.environ["VIGIL_BUILD"] = os.path.abspath(build)
     d = os.path.join(HERE, "e2e")
+    # one monitor with the default rules for the whole e2e run (suite_watch.py)
+    watch = None
+    if not pattern or re.search(pattern, SUITE_WATCH):
+        import atexit
+        import suite_watch
+        watch = suite_watch.Watch(os.path.abspath(build)).start()
+        atexit.register(watch.stop)
     for fname in sorted(os.listdir(d)):
         if not (fname.startswith("test_") and fname.endswith(".py")):
             continue
@@ -111,6 +121,16 @@ def run_e2e(build, tally, pattern):
             except Exception:
                 tally.bad(full, time.time() - t0, traceback.format_exc())
     harness = sys.modules.get("vigil_harness")
+    if watch:
+        t0 = time.time()
+        try:
+            detail = suite_watch.check(watch, os.getpid(),
+                                       getattr(harness, "deliberate_pids", set()),
+                                       getattr(harness, "deliberate_alerts", set()))
+            tally.ok(SUITE_WATCH, time.time() - t0, detail)
+        except Exception:
+            tally.bad(SUITE_WATCH, time.time() - t0, traceback.format_exc())
+        watch.remove()
     if harness and hasattr(harness, "cleanup"):
         harness.cleanup()
 

@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <limits.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 
 #include "audit/bpf_fields.h"
@@ -350,11 +352,29 @@ sc_printf(struct vg_rule_ctx *c, uint32_t *len, const char *fmt, ...)
 	return dst;
 }
 
+/* Copies a string into the scratch area (as sc_printf "%s", without printf:
+ * flags are rendered for every open event); NULL when it is full. */
+static const char *sc_copy(struct vg_rule_ctx *c, uint32_t *len, const char *s)
+{
+	char *dst = c->scratch + c->used;
+	size_t r = room(c), n = strlen(s);
+
+	if (r < 2)
+		return NULL;
+	if (n > r - 1)
+		n = r - 1;
+	memcpy(dst, s, n);
+	dst[n] = 0;
+	*len = (uint32_t)n;
+	c->used += n + 1;
+	return dst;
+}
+
 /* A copy of a string that a later call may overwrite (user cache names). */
 static int put_copy(struct vg_rule_ctx *c, struct vg_value *out, const char *s)
 {
 	uint32_t len;
-	const char *d = sc_printf(c, &len, "%s", s);
+	const char *d = sc_copy(c, &len, s);
 
 	return d ? put_str(out, d, len) : 0;
 }
@@ -636,6 +656,40 @@ static bool on_host(const struct vg_container *ct)
 	return ct && ct->runtime == VG_RT_NONE && !ct->id[0];
 }
 
+/* proc.is_exe_writable: could the process's effective user write its
+ * executable? Judged when asked, from the file as it is (stat), as the
+ * kernel's permission check would: root writes any file of a read-write
+ * filesystem; others by the owner, group (the effective gid only: the
+ * supplementary groups are not known) or other write bit. Only for host
+ * processes (a container's path names a file in another mount namespace),
+ * and only while the path still leads to the executed file (same inode). */
+static int exe_writable(struct vg_rule_ctx *c, struct vg_value *out)
+{
+	const struct vg_rule_pview *s = self(c);
+	char path[PATH_MAX];
+	struct statvfs fs;
+	struct stat st;
+	bool w;
+
+	if (!s->has_img || !s->exe_len || s->exe[0] != '/' || s->exe_len >= sizeof(path) ||
+	    (s->img_flags & (VG_IMG_EXE_MEMFD | VG_IMG_EXE_DELETED | VG_IMG_PATH_TRUNC)) ||
+	    !on_host(container_of(c)))
+		return 0;
+	memcpy(path, s->exe, s->exe_len);
+	path[s->exe_len] = '\0';
+	if (stat(path, &st) || !S_ISREG(st.st_mode) || (s->exe_ino && st.st_ino != s->exe_ino))
+		return 0;
+	if (s->euid == 0)
+		w = statvfs(path, &fs) == 0 && !(fs.f_flag & ST_RDONLY);
+	else if (st.st_uid == s->euid)
+		w = st.st_mode & S_IWUSR;
+	else if (st.st_gid == s->egid)
+		w = st.st_mode & S_IWGRP;
+	else
+		w = st.st_mode & S_IWOTH;
+	return put_bool(out, w);
+}
+
 /* The process's own pid namespace is the host's: virtual ids are the real ones. */
 static bool in_host_pidns(struct vg_rule_ctx *c)
 {
@@ -751,6 +805,29 @@ static const char *const cap_names[] = {
     "CAP_BPF",
     "CAP_CHECKPOINT_RESTORE",
 };
+
+static int put_caps(struct vg_rule_ctx *c, struct vg_value *out, uint64_t caps);
+
+/* A capability set the process table knows: read from /proc/PID/status
+ * when it was seeded, the effective set from the last exec, inherited at
+ * fork. Capability changes by capset() or setuid() are not followed. */
+static int table_caps(struct vg_rule_ctx *c, enum vg_field_id id, struct vg_value *out)
+{
+	const struct vg_proc *p = self(c)->p;
+
+	if (!p)
+		return 0;
+	switch (id) {
+	case VG_F_THREAD_CAP_EFFECTIVE:
+		return p->caps_known & VG_CAPS_EFF ? put_caps(c, out, p->cap_eff) : 0;
+	case VG_F_THREAD_CAP_PERMITTED:
+		return p->caps_known & VG_CAPS_PRM ? put_caps(c, out, p->cap_prm) : 0;
+	case VG_F_THREAD_CAP_INHERITABLE:
+		return p->caps_known & VG_CAPS_INH ? put_caps(c, out, p->cap_inh) : 0;
+	default:
+		return 0;
+	}
+}
 
 /* "CAP_CHOWN CAP_KILL ...", as Falco renders a capability set. */
 static int put_caps(struct vg_rule_ctx *c, struct vg_value *out, uint64_t caps)
@@ -963,7 +1040,7 @@ static int put_tuple(struct vg_rule_ctx *c, struct vg_value *out)
 	if (cli && srv)
 		d = sc_printf(c, &len, "%s->%s", a, b);
 	else
-		d = sc_printf(c, &len, "%s", cli ? a : b);
+		d = sc_copy(c, &len, cli ? a : b);
 	return d ? put_str(out, d, len) : 0;
 }
 
@@ -1146,7 +1223,7 @@ static bool arg_num(struct argval *a, int64_t v)
 static bool arg_rendered(struct vg_rule_ctx *c, struct argval *a, const char *text, int64_t raw)
 {
 	uint32_t len;
-	const char *d = sc_printf(c, &len, "%s", text);
+	const char *d = sc_copy(c, &len, text);
 
 	if (!d || !arg_str(a, d, len))
 		return false;
@@ -1241,7 +1318,7 @@ static bool arg_value(struct vg_rule_ctx *c, enum arg_kind k, struct argval *a)
 		if (sa->family != AF_INET && sa->family != AF_INET6)
 			return false;
 		addr_text(b, sizeof(b), sa);
-		d = sc_printf(c, &len, "%s", b);
+		d = sc_copy(c, &len, b);
 		return d ? arg_str(a, d, len) : false;
 	}
 	case A_DOMAIN:
@@ -1336,9 +1413,21 @@ static bool arg_value(struct vg_rule_ctx *c, enum arg_kind k, struct argval *a)
 		return arg_num(a, tty_number(ev->u.exec.tty_nr));
 	case A_LOGINUID:
 		return arg_num(a, (int32_t)ev->u.exec.loginuid);
-	case A_EXEFLAGS:
-		/* the only exe flag vigil records */
-		return ev->u.hdr.flags & VG_F_EXE_MEMFD ? arg_str(a, "EXE_FROM_MEMFD", 14) : false;
+	case A_EXEFLAGS: {
+		/* Falco's order; vigil knows these two (not the overlay layers) */
+		struct vg_value w;
+		bool writable = exe_writable(c, &w) && w.b, memfd = ev->u.hdr.flags & VG_F_EXE_MEMFD;
+		const char *d;
+		uint32_t len;
+
+		if (!writable && !memfd)
+			return false;
+		d = sc_copy(c, &len,
+			    writable && memfd ? "EXE_WRITABLE|EXE_FROM_MEMFD"
+			    : writable	      ? "EXE_WRITABLE"
+					      : "EXE_FROM_MEMFD");
+		return d ? arg_str(a, d, len) : false;
+	}
 	case A_CAPEFF: {
 		struct vg_value v;
 		const struct vg_exec *x = &ev->u.exec;
@@ -1752,6 +1841,8 @@ int vg_rule_field_get(const void *ctx, const struct vg_field_ref *ref, struct vg
 	case VG_F_PROC_IS_EXE_UPPER_LAYER:
 		/* no overlay below a host process; in a container we cannot tell */
 		return on_host(container_of(c)) ? put_bool(out, false) : 0;
+	case VG_F_PROC_IS_EXE_WRITABLE:
+		return exe_writable(c, out);
 	case VG_F_PROC_IS_EXE_FROM_MEMFD:
 		s = self(c);
 		return s->has_img ? put_bool(out, s->img_flags & VG_IMG_EXE_MEMFD) : 0;
@@ -1767,11 +1858,14 @@ int vg_rule_field_get(const void *ctx, const struct vg_field_ref *ref, struct vg
 	case VG_F_THREAD_ISMAIN:
 		return put_bool(out, h->tid == h->pid);
 	case VG_F_THREAD_CAP_EFFECTIVE:
-		if (h->type != VG_EV_EXEC)
-			return 0; /* the process table does not keep capabilities */
-		return put_caps(c, out,
-				(uint64_t)ev->u.exec.cap_effective_hi << 32 |
-				    ev->u.exec.cap_effective_lo);
+		if (h->type == VG_EV_EXEC)
+			return put_caps(c, out,
+					(uint64_t)ev->u.exec.cap_effective_hi << 32 |
+					    ev->u.exec.cap_effective_lo);
+		return table_caps(c, ref->field->id, out);
+	case VG_F_THREAD_CAP_PERMITTED:
+	case VG_F_THREAD_CAP_INHERITABLE:
+		return table_caps(c, ref->field->id, out);
 
 	/* user.*, group.* */
 	case VG_F_USER_UID:

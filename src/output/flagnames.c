@@ -17,22 +17,51 @@ struct name {
 	const char *n;
 };
 
+/* Appends s to buf (of size bytes, len used), cutting at the end; the rule
+ * engine renders flags for every open, so this avoids printf. */
+static size_t append(char *buf, size_t size, size_t len, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (len + 1 >= size)
+		return len;
+	if (n > size - 1 - len)
+		n = size - 1 - len;
+	memcpy(buf + len, s, n);
+	buf[len + n] = 0;
+	return len + n;
+}
+
+/* Appends the names of the bits set in v, each after '|' unless it comes
+ * first; leftover bits in hex. */
+static size_t add_bits(char *buf, size_t size, size_t len, uint64_t v, const struct name *t,
+		       size_t nt)
+{
+	for (size_t i = 0; i < nt; i++) {
+		if (!t[i].v || (v & t[i].v) != t[i].v)
+			continue;
+		if (len)
+			len = append(buf, size, len, "|");
+		len = append(buf, size, len, t[i].n);
+		v &= ~t[i].v;
+	}
+	if (v) {
+		char hex[24];
+
+		snprintf(hex, sizeof(hex), "0x%llx", (unsigned long long)v);
+		if (len)
+			len = append(buf, size, len, "|");
+		len = append(buf, size, len, hex);
+	}
+	return len;
+}
+
 /* Joins the names of the bits set in v with '|'; leftover bits in hex. */
 static const char *bits(char *buf, size_t size, uint64_t v, const struct name *t, size_t nt)
 {
-	size_t len = 0;
-
 	buf[0] = 0;
-	for (size_t i = 0; i < nt && len < size; i++) {
-		if (!t[i].v || (v & t[i].v) != t[i].v)
-			continue;
-		len += snprintf(buf + len, size - len, "%s%s", len ? "|" : "", t[i].n);
-		v &= ~t[i].v;
-	}
-	if (v && len < size)
-		len += snprintf(buf + len, size - len, "%s0x%llx", len ? "|" : "", (unsigned long long)v);
-	if (!len)
-		snprintf(buf, size, "0");
+	if (!add_bits(buf, size, 0, v, t, nt))
+		append(buf, size, 0, "0");
 	return buf;
 }
 
@@ -59,15 +88,13 @@ const char *vg_open_flags(char *buf, size_t size, uint32_t flags)
 	const char *acc = (flags & O_ACCMODE) == O_WRONLY ? "O_WRONLY"
 			  : (flags & O_ACCMODE) == O_RDWR ? "O_RDWR"
 							   : "O_RDONLY";
-	char rest[256];
 
 	flags &= ~(uint32_t)O_ACCMODE;
 	flags &= ~(uint32_t)0100000; /* O_LARGEFILE is implied on 64-bit */
-	bits(rest, sizeof(rest), flags, t, COUNT(t));
-	if (!flags)
-		snprintf(buf, size, "%s", acc);
-	else
-		snprintf(buf, size, "%s|%s", acc, rest);
+	if (!size)
+		return buf;
+	buf[0] = 0;
+	add_bits(buf, size, append(buf, size, 0, acc), flags, t, COUNT(t));
 	return buf;
 }
 

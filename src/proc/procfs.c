@@ -91,6 +91,20 @@ static uint32_t field_u32(const char *text, const char *key, unsigned nth, uint3
 	}
 }
 
+/* "CapEff:\t000001ffffffffff": true and *v set when the line is there */
+static bool field_hex64(const char *text, const char *key, uint64_t *v)
+{
+	const char *p = strstr(text, key);
+	char *end;
+
+	if (!p)
+		return false;
+	p += strlen(key);
+	errno = 0;
+	*v = strtoull(p, &end, 16);
+	return end != p && errno == 0;
+}
+
 static int parse_status(int dfd, struct vg_proc_info *in)
 {
 	char buf[4096];
@@ -103,6 +117,13 @@ static int parse_status(int dfd, struct vg_proc_info *in)
 	in->euid = field_u32(buf, "\nUid:", 1, 0);
 	in->gid = field_u32(buf, "\nGid:", 0, 0);
 	in->egid = field_u32(buf, "\nGid:", 1, 0);
+	in->caps_known = 0;
+	if (field_hex64(buf, "\nCapEff:", &in->cap_eff))
+		in->caps_known |= VG_CAPS_EFF;
+	if (field_hex64(buf, "\nCapPrm:", &in->cap_prm))
+		in->caps_known |= VG_CAPS_PRM;
+	if (field_hex64(buf, "\nCapInh:", &in->cap_inh))
+		in->caps_known |= VG_CAPS_INH;
 	return 0;
 }
 

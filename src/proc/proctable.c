@@ -583,6 +583,10 @@ int vg_pt_on_exec(struct vg_proctable *pt, const struct vg_event *ev)
 		p->start_ns = x->start_ns;
 	p->exec_ns = h->ts_ns;
 	p->source = VG_SRC_EXEC;
+	/* exec recomputes the effective and permitted sets (the record has the
+	 * effective one); the inheritable set is kept across exec */
+	p->cap_eff = (uint64_t)x->cap_effective_hi << 32 | x->cap_effective_lo;
+	p->caps_known = (uint8_t)(VG_CAPS_EFF | (p->caps_known & VG_CAPS_INH));
 	set_comm(p, h->comm, sizeof(h->comm));
 
 	info.img_flags = image_flags_of(h->flags);
@@ -671,6 +675,10 @@ int vg_pt_seed(struct vg_proctable *pt, const struct vg_proc_info *in)
 	p->pid_ns = in->pid_ns;
 	p->mnt_ns = in->mnt_ns;
 	p->start_ns = in->start_ns;
+	p->cap_eff = in->cap_eff;
+	p->cap_prm = in->cap_prm;
+	p->cap_inh = in->cap_inh;
+	p->caps_known = (uint8_t)in->caps_known;
 	p->source = VG_SRC_PROCFS;
 	if (in->comm)
 		set_comm(p, in->comm, VG_COMM_LEN);

@@ -68,6 +68,12 @@ enum vg_proc_source {
 	VG_SRC_EXEC,	    /* from an exec event */
 };
 
+/* vg_proc.caps_known, vg_proc_info.caps_known: which capability sets are
+ * known (read from /proc/PID/status, or the effective set from an exec) */
+#define VG_CAPS_EFF (1u << 0)
+#define VG_CAPS_PRM (1u << 1)
+#define VG_CAPS_INH (1u << 2)
+
 /* vg_proc.flags */
 #define VG_PROC_EXITED (1u << 0)
 #define VG_PROC_CGROUP_PENDING (1u << 1) /* container lookup to retry */
@@ -85,6 +91,8 @@ struct vg_proc {
 	uint64_t exit_ns;
 	uint64_t cgroup_id;
 	char comm[VG_COMM_LEN];
+	uint64_t cap_eff, cap_prm, cap_inh; /* capability sets (see caps_known) */
+	uint8_t caps_known;		    /* VG_CAPS_* */
 	const struct vg_proc_image *img; /* never NULL */
 	struct vg_container container;
 };
@@ -95,6 +103,8 @@ struct vg_proc_info {
 	uint32_t pid, ppid, uid, gid, euid, egid, loginuid, pid_ns, mnt_ns;
 	uint32_t tty_nr, exe_dev, img_flags;
 	uint64_t exe_ino, start_ns, cgroup_id;
+	uint64_t cap_eff, cap_prm, cap_inh;
+	uint32_t caps_known; /* VG_CAPS_* */
 	const char *comm;
 	const char *exe, *args, *cwd, *tty, *env;
 	size_t exe_len, args_len, cwd_len, tty_len, env_len;

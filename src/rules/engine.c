@@ -146,6 +146,7 @@ void vg_rules_free(struct vg_rules *rs)
 	tab_free(rs->rule_tab);
 	free(rs->diags);
 	free(rs->index_block);
+	free(rs->cond_block);
 	vg_arena_free(&rs->arena);
 	free(rs);
 }
@@ -554,6 +555,8 @@ int vg_rules_compile(struct vg_rules *rs)
 		return -EBUSY;
 	rs->compiled = true;
 	rc = vg_compile_rules(rs);
+	if (rc == 0)
+		vg_optimize_rules(rs); /* on failure the compiled trees are used as they are */
 	if (rc == 0)
 		rc = vg_eval_setup(rs);
 	if (rc == 0)

@@ -107,6 +107,9 @@ struct vg_rule_def {
 	uint32_t nexcs, cap;
 	bool skip_if_unknown_filter;
 	const char *skip_reason;
+	/* optimize.c: the condition rewritten for each event type it can
+	 * match (NULL: use pub.cond) */
+	const struct vg_node **by_type;
 };
 
 struct vg_def_table; /* name -> index, per kind */
@@ -139,6 +142,9 @@ struct vg_check {
 	uint8_t rhs_nxform;
 	uint32_t n; /* operands */
 	uint64_t lenmask; /* string operands of in/intersects: bit min(len, 63) */
+	/* glob: lengths of the literal text before the first and after the last
+	 * special character, checked before the pattern is run (optimize.c) */
+	uint32_t glob_pre, glob_suf;
 	union {
 		struct vg_str *strs; /* sorted by (len, bytes) for in/intersects */
 		int64_t *ints;	     /* sorted */
@@ -156,6 +162,7 @@ struct vg_node {
 	uint64_t memo_gen;
 	uint32_t n;	 /* kids of AND/OR */
 	uint32_t weight; /* checks below, macros expanded (saturates) */
+	float cost, pass; /* optimize.c: expected cost, chance to be true */
 	union {
 		const struct vg_node **kids;
 		const struct vg_node *kid;
@@ -214,6 +221,8 @@ struct vg_rules {
 	const struct vg_rule **by_type[VG_EVTYPE_MAX];
 	uint32_t nby_type[VG_EVTYPE_MAX];
 	const struct vg_rule **index_block; /* malloc'ed storage behind by_type */
+	const struct vg_node **conds_by_type[VG_EVTYPE_MAX]; /* each rule's tree for the type */
+	const struct vg_node **cond_block;		      /* storage behind conds_by_type */
 	struct vg_evtset evtypes;
 	struct vg_slot *slots;
 	uint64_t gen;
@@ -268,11 +277,15 @@ void vg_regex_free(struct vg_regex *re);
 void vg_node_evtypes(const struct vg_node *n, bool negated, struct vg_evtset *out);
 int vg_build_index(struct vg_rules *rs);
 
+/* optimize.c */
+int vg_optimize_rules(struct vg_rules *rs);
+
 /* output.c */
 const struct vg_tmpl *vg_compile_output(struct vg_cctx *cc);
 
 /* match.c: string matching used by the evaluator */
 bool vg_glob_match(const char *pat, size_t plen, const char *s, size_t slen, bool icase);
+bool vg_contains(const char *hay, size_t hlen, const char *needle, size_t nlen);
 bool vg_icontains(const char *hay, size_t hlen, const char *lower_needle, size_t nlen);
 bool vg_pmatch(const struct vg_str *prefixes, uint32_t n, const char *s, size_t len);
 int vg_str_cmp(const struct vg_str *a, const struct vg_str *b);

@@ -208,7 +208,7 @@ static bool match_str(const struct vg_check *c, const char *s, uint32_t len)
 		return !(len == o->len && memcmp(s, o->s, len) == 0);
 	case VG_OP_CONTAINS:
 	case VG_OP_BCONTAINS:
-		return o->len == 0 || memmem(s, len, o->s, o->len) != NULL;
+		return vg_contains(s, len, o->s, o->len);
 	case VG_OP_ICONTAINS:
 		return vg_icontains(s, len, o->s, o->len);
 	case VG_OP_STARTSWITH:
@@ -217,8 +217,15 @@ static bool match_str(const struct vg_check *c, const char *s, uint32_t len)
 	case VG_OP_ENDSWITH:
 		return len >= o->len && memcmp(s + len - o->len, o->s, o->len) == 0;
 	case VG_OP_GLOB:
+		/* the literal ends of the pattern first: most values fail there */
+		if (len < c->glob_pre + c->glob_suf ||
+		    (c->glob_pre && memcmp(s, o->s, c->glob_pre)) ||
+		    (c->glob_suf &&
+		     memcmp(s + len - c->glob_suf, o->s + o->len - c->glob_suf, c->glob_suf)))
+			return false;
+		return vg_glob_match(o->s, o->len, s, len, false);
 	case VG_OP_IGLOB:
-		return vg_glob_match(o->s, o->len, s, len, c->op == VG_OP_IGLOB);
+		return vg_glob_match(o->s, o->len, s, len, true);
 	case VG_OP_REGEX:
 		return pcre2_match(c->re->code, (PCRE2_SPTR)s, len, 0, 0, c->re->md, NULL) >= 0;
 	case VG_OP_IN:
@@ -364,42 +371,50 @@ static bool eval_check(struct vg_rules *rs, const struct vg_check *c)
 
 static bool eval_node(struct vg_rules *rs, const struct vg_node *n);
 
-bool vg_eval_node(struct vg_rules *rs, const struct vg_node *n)
+/* A node through its memo: inlined into the loops below, so that a kid
+ * already known for this event costs no call. */
+static inline __attribute__((always_inline)) bool eval_memo(struct vg_rules *rs,
+							      const struct vg_node *n)
 {
 	struct vg_node *m = (struct vg_node *)n; /* the memo is the only mutable part */
 
 	if (!n->memo)
-		return eval_node(rs, n);
+		return n->kind == VG_N_CHECK ? eval_check(rs, n->chk) : eval_node(rs, n);
 	if (m->memo_gen != rs->gen) {
-		m->memo_val = eval_node(rs, n);
+		m->memo_val = n->kind == VG_N_CHECK ? eval_check(rs, n->chk) : eval_node(rs, n);
 		m->memo_gen = rs->gen;
 	}
 	return m->memo_val;
 }
 
+bool vg_eval_node(struct vg_rules *rs, const struct vg_node *n)
+{
+	return eval_memo(rs, n);
+}
+
 static bool eval_node(struct vg_rules *rs, const struct vg_node *n)
 {
 	switch (n->kind) {
-	case VG_N_TRUE:
-		return true;
-	case VG_N_FALSE:
-		return false;
 	case VG_N_AND:
 		for (uint32_t i = 0; i < n->n; i++)
-			if (!vg_eval_node(rs, n->kids[i]))
+			if (!eval_memo(rs, n->kids[i]))
 				return false;
 		return true;
 	case VG_N_OR:
 		for (uint32_t i = 0; i < n->n; i++)
-			if (vg_eval_node(rs, n->kids[i]))
+			if (eval_memo(rs, n->kids[i]))
 				return true;
 		return false;
 	case VG_N_NOT:
-		return !vg_eval_node(rs, n->kid);
-	case VG_N_EVTYPE:
-		return vg_evtset_has(n->evts, rs->cur_evtype);
+		return !eval_memo(rs, n->kid);
 	case VG_N_CHECK:
 		return eval_check(rs, n->chk);
+	case VG_N_EVTYPE:
+		return vg_evtset_has(n->evts, rs->cur_evtype);
+	case VG_N_TRUE:
+		return true;
+	case VG_N_FALSE:
+		return false;
 	}
 	return false;
 }
@@ -421,7 +436,7 @@ int vg_rules_eval(struct vg_rules *rs, unsigned evtype, vg_field_get get, const 
 		const struct vg_rule *r = rs->by_type[evtype][i];
 
 		rs->xused = 0;
-		if (!vg_eval_node(rs, r->cond))
+		if (!eval_memo(rs, rs->conds_by_type[evtype][i]))
 			continue;
 		if (count < max)
 			matches[count] = r;

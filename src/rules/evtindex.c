@@ -52,6 +52,7 @@ int vg_build_index(struct vg_rules *rs)
 {
 	size_t total = 0, at = 0;
 	const struct vg_rule **block;
+	const struct vg_node **conds;
 
 	vg_evtset_clear(&rs->evtypes);
 	for (unsigned t = 0; t < VG_EVTYPE_MAX; t++)
@@ -69,23 +70,39 @@ int vg_build_index(struct vg_rules *rs)
 			}
 	}
 	block = calloc(total ? total : 1, sizeof(*block));
-	if (!block)
+	conds = calloc(total ? total : 1, sizeof(*conds));
+	if (!block || !conds) {
+		free(block);
+		free(conds);
 		return -ENOMEM;
+	}
 	for (unsigned t = 0; t < VG_EVTYPE_MAX; t++) {
 		rs->by_type[t] = block + at;
+		rs->conds_by_type[t] = conds + at;
 		at += rs->nby_type[t];
 		rs->nby_type[t] = 0;
 	}
 	for (uint32_t i = 0; i < rs->nrules; i++) {
-		const struct vg_rule *r = &rs->rules[i]->pub;
+		const struct vg_rule_def *d = rs->rules[i];
+		const struct vg_rule *r = &d->pub;
 
 		if (r->state != VG_RULE_LOADED || !r->enabled)
 			continue;
-		for (unsigned t = 0; t < VG_EVTYPE_MAX; t++)
-			if (vg_evtset_has(&r->evtypes, t))
-				rs->by_type[t][rs->nby_type[t]++] = r;
+		for (unsigned t = 0; t < VG_EVTYPE_MAX; t++) {
+			const struct vg_node *cond;
+
+			if (!vg_evtset_has(&r->evtypes, t))
+				continue;
+			cond = d->by_type && d->by_type[t] ? d->by_type[t] : r->cond;
+			if (cond->kind == VG_N_FALSE)
+				continue; /* can never match this type */
+			rs->conds_by_type[t][rs->nby_type[t]] = cond;
+			rs->by_type[t][rs->nby_type[t]++] = r;
+		}
 	}
 	free(rs->index_block);
+	free(rs->cond_block);
 	rs->index_block = block;
+	rs->cond_block = conds;
 	return 0;
 }

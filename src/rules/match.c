@@ -111,6 +111,28 @@ backtrack:
 	return p == plen;
 }
 
+/* memmem for the short needles of rules: memchr finds candidates fast, the
+ * needle's last byte rejects most of them ("O_TRUNC" in "O_RDONLY|O_CLOEXEC"
+ * meets an 'O' at every flag) */
+bool vg_contains(const char *hay, size_t hlen, const char *needle, size_t nlen)
+{
+	const char *p = hay, *last;
+	char tail;
+
+	if (nlen == 0)
+		return true;
+	if (nlen > hlen)
+		return false;
+	last = hay + (hlen - nlen);
+	tail = needle[nlen - 1];
+	while (p <= last && (p = memchr(p, needle[0], (size_t)(last - p) + 1))) {
+		if (p[nlen - 1] == tail && memcmp(p + 1, needle + 1, nlen - 1) == 0)
+			return true;
+		p++;
+	}
+	return false;
+}
+
 bool vg_icontains(const char *hay, size_t hlen, const char *lower_needle, size_t nlen)
 {
 	if (nlen == 0)

@@ -27,6 +27,7 @@ import time
 import uuid
 
 from vigil_harness import BUILD, Monitor, once
+from vigil_harness import deliberate_rule
 
 TOP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 RULES = os.path.join(TOP, "rules", "vigil_rules.yaml")
@@ -560,6 +561,8 @@ def _start_session():
             _ordinary_activity(t)
             time.sleep(0.5)
     finally:
+        # deleting the planted authorized_keys is, to the rules, a change of them
+        deliberate_rule(os.getpid(), "SSH authorized_keys modified")
         shutil.rmtree(t, ignore_errors=True)
         for p in (f"/etc/vigil-test-{MARK}", f"/etc/vigil-test-{MARK}-2",
                   f"/var/log/vigil-test-{MARK}.log"):

@@ -10,6 +10,7 @@ import tempfile
 import time
 
 from vigil_harness import VIGIL, Monitor, trigger
+from vigil_harness import run_deliberate
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FALCO_RULES = os.path.normpath(os.path.join(HERE, "..", "..", "..", "shared", "compat",
@@ -32,7 +33,7 @@ def _alerts(mon, rule=None):
 
 def test_falco_rule_fires_on_a_real_shadow_read():
     with Monitor("--rules", FALCO_RULES, events=False) as mon:
-        p = subprocess.run(["/bin/cat", "/etc/shadow"], capture_output=True)
+        p = run_deliberate(["/bin/cat", "/etc/shadow"])
         assert p.returncode == 0
     alerts = _alerts(mon, "Read sensitive file untrusted")
     mine = [a for a in alerts if a["output_fields"].get("proc.name") == "cat"]
@@ -52,7 +53,7 @@ def test_rules_in_text_mode_and_reload_on_sighup():
     with open(rules, "w") as f:
         f.write(SHADOW_RULE)
     with Monitor("--rules", rules, events=False, json_out=False) as mon:
-        subprocess.run(["/bin/cat", "/etc/shadow"], capture_output=True)
+        run_deliberate(["/bin/cat", "/etc/shadow"])
         time.sleep(0.5)
         # a broken rule file: the running set stays
         with open(rules, "w") as f:
@@ -60,7 +61,7 @@ def test_rules_in_text_mode_and_reload_on_sighup():
                     "  output: o\n  priority: INFO\n")
         mon.proc.send_signal(signal.SIGHUP)
         time.sleep(1)
-        subprocess.run(["/usr/bin/head", "-c1", "/etc/shadow"], capture_output=True)
+        run_deliberate(["/usr/bin/head", "-c1", "/etc/shadow"])
         time.sleep(0.5)
         # a good new set replaces it: now only /etc/hostname reads alert
         with open(rules, "w") as f:
@@ -68,7 +69,7 @@ def test_rules_in_text_mode_and_reload_on_sighup():
         mon.proc.send_signal(signal.SIGHUP)
         time.sleep(1)
         subprocess.run(["/bin/cat", "/etc/hostname"], capture_output=True)
-        subprocess.run(["/bin/cat", "/etc/shadow"], capture_output=True)
+        run_deliberate(["/bin/cat", "/etc/shadow"])
     text = open(mon.out, errors="replace").read().splitlines()
     err = mon.stderr()
     assert "the new rules have errors: keeping the rules already running" in err, err

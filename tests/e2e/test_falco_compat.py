@@ -34,6 +34,7 @@ import time
 import uuid
 
 from vigil_harness import Monitor, once
+from vigil_harness import deliberate
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 COMPAT = os.path.normpath(os.path.join(HERE, "..", "..", "..", "shared", "compat"))
@@ -107,8 +108,10 @@ def expect(action, **fields):
 
 
 def _spawn(argv, **kw):
-    return subprocess.Popen([str(a) for a in argv], stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **kw)
+    p = subprocess.Popen([str(a) for a in argv], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **kw)
+    deliberate(p.pid)  # a trigger, and what it starts (suite_watch.py)
+    return p
 
 
 def run(argv, timeout=30, **kw):
@@ -327,6 +330,7 @@ def ssh_non_standard_port(t):
     with NetnsPair() as nets:
         srv = subprocess.Popen(["ip", "netns", "exec", nets.server, PY, "-c", server],
                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
+        deliberate(srv.pid)  # the listener of the trigger
         try:
             assert srv.stdout.readline().strip() == b"ready", "the listener did not start"
             run(["ip", "netns", "exec", nets.client, "ssh", "-F", "/dev/null",

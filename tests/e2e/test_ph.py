@@ -11,6 +11,7 @@ import tempfile
 import time
 
 from vigil_harness import BUILD, Monitor
+from vigil_harness import run_deliberate
 
 PHTEST = os.path.join(BUILD, "tests", "bin", "vigil-phtest")
 # What the attack path calls and the train path never does.
@@ -43,8 +44,8 @@ def _alerts(mon, ino, rule=None):
 
 def _run(exe, *args):
     # stdout is always a pipe: the same libc path in both modes
-    p = subprocess.run([exe] + list(args), capture_output=True, text=True, timeout=60,
-                       stdin=subprocess.DEVNULL)
+    # run from a temporary directory: the default rules rightly report that
+    p = run_deliberate([exe] + list(args), text=True, timeout=60)
     assert p.returncode == 0, p.stderr
     return int(re.search(r"pid=(\d+)", p.stdout).group(1))
 

@@ -16,6 +16,33 @@ TRIGGER = os.path.join(BUILD, "tests", "bin", "vigil-trigger")
 
 
 _made_dirs = []
+# Pids of deliberate triggers: what a test's own monitor alerted about, and
+# what tests declare with deliberate() / run_deliberate(). The suite-wide
+# watcher (tests/e2e/suite_watch.py) does not count their alerts.
+deliberate_pids = set()
+# (pid, rule) of every alert a test's own monitor raised
+deliberate_alerts = set()
+
+
+def deliberate(*pids):
+    """Declares processes a test starts to be caught (they may alert)."""
+    deliberate_pids.update(int(p) for p in pids)
+
+
+def deliberate_rule(pid, rule):
+    """Declares that this process will provoke this rule on purpose (the
+    test runner cleaning up what a trigger planted)."""
+    deliberate_alerts.add((int(pid), rule))
+
+
+def run_deliberate(argv, **kw):
+    """subprocess.run for a deliberate trigger: its pid is declared."""
+    timeout = kw.pop("timeout", 300)
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          stdin=subprocess.DEVNULL, **kw) as p:
+        deliberate(p.pid)
+        out, err = p.communicate(timeout=timeout)
+    return subprocess.CompletedProcess(argv, p.returncode, out, err)
 
 
 def cleanup():
@@ -34,6 +61,7 @@ class Monitor:
         self.out = os.path.join(self.dir, "events.jsonl")
         self.err = os.path.join(self.dir, "stderr.txt")
         self.sock = os.path.join(self.dir, "vigil.sock")  # control socket, per monitor
+        self.json_out = json_out
         self.args = [VIGIL, "run", "--output-file", self.out, "--stats-interval", "0",
                      "--lock-file", os.path.join(self.dir, "vigil.lock"),
                      "--control-socket", self.sock,
@@ -83,6 +111,7 @@ class Monitor:
                 self.proc.kill()
                 self.proc.wait()
                 raise AssertionError("vigil did not stop on SIGINT")
+        self._note_alerted()
         m = re.search(r"vigil: exit events=(\d+) rate=\S+ drops=(\d+)(?: \(([^)]*)\))? "
                       r"malformed=(\d+) socketcall32=\d+ coalesced=(\d+)", self.stderr())
         if m:
@@ -91,6 +120,22 @@ class Monitor:
                                "drops_by_type": {k: int(v) for k, v in by_type.items()},
                                "malformed": int(m.group(4)), "coalesced": int(m.group(5))}
         return self.proc.returncode if self.proc else None
+
+    def _note_alerted(self):
+        """What this monitor alerted about was provoked by its test."""
+        if not self.json_out or not os.path.exists(self.out):
+            return
+        with open(self.out, "rb") as f:
+            for line in f:
+                if b'"priority":"Debug"' in line:
+                    continue
+                try:
+                    e = json.loads(line)
+                    pid = int(e["output_fields"]["proc.pid"])
+                except (ValueError, KeyError, TypeError):
+                    continue
+                deliberate(pid)
+                deliberate_alerts.add((pid, e.get("rule")))
 
     def events(self):
         out = []

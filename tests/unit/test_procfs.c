@@ -70,7 +70,8 @@ static void build_fake_proc(const char *root)
 	PUT(root, "4242/status",
 	    "Name:\tmy (weird) cmd\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t4242\n"
 	    "Ngid:\t0\nPid:\t4242\nPPid:\t4000\nTracerPid:\t0\nUid:\t1000\t0\t0\t0\n"
-	    "Gid:\t1001\t0\t0\t0\nFDSize:\t64\n");
+	    "Gid:\t1001\t0\t0\t0\nFDSize:\t64\nCapInh:\t0000000000000000\n"
+	    "CapPrm:\t000001ffffffffff\nCapEff:\t0000000000003000\nCapBnd:\t000001ffffffffff\n");
 	PUT(root, "4242/cmdline", "python3\0-m\0http.server\0");
 	PUT(root, "4242/loginuid", "1000");
 	PUT(root, "4242/cgroup", "0::/system.slice/docker-" H1 ".scope\n");
@@ -134,6 +135,10 @@ static void test_fake_proc(void)
 		CHECK_INT(p->gid, 1001);
 		CHECK_INT(p->egid, 0);
 		CHECK_INT(p->loginuid, 1000);
+		CHECK_INT(p->caps_known, VG_CAPS_EFF | VG_CAPS_PRM | VG_CAPS_INH);
+		CHECK(p->cap_eff == 0x3000);
+		CHECK(p->cap_prm == 0x1ffffffffffull);
+		CHECK(p->cap_inh == 0);
 		CHECK_STR(p->comm, "my (weird) cmd");
 		CHECK_STR(p->img->exe, "/usr/bin/python3.11");
 		CHECK(p->img->flags & VG_IMG_EXE_DELETED);
@@ -167,6 +172,7 @@ static void test_fake_proc(void)
 		CHECK(p->img->flags & VG_IMG_EXE_MEMFD);
 		CHECK(p->img->flags & VG_IMG_EXE_DELETED);
 		CHECK_INT(p->loginuid, VG_LOGINUID_UNSET);
+		CHECK_INT(p->caps_known, 0); /* no Cap lines: unknown, not empty */
 		CHECK_STR(p->container.id, "");
 		CHECK_STR(p->img->tty, "");
 		CHECK_STR(p->comm, "3");

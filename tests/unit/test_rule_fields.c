@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "monitor/rule_fields.h"
@@ -749,6 +751,115 @@ static void test_falco_rules(void)
 	vg_rules_free(rs);
 }
 
+/* thread.cap_*: from the process table for processes that did not exec
+ * while we watched (seeded from /proc/PID/status), the effective set from
+ * the last exec, the inheritable set kept across it */
+static void test_caps(struct vg_proctable *pt)
+{
+	struct vg_proc_info in = {
+		.pid = 500, .ppid = 1, .comm = "daemon", .exe = "/usr/sbin/daemon", .exe_len = 16,
+		.cap_eff = 1ull << 0 | 1ull << 12, .cap_prm = 1ull << 0 | 1ull << 12 | 1ull << 21,
+		.cap_inh = 0, .caps_known = VG_CAPS_EFF | VG_CAPS_PRM | VG_CAPS_INH,
+	};
+	struct vg_event *ev, *x;
+
+	CHECK_INT(vg_pt_seed(pt, &in), 0);
+	ev = open_ev(500, 1, "daemon", "/etc/hostname", O_RDONLY, 3);
+	use(ev);
+	CHECK_STR(F("thread.cap_effective"), "CAP_CHOWN CAP_NET_ADMIN");
+	CHECK_STR(F("thread.cap_permitted"), "CAP_CHOWN CAP_NET_ADMIN CAP_SYS_ADMIN");
+	CHECK_STR(F("thread.cap_inheritable"), "");
+	free(ev);
+
+	/* seeded without capabilities: nothing is made up */
+	ev = open_ev(300, 200, "cat", "/etc/hostname", O_RDONLY, 3);
+	use(ev);
+	CHECK_STR(F("thread.cap_effective"), "<absent>");
+	CHECK_STR(F("thread.cap_permitted"), "<absent>");
+	free(ev);
+
+	/* exec: the new effective set; the permitted one is no longer known */
+	x = ev_new(VG_EV_EXEC, -1, 500, 1, "daemon");
+	x->u.exec.cap_effective_lo = 1u << 5;
+	ev_str(x, VG_S_EXE, "/usr/sbin/daemon", 16);
+	CHECK_INT(vg_pt_on_exec(pt, x), 0);
+	free(x);
+	ev = open_ev(500, 1, "daemon", "/etc/hostname", O_RDONLY, 3);
+	use(ev);
+	CHECK_STR(F("thread.cap_effective"), "CAP_KILL");
+	CHECK_STR(F("thread.cap_permitted"), "<absent>");
+	CHECK_STR(F("thread.cap_inheritable"), "");
+	free(ev);
+}
+
+/* proc.is_exe_writable: the executable's mode and owner against the
+ * process's effective ids */
+static void test_exe_writable(struct vg_proctable *pt)
+{
+	static const struct vg_container host = {.id = "", .short_id = "", .runtime = VG_RT_NONE};
+	char exe[] = "/tmp/vigil-exe-XXXXXX";
+	int fd = mkstemp(exe);
+	struct stat st;
+	struct vg_event *ev;
+
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	close(fd);
+	CHECK_INT(chmod(exe, 0755), 0);
+	CHECK_INT(stat(exe, &st), 0);
+	for (uint32_t euid = 0; euid <= 1000; euid += 1000) {
+		struct vg_proc_info in = {
+			.pid = 600 + euid, .ppid = 1, .uid = euid, .euid = euid, .gid = euid,
+			.egid = euid, .comm = "tool", .exe = exe, .exe_len = strlen(exe),
+			.exe_ino = st.st_ino, .container = &host,
+		};
+
+		CHECK_INT(vg_pt_seed(pt, &in), 0);
+	}
+	/* root: any file of a writable filesystem */
+	ev = open_ev(600, 1, "tool", "/etc/hostname", O_RDONLY, 3);
+	use(ev);
+	CHECK_STR(F("proc.is_exe_writable"), "true");
+	free(ev);
+	/* uid 1000, a root-owned 0755 file: no */
+	ev = open_ev(1600, 1, "tool", "/etc/hostname", O_RDONLY, 3);
+	use(ev);
+	CHECK_STR(F("proc.is_exe_writable"), "false");
+	free(ev);
+	/* ... world-writable: yes */
+	CHECK_INT(chmod(exe, 0757), 0);
+	ev = open_ev(1600, 1, "tool", "/etc/hostname", O_RDONLY, 3);
+	use(ev);
+	CHECK_STR(F("proc.is_exe_writable"), "true");
+	free(ev);
+	/* the path leads to another file now (a new inode): not known */
+	{
+		char other[sizeof(exe) + 4];
+
+		snprintf(other, sizeof(other), "%s.new", exe);
+		fd = open(other, O_CREAT | O_WRONLY | O_EXCL, 0777);
+		CHECK(fd >= 0);
+		close(fd);
+		CHECK_INT(rename(other, exe), 0);
+	}
+	ev = open_ev(1600, 1, "tool", "/etc/hostname", O_RDONLY, 3);
+	use(ev);
+	CHECK_STR(F("proc.is_exe_writable"), "<absent>");
+	free(ev);
+	unlink(exe);
+
+	/* exe_flags of an exec names a writable executable as Falco does */
+	ev = ev_new(VG_EV_EXEC, -1, 600, 1, "sh");
+	ev->u.exec.euid = 0;
+	ev_str(ev, VG_S_EXE, "/bin/sh", 7);
+	CHECK_INT(vg_pt_on_exec(pt, ev), 0);
+	use(ev);
+	CHECK_STR(F("proc.is_exe_writable"), "true"); /* root, a read-write root filesystem */
+	CHECK_STR(S("evt.arg", -1, "flags"), "EXE_WRITABLE");
+	free(ev);
+}
+
 int main(void)
 {
 	struct vg_proctable *pt = make_table();
@@ -769,6 +880,8 @@ int main(void)
 	test_scratch_limit();
 	test_engine();
 	test_falco_rules();
+	test_caps(pt);
+	test_exe_writable(pt);
 
 	free(ctx);
 	vg_uc_free(uc);

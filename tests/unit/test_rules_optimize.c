@@ -1,0 +1,284 @@
+/* The rewritten per-type conditions (src/rules/optimize.c) must decide
+ * exactly as the compiled ones. Differential test: random events whose field
+ * values are drawn from the rules' own operands (so that checks do match
+ * now and then) go through vg_rules_eval, which runs the rewritten trees,
+ * and through each rule's compiled tree; the matches must be the same.
+ * Plus direct tests of the string helpers the rewrite relies on. */
+#include "check.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/engine.h"
+
+#define MAX_CANDS 4096
+#define MAX_VALS 4
+
+/* values a field may take in the random events */
+struct cands {
+	struct vg_value v[MAX_CANDS];
+	unsigned n;
+};
+
+static struct cands cands[VG_F__COUNT];
+
+/* the current random event: per field, 0..MAX_VALS values */
+static struct vg_value cur[VG_F__COUNT][MAX_VALS];
+static int ncur[VG_F__COUNT];
+static char strbuf[VG_F__COUNT][MAX_VALS][512];
+
+static int rand_get(const void *ctx, const struct vg_field_ref *ref, struct vg_value *out,
+		    unsigned max)
+{
+	int id = ref->field->id, n = ncur[id] < (int)max ? ncur[id] : (int)max;
+
+	(void)ctx;
+	memcpy(out, cur[id], (size_t)n * sizeof(*out));
+	return n;
+}
+
+static void add_cand(enum vg_field_id id, struct vg_value v)
+{
+	if (cands[id].n < MAX_CANDS)
+		cands[id].v[cands[id].n++] = v;
+}
+
+static void harvest(const struct vg_node *n)
+{
+	const struct vg_check *c;
+
+	switch (n->kind) {
+	case VG_N_AND:
+	case VG_N_OR:
+		for (uint32_t i = 0; i < n->n; i++)
+			harvest(n->kids[i]);
+		return;
+	case VG_N_NOT:
+		harvest(n->kid);
+		return;
+	case VG_N_CHECK:
+		break;
+	default:
+		return;
+	}
+	c = n->chk;
+	if (c->op == VG_OP_EXISTS || c->rhs || c->op == VG_OP_REGEX || c->nxform) {
+		add_cand(c->ref->field->id, (struct vg_value){ .s = { "x", 1 } });
+		return;
+	}
+	for (uint32_t i = 0; i < c->n; i++) {
+		struct vg_value v = { 0 };
+
+		switch (c->type) {
+		case VG_FT_STR:
+			v.s.ptr = c->strs[i].s;
+			v.s.len = c->strs[i].len;
+			break;
+		case VG_FT_INT:
+			v.i = c->ints[i];
+			break;
+		case VG_FT_UINT:
+			v.u = c->uints[i];
+			break;
+		case VG_FT_BOOL:
+			v.b = c->bools[i];
+			break;
+		default: /* addresses: leave to the zero value */
+			break;
+		}
+		add_cand(c->ref->field->id, v);
+	}
+}
+
+static unsigned rnd(unsigned n)
+{
+	return n ? (unsigned)random() % n : 0;
+}
+
+/* a value near a candidate: itself, below it, above it, or mangled */
+static struct vg_value pick(int id, int slot)
+{
+	struct vg_value v = cands[id].v[rnd(cands[id].n)];
+	char *b = strbuf[id][slot];
+	const char *s = v.s.ptr;
+	unsigned len = v.s.len < 200 ? v.s.len : 200;
+
+	if (vg_field_by_id(id)->type == VG_FT_BOOL) {
+		v.b = rnd(2);
+		return v;
+	}
+	if (vg_field_by_id(id)->type != VG_FT_STR) {
+		if (rnd(4) == 0)
+			v.u += rnd(3);
+		return v;
+	}
+	switch (rnd(6)) {
+	case 0:
+		len = (unsigned)snprintf(b, 512, "%.*s/sub/file", (int)len, s);
+		break;
+	case 1:
+		len = (unsigned)snprintf(b, 512, "/tmp/../%.*s", (int)len, s);
+		break;
+	case 2:
+		len = (unsigned)snprintf(b, 512, "%.*s", (int)(len / 2), s);
+		break;
+	case 3:
+		len = (unsigned)snprintf(b, 512, "O_WRONLY|O_CREAT|%.*s", (int)len, s);
+		break;
+	default:
+		return v;
+	}
+	v.s.ptr = b;
+	v.s.len = len;
+	return v;
+}
+
+static void random_event(void)
+{
+	for (int id = 0; id < VG_F__COUNT; id++) {
+		ncur[id] = 0;
+		if (!cands[id].n || rnd(5) == 0)
+			continue;
+		ncur[id] = 1 + (int)rnd(rnd(3) == 0 ? MAX_VALS : 1);
+		for (int k = 0; k < ncur[id]; k++)
+			cur[id][k] = pick(id, k);
+	}
+}
+
+/* what the compiled trees say, rule by rule, in rule order */
+static int reference(struct vg_rules *rs, unsigned t, const struct vg_rule **m, unsigned max)
+{
+	unsigned count = 0;
+
+	for (unsigned i = 0; i < vg_rules_count(rs); i++) {
+		const struct vg_rule *r = vg_rules_get(rs, i);
+
+		if (r->state != VG_RULE_LOADED || !r->enabled || !vg_evtset_has(&r->evtypes, t))
+			continue;
+		rs->gen++; /* nothing remembered from the rewritten trees */
+		rs->cur_evtype = t;
+		rs->get = rand_get;
+		rs->ctx = NULL;
+		rs->xused = 0;
+		if (vg_eval_node(rs, r->cond) && count < max)
+			m[count++] = r;
+	}
+	return (int)count;
+}
+
+static void differential(const char *file, unsigned trials)
+{
+	struct vg_rules *rs = vg_rules_new();
+	const struct vg_rule *a[64], *b[64];
+	unsigned types[VG_EVTYPE_MAX], ntypes = 0, matched = 0, mismatches = 0;
+	struct vg_evtset need;
+
+	memset(cands, 0, sizeof(cands));
+	CHECK_INT(vg_rules_load_file(rs, file), 0);
+	CHECK_INT(vg_rules_compile(rs), 0);
+	for (unsigned i = 0; i < vg_rules_count(rs); i++) {
+		const struct vg_rule *r = vg_rules_get(rs, i);
+
+		if (r->state == VG_RULE_LOADED)
+			harvest(r->cond);
+	}
+	vg_rules_evtypes(rs, &need);
+	for (unsigned t = 1; t < VG_EVTYPE_MAX; t++)
+		if (vg_evtset_has(&need, t))
+			types[ntypes++] = t;
+	CHECK(ntypes > 0);
+	for (unsigned k = 0; k < trials && ntypes; k++) {
+		unsigned t = types[rnd(ntypes)];
+		int na, nb;
+
+		random_event();
+		na = vg_rules_eval(rs, t, rand_get, NULL, a, 64);
+		nb = reference(rs, t, b, 64);
+		if (na != nb || memcmp(a, b, (size_t)(na < 64 ? na : 64) * sizeof(*a))) {
+			if (mismatches++ < 5)
+				printf("%s: %s: rewritten %d matches, compiled %d (first: %s / %s)\n",
+				       file, vg_evtype_name(t), na, nb, na ? a[0]->name : "-",
+				       nb ? b[0]->name : "-");
+		}
+		matched += na > 0;
+	}
+	printf("%s: %u random events, %u matched a rule, %u differ\n", file, trials, matched,
+	       mismatches);
+	CHECK_INT(mismatches, 0);
+	/* the test means something only if rules do fire */
+	CHECK(matched > trials / 100);
+	vg_rules_free(rs);
+}
+
+static void test_contains(void)
+{
+	CHECK(vg_contains("O_RDONLY|O_CLOEXEC", 18, "O_CLOEXEC", 9));
+	CHECK(!vg_contains("O_RDONLY|O_CLOEXEC", 18, "O_TRUNC", 7));
+	CHECK(vg_contains("abc", 3, "", 0));
+	CHECK(!vg_contains("", 0, "a", 1));
+	CHECK(vg_contains("a", 1, "a", 1));
+	CHECK(!vg_contains("ab", 2, "abc", 3));
+	CHECK(vg_contains("/x/../y", 7, "../", 3));
+	CHECK(vg_contains("aaab", 4, "ab", 2));
+	CHECK(!vg_contains("aaaa", 4, "ab", 2));
+	CHECK(vg_contains("xxO_TRUNC", 9, "O_TRUNC", 7)); /* at the very end */
+}
+
+/* globs whose literal ends are checked first decide as before */
+static void test_glob_ends(void)
+{
+	static const char *const yaml =
+		"- rule: g\n"
+		"  desc: d\n"
+		"  condition: evt.type = open and (fd.name glob \"/etc/ssh/ssh_host_*_key\" or\n"
+		"             fd.name glob \"*.conf\" or fd.name glob \"/srv/[ab]x\\\\*\" or\n"
+		"             fd.name glob \"/exact\")\n"
+		"  output: o\n"
+		"  priority: WARNING\n";
+	static const struct {
+		const char *path;
+		bool match;
+	} cases[] = {
+		{ "/etc/ssh/ssh_host_rsa_key", true },
+		{ "/etc/ssh/ssh_host__key", true },
+		{ "/etc/ssh/ssh_host_key", false }, /* prefix and suffix would overlap */
+		{ "/etc/ssh/ssh_host_rsa_key.pub", false },
+		{ "/a.conf", true },
+		{ ".conf", true },
+		{ "/a.conf2", false },
+		{ "/srv/ax*", true },
+		{ "/srv/bx*", true },
+		{ "/srv/ax", false },
+		{ "/exact", true },
+		{ "/exact/", false },
+		{ "/exac", false },
+	};
+	struct vg_rules *rs = vg_rules_new();
+	const struct vg_rule *m[2];
+	unsigned open_t = vg_evtype_lookup("open", 4);
+
+	CHECK_INT(vg_rules_load_buffer(rs, "glob.yaml", yaml, strlen(yaml)), 0);
+	CHECK_INT(vg_rules_compile(rs), 0);
+	memset(cands, 0, sizeof(cands));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(ncur, 0, sizeof(ncur));
+		ncur[VG_F_FD_NAME] = 1;
+		cur[VG_F_FD_NAME][0].s.ptr = cases[i].path;
+		cur[VG_F_FD_NAME][0].s.len = (uint32_t)strlen(cases[i].path);
+		if (vg_rules_eval(rs, open_t, rand_get, NULL, m, 2) != (cases[i].match ? 1 : 0))
+			printf("glob: %s should %smatch\n", cases[i].path, cases[i].match ? "" : "not ");
+		CHECK_INT(vg_rules_eval(rs, open_t, rand_get, NULL, m, 2), cases[i].match ? 1 : 0);
+	}
+	vg_rules_free(rs);
+}
+
+int main(void)
+{
+	srandom(4);
+	test_contains();
+	test_glob_ends();
+	differential("rules/vigil_rules.yaml", 30000);
+	differential("../shared/compat/falco_rules.yaml", 30000);
+	return check_report();
+}
