@@ -51,8 +51,10 @@ TARGETS = {"getppid": 25.0, "openclose": 10.0, "forkexec": 10.0}
 # Events per second of CPU time the rule engine must evaluate on one core
 # with the default rules (replay of a recorded stream).
 ENGINE_TARGET = 1000000
+# pH's target: pH plus the sensor add at most this per getppid call.
+PH_GETPPID_NS = 40.0
 
-EVENTS_ARGS = ["--events", "--json", "--output-file", "/dev/null"]
+EVENTS_ARGS = ["--no-ph", "--events", "--json", "--output-file", "/dev/null"]
 AUDIT_KEY = "vigil-bench"
 READY_LINE = re.compile(r"^vigil: ready\b", re.M)
 STATS_EVENTS = re.compile(r"\bevents=(\d+)")
@@ -631,6 +633,28 @@ def print_targets(ratio, workloads, have_auditd, key="sensor", title="sensor alo
     return verdicts
 
 
+def print_ph_targets(med, ratio, workloads):
+    """The pH issue's targets, on the column with everything on (rules,
+    pH, auth): at most 40 ns added per getppid, 10% to open+close and
+    fork+exec."""
+    key = "vigil-ph"
+    labels = {m: label for m, label, _ in workloads}
+    verdicts = []
+    print("\ntargets (defaults: rules + pH + auth)")
+    added_ns = med[key]["getppid"] - med["off"]["getppid"]
+    ok = added_ns <= PH_GETPPID_NS
+    verdicts.append(ok)
+    print(f"  {labels['getppid']:<16} adds {added_ns:+6.1f} ns target <= +{PH_GETPPID_NS:.0f} ns"
+          f"{'':<11}{'PASS' if ok else 'MISS'}")
+    for m in ("openclose", "forkexec"):
+        added = (ratio[key][m] - 1) * 100
+        ok = added <= 10.0
+        verdicts.append(ok)
+        print(f"  {labels[m]:<16} adds {added:+6.1f}%  target <= +10%{'':<14}"
+              f"{'PASS' if ok else 'MISS'}")
+    return verdicts
+
+
 def print_engine(engine):
     """The rule engine alone: events/s of one core replaying the recorded
     stream; PASS/MISS for the default rules (the first set)."""
@@ -741,14 +765,20 @@ def main():
     try:
         # `vigil run` with no --rules loads the default rules.
         def sensor_alone():
-            return VigilMonitor(workdir, vigil, ["--no-rules"], "sensor alone", args.stand_in)
+            return VigilMonitor(workdir, vigil, ["--no-rules", "--no-ph", "--no-auth"],
+                                "sensor alone", args.stand_in)
 
         def sensor_every_open():
-            return VigilMonitor(workdir, vigil, ["--no-rules", "--coalesce-ms", "0"],
+            return VigilMonitor(workdir, vigil, ["--no-rules", "--no-ph", "--no-auth",
+                                                 "--coalesce-ms", "0"],
                                 "sensor, every open", args.stand_in)
 
         def vigil_default():
-            return VigilMonitor(workdir, vigil, [], "default rules", args.stand_in)
+            return VigilMonitor(workdir, vigil, ["--no-ph"], "default rules", args.stand_in)
+
+        def vigil_defaults():  # everything `vigil run` starts: rules, pH, auth
+            return VigilMonitor(workdir, vigil, ["--ph-no-persist"], "defaults (rules+pH)",
+                                args.stand_in)
 
         def vigil_events():
             return VigilMonitor(workdir, vigil, EVENTS_ARGS, "rules + --events", args.stand_in)
@@ -758,6 +788,7 @@ def main():
                    {"key": "sensor-all", "label": "sensor, every open",
                     "make": sensor_every_open},
                    {"key": "vigil", "label": "default rules", "make": vigil_default},
+                   {"key": "vigil-ph", "label": "defaults (rules+pH)", "make": vigil_defaults},
                    {"key": "vigil-events", "label": "rules + --events", "make": vigil_events}]
         why_no_auditd = "--no-auditd" if args.no_auditd else auditd_unavailable()
         if why_no_auditd:
@@ -805,6 +836,7 @@ def main():
         # the same limits for vigil with its default rules: informational
         print_targets(ratio, workloads, not why_no_auditd, "vigil",
                       "vigil with default rules: same limits, not counted")
+        verdicts += print_ph_targets(med, ratio, workloads)
         print_usage(configs, usage)
         if floods:
             print_flood(floods, args.flood_seconds)

@@ -126,7 +126,8 @@ def run_e2e(build, tally, pattern):
         try:
             detail = suite_watch.check(watch, os.getpid(),
                                        getattr(harness, "deliberate_pids", set()),
-                                       getattr(harness, "deliberate_alerts", set()))
+                                       getattr(harness, "deliberate_alerts", set()),
+                                       getattr(harness, "deliberate_exes", set()))
             tally.ok(SUITE_WATCH, time.time() - t0, detail)
         except Exception:
             tally.bad(SUITE_WATCH, time.time() - t0, traceback.format_exc())

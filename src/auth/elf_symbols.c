@@ -41,7 +41,7 @@ static int fail(char *err, size_t errlen, int ret, const char *name, const char 
 /* The file offset of a virtual address, through the segment holding it. */
 static int addr_to_offset(Elf *elf, uint64_t addr, uint64_t *off)
 {
-	size_t nph, i;
+	size_t nph, i, size;
 	GElf_Phdr ph;
 
 	if (elf_getphdrnum(elf, &nph))
@@ -54,6 +54,10 @@ static int addr_to_offset(Elf *elf, uint64_t addr, uint64_t *off)
 		if (ph.p_offset > UINT64_MAX - (addr - ph.p_vaddr))
 			return -ERANGE;
 		*off = ph.p_offset + (addr - ph.p_vaddr);
+		/* a header may claim more than the file holds: a probe there
+		 * would never hit */
+		if (!elf_rawfile(elf, &size) || *off >= size)
+			return -ERANGE;
 		return 0;
 	}
 	return -ENOENT;

@@ -44,6 +44,7 @@ enum {
 	OPT_AUTH_WINDOW,
 	OPT_AUTH_LIBPAM,
 	OPT_METRICS_LISTEN,
+	OPT_NO_PH,
 };
 
 static volatile sig_atomic_t stop_requested, reload_requested, reopen_requested;
@@ -111,10 +112,11 @@ static void usage(FILE *out)
 		"                            0 = only at exit)\n"
 		"      --syscalls LIST       only these syscalls, comma-separated (openat,connect);\n"
 		"                            exec, fork and exit are always watched\n"
-		"      --ph                  run the pH model in the kernel: learn each program's\n"
-		"                            system-call sequences, alert on calls outside them\n"
-		"                            (rules \"pH anomaly\", \"pH anomaly burst\", \"pH profile\n"
-		"                            normal\", \"pH profile tolerized\"; see docs/ph.md)\n"
+		"      --ph, --no-ph         run (the default) or not the pH model in the kernel:\n"
+		"                            learn each program's system-call sequences, alert on\n"
+		"                            calls outside them (rules \"pH anomaly\", \"pH anomaly\n"
+		"                            burst\", \"pH profile normal\", \"pH profile tolerized\";\n"
+		"                            see docs/ph.md)\n"
 		"      --ph-normal-wait SECONDS\n"
 		"                            with --ph: time from a profile freezing to its normal\n"
 		"                            mode (default 604800, 7 days)\n"
@@ -378,6 +380,7 @@ static int run_main(int argc, char **argv)
 		{ "lock-file", required_argument, 0, 'L' },
 		{ "syscalls", required_argument, 0, 'C' },
 		{ "ph", no_argument, 0, 'H' },
+		{ "no-ph", no_argument, 0, OPT_NO_PH },
 		{ "ph-normal-wait", required_argument, 0, 'n' },
 		{ "ph-min-train", required_argument, 0, 'm' },
 		{ "ph-plain", no_argument, 0, 'p' },
@@ -485,6 +488,9 @@ static int run_main(int argc, char **argv)
 			break;
 		case 'H':
 			SPECIFIC("--ph", "ph.enabled", "true");
+			break;
+		case OPT_NO_PH:
+			SPECIFIC("--no-ph", "ph.enabled", "false");
 			break;
 		case 'n':
 			SPECIFIC("--ph-normal-wait", "ph.normal_wait", optarg);

@@ -87,7 +87,7 @@ const struct vg_config_key vg_config_keys[] = {
 	  .live = true, .doc = "period of the stats line on stderr, seconds; 0: only at exit" },
 	{ "lock_file", VG_CT_STRING, .def = "/run/vigil/vigil.lock", .offset = OFF(lock_file),
 	  .check = check_nonempty, .doc = "single-instance lock file" },
-	{ "ph.enabled", VG_CT_BOOL, .def = "false", .offset = OFF(ph.enabled),
+	{ "ph.enabled", VG_CT_BOOL, .def = "true", .offset = OFF(ph.enabled),
 	  .doc = "run pH, process homeostasis, in the kernel" },
 	{ "ph.normal_wait", VG_CT_SECONDS, 0, 3153600000ull, .def = "604800",
 	  .offset = OFF(ph.normal_wait),

@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 import time
 
-from vigil_harness import BUILD, VIGIL, Monitor
+from vigil_harness import BUILD, VIGIL, Monitor, copy_program, deliberate
 
 PHTEST = os.path.join(BUILD, "tests", "bin", "vigil-phtest")
 
@@ -56,7 +56,7 @@ def _session():
     try:
         os.chmod(tmp, 0o755)
         exe = os.path.join(tmp, "phtest")
-        shutil.copy(PHTEST, exe)
+        copy_program(PHTEST, exe)
         with Monitor("--ph", "--ph-normal-wait", "100000", "--ph-min-train", "100",
                      "--no-rules", events=False) as mon:
             yield {"mon": mon, "tmp": tmp, "exe": exe, "ino": os.stat(exe).st_ino}
@@ -104,6 +104,7 @@ def test_ps_shows_a_live_process_model_state():
         # a process that stays alive while we look: phtest's calls, then sleep
         proc = subprocess.Popen(["/bin/sh", "-c", f"{s['exe']} train 3 >/dev/null; exec sleep 30"],
                                 stdin=subprocess.DEVNULL)
+        deliberate(proc.pid)  # runs a copy of phtest on purpose
         try:
             time.sleep(0.5)
             rows = _json(mon, "ps")
@@ -145,6 +146,7 @@ def test_profile_actions_change_what_the_kernel_does():
         # by pid: the profile of a running copy
         proc = subprocess.Popen(["/bin/sh", "-c", f"exec {exe} train 100000000"],
                                 stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+        deliberate(proc.pid)  # runs a copy of phtest on purpose
         try:
             time.sleep(0.3)
             by_pid = _json(mon, "profile", "show", str(proc.pid))
@@ -201,7 +203,7 @@ def test_profile_errors_are_one_clear_line():
         assert p.returncode == 1 and "no process 99999999" in p.stderr, p.stderr
         # an executable the model never saw run
         fresh = os.path.join(s["tmp"], "never-run")
-        shutil.copy(PHTEST, fresh)
+        copy_program(PHTEST, fresh)
         p = _ctl(s["mon"], "profile", "normalize", fresh, check=False)
         assert p.returncode == 1 and "no pH profile" in p.stderr, p.stderr
         p = _ctl(s["mon"], "profile", "frobnicate", s["exe"], check=False)
@@ -228,7 +230,7 @@ def _nobody_copy():
     """The vigil binary where user nobody may run it."""
     d = tempfile.mkdtemp(prefix="vigil-nobody-")
     os.chmod(d, 0o755)
-    shutil.copy(VIGIL, os.path.join(d, "vigil"))
+    copy_program(VIGIL, os.path.join(d, "vigil"))
     os.chmod(os.path.join(d, "vigil"), 0o755)
     return d
 

@@ -10,7 +10,7 @@ import subprocess
 import tempfile
 import time
 
-from vigil_harness import BUILD, Monitor
+from vigil_harness import BUILD, Monitor, copy_program
 from vigil_harness import run_deliberate
 
 PHTEST = os.path.join(BUILD, "tests", "bin", "vigil-phtest")
@@ -54,7 +54,7 @@ def test_ph_learns_then_flags_a_new_path_and_detaches():
     # A fresh copy: a new inode, so a new profile nobody trained before.
     tmp = tempfile.mkdtemp(prefix="vigil-ph-")
     exe = os.path.join(tmp, "phtest")
-    shutil.copy(PHTEST, exe)
+    copy_program(PHTEST, exe)
     ino = os.stat(exe).st_ino
     before = _ph_program_ids()
     try:

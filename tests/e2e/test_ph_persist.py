@@ -18,7 +18,7 @@ import tempfile
 import time
 import zlib
 
-from vigil_harness import BUILD, VIGIL, Monitor
+from vigil_harness import BUILD, VIGIL, Monitor, copy_program
 
 PHTEST = os.path.join(BUILD, "tests", "bin", "vigil-phtest")
 
@@ -133,7 +133,7 @@ def test_profiles_survive_a_restart_and_stay_normal():
     tmp = tempfile.mkdtemp(prefix="vigil-phpersist-")
     state = os.path.join(tmp, "state", "profiles")
     exe = os.path.join(tmp, "phtest")
-    shutil.copy(PHTEST, exe)
+    copy_program(PHTEST, exe)
     st = os.stat(exe)
     dev, ino = kernel_dev(st), st.st_ino
     name = os.path.join(state, f"ph-{dev}-{ino}.profile")
@@ -192,7 +192,7 @@ def test_kill_9_during_saves_leaves_every_file_whole():
     copies = []
     for i in range(40):  # many profiles that change all the time
         c = os.path.join(tmp, f"phtest{i}")
-        shutil.copy(PHTEST, c)
+        copy_program(PHTEST, c)
         copies.append(c)
     rnd = random.Random(7)
     checked = 0
@@ -249,7 +249,7 @@ def test_bad_files_are_named_and_skipped():
     copies = []
     for i in range(5):
         c = os.path.join(tmp, f"phtest{i}")
-        shutil.copy(PHTEST, c)
+        copy_program(PHTEST, c)
         copies.append(c)
     try:
         with _ph_monitor(state):

@@ -11,7 +11,7 @@ import subprocess
 import tempfile
 import time
 
-from vigil_harness import BUILD, VIGIL, Monitor
+from vigil_harness import BUILD, VIGIL, Monitor, copy_program
 
 PHTEST = os.path.join(BUILD, "tests", "bin", "vigil-phtest")
 
@@ -51,7 +51,7 @@ def _copies(tmp, n):
     out = []
     for i in range(n):
         exe = os.path.join(tmp, f"phtest-response-{i}")
-        shutil.copy(PHTEST, exe)
+        copy_program(PHTEST, exe)
         out.append(exe)
     return out
 

@@ -22,6 +22,7 @@ _made_dirs = []
 deliberate_pids = set()
 # (pid, rule) of every alert a test's own monitor raised
 deliberate_alerts = set()
+deliberate_exes = set()  # copies of the test programs (copy_program)
 
 
 def deliberate(*pids):
@@ -33,6 +34,16 @@ def deliberate_rule(pid, rule):
     """Declares that this process will provoke this rule on purpose (the
     test runner cleaning up what a trigger planted)."""
     deliberate_alerts.add((int(pid), rule))
+
+
+def copy_program(src, dst):
+    """Copies a test program (a fresh inode, as the pH tests need) into a
+    temporary directory: the runner does this on purpose, and the default
+    rules rightly call it an executable dropped in a writable directory."""
+    shutil.copy(src, dst)
+    deliberate_rule(os.getpid(), "Executable dropped in a writable directory")
+    deliberate_exes.add(os.path.realpath(dst))  # the copy is a trigger like the original
+    return dst
 
 
 def run_deliberate(argv, **kw):
@@ -66,7 +77,10 @@ class Monitor:
                      "--lock-file", os.path.join(self.dir, "vigil.lock"),
                      "--control-socket", self.sock,
                      # pH profiles of a test never land in /var/lib/vigil
-                     "--ph-state-dir", os.path.join(self.dir, "profiles")]
+                     "--ph-state-dir", os.path.join(self.dir, "profiles"),
+                     # pH is on by default; a test that wants it says --ph
+                     # (specific options win over --set)
+                     "--set", "ph.enabled=false"]
         if events:
             self.args.append("--events")
         if json_out:

@@ -57,7 +57,7 @@ static void test_defaults(void)
 	CHECK_INT(c->sensor.poll_ms, 10);
 	CHECK_INT(c->stats.interval, 60);
 	CHECK_STR(c->lock_file, "/run/vigil/vigil.lock");
-	CHECK(!c->ph.enabled);
+	CHECK(c->ph.enabled);
 	CHECK_INT(c->ph.normal_wait, 604800);
 	CHECK_INT(c->ph.min_train, 1000);
 	CHECK_STR(c->ph.model, "ngram");
