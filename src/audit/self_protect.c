@@ -155,8 +155,9 @@ int vg_sp_open(struct vg_selfprot **out, const char *hostname, vg_sp_alert_fn fn
 	sp->fn = fn;
 	sp->ctx = ctx;
 	find_own_links(sp);
-	/* Warned now; the alert goes out with the first check, after the
-	 * first events, so the stream starts with what happened. */
+	/* Reported at start-up, on standard error: two monitors are a setup
+	 * to look at, not an event in the stream (each would alert on the
+	 * other's activity anyway). */
 	sp->other = vg_sp_other_copy(sp->self, sp->other_exe, sizeof(sp->other_exe));
 	if (sp->other)
 		vg_warn("another copy of vigil runs (pid %d, %s)", sp->other, sp->other_exe);
@@ -263,25 +264,10 @@ void vg_sp_event(struct vg_selfprot *sp, const struct vg_event *ev, uint64_t wal
 	}
 }
 
-static void report_other_copy(struct vg_selfprot *sp, uint64_t wall_ns)
-{
-	sp->fields.n = 0;
-	add(&sp->fields, "proc.pid", NULL, sp->other);
-	add(&sp->fields, "proc.exepath", sp->other_exe, 0);
-	add(&sp->fields, "vigil.pid", NULL, sp->self);
-	snprintf(sp->msg, sizeof(sp->msg),
-		 "Another copy of vigil is running (pid=%d exe=%s); this one is pid %d", sp->other,
-		 sp->other_exe, sp->self);
-	raise_alert(sp, "Another vigil running", "Warning", wall_ns);
-	sp->other = 0;
-}
-
 void vg_sp_tick(struct vg_selfprot *sp, uint64_t wall_ns)
 {
 	if (!sp)
 		return;
-	if (sp->other)
-		report_other_copy(sp, wall_ns);
 	for (unsigned i = 0; i < sp->nlinks; i++) {
 		int fd = bpf_link_get_fd_by_id(sp->links[i]);
 

@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 import time
 
-from vigil_harness import Monitor
+from vigil_harness import Monitor, deliberate_rule
 
 PAMTESTER = shutil.which("pamtester") or "/usr/bin/pamtester"
 
@@ -35,6 +35,9 @@ def pam_setup(session_sleep=None):
     password = f"Pw-{secrets.token_hex(8)}-x"
     conf = os.path.join("/etc/pam.d", service)
     made_user = False
+    # writing and removing the test's PAM service alerts, rightly
+    for rule in ("PAM configuration modified", "Write below etc"):
+        deliberate_rule(os.getpid(), rule)
     try:
         with open(conf, "w") as f:
             f.write("auth required pam_unix.so nodelay\n")

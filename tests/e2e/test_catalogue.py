@@ -88,7 +88,7 @@ RULES_BY_ID = {
     "VG-080": {"BPF program loaded by unexpected program"},
     "VG-081": {"Kernel or user probe attached by unexpected program"},
     "VG-082": {"Unprivileged BPF setting changed"},
-    "VG-083": {"Another vigil running", "vigil signalled", "vigil ptraced", "vigil BPF link removed"},
+    "VG-083": {"vigil signalled", "vigil ptraced", "vigil BPF link removed"},
 }
 
 _run = {}

@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import tempfile
 
-from vigil_harness import VIGIL
+from vigil_harness import VIGIL, run_deliberate
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.normpath(os.path.join(HERE, "..", ".."))
@@ -27,9 +27,9 @@ FILES = {
 
 
 def _make(dest, *targets):
-    p = subprocess.run(["make", "-s", "-C", TOP, f"BUILD={BUILD}", f"DESTDIR={dest}",
-                        "PREFIX=/usr"] + list(targets),
-                       capture_output=True, text=True, timeout=600)
+    # installing an executable into a temporary root alerts, rightly
+    p = run_deliberate(["make", "-s", "-C", TOP, f"BUILD={BUILD}", f"DESTDIR={dest}",
+                        "PREFIX=/usr"] + list(targets), text=True, timeout=600)
     assert p.returncode == 0, p.stdout + p.stderr
     return p.stdout
 
@@ -48,21 +48,21 @@ def test_make_install_puts_every_file_in_place():
             assert os.path.isfile(path), f"{rel} not installed"
             assert os.stat(path).st_mode & 0o777 == mode, (rel, oct(os.stat(path).st_mode))
         vigil = os.path.join(dest, "usr/sbin/vigil")
-        p = subprocess.run([vigil, "--version"], capture_output=True, text=True)
+        p = run_deliberate([vigil, "--version"], text=True)
         assert p.returncode == 0 and p.stdout.startswith("vigil "), p.stdout + p.stderr
         # The installed binary names the installed rules as its default.
-        p = subprocess.run([vigil, "config", "show", "--config",
+        p = run_deliberate([vigil, "config", "show", "--config",
                             os.path.join(dest, "etc/vigil/vigil.yaml")],
                            capture_output=True, text=True)
         assert p.returncode == 0, p.stderr
         assert "the default rules: /usr/share/vigil/vigil_rules.yaml" in p.stdout, p.stdout
         # Its example configuration checks.
-        p = subprocess.run([vigil, "config", "check", "--config",
+        p = run_deliberate([vigil, "config", "check", "--config",
                             os.path.join(dest, "etc/vigil/vigil.yaml")],
                            capture_output=True, text=True)
         assert p.returncode == 0 and "configuration OK" in p.stdout, p.stderr
         # The installed rules check.
-        p = subprocess.run([vigil, "rules", "check", "-q",
+        p = run_deliberate([vigil, "rules", "check", "-q",
                             os.path.join(dest, "usr/share/vigil/vigil_rules.yaml")],
                            capture_output=True, text=True)
         assert p.returncode == 0, p.stdout + p.stderr
@@ -131,7 +131,7 @@ def test_systemd_unit_verifies():
         path = os.path.join(d, "vigil.service")
         with open(path, "w") as f:
             f.write(unit.replace("/usr/sbin/vigil", vigil))
-        p = subprocess.run(["systemd-analyze", "verify", "--man=no", path],
+        p = run_deliberate(["systemd-analyze", "verify", "--man=no", path],
                            capture_output=True, text=True, timeout=60)
         shutil.rmtree(d, ignore_errors=True)
         assert p.returncode == 0 and p.stderr.strip() == "", p.stderr

@@ -49,6 +49,7 @@ def copy_program(src, dst):
 def run_deliberate(argv, **kw):
     """subprocess.run for a deliberate trigger: its pid is declared."""
     timeout = kw.pop("timeout", 300)
+    kw.pop("capture_output", None)  # it always captures
     with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           stdin=subprocess.DEVNULL, **kw) as p:
         deliberate(p.pid)
