@@ -2,6 +2,7 @@
 BPF link of vigil detached by another process, and another copy of vigil
 running beside it. Only the monitors this test starts are touched."""
 import os
+import re
 import subprocess
 import time
 
@@ -56,7 +57,6 @@ def test_another_copy_of_vigil_is_reported_at_start():
             pass
         assert first.proc.poll() is None
     # the first, or another vigil of the machine's (the suite's own watcher)
-    import re
     m = re.search(r"another copy of vigil runs \(pid (\d+), ", second.stderr())
     assert m, second.stderr()
     assert int(m.group(1)) != second.proc.pid
