@@ -13,7 +13,7 @@ import tempfile
 import time
 import uuid
 
-from vigil_harness import BUILD, VIGIL, Monitor, vigil_programs_loaded
+from vigil_harness import BUILD, VIGIL, Monitor, copy_program, deliberate, vigil_programs_loaded
 
 MARKER = os.path.join(BUILD, "tests", "bin", "vigil-marker")
 
@@ -63,11 +63,12 @@ def test_rule_action_kill_kills_the_matching_process():
     d = _workdir()
     try:
         exe = os.path.join(d, _unique("vgk"))
-        shutil.copy("/bin/sleep", exe)
+        copy_program("/bin/sleep", exe)
         rules = _kill_rule(d, exe, "kill")
         with Monitor("--rules", rules, "--response", events=False) as mon:
             t0 = time.monotonic()
             p = subprocess.Popen([exe, "30"])
+            deliberate(p.pid)  # started to be caught
             try:
                 rc = _wait(p, 10)
                 died_after = time.monotonic() - t0
@@ -92,10 +93,11 @@ def test_rule_action_without_response_only_alerts():
     d = _workdir()
     try:
         exe = os.path.join(d, _unique("vgn"))
-        shutil.copy("/bin/sleep", exe)
+        copy_program("/bin/sleep", exe)
         rules = _kill_rule(d, exe, "kill")
         with Monitor("--rules", rules, events=False) as mon:
             p = subprocess.Popen([exe, "30"])
+            deliberate(p.pid)  # started to be caught
             try:
                 rc = _wait(p, 1.5)
                 assert rc is None, f"the process died ({rc}) though --response is off"
@@ -117,6 +119,7 @@ def _run_marker(exe, marker):
     """Execs exe (a copy of vigil-marker) with the marker path; returns its
     exit status and whether the marker file appeared."""
     p = subprocess.Popen([exe, marker])
+    deliberate(p.pid)  # started to be caught
     rc = _wait(p, 10)
     _stop_own(p)
     return rc, os.path.exists(marker)
@@ -126,12 +129,12 @@ def test_deny_exec_by_path_and_by_inode_kills_before_the_first_instruction():
     d = _workdir()
     try:
         denied = os.path.join(d, _unique("den"))
-        shutil.copy(MARKER, denied)
+        copy_program(MARKER, denied)
         alias = os.path.join(d, _unique("ali"))  # a renamed hard link: same inode
         os.link(denied, alias)
         later = os.path.join(d, _unique("lat"))  # does not exist at start: path only
         allowed = os.path.join(d, _unique("ok"))
-        shutil.copy(MARKER, allowed)
+        copy_program(MARKER, allowed)
         listing = os.path.join(d, "deny.txt")
         with open(listing, "w") as f:
             f.write(f"# the test's deny list\n\n  {later}  \n")
@@ -141,7 +144,7 @@ def test_deny_exec_by_path_and_by_inode_kills_before_the_first_instruction():
             ours = {i for i, l in vigil_programs_loaded().items()
                     if i not in before and "vg_deny_exec" in l}
             assert ours, "the deny-list program is not loaded"
-            shutil.copy(MARKER, later)
+            copy_program(MARKER, later)
             results = {name: _run_marker(path, path + ".ran")
                        for name, path in (("denied", denied), ("alias", alias),
                                           ("later", later), ("allowed", allowed))}
@@ -190,14 +193,15 @@ def test_rule_action_kill_pgroup_kills_the_tests_own_group():
     try:
         member = os.path.join(d, _unique("mem"))
         trigger = os.path.join(d, _unique("trg"))
-        shutil.copy("/bin/sleep", member)
-        shutil.copy("/bin/sleep", trigger)
+        copy_program("/bin/sleep", member)
+        copy_program("/bin/sleep", trigger)
         rules = _kill_rule(d, trigger, "kill_pgroup")
         with Monitor("--rules", rules, "--response", events=False) as mon:
             # a new session, hence a new process group led by the shell
             leader = subprocess.Popen(
                 ["/bin/sh", "-c", f"{member} 60 & {member} 60 & sleep 1; {trigger} 60; wait"],
                 start_new_session=True)
+            deliberate(leader.pid)  # started to be caught
             try:
                 time.sleep(0.5)
                 group = _pgroup_members(leader.pid)
