@@ -157,6 +157,7 @@ static __always_inline bool open_repeats(struct scratch *sc, struct file *f, __u
 	__u64 now = bpf_ktime_get_boot_ns(), cred = (__u64)task->cred;
 	__u64 hash = d->d_name.hash_len, mnt = (__u64)file->f_path.mnt;
 	__u32 exec_id = task->self_exec_id, tgid = task->tgid, gen = path_gen, set;
+	bool same;
 
 	/* Sets of two neighbouring slots; a busy neighbour on this CPU evicts
 	 * the older one. The set comes from scalars: the verifier forbids
@@ -164,13 +165,13 @@ static __always_inline bool open_repeats(struct scratch *sc, struct file *f, __u
 	set = ((((__u32)hash ^ tgid ^ (flags << 3)) * 0x9e3779b1u) >> 24) & (VG_REPEAT_SLOTS - 2);
 	s = &sc->repeat[set];
 	way1 = &sc->repeat[set + 1];
-	if (!repeat_matches(s, (__u64)d, hash, mnt, cred, exec_id, tgid, flags, gen)) {
-		if (repeat_matches(way1, (__u64)d, hash, mnt, cred, exec_id, tgid, flags, gen))
-			s = way1;
-		else if (way1->until_ns < s->until_ns)
+	same = repeat_matches(s, (__u64)d, hash, mnt, cred, exec_id, tgid, flags, gen);
+	if (!same) { /* the other way holds it, or is the older one to replace */
+		same = repeat_matches(way1, (__u64)d, hash, mnt, cred, exec_id, tgid, flags, gen);
+		if (same || way1->until_ns < s->until_ns)
 			s = way1;
 	}
-	if (repeat_matches(s, (__u64)d, hash, mnt, cred, exec_id, tgid, flags, gen)) {
+	if (same) {
 		if (now < s->until_ns) {
 			s->suppressed++;
 			sc->coalesced++;

@@ -39,13 +39,10 @@ static int valid_name(const char *name)
 	return 1;
 }
 
-static int status_cmd(void *ctx, struct json_object *args, struct json_object **result,
-		      char *err, size_t errlen)
+int vg_ctl_status(struct vg_ctl_registry *reg, struct json_object **result)
 {
-	struct vg_ctl_registry *reg = ctx;
 	struct json_object *all = json_object_new_object(), *sec;
 
-	(void)args;
 	if (!all)
 		return -ENOMEM;
 	for (unsigned i = 0; i < reg->nsections; i++) {
@@ -60,10 +57,17 @@ static int status_cmd(void *ctx, struct json_object *args, struct json_object **
 		}
 		json_object_object_add(all, reg->sections[i].name, sec);
 	}
-	(void)err;
-	(void)errlen;
 	*result = all;
 	return 0;
+}
+
+static int status_cmd(void *ctx, struct json_object *args, struct json_object **result,
+		      char *err, size_t errlen)
+{
+	(void)args;
+	(void)err;
+	(void)errlen;
+	return vg_ctl_status(ctx, result);
 }
 
 int vg_ctl_registry_new(struct vg_ctl_registry **out)

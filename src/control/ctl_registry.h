@@ -38,6 +38,9 @@ int vg_ctl_register(struct vg_ctl_registry *reg, const char *name, vg_ctl_fn fn,
 int vg_ctl_add_status(struct vg_ctl_registry *reg, const char *name, vg_ctl_status_fn fn,
 		      void *ctx);
 
+/* The status report itself (what the "status" command answers): one object
+ * per section. Returns 0 with *result (a new reference) or -ENOMEM. */
+int vg_ctl_status(struct vg_ctl_registry *reg, struct json_object **result);
 /* Handles one request line: the response line (malloc'd, newline-ended),
  * NULL only when out of memory. Never fails on bad input: it answers it. */
 char *vg_ctl_handle(struct vg_ctl_registry *reg, const char *line, size_t len);

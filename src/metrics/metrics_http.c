@@ -91,19 +91,13 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const ch
 /* The status report, rendered. */
 static int render(struct vg_metrics *m, char **text, size_t *len)
 {
-	static const char req[] = "{\"cmd\":\"status\"}";
-	char *resp = vg_ctl_handle(m->reg, req, sizeof(req) - 1);
-	struct json_object *root, *ok, *result;
-	int ret = -EIO;
+	struct json_object *status;
+	int ret = vg_ctl_status(m->reg, &status);
 
-	if (!resp)
-		return -ENOMEM;
-	root = json_tokener_parse(resp);
-	free(resp);
-	if (root && json_object_object_get_ex(root, "ok", &ok) && json_object_get_boolean(ok) &&
-	    json_object_object_get_ex(root, "result", &result))
-		ret = vg_prom_render(result, text, len);
-	json_object_put(root);
+	if (ret)
+		return ret;
+	ret = vg_prom_render(status, text, len);
+	json_object_put(status);
 	return ret;
 }
 

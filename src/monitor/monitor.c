@@ -19,7 +19,6 @@
 #include "output/alert.h"
 #include "output/fields.h"
 #include "output/outputs.h"
-#include "output/writer.h"
 #include "ph/ph_admin.h"
 #include "ph/ph_kernel.h"
 #include "proc/container.h"
