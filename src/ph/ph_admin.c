@@ -16,6 +16,7 @@
 #include "ph/ph_model.h"
 #include "ph/ph_paths.h"
 #include "ph/ph_task_state.h"
+#include "util/map_walk.h"
 #include <vigil/ph_events.h>
 
 
@@ -122,22 +123,33 @@ static void add_time(struct json_object *o, const char *k, uint64_t wall_ns)
 	add_str(o, k, buf);
 }
 
+struct item_counts {
+	uint64_t *counts; /* per profile number, below n (may be NULL) */
+	uint64_t n;
+	long long total;
+};
+
+static int count_one(const void *key, const void *value, void *ctx)
+{
+	const struct ph_item_key *k = key;
+	struct item_counts *c = ctx;
+
+	(void)value;
+	if (c->counts && k->profile < c->n)
+		c->counts[k->profile]++;
+	c->total++;
+	return 0;
+}
+
 /* Items per profile number: one walk of the items map. counts[id] for
- * ids below n; returns the total (or a negative errno). */
+ * ids below n (counts may be NULL); returns the total. */
 static long long count_items(struct vg_ph_admin *a, uint64_t *counts, uint64_t n)
 {
-	struct ph_item_key key, next;
-	void *prev = NULL;
-	long long total = 0;
+	struct item_counts c = { counts, n, 0 };
 
-	while (total < ITEMS_SCAN_MAX && !bpf_map_get_next_key(a->maps.items, prev, &next)) {
-		if (next.profile < n)
-			counts[next.profile]++;
-		total++;
-		key = next;
-		prev = &key;
-	}
-	return total;
+	vg_map_walk(a->maps.items, sizeof(struct ph_item_key), sizeof(__u64), ITEMS_SCAN_MAX,
+		    count_one, &c);
+	return c.total;
 }
 
 /* Bytes a profile takes: its map entry plus its items (key + stamp). The
@@ -367,37 +379,47 @@ static int resolve_key(struct vg_ph_admin *a, struct json_object *args, struct p
 	return 0;
 }
 
+struct dead_items {
+	const struct ph_profile *p;
+	struct ph_item_key *keys;
+	size_t n, cap;
+};
+
+static int collect_dead(const void *key, const void *value, void *ctx)
+{
+	const struct ph_item_key *k = key;
+	struct dead_items *d = ctx;
+
+	(void)value;
+	if (k->profile != d->p->id || k->gen == d->p->train_gen || k->gen == d->p->test_gen)
+		return 0;
+	if (d->n == d->cap) {
+		size_t ncap = d->cap ? d->cap * 2 : 1024;
+		struct ph_item_key *nk = realloc(d->keys, ncap * sizeof(*nk));
+
+		if (!nk)
+			return -ENOMEM; /* delete what was collected */
+		d->keys = nk;
+		d->cap = ncap;
+	}
+	d->keys[d->n++] = *k;
+	return 0;
+}
+
 /* Deletes the items of profile `id` in generations other than the two it
  * still uses (after reset / sensitize). Returns how many went. */
 static uint64_t drop_dead_items(struct vg_ph_admin *a, const struct ph_profile *p)
 {
-	struct ph_item_key key, next, *dead;
-	size_t ndead = 0, cap = 0;
-	void *prev = NULL;
-	uint64_t walked = 0, gone = 0;
+	struct dead_items d = { p, NULL, 0, 0 };
+	uint64_t gone = 0;
 
-	dead = NULL;
-	while (walked++ < ITEMS_SCAN_MAX && !bpf_map_get_next_key(a->maps.items, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (key.profile != p->id || key.gen == p->train_gen || key.gen == p->test_gen)
-			continue;
-		/* collect first: deleting while walking restarts the walk */
-		if (ndead == cap) {
-			size_t ncap = cap ? cap * 2 : 1024;
-			struct ph_item_key *nd = realloc(dead, ncap * sizeof(*nd));
-
-			if (!nd)
-				break;
-			dead = nd;
-			cap = ncap;
-		}
-		dead[ndead++] = key;
-	}
-	for (size_t i = 0; i < ndead; i++)
-		if (!bpf_map_delete_elem(a->maps.items, &dead[i]))
+	/* collect first: deleting while walking restarts the walk */
+	vg_map_walk(a->maps.items, sizeof(struct ph_item_key), sizeof(__u64), ITEMS_SCAN_MAX,
+		    collect_dead, &d);
+	for (size_t i = 0; i < d.n; i++)
+		if (!bpf_map_delete_elem(a->maps.items, &d.keys[i]))
 			gone++;
-	free(dead);
+	free(d.keys);
 	return gone;
 }
 
@@ -520,7 +542,6 @@ static int status_section(void *ctx, struct json_object *sec)
 	struct ph_exe_key key, next;
 	struct ph_profile p;
 	uint64_t by_state[3] = { 0 }, nprof = 0, items = 0, mem_items, mem_prof;
-	struct ph_item_key ik, inext;
 	void *prev = NULL;
 	struct json_object *st;
 	struct bpf_map_info info;
@@ -534,12 +555,7 @@ static int status_section(void *ctx, struct json_object *sec)
 		nprof++;
 		by_state[(p.status & PH_PROFILE_NORMAL) ? 2 : (p.status & PH_PROFILE_FROZEN) ? 1 : 0]++;
 	}
-	prev = NULL;
-	while (items < ITEMS_SCAN_MAX && !bpf_map_get_next_key(a->maps.items, prev, &inext)) {
-		ik = inext;
-		prev = &ik;
-		items++;
-	}
+	items = (uint64_t)count_items(a, NULL, 0);
 	vg_ph_kernel_stats(a->k, &ks);
 	mem_items = map_memlock(a->maps.items);
 	mem_prof = map_memlock(a->maps.profiles);

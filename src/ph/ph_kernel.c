@@ -19,6 +19,7 @@
 #include "ph/ph_model.h" /* before the skeleton: it uses struct ph_params */
 #include "ph/ph_persist.h"
 #include "util/log.h"
+#include "util/map_walk.h"
 #include "ph.skel.h"
 
 struct vg_ph_kernel {
@@ -339,9 +340,16 @@ void vg_ph_kernel_stop(struct vg_ph_kernel *k)
 		ph_persist_save(k->persist, model_clock_now(k));
 }
 
+static int count_entry(const void *key, const void *value, void *ctx)
+{
+	(void)key;
+	(void)value;
+	++*(uint64_t *)ctx;
+	return 0;
+}
+
 int vg_ph_kernel_memory(struct vg_ph_kernel *k, struct vg_ph_memory *m)
 {
-	struct ph_item_key ikey, inext, *iprev = NULL;
 	struct ph_exe_key pkey, pnext, *pprev = NULL;
 	struct ph_persist_stats st;
 	int fd;
@@ -356,11 +364,7 @@ int vg_ph_kernel_memory(struct vg_ph_kernel *k, struct vg_ph_memory *m)
 		m->profiles++;
 	}
 	fd = bpf_map__fd(k->skel->maps.ph_items);
-	while (!bpf_map_get_next_key(fd, iprev, &inext)) {
-		ikey = inext;
-		iprev = &ikey;
-		m->items++;
-	}
+	vg_map_walk(fd, sizeof(struct ph_item_key), sizeof(__u64), 0, count_entry, &m->items);
 	m->profile_bytes = sizeof(struct ph_exe_key) + sizeof(struct ph_profile);
 	m->item_bytes = sizeof(struct ph_item_key) + sizeof(__u64);
 	m->total_bytes = m->profiles * m->profile_bytes + m->items * m->item_bytes;

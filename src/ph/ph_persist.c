@@ -20,6 +20,7 @@
 
 #include "ph/ph_file.h"
 #include "ph/ph_persist.h"
+#include "util/map_walk.h"
 
 /* A profile this monitor knows a file or a path for. */
 struct known {
@@ -420,43 +421,51 @@ static int kitem_cmp(const void *a, const void *b)
 /* Every item of the kernel map, sorted by (profile, generation, item). The
  * map may change meanwhile; what a profile needs is checked against the
  * profile read after this. Bounded by the map's own size. */
+struct item_list {
+	struct kitem *v;
+	size_t n, cap;
+};
+
+static int add_item(const void *key, const void *value, void *ctx)
+{
+	struct item_list *l = ctx;
+
+	if (l->n == l->cap) {
+		size_t ncap = l->cap ? l->cap * 2 : 4096;
+		struct kitem *bigger = realloc(l->v, ncap * sizeof(*bigger));
+
+		if (!bigger)
+			return -ENOMEM;
+		l->v = bigger;
+		l->cap = ncap;
+	}
+	memcpy(&l->v[l->n].k, key, sizeof(l->v[l->n].k));
+	memcpy(&l->v[l->n].stamp, value, sizeof(l->v[l->n].stamp));
+	l->n++;
+	return 0;
+}
+
 static int read_items(int fd, struct kitem **out, size_t *count)
 {
 	struct bpf_map_info info = { 0 };
 	__u32 info_len = sizeof(info);
-	struct ph_item_key key, next, *prev = NULL;
-	struct kitem *v = NULL;
-	size_t n = 0, cap;
+	struct item_list l = { NULL, 0, 0 };
+	int ret;
 
 	*out = NULL;
 	*count = 0;
 	if (bpf_obj_get_info_by_fd(fd, &info, &info_len))
 		return -errno;
-	cap = 4096;
-	v = malloc(cap * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	while (n < info.max_entries && !bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (n == cap) {
-			struct kitem *bigger = realloc(v, cap * 2 * sizeof(*v));
-
-			if (!bigger) {
-				free(v);
-				return -ENOMEM;
-			}
-			v = bigger;
-			cap *= 2;
-		}
-		if (bpf_map_lookup_elem(fd, &key, &v[n].stamp))
-			continue; /* deleted meanwhile */
-		v[n].k = key;
-		n++;
+	ret = vg_map_walk(fd, sizeof(struct ph_item_key), sizeof(__u64), info.max_entries, add_item,
+			  &l);
+	if (ret) {
+		free(l.v);
+		return ret;
 	}
-	qsort(v, n, sizeof(*v), kitem_cmp);
-	*out = v;
-	*count = n;
+	if (l.n)
+		qsort(l.v, l.n, sizeof(*l.v), kitem_cmp);
+	*out = l.v;
+	*count = l.n;
 	return 0;
 }
 
