@@ -28,6 +28,8 @@
 #define EINPROGRESS 115
 #define TS_COMPAT 0x0002
 #define PERF_TYPE_MAX 6 /* probes are dynamic PMU types above the fixed ones */
+#define FMODE_CREATED 0x100000 /* f_mode: the open created the file (a #define: not in BTF) */
+#define OVERLAYFS_SUPER_MAGIC 0x794c7630
 
 /* Routes indexed by x86-64 syscall number, filled by user space. In .bss,
  * which the skeleton maps, so the table can be narrowed while running (the
@@ -192,6 +194,17 @@ static __always_inline bool open_repeats(struct scratch *sc, struct file *f, __u
 	return false;
 }
 
+/* Did the open that returned f create its file? The kernel marks the file
+ * FMODE_CREATED when O_CREAT (or O_TMPFILE) made a new inode; O_CREAT on a
+ * file that exists does not. Only opens that asked to create pay the load. */
+#define VG_O_TMPFILE 020000000
+static __always_inline bool open_created(struct file *f, __u32 flags)
+{
+	if (!(flags & (O_CREAT | VG_O_TMPFILE)))
+		return false;
+	return KPTR(struct file, f)->f_mode & FMODE_CREATED;
+}
+
 /* ---- files: open, unlink, rename, link, symlink, chmod, chown, mkdir, truncate ---- */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(vg_file, struct pt_regs *regs, long ret)
@@ -201,18 +214,20 @@ int BPF_PROG(vg_file, struct pt_regs *regs, long ret)
 	struct scratch *sc;
 	struct vg_file *e;
 	struct file *f = 0;
-	__u32 off, repeats = 0;
+	__u32 off, repeats = 0, oflags;
 	long nr = regs->orig_ax;
 
-	/* A repeated open is settled before any of the record is built. */
+	/* A repeated open is settled before any of the record is built. An
+	 * open that created its file is never a repeat: the file it names
+	 * is new, even when its dentry is the one an earlier open saw. */
 	if (coalesce_ns && ret >= 0 && (unsigned long)nr < VG_NR_SYSCALLS) {
 		r = route_for(nr, compat);
 		if (r->type == VG_EV_OPEN && r->variant == VG_V_PLAIN) {
 			f = fd_to_file(ret);
 			sc = get_scratch();
-			if (f && sc &&
-			    open_repeats(sc, f, r->flags ? sys_arg(regs, compat, r->flags) : 0,
-					 &repeats))
+			oflags = r->flags ? sys_arg(regs, compat, r->flags) : 0;
+			if (f && sc && !open_created(f, oflags) &&
+			    open_repeats(sc, f, oflags, &repeats))
 				return 0;
 		}
 	}
@@ -253,6 +268,8 @@ int BPF_PROG(vg_file, struct pt_regs *regs, long ret)
 		f = fd_to_file(e->fd);
 	if (f) {
 		e->ino = KPTR(struct file, f)->f_inode->i_ino;
+		if (r->type == VG_EV_OPEN && open_created(f, e->flags))
+			e->hdr.flags |= VG_F_OPEN_CREATED;
 		off = put_path(sc, off, &e->path, file_path(f));
 	}
 	emit(sc, off);
@@ -678,6 +695,42 @@ static long env_step(__u32 i, void *arg)
 	return 0;
 }
 
+/* The session id of a task: the pid of its session's leader, as the host's
+ * (initial) pid namespace numbers it, the numbers the process table uses. */
+static __always_inline __u32 task_sid(struct task_struct *t)
+{
+	struct pid *sid = BPF_CORE_READ(t, signal, pids[PIDTYPE_SID]);
+
+	return sid ? BPF_CORE_READ(sid, numbers[0].nr) : 0;
+}
+
+/* Overlayfs keeps, next to the VFS inode of each of its files, the dentry
+ * of the file in the upper (writable) layer, NULL while the file exists
+ * only in a lower layer. Only these two members are needed; CO-RE finds
+ * their offsets in the kernel's (or the overlay module's) BTF. */
+struct ovl_inode___vg {
+	struct inode vfs_inode;
+	struct dentry *__upperdentry;
+} __attribute__((preserve_access_index));
+
+/* VG_F_EXE_UPPER_LAYER or VG_F_EXE_LOWER_LAYER for an executable on an
+ * overlayfs, 0 for any other file system or a kernel without overlay BTF.
+ * An exec (not an open) reads this: its cost is a few loads per exec. */
+static __always_inline __u32 exe_layer(struct file *exe)
+{
+	struct inode *inode = BPF_CORE_READ(exe, f_inode);
+	struct ovl_inode___vg *oi;
+
+	if (!inode || BPF_CORE_READ(inode, i_sb, s_magic) != OVERLAYFS_SUPER_MAGIC)
+		return 0;
+	if (!bpf_core_field_exists(struct ovl_inode___vg, __upperdentry) ||
+	    !bpf_core_field_exists(struct ovl_inode___vg, vfs_inode))
+		return 0;
+	/* the overlay inode holds the VFS inode: step back to its start */
+	oi = (void *)((char *)inode - bpf_core_field_offset(struct ovl_inode___vg, vfs_inode));
+	return BPF_CORE_READ(oi, __upperdentry) ? VG_F_EXE_UPPER_LAYER : VG_F_EXE_LOWER_LAYER;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -702,6 +755,7 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	e->pid_ns = BPF_CORE_READ(p, nsproxy, pid_ns_for_children, ns.inum);
 	e->mnt_ns = BPF_CORE_READ(p, nsproxy, mnt_ns, ns.inum);
 	e->start_ns = BPF_CORE_READ(p, start_boottime);
+	e->sid = task_sid(p);
 	{
 		__u64 cap = BPF_CORE_READ(p, cred, cap_effective.val);
 
@@ -719,6 +773,7 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 			e->hdr.flags |= VG_F_EXE_MEMFD;
 		else if (BPF_CORE_READ(exe, f_inode, i_nlink) == 0)
 			e->hdr.flags |= VG_F_EXE_DELETED;
+		e->hdr.flags |= exe_layer(exe);
 		off = put_path(sc, off, &e->exe, file_path(exe));
 	}
 	off = put_kernel_str(sc, off, &e->filename, (__u64)BPF_CORE_READ(bprm, filename), VG_PATH_MAX);
@@ -791,6 +846,8 @@ int BPF_PROG(vg_fork, struct task_struct *parent, struct task_struct *child)
 	e->child_pid = child->tgid;
 	e->child_tid = child->pid;
 	e->child_start_ns = child->start_boottime;
+	e->sid = task_sid(parent);
+	e->pad = 0;
 	emit(sc, sizeof(*e));
 	return 0;
 }

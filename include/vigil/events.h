@@ -63,6 +63,7 @@ enum vg_event_type {
 	VG_EV_DUP = 58, /* dup2/dup3 onto 0, 1 or 2 */
 	VG_EV_KILL = 59,
 	VG_EV_PRCTL = 60,
+	VG_EV_SETSID = 61, /* the process table follows sessions */
 	/* kernel and BPF */
 	VG_EV_MODULE_LOAD = 70,
 	VG_EV_BPF = 71,
@@ -78,6 +79,9 @@ enum vg_event_type {
 #define VG_F_COMPAT (1u << 4)	   /* made through the 32-bit ABI; syscall_nr is i386's */
 #define VG_F_PATH_UNRESOLVED (1u << 5) /* kernel could not resolve the base dir */
 #define VG_F_ENV_TRUNC (1u << 6)   /* loader variables did not fit */
+#define VG_F_EXE_UPPER_LAYER (1u << 7) /* exec: exe is on an overlayfs, in its upper layer */
+#define VG_F_EXE_LOWER_LAYER (1u << 8) /* exec: exe is on an overlayfs, only in a lower layer */
+#define VG_F_OPEN_CREATED (1u << 9)    /* open: this call created the file (FMODE_CREATED) */
 
 struct vg_str {
 	__u16 off; /* from the start of the record; 0 = absent */
@@ -117,6 +121,8 @@ struct vg_exec {
 	struct vg_str cwd;
 	struct vg_str tty;	/* "pts/3", "tty1" ... */
 	struct vg_str env;	/* selected loader variables, NUL separated */
+	__u32 sid;		/* session id (the leader's pid, host namespace) */
+	__u32 pad;
 };
 
 struct vg_fork {
@@ -124,6 +130,8 @@ struct vg_fork {
 	__u32 child_pid;
 	__u32 child_tid;
 	__u64 child_start_ns;
+	__u32 sid; /* the parent's session id, which the child inherits */
+	__u32 pad;
 };
 
 struct vg_exit {
@@ -237,8 +245,8 @@ struct vg_route {
 _Static_assert(sizeof(struct vg_route) == 16, "vg_route layout");
 _Static_assert(sizeof(struct vg_str) == 4, "vg_str layout");
 _Static_assert(sizeof(struct vg_hdr) == 64, "vg_hdr layout");
-_Static_assert(sizeof(struct vg_exec) == 64 + 56 + 24, "vg_exec layout");
-_Static_assert(sizeof(struct vg_fork) == 64 + 16, "vg_fork layout");
+_Static_assert(sizeof(struct vg_exec) == 64 + 56 + 24 + 8, "vg_exec layout");
+_Static_assert(sizeof(struct vg_fork) == 64 + 16 + 8, "vg_fork layout");
 _Static_assert(sizeof(struct vg_exit) == 64 + 8, "vg_exit layout");
 _Static_assert(sizeof(struct vg_file) == 64 + 40 + 20 + 4, "vg_file layout");
 _Static_assert(sizeof(struct vg_sockaddr) == 24, "vg_sockaddr layout");

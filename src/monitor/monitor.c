@@ -108,26 +108,38 @@ static void print_event(struct monitor *m, const struct vg_event *ev)
 static void track(struct monitor *m, const struct vg_event *ev)
 {
 	const struct vg_hdr *h = &ev->u.hdr;
+	struct vg_proc *p, *c;
 
 	switch (h->type) {
 	case VG_EV_FORK:
 		/* A parent we never saw gets an entry first, so the child
 		 * inherits its name and ids. */
-		vg_pt_resolve(m->procs, h);
-		vg_pt_on_fork(m->procs, h->pid, ev->u.fork.child_pid, ev->u.fork.child_start_ns);
+		p = vg_pt_resolve(m->procs, h);
+		/* the parent's session now, which the child inherits: it also
+		 * catches a setsid() whose own record was lost */
+		if (p && ev->u.fork.sid)
+			p->sid = ev->u.fork.sid;
+		c = vg_pt_on_fork(m->procs, h->pid, ev->u.fork.child_pid, ev->u.fork.child_start_ns);
+		if (c && ev->u.fork.sid)
+			c->sid = ev->u.fork.sid;
 		break;
 	case VG_EV_EXEC:
 		vg_pt_on_exec(m->procs, ev);
 		break;
 	case VG_EV_EXIT:
 		break;
-	case VG_EV_SETUID: {
-		struct vg_proc *p = vg_pt_resolve(m->procs, h);
-
+	case VG_EV_SETUID:
+		p = vg_pt_resolve(m->procs, h);
 		if (p && ev->u.sys.res == 0)
 			p->euid = ev->u.sys.new_euid;
 		break;
-	}
+	case VG_EV_SETSID:
+		/* the new session's id is the caller's pid, which setsid returns
+		 * (as the caller's namespace numbers it: use the header's pid) */
+		p = vg_pt_resolve(m->procs, h);
+		if (p && ev->u.sys.res > 0)
+			p->sid = h->pid;
+		break;
 	default:
 		vg_pt_resolve(m->procs, h);
 		break;
@@ -189,8 +201,11 @@ static void apply_routes(struct monitor *m, struct vg_sensor *s)
 	if (m->detect && !m->opts->print_events && !m->opts->syscalls)
 		vg_info("kernel filter: %d of %u watched syscalls needed by the rules",
 			vg_detect_narrow(m->detect, s), vg_syscalls_count);
-	if (m->detect && !m->opts->syscalls) /* self-protection: signals, ptrace, bpf() */
+	if (m->detect && !m->opts->syscalls) { /* self-protection: signals, ptrace, bpf() */
 		vg_sp_routes(s);
+		/* the process table's sessions (proc.sname), whatever the rules ask */
+		vg_sensor_route(s, vg_syscall_nr("setsid"), true);
+	}
 }
 
 /* SIGHUP: a new rule set replaces the old only when it loads cleanly. */

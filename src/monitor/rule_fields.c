@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "audit/bpf_fields.h"
 #include "monitor/rule_fields.h"
@@ -421,6 +422,7 @@ static void view_of_proc(const struct vg_proc *p, struct vg_rule_pview *v)
 	v->euid = p->euid;
 	v->egid = p->egid;
 	v->pid_ns = p->pid_ns;
+	v->sid = p->sid;
 	v->start_ns = p->start_ns;
 	v->comm = p->comm;
 	v->comm_len = (uint32_t)strnlen(p->comm, VG_COMM_LEN);
@@ -489,7 +491,12 @@ static const struct vg_rule_pview *self(struct vg_rule_ctx *c)
 		v->exe_ino = x->exe_ino;
 		v->img_flags = (h->flags & VG_F_EXE_MEMFD ? VG_IMG_EXE_MEMFD : 0) |
 			       (h->flags & VG_F_EXE_DELETED ? VG_IMG_EXE_DELETED : 0) |
-			       (h->flags & VG_F_ARGS_TRUNC ? VG_IMG_ARGS_TRUNC : 0);
+			       (h->flags & VG_F_ARGS_TRUNC ? VG_IMG_ARGS_TRUNC : 0) |
+			       (h->flags & VG_F_EXE_UPPER_LAYER ? VG_IMG_EXE_UPPER_LAYER : 0) |
+			       (h->flags & VG_F_EXE_LOWER_LAYER ? VG_IMG_EXE_LOWER_LAYER : 0) |
+			       VG_IMG_LAYER_KNOWN;
+		if (x->sid)
+			v->sid = x->sid;
 		v->loginuid = x->loginuid;
 		v->euid = x->euid;
 		v->egid = x->egid;
@@ -643,6 +650,45 @@ static int login_shell(struct vg_rule_ctx *c, struct vg_value *out)
 		if (is_shell(c->anc[i]->comm, strnlen(c->anc[i]->comm, VG_COMM_LEN)))
 			pid = c->anc[i]->pid;
 	return pid >= 0 ? put_int(out, pid) : 0;
+}
+
+/* proc.sname: the name of the session leader, the process whose pid is the
+ * session id. From the table (it keeps exited entries a while); a leader the
+ * table does not hold is read from /proc (a pid stays taken while a session
+ * uses it as its id, so /proc/SID is the leader, never a newer process).
+ * When the leader is gone, Falco's answer: the highest ancestor in the same
+ * session. */
+static int session_leader(struct vg_rule_ctx *c, struct vg_value *out)
+{
+	const struct vg_rule_pview *s = self(c);
+	const struct vg_proc *l;
+	char path[32], comm[VG_COMM_LEN + 1];
+	const char *name = NULL;
+	ssize_t n = -1;
+	int fd;
+
+	if (!s->sid)
+		return 0;
+	if (s->sid == s->pid)
+		return s->comm_len ? put_str(out, s->comm, s->comm_len) : 0;
+	l = lookup(c, s->sid);
+	if (l && l->comm[0])
+		return put_str(out, l->comm, strnlen(l->comm, VG_COMM_LEN));
+	snprintf(path, sizeof(path), "/proc/%u/comm", s->sid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, comm, sizeof(comm) - 1);
+		close(fd);
+	}
+	if (n > 0) {
+		comm[n] = '\0';
+		comm[strcspn(comm, "\n")] = '\0';
+		return comm[0] ? put_copy(c, out, comm) : 0;
+	}
+	ancestors(c);
+	for (unsigned i = 0; i < c->nanc && c->anc[i]->sid == s->sid; i++)
+		name = c->anc[i]->comm;
+	return name && name[0] ? put_str(out, name, strnlen(name, VG_COMM_LEN)) : 0;
 }
 
 /* Known container (or known host): the process is in the table. */
@@ -1414,19 +1460,20 @@ static bool arg_value(struct vg_rule_ctx *c, enum arg_kind k, struct argval *a)
 	case A_LOGINUID:
 		return arg_num(a, (int32_t)ev->u.exec.loginuid);
 	case A_EXEFLAGS: {
-		/* Falco's order; vigil knows these two (not the overlay layers) */
+		/* Falco's flags, in its order */
 		struct vg_value w;
-		bool writable = exe_writable(c, &w) && w.b, memfd = ev->u.hdr.flags & VG_F_EXE_MEMFD;
+		uint32_t hf = ev->u.hdr.flags;
+		bool writable = exe_writable(c, &w) && w.b;
 		const char *d;
 		uint32_t len;
 
-		if (!writable && !memfd)
+		if (!writable && !(hf & (VG_F_EXE_MEMFD | VG_F_EXE_UPPER_LAYER | VG_F_EXE_LOWER_LAYER)))
 			return false;
-		d = sc_copy(c, &len,
-			    writable && memfd ? "EXE_WRITABLE|EXE_FROM_MEMFD"
-			    : writable	      ? "EXE_WRITABLE"
-					      : "EXE_FROM_MEMFD");
-		return d ? arg_str(a, d, len) : false;
+		d = sc_printf(c, &len, "%s%s%s%s", writable ? "|EXE_WRITABLE" : "",
+			      hf & VG_F_EXE_UPPER_LAYER ? "|EXE_UPPER_LAYER" : "",
+			      hf & VG_F_EXE_MEMFD ? "|EXE_FROM_MEMFD" : "",
+			      hf & VG_F_EXE_LOWER_LAYER ? "|EXE_LOWER_LAYER" : "");
+		return d ? arg_str(a, d + 1, len - 1) : false; /* without the first '|' */
 	}
 	case A_CAPEFF: {
 		struct vg_value v;
@@ -1584,8 +1631,8 @@ static int open_check(const struct vg_event *ev, enum vg_field_id id, struct vg_
 	case VG_F_EVT_IS_OPEN_EXEC:
 		return put_bool(out, (f->flags & (O_CREAT | __O_TMPFILE)) && (f->mode & 0111));
 	case VG_F_EVT_IS_OPEN_CREATE:
-		/* the record does not say whether O_CREAT made the file */
-		return put_bool(out, (f->flags & (O_CREAT | __O_TMPFILE)) && f->res >= 0);
+		/* the kernel saw the file created (FMODE_CREATED), not just O_CREAT */
+		return put_bool(out, (ev->u.hdr.flags & VG_F_OPEN_CREATED) && f->res >= 0);
 	default:
 		return 0;
 	}
@@ -1839,8 +1886,17 @@ int vg_rule_field_get(const void *ctx, const struct vg_field_ref *ref, struct vg
 	case VG_F_PROC_LOGINSHELLID:
 		return login_shell(c, out);
 	case VG_F_PROC_IS_EXE_UPPER_LAYER:
-		/* no overlay below a host process; in a container we cannot tell */
+		s = self(c);
+		if (s->has_img && (s->img_flags & VG_IMG_LAYER_KNOWN)) /* judged at exec */
+			return put_bool(out, s->img_flags & VG_IMG_EXE_UPPER_LAYER);
+		/* read from /proc: a host process is taken to run from its
+		 * image's files; in a container we cannot tell */
 		return on_host(container_of(c)) ? put_bool(out, false) : 0;
+	case VG_F_PROC_SID:
+		s = self(c);
+		return s->sid && in_host_pidns(c) ? put_int(out, s->sid) : 0;
+	case VG_F_PROC_SNAME:
+		return session_leader(c, out);
 	case VG_F_PROC_IS_EXE_WRITABLE:
 		return exe_writable(c, out);
 	case VG_F_PROC_IS_EXE_FROM_MEMFD:
@@ -1952,7 +2008,7 @@ int vg_rule_field_get(const void *ctx, const struct vg_field_ref *ref, struct vg
 	default:
 		if (vg_bpf_field_is(ref->field->id))
 			return bpf_field(c, ref, out);
-		/* evt.cpu, evt.buffer, evt.latency, sessions and process
+		/* evt.cpu, evt.buffer, evt.latency, process
 		 * groups, exe timestamps, stdio types, other capability sets,
 		 * cgroups, user home and shell, resolved host names, container
 		 * metadata: not in vigil's records */

@@ -159,6 +159,9 @@ static void exec_fields(struct vg_fields *f, const struct vg_event *ev,
 	add_int(f, "proc.exe_dev", e->exe_dev);
 	add_bool(f, "proc.is_exe_from_memfd", e->hdr.flags & VG_F_EXE_MEMFD);
 	add_bool(f, "proc.is_exe_deleted", e->hdr.flags & VG_F_EXE_DELETED);
+	add_bool(f, "proc.is_exe_upper_layer", e->hdr.flags & VG_F_EXE_UPPER_LAYER);
+	if (e->sid)
+		add_int(f, "proc.sid", e->sid);
 	add_str(f, "thread.cap_effective", fmt(f, "0x%llx", (unsigned long long)caps));
 	if (ev->len[VG_S_ENV])
 		add_str(f, "proc.env.loader", join_args(f, ev->s[VG_S_ENV], ev->len[VG_S_ENV]));
@@ -184,6 +187,7 @@ static void file_fields(struct vg_fields *f, const struct vg_event *ev)
 	case VG_EV_OPEN:
 		add_str(f, "evt.arg.flags", keep(f, vg_open_flags(b, sizeof(b), e->flags)));
 		add_str(f, "evt.arg.mode", fmt(f, "%#o", e->mode));
+		add_bool(f, "evt.is_open_create", e->hdr.flags & VG_F_OPEN_CREATED);
 		break;
 	case VG_EV_RENAME:
 	case VG_EV_LINK:

@@ -164,6 +164,7 @@ static int parse_stat(int dfd, struct vg_procfs_proc *o, long ticks_per_sec)
 		p = end;
 	}
 	/* v[i] is field i + 3 */
+	o->info.sid = (uint32_t)v[3];
 	o->info.tty_nr = vg_tty_nr_to_kdev((uint32_t)v[4]);
 	if (ticks_per_sec > 0)
 		o->info.start_ns = v[19] * (1000000000ull / (unsigned long long)ticks_per_sec);

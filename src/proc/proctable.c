@@ -554,7 +554,11 @@ static uint32_t image_flags_of(uint32_t hdr_flags)
 		f |= VG_IMG_ARGS_TRUNC;
 	if (hdr_flags & VG_F_PATH_TRUNC)
 		f |= VG_IMG_PATH_TRUNC;
-	return f;
+	if (hdr_flags & VG_F_EXE_UPPER_LAYER)
+		f |= VG_IMG_EXE_UPPER_LAYER;
+	if (hdr_flags & VG_F_EXE_LOWER_LAYER)
+		f |= VG_IMG_EXE_LOWER_LAYER;
+	return f | VG_IMG_LAYER_KNOWN;
 }
 
 int vg_pt_on_exec(struct vg_proctable *pt, const struct vg_event *ev)
@@ -579,6 +583,8 @@ int vg_pt_on_exec(struct vg_proctable *pt, const struct vg_event *ev)
 	p->loginuid = x->loginuid;
 	p->pid_ns = x->pid_ns;
 	p->mnt_ns = x->mnt_ns;
+	if (x->sid) /* 0 from a record older than the field */
+		p->sid = x->sid;
 	if (x->start_ns)
 		p->start_ns = x->start_ns;
 	p->exec_ns = h->ts_ns;
@@ -673,6 +679,7 @@ int vg_pt_seed(struct vg_proctable *pt, const struct vg_proc_info *in)
 	p->egid = in->egid;
 	p->loginuid = in->loginuid;
 	p->pid_ns = in->pid_ns;
+	p->sid = in->sid;
 	p->mnt_ns = in->mnt_ns;
 	p->start_ns = in->start_ns;
 	p->cap_eff = in->cap_eff;

@@ -59,6 +59,12 @@ struct vg_proc_image {
 #define VG_IMG_EXE_DELETED (1u << 1) /* executable was unlinked */
 #define VG_IMG_ARGS_TRUNC (1u << 2)  /* argv was longer than we copied */
 #define VG_IMG_PATH_TRUNC (1u << 3)  /* exe or cwd was cut */
+/* The exe's overlayfs layer, judged by the kernel at exec (an image read
+ * from /proc does not know it: VG_IMG_LAYER_KNOWN is clear). Neither layer
+ * bit: the exe is not on an overlayfs. */
+#define VG_IMG_LAYER_KNOWN (1u << 4)
+#define VG_IMG_EXE_UPPER_LAYER (1u << 5) /* in the upper (writable) layer */
+#define VG_IMG_EXE_LOWER_LAYER (1u << 6) /* only in a lower layer */
 
 /* Where an entry's data came from. */
 enum vg_proc_source {
@@ -83,6 +89,7 @@ struct vg_proc {
 	uint32_t uid, gid, euid, egid;
 	uint32_t loginuid; /* VG_LOGINUID_UNSET when not set */
 	uint32_t pid_ns, mnt_ns;
+	uint32_t sid;	/* session id (host pid of the leader); 0 unknown */
 	uint32_t flags; /* VG_PROC_* */
 	uint8_t source; /* enum vg_proc_source */
 	int32_t exit_code;
@@ -101,6 +108,7 @@ struct vg_proc {
  * args is in /proc/PID/cmdline form (NUL after each argument). */
 struct vg_proc_info {
 	uint32_t pid, ppid, uid, gid, euid, egid, loginuid, pid_ns, mnt_ns;
+	uint32_t sid; /* session id, 0 unknown */
 	uint32_t tty_nr, exe_dev, img_flags;
 	uint64_t exe_ino, start_ns, cgroup_id;
 	uint64_t cap_eff, cap_prm, cap_inh;

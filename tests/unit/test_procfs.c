@@ -65,7 +65,7 @@ static void build_fake_proc(const char *root)
 	dir(root, "4242");
 	dir(root, "4242/ns");
 	PUT(root, "4242/stat",
-	    "4242 (my (weird) cmd) S 4000 4242 4242 34819 4242 4194560 0 0 0 0 1 2 0 0 20 0 1 0 "
+	    "4242 (my (weird) cmd) S 4000 4242 4100 34819 4242 4194560 0 0 0 0 1 2 0 0 20 0 1 0 "
 	    "123456 10000000 200 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n");
 	PUT(root, "4242/status",
 	    "Name:\tmy (weird) cmd\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t4242\n"
@@ -158,6 +158,7 @@ static void test_fake_proc(void)
 		CHECK_INT(p->start_ns,
 			  123456ull * (1000000000ull / (uint64_t)sysconf(_SC_CLK_TCK)));
 		CHECK_INT(p->pid_ns, 4026531836u);
+		CHECK_INT(p->sid, 4100); /* the session, not the process group */
 		CHECK_INT(p->mnt_ns, 4026531840u);
 		CHECK_STR(p->container.id, H1);
 		CHECK_STR(p->container.short_id, "3f4b1c2d5e6f");

@@ -860,6 +860,143 @@ static void test_exe_writable(struct vg_proctable *pt)
 	free(ev);
 }
 
+/* evt.is_open_create: the kernel's word that the open made the file, not
+ * the O_CREAT flag */
+static void test_open_create(void)
+{
+	struct vg_event *ev = open_ev(300, 200, "cat", "/tmp/new", O_WRONLY | O_CREAT, 3);
+
+	use(ev);
+	CHECK_STR(F("evt.is_open_create"), "false"); /* O_CREAT on a file that existed */
+	ev->u.hdr.flags |= VG_F_OPEN_CREATED;
+	use(ev);
+	CHECK_STR(F("evt.is_open_create"), "true");
+	ev->u.file.res = -EACCES; /* a failed open created nothing */
+	use(ev);
+	CHECK_STR(F("evt.is_open_create"), "false");
+	free(ev);
+	ev = ev_new(VG_EV_EXEC, -1, 300, 200, "cat");
+	ev->u.hdr.flags |= VG_F_OPEN_CREATED;
+	use(ev);
+	CHECK_STR(F("evt.is_open_create"), "<absent>"); /* not an open */
+	free(ev);
+}
+
+/* proc.is_exe_upper_layer and the layer exe_flags: judged by the kernel at
+ * exec, kept in the table for the process's later events */
+static void test_exe_layers(struct vg_proctable *pt)
+{
+	static const struct {
+		uint32_t hflags;
+		const char *upper, *flags;
+	} t[] = {
+		{ VG_F_EXE_UPPER_LAYER, "true", "EXE_UPPER_LAYER" },
+		{ VG_F_EXE_LOWER_LAYER, "false", "EXE_LOWER_LAYER" },
+		{ VG_F_EXE_LOWER_LAYER | VG_F_EXE_MEMFD, "false", "EXE_FROM_MEMFD|EXE_LOWER_LAYER" },
+		{ 0, "false", "<absent>" }, /* on no overlay */
+	};
+	struct vg_event *ev;
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		ev = ev_new(VG_EV_EXEC, -1, 700, 1, "dropped");
+		ev->u.hdr.flags = t[i].hflags;
+		ev_str(ev, VG_S_EXE, "/nonexistent/dropped", 20); /* not stat()able: not writable */
+		CHECK_INT(vg_pt_on_exec(pt, ev), 0);
+		use(ev);
+		CHECK_STR(F("proc.is_exe_upper_layer"), t[i].upper);
+		CHECK_STR(S("evt.arg", -1, "flags"), t[i].flags);
+		free(ev);
+		/* a later event of the process: from the table */
+		ev = open_ev(700, 1, "dropped", "/etc/hostname", O_RDONLY, 3);
+		use(ev);
+		CHECK_STR(F("proc.is_exe_upper_layer"), t[i].upper);
+		free(ev);
+	}
+	/* a host process read from /proc: its layer is not known, taken as not upper */
+	ev = open_ev(300, 200, "cat", "/etc/hostname", O_RDONLY, 3);
+	use(ev);
+	CHECK_STR(F("proc.is_exe_upper_layer"), "false");
+	free(ev);
+}
+
+static void seed_session(struct vg_proctable *pt, uint32_t pid, uint32_t ppid, uint32_t sid,
+			 const char *comm)
+{
+	static const struct vg_container host = {.id = "", .short_id = "", .runtime = VG_RT_NONE};
+	struct vg_proc_info in = {
+		.pid = pid, .ppid = ppid, .sid = sid, .comm = comm, .exe = "/bin/x", .exe_len = 6,
+		.pid_ns = 0xEFFFFFFCu, .container = &host,
+	};
+
+	CHECK_INT(vg_pt_seed(pt, &in), 0);
+}
+
+/* proc.sid and proc.sname: the leader from the table, else /proc, else the
+ * highest ancestor in the same session */
+static void test_session(struct vg_proctable *pt)
+{
+	char comm[VG_COMM_LEN + 1] = "", path[64];
+	uint32_t mysid = (uint32_t)getsid(0);
+	struct vg_event *ev;
+	FILE *f;
+
+	seed_session(pt, 800, 1, 800, "tmux");	   /* a leader */
+	seed_session(pt, 801, 800, 800, "bash");
+	seed_session(pt, 802, 801, 800, "vim");
+	ev = open_ev(802, 801, "vim", "/etc/hostname", O_RDONLY, 3);
+	use(ev);
+	CHECK_STR(F("proc.sid"), "800");
+	CHECK_STR(F("proc.sname"), "tmux");
+	free(ev);
+	/* the leader itself */
+	ev = open_ev(800, 1, "tmux", "/etc/hostname", O_RDONLY, 3);
+	use(ev);
+	CHECK_STR(F("proc.sname"), "tmux");
+	free(ev);
+	/* an exec record carries the session: it wins over the table */
+	ev = ev_new(VG_EV_EXEC, -1, 802, 801, "vim");
+	ev->u.exec.sid = 801;
+	ev_str(ev, VG_S_EXE, "/usr/bin/vim", 12);
+	use(ev);
+	CHECK_STR(F("proc.sid"), "801");
+	CHECK_STR(F("proc.sname"), "bash");
+	CHECK_INT(vg_pt_on_exec(pt, ev), 0);
+	CHECK_INT(vg_pt_lookup(pt, 802)->sid, 801);
+	free(ev);
+
+	/* a leader the table does not hold: read from /proc (our own session's) */
+	snprintf(path, sizeof(path), "/proc/%u/comm", mysid);
+	f = mysid && !vg_pt_lookup(pt, mysid) ? fopen(path, "r") : NULL;
+	if (f) {
+		if (fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = '\0';
+		fclose(f);
+		seed_session(pt, 810, 1, mysid, "worker");
+		ev = open_ev(810, 1, "worker", "/etc/hostname", O_RDONLY, 3);
+		use(ev);
+		CHECK_STR(F("proc.sname"), comm);
+		free(ev);
+	}
+
+	/* the leader is gone (a pid that cannot exist): the highest ancestor
+	 * in the session */
+	seed_session(pt, 820, 1, 5000000, "sshd");
+	seed_session(pt, 821, 820, 4999999, "bash");
+	seed_session(pt, 822, 821, 4999999, "sh");
+	seed_session(pt, 823, 822, 4999999, "sleep");
+	ev = open_ev(823, 822, "sleep", "/etc/hostname", O_RDONLY, 3);
+	use(ev);
+	CHECK_STR(F("proc.sname"), "bash");
+	free(ev);
+	/* no session known: absent */
+	seed_session(pt, 830, 1, 0, "old");
+	ev = open_ev(830, 1, "old", "/etc/hostname", O_RDONLY, 3);
+	use(ev);
+	CHECK_STR(F("proc.sid"), "<absent>");
+	CHECK_STR(F("proc.sname"), "<absent>");
+	free(ev);
+}
+
 int main(void)
 {
 	struct vg_proctable *pt = make_table();
@@ -882,6 +1019,9 @@ int main(void)
 	test_falco_rules();
 	test_caps(pt);
 	test_exe_writable(pt);
+	test_open_create();
+	test_exe_layers(pt);
+	test_session(pt);
 
 	free(ctx);
 	vg_uc_free(uc);
