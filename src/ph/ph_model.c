@@ -80,25 +80,50 @@ static inline __u64 ph_pair_item(__u32 earlier, __u32 distance, __u32 call)
 	return ((__u64)earlier << 32) | ((__u64)distance << 16) | call;
 }
 
-/* The n-gram ending with `call`: the last n - 1 calls of the ring and `call`,
- * hashed (FNV-1a, 64 bit). Near the start of a task the gram is shorter;
- * its length is part of the hash, so "started with X" is its own item. */
-static inline __u64 ph_ngram_item(const struct ph_task *task, __u32 n, __u32 call)
+/* N-grams are hashed with a polynomial rolling hash, so that a call costs
+ * O(1) instead of rehashing n calls: task->gram is
+ *	P(s_1 .. s_k) = sum over j of (s_j + 1) * B^(k - j)   (mod 2^64)
+ * of the k = min(calls in the window, n - 1) most recent calls, oldest first
+ * (+ 1 so that call 0 counts). Adding a call multiplies by B and adds it;
+ * once k = n - 1, the oldest call's term, (s_1 + 1) * B^(n - 2), is taken
+ * out first. B is odd, so distinct short sequences of call numbers (at most
+ * 1024 values) practically never collide. */
+#define PH_GRAM_BASE 0xff51afd7ed558ccdULL
+
+/* B^(n - 2): the weight of the oldest call of a full gram window. */
+static inline __u64 ph_gram_pow(__u32 n)
 {
-	__u64 h = 0xcbf29ce484222325ULL;
-	__u64 len = task->calls - task->win_start; /* calls in the window */
-	__u64 k = len < n - 1 ? len : n - 1;	   /* earlier calls in the gram */
+	__u64 pow = 1;
 	__u32 i;
 
-	/* oldest first: the calls at distances k .. 1 (runs on every call:
-	 * only as many iterations as the gram has calls) */
-	for (i = 0; i < PH_WINDOW_MAX - 1; i++) {
-		if (i >= k)
+	for (i = 0; i < PH_WINDOW_MAX; i++) {
+		if (i + 2 >= n)
 			break;
-		h = (h ^ task->ring[(task->calls - (k - i)) & PH_RING_MASK]) * 0x100000001b3ULL;
+		pow *= PH_GRAM_BASE;
 	}
-	h = (h ^ call) * 0x100000001b3ULL;
-	return h ^ ((__u64)(len < n ? len + 1 : n) << 56);
+	return pow;
+}
+
+/* The n-gram ending with `call`: the last n - 1 calls of the window (the
+ * rolling hash) and `call`. Near the start of a task (or of a signal
+ * handler's window) the gram is shorter; its length is part of the item, so
+ * "started with X" is an item of its own. */
+static inline __u64 ph_ngram_item(const struct ph_task *task, __u32 n, __u32 call)
+{
+	__u64 len = task->calls - task->win_start; /* calls in the window */
+
+	return (task->gram * PH_GRAM_BASE + call + 1) ^ ((__u64)(len < n ? len + 1 : n) << 56);
+}
+
+/* `call` joins the window (before it enters the ring, which still holds the
+ * call that leaves the gram). pow = ph_gram_pow(n). */
+static inline void ph_gram_step(struct ph_task *task, __u32 n, __u32 call, __u64 pow)
+{
+	__u64 h = task->gram;
+
+	if (task->calls - task->win_start >= n - 1)
+		h -= ((__u64)task->ring[(task->calls - (n - 1)) & PH_RING_MASK] + 1) * pow;
+	task->gram = h * PH_GRAM_BASE + call + 1;
 }
 
 /* Where one item stands in a profile. */
@@ -396,6 +421,8 @@ PH_FN int ph_fast_call(struct ph_store *store, const struct ph_params *p, struct
 	c->budget--;
 	c->pending++;
 	ph_lfc_step(p, task, 0);
+	if (p->model & PH_MODEL_NGRAM)
+		ph_gram_step(task, p->ngram, call, c->gram_pow);
 	task->ring[task->calls & PH_RING_MASK] = (__u16)call;
 	task->calls++;
 	return 1;
@@ -488,6 +515,11 @@ PH_FN int ph_on_call(struct ph_store *store, const struct ph_params *p, struct p
 		res->stopped = 1;
 	}
 
+	if (p->model & PH_MODEL_NGRAM) {
+		/* computed here, kept for the fast path (same n all along) */
+		task->cache.gram_pow = ph_gram_pow(p->ngram);
+		ph_gram_step(task, p->ngram, call, task->cache.gram_pow);
+	}
 	task->ring[task->calls & PH_RING_MASK] = (__u16)call;
 	task->calls++;
 
@@ -522,10 +554,12 @@ PH_FN void ph_signal_push(struct ph_task *task, struct ph_sigstack *stack)
 	f = &stack->frame[stack->depth & (PH_SIGNAL_DEPTH - 1)];
 	f->win_start = task->win_start;
 	f->calls = task->calls;
+	f->gram = task->gram;
 	for (i = 0; i < PH_WINDOW_MAX; i++)
 		f->ring[i] = task->ring[i];
 	stack->depth++;
 	task->win_start = task->calls; /* an empty window */
+	task->gram = 0;
 }
 
 PH_FN void ph_signal_pop(struct ph_task *task, struct ph_sigstack *stack)
@@ -546,6 +580,7 @@ PH_FN void ph_signal_pop(struct ph_task *task, struct ph_sigstack *stack)
 	for (d = 1; d <= PH_WINDOW_MAX; d++)
 		task->ring[(task->calls - d) & PH_RING_MASK] = f->ring[(f->calls - d) & PH_RING_MASK];
 	task->win_start = f->win_start + (task->calls - f->calls);
+	task->gram = f->gram; /* the same calls at the same distances */
 }
 
 PH_FN __u64 ph_task_score(const struct ph_params *p, const struct ph_task *task)

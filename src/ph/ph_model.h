@@ -149,6 +149,7 @@ struct ph_task_cache {
 	__u64 fast_until;  /* the profile may become normal at this time: slow path */
 	__u32 budget;	   /* fast calls allowed before the next slow one (0: none) */
 	__u32 pending;	   /* fast calls the profile has not counted yet */
+	__u64 gram_pow;	   /* the rolling n-gram hash's weight of its oldest call */
 	__u64 items[PH_CACHE_SLOTS];
 };
 
@@ -164,6 +165,7 @@ struct ph_task {
 	__u64 win_start;         /* `calls` when the current window began (exec, or
 				  * a signal handler's entry): the window holds the
 				  * calls - win_start most recent calls at most */
+	__u64 gram;		 /* rolling hash of the window's last n - 1 calls */
 	struct ph_task_cache cache;
 };
 
@@ -177,6 +179,7 @@ struct ph_task {
 struct ph_sig_frame {
 	__u64 win_start;
 	__u64 calls;		   /* the task's calls at delivery */
+	__u64 gram;		   /* its n-gram hash then */
 	__u16 ring[PH_WINDOW_MAX]; /* its window then */
 };
 

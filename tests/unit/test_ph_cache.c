@@ -79,6 +79,20 @@ static int same_task(const struct ph_task *a, const struct ph_task *b)
 	       !memcmp(a->ring, b->ring, sizeof(a->ring));
 }
 
+/* The rolling n-gram hash, recomputed from the ring the slow way:
+ * sum of (call + 1) * B^(distance - 1) over the gram's earlier calls. */
+static uint64_t gram_of(const struct twin *w, const struct ph_task *t)
+{
+	uint64_t len = t->calls - t->win_start, k = len < w->p.ngram - 1 ? len : w->p.ngram - 1;
+	uint64_t h = 0, pow = 1;
+
+	for (uint64_t d = 1; d <= k; d++) {
+		h += ((uint64_t)t->ring[(t->calls - d) % PH_WINDOW_MAX] + 1) * pow;
+		pow *= 0xff51afd7ed558ccdULL;
+	}
+	return h;
+}
+
 static void compare(struct twin *w)
 {
 	struct ph_profile flushed = w->prof[FAST];
@@ -106,6 +120,9 @@ static void compare(struct twin *w)
 		mismatch(w, "task");
 	if (w->task[REF].cache.pending)
 		mismatch(w, "reference pending");
+	if ((w->p.model & PH_MODEL_NGRAM) && (gram_of(w, &w->task[REF]) != w->task[REF].gram ||
+					       gram_of(w, &w->task[FAST]) != w->task[FAST].gram))
+		mismatch(w, "rolling n-gram hash");
 }
 
 static void call(struct twin *w, uint32_t c)
@@ -231,11 +248,12 @@ static void run(struct twin *w, int ncalls, int admin)
 	}
 }
 
-static void test_same_as_without_cache(uint32_t model, uint64_t seed, int admin)
+static void test_same_as_without_cache(uint32_t model, uint32_t n, uint64_t seed, int admin)
 {
 	struct twin w;
 
 	twin_init(&w, model, seed);
+	w.p.ngram = n;
 	run(&w, 60000, admin);
 	CHECK_INT(w.mismatches, 0);
 	/* the runs went through normal mode and its exits */
@@ -260,6 +278,7 @@ static void test_missing_bump_is_caught(void)
 	w.p.normal_wait = ~0ULL; /* stays in training */
 	run(&w, 3000, 0);
 	CHECK_INT(w.mismatches, 0);
+	fprintf(stderr, "cache: differences expected next (an admin action without the bump):\n");
 	event(&w, EV_SENSITIZE, 0);
 	for (int i = 0; i < 50; i++)
 		call(&w, loop_call(&w));
@@ -309,10 +328,12 @@ static void test_fork_and_exec_reset(void)
 
 int main(void)
 {
-	test_same_as_without_cache(PH_MODEL_NGRAM, 1, 0);
-	test_same_as_without_cache(PH_MODEL_NGRAM, 2, 1);
-	test_same_as_without_cache(PH_MODEL_PAIRS, 3, 1);
-	test_same_as_without_cache(PH_MODEL_BOTH, 4, 1);
+	test_same_as_without_cache(PH_MODEL_NGRAM, 12, 1, 0);
+	test_same_as_without_cache(PH_MODEL_NGRAM, 12, 2, 1);
+	test_same_as_without_cache(PH_MODEL_NGRAM, 2, 5, 1);
+	test_same_as_without_cache(PH_MODEL_NGRAM, PH_WINDOW_MAX, 6, 1);
+	test_same_as_without_cache(PH_MODEL_PAIRS, 12, 3, 1);
+	test_same_as_without_cache(PH_MODEL_BOTH, 12, 4, 1);
 	test_missing_bump_is_caught();
 	test_freeze_on_the_same_call();
 	test_fork_and_exec_reset();
