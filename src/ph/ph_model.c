@@ -393,18 +393,18 @@ PH_FN int ph_fast_call(struct ph_store *store, const struct ph_params *p, struct
 		       __u32 call, __u64 now)
 {
 	struct ph_task_cache *c = &task->cache;
-	__u32 d;
-
 	/* read before the caller looks the profile up: a change made after
 	 * this read is seen by the next call */
-	c->seen = ph_epoch(store);
-	if (!c->budget || c->epoch != c->seen || now >= c->fast_until)
-		return 0;
+	__u64 epoch = ph_epoch(store);
+	__u32 d;
+
+	if (!c->budget || c->epoch != epoch || now >= c->fast_until)
+		goto slow;
 	if (call > PH_CALL_MAX)
 		call = PH_CALL_MAX;
 	if (p->model & PH_MODEL_NGRAM) {
 		if (!ph_cache_has(c, ph_ngram_item(task, p->ngram, call)))
-			return 0;
+			goto slow;
 	}
 	if (p->model & PH_MODEL_PAIRS) {
 		for (d = 1; d < PH_WINDOW_MAX; d++) {
@@ -412,7 +412,7 @@ PH_FN int ph_fast_call(struct ph_store *store, const struct ph_params *p, struct
 				break;
 			if (!ph_cache_has(c, ph_pair_item(task->ring[(task->calls - d) & PH_RING_MASK],
 							  d, call)))
-				return 0;
+				goto slow;
 		}
 	}
 	/* A no-op call: what ph_on_call() would do, minus the profile. The
@@ -426,6 +426,9 @@ PH_FN int ph_fast_call(struct ph_store *store, const struct ph_params *p, struct
 	task->ring[task->calls & PH_RING_MASK] = (__u16)call;
 	task->calls++;
 	return 1;
+slow:
+	c->seen = epoch; /* what ph_on_call() records as the cache's epoch */
+	return 0;
 }
 
 /* The fields whose change bumps the epoch: what the fast path trusts. */
