@@ -250,6 +250,9 @@ static inline void ph_lfc_step(const struct ph_params *p, struct ph_task *task, 
 	__u64 i = task->calls;
 	__u64 old = i - p->frame; /* the call leaving the frame */
 
+	if (!anomaly && !(task->lfc_bits[0] | task->lfc_bits[1]))
+		return; /* no anomaly in the frame, none now: nothing moves */
+
 	if (i >= p->frame && (task->lfc_bits[(old >> 6) & 1] >> (old & 63)) & 1)
 		task->lfc--;
 	if (anomaly) {

@@ -10,7 +10,8 @@
  *   - all profile data (the sparse sets of known pairs and n-grams) is reached
  *     through two hooks, ph_item_lookup() and ph_item_insert(), that each side
  *     implements: a hash table in user space (ph_store.c), a BPF hash map in the
- *     kernel.
+ *     kernel; two more, ph_epoch() and ph_epoch_bump(), keep the global
+ *     counter that tells tasks their cached profile state is stale.
  *
  * How the BPF program uses it:
  *
