@@ -69,6 +69,13 @@ __u64 ph_model_errors;	 /* ph_on_call() failures (a failing lookup) */
 __u64 ph_profile_errors; /* profiles that could not be created (map full) */
 __u64 ph_signal_pushes;	 /* handler windows opened (signal deliveries) */
 __u64 ph_responses;	 /* signals sent by the response */
+/* Nanoseconds per tick, computed at the first call: a division on every
+ * call cost more than the rest of the clock read. */
+__u64 ph_ns_per_tick;
+/* Bumped whenever a profile's state changes (the model's transitions, and
+ * user space's admin actions through the skeleton's bss): the tasks' cached
+ * profile state (struct ph_task_cache) is valid only within one epoch. */
+__u64 ph_epoch_now;
 
 /* One task's model state. */
 #include "../src/ph/ph_task_state.h"
@@ -134,7 +141,31 @@ PH_HOOK int ph_item_insert(struct ph_store *store, const struct ph_item_key *key
 	return bpf_map_update_elem(&ph_items, key, &stamp, BPF_NOEXIST);
 }
 
+PH_HOOK __u64 ph_epoch(struct ph_store *store)
+{
+	return ph_epoch_now;
+}
+
+PH_HOOK void ph_epoch_bump(struct ph_store *store)
+{
+	__sync_fetch_and_add(&ph_epoch_now, 1);
+}
+
 #include "../src/ph/ph_model.c"
+
+/* The model's clock in ns. The tick count is enough for a wait of seconds
+ * to days and costs a load instead of a clock read
+ * (bpf_ktime_get_coarse_ns() is not allowed in tracing programs). */
+static __always_inline __u64 model_now(void)
+{
+	__u64 tick = ph_ns_per_tick;
+
+	if (!tick) {
+		tick = 1000000000ull / CONFIG_HZ;
+		ph_ns_per_tick = tick;
+	}
+	return bpf_jiffies64() * tick;
+}
 
 /* The profile of an executable, created (empty, training) when missing. */
 static __always_inline struct ph_profile *profile_get(const struct ph_exe_key *k)
@@ -236,8 +267,9 @@ static __always_inline void respond(struct task_struct *task, const struct ph_ta
 	report(PH_EV_RESPONSE, st, prof, res, call, response_sig, (__s32)err);
 }
 
-/* The per-call step. Kept cheap: one task-storage lookup, one profile
- * lookup, the model (one item lookup for the default n-gram model). */
+/* The per-call step. Kept cheap: one task-storage lookup, then for most
+ * calls the fast path (the task's cache: no map lookup at all); otherwise one
+ * profile lookup and the model (one item lookup for the n-gram model). */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(ph_sys_enter, struct pt_regs *regs, long id)
 {
@@ -246,11 +278,13 @@ int BPF_PROG(ph_sys_enter, struct pt_regs *regs, long id)
 	struct ph_profile *prof;
 	struct ph_result res;
 	struct ph_store dummy = { 0 };
+	__u64 now;
 	__u32 limit;
 
-	if ((bpf_get_current_pid_tgid() >> 32) == self_tgid)
-		return 0;
 	task = bpf_get_current_task_btf();
+	/* the task's own field: one load instead of a helper call */
+	if ((__u32)task->tgid == self_tgid)
+		return 0;
 	/* 32-bit tasks number their calls differently: not modelled yet. */
 	if (task->thread_info.status & TS_COMPAT)
 		return 0;
@@ -264,14 +298,14 @@ int BPF_PROG(ph_sys_enter, struct pt_regs *regs, long id)
 	}
 	if (!st->exe.ino)
 		goto out; /* no executable file: nothing to model */
+	now = model_now();
+	/* a known call: the task's cache answers, the profile is not needed */
+	if (ph_fast_call(&dummy, &ph_params_cfg, &st->t, (__u32)id, now))
+		goto out;
 	prof = profile_get(&st->exe);
 	if (!prof)
 		goto out;
-	/* The tick count is enough for a wait of seconds to days and costs a
-	 * load instead of a clock read (bpf_ktime_get_coarse_ns() is not
-	 * allowed in tracing programs). */
-	if (ph_on_call(&dummy, &ph_params_cfg, prof, &st->t, (__u32)id,
-		       bpf_jiffies64() * (1000000000ull / CONFIG_HZ), &res)) {
+	if (ph_on_call(&dummy, &ph_params_cfg, prof, &st->t, (__u32)id, now, &res)) {
 		__sync_fetch_and_add(&ph_model_errors, 1);
 		goto out;
 	}
@@ -332,6 +366,12 @@ int BPF_PROG(ph_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	st = bpf_task_storage_get(&ph_tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!st)
 		return 0;
+	/* the old program's pending calls belong to its profile */
+	if (st->t.cache.pending) {
+		prof = bpf_map_lookup_elem(&ph_profiles, &st->exe);
+		if (prof)
+			ph_task_flush(&ph_params_cfg, prof, &st->t);
+	}
 	inode = bprm->file->f_inode;
 	st->exe.ino = inode->i_ino;
 	st->exe.dev = inode->i_sb->s_dev;
@@ -355,5 +395,22 @@ int BPF_PROG(ph_fork, struct task_struct *parent, struct task_struct *child)
 	if (!cs)
 		return 0;
 	__builtin_memcpy(cs, ps, sizeof(*cs));
+	ph_task_fork(&cs->t); /* the parent's pending calls are not the child's */
+	return 0;
+}
+
+/* A thread ends: its pending calls go to its profile. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(ph_exit, struct task_struct *p)
+{
+	struct ph_task_state *st;
+	struct ph_profile *prof;
+
+	st = bpf_task_storage_get(&ph_tasks, bpf_get_current_task_btf(), 0, 0);
+	if (!st || !st->t.cache.pending)
+		return 0;
+	prof = bpf_map_lookup_elem(&ph_profiles, &st->exe);
+	if (prof)
+		ph_task_flush(&ph_params_cfg, prof, &st->t);
 	return 0;
 }

@@ -497,6 +497,7 @@ static int cmd_profile(void *ctx, struct json_object *args, struct json_object *
 			snprintf(err, errlen, "updating the profile failed: %s", strerror(errno));
 			return -errno;
 		}
+		vg_ph_kernel_profiles_changed(a->k);
 		if (!strcmp(action, "reset") || !strcmp(action, "sensitize"))
 			dropped = drop_dead_items(a, &p);
 	}

@@ -374,6 +374,12 @@ int vg_ph_kernel_memory(struct vg_ph_kernel *k, struct vg_ph_memory *m)
 	return 0;
 }
 
+void vg_ph_kernel_profiles_changed(struct vg_ph_kernel *k)
+{
+	/* the BPF side bumps it with an atomic add too */
+	__atomic_fetch_add(&k->skel->bss->ph_epoch_now, 1, __ATOMIC_SEQ_CST);
+}
+
 void vg_ph_kernel_maps(struct vg_ph_kernel *k, struct vg_ph_kernel_maps *m)
 {
 	m->tasks = bpf_map__fd(k->skel->maps.ph_tasks);

@@ -78,6 +78,9 @@ struct vg_ph_kernel_maps {
 	int alerts;   /* the alert ring buffer */
 };
 void vg_ph_kernel_maps(struct vg_ph_kernel *k, struct vg_ph_kernel_maps *m);
+/* Call after changing a profile in the map from user space (admin actions):
+ * the tasks' cached profile state is then looked up again (docs/ph.md). */
+void vg_ph_kernel_profiles_changed(struct vg_ph_kernel *k);
 /* Also passes every raw alert record (already checked) to fn; one hook. */
 void vg_ph_kernel_on_record(struct vg_ph_kernel *k,
 			    void (*fn)(void *ctx, const struct ph_alert_event *e), void *ctx);

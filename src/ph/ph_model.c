@@ -80,22 +80,50 @@ static inline __u64 ph_pair_item(__u32 earlier, __u32 distance, __u32 call)
 	return ((__u64)earlier << 32) | ((__u64)distance << 16) | call;
 }
 
-/* The n-gram ending with `call`: the last n - 1 calls of the ring and `call`,
- * hashed (FNV-1a, 64 bit). Near the start of a task the gram is shorter;
- * its length is part of the hash, so "started with X" is its own item. */
+/* N-grams are hashed with a polynomial rolling hash, so that a call costs
+ * O(1) instead of rehashing n calls: task->gram is
+ *	P(s_1 .. s_k) = sum over j of (s_j + 1) * B^(k - j)   (mod 2^64)
+ * of the k = min(calls in the window, n - 1) most recent calls, oldest first
+ * (+ 1 so that call 0 counts). Adding a call multiplies by B and adds it;
+ * once k = n - 1, the oldest call's term, (s_1 + 1) * B^(n - 2), is taken
+ * out first. B is odd, so distinct short sequences of call numbers (at most
+ * 1024 values) practically never collide. */
+#define PH_GRAM_BASE 0xff51afd7ed558ccdULL
+
+/* B^(n - 2): the weight of the oldest call of a full gram window. */
+static inline __u64 ph_gram_pow(__u32 n)
+{
+	__u64 pow = 1;
+	__u32 i;
+
+	for (i = 0; i < PH_WINDOW_MAX; i++) {
+		if (i + 2 >= n)
+			break;
+		pow *= PH_GRAM_BASE;
+	}
+	return pow;
+}
+
+/* The n-gram ending with `call`: the last n - 1 calls of the window (the
+ * rolling hash) and `call`. Near the start of a task (or of a signal
+ * handler's window) the gram is shorter; its length is part of the item, so
+ * "started with X" is an item of its own. */
 static inline __u64 ph_ngram_item(const struct ph_task *task, __u32 n, __u32 call)
 {
-	__u64 h = 0xcbf29ce484222325ULL;
 	__u64 len = task->calls - task->win_start; /* calls in the window */
-	__u32 d;
 
-	for (d = PH_WINDOW_MAX - 1; d >= 1; d--) {
-		if (d >= n || d > len)
-			continue;
-		h = (h ^ task->ring[(task->calls - d) & PH_RING_MASK]) * 0x100000001b3ULL;
-	}
-	h = (h ^ call) * 0x100000001b3ULL;
-	return h ^ ((__u64)(len < n ? len + 1 : n) << 56);
+	return (task->gram * PH_GRAM_BASE + call + 1) ^ ((__u64)(len < n ? len + 1 : n) << 56);
+}
+
+/* `call` joins the window (before it enters the ring, which still holds the
+ * call that leaves the gram). pow = ph_gram_pow(n). */
+static inline void ph_gram_step(struct ph_task *task, __u32 n, __u32 call, __u64 pow)
+{
+	__u64 h = task->gram;
+
+	if (task->calls - task->win_start >= n - 1)
+		h -= ((__u64)task->ring[(task->calls - (n - 1)) & PH_RING_MASK] + 1) * pow;
+	task->gram = h * PH_GRAM_BASE + call + 1;
 }
 
 /* Where one item stands in a profile. */
@@ -137,6 +165,9 @@ static inline int ph_item_state(struct ph_store *store, const struct ph_profile 
 
 /* Test one item (normal mode) and learn it (training). Counts into res.
  * flags = enum ph_item_kind | PH_CHECK_LEARN (BPF functions take 5 arguments).
+ * Returns 1 if the item is known (in the training data, and in the test data
+ * when testing: the task may cache it), 0 if not (a miss, learnt or not), or
+ * a negative errno.
  * The BPF side defines PH_ITEM_FN as a global noinline function: the verifier
  * then checks it once instead of once per loop iteration and branch history,
  * which keeps the loop of lookups far below its instruction limit. A global
@@ -161,6 +192,8 @@ PH_ITEM_FN int ph_check_item(struct ph_store *store, struct ph_profile *prof, __
 		return err;
 	if (testing && !st.in_test)
 		res->misses++;
+	if (st.in_train && (!testing || st.in_test))
+		return 1;
 	if (!(flags & PH_CHECK_LEARN) || st.in_train)
 		return 0;
 	if (ph_item_insert(store, &key, prof->adds)) {
@@ -217,6 +250,9 @@ static inline void ph_lfc_step(const struct ph_params *p, struct ph_task *task, 
 	__u64 i = task->calls;
 	__u64 old = i - p->frame; /* the call leaving the frame */
 
+	if (!anomaly && !(task->lfc_bits[0] | task->lfc_bits[1]))
+		return; /* no anomaly in the frame, none now: nothing moves */
+
 	if (i >= p->frame && (task->lfc_bits[(old >> 6) & 1] >> (old & 63)) & 1)
 		task->lfc--;
 	if (anomaly) {
@@ -240,15 +276,201 @@ static inline void ph_reset_training(struct ph_profile *prof)
 	prof->status &= ~PH_PROFILE_FROZEN;
 }
 
+/* ---- the task's cache (struct ph_task_cache) ---- */
+
+/* The cache is 2-way set associative: an item may sit in either slot of
+ * its set (direct mapping let two items of one loop evict each other on
+ * every call). The set comes from multiplicative hashing, so that pair
+ * items, which differ in their high bits, spread too. */
+static inline __u32 ph_cache_set(__u64 item)
+{
+	return (__u32)((item * 0x9e3779b97f4a7c15ULL) >> 60) * 2;
+}
+_Static_assert(PH_CACHE_SLOTS == 32, "ph_cache_set() takes the top 4 bits: 16 sets of 2");
+
+static inline int ph_cache_has(const struct ph_task_cache *c, __u64 item)
+{
+	__u32 i = ph_cache_set(item) & (PH_CACHE_SLOTS - 2);
+
+	return (((c->valid >> i) & 1) && c->items[i] == item) ||
+	       (((c->valid >> (i + 1)) & 1) && c->items[i + 1] == item);
+}
+
+/* The newest item goes first in its set, the one it displaces second. */
+static inline void ph_cache_put(struct ph_task_cache *c, __u64 item)
+{
+	__u32 i = ph_cache_set(item) & (PH_CACHE_SLOTS - 2);
+
+	if (ph_cache_has(c, item))
+		return;
+	c->items[i + 1] = c->items[i];
+	c->valid = (c->valid & ~(2u << i)) | (((c->valid >> i) & 1) << (i + 1));
+	c->items[i] = item;
+	c->valid |= 1u << i;
+}
+
+/* The cached items were verified against the profile's data in the tag:
+ * other data (another profile, generation or test data, testing or not)
+ * empties the cache. Freezing does not change what is known. */
+static inline void ph_cache_sync(struct ph_task_cache *c, const struct ph_profile *prof)
+{
+	__u32 normal = prof->status & PH_PROFILE_NORMAL;
+
+	if (c->profile == prof->id && c->train_gen == prof->train_gen &&
+	    c->test_gen == prof->test_gen && c->test_stamp == prof->test_stamp &&
+	    c->normal == normal)
+		return;
+	c->valid = 0;
+	c->profile = prof->id;
+	c->train_gen = prof->train_gen;
+	c->test_gen = prof->test_gen;
+	c->test_stamp = prof->test_stamp;
+	c->normal = normal;
+}
+
+/* After a slow call: how many no-op calls may follow on the fast path.
+ * No-op calls add one to train_count and last_mod_count each, so the freeze
+ * rule (ph_train_step) becomes true at a call we can compute: the fast path
+ * stops just before it, and the freeze happens on the same call as without
+ * the cache (for one task; other tasks' pending calls reach the profile
+ * when they flush). */
+static inline __u32 ph_cache_budget(const struct ph_params *p, const struct ph_profile *prof)
+{
+	__u64 normal_count = prof->train_count - prof->last_mod_count;
+	__u64 first; /* the smallest train_count at which the profile freezes */
+
+	if (!p->learn || (prof->status & PH_PROFILE_FROZEN) || normal_count == 0 ||
+	    ph_test_is_current(prof))
+		return PH_PENDING_MAX; /* no-op calls cannot freeze it */
+	first = normal_count * p->normal_factor / p->normal_factor_den + 1;
+	if (first < p->min_train)
+		first = p->min_train;
+	if (first <= prof->train_count + 1)
+		return 0; /* the next call may freeze it */
+	first -= prof->train_count + 1; /* no-op calls before that one */
+	return first < PH_PENDING_MAX ? (__u32)first : PH_PENDING_MAX;
+}
+
+/* At the end of a slow call: the state the fast path may trust until the
+ * epoch moves. A frozen profile becomes normal at normal_time: the fast path
+ * stops then, so that the transition happens on the same call. */
+static inline void ph_cache_refresh(const struct ph_params *p, const struct ph_profile *prof,
+				    struct ph_task *task)
+{
+	struct ph_task_cache *c = &task->cache;
+
+	ph_cache_sync(c, prof);
+	c->epoch = c->seen;
+	c->fast_until = (prof->status & PH_PROFILE_FROZEN) ? prof->normal_time : ~0ULL;
+	c->budget = ph_cache_budget(p, prof);
+	/* while the LFC is above the tolerize limit every call resets training */
+	if (p->learn && task->lfc > p->tolerize_limit)
+		c->budget = 0;
+}
+
+PH_FN void ph_task_flush(const struct ph_params *p, struct ph_profile *prof, struct ph_task *task)
+{
+	const struct ph_task_cache *c = &task->cache;
+	__u64 n = c->pending;
+
+	prof->calls += n;
+	/* The pending calls were trained on in the generation of the cache's
+	 * tag (a new generation bumps the epoch, which stops the fast path):
+	 * if that generation has ended meanwhile (tolerize, sensitize, reset),
+	 * they no longer count, as if they had been counted before the reset. */
+	if (p->learn && c->profile == prof->id && c->train_gen == prof->train_gen) {
+		/* no-op calls: trained on, the training data unchanged */
+		prof->train_count += n;
+		prof->last_mod_count += n;
+	}
+	task->cache.pending = 0;
+}
+
+PH_FN void ph_task_fork(struct ph_task *child)
+{
+	child->cache.pending = 0;
+	child->cache.budget = 0; /* its first call goes the slow way */
+}
+
+PH_FN int ph_fast_call(struct ph_store *store, const struct ph_params *p, struct ph_task *task,
+		       __u32 call, __u64 now)
+{
+	struct ph_task_cache *c = &task->cache;
+	/* read before the caller looks the profile up: a change made after
+	 * this read is seen by the next call */
+	__u64 epoch = ph_epoch(store);
+	__u32 d;
+
+	if (!c->budget || c->epoch != epoch || now >= c->fast_until)
+		goto slow;
+	if (call > PH_CALL_MAX)
+		call = PH_CALL_MAX;
+	if (p->model & PH_MODEL_NGRAM) {
+		if (!ph_cache_has(c, ph_ngram_item(task, p->ngram, call)))
+			goto slow;
+	}
+	if (p->model & PH_MODEL_PAIRS) {
+		for (d = 1; d < PH_WINDOW_MAX; d++) {
+			if (d >= p->window || d > task->calls - task->win_start)
+				break;
+			if (!ph_cache_has(c, ph_pair_item(task->ring[(task->calls - d) & PH_RING_MASK],
+							  d, call)))
+				goto slow;
+		}
+	}
+	/* A no-op call: what ph_on_call() would do, minus the profile. The
+	 * LFC only slides (no anomaly), so it stays within the tolerize limit
+	 * that ph_cache_refresh() checked. */
+	c->budget--;
+	c->pending++;
+	ph_lfc_step(p, task, 0);
+	if (p->model & PH_MODEL_NGRAM)
+		ph_gram_step(task, p->ngram, call, c->gram_pow);
+	task->ring[task->calls & PH_RING_MASK] = (__u16)call;
+	task->calls++;
+	return 1;
+slow:
+	c->seen = epoch; /* what ph_on_call() records as the cache's epoch */
+	return 0;
+}
+
+/* The fields whose change bumps the epoch: what the fast path trusts. */
+struct ph_profile_state {
+	__u64 test_stamp, normal_time;
+	__u32 status, train_gen, test_gen;
+};
+
+static inline void ph_profile_state_get(const struct ph_profile *prof, struct ph_profile_state *s)
+{
+	s->test_stamp = prof->test_stamp;
+	s->normal_time = prof->normal_time;
+	s->status = prof->status;
+	s->train_gen = prof->train_gen;
+	s->test_gen = prof->test_gen;
+}
+
+static inline int ph_profile_state_same(const struct ph_profile *prof,
+					const struct ph_profile_state *s)
+{
+	return s->test_stamp == prof->test_stamp && s->normal_time == prof->normal_time &&
+	       s->status == prof->status && s->train_gen == prof->train_gen &&
+	       s->test_gen == prof->test_gen;
+}
+
 PH_FN int ph_on_call(struct ph_store *store, const struct ph_params *p, struct ph_profile *prof,
 		     struct ph_task *task, __u32 call, __u64 now, struct ph_result *res)
 {
-	int testing = (prof->status & PH_PROFILE_NORMAL) != 0;
 	__u32 learn = p->learn ? PH_CHECK_LEARN : 0;
+	struct ph_profile_state before;
+	__u64 item;
 	__u32 d;
-	int err;
+	int testing, err;
 
 	__builtin_memset(res, 0, sizeof(*res));
+	ph_task_flush(p, prof, task);
+	ph_profile_state_get(prof, &before);
+	ph_cache_sync(&task->cache, prof);
+	testing = (prof->status & PH_PROFILE_NORMAL) != 0;
 	if (call > PH_CALL_MAX)
 		call = PH_CALL_MAX;
 	prof->calls++;
@@ -260,17 +482,21 @@ PH_FN int ph_on_call(struct ph_store *store, const struct ph_params *p, struct p
 			if (d >= p->window || d > task->calls - task->win_start)
 				break;
 			earlier = task->ring[(task->calls - d) & PH_RING_MASK];
-			err = ph_check_item(store, prof, PH_ITEM_PAIR | learn,
-					    ph_pair_item(earlier, d, call), res);
-			if (err)
+			item = ph_pair_item(earlier, d, call);
+			err = ph_check_item(store, prof, PH_ITEM_PAIR | learn, item, res);
+			if (err < 0)
 				return err;
+			if (err)
+				ph_cache_put(&task->cache, item);
 		}
 	}
 	if (p->model & PH_MODEL_NGRAM) {
-		err = ph_check_item(store, prof, PH_ITEM_NGRAM | learn,
-				    ph_ngram_item(task, p->ngram, call), res);
-		if (err)
+		item = ph_ngram_item(task, p->ngram, call);
+		err = ph_check_item(store, prof, PH_ITEM_NGRAM | learn, item, res);
+		if (err < 0)
 			return err;
+		if (err)
+			ph_cache_put(&task->cache, item);
 	}
 
 	if (p->learn)
@@ -295,9 +521,31 @@ PH_FN int ph_on_call(struct ph_store *store, const struct ph_params *p, struct p
 		res->stopped = 1;
 	}
 
+	if (p->model & PH_MODEL_NGRAM) {
+		/* computed here, kept for the fast path (same n all along) */
+		task->cache.gram_pow = ph_gram_pow(p->ngram);
+		ph_gram_step(task, p->ngram, call, task->cache.gram_pow);
+	}
 	task->ring[task->calls & PH_RING_MASK] = (__u16)call;
 	task->calls++;
+
+	/* items verified above under a state this call changed are emptied
+	 * here; other tasks learn of the change from the epoch */
+	if (!ph_profile_state_same(prof, &before))
+		ph_epoch_bump(store);
+	ph_cache_refresh(p, prof, task);
 	return 0;
+}
+
+PH_FN int ph_step(struct ph_store *store, const struct ph_params *p, struct ph_profile *prof,
+		  struct ph_task *task, __u32 call, __u64 now, struct ph_result *res)
+{
+	if (ph_fast_call(store, p, task, call, now)) {
+		__builtin_memset(res, 0, sizeof(*res));
+		res->lfc = task->lfc;
+		return 0;
+	}
+	return ph_on_call(store, p, prof, task, call, now, res);
 }
 
 PH_FN void ph_signal_push(struct ph_task *task, struct ph_sigstack *stack)
@@ -312,10 +560,12 @@ PH_FN void ph_signal_push(struct ph_task *task, struct ph_sigstack *stack)
 	f = &stack->frame[stack->depth & (PH_SIGNAL_DEPTH - 1)];
 	f->win_start = task->win_start;
 	f->calls = task->calls;
+	f->gram = task->gram;
 	for (i = 0; i < PH_WINDOW_MAX; i++)
 		f->ring[i] = task->ring[i];
 	stack->depth++;
 	task->win_start = task->calls; /* an empty window */
+	task->gram = 0;
 }
 
 PH_FN void ph_signal_pop(struct ph_task *task, struct ph_sigstack *stack)
@@ -336,6 +586,7 @@ PH_FN void ph_signal_pop(struct ph_task *task, struct ph_sigstack *stack)
 	for (d = 1; d <= PH_WINDOW_MAX; d++)
 		task->ring[(task->calls - d) & PH_RING_MASK] = f->ring[(f->calls - d) & PH_RING_MASK];
 	task->win_start = f->win_start + (task->calls - f->calls);
+	task->gram = f->gram; /* the same calls at the same distances */
 }
 
 PH_FN __u64 ph_task_score(const struct ph_params *p, const struct ph_task *task)

@@ -10,7 +10,8 @@
  *   - all profile data (the sparse sets of known pairs and n-grams) is reached
  *     through two hooks, ph_item_lookup() and ph_item_insert(), that each side
  *     implements: a hash table in user space (ph_store.c), a BPF hash map in the
- *     kernel.
+ *     kernel; two more, ph_epoch() and ph_epoch_bump(), keep the global
+ *     counter that tells tasks their cached profile state is stale.
  *
  * How the BPF program uses it:
  *
@@ -119,6 +120,40 @@ struct ph_profile {
 	__u64 store_errors;   /* items that could not be stored (store full) */
 };
 
+/* A task's cache of what it last learnt about its profile (docs/ph.md,
+ * "Cost"), so that most calls need neither the profile nor an item lookup.
+ *
+ * items[] holds items this task found known: in the training data and, when
+ * the profile was testing, in the test data. Such an item stays known while
+ * the profile keeps the tag below (items are never removed from a live
+ * generation), so a call whose items all hit is a "no-op" call: no miss,
+ * nothing to learn. The fast path (ph_fast_call()) then only counts it in
+ * `pending`, which the next slow call (ph_on_call()) adds to the profile.
+ *
+ * The fast path never reads the profile; it trusts this cache while the
+ * global epoch (hook ph_epoch()) is the one seen when the tag was taken.
+ * Every change of a profile's status, generations, test data or normal time
+ * bumps the epoch: the model does it itself, and whoever changes a profile
+ * from outside (admin actions) must call ph_epoch_bump() too. */
+#define PH_CACHE_SLOTS 32  /* 16 sets of 2 */
+#define PH_PENDING_MAX 128 /* fast calls at most between two slow ones */
+
+struct ph_task_cache {
+	__u64 epoch;	  /* global epoch when the tag was taken */
+	__u64 seen;	  /* global epoch read by the last ph_fast_call() */
+	__u64 profile;	  /* tag: profile id, */
+	__u64 test_stamp; /* its test data, */
+	__u32 train_gen;  /* generations */
+	__u32 test_gen;
+	__u32 normal;	   /* and its PH_PROFILE_NORMAL bit */
+	__u32 valid;	   /* bit i: items[i] holds a known item */
+	__u64 fast_until;  /* the profile may become normal at this time: slow path */
+	__u32 budget;	   /* fast calls allowed before the next slow one (0: none) */
+	__u32 pending;	   /* fast calls the profile has not counted yet */
+	__u64 gram_pow;	   /* the rolling n-gram hash's weight of its oldest call */
+	__u64 items[PH_CACHE_SLOTS];
+};
+
 /* One task (thread) being followed. Plain data: a BPF task-storage value. */
 struct ph_task {
 	__u64 profile_id;
@@ -131,6 +166,8 @@ struct ph_task {
 	__u64 win_start;         /* `calls` when the current window began (exec, or
 				  * a signal handler's entry): the window holds the
 				  * calls - win_start most recent calls at most */
+	__u64 gram;		 /* rolling hash of the window's last n - 1 calls */
+	struct ph_task_cache cache;
 };
 
 /* Signal handlers get windows of their own (pH, ebpH): delivery pushes the
@@ -143,6 +180,7 @@ struct ph_task {
 struct ph_sig_frame {
 	__u64 win_start;
 	__u64 calls;		   /* the task's calls at delivery */
+	__u64 gram;		   /* its n-gram hash then */
 	__u16 ring[PH_WINDOW_MAX]; /* its window then */
 };
 
@@ -180,6 +218,9 @@ PH_HOOK int ph_item_lookup(struct ph_store *store, const struct ph_item_key *key
 /* Add an item with its stamp; an existing item keeps its old stamp.
  * Returns 0 or a negative errno (-ENOSPC when the store is full). */
 PH_HOOK int ph_item_insert(struct ph_store *store, const struct ph_item_key *key, __u64 stamp);
+/* The global profile epoch (see struct ph_task_cache), and its increment. */
+PH_HOOK __u64 ph_epoch(struct ph_store *store);
+PH_HOOK void ph_epoch_bump(struct ph_store *store);
 
 /* The default model: 12-grams scored by anomaly rate (docs/ph.md), with
  * pH's constants: window 9, frame 128, limits 30 / 12, factor 128/32. */
@@ -201,10 +242,27 @@ PH_FN void ph_signal_push(struct ph_task *task, struct ph_sigstack *stack);
 PH_FN void ph_signal_pop(struct ph_task *task, struct ph_sigstack *stack);
 /* The task's score under p->score; higher = more anomalous. */
 PH_FN __u64 ph_task_score(const struct ph_params *p, const struct ph_task *task);
-/* The per-call step: test (normal mode), train, freeze / normal / tolerize
- * transitions, LFC. `now` is the caller's clock (ns in the kernel; replay
- * uses the profile's call count). Returns 0 or a negative errno. */
+/* The per-call step in two parts. First the fast path, which needs no
+ * profile: returns 1 if the call was a no-op call answered from the task's
+ * cache (it is then fully accounted: nothing else to do, res-wise a call with
+ * no miss, nothing learnt and no transition), else 0 and changes nothing.
+ * Then, on 0, ph_on_call() with the task's profile: the pending fast calls
+ * are added to the profile, then test (normal mode), train, freeze / normal /
+ * tolerize transitions, LFC, and the cache is refreshed. `now` is the
+ * caller's clock (ns in the kernel; calls in replay). Returns 0 or a negative
+ * errno. ph_step() is both, for callers that have the profile at hand. */
+PH_FN int ph_fast_call(struct ph_store *store, const struct ph_params *p, struct ph_task *task,
+		       __u32 call, __u64 now);
 PH_FN int ph_on_call(struct ph_store *store, const struct ph_params *p, struct ph_profile *prof,
 		     struct ph_task *task, __u32 call, __u64 now, struct ph_result *res);
+PH_FN int ph_step(struct ph_store *store, const struct ph_params *p, struct ph_profile *prof,
+		  struct ph_task *task, __u32 call, __u64 now, struct ph_result *res);
+/* Adds the task's pending fast calls to prof (its profile): at exit, before
+ * exec, at the end of a replayed file. Counters only: a transition they make
+ * due happens at the profile's next slow call. */
+PH_FN void ph_task_flush(const struct ph_params *p, struct ph_profile *prof, struct ph_task *task);
+/* fork: the child got a copy of its parent's task; the parent's pending
+ * calls are the parent's to flush. */
+PH_FN void ph_task_fork(struct ph_task *child);
 
 #endif

@@ -105,9 +105,9 @@ static int replay_call(void *ctx, uint32_t pid, uint32_t call)
 		return pass->err;
 	if (pass->check_only)
 		return 0;
-	/* replay's clock is the profile's call count: normal_wait is in calls */
-	pass->err = ph_on_call(r->store, &r->params, &r->profile, task, call, r->profile.calls,
-			       &res);
+	/* replay's clock counts calls (normal_wait is in calls); not the
+	 * profile's count, which lags by the tasks' pending fast calls */
+	pass->err = ph_step(r->store, &r->params, &r->profile, task, call, r->clock++, &res);
 	return pass->err;
 }
 
@@ -123,6 +123,9 @@ static int replay_file(struct ph_replay *r, enum ph_trace_format fmt, const char
 		task_table_free(&pass->tasks);
 		pass->check_only = 0;
 		ret = ph_trace_read_file(fmt, path, replay_call, pass, err);
+		/* the file's tasks end here: their pending calls go to the profile */
+		for (size_t i = 0; i < pass->tasks.count; i++)
+			ph_task_flush(&r->params, &r->profile, &pass->tasks.tasks[i]);
 	}
 	if (ret == -E2BIG)
 		snprintf(err->msg, sizeof(err->msg), "more than %u PIDs in one file",
@@ -168,8 +171,10 @@ int ph_replay_train_file(struct ph_replay *r, enum ph_trace_format fmt, const ch
 
 int ph_replay_end_training(struct ph_replay *r)
 {
-	if (!(r->profile.status & PH_PROFILE_NORMAL))
+	if (!(r->profile.status & PH_PROFILE_NORMAL)) {
 		ph_profile_start_normal(&r->profile);
+		ph_epoch_bump(r->store); /* a change made outside the model */
+	}
 	return ph_store_gc(r->store, &r->profile);
 }
 

@@ -17,6 +17,7 @@ struct ph_replay {
 	struct ph_profile profile;
 	uint64_t traces;   /* traces trained on */
 	uint64_t calls;    /* calls trained on */
+	uint64_t clock;    /* the model's clock: calls replayed so far */
 };
 
 /* What one test trace scored. */

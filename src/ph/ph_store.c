@@ -17,6 +17,7 @@ struct ph_store {
 	size_t cap; /* power of two */
 	size_t count;
 	size_t max_items;
+	__u64 epoch; /* ph_epoch(): bumped when a profile's state changes */
 };
 
 #define PH_STORE_MIN_CAP 1024
@@ -109,6 +110,16 @@ int ph_item_lookup(struct ph_store *store, const struct ph_item_key *key, __u64 
 		return -ENOENT;
 	*stamp = s->stamp;
 	return 0;
+}
+
+__u64 ph_epoch(struct ph_store *store)
+{
+	return store->epoch;
+}
+
+void ph_epoch_bump(struct ph_store *store)
+{
+	store->epoch++;
 }
 
 int ph_item_insert(struct ph_store *store, const struct ph_item_key *key, __u64 stamp)

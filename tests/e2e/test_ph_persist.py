@@ -38,7 +38,7 @@ def read_profile_file(path):
         raise ValueError(f"{path}: truncated ({len(b)} bytes)")
     h = HEADER.unpack_from(b, 0)
     magic, version, nitems = h[0], h[1], h[12]
-    if magic != b"VIGILPH\0" or version != 1:
+    if magic != b"VIGILPH\0" or version != 2:
         raise ValueError(f"{path}: bad magic/version")
     body = HEADER.size + PROFILE.size + nitems * ITEM.size
     if len(b) != body + 4:

@@ -179,7 +179,7 @@ static void test_corruptions(void)
 	CHECK_INT(decode(copy, len, &why), -EPROTO);
 	CHECK_STR(why, "not a vigil pH profile (bad magic)");
 	memcpy(copy, buf, len);
-	copy[8] = 2; /* version */
+	copy[8] = PH_FILE_VERSION + 1; /* version */
 	CHECK_INT(decode(copy, len, &why), -EPROTO);
 	CHECK_STR(why, "profile format of another version");
 	memcpy(copy, buf, len);

@@ -31,7 +31,7 @@ static void rig_init(struct rig *r)
 
 static int step(struct rig *r, uint32_t call)
 {
-	return ph_on_call(r->store, &r->p, &r->prof, &r->task, call, ++r->now, &r->res);
+	return ph_step(r->store, &r->p, &r->prof, &r->task, call, ++r->now, &r->res);
 }
 
 /* Feed calls; return how many were anomalies. */

@@ -17,7 +17,7 @@ static unsigned feed(struct ph_store *st, struct ph_profile *prof, struct ph_tas
 	unsigned learned = 0;
 
 	for (unsigned i = 0; i < n; i++) {
-		CHECK_INT(ph_on_call(st, &params, prof, t, calls[i], prof->calls, &res), 0);
+		CHECK_INT(ph_step(st, &params, prof, t, calls[i], prof->calls, &res), 0);
 		learned += res.learned;
 	}
 	return learned;
