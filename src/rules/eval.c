@@ -227,6 +227,9 @@ static bool match_str(const struct vg_check *c, const char *s, uint32_t len)
 	case VG_OP_IGLOB:
 		return vg_glob_match(o->s, o->len, s, len, true);
 	case VG_OP_REGEX:
+		if (c->re->jit)
+			return pcre2_jit_match(c->re->code, (PCRE2_SPTR)s, len, 0, 0, c->re->md,
+					       NULL) >= 0;
 		return pcre2_match(c->re->code, (PCRE2_SPTR)s, len, 0, 0, c->re->md, NULL) >= 0;
 	case VG_OP_IN:
 	case VG_OP_INTERSECTS:
