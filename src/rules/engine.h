@@ -145,6 +145,9 @@ struct vg_check {
 	/* glob: lengths of the literal text before the first and after the last
 	 * special character, checked before the pattern is run (optimize.c) */
 	uint32_t glob_pre, glob_suf;
+	/* program.c: one value at most, compared as it is (no transformer,
+	 * no field on the right, not a list): the evaluator's short path */
+	bool single;
 	union {
 		struct vg_str *strs; /* sorted by (len, bytes) for in/intersects */
 		int64_t *ints;	     /* sorted */
@@ -155,6 +158,8 @@ struct vg_check {
 	};
 };
 
+struct vg_prog;
+
 struct vg_node {
 	enum vg_node_kind kind;
 	bool memo;	 /* a macro's root: its result is kept for the event */
@@ -163,6 +168,7 @@ struct vg_node {
 	uint32_t n;	 /* kids of AND/OR */
 	uint32_t weight; /* checks below, macros expanded (saturates) */
 	float cost, pass; /* optimize.c: expected cost, chance to be true */
+	const struct vg_prog *prog; /* program.c: computes this node (rule roots, memos) */
 	union {
 		const struct vg_node **kids;
 		const struct vg_node *kid;
@@ -276,6 +282,35 @@ void vg_regex_free(struct vg_regex *re);
 /* evtindex.c */
 void vg_node_evtypes(const struct vg_node *n, bool negated, struct vg_evtset *out);
 int vg_build_index(struct vg_rules *rs);
+
+/* program.c: a condition as a list of tests with jumps (see there) */
+enum vg_insn_kind {
+	VG_I_CHECK, /* a check */
+	VG_I_MEMO,  /* a node remembered per event (its own program, or a check) */
+	VG_I_NODE,  /* any other node, through the tree evaluator */
+};
+
+#define VG_PC_TRUE UINT32_MAX	     /* end: the condition holds */
+#define VG_PC_FALSE (UINT32_MAX - 1) /* end: it does not */
+
+struct vg_insn {
+	enum vg_insn_kind kind;
+	uint32_t on_true, on_false; /* the next instruction, or VG_PC_TRUE/FALSE */
+	union {
+		const struct vg_check *chk;
+		const struct vg_node *node;
+	};
+};
+
+struct vg_prog {
+	uint32_t entry; /* first instruction, or VG_PC_TRUE/FALSE for a constant */
+	uint32_t n;
+	struct vg_insn insn[];
+};
+
+/* The program computing n (kept in n->prog; remembered nodes below n get
+ * theirs too). NULL when out of memory. */
+const struct vg_prog *vg_prog_build(struct vg_rules *rs, const struct vg_node *n);
 
 /* optimize.c */
 int vg_optimize_rules(struct vg_rules *rs);

@@ -372,7 +372,22 @@ static bool eval_check(struct vg_rules *rs, const struct vg_check *c)
 	return false;
 }
 
+/* A check, with the common case inlined where it is called: one value
+ * compared as it is (see mark_single in program.c). */
+static inline __attribute__((always_inline)) bool check(struct vg_rules *rs,
+							 const struct vg_check *c)
+{
+	const struct vg_value *v;
+
+	if (!c->single)
+		return eval_check(rs, c);
+	if (fetch(rs, c->ref, &v) <= 0)
+		return false;
+	return c->type == VG_FT_STR ? match_str(c, v->s.ptr, v->s.len) : match_value(c, v);
+}
+
 static bool eval_node(struct vg_rules *rs, const struct vg_node *n);
+static bool run_prog(struct vg_rules *rs, const struct vg_prog *p);
 
 /* A node through its memo: inlined into the loops below, so that a kid
  * already known for this event costs no call. */
@@ -384,10 +399,37 @@ static inline __attribute__((always_inline)) bool eval_memo(struct vg_rules *rs,
 	if (!n->memo)
 		return n->kind == VG_N_CHECK ? eval_check(rs, n->chk) : eval_node(rs, n);
 	if (m->memo_gen != rs->gen) {
-		m->memo_val = n->kind == VG_N_CHECK ? eval_check(rs, n->chk) : eval_node(rs, n);
+		m->memo_val = n->kind == VG_N_CHECK ? check(rs, n->chk) :
+			      n->prog		      ? run_prog(rs, n->prog) :
+							eval_node(rs, n);
 		m->memo_gen = rs->gen;
 	}
 	return m->memo_val;
+}
+
+/* A program (program.c): the tests in order, each choosing the next. */
+static bool run_prog(struct vg_rules *rs, const struct vg_prog *p)
+{
+	uint32_t pc = p->entry;
+
+	while (pc < VG_PC_FALSE) {
+		const struct vg_insn *in = &p->insn[pc];
+		bool r;
+
+		switch (in->kind) {
+		case VG_I_CHECK:
+			r = check(rs, in->chk);
+			break;
+		case VG_I_MEMO:
+			r = eval_memo(rs, in->node);
+			break;
+		default:
+			r = eval_node(rs, in->node);
+			break;
+		}
+		pc = r ? in->on_true : in->on_false;
+	}
+	return pc == VG_PC_TRUE;
 }
 
 bool vg_eval_node(struct vg_rules *rs, const struct vg_node *n)
@@ -438,8 +480,10 @@ int vg_rules_eval(struct vg_rules *rs, unsigned evtype, vg_field_get get, const 
 	for (uint32_t i = 0; i < rs->nby_type[evtype]; i++) {
 		const struct vg_rule *r = rs->by_type[evtype][i];
 
+		const struct vg_node *cond = rs->conds_by_type[evtype][i];
+
 		rs->xused = 0;
-		if (!eval_memo(rs, rs->conds_by_type[evtype][i]))
+		if (!(cond->memo ? eval_memo(rs, cond) : run_prog(rs, cond->prog)))
 			continue;
 		if (count < max)
 			matches[count] = r;

@@ -96,6 +96,11 @@ int vg_build_index(struct vg_rules *rs)
 			cond = d->by_type && d->by_type[t] ? d->by_type[t] : r->cond;
 			if (cond->kind == VG_N_FALSE)
 				continue; /* can never match this type */
+			if (!vg_prog_build(rs, cond)) {
+				free(block);
+				free(conds);
+				return -ENOMEM;
+			}
 			rs->conds_by_type[t][rs->nby_type[t]] = cond;
 			rs->by_type[t][rs->nby_type[t]++] = r;
 		}
