@@ -543,7 +543,7 @@ static int string_operands(struct vg_cctx *cc, struct vg_check *chk,
 	}
 	chk->strs = s;
 	chk->n = n;
-	return 0;
+	return vg_strset_build(&cc->rs->arena, chk);
 }
 
 static int typed_operands(struct vg_cctx *cc, struct vg_check *chk, const struct vg_ast_value *v,

@@ -3,6 +3,7 @@
 #define VIGIL_RULES_ENGINE_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "rules/arena.h"
 #include "rules/ast.h"
@@ -141,7 +142,13 @@ struct vg_check {
 	uint8_t rhs_xform[VG_AST_MAX_XFORMS];
 	uint8_t rhs_nxform;
 	uint32_t n; /* operands */
-	uint64_t lenmask; /* string operands of in/intersects: bit min(len, 63) */
+	uint64_t lenmask; /* string operands of in/intersects/pmatch: bit min(len, 63) */
+	/* in/intersects/pmatch with many operands: a hash table (match.c) of
+	 * indexes + 1 into strs (0 = empty), set_mask + 1 slots; NULL when
+	 * the operands are searched as they are */
+	uint32_t *set;
+	uint32_t set_mask;
+	bool pmatch_root; /* pmatch with a table: "/" was one of the paths */
 	/* glob: lengths of the literal text before the first and after the last
 	 * special character, checked before the pattern is run (optimize.c) */
 	uint32_t glob_pre, glob_suf;
@@ -196,6 +203,17 @@ struct vg_tmpl {
 	uint32_t nsegs;
 };
 
+/* One rule as an event of one type meets it (evtindex.c). */
+struct vg_indexed {
+	const struct vg_rule *rule;
+	const struct vg_node *cond; /* its tree for the type; cond->prog runs it */
+	/* a remembered node the rule fails without, tested first (NULL: none):
+	 * when it is already known false for the event, the rule is skipped
+	 * without running its program (rules of a type often share one, such
+	 * as "open for writing") */
+	const struct vg_node *guard;
+};
+
 struct vg_rules {
 	struct vg_arena arena; /* definitions and compiled trees */
 	size_t max_file_bytes;
@@ -224,11 +242,9 @@ struct vg_rules {
 	uint32_t nregexes, regexes_cap;
 
 	/* evaluation */
-	const struct vg_rule **by_type[VG_EVTYPE_MAX];
+	struct vg_indexed *by_type[VG_EVTYPE_MAX]; /* the rules each type meets, in order */
 	uint32_t nby_type[VG_EVTYPE_MAX];
-	const struct vg_rule **index_block; /* malloc'ed storage behind by_type */
-	const struct vg_node **conds_by_type[VG_EVTYPE_MAX]; /* each rule's tree for the type */
-	const struct vg_node **cond_block;		      /* storage behind conds_by_type */
+	struct vg_indexed *index_block; /* malloc'ed storage behind by_type */
 	struct vg_evtset evtypes;
 	struct vg_slot *slots;
 	uint64_t gen;
@@ -326,6 +342,34 @@ bool vg_pmatch(const struct vg_str *prefixes, uint32_t n, const char *s, size_t 
 int vg_str_cmp(const struct vg_str *a, const struct vg_str *b);
 bool vg_str_in(const struct vg_str *sorted, uint32_t n, const char *s, uint32_t len);
 bool vg_net_contains(const struct vg_net *net, const struct vg_ip *ip);
+/* Hash tables of string operands, for checks with many of them: builds
+ * c->set (in, intersects, pmatch; from VG_STRSET_MIN operands on); 0 or
+ * -ENOMEM. */
+#define VG_STRSET_MIN 4
+int vg_strset_build(struct vg_arena *a, struct vg_check *c);
+/* s is one of the operands (c->set must exist) */
+bool vg_strset_has(const struct vg_check *c, const char *s, uint32_t len);
+/* vg_pmatch through c->set: looks up the value's own prefixes that end at a
+ * '/' (and the whole value), rather than comparing every path */
+bool vg_pmatch_set(const struct vg_check *c, const char *s, uint32_t len);
+
+/* a == b over n bytes: inlined, a word at a time (memcmp is a call, and the
+ * strings rules compare are short) */
+static inline bool vg_same_bytes(const char *a, const char *b, size_t n)
+{
+	for (; n >= 8; a += 8, b += 8, n -= 8) {
+		uint64_t x, y;
+
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		if (x != y)
+			return false;
+	}
+	for (; n; a++, b++, n--)
+		if (*a != *b)
+			return false;
+	return true;
+}
 
 /* eval.c */
 bool vg_eval_node(struct vg_rules *rs, const struct vg_node *n);

@@ -203,9 +203,9 @@ static bool match_str(const struct vg_check *c, const char *s, uint32_t len)
 
 	switch (c->op) {
 	case VG_OP_EQ:
-		return len == o->len && memcmp(s, o->s, len) == 0;
+		return len == o->len && vg_same_bytes(s, o->s, len);
 	case VG_OP_NE:
-		return !(len == o->len && memcmp(s, o->s, len) == 0);
+		return !(len == o->len && vg_same_bytes(s, o->s, len));
 	case VG_OP_CONTAINS:
 	case VG_OP_BCONTAINS:
 		return vg_contains(s, len, o->s, o->len);
@@ -213,15 +213,15 @@ static bool match_str(const struct vg_check *c, const char *s, uint32_t len)
 		return vg_icontains(s, len, o->s, o->len);
 	case VG_OP_STARTSWITH:
 	case VG_OP_BSTARTSWITH:
-		return len >= o->len && memcmp(s, o->s, o->len) == 0;
+		return len >= o->len && vg_same_bytes(s, o->s, o->len);
 	case VG_OP_ENDSWITH:
-		return len >= o->len && memcmp(s + len - o->len, o->s, o->len) == 0;
+		return len >= o->len && vg_same_bytes(s + len - o->len, o->s, o->len);
 	case VG_OP_GLOB:
 		/* the literal ends of the pattern first: most values fail there */
 		if (len < c->glob_pre + c->glob_suf ||
-		    (c->glob_pre && memcmp(s, o->s, c->glob_pre)) ||
-		    (c->glob_suf &&
-		     memcmp(s + len - c->glob_suf, o->s + o->len - c->glob_suf, c->glob_suf)))
+		    !vg_same_bytes(s, o->s, c->glob_pre) ||
+		    !vg_same_bytes(s + len - c->glob_suf, o->s + o->len - c->glob_suf,
+				   c->glob_suf))
 			return false;
 		return vg_glob_match(o->s, o->len, s, len, false);
 	case VG_OP_IGLOB:
@@ -235,9 +235,9 @@ static bool match_str(const struct vg_check *c, const char *s, uint32_t len)
 	case VG_OP_INTERSECTS:
 		if (!(c->lenmask >> (len < 63 ? len : 63) & 1))
 			return false;
-		return vg_str_in(o, c->n, s, len);
+		return c->set ? vg_strset_has(c, s, len) : vg_str_in(o, c->n, s, len);
 	case VG_OP_PMATCH:
-		return vg_pmatch(o, c->n, s, len);
+		return c->set ? vg_pmatch_set(c, s, len) : vg_pmatch(o, c->n, s, len);
 	default:
 		return false;
 	}
@@ -407,8 +407,10 @@ static inline __attribute__((always_inline)) bool eval_memo(struct vg_rules *rs,
 	return m->memo_val;
 }
 
-/* A program (program.c): the tests in order, each choosing the next. */
-static bool run_prog(struct vg_rules *rs, const struct vg_prog *p)
+/* A program (program.c): the tests in order, each choosing the next.
+ * Inlined into the loop over rules; remembered macros call run_prog. */
+static inline __attribute__((always_inline)) bool run_prog_inline(struct vg_rules *rs,
+								  const struct vg_prog *p)
 {
 	uint32_t pc = p->entry;
 
@@ -430,6 +432,11 @@ static bool run_prog(struct vg_rules *rs, const struct vg_prog *p)
 		pc = r ? in->on_true : in->on_false;
 	}
 	return pc == VG_PC_TRUE;
+}
+
+static bool run_prog(struct vg_rules *rs, const struct vg_prog *p)
+{
+	return run_prog_inline(rs, p);
 }
 
 bool vg_eval_node(struct vg_rules *rs, const struct vg_node *n)
@@ -478,15 +485,16 @@ int vg_rules_eval(struct vg_rules *rs, unsigned evtype, vg_field_get get, const 
 	if (evtype >= VG_EVTYPE_MAX)
 		return 0;
 	for (uint32_t i = 0; i < rs->nby_type[evtype]; i++) {
-		const struct vg_rule *r = rs->by_type[evtype][i];
+		const struct vg_indexed *x = &rs->by_type[evtype][i];
+		const struct vg_node *cond = x->cond;
 
-		const struct vg_node *cond = rs->conds_by_type[evtype][i];
-
+		if (x->guard && x->guard->memo_gen == rs->gen && !x->guard->memo_val)
+			continue; /* what its program would find first */
 		rs->xused = 0;
-		if (!(cond->memo ? eval_memo(rs, cond) : run_prog(rs, cond->prog)))
+		if (!(cond->memo ? eval_memo(rs, cond) : run_prog_inline(rs, cond->prog)))
 			continue;
 		if (count < max)
-			matches[count] = r;
+			matches[count] = x->rule;
 		count++;
 	}
 	return (int)count;

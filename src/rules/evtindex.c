@@ -48,11 +48,22 @@ void vg_node_evtypes(const struct vg_node *n, bool negated, struct vg_evtset *ou
 	vg_evtset_fill(out);
 }
 
+/* The remembered node a program tests first, when the rule fails without
+ * it; NULL if there is none. */
+static const struct vg_node *guard_of(const struct vg_prog *p)
+{
+	const struct vg_insn *in;
+
+	if (p->entry >= p->n)
+		return NULL;
+	in = &p->insn[p->entry];
+	return in->kind == VG_I_MEMO && in->on_false == VG_PC_FALSE ? in->node : NULL;
+}
+
 int vg_build_index(struct vg_rules *rs)
 {
 	size_t total = 0, at = 0;
-	const struct vg_rule **block;
-	const struct vg_node **conds;
+	struct vg_indexed *block;
 
 	vg_evtset_clear(&rs->evtypes);
 	for (unsigned t = 0; t < VG_EVTYPE_MAX; t++)
@@ -70,15 +81,10 @@ int vg_build_index(struct vg_rules *rs)
 			}
 	}
 	block = calloc(total ? total : 1, sizeof(*block));
-	conds = calloc(total ? total : 1, sizeof(*conds));
-	if (!block || !conds) {
-		free(block);
-		free(conds);
+	if (!block)
 		return -ENOMEM;
-	}
 	for (unsigned t = 0; t < VG_EVTYPE_MAX; t++) {
 		rs->by_type[t] = block + at;
-		rs->conds_by_type[t] = conds + at;
 		at += rs->nby_type[t];
 		rs->nby_type[t] = 0;
 	}
@@ -89,25 +95,27 @@ int vg_build_index(struct vg_rules *rs)
 		if (r->state != VG_RULE_LOADED || !r->enabled)
 			continue;
 		for (unsigned t = 0; t < VG_EVTYPE_MAX; t++) {
+			struct vg_indexed *x;
 			const struct vg_node *cond;
+			const struct vg_prog *prog;
 
 			if (!vg_evtset_has(&r->evtypes, t))
 				continue;
 			cond = d->by_type && d->by_type[t] ? d->by_type[t] : r->cond;
 			if (cond->kind == VG_N_FALSE)
 				continue; /* can never match this type */
-			if (!vg_prog_build(rs, cond)) {
+			prog = vg_prog_build(rs, cond);
+			if (!prog) {
 				free(block);
-				free(conds);
 				return -ENOMEM;
 			}
-			rs->conds_by_type[t][rs->nby_type[t]] = cond;
-			rs->by_type[t][rs->nby_type[t]++] = r;
+			x = &rs->by_type[t][rs->nby_type[t]++];
+			x->rule = r;
+			x->cond = cond;
+			x->guard = cond->memo ? NULL : guard_of(prog);
 		}
 	}
 	free(rs->index_block);
-	free(rs->cond_block);
 	rs->index_block = block;
-	rs->cond_block = conds;
 	return 0;
 }
