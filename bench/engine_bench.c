@@ -369,6 +369,7 @@ struct set {
 	struct vg_rules_stats st;
 	size_t *idx; /* the recorded events this set's kernel filter passes */
 	size_t n;
+	size_t by_type[VG_EVTYPE_MAX]; /* those events by engine type (0: none) */
 	double eps[MAX_PASSES], base_eps[MAX_PASSES];
 	double median_eps, median_base_eps;
 	uint64_t alerts, matched_events;
@@ -562,10 +563,42 @@ static int select_events(struct set *set, const struct recording *r, struct vg_e
 		return -ENOMEM;
 	for (size_t i = 0; i < r->n; i++) {
 		rebuild(scratch, r, &r->recs[i]);
-		if (scratch->u.hdr.syscall_nr < 0 || vg_evtset_has(&need, vg_rule_evtype(scratch)))
+		unsigned t = vg_rule_evtype(scratch);
+
+		if (scratch->u.hdr.syscall_nr < 0 || vg_evtset_has(&need, t)) {
 			set->idx[set->n++] = i;
+			set->by_type[t < VG_EVTYPE_MAX ? t : 0]++;
+		}
 	}
 	return 0;
+}
+
+/* What the replayed stream is made of: events by type, most first (the
+ * rest summed), so that a reader can judge the mix. */
+static void print_mix(FILE *f, const struct set *set)
+{
+	bool shown[VG_EVTYPE_MAX] = { false };
+	size_t rest = set->n;
+
+	fprintf(f, "  stream replayed, by type:");
+	for (int row = 0; row < 8; row++) {
+		unsigned best = VG_EVTYPE_MAX;
+
+		for (unsigned t = 0; t < VG_EVTYPE_MAX; t++)
+			if (!shown[t] && set->by_type[t] &&
+			    (best == VG_EVTYPE_MAX || set->by_type[t] > set->by_type[best]))
+				best = t;
+		if (best == VG_EVTYPE_MAX)
+			break;
+		shown[best] = true;
+		rest -= set->by_type[best];
+		fprintf(f, " %s %zu (%.1f%%)",
+			best && vg_evtype_name(best) ? vg_evtype_name(best) : "untyped",
+			set->by_type[best], 100.0 * set->by_type[best] / (set->n ? set->n : 1));
+	}
+	if (rest)
+		fprintf(f, " other %zu", rest);
+	fputc('\n', f);
 }
 
 /* The event types that take most of the rules' time, most first. */
@@ -600,6 +633,7 @@ static void print_set(FILE *f, const struct set *set, unsigned passes)
 	fprintf(f, "\n%s: %u rules loaded, %u skipped, %u failed\n", set->file, st->loaded,
 		st->skipped, st->failed);
 	fprintf(f, "  events replayed (what its kernel filter passes): %zu\n", set->n);
+	print_mix(f, set);
 	fprintf(f, "  passes (events/s of CPU time):");
 	for (unsigned p = 0; p < passes; p++)
 		fprintf(f, " %.0f", set->eps[p]);
@@ -644,8 +678,16 @@ static int write_json(const char *path, const struct recording *r, double secs, 
 
 		fprintf(f, "%s\n {\"file\": ", s ? "," : "");
 		json_str(f, set->file);
-		fprintf(f, ", \"loaded\": %u, \"skipped\": %u, \"events\": %zu, \"passes\": [",
+		fprintf(f, ", \"loaded\": %u, \"skipped\": %u, \"events\": %zu, \"by_type\": {",
 			set->st.loaded, set->st.skipped, set->n);
+		for (unsigned t = 0, k = 0; t < VG_EVTYPE_MAX; t++) {
+			if (!set->by_type[t])
+				continue;
+			fprintf(f, "%s", k++ ? ", " : "");
+			json_str(f, t && vg_evtype_name(t) ? vg_evtype_name(t) : "untyped");
+			fprintf(f, ": %zu", set->by_type[t]);
+		}
+		fprintf(f, "}, \"passes\": [");
 		for (unsigned p = 0; p < passes; p++)
 			fprintf(f, "%s%.0f", p ? ", " : "", set->eps[p]);
 		fprintf(f, "], \"median_eps\": %.0f, \"base_median_eps\": %.0f, \"alerts\": %llu, "
