@@ -152,6 +152,7 @@ struct vg_check {
 	/* glob: lengths of the literal text before the first and after the last
 	 * special character, checked before the pattern is run (optimize.c) */
 	uint32_t glob_pre, glob_suf;
+	uint32_t glob_mid, glob_mid_len; /* a literal run the value must contain */
 	/* program.c: one value at most, compared as it is (no transformer,
 	 * no field on the right, not a list): the evaluator's short path */
 	bool single;

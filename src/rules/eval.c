@@ -221,7 +221,10 @@ static bool match_str(const struct vg_check *c, const char *s, uint32_t len)
 		if (len < c->glob_pre + c->glob_suf ||
 		    !vg_same_bytes(s, o->s, c->glob_pre) ||
 		    !vg_same_bytes(s + len - c->glob_suf, o->s + o->len - c->glob_suf,
-				   c->glob_suf))
+				   c->glob_suf) ||
+		    (c->glob_mid_len &&
+		     !vg_contains(s + c->glob_pre, len - c->glob_pre - c->glob_suf,
+				  o->s + c->glob_mid, c->glob_mid_len)))
 			return false;
 		return vg_glob_match(o->s, o->len, s, len, false);
 	case VG_OP_IGLOB:

@@ -343,6 +343,50 @@ static void test_glob_ends(void)
 	vg_rules_free(rs);
 }
 
+/* The literal run a glob's value must contain (glob_middle) never rejects
+ * what the matcher accepts: every pattern against every value, through the
+ * engine and through vg_glob_match alone. */
+static void test_glob_middle(void)
+{
+	static const char *const pats[] = {
+		"*/.ssh/authorized_keys*", "*../*../*", "/a*[bc]de*f", "*[]x]yz*", "*[!a]bc*",
+		"x*[a-]]cd*", "*[ab*", "?abc?", "*abc*abcd*", "*[ab]*c?d*",
+	};
+	static const char *const vals[] = {
+		"/root/.ssh/authorized_keys", "/root/.ssh/authorized_keys2", "/x/.ssh/id",
+		"../../etc", "a/../b/../c", "/abde f", "/abdef", "/acdexf", "]yz", "xyz", "qyz",
+		"abc", "zbc", "*ab", "\\ab", "ab\\", "x-cd", "x]cd", "xacd", "[ab", "[abcd",
+		"xabcx", "abcabcd", "abcdabc", "", "a",
+	};
+	char yaml[512];
+
+	for (size_t p = 0; p < sizeof(pats) / sizeof(pats[0]); p++) {
+		struct vg_rules *rs = vg_rules_new();
+		const struct vg_rule *m[1];
+		unsigned open_t = vg_evtype_lookup("open", 4);
+
+		snprintf(yaml, sizeof(yaml),
+			 "- rule: g\n  desc: d\n  condition: evt.type = open and fd.name glob '%s'\n"
+			 "  output: o\n  priority: WARNING\n", pats[p]);
+		CHECK_INT(vg_rules_load_buffer(rs, "mid.yaml", yaml, strlen(yaml)), 0);
+		CHECK_INT(vg_rules_compile(rs), 0);
+		for (size_t v = 0; v < sizeof(vals) / sizeof(vals[0]); v++) {
+			bool want = vg_glob_match(pats[p], strlen(pats[p]), vals[v], strlen(vals[v]),
+						  false);
+
+			memset(ncur, 0, sizeof(ncur));
+			ncur[VG_F_FD_NAME] = 1;
+			cur[VG_F_FD_NAME][0].s.ptr = vals[v];
+			cur[VG_F_FD_NAME][0].s.len = (uint32_t)strlen(vals[v]);
+			if (vg_rules_eval(rs, open_t, rand_get, NULL, m, 1) != want)
+				printf("glob middle: '%s' on '%s' should be %d\n", pats[p], vals[v],
+				       want);
+			CHECK_INT(vg_rules_eval(rs, open_t, rand_get, NULL, m, 1), want);
+		}
+		vg_rules_free(rs);
+	}
+}
+
 int main(void)
 {
 	srandom(4);
@@ -350,6 +394,7 @@ int main(void)
 	test_strsets();
 	test_same_bytes();
 	test_glob_ends();
+	test_glob_middle();
 	differential("rules/vigil_rules.yaml", 30000);
 	differential("../shared/compat/falco_rules.yaml", 30000);
 	return check_report();
