@@ -1495,6 +1495,16 @@ static bool arg_value(struct vg_rule_ctx *c, enum arg_kind k, struct argval *a)
 	return false;
 }
 
+/* name (NUL-terminated) is the len bytes of arg: no strlen, since most
+ * names differ from the first byte on */
+static bool arg_named(const char *name, const char *arg, uint32_t len)
+{
+	for (uint32_t i = 0; i < len; i++)
+		if (!name[i] || name[i] != arg[i])
+			return false;
+	return name[len] == '\0';
+}
+
 /* The argument the reference names (evt.arg.NAME, evt.arg[NAME], evt.arg[N]). */
 static const struct arg_def *find_arg(struct vg_rule_ctx *c, const struct vg_field_ref *ref)
 {
@@ -1506,8 +1516,7 @@ static const struct arg_def *find_arg(struct vg_rule_ctx *c, const struct vg_fie
 		return NULL;
 	for (d = schemas[si].a; d < schemas[si].a + 16 && d->name; d++) {
 		if (ref->arg) {
-			if (strlen(d->name) == ref->arg_len &&
-			    !memcmp(d->name, ref->arg, ref->arg_len))
+			if (arg_named(d->name, ref->arg, ref->arg_len))
 				return d;
 		} else if (!(d->flags & ARG_ALIAS) && pos++ == ref->index) {
 			return d;

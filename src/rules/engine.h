@@ -190,6 +190,10 @@ struct vg_slot {
 	int n;
 	uint32_t cap;
 	struct vg_value *v;
+	/* the single value in lower case, made for the event's first icontains
+	 * on it and shared by the others */
+	uint64_t low_gen;
+	const char *low;
 };
 
 struct vg_tmpl_seg {
@@ -254,6 +258,8 @@ struct vg_rules {
 	const void *ctx;
 	char *xbuf;
 	size_t xused;
+	char *lbuf; /* lower-case copies of values, per event (vg_slot.low) */
+	size_t lused;
 };
 
 /* engine.c */

@@ -13,7 +13,8 @@ int vg_eval_setup(struct vg_rules *rs)
 {
 	rs->slots = vg_arena_alloc(&rs->arena, (rs->nrefs ? rs->nrefs : 1) * sizeof(*rs->slots));
 	rs->xbuf = vg_arena_alloc(&rs->arena, VG_XFORM_BUF);
-	if (!rs->slots || !rs->xbuf)
+	rs->lbuf = vg_arena_alloc(&rs->arena, VG_XFORM_BUF);
+	if (!rs->slots || !rs->xbuf || !rs->lbuf)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < rs->nrefs; i++) {
 		const struct vg_field_ref *r = rs->refs[i];
@@ -375,6 +376,30 @@ static bool eval_check(struct vg_rules *rs, const struct vg_check *c)
 	return false;
 }
 
+/* The slot's single value in lower case (made once per event); NULL when
+ * the buffer is full. */
+static const char *lowered(struct vg_rules *rs, const struct vg_field_ref *ref,
+			   const struct vg_value *v)
+{
+	struct vg_slot *s = &rs->slots[ref->slot];
+	char *d;
+
+	if (s->low_gen == rs->gen)
+		return s->low;
+	if (v->s.len > VG_XFORM_BUF - rs->lused)
+		return NULL;
+	d = rs->lbuf + rs->lused;
+	rs->lused += v->s.len;
+	for (uint32_t k = 0; k < v->s.len; k++) {
+		char ch = v->s.ptr[k];
+
+		d[k] = ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
+	}
+	s->low = d;
+	s->low_gen = rs->gen;
+	return d;
+}
+
 /* A check, with the common case inlined where it is called: one value
  * compared as it is (see mark_single in program.c). */
 static inline __attribute__((always_inline)) bool check(struct vg_rules *rs,
@@ -386,6 +411,14 @@ static inline __attribute__((always_inline)) bool check(struct vg_rules *rs,
 		return eval_check(rs, c);
 	if (fetch(rs, c->ref, &v) <= 0)
 		return false;
+	if (c->op == VG_OP_ICONTAINS && c->type == VG_FT_STR) {
+		/* several icontains on one field (a command line against a
+		 * dozen words) lower it once, then search as contains does */
+		const char *low = lowered(rs, c->ref, v);
+
+		if (low)
+			return vg_contains(low, v->s.len, c->strs->s, c->strs->len);
+	}
 	return c->type == VG_FT_STR ? match_str(c, v->s.ptr, v->s.len) : match_value(c, v);
 }
 
@@ -482,6 +515,7 @@ int vg_rules_eval(struct vg_rules *rs, unsigned evtype, vg_field_get get, const 
 	if (!rs->compiled || !rs->slots)
 		return -EINVAL;
 	rs->gen++;
+	rs->lused = 0;
 	rs->cur_evtype = evtype;
 	rs->get = get;
 	rs->ctx = ctx;
