@@ -223,6 +223,17 @@ static void test_contains(void)
 	CHECK(vg_contains("aaab", 4, "ab", 2));
 	CHECK(!vg_contains("aaaa", 4, "ab", 2));
 	CHECK(vg_contains("xxO_TRUNC", 9, "O_TRUNC", 7)); /* at the very end */
+	/* the memchr anchor is the last byte that is not punctuation */
+	CHECK(vg_contains("/a/.ssh/b", 9, "/.ssh/", 6));
+	CHECK(vg_contains("/.ssh/", 6, "/.ssh/", 6));
+	CHECK(!vg_contains("h/.ssh", 6, "/.ssh/", 6));
+	CHECK(!vg_contains("ssh/.ss", 7, "/.ssh/", 6));
+	CHECK(vg_contains("x/../", 5, "/../", 4)); /* punctuation only */
+	CHECK(!vg_contains("/./.", 4, "/../", 4));
+	CHECK(vg_contains("ab_", 3, "b_", 2));
+	CHECK(!vg_contains("b_a", 3, "a_", 2));
+	CHECK(vg_contains("O_WRONLY|O_CREAT|O_TRUNC", 24, "O_TRUNC", 7));
+	CHECK(!vg_contains("O_WRONLY|O_CREAT|O_CLOEXEC", 26, "O_TRUNC", 7));
 }
 
 static bool linear_in(const struct vg_str *o, uint32_t n, const char *s, uint32_t len)
