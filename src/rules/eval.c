@@ -198,7 +198,8 @@ static int order(int c, enum vg_op op)
 	}
 }
 
-static bool match_str(const struct vg_check *c, const char *s, uint32_t len)
+static inline __attribute__((always_inline)) bool match_str(const struct vg_check *c,
+							     const char *s, uint32_t len)
 {
 	const struct vg_str *o = c->strs;
 
