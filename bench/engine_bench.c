@@ -2,10 +2,13 @@
  * one core, on a real event stream.
  *
  *   engine_bench [--events N] [--seconds S] [--passes P] [--json FILE]
- *                [--save FILE | --load FILE] RULES...
+ *                [--coalesce-ms MS] [--save FILE | --load FILE] RULES...
  *
  * 1. Record. Loads and attaches the kernel sensor as `vigil run` does (every
- *    watched syscall routed), starts a child that loops over a mix of what the
+ *    watched syscall routed; repeated opens coalesced in the kernel over MS
+ *    milliseconds, `vigil run`'s default 1000, 0 sends every open: the
+ *    monitor meets the stream the sensor sends, so the bench replays that
+ *    one), starts a child that loops over a mix of what the
  *    bench workloads do (open+close of a file, fork+exec of /bin/true and of a
  *    shell running cat, connect+accept+close on 127.0.0.1), and keeps a compact
  *    copy of every decoded event until N events (default 200000) or S seconds
@@ -245,9 +248,11 @@ static pid_t start_workload(const char *file)
 	_exit(0);
 }
 
-static int record(struct recording *r, long seconds, uint64_t *drops)
+static int record(struct recording *r, long seconds, long coalesce_ms, uint64_t *drops)
 {
-	struct vg_sensor_opts so = { .ring_bytes = VG_SENSOR_DEFAULT_RING, .wakeup_bytes = 64 << 10 };
+	struct vg_sensor_opts so = { .ring_bytes = VG_SENSOR_DEFAULT_RING,
+				     .wakeup_bytes = 64 << 10,
+				     .coalesce_ms = (uint32_t)coalesce_ms };
 	struct vg_sensor_stats st;
 	struct vg_sensor *s = NULL;
 	const char *why = NULL;
@@ -709,7 +714,7 @@ static int write_json(const char *path, const struct recording *r, double secs, 
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: engine_bench [--events N] [--seconds S] [--passes P] [--json FILE] "
-		   "[--save FILE | --load FILE] RULES_FILE...\n"
+		   "[--coalesce-ms MS] [--save FILE | --load FILE] RULES_FILE...\n"
 		   "Records a real event stream with vigil's sensor, then replays it through the\n"
 		   "rule engine with each rules file (default rules/vigil_rules.yaml).\n");
 }
@@ -735,6 +740,7 @@ int main(int argc, char **argv)
 		{ "events", required_argument, 0, 'n' }, { "seconds", required_argument, 0, 's' },
 		{ "passes", required_argument, 0, 'p' }, { "json", required_argument, 0, 'j' },
 		{ "save", required_argument, 0, 'S' },	 { "load", required_argument, 0, 'L' },
+		{ "coalesce-ms", required_argument, 0, 'c' },
 		{ "help", no_argument, 0, 'h' },	 { 0, 0, 0, 0 },
 	};
 	static const char *default_rules[] = { "rules/vigil_rules.yaml" };
@@ -744,7 +750,7 @@ int main(int argc, char **argv)
 	struct vg_cgmap_opts co = { 0 };
 	const char *json = NULL, *save = NULL, *load = NULL;
 	const char *const *files;
-	long seconds = 20, passes = 5;
+	long seconds = 20, passes = 5, coalesce_ms = VG_SENSOR_DEFAULT_COALESCE_MS;
 	unsigned nsets;
 	uint64_t drops = 0, t0;
 	double rec_secs;
@@ -766,6 +772,9 @@ int main(int argc, char **argv)
 			break;
 		case 'S':
 			save = optarg;
+			break;
+		case 'c':
+			coalesce_ms = number("--coalesce-ms", optarg, 0, 60000);
 			break;
 		case 'L':
 			load = optarg;
@@ -805,7 +814,7 @@ int main(int argc, char **argv)
 		if (ret)
 			fprintf(stderr, "engine_bench: %s: %s\n", load, strerror(-ret));
 	} else {
-		ret = record(&rec, seconds, &drops);
+		ret = record(&rec, seconds, coalesce_ms, &drops);
 	}
 	rec_secs = (clock_ns(CLOCK_MONOTONIC) - t0) / 1e9;
 	if (ret) {
