@@ -217,6 +217,10 @@ struct vg_indexed {
 	 * without running its program (rules of a type often share one, such
 	 * as "open for writing") */
 	const struct vg_node *guard;
+	/* the rules of a type are grouped by guard (evtindex.c): the entry
+	 * after the last one with this guard, so that a guard known false
+	 * skips its whole group at once */
+	uint32_t group_end;
 };
 
 struct vg_rules {
@@ -247,9 +251,12 @@ struct vg_rules {
 	uint32_t nregexes, regexes_cap;
 
 	/* evaluation */
-	struct vg_indexed *by_type[VG_EVTYPE_MAX]; /* the rules each type meets, in order */
+	struct vg_indexed *by_type[VG_EVTYPE_MAX]; /* the rules each type meets, by group */
 	uint32_t nby_type[VG_EVTYPE_MAX];
 	struct vg_indexed *index_block; /* malloc'ed storage behind by_type */
+	/* the rules one event matched, before they are put in rule order (the
+	 * groups change the order of evaluation); as many as a type has rules */
+	const struct vg_rule **hits;
 	struct vg_evtset evtypes;
 	struct vg_slot *slots;
 	uint64_t gen;

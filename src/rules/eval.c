@@ -526,14 +526,25 @@ int vg_rules_eval(struct vg_rules *rs, unsigned evtype, vg_field_get get, const 
 		const struct vg_indexed *x = &rs->by_type[evtype][i];
 		const struct vg_node *cond = x->cond;
 
-		if (x->guard && x->guard->memo_gen == rs->gen && !x->guard->memo_val)
-			continue; /* what its program would find first */
-		rs->xused = 0;
-		if (!(cond->memo ? eval_memo(rs, cond) : run_prog_inline(rs, cond->prog)))
+		if (x->guard && x->guard->memo_gen == rs->gen && !x->guard->memo_val) {
+			/* what the group's programs would find first */
+			i = x->group_end - 1;
 			continue;
-		if (count < max)
-			matches[count] = x->rule;
-		count++;
+		}
+		rs->xused = 0;
+		if (cond->memo ? eval_memo(rs, cond) : run_prog_inline(rs, cond->prog))
+			rs->hits[count++] = x->rule;
 	}
+	/* back to rule order (the groups changed it); matches are few */
+	for (unsigned i = 1; i < count; i++) {
+		const struct vg_rule *r = rs->hits[i];
+		unsigned j = i;
+
+		for (; j > 0 && rs->hits[j - 1]->index > r->index; j--)
+			rs->hits[j] = rs->hits[j - 1];
+		rs->hits[j] = r;
+	}
+	for (unsigned i = 0; i < count && i < max; i++)
+		matches[i] = rs->hits[i];
 	return (int)count;
 }

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 void vg_node_evtypes(const struct vg_node *n, bool negated, struct vg_evtset *out)
 {
@@ -60,10 +61,35 @@ static const struct vg_node *guard_of(const struct vg_prog *p)
 	return in->kind == VG_I_MEMO && in->on_false == VG_PC_FALSE ? in->node : NULL;
 }
 
+/* Puts the rules of one type that share a guard next to each other (groups
+ * in the order their first rule comes, rules in rule order inside a group)
+ * and notes where each group ends. Rules without a guard are groups of one. */
+static void group_by_guard(struct vg_indexed *x, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i = x[i].group_end) {
+		uint32_t end = i + 1;
+
+		if (x[i].guard) {
+			/* pull the later rules with this guard up, keeping order */
+			for (uint32_t j = i + 1; j < n; j++) {
+				struct vg_indexed moved = x[j];
+
+				if (moved.guard != x[i].guard)
+					continue;
+				memmove(&x[end + 1], &x[end], (j - end) * sizeof(*x));
+				x[end++] = moved;
+			}
+		}
+		for (uint32_t k = i; k < end; k++)
+			x[k].group_end = end;
+	}
+}
+
 int vg_build_index(struct vg_rules *rs)
 {
-	size_t total = 0, at = 0;
+	size_t total = 0, at = 0, most = 1;
 	struct vg_indexed *block;
+	const struct vg_rule **hits;
 
 	vg_evtset_clear(&rs->evtypes);
 	for (unsigned t = 0; t < VG_EVTYPE_MAX; t++)
@@ -115,7 +141,19 @@ int vg_build_index(struct vg_rules *rs)
 			x->guard = cond->memo ? NULL : guard_of(prog);
 		}
 	}
+	for (unsigned t = 0; t < VG_EVTYPE_MAX; t++) {
+		group_by_guard(rs->by_type[t], rs->nby_type[t]);
+		if (rs->nby_type[t] > most)
+			most = rs->nby_type[t];
+	}
+	hits = calloc(most, sizeof(*hits));
+	if (!hits) {
+		free(block);
+		return -ENOMEM;
+	}
 	free(rs->index_block);
+	free(rs->hits);
 	rs->index_block = block;
+	rs->hits = hits;
 	return 0;
 }
