@@ -12,7 +12,9 @@
  * - a glob pattern's literal ends are noted, tested before the pattern;
  * - the operands of every "and" and "or" are ordered by expected cost: for
  *   "and", cost / (1 - chance to pass) ascending, so cheap checks that
- *   usually fail come first; for "or", cost / chance to pass.
+ *   usually fail come first; for "or", cost / chance to pass (a node
+ *   remembered per event counts a quarter of its cost: another rule has
+ *   often computed it already).
  *
  * Evaluation has no side effects, so none of this changes a result: only
  * how much work an event costs. Macros shared by rules stay shared (one copy
@@ -311,8 +313,11 @@ static void estimate_check(struct vg_node *n)
 static float rank(const struct vg_node *n, bool is_and)
 {
 	float ends = is_and ? 1 - n->pass : n->pass;
+	/* a node remembered per event is often known already (another rule
+	 * computed it): then it costs a load */
+	float cost = n->memo ? n->cost / 4 : n->cost;
 
-	return n->cost / (ends > 0.001f ? ends : 0.001f);
+	return cost / (ends > 0.001f ? ends : 0.001f);
 }
 
 static void estimate_list(struct vg_node *n)
