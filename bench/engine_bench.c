@@ -2,10 +2,13 @@
  * one core, on a real event stream.
  *
  *   engine_bench [--events N] [--seconds S] [--passes P] [--json FILE]
- *                [--save FILE | --load FILE] RULES...
+ *                [--coalesce-ms MS] [--save FILE | --load FILE] RULES...
  *
  * 1. Record. Loads and attaches the kernel sensor as `vigil run` does (every
- *    watched syscall routed), starts a child that loops over a mix of what the
+ *    watched syscall routed; repeated opens coalesced in the kernel over MS
+ *    milliseconds, `vigil run`'s default 1000, 0 sends every open: the
+ *    monitor meets the stream the sensor sends, so the bench replays that
+ *    one), starts a child that loops over a mix of what the
  *    bench workloads do (open+close of a file, fork+exec of /bin/true and of a
  *    shell running cat, connect+accept+close on 127.0.0.1), and keeps a compact
  *    copy of every decoded event until N events (default 200000) or S seconds
@@ -245,9 +248,11 @@ static pid_t start_workload(const char *file)
 	_exit(0);
 }
 
-static int record(struct recording *r, long seconds, uint64_t *drops)
+static int record(struct recording *r, long seconds, long coalesce_ms, uint64_t *drops)
 {
-	struct vg_sensor_opts so = { .ring_bytes = VG_SENSOR_DEFAULT_RING, .wakeup_bytes = 64 << 10 };
+	struct vg_sensor_opts so = { .ring_bytes = VG_SENSOR_DEFAULT_RING,
+				     .wakeup_bytes = 64 << 10,
+				     .coalesce_ms = (uint32_t)coalesce_ms };
 	struct vg_sensor_stats st;
 	struct vg_sensor *s = NULL;
 	const char *why = NULL;
@@ -369,6 +374,7 @@ struct set {
 	struct vg_rules_stats st;
 	size_t *idx; /* the recorded events this set's kernel filter passes */
 	size_t n;
+	size_t by_type[VG_EVTYPE_MAX]; /* those events by engine type (0: none) */
 	double eps[MAX_PASSES], base_eps[MAX_PASSES];
 	double median_eps, median_base_eps;
 	uint64_t alerts, matched_events;
@@ -562,10 +568,42 @@ static int select_events(struct set *set, const struct recording *r, struct vg_e
 		return -ENOMEM;
 	for (size_t i = 0; i < r->n; i++) {
 		rebuild(scratch, r, &r->recs[i]);
-		if (scratch->u.hdr.syscall_nr < 0 || vg_evtset_has(&need, vg_rule_evtype(scratch)))
+		unsigned t = vg_rule_evtype(scratch);
+
+		if (scratch->u.hdr.syscall_nr < 0 || vg_evtset_has(&need, t)) {
 			set->idx[set->n++] = i;
+			set->by_type[t < VG_EVTYPE_MAX ? t : 0]++;
+		}
 	}
 	return 0;
+}
+
+/* What the replayed stream is made of: events by type, most first (the
+ * rest summed), so that a reader can judge the mix. */
+static void print_mix(FILE *f, const struct set *set)
+{
+	bool shown[VG_EVTYPE_MAX] = { false };
+	size_t rest = set->n;
+
+	fprintf(f, "  stream replayed, by type:");
+	for (int row = 0; row < 8; row++) {
+		unsigned best = VG_EVTYPE_MAX;
+
+		for (unsigned t = 0; t < VG_EVTYPE_MAX; t++)
+			if (!shown[t] && set->by_type[t] &&
+			    (best == VG_EVTYPE_MAX || set->by_type[t] > set->by_type[best]))
+				best = t;
+		if (best == VG_EVTYPE_MAX)
+			break;
+		shown[best] = true;
+		rest -= set->by_type[best];
+		fprintf(f, " %s %zu (%.1f%%)",
+			best && vg_evtype_name(best) ? vg_evtype_name(best) : "untyped",
+			set->by_type[best], 100.0 * set->by_type[best] / (set->n ? set->n : 1));
+	}
+	if (rest)
+		fprintf(f, " other %zu", rest);
+	fputc('\n', f);
 }
 
 /* The event types that take most of the rules' time, most first. */
@@ -600,6 +638,7 @@ static void print_set(FILE *f, const struct set *set, unsigned passes)
 	fprintf(f, "\n%s: %u rules loaded, %u skipped, %u failed\n", set->file, st->loaded,
 		st->skipped, st->failed);
 	fprintf(f, "  events replayed (what its kernel filter passes): %zu\n", set->n);
+	print_mix(f, set);
 	fprintf(f, "  passes (events/s of CPU time):");
 	for (unsigned p = 0; p < passes; p++)
 		fprintf(f, " %.0f", set->eps[p]);
@@ -644,8 +683,16 @@ static int write_json(const char *path, const struct recording *r, double secs, 
 
 		fprintf(f, "%s\n {\"file\": ", s ? "," : "");
 		json_str(f, set->file);
-		fprintf(f, ", \"loaded\": %u, \"skipped\": %u, \"events\": %zu, \"passes\": [",
+		fprintf(f, ", \"loaded\": %u, \"skipped\": %u, \"events\": %zu, \"by_type\": {",
 			set->st.loaded, set->st.skipped, set->n);
+		for (unsigned t = 0, k = 0; t < VG_EVTYPE_MAX; t++) {
+			if (!set->by_type[t])
+				continue;
+			fprintf(f, "%s", k++ ? ", " : "");
+			json_str(f, t && vg_evtype_name(t) ? vg_evtype_name(t) : "untyped");
+			fprintf(f, ": %zu", set->by_type[t]);
+		}
+		fprintf(f, "}, \"passes\": [");
 		for (unsigned p = 0; p < passes; p++)
 			fprintf(f, "%s%.0f", p ? ", " : "", set->eps[p]);
 		fprintf(f, "], \"median_eps\": %.0f, \"base_median_eps\": %.0f, \"alerts\": %llu, "
@@ -667,7 +714,7 @@ static int write_json(const char *path, const struct recording *r, double secs, 
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: engine_bench [--events N] [--seconds S] [--passes P] [--json FILE] "
-		   "[--save FILE | --load FILE] RULES_FILE...\n"
+		   "[--coalesce-ms MS] [--save FILE | --load FILE] RULES_FILE...\n"
 		   "Records a real event stream with vigil's sensor, then replays it through the\n"
 		   "rule engine with each rules file (default rules/vigil_rules.yaml).\n");
 }
@@ -693,6 +740,7 @@ int main(int argc, char **argv)
 		{ "events", required_argument, 0, 'n' }, { "seconds", required_argument, 0, 's' },
 		{ "passes", required_argument, 0, 'p' }, { "json", required_argument, 0, 'j' },
 		{ "save", required_argument, 0, 'S' },	 { "load", required_argument, 0, 'L' },
+		{ "coalesce-ms", required_argument, 0, 'c' },
 		{ "help", no_argument, 0, 'h' },	 { 0, 0, 0, 0 },
 	};
 	static const char *default_rules[] = { "rules/vigil_rules.yaml" };
@@ -702,7 +750,7 @@ int main(int argc, char **argv)
 	struct vg_cgmap_opts co = { 0 };
 	const char *json = NULL, *save = NULL, *load = NULL;
 	const char *const *files;
-	long seconds = 20, passes = 5;
+	long seconds = 20, passes = 5, coalesce_ms = VG_SENSOR_DEFAULT_COALESCE_MS;
 	unsigned nsets;
 	uint64_t drops = 0, t0;
 	double rec_secs;
@@ -724,6 +772,9 @@ int main(int argc, char **argv)
 			break;
 		case 'S':
 			save = optarg;
+			break;
+		case 'c':
+			coalesce_ms = number("--coalesce-ms", optarg, 0, 60000);
 			break;
 		case 'L':
 			load = optarg;
@@ -763,7 +814,7 @@ int main(int argc, char **argv)
 		if (ret)
 			fprintf(stderr, "engine_bench: %s: %s\n", load, strerror(-ret));
 	} else {
-		ret = record(&rec, seconds, &drops);
+		ret = record(&rec, seconds, coalesce_ms, &drops);
 	}
 	rec_secs = (clock_ns(CLOCK_MONOTONIC) - t0) / 1e9;
 	if (ret) {

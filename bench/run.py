@@ -675,6 +675,14 @@ def print_engine(engine):
         print(f"  {name[-34:]:<34}{s['loaded']:>6}{s['events']:>8}{eps:>11.0f}"
               f"{1e9 / eps if eps else 0:>9.0f}{s['base_median_eps']:>10.0f}{s['alerts']:>7}"
               + verdict)
+    # what was replayed, so that a reader can judge the mix: an event's cost
+    # depends on its type (an exec meets more rules than an open)
+    for s in engine["sets"][:1]:
+        mix = sorted(s.get("by_type", {}).items(), key=lambda kv: -kv[1])
+        shown = ", ".join(f"{t} {n} ({100 * n / max(s['events'], 1):.1f}%)" for t, n in mix[:6])
+        rest = sum(n for _, n in mix[6:])
+        print(f"  stream replayed with the default rules: {shown}"
+              + (f", other {rest}" if rest else ""))
     return verdicts
 
 

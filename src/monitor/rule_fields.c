@@ -1309,6 +1309,47 @@ static const char *memfd_flags(char *buf, size_t size, uint64_t f)
 	return buf;
 }
 
+/* Open flags as text, from the context's memo of recent flag sets. The text
+ * stays valid until the next event: only one flag set is rendered per event. */
+static bool arg_open_flags(struct vg_rule_ctx *c, struct argval *a, uint32_t flags)
+{
+	size_t n = sizeof(c->oflags) / sizeof(c->oflags[0]), i;
+	struct vg_rule_oflags *m;
+
+	for (i = 0; i < n; i++)
+		if (c->oflags[i].len && c->oflags[i].flags == flags)
+			break;
+	if (i < n) {
+		m = &c->oflags[i];
+	} else {
+		m = &c->oflags[c->oflags_next++ % n]; /* the oldest goes */
+		vg_open_flags(m->text, sizeof(m->text), flags);
+		m->flags = flags;
+		m->len = (uint32_t)strlen(m->text);
+	}
+	arg_str(a, m->text, m->len);
+	a->has_num = true;
+	a->num = flags;
+	return true;
+}
+
+/* A file mode as printf's "%#o" writes it ("0" or "0644"), without printf:
+ * every created file has one. */
+static bool arg_mode(struct vg_rule_ctx *c, struct argval *a, uint32_t mode)
+{
+	char b[16];
+	size_t i = sizeof(b);
+
+	b[--i] = '\0';
+	do {
+		b[--i] = (char)('0' + (mode & 7));
+		mode >>= 3;
+	} while (mode);
+	if (b[i] != '0')
+		b[--i] = '0';
+	return arg_rendered(c, a, b + i, a->num);
+}
+
 static bool arg_value(struct vg_rule_ctx *c, enum arg_kind k, struct argval *a)
 {
 	const struct vg_event *ev = c->ev;
@@ -1330,10 +1371,10 @@ static bool arg_value(struct vg_rule_ctx *c, enum arg_kind k, struct argval *a)
 	case A_TARGET:
 		return arg_slot(ev, VG_S_PATH_RAW, a);
 	case A_OFLAGS:
-		return arg_rendered(c, a, vg_open_flags(b, sizeof(b), f->flags), f->flags);
+		return arg_open_flags(c, a, f->flags);
 	case A_MODE:
-		snprintf(b, sizeof(b), "%#o", f->mode);
-		return arg_rendered(c, a, b, f->mode);
+		a->num = f->mode;
+		return arg_mode(c, a, f->mode);
 	case A_FFLAGS:
 		return arg_num(a, f->flags);
 	case A_INO:
@@ -1501,6 +1542,16 @@ static bool arg_value(struct vg_rule_ctx *c, enum arg_kind k, struct argval *a)
 	return false;
 }
 
+/* name (NUL-terminated) is the len bytes of arg: no strlen, since most
+ * names differ from the first byte on */
+static bool arg_named(const char *name, const char *arg, uint32_t len)
+{
+	for (uint32_t i = 0; i < len; i++)
+		if (!name[i] || name[i] != arg[i])
+			return false;
+	return name[len] == '\0';
+}
+
 /* The argument the reference names (evt.arg.NAME, evt.arg[NAME], evt.arg[N]). */
 static const struct arg_def *find_arg(struct vg_rule_ctx *c, const struct vg_field_ref *ref)
 {
@@ -1512,8 +1563,7 @@ static const struct arg_def *find_arg(struct vg_rule_ctx *c, const struct vg_fie
 		return NULL;
 	for (d = schemas[si].a; d < schemas[si].a + 16 && d->name; d++) {
 		if (ref->arg) {
-			if (strlen(d->name) == ref->arg_len &&
-			    !memcmp(d->name, ref->arg, ref->arg_len))
+			if (arg_named(d->name, ref->arg, ref->arg_len))
 				return d;
 		} else if (!(d->flags & ARG_ALIAS) && pos++ == ref->index) {
 			return d;

@@ -72,6 +72,16 @@ struct vg_rule_ctx {
 
 	char scratch[VG_RULE_SCRATCH];
 	size_t used;
+
+	/* private: open flags rendered for earlier events, by flag set (kept
+	 * across events: a machine opens with a handful of flag sets, and
+	 * rendering them cost more than every rule's check on them) */
+	struct vg_rule_oflags {
+		uint32_t flags;
+		uint32_t len; /* 0: empty */
+		char text[256];
+	} oflags[8];
+	unsigned oflags_next;
 };
 
 /* Points the context at a new event and forgets the last one's values. */

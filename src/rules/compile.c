@@ -457,7 +457,7 @@ static int compile_regex(struct vg_cctx *cc, struct vg_check *chk, const struct 
 			    (size_t)erroff);
 		return -EINVAL;
 	}
-	pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE); /* best effort */
+	re->jit = pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE) == 0; /* best effort */
 	re->md = pcre2_match_data_create_from_pattern(re->code, NULL);
 	if (rs->nregexes == rs->regexes_cap) {
 		uint32_t ncap = rs->regexes_cap ? rs->regexes_cap * 2 : 16;
@@ -543,7 +543,7 @@ static int string_operands(struct vg_cctx *cc, struct vg_check *chk,
 	}
 	chk->strs = s;
 	chk->n = n;
-	return 0;
+	return vg_strset_build(&cc->rs->arena, chk);
 }
 
 static int typed_operands(struct vg_cctx *cc, struct vg_check *chk, const struct vg_ast_value *v,

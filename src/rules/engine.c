@@ -146,7 +146,7 @@ void vg_rules_free(struct vg_rules *rs)
 	tab_free(rs->rule_tab);
 	free(rs->diags);
 	free(rs->index_block);
-	free(rs->cond_block);
+	free(rs->hits);
 	vg_arena_free(&rs->arena);
 	free(rs);
 }

@@ -3,6 +3,7 @@
 #define VIGIL_RULES_ENGINE_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "rules/arena.h"
 #include "rules/ast.h"
@@ -141,10 +142,20 @@ struct vg_check {
 	uint8_t rhs_xform[VG_AST_MAX_XFORMS];
 	uint8_t rhs_nxform;
 	uint32_t n; /* operands */
-	uint64_t lenmask; /* string operands of in/intersects: bit min(len, 63) */
+	uint64_t lenmask; /* string operands of in/intersects/pmatch: bit min(len, 63) */
+	/* in/intersects/pmatch with many operands: a hash table (match.c) of
+	 * indexes + 1 into strs (0 = empty), set_mask + 1 slots; NULL when
+	 * the operands are searched as they are */
+	uint32_t *set;
+	uint32_t set_mask;
+	bool pmatch_root; /* pmatch with a table: "/" was one of the paths */
 	/* glob: lengths of the literal text before the first and after the last
 	 * special character, checked before the pattern is run (optimize.c) */
 	uint32_t glob_pre, glob_suf;
+	uint32_t glob_mid, glob_mid_len; /* a literal run the value must contain */
+	/* program.c: one value at most, compared as it is (no transformer,
+	 * no field on the right, not a list): the evaluator's short path */
+	bool single;
 	union {
 		struct vg_str *strs; /* sorted by (len, bytes) for in/intersects */
 		int64_t *ints;	     /* sorted */
@@ -155,6 +166,8 @@ struct vg_check {
 	};
 };
 
+struct vg_prog;
+
 struct vg_node {
 	enum vg_node_kind kind;
 	bool memo;	 /* a macro's root: its result is kept for the event */
@@ -163,6 +176,7 @@ struct vg_node {
 	uint32_t n;	 /* kids of AND/OR */
 	uint32_t weight; /* checks below, macros expanded (saturates) */
 	float cost, pass; /* optimize.c: expected cost, chance to be true */
+	const struct vg_prog *prog; /* program.c: computes this node (rule roots, memos) */
 	union {
 		const struct vg_node **kids;
 		const struct vg_node *kid;
@@ -176,6 +190,10 @@ struct vg_slot {
 	int n;
 	uint32_t cap;
 	struct vg_value *v;
+	/* the single value in lower case, made for the event's first icontains
+	 * on it and shared by the others */
+	uint64_t low_gen;
+	const char *low;
 };
 
 struct vg_tmpl_seg {
@@ -188,6 +206,21 @@ struct vg_tmpl_seg {
 struct vg_tmpl {
 	struct vg_tmpl_seg *segs;
 	uint32_t nsegs;
+};
+
+/* One rule as an event of one type meets it (evtindex.c). */
+struct vg_indexed {
+	const struct vg_rule *rule;
+	const struct vg_node *cond; /* its tree for the type; cond->prog runs it */
+	/* a remembered node the rule fails without, tested first (NULL: none):
+	 * when it is already known false for the event, the rule is skipped
+	 * without running its program (rules of a type often share one, such
+	 * as "open for writing") */
+	const struct vg_node *guard;
+	/* the rules of a type are grouped by guard (evtindex.c): the entry
+	 * after the last one with this guard, so that a guard known false
+	 * skips its whole group at once */
+	uint32_t group_end;
 };
 
 struct vg_rules {
@@ -218,11 +251,12 @@ struct vg_rules {
 	uint32_t nregexes, regexes_cap;
 
 	/* evaluation */
-	const struct vg_rule **by_type[VG_EVTYPE_MAX];
+	struct vg_indexed *by_type[VG_EVTYPE_MAX]; /* the rules each type meets, by group */
 	uint32_t nby_type[VG_EVTYPE_MAX];
-	const struct vg_rule **index_block; /* malloc'ed storage behind by_type */
-	const struct vg_node **conds_by_type[VG_EVTYPE_MAX]; /* each rule's tree for the type */
-	const struct vg_node **cond_block;		      /* storage behind conds_by_type */
+	struct vg_indexed *index_block; /* malloc'ed storage behind by_type */
+	/* the rules one event matched, before they are put in rule order (the
+	 * groups change the order of evaluation); as many as a type has rules */
+	const struct vg_rule **hits;
 	struct vg_evtset evtypes;
 	struct vg_slot *slots;
 	uint64_t gen;
@@ -231,6 +265,8 @@ struct vg_rules {
 	const void *ctx;
 	char *xbuf;
 	size_t xused;
+	char *lbuf; /* lower-case copies of values, per event (vg_slot.low) */
+	size_t lused;
 };
 
 /* engine.c */
@@ -277,6 +313,35 @@ void vg_regex_free(struct vg_regex *re);
 void vg_node_evtypes(const struct vg_node *n, bool negated, struct vg_evtset *out);
 int vg_build_index(struct vg_rules *rs);
 
+/* program.c: a condition as a list of tests with jumps (see there) */
+enum vg_insn_kind {
+	VG_I_CHECK, /* a check */
+	VG_I_MEMO,  /* a node remembered per event (its own program, or a check) */
+	VG_I_NODE,  /* any other node, through the tree evaluator */
+};
+
+#define VG_PC_TRUE UINT32_MAX	     /* end: the condition holds */
+#define VG_PC_FALSE (UINT32_MAX - 1) /* end: it does not */
+
+struct vg_insn {
+	enum vg_insn_kind kind;
+	uint32_t on_true, on_false; /* the next instruction, or VG_PC_TRUE/FALSE */
+	union {
+		const struct vg_check *chk;
+		const struct vg_node *node;
+	};
+};
+
+struct vg_prog {
+	uint32_t entry; /* first instruction, or VG_PC_TRUE/FALSE for a constant */
+	uint32_t n;
+	struct vg_insn insn[];
+};
+
+/* The program computing n (kept in n->prog; remembered nodes below n get
+ * theirs too). NULL when out of memory. */
+const struct vg_prog *vg_prog_build(struct vg_rules *rs, const struct vg_node *n);
+
 /* optimize.c */
 int vg_optimize_rules(struct vg_rules *rs);
 
@@ -291,6 +356,34 @@ bool vg_pmatch(const struct vg_str *prefixes, uint32_t n, const char *s, size_t 
 int vg_str_cmp(const struct vg_str *a, const struct vg_str *b);
 bool vg_str_in(const struct vg_str *sorted, uint32_t n, const char *s, uint32_t len);
 bool vg_net_contains(const struct vg_net *net, const struct vg_ip *ip);
+/* Hash tables of string operands, for checks with many of them: builds
+ * c->set (in, intersects, pmatch; from VG_STRSET_MIN operands on); 0 or
+ * -ENOMEM. */
+#define VG_STRSET_MIN 4
+int vg_strset_build(struct vg_arena *a, struct vg_check *c);
+/* s is one of the operands (c->set must exist) */
+bool vg_strset_has(const struct vg_check *c, const char *s, uint32_t len);
+/* vg_pmatch through c->set: looks up the value's own prefixes that end at a
+ * '/' (and the whole value), rather than comparing every path */
+bool vg_pmatch_set(const struct vg_check *c, const char *s, uint32_t len);
+
+/* a == b over n bytes: inlined, a word at a time (memcmp is a call, and the
+ * strings rules compare are short) */
+static inline bool vg_same_bytes(const char *a, const char *b, size_t n)
+{
+	for (; n >= 8; a += 8, b += 8, n -= 8) {
+		uint64_t x, y;
+
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		if (x != y)
+			return false;
+	}
+	for (; n; a++, b++, n--)
+		if (*a != *b)
+			return false;
+	return true;
+}
 
 /* eval.c */
 bool vg_eval_node(struct vg_rules *rs, const struct vg_node *n);

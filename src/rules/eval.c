@@ -13,7 +13,8 @@ int vg_eval_setup(struct vg_rules *rs)
 {
 	rs->slots = vg_arena_alloc(&rs->arena, (rs->nrefs ? rs->nrefs : 1) * sizeof(*rs->slots));
 	rs->xbuf = vg_arena_alloc(&rs->arena, VG_XFORM_BUF);
-	if (!rs->slots || !rs->xbuf)
+	rs->lbuf = vg_arena_alloc(&rs->arena, VG_XFORM_BUF);
+	if (!rs->slots || !rs->xbuf || !rs->lbuf)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < rs->nrefs; i++) {
 		const struct vg_field_ref *r = rs->refs[i];
@@ -197,15 +198,16 @@ static int order(int c, enum vg_op op)
 	}
 }
 
-static bool match_str(const struct vg_check *c, const char *s, uint32_t len)
+static inline __attribute__((always_inline)) bool match_str(const struct vg_check *c,
+							     const char *s, uint32_t len)
 {
 	const struct vg_str *o = c->strs;
 
 	switch (c->op) {
 	case VG_OP_EQ:
-		return len == o->len && memcmp(s, o->s, len) == 0;
+		return len == o->len && vg_same_bytes(s, o->s, len);
 	case VG_OP_NE:
-		return !(len == o->len && memcmp(s, o->s, len) == 0);
+		return !(len == o->len && vg_same_bytes(s, o->s, len));
 	case VG_OP_CONTAINS:
 	case VG_OP_BCONTAINS:
 		return vg_contains(s, len, o->s, o->len);
@@ -213,28 +215,34 @@ static bool match_str(const struct vg_check *c, const char *s, uint32_t len)
 		return vg_icontains(s, len, o->s, o->len);
 	case VG_OP_STARTSWITH:
 	case VG_OP_BSTARTSWITH:
-		return len >= o->len && memcmp(s, o->s, o->len) == 0;
+		return len >= o->len && vg_same_bytes(s, o->s, o->len);
 	case VG_OP_ENDSWITH:
-		return len >= o->len && memcmp(s + len - o->len, o->s, o->len) == 0;
+		return len >= o->len && vg_same_bytes(s + len - o->len, o->s, o->len);
 	case VG_OP_GLOB:
 		/* the literal ends of the pattern first: most values fail there */
 		if (len < c->glob_pre + c->glob_suf ||
-		    (c->glob_pre && memcmp(s, o->s, c->glob_pre)) ||
-		    (c->glob_suf &&
-		     memcmp(s + len - c->glob_suf, o->s + o->len - c->glob_suf, c->glob_suf)))
+		    !vg_same_bytes(s, o->s, c->glob_pre) ||
+		    !vg_same_bytes(s + len - c->glob_suf, o->s + o->len - c->glob_suf,
+				   c->glob_suf) ||
+		    (c->glob_mid_len &&
+		     !vg_contains(s + c->glob_pre, len - c->glob_pre - c->glob_suf,
+				  o->s + c->glob_mid, c->glob_mid_len)))
 			return false;
 		return vg_glob_match(o->s, o->len, s, len, false);
 	case VG_OP_IGLOB:
 		return vg_glob_match(o->s, o->len, s, len, true);
 	case VG_OP_REGEX:
+		if (c->re->jit)
+			return pcre2_jit_match(c->re->code, (PCRE2_SPTR)s, len, 0, 0, c->re->md,
+					       NULL) >= 0;
 		return pcre2_match(c->re->code, (PCRE2_SPTR)s, len, 0, 0, c->re->md, NULL) >= 0;
 	case VG_OP_IN:
 	case VG_OP_INTERSECTS:
 		if (!(c->lenmask >> (len < 63 ? len : 63) & 1))
 			return false;
-		return vg_str_in(o, c->n, s, len);
+		return c->set ? vg_strset_has(c, s, len) : vg_str_in(o, c->n, s, len);
 	case VG_OP_PMATCH:
-		return vg_pmatch(o, c->n, s, len);
+		return c->set ? vg_pmatch_set(c, s, len) : vg_pmatch(o, c->n, s, len);
 	default:
 		return false;
 	}
@@ -369,7 +377,54 @@ static bool eval_check(struct vg_rules *rs, const struct vg_check *c)
 	return false;
 }
 
+/* The slot's single value in lower case (made once per event); NULL when
+ * the buffer is full. */
+static const char *lowered(struct vg_rules *rs, const struct vg_field_ref *ref,
+			   const struct vg_value *v)
+{
+	struct vg_slot *s = &rs->slots[ref->slot];
+	char *d;
+
+	if (s->low_gen == rs->gen)
+		return s->low;
+	if (v->s.len > VG_XFORM_BUF - rs->lused)
+		return NULL;
+	d = rs->lbuf + rs->lused;
+	rs->lused += v->s.len;
+	for (uint32_t k = 0; k < v->s.len; k++) {
+		char ch = v->s.ptr[k];
+
+		d[k] = ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
+	}
+	s->low = d;
+	s->low_gen = rs->gen;
+	return d;
+}
+
+/* A check, with the common case inlined where it is called: one value
+ * compared as it is (see mark_single in program.c). */
+static inline __attribute__((always_inline)) bool check(struct vg_rules *rs,
+							 const struct vg_check *c)
+{
+	const struct vg_value *v;
+
+	if (!c->single)
+		return eval_check(rs, c);
+	if (fetch(rs, c->ref, &v) <= 0)
+		return false;
+	if (c->op == VG_OP_ICONTAINS && c->type == VG_FT_STR) {
+		/* several icontains on one field (a command line against a
+		 * dozen words) lower it once, then search as contains does */
+		const char *low = lowered(rs, c->ref, v);
+
+		if (low)
+			return vg_contains(low, v->s.len, c->strs->s, c->strs->len);
+	}
+	return c->type == VG_FT_STR ? match_str(c, v->s.ptr, v->s.len) : match_value(c, v);
+}
+
 static bool eval_node(struct vg_rules *rs, const struct vg_node *n);
+static bool run_prog(struct vg_rules *rs, const struct vg_prog *p);
 
 /* A node through its memo: inlined into the loops below, so that a kid
  * already known for this event costs no call. */
@@ -381,10 +436,44 @@ static inline __attribute__((always_inline)) bool eval_memo(struct vg_rules *rs,
 	if (!n->memo)
 		return n->kind == VG_N_CHECK ? eval_check(rs, n->chk) : eval_node(rs, n);
 	if (m->memo_gen != rs->gen) {
-		m->memo_val = n->kind == VG_N_CHECK ? eval_check(rs, n->chk) : eval_node(rs, n);
+		m->memo_val = n->kind == VG_N_CHECK ? check(rs, n->chk) :
+			      n->prog		      ? run_prog(rs, n->prog) :
+							eval_node(rs, n);
 		m->memo_gen = rs->gen;
 	}
 	return m->memo_val;
+}
+
+/* A program (program.c): the tests in order, each choosing the next.
+ * Inlined into the loop over rules; remembered macros call run_prog. */
+static inline __attribute__((always_inline)) bool run_prog_inline(struct vg_rules *rs,
+								  const struct vg_prog *p)
+{
+	uint32_t pc = p->entry;
+
+	while (pc < VG_PC_FALSE) {
+		const struct vg_insn *in = &p->insn[pc];
+		bool r;
+
+		switch (in->kind) {
+		case VG_I_CHECK:
+			r = check(rs, in->chk);
+			break;
+		case VG_I_MEMO:
+			r = eval_memo(rs, in->node);
+			break;
+		default:
+			r = eval_node(rs, in->node);
+			break;
+		}
+		pc = r ? in->on_true : in->on_false;
+	}
+	return pc == VG_PC_TRUE;
+}
+
+static bool run_prog(struct vg_rules *rs, const struct vg_prog *p)
+{
+	return run_prog_inline(rs, p);
 }
 
 bool vg_eval_node(struct vg_rules *rs, const struct vg_node *n)
@@ -427,20 +516,35 @@ int vg_rules_eval(struct vg_rules *rs, unsigned evtype, vg_field_get get, const 
 	if (!rs->compiled || !rs->slots)
 		return -EINVAL;
 	rs->gen++;
+	rs->lused = 0;
 	rs->cur_evtype = evtype;
 	rs->get = get;
 	rs->ctx = ctx;
 	if (evtype >= VG_EVTYPE_MAX)
 		return 0;
 	for (uint32_t i = 0; i < rs->nby_type[evtype]; i++) {
-		const struct vg_rule *r = rs->by_type[evtype][i];
+		const struct vg_indexed *x = &rs->by_type[evtype][i];
+		const struct vg_node *cond = x->cond;
 
-		rs->xused = 0;
-		if (!eval_memo(rs, rs->conds_by_type[evtype][i]))
+		if (x->guard && x->guard->memo_gen == rs->gen && !x->guard->memo_val) {
+			/* what the group's programs would find first */
+			i = x->group_end - 1;
 			continue;
-		if (count < max)
-			matches[count] = r;
-		count++;
+		}
+		rs->xused = 0;
+		if (cond->memo ? eval_memo(rs, cond) : run_prog_inline(rs, cond->prog))
+			rs->hits[count++] = x->rule;
 	}
+	/* back to rule order (the groups changed it); matches are few */
+	for (unsigned i = 1; i < count; i++) {
+		const struct vg_rule *r = rs->hits[i];
+		unsigned j = i;
+
+		for (; j > 0 && rs->hits[j - 1]->index > r->index; j--)
+			rs->hits[j] = rs->hits[j - 1];
+		rs->hits[j] = r;
+	}
+	for (unsigned i = 0; i < count && i < max; i++)
+		matches[i] = rs->hits[i];
 	return (int)count;
 }

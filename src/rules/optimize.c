@@ -12,7 +12,9 @@
  * - a glob pattern's literal ends are noted, tested before the pattern;
  * - the operands of every "and" and "or" are ordered by expected cost: for
  *   "and", cost / (1 - chance to pass) ascending, so cheap checks that
- *   usually fail come first; for "or", cost / chance to pass.
+ *   usually fail come first; for "or", cost / chance to pass (a node
+ *   remembered per event counts a quarter of its cost: another rule has
+ *   often computed it already).
  *
  * Evaluation has no side effects, so none of this changes a result: only
  * how much work an event costs. Macros shared by rules stay shared (one copy
@@ -184,6 +186,49 @@ static bool glob_special(char c)
 	return c == '*' || c == '?' || c == '[' || c == ']' || c == '\\';
 }
 
+/* The longest run of literal text between the pattern's ends: a value must
+ * contain it between its own ends (a pattern for authorized_keys files
+ * under any home needs "/.ssh/authorized_keys"), which memchr finds faster
+ * than the matcher
+ * fails. Bracket expressions and escapes end a run (their characters are
+ * not literal text, or are left to the matcher): a shorter run is still a
+ * condition the value must meet. */
+static void glob_middle(struct vg_check *c)
+{
+	const struct vg_str *p = c->strs;
+	uint32_t end = p->len - c->glob_suf, run = 0;
+
+	for (uint32_t i = c->glob_pre; i <= end; i++) {
+		bool literal = i < end && !glob_special(p->s[i]);
+
+		if (literal) {
+			run++;
+			continue;
+		}
+		if (run > c->glob_mid_len) {
+			c->glob_mid_len = run;
+			c->glob_mid = i - run;
+		}
+		run = 0;
+		if (i < end && p->s[i] == '[') { /* skip a whole bracket expression */
+			uint32_t q = i + 1;
+
+			if (q < end && (p->s[q] == '!' || p->s[q] == '^'))
+				q++;
+			if (q < end)
+				q++; /* a ']' first is one of the set */
+			while (q < end && p->s[q] != ']')
+				q++;
+			if (q < end)
+				i = q;
+		} else if (i < end && p->s[i] == '\\') {
+			i++; /* the escaped character: left to the matcher */
+		}
+	}
+	if (c->glob_mid_len < 2)
+		c->glob_mid_len = 0; /* one byte: not worth a search */
+}
+
 /* The text before the first and after the last special character of a glob
  * pattern is literal: a value that does not start and end with it cannot
  * match (a pattern without special characters is all prefix). */
@@ -201,6 +246,7 @@ static void glob_ends(struct vg_check *c)
 			suf++;
 	c->glob_pre = pre;
 	c->glob_suf = suf;
+	glob_middle(c);
 }
 
 /* ---- estimates ---- */
@@ -267,8 +313,11 @@ static void estimate_check(struct vg_node *n)
 static float rank(const struct vg_node *n, bool is_and)
 {
 	float ends = is_and ? 1 - n->pass : n->pass;
+	/* a node remembered per event is often known already (another rule
+	 * computed it): then it costs a load */
+	float cost = n->memo ? n->cost / 4 : n->cost;
 
-	return n->cost / (ends > 0.001f ? ends : 0.001f);
+	return cost / (ends > 0.001f ? ends : 0.001f);
 }
 
 static void estimate_list(struct vg_node *n)

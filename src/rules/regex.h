@@ -5,10 +5,14 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <stdbool.h>
 
 struct vg_regex {
 	pcre2_code *code;
 	pcre2_match_data *md;
+	bool jit; /* JIT-compiled: matched through pcre2_jit_match, which skips
+		   * pcre2_match's per-call checks (most of the cost of a short
+		   * subject) */
 };
 
 #endif

@@ -312,6 +312,63 @@ static void test_cache_and_output(void)
 	vg_rules_free(rs);
 }
 
+/* Rules that share a first check are evaluated as a group (evtindex.c):
+ * matches still come in rule order, the first max of them, and a group
+ * whose shared check fails is skipped without changing any result. */
+static void test_groups_keep_rule_order(void)
+{
+	static const char *const yaml =
+		"- macro: reading\n  condition: evt.is_open_read = true\n"
+		"- macro: as_root\n  condition: user.uid = 0\n"
+		"- rule: r1\n  desc: d\n  output: o\n  priority: info\n"
+		"  condition: evt.type = open and reading and fd.name startswith /etc\n"
+		"- rule: r2\n  desc: d\n  output: o\n  priority: info\n"
+		"  condition: evt.type = open and as_root and proc.name = bash\n"
+		"- rule: r3\n  desc: d\n  output: o\n  priority: info\n"
+		"  condition: evt.type = open and reading and proc.name = bash\n"
+		"- rule: r4\n  desc: d\n  output: o\n  priority: info\n"
+		"  condition: evt.type = open and as_root and fd.name = /etc/shadow\n"
+		"- rule: r5\n  desc: d\n  output: o\n  priority: info\n"
+		"  condition: evt.type = open and reading and fd.name = /nothere\n"
+		"- rule: r6\n  desc: d\n  output: o\n  priority: info\n"
+		"  condition: evt.type = open and proc.name = bash\n";
+	struct vg_rules *rs = vg_rules_new();
+	const struct vg_rule *m[8];
+	int n;
+
+	CHECK_INT(vg_rules_load_buffer(rs, "groups.yaml", yaml, strlen(yaml)), 0);
+	CHECK_INT(vg_rules_compile(rs), 0);
+	n = vg_rules_eval(rs, evt_open, fake_get, &ev, m, 8);
+	CHECK_INT(n, 5);
+	if (n == 5) {
+		CHECK_STR(m[0]->name, "r1");
+		CHECK_STR(m[1]->name, "r2");
+		CHECK_STR(m[2]->name, "r3");
+		CHECK_STR(m[3]->name, "r4");
+		CHECK_STR(m[4]->name, "r6");
+	}
+	/* room for two: the first two in rule order, the count of all */
+	CHECK_INT(vg_rules_eval(rs, evt_open, fake_get, &ev, m, 2), 5);
+	CHECK_STR(m[0]->name, "r1");
+	CHECK_STR(m[1]->name, "r2");
+	/* not reading: r1, r3, r5 fail with their shared check */
+	base_event();
+	ev.n = 0;
+	fake_set(&ev, VG_F_PROC_NAME, -1, NULL, "bash");
+	fake_set(&ev, VG_F_FD_NAME, -1, NULL, "/etc/shadow");
+	fake_set(&ev, VG_F_USER_UID, -1, NULL, "0");
+	fake_set(&ev, VG_F_EVT_IS_OPEN_READ, -1, NULL, "false");
+	n = vg_rules_eval(rs, evt_open, fake_get, &ev, m, 8);
+	CHECK_INT(n, 3);
+	if (n == 3) {
+		CHECK_STR(m[0]->name, "r2");
+		CHECK_STR(m[1]->name, "r4");
+		CHECK_STR(m[2]->name, "r6");
+	}
+	base_event();
+	vg_rules_free(rs);
+}
+
 int main(void)
 {
 	evt_open = vg_evtype_lookup("open", 4);
@@ -325,5 +382,6 @@ int main(void)
 	test_logic_lists_macros();
 	test_evtypes();
 	test_cache_and_output();
+	test_groups_keep_rule_order();
 	return check_report();
 }

@@ -223,6 +223,87 @@ static void test_contains(void)
 	CHECK(vg_contains("aaab", 4, "ab", 2));
 	CHECK(!vg_contains("aaaa", 4, "ab", 2));
 	CHECK(vg_contains("xxO_TRUNC", 9, "O_TRUNC", 7)); /* at the very end */
+	/* the memchr anchor is the last byte that is not punctuation */
+	CHECK(vg_contains("/a/.ssh/b", 9, "/.ssh/", 6));
+	CHECK(vg_contains("/.ssh/", 6, "/.ssh/", 6));
+	CHECK(!vg_contains("h/.ssh", 6, "/.ssh/", 6));
+	CHECK(!vg_contains("ssh/.ss", 7, "/.ssh/", 6));
+	CHECK(vg_contains("x/../", 5, "/../", 4)); /* punctuation only */
+	CHECK(!vg_contains("/./.", 4, "/../", 4));
+	CHECK(vg_contains("ab_", 3, "b_", 2));
+	CHECK(!vg_contains("b_a", 3, "a_", 2));
+	CHECK(vg_contains("O_WRONLY|O_CREAT|O_TRUNC", 24, "O_TRUNC", 7));
+	CHECK(!vg_contains("O_WRONLY|O_CREAT|O_CLOEXEC", 26, "O_TRUNC", 7));
+}
+
+static bool linear_in(const struct vg_str *o, uint32_t n, const char *s, uint32_t len)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (o[i].len == len && !memcmp(o[i].s, s, len))
+			return true;
+	return false;
+}
+
+/* The hash tables of operands (in, pmatch) decide as the plain searches: on
+ * every operand, its prefixes and extensions, and paths below it. */
+static void test_strsets(void)
+{
+	static const char *const ops[] = {
+		"/etc", "/usr/bin", "/tmp", "/var/tmp", "/", "x",
+		"/a/very/long/directory/name/that/goes/on/and/on/past/sixty/three/bytes/yes",
+		"/a/very/long/directory/name/that/goes/on/and/on/past/sixty/three/bytes/no",
+		"/ab", "/abc", "/abcd", "/abcdefg", "/abcdefgh", "/abcdefghi",
+	};
+	static const char *const tails[] = { "", "/", "/x", "x", "/y/z", "//" };
+	enum { N = sizeof(ops) / sizeof(ops[0]) };
+	struct vg_str strs[N];
+	struct vg_check in = { .op = VG_OP_IN, .type = VG_FT_STR, .strs = strs, .n = N };
+	struct vg_check pm = { .op = VG_OP_PMATCH, .type = VG_FT_STR, .strs = strs, .n = N };
+	struct vg_arena a;
+	char buf[256];
+	unsigned tried = 0;
+
+	vg_arena_init(&a, 1 << 20);
+	for (int i = 0; i < N; i++) {
+		strs[i].s = ops[i];
+		strs[i].len = (uint32_t)strlen(ops[i]);
+	}
+	CHECK_INT(vg_strset_build(&a, &in), 0);
+	CHECK_INT(vg_strset_build(&a, &pm), 0);
+	CHECK(in.set != NULL && pm.set != NULL && pm.pmatch_root);
+	for (int i = 0; i < N; i++) {
+		for (size_t cut = 0; cut <= strlen(ops[i]); cut++) {
+			for (size_t t = 0; t < sizeof(tails) / sizeof(tails[0]); t++) {
+				int len = snprintf(buf, sizeof(buf), "%.*s%s", (int)cut, ops[i], tails[t]);
+
+				CHECK(vg_strset_has(&in, buf, (uint32_t)len) ==
+				      linear_in(strs, N, buf, (uint32_t)len));
+				CHECK(vg_pmatch_set(&pm, buf, (uint32_t)len) ==
+				      vg_pmatch(strs, N, buf, (size_t)len));
+				tried++;
+			}
+		}
+	}
+	/* without "/" among the paths, relative and absolute values differ */
+	pm.strs = strs;
+	pm.n = N - 1;
+	strs[4] = strs[N - 1];
+	CHECK_INT(vg_strset_build(&a, &pm), 0);
+	CHECK(!pm.pmatch_root);
+	CHECK(!vg_pmatch_set(&pm, "/nothere", 8) && vg_pmatch_set(&pm, "/etc/x", 6));
+	CHECK(!vg_pmatch_set(&pm, "/etcx", 5) && vg_pmatch_set(&pm, "x", 1));
+	CHECK(tried > 500);
+	vg_arena_free(&a);
+}
+
+static void test_same_bytes(void)
+{
+	const char *a = "0123456789abcdefghij", *b = "0123456789abcdefghiX";
+
+	for (size_t n = 0; n <= 20; n++)
+		CHECK(vg_same_bytes(a, b, n) == (n < 20));
+	CHECK(!vg_same_bytes("abcdefgh", "abcdefgX", 8));
+	CHECK(!vg_same_bytes("Xbcdefghi", "abcdefghi", 9));
 }
 
 /* globs whose literal ends are checked first decide as before */
@@ -273,11 +354,58 @@ static void test_glob_ends(void)
 	vg_rules_free(rs);
 }
 
+/* The literal run a glob's value must contain (glob_middle) never rejects
+ * what the matcher accepts: every pattern against every value, through the
+ * engine and through vg_glob_match alone. */
+static void test_glob_middle(void)
+{
+	static const char *const pats[] = {
+		"*/.ssh/authorized_keys*", "*../*../*", "/a*[bc]de*f", "*[]x]yz*", "*[!a]bc*",
+		"x*[a-]]cd*", "*[ab*", "?abc?", "*abc*abcd*", "*[ab]*c?d*",
+	};
+	static const char *const vals[] = {
+		"/root/.ssh/authorized_keys", "/root/.ssh/authorized_keys2", "/x/.ssh/id",
+		"../../etc", "a/../b/../c", "/abde f", "/abdef", "/acdexf", "]yz", "xyz", "qyz",
+		"abc", "zbc", "*ab", "\\ab", "ab\\", "x-cd", "x]cd", "xacd", "[ab", "[abcd",
+		"xabcx", "abcabcd", "abcdabc", "", "a",
+	};
+	char yaml[512];
+
+	for (size_t p = 0; p < sizeof(pats) / sizeof(pats[0]); p++) {
+		struct vg_rules *rs = vg_rules_new();
+		const struct vg_rule *m[1];
+		unsigned open_t = vg_evtype_lookup("open", 4);
+
+		snprintf(yaml, sizeof(yaml),
+			 "- rule: g\n  desc: d\n  condition: evt.type = open and fd.name glob '%s'\n"
+			 "  output: o\n  priority: WARNING\n", pats[p]);
+		CHECK_INT(vg_rules_load_buffer(rs, "mid.yaml", yaml, strlen(yaml)), 0);
+		CHECK_INT(vg_rules_compile(rs), 0);
+		for (size_t v = 0; v < sizeof(vals) / sizeof(vals[0]); v++) {
+			bool want = vg_glob_match(pats[p], strlen(pats[p]), vals[v], strlen(vals[v]),
+						  false);
+
+			memset(ncur, 0, sizeof(ncur));
+			ncur[VG_F_FD_NAME] = 1;
+			cur[VG_F_FD_NAME][0].s.ptr = vals[v];
+			cur[VG_F_FD_NAME][0].s.len = (uint32_t)strlen(vals[v]);
+			if (vg_rules_eval(rs, open_t, rand_get, NULL, m, 1) != want)
+				printf("glob middle: '%s' on '%s' should be %d\n", pats[p], vals[v],
+				       want);
+			CHECK_INT(vg_rules_eval(rs, open_t, rand_get, NULL, m, 1), want);
+		}
+		vg_rules_free(rs);
+	}
+}
+
 int main(void)
 {
 	srandom(4);
 	test_contains();
+	test_strsets();
+	test_same_bytes();
 	test_glob_ends();
+	test_glob_middle();
 	differential("rules/vigil_rules.yaml", 30000);
 	differential("../shared/compat/falco_rules.yaml", 30000);
 	return check_report();
