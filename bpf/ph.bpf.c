@@ -172,10 +172,16 @@ static __always_inline struct ph_profile *profile_get(const struct ph_exe_key *k
 {
 	struct ph_profile *prof = bpf_map_lookup_elem(&ph_profiles, k);
 	struct ph_profile fresh;
+	__u64 id;
 
 	if (prof)
 		return prof;
-	ph_profile_init(&fresh, __sync_fetch_and_add(&ph_next_profile, 1) + 1);
+	id = __sync_fetch_and_add(&ph_next_profile, 1) + 1;
+	if (id > 0xffffffffULL) { /* item keys hold 32-bit profile numbers */
+		__sync_fetch_and_add(&ph_profile_errors, 1);
+		return 0;
+	}
+	ph_profile_init(&fresh, id);
 	/* NOEXIST: if another CPU created it meanwhile, theirs stays. */
 	if (bpf_map_update_elem(&ph_profiles, k, &fresh, BPF_NOEXIST) &&
 	    !bpf_map_lookup_elem(&ph_profiles, k)) {
@@ -303,8 +309,13 @@ int BPF_PROG(ph_sys_enter, struct pt_regs *regs, long id)
 	if (ph_fast_call(&dummy, &ph_params_cfg, &st->t, (__u32)id, now))
 		goto out;
 	prof = profile_get(&st->exe);
-	if (!prof)
+	if (!prof) {
+		/* no room for its profile: the task is not modelled until its
+		 * next exec, rather than trying (and using up a profile number)
+		 * on every call */
+		st->exe.ino = 0;
 		goto out;
+	}
 	if (ph_on_call(&dummy, &ph_params_cfg, prof, &st->t, (__u32)id, now, &res)) {
 		__sync_fetch_and_add(&ph_model_errors, 1);
 		goto out;
@@ -376,6 +387,8 @@ int BPF_PROG(ph_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	st->exe.ino = inode->i_ino;
 	st->exe.dev = inode->i_sb->s_dev;
 	prof = profile_get(&st->exe);
+	if (!prof)
+		st->exe.ino = 0; /* no room: not modelled (see ph_sys_enter) */
 	ph_task_init(&st->t, prof ? prof->id : 0);
 	__builtin_memset(&st->sig, 0, sizeof(st->sig)); /* handlers are gone with the old image */
 	return 0;

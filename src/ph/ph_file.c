@@ -110,6 +110,10 @@ static int check_item(const struct ph_profile *p, const struct ph_file_item *it,
 		*why = "item of unknown kind";
 		return -EINVAL;
 	}
+	if (it->kind != ph_item_kind(it->item)) {
+		*why = "item's kind does not match its number"; /* the kind is its top bit */
+		return -EINVAL;
+	}
 	if (it->gen == p->train_gen) {
 		if (it->stamp >= p->adds) {
 			*why = "training item stamped after the profile's last add";

@@ -12,7 +12,7 @@
 #include "ph/ph_model.h"
 
 #define PH_FILE_MAGIC "VIGILPH\0" /* 8 bytes */
-#define PH_FILE_VERSION 2 /* 2: n-grams hashed with the rolling hash */
+#define PH_FILE_VERSION 3 /* 2: rolling n-gram hash; 3: the kind in the item's top bit */
 #define PH_FILE_EXE_LEN 256		/* the exe path, for humans only */
 #define PH_FILE_MAX_ITEMS (1u << 18)	/* per profile: larger ones are not saved */
 #define PH_FILE_NAME_MAX 64

@@ -77,7 +77,7 @@ PH_FN void ph_profile_start_normal(struct ph_profile *prof)
 /* Lookahead pair (earlier call, distance, current call) as one number. */
 static inline __u64 ph_pair_item(__u32 earlier, __u32 distance, __u32 call)
 {
-	return ((__u64)earlier << 32) | ((__u64)distance << 16) | call;
+	return PH_ITEM_PAIR_BIT | ((__u64)earlier << 32) | ((__u64)distance << 16) | call;
 }
 
 /* N-grams are hashed with a polynomial rolling hash, so that a call costs
@@ -112,7 +112,8 @@ static inline __u64 ph_ngram_item(const struct ph_task *task, __u32 n, __u32 cal
 {
 	__u64 len = task->calls - task->win_start; /* calls in the window */
 
-	return (task->gram * PH_GRAM_BASE + call + 1) ^ ((__u64)(len < n ? len + 1 : n) << 56);
+	return ((task->gram * PH_GRAM_BASE + call + 1) ^ ((__u64)(len < n ? len + 1 : n) << 56)) &
+	       ~PH_ITEM_PAIR_BIT;
 }
 
 /* `call` joins the window (before it enters the ring, which still holds the
@@ -132,10 +133,10 @@ struct ph_item_state {
 	int in_test;  /* in the frozen test data */
 };
 
-static inline int ph_item_state(struct ph_store *store, const struct ph_profile *prof, __u32 kind,
-				__u64 item, int want_test, struct ph_item_state *st)
+static inline int ph_item_state(struct ph_store *store, const struct ph_profile *prof, __u64 item,
+				int want_test, struct ph_item_state *st)
 {
-	struct ph_item_key key = { .profile = prof->id, .kind = kind, .item = item };
+	struct ph_item_key key = { .profile = (__u32)prof->id, .item = item };
 	__u64 stamp = 0;
 	int err;
 
@@ -183,11 +184,10 @@ PH_ITEM_FN int ph_check_item(struct ph_store *store, struct ph_profile *prof, __
 		return -PH_EINVAL;
 	/* the status changes only after all items of a call are checked */
 	testing = (prof->status & PH_PROFILE_NORMAL) != 0;
-	key.profile = prof->id;
+	key.profile = (__u32)prof->id;
 	key.gen = prof->train_gen;
-	key.kind = flags & 0xff;
 	key.item = item;
-	err = ph_item_state(store, prof, key.kind, item, testing, &st);
+	err = ph_item_state(store, prof, item, testing, &st);
 	if (err)
 		return err;
 	if (testing && !st.in_test)

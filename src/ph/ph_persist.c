@@ -280,8 +280,7 @@ static int load_items(struct ph_persist *p, const char *name, const void *items,
 
 	for (i = 0; i < nitems; i++) {
 		memcpy(&it, (const char *)items + i * sizeof(it), sizeof(it));
-		key = (struct ph_item_key){ .profile = id, .gen = it.gen, .kind = it.kind,
-					    .item = it.item };
+		key = (struct ph_item_key){ .profile = (__u32)id, .gen = it.gen, .item = it.item };
 		if (bpf_map_update_elem(p->o.items_fd, &key, &it.stamp, BPF_NOEXIST)) {
 			ret = -errno;
 			break;
@@ -292,8 +291,7 @@ static int load_items(struct ph_persist *p, const char *name, const void *items,
 	report(p, name, ret, "cannot store its items (items map full?): skipped");
 	while (i-- > 0) { /* take back what went in */
 		memcpy(&it, (const char *)items + i * sizeof(it), sizeof(it));
-		key = (struct ph_item_key){ .profile = id, .gen = it.gen, .kind = it.kind,
-					    .item = it.item };
+		key = (struct ph_item_key){ .profile = (__u32)id, .gen = it.gen, .item = it.item };
 		bpf_map_delete_elem(p->o.items_fd, &key);
 	}
 	return ret;
@@ -411,8 +409,6 @@ static int kitem_cmp(const void *a, const void *b)
 		return x->profile < y->profile ? -1 : 1;
 	if (x->gen != y->gen)
 		return x->gen < y->gen ? -1 : 1;
-	if (x->kind != y->kind)
-		return x->kind < y->kind ? -1 : 1;
 	if (x->item != y->item)
 		return x->item < y->item ? -1 : 1;
 	return 0;
@@ -513,7 +509,8 @@ static size_t select_items(struct ph_persist *p, const struct ph_profile *prof,
 		if (!live)
 			continue;
 		if (nkeep < PH_FILE_MAX_ITEMS + 1)
-			keep[nkeep] = (struct ph_file_item){ .gen = it->k.gen, .kind = it->k.kind,
+			keep[nkeep] = (struct ph_file_item){ .gen = it->k.gen,
+							     .kind = ph_item_kind(it->k.item),
 							     .item = it->k.item,
 							     .stamp = it->stamp };
 		nkeep++;

@@ -26,7 +26,7 @@ static __u64 ph_key_hash(const struct ph_item_key *k)
 {
 	__u64 h = k->item * 0x9e3779b97f4a7c15ULL;
 
-	h ^= (k->profile + ((__u64)k->gen << 32 | k->kind)) * 0xc2b2ae3d27d4eb4fULL;
+	h ^= ((__u64)k->gen << 32 | k->profile) * 0xc2b2ae3d27d4eb4fULL;
 	h ^= h >> 29;
 	h *= 0xbf58476d1ce4e5b9ULL;
 	return h ^ (h >> 32);
@@ -34,8 +34,7 @@ static __u64 ph_key_hash(const struct ph_item_key *k)
 
 static int ph_key_equal(const struct ph_item_key *a, const struct ph_item_key *b)
 {
-	return a->item == b->item && a->profile == b->profile && a->gen == b->gen &&
-	       a->kind == b->kind;
+	return a->item == b->item && a->profile == b->profile && a->gen == b->gen;
 }
 
 struct ph_store *ph_store_new(size_t max_items)
@@ -153,7 +152,7 @@ size_t ph_store_count_items(const struct ph_store *store, __u64 profile, __u32 g
 		const struct ph_item_key *k = &store->slots[i].key;
 
 		if (store->slots[i].used && k->profile == profile && k->gen == gen &&
-		    k->kind == kind)
+		    ph_item_kind(k->item) == kind)
 			n++;
 	}
 	return n;

@@ -38,7 +38,7 @@ def read_profile_file(path):
         raise ValueError(f"{path}: truncated ({len(b)} bytes)")
     h = HEADER.unpack_from(b, 0)
     magic, version, nitems = h[0], h[1], h[12]
-    if magic != b"VIGILPH\0" or version != 2:
+    if magic != b"VIGILPH\0" or version != 3:
         raise ValueError(f"{path}: bad magic/version")
     body = HEADER.size + PROFILE.size + nitems * ITEM.size
     if len(b) != body + 4:
@@ -101,7 +101,8 @@ def kernel_profile(mon, dev, ino):
                        capture_output=True, text=True, check=True)
     items = set()
     for e in json.loads(p.stdout):
-        pid_, gen, kind, item = struct.unpack("<QIIQ", _hexbytes(e["key"]))
+        pid_, gen, item = struct.unpack("<IIQ", _hexbytes(e["key"]))
+        kind = 1 if item >> 63 else 2  # the kind is the item's top bit (pair, n-gram)
         if pid_ == prof["id"]:
             (stamp,) = struct.unpack("<Q", _hexbytes(e["value"]))
             items.add((gen, kind, item, stamp))

@@ -3,8 +3,8 @@
  * bytes are replaced by the right crc32 first, so that mutations reach the
  * checks behind the checksum. Whatever the bytes, decoding must not crash,
  * must name the problem when it refuses, and what it accepts must pass its
- * own checks again: every item inside the file and of a generation the
- * profile uses. */
+ * own checks again: every item inside the file, of a generation the
+ * profile uses, and of the kind its number says. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -54,6 +54,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < n; i++) {
 		memcpy(&it, (const char *)items + i * sizeof(it), sizeof(it));
 		if (it.gen != prof.train_gen && it.gen != prof.test_gen)
+			abort();
+		if (it.kind != ph_item_kind(it.item))
 			abort();
 	}
 	free(file);

@@ -232,6 +232,10 @@ static void test_corruptions(void)
 	CHECK_INT(decode_edited(&meta, &prof, bad_items, 10, &why), -EINVAL);
 	CHECK_STR(why, "item of unknown kind");
 	memcpy(bad_items, items, sizeof(items));
+	bad_items[5].kind = PH_ITEM_PAIR; /* a pair's number has its top bit set */
+	CHECK_INT(decode_edited(&meta, &prof, bad_items, 10, &why), -EINVAL);
+	CHECK_STR(why, "item's kind does not match its number");
+	memcpy(bad_items, items, sizeof(items));
 	bad_items[5].gen = 1;
 	CHECK_INT(decode_edited(&meta, &prof, bad_items, 10, &why), -EINVAL);
 	CHECK_STR(why, "item of a generation the profile does not use");

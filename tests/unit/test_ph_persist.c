@@ -37,16 +37,14 @@ static int make_maps(int *profiles, int *items)
 
 static void put_item(int fd, __u64 profile, __u32 gen, __u64 item, __u64 stamp)
 {
-	struct ph_item_key k = { .profile = profile, .gen = gen, .kind = PH_ITEM_NGRAM,
-				 .item = item };
+	struct ph_item_key k = { .profile = (__u32)profile, .gen = gen, .item = item };
 
 	CHECK_INT(bpf_map_update_elem(fd, &k, &stamp, BPF_ANY), 0);
 }
 
 static int has_item(int fd, __u64 profile, __u32 gen, __u64 item)
 {
-	struct ph_item_key k = { .profile = profile, .gen = gen, .kind = PH_ITEM_NGRAM,
-				 .item = item };
+	struct ph_item_key k = { .profile = (__u32)profile, .gen = gen, .item = item };
 	__u64 stamp;
 
 	return bpf_map_lookup_elem(fd, &k, &stamp) == 0;

@@ -26,8 +26,9 @@ static unsigned feed(struct ph_store *st, struct ph_profile *prof, struct ph_tas
 static int has_pair(struct ph_store *st, const struct ph_profile *prof, unsigned earlier,
 		    unsigned d, unsigned call)
 {
-	struct ph_item_key k = { .profile = prof->id, .gen = prof->train_gen, .kind = PH_ITEM_PAIR,
-				 .item = ((__u64)earlier << 32) | ((__u64)d << 16) | call };
+	struct ph_item_key k = { .profile = (__u32)prof->id, .gen = prof->train_gen,
+				 .item = PH_ITEM_PAIR_BIT | ((__u64)earlier << 32) | ((__u64)d << 16) |
+					 call };
 	__u64 stamp;
 
 	return ph_item_lookup(st, &k, &stamp) == 0;
