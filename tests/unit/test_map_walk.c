@@ -13,6 +13,9 @@
 
 #define N 50000u
 
+typedef int (*walker)(int fd, size_t key_size, size_t value_size, size_t max, vg_map_walk_fn fn,
+		      void *ctx);
+
 struct tally {
 	unsigned char *seen; /* per key */
 	size_t calls, bad_values, stop_after;
@@ -34,38 +37,37 @@ static int on_entry(const void *key, const void *value, void *ctx)
 	return t->stop_after && t->calls == t->stop_after ? 42 : 0;
 }
 
-static void test_hash_batch(void)
+/* A hash map of n entries (key k, value 3k + 1) walked by `walk`: all of
+ * them once, then a limit, then a callback that stops the walk. */
+static void check_walker(walker walk, uint32_t n)
 {
-	int fd = bpf_map_create(BPF_MAP_TYPE_HASH, "vg_test_walk", 4, 8, N, NULL);
+	int fd = bpf_map_create(BPF_MAP_TYPE_HASH, "vg_test_walk", 4, 8, n, NULL);
 	struct tally t = { 0 };
 	size_t once = 0;
 
 	CHECK(fd >= 0);
 	if (fd < 0)
 		return;
-	for (uint32_t k = 0; k < N; k++) {
+	for (uint32_t k = 0; k < n; k++) {
 		uint64_t v = (uint64_t)k * 3 + 1;
 
-		bpf_map_update_elem(fd, &k, &v, BPF_ANY);
+		CHECK_INT(bpf_map_update_elem(fd, &k, &v, BPF_ANY), 0);
 	}
 	t.seen = calloc(N, 1);
-	CHECK_INT(vg_map_walk(fd, 4, 8, 0, on_entry, &t), 0);
-	for (uint32_t k = 0; k < N; k++)
+	CHECK_INT(walk(fd, 4, 8, 0, on_entry, &t), 0);
+	for (uint32_t k = 0; k < n; k++)
 		once += t.seen[k] == 1;
-	CHECK_INT(once, N);
-	CHECK_INT(t.calls, N);
+	CHECK_INT(once, n);
+	CHECK_INT(t.calls, n);
 	CHECK_INT(t.bad_values, 0);
 
-	/* a limit: no more than `max` calls */
-	memset(t.seen, 0, N);
 	t.calls = 0;
-	CHECK_INT(vg_map_walk(fd, 4, 8, 1500, on_entry, &t), 0);
-	CHECK_INT(t.calls, 1500);
+	CHECK_INT(walk(fd, 4, 8, 10, on_entry, &t), 0);
+	CHECK_INT(t.calls, 10);
 
-	/* the callback stops the walk and its value comes back */
 	t.calls = 0;
 	t.stop_after = 7;
-	CHECK_INT(vg_map_walk(fd, 4, 8, 0, on_entry, &t), 42);
+	CHECK_INT(walk(fd, 4, 8, 0, on_entry, &t), 42);
 	CHECK_INT(t.calls, 7);
 	free(t.seen);
 	close(fd);
@@ -86,42 +88,10 @@ static void test_empty(void)
 	close(fd);
 }
 
-/* The key-by-key walk that kernels without batch reads get. */
-static void test_by_key(void)
-{
-	int fd = bpf_map_create(BPF_MAP_TYPE_HASH, "vg_test_bykey", 4, 8, 1000, NULL);
-	struct tally t = { 0 };
-	size_t once = 0;
-
-	CHECK(fd >= 0);
-	if (fd < 0)
-		return;
-	for (uint32_t k = 0; k < 1000; k++) {
-		uint64_t v = (uint64_t)k * 3 + 1;
-
-		CHECK_INT(bpf_map_update_elem(fd, &k, &v, BPF_ANY), 0);
-	}
-	t.seen = calloc(N, 1);
-	CHECK_INT(vg_map_walk_by_key(fd, 4, 8, 0, on_entry, &t), 0);
-	for (uint32_t k = 0; k < 1000; k++)
-		once += t.seen[k] == 1;
-	CHECK_INT(once, 1000);
-	CHECK_INT(t.bad_values, 0);
-	t.calls = 0;
-	CHECK_INT(vg_map_walk_by_key(fd, 4, 8, 10, on_entry, &t), 0);
-	CHECK_INT(t.calls, 10);
-	t.calls = 0;
-	t.stop_after = 3;
-	CHECK_INT(vg_map_walk_by_key(fd, 4, 8, 0, on_entry, &t), 42);
-	CHECK_INT(t.calls, 3);
-	free(t.seen);
-	close(fd);
-}
-
 int main(void)
 {
-	test_hash_batch();
+	check_walker(vg_map_walk, N);		/* many batches */
+	check_walker(vg_map_walk_by_key, 1000); /* the fallback kernels without batches get */
 	test_empty();
-	test_by_key();
 	return check_report();
 }
