@@ -167,6 +167,19 @@ static __always_inline __u64 model_now(void)
 	return bpf_jiffies64() * tick;
 }
 
+/* The task's calls counted on the fast path go to its profile (at exec and
+ * at exit; a slow call flushes them inside ph_on_call()). */
+static __always_inline void flush_pending(struct ph_task_state *st)
+{
+	struct ph_profile *prof;
+
+	if (!st->t.cache.pending)
+		return;
+	prof = bpf_map_lookup_elem(&ph_profiles, &st->exe);
+	if (prof)
+		ph_task_flush(&ph_params_cfg, prof, &st->t);
+}
+
 /* The profile of an executable, created (empty, training) when missing. */
 static __always_inline struct ph_profile *profile_get(const struct ph_exe_key *k)
 {
@@ -377,12 +390,7 @@ int BPF_PROG(ph_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	st = bpf_task_storage_get(&ph_tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!st)
 		return 0;
-	/* the old program's pending calls belong to its profile */
-	if (st->t.cache.pending) {
-		prof = bpf_map_lookup_elem(&ph_profiles, &st->exe);
-		if (prof)
-			ph_task_flush(&ph_params_cfg, prof, &st->t);
-	}
+	flush_pending(st); /* the old program's pending calls belong to its profile */
 	inode = bprm->file->f_inode;
 	st->exe.ino = inode->i_ino;
 	st->exe.dev = inode->i_sb->s_dev;
@@ -417,13 +425,9 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(ph_exit, struct task_struct *p)
 {
 	struct ph_task_state *st;
-	struct ph_profile *prof;
 
 	st = bpf_task_storage_get(&ph_tasks, bpf_get_current_task_btf(), 0, 0);
-	if (!st || !st->t.cache.pending)
-		return 0;
-	prof = bpf_map_lookup_elem(&ph_profiles, &st->exe);
-	if (prof)
-		ph_task_flush(&ph_params_cfg, prof, &st->t);
+	if (st)
+		flush_pending(st);
 	return 0;
 }

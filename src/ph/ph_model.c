@@ -165,7 +165,7 @@ static inline int ph_item_state(struct ph_store *store, const struct ph_profile 
 #define PH_CHECK_LEARN 0x100u /* flag of ph_check_item(): add unknown items */
 
 /* Test one item (normal mode) and learn it (training). Counts into res.
- * flags = enum ph_item_kind | PH_CHECK_LEARN (BPF functions take 5 arguments).
+ * flags: PH_CHECK_LEARN or 0 (the item's kind is in its number).
  * Returns 1 if the item is known (in the training data, and in the test data
  * when testing: the task may cache it), 0 if not (a miss, learnt or not), or
  * a negative errno.
@@ -483,7 +483,7 @@ PH_FN int ph_on_call(struct ph_store *store, const struct ph_params *p, struct p
 				break;
 			earlier = task->ring[(task->calls - d) & PH_RING_MASK];
 			item = ph_pair_item(earlier, d, call);
-			err = ph_check_item(store, prof, PH_ITEM_PAIR | learn, item, res);
+			err = ph_check_item(store, prof, learn, item, res);
 			if (err < 0)
 				return err;
 			if (err)
@@ -492,7 +492,7 @@ PH_FN int ph_on_call(struct ph_store *store, const struct ph_params *p, struct p
 	}
 	if (p->model & PH_MODEL_NGRAM) {
 		item = ph_ngram_item(task, p->ngram, call);
-		err = ph_check_item(store, prof, PH_ITEM_NGRAM | learn, item, res);
+		err = ph_check_item(store, prof, learn, item, res);
 		if (err < 0)
 			return err;
 		if (err)
