@@ -117,10 +117,10 @@ static void track(struct monitor *m, const struct vg_event *ev)
 		p = vg_pt_resolve(m->procs, h);
 		/* the parent's session now, which the child inherits: it also
 		 * catches a setsid() whose own record was lost */
-		if (p && ev->u.fork.sid)
+		if (p)
 			p->sid = ev->u.fork.sid;
 		c = vg_pt_on_fork(m->procs, h->pid, ev->u.fork.child_pid, ev->u.fork.child_start_ns);
-		if (c && ev->u.fork.sid)
+		if (c)
 			c->sid = ev->u.fork.sid;
 		break;
 	case VG_EV_EXEC:

@@ -470,6 +470,7 @@ static const struct vg_rule_pview *self(struct vg_rule_ctx *c)
 		v->euid = h->uid;
 		v->egid = h->gid;
 		v->loginuid = VG_LOGINUID_UNSET;
+		v->sid = VG_SID_UNKNOWN;
 		v->exe = v->args = v->cwd = v->env = "";
 	}
 	v->ppid = h->ppid;
@@ -495,8 +496,7 @@ static const struct vg_rule_pview *self(struct vg_rule_ctx *c)
 			       (h->flags & VG_F_EXE_UPPER_LAYER ? VG_IMG_EXE_UPPER_LAYER : 0) |
 			       (h->flags & VG_F_EXE_LOWER_LAYER ? VG_IMG_EXE_LOWER_LAYER : 0) |
 			       VG_IMG_LAYER_KNOWN;
-		if (x->sid)
-			v->sid = x->sid;
+		v->sid = x->sid;
 		v->loginuid = x->loginuid;
 		v->euid = x->euid;
 		v->egid = x->egid;
@@ -656,8 +656,9 @@ static int login_shell(struct vg_rule_ctx *c, struct vg_value *out)
  * session id. From the table (it keeps exited entries a while); a leader the
  * table does not hold is read from /proc (a pid stays taken while a session
  * uses it as its id, so /proc/SID is the leader, never a newer process).
- * When the leader is gone, Falco's answer: the highest ancestor in the same
- * session. */
+ * When the leader is gone, or never was (session 0, which no process leads),
+ * Falco's answer: the highest ancestor in the same session, else the process
+ * itself. */
 static int session_leader(struct vg_rule_ctx *c, struct vg_value *out)
 {
 	const struct vg_rule_pview *s = self(c);
@@ -667,28 +668,32 @@ static int session_leader(struct vg_rule_ctx *c, struct vg_value *out)
 	ssize_t n = -1;
 	int fd;
 
-	if (!s->sid)
+	if (s->sid == VG_SID_UNKNOWN)
 		return 0;
 	if (s->sid == s->pid)
 		return s->comm_len ? put_str(out, s->comm, s->comm_len) : 0;
-	l = lookup(c, s->sid);
-	if (l && l->comm[0])
-		return put_str(out, l->comm, strnlen(l->comm, VG_COMM_LEN));
-	snprintf(path, sizeof(path), "/proc/%u/comm", s->sid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, comm, sizeof(comm) - 1);
-		close(fd);
-	}
-	if (n > 0) {
-		comm[n] = '\0';
-		comm[strcspn(comm, "\n")] = '\0';
-		return comm[0] ? put_copy(c, out, comm) : 0;
+	if (s->sid != 0) {
+		l = lookup(c, s->sid);
+		if (l && l->comm[0])
+			return put_str(out, l->comm, strnlen(l->comm, VG_COMM_LEN));
+		snprintf(path, sizeof(path), "/proc/%u/comm", s->sid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			n = read(fd, comm, sizeof(comm) - 1);
+			close(fd);
+		}
+		if (n > 0) {
+			comm[n] = '\0';
+			comm[strcspn(comm, "\n")] = '\0';
+			return comm[0] ? put_copy(c, out, comm) : 0;
+		}
 	}
 	ancestors(c);
 	for (unsigned i = 0; i < c->nanc && c->anc[i]->sid == s->sid; i++)
 		name = c->anc[i]->comm;
-	return name && name[0] ? put_str(out, name, strnlen(name, VG_COMM_LEN)) : 0;
+	if (name && name[0])
+		return put_str(out, name, strnlen(name, VG_COMM_LEN));
+	return s->comm_len ? put_str(out, s->comm, s->comm_len) : 0;
 }
 
 /* Known container (or known host): the process is in the table. */
@@ -1944,7 +1949,7 @@ int vg_rule_field_get(const void *ctx, const struct vg_field_ref *ref, struct vg
 		return on_host(container_of(c)) ? put_bool(out, false) : 0;
 	case VG_F_PROC_SID:
 		s = self(c);
-		return s->sid && in_host_pidns(c) ? put_int(out, s->sid) : 0;
+		return s->sid != VG_SID_UNKNOWN && in_host_pidns(c) ? put_int(out, s->sid) : 0;
 	case VG_F_PROC_SNAME:
 		return session_leader(c, out);
 	case VG_F_PROC_IS_EXE_WRITABLE:

@@ -160,8 +160,7 @@ static void exec_fields(struct vg_fields *f, const struct vg_event *ev,
 	add_bool(f, "proc.is_exe_from_memfd", e->hdr.flags & VG_F_EXE_MEMFD);
 	add_bool(f, "proc.is_exe_deleted", e->hdr.flags & VG_F_EXE_DELETED);
 	add_bool(f, "proc.is_exe_upper_layer", e->hdr.flags & VG_F_EXE_UPPER_LAYER);
-	if (e->sid)
-		add_int(f, "proc.sid", e->sid);
+	add_int(f, "proc.sid", e->sid);
 	add_str(f, "thread.cap_effective", fmt(f, "0x%llx", (unsigned long long)caps));
 	if (ev->len[VG_S_ENV])
 		add_str(f, "proc.env.loader", join_args(f, ev->s[VG_S_ENV], ev->len[VG_S_ENV]));

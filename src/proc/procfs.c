@@ -149,7 +149,8 @@ static int parse_stat(int dfd, struct vg_procfs_proc *o, long ticks_per_sec)
 	o->comm[clen] = '\0';
 
 	const char *p = close + 1;
-	for (unsigned i = 0; i < 20; i++) {
+	unsigned got = 0; /* fields read after the name */
+	for (unsigned i = 0; i < 20; i++, got++) {
 		while (*p == ' ')
 			p++;
 		if (i == 0) { /* the state letter */
@@ -164,7 +165,7 @@ static int parse_stat(int dfd, struct vg_procfs_proc *o, long ticks_per_sec)
 		p = end;
 	}
 	/* v[i] is field i + 3 */
-	o->info.sid = (uint32_t)v[3];
+	o->info.sid = got > 3 ? (uint32_t)v[3] : VG_SID_UNKNOWN;
 	o->info.tty_nr = vg_tty_nr_to_kdev((uint32_t)v[4]);
 	if (ticks_per_sec > 0)
 		o->info.start_ns = v[19] * (1000000000ull / (unsigned long long)ticks_per_sec);

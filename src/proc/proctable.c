@@ -274,6 +274,7 @@ static void proc_init(struct vg_proc *p, uint32_t pid)
 	memset(p, 0, sizeof(*p));
 	p->pid = pid;
 	p->loginuid = VG_LOGINUID_UNSET;
+	p->sid = VG_SID_UNKNOWN;
 	p->img = &empty_image;
 }
 
@@ -583,8 +584,7 @@ int vg_pt_on_exec(struct vg_proctable *pt, const struct vg_event *ev)
 	p->loginuid = x->loginuid;
 	p->pid_ns = x->pid_ns;
 	p->mnt_ns = x->mnt_ns;
-	if (x->sid) /* 0 from a record older than the field */
-		p->sid = x->sid;
+	p->sid = x->sid;
 	if (x->start_ns)
 		p->start_ns = x->start_ns;
 	p->exec_ns = h->ts_ns;

@@ -84,12 +84,17 @@ enum vg_proc_source {
 #define VG_PROC_EXITED (1u << 0)
 #define VG_PROC_CGROUP_PENDING (1u << 1) /* container lookup to retry */
 
+/* vg_proc.sid when nothing told it. 0 is a real session: the one the
+ * kernel's first task starts in, which every process below an init that
+ * never called setsid() stays in (containers and sandboxes often run so). */
+#define VG_SID_UNKNOWN UINT32_MAX
+
 struct vg_proc {
 	uint32_t pid, ppid;
 	uint32_t uid, gid, euid, egid;
 	uint32_t loginuid; /* VG_LOGINUID_UNSET when not set */
 	uint32_t pid_ns, mnt_ns;
-	uint32_t sid;	/* session id (host pid of the leader); 0 unknown */
+	uint32_t sid;	/* session id (host pid of the leader); VG_SID_UNKNOWN */
 	uint32_t flags; /* VG_PROC_* */
 	uint8_t source; /* enum vg_proc_source */
 	int32_t exit_code;
@@ -108,7 +113,7 @@ struct vg_proc {
  * args is in /proc/PID/cmdline form (NUL after each argument). */
 struct vg_proc_info {
 	uint32_t pid, ppid, uid, gid, euid, egid, loginuid, pid_ns, mnt_ns;
-	uint32_t sid; /* session id, 0 unknown */
+	uint32_t sid; /* session id; VG_SID_UNKNOWN when not read */
 	uint32_t tty_nr, exe_dev, img_flags;
 	uint64_t exe_ino, start_ns, cgroup_id;
 	uint64_t cap_eff, cap_prm, cap_inh;

@@ -277,7 +277,10 @@ static void test_open(void)
 	CHECK_STR(F("proc.is_exe_upper_layer"), "false");
 	CHECK_STR(F("proc.is_exe_from_memfd"), "false");
 	CHECK_STR(F("proc.exe_ino"), "4242");
-	CHECK_STR(F("proc.sid"), "<absent>");
+	/* seeded in session 0, as under an init that never called setsid():
+	 * a real session, which no process leads */
+	CHECK_STR(F("proc.sid"), "0");
+	CHECK_STR(F("proc.sname"), "systemd");
 	CHECK_STR(F("thread.tid"), "300");
 	CHECK_STR(F("thread.ismain"), "true");
 	CHECK_STR(F("thread.cap_effective"), "<absent>");
@@ -989,11 +992,30 @@ static void test_session(struct vg_proctable *pt)
 	CHECK_STR(F("proc.sname"), "bash");
 	free(ev);
 	/* no session known: absent */
-	seed_session(pt, 830, 1, 0, "old");
+	seed_session(pt, 830, 1, VG_SID_UNKNOWN, "old");
 	ev = open_ev(830, 1, "old", "/etc/hostname", O_RDONLY, 3);
 	use(ev);
 	CHECK_STR(F("proc.sid"), "<absent>");
 	CHECK_STR(F("proc.sname"), "<absent>");
+	free(ev);
+	/* an exec in session 0 whose ancestors the table does not know: the
+	 * process names its own session */
+	ev = ev_new(VG_EV_EXEC, -1, 840, 839, "runner");
+	ev->u.exec.sid = 0;
+	ev_str(ev, VG_S_EXE, "/usr/bin/runner", 15);
+	use(ev);
+	CHECK_STR(F("proc.sid"), "0");
+	CHECK_STR(F("proc.sname"), "runner");
+	CHECK_INT(vg_pt_on_exec(pt, ev), 0);
+	CHECK_INT(vg_pt_lookup(pt, 840)->sid, 0);
+	free(ev);
+	/* a forked child of it stays in session 0 and finds it as the highest
+	 * ancestor there */
+	CHECK(vg_pt_on_fork(pt, 840, 841, 1) != NULL);
+	ev = open_ev(841, 840, "runner", "/etc/hostname", O_RDONLY, 3);
+	use(ev);
+	CHECK_STR(F("proc.sid"), "0");
+	CHECK_STR(F("proc.sname"), "runner");
 	free(ev);
 }
 
