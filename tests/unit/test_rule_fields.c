@@ -1002,6 +1002,7 @@ static void test_session(struct vg_proctable *pt)
 	 * process names its own session */
 	ev = ev_new(VG_EV_EXEC, -1, 840, 839, "runner");
 	ev->u.exec.sid = 0;
+	ev->u.exec.pid_ns = 0xEFFFFFFCu; /* the host's: proc.sid is shown */
 	ev_str(ev, VG_S_EXE, "/usr/bin/runner", 15);
 	use(ev);
 	CHECK_STR(F("proc.sid"), "0");
