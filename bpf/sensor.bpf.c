@@ -704,6 +704,14 @@ static __always_inline __u32 task_sid(struct task_struct *t)
 	return sid ? BPF_CORE_READ(sid, numbers[0].nr) : 0;
 }
 
+/* The same for its process group. */
+static __always_inline __u32 task_pgid(struct task_struct *t)
+{
+	struct pid *pg = BPF_CORE_READ(t, signal, pids[PIDTYPE_PGID]);
+
+	return pg ? BPF_CORE_READ(pg, numbers[0].nr) : 0;
+}
+
 /* Overlayfs keeps, next to the VFS inode of each of its files, the dentry
  * of the file in the upper (writable) layer, NULL while the file exists
  * only in a lower layer. Only these two members are needed; CO-RE finds
@@ -756,6 +764,7 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	e->mnt_ns = BPF_CORE_READ(p, nsproxy, mnt_ns, ns.inum);
 	e->start_ns = BPF_CORE_READ(p, start_boottime);
 	e->sid = task_sid(p);
+	e->pgid = task_pgid(p);
 	{
 		__u64 cap = BPF_CORE_READ(p, cred, cap_effective.val);
 
@@ -847,7 +856,7 @@ int BPF_PROG(vg_fork, struct task_struct *parent, struct task_struct *child)
 	e->child_tid = child->pid;
 	e->child_start_ns = child->start_boottime;
 	e->sid = task_sid(parent);
-	e->pad = 0;
+	e->pgid = task_pgid(parent);
 	emit(sc, sizeof(*e));
 	return 0;
 }

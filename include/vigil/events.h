@@ -63,7 +63,8 @@ enum vg_event_type {
 	VG_EV_DUP = 58, /* dup2/dup3 onto 0, 1 or 2 */
 	VG_EV_KILL = 59,
 	VG_EV_PRCTL = 60,
-	VG_EV_SETSID = 61, /* the process table follows sessions */
+	VG_EV_SETSID = 61,  /* the process table follows sessions */
+	VG_EV_SETPGID = 62, /* and process groups */
 	/* kernel and BPF */
 	VG_EV_MODULE_LOAD = 70,
 	VG_EV_BPF = 71,
@@ -122,7 +123,7 @@ struct vg_exec {
 	struct vg_str tty;	/* "pts/3", "tty1" ... */
 	struct vg_str env;	/* selected loader variables, NUL separated */
 	__u32 sid;		/* session id (the leader's pid, host namespace) */
-	__u32 pad;
+	__u32 pgid;		/* process group id (the leader's pid, host namespace) */
 };
 
 struct vg_fork {
@@ -130,8 +131,8 @@ struct vg_fork {
 	__u32 child_pid;
 	__u32 child_tid;
 	__u64 child_start_ns;
-	__u32 sid; /* the parent's session id, which the child inherits */
-	__u32 pad;
+	__u32 sid;  /* the parent's session id, which the child inherits */
+	__u32 pgid; /* the parent's process group, which the child inherits */
 };
 
 struct vg_exit {

@@ -117,11 +117,15 @@ static void track(struct monitor *m, const struct vg_event *ev)
 		p = vg_pt_resolve(m->procs, h);
 		/* the parent's session now, which the child inherits: it also
 		 * catches a setsid() whose own record was lost */
-		if (p)
+		if (p) {
 			p->sid = ev->u.fork.sid;
+			p->pgid = ev->u.fork.pgid;
+		}
 		c = vg_pt_on_fork(m->procs, h->pid, ev->u.fork.child_pid, ev->u.fork.child_start_ns);
-		if (c)
+		if (c) {
 			c->sid = ev->u.fork.sid;
+			c->pgid = ev->u.fork.pgid;
+		}
 		break;
 	case VG_EV_EXEC:
 		vg_pt_on_exec(m->procs, ev);
@@ -137,8 +141,16 @@ static void track(struct monitor *m, const struct vg_event *ev)
 		/* the new session's id is the caller's pid, which setsid returns
 		 * (as the caller's namespace numbers it: use the header's pid) */
 		p = vg_pt_resolve(m->procs, h);
-		if (p && ev->u.sys.res > 0)
+		if (p && ev->u.sys.res > 0) {
 			p->sid = h->pid;
+			p->pgid = h->pid; /* setsid() also makes a new group */
+		}
+		break;
+	case VG_EV_SETPGID:
+		p = vg_pt_resolve(m->procs, h);
+		if (p && ev->u.sys.res == 0)
+			vg_pt_on_setpgid(m->procs, p, (uint32_t)ev->u.sys.args[0],
+					 (uint32_t)ev->u.sys.args[1]);
 		break;
 	default:
 		vg_pt_resolve(m->procs, h);
@@ -203,8 +215,10 @@ static void apply_routes(struct monitor *m, struct vg_sensor *s)
 			vg_detect_narrow(m->detect, s), vg_syscalls_count);
 	if (m->detect && !m->opts->syscalls) { /* self-protection: signals, ptrace, bpf() */
 		vg_sp_routes(s);
-		/* the process table's sessions (proc.sname), whatever the rules ask */
+		/* the process table's sessions and groups (proc.sname,
+		 * proc.vpgid), whatever the rules ask */
 		vg_sensor_route(s, vg_syscall_nr("setsid"), true);
+		vg_sensor_route(s, vg_syscall_nr("setpgid"), true);
 	}
 }
 

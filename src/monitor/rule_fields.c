@@ -29,8 +29,6 @@
 #include "sensor/event.h"
 #include "sensor/syscalls.h"
 
-#define PID_NS_INIT_INO 0xEFFFFFFCu /* the host's pid namespace (PROC_PID_INIT_INO) */
-
 /* vg_rule_ctx.have: what was computed for the current event */
 #define H_SELF (1u << 0)
 #define H_ANC (1u << 1)
@@ -423,6 +421,7 @@ static void view_of_proc(const struct vg_proc *p, struct vg_rule_pview *v)
 	v->egid = p->egid;
 	v->pid_ns = p->pid_ns;
 	v->sid = p->sid;
+	v->pgid = p->pgid;
 	v->start_ns = p->start_ns;
 	v->comm = p->comm;
 	v->comm_len = (uint32_t)strnlen(p->comm, VG_COMM_LEN);
@@ -471,6 +470,7 @@ static const struct vg_rule_pview *self(struct vg_rule_ctx *c)
 		v->egid = h->gid;
 		v->loginuid = VG_LOGINUID_UNSET;
 		v->sid = VG_SID_UNKNOWN;
+		v->pgid = VG_PGID_UNKNOWN;
 		v->exe = v->args = v->cwd = v->env = "";
 	}
 	v->ppid = h->ppid;
@@ -497,6 +497,7 @@ static const struct vg_rule_pview *self(struct vg_rule_ctx *c)
 			       (h->flags & VG_F_EXE_LOWER_LAYER ? VG_IMG_EXE_LOWER_LAYER : 0) |
 			       VG_IMG_LAYER_KNOWN;
 		v->sid = x->sid;
+		v->pgid = x->pgid;
 		v->loginuid = x->loginuid;
 		v->euid = x->euid;
 		v->egid = x->egid;
@@ -652,48 +653,80 @@ static int login_shell(struct vg_rule_ctx *c, struct vg_value *out)
 	return pid >= 0 ? put_int(out, pid) : 0;
 }
 
-/* proc.sname: the name of the session leader, the process whose pid is the
- * session id. From the table (it keeps exited entries a while); a leader the
- * table does not hold is read from /proc (a pid stays taken while a session
- * uses it as its id, so /proc/SID is the leader, never a newer process).
- * When the leader is gone, or never was (session 0, which no process leads),
- * Falco's answer: the highest ancestor in the same session, else the process
- * itself. */
-static int session_leader(struct vg_rule_ctx *c, struct vg_value *out)
+/* Sessions and process groups: proc.sname, proc.sid.exe, proc.vpgid.name...
+ * The leader is the process whose pid is the id. Found in the table (it keeps
+ * exited entries a while); when the table does not hold it, its name is read
+ * from /proc (a pid stays taken while a session or group uses it as its id,
+ * so /proc/ID is the leader, never a newer process). When the leader is gone,
+ * or never was (id 0: the session and group of the kernel's first task, which
+ * no process leads), Falco's answer: the highest ancestor with the same id,
+ * else the process itself. */
+enum leader_kind { LEADER_SESSION, LEADER_GROUP };
+
+static uint32_t id_of(enum leader_kind k, uint32_t sid, uint32_t pgid)
 {
-	const struct vg_rule_pview *s = self(c);
-	const struct vg_proc *l;
+	return k == LEADER_SESSION ? sid : pgid;
+}
+
+static int leader_name_from_proc(struct vg_rule_ctx *c, uint32_t id, struct vg_value *out)
+{
 	char path[32], comm[VG_COMM_LEN + 1];
-	const char *name = NULL;
 	ssize_t n = -1;
 	int fd;
 
-	if (s->sid == VG_SID_UNKNOWN)
-		return 0;
-	if (s->sid == s->pid)
-		return s->comm_len ? put_str(out, s->comm, s->comm_len) : 0;
-	if (s->sid != 0) {
-		l = lookup(c, s->sid);
-		if (l && l->comm[0])
-			return put_str(out, l->comm, strnlen(l->comm, VG_COMM_LEN));
-		snprintf(path, sizeof(path), "/proc/%u/comm", s->sid);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd >= 0) {
-			n = read(fd, comm, sizeof(comm) - 1);
-			close(fd);
-		}
-		if (n > 0) {
-			comm[n] = '\0';
-			comm[strcspn(comm, "\n")] = '\0';
-			return comm[0] ? put_copy(c, out, comm) : 0;
-		}
+	snprintf(path, sizeof(path), "/proc/%u/comm", id);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, comm, sizeof(comm) - 1);
+		close(fd);
 	}
+	if (n <= 0)
+		return 0;
+	comm[n] = '\0';
+	comm[strcspn(comm, "\n")] = '\0';
+	return comm[0] ? put_copy(c, out, comm) : 0;
+}
+
+static int leader_value(struct vg_rule_ctx *c, enum leader_kind k, enum pfield f,
+			struct vg_value *out)
+{
+	const struct vg_rule_pview *s = self(c);
+	const uint32_t id = id_of(k, s->sid, s->pgid);
+	const struct vg_proc *l = NULL;
+	struct vg_rule_pview v;
+	int got;
+
+	if (id == VG_SID_UNKNOWN) /* VG_PGID_UNKNOWN is the same value */
+		return 0;
+	if (id == s->pid)
+		return proc_value(c, s, f, out);
+	if (id != 0) {
+		l = lookup(c, id);
+		if (l && l->comm[0]) {
+			view_of_proc(l, &v);
+			return proc_value(c, &v, f, out);
+		}
+		if (f == PF_NAME && (got = leader_name_from_proc(c, id, out)))
+			return got;
+	}
+	l = NULL;
 	ancestors(c);
-	for (unsigned i = 0; i < c->nanc && c->anc[i]->sid == s->sid; i++)
-		name = c->anc[i]->comm;
-	if (name && name[0])
-		return put_str(out, name, strnlen(name, VG_COMM_LEN));
-	return s->comm_len ? put_str(out, s->comm, s->comm_len) : 0;
+	for (unsigned i = 0; i < c->nanc && id_of(k, c->anc[i]->sid, c->anc[i]->pgid) == id; i++)
+		l = c->anc[i];
+	if (!l)
+		return proc_value(c, s, f, out);
+	view_of_proc(l, &v);
+	return proc_value(c, &v, f, out);
+}
+
+/* proc.is_sid_leader, proc.is_vpgid_leader: the id is the process's own pid
+ * (the same truth in any pid namespace the leader is seen from). */
+static int is_leader(struct vg_rule_ctx *c, enum leader_kind k, struct vg_value *out)
+{
+	const struct vg_rule_pview *s = self(c);
+	const uint32_t id = id_of(k, s->sid, s->pgid);
+
+	return id == VG_SID_UNKNOWN ? 0 : put_bool(out, id == s->pid);
 }
 
 /* Known container (or known host): the process is in the table. */
@@ -746,7 +779,7 @@ static bool in_host_pidns(struct vg_rule_ctx *c)
 {
 	const struct vg_rule_pview *s = self(c);
 
-	return s->pid_ns ? s->pid_ns == PID_NS_INIT_INO : on_host(container_of(c));
+	return s->pid_ns ? s->pid_ns == VG_PID_NS_HOST : on_host(container_of(c));
 }
 
 /* proc.cwd ends with a slash, as Falco keeps it. */
@@ -1951,7 +1984,24 @@ int vg_rule_field_get(const void *ctx, const struct vg_field_ref *ref, struct vg
 		s = self(c);
 		return s->sid != VG_SID_UNKNOWN && in_host_pidns(c) ? put_int(out, s->sid) : 0;
 	case VG_F_PROC_SNAME:
-		return session_leader(c, out);
+		return leader_value(c, LEADER_SESSION, PF_NAME, out);
+	case VG_F_PROC_SID_EXE:
+		return leader_value(c, LEADER_SESSION, PF_EXE, out);
+	case VG_F_PROC_SID_EXEPATH:
+		return leader_value(c, LEADER_SESSION, PF_EXEPATH, out);
+	case VG_F_PROC_IS_SID_LEADER:
+		return is_leader(c, LEADER_SESSION, out);
+	case VG_F_PROC_VPGID:
+		s = self(c);
+		return s->pgid != VG_PGID_UNKNOWN && in_host_pidns(c) ? put_int(out, s->pgid) : 0;
+	case VG_F_PROC_VPGID_NAME:
+		return leader_value(c, LEADER_GROUP, PF_NAME, out);
+	case VG_F_PROC_VPGID_EXE:
+		return leader_value(c, LEADER_GROUP, PF_EXE, out);
+	case VG_F_PROC_VPGID_EXEPATH:
+		return leader_value(c, LEADER_GROUP, PF_EXEPATH, out);
+	case VG_F_PROC_IS_VPGID_LEADER:
+		return is_leader(c, LEADER_GROUP, out);
 	case VG_F_PROC_IS_EXE_WRITABLE:
 		return exe_writable(c, out);
 	case VG_F_PROC_IS_EXE_FROM_MEMFD:
@@ -2063,8 +2113,7 @@ int vg_rule_field_get(const void *ctx, const struct vg_field_ref *ref, struct vg
 	default:
 		if (vg_bpf_field_is(ref->field->id))
 			return bpf_field(c, ref, out);
-		/* evt.cpu, evt.buffer, evt.latency, process
-		 * groups, exe timestamps, stdio types, other capability sets,
+		/* evt.cpu, evt.buffer, evt.latency, exe timestamps, stdio types, other capability sets,
 		 * cgroups, user home and shell, resolved host names, container
 		 * metadata: not in vigil's records */
 		return 0;

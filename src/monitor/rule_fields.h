@@ -39,7 +39,8 @@ struct vg_container;
 struct vg_rule_pview {
 	const struct vg_proc *p; /* NULL: built from the record alone */
 	uint32_t pid, ppid, loginuid, euid, egid, pid_ns;
-	uint32_t sid; /* session id, host numbering; VG_SID_UNKNOWN */
+	uint32_t sid;  /* session id, host numbering; VG_SID_UNKNOWN */
+	uint32_t pgid; /* process group id, host numbering; VG_PGID_UNKNOWN */
 	uint32_t argc, tty_nr, img_flags;
 	uint64_t exe_ino, start_ns; /* start: CLOCK_BOOTTIME, 0 unknown */
 	const char *comm;

@@ -165,6 +165,7 @@ static int parse_stat(int dfd, struct vg_procfs_proc *o, long ticks_per_sec)
 		p = end;
 	}
 	/* v[i] is field i + 3 */
+	o->info.pgid = got > 2 ? (uint32_t)v[2] : VG_PGID_UNKNOWN;
 	o->info.sid = got > 3 ? (uint32_t)v[3] : VG_SID_UNKNOWN;
 	o->info.tty_nr = vg_tty_nr_to_kdev((uint32_t)v[4]);
 	if (ticks_per_sec > 0)

@@ -275,6 +275,7 @@ static void proc_init(struct vg_proc *p, uint32_t pid)
 	p->pid = pid;
 	p->loginuid = VG_LOGINUID_UNSET;
 	p->sid = VG_SID_UNKNOWN;
+	p->pgid = VG_PGID_UNKNOWN;
 	p->img = &empty_image;
 }
 
@@ -516,6 +517,27 @@ struct vg_proc *vg_pt_on_fork(struct vg_proctable *pt, uint32_t parent_pid, uint
 	return c;
 }
 
+void vg_pt_on_setpgid(struct vg_proctable *pt, struct vg_proc *caller, uint32_t pid_arg,
+		      uint32_t pgid_arg)
+{
+	bool host = caller->pid_ns == VG_PID_NS_HOST;
+	struct vg_proc *target = caller;
+	uint32_t idx;
+
+	if (pid_arg != 0 && pid_arg != caller->pid) {
+		if (!host)
+			return; /* a container's number for another process */
+		idx = find(pt, pid_arg);
+		if (idx == NIL || pt->nodes[idx].state != SLOT_LIVE)
+			return;
+		target = &pt->procs[idx];
+	}
+	if (pgid_arg == 0)
+		target->pgid = target->pid; /* a group of its own */
+	else
+		target->pgid = host ? pgid_arg : VG_PGID_UNKNOWN;
+}
+
 /* Exec on an exited entry means we lost the fork of a new process that got
  * the same pid: start over. */
 static struct vg_proc *live_entry(struct vg_proctable *pt, uint32_t pid)
@@ -585,6 +607,7 @@ int vg_pt_on_exec(struct vg_proctable *pt, const struct vg_event *ev)
 	p->pid_ns = x->pid_ns;
 	p->mnt_ns = x->mnt_ns;
 	p->sid = x->sid;
+	p->pgid = x->pgid;
 	if (x->start_ns)
 		p->start_ns = x->start_ns;
 	p->exec_ns = h->ts_ns;
@@ -680,6 +703,7 @@ int vg_pt_seed(struct vg_proctable *pt, const struct vg_proc_info *in)
 	p->loginuid = in->loginuid;
 	p->pid_ns = in->pid_ns;
 	p->sid = in->sid;
+	p->pgid = in->pgid;
 	p->mnt_ns = in->mnt_ns;
 	p->start_ns = in->start_ns;
 	p->cap_eff = in->cap_eff;

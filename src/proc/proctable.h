@@ -88,6 +88,10 @@ enum vg_proc_source {
  * kernel's first task starts in, which every process below an init that
  * never called setsid() stays in (containers and sandboxes often run so). */
 #define VG_SID_UNKNOWN UINT32_MAX
+#define VG_PGID_UNKNOWN VG_SID_UNKNOWN /* the same for vg_proc.pgid */
+
+/* The host's (initial) pid namespace, as vg_proc.pid_ns numbers it. */
+#define VG_PID_NS_HOST 0xEFFFFFFCu /* PROC_PID_INIT_INO */
 
 struct vg_proc {
 	uint32_t pid, ppid;
@@ -95,6 +99,7 @@ struct vg_proc {
 	uint32_t loginuid; /* VG_LOGINUID_UNSET when not set */
 	uint32_t pid_ns, mnt_ns;
 	uint32_t sid;	/* session id (host pid of the leader); VG_SID_UNKNOWN */
+	uint32_t pgid;	/* process group (host pid of the leader); VG_PGID_UNKNOWN */
 	uint32_t flags; /* VG_PROC_* */
 	uint8_t source; /* enum vg_proc_source */
 	int32_t exit_code;
@@ -113,7 +118,8 @@ struct vg_proc {
  * args is in /proc/PID/cmdline form (NUL after each argument). */
 struct vg_proc_info {
 	uint32_t pid, ppid, uid, gid, euid, egid, loginuid, pid_ns, mnt_ns;
-	uint32_t sid; /* session id; VG_SID_UNKNOWN when not read */
+	uint32_t sid;  /* session id; VG_SID_UNKNOWN when not read */
+	uint32_t pgid; /* process group id; VG_PGID_UNKNOWN when not read */
 	uint32_t tty_nr, exe_dev, img_flags;
 	uint64_t exe_ino, start_ns, cgroup_id;
 	uint64_t cap_eff, cap_prm, cap_inh;
@@ -159,6 +165,13 @@ struct vg_proc *vg_pt_on_fork(struct vg_proctable *pt, uint32_t parent_pid, uint
  * from an exec event. Returns 0, -EINVAL if ev is not an exec of a nonzero
  * pid, or -ENOMEM (the fixed fields are still updated, the strings are ""). */
 int vg_pt_on_exec(struct vg_proctable *pt, const struct vg_event *ev);
+
+/* A successful setpgid(pid_arg, pgid_arg) made by caller. The arguments are
+ * numbers in the caller's pid namespace: only the caller's own pid and group
+ * (the 0s) can be placed when it is in a container; any other target's group
+ * becomes unknown there until its next exec or fork says it again. */
+void vg_pt_on_setpgid(struct vg_proctable *pt, struct vg_proc *caller, uint32_t pid_arg,
+		      uint32_t pgid_arg);
 
 /* Marks the whole thread group exited at ts. Returns 0 or -ENOENT. */
 int vg_pt_on_exit(struct vg_proctable *pt, uint32_t pid, uint64_t ts, int32_t exit_code);

@@ -29,6 +29,7 @@ enum vg_ftype {
 #define VG_FA_REQ (1u << 2)   /* the argument is required */
 #define VG_FF_ANY (1u << 3)   /* several values (without an index): matches if any matches */
 #define VG_FF_LIST (1u << 4)  /* a list: "in" = all values in the set, "intersects" = any */
+#define VG_FF_NODATA (1u << 5) /* Falco's field, but vigil records nothing for it: always absent */
 
 /* X(ID, name, type, flags, description) */
 #define VG_FIELDS(X)                                                                               \
@@ -38,7 +39,7 @@ enum vg_ftype {
 	X(EVT_DATETIME, "evt.datetime", STR, 0, "event date and time")                            \
 	X(EVT_TYPE, "evt.type", STR, 0, "event type name (open, execve ...)")                      \
 	X(EVT_DIR, "evt.dir", STR, 0, "> for enter, < for exit")                                  \
-	X(EVT_CPU, "evt.cpu", INT, 0, "CPU the event happened on")                                 \
+	X(EVT_CPU, "evt.cpu", INT, VG_FF_NODATA, "CPU the event happened on")                                 \
 	X(EVT_ARGS, "evt.args", STR, 0, "all arguments, rendered")                                 \
 	X(EVT_ARG, "evt.arg", STR, VG_FA_NAME | VG_FA_INDEX | VG_FA_REQ, "one argument by name or position, rendered") \
 	X(EVT_RAWARG, "evt.rawarg", INT, VG_FA_NAME | VG_FA_INDEX | VG_FA_REQ, "one argument by name, raw number")    \
@@ -52,9 +53,9 @@ enum vg_ftype {
 	X(EVT_HOSTNAME, "evt.hostname", STR, 0, "host name")                                       \
 	X(EVT_SOURCE, "evt.source", STR, 0, "event source (syscall)")                              \
 	X(EVT_CATEGORY, "evt.category", STR, 0, "event category (file, net, process ...)")        \
-	X(EVT_BUFFER, "evt.buffer", STR, 0, "data buffer of a read/write")                         \
-	X(EVT_BUFLEN, "evt.buflen", UINT, 0, "length of the data buffer")                          \
-	X(EVT_LATENCY, "evt.latency", UINT, 0, "time spent in the call, ns")                      \
+	X(EVT_BUFFER, "evt.buffer", STR, VG_FF_NODATA, "data buffer of a read/write")                         \
+	X(EVT_BUFLEN, "evt.buflen", UINT, VG_FF_NODATA, "length of the data buffer")                          \
+	X(EVT_LATENCY, "evt.latency", UINT, VG_FF_NODATA, "time spent in the call, ns")                      \
 	X(PROC_PID, "proc.pid", INT, 0, "process id")                                              \
 	X(PROC_VPID, "proc.vpid", INT, 0, "process id in its pid namespace")                      \
 	X(PROC_PPID, "proc.ppid", INT, 0, "parent process id")                                     \
@@ -72,6 +73,8 @@ enum vg_ftype {
 	X(PROC_TTY, "proc.tty", UINT, 0, "controlling terminal, 0 if none")                        \
 	X(PROC_SID, "proc.sid", INT, 0, "session id")                                              \
 	X(PROC_SNAME, "proc.sname", STR, 0, "name of the session leader")                          \
+	X(PROC_SID_EXE, "proc.sid.exe", STR, 0, "argv[0] of the session leader")                   \
+	X(PROC_SID_EXEPATH, "proc.sid.exepath", STR, 0, "exe path of the session leader")          \
 	X(PROC_VPGID, "proc.vpgid", INT, 0, "process group id in its namespace")                  \
 	X(PROC_VPGID_NAME, "proc.vpgid.name", STR, 0, "name of the process group leader")         \
 	X(PROC_VPGID_EXE, "proc.vpgid.exe", STR, 0, "exe of the process group leader")            \
@@ -90,37 +93,37 @@ enum vg_ftype {
 	X(PROC_DURATION, "proc.duration", UINT, 0, "ns since the process started")                 \
 	X(PROC_PPID_DURATION, "proc.ppid.duration", UINT, 0, "ns since the parent started")       \
 	X(PROC_START_TS, "proc.pid.ts", UINT, 0, "process start time, ns")                         \
-	X(PROC_NTHREADS, "proc.nthreads", UINT, 0, "number of threads")                            \
+	X(PROC_NTHREADS, "proc.nthreads", UINT, VG_FF_NODATA, "number of threads")                            \
 	X(PROC_LOGINSHELLID, "proc.loginshellid", INT, 0, "pid of the oldest shell ancestor")      \
 	X(PROC_IS_EXE_WRITABLE, "proc.is_exe_writable", BOOL, 0, "the exe is writable by the user") \
 	X(PROC_IS_EXE_UPPER_LAYER, "proc.is_exe_upper_layer", BOOL, 0, "exe on an overlayfs upper layer") \
 	X(PROC_IS_EXE_FROM_MEMFD, "proc.is_exe_from_memfd", BOOL, 0, "exe is a memfd (fileless)") \
 	X(PROC_EXE_INO, "proc.exe_ino", UINT, 0, "inode of the exe")                               \
-	X(PROC_EXE_INO_CTIME, "proc.exe_ino.ctime", UINT, 0, "ctime of the exe, ns")              \
-	X(PROC_EXE_INO_MTIME, "proc.exe_ino.mtime", UINT, 0, "mtime of the exe, ns")              \
-	X(PROC_EXE_INO_CTIME_DPS, "proc.exe_ino.ctime_duration_proc_start", UINT, 0,               \
+	X(PROC_EXE_INO_CTIME, "proc.exe_ino.ctime", UINT, VG_FF_NODATA, "ctime of the exe, ns")              \
+	X(PROC_EXE_INO_MTIME, "proc.exe_ino.mtime", UINT, VG_FF_NODATA, "mtime of the exe, ns")              \
+	X(PROC_EXE_INO_CTIME_DPS, "proc.exe_ino.ctime_duration_proc_start", UINT, VG_FF_NODATA,               \
 	  "ns between the exe's ctime and the process start")                                     \
-	X(PROC_EXE_INO_CTIME_DPNS, "proc.exe_ino.ctime_duration_pidns_start", UINT, 0,             \
+	X(PROC_EXE_INO_CTIME_DPNS, "proc.exe_ino.ctime_duration_pidns_start", UINT, VG_FF_NODATA,             \
 	  "ns between the exe's ctime and the pid namespace start")                                \
-	X(PROC_PIDNS_INIT_START_TS, "proc.pidns_init_start_ts", UINT, 0, "pid namespace start, ns") \
-	X(PROC_STDIN_TYPE, "proc.stdin.type", STR, 0, "type of fd 0")                              \
-	X(PROC_STDOUT_TYPE, "proc.stdout.type", STR, 0, "type of fd 1")                            \
-	X(PROC_STDERR_TYPE, "proc.stderr.type", STR, 0, "type of fd 2")                            \
-	X(PROC_STDIN_NAME, "proc.stdin.name", STR, 0, "name of fd 0")                              \
-	X(PROC_STDOUT_NAME, "proc.stdout.name", STR, 0, "name of fd 1")                            \
-	X(PROC_STDERR_NAME, "proc.stderr.name", STR, 0, "name of fd 2")                            \
+	X(PROC_PIDNS_INIT_START_TS, "proc.pidns_init_start_ts", UINT, VG_FF_NODATA, "pid namespace start, ns") \
+	X(PROC_STDIN_TYPE, "proc.stdin.type", STR, VG_FF_NODATA, "type of fd 0")                              \
+	X(PROC_STDOUT_TYPE, "proc.stdout.type", STR, VG_FF_NODATA, "type of fd 1")                            \
+	X(PROC_STDERR_TYPE, "proc.stderr.type", STR, VG_FF_NODATA, "type of fd 2")                            \
+	X(PROC_STDIN_NAME, "proc.stdin.name", STR, VG_FF_NODATA, "name of fd 0")                              \
+	X(PROC_STDOUT_NAME, "proc.stdout.name", STR, VG_FF_NODATA, "name of fd 1")                            \
+	X(PROC_STDERR_NAME, "proc.stderr.name", STR, VG_FF_NODATA, "name of fd 2")                            \
 	X(THREAD_TID, "thread.tid", INT, 0, "thread id")                                           \
 	X(THREAD_VTID, "thread.vtid", INT, 0, "thread id in its namespace")                       \
 	X(THREAD_ISMAIN, "thread.ismain", BOOL, 0, "the thread is the group leader")               \
 	X(THREAD_CAP_PERMITTED, "thread.cap_permitted", STR, 0, "permitted capabilities")         \
 	X(THREAD_CAP_INHERITABLE, "thread.cap_inheritable", STR, 0, "inheritable capabilities")   \
 	X(THREAD_CAP_EFFECTIVE, "thread.cap_effective", STR, 0, "effective capabilities (CAP_X CAP_Y)") \
-	X(THREAD_CGROUPS, "thread.cgroups", STR, 0, "all cgroups")                                 \
-	X(THREAD_CGROUP, "thread.cgroup", STR, VG_FA_NAME | VG_FA_REQ, "cgroup of one subsystem")            \
+	X(THREAD_CGROUPS, "thread.cgroups", STR, VG_FF_NODATA, "all cgroups")                                 \
+	X(THREAD_CGROUP, "thread.cgroup", STR, VG_FA_NAME | VG_FA_REQ | VG_FF_NODATA, "cgroup of one subsystem")            \
 	X(USER_UID, "user.uid", UINT, 0, "user id")                                                \
 	X(USER_NAME, "user.name", STR, 0, "user name")                                             \
-	X(USER_HOMEDIR, "user.homedir", STR, 0, "home directory")                                  \
-	X(USER_SHELL, "user.shell", STR, 0, "login shell")                                         \
+	X(USER_HOMEDIR, "user.homedir", STR, VG_FF_NODATA, "home directory")                                  \
+	X(USER_SHELL, "user.shell", STR, VG_FF_NODATA, "login shell")                                         \
 	X(USER_LOGINUID, "user.loginuid", INT, 0, "audit login uid, -1 if none")                   \
 	X(USER_LOGINNAME, "user.loginname", STR, 0, "name of the login uid")                       \
 	X(GROUP_GID, "group.gid", UINT, 0, "group id")                                             \
@@ -132,7 +135,7 @@ enum vg_ftype {
 	X(FD_NAMERAW, "fd.nameraw", STR, 0, "name as passed by the program")                       \
 	X(FD_DIRECTORY, "fd.directory", STR, 0, "directory of the path")                           \
 	X(FD_FILENAME, "fd.filename", STR, 0, "last component of the path")                        \
-	X(FD_DEV, "fd.dev", UINT, 0, "device number")                                              \
+	X(FD_DEV, "fd.dev", UINT, VG_FF_NODATA, "device number")                                              \
 	X(FD_INO, "fd.ino", UINT, 0, "inode number")                                               \
 	X(FD_IP, "fd.ip", IPADDR, VG_FF_ANY, "client or server address")                                \
 	X(FD_CIP, "fd.cip", IPADDR, 0, "client address")                                           \
@@ -155,12 +158,12 @@ enum vg_ftype {
 	X(FD_SOCKFAMILY, "fd.sockfamily", STR, 0, "ip or unix")                                    \
 	X(FD_IS_SERVER, "fd.is_server", BOOL, 0, "the process is the server end")                 \
 	X(FD_CONNECTED, "fd.connected", BOOL, 0, "the socket is connected")                       \
-	X(FD_NAME_CHANGED, "fd.name_changed", BOOL, 0, "the name changed during the event")       \
-	X(FD_CIP_NAME, "fd.cip.name", STR, 0, "resolved name of the client address")              \
-	X(FD_SIP_NAME, "fd.sip.name", STR, 0, "resolved name of the server address")              \
-	X(FD_LIP_NAME, "fd.lip.name", STR, 0, "resolved name of the local address")               \
-	X(FD_RIP_NAME, "fd.rip.name", STR, 0, "resolved name of the remote address")              \
-	X(FD_TYPES, "fd.types", STR, VG_FA_INDEX | VG_FF_LIST, "types of all descriptors, or of fd [N]")       \
+	X(FD_NAME_CHANGED, "fd.name_changed", BOOL, VG_FF_NODATA, "the name changed during the event")       \
+	X(FD_CIP_NAME, "fd.cip.name", STR, VG_FF_NODATA, "resolved name of the client address")              \
+	X(FD_SIP_NAME, "fd.sip.name", STR, VG_FF_NODATA, "resolved name of the server address")              \
+	X(FD_LIP_NAME, "fd.lip.name", STR, VG_FF_NODATA, "resolved name of the local address")               \
+	X(FD_RIP_NAME, "fd.rip.name", STR, VG_FF_NODATA, "resolved name of the remote address")              \
+	X(FD_TYPES, "fd.types", STR, VG_FA_INDEX | VG_FF_LIST | VG_FF_NODATA, "types of all descriptors, or of fd [N]")       \
 	X(FS_PATH_NAME, "fs.path.name", STR, 0, "path of a file-system event")                     \
 	X(FS_PATH_NAMERAW, "fs.path.nameraw", STR, 0, "path as passed")                            \
 	X(FS_PATH_SOURCE, "fs.path.source", STR, 0, "source path (rename, link)")                  \
@@ -171,19 +174,19 @@ enum vg_ftype {
 	X(CONTAINER_FULL_ID, "container.full_id", STR, 0, "full container id")                    \
 	X(CONTAINER_NAME, "container.name", STR, 0, "container name")                              \
 	X(CONTAINER_TYPE, "container.type", STR, 0, "docker, containerd, cri-o, podman ...")       \
-	X(CONTAINER_IMAGE, "container.image", STR, 0, "image name")                                \
-	X(CONTAINER_IMAGE_ID, "container.image.id", STR, 0, "image id")                            \
-	X(CONTAINER_IMAGE_REPOSITORY, "container.image.repository", STR, 0, "image repository")    \
-	X(CONTAINER_IMAGE_TAG, "container.image.tag", STR, 0, "image tag")                         \
-	X(CONTAINER_IMAGE_DIGEST, "container.image.digest", STR, 0, "image digest")                \
-	X(CONTAINER_PRIVILEGED, "container.privileged", BOOL, 0, "the container is privileged")   \
-	X(CONTAINER_MOUNTS, "container.mounts", STR, 0, "all mounts")                              \
-	X(CONTAINER_MOUNT, "container.mount", STR, VG_FA_NAME | VG_FA_INDEX | VG_FA_REQ, "one mount by index or source") \
-	X(CONTAINER_START_TS, "container.start_ts", UINT, 0, "container start time, ns")          \
-	X(CONTAINER_DURATION, "container.duration", UINT, 0, "ns since the container started")     \
-	X(CONTAINER_HOST_PID, "container.host_pid", BOOL, 0, "shares the host pid namespace")     \
-	X(CONTAINER_HOST_NETWORK, "container.host_network", BOOL, 0, "shares the host network")   \
-	X(CONTAINER_HOST_IPC, "container.host_ipc", BOOL, 0, "shares the host ipc namespace")   \
+	X(CONTAINER_IMAGE, "container.image", STR, VG_FF_NODATA, "image name")                                \
+	X(CONTAINER_IMAGE_ID, "container.image.id", STR, VG_FF_NODATA, "image id")                            \
+	X(CONTAINER_IMAGE_REPOSITORY, "container.image.repository", STR, VG_FF_NODATA, "image repository")    \
+	X(CONTAINER_IMAGE_TAG, "container.image.tag", STR, VG_FF_NODATA, "image tag")                         \
+	X(CONTAINER_IMAGE_DIGEST, "container.image.digest", STR, VG_FF_NODATA, "image digest")                \
+	X(CONTAINER_PRIVILEGED, "container.privileged", BOOL, VG_FF_NODATA, "the container is privileged")   \
+	X(CONTAINER_MOUNTS, "container.mounts", STR, VG_FF_NODATA, "all mounts")                              \
+	X(CONTAINER_MOUNT, "container.mount", STR, VG_FA_NAME | VG_FA_INDEX | VG_FA_REQ | VG_FF_NODATA, "one mount by index or source") \
+	X(CONTAINER_START_TS, "container.start_ts", UINT, VG_FF_NODATA, "container start time, ns")          \
+	X(CONTAINER_DURATION, "container.duration", UINT, VG_FF_NODATA, "ns since the container started")     \
+	X(CONTAINER_HOST_PID, "container.host_pid", BOOL, VG_FF_NODATA, "shares the host pid namespace")     \
+	X(CONTAINER_HOST_NETWORK, "container.host_network", BOOL, VG_FF_NODATA, "shares the host network")   \
+	X(CONTAINER_HOST_IPC, "container.host_ipc", BOOL, VG_FF_NODATA, "shares the host ipc namespace")   \
 	X(BPF_CMD, "bpf.cmd", STR, 0, "bpf() command (BPF_PROG_LOAD, BPF_LINK_CREATE ...)")        \
 	X(BPF_PROG_TYPE, "bpf.prog.type", STR, 0, "program type (kprobe, tracepoint, xdp ...)")   \
 	X(BPF_PROG_NAME, "bpf.prog.name", STR, 0, "program name")                                  \

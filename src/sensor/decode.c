@@ -21,7 +21,7 @@ enum vg_family vg_event_family(unsigned type)
 		return VG_FAM_FILE;
 	case VG_EV_SOCKET ... VG_EV_LISTEN:
 		return VG_FAM_NET;
-	case VG_EV_SETUID ... VG_EV_SETSID:
+	case VG_EV_SETUID ... VG_EV_SETPGID:
 	case VG_EV_MODULE_LOAD ... VG_EV_PERF_EVENT_OPEN:
 		return VG_FAM_SYS;
 	}
@@ -60,6 +60,7 @@ const char *vg_event_type_name(unsigned type)
 		[VG_EV_KILL] = "kill",
 		[VG_EV_PRCTL] = "prctl",
 		[VG_EV_SETSID] = "setsid",
+		[VG_EV_SETPGID] = "setpgid",
 		[VG_EV_MODULE_LOAD] = "init_module",
 		[VG_EV_BPF] = "bpf",
 		[VG_EV_PERF_EVENT_OPEN] = "perf_event_open",

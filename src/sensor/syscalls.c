@@ -70,9 +70,10 @@ const struct vg_syscall_def vg_syscalls[] = {
 	{ 200, "tkill", R(.type = VG_EV_KILL, .variant = VG_V_TKILL) },
 	{ 234, "tgkill", R(.type = VG_EV_KILL, .variant = VG_V_TGKILL) },
 	{ 157, "prctl", R(.type = VG_EV_PRCTL) },
-	/* the process table follows sessions (proc.sname): kept on whatever
-	 * the rules need (vg_syscall_always) */
+	/* the process table follows sessions and process groups (proc.sname,
+	 * proc.vpgid): kept on whatever the rules need */
 	{ 112, "setsid", R(.type = VG_EV_SETSID) },
+	{ 109, "setpgid", R(.type = VG_EV_SETPGID) },
 	/* kernel and BPF */
 	{ 175, "init_module", R(.type = VG_EV_MODULE_LOAD, .path2 = 3) },
 	{ 313, "finit_module", R(.type = VG_EV_MODULE_LOAD, .fd = 1, .path2 = 2) },
@@ -98,7 +99,7 @@ const struct vg_compat_syscall vg_compat_syscalls[] = {
 	{ 301, 263 }, { 302, 264 }, { 303, 265 }, { 304, 266 }, { 306, 268 }, { 310, 272 },
 	{ 330, 292 }, { 336, 298 }, { 346, 308 }, { 348, 311 }, { 350, 313 }, { 353, 316 },
 	{ 356, 319 }, { 357, 321 }, { 359, 41 },  { 361, 49 },	{ 362, 42 },  { 363, 50 },
-	{ 364, 288 }, { 380, 329 }, { 437, 437 }, { 452, 452 }, { 66, 112 },
+	{ 364, 288 }, { 380, 329 }, { 437, 437 }, { 452, 452 }, { 66, 112 }, { 57, 109 },
 };
 
 const unsigned vg_compat_syscalls_count = sizeof(vg_compat_syscalls) / sizeof(vg_compat_syscalls[0]);

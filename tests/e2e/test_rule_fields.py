@@ -9,6 +9,10 @@ monitor with a small rule file for the whole file, then
 - proc.sid and proc.sname: a program started in a new session (setsid(1))
   names its leader; a process that calls setsid() itself and then opens a
   file, without a fork or an exec in between, is seen as its own leader;
+- proc.vpgid, proc.vpgid.name/exepath, proc.is_vpgid_leader: a process that
+  calls setpgid(0, 0) and opens a file, again with nothing in between, leads
+  its new group; the program its child then runs is in that group and names
+  it as the leader;
 - evt.is_open_create: O_CREAT that creates a file is true, O_CREAT on a file
   that exists is false (each check opens a new file: the sensor coalesces
   repeated opens of one file).
@@ -34,12 +38,12 @@ def _rules(top):
 - rule: vgf exec
   desc: programs run from the test directory
   condition: evt.type = execve and proc.exepath startswith {top}/
-  output: exec %proc.exepath upper=%proc.is_exe_upper_layer flags=%evt.arg.flags sid=%proc.sid sname=%proc.sname pid=%proc.pid
+  output: exec %proc.exepath upper=%proc.is_exe_upper_layer flags=%evt.arg.flags sid=%proc.sid sname=%proc.sname pid=%proc.pid pgid=%proc.vpgid pgname=%proc.vpgid.name pgpath=%proc.vpgid.exepath pglead=%proc.is_vpgid_leader
   priority: NOTICE
 - rule: vgf open
   desc: opens below the test directory
   condition: evt.type in (open, openat, openat2, creat) and fd.name startswith {top}/
-  output: open %fd.name create=%evt.is_open_create sid=%proc.sid sname=%proc.sname pid=%proc.pid
+  output: open %fd.name create=%evt.is_open_create sid=%proc.sid sname=%proc.sname pid=%proc.pid pgid=%proc.vpgid pglead=%proc.is_vpgid_leader sidlead=%proc.is_sid_leader
   priority: NOTICE
 """
 
@@ -60,6 +64,7 @@ def _start():
     copy_program("/bin/true", os.path.join(lower, "lowerbin"))
     copy_program("/bin/true", os.path.join(lower, "copiedup"))
     copy_program("/bin/true", os.path.join(top, "plain"))
+    copy_program("/bin/true", os.path.join(top, "grouped"))
     copy_program("/bin/dash", os.path.join(top, "vgleader"))
     st = _state
     st.update(top=top, merged=merged)
@@ -106,6 +111,14 @@ def _behave(st):
     code = ("import os, sys\nos.setsid()\n"
             "os.close(os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT, 0o600))\n")
     st["setsid_caller"] = _run(["/usr/bin/python3", "-c", code, os.path.join(top, "after-setsid")])
+    # setpgid(0, 0) and an open, then a child that runs a program: only the
+    # setpgid record tells the monitor about the new group before the exec
+    code = ("import os, sys\nos.setpgid(0, 0)\n"
+            "os.close(os.open(sys.argv[1] + '/after-setpgid', os.O_WRONLY | os.O_CREAT, 0o600))\n"
+            "pid = os.fork()\n"
+            "if pid == 0:\n    os.execv(sys.argv[1] + '/grouped', ['grouped'])\n"
+            "os.waitpid(pid, 0)\n")
+    st["group_leader"] = _run(["/usr/bin/python3", "-c", code, top])
 
     # O_CREAT: created, and not created (the file exists); new files only
     fresh = os.path.join(top, "created")
@@ -192,6 +205,33 @@ def test_setsid_without_exec():
     assert of["proc.pid"] == str(st["setsid_caller"]), of
     assert of["proc.sid"] == str(st["setsid_caller"]), of
     assert of["proc.sname"] == "python3", of
+    # setsid() made a new process group too, and a session leader
+    assert of["proc.vpgid"] == str(st["setsid_caller"]), of
+    assert of["proc.is_vpgid_leader"] == "true", of
+    assert of["proc.is_sid_leader"] == "true", of
+
+
+def test_setpgid_without_exec_and_the_group_of_a_child():
+    st = _state_once()
+    got = _opens(st, os.path.join(st["top"], "after-setpgid"))
+    assert got, st["alerts"]
+    of = got[0]
+    leader = str(st["group_leader"])
+    assert of["proc.pid"] == leader, of
+    assert of["proc.vpgid"] == leader, of
+    assert of["proc.is_vpgid_leader"] == "true", of
+    assert of["proc.is_sid_leader"] == "false", of
+    runs = _execs(st, os.path.join(st["top"], "grouped"))
+    assert len(runs) == 1, runs
+    of = runs[0]
+    assert of["proc.pid"] != leader, of
+    assert of["proc.vpgid"] == leader, of
+    assert of["proc.is_vpgid_leader"] == "false", of
+    assert of["proc.vpgid.name"] == "python3", of
+    assert os.path.basename(of["proc.vpgid.exepath"]).startswith("python3"), of
+    # and a program run straight by the test is in the test's own group
+    mine = _execs(st, os.path.join(st["merged"], "lowerbin"))[0]
+    assert mine["proc.vpgid"] == str(os.getpgid(0)), mine
 
 
 def test_open_create_only_when_the_file_was_created():

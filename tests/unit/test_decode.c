@@ -101,7 +101,7 @@ static void test_family(void)
 		{ VG_EV_LISTEN, VG_FAM_NET },	 { 35, VG_FAM_NONE },
 		{ 49, VG_FAM_NONE },		 { VG_EV_SETUID, VG_FAM_SYS },
 		{ VG_EV_PRCTL, VG_FAM_SYS },	 { VG_EV_SETSID, VG_FAM_SYS },
-		{ 62, VG_FAM_NONE },
+		{ VG_EV_SETPGID, VG_FAM_SYS },	 { 63, VG_FAM_NONE },
 		{ 69, VG_FAM_NONE },		 { VG_EV_MODULE_LOAD, VG_FAM_SYS },
 		{ VG_EV_PERF_EVENT_OPEN, VG_FAM_SYS }, { 73, VG_FAM_NONE },
 		{ VG_EV_TYPE_MAX, VG_FAM_NONE }, { 65535, VG_FAM_NONE },
@@ -457,7 +457,7 @@ static void test_short_record(void)
 static void test_malformed(void)
 {
 	static union record r;
-	static const unsigned bad_types[] = { 0, 4, 9, 19, 29, 35, 49, 62, 69, 73, 79, 80, 65535 };
+	static const unsigned bad_types[] = { 0, 4, 9, 19, 29, 35, 49, 63, 69, 73, 79, 80, 65535 };
 	size_t n;
 
 	/* shorter than a header */

@@ -159,6 +159,7 @@ static void test_fake_proc(void)
 			  123456ull * (1000000000ull / (uint64_t)sysconf(_SC_CLK_TCK)));
 		CHECK_INT(p->pid_ns, 4026531836u);
 		CHECK_INT(p->sid, 4100); /* the session, not the process group */
+		CHECK_INT(p->pgid, 4242);
 		CHECK_INT(p->mnt_ns, 4026531840u);
 		CHECK_STR(p->container.id, H1);
 		CHECK_STR(p->container.short_id, "3f4b1c2d5e6f");
@@ -185,6 +186,8 @@ static void test_fake_proc(void)
 	CHECK(p != NULL);
 	if (p) {
 		CHECK_INT(p->ppid, 2);
+		CHECK_INT(p->sid, 0); /* the first task's session and group: real ids */
+		CHECK_INT(p->pgid, 0);
 		CHECK_STR(p->img->exe, "");
 		CHECK_INT(p->img->argc, 0);
 		CHECK_STR(p->comm, "kworker/0:1");

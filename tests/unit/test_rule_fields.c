@@ -1020,6 +1020,107 @@ static void test_session(struct vg_proctable *pt)
 	free(ev);
 }
 
+static void seed_group(struct vg_proctable *pt, uint32_t pid, uint32_t ppid, uint32_t sid,
+		       uint32_t pgid, const char *comm, const char *exe, const char *args,
+		       size_t args_len)
+{
+	static const struct vg_container host = {.id = "", .short_id = "", .runtime = VG_RT_NONE};
+	struct vg_proc_info in = {
+		.pid = pid, .ppid = ppid, .sid = sid, .pgid = pgid, .comm = comm,
+		.exe = exe, .exe_len = strlen(exe), .args = args, .args_len = args_len,
+		.pid_ns = VG_PID_NS_HOST, .container = &host,
+	};
+
+	CHECK_INT(vg_pt_seed(pt, &in), 0);
+}
+
+/* proc.vpgid and its leader (Falco's fields for "run from a terminal" vs
+ * "run by a script"), proc.sid.exe/exepath, proc.is_sid_leader, and the
+ * table following setpgid() */
+static void test_groups(struct vg_proctable *pt)
+{
+	struct vg_event *ev;
+	struct vg_proc *p;
+
+	/* a shell runs a pipeline: its first command leads the job's group */
+	seed_group(pt, 900, 1, 900, 900, "bash", "/usr/bin/bash", ARGS("-bash"));
+	seed_group(pt, 901, 900, 900, 901, "make", "/usr/bin/make", ARGS("make\0all"));
+	seed_group(pt, 902, 901, 900, 901, "cc", "/usr/bin/gcc-12", ARGS("cc\0-c\0x.c"));
+	ev = open_ev(902, 901, "cc", "/etc/hostname", O_RDONLY, 3);
+	use(ev);
+	CHECK_STR(F("proc.vpgid"), "901");
+	CHECK_STR(F("proc.vpgid.name"), "make");
+	CHECK_STR(F("proc.vpgid.exe"), "make");
+	CHECK_STR(F("proc.vpgid.exepath"), "/usr/bin/make");
+	CHECK_STR(F("proc.is_vpgid_leader"), "false");
+	CHECK_STR(F("proc.sid"), "900");
+	CHECK_STR(F("proc.sid.exe"), "-bash");
+	CHECK_STR(F("proc.sid.exepath"), "/usr/bin/bash");
+	CHECK_STR(F("proc.is_sid_leader"), "false");
+	free(ev);
+	ev = open_ev(901, 900, "make", "/etc/hostname", O_RDONLY, 3);
+	use(ev);
+	CHECK_STR(F("proc.is_vpgid_leader"), "true");
+	CHECK_STR(F("proc.vpgid.name"), "make");
+	free(ev);
+	ev = open_ev(900, 1, "bash", "/etc/hostname", O_RDONLY, 3);
+	use(ev);
+	CHECK_STR(F("proc.is_sid_leader"), "true");
+	CHECK_STR(F("proc.sid.exepath"), "/usr/bin/bash");
+	free(ev);
+
+	/* the group's leader is gone (a pid that cannot exist): the highest
+	 * ancestor in the group */
+	seed_group(pt, 910, 900, 900, 4999990, "python3", "/usr/bin/python3.11", ARGS("python3"));
+	seed_group(pt, 911, 910, 900, 4999990, "sh", "/usr/bin/dash", ARGS("sh\0-c"));
+	ev = open_ev(911, 910, "sh", "/etc/hostname", O_RDONLY, 3);
+	use(ev);
+	CHECK_STR(F("proc.vpgid.name"), "python3");
+	CHECK_STR(F("proc.vpgid.exepath"), "/usr/bin/python3.11");
+	free(ev);
+
+	/* setpgid(0, 0) by the process itself: a group of its own */
+	p = vg_pt_lookup(pt, 902);
+	vg_pt_on_setpgid(pt, p, 0, 0);
+	CHECK_INT(p->pgid, 902);
+	/* the shell puts it back into make's group: setpgid(902, 901) */
+	vg_pt_on_setpgid(pt, vg_pt_lookup(pt, 900), 902, 901);
+	CHECK_INT(p->pgid, 901);
+	/* a process in a container names others by its own numbers: a group
+	 * number it gives is not the host's */
+	p->pid_ns = 4026532000u;
+	vg_pt_on_setpgid(pt, p, 0, 7);
+	CHECK_INT(p->pgid, VG_PGID_UNKNOWN);
+	vg_pt_on_setpgid(pt, p, 1234, 0); /* another process: nothing known changes */
+	CHECK_INT(p->pgid, VG_PGID_UNKNOWN);
+	vg_pt_on_setpgid(pt, p, 0, 0);
+	CHECK_INT(p->pgid, 902);
+	p->pid_ns = VG_PID_NS_HOST;
+	p->pgid = VG_PGID_UNKNOWN;
+	ev = open_ev(902, 901, "cc", "/etc/hostname", O_RDONLY, 3);
+	use(ev);
+	CHECK_STR(F("proc.vpgid"), "<absent>");
+	CHECK_STR(F("proc.vpgid.name"), "<absent>");
+	CHECK_STR(F("proc.is_vpgid_leader"), "<absent>");
+	free(ev);
+
+	/* an exec record says the group again */
+	ev = ev_new(VG_EV_EXEC, -1, 902, 901, "ld");
+	ev->u.exec.sid = 900;
+	ev->u.exec.pgid = 901;
+	ev->u.exec.pid_ns = VG_PID_NS_HOST;
+	ev_str(ev, VG_S_EXE, "/usr/bin/ld", 11);
+	use(ev);
+	CHECK_STR(F("proc.vpgid"), "901");
+	CHECK_STR(F("proc.vpgid.name"), "make");
+	CHECK_INT(vg_pt_on_exec(pt, ev), 0);
+	CHECK_INT(vg_pt_lookup(pt, 902)->pgid, 901);
+	free(ev);
+	/* a child inherits the group through the table's fork */
+	CHECK(vg_pt_on_fork(pt, 902, 903, 1) != NULL);
+	CHECK_INT(vg_pt_lookup(pt, 903)->pgid, 901);
+}
+
 int main(void)
 {
 	struct vg_proctable *pt = make_table();
@@ -1045,6 +1146,7 @@ int main(void)
 	test_open_create();
 	test_exe_layers(pt);
 	test_session(pt);
+	test_groups(pt);
 
 	free(ctx);
 	vg_uc_free(uc);
