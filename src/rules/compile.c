@@ -669,10 +669,31 @@ static const struct vg_node *compile_evtype(struct vg_cctx *cc, const struct vg_
 	return a->check.op == VG_OP_NE ? wrap_not(cc, node) : node;
 }
 
+/* A field of a condition. One vigil records nothing for is absent on every
+ * event: its comparisons are never true, so "not (container.image in
+ * (...))" always is. Said once per rule or macro, as a warning: the rule
+ * still loads, as Falco's own rules file must. */
+static const struct vg_field_ref *condition_field(struct vg_cctx *cc, const struct vg_ast_field *af)
+{
+	const struct vg_field_ref *ref = vg_resolve_field(cc, af);
+	struct vg_loc loc = cc->loc;
+
+	if (!ref || !(ref->field->flags & VG_FF_NODATA) || cc->nodata_said == ref->field)
+		return ref;
+	cc->nodata_said = ref->field; /* not again for the next line of a list of them */
+	if (cc->text && cc->text->npieces)
+		vg_text_loc(cc->rs, cc->text, af->pos, &loc);
+	vg_diag_add(cc->rs, VG_DIAG_WARNING, &loc, cc->item,
+		    "vigil records nothing for field '%s': it is always absent, so comparisons "
+		    "with it are false",
+		    ref->field->name);
+	return ref;
+}
+
 static const struct vg_node *compile_check(struct vg_cctx *cc, const struct vg_ast *a)
 {
 	const struct vg_ast_field *lf = &a->check.lhs;
-	const struct vg_field_ref *ref = vg_resolve_field(cc, lf);
+	const struct vg_field_ref *ref = condition_field(cc, lf);
 	struct vg_ast_value *vals = NULL;
 	struct vg_check *chk;
 	struct vg_node *node;
@@ -703,7 +724,7 @@ static const struct vg_node *compile_check(struct vg_cctx *cc, const struct vg_a
 		const struct vg_ast_field *rf = &a->check.rhs;
 		enum vg_ftype rt;
 
-		chk->rhs = vg_resolve_field(cc, rf);
+		chk->rhs = condition_field(cc, rf);
 		if (!chk->rhs)
 			return NULL;
 		rt = xform_type(cc, rf, chk->rhs->field->type);

@@ -300,6 +300,7 @@ struct vg_cctx {
 	const char *skip_reason;
 	unsigned depth;
 	bool unknown_is_skip; /* skip-if-unknown-filter */
+	const struct vg_field *nodata_said; /* the always-absent field last warned of */
 };
 const struct vg_node *vg_compile_ast(struct vg_cctx *cc, const struct vg_ast *ast);
 int vg_compile_rules(struct vg_rules *rs);

@@ -18,6 +18,15 @@ def test_falco_rules_file_loads_unmodified():
     for line in p.stderr.splitlines():
         if "skipped:" in line:
             assert "k8s." in line, line
+    # the only warnings: conditions on fields vigil records nothing for
+    # (container image metadata...), each named with its file and line
+    warnings = [l for l in p.stderr.splitlines() if ": warning: " in l]
+    for line in warnings:
+        assert line.startswith(FALCO_RULES + ":"), line
+        assert "vigil records nothing for field" in line, line
+    assert any("'Debugfs Launched in Privileged Container'" in l and "container.privileged" in l
+               for l in warnings), warnings
+    assert f"{len(warnings)} warnings" in p.stdout, (p.stdout, warnings)
 
 
 def test_broken_rule_file_names_file_line_column_and_problem():

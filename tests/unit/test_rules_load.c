@@ -190,6 +190,25 @@ static void test_errors(void)
 	expect_diag(RULE("w", "proc.name = x"), VG_DIAG_WARNING, "does not restrict evt.type");
 	expect_diag(RULE("u", "evt.type in (open, nosuchcall)"), VG_DIAG_WARNING,
 		    "unknown event type 'nosuchcall'");
+	/* a field vigil records nothing for: loaded, with a warning (once for
+	 * a run of uses of it) naming where */
+	expect_diag(RULE("c", "evt.type=open and not container.image.repository in (a, b)"),
+		    VG_DIAG_WARNING,
+		    "a.yaml:5:36: warning: rule 'c': vigil records nothing for field "
+		    "'container.image.repository': it is always absent, so comparisons with it "
+		    "are false");
+	{
+		struct vg_rules *rs =
+			load2(RULE("c2", "evt.type=open and (container.privileged = true or "
+					 "container.privileged = false) and not container.image = x"),
+			      NULL);
+		struct vg_rules_stats st;
+
+		vg_rules_get_stats(rs, &st);
+		CHECK_INT(st.loaded, 1);
+		CHECK_INT(st.warnings, 2); /* privileged once, image once */
+		vg_rules_free(rs);
+	}
 	/* skipped, not failed */
 	expect_diag(RULE("k", "evt.type=open and k8s.ns.name = x"), VG_DIAG_SKIPPED,
 		    "field 'k8s.ns.name' comes from Kubernetes metadata");
