@@ -739,6 +739,23 @@ static __always_inline __u32 exe_layer(struct file *exe)
 	return BPF_CORE_READ(oi, __upperdentry) ? VG_F_EXE_UPPER_LAYER : VG_F_EXE_LOWER_LAYER;
 }
 
+/* The executable's ctime and mtime (Falco's proc.exe_ino.ctime/mtime: a file
+ * changed just before it runs). Kernels since 6.11 keep each time as seconds
+ * and nanoseconds; older layouts are left unknown. The top bit of the ctime's
+ * nanoseconds is a flag of multigrain timestamps (I_CTIME_QUERIED, a #define,
+ * not in BTF), not part of the time. */
+#define I_CTIME_QUERIED (1u << 31)
+
+static __always_inline void exe_times(struct inode *inode, struct vg_exec *e)
+{
+	if (!inode || !bpf_core_field_exists(inode->i_ctime_sec))
+		return;
+	e->exe_ctime_ns = BPF_CORE_READ(inode, i_ctime_sec) * 1000000000ull +
+			  (BPF_CORE_READ(inode, i_ctime_nsec) & ~I_CTIME_QUERIED);
+	e->exe_mtime_ns = BPF_CORE_READ(inode, i_mtime_sec) * 1000000000ull +
+			  BPF_CORE_READ(inode, i_mtime_nsec);
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -765,6 +782,9 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	e->start_ns = BPF_CORE_READ(p, start_boottime);
 	e->sid = task_sid(p);
 	e->pgid = task_pgid(p);
+	/* the namespace the process's children go to: its own unless it
+	 * unshared one, as pid_ns above */
+	e->pidns_start_ns = BPF_CORE_READ(p, nsproxy, pid_ns_for_children, child_reaper, start_boottime);
 	{
 		__u64 cap = BPF_CORE_READ(p, cred, cap_effective.val);
 
@@ -777,6 +797,7 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	if (exe) {
 		e->exe_ino = BPF_CORE_READ(exe, f_inode, i_ino);
 		e->exe_dev = BPF_CORE_READ(exe, f_inode, i_sb, s_dev);
+		exe_times(BPF_CORE_READ(exe, f_inode), e);
 		bpf_probe_read_kernel(prefix, sizeof(prefix), BPF_CORE_READ(exe, f_path.dentry, d_name.name));
 		if (has_prefix(prefix, "memfd:", 6))
 			e->hdr.flags |= VG_F_EXE_MEMFD;

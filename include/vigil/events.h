@@ -124,6 +124,9 @@ struct vg_exec {
 	struct vg_str env;	/* selected loader variables, NUL separated */
 	__u32 sid;		/* session id (the leader's pid, host namespace) */
 	__u32 pgid;		/* process group id (the leader's pid, host namespace) */
+	__u64 exe_ctime_ns;	/* the executable's inode times, ns since the epoch; */
+	__u64 exe_mtime_ns;	/* 0 = unknown */
+	__u64 pidns_start_ns;	/* start of the pid namespace's init, CLOCK_BOOTTIME; 0 = none yet */
 };
 
 struct vg_fork {
@@ -246,7 +249,7 @@ struct vg_route {
 _Static_assert(sizeof(struct vg_route) == 16, "vg_route layout");
 _Static_assert(sizeof(struct vg_str) == 4, "vg_str layout");
 _Static_assert(sizeof(struct vg_hdr) == 64, "vg_hdr layout");
-_Static_assert(sizeof(struct vg_exec) == 64 + 56 + 24 + 8, "vg_exec layout");
+_Static_assert(sizeof(struct vg_exec) == 64 + 56 + 24 + 8 + 24, "vg_exec layout");
 _Static_assert(sizeof(struct vg_fork) == 64 + 16 + 8, "vg_fork layout");
 _Static_assert(sizeof(struct vg_exit) == 64 + 8, "vg_exit layout");
 _Static_assert(sizeof(struct vg_file) == 64 + 40 + 20 + 4, "vg_file layout");

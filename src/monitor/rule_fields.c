@@ -423,6 +423,9 @@ static void view_of_proc(const struct vg_proc *p, struct vg_rule_pview *v)
 	v->sid = p->sid;
 	v->pgid = p->pgid;
 	v->start_ns = p->start_ns;
+	v->pidns_start_ns = p->pidns_start_ns;
+	v->exe_ctime_ns = img->exe_ctime_ns;
+	v->exe_mtime_ns = img->exe_mtime_ns;
 	v->comm = p->comm;
 	v->comm_len = (uint32_t)strnlen(p->comm, VG_COMM_LEN);
 	v->exe = img->exe;
@@ -498,6 +501,9 @@ static const struct vg_rule_pview *self(struct vg_rule_ctx *c)
 			       VG_IMG_LAYER_KNOWN;
 		v->sid = x->sid;
 		v->pgid = x->pgid;
+		v->exe_ctime_ns = x->exe_ctime_ns;
+		v->exe_mtime_ns = x->exe_mtime_ns;
+		v->pidns_start_ns = x->pidns_start_ns;
 		v->loginuid = x->loginuid;
 		v->euid = x->euid;
 		v->egid = x->egid;
@@ -727,6 +733,50 @@ static int is_leader(struct vg_rule_ctx *c, enum leader_kind k, struct vg_value 
 	const uint32_t id = id_of(k, s->sid, s->pgid);
 
 	return id == VG_SID_UNKNOWN ? 0 : put_bool(out, id == s->pid);
+}
+
+/* A CLOCK_BOOTTIME instant of this event's process as ns since the epoch,
+ * through the event's own two clocks. */
+static bool boot_to_epoch(const struct vg_rule_ctx *c, uint64_t boot_ns, uint64_t *epoch)
+{
+	const struct vg_hdr *h = &c->ev->u.hdr;
+
+	if (!boot_ns || !c->wall_ns || h->ts_ns < boot_ns || c->wall_ns < h->ts_ns - boot_ns)
+		return false;
+	*epoch = c->wall_ns - (h->ts_ns - boot_ns);
+	return true;
+}
+
+static int put_epoch(const struct vg_rule_ctx *c, uint64_t boot_ns, struct vg_value *out)
+{
+	uint64_t t;
+
+	return boot_to_epoch(c, boot_ns, &t) ? put_uint(out, t) : 0;
+}
+
+/* proc.exe_ino.ctime_duration_proc_start: how long before the process
+ * started its executable last changed (a file dropped and run at once). */
+static int exe_changed_before(struct vg_rule_ctx *c, uint64_t start_boot_ns, struct vg_value *out)
+{
+	const uint64_t ctime = self(c)->exe_ctime_ns;
+	uint64_t start;
+
+	if (!ctime || !boot_to_epoch(c, start_boot_ns, &start) || start < ctime)
+		return 0;
+	return put_uint(out, start - ctime);
+}
+
+/* proc.exe_ino.ctime_duration_pidns_start: how long after its pid namespace
+ * (its container) started the executable changed; absent when it changed
+ * before. */
+static int exe_changed_after(struct vg_rule_ctx *c, uint64_t ns_boot_ns, struct vg_value *out)
+{
+	const uint64_t ctime = self(c)->exe_ctime_ns;
+	uint64_t ns_start;
+
+	if (!ctime || !boot_to_epoch(c, ns_boot_ns, &ns_start) || ctime < ns_start)
+		return 0;
+	return put_uint(out, ctime - ns_start);
 }
 
 /* Known container (or known host): the process is in the table. */
@@ -1967,10 +2017,19 @@ int vg_rule_field_get(const void *ctx, const struct vg_field_ref *ref, struct vg
 		a = ancestor(c, 1);
 		return a ? proc_duration(ev, a->start_ns, out) : 0;
 	case VG_F_PROC_START_TS:
+		return put_epoch(c, self(c)->start_ns, out);
+	case VG_F_PROC_PIDNS_INIT_START_TS:
+		return put_epoch(c, self(c)->pidns_start_ns, out);
+	case VG_F_PROC_EXE_INO_CTIME:
 		s = self(c);
-		if (!s->start_ns || !c->wall_ns || h->ts_ns < s->start_ns)
-			return 0;
-		return put_uint(out, c->wall_ns - (h->ts_ns - s->start_ns));
+		return s->exe_ctime_ns ? put_uint(out, s->exe_ctime_ns) : 0;
+	case VG_F_PROC_EXE_INO_MTIME:
+		s = self(c);
+		return s->exe_mtime_ns ? put_uint(out, s->exe_mtime_ns) : 0;
+	case VG_F_PROC_EXE_INO_CTIME_DPS:
+		return exe_changed_before(c, self(c)->start_ns, out);
+	case VG_F_PROC_EXE_INO_CTIME_DPNS:
+		return exe_changed_after(c, self(c)->pidns_start_ns, out);
 	case VG_F_PROC_LOGINSHELLID:
 		return login_shell(c, out);
 	case VG_F_PROC_IS_EXE_UPPER_LAYER:

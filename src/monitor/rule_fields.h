@@ -43,6 +43,8 @@ struct vg_rule_pview {
 	uint32_t pgid; /* process group id, host numbering; VG_PGID_UNKNOWN */
 	uint32_t argc, tty_nr, img_flags;
 	uint64_t exe_ino, start_ns; /* start: CLOCK_BOOTTIME, 0 unknown */
+	uint64_t exe_ctime_ns, exe_mtime_ns; /* ns since the epoch, 0 unknown */
+	uint64_t pidns_start_ns;	     /* CLOCK_BOOTTIME, 0 unknown */
 	const char *comm;
 	const char *exe, *args, *cwd, *env;
 	uint32_t comm_len, exe_len, args_len, cwd_len, env_len;

@@ -208,6 +208,10 @@ static void read_exe(int dfd, struct vg_procfs_proc *o)
 	/* stat through the link reaches the file even when it was unlinked */
 	if (fstatat(dfd, "exe", &st, 0) == 0) {
 		o->info.exe_ino = (uint64_t)st.st_ino;
+		o->info.exe_ctime_ns = (uint64_t)st.st_ctim.tv_sec * 1000000000ull +
+				       (uint64_t)st.st_ctim.tv_nsec;
+		o->info.exe_mtime_ns = (uint64_t)st.st_mtim.tv_sec * 1000000000ull +
+				       (uint64_t)st.st_mtim.tv_nsec;
 		o->info.exe_dev =
 		    (uint32_t)((major(st.st_dev) << 20) | (minor(st.st_dev) & 0xfffff));
 	}
@@ -363,6 +367,7 @@ int vg_procfs_seed(struct vg_proctable *pt, const char *proc_root, struct vg_cgm
 	struct vg_procfs_stats *st = stats ? stats : &local;
 	struct vg_procfs_proc *o;
 	struct dirent *de;
+	uint64_t host_init_start = 0;
 	DIR *d;
 
 	memset(st, 0, sizeof(*st));
@@ -373,6 +378,14 @@ int vg_procfs_seed(struct vg_proctable *pt, const char *proc_root, struct vg_cgm
 	if (!o) {
 		closedir(d);
 		return -ENOMEM;
+	}
+	/* the host's pid namespace started with its init: proc.pidns_init_start_ts
+	 * of the host processes running before us */
+	int initfd = open_pid_dir(dirfd(d), 1);
+	if (initfd >= 0) {
+		if (parse_stat(initfd, o, sysconf(_SC_CLK_TCK)) == 0)
+			host_init_start = o->info.start_ns;
+		close(initfd);
 	}
 	while ((de = readdir(d)) != NULL) {
 		uint32_t pid;
@@ -397,6 +410,8 @@ int vg_procfs_seed(struct vg_proctable *pt, const char *proc_root, struct vg_cgm
 				st->failed++;
 			continue;
 		}
+		if (o->info.pid_ns == VG_PID_NS_HOST)
+			o->info.pidns_start_ns = host_init_start;
 		r = vg_pt_seed(pt, &o->info);
 		if (r == 0)
 			st->added++;

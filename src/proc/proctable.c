@@ -156,6 +156,8 @@ static struct vg_proc_image *image_new(const struct vg_proc_info *in)
 	img->tty_nr = in->tty_nr;
 	img->exe_dev = in->exe_dev;
 	img->exe_ino = in->exe_ino;
+	img->exe_ctime_ns = in->exe_ctime_ns;
+	img->exe_mtime_ns = in->exe_mtime_ns;
 	return img;
 }
 
@@ -608,6 +610,7 @@ int vg_pt_on_exec(struct vg_proctable *pt, const struct vg_event *ev)
 	p->mnt_ns = x->mnt_ns;
 	p->sid = x->sid;
 	p->pgid = x->pgid;
+	p->pidns_start_ns = x->pidns_start_ns;
 	if (x->start_ns)
 		p->start_ns = x->start_ns;
 	p->exec_ns = h->ts_ns;
@@ -622,6 +625,8 @@ int vg_pt_on_exec(struct vg_proctable *pt, const struct vg_event *ev)
 	info.tty_nr = x->tty_nr;
 	info.exe_dev = x->exe_dev;
 	info.exe_ino = x->exe_ino;
+	info.exe_ctime_ns = x->exe_ctime_ns;
+	info.exe_mtime_ns = x->exe_mtime_ns;
 	info.exe = ev->s[VG_S_EXE];
 	info.exe_len = ev->len[VG_S_EXE];
 	/* d_path() style names of unlinked files carry a suffix; the flag says it */
@@ -704,6 +709,7 @@ int vg_pt_seed(struct vg_proctable *pt, const struct vg_proc_info *in)
 	p->pid_ns = in->pid_ns;
 	p->sid = in->sid;
 	p->pgid = in->pgid;
+	p->pidns_start_ns = in->pidns_start_ns;
 	p->mnt_ns = in->mnt_ns;
 	p->start_ns = in->start_ns;
 	p->cap_eff = in->cap_eff;

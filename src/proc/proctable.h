@@ -51,6 +51,7 @@ struct vg_proc_image {
 	uint32_t tty_nr;  /* kernel dev_t (major << 20 | minor), 0 = none */
 	uint32_t exe_dev; /* kernel dev_t of the exe's filesystem */
 	uint64_t exe_ino;
+	uint64_t exe_ctime_ns, exe_mtime_ns; /* ns since the epoch, 0 unknown */
 	char data[];
 };
 
@@ -105,6 +106,7 @@ struct vg_proc {
 	int32_t exit_code;
 	uint64_t start_ns; /* task start, CLOCK_BOOTTIME */
 	uint64_t exec_ns;  /* last exec, CLOCK_BOOTTIME; 0 if not seen */
+	uint64_t pidns_start_ns; /* its pid namespace's init started, CLOCK_BOOTTIME; 0 unknown */
 	uint64_t exit_ns;
 	uint64_t cgroup_id;
 	char comm[VG_COMM_LEN];
@@ -122,6 +124,8 @@ struct vg_proc_info {
 	uint32_t pgid; /* process group id; VG_PGID_UNKNOWN when not read */
 	uint32_t tty_nr, exe_dev, img_flags;
 	uint64_t exe_ino, start_ns, cgroup_id;
+	uint64_t exe_ctime_ns, exe_mtime_ns; /* ns since the epoch, 0 unknown */
+	uint64_t pidns_start_ns; /* its pid namespace's init started (as start_ns); 0 unknown */
 	uint64_t cap_eff, cap_prm, cap_inh;
 	uint32_t caps_known; /* VG_CAPS_* */
 	const char *comm;

@@ -99,13 +99,13 @@ enum vg_ftype {
 	X(PROC_IS_EXE_UPPER_LAYER, "proc.is_exe_upper_layer", BOOL, 0, "exe on an overlayfs upper layer") \
 	X(PROC_IS_EXE_FROM_MEMFD, "proc.is_exe_from_memfd", BOOL, 0, "exe is a memfd (fileless)") \
 	X(PROC_EXE_INO, "proc.exe_ino", UINT, 0, "inode of the exe")                               \
-	X(PROC_EXE_INO_CTIME, "proc.exe_ino.ctime", UINT, VG_FF_NODATA, "ctime of the exe, ns")              \
-	X(PROC_EXE_INO_MTIME, "proc.exe_ino.mtime", UINT, VG_FF_NODATA, "mtime of the exe, ns")              \
-	X(PROC_EXE_INO_CTIME_DPS, "proc.exe_ino.ctime_duration_proc_start", UINT, VG_FF_NODATA,               \
+	X(PROC_EXE_INO_CTIME, "proc.exe_ino.ctime", UINT, 0, "ctime of the exe, ns")              \
+	X(PROC_EXE_INO_MTIME, "proc.exe_ino.mtime", UINT, 0, "mtime of the exe, ns")              \
+	X(PROC_EXE_INO_CTIME_DPS, "proc.exe_ino.ctime_duration_proc_start", UINT, 0,               \
 	  "ns between the exe's ctime and the process start")                                     \
-	X(PROC_EXE_INO_CTIME_DPNS, "proc.exe_ino.ctime_duration_pidns_start", UINT, VG_FF_NODATA,             \
+	X(PROC_EXE_INO_CTIME_DPNS, "proc.exe_ino.ctime_duration_pidns_start", UINT, 0,             \
 	  "ns between the exe's ctime and the pid namespace start")                                \
-	X(PROC_PIDNS_INIT_START_TS, "proc.pidns_init_start_ts", UINT, VG_FF_NODATA, "pid namespace start, ns") \
+	X(PROC_PIDNS_INIT_START_TS, "proc.pidns_init_start_ts", UINT, 0, "pid namespace start, ns") \
 	X(PROC_STDIN_TYPE, "proc.stdin.type", STR, VG_FF_NODATA, "type of fd 0")                              \
 	X(PROC_STDOUT_TYPE, "proc.stdout.type", STR, VG_FF_NODATA, "type of fd 1")                            \
 	X(PROC_STDERR_TYPE, "proc.stderr.type", STR, VG_FF_NODATA, "type of fd 2")                            \

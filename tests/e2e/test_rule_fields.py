@@ -13,6 +13,9 @@ monitor with a small rule file for the whole file, then
   calls setpgid(0, 0) and opens a file, again with nothing in between, leads
   its new group; the program its child then runs is in that group and names
   it as the leader;
+- proc.exe_ino.ctime/mtime, proc.exe_ino.ctime_duration_proc_start and
+  proc.pidns_init_start_ts: a program copied just before it runs carries its
+  file's times (as stat(2) gives them) and its namespace's start;
 - evt.is_open_create: O_CREAT that creates a file is true, O_CREAT on a file
   that exists is false (each check opens a new file: the sensor coalesces
   repeated opens of one file).
@@ -38,7 +41,7 @@ def _rules(top):
 - rule: vgf exec
   desc: programs run from the test directory
   condition: evt.type = execve and proc.exepath startswith {top}/
-  output: exec %proc.exepath upper=%proc.is_exe_upper_layer flags=%evt.arg.flags sid=%proc.sid sname=%proc.sname pid=%proc.pid pgid=%proc.vpgid pgname=%proc.vpgid.name pgpath=%proc.vpgid.exepath pglead=%proc.is_vpgid_leader
+  output: exec %proc.exepath upper=%proc.is_exe_upper_layer flags=%evt.arg.flags sid=%proc.sid sname=%proc.sname pid=%proc.pid pgid=%proc.vpgid pgname=%proc.vpgid.name pgpath=%proc.vpgid.exepath pglead=%proc.is_vpgid_leader ctime=%proc.exe_ino.ctime mtime=%proc.exe_ino.mtime dps=%proc.exe_ino.ctime_duration_proc_start nsstart=%proc.pidns_init_start_ts
   priority: NOTICE
 - rule: vgf open
   desc: opens below the test directory
@@ -232,6 +235,30 @@ def test_setpgid_without_exec_and_the_group_of_a_child():
     # and a program run straight by the test is in the test's own group
     mine = _execs(st, os.path.join(st["merged"], "lowerbin"))[0]
     assert mine["proc.vpgid"] == str(os.getpgid(0)), mine
+
+
+def _host_init_start_epoch_ns():
+    """When pid 1 started, ns since the epoch, from /proc/1/stat."""
+    with open("/proc/1/stat") as f:
+        start_ticks = int(f.read().rsplit(")", 1)[1].split()[19])
+    boot_ns = time.clock_gettime_ns(time.CLOCK_BOOTTIME)
+    return time.time_ns() - boot_ns + start_ticks * (10**9 // os.sysconf("SC_CLK_TCK"))
+
+
+def test_exe_times_and_the_namespace_start():
+    st = _state_once()
+    path = os.path.join(st["top"], "grouped")
+    of = _execs(st, path)[0]
+    sb = os.stat(path)
+    assert of["proc.exe_ino.ctime"] == str(sb.st_ctime_ns), (of, sb)
+    assert of["proc.exe_ino.mtime"] == str(sb.st_mtime_ns), (of, sb)
+    # copied by the test a few seconds before it ran
+    assert 0 <= int(of["proc.exe_ino.ctime_duration_proc_start"]) < 120 * 10**9, of
+    if os.readlink("/proc/self/ns/pid") == "pid:[4026531836]":  # the host's
+        # CLOCK_BOOTTIME and the wall clock meet through two readings: a
+        # second of slack
+        got = int(of["proc.pidns_init_start_ts"])
+        assert abs(got - _host_init_start_epoch_ns()) < 10**9, (of, _host_init_start_epoch_ns())
 
 
 def test_open_create_only_when_the_file_was_created():

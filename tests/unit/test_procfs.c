@@ -406,7 +406,14 @@ static void test_real_proc(void)
 		CHECK(!(me->img->flags & (VG_IMG_EXE_DELETED | VG_IMG_EXE_MEMFD)));
 		struct stat sb;
 		CHECK(stat("/proc/self/exe", &sb) == 0 && me->img->exe_ino == (uint64_t)sb.st_ino);
+		CHECK_INT(me->img->exe_ctime_ns,
+			  (uint64_t)sb.st_ctim.tv_sec * 1000000000ull + (uint64_t)sb.st_ctim.tv_nsec);
+		CHECK_INT(me->img->exe_mtime_ns,
+			  (uint64_t)sb.st_mtim.tv_sec * 1000000000ull + (uint64_t)sb.st_mtim.tv_nsec);
 		CHECK(me->pid_ns != 0 && me->mnt_ns != 0);
+		/* the host's namespace began with its init, before us */
+		if (me->pid_ns == VG_PID_NS_HOST)
+			CHECK(me->pidns_start_ns > 0 && me->pidns_start_ns <= me->start_ns);
 		/* we started after boot and before now */
 		struct timespec now;
 		clock_gettime(CLOCK_BOOTTIME, &now);

@@ -1121,6 +1121,47 @@ static void test_groups(struct vg_proctable *pt)
 	CHECK_INT(vg_pt_lookup(pt, 903)->pgid, 901);
 }
 
+/* proc.exe_ino.ctime/mtime and the durations from them, proc.pidns_init_start_ts:
+ * times in the exec record (epoch ns for the file, CLOCK_BOOTTIME for tasks) */
+static void test_exe_times(struct vg_proctable *pt)
+{
+	struct vg_event *ev = ev_new(VG_EV_EXEC, -1, 950, 1, "dropped");
+
+	ev->u.exec.start_ns = T0 - 2 * SEC;	      /* started 2 s before the event */
+	ev->u.exec.exe_ctime_ns = WALL - 5 * SEC;     /* changed 3 s before that */
+	ev->u.exec.exe_mtime_ns = WALL - 9 * SEC;
+	ev->u.exec.pidns_start_ns = T0 - 100 * SEC;   /* the namespace is 100 s old */
+	ev->u.exec.pid_ns = VG_PID_NS_HOST;
+	ev_str(ev, VG_S_EXE, "/tmp/dropped", 12);
+	use(ev);
+	CHECK_STR(F("proc.exe_ino.ctime"), "1699999995000000005");
+	CHECK_STR(F("proc.exe_ino.mtime"), "1699999991000000005");
+	CHECK_STR(F("proc.exe_ino.ctime_duration_proc_start"), "3000000000");
+	CHECK_STR(F("proc.pidns_init_start_ts"), "1699999900000000005");
+	CHECK_STR(F("proc.exe_ino.ctime_duration_pidns_start"), "95000000000");
+	/* the table keeps them for the process's later events */
+	CHECK_INT(vg_pt_on_exec(pt, ev), 0);
+	free(ev);
+	ev = open_ev(950, 1, "dropped", "/etc/hostname", O_RDONLY, 3);
+	use(ev);
+	CHECK_STR(F("proc.exe_ino.ctime"), "1699999995000000005");
+	CHECK_STR(F("proc.exe_ino.ctime_duration_proc_start"), "3000000000");
+	CHECK_STR(F("proc.pidns_init_start_ts"), "1699999900000000005");
+	free(ev);
+	/* changed after the process started, or before its namespace did:
+	 * those durations are absent; unknown times are absent */
+	ev = ev_new(VG_EV_EXEC, -1, 951, 1, "x");
+	ev->u.exec.start_ns = T0 - 2 * SEC;
+	ev->u.exec.exe_ctime_ns = WALL - 1 * SEC;
+	ev->u.exec.pidns_start_ns = T0 - 1 * SEC / 2;
+	ev_str(ev, VG_S_EXE, "/tmp/x", 6);
+	use(ev);
+	CHECK_STR(F("proc.exe_ino.ctime_duration_proc_start"), "<absent>");
+	CHECK_STR(F("proc.exe_ino.ctime_duration_pidns_start"), "<absent>");
+	CHECK_STR(F("proc.exe_ino.mtime"), "<absent>");
+	free(ev);
+}
+
 int main(void)
 {
 	struct vg_proctable *pt = make_table();
@@ -1147,6 +1188,7 @@ int main(void)
 	test_exe_layers(pt);
 	test_session(pt);
 	test_groups(pt);
+	test_exe_times(pt);
 
 	free(ctx);
 	vg_uc_free(uc);
