@@ -1855,6 +1855,20 @@ static int user_name(struct vg_rule_ctx *c, uint32_t uid, struct vg_value *out)
 	return put_copy(c, out, vg_uc_user(c->users, uid, c->ev->u.hdr.ts_ns));
 }
 
+/* user.homedir, user.shell: from the passwd entry; absent without one */
+static int user_account_path(struct vg_rule_ctx *c, uint32_t uid, unsigned id,
+			     struct vg_value *out)
+{
+	struct vg_uc_account a;
+	const char *path;
+
+	if (!c->users)
+		return 0;
+	vg_uc_account(c->users, uid, c->ev->u.hdr.ts_ns, &a);
+	path = id == VG_F_USER_HOMEDIR ? a.home : a.shell;
+	return path[0] ? put_copy(c, out, path) : 0;
+}
+
 /* ---- the callback ---- */
 
 static int proc_duration(const struct vg_event *ev, uint64_t start, struct vg_value *out)
@@ -2092,6 +2106,9 @@ int vg_rule_field_get(const void *ctx, const struct vg_field_ref *ref, struct vg
 		return put_uint(out, self(c)->euid);
 	case VG_F_USER_NAME:
 		return user_name(c, self(c)->euid, out);
+	case VG_F_USER_HOMEDIR:
+	case VG_F_USER_SHELL:
+		return user_account_path(c, self(c)->euid, ref->field->id, out);
 	case VG_F_USER_LOGINUID:
 		return put_int(out, (int32_t)self(c)->loginuid);
 	case VG_F_USER_LOGINNAME:

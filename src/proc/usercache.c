@@ -21,6 +21,8 @@ struct uc_entry {
 	bool valid;
 	uint64_t fetched_ns;
 	char name[VG_UC_NAME_MAX];
+	char home[VG_UC_HOME_MAX];   /* users only */
+	char shell[VG_UC_SHELL_MAX]; /* users only */
 };
 
 struct uc_table {
@@ -107,6 +109,15 @@ static void set_name(struct uc_entry *e, const char *name, uint32_t id)
 		snprintf(e->name, sizeof(e->name), "%u", id);
 }
 
+/* A path cut short would name another file: kept whole or not at all. */
+static void set_path(char *dst, size_t size, const char *path)
+{
+	if (path && strlen(path) < size)
+		memcpy(dst, path, strlen(path) + 1);
+	else
+		dst[0] = '\0';
+}
+
 static void fetch_user(struct vg_usercache *uc, struct uc_entry *e, uint32_t uid)
 {
 	struct passwd pw, *res = NULL;
@@ -115,6 +126,8 @@ static void fetch_user(struct vg_usercache *uc, struct uc_entry *e, uint32_t uid
 	while ((r = getpwuid_r(uid, &pw, uc->buf, uc->buf_size, &res)) == ERANGE && grow_buf(uc))
 		;
 	set_name(e, r == 0 && res ? res->pw_name : NULL, uid);
+	set_path(e->home, sizeof(e->home), r == 0 && res ? res->pw_dir : NULL);
+	set_path(e->shell, sizeof(e->shell), r == 0 && res ? res->pw_shell : NULL);
 }
 
 static void fetch_group(struct vg_usercache *uc, struct uc_entry *e, uint32_t gid)
@@ -127,8 +140,8 @@ static void fetch_group(struct vg_usercache *uc, struct uc_entry *e, uint32_t gi
 	set_name(e, r == 0 && res ? res->gr_name : NULL, gid);
 }
 
-static const char *lookup(struct vg_usercache *uc, struct uc_table *t, uint32_t id, uint64_t now,
-			  bool user)
+static const struct uc_entry *lookup(struct vg_usercache *uc, struct uc_table *t, uint32_t id,
+				     uint64_t now, bool user)
 {
 	struct uc_entry *set = &t->e[(((id * 2654435761u) >> 8) & t->set_mask) * WAYS];
 	struct uc_entry *slot = NULL;
@@ -140,7 +153,7 @@ static const char *lookup(struct vg_usercache *uc, struct uc_table *t, uint32_t 
 		if (e->valid && e->id == id) {
 			if (now - e->fetched_ns < uc->ttl_ns) {
 				uc->st.hits++;
-				return e->name;
+				return e;
 			}
 			uc->st.expired++;
 			slot = e;
@@ -169,17 +182,27 @@ static const char *lookup(struct vg_usercache *uc, struct uc_table *t, uint32_t 
 	slot->id = id;
 	slot->valid = true;
 	slot->fetched_ns = now;
-	return slot->name;
+	return slot;
 }
 
 const char *vg_uc_user(struct vg_usercache *uc, uint32_t uid, uint64_t now_ns)
 {
-	return lookup(uc, &uc->users, uid, now_ns, true);
+	return lookup(uc, &uc->users, uid, now_ns, true)->name;
+}
+
+void vg_uc_account(struct vg_usercache *uc, uint32_t uid, uint64_t now_ns,
+		   struct vg_uc_account *out)
+{
+	const struct uc_entry *e = lookup(uc, &uc->users, uid, now_ns, true);
+
+	out->name = e->name;
+	out->home = e->home;
+	out->shell = e->shell;
 }
 
 const char *vg_uc_group(struct vg_usercache *uc, uint32_t gid, uint64_t now_ns)
 {
-	return lookup(uc, &uc->groups, gid, now_ns, false);
+	return lookup(uc, &uc->groups, gid, now_ns, false)->name;
 }
 
 void vg_uc_get_stats(const struct vg_usercache *uc, struct vg_uc_stats *st)

@@ -1,4 +1,4 @@
-/* uid -> user name and gid -> group name, cached.
+/* uid -> user name, home directory and shell; gid -> group name; cached.
  *
  * Name service lookups (getpwuid_r/getgrgid_r) may read files or ask a
  * network directory, far too slow for every event; answers are kept for a
@@ -11,6 +11,8 @@
 #include <stdint.h>
 
 #define VG_UC_NAME_MAX 64 /* longer names are cut (useradd allows 32) */
+#define VG_UC_HOME_MAX 256 /* a longer home directory or shell is not kept */
+#define VG_UC_SHELL_MAX 128
 #define VG_UC_DEFAULT_TTL_NS (60ull * 1000000000ull)
 #define VG_UC_DEFAULT_MAX 1024
 
@@ -30,6 +32,14 @@ void vg_uc_free(struct vg_usercache *uc);
  * timestamps); 0 reads CLOCK_BOOTTIME. Never NULL. */
 const char *vg_uc_user(struct vg_usercache *uc, uint32_t uid, uint64_t now_ns);
 const char *vg_uc_group(struct vg_usercache *uc, uint32_t gid, uint64_t now_ns);
+
+/* A user's passwd entry: home and shell are "" when the uid has no entry or
+ * the path is longer than kept. Same lifetime as vg_uc_user's answer. */
+struct vg_uc_account {
+	const char *name, *home, *shell;
+};
+void vg_uc_account(struct vg_usercache *uc, uint32_t uid, uint64_t now_ns,
+		   struct vg_uc_account *out);
 
 void vg_uc_get_stats(const struct vg_usercache *uc, struct vg_uc_stats *st);
 

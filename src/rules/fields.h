@@ -122,8 +122,8 @@ enum vg_ftype {
 	X(THREAD_CGROUP, "thread.cgroup", STR, VG_FA_NAME | VG_FA_REQ | VG_FF_NODATA, "cgroup of one subsystem")            \
 	X(USER_UID, "user.uid", UINT, 0, "user id")                                                \
 	X(USER_NAME, "user.name", STR, 0, "user name")                                             \
-	X(USER_HOMEDIR, "user.homedir", STR, VG_FF_NODATA, "home directory")                                  \
-	X(USER_SHELL, "user.shell", STR, VG_FF_NODATA, "login shell")                                         \
+	X(USER_HOMEDIR, "user.homedir", STR, 0, "home directory")                                  \
+	X(USER_SHELL, "user.shell", STR, 0, "login shell")                                         \
 	X(USER_LOGINUID, "user.loginuid", INT, 0, "audit login uid, -1 if none")                   \
 	X(USER_LOGINNAME, "user.loginname", STR, 0, "name of the login uid")                       \
 	X(GROUP_GID, "group.gid", UINT, 0, "group id")                                             \

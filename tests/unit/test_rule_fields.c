@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -287,6 +288,19 @@ static void test_open(void)
 
 	CHECK_STR(F("user.uid"), "0");
 	CHECK_STR(F("user.name"), "root");
+	{
+		const struct passwd *pw = getpwuid(0);
+
+		CHECK(pw != NULL);
+		if (pw) {
+			char home[256], shell[128];
+
+			snprintf(home, sizeof(home), "%s", pw->pw_dir);
+			snprintf(shell, sizeof(shell), "%s", pw->pw_shell);
+			CHECK_STR(F("user.homedir"), home);
+			CHECK_STR(F("user.shell"), shell);
+		}
+	}
 	CHECK_STR(F("user.loginuid"), "1000");
 	CHECK_STR(F("group.gid"), "0");
 	CHECK_STR(F("group.name"), "root");

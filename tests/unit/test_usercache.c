@@ -24,8 +24,23 @@ static void test_names(void)
 
 	/* whatever name service this machine uses, we agree with it */
 	struct passwd *pw = getpwuid(getuid());
-	if (pw)
+	struct vg_uc_account acct;
+	if (pw) {
+		char home[VG_UC_HOME_MAX], shell[VG_UC_SHELL_MAX];
+
+		snprintf(home, sizeof(home), "%s", pw->pw_dir);
+		snprintf(shell, sizeof(shell), "%s", pw->pw_shell);
 		CHECK_STR(vg_uc_user(uc, getuid(), SEC), pw->pw_name);
+		vg_uc_account(uc, getuid(), SEC, &acct);
+		CHECK_STR(acct.name, pw->pw_name);
+		CHECK_STR(acct.home, home);
+		CHECK_STR(acct.shell, shell);
+	}
+	/* no passwd entry: a number for a name, no home, no shell */
+	vg_uc_account(uc, UNKNOWN_ID, SEC, &acct);
+	CHECK_STR(acct.name, "3999999");
+	CHECK_STR(acct.home, "");
+	CHECK_STR(acct.shell, "");
 	struct passwd *nobody = getpwnam("nobody");
 	if (nobody)
 		CHECK_STR(vg_uc_user(uc, nobody->pw_uid, SEC), "nobody");
