@@ -43,7 +43,7 @@ UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 TBIN_SRC   := $(wildcard tests/bin/*.c)
 TBIN       := $(TBIN_SRC:tests/bin/%.c=$(BUILD)/tests/bin/%)
-BENCH_SRC  := $(wildcard bench/*.c)
+BENCH_SRC  := $(filter-out %.bpf.c,$(wildcard bench/*.c))
 BENCH_BIN  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
@@ -113,6 +113,19 @@ $(BUILD)/bench/engine_bench: bench/engine_bench.c $(LIB_OBJ) | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $< $(LIB_OBJ) -o $@ $(PKG_LIBS)
 
+# floor runs a command under bench/floor.bpf.c's minimal per-call programs.
+$(BUILD)/bench/floor.bpf.o: bench/floor.bpf.c | $(DEPS_OK) $(BUILD)/include/vmlinux.h
+	@mkdir -p $(dir $@)
+	$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+		-I$(BUILD)/include -c $< -o $@
+
+$(BUILD)/include/floor.skel.h: $(BUILD)/bench/floor.bpf.o
+	$(BPFTOOL) gen skeleton $< name floor_bpf > $@
+
+$(BUILD)/bench/floor: bench/floor.c $(BUILD)/include/floor.skel.h | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(PKG_LIBS)
+
 $(BUILD)/bench/%: bench/%.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(PKG_LIBS)
@@ -149,6 +162,7 @@ e2e: tools
 bench: $(BUILD)/vigil $(BENCH_BIN)
 	VIGIL_DEPS_EXTRA=1 sh scripts/install-deps.sh
 	/usr/bin/python3 bench/run.py --build $(BUILD)
+	/usr/bin/python3 bench/floor.py --build $(BUILD) --runs 5
 	/usr/bin/python3 bench/soak.py --build $(BUILD) --seconds $(SOAK_SECONDS)
 
 eval: $(BUILD)/vigil
