@@ -695,21 +695,12 @@ static long env_step(__u32 i, void *arg)
 	return 0;
 }
 
-/* The session id of a task: the pid of its session's leader, as the host's
- * (initial) pid namespace numbers it, the numbers the process table uses. */
-static __always_inline __u32 task_sid(struct task_struct *t)
+/* A task's session id or process group id (signal->pids[PIDTYPE_SID] or
+ * [PIDTYPE_PGID]): its leader's pid as the host's (initial) pid namespace
+ * numbers it, the numbers the process table uses. */
+static __always_inline __u32 host_pid_nr(struct pid *pid)
 {
-	struct pid *sid = BPF_CORE_READ(t, signal, pids[PIDTYPE_SID]);
-
-	return sid ? BPF_CORE_READ(sid, numbers[0].nr) : 0;
-}
-
-/* The same for its process group. */
-static __always_inline __u32 task_pgid(struct task_struct *t)
-{
-	struct pid *pg = BPF_CORE_READ(t, signal, pids[PIDTYPE_PGID]);
-
-	return pg ? BPF_CORE_READ(pg, numbers[0].nr) : 0;
+	return pid ? BPF_CORE_READ(pid, numbers[0].nr) : 0;
 }
 
 /* Overlayfs keeps, next to the VFS inode of each of its files, the dentry
@@ -780,8 +771,8 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	e->pid_ns = BPF_CORE_READ(p, nsproxy, pid_ns_for_children, ns.inum);
 	e->mnt_ns = BPF_CORE_READ(p, nsproxy, mnt_ns, ns.inum);
 	e->start_ns = BPF_CORE_READ(p, start_boottime);
-	e->sid = task_sid(p);
-	e->pgid = task_pgid(p);
+	e->sid = host_pid_nr(BPF_CORE_READ(p, signal, pids[PIDTYPE_SID]));
+	e->pgid = host_pid_nr(BPF_CORE_READ(p, signal, pids[PIDTYPE_PGID]));
 	/* the namespace the process's children go to: its own unless it
 	 * unshared one, as pid_ns above */
 	e->pidns_start_ns = BPF_CORE_READ(p, nsproxy, pid_ns_for_children, child_reaper, start_boottime);
@@ -876,8 +867,8 @@ int BPF_PROG(vg_fork, struct task_struct *parent, struct task_struct *child)
 	e->child_pid = child->tgid;
 	e->child_tid = child->pid;
 	e->child_start_ns = child->start_boottime;
-	e->sid = task_sid(parent);
-	e->pgid = task_pgid(parent);
+	e->sid = host_pid_nr(BPF_CORE_READ(parent, signal, pids[PIDTYPE_SID]));
+	e->pgid = host_pid_nr(BPF_CORE_READ(parent, signal, pids[PIDTYPE_PGID]));
 	emit(sc, sizeof(*e));
 	return 0;
 }

@@ -493,12 +493,7 @@ static const struct vg_rule_pview *self(struct vg_rule_ctx *c)
 		v->env_len = (uint32_t)ev->len[VG_S_ENV];
 		v->tty_nr = x->tty_nr;
 		v->exe_ino = x->exe_ino;
-		v->img_flags = (h->flags & VG_F_EXE_MEMFD ? VG_IMG_EXE_MEMFD : 0) |
-			       (h->flags & VG_F_EXE_DELETED ? VG_IMG_EXE_DELETED : 0) |
-			       (h->flags & VG_F_ARGS_TRUNC ? VG_IMG_ARGS_TRUNC : 0) |
-			       (h->flags & VG_F_EXE_UPPER_LAYER ? VG_IMG_EXE_UPPER_LAYER : 0) |
-			       (h->flags & VG_F_EXE_LOWER_LAYER ? VG_IMG_EXE_LOWER_LAYER : 0) |
-			       VG_IMG_LAYER_KNOWN;
+		v->img_flags = vg_image_flags_of(h->flags);
 		v->sid = x->sid;
 		v->pgid = x->pgid;
 		v->exe_ctime_ns = x->exe_ctime_ns;

@@ -567,7 +567,7 @@ static int replace_image(struct vg_proctable *pt, struct vg_proc *p,
 	return -ENOMEM;
 }
 
-static uint32_t image_flags_of(uint32_t hdr_flags)
+uint32_t vg_image_flags_of(uint32_t hdr_flags)
 {
 	uint32_t f = 0;
 
@@ -621,7 +621,7 @@ int vg_pt_on_exec(struct vg_proctable *pt, const struct vg_event *ev)
 	p->caps_known = (uint8_t)(VG_CAPS_EFF | (p->caps_known & VG_CAPS_INH));
 	set_comm(p, h->comm, sizeof(h->comm));
 
-	info.img_flags = image_flags_of(h->flags);
+	info.img_flags = vg_image_flags_of(h->flags);
 	info.tty_nr = x->tty_nr;
 	info.exe_dev = x->exe_dev;
 	info.exe_ino = x->exe_ino;

@@ -165,6 +165,9 @@ struct vg_proc *vg_pt_resolve(struct vg_proctable *pt, const struct vg_hdr *hdr)
 struct vg_proc *vg_pt_on_fork(struct vg_proctable *pt, uint32_t parent_pid, uint32_t child_pid,
 			      uint64_t start_ns);
 
+/* The VG_IMG_* flags an exec record's header flags (VG_F_*) give its image. */
+uint32_t vg_image_flags_of(uint32_t hdr_flags);
+
 /* Replaces the program data of ev->u.hdr.pid (creating the entry if needed)
  * from an exec event. Returns 0, -EINVAL if ev is not an exec of a nonzero
  * pid, or -ENOMEM (the fixed fields are still updated, the strings are ""). */
