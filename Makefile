@@ -13,13 +13,14 @@ endif
 
 BUILD      ?= build
 CC         ?= gcc
+CXX        ?= g++
 CLANG      ?= clang
 BPFTOOL    ?= bpftool
 ARCH       := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 ARGS       ?=
 SOAK_SECONDS ?= 600
 
-LIBS       := libbpf libelf zlib json-c yaml-0.1 libpcre2-8 libcurl libmicrohttpd
+LIBS       := libbpf libelf zlib json-c yaml-0.1 re2 libcurl libmicrohttpd
 WARN       := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 # Default rules when `vigil run` is given none: the repo's for a build
 # here; `make RULES_FILE=/usr/share/vigil/vigil_rules.yaml` for a package.
@@ -28,17 +29,20 @@ CPPFLAGS   := -Iinclude -Isrc -I$(BUILD)/include -D_GNU_SOURCE
 CFLAGS     ?= -O2 -g
 CFLAGS     += -std=c11 $(WARN) -MMD -MP
 PKG_CFLAGS  = $(shell pkg-config --cflags $(LIBS) 2>/dev/null)
-PKG_LIBS    = $(shell pkg-config --libs $(LIBS) 2>/dev/null) -lm -lpthread
+PKG_LIBS    = $(shell pkg-config --libs $(LIBS) 2>/dev/null) -lstdc++ -lm -lpthread
+# The one C++ file (src/rules/regex_re2.cc: RE2 behind a C interface).
+CXXFLAGS_VG = -std=c++17 -O2 -g $(WARN:-Wstrict-prototypes=) -MMD -MP
 SAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 BPF_SRC    := $(wildcard bpf/*.bpf.c)
 BPF_OBJ    := $(BPF_SRC:bpf/%.bpf.c=$(BUILD)/bpf/%.bpf.o)
 SKELS      := $(BPF_SRC:bpf/%.bpf.c=$(BUILD)/include/%.skel.h)
 SRC        := $(shell find src -name '*.c' | sort)
+CXX_SRC    := $(shell find src -name '*.cc' | sort)
 LIB_SRC    := $(filter-out src/main.c,$(SRC))
-OBJ        := $(SRC:%.c=$(BUILD)/obj/%.o)
-LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
-ASAN_OBJ   := $(LIB_SRC:%.c=$(BUILD)/asan/%.o)
+OBJ        := $(SRC:%.c=$(BUILD)/obj/%.o) $(CXX_SRC:%.cc=$(BUILD)/obj/%.o)
+LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(CXX_SRC:%.cc=$(BUILD)/obj/%.o)
+ASAN_OBJ   := $(LIB_SRC:%.c=$(BUILD)/asan/%.o) $(CXX_SRC:%.cc=$(BUILD)/asan/%.o)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 TBIN_SRC   := $(wildcard tests/bin/*.c)
@@ -95,6 +99,16 @@ $(BUILD)/asan/%.o: %.c | $(GEN_HDRS) $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CPPFLAGS) $(CFLAGS) -O1 $(SAN_FLAGS) $(PKG_CFLAGS) -c $< -o $@
 
+# C++ objects: the vptr and function checks need UBSan's C++ runtime, which a C link lacks.
+$(BUILD)/obj/%.o: %.cc | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS_VG) $(PKG_CFLAGS) -c $< -o $@
+
+$(BUILD)/asan/%.o: %.cc | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CLANG)++ $(CPPFLAGS) $(CXXFLAGS_VG) -O1 $(SAN_FLAGS) -fno-sanitize=vptr,function $(PKG_CFLAGS) \
+		-c $< -o $@
+
 $(BUILD)/vigil: $(OBJ)
 	$(CC) $(CFLAGS) $^ -o $@ $(PKG_LIBS)
 
@@ -131,11 +145,16 @@ $(BUILD)/bench/%: bench/%.c | $(DEPS_OK)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(PKG_LIBS)
 
 # Fuzz targets share one build of the library, instrumented for libFuzzer.
-FUZZ_OBJ   := $(LIB_SRC:%.c=$(BUILD)/fuzzobj/%.o)
+FUZZ_OBJ   := $(LIB_SRC:%.c=$(BUILD)/fuzzobj/%.o) $(CXX_SRC:%.cc=$(BUILD)/fuzzobj/%.o)
 FUZZ_FLAGS := -std=c11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined
 $(BUILD)/fuzzobj/%.o: %.c | $(GEN_HDRS) $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CPPFLAGS) $(FUZZ_FLAGS) -MMD -MP $(PKG_CFLAGS) -c $< -o $@
+
+$(BUILD)/fuzzobj/%.o: %.cc | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CLANG)++ $(CPPFLAGS) -std=c++17 -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
+		-fno-sanitize=vptr,function -MMD -MP $(PKG_CFLAGS) -c $< -o $@
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
 	@mkdir -p $(dir $@)

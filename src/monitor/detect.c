@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "monitor/detect.h"
 #include "monitor/rule_fields.h"
 #include "output/fields.h"
@@ -25,6 +27,10 @@ struct vg_detect {
 	struct vg_fields fields;   /* its output_fields */
 	const struct vg_killer *killer; /* rule actions; NULL: none taken */
 	struct vg_action_result action;	/* of the current alert */
+	/* rule matches that could not be run (vg_rules_match_failures): the
+	 * count last logged for each rule, and when */
+	uint64_t *failures_logged;
+	uint64_t *failures_logged_ns;
 };
 
 static void print_diags(const struct vg_rules *rs)
@@ -64,6 +70,12 @@ int vg_detect_load(struct vg_detect **out, const char *const *files, unsigned nf
 		vg_detect_free(d);
 		return ret ? ret : -EINVAL;
 	}
+	d->failures_logged = calloc(vg_rules_count(d->rules) + 1, sizeof(*d->failures_logged));
+	d->failures_logged_ns = calloc(vg_rules_count(d->rules) + 1, sizeof(uint64_t));
+	if (!d->failures_logged || !d->failures_logged_ns) {
+		vg_detect_free(d);
+		return -ENOMEM;
+	}
 	vg_info("rules: %u loaded (%u disabled), %u skipped, from %u file%s", st.loaded,
 		st.disabled, st.skipped, nfiles, nfiles == 1 ? "" : "s");
 	*out = d;
@@ -75,6 +87,8 @@ void vg_detect_free(struct vg_detect *d)
 	if (!d)
 		return;
 	vg_rules_free(d->rules);
+	free(d->failures_logged);
+	free(d->failures_logged_ns);
 	free(d);
 }
 
@@ -185,4 +199,47 @@ int vg_detect_event(struct vg_detect *d, const struct vg_event *ev, uint64_t wal
 unsigned vg_detect_rule_count(const struct vg_detect *d)
 {
 	return d ? vg_rules_count(d->rules) : 0;
+}
+
+void vg_detect_tick(struct vg_detect *d, uint64_t now_ns)
+{
+	unsigned n = d ? vg_rules_count(d->rules) : 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct vg_rule *r = vg_rules_get(d->rules, i);
+		uint64_t f = vg_rules_match_failures(d->rules, r);
+
+		if (f == d->failures_logged[i] ||
+		    (d->failures_logged_ns[i] &&
+		     now_ns - d->failures_logged_ns[i] < VG_DETECT_FAILURE_LOG_NS))
+			continue;
+		vg_warn("rule '%s': %llu match%s could not be run (taken as no match; %llu in all)",
+			r->name, (unsigned long long)(f - d->failures_logged[i]),
+			f - d->failures_logged[i] == 1 ? "" : "es", (unsigned long long)f);
+		d->failures_logged[i] = f;
+		d->failures_logged_ns[i] = now_ns;
+	}
+}
+
+int vg_detect_status(const struct vg_detect *d, struct json_object *sec)
+{
+	struct json_object *per_rule = json_object_new_object();
+	unsigned n = d ? vg_rules_count(d->rules) : 0;
+	uint64_t total = 0;
+
+	if (!per_rule)
+		return -ENOMEM;
+	for (unsigned i = 0; i < n; i++) {
+		const struct vg_rule *r = vg_rules_get(d->rules, i);
+		uint64_t f = vg_rules_match_failures(d->rules, r);
+
+		if (!f)
+			continue;
+		total += f;
+		json_object_object_add(per_rule, r->name, json_object_new_uint64(f));
+	}
+	json_object_object_add(sec, "loaded", json_object_new_uint64(n));
+	json_object_object_add(sec, "match_failures", json_object_new_uint64(total));
+	json_object_object_add(sec, "match_failures_by_rule", per_rule);
+	return 0;
 }

@@ -44,4 +44,16 @@ int vg_detect_event(struct vg_detect *d, const struct vg_event *ev, uint64_t wal
 /* Rules loaded (0 for NULL), for `vigil status`. */
 unsigned vg_detect_rule_count(const struct vg_detect *d);
 
+/* A rule match that could not be run (the regex engine failed) is taken as
+ * "no match" and counted per rule: vg_detect_tick logs new ones, at most
+ * once per rule per VG_DETECT_FAILURE_LOG_NS; call it about once a second.
+ * NULL is fine. */
+#define VG_DETECT_FAILURE_LOG_NS (60ull * 1000000000ull)
+void vg_detect_tick(struct vg_detect *d, uint64_t now_ns);
+
+/* The "rules" section of `vigil status`: rules loaded, match failures in
+ * all and by rule. d may be NULL (no rules). */
+struct json_object;
+int vg_detect_status(const struct vg_detect *d, struct json_object *sec);
+
 #endif

@@ -424,9 +424,17 @@ static void control_refused(void *ctx, uid_t uid, gid_t gid, pid_t pid)
 
 /* The status sections and pH's commands, on a registry: the control
  * socket's, or the metrics endpoint's own when there is no socket. */
+static int rules_status(void *ctx, struct json_object *sec)
+{
+	return vg_detect_status(((struct monitor *)ctx)->detect, sec);
+}
+
 static int register_status(struct monitor *m, struct vg_ctl_registry *reg, struct vg_ph_kernel *ph)
 {
 	int ret = vg_ctl_add_status(reg, "monitor", vg_mon_status_section, &m->status);
+
+	if (!ret)
+		ret = vg_ctl_add_status(reg, "rules", rules_status, m);
 
 	if (!ret && m->outs)
 		ret = vg_ctl_add_status(reg, "outputs", vg_monitor_outputs_status, m->outs);
@@ -581,6 +589,7 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 		if (now >= next_reap) {
 			vg_pt_reap(m->procs, clock_ns(CLOCK_BOOTTIME));
 			vg_sp_tick(m->selfprot, clock_ns(CLOCK_REALTIME));
+			vg_detect_tick(m->detect, now);
 			next_reap = now + 1000000000ull;
 			vg_monitor_outputs_warn(m->outs, now, &m->drop_warn);
 		}

@@ -17,8 +17,7 @@ void vg_regex_free(struct vg_regex *re)
 {
 	if (!re)
 		return;
-	pcre2_match_data_free(re->md);
-	pcre2_code_free(re->code);
+	vg_re_free(re->re);
 }
 
 /* ---- diagnostics in context ---- */
@@ -441,24 +440,18 @@ static int compile_regex(struct vg_cctx *cc, struct vg_check *chk, const struct 
 {
 	struct vg_rules *rs = cc->rs;
 	struct vg_regex *re = cc_alloc(cc, sizeof(*re));
-	PCRE2_SIZE erroff;
-	int errcode;
+	char why[160];
 
 	if (!re)
 		return -ENOMEM;
-	/* Falco's regex must match the whole value */
-	re->code = pcre2_compile((PCRE2_SPTR)v->s, v->len, PCRE2_ANCHORED | PCRE2_ENDANCHORED,
-				 &errcode, &erroff, NULL);
-	if (!re->code) {
-		PCRE2_UCHAR msg[160];
-
-		pcre2_get_error_message(errcode, msg, sizeof(msg));
-		vg_cc_error(cc, v->pos, "bad regex '%s': %s at offset %zu", v->s, (char *)msg,
-			    (size_t)erroff);
+	/* Falco's regex is RE2's, and must match the whole value */
+	re->re = vg_re_compile(v->s, v->len, why, sizeof(why));
+	re->failed = &rs->regex_failed;
+	if (!re->re) {
+		vg_cc_error(cc, v->pos, "bad regex '%s' (the RE2 engine refuses it): %s", v->s,
+			    why);
 		return -EINVAL;
 	}
-	re->jit = pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE) == 0; /* best effort */
-	re->md = pcre2_match_data_create_from_pattern(re->code, NULL);
 	if (rs->nregexes == rs->regexes_cap) {
 		uint32_t ncap = rs->regexes_cap ? rs->regexes_cap * 2 : 16;
 		struct vg_regex **nr = vg_arena_grow(&rs->arena, rs->regexes, rs->nregexes, ncap,
@@ -472,10 +465,6 @@ static int compile_regex(struct vg_cctx *cc, struct vg_check *chk, const struct 
 		rs->regexes_cap = ncap;
 	}
 	rs->regexes[rs->nregexes++] = re;
-	if (!re->md) {
-		vg_cc_error(cc, v->pos, "out of memory");
-		return -ENOMEM;
-	}
 	chk->re = re;
 	return 0;
 }

@@ -129,7 +129,7 @@ struct vg_net {
 	uint8_t addr[16];
 };
 
-struct vg_regex; /* pcre2 code + match data */
+struct vg_regex; /* regex.h: an RE2 pattern */
 
 struct vg_check {
 	const struct vg_field_ref *ref;
@@ -249,6 +249,10 @@ struct vg_rules {
 	uint32_t nrefs, refs_cap;
 	struct vg_regex **regexes; /* to free */
 	uint32_t nregexes, regexes_cap;
+	/* a regex match could not be run during the current rule's evaluation
+	 * (set by eval.c's match, moved to match_failures by vg_rules_eval) */
+	bool regex_failed;
+	uint64_t *match_failures; /* per rule (by index): matches that failed */
 
 	/* evaluation */
 	struct vg_indexed *by_type[VG_EVTYPE_MAX]; /* the rules each type meets, by group */

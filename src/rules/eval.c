@@ -14,8 +14,11 @@ int vg_eval_setup(struct vg_rules *rs)
 	rs->slots = vg_arena_alloc(&rs->arena, (rs->nrefs ? rs->nrefs : 1) * sizeof(*rs->slots));
 	rs->xbuf = vg_arena_alloc(&rs->arena, VG_XFORM_BUF);
 	rs->lbuf = vg_arena_alloc(&rs->arena, VG_XFORM_BUF);
-	if (!rs->slots || !rs->xbuf || !rs->lbuf)
+	rs->match_failures = vg_arena_alloc(&rs->arena, (rs->nrules ? rs->nrules : 1) *
+								sizeof(*rs->match_failures));
+	if (!rs->slots || !rs->xbuf || !rs->lbuf || !rs->match_failures)
 		return -ENOMEM;
+	memset(rs->match_failures, 0, (rs->nrules ? rs->nrules : 1) * sizeof(*rs->match_failures));
 	for (uint32_t i = 0; i < rs->nrefs; i++) {
 		const struct vg_field_ref *r = rs->refs[i];
 		struct vg_slot *s = &rs->slots[i];
@@ -231,11 +234,13 @@ static inline __attribute__((always_inline)) bool match_str(const struct vg_chec
 		return vg_glob_match(o->s, o->len, s, len, false);
 	case VG_OP_IGLOB:
 		return vg_glob_match(o->s, o->len, s, len, true);
-	case VG_OP_REGEX:
-		if (c->re->jit)
-			return pcre2_jit_match(c->re->code, (PCRE2_SPTR)s, len, 0, 0, c->re->md,
-					       NULL) >= 0;
-		return pcre2_match(c->re->code, (PCRE2_SPTR)s, len, 0, 0, c->re->md, NULL) >= 0;
+	case VG_OP_REGEX: {
+		int r = vg_re_full_match(c->re->re, s, len);
+
+		if (r < 0)
+			*c->re->failed = true; /* counted against the rule (vg_rules_eval) */
+		return r > 0;
+	}
 	case VG_OP_IN:
 	case VG_OP_INTERSECTS:
 		if (!(c->lenmask >> (len < 63 ? len : 63) & 1))
@@ -534,6 +539,10 @@ int vg_rules_eval(struct vg_rules *rs, unsigned evtype, vg_field_get get, const 
 		rs->xused = 0;
 		if (cond->memo ? eval_memo(rs, cond) : run_prog_inline(rs, cond->prog))
 			rs->hits[count++] = x->rule;
+		if (rs->regex_failed) {
+			rs->regex_failed = false;
+			rs->match_failures[x->rule->index]++;
+		}
 	}
 	/* back to rule order (the groups changed it); matches are few */
 	for (unsigned i = 1; i < count; i++) {
@@ -547,4 +556,11 @@ int vg_rules_eval(struct vg_rules *rs, unsigned evtype, vg_field_get get, const 
 	for (unsigned i = 0; i < count && i < max; i++)
 		matches[i] = rs->hits[i];
 	return (int)count;
+}
+
+uint64_t vg_rules_match_failures(const struct vg_rules *rs, const struct vg_rule *r)
+{
+	if (!rs->match_failures || !r || r->index >= rs->nrules)
+		return 0;
+	return rs->match_failures[r->index];
 }

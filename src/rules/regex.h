@@ -1,18 +1,16 @@
-/* A compiled PCRE2 regex with its match data, created once at compile time
- * so that matching never allocates. */
+/* A compiled `regex` operand: the RE2 pattern (re2_c.h) and where a match
+ * that could not be run is recorded, so that the rule it belongs to counts
+ * it (vg_rules_eval) instead of taking it silently as "no match". */
 #ifndef VIGIL_RULES_REGEX_H
 #define VIGIL_RULES_REGEX_H
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
+#include "rules/re2_c.h"
+
 #include <stdbool.h>
 
 struct vg_regex {
-	pcre2_code *code;
-	pcre2_match_data *md;
-	bool jit; /* JIT-compiled: matched through pcre2_jit_match, which skips
-		   * pcre2_match's per-call checks (most of the cost of a short
-		   * subject) */
+	struct vg_re *re;
+	bool *failed; /* the engine's per-rule failure flag */
 };
 
 #endif

@@ -146,6 +146,10 @@ void vg_rules_get_stats(const struct vg_rules *rs, struct vg_rules_stats *st);
 int vg_rules_eval(struct vg_rules *rs, unsigned evtype, vg_field_get get, const void *ctx,
 		  const struct vg_rule **matches, unsigned max);
 
+/* How many times a match of rule r could not be run (a regex the engine
+ * failed on): the rule was taken as not matching for those events. */
+uint64_t vg_rules_match_failures(const struct vg_rules *rs, const struct vg_rule *r);
+
 #define VG_ALERT_OUTPUT_MAX 8192
 #define VG_ALERT_FIELDS_MAX 64
 #define VG_ALERT_VALUES_MAX 16384
