@@ -4,6 +4,7 @@
  * then handed to the detections (auth_detect.c). */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,7 @@ struct vg_auth {
 	struct pam_bpf *skel;
 	struct bpf_program *progs[NPROBES]; /* in probe_defs order */
 	struct bpf_link *links[NPROBES];
+	struct detacher *closing; /* vg_auth_detach_begin's removals, or NULL */
 	char path[PATH_MAX];
 	bool explicit_path;
 	dev_t dev; /* of the attached file; ino 0 = nothing attached */
@@ -132,12 +134,51 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static void detach(struct vg_auth *a)
+/* Each uprobe's removal waits for the kernel (an RCU grace period, a
+ * quarter of a second or more under load): one after the other, the 16
+ * probes held vigil's exit for 4 s. They are removed from one thread each,
+ * so the waits overlap, and the monitor starts that as soon as its loop
+ * ends (vg_auth_detach_begin), while it drains and saves. */
+struct detacher {
+	pthread_t th[NPROBES];
+	bool started[NPROBES];
+	struct bpf_link *links[NPROBES];
+};
+
+static void *destroy_link(void *link)
+{
+	bpf_link__destroy(link);
+	return NULL;
+}
+
+static void detach_start(struct detacher *d, struct bpf_link **links)
 {
 	for (size_t i = 0; i < NPROBES; i++) {
-		bpf_link__destroy(a->links[i]);
-		a->links[i] = NULL;
+		d->links[i] = links[i];
+		links[i] = NULL;
+		d->started[i] = d->links[i] &&
+				pthread_create(&d->th[i], NULL, destroy_link, d->links[i]) == 0;
 	}
+}
+
+static void detach_finish(struct detacher *d)
+{
+	for (size_t i = 0; i < NPROBES; i++) {
+		if (d->started[i])
+			pthread_join(d->th[i], NULL);
+		else
+			bpf_link__destroy(d->links[i]); /* NULL is fine */
+		d->links[i] = NULL;
+		d->started[i] = false;
+	}
+}
+
+static void detach(struct vg_auth *a)
+{
+	struct detacher d;
+
+	detach_start(&d, a->links);
+	detach_finish(&d);
 	a->st.probes = 0;
 	a->ino = 0;
 }
@@ -302,10 +343,23 @@ void vg_auth_stats(struct vg_auth *a, struct vg_auth_stats *st)
 	}
 }
 
+void vg_auth_detach_begin(struct vg_auth *a)
+{
+	if (!a || a->closing)
+		return;
+	a->closing = calloc(1, sizeof(*a->closing));
+	if (a->closing)
+		detach_start(a->closing, a->links);
+}
+
 void vg_auth_close(struct vg_auth *a)
 {
 	if (!a)
 		return;
+	if (a->closing) {
+		detach_finish(a->closing);
+		free(a->closing);
+	}
 	detach(a);
 	pam_bpf__destroy(a->skel); /* accepts NULL */
 	vg_auth_detect_free(a->detect);

@@ -44,6 +44,10 @@ int vg_auth_open(struct vg_auth **out, const struct vg_auth_opts *o, struct vg_s
 void vg_auth_tick(struct vg_auth *a, uint64_t now_ns);
 void vg_auth_stats(struct vg_auth *a, struct vg_auth_stats *st);
 /* Detaches and unloads; accepts NULL. Close the sensor first. */
+/* Starts removing the probes in the background (the kernel takes its time
+ * over each), for a monitor that is ending; vg_auth_close waits for it.
+ * NULL is fine. */
+void vg_auth_detach_begin(struct vg_auth *a);
 void vg_auth_close(struct vg_auth *a);
 
 #endif

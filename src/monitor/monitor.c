@@ -494,6 +494,9 @@ static int open_control(struct monitor *m, struct vg_sensor *s, struct vg_ph_ker
 	return 0;
 }
 
+/* How long the exit drains the ring at most. */
+#define VG_MONITOR_EXIT_DRAIN_NS (200ull * 1000000ull)
+
 int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts *so,
 		   volatile sig_atomic_t *stop)
 {
@@ -602,8 +605,12 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 		if (deadline && now >= deadline)
 			break;
 	}
-	/* Drain what is left, so the exit counts are complete. */
-	while (vg_sensor_poll(s, 0) > 0)
+	vg_auth_detach_begin(auth); /* slow in the kernel: overlaps what follows */
+	/* Drain what is left, so the exit counts are complete; but never for
+	 * long: under a flood the ring refills as fast as it drains, and the
+	 * exit (stats, profile save) must not wait for a quiet moment. */
+	for (uint64_t end = clock_ns(CLOCK_MONOTONIC) + VG_MONITOR_EXIT_DRAIN_NS;
+	     vg_sensor_poll(s, 0) > 0 && clock_ns(CLOCK_MONOTONIC) < end;)
 		;
 	vg_outputs_close(m->outs); /* drains each queue, bounded by its drain_ms */
 	report(m, s, "exit", (clock_ns(CLOCK_MONOTONIC) - start) / 1e9);

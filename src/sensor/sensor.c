@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -27,7 +28,46 @@ struct vg_sensor {
 	struct vg_event *ev; /* decoded into, one record at a time */
 	uint64_t received[VG_EV_TYPE_MAX];
 	uint64_t malformed;
+	/* One poll's budget (see vg_sensor_poll): records handled so far, the
+	 * monotonic time it ends, and whether a callback stopped the drain
+	 * because it was spent. */
+	unsigned handled;
+	uint64_t deadline_ns;
+	bool yielded;
+	/* the other rings' callbacks, wrapped to count against the budget */
+	struct extra_ring {
+		struct vg_sensor *s;
+		int (*fn)(void *ctx, void *data, size_t size);
+		void *ctx;
+	} extra[8];
+	unsigned nextra;
 };
+
+/* Returned by a record callback when the poll's budget is spent: libbpf
+ * stops draining (the record itself is consumed) and passes it up. */
+#define BUDGET_SPENT (-ECANCELED)
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Counts one record against the poll's budget; BUDGET_SPENT once it is
+ * gone. The clock is read every 16 records: a record can cost much more
+ * than a clock read (thousands of rules), so not less often. */
+static int spend(struct vg_sensor *s)
+{
+	s->handled++;
+	if (s->handled >= VG_SENSOR_POLL_MAX_RECORDS ||
+	    ((s->handled & 15) == 0 && mono_ns() >= s->deadline_ns)) {
+		s->yielded = true;
+		return BUDGET_SPENT;
+	}
+	return 0;
+}
 
 static bool libbpf_verbose;
 
@@ -42,12 +82,27 @@ static int on_record(void *ctx, void *data, size_t size)
 {
 	struct vg_sensor *s = ctx;
 
-	if (vg_event_decode(s->ev, data, size)) {
+	int ret = 0;
+
+	if (vg_event_decode(s->ev, data, size))
 		s->malformed++;
-		return 0;
+	else {
+		s->received[s->ev->u.hdr.type]++;
+		ret = s->fn ? s->fn(s->ctx, s->ev) : 0;
 	}
-	s->received[s->ev->u.hdr.type]++;
-	return s->fn ? s->fn(s->ctx, s->ev) : 0;
+	if (spend(s))
+		return BUDGET_SPENT;
+	return ret < 0 ? ret : 0;
+}
+
+static int on_extra_record(void *ctx, void *data, size_t size)
+{
+	struct extra_ring *x = ctx;
+	int ret = x->fn(x->ctx, data, size);
+
+	if (spend(x->s))
+		return BUDGET_SPENT;
+	return ret < 0 ? ret : 0;
 }
 
 /* Whether this kernel has the BTF tracepoint a program hooks. */
@@ -226,21 +281,49 @@ fail:
 
 int vg_sensor_poll(struct vg_sensor *s, int timeout_ms)
 {
-	int n, m;
+	int n;
 
+	/* Bounded: at most VG_SENSOR_POLL_MAX_RECORDS records or
+	 * VG_SENSOR_POLL_MAX_NS per call, so the loop gets back to signals,
+	 * timers and clients however fast records arrive or however slow they
+	 * are to handle. What the reader cannot keep up with stays in the ring,
+	 * and what the ring cannot hold the kernel counts as dropped. */
+	s->handled = 0;
+	s->yielded = false;
+	s->deadline_ns = mono_ns() + VG_SENSOR_POLL_MAX_NS;
 	/* The kernel wakes us only when a backlog builds up, so after the
-	 * wait we always drain what is there. */
+	 * wait we always drain what is there (within the budget). */
 	n = ring_buffer__poll(s->rb, timeout_ms);
-	if (n < 0)
+	if (n < 0 && !s->yielded)
 		return n == -EINTR ? 0 : n;
-	m = ring_buffer__consume(s->rb);
-	return m < 0 ? m : n + m;
+	if (!s->yielded) {
+		n = ring_buffer__consume(s->rb);
+		if (n < 0 && !s->yielded)
+			return n;
+	}
+	return (int)s->handled;
+}
+
+bool vg_sensor_poll_yielded(const struct vg_sensor *s)
+{
+	return s->yielded;
 }
 
 int vg_sensor_add_ring(struct vg_sensor *s, int map_fd,
 		       int (*fn)(void *ctx, void *data, size_t size), void *ctx)
 {
-	return ring_buffer__add(s->rb, map_fd, fn, ctx);
+	struct extra_ring *x;
+	int ret;
+
+	if (s->nextra == sizeof(s->extra) / sizeof(s->extra[0]))
+		return -ENOSPC;
+	x = &s->extra[s->nextra];
+	*x = (struct extra_ring){ .s = s, .fn = fn, .ctx = ctx };
+	ret = ring_buffer__add(s->rb, map_fd, on_extra_record, x);
+	if (ret)
+		return ret < 0 ? ret : -EINVAL;
+	s->nextra++;
+	return 0;
 }
 
 int vg_sensor_route(struct vg_sensor *s, int nr, bool on)

@@ -39,9 +39,17 @@ struct vg_sensor_stats {
  * what failed. */
 int vg_sensor_open(struct vg_sensor **out, const struct vg_sensor_opts *opts, vg_event_fn fn,
 		   void *ctx, const char **err);
-/* Reads what the kernel queued, waiting up to timeout_ms for more.
- * Returns the number of records handled or a negative errno. */
+/* Reads what the kernel queued (every ring: the sensor's and those added
+ * with vg_sensor_add_ring), waiting up to timeout_ms for more, but handles
+ * at most VG_SENSOR_POLL_MAX_RECORDS records or VG_SENSOR_POLL_MAX_NS of
+ * work per call, so that the caller's loop always gets control back.
+ * Returns the number of records handled or a negative errno;
+ * vg_sensor_poll_yielded tells whether the budget ended the call (records
+ * may be waiting). */
+#define VG_SENSOR_POLL_MAX_RECORDS 4096
+#define VG_SENSOR_POLL_MAX_NS (50ull * 1000000ull)
 int vg_sensor_poll(struct vg_sensor *s, int timeout_ms);
+bool vg_sensor_poll_yielded(const struct vg_sensor *s);
 /* Reads another ring buffer (of another BPF object, e.g. pH) in the same
  * poll loop: fn gets its raw records. Returns 0 or a negative errno. */
 int vg_sensor_add_ring(struct vg_sensor *s, int map_fd,
