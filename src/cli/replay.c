@@ -15,6 +15,7 @@
 #include "ph/ph_store.h"
 #include "util/log.h"
 #include "util/parse.h"
+#include "util/safe_file.h"
 
 #define REPLAY_MAX_PATHS 64       /* --train / --test options each */
 #define REPLAY_MAX_FILES 1000000  /* files under all paths of one option */
@@ -106,15 +107,30 @@ static int cmp_names(const void *a, const void *b)
 static int collect_files(const char *path, struct path_list *out, int depth)
 {
 	struct path_list names = { 0 };
+	char esc[512];
 	struct stat st;
 	struct dirent *de;
 	DIR *dir;
 	int err = 0;
 
-	if (stat(path, &st)) {
+	/* what was named is followed; what a walk finds is not: a symlink to a
+	 * directory would score its traces again (or loop) */
+	if (depth ? lstat(path, &st) : stat(path, &st)) {
 		err = -errno;
-		vg_err("replay: %s: %s", path, strerror(errno));
+		vg_err("replay: %s: %s", vg_escape(path, esc, sizeof(esc)), strerror(errno));
 		return err;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		if (stat(path, &st) || !S_ISREG(st.st_mode)) {
+			vg_warn("replay: %s: a symbolic link to something other than a file: skipped",
+				vg_escape(path, esc, sizeof(esc)));
+			return 0;
+		}
+	}
+	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
+		/* a FIFO would hang the read, a device would never end */
+		vg_warn("replay: %s: not a regular file: skipped", vg_escape(path, esc, sizeof(esc)));
+		return depth ? 0 : -EINVAL;
 	}
 	if (!S_ISDIR(st.st_mode))
 		return path_list_add(out, path);

@@ -24,6 +24,7 @@
 #include "sensor/sensor.h"
 #include "util/log.h"
 #include "util/parse.h"
+#include "util/safe_file.h"
 
 #define DEFAULT_LOCK_FILE "/run/vigil/vigil.lock"
 #ifndef VIGIL_DEFAULT_RULES
@@ -164,11 +165,31 @@ static void usage(FILE *out)
 		"  -h, --help                this help\n");
 }
 
+/* Whether an existing lock file holds what vigil writes there (a pid and
+ * a newline, or nothing): anything else is some other file named by
+ * mistake (--lock-file /etc/vigil/vigil.yaml) and is left alone. */
+static bool looks_like_our_lock(int fd)
+{
+	char buf[40];
+	ssize_t n = pread(fd, buf, sizeof(buf), 0);
+
+	if (n < 0 || n > 24)
+		return false;
+	for (ssize_t i = 0; i < n; i++)
+		if (!((buf[i] >= '0' && buf[i] <= '9') || (buf[i] == '\n' && i == n - 1)))
+			return false;
+	return true;
+}
+
 /* Holds an exclusive lock for the life of the process: the kernel drops it
- * when we exit, however we exit, so a crash never leaves a stale lock. */
+ * when we exit, however we exit, so a crash never leaves a stale lock. The
+ * file is opened as every file vigil writes (util/safe_file.h): never
+ * through a symlink, never one another user made, never in a directory
+ * others can swap it in. */
 static int take_instance_lock(const char *path)
 {
-	char dir[4096], buf[32];
+	char dir[4096], buf[32], err[600], esc[64];
+	bool created;
 	int fd, n;
 	char *slash;
 
@@ -177,13 +198,14 @@ static int take_instance_lock(const char *path)
 	if (slash && slash != dir) {
 		*slash = 0;
 		if (mkdir(dir, 0700) && errno != EEXIST) {
-			vg_err("cannot create %s: %s", dir, strerror(errno));
+			vg_err("cannot create %s: %s", vg_escape(dir, err, sizeof(err)),
+			       strerror(errno));
 			return -1;
 		}
 	}
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	fd = vg_safe_open_write(path, O_RDWR, 0600, &created, err, sizeof(err));
 	if (fd < 0) {
-		vg_err("cannot open lock file %s: %s", path, strerror(errno));
+		vg_err("lock file: %s", err);
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
@@ -191,13 +213,21 @@ static int take_instance_lock(const char *path)
 		buf[n > 0 ? n : 0] = 0;
 		buf[strcspn(buf, "\n")] = 0;
 		vg_err("another vigil is already running (pid %s, lock %s); stop it first",
-		       buf[0] ? buf : "?", path);
+		       buf[0] ? vg_escape(buf, esc, sizeof(esc)) : "?",
+		       vg_escape(path, err, sizeof(err)));
+		close(fd);
+		return -1;
+	}
+	if (!created && !looks_like_our_lock(fd)) {
+		vg_err("lock file %s holds something other than a pid: refused (vigil never "
+		       "overwrites a file it did not make)",
+		       vg_escape(path, err, sizeof(err)));
 		close(fd);
 		return -1;
 	}
 	n = snprintf(buf, sizeof(buf), "%d\n", getpid());
 	if (ftruncate(fd, 0) || pwrite(fd, buf, n, 0) != n)
-		vg_warn("cannot write pid to %s", path);
+		vg_warn("cannot write pid to %s", vg_escape(path, err, sizeof(err)));
 	return fd;
 }
 

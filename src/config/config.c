@@ -7,11 +7,13 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 #include <yaml.h>
 
 #include "config/config.h"
 #include "util/parse.h"
+#include "util/safe_file.h"
 
 static const char *const output_types[] = { "stdout", "file", "syslog", "webhook", "program" };
 
@@ -623,15 +625,22 @@ int vg_config_load_buf(struct vg_config *c, const char *name, const char *buf, s
 
 int vg_config_load_file(struct vg_config *c, const char *path, struct vg_config_errors *errs)
 {
-	FILE *f = fopen(path, "re");
+	char why[600];
+	/* a FIFO or device is refused before any open that could block */
+	int fd = vg_safe_open_read(path, false, why, sizeof(why));
+	FILE *f = fd >= 0 ? fdopen(fd, "re") : NULL;
 	char *buf;
 	size_t n;
 	int ret;
 
 	if (!f) {
-		ret = -errno;
+		ret = fd < 0 ? fd : -errno;
+		if (fd >= 0)
+			close(fd);
 		if (ret != -ENOENT)
-			add_error(errs, path, NULL, NULL, "cannot open: %s", strerror(-ret));
+			add_error(errs, path, NULL, NULL, "cannot open: %s",
+				  fd == -EINVAL ? "not a regular file (a FIFO or device): refused" :
+						  strerror(-ret));
 		return ret;
 	}
 	buf = malloc(VG_CONFIG_FILE_MAX + 1);

@@ -12,6 +12,7 @@
 
 #include "control/ctl_proto.h"
 #include "control/ctl_server.h"
+#include "util/safe_file.h"
 
 static const char refusal[] =
 	"{\"ok\":false,\"error\":\"permission denied: the vigil control socket serves root only\"}\n";
@@ -80,7 +81,8 @@ static int prepare_dir(const char *path, char *err, size_t errlen)
 			 dir);
 		return -EPERM;
 	}
-	return 0;
+	/* nor any directory above it (util/safe_file.h) */
+	return vg_safe_check_dir(dir, err, errlen);
 }
 
 /* A socket at path: if somebody answers, a monitor is running; if not, it

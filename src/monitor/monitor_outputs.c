@@ -30,14 +30,22 @@ void vg_monitor_outputs_warn(struct vg_outputs *outs, uint64_t now, struct vg_dr
 
 	if (now < w->next)
 		return;
-	for (unsigned i = 0; !vg_outputs_stats(outs, i, &st); i++)
+	for (unsigned i = 0; !vg_outputs_stats(outs, i, &st); i++) {
 		total += st.dropped;
+		/* a new failure is said with its cause, whether or not it lost
+		 * alerts yet (a retry may still deliver them) */
+		if (i < VG_DROP_WARN_OUTPUTS && st.last_error_seq != w->error_seq[i]) {
+			vg_warn("output %s failed: %s", st.name, st.last_error);
+			w->error_seq[i] = st.last_error_seq;
+		}
+	}
 	if (total == w->warned)
 		return;
 	for (unsigned i = 0; !vg_outputs_stats(outs, i, &st); i++)
 		if (st.dropped)
-			vg_warn("output %s has dropped %llu alerts (queue full or destination failing)",
-				st.name, (unsigned long long)st.dropped);
+			vg_warn("output %s has dropped %llu alerts (%s)", st.name,
+				(unsigned long long)st.dropped,
+				st.last_error[0] ? st.last_error : "queue full");
 	w->warned = total;
 	w->next = now + 10 * 1000000000ull;
 }
@@ -101,6 +109,9 @@ int vg_monitor_outputs_status(void *ctx, struct json_object *sec)
 		json_object_object_add(o, "dropped", json_object_new_uint64(st.dropped));
 		json_object_object_add(o, "errors", json_object_new_uint64(st.errors));
 		json_object_object_add(o, "retries", json_object_new_uint64(st.retries));
+		if (st.last_error[0])
+			json_object_object_add(o, "last_error",
+					       json_object_new_string(st.last_error));
 		json_object_object_add(sec, st.name, o);
 	}
 	return 0;

@@ -7,9 +7,11 @@
 #include "monitor/monitor.h"
 #include "output/outputs.h"
 
+#define VG_DROP_WARN_OUTPUTS 16
 struct vg_drop_warn {
 	uint64_t warned; /* drops already warned about */
 	uint64_t next;	 /* no new warning before (CLOCK_MONOTONIC ns) */
+	uint64_t error_seq[VG_DROP_WARN_OUTPUTS]; /* each output's failure last said */
 };
 
 /* Prints the problem (vg_err) and returns a negative errno on failure. */

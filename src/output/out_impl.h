@@ -116,6 +116,10 @@ struct vg_out {
 	bool waiting, reopen;  /* under lock */
 	_Atomic uint64_t stop_deadline_ns; /* 0 while running */
 	_Atomic uint64_t sent, dropped, errors, retries;
+	/* the latest failure's cause, and how many failures it had been said
+	 * for (under lock): status shows it, the monitor logs new ones */
+	char last_error[VG_OUT_ERROR_MAX];
+	uint64_t last_error_seq;
 };
 
 /* Counters the sinks keep. */
@@ -123,6 +127,9 @@ static inline void vg_out_sent(struct vg_out *o, uint64_t n) { atomic_fetch_add(
 static inline void vg_out_lost(struct vg_out *o, uint64_t n) { atomic_fetch_add(&o->dropped, n); }
 static inline void vg_out_error(struct vg_out *o) { atomic_fetch_add(&o->errors, 1); }
 static inline void vg_out_retry(struct vg_out *o) { atomic_fetch_add(&o->retries, 1); }
+/* vg_out_error with its cause ("write: No space left on device", "HTTP
+ * 500"), kept for status and the monitor's log. */
+void vg_out_fail(struct vg_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 uint64_t vg_out_now_ns(void); /* CLOCK_MONOTONIC */
 /* True once the output is stopping and its drain time is up. */

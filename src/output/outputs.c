@@ -3,6 +3,7 @@
  * ever takes a queue's lock for a push, so a stalled destination costs it
  * nothing but the drops it counts. */
 #include <errno.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -372,12 +373,27 @@ int vg_outputs_stats(struct vg_outputs *set, unsigned i, struct vg_output_stats 
 	st->type = (const char *[]){ "stdout", "file", "syslog", "webhook", "program" }[o->conf->type];
 	pthread_mutex_lock(&o->lock);
 	st->queued = o->q.count;
+	memcpy(st->last_error, o->last_error, sizeof(st->last_error));
+	st->last_error_seq = o->last_error_seq;
 	pthread_mutex_unlock(&o->lock);
 	st->sent = atomic_load(&o->sent);
 	st->dropped = atomic_load(&o->dropped);
 	st->errors = atomic_load(&o->errors);
 	st->retries = atomic_load(&o->retries);
 	return 0;
+}
+
+void vg_out_fail(struct vg_out *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	vg_out_error(o);
+	pthread_mutex_lock(&o->lock);
+	va_start(ap, fmt);
+	vsnprintf(o->last_error, sizeof(o->last_error), fmt, ap);
+	va_end(ap);
+	o->last_error_seq++;
+	pthread_mutex_unlock(&o->lock);
 }
 
 size_t vg_output_stats_format(char *buf, size_t size, const struct vg_output_stats *st)

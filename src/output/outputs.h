@@ -61,6 +61,8 @@ void vg_outputs_emit_event(struct vg_outputs *o, const struct vg_alert *a);
  * async-signal-unsafe: call it from the main loop on SIGUSR1. */
 void vg_outputs_reopen(struct vg_outputs *o);
 
+#define VG_OUT_ERROR_MAX 256
+
 struct vg_output_stats {
 	char name[VG_OUTPUT_NAME_MAX];
 	const char *type;
@@ -69,6 +71,8 @@ struct vg_output_stats {
 	uint64_t dropped; /* lost: queue full, given up after retries, or left at exit */
 	uint64_t errors;  /* failed attempts (write, connect, HTTP status) */
 	uint64_t retries; /* attempts after a failure */
+	char last_error[VG_OUT_ERROR_MAX]; /* the latest failure's cause, "" if none */
+	uint64_t last_error_seq; /* changes with each failure that gave a cause */
 };
 
 unsigned vg_outputs_count(const struct vg_outputs *o);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "output/out_impl.h"
+#include "util/safe_file.h"
 
 #define BUF_SIZE (64 * 1024)
 
@@ -22,9 +23,11 @@ struct file_state {
 	uint64_t last_sync_ns;
 };
 
-static int open_file(struct vg_out *o)
+/* Never through a symlink, never a file another user made or a FIFO,
+ * never in a directory others could swap it in (util/safe_file.h). */
+static int open_file(struct vg_out *o, char *err, size_t errlen)
 {
-	return open(o->conf->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	return vg_safe_open_write(o->conf->path, O_WRONLY | O_APPEND, 0600, NULL, err, errlen);
 }
 
 static int file_open(struct vg_out *o, char *err, size_t errlen)
@@ -42,14 +45,8 @@ static int file_open(struct vg_out *o, char *err, size_t errlen)
 		f->fd = STDOUT_FILENO;
 		return 0;
 	}
-	f->fd = open_file(o);
-	if (f->fd < 0) {
-		int ret = -errno;
-
-		snprintf(err, errlen, "cannot open %s: %s", o->conf->path, strerror(errno));
-		return ret;
-	}
-	return 0;
+	f->fd = open_file(o, err, errlen);
+	return f->fd < 0 ? f->fd : 0;
 }
 
 static int write_all(int fd, const char *p, size_t len)
@@ -72,15 +69,36 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
+/* A file whose reopen failed is opened again before a write; false (the
+ * cause recorded) when that fails too. */
+static bool ensure_open(struct vg_out *o, struct file_state *f)
+{
+	char why[512];
+
+	if (f->fd < 0 && o->conf->type == VG_OUT_FILE) {
+		f->fd = open_file(o, why, sizeof(why));
+		if (f->fd < 0)
+			vg_out_fail(o, "open: %s", why);
+	}
+	return f->fd >= 0;
+}
+
+/* write_all, with the cause of a failure recorded (ENOSPC, EIO ...). */
+static int write_out(struct vg_out *o, int fd, const char *p, size_t len)
+{
+	int ret = write_all(fd, p, len);
+
+	if (ret)
+		vg_out_fail(o, "write: %s", strerror(-ret));
+	return ret;
+}
+
 /* Writes the buffer out; its lines count as sent or, on error, as lost. */
 static void write_buf(struct vg_out *o, struct file_state *f)
 {
 	if (!f->lines)
 		return;
-	if (f->fd < 0 && o->conf->type == VG_OUT_FILE)
-		f->fd = open_file(o);
-	if (f->fd < 0 || write_all(f->fd, f->buf, f->len)) {
-		vg_out_error(o);
+	if (!ensure_open(o, f) || write_out(o, f->fd, f->buf, f->len)) {
 		vg_out_lost(o, f->lines);
 	} else {
 		vg_out_sent(o, f->lines);
@@ -108,10 +126,7 @@ static void file_send(struct vg_out *o, const struct vg_out_msg *m)
 		}
 		memcpy(tmp, line, len);
 		tmp[len] = '\n';
-		if (f->fd < 0 && o->conf->type == VG_OUT_FILE)
-			f->fd = open_file(o);
-		if (f->fd < 0 || write_all(f->fd, tmp, len + 1)) {
-			vg_out_error(o);
+		if (!ensure_open(o, f) || write_out(o, f->fd, tmp, len + 1)) {
 			vg_out_lost(o, 1);
 		} else {
 			vg_out_sent(o, 1);
@@ -139,7 +154,7 @@ static void file_flush(struct vg_out *o)
 	    now - f->last_sync_ns < o->conf->fsync_interval_ms * 1000000ull)
 		return;
 	if (fdatasync(f->fd) && errno != EINVAL)
-		vg_out_error(o);
+		vg_out_fail(o, "fsync: %s", strerror(errno));
 	f->dirty = false;
 	f->last_sync_ns = now;
 }
@@ -147,6 +162,7 @@ static void file_flush(struct vg_out *o)
 static void file_reopen(struct vg_out *o)
 {
 	struct file_state *f = o->state;
+	char why[512];
 
 	if (o->conf->type != VG_OUT_FILE)
 		return;
@@ -156,9 +172,9 @@ static void file_reopen(struct vg_out *o)
 		close(f->fd);
 	}
 	f->dirty = false;
-	f->fd = open_file(o);
+	f->fd = open_file(o, why, sizeof(why));
 	if (f->fd < 0)
-		vg_out_error(o);
+		vg_out_fail(o, "reopen: %s", why);
 }
 
 static void file_close(struct vg_out *o)

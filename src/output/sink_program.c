@@ -161,12 +161,12 @@ static void program_send(struct vg_out *o, const struct vg_out_msg *m)
 		/* exited since the last line: start it again */
 		if (p->pid && waitpid(p->pid, NULL, WNOHANG) == p->pid) {
 			p->pid = 0;
-			vg_out_error(o);
+			vg_out_fail(o, "the program exited");
 		}
 		if (!p->pid) {
 			stop_child(p, 0);
 			if (start_child(o, p)) {
-				vg_out_error(o);
+				vg_out_fail(o, "cannot start the program");
 				continue;
 			}
 		}
@@ -177,7 +177,7 @@ static void program_send(struct vg_out *o, const struct vg_out_msg *m)
 		}
 		if (vg_out_aborting(o))
 			break;
-		vg_out_error(o);
+		vg_out_fail(o, "write to the program: %s", strerror(errno));
 		stop_child(p, 100); /* EPIPE: it is gone or going */
 	}
 	vg_out_lost(o, 1);

@@ -241,7 +241,7 @@ static void send_remote(struct vg_out *o, struct syslog_state *s, int severity, 
 		if (s->fd >= 0 && tcp && peer_gone(s->fd))
 			drop_connection(s);
 		if (s->fd < 0 && connect_remote(o, s)) {
-			vg_out_error(o);
+			vg_out_fail(o, "cannot connect to %s:%s", o->conf->host, o->conf->port);
 			if (!tcp)
 				break; /* a datagram is not retried */
 			continue;
@@ -251,7 +251,7 @@ static void send_remote(struct vg_out *o, struct syslog_state *s, int severity, 
 			s->backoff = 0;
 			return;
 		}
-		vg_out_error(o);
+		vg_out_fail(o, "send: %s", strerror(errno));
 		drop_connection(s);
 		if (!tcp)
 			break;

@@ -91,23 +91,33 @@ static int webhook_open(struct vg_out *o, char *err, size_t errlen)
 	return 0;
 }
 
-/* One POST; true when the receiver answered 2xx. */
-static bool post(struct webhook_state *w, const struct vg_out_msg *m)
+/* One POST; true when the receiver answered 2xx, else why says why (the
+ * transfer's error or the HTTP status). */
+static bool post(struct webhook_state *w, const struct vg_out_msg *m, char *why, size_t whylen)
 {
 	long status = 0;
+	CURLcode rc;
 
 	curl_easy_setopt(w->curl, CURLOPT_POSTFIELDS, m->json);
 	curl_easy_setopt(w->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)m->json_len);
-	if (curl_easy_perform(w->curl) != CURLE_OK)
+	rc = curl_easy_perform(w->curl);
+	if (rc != CURLE_OK) {
+		snprintf(why, whylen, "%s", curl_easy_strerror(rc));
 		return false;
+	}
 	curl_easy_getinfo(w->curl, CURLINFO_RESPONSE_CODE, &status);
-	return status >= 200 && status < 300;
+	if (status < 200 || status >= 300) {
+		snprintf(why, whylen, "HTTP %ld", status);
+		return false;
+	}
+	return true;
 }
 
 static void webhook_send(struct vg_out *o, const struct vg_out_msg *m)
 {
 	struct webhook_state *w = o->state;
 	uint64_t backoff = 0;
+	char why[200];
 
 	for (uint64_t attempt = 0; !vg_out_aborting(o); attempt++) {
 		if (attempt) {
@@ -116,11 +126,11 @@ static void webhook_send(struct vg_out *o, const struct vg_out_msg *m)
 			if (vg_out_sleep(o, backoff))
 				break;
 		}
-		if (post(w, m)) {
+		if (post(w, m, why, sizeof(why))) {
 			vg_out_sent(o, 1);
 			return;
 		}
-		vg_out_error(o);
+		vg_out_fail(o, "%s", why);
 		if (attempt >= o->conf->retries)
 			break;
 	}

@@ -20,6 +20,7 @@
 
 #include "ph/ph_file.h"
 #include "ph/ph_persist.h"
+#include "ph/ph_statedir.h"
 #include "util/map_walk.h"
 
 /* A profile this monitor knows a file or a path for. */
@@ -157,30 +158,10 @@ static void scan_proc_paths(struct ph_persist *p)
 	closedir(d);
 }
 
-/* mkdir -p with mode 0700 for the parts that are missing. */
-static int make_dirs(const char *dir)
-{
-	char buf[PATH_MAX];
-	size_t len = strlen(dir);
-
-	if (len == 0 || len >= sizeof(buf))
-		return -ENAMETOOLONG;
-	memcpy(buf, dir, len + 1);
-	for (size_t i = 1; i <= len; i++) {
-		if (buf[i] != '/' && buf[i] != 0)
-			continue;
-		buf[i] = 0;
-		if (mkdir(buf, 0700) && errno != EEXIST)
-			return -errno;
-		buf[i] = i < len ? '/' : 0;
-	}
-	return 0;
-}
-
 int ph_persist_new(struct ph_persist **out, const struct ph_persist_opts *o)
 {
 	struct ph_persist *p;
-	struct stat st;
+	char why[512];
 	int ret;
 
 	*out = NULL;
@@ -195,26 +176,11 @@ int ph_persist_new(struct ph_persist **out, const struct ph_persist_opts *o)
 		ret = -ENOMEM;
 		goto fail;
 	}
-	ret = make_dirs(o->dir);
-	if (ret) {
-		report(p, o->dir, ret, "cannot create the state directory");
-		goto fail;
-	}
-	p->dirfd = open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	if (p->dirfd < 0 || fstat(p->dirfd, &st)) {
-		ret = -errno;
-		report(p, o->dir, ret, "cannot open the state directory");
-		goto fail;
-	}
-	/* Profiles decide what is normal: nobody else may write them. */
-	if (st.st_uid != geteuid()) {
-		ret = -EPERM;
-		report(p, o->dir, ret, "state directory not owned by the monitor's user");
-		goto fail;
-	}
-	if ((st.st_mode & 077) && fchmod(p->dirfd, 0700)) {
-		ret = -errno;
-		report(p, o->dir, ret, "cannot make the state directory private (0700)");
+	/* created private, or vetted and never chmod'ed; locked: one vigil */
+	p->dirfd = ph_statedir_open(o->dir, why, sizeof(why));
+	if (p->dirfd < 0) {
+		ret = p->dirfd;
+		report(p, o->dir, ret, why);
 		goto fail;
 	}
 	*out = p;

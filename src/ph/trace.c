@@ -5,9 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "ph/trace.h"
+#include "util/safe_file.h"
 
 static int trace_fail(struct ph_trace_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -224,6 +226,8 @@ long ph_trace_read_file(enum ph_trace_format fmt, const char *path, ph_trace_cal
 	char *line = NULL;
 	size_t cap = 0;
 	long ret = 0;
+	char why[600];
+	int fd;
 
 	err->line = 0;
 	err->msg[0] = '\0';
@@ -231,10 +235,15 @@ long ph_trace_read_file(enum ph_trace_format fmt, const char *path, ph_trace_cal
 	if (!r)
 		return -ENOMEM;
 	errno = 0;
-	r->gz = gzopen(path, "rb");
+	/* a FIFO or device is refused before any open that could block */
+	fd = vg_safe_open_read(path, false, why, sizeof(why));
+	r->gz = fd >= 0 ? gzdopen(fd, "rb") : NULL;
 	if (!r->gz) {
-		ret = errno ? -errno : -ENOMEM;
-		snprintf(err->msg, sizeof(err->msg), "cannot open: %s", strerror((int)-ret));
+		ret = fd < 0 ? fd : errno ? -errno : -ENOMEM;
+		if (fd >= 0)
+			close(fd);
+		snprintf(err->msg, sizeof(err->msg), "cannot open: %s",
+			 ret == -EINVAL ? "not a regular file (a FIFO or device)" : strerror((int)-ret));
 		free(r);
 		return ret;
 	}

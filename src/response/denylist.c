@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "response/denylist.h"
+#include "util/safe_file.h"
 
 __attribute__((format(printf, 4, 5))) static int fail(struct vg_deny_err *err, const char *where,
 						      unsigned line, const char *fmt, ...)
@@ -104,16 +105,18 @@ int vg_denylist_parse(struct vg_denylist *l, const char *name, const char *buf, 
 
 int vg_denylist_load_file(struct vg_denylist *l, const char *path, struct vg_deny_err *err)
 {
+	char why[600];
 	char *buf = NULL;
 	size_t len = 0;
 	ssize_t n;
 	int fd, ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* a FIFO or device is refused before any open that could block */
+	fd = vg_safe_open_read(path, false, why, sizeof(why));
 	if (fd < 0) {
-		ret = -errno;
-		fail(err, path, 0, "cannot open: %s", strerror(-ret));
-		return ret;
+		fail(err, path, 0, "cannot open: %s",
+		     fd == -EINVAL ? "not a regular file (a FIFO or device): refused" : strerror(-fd));
+		return fd;
 	}
 	buf = malloc(VG_DENY_MAX_FILE_BYTES + 1);
 	if (!buf) {

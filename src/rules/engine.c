@@ -1,5 +1,6 @@
 /* Engine life cycle, definitions tables, diagnostics and positions. */
 #include "rules/engine.h"
+#include "util/safe_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -465,6 +466,7 @@ int vg_rules_load_buffer(struct vg_rules *rs, const char *name, const char *data
 
 int vg_rules_load_file(struct vg_rules *rs, const char *path)
 {
+	char why[600];
 	struct stat st;
 	char *buf = NULL;
 	size_t got = 0;
@@ -472,11 +474,11 @@ int vg_rules_load_file(struct vg_rules *rs, const char *path)
 
 	if (rs->compiled)
 		return -EBUSY;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* a FIFO or device is refused before any open that could block */
+	fd = vg_safe_open_read(path, false, why, sizeof(why));
 	if (fd < 0) {
-		rc = -errno;
-		vg_diag_add(rs, VG_DIAG_ERROR, NULL, "", "%s: cannot open: %s", path, strerror(-rc));
-		return rc;
+		vg_diag_add(rs, VG_DIAG_ERROR, NULL, "", "%s", why);
+		return fd;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		rc = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
