@@ -257,23 +257,30 @@ static int add_override(struct vg_config_override *list, unsigned *n, struct vg_
 	return 0;
 }
 
-/* The rule files the configuration names: its list, or the default file. */
-static void set_rule_files(struct vg_monitor_opts *mo, const struct vg_config *cfg)
+/* The rule files the configuration names: its list, or the default file
+ * (none when rules are off). Changes nothing: the reload thread calls it. */
+static void rule_files_of(const struct vg_config *cfg, const char *const **files,
+			  unsigned *nfiles)
 {
-	mo->nrules_files = 0;
+	static const char *const default_list[] = { vg_default_rules };
+
+	*nfiles = 0;
 	if (!cfg->rules.enabled)
 		return;
 	if (cfg->rules.files.n) {
-		mo->rules_files = (const char *const *)cfg->rules.files.items;
-		mo->nrules_files = cfg->rules.files.n;
+		*files = (const char *const *)cfg->rules.files.items;
+		*nfiles = cfg->rules.files.n;
 	} else if (access(vg_default_rules, R_OK) == 0) {
-		static const char *const default_list[] = { vg_default_rules };
-
-		mo->rules_files = default_list;
-		mo->nrules_files = 1;
+		*files = default_list;
+		*nfiles = 1;
 	} else {
 		vg_warn("default rules %s not found: running without rules", vg_default_rules);
 	}
+}
+
+static void set_rule_files(struct vg_monitor_opts *mo, const struct vg_config *cfg)
+{
+	rule_files_of(cfg, &mo->rules_files, &mo->nrules_files);
 }
 
 static int build_config(struct vg_config **out)
@@ -291,10 +298,10 @@ static int build_config(struct vg_config **out)
 	return vg_cli_config_build(out, rc.path, all, n);
 }
 
-/* SIGHUP: read the file again. A broken file changes nothing; a good one
- * applies what can change live and names what needs a restart. The rules
- * are reloaded by the monitor right after. */
-static void reload_config(void *ctx)
+/* SIGHUP, in the reload thread: read the file again. A broken file changes
+ * nothing; a good one names the rule files to read (when rules were on at
+ * start). Nothing the loop uses is touched here: reload_apply does that. */
+static void *reload_prepare(void *ctx, const char *const **files, unsigned *nfiles)
 {
 	struct vg_config *fresh;
 
@@ -302,8 +309,20 @@ static void reload_config(void *ctx)
 	vg_info("reloading the configuration from %s", rc.path ? rc.path : VG_CONFIG_DEFAULT_PATH);
 	if (build_config(&fresh)) {
 		vg_err("the new configuration has errors: keeping the one already running");
-		return;
+		return NULL;
 	}
+	if (rc.start->rules.enabled)
+		rule_files_of(fresh, files, nfiles);
+	return fresh;
+}
+
+/* In the loop, once the reload is complete: applies what can change live
+ * and names what needs a restart. */
+static void reload_apply(void *ctx, void *config)
+{
+	struct vg_config *fresh = config;
+
+	(void)ctx;
 	vg_cli_config_log_changes(rc.now, fresh);
 	rc.mo->stats_interval_s = fresh->stats.interval;
 	if (rc.start->rules.enabled)
@@ -650,7 +669,8 @@ static int run_main(int argc, char **argv)
 	mo.ph_opts.min_train = rc.start->ph.min_train;
 	mo.ph_opts.plain = !strcmp(rc.start->ph.model, "plain");
 	set_rule_files(&mo, rc.start);
-	mo.reload_config = reload_config;
+	mo.reload_prepare = reload_prepare;
+	mo.reload_apply = reload_apply;
 	if (apply_config(&mo, &so, rc.start)) {
 		vg_config_free(rc.start);
 		return 2;

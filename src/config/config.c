@@ -14,6 +14,7 @@
 #include "config/config.h"
 #include "util/parse.h"
 #include "util/safe_file.h"
+#include "util/yaml_guard.h"
 
 static const char *const output_types[] = { "stdout", "file", "syslog", "webhook", "program" };
 
@@ -590,7 +591,16 @@ int vg_config_load_buf(struct vg_config *c, const char *name, const char *buf, s
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	yaml_node_t *root;
+	unsigned deep_line;
 
+	if (vg_yaml_flow_depth_check(buf, len, VG_YAML_MAX_FLOW_DEPTH, &deep_line)) {
+		yaml_mark_t at = { .line = deep_line - 1 };
+
+		add_error(errs, name, &at, NULL,
+			  "YAML: brackets nested deeper than %d: refused before parsing",
+			  VG_YAML_MAX_FLOW_DEPTH);
+		return -EINVAL;
+	}
 	if (!yaml_parser_initialize(&parser))
 		return -ENOMEM;
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);

@@ -14,6 +14,7 @@
 #include "auth/auth_kernel.h"
 #include "monitor/detect.h"
 #include "monitor/mon_status.h"
+#include "monitor/reload.h"
 #include "monitor/monitor.h"
 #include "monitor/monitor_outputs.h"
 #include "output/alert.h"
@@ -39,6 +40,7 @@ struct monitor {
 	struct vg_cgmap *cgroups; /* NULL without cgroup v2 */
 	struct vg_usercache *users;
 	struct vg_detect *detect; /* NULL without rules */
+	struct vg_reload *reloading; /* SIGHUP's reload thread, while it runs */
 	struct vg_selfprot *selfprot; /* VG-083 */
 	struct vg_ph_kernel *ph;  /* NULL without --ph */
 	uint64_t alerts;	  /* raised, across rule reloads */
@@ -222,18 +224,16 @@ static void apply_routes(struct monitor *m, struct vg_sensor *s)
 	}
 }
 
-/* SIGHUP: a new rule set replaces the old only when it loads cleanly. */
-static void reload_rules(struct monitor *m, struct vg_sensor *s)
+/* SIGHUP, once the reload thread is done: its configuration applied, and
+ * its rule set swapped in when it loaded cleanly (monitor/reload.c). */
+static void finish_reload(struct monitor *m, struct vg_sensor *s, struct vg_reload_result *res)
 {
-	struct vg_detect *fresh;
-
-	vg_info("reloading rules");
-	if (vg_detect_load(&fresh, m->opts->rules_files, m->opts->nrules_files)) {
-		vg_err("the new rules have errors: keeping the rules already running");
+	if (res->config && m->opts->reload_apply)
+		m->opts->reload_apply(m->opts->reload_ctx, res->config);
+	if (!res->detect)
 		return;
-	}
 	vg_detect_free(m->detect);
-	m->detect = fresh;
+	m->detect = res->detect;
 	m->status.rules = vg_detect_rule_count(m->detect);
 	vg_detect_bind(m->detect, m->procs, m->users, m->hostname);
 	vg_detect_set_killer(m->detect, &m->killer);
@@ -578,12 +578,19 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 			*mo->reopen = 0;
 			vg_outputs_reopen(m->outs);
 		}
-		if (mo->reload && *mo->reload) {
+		/* a reload is read in a thread; a SIGHUP meanwhile waits for it */
+		if (mo->reload && *mo->reload && !m->reloading) {
 			*mo->reload = 0;
-			if (mo->reload_config)
-				mo->reload_config(mo->reload_ctx);
-			if (mo->nrules_files)
-				reload_rules(m, s);
+			if (vg_reload_start(&m->reloading, mo))
+				vg_err("cannot start the reload: keeping everything as it is");
+		}
+		if (m->reloading) {
+			struct vg_reload_result res;
+
+			if (vg_reload_poll(m->reloading, &res)) {
+				m->reloading = NULL;
+				finish_reload(m, s, &res);
+			}
 		}
 		now = clock_ns(CLOCK_MONOTONIC);
 		vg_control_serve(m->control, now / 1000000ull);
@@ -606,6 +613,8 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 			break;
 	}
 	vg_auth_detach_begin(auth); /* slow in the kernel: overlaps what follows */
+	vg_reload_abandon(m->reloading);
+	m->reloading = NULL;
 	/* Drain what is left, so the exit counts are complete; but never for
 	 * long: under a flood the ring refills as fast as it drains, and the
 	 * exit (stats, profile save) must not wait for a quiet moment. */

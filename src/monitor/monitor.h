@@ -25,9 +25,14 @@ struct vg_monitor_opts {
 	const char *const *rules_files; /* rule files in order; none = no detection */
 	unsigned nrules_files;
 	volatile sig_atomic_t *reload; /* set on SIGHUP: reload the rules */
-	/* called on SIGHUP before the rules reload: may change rules_files,
-	 * nrules_files and stats_interval_s (the configuration file) */
-	void (*reload_config)(void *ctx);
+	/* SIGHUP, in the reload thread (monitor/reload.h), before the rules are
+	 * read: reads the configuration again without changing anything the
+	 * loop uses; returns it (NULL: keep the running one) and sets *files
+	 * and *nfiles to the rule files it names (left alone: the current ones) */
+	void *(*reload_prepare)(void *ctx, const char *const **files, unsigned *nfiles);
+	/* then, in the loop once the reload is complete: applies it (may change
+	 * rules_files, nrules_files and stats_interval_s) */
+	void (*reload_apply)(void *ctx, void *config);
 	void *reload_ctx;
 	/* pH in the kernel (vigil run --ph): its alerts go to the same output */
 	bool ph;

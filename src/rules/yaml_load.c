@@ -3,6 +3,7 @@
  * items is checked here; conditions are parsed and checked by compile.c once
  * every file is loaded (a macro may use a list defined further down). */
 #include "rules/engine.h"
+#include "util/yaml_guard.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -1008,6 +1009,16 @@ int vg_load_yaml(struct vg_rules *rs, int file)
 	yaml_parser_t parser;
 	yaml_document_t doc;
 
+	unsigned deep_line;
+
+	if (vg_yaml_flow_depth_check(f->text, f->len, VG_YAML_MAX_FLOW_DEPTH, &deep_line)) {
+		struct vg_loc l = { .file = file, .line = deep_line, .col = 1 };
+
+		vg_diag_add(rs, VG_DIAG_ERROR, &l, "",
+			    "YAML: brackets nested deeper than %d: refused before parsing",
+			    VG_YAML_MAX_FLOW_DEPTH);
+		return -EINVAL;
+	}
 	if (!yaml_parser_initialize(&parser))
 		return -ENOMEM;
 	yaml_parser_set_input_string(&parser, (const unsigned char *)f->text, f->len);
