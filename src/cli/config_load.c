@@ -5,7 +5,42 @@
 #include <string.h>
 
 #include "cli/config_load.h"
+#include "output/outputs.h"
 #include "util/log.h"
+
+/* The outputs the configuration lists, built and checked exactly as `vigil
+ * run` builds them (then thrown away), so that `config check`, a start and
+ * a SIGHUP refuse the same things: a file output with no path, an ftp://
+ * webhook, an unknown key, queue: 0 ... */
+static int check_outputs(const struct vg_config *cfg, const char *where)
+{
+	char err[512];
+	int ret = 0;
+
+	for (unsigned i = 0; i < cfg->noutputs; i++) {
+		const struct vg_output_entry *e = &cfg->outputs[i];
+		struct vg_output_conf *c;
+		int bad = 0;
+
+		if (vg_output_conf_new(&c, e->type, err, sizeof(err))) {
+			vg_err("%s:%u: outputs: %s", where, e->line, err);
+			ret = -EINVAL;
+			continue;
+		}
+		for (unsigned k = 0; k < e->nkv; k++)
+			if (vg_output_conf_set(c, e->kv[k].key, e->kv[k].value, err, sizeof(err))) {
+				vg_err("%s:%u: outputs: %s", where, e->kv[k].line, err);
+				ret = -EINVAL;
+				bad = 1;
+			}
+		if (!bad && vg_output_conf_check(c, err, sizeof(err))) {
+			vg_err("%s:%u: outputs: %s", where, e->line, err);
+			ret = -EINVAL;
+		}
+		vg_output_conf_free(c);
+	}
+	return ret;
+}
 
 int vg_cli_config_build(struct vg_config **out, const char *path,
 			const struct vg_config_override *ov, unsigned n)
@@ -27,6 +62,10 @@ int vg_cli_config_build(struct vg_config **out, const char *path,
 	if (ret && !errs->total)
 		vg_err("configuration: %s", strerror(-ret));
 	free(errs);
+	if (!ret && (ret = check_outputs(*out, path ? path : VG_CONFIG_DEFAULT_PATH))) {
+		vg_config_free(*out);
+		*out = NULL;
+	}
 	return ret;
 }
 

@@ -2,6 +2,7 @@
  * override earlier ones), compiles them and prints every problem with its
  * file, line and column, then a summary. Exits 0 when there is no error, 1
  * when there is one, 2 on bad usage. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -49,6 +50,7 @@ static int check(int nfiles, char **files, bool quiet, bool verbose)
 	const struct vg_diag *d;
 	unsigned nd;
 	char line[1024];
+	int ret, bad;
 
 	if (!rs) {
 		fprintf(stderr, "vigil: out of memory\n");
@@ -56,7 +58,7 @@ static int check(int nfiles, char **files, bool quiet, bool verbose)
 	}
 	for (int i = 0; i < nfiles; i++)
 		vg_rules_load_file(rs, files[i]);
-	vg_rules_compile(rs);
+	ret = vg_rules_compile(rs);
 	d = vg_rules_diags(rs, &nd);
 	for (unsigned i = 0; i < nd; i++) {
 		if (quiet && d[i].level != VG_DIAG_ERROR)
@@ -72,8 +74,18 @@ static int check(int nfiles, char **files, bool quiet, bool verbose)
 	       "%u errors, %u warnings\n",
 	       st.rules, st.loaded, st.disabled, st.skipped, st.failed, st.macros, st.lists,
 	       st.errors, st.warnings);
+	bad = st.errors != 0;
+	/* what `vigil run` refuses, check refuses too (monitor/detect.c) */
+	if (ret && ret != -EINVAL) {
+		fprintf(stderr, "error: compiling the rules failed: %s\n", strerror(-ret));
+		bad = 1;
+	} else if (!st.errors && st.loaded == st.disabled) {
+		fprintf(stderr, "error: no enabled rule: vigil run would refuse this set (to run "
+				"without rules: --no-rules)\n");
+		bad = 1;
+	}
 	vg_rules_free(rs);
-	return st.errors ? 1 : 0;
+	return bad;
 }
 
 int cmd_rules(int argc, char **argv)

@@ -66,9 +66,23 @@ int vg_detect_load(struct vg_detect **out, const char *const *files, unsigned nf
 	print_diags(d->rules);
 	vg_rules_get_stats(d->rules, &st);
 	if (ret || st.errors) {
-		vg_err("rules not loaded: %u errors", st.errors);
+		/* a failure with no diagnostic (out of memory while compiling)
+		 * is said too, not reported as "0 errors" */
+		if (st.errors)
+			vg_err("rules not loaded: %u errors", st.errors);
+		else
+			vg_err("rules not loaded: compiling them failed: %s", strerror(-ret));
 		vg_detect_free(d);
 		return ret ? ret : -EINVAL;
+	}
+	if (st.loaded == st.disabled) {
+		/* an empty or comment-only file would turn detection off without
+		 * a word; no rules must be asked for (--no-rules) */
+		vg_err("rules not loaded: no enabled rule in %s%s (to run without rules, say "
+		       "--no-rules or rules.enabled: false)",
+		       files[0], nfiles > 1 ? " and the other files" : "");
+		vg_detect_free(d);
+		return -ENOENT;
 	}
 	d->failures_logged = calloc(vg_rules_count(d->rules) + 1, sizeof(*d->failures_logged));
 	d->failures_logged_ns = calloc(vg_rules_count(d->rules) + 1, sizeof(uint64_t));
