@@ -6,6 +6,7 @@
 #include "cli/ctl_cli.h"
 #include "control/ctl_client.h"
 #include "control/ctl_server.h"
+#include "util/safe_file.h"
 
 int ctl_cli_parse(struct ctl_cli *c, int argc, char **argv, const char *usage, int *first)
 {
@@ -89,6 +90,16 @@ uint64_t ctl_u64(struct json_object *o, const char *key)
 	return json_object_get_uint64(v);
 }
 
+const char *ctl_esc(const char *s)
+{
+	/* a few at once: one printf may show several fields */
+	static char bufs[8][4 * 4096 + 8];
+	static unsigned next;
+	char *b = bufs[next++ % 8];
+
+	return s ? vg_escape(s, b, sizeof(bufs[0])) : NULL;
+}
+
 const char *ctl_str(struct json_object *o, const char *key, const char *dflt)
 {
 	struct json_object *v;
@@ -96,7 +107,7 @@ const char *ctl_str(struct json_object *o, const char *key, const char *dflt)
 	if (!json_object_object_get_ex(o, key, &v) || !v ||
 	    !json_object_is_type(v, json_type_string))
 		return dflt;
-	return json_object_get_string(v);
+	return ctl_esc(json_object_get_string(v));
 }
 
 const char *ctl_human(uint64_t v, char *buf, size_t size)

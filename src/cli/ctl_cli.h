@@ -29,9 +29,14 @@ int ctl_cli_simple(int argc, char **argv, const char *usage, const char *cmd,
 /* Prints a result as pretty JSON (--json). */
 void ctl_cli_print_json(struct json_object *o);
 
-/* Field readers that tolerate a missing or null field. */
+/* Field readers that tolerate a missing or null field. ctl_str's text is
+ * escaped (ctl_esc): names and paths come from the watched system, and a
+ * program named with terminal escapes must not drive root's terminal. */
 uint64_t ctl_u64(struct json_object *o, const char *key);
 const char *ctl_str(struct json_object *o, const char *key, const char *dflt);
+/* s with control bytes as \xNN (util/safe_file.h's vg_escape), in one of
+ * eight rotating static buffers; NULL stays NULL. */
+const char *ctl_esc(const char *s);
 /* 1536 → "1.5K" */
 const char *ctl_human(uint64_t v, char *buf, size_t size);
 

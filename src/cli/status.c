@@ -16,13 +16,14 @@ static void print_flat(const char *label, struct json_object *o)
 {
 	int n = 0;
 
-	printf("%-24s ", label);
+	printf("%-24s ", ctl_esc(label));
 	if (o && json_object_is_type(o, json_type_object)) {
 		json_object_object_foreach(o, k, v) {
-			printf("%s%s=%s", n++ ? " " : "", k, v ? json_object_get_string(v) : "-");
+			printf("%s%s=%s", n++ ? " " : "", ctl_esc(k),
+			       v ? ctl_esc(json_object_get_string(v)) : "-");
 		}
 	} else if (o) {
-		printf("%s", json_object_get_string(o));
+		printf("%s", ctl_esc(json_object_get_string(o)));
 	}
 	printf("%s\n", n || !o || !json_object_is_type(o, json_type_object) ? "" : "-");
 }
@@ -31,20 +32,21 @@ static void print_section(const char *name, struct json_object *sec)
 {
 	char b[32], label[64];
 
-	printf("[%s]\n", name);
+	printf("[%s]\n", ctl_esc(name));
 	json_object_object_foreach(sec, k, v) {
 		if (!v || !json_object_is_type(v, json_type_object)) {
 			if (strstr(k, "bytes") && v && json_object_is_type(v, json_type_int))
-				printf("%-24s %s\n", k,
+				printf("%-24s %s\n", ctl_esc(k),
 				       ctl_human(json_object_get_uint64(v), b, sizeof(b)));
 			else if (v && json_object_is_type(v, json_type_array)) {
-				printf("%-24s", k);
+				printf("%-24s", ctl_esc(k));
 				for (size_t i = 0; i < json_object_array_length(v); i++)
-					printf(" %s", json_object_get_string(
-							      json_object_array_get_idx(v, i)));
+					printf(" %s", ctl_esc(json_object_get_string(
+							      json_object_array_get_idx(v, i))));
 				printf("\n");
 			} else
-				printf("%-24s %s\n", k, v ? json_object_get_string(v) : "-");
+				printf("%-24s %s\n", ctl_esc(k),
+				       v ? ctl_esc(json_object_get_string(v)) : "-");
 			continue;
 		}
 		/* one level deeper: drops, rates, maps... */

@@ -50,8 +50,21 @@ static int connect_socket(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "socket: %s", strerror(errno));
 		return -errno;
 	}
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0)
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0) {
+		/* the answer is trusted (and printed): only from a root server,
+		 * not from whatever another user bound at this path */
+		struct ucred cred;
+		socklen_t clen = sizeof(cred);
+
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) || cred.uid != 0) {
+			snprintf(err, errlen,
+				 "the server on %s is not root (uid %d): refused, it is not vigil",
+				 path, clen == sizeof(cred) ? (int)cred.uid : -1);
+			close(fd);
+			return -EPERM;
+		}
 		return fd;
+	}
 	e = errno;
 	close(fd);
 	if (e == ENOENT || e == ECONNREFUSED || e == ENOTDIR) {
