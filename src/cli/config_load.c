@@ -62,7 +62,16 @@ int vg_cli_config_build(struct vg_config **out, const char *path,
 	if (ret && !errs->total)
 		vg_err("configuration: %s", strerror(-ret));
 	free(errs);
-	if (!ret && (ret = check_outputs(*out, path ? path : VG_CONFIG_DEFAULT_PATH))) {
+	if (!ret && (ret = check_outputs(*out, path ? path : VG_CONFIG_DEFAULT_PATH)) == 0 &&
+	    strcmp((*out)->metrics.listen, "off") && strcmp((*out)->metrics.listen, "on") &&
+	    strncmp((*out)->metrics.listen, "unix:", 5) && !(*out)->metrics.token_file[0]) {
+		/* as the endpoint itself refuses it (metrics/metrics_http.c) */
+		vg_err("metrics.listen: %s is reachable by every local user: set "
+		       "metrics.token_file, or listen on unix:PATH",
+		       (*out)->metrics.listen);
+		ret = -EINVAL;
+	}
+	if (ret && *out) {
 		vg_config_free(*out);
 		*out = NULL;
 	}

@@ -152,10 +152,11 @@ static void usage(FILE *out)
 		"      --auth-libpam PATH    probe this libpam instead of the system's\n"
 		"      --control-socket PATH root-only socket for vigil status/ps/profiles/profile\n"
 		"                            (default " VG_CTL_DEFAULT_SOCKET "; \"none\": off)\n"
-		"      --metrics-listen HOST:PORT\n"
+		"      --metrics-listen unix:PATH|HOST:PORT\n"
 		"                            serve the figures of vigil status as Prometheus\n"
-		"                            text on http://HOST:PORT/metrics (off by default;\n"
-		"                            \"on\": " VG_METRICS_DEFAULT_LISTEN ")\n"
+		"                            text on /metrics (off by default; \"on\":\n"
+		"                            " VG_METRICS_DEFAULT_LISTEN ", root only);\n"
+		"                            HOST:PORT needs --set metrics.token_file=FILE\n"
 		"  -c, --config PATH         configuration file (default " VG_CONFIG_DEFAULT_PATH ";\n"
 		"                            a missing default file means the built-in defaults);\n"
 		"                            SIGHUP reloads it (a broken file is refused)\n"
@@ -390,6 +391,7 @@ static int apply_config(struct vg_monitor_opts *mo, struct vg_sensor_opts *so,
 	mo->metrics_listen = !strcmp(cfg->metrics.listen, "off") ? NULL :
 			     !strcmp(cfg->metrics.listen, "on") ? VG_METRICS_DEFAULT_LISTEN :
 								  cfg->metrics.listen;
+	mo->metrics_token_file = cfg->metrics.token_file;
 	if (outputs_from_config(cfg))
 		return -1;
 	mo->outputs = outputs;

@@ -70,7 +70,8 @@ struct vg_config {
 		char *socket;
 	} control;
 	struct {
-		char *listen; /* "off" or HOST:PORT */
+		char *listen;	  /* "off", "on", unix:PATH or HOST:PORT */
+		char *token_file; /* HOST:PORT only: the bearer token's file; "" none */
 	} metrics;
 	struct vg_output_entry outputs[VG_CONFIG_OUTPUTS_MAX];
 	unsigned noutputs;

@@ -52,6 +52,13 @@ static int check_listen(const char *v, char *why, size_t len)
 
 	if (!strcmp(v, "off") || !strcmp(v, "on"))
 		return 0;
+	if (!strncmp(v, "unix:", 5)) {
+		if (v[5] != '/') {
+			snprintf(why, len, "'%s': unix:PATH takes an absolute path", v);
+			return -EINVAL;
+		}
+		return 0;
+	}
 	if (!colon || colon == v || vg_parse_u64(colon + 1, &port) || port == 0 || port > 65535) {
 		snprintf(why, len, "'%s' is not \"off\" or HOST:PORT (port 1 to 65535)", v);
 		return -EINVAL;
@@ -117,7 +124,12 @@ const struct vg_config_key vg_config_keys[] = {
 	  .offset = OFF(control.socket), .check = check_socket,
 	  .doc = "control socket of vigil status (root only); none: no socket" },
 	{ "metrics.listen", VG_CT_STRING, .def = "off", .offset = OFF(metrics.listen),
-	  .check = check_listen, .doc = "Prometheus endpoint: off, on (127.0.0.1:9376), or HOST:PORT" },
+	  .check = check_listen,
+	  .doc = "Prometheus endpoint: off, on (unix:/run/vigil/metrics.sock), unix:PATH (root "
+		 "only), or HOST:PORT (needs metrics.token_file)" },
+	{ "metrics.token_file", VG_CT_STRING, .def = "", .offset = OFF(metrics.token_file),
+	  .doc = "with a HOST:PORT endpoint: a root-only file (owned by root, no access for "
+		 "others) holding the bearer token every scrape must send" },
 	{ "outputs", VG_CT_OUTPUTS, 0, VG_CONFIG_OUTPUTS_MAX, .def = "[]", .offset = OFF(outputs),
 	  .doc = "where alerts go: list of {type: stdout|file|syslog|webhook|program, ...}; "
 		 "empty: standard output" },

@@ -1,26 +1,58 @@
 /* The Prometheus endpoint: libmicrohttpd without threads of its own, run
  * from the monitor's poll loop (vg_metrics_serve), so a scrape reads the
- * same figures as `vigil status` without locks. GET /metrics only. */
+ * same figures as `vigil status` without locks. GET /metrics only.
+ *
+ * Root only: on a Unix socket (0600, in a directory only root can write),
+ * or on TCP with a bearer token read from a root-only file: the figures say
+ * what the machine runs and whether vigil is dropping events.
+ *
+ * Served from a snapshot: the report (which walks pH's items map) is
+ * rendered at most once per VG_METRICS_SNAPSHOT_MS, however often clients
+ * scrape, and each connection has a short deadline among many slots, so
+ * slow clients cannot take every slot from the scraper. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "metrics/metrics_http.h"
 #include "metrics/prom.h"
+#include "util/safe_file.h"
 
-#define MAX_CLIENTS 8
-#define CLIENT_TIMEOUT_S 5
+#define MAX_CLIENTS 64	    /* eight (or sixty) slow clients leave room to scrape */
+#define CLIENT_TIMEOUT_S 2  /* idle: a client that stops sending is dropped */
+#define TOKEN_MAX 256
 
 struct vg_metrics {
 	struct MHD_Daemon *daemon;
 	struct vg_ctl_registry *reg;
 	unsigned long long scrapes, errors;
+	char token[TOKEN_MAX]; /* TCP: what "Authorization: Bearer" must carry */
+	size_t token_len;
+	char unix_path[sizeof(((struct sockaddr_un *)0)->sun_path)]; /* "" for TCP */
+	int unix_fd;
+	/* the last rendering, and when (CLOCK_MONOTONIC ms) */
+	char *snap;
+	size_t snap_len;
+	long long snap_ms;
 };
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 int vg_metrics_parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len,
 			    char *err, size_t errlen)
@@ -32,8 +64,6 @@ int vg_metrics_parse_listen(const char *listen, struct sockaddr_storage *ss, soc
 	size_t hlen;
 
 	memset(ss, 0, sizeof(*ss));
-	if (!strcmp(listen, "on"))
-		listen = VG_METRICS_DEFAULT_LISTEN, colon = strrchr(listen, ':');
 	if (!colon || colon == listen) {
 		snprintf(err, errlen, "'%s' is not HOST:PORT", listen);
 		return -EINVAL;
@@ -88,17 +118,47 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const ch
 	return ret;
 }
 
-/* The status report, rendered. */
-static int render(struct vg_metrics *m, char **text, size_t *len)
+/* The status report, rendered: the snapshot when it is recent enough. */
+static int render(struct vg_metrics *m)
 {
 	struct json_object *status;
-	int ret = vg_ctl_status(m->reg, &status);
+	char *text;
+	size_t len;
+	long long now = mono_ms();
+	int ret;
 
+	if (m->snap && now - m->snap_ms < VG_METRICS_SNAPSHOT_MS)
+		return 0;
+	ret = vg_ctl_status(m->reg, &status);
 	if (ret)
 		return ret;
-	ret = vg_prom_render(status, text, len);
+	ret = vg_prom_render(status, &text, &len);
 	json_object_put(status);
-	return ret;
+	if (ret)
+		return ret;
+	free(m->snap);
+	m->snap = text;
+	m->snap_len = len;
+	m->snap_ms = now;
+	return 0;
+}
+
+/* Constant time in the length of what was sent: no timing tells how much
+ * of a guess was right. */
+static bool token_ok(const struct vg_metrics *m, const char *auth)
+{
+	unsigned char diff = 0;
+	size_t n;
+
+	if (!m->token_len)
+		return true; /* a Unix socket: the file modes are the check */
+	if (!auth || strncmp(auth, "Bearer ", 7))
+		return false;
+	auth += 7;
+	n = strlen(auth);
+	for (size_t i = 0; i < m->token_len; i++)
+		diff |= (unsigned char)(m->token[i] ^ (i < n ? auth[i] : 0));
+	return diff == 0 && n == m->token_len;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -106,8 +166,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 				  size_t *upload_size, void **state)
 {
 	struct vg_metrics *m = cls;
-	char *text;
-	size_t len;
 
 	(void)version;
 	(void)upload;
@@ -117,21 +175,124 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			     MHD_RESPMEM_PERSISTENT);
 	if (*upload_size)
 		return MHD_NO;
+	if (!token_ok(m, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"))) {
+		struct MHD_Response *r = MHD_create_response_from_buffer(
+			13, "unauthorized\n", MHD_RESPMEM_PERSISTENT);
+		enum MHD_Result ret;
+
+		if (!r)
+			return MHD_NO;
+		MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
+		ret = MHD_queue_response(c, MHD_HTTP_UNAUTHORIZED, r);
+		MHD_destroy_response(r);
+		return ret;
+	}
 	if (strcmp(url, "/metrics"))
 		return reply(c, MHD_HTTP_NOT_FOUND, "text/plain", "see /metrics\n", 13,
 			     MHD_RESPMEM_PERSISTENT);
-	if (render(m, &text, &len)) {
+	if (render(m)) {
 		m->errors++;
 		return reply(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain",
 			     "status unavailable\n", 19, MHD_RESPMEM_PERSISTENT);
 	}
 	m->scrapes++;
-	return reply(c, MHD_HTTP_OK, "text/plain; version=0.0.4", text, len,
-		     MHD_RESPMEM_MUST_FREE);
+	return reply(c, MHD_HTTP_OK, "text/plain; version=0.0.4", m->snap, m->snap_len,
+		     MHD_RESPMEM_MUST_COPY);
 }
 
-int vg_metrics_open(struct vg_metrics **out, const char *listen, struct vg_ctl_registry *reg,
-		    char *err, size_t errlen)
+/* The token: the file must be root's, with no access for others, and not
+ * a symlink; its first line (trailing newline and spaces dropped). */
+static int read_token(struct vg_metrics *m, const char *path, char *err, size_t errlen)
+{
+	char esc[300];
+	struct stat st;
+	ssize_t n;
+	int fd = vg_safe_open_read(path, true, err, errlen);
+
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) || st.st_uid != 0 || (st.st_mode & 077)) {
+		snprintf(err, errlen, "token file %s must be owned by root with no access for others "
+			 "(chmod 600)", vg_escape(path, esc, sizeof(esc)));
+		close(fd);
+		return -EPERM;
+	}
+	n = read(fd, m->token, sizeof(m->token) - 1);
+	close(fd);
+	if (n < 0)
+		n = 0;
+	m->token[n] = 0;
+	m->token[strcspn(m->token, "\r\n")] = 0;
+	m->token_len = strlen(m->token);
+	while (m->token_len && m->token[m->token_len - 1] == ' ')
+		m->token[--m->token_len] = 0;
+	if (m->token_len < 16) {
+		snprintf(err, errlen, "token file %s: the token must be 16 characters or more",
+			 vg_escape(path, esc, sizeof(esc)));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* A Unix socket at path, 0600, in a directory only root can write; a
+ * leftover socket (nobody answers) is replaced, anything else is not. */
+static int listen_unix(struct vg_metrics *m, const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	char dir[sizeof(a.sun_path)], esc[300];
+	struct stat st;
+	mode_t old;
+	int fd, ret;
+	char *slash;
+
+	if (strlen(path) >= sizeof(a.sun_path)) {
+		snprintf(err, errlen, "%s: path too long", vg_escape(path, esc, sizeof(esc)));
+		return -ENAMETOOLONG;
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		dir[1] = 0;
+	else if (slash)
+		*slash = 0;
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot create %s: %s", vg_escape(dir, esc, sizeof(esc)),
+			 strerror(errno));
+		return ret;
+	}
+	ret = vg_safe_check_dir(dir, err, errlen);
+	if (ret)
+		return ret;
+	if (!lstat(path, &st)) {
+		if (!S_ISSOCK(st.st_mode) || st.st_uid != geteuid()) {
+			snprintf(err, errlen, "%s exists and is not a socket of ours: refused",
+				 vg_escape(path, esc, sizeof(esc)));
+			return -EEXIST;
+		}
+		unlink(path); /* a leftover of ours: the lock file keeps one vigil */
+	}
+	strcpy(a.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	old = umask(0177); /* born 0600: no moment where others may connect */
+	ret = bind(fd, (struct sockaddr *)&a, sizeof(a));
+	umask(old);
+	if (ret || listen(fd, MAX_CLIENTS)) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot listen on %s: %s", vg_escape(path, esc, sizeof(esc)),
+			 strerror(errno));
+		close(fd);
+		return ret;
+	}
+	snprintf(m->unix_path, sizeof(m->unix_path), "%s", path);
+	m->unix_fd = fd;
+	return 0;
+}
+
+int vg_metrics_open(struct vg_metrics **out, const char *listen, const char *token_file,
+		    struct vg_ctl_registry *reg, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
 	socklen_t sslen;
@@ -140,13 +301,51 @@ int vg_metrics_open(struct vg_metrics **out, const char *listen, struct vg_ctl_r
 	int ret;
 
 	*out = NULL;
-	ret = vg_metrics_parse_listen(listen, &ss, &sslen, err, errlen);
-	if (ret)
-		return ret;
+	if (!strcmp(listen, "on"))
+		listen = VG_METRICS_DEFAULT_LISTEN;
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
 	m->reg = reg;
+	m->unix_fd = -1;
+	if (!strncmp(listen, "unix:", 5)) {
+		ret = listen_unix(m, listen + 5, err, errlen);
+		if (ret) {
+			free(m);
+			return ret;
+		}
+		m->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, m,
+					     MHD_OPTION_LISTEN_SOCKET, m->unix_fd,
+					     MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CLIENTS,
+					     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CLIENT_TIMEOUT_S,
+					     MHD_OPTION_END);
+		if (!m->daemon) {
+			snprintf(err, errlen, "cannot serve on %s", listen);
+			vg_metrics_close(m);
+			return -EIO;
+		}
+		*out = m;
+		return 0;
+	}
+	ret = vg_metrics_parse_listen(listen, &ss, &sslen, err, errlen);
+	if (ret) {
+		free(m);
+		return ret;
+	}
+	/* TCP reaches every local user: a token, or no endpoint */
+	if (!token_file || !token_file[0]) {
+		snprintf(err, errlen,
+			 "%s is reachable by every local user: set metrics.token_file to a "
+			 "root-only file holding a bearer token, or listen on unix:PATH",
+			 listen);
+		free(m);
+		return -EPERM;
+	}
+	ret = read_token(m, token_file, err, errlen);
+	if (ret) {
+		free(m);
+		return ret;
+	}
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	m->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, m, MHD_OPTION_SOCK_ADDR,
@@ -173,6 +372,13 @@ void vg_metrics_close(struct vg_metrics *m)
 {
 	if (!m)
 		return;
-	MHD_stop_daemon(m->daemon);
+	if (m->daemon)
+		MHD_stop_daemon(m->daemon);
+	if (m->unix_fd >= 0) {
+		close(m->unix_fd);
+		unlink(m->unix_path);
+	}
+	free(m->snap);
+	explicit_bzero(m->token, sizeof(m->token));
 	free(m);
 }

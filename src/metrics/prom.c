@@ -8,9 +8,16 @@
  * Numbers and booleans become gauges named after their path. An object
  * whose key holds "by_" ("events_by_type", "ring_full_by_cpu") becomes one
  * metric with a label named after what follows "by_". Arrays become a
- * `_count` gauge; strings are left out (they are not figures). */
+ * `_count` gauge; strings are left out (they are not figures).
+ *
+ * Each family is declared once (one "# TYPE" line), and a total never
+ * shares a family with its breakdown: when "ring_full" (a total) and
+ * "ring_full_by_cpu" would both be vigil_..._ring_full, the breakdown is
+ * named vigil_..._ring_full_by_cpu{cpu="..."}, so sum() over the family
+ * never counts the total twice. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,11 +27,51 @@
 
 #define NAME_MAX_LEN 200
 
+struct names {
+	char **v;
+	size_t n, cap;
+};
+
 struct buf {
 	char *s;
 	size_t len, cap;
 	int err;
+	struct names scalars; /* every unlabelled family (first pass) */
+	struct names declared; /* families with their TYPE line written */
+	bool collect;	       /* the first pass: names only, no text */
 };
+
+static bool names_has(const struct names *l, const char *name)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i], name))
+			return true;
+	return false;
+}
+
+static int names_add(struct names *l, const char *name)
+{
+	if (l->n == l->cap) {
+		size_t ncap = l->cap ? l->cap * 2 : 64;
+		char **nv = realloc(l->v, ncap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		l->v = nv;
+		l->cap = ncap;
+	}
+	if (!(l->v[l->n] = strdup(name)))
+		return -ENOMEM;
+	l->n++;
+	return 0;
+}
+
+static void names_free(struct names *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+}
 
 static void put(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -33,7 +80,7 @@ static void put(struct buf *b, const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	if (b->err)
+	if (b->err || b->collect)
 		return;
 	for (;;) {
 		va_start(ap, fmt);
@@ -118,6 +165,25 @@ static void put_value(struct buf *b, struct json_object *v)
 	}
 }
 
+/* Declares a family once; false when it was already (a duplicate series,
+ * left out). In the first pass, records unlabelled families. */
+static bool declare(struct buf *b, const char *name, bool labelled)
+{
+	if (b->collect) {
+		if (!labelled && !names_has(&b->scalars, name) && names_add(&b->scalars, name))
+			b->err = -ENOMEM;
+		return false;
+	}
+	if (names_has(&b->declared, name))
+		return labelled; /* a labelled family may continue; a scalar may not repeat */
+	if (names_add(&b->declared, name)) {
+		b->err = -ENOMEM;
+		return false;
+	}
+	put(b, "# TYPE %s gauge\n", name);
+	return true;
+}
+
 static void walk(struct buf *b, const char *prefix, struct json_object *o, int depth)
 {
 	if (depth > 8)
@@ -138,7 +204,15 @@ static void walk(struct buf *b, const char *prefix, struct json_object *o, int d
 			snprintf(base, sizeof(base), "%.*s", (int)n, key);
 			name_append(name, sizeof(name), base[0] ? base : "value");
 			name_append(label, sizeof(label), by + 3);
-			put(b, "# TYPE %s gauge\n", name);
+			if (b->collect)
+				continue;
+			/* a total of the same name: the breakdown is its own family */
+			if (names_has(&b->scalars, name)) {
+				name_append(name, sizeof(name), "by");
+				name_append(name, sizeof(name), label[0] ? label : "key");
+			}
+			if (!declare(b, name, true))
+				continue;
 			json_object_object_foreach(v, lkey, lval)
 			{
 				if (!is_figure(lval))
@@ -155,12 +229,15 @@ static void walk(struct buf *b, const char *prefix, struct json_object *o, int d
 		if (json_object_is_type(v, json_type_object)) {
 			walk(b, name, v, depth + 1);
 		} else if (json_object_is_type(v, json_type_array)) {
-			put(b, "# TYPE %s_count gauge\n%s_count %zu\n", name, name,
-			    json_object_array_length(v));
+			name_append(name, sizeof(name), "count");
+			if (declare(b, name, false))
+				put(b, "%s %zu\n", name, json_object_array_length(v));
 		} else if (is_figure(v)) {
-			put(b, "# TYPE %s gauge\n%s ", name, name);
-			put_value(b, v);
-			put(b, "\n");
+			if (declare(b, name, false)) {
+				put(b, "%s ", name);
+				put_value(b, v);
+				put(b, "\n");
+			}
 		}
 	}
 }
@@ -177,7 +254,12 @@ int vg_prom_render(struct json_object *status, char **out, size_t *len)
 	if (!b.s)
 		return -ENOMEM;
 	b.s[0] = 0;
+	b.collect = true; /* first the totals' names, then the text */
 	walk(&b, "vigil", status, 0);
+	b.collect = false;
+	walk(&b, "vigil", status, 0);
+	names_free(&b.scalars);
+	names_free(&b.declared);
 	if (b.err) {
 		free(b.s);
 		return b.err;

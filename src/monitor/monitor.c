@@ -485,12 +485,13 @@ static int open_control(struct monitor *m, struct vg_sensor *s, struct vg_ph_ker
 		}
 		reg = m->metrics_reg;
 	}
-	ret = vg_metrics_open(&m->metrics, m->opts->metrics_listen, reg, err, sizeof(err));
+	ret = vg_metrics_open(&m->metrics, m->opts->metrics_listen, m->opts->metrics_token_file,
+			      reg, err, sizeof(err));
 	if (ret) {
 		vg_err("metrics endpoint: %s", err);
 		return ret;
 	}
-	vg_info("metrics: http://%s/metrics", m->opts->metrics_listen);
+	vg_info("metrics: %s/metrics", m->opts->metrics_listen);
 	return 0;
 }
 

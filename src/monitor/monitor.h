@@ -48,6 +48,7 @@ struct vg_monitor_opts {
 	const char *control_socket;
 	/* Prometheus endpoint HOST:PORT (metrics.listen); NULL = off */
 	const char *metrics_listen;
+	const char *metrics_token_file; /* metrics.token_file; "" or NULL: none */
 	/* libpam probes (on unless --no-auth): alerts and, with print_events,
 	 * every PAM call go to the same output */
 	bool no_auth;

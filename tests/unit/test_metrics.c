@@ -61,6 +61,30 @@ static void test_render(void)
 	json_object_put(a);
 }
 
+/* One TYPE per family; a total and its breakdown in separate families. */
+static void test_well_formed(void)
+{
+	char *t = render("{\"monitor\": {\"drops\": {\"ring_full\": 7,"
+			 " \"ring_full_by_cpu\": {\"cpu0\": 3, \"cpu1\": 4}},"
+			 " \"events_per_s\": 9, \"events_per_s_by_type\": {\"openat\": 9}},"
+			 " \"rules\": {\"match_failures\": 2, \"match_failures_by_rule\": {\"r\": 2}}}");
+	const char *p;
+	int types = 0;
+
+	CHECK(strstr(t, "# TYPE vigil_monitor_drops_ring_full gauge\n"
+			"vigil_monitor_drops_ring_full 7\n") != NULL);
+	CHECK(strstr(t, "# TYPE vigil_monitor_drops_ring_full_by_cpu gauge\n"
+			"vigil_monitor_drops_ring_full_by_cpu{cpu=\"cpu0\"} 3\n") != NULL);
+	CHECK(strstr(t, "vigil_monitor_events_per_s_by_type{type=\"openat\"} 9\n") != NULL);
+	CHECK(strstr(t, "vigil_rules_match_failures_by_rule{rule=\"r\"} 2\n") != NULL);
+	/* no family declared twice */
+	for (p = t; (p = strstr(p, "# TYPE vigil_monitor_drops_ring_full gauge")); p++)
+		types++;
+	CHECK_INT(types, 1);
+	CHECK(strstr(t, "vigil_monitor_drops_ring_full{") == NULL);
+	free(t);
+}
+
 static void test_listen(void)
 {
 	struct sockaddr_storage ss;
@@ -72,9 +96,8 @@ static void test_listen(void)
 	CHECK_INT(ntohs(((struct sockaddr_in *)&ss)->sin_port), 9376);
 	CHECK_INT(vg_metrics_parse_listen("[::1]:80", &ss, &len, err, sizeof(err)), 0);
 	CHECK_INT(ss.ss_family, AF_INET6);
-	CHECK_INT(vg_metrics_parse_listen("on", &ss, &len, err, sizeof(err)), 0);
-	CHECK_INT(ntohs(((struct sockaddr_in *)&ss)->sin_port), 9376);
-	CHECK_INT(((struct sockaddr_in *)&ss)->sin_addr.s_addr, htonl(INADDR_LOOPBACK));
+	/* "on" is the Unix socket (vg_metrics_open), not a TCP address */
+	CHECK_INT(vg_metrics_parse_listen("on", &ss, &len, err, sizeof(err)), -EINVAL);
 	CHECK_INT(vg_metrics_parse_listen("127.0.0.1:0", &ss, &len, err, sizeof(err)), -EINVAL);
 	CHECK(strstr(err, "port") != NULL);
 	CHECK_INT(vg_metrics_parse_listen("127.0.0.1:70000", &ss, &len, err, sizeof(err)), -EINVAL);
@@ -88,6 +111,7 @@ static void test_listen(void)
 int main(void)
 {
 	test_render();
+	test_well_formed();
 	test_listen();
 	return check_report();
 }
