@@ -201,31 +201,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 }
 
 /* The token: the file must be root's, with no access for others, and not
- * a symlink; its first line (trailing newline and spaces dropped). */
+ * a symlink; its first line (util/safe_file.h's vg_safe_read_secret). */
 static int read_token(struct vg_metrics *m, const char *path, char *err, size_t errlen)
 {
 	char esc[300];
-	struct stat st;
-	ssize_t n;
-	int fd = vg_safe_open_read(path, true, err, errlen);
+	int n = vg_safe_read_secret(path, m->token, sizeof(m->token), err, errlen);
 
-	if (fd < 0)
-		return fd;
-	if (fstat(fd, &st) || st.st_uid != 0 || (st.st_mode & 077)) {
-		snprintf(err, errlen, "token file %s must be owned by root with no access for others "
-			 "(chmod 600)", vg_escape(path, esc, sizeof(esc)));
-		close(fd);
-		return -EPERM;
-	}
-	n = read(fd, m->token, sizeof(m->token) - 1);
-	close(fd);
 	if (n < 0)
-		n = 0;
-	m->token[n] = 0;
-	m->token[strcspn(m->token, "\r\n")] = 0;
-	m->token_len = strlen(m->token);
-	while (m->token_len && m->token[m->token_len - 1] == ' ')
-		m->token[--m->token_len] = 0;
+		return n;
+	m->token_len = (size_t)n;
 	if (m->token_len < 16) {
 		snprintf(err, errlen, "token file %s: the token must be 16 characters or more",
 			 vg_escape(path, esc, sizeof(esc)));

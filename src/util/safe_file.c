@@ -339,3 +339,84 @@ int vg_safe_open_dir(const char *path, mode_t mode, bool *created, char *err, si
 	}
 	return fd;
 }
+
+int vg_safe_write_file(const char *path, const void *data, size_t len, mode_t mode, char *err,
+		       size_t errlen)
+{
+	char esc[512], tmp[4200];
+	const char *base, *p = data;
+	struct stat st;
+	int dirfd, fd, ret = 0;
+
+	dirfd = open_parent(path, &base, err, errlen);
+	if (dirfd < 0)
+		return dirfd;
+	if (!fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) &&
+	    (ret = check_existing(&st, path, err, errlen))) {
+		close(dirfd);
+		return ret;
+	}
+	snprintf(tmp, sizeof(tmp), ".%s.%d.tmp", base, (int)getpid());
+	unlinkat(dirfd, tmp, 0); /* our own leftover (same pid): the name is ours */
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: cannot create a temporary file: %s", ESC(path),
+			 strerror(errno));
+		close(dirfd);
+		return ret;
+	}
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			ret = n < 0 ? -errno : -EIO;
+			break;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (!ret && (fchmod(fd, mode) || fsync(fd)))
+		ret = -errno;
+	close(fd);
+	if (!ret && renameat(dirfd, tmp, dirfd, base))
+		ret = -errno;
+	if (ret) {
+		snprintf(err, errlen, "%s: cannot write: %s", ESC(path), strerror(-ret));
+		unlinkat(dirfd, tmp, 0);
+	}
+	close(dirfd);
+	return ret;
+}
+
+int vg_safe_read_secret(const char *path, char *buf, size_t size, char *err, size_t errlen)
+{
+	char esc[512];
+	struct stat st;
+	ssize_t n;
+	size_t len;
+	int fd = vg_safe_open_read(path, true, err, errlen);
+
+	if (fd < 0)
+		return fd;
+	if (!size) {
+		close(fd);
+		return -EINVAL;
+	}
+	if (fstat(fd, &st) || (st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & 077)) {
+		snprintf(err, errlen, "%s: a secret must be owned by root with no access for others "
+			 "(chmod 600)", ESC(path));
+		close(fd);
+		return -EPERM;
+	}
+	n = read(fd, buf, size - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	buf[strcspn(buf, "\r\n")] = 0;
+	len = strlen(buf);
+	while (len && buf[len - 1] == ' ')
+		buf[--len] = 0;
+	return (int)len;
+}

@@ -52,6 +52,21 @@ int vg_safe_check_dir(const char *dir, char *err, size_t errlen);
  * Returns an O_DIRECTORY descriptor or a negative errno. */
 int vg_safe_open_dir(const char *path, mode_t mode, bool *created, char *err, size_t errlen);
 
+/* Replaces path's whole content with data (len bytes), mode (0600 for a
+ * secret such as the dashboard's token file): written to a new temporary
+ * file beside it (O_EXCL, never followed), synced, then renamed over path,
+ * so a reader sees the old file or the new one, never a part. An existing
+ * path must pass what vg_safe_open_write asks of a file (regular, ours, one
+ * link, not a symlink); its directories too. 0 or a negative errno. */
+int vg_safe_write_file(const char *path, const void *data, size_t len, mode_t mode, char *err,
+		       size_t errlen);
+
+/* Reads a secret (a token): path must be a regular file (not a symlink)
+ * owned by root or vigil's user with no access for group or others. Its
+ * first line, without trailing spaces, goes to buf (NUL-terminated);
+ * returns its length or a negative errno (-EPERM for the modes). */
+int vg_safe_read_secret(const char *path, char *buf, size_t size, char *err, size_t errlen);
+
 /* Writes s into out (size bytes) with every byte outside printable ASCII
  * as \xNN and backslashes doubled; always NUL-terminates (truncating).
  * Returns out. For names and paths that come from the watched system or

@@ -57,6 +57,7 @@ def test_status_client_refuses_a_server_that_is_not_root():
                                      "while True:\n"
                                      "  c,_=s.accept(); c.sendall(b'{\"ok\":true,\"result\":{}}\\n')\n",
                                      path], stdin=subprocess.DEVNULL)
+    deliberate(srv.pid)
     try:
         for _ in range(100):
             if os.path.exists(path):

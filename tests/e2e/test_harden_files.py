@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 import time
 
-from vigil_harness import VIGIL, Monitor
+from vigil_harness import VIGIL, Monitor, run_deliberate
 
 NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
 
@@ -26,8 +26,8 @@ def shared_dir():
 
 
 def as_nobody(code, *args):
-    p = subprocess.run(NOBODY + ["/usr/bin/python3", "-c", code] + list(args),
-                       capture_output=True, text=True, timeout=30)
+    """The attacker's move, declared deliberate (it plants what a test needs)."""
+    p = run_deliberate(NOBODY + ["/usr/bin/python3", "-c", code] + list(args), timeout=30)
     assert p.returncode == 0, p.stderr
 
 

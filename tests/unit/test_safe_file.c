@@ -126,6 +126,31 @@ static void test_read_and_dirs(void)
 	CHECK_INT(vg_safe_open_dir(at("statelink"), 0700, NULL, err, sizeof(err)), -ELOOP);
 }
 
+/* The dashboard's token file: written whole (temp + rename), 0600, never
+ * through a symlink; read back only when private. */
+static void test_secret(void)
+{
+	char err[600], buf[64];
+	struct stat st;
+
+	CHECK_INT(vg_safe_write_file(at("token"), "0123456789abcdef0123\n", 21, 0600, err,
+				     sizeof(err)), 0);
+	CHECK(stat(at("token"), &st) == 0 && (st.st_mode & 0777) == 0600);
+	CHECK_INT(vg_safe_read_secret(at("token"), buf, sizeof(buf), err, sizeof(err)), 20);
+	CHECK_STR(buf, "0123456789abcdef0123");
+	/* replaced whole, same inode rule: a new file each time */
+	CHECK_INT(vg_safe_write_file(at("token"), "second-token-value", 18, 0600, err,
+				     sizeof(err)), 0);
+	CHECK_INT(vg_safe_read_secret(at("token"), buf, sizeof(buf), err, sizeof(err)), 18);
+	/* through a symlink: refused, the target untouched */
+	CHECK_INT(vg_safe_write_file(at("link"), "x", 1, 0600, err, sizeof(err)), -ELOOP);
+	/* a secret others can read is refused */
+	chmod(at("token"), 0644);
+	CHECK_INT(vg_safe_read_secret(at("token"), buf, sizeof(buf), err, sizeof(err)), -EPERM);
+	CHECK(strstr(err, "no access for others") != NULL);
+	CHECK_INT(vg_safe_read_secret(at("link"), buf, sizeof(buf), err, sizeof(err)), -EINVAL);
+}
+
 static void test_escape(void)
 {
 	char out[64];
@@ -143,6 +168,7 @@ int main(void)
 	if (geteuid() == 0) {
 		test_write();
 		test_read_and_dirs();
+		test_secret();
 	}
 	test_escape();
 	{
