@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """What pH's per-call program costs (docs/ph.md, "Cost").
 
-1. ns per call of *this* monitor's `ph_sys_enter` (run_time_ns / run_cnt of
-   its own program id), across `workload getppid N`, in training and in normal
-   mode. Run-time statistics are switched on with a BPF_ENABLE_STATS file
+1. ns per call of *this* monitor's `vg_sys_exit` (run_time_ns / run_cnt of
+   its own program id; pH's per-call step runs inside it), across `workload
+   getppid N`, without pH (--no-ph), and with pH in training and in normal
+   mode: the difference is pH's step. Run-time statistics are switched on with a BPF_ENABLE_STATS file
    descriptor for as long as this script needs them (the sysctl
    kernel.bpf_stats_enabled is left alone: other monitors may use it).
 2. Wall time of `workload MODE N` with pH on and off (`--no-ph`), statistics
@@ -94,10 +95,11 @@ def workload(binary, mode, n):
 def per_call(args, workdir):
     fd = enable_stats()
     try:
-        for phase, extra in (("training", []), ("normal", ["--ph-normal-wait", "1"])):
-            mon = Monitor(args.vigil, workdir, ["--ph-no-persist"] + extra)
+        for phase, extra in (("no pH", ["--no-ph"]), ("training", ["--ph-no-persist"]),
+                             ("normal", ["--ph-no-persist", "--ph-normal-wait", "1"])):
+            mon = Monitor(args.vigil, workdir, extra)
             try:
-                prog = mon.prog_id("ph_sys_enter")
+                prog = mon.prog_id("vg_sys_exit")
                 for _ in range(3):  # the workload's profile learns (and becomes normal)
                     workload(args.workload, "getppid", 200000)
                     time.sleep(1.2)
@@ -110,7 +112,7 @@ def per_call(args, workdir):
                     ns.append((b.get("run_time_ns", 0) - a.get("run_time_ns", 0)) / max(1, calls))
             finally:
                 mon.stop()
-            print(f"ph_sys_enter {phase:8s} median {statistics.median(ns):6.1f} ns/call"
+            print(f"vg_sys_exit {phase:8s} median {statistics.median(ns):6.1f} ns/call"
                   f"  runs {[round(x) for x in ns]}", flush=True)
     finally:
         os.close(fd)

@@ -13,6 +13,7 @@
 #include "metrics/metrics_http.h"
 #include "auth/auth_kernel.h"
 #include "monitor/detect.h"
+#include "monitor/mon_cost.h"
 #include "monitor/mon_status.h"
 #include "monitor/monitor.h"
 #include "monitor/monitor_outputs.h"
@@ -430,6 +431,8 @@ static int register_status(struct monitor *m, struct vg_ctl_registry *reg, struc
 
 	if (!ret && m->outs)
 		ret = vg_ctl_add_status(reg, "outputs", vg_monitor_outputs_status, m->outs);
+	if (!ret) /* what our BPF programs cost (src/monitor/mon_cost.c) */
+		ret = vg_ctl_add_status(reg, "cost", vg_mon_cost_section, m->status.sensor);
 	if (!ret && ph && !m->ph_admin)
 		ret = vg_ph_admin_new(&m->ph_admin, ph);
 	if (!ret && ph)
