@@ -42,12 +42,13 @@ def enable_stats():
 
 
 class Monitor:
-    def __init__(self, vigil, workdir, args):
+    def __init__(self, vigil, workdir, args, defaults=False):
+        """defaults: the default rules and PAM probes too (else neither)."""
         self.log = os.path.join(workdir, "vigil.log")
         with open(self.log, "w") as out:
             self.proc = subprocess.Popen(
-                [vigil, "run", "--duration", "900", "--no-rules", "--no-auth",
-                 "--lock-file", os.path.join(workdir, "lock"),
+                [vigil, "run", "--duration", "900"] + ([] if defaults else ["--no-rules", "--no-auth"]) +
+                ["--lock-file", os.path.join(workdir, "lock"),
                  "--control-socket", os.path.join(workdir, "sock")] + args,
                 stdout=out, stderr=out)
         deadline = time.monotonic() + 60
