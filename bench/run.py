@@ -542,7 +542,7 @@ def measure_table(args, configs, workload, workloads, foreign):
     on = [c for c in configs[1:] if not c.get("last")]
     last = [c for c in configs[1:] if c.get("last")]
     samples = {c["key"]: {m: [] for m, _, _ in workloads} for c in configs}
-    ratios = {c["key"]: {m: [] for m, _, _ in workloads} for c in on}
+    ratios = {c["key"]: {m: [] for m, _, _ in workloads} for c in on + last}
     usage = {c["key"]: {"cpu": [], "rss": [], "events": 0, "drops": 0, "stats": False,
                         "ph_bytes_per_profile": []}
              for c in on + last}
