@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """What pH's per-call program costs (docs/ph.md, "Cost").
 
-1. ns per call of *this* monitor's `ph_sys_enter` (run_time_ns / run_cnt of
-   its own program id), across `workload getppid N`, in training and in normal
-   mode. Run-time statistics are switched on with a BPF_ENABLE_STATS file
+1. ns per call of *this* monitor's `vg_sys_exit` (run_time_ns / run_cnt of
+   its own program id; pH's per-call step runs inside it), across `workload
+   getppid N`, without pH (--no-ph), and with pH in training and in normal
+   mode: the difference is pH's step. Run-time statistics are switched on with a BPF_ENABLE_STATS file
    descriptor for as long as this script needs them (the sysctl
    kernel.bpf_stats_enabled is left alone: other monitors may use it).
 2. Wall time of `workload MODE N` with pH on and off (`--no-ph`), statistics
@@ -41,12 +42,13 @@ def enable_stats():
 
 
 class Monitor:
-    def __init__(self, vigil, workdir, args):
+    def __init__(self, vigil, workdir, args, defaults=False):
+        """defaults: the default rules and PAM probes too (else neither)."""
         self.log = os.path.join(workdir, "vigil.log")
         with open(self.log, "w") as out:
             self.proc = subprocess.Popen(
-                [vigil, "run", "--duration", "900", "--no-rules", "--no-auth",
-                 "--lock-file", os.path.join(workdir, "lock"),
+                [vigil, "run", "--duration", "900"] + ([] if defaults else ["--no-rules", "--no-auth"]) +
+                ["--lock-file", os.path.join(workdir, "lock"),
                  "--control-socket", os.path.join(workdir, "sock")] + args,
                 stdout=out, stderr=out)
         deadline = time.monotonic() + 60
@@ -94,10 +96,11 @@ def workload(binary, mode, n):
 def per_call(args, workdir):
     fd = enable_stats()
     try:
-        for phase, extra in (("training", []), ("normal", ["--ph-normal-wait", "1"])):
-            mon = Monitor(args.vigil, workdir, ["--ph-no-persist"] + extra)
+        for phase, extra in (("no pH", ["--no-ph"]), ("training", ["--ph-no-persist"]),
+                             ("normal", ["--ph-no-persist", "--ph-normal-wait", "1"])):
+            mon = Monitor(args.vigil, workdir, extra)
             try:
-                prog = mon.prog_id("ph_sys_enter")
+                prog = mon.prog_id("vg_sys_exit")
                 for _ in range(3):  # the workload's profile learns (and becomes normal)
                     workload(args.workload, "getppid", 200000)
                     time.sleep(1.2)
@@ -110,7 +113,7 @@ def per_call(args, workdir):
                     ns.append((b.get("run_time_ns", 0) - a.get("run_time_ns", 0)) / max(1, calls))
             finally:
                 mon.stop()
-            print(f"ph_sys_enter {phase:8s} median {statistics.median(ns):6.1f} ns/call"
+            print(f"vg_sys_exit {phase:8s} median {statistics.median(ns):6.1f} ns/call"
                   f"  runs {[round(x) for x in ns]}", flush=True)
     finally:
         os.close(fd)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* vigil's kernel sensor.
  *
- * Syscalls: one program on sys_exit reads the syscall number, looks up its
+ * Syscalls: one program on sys_exit runs pH's per-call step (ph_step.h),
+ * then reads the syscall number, looks up its
  * route (what record it makes, where its arguments are) and tail-calls the
  * handler of that record's family. Everything is read at exit: the x86-64
  * pt_regs still hold the arguments, the result is known (failed calls are
@@ -13,6 +14,7 @@
  * alone (one big switch exceeds its complexity budget with the path walks). */
 #include "vg_core.h"
 #include "vg_path.h"
+#include "ph_step.h"
 
 #define O_WRONLY 01
 #define O_CREAT 0100
@@ -116,6 +118,8 @@ int BPF_PROG(vg_sys_exit, struct pt_regs *regs, long ret)
 	const struct vg_route *r;
 	__u32 type;
 
+	/* pH's per-call step, in this same program: one program per call */
+	ph_sys_exit(regs, ret);
 	if ((unsigned long)nr >= VG_NR_SYSCALLS)
 		return 0;
 	/* Most numbers are routed in neither table: two loads and out,

@@ -46,6 +46,7 @@ struct vg_config {
 	} rules;
 	struct {
 		uint64_t ring_size, wakeup_bytes, poll_ms, coalesce_ms;
+		bool bpf_stats;
 		struct vg_strlist syscalls; /* empty: all that vigil watches */
 	} sensor;
 	struct {

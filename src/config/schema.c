@@ -87,6 +87,9 @@ const struct vg_config_key vg_config_keys[] = {
 	{ "sensor.coalesce_ms", VG_CT_UINT, 0, 60000, .def = "1000",
 	  .offset = OFF(sensor.coalesce_ms),
 	  .doc = "window of open coalescing in the kernel, milliseconds (0: send every open)" },
+	{ "sensor.bpf_stats", VG_CT_BOOL, .def = "false", .offset = OFF(sensor.bpf_stats),
+	  .doc = "the kernel's BPF run-time statistics while vigil runs: vigil status then "
+		 "shows each program's calls and ns per call (each run reads the clock twice)" },
 	{ "sensor.syscalls", VG_CT_LIST, 0, 512, .def = "[]", .offset = OFF(sensor.syscalls),
 	  .check = check_syscall,
 	  .doc = "only these syscalls (exec, fork, exit always); empty: what the rules need" },

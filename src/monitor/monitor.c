@@ -13,6 +13,7 @@
 #include "metrics/metrics_http.h"
 #include "auth/auth_kernel.h"
 #include "monitor/detect.h"
+#include "monitor/mon_cost.h"
 #include "monitor/mon_status.h"
 #include "monitor/reload.h"
 #include "monitor/monitor.h"
@@ -438,6 +439,8 @@ static int register_status(struct monitor *m, struct vg_ctl_registry *reg, struc
 
 	if (!ret && m->outs)
 		ret = vg_ctl_add_status(reg, "outputs", vg_monitor_outputs_status, m->outs);
+	if (!ret) /* what our BPF programs cost (src/monitor/mon_cost.c) */
+		ret = vg_ctl_add_status(reg, "cost", vg_mon_cost_section, m->status.sensor);
 	if (!ret && ph && !m->ph_admin)
 		ret = vg_ph_admin_new(&m->ph_admin, ph);
 	if (!ret && ph)
@@ -529,19 +532,17 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 		vg_err("cannot create the process table: %s", strerror(-ret));
 		goto out;
 	}
-	ret = vg_sensor_open(&s, so, on_event, m, &why);
+	/* pH runs in the sensor's programs: set up as the sensor loads;
+	 * its alerts come through print_alert() */
+	if (mo->ph && (ret = vg_ph_kernel_new(&ph, &mo->ph_opts, print_alert, m, m->hostname)))
+		goto out;
+	ret = vg_sensor_open_with(&s, so, vg_ph_kernel_part(ph), on_event, m, &why);
 	if (ret) {
 		vg_err("%s: %s", why ? why : "cannot start the sensor", strerror(-ret));
 		goto out;
 	}
 	if (mo->syscalls && (ret = narrow_syscalls(s, mo->syscalls)))
 		goto out;
-	/* pH: its own BPF object; alerts come through print_alert() */
-	if (mo->ph && (ret = vg_ph_kernel_open(&ph, &mo->ph_opts, s, print_alert, m, m->hostname,
-					       &why))) {
-		vg_err("%s: %s", why ? why : "cannot start pH", strerror(-ret));
-		goto out;
-	}
 	/* The exec deny list: its own BPF object, loaded only when configured */
 	if (mo->deny && mo->deny->n &&
 	    (ret = vg_deny_kernel_open(&deny, mo->deny, s, print_alert, m, m->hostname, &why))) {

@@ -1,5 +1,9 @@
-/* Loading the pH programs: open → parameters and map limits → load →
- * attach; their ring buffer is read in the sensor's poll loop. */
+/* pH's kernel side from user space. Its programs and maps are part of the
+ * sensor's BPF object (bpf/ph_step.h: its per-call step runs inside the
+ * sensor's sys_exit program), so it plugs into the sensor's start as a
+ * part (struct vg_sensor_part): parameters and map limits before load;
+ * profiles, response list, ring buffer and its own programs (exec, fork,
+ * exit, signal delivery) after load, before the sensor attaches. */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -20,10 +24,16 @@
 #include "ph/ph_persist.h"
 #include "util/log.h"
 #include "util/map_walk.h"
-#include "ph.skel.h"
+#include "sensor.skel.h"
+
+/* pH's own programs (the per-call step is in the sensor's vg_sys_exit). */
+#define PH_PROGS 4
 
 struct vg_ph_kernel {
-	struct ph_bpf *skel;
+	struct sensor_bpf *skel; /* the sensor's: set at configure, theirs to free */
+	struct vg_ph_kernel_opts opts;
+	struct bpf_link *links[PH_PROGS];
+	struct vg_sensor_part part;
 	vg_ph_alert_fn fn;
 	void *ctx;
 	const char *hostname;
@@ -106,7 +116,7 @@ static int persist_open(struct vg_ph_kernel *k, const struct vg_ph_kernel_opts *
 {
 	struct ph_persist_opts po = {
 		.dir = o->state_dir ? o->state_dir : VG_PH_STATE_DIR_DEFAULT,
-		.params = &k->skel->bss->ph_params_cfg,
+		.params = &k->skel->data_ph->ph_params_cfg,
 		.profiles_fd = bpf_map__fd(k->skel->maps.ph_profiles),
 		.items_fd = bpf_map__fd(k->skel->maps.ph_items),
 		.max_profiles = o->max_profiles ? o->max_profiles : VG_PH_MAX_PROFILES_DEFAULT,
@@ -121,7 +131,7 @@ static int persist_open(struct vg_ph_kernel *k, const struct vg_ph_kernel_opts *
 		*err = "cannot use the pH state directory";
 		return ret;
 	}
-	ret = ph_persist_load(k->persist, &k->skel->bss->ph_next_profile, model_clock_now(k));
+	ret = ph_persist_load(k->persist, &k->skel->data_ph->ph_next_profile, model_clock_now(k));
 	if (ret) {
 		*err = "cannot read the pH state directory";
 		return ret;
@@ -155,8 +165,8 @@ static int on_record(void *ctx, void *data, size_t size)
 
 static int configure(struct vg_ph_kernel *k, const struct vg_ph_kernel_opts *o, const char **err)
 {
-	struct ph_bpf *skel = k->skel;
-	struct ph_params *p = &skel->bss->ph_params_cfg;
+	struct sensor_bpf *skel = k->skel;
+	struct ph_params *p = &skel->data_ph->ph_params_cfg;
 	int ret;
 
 	if (o->plain)
@@ -172,7 +182,7 @@ static int configure(struct vg_ph_kernel *k, const struct vg_ph_kernel_opts *o, 
 		*err = "invalid pH parameters";
 		return -EINVAL;
 	}
-	skel->rodata->self_tgid = (uint32_t)getpid();
+	skel->rodata->ph_on = 1;
 	if (o->response_sig) {
 		if (o->response_sig != SIGKILL && o->response_sig != SIGSTOP) {
 			*err = "the pH response is kill or stop";
@@ -186,8 +196,8 @@ static int configure(struct vg_ph_kernel *k, const struct vg_ph_kernel_opts *o, 
 			*err = "the pH response LFC limit is 1 to 127";
 			return -EINVAL;
 		}
-		skel->rodata->response_sig = (uint32_t)o->response_sig;
-		skel->rodata->response_lfc = o->response_lfc ? o->response_lfc : p->tolerize_limit;
+		skel->rodata->ph_response_sig = (uint32_t)o->response_sig;
+		skel->rodata->ph_response_lfc = o->response_lfc ? o->response_lfc : p->tolerize_limit;
 	}
 	ret = bpf_map__set_max_entries(skel->maps.ph_items,
 				       o->max_items ? o->max_items : VG_PH_MAX_ITEMS_DEFAULT);
@@ -200,77 +210,92 @@ static int configure(struct vg_ph_kernel *k, const struct vg_ph_kernel_opts *o, 
 	return ret;
 }
 
-int vg_ph_kernel_open(struct vg_ph_kernel **out, const struct vg_ph_kernel_opts *o,
-		      struct vg_sensor *sensor, vg_ph_alert_fn fn, void *ctx, const char *hostname,
+static int part_configure(void *ctx, struct sensor_bpf *skel, const char **err)
+{
+	struct vg_ph_kernel *k = ctx;
+
+	k->skel = skel;
+	return configure(k, &k->opts, err);
+}
+
+/* After load: the maps are filled before any program runs; pH's own
+ * programs attach before the sensor's sys_exit program, whose per-call
+ * step needs the task states that exec and fork make. */
+static int part_start(void *ctx, struct vg_sensor *sensor, struct sensor_bpf *skel,
 		      const char **err)
 {
-	struct vg_ph_kernel *k;
+	struct vg_ph_kernel *k = ctx;
+	struct bpf_program *progs[PH_PROGS] = { skel->progs.ph_exec, skel->progs.ph_fork,
+						skel->progs.ph_exit, skel->progs.ph_signal_deliver };
+	const struct vg_ph_kernel_opts *o = &k->opts;
 	int ret;
 
-	*out = NULL;
-	*err = NULL;
-	k = calloc(1, sizeof(*k));
-	if (!k)
-		return -ENOMEM;
-	k->fn = fn;
-	k->ctx = ctx;
-	k->hostname = hostname;
-	k->boot_to_wall_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
-	k->skel = ph_bpf__open();
-	if (!k->skel) {
-		*err = "opening the pH BPF object failed";
-		ret = -errno;
-		goto fail;
-	}
-	ret = configure(k, o, err);
-	if (ret)
-		goto fail;
-	ret = ph_bpf__load(k->skel);
-	if (ret) {
-		*err = "loading the pH BPF programs failed (see the libbpf messages above)";
-		goto fail;
-	}
 	if (o->response_sig) {
 		ret = fill_response_exes(k, o, err);
 		if (ret)
-			goto fail;
+			return ret;
 	}
 	if (!o->no_persist) {
 		ret = persist_open(k, o, err);
 		if (ret)
-			goto fail;
+			return ret;
 	}
-	ret = vg_sensor_add_ring(sensor, bpf_map__fd(k->skel->maps.ph_alerts), on_record, k);
+	ret = vg_sensor_add_ring(sensor, bpf_map__fd(skel->maps.ph_alerts), on_record, k);
 	if (ret) {
 		*err = "reading the pH ring buffer failed";
-		goto fail;
+		return ret;
 	}
-	ret = ph_bpf__attach(k->skel);
-	if (ret) {
-		*err = "attaching the pH programs failed";
-		goto fail;
+	for (int i = 0; i < PH_PROGS; i++) {
+		k->links[i] = bpf_program__attach(progs[i]);
+		if (!k->links[i]) {
+			k->links[i] = NULL;
+			*err = "attaching the pH programs failed";
+			return -errno;
+		}
 	}
 	k->attached = true;
+	return 0;
+}
+
+int vg_ph_kernel_new(struct vg_ph_kernel **out, const struct vg_ph_kernel_opts *o,
+		     vg_ph_alert_fn fn, void *ctx, const char *hostname)
+{
+	struct vg_ph_kernel *k;
+
+	*out = NULL;
+	k = calloc(1, sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	k->opts = *o;
+	k->fn = fn;
+	k->ctx = ctx;
+	k->hostname = hostname;
+	k->boot_to_wall_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
+	k->part.configure = part_configure;
+	k->part.start = part_start;
+	k->part.ctx = k;
 	*out = k;
 	return 0;
-fail:
-	vg_ph_kernel_close(k);
-	return ret < 0 ? ret : -EINVAL;
+}
+
+const struct vg_sensor_part *vg_ph_kernel_part(struct vg_ph_kernel *k)
+{
+	return k ? &k->part : NULL;
 }
 
 void vg_ph_kernel_stats(struct vg_ph_kernel *k, struct vg_ph_kernel_stats *st)
 {
 	memset(st, 0, sizeof(*st));
-	if (!k)
+	if (!k || !k->skel)
 		return;
 	st->alerts = k->alerts;
 	st->malformed = k->malformed;
-	st->drops = k->skel->bss->ph_alert_drops;
-	st->model_errors = k->skel->bss->ph_model_errors;
-	st->profile_errors = k->skel->bss->ph_profile_errors;
-	st->profiles = k->skel->bss->ph_next_profile;
-	st->signal_windows = k->skel->bss->ph_signal_pushes;
-	st->responses = k->skel->bss->ph_responses;
+	st->drops = k->skel->data_ph->ph_alert_drops;
+	st->model_errors = k->skel->data_ph->ph_model_errors;
+	st->profile_errors = k->skel->data_ph->ph_profile_errors;
+	st->profiles = k->skel->data_ph->ph_next_profile;
+	st->signal_windows = k->skel->data_ph->ph_signal_pushes;
+	st->responses = k->skel->data_ph->ph_responses;
 }
 
 void vg_ph_kernel_persist_stats(struct vg_ph_kernel *k, struct ph_persist_stats *st)
@@ -305,7 +330,7 @@ void vg_ph_kernel_tick(struct vg_ph_kernel *k)
 {
 	uint64_t now;
 
-	if (!k || !k->persist || !k->attached || !k->save_interval_ns)
+	if (!k || !k->skel || !k->persist || !k->attached || !k->save_interval_ns)
 		return;
 	now = (uint64_t)clock_ns(CLOCK_MONOTONIC);
 	if (k->saving) {
@@ -326,6 +351,15 @@ void vg_ph_kernel_tick(struct vg_ph_kernel *k)
 	k->next_save_ns = (uint64_t)clock_ns(CLOCK_MONOTONIC) + k->save_interval_ns;
 }
 
+static void detach(struct vg_ph_kernel *k)
+{
+	for (int i = 0; i < PH_PROGS; i++) {
+		bpf_link__destroy(k->links[i]); /* accepts NULL */
+		k->links[i] = NULL;
+	}
+	k->attached = false;
+}
+
 void vg_ph_kernel_stop(struct vg_ph_kernel *k)
 {
 	if (!k)
@@ -333,9 +367,11 @@ void vg_ph_kernel_stop(struct vg_ph_kernel *k)
 	join_saver(k);
 	if (!k->attached)
 		return;
-	/* detached first: the profiles do not move while they are written */
-	ph_bpf__detach(k->skel);
-	k->attached = false;
+	/* stopped first: the profiles do not move while they are written.
+	 * The per-call step is in the sensor's program, which goes on: it
+	 * returns at once from now on. */
+	k->skel->data_ph->ph_stopped = 1;
+	detach(k);
 	if (k->persist)
 		ph_persist_save(k->persist, model_clock_now(k));
 }
@@ -355,7 +391,7 @@ int vg_ph_kernel_memory(struct vg_ph_kernel *k, struct vg_ph_memory *m)
 	int fd;
 
 	memset(m, 0, sizeof(*m));
-	if (!k)
+	if (!k || !k->skel)
 		return -EINVAL;
 	fd = bpf_map__fd(k->skel->maps.ph_profiles);
 	while (!bpf_map_get_next_key(fd, pprev, &pnext)) {
@@ -377,7 +413,7 @@ int vg_ph_kernel_memory(struct vg_ph_kernel *k, struct vg_ph_memory *m)
 void vg_ph_kernel_profiles_changed(struct vg_ph_kernel *k)
 {
 	/* the BPF side bumps it with an atomic add too */
-	__atomic_fetch_add(&k->skel->bss->ph_epoch_now, 1, __ATOMIC_SEQ_CST);
+	__atomic_fetch_add(&k->skel->data_ph->ph_epoch_now, 1, __ATOMIC_SEQ_CST);
 }
 
 void vg_ph_kernel_maps(struct vg_ph_kernel *k, struct vg_ph_kernel_maps *m)
@@ -400,7 +436,7 @@ void vg_ph_kernel_close(struct vg_ph_kernel *k)
 	if (!k)
 		return;
 	join_saver(k); /* it uses the maps */
-	ph_bpf__destroy(k->skel); /* detaches, then unloads; accepts NULL */
+	detach(k);	/* the maps and programs are the sensor's to free */
 	ph_persist_free(k->persist);
 	free(k);
 }

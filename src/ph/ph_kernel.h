@@ -1,5 +1,6 @@
-/* pH in the kernel seen from user space: load and attach bpf/ph.bpf.c, set
- * its parameters, read its alert records in the monitor's poll loop, detach. */
+/* pH in the kernel seen from user space: set up bpf/ph_step.h (part of the
+ * sensor's BPF object), its parameters, read its alert records in the
+ * monitor's poll loop, stop it. */
 #ifndef VIGIL_PH_KERNEL_H
 #define VIGIL_PH_KERNEL_H
 
@@ -62,12 +63,15 @@ struct vg_ph_kernel_stats {
 /* Called with each alert; the alert is valid during the call only. */
 typedef void (*vg_ph_alert_fn)(void *ctx, const struct vg_alert *a);
 
-/* Loads and attaches the pH programs (vigil itself is not modelled) and
- * registers their ring buffer with the sensor's reader. Returns 0 or a
- * negative errno with *err naming what failed. */
-int vg_ph_kernel_open(struct vg_ph_kernel **out, const struct vg_ph_kernel_opts *o,
-		      struct vg_sensor *sensor, vg_ph_alert_fn fn, void *ctx, const char *hostname,
-		      const char **err);
+/* pH's kernel side is part of the sensor's BPF object (its per-call step
+ * runs in the sensor's sys_exit program): vg_ph_kernel_new() keeps the
+ * options, and vg_ph_kernel_part() is then given to vg_sensor_open_with(),
+ * which sets pH up while the sensor loads (parameters, profiles from the
+ * state directory, its ring buffer in the sensor's reader, its programs).
+ * vigil itself is not modelled. Returns 0 or -ENOMEM. */
+int vg_ph_kernel_new(struct vg_ph_kernel **out, const struct vg_ph_kernel_opts *o,
+		     vg_ph_alert_fn fn, void *ctx, const char *hostname);
+const struct vg_sensor_part *vg_ph_kernel_part(struct vg_ph_kernel *k);
 void vg_ph_kernel_stats(struct vg_ph_kernel *k, struct vg_ph_kernel_stats *st);
 
 /* The pH maps, for the control commands (src/ph/ph_admin.c). */
@@ -98,8 +102,9 @@ void vg_ph_kernel_tick(struct vg_ph_kernel *k);
 /* Detaches the programs and saves the profiles a last time (the exit
  * save). The maps stay readable until vg_ph_kernel_close(). */
 void vg_ph_kernel_stop(struct vg_ph_kernel *k);
-/* Detaches and unloads everything; accepts NULL. Close the sensor (which
- * reads the ring) first. */
+/* Detaches pH's own programs and frees what it holds; accepts NULL. The
+ * maps and programs are the sensor's: close the sensor (which reads the
+ * ring) first. */
 void vg_ph_kernel_close(struct vg_ph_kernel *k);
 
 #endif

@@ -1,5 +1,5 @@
 /* The value of pH's task-storage map (ph_tasks), one per thread: shared by
- * bpf/ph.bpf.c, which writes it, and user space (`vigil ps`), which reads it
+ * bpf/ph_step.h (in the sensor's object), which writes it, and user space (`vigil ps`), which reads it
  * with a pidfd as key. In the BPF program, include it after ph_model.h (the
  * model's linkage macros must come first). */
 #ifndef VIGIL_PH_TASK_STATE_H

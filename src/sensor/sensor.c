@@ -13,7 +13,8 @@
 #include <bpf/libbpf.h>
 
 #include "audit/pmu.h"
-#include "sensor/sensor.h" /* before the skeleton: it uses struct vg_route */
+#include "ph/ph_model.h"   /* before the skeleton: it uses struct ph_params */
+#include "sensor/sensor.h" /* and struct vg_route */
 #include "sensor.skel.h"
 #include "sensor/syscalls.h"
 #include "util/log.h"
@@ -41,6 +42,7 @@ struct vg_sensor {
 		void *ctx;
 	} extra[8];
 	unsigned nextra;
+	int stats_fd; /* BPF_ENABLE_STATS: run-time statistics while it is open */
 };
 
 /* Returned by a record callback when the poll's budget is spent: libbpf
@@ -141,7 +143,29 @@ struct hook {
 	const char *tracepoint;
 };
 
-static int load(struct vg_sensor *s, const struct vg_sensor_opts *o, const char **err)
+/* pH lives in this object (bpf/ph_step.h) but is optional: without it,
+ * its programs are not loaded (and the verifier drops its step from
+ * vg_sys_exit, ph_on being 0) and its maps take the least room. */
+static int leave_out_ph(struct sensor_bpf *skel)
+{
+	struct bpf_program *progs[] = { skel->progs.ph_signal_deliver, skel->progs.ph_exec,
+					skel->progs.ph_fork, skel->progs.ph_exit };
+	int ret;
+
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
+		bpf_program__set_autoload(progs[i], false);
+	ret = bpf_map__set_max_entries(skel->maps.ph_items, 1);
+	if (!ret)
+		ret = bpf_map__set_max_entries(skel->maps.ph_profiles, 1);
+	if (!ret)
+		ret = bpf_map__set_max_entries(skel->maps.ph_response_exes, 1);
+	if (!ret)
+		ret = bpf_map__set_max_entries(skel->maps.ph_alerts, (__u32)sysconf(_SC_PAGESIZE));
+	return ret;
+}
+
+static int load(struct vg_sensor *s, const struct vg_sensor_opts *o,
+		const struct vg_sensor_part *part, const char **err)
 {
 	struct sensor_bpf *skel = s->skel;
 	struct hook hooks[] = {
@@ -179,6 +203,12 @@ static int load(struct vg_sensor *s, const struct vg_sensor_opts *o, const char 
 	ret = bpf_map__set_max_entries(skel->maps.events, o->ring_bytes);
 	if (ret) {
 		*err = "invalid ring buffer size (a power of two of at least 4096 bytes)";
+		return ret;
+	}
+	ret = part ? part->configure(part->ctx, skel, err) : leave_out_ph(skel);
+	if (ret) {
+		if (!*err)
+			*err = "cannot configure the sensor's optional parts";
 		return ret;
 	}
 	ret = sensor_bpf__load(skel);
@@ -226,12 +256,25 @@ static int load(struct vg_sensor *s, const struct vg_sensor_opts *o, const char 
 	if (o->coalesce_ms)
 		route_path_changes(skel);
 
+	return 0;
+}
+
+static int attach(struct vg_sensor *s, const char **err)
+{
+	struct sensor_bpf *skel = s->skel;
+	struct bpf_program *hooks[] = {
+		skel->progs.vg_sys_exit,
+		skel->progs.vg_exec,
+		skel->progs.vg_fork,
+		skel->progs.vg_exit,
+	};
+
 	for (size_t i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++) {
 		struct bpf_link *l;
 
-		if (!bpf_program__autoload(hooks[i].prog))
+		if (!bpf_program__autoload(hooks[i]))
 			continue;
-		l = bpf_program__attach(hooks[i].prog);
+		l = bpf_program__attach(hooks[i]);
 		if (!l) {
 			*err = "attaching a tracepoint program failed";
 			return -errno;
@@ -241,8 +284,31 @@ static int load(struct vg_sensor *s, const struct vg_sensor_opts *o, const char 
 	return 0;
 }
 
+/* The kernel's BPF run-time statistics (run_time_ns, run_cnt of every
+ * program), for `vigil status`: on while this descriptor is open. The
+ * kernel counts the holders, so kernel.bpf_stats_enabled is never written
+ * and nothing is left on if vigil dies. Each program run then reads the
+ * clock twice, hence the option. */
+static void stats_on(struct vg_sensor *s, const struct vg_sensor_opts *o)
+{
+	s->stats_fd = -1;
+	if (!o->bpf_stats)
+		return;
+	s->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	if (s->stats_fd < 0)
+		vg_warn("BPF run-time statistics unavailable (%s): vigil status shows no "
+			"per-program cost", strerror(errno));
+}
+
 int vg_sensor_open(struct vg_sensor **out, const struct vg_sensor_opts *o, vg_event_fn fn,
 		   void *ctx, const char **err)
+{
+	return vg_sensor_open_with(out, o, NULL, fn, ctx, err);
+}
+
+int vg_sensor_open_with(struct vg_sensor **out, const struct vg_sensor_opts *o,
+			const struct vg_sensor_part *part, vg_event_fn fn, void *ctx,
+			const char **err)
 {
 	struct vg_sensor *s;
 	int ret;
@@ -255,6 +321,7 @@ int vg_sensor_open(struct vg_sensor **out, const struct vg_sensor_opts *o, vg_ev
 	if (!s)
 		return -ENOMEM;
 	s->ev = malloc(sizeof(*s->ev));
+	s->stats_fd = -1;
 	s->fn = fn;
 	s->ctx = ctx;
 	s->skel = sensor_bpf__open();
@@ -263,7 +330,7 @@ int vg_sensor_open(struct vg_sensor **out, const struct vg_sensor_opts *o, vg_ev
 		ret = -ENOMEM;
 		goto fail;
 	}
-	ret = load(s, o, err);
+	ret = load(s, o, part, err);
 	if (ret)
 		goto fail;
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_record, s, NULL);
@@ -272,6 +339,12 @@ int vg_sensor_open(struct vg_sensor **out, const struct vg_sensor_opts *o, vg_ev
 		ret = -errno;
 		goto fail;
 	}
+	if (part && (ret = part->start(part->ctx, s, s->skel, err)))
+		goto fail;
+	stats_on(s, o);
+	ret = attach(s, err);
+	if (ret)
+		goto fail;
 	*out = s;
 	return 0;
 fail:
@@ -396,6 +469,22 @@ int vg_sensor_attached(const struct vg_sensor *s)
 	return s->nlinks;
 }
 
+bool vg_sensor_bpf_stats(const struct vg_sensor *s)
+{
+	char buf[8] = "";
+	FILE *f;
+
+	if (s->stats_fd >= 0)
+		return true;
+	f = fopen("/proc/sys/kernel/bpf_stats_enabled", "re");
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = 0;
+		fclose(f);
+	}
+	return buf[0] == '1';
+}
+
 void vg_sensor_close(struct vg_sensor *s)
 {
 	if (!s)
@@ -404,6 +493,8 @@ void vg_sensor_close(struct vg_sensor *s)
 		bpf_link__destroy(s->links[i]);
 	ring_buffer__free(s->rb);
 	sensor_bpf__destroy(s->skel);
+	if (s->stats_fd >= 0)
+		close(s->stats_fd);
 	free(s->ev);
 	free(s);
 }

@@ -14,6 +14,7 @@ struct vg_sensor_opts {
 	uint64_t wakeup_bytes; /* backlog that wakes the reader early */
 	bool verbose;	       /* pass libbpf's messages through */
 	uint32_t coalesce_ms;  /* window of open coalescing; 0 = send every open */
+	bool bpf_stats;	       /* the kernel's BPF run-time statistics while open */
 };
 
 #define VG_SENSOR_DEFAULT_COALESCE_MS 1000
@@ -34,11 +35,29 @@ struct vg_sensor_stats {
 	uint64_t coalesced; /* repeated opens counted instead of sent */
 };
 
+struct sensor_bpf;
+
+/* A part of vigil whose kernel side lives in the sensor's BPF object and
+ * runs in its programs (pH: bpf/ph_step.h). The sensor calls it at two
+ * stages of its start. Without a part, its programs are not loaded. */
+struct vg_sensor_part {
+	/* Before load: the part's constants, parameters and map sizes. */
+	int (*configure)(void *ctx, struct sensor_bpf *skel, const char **err);
+	/* After load, before the sensor's programs attach: fill its maps,
+	 * read its ring (vg_sensor_add_ring), attach its own programs. */
+	int (*start)(void *ctx, struct vg_sensor *s, struct sensor_bpf *skel, const char **err);
+	void *ctx;
+};
+
 /* Opens, loads and attaches everything. Programs for hooks this kernel lacks
  * are left out with a warning. Returns 0 or a negative errno; *err names
  * what failed. */
 int vg_sensor_open(struct vg_sensor **out, const struct vg_sensor_opts *opts, vg_event_fn fn,
 		   void *ctx, const char **err);
+/* The same with a part (NULL: none). */
+int vg_sensor_open_with(struct vg_sensor **out, const struct vg_sensor_opts *opts,
+			const struct vg_sensor_part *part, vg_event_fn fn, void *ctx,
+			const char **err);
 /* Reads what the kernel queued (every ring: the sensor's and those added
  * with vg_sensor_add_ring), waiting up to timeout_ms for more, but handles
  * at most VG_SENSOR_POLL_MAX_RECORDS records or VG_SENSOR_POLL_MAX_NS of
@@ -59,6 +78,9 @@ int vg_sensor_route(struct vg_sensor *s, int nr, bool on);
 void vg_sensor_stats(struct vg_sensor *s, struct vg_sensor_stats *st);
 /* Number of attached programs. */
 int vg_sensor_attached(const struct vg_sensor *s);
+/* Whether the kernel's BPF run-time statistics are on for our programs
+ * (opts.bpf_stats and the kernel allowed it, or someone else turned them on). */
+bool vg_sensor_bpf_stats(const struct vg_sensor *s);
 /* Detaches and unloads everything; accepts NULL. */
 void vg_sensor_close(struct vg_sensor *s);
 

@@ -82,7 +82,7 @@ def test_status_reports_real_figures():
         m = st["monitor"]
         assert m["pid"] == mon.proc.pid
         assert m["uptime_s"] >= 0 and m["events_total"] > 0
-        assert {"vg_sys_exit", "vg_exec", "ph_sys_enter", "ph_exec", "ph_fork"} <= set(m["programs"])
+        assert {"vg_sys_exit", "vg_exec", "ph_exec", "ph_fork"} <= set(m["programs"])
         assert m["programs_attached"] == len(m["programs"])
         assert m["events_by_type"].get("execve", 0) >= 1
         assert m["drops"]["ring_full"] == 0 and m["drops"]["malformed"] == 0
@@ -192,7 +192,7 @@ def test_profile_actions_change_what_the_kernel_does():
         _run(exe, "train")
         time.sleep(0.3)
         again = _json(mon, "profile", "show", exe)
-        assert again["state"] == "training" and again["train_count"] > 0 and again["items"] > 0
+        assert again["state"] == "training" and again["train_count"] > 0 and again["items"] > 0, again
 
 
 def test_profile_errors_are_one_clear_line():

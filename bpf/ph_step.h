@@ -1,21 +1,26 @@
-// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
 /* pH (process homeostasis) in the kernel: the model of src/ph/ph_model.c run
- * on every system call of every process (vigil itself excepted).
+ * on every system call of every process (vigil itself excepted), inside the
+ * sensor's own sys_exit program: one program per system call for both
+ * (docs/ph.md, "Cost"). Included by sensor.bpf.c (one compilation unit).
  *
- *  sched_process_exec ─► task state reset, profile of the new exe created
+ *  sched_process_exec ─► execve fed to the old program, task state reset,
+ *                        profile of the new exe created
  *  sched_process_fork ─► the child copies its parent's task state
- *  sys_enter          ─► task state + profile ─► ph_on_call() ─► alert record?
+ *  sys_exit (vg_sys_exit) ─► ph_sys_exit() ─► ph_feed() ─► alert record?
+ *  signal_deliver / rt_sigreturn ─► the handler's own window
  *
  * Per task (BPF task storage): the model's window, LFC and counters, and the
- * key of the executable's profile. Per executable (hash map keyed by the
- * file's device and inode): the profile. Learnt items live in one hash map
- * keyed by (profile number, generation, item); see docs/ph.md.
+ * key of the executable's profile: the one per-task entry of the sensor. Per
+ * executable (hash map keyed by the file's device and inode): the profile.
+ * Learnt items live in one hash map keyed by (profile number, generation,
+ * item); see docs/ph.md.
  *
- * The model only observes: nothing here changes what a process may do. */
-#include "vmlinux.h"
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_tracing.h>
-#include <bpf/bpf_core_read.h>
+ * The model only observes: nothing here changes what a process may do
+ * (unless the optional response is configured). */
+#ifndef VG_PH_STEP_H
+#define VG_PH_STEP_H
+
 #include <vigil/ph_events.h>
 
 /* The model's linkage for BPF (docs/ph.md): hooks and the per-call step
@@ -33,49 +38,71 @@ struct ph_store {
 };
 #include "../src/ph/ph_model.h"
 
+#ifndef TS_COMPAT
 #define TS_COMPAT 0x0002
+#endif
 #define PF_KTHREAD 0x00200000
 #define SIG_IGN_HANDLER 1 /* SIG_DFL is 0, SIG_IGN 1: no handler runs */
 
-/* rt_sigreturn ends a signal handler: its number per architecture. */
+/* System call numbers pH treats specially, per architecture: rt_sigreturn
+ * ends a signal handler; a successful execve / execveat is fed at exec, and
+ * exit / exit_group, which never return, at the thread's exit. */
 #if defined(__TARGET_ARCH_x86)
 #define NR_RT_SIGRETURN 15
+#define NR_EXECVE 59
+#define NR_EXECVEAT 322
+#define NR_EXIT 60
+#define NR_EXIT_GROUP 231
 #elif defined(__TARGET_ARCH_arm64)
 #define NR_RT_SIGRETURN 139
+#define NR_EXECVE 221
+#define NR_EXECVEAT 281
+#define NR_EXIT 93
+#define NR_EXIT_GROUP 94
 #else
-#error "rt_sigreturn's number for this architecture"
+#error "rt_sigreturn's and execve's numbers for this architecture"
 #endif
-
-char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 extern int CONFIG_HZ __kconfig; /* ticks per second: the model's clock */
 
-/* Set by user space before load. */
-const volatile __u32 self_tgid = 0; /* never model the monitor itself */
+/* Set by user space before load. pH is part of the sensor's object but
+ * optional: with ph_on 0 the verifier drops its code from the sensor's
+ * program (a branch on a constant), and its programs are not loaded. */
+const volatile __u32 ph_on = 0;
 /* The optional response (off: 0): signal sent (SIGKILL or SIGSTOP) to a
- * task of a listed executable whose LFC goes above response_lfc. */
-const volatile __u32 response_sig = 0;
-const volatile __u32 response_lfc = 0;
+ * task of a listed executable whose LFC goes above ph_response_lfc. */
+const volatile __u32 ph_response_sig = 0;
+const volatile __u32 ph_response_lfc = 0;
+
+/* pH's writable globals live in a section of their own (the skeleton's
+ * data_ph, a map of its own): the counters below that CPUs write do not
+ * share cache lines with the sensor's routes, read on every call. */
+#define PH_DATA __attribute__((section(".data.ph")))
 
 /* The model's parameters, set by user space before load. Writable data,
  * not a constant: the verifier then checks every model and limit, so a
  * later run-time change (control socket) cannot reach unverified code. */
-struct ph_params ph_params_cfg;
+PH_DATA struct ph_params ph_params_cfg;
 
-/* Counters user space reads (bss is mapped by the skeleton). */
-__u64 ph_next_profile;	 /* profile numbers handed out */
-__u64 ph_alert_drops;	 /* alert records that did not fit the ring */
-__u64 ph_model_errors;	 /* ph_on_call() failures (a failing lookup) */
-__u64 ph_profile_errors; /* profiles that could not be created (map full) */
-__u64 ph_signal_pushes;	 /* handler windows opened (signal deliveries) */
-__u64 ph_responses;	 /* signals sent by the response */
+/* Set by user space when pH stops (at exit, before the last save) while
+ * the sensor's program goes on: the profiles then stay still. */
+PH_DATA __u32 ph_stopped;
+
+/* Counters user space reads (the section is mapped by the skeleton). */
+PH_DATA __u64 ph_next_profile;	 /* profile numbers handed out */
+PH_DATA __u64 ph_alert_drops;	 /* alert records that did not fit the ring */
+PH_DATA __u64 ph_model_errors;	 /* ph_on_call() failures (a failing lookup) */
+PH_DATA __u64 ph_profile_errors; /* profiles that could not be created (map full) */
+PH_DATA __u64 ph_signal_pushes;	 /* handler windows opened (signal deliveries) */
+PH_DATA __u64 ph_responses;	 /* signals sent by the response */
 /* Nanoseconds per tick, computed at the first call: a division on every
  * call cost more than the rest of the clock read. */
-__u64 ph_ns_per_tick;
+PH_DATA __u64 ph_ns_per_tick;
 /* Bumped whenever a profile's state changes (the model's transitions, and
- * user space's admin actions through the skeleton's bss): the tasks' cached
- * profile state (struct ph_task_cache) is valid only within one epoch. */
-__u64 ph_epoch_now;
+ * user space's admin actions through the skeleton's data_ph): the tasks'
+ * cached profile state (struct ph_task_cache) is valid only within one
+ * epoch. */
+PH_DATA __u64 ph_epoch_now;
 
 /* One task's model state. */
 #include "../src/ph/ph_task_state.h"
@@ -266,7 +293,7 @@ static __always_inline void report(__u32 kind, const struct ph_task_state *st,
 	bpf_ringbuf_submit(e, 0);
 }
 
-/* The optional response: the task's LFC just went above response_lfc.
+/* The optional response: the task's LFC just went above ph_response_lfc.
  * Only for listed executables, never for pid 1 or kernel threads (the
  * monitor itself is never modelled). bpf_send_signal() signals the whole
  * process of the current task. */
@@ -280,78 +307,133 @@ static __always_inline void respond(struct task_struct *task, const struct ph_ta
 		return;
 	if ((bpf_get_current_pid_tgid() >> 32) == 1 || (task->flags & PF_KTHREAD))
 		return;
-	err = bpf_send_signal(response_sig);
+	err = bpf_send_signal(ph_response_sig);
 	if (!err)
 		__sync_fetch_and_add(&ph_responses, 1);
-	report(PH_EV_RESPONSE, st, prof, res, call, response_sig, (__s32)err);
+	report(PH_EV_RESPONSE, st, prof, res, call, ph_response_sig, (__s32)err);
 }
 
-/* The per-call step. Kept cheap: one task-storage lookup, then for most
- * calls the fast path (the task's cache: no map lookup at all); otherwise one
- * profile lookup and the model (one item lookup for the n-gram model). */
-SEC("tp_btf/sys_enter")
-int BPF_PROG(ph_sys_enter, struct pt_regs *regs, long id)
+/* After the fast path failed: the profile, the model, and the records. */
+static __always_inline void ph_slow_call(struct task_struct *task, struct ph_task_state *st,
+					 __u32 sym, __u64 now)
 {
-	struct task_struct *task;
-	struct ph_task_state *st;
+	struct ph_store dummy = { 0 };
 	struct ph_profile *prof;
 	struct ph_result res;
-	struct ph_store dummy = { 0 };
-	__u64 now;
 	__u32 limit;
 
-	task = bpf_get_current_task_btf();
-	/* the task's own field: one load instead of a helper call */
-	if ((__u32)task->tgid == self_tgid)
-		return 0;
-	/* 32-bit tasks number their calls differently: not modelled yet. */
-	if (task->thread_info.status & TS_COMPAT)
-		return 0;
-	st = bpf_task_storage_get(&ph_tasks, task, 0, 0);
-	if (!st) {
-		/* A task we have not seen exec (it predates the monitor). */
-		st = bpf_task_storage_get(&ph_tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-		if (!st)
-			return 0;
-		exe_key_of_task(task, &st->exe);
-	}
-	if (!st->exe.ino)
-		goto out; /* no executable file: nothing to model */
-	now = model_now();
-	/* a known call: the task's cache answers, the profile is not needed */
-	if (ph_fast_call(&dummy, &ph_params_cfg, &st->t, (__u32)id, now))
-		goto out;
 	prof = profile_get(&st->exe);
 	if (!prof) {
 		/* no room for its profile: the task is not modelled until its
 		 * next exec, rather than trying (and using up a profile number)
 		 * on every call */
 		st->exe.ino = 0;
-		goto out;
+		return;
 	}
-	if (ph_on_call(&dummy, &ph_params_cfg, prof, &st->t, (__u32)id, now, &res)) {
+	if (ph_on_call(&dummy, &ph_params_cfg, prof, &st->t, sym, now, &res)) {
 		__sync_fetch_and_add(&ph_model_errors, 1);
-		goto out;
+		return;
 	}
-	if (res.anomaly | res.normal | res.stopped) {
-		if (res.normal)
-			report(PH_EV_NORMAL, st, prof, &res, (__u32)id, 0, 0);
-		if (res.anomaly) {
-			/* a burst once per crossing, not on every call above the limit */
-			limit = ph_params_cfg.tolerize_limit;
-			report(res.lfc == limit + 1 ? PH_EV_BURST : PH_EV_ANOMALY, st, prof, &res,
-			       (__u32)id, 0, 0);
-			if (response_sig && res.lfc == response_lfc + 1)
-				respond(task, st, prof, &res, (__u32)id);
-		}
-		if (res.stopped)
-			report(PH_EV_TOLERIZED, st, prof, &res, (__u32)id, 0, 0);
+	if (!(res.anomaly | res.normal | res.stopped))
+		return;
+	if (res.normal)
+		report(PH_EV_NORMAL, st, prof, &res, sym, 0, 0);
+	if (res.anomaly) {
+		/* a burst once per crossing, not on every call above the limit */
+		limit = ph_params_cfg.tolerize_limit;
+		report(res.lfc == limit + 1 ? PH_EV_BURST : PH_EV_ANOMALY, st, prof, &res, sym, 0,
+		       0);
+		if (ph_response_sig && res.lfc == ph_response_lfc + 1)
+			respond(task, st, prof, &res, sym);
 	}
-out:
+	if (res.stopped)
+		report(PH_EV_TOLERIZED, st, prof, &res, sym, 0, 0);
+}
+
+/* Feeds one symbol to the model of a task whose state is st: the single
+ * entry point of pH's per-call step. System calls come through
+ * ph_sys_exit() and exec; other symbols a task makes (io_uring operations,
+ * later) can come through here too. Most symbols of a trained program take
+ * the fast path: the task's cache answers, with no map lookup at all and no
+ * clock read while its profile is not frozen; the others look the profile
+ * up and run the model (one item lookup for the n-gram model). */
+static __always_inline void ph_feed_state(struct task_struct *task, struct ph_task_state *st,
+					  __u32 sym)
+{
+	struct ph_store dummy = { 0 };
+	__u64 now = 0;
+
+	if (!st->exe.ino)
+		return; /* no executable file: nothing to model */
+	/* The clock only matters to the fast path when the profile is frozen
+	 * (it stops at fast_until, the time it becomes normal); otherwise
+	 * fast_until is "never" and any time compares the same. */
+	if (st->t.cache.fast_until != ~0ULL)
+		now = model_now();
+	if (ph_fast_call(&dummy, &ph_params_cfg, &st->t, sym, now))
+		return;
+	if (!now)
+		now = model_now();
+	ph_slow_call(task, st, sym, now);
+}
+
+/* The current task's state, adopted (created, its executable read from
+ * mm->exe_file) when it was running before the monitor started. */
+static __always_inline struct ph_task_state *ph_task_of(struct task_struct *task)
+{
+	struct ph_task_state *st = bpf_task_storage_get(&ph_tasks, task, 0, 0);
+
+	if (st)
+		return st;
+	st = bpf_task_storage_get(&ph_tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (st)
+		exe_key_of_task(task, &st->exe);
+	return st;
+}
+
+/* pH's step for one system call, called first thing by the sensor's
+ * sys_exit program (vg_sys_exit), for every call of every task: one
+ * program per call for both. A call is modelled when it returns, in the
+ * order the task made them, as at entry, with three differences the
+ * kernel imposes at exit:
+ *  - a successful execve / execveat returns in the new program: it is fed
+ *    at exec instead (ph_exec), to the program that made it, as pH does;
+ *  - exit / exit_group never return: they are fed at the thread's exit
+ *    (ph_exit), when the thread ends by that call;
+ *  - rt_sigreturn has its number wiped from the registers (orig_ax = -1,
+ *    "no restart"): a call numbered -1 at exit is rt_sigreturn. A call a
+ *    tracer skipped is numbered -1 too and counts as one; it pops no window
+ *    unless a handler's window is open.
+ * A child returns from fork / clone through here as well: its state is a
+ * copy of its parent's made before the parent's call was modelled, so each
+ * sees the call once, as with a model at entry. */
+static __always_inline void ph_sys_exit(struct pt_regs *regs, long ret)
+{
+	struct task_struct *task;
+	struct ph_task_state *st;
+	long nr;
+
+	if (!ph_on || ph_stopped)
+		return;
+	task = bpf_get_current_task_btf();
+	/* the task's own field: one load instead of a helper call */
+	if ((__u32)task->tgid == self_tgid)
+		return;
+	/* 32-bit tasks number their calls differently: not modelled yet. */
+	if (task->thread_info.status & TS_COMPAT)
+		return;
+	nr = regs->orig_ax;
+	if (nr == -1)
+		nr = NR_RT_SIGRETURN;
+	else if ((nr == NR_EXECVE || nr == NR_EXECVEAT) && ret == 0)
+		return; /* fed at exec, to the program that made it */
+	st = ph_task_of(task);
+	if (!st)
+		return;
+	ph_feed_state(task, st, (__u32)nr);
 	/* the handler's last call: back to the window it interrupted */
-	if (id == NR_RT_SIGRETURN)
+	if (nr == NR_RT_SIGRETURN)
 		ph_signal_pop(&st->t, &st->sig);
-	return 0;
 }
 
 /* A signal with a handler is delivered to the current task: the handler's
@@ -387,7 +469,17 @@ int BPF_PROG(ph_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 
 	if ((bpf_get_current_pid_tgid() >> 32) == self_tgid)
 		return 0;
-	st = bpf_task_storage_get(&ph_tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	/* the old program made this execve: it is its last call (at exit
+	 * the call returns in the new program, see ph_sys_exit()) */
+	st = bpf_task_storage_get(&ph_tasks, task, 0, 0);
+	if (st && !(task->thread_info.status & TS_COMPAT) && !ph_stopped) {
+		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+		long nr = regs->orig_ax;
+
+		ph_feed_state(task, st, nr == NR_EXECVEAT ? NR_EXECVEAT : NR_EXECVE);
+	}
+	if (!st)
+		st = bpf_task_storage_get(&ph_tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!st)
 		return 0;
 	flush_pending(st); /* the old program's pending calls belong to its profile */
@@ -396,7 +488,7 @@ int BPF_PROG(ph_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	st->exe.dev = inode->i_sb->s_dev;
 	prof = profile_get(&st->exe);
 	if (!prof)
-		st->exe.ino = 0; /* no room: not modelled (see ph_sys_enter) */
+		st->exe.ino = 0; /* no room: not modelled (see ph_slow_call()) */
 	ph_task_init(&st->t, prof ? prof->id : 0);
 	__builtin_memset(&st->sig, 0, sizeof(st->sig)); /* handlers are gone with the old image */
 	return 0;
@@ -420,14 +512,29 @@ int BPF_PROG(ph_fork, struct task_struct *parent, struct task_struct *child)
 	return 0;
 }
 
-/* A thread ends: its pending calls go to its profile. */
+/* A thread ends: its last call if it made one, then its pending calls go
+ * to its profile. */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(ph_exit, struct task_struct *p)
 {
 	struct ph_task_state *st;
 
-	st = bpf_task_storage_get(&ph_tasks, bpf_get_current_task_btf(), 0, 0);
-	if (st)
-		flush_pending(st);
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pt_regs *regs;
+	long nr;
+
+	st = bpf_task_storage_get(&ph_tasks, task, 0, 0);
+	if (!st)
+		return 0;
+	/* ended by exit / exit_group (not by a signal, not as another thread
+	 * of a group that exits): its last call, which returns nowhere */
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	nr = regs->orig_ax;
+	if ((nr == NR_EXIT || nr == NR_EXIT_GROUP) && !(task->thread_info.status & TS_COMPAT) &&
+	    !ph_stopped)
+		ph_feed_state(task, st, nr);
+	flush_pending(st);
 	return 0;
 }
+
+#endif

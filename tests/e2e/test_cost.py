@@ -1,0 +1,112 @@
+"""What vigil costs per system call, as the monitor itself runs and reports it:
+the default monitor puts exactly one program on the raw_syscalls
+sys_enter / sys_exit pair (the sensor's vg_sys_exit, which runs pH's
+per-call step too: docs/ph.md, "Cost"), and pH still learns through it;
+with sensor.bpf_stats, `vigil status` and the metrics endpoint show each
+program's calls and ns per call from the kernel's run-time statistics, and
+kernel.bpf_stats_enabled is the same after the monitor as before."""
+import json
+import os
+import re
+import subprocess
+import time
+
+from test_metrics import free_port, metric, scrape
+from vigil_harness import BUILD, VIGIL, Monitor
+
+WORKLOAD = os.path.join(BUILD, "bench", "workload")
+STATS_SYSCTL = "/proc/sys/kernel/bpf_stats_enabled"
+
+
+def _links(pid):
+    """{tracepoint: [program id]} of the tracepoint links a process holds."""
+    links = {}
+    fdinfo = f"/proc/{pid}/fdinfo"
+    for fd in os.listdir(fdinfo):
+        try:
+            with open(os.path.join(fdinfo, fd)) as f:
+                text = f.read()
+        except OSError:
+            continue
+        tp = re.search(r"^tp_name:\s*(\S+)", text, re.M)
+        prog = re.search(r"^prog_id:\s*(\d+)", text, re.M)
+        if tp and prog:
+            links.setdefault(tp.group(1), []).append(int(prog.group(1)))
+    return links
+
+
+def _prog_name(prog_id):
+    out = subprocess.check_output(["bpftool", "-j", "prog", "show", "id", str(prog_id)], text=True)
+    return json.loads(out)["name"]
+
+
+def _status(mon):
+    p = subprocess.run([VIGIL, "status", "--json", "--socket", mon.sock], capture_output=True,
+                       text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert p.returncode == 0, p.stderr
+    return json.loads(p.stdout)
+
+
+def _sysctl():
+    with open(STATS_SYSCTL) as f:
+        return f.read().strip()
+
+
+def test_default_monitor_runs_one_program_per_system_call():
+    # the defaults: default rules, pH, PAM probes (the harness turns pH off
+    # unless asked)
+    with Monitor("--ph", events=False) as mon:
+        links = _links(mon.proc.pid)
+        per_call = links.get("sys_enter", []) + links.get("sys_exit", [])
+        assert len(per_call) == 1, f"programs on sys_enter/sys_exit: {links}"
+        assert _prog_name(per_call[0]) == "vg_sys_exit"
+        assert "sys_enter" not in links, links
+        # pH's own programs keep their tracepoints; none is per call
+        names = {tp: [_prog_name(i) for i in ids] for tp, ids in links.items()}
+        assert "ph_exec" in names.get("sched_process_exec", []), names
+        assert "ph_signal_deliver" in names.get("signal_deliver", []), names
+        # pH learns through the sensor's program: the workload's calls
+        # reach its profile (only vg_sys_exit sees system calls)
+        subprocess.run([WORKLOAD, "getppid", "20000"], check=True, capture_output=True)
+        time.sleep(0.3)
+        ph = _status(mon)["ph"]
+        assert ph["profiles"] >= 1 and ph["items"] >= 1, ph
+
+
+def test_status_and_metrics_show_each_programs_cost_and_stats_are_restored():
+    before = _sysctl()
+    port = free_port()
+    with Monitor("--ph", "--no-rules", "--set", "sensor.bpf_stats=true",
+                 "--metrics-listen", f"127.0.0.1:{port}", events=False) as mon:
+        subprocess.run([WORKLOAD, "getppid", "200000"], check=True, capture_output=True)
+        time.sleep(0.3)
+        cost = _status(mon)["cost"]
+        assert cost["bpf_stats"] == "on", cost
+        calls, ns = cost["calls_by_program"], cost["ns_per_call_by_program"]
+        # the workload alone made 200,000 system calls, each through vg_sys_exit
+        assert calls.get("vg_sys_exit", 0) >= 200000, cost
+        assert 0 < ns["vg_sys_exit"] < 100000, cost
+        assert calls.get("ph_exec", 0) >= 1 and calls.get("vg_exec", 0) >= 1, cost
+        assert cost["syscalls"] == calls["vg_sys_exit"], cost
+        assert 0 < cost["ns_per_syscall"] < 100000, cost
+        # the table form and the metrics endpoint show the same figures
+        table = subprocess.run([VIGIL, "status", "--socket", mon.sock], capture_output=True,
+                               text=True, timeout=60).stdout
+        assert "[cost]" in table and re.search(r"calls_by_program\s+.*vg_sys_exit=\d+", table), table
+        text = scrape(f"http://127.0.0.1:{port}/metrics")
+        assert metric(text, "vigil_cost_calls", program="vg_sys_exit") >= 200000
+        assert metric(text, "vigil_cost_ns_per_call", program="vg_sys_exit") > 0
+        assert metric(text, "vigil_cost_ns_per_syscall") > 0
+        # switched on through a descriptor: the sysctl is not written
+        assert _sysctl() == before
+    assert mon.proc.returncode == 0, mon.stderr()
+    assert _sysctl() == before, "kernel.bpf_stats_enabled changed by the monitor"
+
+
+def test_stats_stay_off_by_default():
+    with Monitor("--no-ph", "--no-rules", events=False) as mon:
+        cost = _status(mon)["cost"]
+        if _sysctl() == "0":  # someone may have switched them on for the machine
+            assert cost["bpf_stats"].startswith("off"), cost
+        # the sensor's program still has a place in the section
+        assert "calls_by_program" in cost and "ns_per_syscall" in cost
