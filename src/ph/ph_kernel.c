@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 
 #include "ph/ph_alert.h"
+#include "ph/ph_incident.h"
 #include "ph/ph_kernel.h"
 #include "ph/ph_model.h" /* before the skeleton: it uses struct ph_params */
 #include "ph/ph_persist.h"
@@ -30,6 +31,8 @@ struct vg_ph_kernel {
 	int64_t boot_to_wall_ns;
 	uint64_t alerts, malformed;
 	struct vg_ph_alert rendered; /* one record at a time */
+	/* anomaly records become one incident per task episode */
+	struct vg_ph_incidents *incidents;
 	void (*raw_fn)(void *ctx, const struct ph_alert_event *e);
 	void *raw_ctx;
 	struct ph_persist *persist;  /* NULL: profiles are not kept */
@@ -138,6 +141,7 @@ static int persist_open(struct vg_ph_kernel *k, const struct vg_ph_kernel_opts *
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct vg_ph_kernel *k = ctx;
+	const struct ph_alert_event *e = data;
 	const char *why;
 
 	if (vg_ph_record_check(data, size, &why)) {
@@ -147,7 +151,11 @@ static int on_record(void *ctx, void *data, size_t size)
 	k->alerts++;
 	if (k->raw_fn)
 		k->raw_fn(k->raw_ctx, data);
-	vg_ph_alert_render(&k->rendered, data, k->boot_to_wall_ns, k->hostname);
+	vg_ph_incidents_record(k->incidents, data, (uint64_t)clock_ns(CLOCK_BOOTTIME));
+	if (e->kind == PH_EV_ANOMALY || e->kind == PH_EV_BURST)
+		return 0; /* reported as part of an incident */
+	vg_ph_alert_render(&k->rendered, data, k->boot_to_wall_ns, k->hostname,
+			   vg_ph_incidents_exe_of(k->incidents, e->pid, e->exe.ino));
 	if (k->fn)
 		k->fn(k->ctx, &k->rendered.alert);
 	return 0;
@@ -216,6 +224,11 @@ int vg_ph_kernel_open(struct vg_ph_kernel **out, const struct vg_ph_kernel_opts 
 	k->ctx = ctx;
 	k->hostname = hostname;
 	k->boot_to_wall_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
+	ret = vg_ph_incidents_new(&k->incidents, hostname, k->boot_to_wall_ns, fn, ctx);
+	if (ret) {
+		*err = "no memory for pH incidents";
+		goto fail;
+	}
 	k->skel = ph_bpf__open();
 	if (!k->skel) {
 		*err = "opening the pH BPF object failed";
@@ -301,10 +314,29 @@ static void join_saver(struct vg_ph_kernel *k)
 	k->saving = false;
 }
 
+void vg_ph_kernel_set_proc(struct vg_ph_kernel *k, vg_ph_proc_fn fn, void *ctx)
+{
+	if (k)
+		vg_ph_incidents_set_proc(k->incidents, fn, ctx);
+}
+
+void vg_ph_kernel_note_event(struct vg_ph_kernel *k, const struct vg_event *ev)
+{
+	if (k)
+		vg_ph_incidents_event(k->incidents, ev);
+}
+
+void vg_ph_kernel_incident_stats(struct vg_ph_kernel *k, struct vg_ph_incident_stats *st)
+{
+	vg_ph_incidents_stats(k ? k->incidents : NULL, st);
+}
+
 void vg_ph_kernel_tick(struct vg_ph_kernel *k)
 {
 	uint64_t now;
 
+	if (k)
+		vg_ph_incidents_tick(k->incidents, (uint64_t)clock_ns(CLOCK_BOOTTIME));
 	if (!k || !k->persist || !k->attached || !k->save_interval_ns)
 		return;
 	now = (uint64_t)clock_ns(CLOCK_MONOTONIC);
@@ -336,6 +368,7 @@ void vg_ph_kernel_stop(struct vg_ph_kernel *k)
 	/* detached first: the profiles do not move while they are written */
 	ph_bpf__detach(k->skel);
 	k->attached = false;
+	vg_ph_incidents_flush(k->incidents); /* what is still held goes out */
 	if (k->persist)
 		ph_persist_save(k->persist, model_clock_now(k));
 }
@@ -402,5 +435,6 @@ void vg_ph_kernel_close(struct vg_ph_kernel *k)
 	join_saver(k); /* it uses the maps */
 	ph_bpf__destroy(k->skel); /* detaches, then unloads; accepts NULL */
 	ph_persist_free(k->persist);
+	vg_ph_incidents_free(k->incidents);
 	free(k);
 }

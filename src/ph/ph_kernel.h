@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "output/alert.h"
+#include "ph/ph_incident.h"
 #include "ph/ph_persist.h"
 #include "sensor/sensor.h"
 
@@ -90,10 +91,15 @@ int vg_ph_kernel_memory(struct vg_ph_kernel *k, struct vg_ph_memory *m);
 /* The path of an executable (kernel dev_t, inode), written in its profile
  * file for humans. */
 void vg_ph_kernel_note_exe(struct vg_ph_kernel *k, uint64_t dev, uint64_t ino, const char *path);
+/* How incidents name a process: the monitor's process table (optional). */
+void vg_ph_kernel_set_proc(struct vg_ph_kernel *k, vg_ph_proc_fn fn, void *ctx);
+/* Every sensor event: incidents list what the process did around them. */
+void vg_ph_kernel_note_event(struct vg_ph_kernel *k, const struct vg_event *ev);
+void vg_ph_kernel_incident_stats(struct vg_ph_kernel *k, struct vg_ph_incident_stats *st);
 /* Zeros when persistence is off. */
 void vg_ph_kernel_persist_stats(struct vg_ph_kernel *k, struct ph_persist_stats *st);
-/* Call from the monitor's loop: saves the profiles when the save interval
- * has passed. */
+/* Call from the monitor's loop (every poll): reports the incidents that are
+ * due, and saves the profiles when the save interval has passed. */
 void vg_ph_kernel_tick(struct vg_ph_kernel *k);
 /* Detaches the programs and saves the profiles a last time (the exit
  * save). The maps stay readable until vg_ph_kernel_close(). */

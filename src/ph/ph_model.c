@@ -194,7 +194,10 @@ PH_ITEM_FN int ph_check_item(struct ph_store *store, struct ph_profile *prof, __
 		res->misses++;
 	if (st.in_train && (!testing || st.in_test))
 		return 1;
-	if (!(flags & PH_CHECK_LEARN) || st.in_train)
+	/* a miss is never learnt: in normal mode new behaviour is held back
+	 * until an operator accepts it (tolerize), not made normal by
+	 * repeating it */
+	if (!(flags & PH_CHECK_LEARN) || st.in_train || (testing && !st.in_test))
 		return 0;
 	if (ph_item_insert(store, &key, prof->adds)) {
 		prof->store_errors++; /* full: the profile just learns less */
@@ -504,7 +507,12 @@ PH_FN int ph_on_call(struct ph_store *store, const struct ph_params *p, struct p
 
 	res->anomaly = testing && res->misses > 0;
 	if (res->anomaly) {
-		prof->anomalies++;
+		/* the profile counts episodes, not calls: an anomaly with none
+		 * in the task's frame before it starts one. One novel call makes
+		 * up to n anomalous calls (every n-gram that holds it): counted
+		 * per call, one rare request used up the anomaly limit. */
+		if (task->lfc == 0)
+			prof->anomalies++;
 		task->anomalies++;
 	}
 	ph_lfc_step(p, task, res->anomaly);

@@ -102,7 +102,7 @@ struct ph_params {
 	__u32 window;         /* pairs at distances 1..window-1; 2..PH_WINDOW_MAX */
 	__u32 ngram;          /* n of the n-grams; 2..PH_WINDOW_MAX */
 	__u32 frame;          /* LFC frame length, 1..PH_LFC_BITS */
-	__u32 anomaly_limit;  /* more anomalies than this stop normal mode */
+	__u32 anomaly_limit;  /* more anomaly episodes than this stop normal mode */
 	__u32 tolerize_limit; /* an LFC above this resets the training data */
 	__u32 normal_factor;  /* freeze when train_count * den > ... (see .c) */
 	__u32 normal_factor_den;
@@ -124,7 +124,8 @@ struct ph_profile {
 	__u64 adds;           /* items added in this generation (the stamp) */
 	__u64 test_stamp;     /* test data: items of test_gen with stamp < this */
 	__u64 normal_time;    /* frozen: normal mode starts at this time */
-	__u64 anomalies;      /* anomalies since normal mode started */
+	__u64 anomalies;      /* anomaly episodes since normal mode started (an
+			       * anomaly of a task with an empty LFC frame) */
 	__u64 calls;          /* all calls ever seen */
 	__u64 store_errors;   /* items that could not be stored (store full) */
 };

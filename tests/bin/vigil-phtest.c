@@ -3,6 +3,10 @@
  *   vigil-phtest train [N]   N rounds (default 50) of the same fixed calls
  *   vigil-phtest attack      the train round once, then calls the train path
  *                            never makes (uname, sysinfo, getrusage, socket)
+ *   vigil-phtest connect PORT  the train round, then a TCP connect to
+ *                            127.0.0.1:PORT (a connect-back), then the round
+ *   vigil-phtest exec        the train round, then runs /bin/true (a shell
+ *                            spawned by an exploited server)
  *
  * Run "train" many times and pH learns the program; "attack" then makes
  * calls outside what it learnt. Calls are made with syscall() so that libc
@@ -11,6 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -41,8 +48,9 @@ int main(int argc, char **argv)
 {
 	long rounds = 50;
 
-	if (argc < 2 || (strcmp(argv[1], "train") && strcmp(argv[1], "attack"))) {
-		fprintf(stderr, "usage: vigil-phtest train [N] | attack\n");
+	if (argc < 2 || (strcmp(argv[1], "train") && strcmp(argv[1], "attack") &&
+			 strcmp(argv[1], "exec") && (strcmp(argv[1], "connect") || argc < 3))) {
+		fprintf(stderr, "usage: vigil-phtest train [N] | attack | connect PORT | exec\n");
 		return 2;
 	}
 	printf("pid=%d\n", (int)getpid());
@@ -55,6 +63,24 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	train_round();
+	if (!strcmp(argv[1], "exec")) {
+		char *args[] = { "true", NULL };
+
+		execv("/bin/true", args);
+		return 1;
+	}
+	if (!strcmp(argv[1], "connect")) {
+		struct sockaddr_in a = { .sin_family = AF_INET };
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+		a.sin_port = htons((unsigned short)atoi(argv[2]));
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)))
+			return 1;
+		close(fd);
+		train_round();
+		return 0;
+	}
 	for (int i = 0; i < 4; i++)
 		attack_round();
 	return 0;

@@ -42,7 +42,7 @@ def _anomalies(mon, ino, pid):
         events = mon.events()
     except (FileNotFoundError, json.JSONDecodeError):
         return []
-    return [e for e in events if e["rule"] in ("pH anomaly", "pH anomaly burst")
+    return [e for e in events if e["rule"] == "pH incident"
             and e["output_fields"].get("ph.exe_ino") == ino
             and e["output_fields"].get("proc.pid") == pid]
 

@@ -1,11 +1,13 @@
 """pH in the kernel (`vigil run --ph`): a program trained until its profile
-becomes normal, then made to take a path it never took, raises anomaly
-alerts naming its pid, the offending call and the window; the pH programs
-are gone once the monitor exits."""
+becomes normal, then made to take a path it never took, raises ONE
+incident naming its path, pid, command line, parent, user, every novel
+call and the window before it; exec and connect are Critical; the pH
+programs are gone once the monitor exits."""
 import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -50,6 +52,19 @@ def _run(exe, *args):
     return int(re.search(r"pid=(\d+)", p.stdout).group(1))
 
 
+def _incidents(mon, ino, pid):
+    return [a for a in _alerts(mon, ino, "pH incident")
+            if a["output_fields"]["proc.pid"] == pid]
+
+
+def _wait_incident(mon, ino, pid, timeout=10):
+    deadline = time.time() + timeout
+    while not _incidents(mon, ino, pid):
+        assert time.time() < deadline, f"no incident for {pid}:\n" + mon.stderr()
+        time.sleep(0.1)
+    return _incidents(mon, ino, pid)
+
+
 def test_ph_learns_then_flags_a_new_path_and_detaches():
     # A fresh copy: a new inode, so a new profile nobody trained before.
     tmp = tempfile.mkdtemp(prefix="vigil-ph-")
@@ -71,11 +86,8 @@ def test_ph_learns_then_flags_a_new_path_and_detaches():
             # A last train run in normal mode must be quiet.
             quiet_pid = _run(exe, "train")
             attack_pid = _run(exe, "attack")
-            deadline = time.time() + 10
-            while not [a for a in _alerts(mon, ino, "pH anomaly")
-                       if a["output_fields"]["proc.pid"] == attack_pid]:
-                assert time.time() < deadline, "no anomaly alert:\n" + mon.stderr()
-                time.sleep(0.1)
+            _wait_incident(mon, ino, attack_pid)
+            time.sleep(0.5)  # anything more for that pid would come now
         alerts = _alerts(mon, ino)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -84,38 +96,47 @@ def test_ph_learns_then_flags_a_new_path_and_detaches():
     assert normal[0]["priority"] == "Informational"
     assert "VG-092" in normal[0]["tags"]
     assert normal[0]["output_fields"]["ph.state"] == "normal"
+    # the identifier `vigil profile` accepts (the path too when the
+    # process still runs: the record comes at its first calls)
+    exe_id = normal[0]["output_fields"]["ph.exe_id"]
+    assert re.fullmatch(rf"\d+:\d+:{ino}", exe_id), normal[0]
+    assert normal[0]["output_fields"]["ph.exe"] in (exe, exe_id), normal[0]
 
     assert not [a for a in alerts if a["output_fields"]["proc.pid"] == quiet_pid
                 and a["rule"] != "pH profile normal"], "a trained path raised anomalies"
+    # anomalies are incidents now: no alert per call
+    assert not [a for a in alerts if a["rule"] in ("pH anomaly", "pH anomaly burst")], alerts
 
-    mine = [a for a in alerts if a["output_fields"]["proc.pid"] == attack_pid
-            and a["rule"] in ("pH anomaly", "pH anomaly burst")]
-    assert mine, f"no anomaly for pid {attack_pid}: {alerts}"
+    mine = [a for a in alerts if a["output_fields"]["proc.pid"] == attack_pid]
+    # 24 attack calls, each in up to 12 anomalous n-grams: ONE incident
+    assert len(mine) == 1, mine
     a = mine[0]
-    assert a["rule"] == "pH anomaly" and a["priority"] == "Warning" and "VG-090" in a["tags"]
+    assert a["rule"] == "pH incident" and "VG-090" in a["tags"]
+    # a burst of harmless calls: Error (not Critical: nothing it calls runs,
+    # connects or injects)
+    assert a["priority"] == "Error", a
     of = a["output_fields"]
     assert of["proc.name"] == "phtest"
-    assert of["ph.state"] == "normal" and of["ph.lfc"] == 1
+    assert of["ph.exe"] == exe and of["proc.exepath"] == exe
+    assert of["proc.cmdline"] == "phtest attack", of
+    assert of["proc.ppid"] == os.getpid() and of["proc.pname"], of
+    assert of["user.name"] == "root" and of["user.uid"] == 0
+    assert of["ph.state"] == "normal" and of["ph.burst"] is True
+    assert of["ph.lfc"] >= 13 and of["ph.anomalies"] >= 13
     assert of["ph.window_size"] == NGRAM
-    # the window: the 11 calls before, by name
+    # the first novel call and the 11 calls before it, by name
+    assert of["ph.call"] == "uname", of
     window = of["ph.window"].split()
     assert len(window) == NGRAM - 1, of
     assert all(re.fullmatch(r"[a-z_0-9]+", w) and not w.startswith("syscall_") for w in window)
-    assert of["ph.call"] in a["output"] and str(attack_pid) in a["output"]
-    # the attack path's own calls are flagged (the first one after the
-    # trained round, and the ones after it)
-    calls = {m["output_fields"]["ph.call"] for m in mine}
-    assert calls & ATTACK_CALLS, f"no attack call among the anomalies: {calls}"
-    first_attack = next(m for m in mine if m["output_fields"]["ph.call"] in ATTACK_CALLS)
-    assert first_attack["output_fields"]["ph.call"] == "uname", first_attack
-    assert first_attack["output_fields"]["ph.window"].split()[-6:] == \
-        ["getpid", "getppid", "getuid", "getgid", "geteuid", "getegid"]
-
-    # 24 attack calls: the LFC passes the tolerize limit (12) once
-    burst = [m for m in alerts if m["rule"] == "pH anomaly burst"
-             and m["output_fields"]["proc.pid"] == attack_pid]
-    assert len(burst) == 1 and burst[0]["priority"] == "Error" and "VG-091" in burst[0]["tags"]
-    assert burst[0]["output_fields"]["ph.lfc"] == 13
+    assert window[-6:] == ["getpid", "getppid", "getuid", "getgid", "geteuid", "getegid"]
+    # every novel call listed, each with its window
+    calls = of["ph.calls"].split()
+    assert ATTACK_CALLS <= set(calls), calls
+    assert "uname after [" in of["ph.windows"] and "sysinfo after [" in of["ph.windows"]
+    assert exe in a["output"] and str(attack_pid) in a["output"]
+    assert "burst" in of["ph.severity_reason"]
+    assert 0 <= of["ph.delay_ms"] <= 100, of
 
     # Detached and unloaded: none of the pH programs it loaded is left.
     assert mon.proc.returncode == 0, mon.stderr()
@@ -126,3 +147,46 @@ def test_ph_learns_then_flags_a_new_path_and_detaches():
         time.sleep(0.1)
     assert not (ours & _ph_program_ids()), "pH programs left after exit"
     assert re.search(r"vigil: ph alerts=\d+ drops=0 malformed=0", mon.stderr()), mon.stderr()
+
+
+def test_ph_exec_and_connect_are_critical_incidents():
+    """An exploited server's moves: a connect-back and a program run. Each
+    is one Critical incident within 100 ms, naming the exe path and the
+    decisive call, with the sensor's events of the process around it."""
+    tmp = tempfile.mkdtemp(prefix="vigil-ph-crit-")
+    exe = os.path.join(tmp, "phtest")
+    copy_program(PHTEST, exe)
+    ino = os.stat(exe).st_ino
+    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+    port = srv.getsockname()[1]
+    try:
+        with Monitor("--ph", "--ph-normal-wait", "1", "--ph-no-persist",
+                     events=False) as mon:
+            deadline = time.time() + 60
+            while not _alerts(mon, ino, "pH profile normal"):
+                assert time.time() < deadline, "profile never became normal:\n" + mon.stderr()
+                _run(exe, "train")
+                time.sleep(0.05)
+            exec_pid = _run(exe, "exec")
+            conn_pid = _run(exe, "connect", str(port))
+            inc_exec = _wait_incident(mon, ino, exec_pid)
+            inc_conn = _wait_incident(mon, ino, conn_pid)
+            time.sleep(0.5)
+            inc_exec = _incidents(mon, ino, exec_pid)
+            inc_conn = _incidents(mon, ino, conn_pid)
+    finally:
+        srv.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+    assert len(inc_exec) == 1 and len(inc_conn) == 1, (inc_exec, inc_conn)
+    for inc, call in ((inc_exec[0], "execve"), (inc_conn[0], "connect")):
+        of = inc["output_fields"]
+        assert inc["priority"] == "Critical", inc
+        assert of["ph.exe"] == exe
+        assert call in of["ph.calls"].split(), of
+        assert call in of["ph.severity_reason"], of
+        assert of["ph.delay_ms"] <= 100, of
+    # the sensor's record of what the process did: the program it ran
+    assert "/bin/true" in (inc_exec[0]["output_fields"]["ph.events"] or "") or \
+        "/usr/bin/true" in (inc_exec[0]["output_fields"]["ph.events"] or ""), inc_exec[0]

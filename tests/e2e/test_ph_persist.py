@@ -174,11 +174,11 @@ def test_profiles_survive_a_restart_and_stay_normal():
             quiet = _run(exe, "train")
             attack = _run(exe, "attack")
             deadline = time.time() + 10
-            while not [a for a in _alerts(mon2, ino, "pH anomaly")
+            while not [a for a in _alerts(mon2, ino, "pH incident")
                        if a["output_fields"]["proc.pid"] == attack]:
                 assert time.time() < deadline, "no anomaly after restart:\n" + mon2.stderr()
                 time.sleep(0.1)
-        alerts = _alerts(mon2, ino, "pH anomaly")
+        alerts = _alerts(mon2, ino, "pH incident")
         assert not [a for a in alerts if a["output_fields"]["proc.pid"] == quiet]
         assert not _alerts(mon2, ino, "pH profile normal"), "the profile was retrained"
         assert re.search(r"vigil: ph memory profiles=\d+ items=\d+ bytes=\d+ avg_per_profile=\d+",

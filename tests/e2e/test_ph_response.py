@@ -75,7 +75,7 @@ def test_kill_response_only_for_listed_programs():
                                 stdin=subprocess.DEVNULL, timeout=30)
             assert p2.returncode == 0, p2.returncode
             other_pid = int(re.search(r"pid=(\d+)", p2.stdout).group(1))
-            _wait_alert(mon, os.stat(other).st_ino, "pH anomaly", other_pid)
+            _wait_alert(mon, os.stat(other).st_ino, "pH incident", other_pid)
         assert mon.proc.returncode == 0, mon.stderr()
         of = a["output_fields"]
         assert of["ph.response"] == "kill" and of["ph.response_error"] == 0, of

@@ -55,7 +55,7 @@ def test_handler_calls_do_not_mix_with_the_interrupted_code():
             while len(checked) < 5 or (sum(h for _, h in checked) < 50 and len(checked) < 40):
                 checked.append(_run(exe))
             time.sleep(0.5)
-            alerts = _alerts(mon, ino, "pH anomaly") + _alerts(mon, ino, "pH anomaly burst")
+            alerts = _alerts(mon, ino, "pH incident")
         handled = sum(h for _, h in checked)
         assert handled >= 50, f"too few signals handled to test anything: {checked}"
         pids = {p for p, _ in checked}

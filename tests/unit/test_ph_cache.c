@@ -260,8 +260,10 @@ static void test_same_as_without_cache(uint32_t model, uint32_t n, uint64_t seed
 	CHECK(w.prof[REF].test_stamp > 0);
 	CHECK(w.prof[REF].train_gen > 1);
 	/* and the fast path was taken: the test compared something (pairs:
-	 * window - 1 items per call rarely all fit the cache) */
-	CHECK(model == PH_MODEL_NGRAM ? w.fast * 2 > w.calls : w.fast > 100);
+	 * window - 1 items per call rarely all fit the cache; n-grams: a
+	 * normal profile never learns the loop's rare branch it missed in
+	 * training, whose anomalies keep its tasks on the slow path) */
+	CHECK(model == PH_MODEL_NGRAM ? w.fast * 4 > w.calls : w.fast > 100);
 	fprintf(stderr, "cache: model %u seed %llu: %llu calls, %llu fast, %u generations\n", model,
 		(unsigned long long)seed, (unsigned long long)w.calls, (unsigned long long)w.fast,
 		w.prof[REF].train_gen);

@@ -98,17 +98,31 @@ static void test_freeze_rule_and_normal_wait(void)
 	ph_store_free(r.store);
 }
 
-/* A normal profile keeps training; once the new behaviour is stable it
- * freezes again and the test data is refreshed after normal_wait. */
+/* A normal profile does not learn from tasks that made anomalies (an
+ * attacker's repeated behaviour must not become normal); new behaviour is
+ * learnt once an operator sends the profile back to training (tolerize),
+ * and the test data is refreshed when it is stable again. */
 static void test_refreeze_refreshes_test_data(void)
 {
 	struct rig r;
 	int i, normal_again = 0;
+	uint64_t adds;
 
 	rig_init(&r);
 	for (i = 1; i <= 21; i++)
 		CHECK_INT(step(&r, (uint32_t)((i - 1) % 3 + 1)), 0);
 	CHECK(r.prof.status & PH_PROFILE_NORMAL);
+	adds = r.prof.adds;
+	ph_task_init(&r.task, 42);
+	for (i = 1; i <= 200 && !normal_again; i++) {
+		CHECK_INT(step(&r, (uint32_t)((i - 1) % 4 + 1)), 0);
+		normal_again = (int)r.res.normal;
+	}
+	CHECK(!normal_again);
+	CHECK(r.prof.adds <= adds); /* held back: nothing learnt (a burst may reset) */
+	/* the operator accepts the new behaviour: tolerize (vigil profile) */
+	r.prof.status &= ~(PH_PROFILE_NORMAL | PH_PROFILE_FROZEN);
+	r.prof.anomalies = 0;
 	ph_task_init(&r.task, 42);
 	for (i = 1; i <= 200 && !normal_again; i++) {
 		CHECK_INT(step(&r, (uint32_t)((i - 1) % 4 + 1)), 0);
@@ -180,9 +194,19 @@ static void test_normal_mode_flags_unknown_pairs(void)
 	CHECK_INT(step(&r, 1), 0); /* (9, 1, 1) unknown, (2, 2, 1) known */
 	CHECK_INT(r.res.misses, 1);
 	CHECK_INT(r.task.anomalies, 2);
-	CHECK_INT(r.prof.anomalies, 2);
-	/* learnt in normal mode goes to the training data, not the test data */
-	CHECK(r.prof.adds > r.prof.test_stamp);
+	CHECK_INT(r.prof.anomalies, 1); /* one episode: the profile counts episodes */
+	/* a task with anomalies teaches nothing: the attacker's sequence is
+	 * held back, not learnt (and so never normal by repetition) */
+	CHECK_INT(r.prof.adds, r.prof.test_stamp);
+	ph_task_init(&r.task, 42);
+	/* nor does the first anomalous call of a clean task: a miss is
+	 * never learnt in normal mode */
+	CHECK_INT(step(&r, 3), 0);
+	CHECK_INT(step(&r, 1), 0);
+	CHECK_INT(step(&r, 3), 0); /* (1, 1, 3), (3, 2, 3) are new: the task's first anomaly */
+	CHECK_INT(r.res.anomaly, 1);
+	CHECK_INT(r.res.learned, 0);
+	CHECK_INT(r.prof.adds, r.prof.test_stamp);
 	ph_task_init(&r.task, 42);
 	CHECK_INT(step(&r, 2), 0);
 	CHECK_INT(step(&r, 9), 0);
@@ -273,16 +297,30 @@ static void test_anomaly_limit_stops_normal(void)
 	struct rig r;
 	int stopped_at = 0;
 
+	static const uint32_t known[] = { 1, 2, 3, 1, 2, 3 };
+
 	rig_init(&r);
 	r.p.anomaly_limit = 3;
 	r.p.tolerize_limit = 1000;
+	r.p.frame = 4;
 	make_normal(&r);
-	for (int i = 1; i <= 6 && !stopped_at; i++) {
+	/* a burst of anomalous calls in one task is one episode */
+	for (int i = 1; i <= 6; i++)
 		CHECK_INT(step(&r, (uint32_t)(10 + i)), 0);
+	CHECK_INT(r.task.anomalies, 5); /* the first call has no pairs */
+	CHECK_INT(r.prof.anomalies, 1);
+	CHECK(r.prof.status & PH_PROFILE_NORMAL);
+	/* episodes: each task makes one anomaly, then known calls; the fourth
+	 * episode is over the limit of 3 */
+	for (int i = 1; i <= 5 && !stopped_at; i++) {
+		ph_task_init(&r.task, 42);
+		feed(&r, known, 3);
+		CHECK_INT(step(&r, 20), 0);
+		CHECK_INT(r.res.anomaly, 1);
 		if (r.res.stopped)
 			stopped_at = i;
 	}
-	CHECK_INT(stopped_at, 5); /* the first call has no pairs; 4 anomalies > 3 */
+	CHECK_INT(stopped_at, 3); /* 1 + 3 episodes > 3 */
 	CHECK(!(r.prof.status & PH_PROFILE_NORMAL));
 	CHECK_INT(step(&r, 99), 0);
 	CHECK_INT(r.res.anomaly, 0); /* back in training: no more alarms */
