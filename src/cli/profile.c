@@ -10,18 +10,21 @@
 #include "cli/ctl_cli.h"
 
 static const char usage[] =
-	"Usage: vigil profile ACTION EXE|PID [--json] [--socket PATH]\n\n"
-	"Actions on the pH profile of an executable (a path) or of a process's\n"
-	"executable (a pid):\n"
+	"Usage: vigil profile ACTION EXE|PID|ID [--json] [--socket PATH]\n\n"
+	"Actions on the pH profile of an executable (a path), of a process's\n"
+	"executable (a pid), or by the identifier alerts print (ph.exe_id,\n"
+	"MAJOR:MINOR:INODE):\n"
 	"  show       the profile's state and counters\n"
 	"  normalize  make it normal now: what it learnt so far is what is normal\n"
+	"             (refused when it learnt fewer than 16 items)\n"
+	"  force-normalize  the same, however little it learnt\n"
 	"  sensitize  forget the current training period (normal mode stays)\n"
 	"  tolerize   stop normal mode and keep learning\n"
 	"  reset      start over: empty training data, no normal mode\n";
 
 static const char *const fields[] = { "exe",	   "state",	  "calls",	 "train_count",
 				      "last_mod_count", "items",	  "bytes",	 "test_items",
-				      "anomalies",	   "last_anomaly", "train_gen",	 "test_gen",
+				      "anomalies",	   "last_anomaly", "normal_at",	 "train_gen",	 "test_gen",
 				      "id",		   "dev",	  "ino",	 "items_dropped" };
 
 static int all_digits(const char *s)
@@ -50,7 +53,8 @@ int cmd_profile(int argc, char **argv)
 	}
 	action = argv[first];
 	target = argv[first + 1];
-	if (strcmp(action, "show") && strcmp(action, "normalize") && strcmp(action, "sensitize") &&
+	if (strcmp(action, "show") && strcmp(action, "normalize") &&
+	    strcmp(action, "force-normalize") && strcmp(action, "sensitize") &&
 	    strcmp(action, "tolerize") && strcmp(action, "reset")) {
 		fprintf(stderr, "vigil: profile: unknown action '%s'\n\n%s", action, usage);
 		return 2;
@@ -61,6 +65,8 @@ int cmd_profile(int argc, char **argv)
 	json_object_object_add(args, "action", json_object_new_string(action));
 	if (all_digits(target)) {
 		json_object_object_add(args, "pid", json_object_new_int64(atoll(target)));
+	} else if (target[0] != '/' && strchr(target, ':')) {
+		json_object_object_add(args, "id", json_object_new_string(target));
 	} else {
 		/* the monitor resolves the path: send it absolute */
 		if (!realpath(target, abs)) {

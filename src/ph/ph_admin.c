@@ -21,6 +21,8 @@
 
 
 #define ITEMS_SCAN_MAX (1u << 24) /* keys walked per request, at most */
+/* normalize refuses a profile with fewer training items (force-normalize) */
+#define VG_PH_NORMALIZE_MIN_ITEMS 16u
 
 struct vg_ph_admin {
 	struct vg_ph_kernel *k;
@@ -47,6 +49,13 @@ static void on_record(void *ctx, const struct ph_alert_event *e)
 				    (uint64_t)((int64_t)e->ts_ns + a->boot_to_wall_ns));
 }
 
+static void restored_path(void *ctx, __u64 dev, __u64 ino, const char *path)
+{
+	struct vg_ph_admin *a = ctx;
+
+	vg_ph_paths_set(a->paths, dev, ino, path, strlen(path));
+}
+
 int vg_ph_admin_new(struct vg_ph_admin **out, struct vg_ph_kernel *k)
 {
 	struct vg_ph_admin *a = calloc(1, sizeof(*a));
@@ -68,6 +77,9 @@ int vg_ph_admin_new(struct vg_ph_admin **out, struct vg_ph_kernel *k)
 		free(a);
 		return ret;
 	}
+	/* the paths the profile files kept (a program not running now is
+	 * still named), then what runs now */
+	vg_ph_kernel_foreach_path(k, restored_path, a);
 	vg_ph_paths_scan_proc(a->paths, "/proc");
 	vg_ph_kernel_on_record(k, on_record, a);
 	*out = a;
@@ -188,6 +200,16 @@ static struct json_object *profile_json(struct vg_ph_admin *a, const struct ph_e
 		add_u64(o, "bytes", profile_bytes((uint64_t)items));
 	}
 	add_time(o, "last_anomaly", last);
+	/* a frozen profile becomes normal at normal_time (the model's clock) */
+	if ((p->status & PH_PROFILE_FROZEN) && !(p->status & PH_PROFILE_NORMAL) &&
+	    p->normal_time != ~0ull) {
+		__u64 now = vg_ph_kernel_model_now(a->k);
+		uint64_t wall = (uint64_t)clock_ns(CLOCK_REALTIME);
+
+		add_time(o, "normal_at", p->normal_time > now ? wall + (p->normal_time - now) : wall);
+	} else {
+		json_object_object_add(o, "normal_at", NULL);
+	}
 	return o;
 }
 
@@ -339,6 +361,21 @@ static int resolve_key(struct vg_ph_admin *a, struct json_object *args, struct p
 	int64_t pid;
 
 	memset(key, 0, sizeof(*key));
+	if (json_object_object_get_ex(args, "id", &v)) {
+		/* "MAJOR:MINOR:INODE", as alerts print it (ph.exe_id) */
+		unsigned long long maj, min, ino;
+		char tail;
+
+		if (!json_object_is_type(v, json_type_string) ||
+		    sscanf(json_object_get_string(v), "%llu:%llu:%llu%c", &maj, &min, &ino, &tail) != 3 ||
+		    maj > 0xfff || min > 0xfffff) {
+			snprintf(err, errlen, "\"id\" must be MAJOR:MINOR:INODE (ph.exe_id of an alert)");
+			return -EINVAL;
+		}
+		key->dev = (maj << 20) | min;
+		key->ino = ino;
+		return 0;
+	}
 	if (json_object_object_get_ex(args, "pid", &v)) {
 		pid = json_object_get_int64(v);
 		if (!json_object_is_type(v, json_type_int) || pid <= 0 || pid > 0x3fffffff) {
@@ -465,7 +502,7 @@ static int cmd_profile(void *ctx, struct json_object *args, struct json_object *
 	struct ph_profile p;
 	const char *action = "show";
 	uint64_t *counts, n, dropped = 0;
-	int ret;
+	int ret, force = 0;
 
 	if (json_object_object_get_ex(args, "action", &v)) {
 		if (!json_object_is_type(v, json_type_string)) {
@@ -474,10 +511,15 @@ static int cmd_profile(void *ctx, struct json_object *args, struct json_object *
 		}
 		action = json_object_get_string(v);
 	}
+	if (!strcmp(action, "force-normalize")) {
+		action = "normalize";
+		force = 1;
+	}
 	if (strcmp(action, "show") && strcmp(action, "normalize") && strcmp(action, "sensitize") &&
 	    strcmp(action, "tolerize") && strcmp(action, "reset")) {
 		snprintf(err, errlen,
-			 "unknown action '%.40s' (show, normalize, sensitize, tolerize, reset)",
+			 "unknown action '%.40s' (show, normalize, force-normalize, sensitize, "
+			 "tolerize, reset)",
 			 action);
 		return -EINVAL;
 	}
@@ -490,6 +532,16 @@ static int cmd_profile(void *ctx, struct json_object *args, struct json_object *
 			 (unsigned long long)key.dev, (unsigned long long)key.ino);
 		return -ENOENT;
 	}
+	/* normal with (nearly) no training data: every call of the program
+	 * would be an anomaly (after sensitize, a reset or a burst) */
+	if (!strcmp(action, "normalize") && !force && p.adds < VG_PH_NORMALIZE_MIN_ITEMS) {
+		snprintf(err, errlen,
+			 "refusing to normalize: the training data holds %llu items (fewer than %u; "
+			 "after sensitize, reset or a burst it starts empty), so every call would be "
+			 "an anomaly; let it train, or use force-normalize",
+			 (unsigned long long)p.adds, VG_PH_NORMALIZE_MIN_ITEMS);
+		return -EINVAL;
+	}
 	if (strcmp(action, "show")) {
 		apply_action(action, &p);
 		/* replaces the whole value; see docs/control.md for the race */
@@ -500,6 +552,8 @@ static int cmd_profile(void *ctx, struct json_object *args, struct json_object *
 		vg_ph_kernel_profiles_changed(a->k);
 		if (!strcmp(action, "reset") || !strcmp(action, "sensitize"))
 			dropped = drop_dead_items(a, &p);
+		if (!strcmp(action, "reset")) /* starting over: no anomaly yet */
+			vg_ph_paths_anomaly(a->paths, key.dev, key.ino, 0);
 	}
 	n = p.id + 1;
 	counts = n <= (1u << 24) ? calloc(n, sizeof(*counts)) : NULL;

@@ -314,6 +314,19 @@ static void join_saver(struct vg_ph_kernel *k)
 	k->saving = false;
 }
 
+__u64 vg_ph_kernel_model_now(struct vg_ph_kernel *k)
+{
+	return k ? model_clock_now(k) : 0;
+}
+
+void vg_ph_kernel_foreach_path(struct vg_ph_kernel *k,
+			       void (*fn)(void *ctx, __u64 dev, __u64 ino, const char *path),
+			       void *ctx)
+{
+	if (k)
+		ph_persist_foreach_exe(k->persist, fn, ctx);
+}
+
 void vg_ph_kernel_set_proc(struct vg_ph_kernel *k, vg_ph_proc_fn fn, void *ctx)
 {
 	if (k)

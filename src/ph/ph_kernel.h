@@ -96,6 +96,13 @@ void vg_ph_kernel_set_proc(struct vg_ph_kernel *k, vg_ph_proc_fn fn, void *ctx);
 /* Every sensor event: incidents list what the process did around them. */
 void vg_ph_kernel_note_event(struct vg_ph_kernel *k, const struct vg_event *ev);
 void vg_ph_kernel_incident_stats(struct vg_ph_kernel *k, struct vg_ph_incident_stats *st);
+/* The model's clock now (ns, the kernel's jiffies): what normal_time uses. */
+__u64 vg_ph_kernel_model_now(struct vg_ph_kernel *k);
+/* Every executable path the profile files (and exec events) gave, so that
+ * `vigil profiles` names the profiles restored at start. */
+void vg_ph_kernel_foreach_path(struct vg_ph_kernel *k,
+			       void (*fn)(void *ctx, __u64 dev, __u64 ino, const char *path),
+			       void *ctx);
 /* Zeros when persistence is off. */
 void vg_ph_kernel_persist_stats(struct vg_ph_kernel *k, struct ph_persist_stats *st);
 /* Call from the monitor's loop (every poll): reports the incidents that are

@@ -124,6 +124,18 @@ void ph_persist_note_exe(struct ph_persist *p, __u64 dev, __u64 ino, const char 
 	pthread_mutex_unlock(&p->lock);
 }
 
+void ph_persist_foreach_exe(struct ph_persist *p,
+			    void (*fn)(void *ctx, __u64 dev, __u64 ino, const char *path), void *ctx)
+{
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->lock);
+	for (size_t i = 0; i < p->nknown; i++)
+		if (p->known[i].exe && p->known[i].exe[0])
+			fn(ctx, p->known[i].dev, p->known[i].ino, p->known[i].exe);
+	pthread_mutex_unlock(&p->lock);
+}
+
 /* The paths of running executables, so that a file names its program. */
 static void scan_proc_paths(struct ph_persist *p)
 {

@@ -323,3 +323,43 @@ def _ctl_path(path, *args):
                        capture_output=True, text=True, timeout=30)
     assert p.returncode == 0, p.stderr
     return p
+
+
+def test_profile_by_alert_id_normal_at_empty_normalize_and_reset():
+    """`vigil profile` takes the identifier alerts print (ph.exe_id); a
+    frozen profile says when it becomes normal; normalize refuses a profile
+    with (nearly) no training data; reset clears last_anomaly."""
+    with _session() as s:
+        mon, exe, ino = s["mon"], s["exe"], s["ino"]
+        deadline = time.time() + 60
+        while True:  # min_train 100, normal_wait 100000 s: it freezes and waits
+            _run(exe, "train")
+            show = _json(mon, "profile", "show", exe)
+            if show["state"] == "frozen":
+                break
+            assert time.time() < deadline, show
+        exe_id = f"{show['dev'] >> 20}:{show['dev'] & 0xfffff}:{ino}"
+        by_id = _json(mon, "profile", "show", exe_id)
+        assert by_id["ino"] == ino and by_id["exe"] == exe and by_id["id"] == show["id"]
+        at = time.mktime(time.strptime(by_id["normal_at"], "%Y-%m-%dT%H:%M:%SZ")) - time.timezone
+        assert abs(at - (time.time() + 100000)) < 120, by_id["normal_at"]
+        bad = _ctl(mon, "profile", "show", "1:2", check=False)
+        assert bad.returncode != 0 and "MAJOR:MINOR:INODE" in bad.stderr, bad.stderr
+
+        n = _json(mon, "profile", "normalize", exe_id)
+        assert n["state"] == "normal" and n["normal_at"] is None
+        attack = _run(exe, "attack")
+        deadline = time.time() + 10
+        while not _anomalies(mon, ino, attack):
+            assert time.time() < deadline, "no incident after normalize:\n" + mon.stderr()
+            time.sleep(0.1)
+        assert _json(mon, "profile", "show", exe)["last_anomaly"]
+
+        r = _json(mon, "profile", "reset", exe)
+        assert r["last_anomaly"] is None, r
+        # nothing learnt: normal now would flag every call
+        p = _ctl(mon, "profile", "normalize", exe, check=False)
+        assert p.returncode != 0 and "refusing to normalize" in p.stderr, p.stderr
+        assert _json(mon, "profile", "show", exe)["state"] == "training"
+        f = _json(mon, "profile", "force-normalize", exe)
+        assert f["state"] == "normal" and f["test_items"] == 0

@@ -7,6 +7,7 @@ others load.
 The kernel's maps are read with bpftool (found through the monitor's own
 file descriptors), and the files with a reader written here from the format
 in docs/ph.md, so neither check goes through vigil's own code."""
+import json
 import os
 import random
 import re
@@ -170,6 +171,11 @@ def test_profiles_survive_a_restart_and_stay_normal():
             assert after_items == before_items
             assert re.search(r"pH: \d+ profiles \(\d+ items\) loaded from .*, 0 files skipped",
                              mon2.stderr()), mon2.stderr()
+            # named by the path its file kept, though the program does not run
+            rows = json.loads(subprocess.run(
+                [VIGIL, "profiles", "--json", "--socket", mon2.sock], capture_output=True,
+                text=True, timeout=60, check=True, stdin=subprocess.DEVNULL).stdout)
+            assert [r["exe"] for r in rows if r["ino"] == ino] == [exe], rows
             # Still normal: a training run is quiet, the attack is flagged.
             quiet = _run(exe, "train")
             attack = _run(exe, "attack")
