@@ -24,7 +24,7 @@ static const char usage[] =
 
 static const char *const fields[] = { "exe",	   "state",	  "calls",	 "train_count",
 				      "last_mod_count", "items",	  "bytes",	 "test_items",
-				      "anomalies",	   "last_anomaly", "normal_at",	 "train_gen",	 "test_gen",
+				      "anomalies",	   "last_anomaly", "normal_at", "progress_pct", "calls_to_freeze",	 "train_gen",	 "test_gen",
 				      "id",		   "dev",	  "ino",	 "items_dropped" };
 
 static int all_digits(const char *s)

@@ -172,6 +172,29 @@ static uint64_t profile_bytes(uint64_t items)
 	       items * (sizeof(struct ph_item_key) + sizeof(__u64));
 }
 
+/* How far a training profile is from freezing. It freezes once the calls
+ * since its last change exceed (1 - den/factor) of its training calls (75%)
+ * and it has min_train calls: with n calls before the last change, after
+ * max(factor/den * n, min_train) training calls if nothing new comes. */
+static void add_progress(struct vg_ph_admin *a, struct json_object *o, const struct ph_profile *p)
+{
+	const struct ph_params *prm = vg_ph_kernel_params(a->k);
+	uint64_t n = p->train_count - p->last_mod_count, need, pct;
+
+	if (!prm || (p->status & (PH_PROFILE_FROZEN | PH_PROFILE_NORMAL)) ||
+	    !prm->normal_factor_den) {
+		json_object_object_add(o, "progress_pct", NULL);
+		json_object_object_add(o, "calls_to_freeze", NULL);
+		return;
+	}
+	need = n * prm->normal_factor / prm->normal_factor_den + 1;
+	if (need < prm->min_train)
+		need = prm->min_train;
+	pct = need ? p->train_count * 100 / need : 100;
+	add_u64(o, "progress_pct", pct > 99 ? 99 : pct);
+	add_u64(o, "calls_to_freeze", need > p->train_count ? need - p->train_count : 0);
+}
+
 static struct json_object *profile_json(struct vg_ph_admin *a, const struct ph_exe_key *key,
 					const struct ph_profile *p, long long items)
 {
@@ -200,6 +223,7 @@ static struct json_object *profile_json(struct vg_ph_admin *a, const struct ph_e
 		add_u64(o, "bytes", profile_bytes((uint64_t)items));
 	}
 	add_time(o, "last_anomaly", last);
+	add_progress(a, o, p);
 	/* a frozen profile becomes normal at normal_time (the model's clock) */
 	if ((p->status & PH_PROFILE_FROZEN) && !(p->status & PH_PROFILE_NORMAL) &&
 	    p->normal_time != ~0ull) {
@@ -594,6 +618,7 @@ static int status_section(void *ctx, struct json_object *sec)
 {
 	struct vg_ph_admin *a = ctx;
 	struct vg_ph_kernel_stats ks;
+	struct vg_ph_incident_stats is;
 	struct ph_exe_key key, next;
 	struct ph_profile p;
 	uint64_t by_state[3] = { 0 }, nprof = 0, items = 0, mem_items, mem_prof;
@@ -638,6 +663,9 @@ static int status_section(void *ctx, struct json_object *sec)
 		info.max_entries = 1;
 	add_u64(sec, "kernel_bytes_per_profile",
 		nprof ? mem_items / nprof + mem_prof / info.max_entries : 0);
+	vg_ph_kernel_incident_stats(a->k, &is);
+	add_u64(sec, "incidents", is.incidents);
+	add_u64(sec, "incidents_out_of_scope", is.out_of_scope);
 	add_u64(sec, "alerts", ks.alerts);
 	add_u64(sec, "alert_drops", ks.drops);
 	add_u64(sec, "malformed", ks.malformed);

@@ -44,7 +44,7 @@ struct episode {
 	uint32_t calls_dropped; /* distinct calls beyond VG_PH_INCIDENT_CALLS */
 	struct novel_call calls[VG_PH_INCIDENT_CALLS];
 	/* the process, from the table when the episode opened */
-	int have_proc;
+	int have_proc, has_tty;
 	uint32_t ppid;
 	int64_t uid;
 	char exe_path[512], cmdline[512], pname[32], user[64], container[32];
@@ -85,6 +85,12 @@ struct vg_ph_incidents {
 		uint64_t ino, dev;
 		char path[256];
 	} exes[VG_PH_EXE_PATHS];
+	/* the alert scope */
+	enum vg_ph_scope scope;
+	char *watch[VG_PH_WATCH_MAX];
+	uint64_t watch_ino[VG_PH_WATCH_MAX]; /* the file at start (0: missing) */
+	unsigned nwatch;
+	uint64_t listeners[VG_PH_EXE_PATHS]; /* inodes of programs seen serving (direct-mapped) */
 };
 
 int vg_ph_incidents_new(struct vg_ph_incidents **out, const char *hostname,
@@ -107,7 +113,116 @@ int vg_ph_incidents_new(struct vg_ph_incidents **out, const char *hostname,
 
 void vg_ph_incidents_free(struct vg_ph_incidents *in)
 {
+	if (!in)
+		return;
+	for (unsigned i = 0; i < in->nwatch; i++)
+		free(in->watch[i]);
 	free(in);
+}
+
+int vg_ph_incidents_set_scope(struct vg_ph_incidents *in, enum vg_ph_scope scope,
+			      const char *const *watch, unsigned nwatch)
+{
+	if (nwatch > VG_PH_WATCH_MAX)
+		return -EINVAL;
+	for (unsigned i = 0; i < nwatch; i++)
+		if (!watch[i] || watch[i][0] != '/')
+			return -EINVAL;
+	for (unsigned i = 0; i < in->nwatch; i++)
+		free(in->watch[i]);
+	in->nwatch = 0;
+	for (unsigned i = 0; i < nwatch; i++) {
+		struct stat st;
+
+		in->watch[i] = strdup(watch[i]);
+		if (!in->watch[i])
+			return -ENOMEM;
+		/* by inode too: a short-lived process may be gone before its
+		 * path is looked up */
+		in->watch_ino[i] = stat(watch[i], &st) ? 0 : st.st_ino;
+		in->nwatch++;
+	}
+	in->scope = scope;
+	return 0;
+}
+
+/* Programs that are run by people and build systems, not services: their
+ * every new option is a new sequence. They learn, silently. */
+static const char *const quiet_names[] = {
+	"sh", "bash", "dash", "zsh", "ksh", "mksh", "fish", "csh", "tcsh", "busybox",
+	"perl", "ruby", "node", "nodejs", "php", "lua", "tclsh", "java",
+	"cc", "gcc", "g++", "c++", "cpp", "cc1", "cc1plus", "collect2", "as", "ld", "gold",
+	"clang", "clang++", "lld", "make", "gmake", "cmake", "ninja", "rustc", "cargo", "go",
+	"git", "ls", "cat", "cp", "mv", "rm", "mkdir", "rmdir", "chmod", "chown", "chgrp", "ln",
+	"stat", "touch", "head", "tail", "sort", "uniq", "wc", "cut", "tr", "sed", "awk", "gawk",
+	"mawk", "grep", "egrep", "fgrep", "find", "xargs", "date", "uname", "uptime", "id",
+	"whoami", "env", "readlink", "realpath", "dirname", "basename", "tee", "true", "false",
+	"test", "[", "expr", "sleep", "printf", "echo", "dd", "du", "df", "install", "mktemp",
+	"seq", "nproc", "tput", "ps", "kill", "less", "more", "diff", "cmp", "tar", "gzip",
+	"gunzip", "xz", "zstd", "bzip2", "file", "which", "md5sum", "sha256sum", "od", "hexdump",
+	"strip", "objdump", "readelf", "nm", "ar", "ranlib", "pkg-config", "sudo", "su",
+	"timeout", "nice", "nohup", "setsid", "flock", "getent", "hostname", "tr", "vi", "vim",
+};
+/* name prefixes: versioned interpreters and tools (python3.12, ld.bfd ...) */
+static const char *const quiet_prefixes[] = {
+	"python", "perl5", "ruby", "php", "lua", "ld.", "gcc-", "g++-", "cc1", "clang-",
+	"x86_64-linux-gnu-", "aarch64-linux-gnu-",
+};
+
+int vg_ph_quiet_program(const char *exe_path)
+{
+	const char *base = exe_path ? strrchr(exe_path, '/') : NULL;
+
+	base = base ? base + 1 : exe_path;
+	if (!base || !base[0])
+		return 0;
+	for (size_t i = 0; i < sizeof(quiet_names) / sizeof(quiet_names[0]); i++)
+		if (!strcmp(base, quiet_names[i]))
+			return 1;
+	for (size_t i = 0; i < sizeof(quiet_prefixes) / sizeof(quiet_prefixes[0]); i++)
+		if (!strncmp(base, quiet_prefixes[i], strlen(quiet_prefixes[i])))
+			return 1;
+	return 0;
+}
+
+static int watched(const struct vg_ph_incidents *in, const char *exe, uint64_t ino)
+{
+	for (unsigned i = 0; i < in->nwatch; i++)
+		if ((exe && !strcmp(in->watch[i], exe)) || (ino && in->watch_ino[i] == ino))
+			return 1;
+	return 0;
+}
+
+/* The scope decision for a process: its path, parent, terminal, and
+ * whether its program was seen serving. */
+static int scope_of(const struct vg_ph_incidents *in, const char *exe, uint64_t ino,
+		    int have_proc, uint32_t ppid, int has_tty)
+{
+	if (watched(in, exe, ino))
+		return 1;
+	if (in->scope == VG_PH_SCOPE_ALL)
+		return 1;
+	if (in->scope == VG_PH_SCOPE_WATCHED || vg_ph_quiet_program(exe))
+		return 0;
+	if (ino && in->listeners[ino % VG_PH_EXE_PATHS] == ino)
+		return 1; /* it listens or accepts: it serves the network */
+	return have_proc && ppid == 1 && !has_tty; /* a daemon */
+}
+
+int vg_ph_incidents_in_scope(struct vg_ph_incidents *in, uint32_t pid, uint64_t ino)
+{
+	struct vg_ph_proc_info pi;
+	const char *exe;
+	int have;
+
+	if (!in)
+		return 1;
+	memset(&pi, 0, sizeof(pi));
+	have = in->proc_fn && !in->proc_fn(in->proc_ctx, pid, &pi) && pi.exe_ino == ino;
+	exe = have ? pi.exe : NULL;
+	if (!exe)
+		exe = vg_ph_incidents_exe_of(in, pid, ino);
+	return scope_of(in, exe, ino, have, pi.ppid, pi.has_tty);
 }
 
 void vg_ph_incidents_set_proc(struct vg_ph_incidents *in, vg_ph_proc_fn fn, void *ctx)
@@ -150,13 +265,20 @@ static const char *proc_exe(struct vg_ph_incidents *in, uint32_t pid, uint64_t i
 const char *vg_ph_incidents_exe_of(struct vg_ph_incidents *in, uint32_t pid, uint64_t ino)
 {
 	struct vg_ph_proc_info pi;
+	const char *exe;
 
 	if (!in)
 		return NULL;
 	if (in->proc_fn && !in->proc_fn(in->proc_ctx, pid, &pi) && pi.exe && pi.exe[0] &&
 	    pi.exe_ino == ino)
 		return pi.exe;
-	return proc_exe(in, pid, ino);  /* the exec event (another ring) may come later */
+	/* the exec event (another ring) may come later; a short task may be gone */
+	if ((exe = proc_exe(in, pid, ino)))
+		return exe;
+	for (unsigned i = 0; i < VG_PH_EXE_PATHS; i++)
+		if (in->exes[i].ino == ino && in->exes[i].path[0])
+			return in->exes[i].path;
+	return NULL;
 }
 
 void vg_ph_incidents_set_timing(struct vg_ph_incidents *in, uint64_t hold_ns, uint64_t gap_ns)
@@ -282,6 +404,12 @@ void vg_ph_incidents_event(struct vg_ph_incidents *in, const struct vg_event *ev
 
 	if (!in || !interesting(t))
 		return;
+	if ((t == VG_EV_LISTEN || t == VG_EV_ACCEPT) && in->proc_fn) {
+		struct vg_ph_proc_info pi;
+
+		if (!in->proc_fn(in->proc_ctx, ev->u.hdr.pid, &pi) && pi.exe_ino)
+			in->listeners[pi.exe_ino % VG_PH_EXE_PATHS] = pi.exe_ino;
+	}
 	if (t == VG_EV_EXEC && ev->u.exec.exe_ino && ev->len[VG_S_EXE] < 256) {
 		unsigned i = (unsigned)(ev->u.exec.exe_ino % VG_PH_EXE_PATHS);
 
@@ -388,6 +516,7 @@ static void episode_proc(struct vg_ph_incidents *in, struct episode *ep)
 		copy_str(ep->container, sizeof(ep->container), pi.container_id);
 		ep->ppid = pi.ppid;
 		ep->uid = pi.uid;
+		ep->has_tty = pi.has_tty;
 		if (pi.exe && pi.exe_ino == ep->exe.ino)
 			copy_str(ep->exe_path, sizeof(ep->exe_path), pi.exe);
 	}
@@ -532,6 +661,15 @@ static void report(struct vg_ph_incidents *in, struct episode *ep, uint64_t now_
 	int update = ep->reported;
 
 	episode_proc(in, ep);
+	if (!update && !scope_of(in, ep->exe_path, ep->exe.ino, ep->have_proc, ep->ppid,
+				 ep->has_tty)) {
+		/* learnt silently: counted, never reported (nor its updates) */
+		ep->reported = 1;
+		ep->dirty = 0;
+		ep->sev_sent = VG_PH_SEV_CRITICAL;
+		in->st.out_of_scope++;
+		return;
+	}
 	nev = episode_events(in, ep, ev, VG_PH_INCIDENT_EVENTS);
 	sev = episode_severity(in, ep, ev, nev, in->reason, sizeof(in->reason));
 	if (update && sev <= ep->sev_sent) {

@@ -48,6 +48,7 @@ struct vg_ph_proc_info {
 	uint32_t ppid;
 	int64_t uid;	  /* -1 unknown */
 	uint64_t exe_ino; /* the inode of exe, 0 unknown: checked against the record's */
+	int has_tty;	  /* a controlling terminal: run by a person, not a service */
 };
 /* Returns 0 and fills *out (strings valid until the next call), or -ENOENT. */
 typedef int (*vg_ph_proc_fn)(void *ctx, uint32_t pid, struct vg_ph_proc_info *out);
@@ -62,6 +63,18 @@ enum vg_ph_severity {
 
 struct vg_ph_incidents;
 
+/* Which programs' incidents are reported (pH learns every program). */
+enum vg_ph_scope {
+	/* long-running programs that serve the network or run as services:
+	 * a program seen listening or accepting, or a process without a
+	 * terminal whose parent is pid 1; shells, interpreters, compilers and
+	 * coreutils never, unless watched */
+	VG_PH_SCOPE_SERVICES = 0,
+	VG_PH_SCOPE_ALL = 1,	 /* every program */
+	VG_PH_SCOPE_WATCHED = 2, /* only the watch list */
+};
+#define VG_PH_WATCH_MAX 256
+
 int vg_ph_incidents_new(struct vg_ph_incidents **out, const char *hostname,
 			int64_t boot_to_wall_ns, vg_ph_incident_fn fn, void *ctx);
 void vg_ph_incidents_free(struct vg_ph_incidents *in);
@@ -69,6 +82,14 @@ void vg_ph_incidents_set_proc(struct vg_ph_incidents *in, vg_ph_proc_fn fn, void
 /* The report delay (first anomaly → alert) and the quiet gap that ends an
  * episode; 0 keeps the default. */
 void vg_ph_incidents_set_timing(struct vg_ph_incidents *in, uint64_t hold_ns, uint64_t gap_ns);
+/* The alert scope and the watch list (absolute paths, always reported).
+ * Returns 0 or -EINVAL (a path that is not absolute, or too many). */
+int vg_ph_incidents_set_scope(struct vg_ph_incidents *in, enum vg_ph_scope scope,
+			      const char *const *watch, unsigned nwatch);
+/* 1 if alerts about pid (running the file `ino`) are reported. */
+int vg_ph_incidents_in_scope(struct vg_ph_incidents *in, uint32_t pid, uint64_t ino);
+/* 1 for the programs the services scope leaves quiet (by file name). */
+int vg_ph_quiet_program(const char *exe_path);
 /* A checked anomaly, burst or response record. `now_ns` is CLOCK_BOOTTIME. */
 void vg_ph_incidents_record(struct vg_ph_incidents *in, const struct ph_alert_event *e,
 			    uint64_t now_ns);
@@ -92,6 +113,7 @@ struct vg_ph_incident_stats {
 	uint64_t updates;   /* of which severity updates */
 	uint64_t records;   /* anomaly records folded into episodes */
 	uint64_t evicted;   /* episodes reported early: table full */
+	uint64_t out_of_scope; /* episodes of programs outside the alert scope */
 };
 void vg_ph_incidents_stats(const struct vg_ph_incidents *in, struct vg_ph_incident_stats *st);
 

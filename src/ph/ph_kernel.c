@@ -154,6 +154,10 @@ static int on_record(void *ctx, void *data, size_t size)
 	vg_ph_incidents_record(k->incidents, data, (uint64_t)clock_ns(CLOCK_BOOTTIME));
 	if (e->kind == PH_EV_ANOMALY || e->kind == PH_EV_BURST)
 		return 0; /* reported as part of an incident */
+	/* a program outside the alert scope learns silently (a response,
+	 * which the operator asked for by path, is always told) */
+	if (e->kind != PH_EV_RESPONSE && !vg_ph_incidents_in_scope(k->incidents, e->pid, e->exe.ino))
+		return 0;
 	vg_ph_alert_render(&k->rendered, data, k->boot_to_wall_ns, k->hostname,
 			   vg_ph_incidents_exe_of(k->incidents, e->pid, e->exe.ino));
 	if (k->fn)
@@ -227,6 +231,12 @@ int vg_ph_kernel_open(struct vg_ph_kernel **out, const struct vg_ph_kernel_opts 
 	ret = vg_ph_incidents_new(&k->incidents, hostname, k->boot_to_wall_ns, fn, ctx);
 	if (ret) {
 		*err = "no memory for pH incidents";
+		goto fail;
+	}
+	ret = vg_ph_incidents_set_scope(k->incidents, (enum vg_ph_scope)o->alert_scope, o->watch,
+					o->nwatch);
+	if (ret) {
+		*err = "the pH watch list takes at most 256 absolute paths";
 		goto fail;
 	}
 	k->skel = ph_bpf__open();
@@ -312,6 +322,11 @@ static void join_saver(struct vg_ph_kernel *k)
 		return;
 	pthread_join(k->saver, NULL);
 	k->saving = false;
+}
+
+const struct ph_params *vg_ph_kernel_params(struct vg_ph_kernel *k)
+{
+	return k ? &k->skel->bss->ph_params_cfg : NULL;
 }
 
 __u64 vg_ph_kernel_model_now(struct vg_ph_kernel *k)

@@ -18,6 +18,7 @@
 
 struct vg_ph_kernel;
 struct ph_alert_event;
+struct ph_params;
 
 struct vg_ph_kernel_opts {
 	uint64_t normal_wait_s; /* frozen → normal after this many seconds */
@@ -34,6 +35,10 @@ struct vg_ph_kernel_opts {
 	uint32_t response_lfc;	       /* act when a task's LFC goes above this (1..127) */
 	const char *const *response_exes; /* only these executables (by device + inode) */
 	unsigned nresponse_exes;
+	/* which programs' alerts are reported (ph_incident.h); all learn */
+	int alert_scope;		 /* enum vg_ph_scope; 0: services */
+	const char *const *watch;	 /* always reported (absolute paths) */
+	unsigned nwatch;
 };
 
 #define VG_PH_RESPONSE_EXES_MAX 64
@@ -96,6 +101,8 @@ void vg_ph_kernel_set_proc(struct vg_ph_kernel *k, vg_ph_proc_fn fn, void *ctx);
 /* Every sensor event: incidents list what the process did around them. */
 void vg_ph_kernel_note_event(struct vg_ph_kernel *k, const struct vg_event *ev);
 void vg_ph_kernel_incident_stats(struct vg_ph_kernel *k, struct vg_ph_incident_stats *st);
+/* The model's parameters as loaded (read only). */
+const struct ph_params *vg_ph_kernel_params(struct vg_ph_kernel *k);
 /* The model's clock now (ns, the kernel's jiffies): what normal_time uses. */
 __u64 vg_ph_kernel_model_now(struct vg_ph_kernel *k);
 /* Every executable path the profile files (and exec events) gave, so that

@@ -19,6 +19,7 @@ int vg_ph_proc_describe(struct vg_proctable *pt, struct vg_usercache *uc, uint32
 		return -ENOENT;
 	out->exe = p->img->exe;
 	out->exe_ino = p->img->exe_ino;
+	out->has_tty = p->img->tty_nr != 0;
 	vg_proc_cmdline(p, cmdline, size);
 	out->cmdline = cmdline;
 	out->ppid = p->ppid;

@@ -7,6 +7,8 @@
  *                            127.0.0.1:PORT (a connect-back), then the round
  *   vigil-phtest exec        the train round, then runs /bin/true (a shell
  *                            spawned by an exploited server)
+ *   vigil-phtest serve       the train round, then listens on a loopback port
+ *                            and closes it (makes the program a server)
  *
  * Run "train" many times and pH learns the program; "attack" then makes
  * calls outside what it learnt. Calls are made with syscall() so that libc
@@ -49,8 +51,9 @@ int main(int argc, char **argv)
 	long rounds = 50;
 
 	if (argc < 2 || (strcmp(argv[1], "train") && strcmp(argv[1], "attack") &&
-			 strcmp(argv[1], "exec") && (strcmp(argv[1], "connect") || argc < 3))) {
-		fprintf(stderr, "usage: vigil-phtest train [N] | attack | connect PORT | exec\n");
+			 strcmp(argv[1], "exec") && strcmp(argv[1], "serve") &&
+			 (strcmp(argv[1], "connect") || argc < 3))) {
+		fprintf(stderr, "usage: vigil-phtest train [N] | attack | connect PORT | exec | serve\n");
 		return 2;
 	}
 	printf("pid=%d\n", (int)getpid());
@@ -68,6 +71,17 @@ int main(int argc, char **argv)
 
 		execv("/bin/true", args);
 		return 1;
+	}
+	if (!strcmp(argv[1], "serve")) {
+		struct sockaddr_in a = { .sin_family = AF_INET };
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 1))
+			return 1;
+		close(fd);
+		train_round();
+		return 0;
 	}
 	if (!strcmp(argv[1], "connect")) {
 		struct sockaddr_in a = { .sin_family = AF_INET };

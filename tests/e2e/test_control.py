@@ -58,6 +58,7 @@ def _session():
         exe = os.path.join(tmp, "phtest")
         copy_program(PHTEST, exe)
         with Monitor("--ph", "--ph-normal-wait", "100000", "--ph-min-train", "100",
+                     "--ph-alert-scope", "all",
                      "--no-rules", events=False) as mon:
             yield {"mon": mon, "tmp": tmp, "exe": exe, "ino": os.stat(exe).st_ino}
     finally:
@@ -337,7 +338,11 @@ def test_profile_by_alert_id_normal_at_empty_normalize_and_reset():
             show = _json(mon, "profile", "show", exe)
             if show["state"] == "frozen":
                 break
+            # training: how far from freezing, if nothing new comes
+            assert 0 <= show["progress_pct"] <= 99 and show["calls_to_freeze"] >= 0, show
+            assert show["normal_at"] is None
             assert time.time() < deadline, show
+        assert show["progress_pct"] is None and show["calls_to_freeze"] is None
         exe_id = f"{show['dev'] >> 20}:{show['dev'] & 0xfffff}:{ino}"
         by_id = _json(mon, "profile", "show", exe_id)
         assert by_id["ino"] == ino and by_id["exe"] == exe and by_id["id"] == show["id"]

@@ -12,7 +12,7 @@ import subprocess
 import tempfile
 import time
 
-from vigil_harness import BUILD, Monitor, copy_program
+from vigil_harness import BUILD, VIGIL, Monitor, copy_program
 from vigil_harness import run_deliberate
 
 PHTEST = os.path.join(BUILD, "tests", "bin", "vigil-phtest")
@@ -73,8 +73,10 @@ def test_ph_learns_then_flags_a_new_path_and_detaches():
     ino = os.stat(exe).st_ino
     before = _ph_program_ids()
     try:
+        # not a service (run by the test, no listening socket): reported
+        # because it is on the watch list
         with Monitor("--ph", "--ph-normal-wait", "1", "--no-rules", "--ph-no-persist",
-                     events=False) as mon:
+                     "--ph-watch", exe, events=False) as mon:
             ours = _ph_program_ids() - before
             assert len(ours) >= 3, f"pH programs not loaded: {ours}\n{mon.stderr()}"
             # Train until the profile freezes, waits its second and turns normal.
@@ -163,7 +165,7 @@ def test_ph_exec_and_connect_are_critical_incidents():
     port = srv.getsockname()[1]
     try:
         with Monitor("--ph", "--ph-normal-wait", "1", "--ph-no-persist",
-                     events=False) as mon:
+                     "--ph-alert-scope", "all", events=False) as mon:
             deadline = time.time() + 60
             while not _alerts(mon, ino, "pH profile normal"):
                 assert time.time() < deadline, "profile never became normal:\n" + mon.stderr()
@@ -190,3 +192,47 @@ def test_ph_exec_and_connect_are_critical_incidents():
     # the sensor's record of what the process did: the program it ran
     assert "/bin/true" in (inc_exec[0]["output_fields"]["ph.events"] or "") or \
         "/usr/bin/true" in (inc_exec[0]["output_fields"]["ph.events"] or ""), inc_exec[0]
+
+
+def test_ph_scope_services_alert_tools_learn_silently():
+    """By default only services are reported: a program seen listening is
+    in scope (its attack is an incident); the same program that never
+    served learns, becomes normal, and its attack stays silent (counted)."""
+    tmp = tempfile.mkdtemp(prefix="vigil-ph-scope-")
+    svc, tool = os.path.join(tmp, "phsvc"), os.path.join(tmp, "phtool")
+    copy_program(PHTEST, svc)
+    copy_program(PHTEST, tool)
+    ino_svc, ino_tool = os.stat(svc).st_ino, os.stat(tool).st_ino
+    try:
+        with Monitor("--ph", "--ph-normal-wait", "1", "--ph-no-persist", events=False) as mon:
+            _run(svc, "serve")
+            deadline = time.time() + 60
+            while not _alerts(mon, ino_svc, "pH profile normal"):
+                assert time.time() < deadline, "service never became normal:\n" + mon.stderr()
+                _run(svc, "train")
+                time.sleep(0.05)
+            deadline = time.time() + 60
+            while _profile(mon, tool)["state"] != "normal":
+                assert time.time() < deadline, "tool never became normal:\n" + mon.stderr()
+                _run(tool, "train")
+                time.sleep(0.05)
+            svc_pid = _run(svc, "attack")
+            tool_pid = _run(tool, "attack")
+            _wait_incident(mon, ino_svc, svc_pid)
+            time.sleep(0.5)
+            tool_alerts = _alerts(mon, ino_tool)
+            status = json.loads(subprocess.run(
+                [VIGIL, "status", "--json", "--socket", mon.sock], capture_output=True,
+                text=True, timeout=60, check=True, stdin=subprocess.DEVNULL).stdout)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    assert not tool_alerts, tool_alerts  # no normal alert, no incident
+    assert status["ph"]["incidents_out_of_scope"] >= 1, status["ph"]
+    assert status["ph"]["incidents"] >= 1
+    assert tool_pid != svc_pid
+
+
+def _profile(mon, exe):
+    p = subprocess.run([VIGIL, "profile", "show", exe, "--json", "--socket", mon.sock],
+                       capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    return json.loads(p.stdout) if p.returncode == 0 else {"state": None}

@@ -127,7 +127,8 @@ def _alerts(mon, ino, rule):
 
 
 def _ph_monitor(state, *extra):
-    return Monitor("--ph", "--ph-normal-wait", "1", "--no-rules", "--ph-state-dir", state,
+    return Monitor("--ph", "--ph-normal-wait", "1", "--no-rules", "--ph-alert-scope", "all",
+                   "--ph-state-dir", state,
                    *extra, events=False)
 
 

@@ -61,6 +61,7 @@ def test_kill_response_only_for_listed_programs():
     listed, other = _copies(tmp, 2)
     try:
         with Monitor("--ph", "--ph-normal-wait", "1", "--no-rules", "--ph-no-persist",
+                     "--ph-alert-scope", "all",
                      "--ph-response", "kill", "--ph-response-lfc", "3",
                      "--ph-response-exe", listed, events=False) as mon:
             _train(mon, [listed, other])
@@ -94,6 +95,7 @@ def test_stop_response_stops_the_task():
     p = None
     try:
         with Monitor("--ph", "--ph-normal-wait", "1", "--no-rules", "--ph-no-persist",
+                     "--ph-alert-scope", "all",
                      "--ph-response", "stop", "--ph-response-exe", listed,
                      events=False) as mon:
             _train(mon, [listed])

@@ -40,6 +40,7 @@ def test_handler_calls_do_not_mix_with_the_interrupted_code():
     ino = os.stat(exe).st_ino
     try:
         with Monitor("--ph", "--ph-normal-wait", "1", "--no-rules", "--ph-no-persist",
+                     "--ph-alert-scope", "all",
                      events=False) as mon:
             deadline = time.time() + 90
             runs = 0

@@ -157,6 +157,7 @@ static void test_severity_and_tasks(void)
 	struct vg_ph_incident_stats st;
 
 	CHECK_INT(vg_ph_incidents_new(&in, NULL, 0, on_alert, &s), 0);
+	CHECK_INT(vg_ph_incidents_set_scope(in, VG_PH_SCOPE_ALL, NULL, 0), 0);
 	/* no process table: the program is named by its identifier */
 	e = rec(9, "connect", 1, 10 * MS);
 	e.pid = 9;
@@ -193,6 +194,7 @@ static void test_exec_event_names_and_is_listed(void)
 	struct vg_event *ev = calloc(1, sizeof(*ev));
 
 	CHECK_INT(vg_ph_incidents_new(&in, NULL, 0, on_alert, &s), 0);
+	CHECK_INT(vg_ph_incidents_set_scope(in, VG_PH_SCOPE_ALL, NULL, 0), 0);
 	for (int i = 0; i < VG_S_COUNT; i++)
 		ev->s[i] = "";
 	ev->u.exec.hdr.type = VG_EV_EXEC;
@@ -215,8 +217,82 @@ static void test_exec_event_names_and_is_listed(void)
 	free(ev);
 }
 
+/* The default scope: services (a daemon of pid 1, or a program seen
+ * listening); tools learn silently unless watched. */
+static int tool_fn(void *ctx, uint32_t pid, struct vg_ph_proc_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->exe = ctx;
+	out->exe_ino = 77;
+	out->ppid = pid == 4242 ? 1 : 300; /* 4242: a daemon; others: run from a shell */
+	out->has_tty = pid != 4242;
+	out->uid = 0;
+	return 0;
+}
+
+static void test_scope(void)
+{
+	struct vg_ph_incidents *in;
+	struct sink s = { 0 };
+	struct ph_alert_event e;
+	struct vg_ph_incident_stats st;
+	const char *watch[] = { "/usr/bin/sed" };
+	const char *bad[] = { "sed" };
+
+	CHECK(vg_ph_quiet_program("/usr/bin/sed"));
+	CHECK(vg_ph_quiet_program("/usr/bin/python3.12"));
+	CHECK(vg_ph_quiet_program("/usr/libexec/gcc/x86_64-linux-gnu/14/cc1"));
+	CHECK(vg_ph_quiet_program("/bin/bash"));
+	CHECK(!vg_ph_quiet_program("/usr/sbin/nginx"));
+	CHECK(!vg_ph_quiet_program("/usr/sbin/sshd"));
+	CHECK(!vg_ph_quiet_program(NULL));
+
+	CHECK_INT(vg_ph_incidents_new(&in, NULL, 0, on_alert, &s), 0);
+	vg_ph_incidents_set_proc(in, tool_fn, (void *)"/srv/app");
+	/* a tool run from a terminal: learns, not reported */
+	e = rec(555, "uname", 1, 10 * MS);
+	e.pid = 555;
+	vg_ph_incidents_record(in, &e, 10 * MS);
+	vg_ph_incidents_flush(in);
+	CHECK_INT(s.n, 0);
+	vg_ph_incidents_stats(in, &st);
+	CHECK_INT(st.out_of_scope, 1);
+	CHECK(!vg_ph_incidents_in_scope(in, 555, 77));
+	/* a daemon (parent pid 1, no terminal): reported */
+	CHECK(vg_ph_incidents_in_scope(in, 4242, 77));
+	e = rec(4242, "uname", 1, 20 * MS);
+	vg_ph_incidents_record(in, &e, 20 * MS);
+	vg_ph_incidents_flush(in);
+	CHECK_INT(s.n, 1);
+	/* a program seen listening is a server, whatever runs it */
+	{
+		struct vg_event *ev = calloc(1, sizeof(*ev));
+
+		for (int i = 0; i < VG_S_COUNT; i++)
+			ev->s[i] = "";
+		ev->u.net.hdr.type = VG_EV_LISTEN;
+		ev->u.net.hdr.pid = 555;
+		vg_ph_incidents_event(in, ev);
+		free(ev);
+	}
+	CHECK(vg_ph_incidents_in_scope(in, 555, 77));
+	vg_ph_incidents_free(in);
+
+	/* a quiet program is in scope when watched; watched-only scope */
+	CHECK_INT(vg_ph_incidents_new(&in, NULL, 0, on_alert, &s), 0);
+	vg_ph_incidents_set_proc(in, tool_fn, (void *)"/usr/bin/sed");
+	CHECK(!vg_ph_incidents_in_scope(in, 4242, 77)); /* sed, even as a daemon */
+	CHECK_INT(vg_ph_incidents_set_scope(in, VG_PH_SCOPE_SERVICES, watch, 1), 0);
+	CHECK(vg_ph_incidents_in_scope(in, 555, 77));
+	CHECK_INT(vg_ph_incidents_set_scope(in, VG_PH_SCOPE_WATCHED, NULL, 0), 0);
+	CHECK(!vg_ph_incidents_in_scope(in, 4242, 77));
+	CHECK_INT(vg_ph_incidents_set_scope(in, VG_PH_SCOPE_ALL, bad, 1), -EINVAL);
+	vg_ph_incidents_free(in);
+}
+
 int main(void)
 {
+	test_scope();
 	test_one_incident_per_episode();
 	test_severity_and_tasks();
 	test_exec_event_names_and_is_listed();
