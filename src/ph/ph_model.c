@@ -25,7 +25,17 @@ PH_FN void ph_params_default(struct ph_params *p)
 	p->score = PH_SCORE_RATE;
 	p->min_train = PH_MIN_TRAIN_DEFAULT;
 	p->normal_wait = 0;
+	__builtin_memset(p->ignore, 0, sizeof(p->ignore));
 }
+
+/* A call the model does not see: no window, no item, no count. */
+static inline int ph_ignored(const struct ph_params *p, __u32 call)
+{
+	if (call > PH_CALL_MAX)
+		return 0;
+	return (p->ignore[(call >> 6) & (PH_CALL_MAX >> 6)] >> (call & 63)) & 1;
+}
+_Static_assert(((PH_CALL_MAX + 1) & PH_CALL_MAX) == 0, "the ignore index is a mask");
 
 PH_FN void ph_params_plain(struct ph_params *p)
 {
@@ -404,6 +414,8 @@ PH_FN int ph_fast_call(struct ph_store *store, const struct ph_params *p, struct
 	__u64 epoch = ph_epoch(store);
 	__u32 d;
 
+	if (ph_ignored(p, call))
+		return 1; /* not seen by the model at all */
 	if (!c->budget || c->epoch != epoch || now >= c->fast_until)
 		goto slow;
 	if (call > PH_CALL_MAX)
@@ -470,6 +482,10 @@ PH_FN int ph_on_call(struct ph_store *store, const struct ph_params *p, struct p
 	int testing, err;
 
 	__builtin_memset(res, 0, sizeof(*res));
+	if (ph_ignored(p, call)) {
+		res->lfc = task->lfc;
+		return 0;
+	}
 	ph_task_flush(p, prof, task);
 	ph_profile_state_get(prof, &before);
 	ph_cache_sync(&task->cache, prof);

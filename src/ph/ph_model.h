@@ -110,7 +110,20 @@ struct ph_params {
 	__u32 score;         /* enum ph_score_kind: what the monitor alerts on */
 	__u64 min_train;   /* calls a profile needs before it may freeze */
 	__u64 normal_wait; /* time from freezing to normal, in the caller's unit */
+	/* Calls the model does not see (bit per call number, ph_call_ignore()):
+	 * those whose place in a sequence depends on timing (futex,
+	 * sched_yield, poll / epoll waits, nanosleep ...) would otherwise make
+	 * a threaded or idle server's sequences new at random. Empty by
+	 * default; the monitor sets them (docs/ph.md, "Timing-dependent calls"). */
+	__u64 ignore[PH_CALL_MAX / 64 + 1];
 };
+
+/* Marks a call as unseen by the model (user space, before load / replay). */
+static inline void ph_call_ignore(struct ph_params *p, __u32 call)
+{
+	if (call <= PH_CALL_MAX)
+		p->ignore[call >> 6] |= 1ULL << (call & 63);
+}
 
 /* One profile (one executable). Plain data: a BPF map value. */
 struct ph_profile {

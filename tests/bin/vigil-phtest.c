@@ -7,6 +7,9 @@
  *                            127.0.0.1:PORT (a connect-back), then the round
  *   vigil-phtest exec        the train round, then runs /bin/true (a shell
  *                            spawned by an exploited server)
+ *   vigil-phtest jitter      the train rounds with waits between the calls at
+ *                            random places (sched_yield, nanosleep, futex,
+ *                            poll): timing, not a new code path
  *   vigil-phtest serve       the train round, then listens on a loopback port
  *                            and closes it (makes the program a server)
  *
@@ -19,6 +22,8 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <linux/futex.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -32,6 +37,47 @@ static void train_round(void)
 	syscall(SYS_getgid);
 	syscall(SYS_geteuid);
 	syscall(SYS_getegid);
+}
+
+/* A wait whose place depends on timing: one of four, or none. */
+static void maybe_wait(unsigned *seed)
+{
+	static int word;
+	struct timespec ts = { 0, 1000 };
+
+	*seed = *seed * 1103515245u + 12345u;
+	switch ((*seed >> 16) % 6) {
+	case 0:
+		syscall(SYS_sched_yield);
+		break;
+	case 1:
+		syscall(SYS_nanosleep, &ts, NULL);
+		break;
+	case 2:
+		syscall(SYS_futex, &word, FUTEX_WAKE, 1, NULL, NULL, 0);
+		break;
+	case 3:
+		syscall(SYS_poll, NULL, 0, 0);
+		break;
+	default:
+		break;
+	}
+}
+
+static void jitter_round(unsigned *seed)
+{
+	syscall(SYS_getpid);
+	maybe_wait(seed);
+	syscall(SYS_getppid);
+	maybe_wait(seed);
+	syscall(SYS_getuid);
+	maybe_wait(seed);
+	syscall(SYS_getgid);
+	maybe_wait(seed);
+	syscall(SYS_geteuid);
+	maybe_wait(seed);
+	syscall(SYS_getegid);
+	maybe_wait(seed);
 }
 
 /* Calls the train path never makes (their arguments may be NULL and fail:
@@ -52,8 +98,9 @@ int main(int argc, char **argv)
 
 	if (argc < 2 || (strcmp(argv[1], "train") && strcmp(argv[1], "attack") &&
 			 strcmp(argv[1], "exec") && strcmp(argv[1], "serve") &&
+			 strcmp(argv[1], "jitter") &&
 			 (strcmp(argv[1], "connect") || argc < 3))) {
-		fprintf(stderr, "usage: vigil-phtest train [N] | attack | connect PORT | exec | serve\n");
+		fprintf(stderr, "usage: vigil-phtest train [N] | jitter | attack | connect PORT | exec | serve\n");
 		return 2;
 	}
 	printf("pid=%d\n", (int)getpid());
@@ -63,6 +110,15 @@ int main(int argc, char **argv)
 			rounds = strtol(argv[2], NULL, 10);
 		for (long i = 0; i < rounds; i++)
 			train_round();
+		return 0;
+	}
+	if (!strcmp(argv[1], "jitter")) {
+		/* no call for the seed (getpid() would be a new sequence):
+		 * the stack's address, which ASLR moves */
+		unsigned seed = (unsigned)((unsigned long)&rounds >> 4);
+
+		for (long i = 0; i < rounds; i++)
+			jitter_round(&seed);
 		return 0;
 	}
 	train_round();

@@ -85,8 +85,11 @@ def test_ph_learns_then_flags_a_new_path_and_detaches():
                 assert time.time() < deadline, "profile never became normal:\n" + mon.stderr()
                 _run(exe, "train")
                 time.sleep(0.05)
-            # A last train run in normal mode must be quiet.
+            # A last train run in normal mode must be quiet, and so must a
+            # run whose waits (futex, poll, sched_yield, nanosleep) fall at
+            # random places: timing is not a new code path.
             quiet_pid = _run(exe, "train")
+            jitter_pids = [_run(exe, "jitter") for _ in range(3)]
             attack_pid = _run(exe, "attack")
             _wait_incident(mon, ino, attack_pid)
             time.sleep(0.5)  # anything more for that pid would come now
@@ -106,6 +109,10 @@ def test_ph_learns_then_flags_a_new_path_and_detaches():
 
     assert not [a for a in alerts if a["output_fields"]["proc.pid"] == quiet_pid
                 and a["rule"] != "pH profile normal"], "a trained path raised anomalies"
+    assert not [a for a in alerts if a["output_fields"]["proc.pid"] in jitter_pids
+                and a["rule"] != "pH profile normal"], \
+        ("waits broke the trained sequences", [a["output"] for a in alerts
+                                               if a["output_fields"]["proc.pid"] in jitter_pids])
     # anomalies are incidents now: no alert per call
     assert not [a for a in alerts if a["rule"] in ("pH anomaly", "pH anomaly burst")], alerts
 

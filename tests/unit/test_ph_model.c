@@ -468,8 +468,34 @@ static void test_big_call_numbers_fold(void)
 	ph_store_free(r.store);
 }
 
+/* Calls marked ignored are invisible: they neither break a learnt
+ * sequence nor count, wherever the timing puts them. */
+static void test_ignored_calls_do_not_break_sequences(void)
+{
+	static const uint32_t waits[] = { 1, 5, 2, 5, 5, 3, 1, 2, 5, 3 };
+	struct rig r;
+	uint64_t calls;
+
+	rig_init(&r);
+	ph_call_ignore(&r.p, 5);
+	make_normal(&r); /* 1 2 3, never with a 5 */
+	calls = r.prof.calls;
+	CHECK_INT(feed(&r, waits, 10), 0);
+	CHECK_INT(r.task.calls, 6); /* the 5s are not counted */
+	ph_task_flush(&r.p, &r.prof, &r.task);
+	CHECK_INT(r.prof.calls, calls + 6);
+	ph_store_free(r.store);
+	/* without the mark the same run is anomalous */
+	rig_init(&r);
+	make_normal(&r);
+	CHECK(feed(&r, waits, 10) > 0);
+	ph_call_ignore(&r.p, 2000); /* out of range: nothing */
+	ph_store_free(r.store);
+}
+
 int main(void)
 {
+	test_ignored_calls_do_not_break_sequences();
 	test_training_learns_pairs();
 	test_freeze_rule_and_normal_wait();
 	test_refreeze_refreshes_test_data();
