@@ -137,6 +137,9 @@ static void usage(FILE *out)
 		"                            interpreters, compilers, coreutils unless watched)\n"
 		"      --ph-watch PATH[,PATH]\n"
 		"                            programs whose pH alerts are always reported\n"
+		"      --ph-learning-window SECONDS\n"
+		"                            with --ph: after this long, every profile that\n"
+		"                            stopped changing becomes normal (default 0: off)\n"
 		"      --ph-response kill|stop\n"
 		"                            with --ph: kill or stop a task of a listed program\n"
 		"                            whose LFC goes above --ph-response-lfc (default: off)\n"
@@ -350,6 +353,7 @@ static int apply_config(struct vg_monitor_opts *mo, struct vg_sensor_opts *so,
 									    : VG_PH_SCOPE_SERVICES;
 	mo->ph_opts.watch = (const char *const *)cfg->ph.watch.items;
 	mo->ph_opts.nwatch = cfg->ph.watch.n;
+	mo->ph_opts.learning_window_s = cfg->ph.learning_window;
 	mo->metrics_listen = !strcmp(cfg->metrics.listen, "off") ? NULL :
 			     !strcmp(cfg->metrics.listen, "on") ? VG_METRICS_DEFAULT_LISTEN :
 								  cfg->metrics.listen;
@@ -415,6 +419,7 @@ static int run_main(int argc, char **argv)
 		{ "ph-response-exe", required_argument, 0, 1006 },
 		{ "ph-alert-scope", required_argument, 0, 1007 },
 		{ "ph-watch", required_argument, 0, 1008 },
+		{ "ph-learning-window", required_argument, 0, 1009 },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0 },
@@ -573,6 +578,9 @@ static int run_main(int argc, char **argv)
 			break;
 		case 1008:
 			SPECIFIC("--ph-watch", "ph.watch", optarg);
+			break;
+		case 1009:
+			SPECIFIC("--ph-learning-window", "ph.learning_window", optarg);
 			break;
 		case 1003:
 			mo.ph_opts.no_persist = true;

@@ -59,6 +59,7 @@ struct vg_config {
 		char *state_dir;
 		char *alert_scope;     /* "services", "all" or "watched" */
 		struct vg_strlist watch; /* programs always reported */
+		uint64_t learning_window; /* seconds; 0: off */
 	} ph;
 	struct {
 		bool enabled;

@@ -245,6 +245,12 @@ static const char *known_exe(const struct vg_ph_incidents *in, uint64_t dev, uin
 		       : NULL;
 }
 
+const char *vg_ph_incidents_known_exe(const struct vg_ph_incidents *in, uint64_t dev,
+				      uint64_t ino)
+{
+	return in ? known_exe(in, dev, ino) : NULL;
+}
+
 /* /proc/PID/exe when it is the file `ino`. */
 static const char *proc_exe(struct vg_ph_incidents *in, uint32_t pid, uint64_t ino)
 {

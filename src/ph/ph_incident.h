@@ -101,6 +101,9 @@ void vg_ph_incidents_tick(struct vg_ph_incidents *in, uint64_t now_ns);
 /* The path of pid's executable if it is still the file `ino` (from the
  * process table, else /proc/PID/exe), or NULL. */
 const char *vg_ph_incidents_exe_of(struct vg_ph_incidents *in, uint32_t pid, uint64_t ino);
+/* The path the last exec of (dev, ino) named, or NULL. */
+const char *vg_ph_incidents_known_exe(const struct vg_ph_incidents *in, uint64_t dev,
+				      uint64_t ino);
 /* Reports every open episode now (at exit). */
 void vg_ph_incidents_flush(struct vg_ph_incidents *in);
 

@@ -19,6 +19,7 @@
 #include "ph/ph_kernel.h"
 #include "ph/ph_model.h" /* before the skeleton: it uses struct ph_params */
 #include "ph/ph_persist.h"
+#include "ph/ph_window.h"
 #include "sensor/syscalls.h"
 #include "util/log.h"
 #include "util/map_walk.h"
@@ -34,6 +35,7 @@ struct vg_ph_kernel {
 	struct vg_ph_alert rendered; /* one record at a time */
 	/* anomaly records become one incident per task episode */
 	struct vg_ph_incidents *incidents;
+	struct vg_ph_window *window; /* NULL: no learning window */
 	void (*raw_fn)(void *ctx, const struct ph_alert_event *e);
 	void *raw_ctx;
 	struct ph_persist *persist;  /* NULL: profiles are not kept */
@@ -297,6 +299,13 @@ int vg_ph_kernel_open(struct vg_ph_kernel **out, const struct vg_ph_kernel_opts 
 		*err = "attaching the pH programs failed";
 		goto fail;
 	}
+	if (o->learning_window_s &&
+	    (ret = vg_ph_window_new(&k->window, bpf_map__fd(k->skel->maps.ph_profiles),
+				    o->learning_window_s * 1000000000ull,
+				    (uint64_t)clock_ns(CLOCK_MONOTONIC)))) {
+		*err = "no memory for the pH learning window";
+		goto fail;
+	}
 	k->attached = true;
 	*out = k;
 	return 0;
@@ -383,12 +392,50 @@ void vg_ph_kernel_incident_stats(struct vg_ph_kernel *k, struct vg_ph_incident_s
 	vg_ph_incidents_stats(k ? k->incidents : NULL, st);
 }
 
+static void window_profile(void *ctx, const struct ph_exe_key *key, const struct ph_profile *p,
+			   int normalized, uint64_t recent)
+{
+	struct vg_ph_kernel *k = ctx;
+	const char *path = vg_ph_incidents_known_exe(k->incidents, key->dev, key->ino);
+
+	(void)p;
+	if (normalized)
+		vg_debug("pH learning window: %s (%llu:%llu:%llu) normal", path ? path : "?",
+			 (unsigned long long)(key->dev >> 20),
+			 (unsigned long long)(key->dev & 0xfffff), (unsigned long long)key->ino);
+	else
+		vg_info("pH learning window: still changing: %s (%llu:%llu:%llu), %llu new items "
+			"in the last quarter of the window; it keeps training",
+			path ? path : "(path unknown)", (unsigned long long)(key->dev >> 20),
+			(unsigned long long)(key->dev & 0xfffff), (unsigned long long)key->ino,
+			(unsigned long long)recent);
+}
+
+/* At the end of the learning window: the settled profiles become normal. */
+static void window_tick(struct vg_ph_kernel *k)
+{
+	struct vg_ph_window_result r;
+
+	if (!k->window || !k->attached)
+		return;
+	if (!vg_ph_window_tick(k->window, (uint64_t)clock_ns(CLOCK_MONOTONIC),
+			       &k->skel->bss->ph_params_cfg, window_profile, k, &r))
+		return;
+	vg_ph_kernel_profiles_changed(k); /* the tasks' cached state is stale */
+	vg_info("pH learning window over: %llu profiles normal now, %llu still changing, %llu "
+		"with too little traffic, %llu normal already",
+		(unsigned long long)r.normalized, (unsigned long long)r.changing,
+		(unsigned long long)r.too_small, (unsigned long long)r.already_normal);
+}
+
 void vg_ph_kernel_tick(struct vg_ph_kernel *k)
 {
 	uint64_t now;
 
-	if (k)
+	if (k) {
 		vg_ph_incidents_tick(k->incidents, (uint64_t)clock_ns(CLOCK_BOOTTIME));
+		window_tick(k);
+	}
 	if (!k || !k->persist || !k->attached || !k->save_interval_ns)
 		return;
 	now = (uint64_t)clock_ns(CLOCK_MONOTONIC);
@@ -488,5 +535,6 @@ void vg_ph_kernel_close(struct vg_ph_kernel *k)
 	ph_bpf__destroy(k->skel); /* detaches, then unloads; accepts NULL */
 	ph_persist_free(k->persist);
 	vg_ph_incidents_free(k->incidents);
+	vg_ph_window_free(k->window);
 	free(k);
 }

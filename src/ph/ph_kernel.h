@@ -39,6 +39,7 @@ struct vg_ph_kernel_opts {
 	int alert_scope;		 /* enum vg_ph_scope; 0: services */
 	const char *const *watch;	 /* always reported (absolute paths) */
 	unsigned nwatch;
+	uint64_t learning_window_s; /* 0: off; else ph_window.h */
 };
 
 #define VG_PH_RESPONSE_EXES_MAX 64

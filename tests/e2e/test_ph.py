@@ -243,3 +243,39 @@ def _profile(mon, exe):
     p = subprocess.run([VIGIL, "profile", "show", exe, "--json", "--socket", mon.sock],
                        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
     return json.loads(p.stdout) if p.returncode == 0 else {"state": None}
+
+
+def test_ph_learning_window_normalizes_settled_profiles():
+    """--ph-learning-window: at its end every profile that learnt nothing in
+    the window's last quarter becomes normal (no 7-day wait); one that was
+    still learning is named and keeps training."""
+    tmp = tempfile.mkdtemp(prefix="vigil-ph-window-")
+    a, b = os.path.join(tmp, "phsettled"), os.path.join(tmp, "phchanging")
+    copy_program(PHTEST, a)
+    copy_program(PHTEST, b)
+    try:
+        with Monitor("--ph", "--ph-normal-wait", "100000", "--ph-min-train", "100",
+                     "--ph-learning-window", "8", "--no-rules", "--ph-no-persist",
+                     "--ph-alert-scope", "all", events=False) as mon:
+            t0 = time.time()
+            for _ in range(10):
+                _run(a, "train")
+                _run(b, "train")
+            assert time.time() < t0 + 5, "training took too long for the window"
+            time.sleep(max(0, t0 + 6.5 - time.time()))  # past the 3/4 snapshot
+            _run(b, "attack")  # b learns something new in the last quarter
+            deadline = t0 + 30
+            while "pH learning window over" not in mon.stderr():
+                assert time.time() < deadline, mon.stderr()
+                time.sleep(0.2)
+            pa, pb = _profile(mon, a), _profile(mon, b)
+            attack = _run(a, "attack")
+            _wait_incident(mon, os.stat(a).st_ino, attack)
+            err = mon.stderr()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    assert pa["state"] == "normal", pa
+    assert pb["state"] != "normal", pb
+    assert f"still changing: {b}" in err, err
+    assert re.search(r"pH learning window over: [1-9]\d* profiles normal now, [1-9]\d* still "
+                     r"changing", err), err
