@@ -1,6 +1,7 @@
 /* vigil profile ACTION EXE-or-PID: show one pH profile, or apply one of
  * pH's admin actions to it. */
 #include <ctype.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +11,7 @@
 #include "cli/ctl_cli.h"
 
 static const char usage[] =
-	"Usage: vigil profile ACTION EXE|PID|ID [--json] [--socket PATH]\n\n"
+	"Usage: vigil profile ACTION EXE|PID|ID [FILE] [--json] [--socket PATH]\n\n"
 	"Actions on the pH profile of an executable (a path), of a process's\n"
 	"executable (a pid), or by the identifier alerts print (ph.exe_id,\n"
 	"MAJOR:MINOR:INODE):\n"
@@ -20,12 +21,15 @@ static const char usage[] =
 	"  force-normalize  the same, however little it learnt\n"
 	"  sensitize  forget the current training period (normal mode stays)\n"
 	"  tolerize   stop normal mode and keep learning\n"
-	"  reset      start over: empty training data, no normal mode\n";
+	"  reset      start over: empty training data, no normal mode\n"
+	"  export EXE FILE  write the profile to FILE (the state directory's format)\n"
+	"  import EXE FILE  replace the profile by FILE's (same model and architecture)\n"
+	"  merge EXE FILE   add FILE's known sequences to the profile\n";
 
 static const char *const fields[] = { "exe",	   "state",	  "calls",	 "train_count",
 				      "last_mod_count", "items",	  "bytes",	 "test_items",
 				      "anomalies",	   "last_anomaly", "normal_at", "progress_pct", "calls_to_freeze",	 "train_gen",	 "test_gen",
-				      "id",		   "dev",	  "ino",	 "items_dropped" };
+				      "id",		   "dev",	  "ino",	 "items_dropped", "file", "items_written", "items_added" };
 
 static int all_digits(const char *s)
 {
@@ -43,19 +47,26 @@ int cmd_profile(int argc, char **argv)
 	struct ctl_cli c;
 	char abs[PATH_MAX];
 	const char *action, *target;
+	int with_file;
 	int first, ret = ctl_cli_parse(&c, argc, argv, usage, &first);
 
 	if (ret >= 0)
 		return ret;
-	if (argc - first != 2) {
+	if (argc - first < 2) {
 		fputs(usage, stderr);
 		return 2;
 	}
 	action = argv[first];
 	target = argv[first + 1];
+	with_file = !strcmp(action, "export") || !strcmp(action, "import") ||
+		    !strcmp(action, "merge");
+	if (argc - first != 2 + with_file) {
+		fputs(usage, stderr);
+		return 2;
+	}
 	if (strcmp(action, "show") && strcmp(action, "normalize") &&
 	    strcmp(action, "force-normalize") && strcmp(action, "sensitize") &&
-	    strcmp(action, "tolerize") && strcmp(action, "reset")) {
+	    strcmp(action, "tolerize") && strcmp(action, "reset") && !with_file) {
 		fprintf(stderr, "vigil: profile: unknown action '%s'\n\n%s", action, usage);
 		return 2;
 	}
@@ -75,6 +86,23 @@ int cmd_profile(int argc, char **argv)
 			return 1;
 		}
 		json_object_object_add(args, "exe", json_object_new_string(abs));
+	}
+	if (with_file) {
+		/* the monitor opens it: send it absolute (it may not exist yet) */
+		const char *f = argv[first + 2];
+		char *dir = strdup(f), *base = strdup(f), fabs[PATH_MAX + 1];
+
+		if (!dir || !base || !realpath(dirname(dir), abs)) {
+			fprintf(stderr, "vigil: %s: no such directory\n", f);
+			free(dir);
+			free(base);
+			json_object_put(args);
+			return 1;
+		}
+		snprintf(fabs, sizeof(fabs), "%s/%s", strcmp(abs, "/") ? abs : "", basename(base));
+		json_object_object_add(args, "file", json_object_new_string(fabs));
+		free(dir);
+		free(base);
 	}
 	ret = ctl_cli_call(&c, "profile", args, &res);
 	json_object_put(args);

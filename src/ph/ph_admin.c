@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 
 #include "ph/ph_admin.h"
+#include "ph/ph_exchange.h"
 #include "ph/ph_model.h"
 #include "ph/ph_paths.h"
 #include "ph/ph_task_state.h"
@@ -517,6 +518,53 @@ static int apply_action(const char *action, struct ph_profile *p)
 	return 0;
 }
 
+/* export / import / merge with a profile file (src/ph/ph_exchange.c). */
+static int exchange(struct vg_ph_admin *a, const char *action, struct json_object *args,
+		    struct json_object **result, char *err, size_t errlen)
+{
+	struct vg_ph_exchange x = { a->maps.profiles, a->maps.items, vg_ph_kernel_params(a->k),
+				    vg_ph_kernel_model_now(a->k) };
+	struct json_object *v, *o;
+	struct ph_exe_key key;
+	struct ph_profile p;
+	const char *file;
+	long n;
+	int ret;
+
+	if (!json_object_object_get_ex(args, "file", &v) ||
+	    !json_object_is_type(v, json_type_string)) {
+		snprintf(err, errlen, "%s needs \"file\" (an absolute path)", action);
+		return -EINVAL;
+	}
+	file = json_object_get_string(v);
+	ret = resolve_key(a, args, &key, err, errlen);
+	if (ret)
+		return ret;
+	if (!strcmp(action, "export"))
+		n = vg_ph_export(&x, &key, vg_ph_paths_get(a->paths, key.dev, key.ino, NULL), file,
+				 err, errlen);
+	else
+		n = vg_ph_import(&x, &key, file, !strcmp(action, "merge"), err, errlen);
+	if (n < 0)
+		return (int)n;
+	if (bpf_map_lookup_elem(a->maps.profiles, &key, &p)) {
+		snprintf(err, errlen, "the profile went away");
+		return -ENOENT;
+	}
+	if (strcmp(action, "export")) {
+		vg_ph_kernel_profiles_changed(a->k);
+		drop_dead_items(a, &p); /* the generations the import replaced */
+	}
+	o = profile_json(a, &key, &p, -1);
+	if (!o)
+		return -ENOMEM;
+	add_str(o, "action", action);
+	add_str(o, "file", file);
+	add_u64(o, !strcmp(action, "export") ? "items_written" : "items_added", (uint64_t)n);
+	*result = o;
+	return 0;
+}
+
 static int cmd_profile(void *ctx, struct json_object *args, struct json_object **result,
 		       char *err, size_t errlen)
 {
@@ -539,11 +587,13 @@ static int cmd_profile(void *ctx, struct json_object *args, struct json_object *
 		action = "normalize";
 		force = 1;
 	}
+	if (!strcmp(action, "export") || !strcmp(action, "import") || !strcmp(action, "merge"))
+		return exchange(a, action, args, result, err, errlen);
 	if (strcmp(action, "show") && strcmp(action, "normalize") && strcmp(action, "sensitize") &&
 	    strcmp(action, "tolerize") && strcmp(action, "reset")) {
 		snprintf(err, errlen,
 			 "unknown action '%.40s' (show, normalize, force-normalize, sensitize, "
-			 "tolerize, reset)",
+			 "tolerize, reset, export, import, merge)",
 			 action);
 		return -EINVAL;
 	}

@@ -368,3 +368,55 @@ def test_profile_by_alert_id_normal_at_empty_normalize_and_reset():
         assert _json(mon, "profile", "show", exe)["state"] == "training"
         f = _json(mon, "profile", "force-normalize", exe)
         assert f["state"] == "normal" and f["test_items"] == 0
+
+
+def test_profile_export_import_merge():
+    """A profile moves between copies of a program as a file: exported from a
+    trained copy, imported into a fresh copy (another inode), which is then
+    normal at once (its attack is flagged, its training path quiet); merged
+    into a third copy's own profile; a damaged file is refused by name."""
+    with _session() as s:
+        mon, exe, tmp = s["mon"], s["exe"], s["tmp"]
+        for _ in range(5):
+            _run(exe, "train")
+        time.sleep(0.3)
+        assert _json(mon, "profile", "normalize", exe)["state"] == "normal"
+        f = os.path.join(tmp, "phtest.profile")
+        ex = _json(mon, "profile", "export", exe, f)
+        assert ex["items_written"] > 0 and os.stat(f).st_mode & 0o777 == 0o600
+        src = _json(mon, "profile", "show", exe)
+
+        other = os.path.join(tmp, "phtest-copy")
+        copy_program(PHTEST, other)
+        _run(other, "train", "1")  # the model has seen it: it has a profile
+        time.sleep(0.3)
+        imp = _json(mon, "profile", "import", other, f)
+        assert imp["state"] == "normal" and imp["items_added"] == ex["items_written"], imp
+        assert imp["test_items"] == src["test_items"] and imp["id"] != src["id"]
+        quiet = _run(other, "train")
+        attack = _run(other, "attack")
+        ino = os.stat(other).st_ino
+        deadline = time.time() + 10
+        while not _anomalies(mon, ino, attack):
+            assert time.time() < deadline, "no incident after import:\n" + mon.stderr()
+            time.sleep(0.1)
+        assert not _anomalies(mon, ino, quiet), "the imported profile flagged the trained path"
+
+        third = os.path.join(tmp, "phtest-third")
+        copy_program(PHTEST, third)
+        _run(third, "train", "1")
+        time.sleep(0.3)
+        before = _json(mon, "profile", "show", third)
+        m = _json(mon, "profile", "merge", third, f)
+        assert m["items_added"] > 0 and m["adds"] == before["adds"] + m["items_added"], m
+        again = _json(mon, "profile", "merge", third, f)  # nothing new the second time
+        assert again["items_added"] == 0
+
+        with open(f, "r+b") as fh:  # one flipped byte: the checksum
+            fh.seek(400)
+            b = fh.read(1)
+            fh.seek(400)
+            fh.write(bytes([b[0] ^ 0xff]))
+        bad = _ctl(mon, "profile", "import", other, f, check=False)
+        assert bad.returncode != 0 and "phtest.profile" in bad.stderr, bad.stderr
+        assert _json(mon, "profile", "show", other)["test_items"] == src["test_items"]
