@@ -88,7 +88,8 @@ int vg_ph_incidents_set_scope(struct vg_ph_incidents *in, enum vg_ph_scope scope
 			      const char *const *watch, unsigned nwatch);
 /* 1 if alerts about pid (running the file `ino`) are reported. */
 int vg_ph_incidents_in_scope(struct vg_ph_incidents *in, uint32_t pid, uint64_t ino);
-/* 1 for the programs the services scope leaves quiet (by file name). */
+/* 1 for the programs the services scope leaves quiet (by file name;
+ * ph_classify.c). */
 int vg_ph_quiet_program(const char *exe_path);
 /* A checked anomaly, burst or response record. `now_ns` is CLOCK_BOOTTIME. */
 void vg_ph_incidents_record(struct vg_ph_incidents *in, const struct ph_alert_event *e,
@@ -110,6 +111,8 @@ void vg_ph_incidents_flush(struct vg_ph_incidents *in);
 /* Severity of a novel call by itself (the sensor's events can raise dup2
  * and mprotect): exported for the tests. */
 enum vg_ph_severity vg_ph_call_severity(const char *call);
+/* Why a call is risky ("runs a program"), or NULL (ph_classify.c). */
+const char *vg_ph_call_why(const char *call);
 
 struct vg_ph_incident_stats {
 	uint64_t incidents; /* alerts reported (updates included) */
