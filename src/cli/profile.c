@@ -22,6 +22,8 @@ static const char usage[] =
 	"  sensitize  forget the current training period (normal mode stays)\n"
 	"  tolerize   stop normal mode and keep learning\n"
 	"  reset      start over: empty training data, no normal mode\n"
+	"  accept     learn what the normal profile held back (the sequences of its\n"
+	"             incidents since the last accept): they are normal from now\n"
 	"  export EXE FILE  write the profile to FILE (the state directory's format)\n"
 	"  import EXE FILE  replace the profile by FILE's (same model and architecture)\n"
 	"  merge EXE FILE   add FILE's known sequences to the profile\n";
@@ -29,7 +31,7 @@ static const char usage[] =
 static const char *const fields[] = { "exe",	   "state",	  "calls",	 "train_count",
 				      "last_mod_count", "items",	  "bytes",	 "test_items",
 				      "anomalies",	   "last_anomaly", "normal_at", "progress_pct", "calls_to_freeze",	 "train_gen",	 "test_gen",
-				      "id",		   "dev",	  "ino",	 "items_dropped", "file", "items_written", "items_added" };
+				      "id",		   "dev",	  "ino",	 "items_dropped", "held_items", "items_accepted", "file", "items_written", "items_added" };
 
 static int all_digits(const char *s)
 {
@@ -66,7 +68,8 @@ int cmd_profile(int argc, char **argv)
 	}
 	if (strcmp(action, "show") && strcmp(action, "normalize") &&
 	    strcmp(action, "force-normalize") && strcmp(action, "sensitize") &&
-	    strcmp(action, "tolerize") && strcmp(action, "reset") && !with_file) {
+	    strcmp(action, "tolerize") && strcmp(action, "reset") && strcmp(action, "accept") &&
+	    !with_file) {
 		fprintf(stderr, "vigil: profile: unknown action '%s'\n\n%s", action, usage);
 		return 2;
 	}

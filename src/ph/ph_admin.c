@@ -219,6 +219,7 @@ static struct json_object *profile_json(struct vg_ph_admin *a, const struct ph_e
 	add_u64(o, "test_items", p->test_stamp);
 	add_u64(o, "anomalies", p->anomalies);
 	add_u64(o, "store_errors", p->store_errors);
+	add_u64(o, "held_items", p->held);
 	if (items >= 0) {
 		add_u64(o, "items", (uint64_t)items);
 		add_u64(o, "bytes", profile_bytes((uint64_t)items));
@@ -485,6 +486,60 @@ static uint64_t drop_dead_items(struct vg_ph_admin *a, const struct ph_profile *
 	return gone;
 }
 
+struct held_items {
+	const struct ph_profile *p;
+	struct ph_item_key *keys;
+	size_t n, cap;
+};
+
+static int collect_held(const void *key, const void *value, void *ctx)
+{
+	const struct ph_item_key *k = key;
+	struct held_items *h = ctx;
+
+	(void)value;
+	if (k->profile != (__u32)h->p->id || k->gen != (h->p->train_gen | PH_GEN_HELD))
+		return 0;
+	if (h->n == h->cap) {
+		size_t ncap = h->cap ? h->cap * 2 : 256;
+		struct ph_item_key *nk = realloc(h->keys, ncap * sizeof(*nk));
+
+		if (!nk)
+			return -ENOMEM; /* accept what was collected */
+		h->keys = nk;
+		h->cap = ncap;
+	}
+	h->keys[h->n++] = *k;
+	return 0;
+}
+
+/* accept: what the profile held back (misses in normal mode) joins its
+ * training data, and the test data of a normal profile. */
+static uint64_t accept_held(struct vg_ph_admin *a, struct ph_profile *p)
+{
+	struct held_items h = { p, NULL, 0, 0 };
+	uint64_t added = 0;
+
+	vg_map_walk(a->maps.items, sizeof(struct ph_item_key), sizeof(__u64), ITEMS_SCAN_MAX,
+		    collect_held, &h);
+	for (size_t i = 0; i < h.n; i++) {
+		struct ph_item_key k = h.keys[i];
+		__u64 stamp = p->adds;
+
+		k.gen = p->train_gen;
+		if (!bpf_map_update_elem(a->maps.items, &k, &stamp, BPF_NOEXIST)) {
+			p->adds++;
+			added++;
+		}
+		bpf_map_delete_elem(a->maps.items, &h.keys[i]);
+	}
+	free(h.keys);
+	p->held = 0;
+	if ((p->status & PH_PROFILE_NORMAL) && p->test_gen == p->train_gen)
+		p->test_stamp = p->adds;
+	return added;
+}
+
 /* The admin actions of pH, applied to a copy of the profile. */
 static int apply_action(const char *action, struct ph_profile *p)
 {
@@ -499,12 +554,18 @@ static int apply_action(const char *action, struct ph_profile *p)
 		p->train_count = 0;
 		p->last_mod_count = 0;
 		p->adds = 0;
+		p->held = 0; /* the old generation's held items are deleted */
 		p->status &= ~PH_PROFILE_FROZEN;
 	} else if (!strcmp(action, "tolerize")) {
 		/* stop normal mode, keep learning from what is known */
 		p->status &= ~(PH_PROFILE_NORMAL | PH_PROFILE_FROZEN);
 		p->anomalies = 0;
 		p->normal_time = 0;
+		/* learning again, counted from now: its calls in normal mode
+		 * all counted as "nothing new" (misses are held back, not
+		 * learnt), so it would freeze at once, before learning anything */
+		p->train_count = 0;
+		p->last_mod_count = 0;
 	} else if (!strcmp(action, "reset")) {
 		/* start over: empty training data, no test data */
 		uint64_t id = p->id, calls = p->calls;
@@ -573,7 +634,7 @@ static int cmd_profile(void *ctx, struct json_object *args, struct json_object *
 	struct ph_exe_key key;
 	struct ph_profile p;
 	const char *action = "show";
-	uint64_t *counts, n, dropped = 0;
+	uint64_t *counts, n, dropped = 0, accepted = 0;
 	int ret, force = 0;
 
 	if (json_object_object_get_ex(args, "action", &v)) {
@@ -590,10 +651,10 @@ static int cmd_profile(void *ctx, struct json_object *args, struct json_object *
 	if (!strcmp(action, "export") || !strcmp(action, "import") || !strcmp(action, "merge"))
 		return exchange(a, action, args, result, err, errlen);
 	if (strcmp(action, "show") && strcmp(action, "normalize") && strcmp(action, "sensitize") &&
-	    strcmp(action, "tolerize") && strcmp(action, "reset")) {
+	    strcmp(action, "tolerize") && strcmp(action, "reset") && strcmp(action, "accept")) {
 		snprintf(err, errlen,
 			 "unknown action '%.40s' (show, normalize, force-normalize, sensitize, "
-			 "tolerize, reset, export, import, merge)",
+			 "tolerize, reset, accept, export, import, merge)",
 			 action);
 		return -EINVAL;
 	}
@@ -616,8 +677,11 @@ static int cmd_profile(void *ctx, struct json_object *args, struct json_object *
 			 (unsigned long long)p.adds, VG_PH_NORMALIZE_MIN_ITEMS);
 		return -EINVAL;
 	}
+	if (!strcmp(action, "accept"))
+		accepted = accept_held(a, &p); /* items first, then the profile */
 	if (strcmp(action, "show")) {
-		apply_action(action, &p);
+		if (strcmp(action, "accept"))
+			apply_action(action, &p);
 		/* replaces the whole value; see docs/control.md for the race */
 		if (bpf_map_update_elem(a->maps.profiles, &key, &p, BPF_EXIST)) {
 			snprintf(err, errlen, "updating the profile failed: %s", strerror(errno));
@@ -640,6 +704,8 @@ static int cmd_profile(void *ctx, struct json_object *args, struct json_object *
 	add_str(o, "action", action);
 	if (dropped)
 		add_u64(o, "items_dropped", dropped);
+	if (!strcmp(action, "accept"))
+		add_u64(o, "items_accepted", accepted);
 	*result = o;
 	return 0;
 }

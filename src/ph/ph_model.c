@@ -205,8 +205,18 @@ PH_ITEM_FN int ph_check_item(struct ph_store *store, struct ph_profile *prof, __
 	if (st.in_train && (!testing || st.in_test))
 		return 1;
 	/* a miss is never learnt: in normal mode new behaviour is held back
-	 * until an operator accepts it (tolerize), not made normal by
+	 * (PH_GEN_HELD) until an operator accepts it, not made normal by
 	 * repeating it */
+	if ((flags & PH_CHECK_LEARN) && testing && !st.in_test && !st.in_train &&
+	    prof->held < PH_HELD_MAX) {
+		__u64 unused;
+
+		key.gen = prof->train_gen | PH_GEN_HELD;
+		if (ph_item_lookup(store, &key, &unused) == -PH_ENOENT &&
+		    !ph_item_insert(store, &key, 0))
+			prof->held++;
+		return 0;
+	}
 	if (!(flags & PH_CHECK_LEARN) || st.in_train || (testing && !st.in_test))
 		return 0;
 	if (ph_item_insert(store, &key, prof->adds)) {
@@ -283,6 +293,7 @@ static inline void ph_lfc_step(const struct ph_params *p, struct ph_task *task, 
 static inline void ph_reset_training(struct ph_profile *prof)
 {
 	prof->train_gen++;
+	prof->held = 0; /* what the old generation held back goes with it */
 	prof->train_count = 0;
 	prof->last_mod_count = 0;
 	prof->adds = 0;
@@ -534,8 +545,14 @@ PH_FN int ph_on_call(struct ph_store *store, const struct ph_params *p, struct p
 	ph_lfc_step(p, task, res->anomaly);
 	res->lfc = task->lfc;
 
-	if (p->learn && task->lfc > p->tolerize_limit && prof->train_count > 0) {
-		/* too many anomalies close together: do not learn this behaviour */
+	/* Too many anomalies close together: do not learn this behaviour. A
+	 * normal profile learns no miss anyway (held back, ph_check_item()),
+	 * and resetting its training data would drop what it held back and
+	 * let it refreeze on a fraction of its behaviour; a profile that
+	 * stopped being normal while the task's frame is still full must not
+	 * learn the rest of the burst. */
+	if (p->learn && task->lfc > p->tolerize_limit && prof->train_count > 0 &&
+	    !(prof->status & PH_PROFILE_NORMAL)) {
 		ph_reset_training(prof);
 		res->tolerized = 1;
 	}

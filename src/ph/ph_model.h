@@ -131,7 +131,7 @@ struct ph_profile {
 	__u32 status;         /* PH_PROFILE_* */
 	__u32 train_gen;      /* generation the training data is stored under */
 	__u32 test_gen;       /* generation of the frozen test data */
-	__u32 pad;
+	__u32 held;	      /* items held back (see PH_GEN_HELD); was padding */
 	__u64 train_count;    /* calls trained on in this generation */
 	__u64 last_mod_count; /* calls since the training data last changed */
 	__u64 adds;           /* items added in this generation (the stamp) */
@@ -224,6 +224,14 @@ struct ph_result {
 	__u32 tolerized; /* 1 if the training data was reset (LFC > tolerize) */
 	__u32 stopped;   /* 1 if normal mode stopped (anomalies > limit) */
 };
+
+/* Held back: an item a normal profile missed is not learnt (an attacker
+ * must not make his calls normal by repeating them); it is stored under
+ * the training generation with this bit, stamp 0, at most PH_HELD_MAX per
+ * profile, until an operator accepts it (`vigil profile accept`) or the
+ * generation ends. Not kept across monitor restarts. */
+#define PH_GEN_HELD 0x80000000u
+#define PH_HELD_MAX 4096u
 
 /* Key of a stored item: a pair or an n-gram of one profile's generation. */
 struct ph_item_key {

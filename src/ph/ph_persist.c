@@ -389,6 +389,7 @@ int ph_persist_load(struct ph_persist *p, __u64 *next_profile, __u64 clock_now)
 		}
 		pthread_mutex_unlock(&p->lock);
 		/* the model's clock restarts at boot: keep the wait that was left */
+		prof.held = 0; /* held-back items are not saved (ph_model.h) */
 		if ((prof.status & PH_PROFILE_FROZEN) && prof.normal_time != ~0ULL) {
 			__u64 left = prof.normal_time > meta.clock_ns ? prof.normal_time - meta.clock_ns
 								      : 0;
@@ -511,6 +512,8 @@ static size_t select_items(struct ph_persist *p, const struct ph_profile *prof,
 			live = it->stamp < prof->adds; /* newer ones: not counted yet */
 		else if (it->k.gen == prof->test_gen)
 			live = it->stamp < prof->test_stamp, dead = !live;
+		else if (it->k.gen & PH_GEN_HELD) /* held back: not saved; an old generation's die */
+			dead = (it->k.gen & ~PH_GEN_HELD) < prof->train_gen;
 		else
 			dead = it->k.gen < prof->train_gen;
 		if (dead) {

@@ -420,3 +420,33 @@ def test_profile_export_import_merge():
         bad = _ctl(mon, "profile", "import", other, f, check=False)
         assert bad.returncode != 0 and "phtest.profile" in bad.stderr, bad.stderr
         assert _json(mon, "profile", "show", other)["test_items"] == src["test_items"]
+
+
+def test_profile_accept_learns_what_was_held_back():
+    """A normal profile learns no miss: the sequences of an incident are
+    held back (held_items); `vigil profile accept` makes them normal, and
+    the same run is quiet afterwards."""
+    with _session() as s:
+        mon, exe, ino = s["mon"], s["exe"], s["ino"]
+        for _ in range(5):
+            _run(exe, "train")
+        time.sleep(0.3)
+        assert _json(mon, "profile", "normalize", exe)["held_items"] == 0
+        first = _run(exe, "exec")
+        deadline = time.time() + 10
+        while not _anomalies(mon, ino, first):
+            assert time.time() < deadline, "no incident for the exec run:\n" + mon.stderr()
+            time.sleep(0.1)
+        held = _json(mon, "profile", "show", exe)
+        assert held["held_items"] >= 1 and held["state"] == "normal", held
+        again = _run(exe, "exec")  # not learnt by repeating it
+        deadline = time.time() + 10
+        while not _anomalies(mon, ino, again):
+            assert time.time() < deadline, "a repeated exec run was learnt:\n" + mon.stderr()
+            time.sleep(0.1)
+        acc = _json(mon, "profile", "accept", exe)
+        assert acc["items_accepted"] == held["held_items"] and acc["held_items"] == 0, acc
+        assert acc["test_items"] == held["test_items"] + acc["items_accepted"], acc
+        quiet = _run(exe, "exec")
+        time.sleep(1.0)
+        assert not _anomalies(mon, ino, quiet), "an accepted sequence still alerts"

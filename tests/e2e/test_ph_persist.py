@@ -25,7 +25,7 @@ PHTEST = os.path.join(BUILD, "tests", "bin", "vigil-phtest")
 
 HEADER = struct.Struct("<8sIIII16sIIIIQQQQQ256s")
 PROFILE = struct.Struct("<QIIIIQQQQQQQQ")  # struct ph_profile, 88 bytes
-PROFILE_FIELDS = ("id status train_gen test_gen pad train_count last_mod_count adds "
+PROFILE_FIELDS = ("id status train_gen test_gen held train_count last_mod_count adds "
                   "test_stamp normal_time anomalies calls store_errors").split()
 ITEM = struct.Struct("<IIQQ")
 assert HEADER.size == 352 and PROFILE.size == 88 and ITEM.size == 24

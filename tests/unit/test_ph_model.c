@@ -120,9 +120,12 @@ static void test_refreeze_refreshes_test_data(void)
 	}
 	CHECK(!normal_again);
 	CHECK(r.prof.adds <= adds); /* held back: nothing learnt (a burst may reset) */
-	/* the operator accepts the new behaviour: tolerize (vigil profile) */
+	/* the operator accepts the new behaviour: tolerize (as vigil profile
+	 * does it: the stability count starts again) */
 	r.prof.status &= ~(PH_PROFILE_NORMAL | PH_PROFILE_FROZEN);
 	r.prof.anomalies = 0;
+	r.prof.train_count = 0;
+	r.prof.last_mod_count = 0;
 	ph_task_init(&r.task, 42);
 	for (i = 1; i <= 200 && !normal_again; i++) {
 		CHECK_INT(step(&r, (uint32_t)((i - 1) % 4 + 1)), 0);
@@ -278,12 +281,20 @@ static void test_tolerize_resets_training(void)
 	CHECK_INT(r.res.lfc, 2);
 	CHECK(!r.res.tolerized);
 	CHECK_INT(step(&r, 9), 0); /* LFC 3 > 2 */
+	/* normal: the burst's calls are held back, the training data stays */
+	CHECK_INT(r.res.tolerized, 0);
+	CHECK_INT(r.prof.train_gen, gen);
+	CHECK(r.prof.held >= 3);
+	CHECK_INT(ph_store_count_items(r.store, 42, gen | PH_GEN_HELD, PH_ITEM_PAIR), r.prof.held);
+	/* no longer normal (anomaly limit) while the frame is full: the rest of
+	 * the burst is not learnt, the training data starts over */
+	r.prof.status &= ~PH_PROFILE_NORMAL;
+	CHECK_INT(step(&r, 10), 0);
 	CHECK_INT(r.res.tolerized, 1);
 	CHECK_INT(r.prof.train_gen, gen + 1);
 	CHECK_INT(r.prof.train_count, 0);
+	CHECK_INT(r.prof.held, 0);
 	CHECK_INT(ph_store_count_items(r.store, 42, r.prof.train_gen, PH_ITEM_PAIR), 0);
-	/* the frozen test data is untouched */
-	CHECK(r.prof.status & PH_PROFILE_NORMAL);
 	ph_task_init(&r.task, 42);
 	CHECK_INT(feed(&r, known, 3), 0);
 	/* a GC keeps the train and test generations only */
