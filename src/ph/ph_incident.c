@@ -630,7 +630,8 @@ static void report(struct vg_ph_incidents *in, struct episode *ep, uint64_t now_
 
 	snprintf(in->output, sizeof(in->output),
 		 "pH incident%s: %s (pid %u tid %u, %s, parent %s %u, user %s%s%s) made %" PRIu64
-		 " calls outside its normal profile: %s%s (first: %s after [%s]); LFC %u%s%s%s%s%s",
+		 " calls outside its normal profile: %s%s (first: %s after [%s]); LFC %u%s%s%s%s%s"
+		 "; held back, not learnt (if legitimate: vigil profile accept %s)",
 		 update ? " (update)" : "", exe, ep->pid, ep->tid,
 		 ep->cmdline[0] ? ep->cmdline : ep->comm, ep->pname[0] ? ep->pname : "?", ep->ppid,
 		 ep->user[0] ? ep->user : "?", ep->container[0] ? ", container " : "",
@@ -640,7 +641,8 @@ static void report(struct vg_ph_incidents *in, struct episode *ep, uint64_t now_
 		 !ep->responded	    ? ""
 		 : ep->response_err ? "; the response failed"
 		 : ep->response == SIGKILL ? "; killed by the response"
-					   : "; stopped by the response");
+					   : "; stopped by the response",
+		 in->exe_id);
 
 	f->n = 0;
 	f->used = 0;
