@@ -228,6 +228,8 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--window", type=int, default=60, help="learning window, seconds")
     ap.add_argument("--normal", type=int, default=30, help="normal traffic after it, seconds")
+    ap.add_argument("--force-normal", action="store_true",
+                    help="make servers still training normal after the window (diagnostic)")
     args = ap.parse_args()
     if os.geteuid() != 0:
         print("live evaluation: skipped (needs root to load BPF)")
@@ -288,6 +290,13 @@ def main():
                 break
             time.sleep(0.2)
         states = {k: profile_state(vigil, sock, v["exe"]) for k, v in servers.items()}
+        if args.force_normal:
+            # a diagnostic: what a server still training would raise
+            for k, v in servers.items():
+                if states[k] != "normal":
+                    subprocess.run([vigil, "profile", "force-normalize", v["exe"], "--socket",
+                                    sock], capture_output=True, stdin=subprocess.DEVNULL)
+                    states[k] = f"{states[k]}, forced normal"
         window_lines = [l for l in open(err.name).read().splitlines() if "learning window" in l]
 
         # 2. normal traffic: pH alerts about the servers are false alarms
@@ -354,13 +363,20 @@ def main():
     for name in ("nginx", "sshd"):
         if not installed[name]:
             print(f"  {name}: not installed here, not evaluated")
-    print(f"  {'server':<10} {'state after window':<20} {'pH alerts in normal traffic':<28}")
+    print(f"  {'server':<10} {'state after window':<28} {'pH alerts in normal traffic':<28}")
     for k in servers:
         hours = args.normal / 3600
-        print(f"  {k:<10} {str(states[k]):<20} {len(false_alarms[k])} "
+        print(f"  {k:<10} {str(states[k]):<28} {len(false_alarms[k])} "
               f"({len(false_alarms[k]) / hours:.0f}/hour)")
-        for a in false_alarms[k][:3]:
-            print("     " + a["output"][:200])
+        calls = {}
+        for a in false_alarms[k]:
+            for c in a["output_fields"].get("ph.calls", "").split():
+                calls[c] = calls.get(c, 0) + 1
+        if calls:
+            print("     novel calls in them: " + " ".join(
+                f"{c}({n})" for c, n in sorted(calls.items(), key=lambda x: -x[1])[:20]))
+        for a in false_alarms[k][:2]:
+            print("     " + a["output"][:300])
     print(f"  {'attack':<48} {'detected':<9} {'ms to alert':<12} priority  decisive calls")
     for name, what, a, t0 in results:
         if not a:
