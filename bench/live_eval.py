@@ -331,13 +331,21 @@ def main():
                 fire()
             except OSError:
                 pass
-            found = None
+            found = []
             while time.time() < t0 + 5 and not found:
                 time.sleep(0.1)
-                found = next((a for a in ph_alerts(out) if a["rule"] == "pH incident" and
-                              a["output_fields"].get("ph.exe") == servers[name]["exe"] and
-                              wall(a) >= t0 - 0.05), None)
-            results.append((name, what, found, t0))
+                found = [a for a in ph_alerts(out) if a["rule"] == "pH incident" and
+                         a["output_fields"].get("ph.exe") == servers[name]["exe"] and
+                         wall(a) >= t0 - 0.05]
+            if found:  # its other tasks (a forked child's execve) report too
+                time.sleep(0.5)
+                found = [a for a in ph_alerts(out) if a["rule"] == "pH incident" and
+                         a["output_fields"].get("ph.exe") == servers[name]["exe"] and
+                         wall(a) >= t0 - 0.05]
+            rank = {"Critical": 0, "Error": 1, "Warning": 2}
+            first = min(found, key=wall) if found else None
+            worst = min(found, key=lambda a: rank.get(a["priority"], 3)) if found else None
+            results.append((name, what, first, worst, len(found), t0))
         listener.close()
     finally:
         for p in procs:
@@ -377,16 +385,17 @@ def main():
                 f"{c}({n})" for c, n in sorted(calls.items(), key=lambda x: -x[1])[:20]))
         for a in false_alarms[k][:2]:
             print("     " + a["output"][:300])
-    print(f"  {'attack':<48} {'detected':<9} {'ms to alert':<12} priority  decisive calls")
-    for name, what, a, t0 in results:
+    print(f"  {'attack':<48} {'detected':<9} {'ms to alert':<12} {'incidents':<10} "
+          f"priority  decisive calls")
+    for name, what, a, worst, n, t0 in results:
         if not a:
             print(f"  {name + ' ' + what:<48} {'no':<9}")
             continue
         of = a["output_fields"]
         ms = (wall(a) - t0) * 1000 + of.get("ph.delay_ms", 0)
-        print(f"  {name + ' ' + what:<48} {'yes':<9} {ms:<12.0f} {a['priority']:<9} "
-              f"{of.get('ph.calls', '')[:60]}")
-        print(f"     {a['output'][:300]}")
+        print(f"  {name + ' ' + what:<48} {'yes':<9} {ms:<12.0f} {n:<10} {worst['priority']:<9} "
+              f"{worst['output_fields'].get('ph.calls', '')[:60]}")
+        print(f"     {worst['output'][:300]}")
     shutil.rmtree(tmp, ignore_errors=True)
     return 0
 

@@ -34,6 +34,8 @@ static const struct call_class classes[] = {
 	{ "setreuid", VG_PH_SEV_ERROR, "changes user" },
 	{ "memfd_create", VG_PH_SEV_ERROR, "makes an anonymous file" },
 	{ "fork", VG_PH_SEV_ERROR, "starts a process" },
+	{ "clone", VG_PH_SEV_ERROR, "starts a process or thread" },
+	{ "clone3", VG_PH_SEV_ERROR, "starts a process or thread" },
 	{ "vfork", VG_PH_SEV_ERROR, "starts a process" },
 	{ "bpf", VG_PH_SEV_ERROR, "uses bpf()" },
 };

@@ -180,6 +180,7 @@ static void test_severity_and_tasks(void)
 	CHECK_INT(vg_ph_call_severity("ptrace"), VG_PH_SEV_CRITICAL);
 	CHECK_INT(vg_ph_call_severity("finit_module"), VG_PH_SEV_CRITICAL);
 	CHECK_INT(vg_ph_call_severity("dup2"), VG_PH_SEV_ERROR);
+	CHECK_INT(vg_ph_call_severity("clone3"), VG_PH_SEV_ERROR);
 	CHECK_INT(vg_ph_call_severity("read"), VG_PH_SEV_WARNING);
 	CHECK_INT(vg_ph_call_severity(NULL), VG_PH_SEV_WARNING);
 }
