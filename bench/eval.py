@@ -2,7 +2,10 @@
 """Offline evaluation of vigil's pH model (`make eval`).
 
 Runs `vigil replay` on the system-call datasets of /work/shared/datasets and
-prints AUC and the true-positive rate at 1%, 5% and 10% false-positive rate.
+prints AUC and the true-positive rate at 1%, 5% and 10% false-positive rate;
+then, as root, the live evaluation (bench/live_eval.py: real servers on
+loopback under the kernel's pH, trained by the learning window, normal
+traffic and attacks). `--only adfa|unm|live` runs one part.
 
 ADFA-LD, the fixed protocol of the datasets README: train on
 Training_Data_Master only; validation traces are negatives, all attack traces
@@ -177,7 +180,7 @@ def eval_unm(vigil, tmp, models):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", default="build")
-    ap.add_argument("--only", choices=["adfa", "unm"], action="append")
+    ap.add_argument("--only", choices=["adfa", "unm", "live"], action="append")
     ap.add_argument("--half", choices=["even", "odd"], action="append",
                     help="ADFA validation half(s) to score (default: odd, the report half)")
     ap.add_argument("--replay-args", action="append", default=[], metavar="ARGS",
@@ -199,6 +202,11 @@ def main():
             eval_unm(vigil, tmp, models)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    if not a.only or "live" in a.only:
+        # real servers on loopback under the kernel's pH (bench/live_eval.py)
+        sys.stdout.flush()
+        subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "live_eval.py"),
+                        "--build", a.build])
 
 
 if __name__ == "__main__":

@@ -8,24 +8,31 @@ static const char usage[] =
 	"Usage: vigil profiles [--json] [--socket PATH]\n\n"
 	"The pH profiles of the running monitor, one per executable: state\n"
 	"(training, frozen, normal), calls seen, items learnt (n-grams or pairs),\n"
-	"size in bytes, last anomaly, executable. Needs root and --ph.\n";
+	"size in bytes, progress to normal (training: % of the calls it needs\n"
+	"before it may freeze; frozen: when it becomes normal), last anomaly,\n"
+	"executable. Needs root and --ph.\n";
 
 int cmd_profiles(int argc, char **argv)
 {
-	struct json_object *res, *row;
-	char b[32];
+	struct json_object *res, *row, *v;
+	char b[32], prog[32];
 	int ret = ctl_cli_simple(argc, argv, usage, "profiles", &res);
 
 	if (ret >= 0)
 		return ret;
-	printf("%-8s %12s %8s %8s %-20s  %s\n", "STATE", "CALLS", "ITEMS", "BYTES",
-	       "LAST ANOMALY", "EXE");
+	printf("%-8s %12s %8s %8s %-20s %-20s  %s\n", "STATE", "CALLS", "ITEMS", "BYTES",
+	       "PROGRESS", "LAST ANOMALY", "EXE");
 	for (size_t i = 0; i < json_object_array_length(res); i++) {
 		row = json_object_array_get_idx(res, i);
-		printf("%-8s %12llu %8llu %8s %-20s  %s\n", ctl_str(row, "state", "?"),
+		if (json_object_object_get_ex(row, "progress_pct", &v) && v)
+			snprintf(prog, sizeof(prog), "%llu%%",
+				 (unsigned long long)ctl_u64(row, "progress_pct"));
+		else
+			snprintf(prog, sizeof(prog), "%s", ctl_str(row, "normal_at", "-"));
+		printf("%-8s %12llu %8llu %8s %-20s %-20s  %s\n", ctl_str(row, "state", "?"),
 		       (unsigned long long)ctl_u64(row, "calls"),
 		       (unsigned long long)ctl_u64(row, "items"),
-		       ctl_human(ctl_u64(row, "bytes"), b, sizeof(b)),
+		       ctl_human(ctl_u64(row, "bytes"), b, sizeof(b)), prog,
 		       ctl_str(row, "last_anomaly", "-"),
 		       ctl_str(row, "exe", "(unknown path)"));
 	}

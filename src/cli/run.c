@@ -131,6 +131,16 @@ static void usage(FILE *out)
 		"                            with --ph: save changed profiles this often (default\n"
 		"                            600; 0 = only at exit)\n"
 		"      --ph-no-persist       with --ph: neither load nor save profiles\n"
+		"      --ph-alert-scope services|all|watched\n"
+		"                            whose pH alerts are reported; every program learns\n"
+		"                            (default services: programs seen listening or\n"
+		"                            accepting, daemons of pid 1; never shells,\n"
+		"                            interpreters, compilers, coreutils unless watched)\n"
+		"      --ph-watch PATH[,PATH]\n"
+		"                            programs whose pH alerts are always reported\n"
+		"      --ph-learning-window SECONDS\n"
+		"                            with --ph: after this long, every profile that\n"
+		"                            stopped changing becomes normal (default 0: off)\n"
 		"      --ph-response kill|stop\n"
 		"                            with --ph: kill or stop a task of a listed program\n"
 		"                            whose LFC goes above --ph-response-lfc (default: off)\n"
@@ -389,6 +399,12 @@ static int apply_config(struct vg_monitor_opts *mo, struct vg_sensor_opts *so,
 	mo->control_socket = strcmp(cfg->control.socket, "none") ? cfg->control.socket : NULL;
 	mo->ph_opts.state_dir = cfg->ph.state_dir;
 	mo->ph_opts.save_interval_s = cfg->ph.save_interval;
+	mo->ph_opts.alert_scope = !strcmp(cfg->ph.alert_scope, "all")	    ? VG_PH_SCOPE_ALL
+				  : !strcmp(cfg->ph.alert_scope, "watched") ? VG_PH_SCOPE_WATCHED
+									    : VG_PH_SCOPE_SERVICES;
+	mo->ph_opts.watch = (const char *const *)cfg->ph.watch.items;
+	mo->ph_opts.nwatch = cfg->ph.watch.n;
+	mo->ph_opts.learning_window_s = cfg->ph.learning_window;
 	mo->metrics_listen = !strcmp(cfg->metrics.listen, "off") ? NULL :
 			     !strcmp(cfg->metrics.listen, "on") ? VG_METRICS_DEFAULT_LISTEN :
 								  cfg->metrics.listen;
@@ -453,6 +469,9 @@ static int run_main(int argc, char **argv)
 		{ "ph-response", required_argument, 0, 1004 },
 		{ "ph-response-lfc", required_argument, 0, 1005 },
 		{ "ph-response-exe", required_argument, 0, 1006 },
+		{ "ph-alert-scope", required_argument, 0, 1007 },
+		{ "ph-watch", required_argument, 0, 1008 },
+		{ "ph-learning-window", required_argument, 0, 1009 },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0 },
@@ -605,6 +624,15 @@ static int run_main(int argc, char **argv)
 			break;
 		case 1002:
 			SPECIFIC("--ph-save-interval", "ph.save_interval", optarg);
+			break;
+		case 1007:
+			SPECIFIC("--ph-alert-scope", "ph.alert_scope", optarg);
+			break;
+		case 1008:
+			SPECIFIC("--ph-watch", "ph.watch", optarg);
+			break;
+		case 1009:
+			SPECIFIC("--ph-learning-window", "ph.learning_window", optarg);
 			break;
 		case 1003:
 			mo.ph_opts.no_persist = true;

@@ -58,6 +58,9 @@ struct vg_config {
 		uint64_t normal_wait, min_train, save_interval;
 		char *model; /* "ngram" or "plain" */
 		char *state_dir;
+		char *alert_scope;     /* "services", "all" or "watched" */
+		struct vg_strlist watch; /* programs always reported */
+		uint64_t learning_window; /* seconds; 0: off */
 	} ph;
 	struct {
 		bool enabled;

@@ -23,6 +23,7 @@
 #include "output/outputs.h"
 #include "ph/ph_admin.h"
 #include "ph/ph_kernel.h"
+#include "ph/ph_procinfo.h"
 #include "proc/container.h"
 #include "proc/procfs.h"
 #include "proc/proctable.h"
@@ -180,11 +181,21 @@ static void print_auth(void *ctx, const struct vg_alert *a)
 		m->alerts = alerts;
 }
 
+/* pH incidents name the process from the table. */
+static int ph_proc(void *ctx, uint32_t pid, struct vg_ph_proc_info *out)
+{
+	struct monitor *m = ctx;
+
+	return vg_ph_proc_describe(m->procs, m->users, pid, clock_ns(CLOCK_BOOTTIME), out,
+				   m->cmdline, sizeof(m->cmdline));
+}
+
 static int on_event(void *ctx, const struct vg_event *ev)
 {
 	struct monitor *m = ctx;
 
 	track(m, ev);
+	vg_ph_kernel_note_event(m->ph, ev); /* what incidents list around them */
 	if (m->ph && ev->u.hdr.type == VG_EV_EXEC) {
 		/* pH names a profile's file by the program's path */
 		const struct vg_proc *p = vg_pt_lookup(m->procs, ev->u.hdr.pid);
@@ -552,6 +563,7 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 	if (!mo->no_auth)
 		auth = open_auth(m, s);
 	m->ph = ph;
+	vg_ph_kernel_set_proc(ph, ph_proc, m);
 	if (m->detect)
 		vg_detect_bind(m->detect, m->procs, m->users, m->hostname);
 	if (m->detect)

@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 
 #include "ph/ph_admin.h"
+#include "ph/ph_exchange.h"
 #include "ph/ph_model.h"
 #include "ph/ph_paths.h"
 #include "ph/ph_task_state.h"
@@ -21,6 +22,8 @@
 
 
 #define ITEMS_SCAN_MAX (1u << 24) /* keys walked per request, at most */
+/* normalize refuses a profile with fewer training items (force-normalize) */
+#define VG_PH_NORMALIZE_MIN_ITEMS 16u
 
 struct vg_ph_admin {
 	struct vg_ph_kernel *k;
@@ -47,6 +50,13 @@ static void on_record(void *ctx, const struct ph_alert_event *e)
 				    (uint64_t)((int64_t)e->ts_ns + a->boot_to_wall_ns));
 }
 
+static void restored_path(void *ctx, __u64 dev, __u64 ino, const char *path)
+{
+	struct vg_ph_admin *a = ctx;
+
+	vg_ph_paths_set(a->paths, dev, ino, path, strlen(path));
+}
+
 int vg_ph_admin_new(struct vg_ph_admin **out, struct vg_ph_kernel *k)
 {
 	struct vg_ph_admin *a = calloc(1, sizeof(*a));
@@ -68,6 +78,9 @@ int vg_ph_admin_new(struct vg_ph_admin **out, struct vg_ph_kernel *k)
 		free(a);
 		return ret;
 	}
+	/* the paths the profile files kept (a program not running now is
+	 * still named), then what runs now */
+	vg_ph_kernel_foreach_path(k, restored_path, a);
 	vg_ph_paths_scan_proc(a->paths, "/proc");
 	vg_ph_kernel_on_record(k, on_record, a);
 	*out = a;
@@ -160,6 +173,29 @@ static uint64_t profile_bytes(uint64_t items)
 	       items * (sizeof(struct ph_item_key) + sizeof(__u64));
 }
 
+/* How far a training profile is from freezing. It freezes once the calls
+ * since its last change exceed (1 - den/factor) of its training calls (75%)
+ * and it has min_train calls: with n calls before the last change, after
+ * max(factor/den * n, min_train) training calls if nothing new comes. */
+static void add_progress(struct vg_ph_admin *a, struct json_object *o, const struct ph_profile *p)
+{
+	const struct ph_params *prm = vg_ph_kernel_params(a->k);
+	uint64_t n = p->train_count - p->last_mod_count, need, pct;
+
+	if (!prm || (p->status & (PH_PROFILE_FROZEN | PH_PROFILE_NORMAL)) ||
+	    !prm->normal_factor_den) {
+		json_object_object_add(o, "progress_pct", NULL);
+		json_object_object_add(o, "calls_to_freeze", NULL);
+		return;
+	}
+	need = n * prm->normal_factor / prm->normal_factor_den + 1;
+	if (need < prm->min_train)
+		need = prm->min_train;
+	pct = need ? p->train_count * 100 / need : 100;
+	add_u64(o, "progress_pct", pct > 99 ? 99 : pct);
+	add_u64(o, "calls_to_freeze", need > p->train_count ? need - p->train_count : 0);
+}
+
 static struct json_object *profile_json(struct vg_ph_admin *a, const struct ph_exe_key *key,
 					const struct ph_profile *p, long long items)
 {
@@ -183,11 +219,23 @@ static struct json_object *profile_json(struct vg_ph_admin *a, const struct ph_e
 	add_u64(o, "test_items", p->test_stamp);
 	add_u64(o, "anomalies", p->anomalies);
 	add_u64(o, "store_errors", p->store_errors);
+	add_u64(o, "held_items", p->held);
 	if (items >= 0) {
 		add_u64(o, "items", (uint64_t)items);
 		add_u64(o, "bytes", profile_bytes((uint64_t)items));
 	}
 	add_time(o, "last_anomaly", last);
+	add_progress(a, o, p);
+	/* a frozen profile becomes normal at normal_time (the model's clock) */
+	if ((p->status & PH_PROFILE_FROZEN) && !(p->status & PH_PROFILE_NORMAL) &&
+	    p->normal_time != ~0ull) {
+		__u64 now = vg_ph_kernel_model_now(a->k);
+		uint64_t wall = (uint64_t)clock_ns(CLOCK_REALTIME);
+
+		add_time(o, "normal_at", p->normal_time > now ? wall + (p->normal_time - now) : wall);
+	} else {
+		json_object_object_add(o, "normal_at", NULL);
+	}
 	return o;
 }
 
@@ -339,6 +387,21 @@ static int resolve_key(struct vg_ph_admin *a, struct json_object *args, struct p
 	int64_t pid;
 
 	memset(key, 0, sizeof(*key));
+	if (json_object_object_get_ex(args, "id", &v)) {
+		/* "MAJOR:MINOR:INODE", as alerts print it (ph.exe_id) */
+		unsigned long long maj, min, ino;
+		char tail;
+
+		if (!json_object_is_type(v, json_type_string) ||
+		    sscanf(json_object_get_string(v), "%llu:%llu:%llu%c", &maj, &min, &ino, &tail) != 3 ||
+		    maj > 0xfff || min > 0xfffff) {
+			snprintf(err, errlen, "\"id\" must be MAJOR:MINOR:INODE (ph.exe_id of an alert)");
+			return -EINVAL;
+		}
+		key->dev = (maj << 20) | min;
+		key->ino = ino;
+		return 0;
+	}
 	if (json_object_object_get_ex(args, "pid", &v)) {
 		pid = json_object_get_int64(v);
 		if (!json_object_is_type(v, json_type_int) || pid <= 0 || pid > 0x3fffffff) {
@@ -423,6 +486,60 @@ static uint64_t drop_dead_items(struct vg_ph_admin *a, const struct ph_profile *
 	return gone;
 }
 
+struct held_items {
+	const struct ph_profile *p;
+	struct ph_item_key *keys;
+	size_t n, cap;
+};
+
+static int collect_held(const void *key, const void *value, void *ctx)
+{
+	const struct ph_item_key *k = key;
+	struct held_items *h = ctx;
+
+	(void)value;
+	if (k->profile != (__u32)h->p->id || k->gen != (h->p->train_gen | PH_GEN_HELD))
+		return 0;
+	if (h->n == h->cap) {
+		size_t ncap = h->cap ? h->cap * 2 : 256;
+		struct ph_item_key *nk = realloc(h->keys, ncap * sizeof(*nk));
+
+		if (!nk)
+			return -ENOMEM; /* accept what was collected */
+		h->keys = nk;
+		h->cap = ncap;
+	}
+	h->keys[h->n++] = *k;
+	return 0;
+}
+
+/* accept: what the profile held back (misses in normal mode) joins its
+ * training data, and the test data of a normal profile. */
+static uint64_t accept_held(struct vg_ph_admin *a, struct ph_profile *p)
+{
+	struct held_items h = { p, NULL, 0, 0 };
+	uint64_t added = 0;
+
+	vg_map_walk(a->maps.items, sizeof(struct ph_item_key), sizeof(__u64), ITEMS_SCAN_MAX,
+		    collect_held, &h);
+	for (size_t i = 0; i < h.n; i++) {
+		struct ph_item_key k = h.keys[i];
+		__u64 stamp = p->adds;
+
+		k.gen = p->train_gen;
+		if (!bpf_map_update_elem(a->maps.items, &k, &stamp, BPF_NOEXIST)) {
+			p->adds++;
+			added++;
+		}
+		bpf_map_delete_elem(a->maps.items, &h.keys[i]);
+	}
+	free(h.keys);
+	p->held = 0;
+	if ((p->status & PH_PROFILE_NORMAL) && p->test_gen == p->train_gen)
+		p->test_stamp = p->adds;
+	return added;
+}
+
 /* The admin actions of pH, applied to a copy of the profile. */
 static int apply_action(const char *action, struct ph_profile *p)
 {
@@ -437,12 +554,18 @@ static int apply_action(const char *action, struct ph_profile *p)
 		p->train_count = 0;
 		p->last_mod_count = 0;
 		p->adds = 0;
+		p->held = 0; /* the old generation's held items are deleted */
 		p->status &= ~PH_PROFILE_FROZEN;
 	} else if (!strcmp(action, "tolerize")) {
 		/* stop normal mode, keep learning from what is known */
 		p->status &= ~(PH_PROFILE_NORMAL | PH_PROFILE_FROZEN);
 		p->anomalies = 0;
 		p->normal_time = 0;
+		/* learning again, counted from now: its calls in normal mode
+		 * all counted as "nothing new" (misses are held back, not
+		 * learnt), so it would freeze at once, before learning anything */
+		p->train_count = 0;
+		p->last_mod_count = 0;
 	} else if (!strcmp(action, "reset")) {
 		/* start over: empty training data, no test data */
 		uint64_t id = p->id, calls = p->calls;
@@ -456,6 +579,53 @@ static int apply_action(const char *action, struct ph_profile *p)
 	return 0;
 }
 
+/* export / import / merge with a profile file (src/ph/ph_exchange.c). */
+static int exchange(struct vg_ph_admin *a, const char *action, struct json_object *args,
+		    struct json_object **result, char *err, size_t errlen)
+{
+	struct vg_ph_exchange x = { a->maps.profiles, a->maps.items, vg_ph_kernel_params(a->k),
+				    vg_ph_kernel_model_now(a->k) };
+	struct json_object *v, *o;
+	struct ph_exe_key key;
+	struct ph_profile p;
+	const char *file;
+	long n;
+	int ret;
+
+	if (!json_object_object_get_ex(args, "file", &v) ||
+	    !json_object_is_type(v, json_type_string)) {
+		snprintf(err, errlen, "%s needs \"file\" (an absolute path)", action);
+		return -EINVAL;
+	}
+	file = json_object_get_string(v);
+	ret = resolve_key(a, args, &key, err, errlen);
+	if (ret)
+		return ret;
+	if (!strcmp(action, "export"))
+		n = vg_ph_export(&x, &key, vg_ph_paths_get(a->paths, key.dev, key.ino, NULL), file,
+				 err, errlen);
+	else
+		n = vg_ph_import(&x, &key, file, !strcmp(action, "merge"), err, errlen);
+	if (n < 0)
+		return (int)n;
+	if (bpf_map_lookup_elem(a->maps.profiles, &key, &p)) {
+		snprintf(err, errlen, "the profile went away");
+		return -ENOENT;
+	}
+	if (strcmp(action, "export")) {
+		vg_ph_kernel_profiles_changed(a->k);
+		drop_dead_items(a, &p); /* the generations the import replaced */
+	}
+	o = profile_json(a, &key, &p, -1);
+	if (!o)
+		return -ENOMEM;
+	add_str(o, "action", action);
+	add_str(o, "file", file);
+	add_u64(o, !strcmp(action, "export") ? "items_written" : "items_added", (uint64_t)n);
+	*result = o;
+	return 0;
+}
+
 static int cmd_profile(void *ctx, struct json_object *args, struct json_object **result,
 		       char *err, size_t errlen)
 {
@@ -464,8 +634,8 @@ static int cmd_profile(void *ctx, struct json_object *args, struct json_object *
 	struct ph_exe_key key;
 	struct ph_profile p;
 	const char *action = "show";
-	uint64_t *counts, n, dropped = 0;
-	int ret;
+	uint64_t *counts, n, dropped = 0, accepted = 0;
+	int ret, force = 0;
 
 	if (json_object_object_get_ex(args, "action", &v)) {
 		if (!json_object_is_type(v, json_type_string)) {
@@ -474,10 +644,17 @@ static int cmd_profile(void *ctx, struct json_object *args, struct json_object *
 		}
 		action = json_object_get_string(v);
 	}
+	if (!strcmp(action, "force-normalize")) {
+		action = "normalize";
+		force = 1;
+	}
+	if (!strcmp(action, "export") || !strcmp(action, "import") || !strcmp(action, "merge"))
+		return exchange(a, action, args, result, err, errlen);
 	if (strcmp(action, "show") && strcmp(action, "normalize") && strcmp(action, "sensitize") &&
-	    strcmp(action, "tolerize") && strcmp(action, "reset")) {
+	    strcmp(action, "tolerize") && strcmp(action, "reset") && strcmp(action, "accept")) {
 		snprintf(err, errlen,
-			 "unknown action '%.40s' (show, normalize, sensitize, tolerize, reset)",
+			 "unknown action '%.40s' (show, normalize, force-normalize, sensitize, "
+			 "tolerize, reset, accept, export, import, merge)",
 			 action);
 		return -EINVAL;
 	}
@@ -490,8 +667,21 @@ static int cmd_profile(void *ctx, struct json_object *args, struct json_object *
 			 (unsigned long long)key.dev, (unsigned long long)key.ino);
 		return -ENOENT;
 	}
+	/* normal with (nearly) no training data: every call of the program
+	 * would be an anomaly (after sensitize, a reset or a burst) */
+	if (!strcmp(action, "normalize") && !force && p.adds < VG_PH_NORMALIZE_MIN_ITEMS) {
+		snprintf(err, errlen,
+			 "refusing to normalize: the training data holds %llu items (fewer than %u; "
+			 "after sensitize, reset or a burst it starts empty), so every call would be "
+			 "an anomaly; let it train, or use force-normalize",
+			 (unsigned long long)p.adds, VG_PH_NORMALIZE_MIN_ITEMS);
+		return -EINVAL;
+	}
+	if (!strcmp(action, "accept"))
+		accepted = accept_held(a, &p); /* items first, then the profile */
 	if (strcmp(action, "show")) {
-		apply_action(action, &p);
+		if (strcmp(action, "accept"))
+			apply_action(action, &p);
 		/* replaces the whole value; see docs/control.md for the race */
 		if (bpf_map_update_elem(a->maps.profiles, &key, &p, BPF_EXIST)) {
 			snprintf(err, errlen, "updating the profile failed: %s", strerror(errno));
@@ -500,6 +690,8 @@ static int cmd_profile(void *ctx, struct json_object *args, struct json_object *
 		vg_ph_kernel_profiles_changed(a->k);
 		if (!strcmp(action, "reset") || !strcmp(action, "sensitize"))
 			dropped = drop_dead_items(a, &p);
+		if (!strcmp(action, "reset")) /* starting over: no anomaly yet */
+			vg_ph_paths_anomaly(a->paths, key.dev, key.ino, 0);
 	}
 	n = p.id + 1;
 	counts = n <= (1u << 24) ? calloc(n, sizeof(*counts)) : NULL;
@@ -512,6 +704,8 @@ static int cmd_profile(void *ctx, struct json_object *args, struct json_object *
 	add_str(o, "action", action);
 	if (dropped)
 		add_u64(o, "items_dropped", dropped);
+	if (!strcmp(action, "accept"))
+		add_u64(o, "items_accepted", accepted);
 	*result = o;
 	return 0;
 }
@@ -540,6 +734,7 @@ static int status_section(void *ctx, struct json_object *sec)
 {
 	struct vg_ph_admin *a = ctx;
 	struct vg_ph_kernel_stats ks;
+	struct vg_ph_incident_stats is;
 	struct ph_exe_key key, next;
 	struct ph_profile p;
 	uint64_t by_state[3] = { 0 }, nprof = 0, items = 0, mem_items, mem_prof;
@@ -584,6 +779,9 @@ static int status_section(void *ctx, struct json_object *sec)
 		info.max_entries = 1;
 	add_u64(sec, "kernel_bytes_per_profile",
 		nprof ? mem_items / nprof + mem_prof / info.max_entries : 0);
+	vg_ph_kernel_incident_stats(a->k, &is);
+	add_u64(sec, "incidents", is.incidents);
+	add_u64(sec, "incidents_out_of_scope", is.out_of_scope);
 	add_u64(sec, "alerts", ks.alerts);
 	add_u64(sec, "alert_drops", ks.drops);
 	add_u64(sec, "malformed", ks.malformed);

@@ -25,8 +25,10 @@ static const struct kind_def kinds[] = {
 			  "pH anomaly burst (LFC over the tolerize limit)" },
 	[PH_EV_NORMAL] = { "pH profile normal", "Informational", "VG-092",
 			   "pH profile became normal" },
-	[PH_EV_TOLERIZED] = { "pH profile tolerized", "Notice", "VG-092",
-			      "pH profile tolerized (anomaly limit reached, back to training)" },
+	/* an operator must hear that a program is no longer watched */
+	[PH_EV_TOLERIZED] = { "pH profile disabled", "Error", "VG-092",
+			      "pH profile disabled (anomaly limit reached, no longer tested, back "
+			      "to training)" },
 	[PH_EV_RESPONSE] = { "pH response", "Critical", "VG-091",
 			     "pH response (LFC over the response limit)" },
 };
@@ -96,7 +98,7 @@ static void add(struct vg_fields *f, const char *key, const char *s, int64_t i, 
 }
 
 void vg_ph_alert_render(struct vg_ph_alert *out, const struct ph_alert_event *e,
-			int64_t boot_to_wall_ns, const char *hostname)
+			int64_t boot_to_wall_ns, const char *hostname, const char *exe_path)
 {
 	const struct kind_def *k = &kinds[e->kind];
 	struct vg_fields *f = &out->fields;
@@ -116,9 +118,11 @@ void vg_ph_alert_render(struct vg_ph_alert *out, const struct ph_alert_event *e,
 			break; /* cannot happen: 15 names of < 32 bytes */
 	}
 	/* the kernel's dev_t: 12 bits of major, 20 of minor */
-	snprintf(out->exe, sizeof(out->exe), "%" PRIu64 ":%" PRIu64 ":%" PRIu64,
+	snprintf(out->exe_id, sizeof(out->exe_id), "%" PRIu64 ":%" PRIu64 ":%" PRIu64,
 		 (uint64_t)(e->exe.dev >> 20), (uint64_t)(e->exe.dev & 0xfffff),
 		 (uint64_t)e->exe.ino);
+	snprintf(out->exe, sizeof(out->exe), "%s",
+		 exe_path && exe_path[0] ? exe_path : out->exe_id);
 	snprintf(out->ino, sizeof(out->ino), "%" PRIu64, (uint64_t)e->exe.ino);
 
 	if (e->kind == PH_EV_RESPONSE)
@@ -151,6 +155,7 @@ void vg_ph_alert_render(struct vg_ph_alert *out, const struct ph_alert_event *e,
 	add(f, "ph.misses", NULL, e->misses, 0);
 	add(f, "ph.state", state, 0, 1);
 	add(f, "ph.exe", out->exe, 0, 1);
+	add(f, "ph.exe_id", out->exe_id, 0, 1);
 	/* inodes are 64-bit: a number only while JSON readers keep it exact */
 	if (e->exe.ino <= INT64_MAX)
 		add(f, "ph.exe_ino", NULL, (int64_t)e->exe.ino, 0);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "output/alert.h"
+#include "ph/ph_incident.h"
 #include "ph/ph_persist.h"
 #include "sensor/sensor.h"
 
@@ -18,6 +19,7 @@
 
 struct vg_ph_kernel;
 struct ph_alert_event;
+struct ph_params;
 
 struct vg_ph_kernel_opts {
 	uint64_t normal_wait_s; /* frozen → normal after this many seconds */
@@ -34,6 +36,11 @@ struct vg_ph_kernel_opts {
 	uint32_t response_lfc;	       /* act when a task's LFC goes above this (1..127) */
 	const char *const *response_exes; /* only these executables (by device + inode) */
 	unsigned nresponse_exes;
+	/* which programs' alerts are reported (ph_incident.h); all learn */
+	int alert_scope;		 /* enum vg_ph_scope; 0: services */
+	const char *const *watch;	 /* always reported (absolute paths) */
+	unsigned nwatch;
+	uint64_t learning_window_s; /* 0: off; else ph_window.h */
 };
 
 #define VG_PH_RESPONSE_EXES_MAX 64
@@ -94,10 +101,24 @@ int vg_ph_kernel_memory(struct vg_ph_kernel *k, struct vg_ph_memory *m);
 /* The path of an executable (kernel dev_t, inode), written in its profile
  * file for humans. */
 void vg_ph_kernel_note_exe(struct vg_ph_kernel *k, uint64_t dev, uint64_t ino, const char *path);
+/* How incidents name a process: the monitor's process table (optional). */
+void vg_ph_kernel_set_proc(struct vg_ph_kernel *k, vg_ph_proc_fn fn, void *ctx);
+/* Every sensor event: incidents list what the process did around them. */
+void vg_ph_kernel_note_event(struct vg_ph_kernel *k, const struct vg_event *ev);
+void vg_ph_kernel_incident_stats(struct vg_ph_kernel *k, struct vg_ph_incident_stats *st);
+/* The model's parameters as loaded (read only). */
+const struct ph_params *vg_ph_kernel_params(struct vg_ph_kernel *k);
+/* The model's clock now (ns, the kernel's jiffies): what normal_time uses. */
+__u64 vg_ph_kernel_model_now(struct vg_ph_kernel *k);
+/* Every executable path the profile files (and exec events) gave, so that
+ * `vigil profiles` names the profiles restored at start. */
+void vg_ph_kernel_foreach_path(struct vg_ph_kernel *k,
+			       void (*fn)(void *ctx, __u64 dev, __u64 ino, const char *path),
+			       void *ctx);
 /* Zeros when persistence is off. */
 void vg_ph_kernel_persist_stats(struct vg_ph_kernel *k, struct ph_persist_stats *st);
-/* Call from the monitor's loop: saves the profiles when the save interval
- * has passed. */
+/* Call from the monitor's loop (every poll): reports the incidents that are
+ * due, and saves the profiles when the save interval has passed. */
 void vg_ph_kernel_tick(struct vg_ph_kernel *k);
 /* Detaches the programs and saves the profiles a last time (the exit
  * save). The maps stay readable until vg_ph_kernel_close(). */

@@ -25,7 +25,17 @@ PH_FN void ph_params_default(struct ph_params *p)
 	p->score = PH_SCORE_RATE;
 	p->min_train = PH_MIN_TRAIN_DEFAULT;
 	p->normal_wait = 0;
+	__builtin_memset(p->ignore, 0, sizeof(p->ignore));
 }
+
+/* A call the model does not see: no window, no item, no count. */
+static inline int ph_ignored(const struct ph_params *p, __u32 call)
+{
+	if (call > PH_CALL_MAX)
+		return 0;
+	return (p->ignore[(call >> 6) & (PH_CALL_MAX >> 6)] >> (call & 63)) & 1;
+}
+_Static_assert(((PH_CALL_MAX + 1) & PH_CALL_MAX) == 0, "the ignore index is a mask");
 
 PH_FN void ph_params_plain(struct ph_params *p)
 {
@@ -194,7 +204,20 @@ PH_ITEM_FN int ph_check_item(struct ph_store *store, struct ph_profile *prof, __
 		res->misses++;
 	if (st.in_train && (!testing || st.in_test))
 		return 1;
-	if (!(flags & PH_CHECK_LEARN) || st.in_train)
+	/* a miss is never learnt: in normal mode new behaviour is held back
+	 * (PH_GEN_HELD) until an operator accepts it, not made normal by
+	 * repeating it */
+	if ((flags & PH_CHECK_LEARN) && testing && !st.in_test && !st.in_train &&
+	    prof->held < PH_HELD_MAX) {
+		__u64 unused;
+
+		key.gen = prof->train_gen | PH_GEN_HELD;
+		if (ph_item_lookup(store, &key, &unused) == -PH_ENOENT &&
+		    !ph_item_insert(store, &key, 0))
+			prof->held++;
+		return 0;
+	}
+	if (!(flags & PH_CHECK_LEARN) || st.in_train || (testing && !st.in_test))
 		return 0;
 	if (ph_item_insert(store, &key, prof->adds)) {
 		prof->store_errors++; /* full: the profile just learns less */
@@ -270,6 +293,7 @@ static inline void ph_lfc_step(const struct ph_params *p, struct ph_task *task, 
 static inline void ph_reset_training(struct ph_profile *prof)
 {
 	prof->train_gen++;
+	prof->held = 0; /* what the old generation held back goes with it */
 	prof->train_count = 0;
 	prof->last_mod_count = 0;
 	prof->adds = 0;
@@ -401,6 +425,8 @@ PH_FN int ph_fast_call(struct ph_store *store, const struct ph_params *p, struct
 	__u64 epoch = ph_epoch(store);
 	__u32 d;
 
+	if (ph_ignored(p, call))
+		return 1; /* not seen by the model at all */
 	if (!c->budget || c->epoch != epoch || now >= c->fast_until)
 		goto slow;
 	if (call > PH_CALL_MAX)
@@ -467,6 +493,10 @@ PH_FN int ph_on_call(struct ph_store *store, const struct ph_params *p, struct p
 	int testing, err;
 
 	__builtin_memset(res, 0, sizeof(*res));
+	if (ph_ignored(p, call)) {
+		res->lfc = task->lfc;
+		return 0;
+	}
 	ph_task_flush(p, prof, task);
 	ph_profile_state_get(prof, &before);
 	ph_cache_sync(&task->cache, prof);
@@ -504,14 +534,25 @@ PH_FN int ph_on_call(struct ph_store *store, const struct ph_params *p, struct p
 
 	res->anomaly = testing && res->misses > 0;
 	if (res->anomaly) {
-		prof->anomalies++;
+		/* the profile counts episodes, not calls: an anomaly with none
+		 * in the task's frame before it starts one. One novel call makes
+		 * up to n anomalous calls (every n-gram that holds it): counted
+		 * per call, one rare request used up the anomaly limit. */
+		if (task->lfc == 0)
+			prof->anomalies++;
 		task->anomalies++;
 	}
 	ph_lfc_step(p, task, res->anomaly);
 	res->lfc = task->lfc;
 
-	if (p->learn && task->lfc > p->tolerize_limit && prof->train_count > 0) {
-		/* too many anomalies close together: do not learn this behaviour */
+	/* Too many anomalies close together: do not learn this behaviour. A
+	 * normal profile learns no miss anyway (held back, ph_check_item()),
+	 * and resetting its training data would drop what it held back and
+	 * let it refreeze on a fraction of its behaviour; a profile that
+	 * stopped being normal while the task's frame is still full must not
+	 * learn the rest of the burst. */
+	if (p->learn && task->lfc > p->tolerize_limit && prof->train_count > 0 &&
+	    !(prof->status & PH_PROFILE_NORMAL)) {
 		ph_reset_training(prof);
 		res->tolerized = 1;
 	}

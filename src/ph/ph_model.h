@@ -102,7 +102,7 @@ struct ph_params {
 	__u32 window;         /* pairs at distances 1..window-1; 2..PH_WINDOW_MAX */
 	__u32 ngram;          /* n of the n-grams; 2..PH_WINDOW_MAX */
 	__u32 frame;          /* LFC frame length, 1..PH_LFC_BITS */
-	__u32 anomaly_limit;  /* more anomalies than this stop normal mode */
+	__u32 anomaly_limit;  /* more anomaly episodes than this stop normal mode */
 	__u32 tolerize_limit; /* an LFC above this resets the training data */
 	__u32 normal_factor;  /* freeze when train_count * den > ... (see .c) */
 	__u32 normal_factor_den;
@@ -110,7 +110,20 @@ struct ph_params {
 	__u32 score;         /* enum ph_score_kind: what the monitor alerts on */
 	__u64 min_train;   /* calls a profile needs before it may freeze */
 	__u64 normal_wait; /* time from freezing to normal, in the caller's unit */
+	/* Calls the model does not see (bit per call number, ph_call_ignore()):
+	 * those whose place in a sequence depends on timing (futex,
+	 * sched_yield, poll / epoll waits, nanosleep ...) would otherwise make
+	 * a threaded or idle server's sequences new at random. Empty by
+	 * default; the monitor sets them (docs/ph.md, "Timing-dependent calls"). */
+	__u64 ignore[PH_CALL_MAX / 64 + 1];
 };
+
+/* Marks a call as unseen by the model (user space, before load / replay). */
+static inline void ph_call_ignore(struct ph_params *p, __u32 call)
+{
+	if (call <= PH_CALL_MAX)
+		p->ignore[call >> 6] |= 1ULL << (call & 63);
+}
 
 /* One profile (one executable). Plain data: a BPF map value. */
 struct ph_profile {
@@ -118,13 +131,14 @@ struct ph_profile {
 	__u32 status;         /* PH_PROFILE_* */
 	__u32 train_gen;      /* generation the training data is stored under */
 	__u32 test_gen;       /* generation of the frozen test data */
-	__u32 pad;
+	__u32 held;	      /* items held back (see PH_GEN_HELD); was padding */
 	__u64 train_count;    /* calls trained on in this generation */
 	__u64 last_mod_count; /* calls since the training data last changed */
 	__u64 adds;           /* items added in this generation (the stamp) */
 	__u64 test_stamp;     /* test data: items of test_gen with stamp < this */
 	__u64 normal_time;    /* frozen: normal mode starts at this time */
-	__u64 anomalies;      /* anomalies since normal mode started */
+	__u64 anomalies;      /* anomaly episodes since normal mode started (an
+			       * anomaly of a task with an empty LFC frame) */
 	__u64 calls;          /* all calls ever seen */
 	__u64 store_errors;   /* items that could not be stored (store full) */
 };
@@ -210,6 +224,14 @@ struct ph_result {
 	__u32 tolerized; /* 1 if the training data was reset (LFC > tolerize) */
 	__u32 stopped;   /* 1 if normal mode stopped (anomalies > limit) */
 };
+
+/* Held back: an item a normal profile missed is not learnt (an attacker
+ * must not make his calls normal by repeating them); it is stored under
+ * the training generation with this bit, stamp 0, at most PH_HELD_MAX per
+ * profile, until an operator accepts it (`vigil profile accept`) or the
+ * generation ends. Not kept across monitor restarts. */
+#define PH_GEN_HELD 0x80000000u
+#define PH_HELD_MAX 4096u
 
 /* Key of a stored item: a pair or an n-gram of one profile's generation. */
 struct ph_item_key {

@@ -125,6 +125,18 @@ void ph_persist_note_exe(struct ph_persist *p, __u64 dev, __u64 ino, const char 
 	pthread_mutex_unlock(&p->lock);
 }
 
+void ph_persist_foreach_exe(struct ph_persist *p,
+			    void (*fn)(void *ctx, __u64 dev, __u64 ino, const char *path), void *ctx)
+{
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->lock);
+	for (size_t i = 0; i < p->nknown; i++)
+		if (p->known[i].exe && p->known[i].exe[0])
+			fn(ctx, p->known[i].dev, p->known[i].ino, p->known[i].exe);
+	pthread_mutex_unlock(&p->lock);
+}
+
 /* The paths of running executables, so that a file names its program. */
 static void scan_proc_paths(struct ph_persist *p)
 {
@@ -343,6 +355,7 @@ int ph_persist_load(struct ph_persist *p, __u64 *next_profile, __u64 clock_now)
 		}
 		pthread_mutex_unlock(&p->lock);
 		/* the model's clock restarts at boot: keep the wait that was left */
+		prof.held = 0; /* held-back items are not saved (ph_model.h) */
 		if ((prof.status & PH_PROFILE_FROZEN) && prof.normal_time != ~0ULL) {
 			__u64 left = prof.normal_time > meta.clock_ns ? prof.normal_time - meta.clock_ns
 								      : 0;
@@ -465,6 +478,8 @@ static size_t select_items(struct ph_persist *p, const struct ph_profile *prof,
 			live = it->stamp < prof->adds; /* newer ones: not counted yet */
 		else if (it->k.gen == prof->test_gen)
 			live = it->stamp < prof->test_stamp, dead = !live;
+		else if (it->k.gen & PH_GEN_HELD) /* held back: not saved; an old generation's die */
+			dead = (it->k.gen & ~PH_GEN_HELD) < prof->train_gen;
 		else
 			dead = it->k.gen < prof->train_gen;
 		if (dead) {

@@ -62,6 +62,11 @@ int ph_persist_save(struct ph_persist *p, __u64 clock_now);
 /* Remembers a path of the executable (dev, ino), written in its file. */
 void ph_persist_note_exe(struct ph_persist *p, __u64 dev, __u64 ino, const char *path);
 
+/* Calls fn with every executable a path is known for (from the profile
+ * files loaded, exec events, /proc); fn must not call back into p. */
+void ph_persist_foreach_exe(struct ph_persist *p,
+			    void (*fn)(void *ctx, __u64 dev, __u64 ino, const char *path), void *ctx);
+
 void ph_persist_stats(struct ph_persist *p, struct ph_persist_stats *st);
 
 #endif

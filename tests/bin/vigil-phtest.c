@@ -3,6 +3,15 @@
  *   vigil-phtest train [N]   N rounds (default 50) of the same fixed calls
  *   vigil-phtest attack      the train round once, then calls the train path
  *                            never makes (uname, sysinfo, getrusage, socket)
+ *   vigil-phtest connect PORT  the train round, then a TCP connect to
+ *                            127.0.0.1:PORT (a connect-back), then the round
+ *   vigil-phtest exec        the train round, then runs /bin/true (a shell
+ *                            spawned by an exploited server)
+ *   vigil-phtest jitter      the train rounds with waits between the calls at
+ *                            random places (sched_yield, nanosleep, futex,
+ *                            poll): timing, not a new code path
+ *   vigil-phtest serve       the train round, then listens on a loopback port
+ *                            and closes it (makes the program a server)
  *
  * Run "train" many times and pH learns the program; "attack" then makes
  * calls outside what it learnt. Calls are made with syscall() so that libc
@@ -11,6 +20,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <linux/futex.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -23,6 +37,47 @@ static void train_round(void)
 	syscall(SYS_getgid);
 	syscall(SYS_geteuid);
 	syscall(SYS_getegid);
+}
+
+/* A wait whose place depends on timing: one of four, or none. */
+static void maybe_wait(unsigned *seed)
+{
+	static int word;
+	struct timespec ts = { 0, 1000 };
+
+	*seed = *seed * 1103515245u + 12345u;
+	switch ((*seed >> 16) % 6) {
+	case 0:
+		syscall(SYS_sched_yield);
+		break;
+	case 1:
+		syscall(SYS_nanosleep, &ts, NULL);
+		break;
+	case 2:
+		syscall(SYS_futex, &word, FUTEX_WAKE, 1, NULL, NULL, 0);
+		break;
+	case 3:
+		syscall(SYS_poll, NULL, 0, 0);
+		break;
+	default:
+		break;
+	}
+}
+
+static void jitter_round(unsigned *seed)
+{
+	syscall(SYS_getpid);
+	maybe_wait(seed);
+	syscall(SYS_getppid);
+	maybe_wait(seed);
+	syscall(SYS_getuid);
+	maybe_wait(seed);
+	syscall(SYS_getgid);
+	maybe_wait(seed);
+	syscall(SYS_geteuid);
+	maybe_wait(seed);
+	syscall(SYS_getegid);
+	maybe_wait(seed);
 }
 
 /* Calls the train path never makes (their arguments may be NULL and fail:
@@ -41,8 +96,11 @@ int main(int argc, char **argv)
 {
 	long rounds = 50;
 
-	if (argc < 2 || (strcmp(argv[1], "train") && strcmp(argv[1], "attack"))) {
-		fprintf(stderr, "usage: vigil-phtest train [N] | attack\n");
+	if (argc < 2 || (strcmp(argv[1], "train") && strcmp(argv[1], "attack") &&
+			 strcmp(argv[1], "exec") && strcmp(argv[1], "serve") &&
+			 strcmp(argv[1], "jitter") &&
+			 (strcmp(argv[1], "connect") || argc < 3))) {
+		fprintf(stderr, "usage: vigil-phtest train [N] | jitter | attack | connect PORT | exec | serve\n");
 		return 2;
 	}
 	printf("pid=%d\n", (int)getpid());
@@ -54,7 +112,45 @@ int main(int argc, char **argv)
 			train_round();
 		return 0;
 	}
+	if (!strcmp(argv[1], "jitter")) {
+		/* no call for the seed (getpid() would be a new sequence):
+		 * the stack's address, which ASLR moves */
+		unsigned seed = (unsigned)((unsigned long)&rounds >> 4);
+
+		for (long i = 0; i < rounds; i++)
+			jitter_round(&seed);
+		return 0;
+	}
 	train_round();
+	if (!strcmp(argv[1], "exec")) {
+		char *args[] = { "true", NULL };
+
+		execv("/bin/true", args);
+		return 1;
+	}
+	if (!strcmp(argv[1], "serve")) {
+		struct sockaddr_in a = { .sin_family = AF_INET };
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 1))
+			return 1;
+		close(fd);
+		train_round();
+		return 0;
+	}
+	if (!strcmp(argv[1], "connect")) {
+		struct sockaddr_in a = { .sin_family = AF_INET };
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+		a.sin_port = htons((unsigned short)atoi(argv[2]));
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)))
+			return 1;
+		close(fd);
+		train_round();
+		return 0;
+	}
 	for (int i = 0; i < 4; i++)
 		attack_round();
 	return 0;

@@ -42,7 +42,7 @@ def _anomalies(mon, ino, pid):
         events = mon.events()
     except (FileNotFoundError, json.JSONDecodeError):
         return []
-    return [e for e in events if e["rule"] in ("pH anomaly", "pH anomaly burst")
+    return [e for e in events if e["rule"] == "pH incident"
             and e["output_fields"].get("ph.exe_ino") == ino
             and e["output_fields"].get("proc.pid") == pid]
 
@@ -58,6 +58,7 @@ def _session():
         exe = os.path.join(tmp, "phtest")
         copy_program(PHTEST, exe)
         with Monitor("--ph", "--ph-normal-wait", "100000", "--ph-min-train", "100",
+                     "--ph-alert-scope", "all",
                      "--no-rules", events=False) as mon:
             yield {"mon": mon, "tmp": tmp, "exe": exe, "ino": os.stat(exe).st_ino}
     finally:
@@ -323,3 +324,129 @@ def _ctl_path(path, *args):
                        capture_output=True, text=True, timeout=30)
     assert p.returncode == 0, p.stderr
     return p
+
+
+def test_profile_by_alert_id_normal_at_empty_normalize_and_reset():
+    """`vigil profile` takes the identifier alerts print (ph.exe_id); a
+    frozen profile says when it becomes normal; normalize refuses a profile
+    with (nearly) no training data; reset clears last_anomaly."""
+    with _session() as s:
+        mon, exe, ino = s["mon"], s["exe"], s["ino"]
+        deadline = time.time() + 60
+        while True:  # min_train 100, normal_wait 100000 s: it freezes and waits
+            _run(exe, "train")
+            show = _json(mon, "profile", "show", exe)
+            if show["state"] == "frozen":
+                break
+            # training: how far from freezing, if nothing new comes
+            assert 0 <= show["progress_pct"] <= 99 and show["calls_to_freeze"] >= 0, show
+            assert show["normal_at"] is None
+            assert time.time() < deadline, show
+        assert show["progress_pct"] is None and show["calls_to_freeze"] is None
+        exe_id = f"{show['dev'] >> 20}:{show['dev'] & 0xfffff}:{ino}"
+        by_id = _json(mon, "profile", "show", exe_id)
+        assert by_id["ino"] == ino and by_id["exe"] == exe and by_id["id"] == show["id"]
+        at = time.mktime(time.strptime(by_id["normal_at"], "%Y-%m-%dT%H:%M:%SZ")) - time.timezone
+        assert abs(at - (time.time() + 100000)) < 120, by_id["normal_at"]
+        bad = _ctl(mon, "profile", "show", "1:2", check=False)
+        assert bad.returncode != 0 and "MAJOR:MINOR:INODE" in bad.stderr, bad.stderr
+
+        n = _json(mon, "profile", "normalize", exe_id)
+        assert n["state"] == "normal" and n["normal_at"] is None
+        attack = _run(exe, "attack")
+        deadline = time.time() + 10
+        while not _anomalies(mon, ino, attack):
+            assert time.time() < deadline, "no incident after normalize:\n" + mon.stderr()
+            time.sleep(0.1)
+        assert _json(mon, "profile", "show", exe)["last_anomaly"]
+
+        r = _json(mon, "profile", "reset", exe)
+        assert r["last_anomaly"] is None, r
+        # nothing learnt: normal now would flag every call
+        p = _ctl(mon, "profile", "normalize", exe, check=False)
+        assert p.returncode != 0 and "refusing to normalize" in p.stderr, p.stderr
+        assert _json(mon, "profile", "show", exe)["state"] == "training"
+        f = _json(mon, "profile", "force-normalize", exe)
+        assert f["state"] == "normal" and f["test_items"] == 0
+
+
+def test_profile_export_import_merge():
+    """A profile moves between copies of a program as a file: exported from a
+    trained copy, imported into a fresh copy (another inode), which is then
+    normal at once (its attack is flagged, its training path quiet); merged
+    into a third copy's own profile; a damaged file is refused by name."""
+    with _session() as s:
+        mon, exe, tmp = s["mon"], s["exe"], s["tmp"]
+        for _ in range(5):
+            _run(exe, "train")
+        time.sleep(0.3)
+        assert _json(mon, "profile", "normalize", exe)["state"] == "normal"
+        f = os.path.join(tmp, "phtest.profile")
+        ex = _json(mon, "profile", "export", exe, f)
+        assert ex["items_written"] > 0 and os.stat(f).st_mode & 0o777 == 0o600
+        src = _json(mon, "profile", "show", exe)
+
+        other = os.path.join(tmp, "phtest-copy")
+        copy_program(PHTEST, other)
+        _run(other, "train", "1")  # the model has seen it: it has a profile
+        time.sleep(0.3)
+        imp = _json(mon, "profile", "import", other, f)
+        assert imp["state"] == "normal" and imp["items_added"] == ex["items_written"], imp
+        assert imp["test_items"] == src["test_items"] and imp["id"] != src["id"]
+        quiet = _run(other, "train")
+        attack = _run(other, "attack")
+        ino = os.stat(other).st_ino
+        deadline = time.time() + 10
+        while not _anomalies(mon, ino, attack):
+            assert time.time() < deadline, "no incident after import:\n" + mon.stderr()
+            time.sleep(0.1)
+        assert not _anomalies(mon, ino, quiet), "the imported profile flagged the trained path"
+
+        third = os.path.join(tmp, "phtest-third")
+        copy_program(PHTEST, third)
+        _run(third, "train", "1")
+        time.sleep(0.3)
+        before = _json(mon, "profile", "show", third)
+        m = _json(mon, "profile", "merge", third, f)
+        assert m["items_added"] > 0 and m["adds"] == before["adds"] + m["items_added"], m
+        again = _json(mon, "profile", "merge", third, f)  # nothing new the second time
+        assert again["items_added"] == 0
+
+        with open(f, "r+b") as fh:  # one flipped byte: the checksum
+            fh.seek(400)
+            b = fh.read(1)
+            fh.seek(400)
+            fh.write(bytes([b[0] ^ 0xff]))
+        bad = _ctl(mon, "profile", "import", other, f, check=False)
+        assert bad.returncode != 0 and "phtest.profile" in bad.stderr, bad.stderr
+        assert _json(mon, "profile", "show", other)["test_items"] == src["test_items"]
+
+
+def test_profile_accept_learns_what_was_held_back():
+    """A normal profile learns no miss: the sequences of an incident are
+    held back (held_items); `vigil profile accept` makes them normal, and
+    the same run is quiet afterwards."""
+    with _session() as s:
+        mon, exe, ino = s["mon"], s["exe"], s["ino"]
+        for _ in range(5):
+            _run(exe, "train")
+        time.sleep(0.3)
+        assert _json(mon, "profile", "normalize", exe)["held_items"] == 0
+        first = _run(exe, "exec")
+        deadline = time.time() + 10
+        while not _anomalies(mon, ino, first):
+            assert time.time() < deadline, "no incident for the exec run:\n" + mon.stderr()
+            time.sleep(0.1)
+        held = _json(mon, "profile", "show", exe)
+        assert held["held_items"] >= 1 and held["state"] == "normal", held
+        again = _run(exe, "exec")  # not learnt by repeating it
+        deadline = time.time() + 10
+        while not _anomalies(mon, ino, again):
+            assert time.time() < deadline, "a repeated exec run was learnt:\n" + mon.stderr()
+            time.sleep(0.1)
+        acc = _json(mon, "profile", "accept", exe)
+        assert acc["items_accepted"] == held["held_items"] and acc["held_items"] == 0, acc
+        assert acc["test_items"] == held["test_items"] + acc["items_accepted"], acc
+        quiet = _run(exe, "exec")
+        time.sleep(1.0)
+        assert not _anomalies(mon, ino, quiet), "an accepted sequence still alerts"

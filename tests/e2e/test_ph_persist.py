@@ -7,6 +7,7 @@ others load.
 The kernel's maps are read with bpftool (found through the monitor's own
 file descriptors), and the files with a reader written here from the format
 in docs/ph.md, so neither check goes through vigil's own code."""
+import json
 import os
 import random
 import re
@@ -24,7 +25,7 @@ PHTEST = os.path.join(BUILD, "tests", "bin", "vigil-phtest")
 
 HEADER = struct.Struct("<8sIIII16sIIIIQQQQQ256s")
 PROFILE = struct.Struct("<QIIIIQQQQQQQQ")  # struct ph_profile, 88 bytes
-PROFILE_FIELDS = ("id status train_gen test_gen pad train_count last_mod_count adds "
+PROFILE_FIELDS = ("id status train_gen test_gen held train_count last_mod_count adds "
                   "test_stamp normal_time anomalies calls store_errors").split()
 ITEM = struct.Struct("<IIQQ")
 assert HEADER.size == 352 and PROFILE.size == 88 and ITEM.size == 24
@@ -126,7 +127,8 @@ def _alerts(mon, ino, rule):
 
 
 def _ph_monitor(state, *extra):
-    return Monitor("--ph", "--ph-normal-wait", "1", "--no-rules", "--ph-state-dir", state,
+    return Monitor("--ph", "--ph-normal-wait", "1", "--no-rules", "--ph-alert-scope", "all",
+                   "--ph-state-dir", state,
                    *extra, events=False)
 
 
@@ -170,15 +172,20 @@ def test_profiles_survive_a_restart_and_stay_normal():
             assert after_items == before_items
             assert re.search(r"pH: \d+ profiles \(\d+ items\) loaded from .*, 0 files skipped",
                              mon2.stderr()), mon2.stderr()
+            # named by the path its file kept, though the program does not run
+            rows = json.loads(subprocess.run(
+                [VIGIL, "profiles", "--json", "--socket", mon2.sock], capture_output=True,
+                text=True, timeout=60, check=True, stdin=subprocess.DEVNULL).stdout)
+            assert [r["exe"] for r in rows if r["ino"] == ino] == [exe], rows
             # Still normal: a training run is quiet, the attack is flagged.
             quiet = _run(exe, "train")
             attack = _run(exe, "attack")
             deadline = time.time() + 10
-            while not [a for a in _alerts(mon2, ino, "pH anomaly")
+            while not [a for a in _alerts(mon2, ino, "pH incident")
                        if a["output_fields"]["proc.pid"] == attack]:
                 assert time.time() < deadline, "no anomaly after restart:\n" + mon2.stderr()
                 time.sleep(0.1)
-        alerts = _alerts(mon2, ino, "pH anomaly")
+        alerts = _alerts(mon2, ino, "pH incident")
         assert not [a for a in alerts if a["output_fields"]["proc.pid"] == quiet]
         assert not _alerts(mon2, ino, "pH profile normal"), "the profile was retrained"
         assert re.search(r"vigil: ph memory profiles=\d+ items=\d+ bytes=\d+ avg_per_profile=\d+",

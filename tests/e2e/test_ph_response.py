@@ -61,6 +61,7 @@ def test_kill_response_only_for_listed_programs():
     listed, other = _copies(tmp, 2)
     try:
         with Monitor("--ph", "--ph-normal-wait", "1", "--no-rules", "--ph-no-persist",
+                     "--ph-alert-scope", "all",
                      "--ph-response", "kill", "--ph-response-lfc", "3",
                      "--ph-response-exe", listed, events=False) as mon:
             _train(mon, [listed, other])
@@ -75,7 +76,7 @@ def test_kill_response_only_for_listed_programs():
                                 stdin=subprocess.DEVNULL, timeout=30)
             assert p2.returncode == 0, p2.returncode
             other_pid = int(re.search(r"pid=(\d+)", p2.stdout).group(1))
-            _wait_alert(mon, os.stat(other).st_ino, "pH anomaly", other_pid)
+            _wait_alert(mon, os.stat(other).st_ino, "pH incident", other_pid)
         assert mon.proc.returncode == 0, mon.stderr()
         of = a["output_fields"]
         assert of["ph.response"] == "kill" and of["ph.response_error"] == 0, of
@@ -94,6 +95,7 @@ def test_stop_response_stops_the_task():
     p = None
     try:
         with Monitor("--ph", "--ph-normal-wait", "1", "--no-rules", "--ph-no-persist",
+                     "--ph-alert-scope", "all",
                      "--ph-response", "stop", "--ph-response-exe", listed,
                      events=False) as mon:
             _train(mon, [listed])

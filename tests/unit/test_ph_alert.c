@@ -66,7 +66,7 @@ static void test_render_anomaly(void)
 	struct ph_alert_event e = sample();
 	char *json;
 
-	vg_ph_alert_render(a, &e, 5000, "host1");
+	vg_ph_alert_render(a, &e, 5000, "host1", NULL);
 	CHECK_STR(a->alert.rule, "pH anomaly");
 	CHECK_STR(a->alert.priority, "Warning");
 	CHECK_INT(a->alert.ntags, 2);
@@ -75,7 +75,8 @@ static void test_render_anomaly(void)
 	CHECK_STR(field(a, "ph.call")->s, "uname");
 	CHECK_STR(field(a, "ph.window")->s, "getpid getppid getuid");
 	CHECK_STR(field(a, "ph.state")->s, "normal");
-	CHECK_STR(field(a, "ph.exe")->s, "259:3:123456");
+	CHECK_STR(field(a, "ph.exe")->s, "259:3:123456"); /* no path known: the identifier */
+	CHECK_STR(field(a, "ph.exe_id")->s, "259:3:123456");
 	CHECK_INT(field(a, "ph.exe_ino")->i, 123456);
 	CHECK_INT(field(a, "proc.pid")->i, 4242);
 	CHECK_INT(field(a, "ph.lfc")->i, 1);
@@ -96,23 +97,28 @@ static void test_render_kinds(void)
 
 	e.kind = PH_EV_BURST;
 	e.lfc = 13;
-	vg_ph_alert_render(a, &e, 0, NULL);
+	vg_ph_alert_render(a, &e, 0, NULL, NULL);
 	CHECK_STR(a->alert.rule, "pH anomaly burst");
 	CHECK_STR(a->alert.priority, "Error");
 	CHECK_STR(a->alert.tags[0], "VG-091");
 	CHECK_STR(a->alert.hostname, "");
 
 	e.kind = PH_EV_NORMAL;
-	vg_ph_alert_render(a, &e, 0, NULL);
+	vg_ph_alert_render(a, &e, 0, NULL, "/usr/sbin/phtest");
 	CHECK_STR(a->alert.rule, "pH profile normal");
+	/* the program by its path; the identifier stays for `vigil profile` */
+	CHECK_STR(field(a, "ph.exe")->s, "/usr/sbin/phtest");
+	CHECK_STR(field(a, "ph.exe_id")->s, "259:3:123456");
+	CHECK(strstr(a->output, "/usr/sbin/phtest"));
 	CHECK_STR(a->alert.priority, "Informational");
 	CHECK_STR(a->alert.tags[0], "VG-092");
 
 	e.kind = PH_EV_TOLERIZED;
 	e.status = 0;
-	vg_ph_alert_render(a, &e, 0, NULL);
-	CHECK_STR(a->alert.rule, "pH profile tolerized");
-	CHECK_STR(a->alert.priority, "Notice");
+	vg_ph_alert_render(a, &e, 0, NULL, NULL);
+	/* a watched program is never silently dropped from testing */
+	CHECK_STR(a->alert.rule, "pH profile disabled");
+	CHECK_STR(a->alert.priority, "Error");
 	CHECK_STR(field(a, "ph.state")->s, "training");
 
 	/* a number without a name, an empty window, a 64-bit inode */
@@ -120,7 +126,7 @@ static void test_render_kinds(void)
 	e.call = 1000;
 	e.window_len = 0;
 	e.exe.ino = ~0ull;
-	vg_ph_alert_render(a, &e, 0, NULL);
+	vg_ph_alert_render(a, &e, 0, NULL, NULL);
 	CHECK_STR(field(a, "ph.call")->s, "syscall_1000");
 	CHECK_STR(field(a, "ph.window")->s, "");
 	CHECK_INT(field(a, "ph.exe_ino")->kind, VG_KV_STR);

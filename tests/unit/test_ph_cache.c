@@ -192,6 +192,10 @@ static void event(struct twin *w, enum event ev, int bump)
 			prof->status &= ~(PH_PROFILE_NORMAL | PH_PROFILE_FROZEN);
 			prof->anomalies = 0;
 			prof->normal_time = 0;
+			/* (vigil profile tolerize also restarts train_count and
+			 * last_mod_count; a task's pending fast calls then count
+			 * after the restart, one of the races docs/control.md
+			 * accepts, which this exact comparison would flag) */
 			break;
 		}
 		if (bump && ev >= EV_NORMALIZE)
@@ -256,12 +260,15 @@ static void test_same_as_without_cache(uint32_t model, uint32_t n, uint64_t seed
 	w.p.ngram = n;
 	run(&w, 60000, admin);
 	CHECK_INT(w.mismatches, 0);
-	/* the runs went through normal mode and its exits */
+	/* the runs went through normal mode (and, with admin actions, its
+	 * exits: a burst no longer resets a normal profile's training data) */
 	CHECK(w.prof[REF].test_stamp > 0);
-	CHECK(w.prof[REF].train_gen > 1);
+	CHECK(!admin || w.prof[REF].train_gen > 1);
 	/* and the fast path was taken: the test compared something (pairs:
-	 * window - 1 items per call rarely all fit the cache) */
-	CHECK(model == PH_MODEL_NGRAM ? w.fast * 2 > w.calls : w.fast > 100);
+	 * window - 1 items per call rarely all fit the cache; n-grams: a
+	 * normal profile never learns the loop's rare branch it missed in
+	 * training, whose anomalies keep its tasks on the slow path) */
+	CHECK(model == PH_MODEL_NGRAM ? w.fast * 4 > w.calls : w.fast > 100);
 	fprintf(stderr, "cache: model %u seed %llu: %llu calls, %llu fast, %u generations\n", model,
 		(unsigned long long)seed, (unsigned long long)w.calls, (unsigned long long)w.fast,
 		w.prof[REF].train_gen);

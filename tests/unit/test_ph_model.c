@@ -98,17 +98,34 @@ static void test_freeze_rule_and_normal_wait(void)
 	ph_store_free(r.store);
 }
 
-/* A normal profile keeps training; once the new behaviour is stable it
- * freezes again and the test data is refreshed after normal_wait. */
+/* A normal profile does not learn from tasks that made anomalies (an
+ * attacker's repeated behaviour must not become normal); new behaviour is
+ * learnt once an operator sends the profile back to training (tolerize),
+ * and the test data is refreshed when it is stable again. */
 static void test_refreeze_refreshes_test_data(void)
 {
 	struct rig r;
 	int i, normal_again = 0;
+	uint64_t adds;
 
 	rig_init(&r);
 	for (i = 1; i <= 21; i++)
 		CHECK_INT(step(&r, (uint32_t)((i - 1) % 3 + 1)), 0);
 	CHECK(r.prof.status & PH_PROFILE_NORMAL);
+	adds = r.prof.adds;
+	ph_task_init(&r.task, 42);
+	for (i = 1; i <= 200 && !normal_again; i++) {
+		CHECK_INT(step(&r, (uint32_t)((i - 1) % 4 + 1)), 0);
+		normal_again = (int)r.res.normal;
+	}
+	CHECK(!normal_again);
+	CHECK(r.prof.adds <= adds); /* held back: nothing learnt (a burst may reset) */
+	/* the operator accepts the new behaviour: tolerize (as vigil profile
+	 * does it: the stability count starts again) */
+	r.prof.status &= ~(PH_PROFILE_NORMAL | PH_PROFILE_FROZEN);
+	r.prof.anomalies = 0;
+	r.prof.train_count = 0;
+	r.prof.last_mod_count = 0;
 	ph_task_init(&r.task, 42);
 	for (i = 1; i <= 200 && !normal_again; i++) {
 		CHECK_INT(step(&r, (uint32_t)((i - 1) % 4 + 1)), 0);
@@ -180,9 +197,19 @@ static void test_normal_mode_flags_unknown_pairs(void)
 	CHECK_INT(step(&r, 1), 0); /* (9, 1, 1) unknown, (2, 2, 1) known */
 	CHECK_INT(r.res.misses, 1);
 	CHECK_INT(r.task.anomalies, 2);
-	CHECK_INT(r.prof.anomalies, 2);
-	/* learnt in normal mode goes to the training data, not the test data */
-	CHECK(r.prof.adds > r.prof.test_stamp);
+	CHECK_INT(r.prof.anomalies, 1); /* one episode: the profile counts episodes */
+	/* a task with anomalies teaches nothing: the attacker's sequence is
+	 * held back, not learnt (and so never normal by repetition) */
+	CHECK_INT(r.prof.adds, r.prof.test_stamp);
+	ph_task_init(&r.task, 42);
+	/* nor does the first anomalous call of a clean task: a miss is
+	 * never learnt in normal mode */
+	CHECK_INT(step(&r, 3), 0);
+	CHECK_INT(step(&r, 1), 0);
+	CHECK_INT(step(&r, 3), 0); /* (1, 1, 3), (3, 2, 3) are new: the task's first anomaly */
+	CHECK_INT(r.res.anomaly, 1);
+	CHECK_INT(r.res.learned, 0);
+	CHECK_INT(r.prof.adds, r.prof.test_stamp);
 	ph_task_init(&r.task, 42);
 	CHECK_INT(step(&r, 2), 0);
 	CHECK_INT(step(&r, 9), 0);
@@ -254,12 +281,20 @@ static void test_tolerize_resets_training(void)
 	CHECK_INT(r.res.lfc, 2);
 	CHECK(!r.res.tolerized);
 	CHECK_INT(step(&r, 9), 0); /* LFC 3 > 2 */
+	/* normal: the burst's calls are held back, the training data stays */
+	CHECK_INT(r.res.tolerized, 0);
+	CHECK_INT(r.prof.train_gen, gen);
+	CHECK(r.prof.held >= 3);
+	CHECK_INT(ph_store_count_items(r.store, 42, gen | PH_GEN_HELD, PH_ITEM_PAIR), r.prof.held);
+	/* no longer normal (anomaly limit) while the frame is full: the rest of
+	 * the burst is not learnt, the training data starts over */
+	r.prof.status &= ~PH_PROFILE_NORMAL;
+	CHECK_INT(step(&r, 10), 0);
 	CHECK_INT(r.res.tolerized, 1);
 	CHECK_INT(r.prof.train_gen, gen + 1);
 	CHECK_INT(r.prof.train_count, 0);
+	CHECK_INT(r.prof.held, 0);
 	CHECK_INT(ph_store_count_items(r.store, 42, r.prof.train_gen, PH_ITEM_PAIR), 0);
-	/* the frozen test data is untouched */
-	CHECK(r.prof.status & PH_PROFILE_NORMAL);
 	ph_task_init(&r.task, 42);
 	CHECK_INT(feed(&r, known, 3), 0);
 	/* a GC keeps the train and test generations only */
@@ -273,16 +308,30 @@ static void test_anomaly_limit_stops_normal(void)
 	struct rig r;
 	int stopped_at = 0;
 
+	static const uint32_t known[] = { 1, 2, 3, 1, 2, 3 };
+
 	rig_init(&r);
 	r.p.anomaly_limit = 3;
 	r.p.tolerize_limit = 1000;
+	r.p.frame = 4;
 	make_normal(&r);
-	for (int i = 1; i <= 6 && !stopped_at; i++) {
+	/* a burst of anomalous calls in one task is one episode */
+	for (int i = 1; i <= 6; i++)
 		CHECK_INT(step(&r, (uint32_t)(10 + i)), 0);
+	CHECK_INT(r.task.anomalies, 5); /* the first call has no pairs */
+	CHECK_INT(r.prof.anomalies, 1);
+	CHECK(r.prof.status & PH_PROFILE_NORMAL);
+	/* episodes: each task makes one anomaly, then known calls; the fourth
+	 * episode is over the limit of 3 */
+	for (int i = 1; i <= 5 && !stopped_at; i++) {
+		ph_task_init(&r.task, 42);
+		feed(&r, known, 3);
+		CHECK_INT(step(&r, 20), 0);
+		CHECK_INT(r.res.anomaly, 1);
 		if (r.res.stopped)
 			stopped_at = i;
 	}
-	CHECK_INT(stopped_at, 5); /* the first call has no pairs; 4 anomalies > 3 */
+	CHECK_INT(stopped_at, 3); /* 1 + 3 episodes > 3 */
 	CHECK(!(r.prof.status & PH_PROFILE_NORMAL));
 	CHECK_INT(step(&r, 99), 0);
 	CHECK_INT(r.res.anomaly, 0); /* back in training: no more alarms */
@@ -430,8 +479,34 @@ static void test_big_call_numbers_fold(void)
 	ph_store_free(r.store);
 }
 
+/* Calls marked ignored are invisible: they neither break a learnt
+ * sequence nor count, wherever the timing puts them. */
+static void test_ignored_calls_do_not_break_sequences(void)
+{
+	static const uint32_t waits[] = { 1, 5, 2, 5, 5, 3, 1, 2, 5, 3 };
+	struct rig r;
+	uint64_t calls;
+
+	rig_init(&r);
+	ph_call_ignore(&r.p, 5);
+	make_normal(&r); /* 1 2 3, never with a 5 */
+	calls = r.prof.calls;
+	CHECK_INT(feed(&r, waits, 10), 0);
+	CHECK_INT(r.task.calls, 6); /* the 5s are not counted */
+	ph_task_flush(&r.p, &r.prof, &r.task);
+	CHECK_INT(r.prof.calls, calls + 6);
+	ph_store_free(r.store);
+	/* without the mark the same run is anomalous */
+	rig_init(&r);
+	make_normal(&r);
+	CHECK(feed(&r, waits, 10) > 0);
+	ph_call_ignore(&r.p, 2000); /* out of range: nothing */
+	ph_store_free(r.store);
+}
+
 int main(void)
 {
+	test_ignored_calls_do_not_break_sequences();
 	test_training_learns_pairs();
 	test_freeze_rule_and_normal_wait();
 	test_refreeze_refreshes_test_data();
