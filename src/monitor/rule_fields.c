@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "audit/bpf_fields.h"
+#include "fields/facts.h"
 #include "monitor/rule_fields.h"
 #include "output/flagnames.h"
 #include "proc/container.h"
@@ -1894,6 +1895,17 @@ static int container_field(struct vg_rule_ctx *c, enum vg_field_id id, struct vg
 	}
 }
 
+/* vigil.ids.*, vigil.dir.*: kernel facts (src/fields/facts.c) */
+static int fact_field(struct vg_rule_ctx *c, const struct vg_field_ref *ref, struct vg_value *out)
+{
+	char b[96];
+	int n = vg_fact_field_get(c->ev, ref->field->id, out, b, sizeof(b));
+
+	if (n && ref->field->type == VG_FT_STR)
+		return put_copy(c, out, b);
+	return n;
+}
+
 /* bpf.* and probe.*: names rendered into a local buffer are copied to
  * the scratch area, which lives as long as the event. */
 static int bpf_field(struct vg_rule_ctx *c, const struct vg_field_ref *ref, struct vg_value *out)
@@ -2184,6 +2196,8 @@ int vg_rule_field_get(const void *ctx, const struct vg_field_ref *ref, struct vg
 	default:
 		if (vg_bpf_field_is(ref->field->id))
 			return bpf_field(c, ref, out);
+		if (vg_fact_field_is(ref->field->id))
+			return fact_field(c, ref, out);
 		/* evt.cpu, evt.buffer, evt.latency, exe timestamps, stdio types, other capability sets,
 		 * cgroups, user home and shell, resolved host names, container
 		 * metadata: not in vigil's records */

@@ -128,6 +128,15 @@ enum vg_ftype {
 	X(USER_LOGINNAME, "user.loginname", STR, 0, "name of the login uid")                       \
 	X(GROUP_GID, "group.gid", UINT, 0, "group id")                                             \
 	X(GROUP_NAME, "group.name", STR, 0, "group name")                                          \
+	X(VIGIL_IDS_BEFORE, "vigil.ids.before", STR, 0, "set*id: ids held as the call started (uid euid suid fsuid, or the gid forms)") \
+	X(VIGIL_IDS_AFTER, "vigil.ids.after", STR, 0, "set*id: ids held after the call")                   \
+	X(VIGIL_BECAME_ROOT, "vigil.became_root", BOOL, 0, "set*id: one of the ids went from non-zero to 0") \
+	X(VIGIL_DIR_MODE, "vigil.dir.mode", UINT, 0, "exec, open, chmod: mode of the directory holding the file") \
+	X(VIGIL_DIR_UID, "vigil.dir.uid", UINT, 0, "owner of the directory holding the file")              \
+	X(VIGIL_DIR_WORLD_WRITABLE, "vigil.dir.world_writable", BOOL, 0, "that directory is writable by every user (o+w)") \
+	X(VIGIL_DIR_STICKY, "vigil.dir.sticky", BOOL, 0, "that directory has the sticky bit (+t)")        \
+	X(VIGIL_FILENAME_DIR_WW, "vigil.filename.dir_world_writable", BOOL, 0, "exec: the file given to execve (a script, a link) is in an o+w directory") \
+	X(VIGIL_SCRIPT_DIR_WW, "vigil.script.dir_world_writable", BOOL, 0, "exec: the first path argument (the script of a shell or interpreter) is in an o+w directory") \
 	X(FD_NUM, "fd.num", INT, 0, "descriptor number, -1 on failure")                            \
 	X(FD_TYPE, "fd.type", STR, 0, "file, directory, ipv4, ipv6, unix, pipe, memfd ...")       \
 	X(FD_TYPECHAR, "fd.typechar", STR, 0, "one letter type: f, 4, 6, u, p ...")                \
