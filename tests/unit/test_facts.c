@@ -1,0 +1,195 @@
+/* Kernel facts as rule fields (src/fields/facts.c): set*id ids before and
+ * after ("became root"), the directory that holds an exec's or open's file,
+ * the directory of a script given to a shell (looked up with stat()); and
+ * output templates trimmed of the whitespace a folded YAML scalar keeps. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "fields/facts.h"
+#include "rules/evtypes.h"
+#include "rules/rules.h"
+#include "sensor/event.h"
+#include "test_rules_fake.h"
+
+static struct vg_event *ev_new(unsigned type)
+{
+	struct vg_event *ev = calloc(1, sizeof(*ev));
+
+	for (int i = 0; i < VG_S_COUNT; i++)
+		ev->s[i] = "";
+	ev->u.hdr.type = (uint16_t)type;
+	return ev;
+}
+
+static void ev_str(struct vg_event *ev, enum vg_slot slot, const char *s, size_t len)
+{
+	ev->s[slot] = s;
+	ev->len[slot] = len;
+}
+
+static int get(const struct vg_event *ev, enum vg_field_id id, struct vg_value *v, char *buf)
+{
+	memset(v, 0, sizeof(*v));
+	return vg_fact_field_get(ev, id, v, buf, 96);
+}
+
+static void setid(struct vg_event *ev, const uint32_t before[4], const uint32_t after[4])
+{
+	memcpy(ev->u.sys.ids_before, before, sizeof(ev->u.sys.ids_before));
+	memcpy(ev->u.sys.ids_after, after, sizeof(ev->u.sys.ids_after));
+	ev->u.sys.ids_known = 1;
+}
+
+static void test_ids(void)
+{
+	static const uint32_t root[4] = { 0, 0, 0, 0 }, nobody[4] = { 65534, 65534, 65534, 65534 };
+	static const uint32_t suid[4] = { 65534, 0, 0, 0 }; /* a setuid-root program */
+	struct vg_event *ev = ev_new(VG_EV_SETUID);
+	struct vg_value v;
+	char buf[96];
+
+	/* root setting the ids it holds: no change */
+	setid(ev, root, root);
+	CHECK_INT(get(ev, VG_F_VIGIL_BECAME_ROOT, &v, buf), 1);
+	CHECK_INT(v.b, 0);
+	/* a setuid-root program's setuid(0): the real uid goes to 0 */
+	setid(ev, suid, root);
+	CHECK_INT(get(ev, VG_F_VIGIL_BECAME_ROOT, &v, buf), 1);
+	CHECK_INT(v.b, 1);
+	CHECK_INT(get(ev, VG_F_VIGIL_IDS_BEFORE, &v, buf), 1);
+	CHECK_STR(buf, "ruid=65534 euid=0 suid=0 fsuid=0");
+	CHECK_INT(get(ev, VG_F_VIGIL_IDS_AFTER, &v, buf), 1);
+	CHECK_STR(buf, "ruid=0 euid=0 suid=0 fsuid=0");
+	/* root dropping to nobody is not becoming root */
+	setid(ev, root, nobody);
+	get(ev, VG_F_VIGIL_BECAME_ROOT, &v, buf);
+	CHECK_INT(v.b, 0);
+	/* the gid forms */
+	ev->u.hdr.type = VG_EV_SETGID;
+	setid(ev, nobody, root);
+	get(ev, VG_F_VIGIL_BECAME_ROOT, &v, buf);
+	CHECK_INT(v.b, 1);
+	get(ev, VG_F_VIGIL_IDS_BEFORE, &v, buf);
+	CHECK_STR(buf, "rgid=65534 egid=65534 sgid=65534 fsgid=65534");
+	/* ids before unknown: the fields are absent, not guessed */
+	ev->u.sys.ids_known = 0;
+	CHECK_INT(get(ev, VG_F_VIGIL_BECAME_ROOT, &v, buf), 0);
+	CHECK_INT(get(ev, VG_F_VIGIL_IDS_BEFORE, &v, buf), 0);
+	CHECK_INT(get(ev, VG_F_VIGIL_IDS_AFTER, &v, buf), 1);
+	/* not a set*id record */
+	ev->u.hdr.type = VG_EV_KILL;
+	CHECK_INT(get(ev, VG_F_VIGIL_IDS_AFTER, &v, buf), 0);
+	free(ev);
+}
+
+static void test_dirs(void)
+{
+	struct vg_event *ev = ev_new(VG_EV_EXEC);
+	struct vg_value v;
+	char buf[96], priv[] = "/tmp/vigil-facts-XXXXXX", script[64], ww[64];
+
+	/* from the record: /tmp (1777, root) */
+	ev->u.exec.dir_mode = 041777;
+	ev->u.exec.dir_uid = 0;
+	CHECK_INT(get(ev, VG_F_VIGIL_DIR_WORLD_WRITABLE, &v, buf), 1);
+	CHECK_INT(v.b, 1);
+	get(ev, VG_F_VIGIL_DIR_STICKY, &v, buf);
+	CHECK_INT(v.b, 1);
+	get(ev, VG_F_VIGIL_DIR_MODE, &v, buf);
+	CHECK_INT(v.u, 01777);
+	/* a private directory below /tmp */
+	ev->u.exec.dir_mode = 040700;
+	get(ev, VG_F_VIGIL_DIR_WORLD_WRITABLE, &v, buf);
+	CHECK_INT(v.b, 0);
+	/* unknown: absent */
+	ev->u.exec.dir_mode = 0;
+	CHECK_INT(get(ev, VG_F_VIGIL_DIR_WORLD_WRITABLE, &v, buf), 0);
+	free(ev);
+
+	ev = ev_new(VG_EV_OPEN);
+	ev->u.file.dir_mode = 040777;
+	get(ev, VG_F_VIGIL_DIR_WORLD_WRITABLE, &v, buf);
+	CHECK_INT(v.b, 1);
+	get(ev, VG_F_VIGIL_DIR_STICKY, &v, buf);
+	CHECK_INT(v.b, 0);
+	free(ev);
+
+	/* a chmod by path: the directory is looked up */
+	CHECK(mkdtemp(priv) != NULL);
+	snprintf(ww, sizeof(ww), "%s/ww", priv);
+	CHECK_INT(mkdir(ww, 0777), 0);
+	CHECK_INT(chmod(ww, 0777), 0);
+	snprintf(script, sizeof(script), "%s/x.sh", ww);
+	ev = ev_new(VG_EV_CHMOD);
+	ev_str(ev, VG_S_PATH, script, strlen(script));
+	CHECK_INT(get(ev, VG_F_VIGIL_DIR_WORLD_WRITABLE, &v, buf), 1);
+	CHECK_INT(v.b, 1);
+	ev_str(ev, VG_S_PATH, "/tmp/vigil-facts-none/x", 23);
+	CHECK_INT(get(ev, VG_F_VIGIL_DIR_WORLD_WRITABLE, &v, buf), 0);
+	free(ev);
+
+	/* the script of a shell, relative to its cwd; options skipped */
+	ev = ev_new(VG_EV_EXEC);
+	ev_str(ev, VG_S_EXE, "/usr/bin/dash", 13);
+	ev_str(ev, VG_S_FILENAME, "/bin/sh", 7);
+	ev_str(ev, VG_S_CWD, priv, strlen(priv));
+	ev_str(ev, VG_S_ARGS, "sh\0-e\0ww/x.sh", 14);
+	CHECK_INT(get(ev, VG_F_VIGIL_SCRIPT_DIR_WW, &v, buf), 1);
+	CHECK_INT(v.b, 1);
+	ev_str(ev, VG_S_ARGS, "sh\0-e\0x.sh", 11); /* no '/': not a path */
+	CHECK_INT(get(ev, VG_F_VIGIL_SCRIPT_DIR_WW, &v, buf), 0);
+	ev_str(ev, VG_S_ARGS, "sh\0-c\0./x.sh arg", 17); /* in the private dir */
+	CHECK_INT(get(ev, VG_F_VIGIL_SCRIPT_DIR_WW, &v, buf), 1);
+	CHECK_INT(v.b, 0);
+	ev_str(ev, VG_S_ARGS, "sh\0-c\0ww/x.sh; id", 18);
+	get(ev, VG_F_VIGIL_SCRIPT_DIR_WW, &v, buf);
+	CHECK_INT(v.b, 1);
+	/* the name given to execve */
+	CHECK_INT(get(ev, VG_F_VIGIL_FILENAME_DIR_WW, &v, buf), 1);
+	CHECK_INT(v.b, 0);
+	ev_str(ev, VG_S_FILENAME, "./ww/x.sh", 9);
+	get(ev, VG_F_VIGIL_FILENAME_DIR_WW, &v, buf);
+	CHECK_INT(v.b, 1);
+	ev_str(ev, VG_S_FILENAME, "/proc/self/fd/3", 15);
+	CHECK_INT(get(ev, VG_F_VIGIL_FILENAME_DIR_WW, &v, buf), 0);
+	free(ev);
+	rmdir(ww);
+	rmdir(priv);
+}
+
+static void test_output_trimmed(void)
+{
+	const char *yaml = "- rule: a\n  desc: d\n  priority: warning\n"
+			   "  condition: proc.name = bash\n"
+			   "  output: >\n    ran %proc.name\n    in a shell\n\n"
+			   "- rule: b\n  desc: d\n  priority: notice\n"
+			   "  condition: proc.name = bash\n"
+			   "  output: \"  spaced %proc.name \\t \\n\"\n";
+	struct vg_rules *rs = vg_rules_new();
+	const struct vg_rule *m[4];
+	static struct vg_alert_text alert;
+	static struct fake_event fev;
+	unsigned evt = vg_evtype_lookup("execve", 6);
+
+	fake_set(&fev, VG_F_PROC_NAME, -1, NULL, "bash");
+	CHECK_INT(vg_rules_load_buffer(rs, "t.yaml", yaml, strlen(yaml)), 0);
+	CHECK_INT(vg_rules_compile(rs), 0);
+	CHECK_INT(vg_rules_eval(rs, evt, fake_get, &fev, m, 4), 2);
+	CHECK_INT(vg_rules_format(rs, m[0], fake_get, &fev, &alert), 0);
+	CHECK_STR(alert.output, "ran bash in a shell");
+	CHECK_INT(vg_rules_format(rs, m[1], fake_get, &fev, &alert), 0);
+	CHECK_STR(alert.output, "spaced bash");
+	vg_rules_free(rs);
+}
+
+int main(void)
+{
+	test_ids();
+	test_dirs();
+	test_output_trimmed();
+	return check_report();
+}
