@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fields/drops.h"
 #include "monitor/detect.h"
 #include "monitor/rule_fields.h"
 #include "output/fields.h"
@@ -25,6 +26,7 @@ struct vg_detect {
 	struct vg_fields fields;   /* its output_fields */
 	const struct vg_killer *killer; /* rule actions; NULL: none taken */
 	struct vg_action_result action;	/* of the current alert */
+	struct vg_drops *drops;		/* written files, for vigil.exe.dropped */
 };
 
 static void print_diags(const struct vg_rules *rs)
@@ -49,10 +51,13 @@ int vg_detect_load(struct vg_detect **out, const char *const *files, unsigned nf
 	int ret = 0;
 
 	*out = NULL;
-	if (!d || !(d->rules = vg_rules_new())) {
+	if (!d || !(d->rules = vg_rules_new()) || !(d->drops = vg_drops_new())) {
+		if (d)
+			vg_rules_free(d->rules);
 		free(d);
 		return -ENOMEM;
 	}
+	d->ctx.drops = d->drops;
 	for (unsigned i = 0; i < nfiles && !ret; i++)
 		ret = vg_rules_load_file(d->rules, files[i]);
 	if (!ret)
@@ -75,6 +80,7 @@ void vg_detect_free(struct vg_detect *d)
 	if (!d)
 		return;
 	vg_rules_free(d->rules);
+	vg_drops_free(d->drops);
 	free(d);
 }
 
@@ -159,6 +165,7 @@ int vg_detect_event(struct vg_detect *d, const struct vg_event *ev, uint64_t wal
 		return 0;
 	vg_rule_ctx_reset(&d->ctx, ev, wall_ns);
 	n = vg_rules_eval(d->rules, evtype, vg_rule_field_get, &d->ctx, m, MAX_MATCHES);
+	vg_drops_note(d->drops, ev); /* after the rules: an event is a write or an exec */
 	for (int i = 0; i < n; i++) {
 		struct vg_alert a = {
 			.time_ns = wall_ns,

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "audit/bpf_fields.h"
+#include "fields/drops.h"
 #include "fields/facts.h"
 #include "monitor/rule_fields.h"
 #include "output/flagnames.h"
@@ -2198,6 +2199,13 @@ int vg_rule_field_get(const void *ctx, const struct vg_field_ref *ref, struct vg
 			return bpf_field(c, ref, out);
 		if (vg_fact_field_is(ref->field->id))
 			return fact_field(c, ref, out);
+		if (vg_drops_field_is(ref->field->id)) {
+			char b[128];
+			int n = vg_drops_field_get(c->drops, c->procs, ev, ref->field->id, out, b,
+						   sizeof(b));
+
+			return n && ref->field->type == VG_FT_STR ? put_copy(c, out, b) : n;
+		}
 		/* evt.cpu, evt.buffer, evt.latency, exe timestamps, stdio types, other capability sets,
 		 * cgroups, user home and shell, resolved host names, container
 		 * metadata: not in vigil's records */

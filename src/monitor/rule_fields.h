@@ -27,6 +27,7 @@ struct vg_proc;
 struct vg_proctable;
 struct vg_usercache;
 struct vg_container;
+struct vg_drops;
 
 /* Room for one event's rendered values. A value that does not fit is cut
  * (strings) or absent (lists); 64 KiB holds a full command line of the
@@ -58,6 +59,7 @@ struct vg_rule_ctx {
 	struct vg_proctable *procs;
 	struct vg_usercache *users;
 	const char *hostname;
+	struct vg_drops *drops; /* files dropped in o+w directories (vigil.exe.dropped) */
 
 	/* per event, set by vg_rule_ctx_reset */
 	const struct vg_event *ev;

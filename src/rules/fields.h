@@ -137,6 +137,8 @@ enum vg_ftype {
 	X(VIGIL_DIR_STICKY, "vigil.dir.sticky", BOOL, 0, "that directory has the sticky bit (+t)")        \
 	X(VIGIL_FILENAME_DIR_WW, "vigil.filename.dir_world_writable", BOOL, 0, "exec: the file given to execve (a script, a link) is in an o+w directory") \
 	X(VIGIL_SCRIPT_DIR_WW, "vigil.script.dir_world_writable", BOOL, 0, "exec: the first path argument (the script of a shell or interpreter) is in an o+w directory") \
+	X(VIGIL_EXE_DROPPED, "vigil.exe.dropped", BOOL, 0, "exec: the file run was written or made executable in an o+w directory in the last 10 minutes, by the same user or an ancestor") \
+	X(VIGIL_EXE_DROPPER, "vigil.exe.dropper", STR, 0, "exec: that write or chmod, who made it and when") \
 	X(FD_NUM, "fd.num", INT, 0, "descriptor number, -1 on failure")                            \
 	X(FD_TYPE, "fd.type", STR, 0, "file, directory, ipv4, ipv6, unix, pipe, memfd ...")       \
 	X(FD_TYPECHAR, "fd.typechar", STR, 0, "one letter type: f, 4, 6, u, p ...")                \

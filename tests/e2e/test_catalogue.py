@@ -364,26 +364,29 @@ def _processes(t, home, nob):
     os.unlink(shm)
     os.unlink(vt)
     os.unlink(tmpbin)
-    # VG-032: written, made executable, run
+    # VG-032: written or made executable in an o+w directory, then run
     drop = f"{nob}/drop-{MARK}"
-    pid = py(f"import os, shutil; shutil.copyfile('/bin/true', '{drop}'); os.chmod('{drop}', 0o755)")
-    expect("VG-032", "python write + chmod", pid, fs__path__name=drop, evt__arg__mode="0755")
-    run([drop])
-    pid = run(["cp", "/bin/true", f"{nob}/drop2-{MARK}"])
-    expect("VG-032", "cp of a binary", pid, fd__name=f"{nob}/drop2-{MARK}")
-    run([f"{nob}/drop2-{MARK}"])
-    pid = run(["sh", "-c", f"cp /bin/true /dev/shm/vigil-{MARK}-cp && /dev/shm/vigil-{MARK}-cp; "
-                           f"rm -f /dev/shm/vigil-{MARK}-cp"])
-    expect("VG-032", "payload copied into /dev/shm and run", marker=f"/dev/shm/vigil-{MARK}-cp",
-           proc__name="cp")
-    expect("VG-031", "payload copied into /dev/shm and run", marker=f"/dev/shm/vigil-{MARK}-cp",
-           proc__exepath=f"/dev/shm/vigil-{MARK}-cp")
+    py(f"import os, shutil; shutil.copyfile('/bin/true', '{drop}'); os.chmod('{drop}', 0o755)")
+    expect("VG-032", "python write + chmod, run", run([drop]), proc__exepath=drop)
+    run(["cp", "/bin/true", f"{nob}/drop2-{MARK}"])
+    expect("VG-032", "cp of a binary, run", run([f"{nob}/drop2-{MARK}"]),
+           proc__exepath=f"{nob}/drop2-{MARK}")
+    run(["sh", "-c", f"cp /bin/true /dev/shm/vigil-{MARK}-cp && /dev/shm/vigil-{MARK}-cp; "
+                     f"rm -f /dev/shm/vigil-{MARK}-cp"])
+    for vg in ("VG-032", "VG-031"):
+        expect(vg, "payload copied into /dev/shm and run", marker=f"/dev/shm/vigil-{MARK}-cp",
+               proc__exepath=f"/dev/shm/vigil-{MARK}-cp")
     plain = f"/var/tmp/vigil-{MARK}-plain"
     with open(plain, "wb") as f:
         f.write(open("/bin/true", "rb").read())
     run(["sh", "-c", f"chmod +x {plain} && {plain}; rm -f {plain}"])
-    expect("VG-032", "made executable in /var/tmp and run", marker=plain, proc__name="chmod")
-    expect("VG-031", "made executable in /var/tmp and run", marker=plain, proc__exepath=plain)
+    for vg in ("VG-032", "VG-031"):
+        expect(vg, "made executable in /var/tmp and run", marker=plain, proc__exepath=plain)
+    # renamed after the chmod: the same file by its inode
+    moved = f"{nob}/moved-{MARK}"
+    run(["sh", "-c", f"cp /bin/true {nob}/pre-{MARK} && chmod 755 {nob}/pre-{MARK} && "
+                     f"mv {nob}/pre-{MARK} {moved} && {moved}"])
+    expect("VG-032", "made executable, renamed, run", marker=moved, proc__exepath=moved)
     # VG-033
     expect("VG-033", "C memfd + fexecve", attack("memfd-exec"))
     expect("VG-033", "python memfd + /proc/self/fd",

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "fields/drops.h"
 #include "fields/facts.h"
 #include "rules/evtypes.h"
 #include "rules/rules.h"
@@ -186,8 +187,88 @@ static void test_output_trimmed(void)
 	vg_rules_free(rs);
 }
 
+static struct vg_event *file_ev(unsigned type, uint32_t uid, uint64_t ts, uint32_t dir_mode,
+			       uint32_t flags, uint32_t mode)
+{
+	struct vg_event *ev = ev_new(type);
+
+	ev->u.hdr.uid = uid;
+	ev->u.hdr.pid = 77;
+	ev->u.hdr.ts_ns = ts;
+	memcpy(ev->u.hdr.comm, "curl", 5);
+	ev->u.file.dir_mode = dir_mode;
+	ev->u.file.flags = flags;
+	ev->u.file.mode = mode;
+	ev->u.file.dev = 0x800001;
+	ev->u.file.ino = 4242;
+	return ev;
+}
+
+static int dropped(struct vg_drops *d, uint32_t uid, uint32_t pid, uint64_t ts, char *buf)
+{
+	struct vg_event *ev = ev_new(VG_EV_EXEC);
+	struct vg_value v;
+	int n;
+
+	ev->u.hdr.uid = uid;
+	ev->u.hdr.pid = pid;
+	ev->u.hdr.ts_ns = ts;
+	ev->u.exec.exe_dev = 0x800001;
+	ev->u.exec.exe_ino = 4242;
+	n = vg_drops_field_get(d, NULL, ev, VG_F_VIGIL_EXE_DROPPED, &v, buf, 128);
+	CHECK_INT(n, 1);
+	n = v.b ? vg_drops_field_get(d, NULL, ev, VG_F_VIGIL_EXE_DROPPER, &v, buf, 128) : 0;
+	free(ev);
+	return n;
+}
+
+static void test_drops(void)
+{
+	struct vg_drops *d = vg_drops_new();
+	const uint64_t s = 1000000000ull;
+	struct vg_event *ev;
+	char buf[128];
+
+	/* written in a private directory: not remembered */
+	ev = file_ev(VG_EV_OPEN, 1000, 10 * s, 040700, 01 | 0100, 0755);
+	vg_drops_note(d, ev);
+	free(ev);
+	CHECK_INT(dropped(d, 1000, 88, 11 * s, buf), 0);
+	/* opened read-only in /tmp: not a write */
+	ev = file_ev(VG_EV_OPEN, 1000, 10 * s, 041777, 0, 0);
+	vg_drops_note(d, ev);
+	free(ev);
+	CHECK_INT(dropped(d, 1000, 88, 11 * s, buf), 0);
+	/* written in /tmp, run by the same user within the window */
+	ev = file_ev(VG_EV_OPEN, 1000, 10 * s, 041777, 01 | 0100, 0644);
+	vg_drops_note(d, ev);
+	free(ev);
+	CHECK_INT(dropped(d, 1000, 88, 15 * s, buf), 1);
+	CHECK_STR(buf, "open by curl pid=77 uid=1000 5s before");
+	/* by another user who does not descend from the writer: no */
+	CHECK_INT(dropped(d, 2000, 88, 15 * s, buf), 0);
+	/* by the writer itself, whatever its uid now */
+	CHECK_INT(dropped(d, 0, 77, 15 * s, buf), 1);
+	/* after the window: no */
+	CHECK_INT(dropped(d, 1000, 88, 10 * s + VG_DROPS_WINDOW_NS + s, buf), 0);
+	/* fchmod +x in an o+w directory: remembered as a chmod */
+	ev = file_ev(VG_EV_CHMOD, 1000, 700 * s, 040777, 0, 0755);
+	vg_drops_note(d, ev);
+	free(ev);
+	CHECK_INT(dropped(d, 1000, 88, 701 * s, buf), 1);
+	CHECK_STR(buf, "chmod by curl pid=77 uid=1000 1s before");
+	/* chmod that sets no execute bit: not a drop (the old entry stays) */
+	ev = file_ev(VG_EV_CHMOD, 1000, 900 * s, 040777, 0, 0644);
+	vg_drops_note(d, ev);
+	free(ev);
+	CHECK_INT(dropped(d, 1000, 88, 901 * s, buf), 1);
+	CHECK_STR(buf, "chmod by curl pid=77 uid=1000 201s before");
+	vg_drops_free(d);
+}
+
 int main(void)
 {
+	test_drops();
 	test_ids();
 	test_dirs();
 	test_output_trimmed();
