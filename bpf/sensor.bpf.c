@@ -827,6 +827,10 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		off = put_path(sc, off, &e->cwd, (__u64)__builtin_preserve_access_index(&fs->pwd));
 	}
 
+	put_stdio(&e->stdio[0], 0);
+	put_stdio(&e->stdio[1], 1);
+	put_stdio(&e->stdio[2], 2);
+
 	tty = BPF_CORE_READ(p, signal, tty);
 	if (tty) {
 		__u32 major = BPF_CORE_READ(tty, driver, major);

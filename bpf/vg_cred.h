@@ -12,6 +12,7 @@
 #define VG_CRED_H
 
 #include "vg_core.h"
+#include "vg_path.h"
 
 struct cred_before {
 	__u32 ids[8]; /* uid, euid, suid, fsuid, gid, egid, sgid, fsgid */
@@ -96,6 +97,27 @@ static __always_inline void parent_dir(struct dentry *d, __u32 *mode, __u32 *uid
 		return;
 	*mode = BPF_CORE_READ(dir, i_mode);
 	*uid = BPF_CORE_READ(dir, i_uid.val);
+}
+
+/* Descriptors 0-2 of the current task (the one exec'ing): type, identity
+ * and, for a socket, its family. Three fdtable loads and a few reads. */
+static __always_inline void put_stdio(struct vg_stdio *out, int fd)
+{
+	struct file *f = fd_to_file(fd);
+	struct inode *inode;
+
+	if (!f)
+		return;
+	inode = BPF_CORE_READ(f, f_inode);
+	out->mode = BPF_CORE_READ(inode, i_mode);
+	out->ino = BPF_CORE_READ(inode, i_ino);
+	if ((out->mode & 00170000) == 0020000) /* S_IFCHR */
+		out->aux = BPF_CORE_READ(inode, i_rdev);
+	else if ((out->mode & 00170000) == 0140000) { /* S_IFSOCK */
+		struct socket *sock = BPF_CORE_READ(f, private_data);
+
+		out->aux = BPF_CORE_READ(sock, sk, __sk_common.skc_family);
+	}
 }
 
 #endif

@@ -105,6 +105,16 @@ struct vg_hdr {
 };
 
 /* ---- process lifecycle ---- */
+
+/* One standard descriptor at exec: what it is, so user space can tell a
+ * pipe (and join its two ends across processes by inode), a socket, a tty
+ * or a file. mode 0 = closed. */
+struct vg_stdio {
+	__u32 mode; /* i_mode of the file's inode (S_IFIFO, S_IFSOCK, S_IFCHR ...) */
+	__u32 aux;  /* S_IFCHR: kernel dev_t i_rdev; S_IFSOCK: address family */
+	__u64 ino;  /* inode number (a pipe's identity on pipefs) */
+};
+
 struct vg_exec {
 	struct vg_hdr hdr;
 	__u32 euid, egid;
@@ -129,6 +139,7 @@ struct vg_exec {
 	__u64 pidns_start_ns;	/* start of the pid namespace's init, CLOCK_BOOTTIME; 0 = none yet */
 	__u32 dir_mode;		/* the directory holding the executable: mode (0 = unknown) */
 	__u32 dir_uid;		/* and owner */
+	struct vg_stdio stdio[3]; /* descriptors 0, 1, 2 as the program starts */
 };
 
 struct vg_fork {
@@ -261,7 +272,8 @@ struct vg_route {
 _Static_assert(sizeof(struct vg_route) == 16, "vg_route layout");
 _Static_assert(sizeof(struct vg_str) == 4, "vg_str layout");
 _Static_assert(sizeof(struct vg_hdr) == 64, "vg_hdr layout");
-_Static_assert(sizeof(struct vg_exec) == 64 + 56 + 24 + 8 + 24 + 8, "vg_exec layout");
+_Static_assert(sizeof(struct vg_stdio) == 16, "vg_stdio layout");
+_Static_assert(sizeof(struct vg_exec) == 64 + 56 + 24 + 8 + 24 + 8 + 48, "vg_exec layout");
 _Static_assert(sizeof(struct vg_fork) == 64 + 16 + 8, "vg_fork layout");
 _Static_assert(sizeof(struct vg_exit) == 64 + 8, "vg_exit layout");
 _Static_assert(sizeof(struct vg_file) == 64 + 40 + 20 + 4 + 16, "vg_file layout");

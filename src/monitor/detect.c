@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fields/drops.h"
+#include "fields/stdio.h"
 #include "monitor/detect.h"
 #include "monitor/rule_fields.h"
 #include "output/fields.h"
@@ -27,6 +28,7 @@ struct vg_detect {
 	const struct vg_killer *killer; /* rule actions; NULL: none taken */
 	struct vg_action_result action;	/* of the current alert */
 	struct vg_drops *drops;		/* written files, for vigil.exe.dropped */
+	struct vg_stdio_table *stdio;	/* standard descriptors and pipes */
 };
 
 static void print_diags(const struct vg_rules *rs)
@@ -51,13 +53,17 @@ int vg_detect_load(struct vg_detect **out, const char *const *files, unsigned nf
 	int ret = 0;
 
 	*out = NULL;
-	if (!d || !(d->rules = vg_rules_new()) || !(d->drops = vg_drops_new())) {
-		if (d)
+	if (!d || !(d->rules = vg_rules_new()) || !(d->drops = vg_drops_new()) ||
+	    !(d->stdio = vg_stdio_new())) {
+		if (d) {
 			vg_rules_free(d->rules);
+			vg_drops_free(d->drops);
+		}
 		free(d);
 		return -ENOMEM;
 	}
 	d->ctx.drops = d->drops;
+	d->ctx.stdio = d->stdio;
 	for (unsigned i = 0; i < nfiles && !ret; i++)
 		ret = vg_rules_load_file(d->rules, files[i]);
 	if (!ret)
@@ -81,6 +87,7 @@ void vg_detect_free(struct vg_detect *d)
 		return;
 	vg_rules_free(d->rules);
 	vg_drops_free(d->drops);
+	vg_stdio_free(d->stdio);
 	free(d);
 }
 
@@ -163,6 +170,7 @@ int vg_detect_event(struct vg_detect *d, const struct vg_event *ev, uint64_t wal
 
 	if (!evtype)
 		return 0;
+	vg_stdio_note(d->stdio, ev); /* an exec's own pipes are joined before its rules run */
 	vg_rule_ctx_reset(&d->ctx, ev, wall_ns);
 	n = vg_rules_eval(d->rules, evtype, vg_rule_field_get, &d->ctx, m, MAX_MATCHES);
 	vg_drops_note(d->drops, ev); /* after the rules: an event is a write or an exec */

@@ -22,6 +22,7 @@
 #include "audit/bpf_fields.h"
 #include "fields/drops.h"
 #include "fields/facts.h"
+#include "fields/stdio.h"
 #include "monitor/rule_fields.h"
 #include "output/flagnames.h"
 #include "proc/container.h"
@@ -2199,6 +2200,13 @@ int vg_rule_field_get(const void *ctx, const struct vg_field_ref *ref, struct vg
 			return bpf_field(c, ref, out);
 		if (vg_fact_field_is(ref->field->id))
 			return fact_field(c, ref, out);
+		if (vg_stdio_field_is(ref->field->id)) {
+			char b[512];
+			int n = vg_stdio_field_get(c->stdio, c->procs, ev, ref->field->id, out, b,
+						   sizeof(b));
+
+			return n && out->s.ptr == b ? put_copy(c, out, b) : n;
+		}
 		if (vg_drops_field_is(ref->field->id)) {
 			char b[128];
 			int n = vg_drops_field_get(c->drops, c->procs, ev, ref->field->id, out, b,

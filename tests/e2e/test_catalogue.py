@@ -454,6 +454,29 @@ def _processes(t, home, nob):
            run(["bash", "-c", f"eval \"$(echo ZWNobyB2aWdpbAo= | base64 --decode)\" # {MARK}"]))
     expect("VG-043", "python exec(b64decode)",
            py(f"import base64; exec(base64.b64decode('cHJpbnQoMSk=')) # {MARK}"))
+    # the pipeline built by a running bash (each stage its own exec, with
+    # innocent arguments): the shell's standard input is the decoder's pipe
+    payload = "ZWNobyB2aWdpbAo="  # "echo vigil"
+    for name, line in [
+            ("base64 -d", f"echo {payload} | base64 -d | sh"),
+            ("basenc --base64 -d", f"echo {payload} | basenc --base64 -d | bash"),
+            ("xxd -r -p", "printf 'echo vigil\\n' | xxd -p | xxd -r -p | sh"),
+            ("openssl enc -d", f"echo {payload} | openssl enc -d -base64 | sh"),
+            ("python b64decode", "python3 -c 'import base64,sys; "
+             f"sys.stdout.buffer.write(base64.b64decode(sys.argv[1]))' {payload} | sh"),
+            ("base64 -di (bundled options)", f"echo {payload} | base64 -di | sh -s"),
+    ]:
+        script = f"{t}/pipeline-{name.split()[0]}-{len(_expect)}-{MARK}.sh"
+        with open(script, "w") as f:
+            f.write(line + "\n")
+        run(["bash", script])
+        expect("VG-043", f"{name} | sh built by a running bash", marker=script)
+    # a decoder whose output is data, not a program: nothing
+    quiet = f"{t}/pipeline-quiet-{MARK}.sh"
+    with open(quiet, "w") as f:
+        f.write(f"echo {payload} | base64 -d | wc -c\necho {payload} | base64 -d | "
+                "python3 -c 'import sys; sys.stdin.read()'\n")
+    _ordinary.append(("decoded data piped to wc and a python -c", run(["bash", quiet]), None))
     # VG-044
     lib = f"{t}/libvigil-{MARK}.so"
     expect("VG-044", "LD_PRELOAD", run(["/bin/true"], env=dict(os.environ, LD_PRELOAD=lib)),

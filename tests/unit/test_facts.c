@@ -11,6 +11,8 @@
 #include "check.h"
 #include "fields/drops.h"
 #include "fields/facts.h"
+#include "fields/stdio.h"
+#include "proc/proctable.h"
 #include "rules/evtypes.h"
 #include "rules/rules.h"
 #include "sensor/event.h"
@@ -266,8 +268,90 @@ static void test_drops(void)
 	vg_drops_free(d);
 }
 
+static void seed(struct vg_proctable *pt, uint32_t pid, const char *comm, const char *args,
+		 size_t args_len)
+{
+	struct vg_proc_info in = { .pid = pid, .ppid = 1, .comm = comm, .exe = "/usr/bin/x",
+				   .exe_len = 10, .args = args, .args_len = args_len };
+
+	CHECK_INT(vg_pt_seed(pt, &in), 0);
+}
+
+static struct vg_event *exec_stdio(uint32_t pid, uint64_t in_ino, uint64_t out_ino)
+{
+	struct vg_event *ev = ev_new(VG_EV_EXEC);
+
+	ev->u.hdr.pid = pid;
+	ev->u.hdr.ts_ns = pid;
+	ev->u.exec.stdio[0] = (struct vg_stdio){ .mode = in_ino ? S_IFIFO | 0600 : S_IFCHR | 0620,
+						 .aux = in_ino ? 0 : (136u << 20) | 3,
+						 .ino = in_ino };
+	ev->u.exec.stdio[1] = (struct vg_stdio){ .mode = out_ino ? S_IFIFO | 0600 : S_IFSOCK | 0777,
+						 .aux = out_ino ? 0 : 1, .ino = out_ino ? out_ino : 99 };
+	ev->u.exec.stdio[2] = (struct vg_stdio){ .mode = S_IFREG | 0644, .ino = 5 };
+	return ev;
+}
+
+static const char *sget(struct vg_stdio_table *t, struct vg_proctable *pt, struct vg_event *ev,
+			enum vg_field_id id, char *buf)
+{
+	struct vg_value v;
+
+	if (!vg_stdio_field_get(t, pt, ev, id, &v, buf, 128))
+		return "(absent)";
+	if (v.s.ptr != buf)
+		snprintf(buf, 128, "%.*s", (int)v.s.len, v.s.ptr);
+	return buf;
+}
+
+/* echo X | base64 -d | sh, built by a shell: the sh (pid 30) execs before
+ * the decoder (pid 20); each sees the other once both have exec'd. */
+static void test_stdio(void)
+{
+	struct vg_stdio_table *t = vg_stdio_new();
+	struct vg_proctable *pt;
+	struct vg_event *sh, *dec, *other;
+	char buf[128];
+
+	CHECK_INT(vg_pt_new(&pt, 0, 0), 0);
+	seed(pt, 20, "base64", "base64\0-d", 10);
+	seed(pt, 30, "sh", "sh", 3);
+	sh = exec_stdio(30, 1002, 0);
+	dec = exec_stdio(20, 1001, 1002);
+	vg_stdio_note(t, sh);
+	CHECK_STR(sget(t, pt, sh, VG_F_VIGIL_STDIN_WRITER, buf), "(absent)");
+	vg_stdio_note(t, dec);
+	CHECK_STR(sget(t, pt, dec, VG_F_VIGIL_STDOUT_READER, buf), "sh");
+	CHECK_STR(sget(t, pt, sh, VG_F_VIGIL_STDIN_WRITER, buf), "base64 -d");
+	CHECK_STR(sget(t, pt, sh, VG_F_PROC_STDIN_TYPE, buf), "pipe");
+	CHECK_STR(sget(t, pt, sh, VG_F_PROC_STDIN_NAME, buf), "pipe:[1002]");
+	CHECK_STR(sget(t, pt, sh, VG_F_PROC_STDOUT_TYPE, buf), "unix");
+	CHECK_STR(sget(t, pt, sh, VG_F_PROC_STDOUT_NAME, buf), "socket:[99]");
+	CHECK_STR(sget(t, pt, sh, VG_F_PROC_STDERR_TYPE, buf), "file");
+	CHECK_STR(sget(t, pt, sh, VG_F_PROC_STDERR_NAME, buf), "(absent)");
+	CHECK_STR(sget(t, pt, dec, VG_F_PROC_STDIN_TYPE, buf), "pipe");
+	/* a later event of the shell: its descriptors as at its exec */
+	other = ev_new(VG_EV_OPEN);
+	other->u.hdr.pid = 30;
+	CHECK_STR(sget(t, pt, other, VG_F_PROC_STDIN_NAME, buf), "pipe:[1002]");
+	other->u.hdr.pid = 31; /* never exec'd: unknown */
+	CHECK_STR(sget(t, pt, other, VG_F_PROC_STDIN_TYPE, buf), "(absent)");
+	free(other);
+	/* a tty on standard input */
+	other = exec_stdio(40, 0, 0);
+	CHECK_STR(sget(t, pt, other, VG_F_PROC_STDIN_NAME, buf), "/dev/pts/3");
+	CHECK_STR(sget(t, pt, other, VG_F_PROC_STDIN_TYPE, buf), "file");
+	CHECK_STR(sget(t, pt, other, VG_F_VIGIL_STDIN_WRITER, buf), "(absent)");
+	free(other);
+	free(sh);
+	free(dec);
+	vg_pt_free(pt);
+	vg_stdio_free(t);
+}
+
 int main(void)
 {
+	test_stdio();
 	test_drops();
 	test_ids();
 	test_dirs();
