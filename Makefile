@@ -19,6 +19,7 @@ BPFTOOL    ?= bpftool
 ARCH       := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 ARGS       ?=
 SOAK_SECONDS ?= 600
+BENIGN_SECONDS ?= 180
 
 LIBS       := libbpf libelf zlib json-c yaml-0.1 re2 libcurl libmicrohttpd
 WARN       := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes
@@ -182,6 +183,7 @@ bench: $(BUILD)/vigil $(BENCH_BIN)
 	VIGIL_DEPS_EXTRA=1 sh scripts/install-deps.sh
 	/usr/bin/python3 bench/run.py --build $(BUILD)
 	/usr/bin/python3 bench/floor.py --build $(BUILD) --runs 5
+	/usr/bin/python3 bench/benign.py --build $(BUILD) --seconds $(BENIGN_SECONDS)
 	/usr/bin/python3 bench/soak.py --build $(BUILD) --seconds $(SOAK_SECONDS)
 
 eval: $(BUILD)/vigil

@@ -53,6 +53,8 @@ struct {
 	__type(value, __u32);
 } handlers SEC(".maps");
 
+#include "vg_cred.h"
+
 static __always_inline bool in_compat_syscall(void)
 {
 	return bpf_get_current_task_btf()->thread_info.status & TS_COMPAT;
@@ -272,6 +274,8 @@ int BPF_PROG(vg_file, struct pt_regs *regs, long ret)
 		f = fd_to_file(e->fd);
 	if (f) {
 		e->ino = KPTR(struct file, f)->f_inode->i_ino;
+		e->dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
+		parent_dir(BPF_CORE_READ(f, f_path.dentry), &e->dir_mode, &e->dir_uid);
 		if (r->type == VG_EV_OPEN && open_created(f, e->flags))
 			e->hdr.flags |= VG_F_OPEN_CREATED;
 		off = put_path(sc, off, &e->path, file_path(f));
@@ -590,10 +594,12 @@ int BPF_PROG(vg_sys, struct pt_regs *regs, long ret)
 	case VG_EV_SETUID:
 		e->new_uid = BPF_CORE_READ(task, cred, uid.val);
 		e->new_euid = BPF_CORE_READ(task, cred, euid.val);
+		setid_ids(e, task);
 		break;
 	case VG_EV_SETGID:
 		e->new_uid = BPF_CORE_READ(task, cred, gid.val);
 		e->new_euid = BPF_CORE_READ(task, cred, egid.val);
+		setid_ids(e, task);
 		break;
 	case VG_EV_PTRACE:
 		e->target_pid = e->args[1];
@@ -792,6 +798,7 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	if (exe) {
 		e->exe_ino = BPF_CORE_READ(exe, f_inode, i_ino);
 		e->exe_dev = BPF_CORE_READ(exe, f_inode, i_sb, s_dev);
+		parent_dir(BPF_CORE_READ(exe, f_path.dentry), &e->dir_mode, &e->dir_uid);
 		exe_times(BPF_CORE_READ(exe, f_inode), e);
 		bpf_probe_read_kernel(prefix, sizeof(prefix), BPF_CORE_READ(exe, f_path.dentry, d_name.name));
 		if (has_prefix(prefix, "memfd:", 6))
@@ -823,6 +830,10 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 
 		off = put_path(sc, off, &e->cwd, (__u64)__builtin_preserve_access_index(&fs->pwd));
 	}
+
+	put_stdio(&e->stdio[0], 0);
+	put_stdio(&e->stdio[1], 1);
+	put_stdio(&e->stdio[2], 2);
 
 	tty = BPF_CORE_READ(p, signal, tty);
 	if (tty) {

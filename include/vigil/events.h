@@ -105,6 +105,16 @@ struct vg_hdr {
 };
 
 /* ---- process lifecycle ---- */
+
+/* One standard descriptor at exec: what it is, so user space can tell a
+ * pipe (and join its two ends across processes by inode), a socket, a tty
+ * or a file. mode 0 = closed. */
+struct vg_stdio {
+	__u32 mode; /* i_mode of the file's inode (S_IFIFO, S_IFSOCK, S_IFCHR ...) */
+	__u32 aux;  /* S_IFCHR: kernel dev_t i_rdev; S_IFSOCK: address family */
+	__u64 ino;  /* inode number (a pipe's identity on pipefs) */
+};
+
 struct vg_exec {
 	struct vg_hdr hdr;
 	__u32 euid, egid;
@@ -127,6 +137,9 @@ struct vg_exec {
 	__u64 exe_ctime_ns;	/* the executable's inode times, ns since the epoch; */
 	__u64 exe_mtime_ns;	/* 0 = unknown */
 	__u64 pidns_start_ns;	/* start of the pid namespace's init, CLOCK_BOOTTIME; 0 = none yet */
+	__u32 dir_mode;		/* the directory holding the executable: mode (0 = unknown) */
+	__u32 dir_uid;		/* and owner */
+	struct vg_stdio stdio[3]; /* descriptors 0, 1, 2 as the program starts */
 };
 
 struct vg_fork {
@@ -159,6 +172,10 @@ struct vg_file {
 	struct vg_str dir;	/* base directory for a relative path_raw */
 	struct vg_str path2_raw; /* second path: rename/link target, symlink target */
 	struct vg_str dir2;
+	__u32 dir_mode; /* the directory holding the file (open, fchmod...): mode, 0 = unknown */
+	__u32 dir_uid;	/* and owner */
+	__u32 dev;	/* kernel dev_t of the file's superblock, with ino; 0 = unknown */
+	__u32 pad;
 };
 
 /* ---- network ---- */
@@ -200,6 +217,12 @@ struct vg_sys {
 	__u32 obj_id;	    /* bpf: id of the program loaded or of the link made/detached */
 	__u32 probe;	    /* perf: enum vg_probe_kind */
 	struct vg_str str3; /* bpf: attach target (tracepoint, cgroup path, uprobe_multi file) */
+	/* set*id: uid, euid, suid, fsuid (setgid family: the gid forms) the
+	 * task held as the call started and holds after it */
+	__u32 ids_before[4];
+	__u32 ids_after[4];
+	__u32 ids_known; /* 1: ids_before was read at the call's entry */
+	__u32 pad3;
 };
 
 /* vg_sys.probe: what a perf_event_open opened, told apart in the kernel by
@@ -249,13 +272,14 @@ struct vg_route {
 _Static_assert(sizeof(struct vg_route) == 16, "vg_route layout");
 _Static_assert(sizeof(struct vg_str) == 4, "vg_str layout");
 _Static_assert(sizeof(struct vg_hdr) == 64, "vg_hdr layout");
-_Static_assert(sizeof(struct vg_exec) == 64 + 56 + 24 + 8 + 24, "vg_exec layout");
+_Static_assert(sizeof(struct vg_stdio) == 16, "vg_stdio layout");
+_Static_assert(sizeof(struct vg_exec) == 64 + 56 + 24 + 8 + 24 + 8 + 48, "vg_exec layout");
 _Static_assert(sizeof(struct vg_fork) == 64 + 16 + 8, "vg_fork layout");
 _Static_assert(sizeof(struct vg_exit) == 64 + 8, "vg_exit layout");
-_Static_assert(sizeof(struct vg_file) == 64 + 40 + 20 + 4, "vg_file layout");
+_Static_assert(sizeof(struct vg_file) == 64 + 40 + 20 + 4 + 16, "vg_file layout");
 _Static_assert(sizeof(struct vg_sockaddr) == 24, "vg_sockaddr layout");
 _Static_assert(sizeof(struct vg_net) == 64 + 32 + 48 + 8, "vg_net layout");
-_Static_assert(sizeof(struct vg_sys) == 64 + 8 + 48 + 16 + 8 + 8 + 24, "vg_sys layout");
+_Static_assert(sizeof(struct vg_sys) == 64 + 8 + 48 + 16 + 8 + 8 + 24 + 40, "vg_sys layout");
 #endif
 
 #endif /* VIGIL_EVENTS_H */

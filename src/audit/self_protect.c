@@ -224,6 +224,10 @@ void vg_sp_event(struct vg_selfprot *sp, const struct vg_event *ev, uint64_t wal
 		 * output files for logrotate) are its interface, not an attack */
 		if (s->aux == SIGHUP || s->aux == SIGUSR1)
 			return;
+		/* signal 0 delivers nothing: it asks whether the pid lives, the
+		 * probe every supervisor and script makes */
+		if (s->aux == 0)
+			return;
 		/* nor is the supervisor that started us stopping us (systemctl
 		 * stop, Ctrl-C): what matters is anyone else killing the monitor */
 		if ((pid_t)ev->u.hdr.pid == sp->supervisor && sp->supervisor > 1 &&
@@ -236,7 +240,7 @@ void vg_sp_event(struct vg_selfprot *sp, const struct vg_event *ev, uint64_t wal
 		snprintf(sp->msg, sizeof(sp->msg), "vigil signalled by another process (sig=%s "
 			 "process=%s pid=%d uid=%u res=%lld)", what, sp->fields.kv[2].s,
 			 ev->u.hdr.pid, ev->u.hdr.uid, (long long)s->res);
-		raise_alert(sp, "vigil signalled", s->aux ? "Warning" : "Notice", wall_ns);
+		raise_alert(sp, "vigil signalled", "Warning", wall_ns);
 		break;
 	case VG_EV_PTRACE:
 		if ((pid_t)s->target_pid != sp->self)

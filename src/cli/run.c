@@ -695,6 +695,7 @@ static int run_main(int argc, char **argv)
 	mo.poll_ms = rc.start->sensor.poll_ms;
 	mo.syscalls = join_syscalls(&rc.start->sensor.syscalls, syscalls, sizeof(syscalls));
 	mo.stats_interval_s = rc.start->stats.interval;
+	mo.repeat_window_s = rc.start->alerts.repeat_window;
 	mo.ph = rc.start->ph.enabled;
 	mo.ph_opts.normal_wait_s = rc.start->ph.normal_wait;
 	mo.ph_opts.min_train = rc.start->ph.min_train;

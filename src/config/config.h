@@ -52,6 +52,9 @@ struct vg_config {
 	struct {
 		uint64_t interval;
 	} stats;
+	struct {
+		uint64_t repeat_window; /* seconds; 0: every alert is sent */
+	} alerts;
 	char *lock_file;
 	struct {
 		bool enabled;

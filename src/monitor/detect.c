@@ -8,6 +8,8 @@
 
 #include <json-c/json.h>
 
+#include "fields/drops.h"
+#include "fields/stdio.h"
 #include "monitor/detect.h"
 #include "monitor/rule_fields.h"
 #include "output/fields.h"
@@ -31,6 +33,8 @@ struct vg_detect {
 	 * count last logged for each rule, and when */
 	uint64_t *failures_logged;
 	uint64_t *failures_logged_ns;
+	struct vg_drops *drops;		/* written files, for vigil.exe.dropped */
+	struct vg_stdio_table *stdio;	/* standard descriptors and pipes */
 };
 
 static void print_diags(const struct vg_rules *rs)
@@ -55,10 +59,17 @@ int vg_detect_load(struct vg_detect **out, const char *const *files, unsigned nf
 	int ret = 0;
 
 	*out = NULL;
-	if (!d || !(d->rules = vg_rules_new())) {
+	if (!d || !(d->rules = vg_rules_new()) || !(d->drops = vg_drops_new()) ||
+	    !(d->stdio = vg_stdio_new())) {
+		if (d) {
+			vg_rules_free(d->rules);
+			vg_drops_free(d->drops);
+		}
 		free(d);
 		return -ENOMEM;
 	}
+	d->ctx.drops = d->drops;
+	d->ctx.stdio = d->stdio;
 	for (unsigned i = 0; i < nfiles && !ret; i++)
 		ret = vg_rules_load_file(d->rules, files[i]);
 	if (!ret)
@@ -103,6 +114,8 @@ void vg_detect_free(struct vg_detect *d)
 	vg_rules_free(d->rules);
 	free(d->failures_logged);
 	free(d->failures_logged_ns);
+	vg_drops_free(d->drops);
+	vg_stdio_free(d->stdio);
 	free(d);
 }
 
@@ -185,8 +198,10 @@ int vg_detect_event(struct vg_detect *d, const struct vg_event *ev, uint64_t wal
 
 	if (!evtype)
 		return 0;
+	vg_stdio_note(d->stdio, ev); /* an exec's own pipes are joined before its rules run */
 	vg_rule_ctx_reset(&d->ctx, ev, wall_ns);
 	n = vg_rules_eval(d->rules, evtype, vg_rule_field_get, &d->ctx, m, MAX_MATCHES);
+	vg_drops_note(d->drops, ev); /* after the rules: an event is a write or an exec */
 	for (int i = 0; i < n; i++) {
 		struct vg_alert a = {
 			.time_ns = wall_ns,

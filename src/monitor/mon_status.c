@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 
 #include "monitor/mon_status.h"
+#include "output/repeats.h"
 
 static uint64_t mono_ns(void)
 {
@@ -179,6 +180,7 @@ int vg_mon_status_section(void *ctx, struct json_object *sec)
 	add_u64(sec, "pid", (uint64_t)getpid());
 	add_u64(sec, "rules_loaded", st->rules);
 	add_u64(sec, "alerts", st->alerts ? *st->alerts : 0);
+	add_u64(sec, "alerts_folded", vg_repeats_folded(st->repeats));
 	bpf_objects(sec);
 	add_u64(sec, "rss_bytes", rss_bytes());
 	for (unsigned t = 0; t < VG_EV_TYPE_MAX; t++) {

@@ -12,12 +12,15 @@
 #include "sensor/event.h"
 #include "sensor/sensor.h"
 
+struct vg_repeats;
+
 #define VG_MON_RATE_PERIOD_NS (5ull * 1000000000ull) /* events/s over 5-10 s */
 
 struct vg_mon_status {
 	struct vg_sensor *sensor;
 	struct vg_control *control;
 	const uint64_t *alerts;
+	const struct vg_repeats *repeats; /* NULL: folding is off */
 	unsigned rules; /* the monitor updates it on load and reload */
 	uint64_t start_ns; /* CLOCK_MONOTONIC */
 	uint64_t prev_ns, cur_ns; /* two snapshots of the counters, for rates */

@@ -30,6 +30,7 @@
 #include "proc/usercache.h"
 #include "response/deny_kernel.h"
 #include "response/kill.h"
+#include "output/repeats.h"
 #include "sensor/event.h"
 #include "sensor/syscalls.h"
 #include "util/log.h"
@@ -46,6 +47,7 @@ struct monitor {
 	struct vg_selfprot *selfprot; /* VG-083 */
 	struct vg_ph_kernel *ph;  /* NULL without --ph */
 	uint64_t alerts;	  /* raised, across rule reloads */
+	struct vg_repeats *repeats; /* identical alerts folded; NULL: off */
 	struct vg_killer killer;  /* rule actions (enabled by --response) */
 	struct vg_fields fields;
 	char cmdline[VG_ARGS_MAX + 1];
@@ -162,12 +164,38 @@ static void track(struct monitor *m, const struct vg_event *ev)
 	}
 }
 
-static void print_alert(void *ctx, const struct vg_alert *a)
+static void send_alert(void *ctx, const struct vg_alert *a)
 {
 	struct monitor *m = ctx;
 
 	m->alerts++;
 	vg_outputs_emit(m->outs, a);
+}
+
+/* The program image an alert is about (its proc.pid's executable), "" when
+ * the alert names no process the table knows. */
+static const char *alert_exe(struct monitor *m, const struct vg_alert *a)
+{
+	const struct vg_kv *kv = a->fields ? vg_fields_get(a->fields, "proc.pid") : NULL;
+	const struct vg_proc *p;
+	long pid;
+
+	if (!kv)
+		return "";
+	pid = kv->kind == VG_KV_STR ? strtol(kv->s, NULL, 10) : (long)kv->i;
+	p = pid > 0 ? vg_pt_lookup(m->procs, (uint32_t)pid) : NULL;
+	return p ? p->img->exe : "";
+}
+
+/* Every alert goes out here; raw events (Debug) are never folded. */
+static void print_alert(void *ctx, const struct vg_alert *a)
+{
+	struct monitor *m = ctx;
+
+	if (m->repeats && strcmp(a->priority, "Debug") &&
+	    vg_repeats_fold(m->repeats, a, alert_exe(m, a), send_alert, m))
+		return;
+	send_alert(ctx, a);
 }
 
 /* PAM calls printed with --events are raw events, not alerts. */
@@ -473,6 +501,7 @@ static int open_control(struct monitor *m, struct vg_sensor *s, struct vg_ph_ker
 
 	vg_mon_status_init(&m->status, s, clock_ns(CLOCK_MONOTONIC));
 	m->status.alerts = &m->alerts;
+	m->status.repeats = m->repeats;
 	m->status.rules = vg_detect_rule_count(m->detect);
 	if (co.path) {
 		ret = vg_control_open(&m->control, &co, err, sizeof(err));
@@ -572,6 +601,8 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 	seed_tables(m);
 	if (m->detect && vg_sp_open(&m->selfprot, m->hostname, print_alert, m))
 		vg_warn("self-protection is off: out of memory");
+	if (mo->repeat_window_s && !(m->repeats = vg_repeats_new(mo->repeat_window_s * 1000000000ull)))
+		vg_warn("repeated alerts are not folded: out of memory");
 	ret = open_control(m, s, ph);
 	if (ret)
 		goto out;
@@ -614,6 +645,7 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 			vg_pt_reap(m->procs, clock_ns(CLOCK_BOOTTIME));
 			vg_sp_tick(m->selfprot, clock_ns(CLOCK_REALTIME));
 			vg_detect_tick(m->detect, now);
+			vg_repeats_flush(m->repeats, clock_ns(CLOCK_REALTIME), false, send_alert, m);
 			next_reap = now + 1000000000ull;
 			vg_monitor_outputs_warn(m->outs, now, &m->drop_warn);
 		}
@@ -635,6 +667,7 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 	for (uint64_t end = clock_ns(CLOCK_MONOTONIC) + VG_MONITOR_EXIT_DRAIN_NS;
 	     vg_sensor_poll(s, 0) > 0 && clock_ns(CLOCK_MONOTONIC) < end;)
 		;
+	vg_repeats_flush(m->repeats, 0, true, send_alert, m); /* the last summaries */
 	vg_outputs_close(m->outs); /* drains each queue, bounded by its drain_ms */
 	report(m, s, "exit", (clock_ns(CLOCK_MONOTONIC) - start) / 1e9);
 	if (ph)
@@ -656,6 +689,7 @@ out:
 	vg_auth_close(auth);
 	vg_detect_free(m->detect);
 	vg_sp_free(m->selfprot);
+	vg_repeats_free(m->repeats);
 	vg_pt_free(m->procs);
 	vg_cgmap_free(m->cgroups);
 	vg_uc_free(m->users);

@@ -20,6 +20,7 @@ struct vg_monitor_opts {
 	const char *output_file; /* NULL = standard output */
 	uint64_t duration_s;	 /* 0 = until stopped */
 	uint64_t stats_interval_s;
+	uint64_t repeat_window_s; /* identical alerts folded within it; 0 = off */
 	uint64_t poll_ms;
 	const char *syscalls; /* comma-separated names to keep; NULL = all */
 	const char *const *rules_files; /* rule files in order; none = no detection */

@@ -20,6 +20,9 @@
 #include <unistd.h>
 
 #include "audit/bpf_fields.h"
+#include "fields/drops.h"
+#include "fields/facts.h"
+#include "fields/stdio.h"
 #include "monitor/rule_fields.h"
 #include "output/flagnames.h"
 #include "proc/container.h"
@@ -1894,6 +1897,17 @@ static int container_field(struct vg_rule_ctx *c, enum vg_field_id id, struct vg
 	}
 }
 
+/* vigil.ids.*, vigil.dir.*: kernel facts (src/fields/facts.c) */
+static int fact_field(struct vg_rule_ctx *c, const struct vg_field_ref *ref, struct vg_value *out)
+{
+	char b[96];
+	int n = vg_fact_field_get(c->ev, ref->field->id, out, b, sizeof(b));
+
+	if (n && ref->field->type == VG_FT_STR)
+		return put_copy(c, out, b);
+	return n;
+}
+
 /* bpf.* and probe.*: names rendered into a local buffer are copied to
  * the scratch area, which lives as long as the event. */
 static int bpf_field(struct vg_rule_ctx *c, const struct vg_field_ref *ref, struct vg_value *out)
@@ -2184,6 +2198,22 @@ int vg_rule_field_get(const void *ctx, const struct vg_field_ref *ref, struct vg
 	default:
 		if (vg_bpf_field_is(ref->field->id))
 			return bpf_field(c, ref, out);
+		if (vg_fact_field_is(ref->field->id))
+			return fact_field(c, ref, out);
+		if (vg_stdio_field_is(ref->field->id)) {
+			char b[512];
+			int n = vg_stdio_field_get(c->stdio, c->procs, ev, ref->field->id, out, b,
+						   sizeof(b));
+
+			return n && out->s.ptr == b ? put_copy(c, out, b) : n;
+		}
+		if (vg_drops_field_is(ref->field->id)) {
+			char b[128];
+			int n = vg_drops_field_get(c->drops, c->procs, ev, ref->field->id, out, b,
+						   sizeof(b));
+
+			return n && ref->field->type == VG_FT_STR ? put_copy(c, out, b) : n;
+		}
 		/* evt.cpu, evt.buffer, evt.latency, exe timestamps, stdio types, other capability sets,
 		 * cgroups, user home and shell, resolved host names, container
 		 * metadata: not in vigil's records */

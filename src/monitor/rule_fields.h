@@ -27,6 +27,8 @@ struct vg_proc;
 struct vg_proctable;
 struct vg_usercache;
 struct vg_container;
+struct vg_drops;
+struct vg_stdio_table;
 
 /* Room for one event's rendered values. A value that does not fit is cut
  * (strings) or absent (lists); 64 KiB holds a full command line of the
@@ -58,6 +60,8 @@ struct vg_rule_ctx {
 	struct vg_proctable *procs;
 	struct vg_usercache *users;
 	const char *hostname;
+	struct vg_drops *drops; /* files dropped in o+w directories (vigil.exe.dropped) */
+	struct vg_stdio_table *stdio; /* standard descriptors and pipes (proc.stdin.* ...) */
 
 	/* per event, set by vg_rule_ctx_reset */
 	const struct vg_event *ev;

@@ -106,12 +106,12 @@ enum vg_ftype {
 	X(PROC_EXE_INO_CTIME_DPNS, "proc.exe_ino.ctime_duration_pidns_start", UINT, 0,             \
 	  "ns between the exe's ctime and the pid namespace start")                                \
 	X(PROC_PIDNS_INIT_START_TS, "proc.pidns_init_start_ts", UINT, 0, "pid namespace start, ns") \
-	X(PROC_STDIN_TYPE, "proc.stdin.type", STR, VG_FF_NODATA, "type of fd 0")                              \
-	X(PROC_STDOUT_TYPE, "proc.stdout.type", STR, VG_FF_NODATA, "type of fd 1")                            \
-	X(PROC_STDERR_TYPE, "proc.stderr.type", STR, VG_FF_NODATA, "type of fd 2")                            \
-	X(PROC_STDIN_NAME, "proc.stdin.name", STR, VG_FF_NODATA, "name of fd 0")                              \
-	X(PROC_STDOUT_NAME, "proc.stdout.name", STR, VG_FF_NODATA, "name of fd 1")                            \
-	X(PROC_STDERR_NAME, "proc.stderr.name", STR, VG_FF_NODATA, "name of fd 2")                            \
+	X(PROC_STDIN_TYPE, "proc.stdin.type", STR, 0, "type of fd 0")                              \
+	X(PROC_STDOUT_TYPE, "proc.stdout.type", STR, 0, "type of fd 1")                            \
+	X(PROC_STDERR_TYPE, "proc.stderr.type", STR, 0, "type of fd 2")                            \
+	X(PROC_STDIN_NAME, "proc.stdin.name", STR, 0, "name of fd 0")                              \
+	X(PROC_STDOUT_NAME, "proc.stdout.name", STR, 0, "name of fd 1")                            \
+	X(PROC_STDERR_NAME, "proc.stderr.name", STR, 0, "name of fd 2")                            \
 	X(THREAD_TID, "thread.tid", INT, 0, "thread id")                                           \
 	X(THREAD_VTID, "thread.vtid", INT, 0, "thread id in its namespace")                       \
 	X(THREAD_ISMAIN, "thread.ismain", BOOL, 0, "the thread is the group leader")               \
@@ -128,6 +128,19 @@ enum vg_ftype {
 	X(USER_LOGINNAME, "user.loginname", STR, 0, "name of the login uid")                       \
 	X(GROUP_GID, "group.gid", UINT, 0, "group id")                                             \
 	X(GROUP_NAME, "group.name", STR, 0, "group name")                                          \
+	X(VIGIL_IDS_BEFORE, "vigil.ids.before", STR, 0, "set*id: ids held as the call started (uid euid suid fsuid, or the gid forms)") \
+	X(VIGIL_IDS_AFTER, "vigil.ids.after", STR, 0, "set*id: ids held after the call")                   \
+	X(VIGIL_BECAME_ROOT, "vigil.became_root", BOOL, 0, "set*id: one of the ids went from non-zero to 0") \
+	X(VIGIL_DIR_MODE, "vigil.dir.mode", UINT, 0, "exec, open, chmod: mode of the directory holding the file") \
+	X(VIGIL_DIR_UID, "vigil.dir.uid", UINT, 0, "owner of the directory holding the file")              \
+	X(VIGIL_DIR_WORLD_WRITABLE, "vigil.dir.world_writable", BOOL, 0, "that directory is writable by every user (o+w)") \
+	X(VIGIL_DIR_STICKY, "vigil.dir.sticky", BOOL, 0, "that directory has the sticky bit (+t)")        \
+	X(VIGIL_FILENAME_DIR_WW, "vigil.filename.dir_world_writable", BOOL, 0, "exec: the file given to execve (a script, a link) is in an o+w directory") \
+	X(VIGIL_SCRIPT_DIR_WW, "vigil.script.dir_world_writable", BOOL, 0, "exec: the first path argument (the script of a shell or interpreter) is in an o+w directory") \
+	X(VIGIL_EXE_DROPPED, "vigil.exe.dropped", BOOL, 0, "exec: the file run was written or made executable in an o+w directory in the last 10 minutes, by the same user or an ancestor") \
+	X(VIGIL_EXE_DROPPER, "vigil.exe.dropper", STR, 0, "exec: that write or chmod, who made it and when") \
+	X(VIGIL_STDIN_WRITER, "vigil.stdin.writer", STR, 0, "the command line of the process writing into this process's standard input (a pipe), as it last exec'd") \
+	X(VIGIL_STDOUT_READER, "vigil.stdout.reader", STR, 0, "the command line of the process reading this process's standard output (a pipe)") \
 	X(FD_NUM, "fd.num", INT, 0, "descriptor number, -1 on failure")                            \
 	X(FD_TYPE, "fd.type", STR, 0, "file, directory, ipv4, ipv6, unix, pipe, memfd ...")       \
 	X(FD_TYPECHAR, "fd.typechar", STR, 0, "one letter type: f, 4, 6, u, p ...")                \

@@ -4,6 +4,7 @@
 #include "rules/engine.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -41,6 +42,14 @@ const struct vg_tmpl *vg_compile_output(struct vg_cctx *cc)
 	if (!t) {
 		vg_cc_error(cc, 0, "out of memory");
 		return NULL;
+	}
+	/* Whitespace around the template is not part of the alert (a folded
+	 * YAML scalar keeps its final newline), as Falco trims it. */
+	while (len && isspace((unsigned char)s[len - 1]))
+		len--;
+	while (len && isspace((unsigned char)*s)) {
+		s++;
+		len--;
 	}
 	while (i < len) {
 		struct vg_parse_error perr;

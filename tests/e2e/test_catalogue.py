@@ -349,23 +349,44 @@ def _processes(t, home, nob):
         f.write("#!/bin/sh\necho hi\n")
     os.chmod(shm, 0o755)
     expect("VG-031", "/dev/shm script", run([shm]), evt__arg__filename=shm)
-    shutil.copy("/bin/true", f"{t}/true-{MARK}")
-    expect("VG-031", "binary in /tmp", run([f"{t}/true-{MARK}"]), proc__exepath=f"{t}/true-{MARK}")
+    # world-writable means o+w on the directory: `nob` (0777), not `t` (0755)
+    shutil.copy("/bin/true", f"{nob}/true-{MARK}")
+    expect("VG-031", "binary in an o+w dir", run([f"{nob}/true-{MARK}"]),
+           proc__exepath=f"{nob}/true-{MARK}")
     vt = f"/var/tmp/vigil-{MARK}.sh"
     with open(vt, "w") as f:
         f.write("echo hi\n")
     expect("VG-031", "sh /var/tmp/x.sh", run(["sh", vt]))
-    expect("VG-031", "relative ./x", run(["sh", "-c", f"cd {t} && ./true-{MARK}"]), marker=f"./true-{MARK}")
+    expect("VG-031", "relative ./x", run(["sh", "-c", f"cd {nob} && ./true-{MARK}"]), marker=f"./true-{MARK}")
+    tmpbin = f"/tmp/vigil-{MARK}-true"
+    shutil.copy("/bin/true", tmpbin)
+    expect("VG-031", "binary in /tmp itself", run([tmpbin]), proc__exepath=tmpbin)
     os.unlink(shm)
     os.unlink(vt)
-    # VG-032: written, made executable, run
-    drop = f"{t}/drop-{MARK}"
-    pid = py(f"import os, shutil; shutil.copyfile('/bin/true', '{drop}'); os.chmod('{drop}', 0o755)")
-    expect("VG-032", "python write + chmod", pid, fs__path__name=drop, evt__arg__mode="0755")
-    run([drop])
-    pid = run(["cp", "/bin/true", f"{t}/drop2-{MARK}"])
-    expect("VG-032", "cp of a binary", pid, fd__name=f"{t}/drop2-{MARK}")
-    run([f"{t}/drop2-{MARK}"])
+    os.unlink(tmpbin)
+    # VG-032: written or made executable in an o+w directory, then run
+    drop = f"{nob}/drop-{MARK}"
+    py(f"import os, shutil; shutil.copyfile('/bin/true', '{drop}'); os.chmod('{drop}', 0o755)")
+    expect("VG-032", "python write + chmod, run", run([drop]), proc__exepath=drop)
+    run(["cp", "/bin/true", f"{nob}/drop2-{MARK}"])
+    expect("VG-032", "cp of a binary, run", run([f"{nob}/drop2-{MARK}"]),
+           proc__exepath=f"{nob}/drop2-{MARK}")
+    run(["sh", "-c", f"cp /bin/true /dev/shm/vigil-{MARK}-cp && /dev/shm/vigil-{MARK}-cp; "
+                     f"rm -f /dev/shm/vigil-{MARK}-cp"])
+    for vg in ("VG-032", "VG-031"):
+        expect(vg, "payload copied into /dev/shm and run", marker=f"/dev/shm/vigil-{MARK}-cp",
+               proc__exepath=f"/dev/shm/vigil-{MARK}-cp")
+    plain = f"/var/tmp/vigil-{MARK}-plain"
+    with open(plain, "wb") as f:
+        f.write(open("/bin/true", "rb").read())
+    run(["sh", "-c", f"chmod +x {plain} && {plain}; rm -f {plain}"])
+    for vg in ("VG-032", "VG-031"):
+        expect(vg, "made executable in /var/tmp and run", marker=plain, proc__exepath=plain)
+    # renamed after the chmod: the same file by its inode
+    moved = f"{nob}/moved-{MARK}"
+    run(["sh", "-c", f"cp /bin/true {nob}/pre-{MARK} && chmod 755 {nob}/pre-{MARK} && "
+                     f"mv {nob}/pre-{MARK} {moved} && {moved}"])
+    expect("VG-032", "made executable, renamed, run", marker=moved, proc__exepath=moved)
     # VG-033
     expect("VG-033", "C memfd + fexecve", attack("memfd-exec"))
     expect("VG-033", "python memfd + /proc/self/fd",
@@ -390,9 +411,22 @@ def _processes(t, home, nob):
     expect("VG-037", "C mmap + mprotect", attack("wx"))
     expect("VG-037", "python mmap",
            py("import mmap; m = mmap.mmap(-1, 4096, prot=mmap.PROT_READ|mmap.PROT_WRITE|mmap.PROT_EXEC); m.close()"))
-    # VG-038
-    expect("VG-038", "C setuid(0)", attack("setuid0"))
-    expect("VG-038", "python setuid(0)", py("import os; os.setuid(0)"))
+    # VG-038: an id goes from non-zero to 0 (root re-setting its own ids is
+    # ordinary: see _ordinary_activity); setuid-root copies run by nobody
+    deliberate_rule(os.getpid(), "Setuid or setgid bit set")  # the copies below
+    suid_attack = f"{t}/suid-attack-{MARK}"
+    shutil.copy(ATTACK, suid_attack)
+    os.chmod(suid_attack, 0o4755)
+    expect("VG-038", "C setuid(0) from a setuid-root copy run by nobody",
+           run(NOBODY + [suid_attack, "setuid0"]),
+           fields={"vigil.ids.before": "ruid=65534 euid=0 suid=0 fsuid=0",
+                   "vigil.ids.after": "ruid=0 euid=0 suid=0 fsuid=0"})
+    suid_py = f"{t}/suid-python-{MARK}"
+    shutil.copy(os.path.realpath(PY), suid_py)
+    os.chmod(suid_py, 0o4755)
+    expect("VG-038", "setuid-root python copy run by nobody calls setuid(0)",
+           run(NOBODY + [suid_py, "-c", "import os; os.setuid(0)"]),
+           proc__exepath=suid_py)
     expect("VG-038", "nobody setuid(0) refused",
            run(NOBODY + [PY, "-c", "import os\ntry: os.setuid(0)\nexcept OSError: pass"]))
     # VG-039
@@ -420,6 +454,29 @@ def _processes(t, home, nob):
            run(["bash", "-c", f"eval \"$(echo ZWNobyB2aWdpbAo= | base64 --decode)\" # {MARK}"]))
     expect("VG-043", "python exec(b64decode)",
            py(f"import base64; exec(base64.b64decode('cHJpbnQoMSk=')) # {MARK}"))
+    # the pipeline built by a running bash (each stage its own exec, with
+    # innocent arguments): the shell's standard input is the decoder's pipe
+    payload = "ZWNobyB2aWdpbAo="  # "echo vigil"
+    for name, line in [
+            ("base64 -d", f"echo {payload} | base64 -d | sh"),
+            ("basenc --base64 -d", f"echo {payload} | basenc --base64 -d | bash"),
+            ("xxd -r -p", "printf 'echo vigil\\n' | xxd -p | xxd -r -p | sh"),
+            ("openssl enc -d", f"echo {payload} | openssl enc -d -base64 | sh"),
+            ("python b64decode", "python3 -c 'import base64,sys; "
+             f"sys.stdout.buffer.write(base64.b64decode(sys.argv[1]))' {payload} | sh"),
+            ("base64 -di (bundled options)", f"echo {payload} | base64 -di | sh -s"),
+    ]:
+        script = f"{t}/pipeline-{name.split()[0]}-{len(_expect)}-{MARK}.sh"
+        with open(script, "w") as f:
+            f.write(line + "\n")
+        run(["bash", script])
+        expect("VG-043", f"{name} | sh built by a running bash", marker=script)
+    # a decoder whose output is data, not a program: nothing
+    quiet = f"{t}/pipeline-quiet-{MARK}.sh"
+    with open(quiet, "w") as f:
+        f.write(f"echo {payload} | base64 -d | wc -c\necho {payload} | base64 -d | "
+                "python3 -c 'import sys; sys.stdin.read()'\n")
+    _ordinary.append(("decoded data piped to wc and a python -c", run(["bash", quiet]), None))
     # VG-044
     lib = f"{t}/libvigil-{MARK}.so"
     expect("VG-044", "LD_PRELOAD", run(["/bin/true"], env=dict(os.environ, LD_PRELOAD=lib)),
@@ -508,7 +565,7 @@ def _bpf(t):
     expect("VG-082", "shell", run(["sh", "-c", f": >> {ub}"]), fd__name=ub)
 
 
-def _ordinary_activity(t):
+def _ordinary_activity(t, mon_pid):
     """Things a normal machine does all day: none may raise an alert."""
     with open(f"{t}/tiny-{MARK}.c", "w") as f:
         f.write("int main(void) { return 0; }\n")
@@ -531,6 +588,11 @@ def _ordinary_activity(t):
                 ("ps with environments", ["ps", "e", "-p", "1"]),
                 ("unix socketpair as stdin",
                  [PY, "-c", "import socket, os; a, b = socket.socketpair(); os.dup2(a.fileno(), 0)"]),
+                ("root re-setting root's ids",
+                 [PY, "-c", "import os; os.setresgid(0, 0, 0); os.setresuid(0, 0, 0); os.setuid(0)"]),
+                ("run a program built in a private dir below /tmp", [f"{t}/tiny-{MARK}"]),
+                ("git init in a private dir below /tmp", ["git", "init", "-q", f"{t}/repo-{MARK}"]),
+                ("kill -0 of the monitor", ["kill", "-0", str(mon_pid)]),
         ]:
             _ordinary.append((what, run(argv, check=not what.startswith("grep")), MARK if what == "gcc" else None))
     finally:
@@ -558,7 +620,7 @@ def _start_session():
             _network(t)
             _bpf(t)
             _self_protection(mon)
-            _ordinary_activity(t)
+            _ordinary_activity(t, mon.proc.pid)
             time.sleep(0.5)
     finally:
         # deleting the planted authorized_keys is, to the rules, a change of them

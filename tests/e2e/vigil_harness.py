@@ -81,7 +81,10 @@ class Monitor:
                      "--ph-state-dir", os.path.join(self.dir, "profiles"),
                      # pH is on by default; a test that wants it says --ph
                      # (specific options win over --set)
-                     "--set", "ph.enabled=false"]
+                     "--set", "ph.enabled=false",
+                     # every alert of a test counts: folding of repeats
+                     # (alerts.repeat_window) is asked for by its own tests
+                     "--set", "alerts.repeat_window=0"]
         if events:
             self.args.append("--events")
         if json_out:
