@@ -24,10 +24,12 @@ import subprocess
 import tempfile
 import threading
 import time
+import types
 import uuid
 
 from vigil_harness import BUILD, Monitor, once
 from vigil_harness import deliberate_rule
+import catalogue_evasions
 
 TOP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 RULES = os.path.join(TOP, "rules", "vigil_rules.yaml")
@@ -453,6 +455,7 @@ def _network(t):
         expect("VG-060", "python dup2",
                py(f"import socket, os\ns = socket.create_connection(('127.0.0.1', {p}))\n"
                   "os.dup2(s.fileno(), 0); os.dup2(s.fileno(), 1)"), fd__type="ipv4", evt__arg__newfd=0)
+        catalogue_evasions.identity_network(types.SimpleNamespace(**globals()), t, p)
         os.symlink(ATTACK, f"{t}/tools/cat")
         expect("VG-065", "connect by 'cat'", run([f"{t}/tools/cat", "connect", p]), proc__name="cat")
     finally:
@@ -558,6 +561,7 @@ def _start_session():
             _network(t)
             _bpf(t)
             _self_protection(mon)
+            catalogue_evasions.identity(types.SimpleNamespace(**globals()), t, home, nob)
             _ordinary_activity(t)
             time.sleep(0.5)
     finally:
@@ -565,7 +569,8 @@ def _start_session():
         deliberate_rule(os.getpid(), "SSH authorized_keys modified")
         shutil.rmtree(t, ignore_errors=True)
         for p in (f"/etc/vigil-test-{MARK}", f"/etc/vigil-test-{MARK}-2",
-                  f"/var/log/vigil-test-{MARK}.log"):
+                  f"/etc/vigil-test-{MARK}-ev", f"/var/log/vigil-test-{MARK}.log",
+                  f"/var/log/vigil-test-{MARK}-ev.log"):
             if os.path.lexists(p):
                 os.unlink(p)
     _run["mon"] = mon

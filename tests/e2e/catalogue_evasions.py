@@ -1,0 +1,126 @@
+"""Evasion variants of the detection catalogue, run by test_catalogue.py
+under its monitor (the default rules): the same effect as a catalogue
+trigger, reached the way an attacker who knows the rules would try.
+
+Class "identity": a program is its executable, not its name. The attacker
+picks a process's name for free (exec'ing a symlink of any name, or
+prctl(PR_SET_NAME)); none of these may switch a rule off:
+- a symlink named like a trusted tool, pointing at another program;
+- prctl(PR_SET_NAME, "<trusted name>") from an interpreter;
+- a shell under a trusted package manager's or scheduler's name, whose
+  children used to be exempt as "run by dpkg" / "run by logrotate".
+
+Every case is harmless in the same way as the catalogue's own: reads of
+files we may read, writes refused to nobody or to uniquely named files that
+are removed at once, calls that fail.
+"""
+import os
+
+# prctl(PR_SET_NAME) from python, then the payload
+RENAME = ("import ctypes\nctypes.CDLL(None).prctl(15, {name!r}.encode(), 0, 0, 0)\n")
+
+
+def _renamed(name, code):
+    return RENAME.format(name=name) + code
+
+
+def identity(c, t, home, nob):
+    """`c` is the test_catalogue module (expect, run, py, MARK, NOBODY ...)."""
+    ev = os.path.join(t, "evade")
+    os.makedirs(ev)
+
+    def alias(name, target):
+        os.symlink(target, os.path.join(ev, name))
+        return os.path.join(ev, name)
+
+    # VG-001: a trusted reader's name on another program
+    keygen = alias("ssh-keygen", "/usr/bin/cat")
+    c.expect("VG-001", "cat named ssh-keygen", c.run([keygen, "/etc/shadow"]),
+             fd__name="/etc/shadow", proc__name="ssh-keygen", proc__exepath="/usr/bin/cat")
+    c.expect("VG-001", "prctl(PR_SET_NAME, sshd)",
+             c.py(_renamed("sshd", "open('/etc/shadow').read()")),
+             fd__name="/etc/shadow", proc__name="sshd")
+    # VG-001 through a shell named like the package manager: its children
+    # are not "run by dpkg"
+    dpkg = alias("dpkg", "/bin/bash")
+    c.expect("VG-001", "bash named dpkg runs cat",
+             c.run([dpkg, "-c", f"cat /etc/shadow /{c.MARK}-dpkg; true"]), marker=f"/{c.MARK}-dpkg",
+             fd__name="/etc/shadow", proc__pname="dpkg")
+    apt = alias("apt-get", "/bin/bash")
+    c.expect("VG-001", "bash named apt-get runs python",
+             c.run([apt, "-c", f"{c.PY} -c \"open('/etc/gshadow').read()\" # {c.MARK}-apt"]),
+             marker=f"{c.MARK}-apt", fd__name="/etc/gshadow")
+    # VG-005: the log rotator's name does not make its children rotators
+    log = f"/var/log/vigil-test-{c.MARK}-ev.log"
+    lr = alias("logrotate", "/bin/bash")
+    c.expect("VG-005", "bash named logrotate truncates",
+             c.run([lr, "-c", f"echo x > {log}; : > {log}; rm -f {log}"]), fd__name=log)
+    # VG-007: a shell named ldconfig writing below /etc
+    etcf = f"/etc/vigil-test-{c.MARK}-ev"
+    ldc = alias("ldconfig", "/bin/bash")
+    c.expect("VG-007", "bash named ldconfig", c.run([ldc, "-c", f"echo x > {etcf}; rm -f {etcf}"]),
+             fd__name=etcf)
+    # VG-011: cat under ssh's name
+    key = f"{home}/.ssh/id_ed25519"
+    ssh = alias("ssh", "/usr/bin/cat")
+    c.expect("VG-011", "cat named ssh", c.run([ssh, key]), fd__name=key, proc__name="ssh")
+    c.expect("VG-011", "prctl(PR_SET_NAME, ssh-agent)",
+             c.py(_renamed("ssh-agent", f"open('{key}').read()")), fd__name=key)
+    # VG-012: a shell named useradd (its skeleton copy is trusted, a shell is not)
+    ua = alias("useradd", "/bin/bash")
+    c.expect("VG-012", "bash named useradd", c.run([ua, "-c", f"echo 'alias x=y' >> {home}/.bashrc"]),
+             fd__name=f"{home}/.bashrc")
+    # VG-016: an interpreter calling itself systemd-sysctl
+    cp = "/proc/sys/kernel/core_pattern"
+    c.expect("VG-016", "prctl(PR_SET_NAME, systemd-sysctl)",
+             c.py(_renamed("systemd-sysctl", f"import os; os.close(os.open('{cp}', os.O_WRONLY))")),
+             fd__name=cp)
+    # VG-019: cat under ps's name, and an interpreter calling itself top
+    s = c.sleeper()
+    try:
+        ps = alias("ps", "/usr/bin/cat")
+        c.expect("VG-019", "cat named ps", c.run([ps, f"/proc/{s.pid}/environ"]),
+                 fd__name=f"/proc/{s.pid}/environ")
+        c.expect("VG-019", "prctl(PR_SET_NAME, top)",
+                 c.py(_renamed("top", f"open('/proc/{s.pid}/environ','rb').read()")),
+                 fd__name=f"/proc/{s.pid}/environ")
+    finally:
+        s.kill()
+        s.wait()
+    # VG-022: a shell named update-alternatives, refused as nobody
+    upd = alias("update-alternatives", "/bin/bash")
+    c.expect("VG-022", "bash named update-alternatives",
+             c.run(c.NOBODY + [upd, "-c", f": > /usr/bin/vigil-ev-{c.MARK}"]),
+             fd__name=f"/usr/bin/vigil-ev-{c.MARK}")
+    # VG-037: an interpreter calling itself node; PCRE2's 64 KiB chunk size from python
+    c.expect("VG-037", "prctl(PR_SET_NAME, node)",
+             c.py(_renamed("node", "import mmap; m = mmap.mmap(-1, 4096, prot=7); m.close()")))
+    c.expect("VG-037", "python mmap of PCRE2's chunk size",
+             c.py("import mmap; m = mmap.mmap(-1, 65536, prot=7); m.close()"))
+    # VG-039: unshare under runc's name
+    runc = alias("runc", "/usr/bin/unshare")
+    c.expect("VG-039", "unshare named runc", c.run([runc, "-U", "true"]), proc__name="runc")
+    c.expect("VG-039", "prctl(PR_SET_NAME, systemd)",
+             c.py(_renamed("systemd", "ctypes.CDLL(None).unshare(0x10000000)")))
+    # VG-045: a shell named cron is still a shell, and not cron's child
+    cron = alias("cron", "/bin/bash")
+    pid = c.run(c.DAEMON + [cron, "--norc", "-i", "-c", f"echo {c.MARK}-cron"])
+    c.expect("VG-045", "bash named cron as daemon", pid, user__uid=1)
+    # VG-061: an interpreter calling itself tcpdump
+    c.expect("VG-061", "prctl(PR_SET_NAME, tcpdump)",
+             c.py(_renamed("tcpdump", "import socket; socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM).close()")))
+
+
+def identity_network(c, t, port):
+    """VG-063/VG-065 under other names (`port`: the catalogue's listener)."""
+    os.makedirs(os.path.join(t, "evade-net"))
+    sh = os.path.join(t, "evade-net", "updatedb")
+    os.symlink("/bin/bash", sh)
+    c.run([sh, "-c", f"exec 3<>/dev/tcp/127.0.0.1/{port}; echo {c.MARK}-renamed >&3"], timeout=30)
+    c.expect("VG-065", "bash named updatedb to /dev/tcp", marker=f"{c.MARK}-renamed", fd__rport=port)
+    c.expect("VG-063", "prctl(PR_SET_NAME, google_guest_ag)",
+             c.run(["unshare", "-n", c.PY, "-c", _renamed(
+                 "google_guest_ag",
+                 "import socket\ntry: socket.create_connection(('169.254.169.254', 80), timeout=1)\n"
+                 "except OSError: pass")]),
+             fd__rip="169.254.169.254")
