@@ -16,6 +16,7 @@
 #include "monitor/mon_status.h"
 #include "monitor/monitor.h"
 #include "monitor/monitor_outputs.h"
+#include "monitor/path_resolve.h"
 #include "output/alert.h"
 #include "output/fields.h"
 #include "output/outputs.h"
@@ -40,6 +41,7 @@ struct monitor {
 	struct vg_usercache *users;
 	struct vg_detect *detect; /* NULL without rules */
 	struct vg_selfprot *selfprot; /* VG-083 */
+	struct vg_path_resolver *paths; /* file paths the kernel sent in pieces */
 	struct vg_ph_kernel *ph;  /* NULL without --ph */
 	uint64_t alerts;	  /* raised, across rule reloads */
 	struct vg_killer killer;  /* rule actions (enabled by --response) */
@@ -182,6 +184,9 @@ static int on_event(void *ctx, const struct vg_event *ev)
 	struct monitor *m = ctx;
 
 	track(m, ev);
+	/* The sensor decodes into an event of its own, writable: its joined
+	 * paths are replaced by resolved ones before anything reads them. */
+	vg_path_resolve_event(m->paths, (struct vg_event *)ev);
 	if (m->ph && ev->u.hdr.type == VG_EV_EXEC) {
 		/* pH names a profile's file by the program's path */
 		const struct vg_proc *p = vg_pt_lookup(m->procs, ev->u.hdr.pid);
@@ -257,7 +262,8 @@ static int open_tables(struct monitor *m)
 		m->cgroups = NULL;
 	}
 	vg_pt_set_cgmap(m->procs, m->cgroups);
-	return 0;
+	m->paths = vg_path_resolver_new(m->procs);
+	return m->paths ? 0 : -ENOMEM;
 }
 
 static void seed_tables(struct monitor *m)
@@ -617,6 +623,7 @@ out:
 	vg_auth_close(auth);
 	vg_detect_free(m->detect);
 	vg_sp_free(m->selfprot);
+	vg_path_resolver_free(m->paths);
 	vg_pt_free(m->procs);
 	vg_cgmap_free(m->cgroups);
 	vg_uc_free(m->users);

@@ -124,3 +124,45 @@ def identity_network(c, t, port):
                  "import socket\ntry: socket.create_connection(('169.254.169.254', 80), timeout=1)\n"
                  "except OSError: pass")]),
              fd__rip="169.254.169.254")
+
+
+def paths(c, t, home, nob):
+    """Class "paths": the file is where the kernel went, not how it was
+    spelled. A symlinked directory (`~/e -> /etc`), /proc/self/root, or a
+    link source named through either, for calls that are not a successful
+    open (whose path the kernel walks itself): unlink, rename, link, and
+    opens refused to nobody."""
+    ev = os.path.join(t, "evade-paths")
+    os.makedirs(ev)
+    os.chmod(ev, 0o755)
+    e = os.path.join(ev, "e")
+    os.symlink("/etc", e)
+    os.symlink("/usr/bin", os.path.join(ev, "ub"))
+    # VG-007: rm through the symlinked directory; rename into /proc/self/root/etc
+    etcf = f"/etc/vigil-test-{c.MARK}-p"
+    c.run(["sh", "-c", f"echo x > {etcf}"])
+    c.expect("VG-007", "rm through ~/e -> /etc", c.run(["rm", f"{e}/vigil-test-{c.MARK}-p"]),
+             fs__path__name=etcf)
+    with open(f"{ev}/src-{c.MARK}", "w") as f:
+        f.write("x\n")
+    c.expect("VG-007", "rename into /proc/self/root/etc",
+             c.py(f"import os; os.rename('{ev}/src-{c.MARK}', '/proc/self/root{etcf}2'); os.unlink('{etcf}2')"),
+             fs__path__target=f"{etcf}2")
+    # VG-004: link source spelled through the symlinked directory (refused to nobody)
+    c.expect("VG-004", "ln ~/e/shadow as nobody",
+             c.run(c.NOBODY + ["ln", f"{e}/shadow", f"{nob}/hl-{c.MARK}-p"]), evt__arg__oldpath="/etc/shadow")
+    # VG-008 / VG-009 / VG-013 / VG-014: refused opens, other spellings
+    c.expect("VG-008", "sudoers.d through ~/e",
+             c.run(c.NOBODY + ["sh", "-c", f"echo x > {e}/sudoers.d/vigil-{c.MARK}-p"]),
+             fd__name=f"/etc/sudoers.d/vigil-{c.MARK}-p")
+    c.expect("VG-009", "pam.d through /proc/self/root",
+             c.run(c.NOBODY + ["sh", "-c", f": >> /proc/self/root/etc/pam.d/vigil-{c.MARK}-p"]),
+             fd__name=f"/etc/pam.d/vigil-{c.MARK}-p")
+    c.expect("VG-013", "cron.d through /proc/self/root",
+             c.run(c.NOBODY + [c.PY, "-c", f"import os\ntry: open('/proc/self/root/etc/cron.d/vigil-{c.MARK}-p','w')\nexcept OSError: pass"]),
+             fd__name=f"/etc/cron.d/vigil-{c.MARK}-p")
+    c.expect("VG-014", "ld.so.preload through ~/e",
+             c.run(c.NOBODY + ["sh", "-c", f": >> {e}/ld.so.preload"]), fd__name="/etc/ld.so.preload")
+    # VG-022: a program dropped through a symlink to /usr/bin
+    c.expect("VG-022", "touch ~/ub/x as nobody", c.run(c.NOBODY + ["touch", f"{ev}/ub/vigil-{c.MARK}-p"]),
+             fd__name=f"/usr/bin/vigil-{c.MARK}-p")

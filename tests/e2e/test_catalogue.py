@@ -562,6 +562,7 @@ def _start_session():
             _bpf(t)
             _self_protection(mon)
             catalogue_evasions.identity(types.SimpleNamespace(**globals()), t, home, nob)
+            catalogue_evasions.paths(types.SimpleNamespace(**globals()), t, home, nob)
             _ordinary_activity(t)
             time.sleep(0.5)
     finally:
@@ -569,7 +570,8 @@ def _start_session():
         deliberate_rule(os.getpid(), "SSH authorized_keys modified")
         shutil.rmtree(t, ignore_errors=True)
         for p in (f"/etc/vigil-test-{MARK}", f"/etc/vigil-test-{MARK}-2",
-                  f"/etc/vigil-test-{MARK}-ev", f"/var/log/vigil-test-{MARK}.log",
+                  f"/etc/vigil-test-{MARK}-ev", f"/etc/vigil-test-{MARK}-p",
+                  f"/etc/vigil-test-{MARK}-p2", f"/var/log/vigil-test-{MARK}.log",
                   f"/var/log/vigil-test-{MARK}-ev.log"):
             if os.path.lexists(p):
                 os.unlink(p)
