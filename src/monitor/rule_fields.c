@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "audit/bpf_fields.h"
+#include "fields/file_identity.h"
 #include "monitor/rule_fields.h"
 #include "output/flagnames.h"
 #include "proc/container.h"
@@ -1203,6 +1204,13 @@ static int put_path(const struct vg_event *ev, enum vg_slot resolved, enum vg_sl
 	return 0;
 }
 
+static int put_known_name(const struct vg_event *ev, struct vg_value *out)
+{
+	const char *name = vg_file_known_name(ev);
+
+	return name ? put_cstr(out, name) : 0;
+}
+
 static int fd_field(struct vg_rule_ctx *c, enum vg_field_id id, struct vg_value *out, unsigned max)
 {
 	const struct vg_event *ev = c->ev;
@@ -2173,6 +2181,9 @@ int vg_rule_field_get(const void *ctx, const struct vg_field_ref *ref, struct vg
 		return ref->field->id == VG_F_FS_PATH_TARGET
 			   ? put_path(ev, VG_S_PATH2, VG_S_PATH2_RAW, out)
 			   : put_path(ev, VG_S_PATH2_RAW, VG_S_PATH2, out);
+
+	case VG_F_FD_KNOWN_NAME: /* src/fields/file_identity.c */
+		return vg_event_family(h->type) == VG_FAM_FILE ? put_known_name(ev, out) : 0;
 
 	/* container.* */
 	case VG_F_CONTAINER_ID:

@@ -166,3 +166,14 @@ def paths(c, t, home, nob):
     # VG-022: a program dropped through a symlink to /usr/bin
     c.expect("VG-022", "touch ~/ub/x as nobody", c.run(c.NOBODY + ["touch", f"{ev}/ub/vigil-{c.MARK}-p"]),
              fd__name=f"/usr/bin/vigil-{c.MARK}-p")
+    # VG-001 / VG-004: /etc/shadow under a second name made earlier (a hard
+    # link: same device and inode), read and linked again
+    hl = f"{ev}/hl-{c.MARK}"
+    c.expect("VG-004", "ln /etc/shadow by root", c.run(["ln", "/etc/shadow", hl]),
+             evt__arg__oldpath="/etc/shadow")
+    c.expect("VG-001", "cat of a hard link to /etc/shadow", c.run(["cat", hl]), fd__name=hl,
+             fd__known_name="/etc/shadow")
+    c.expect("VG-001", "python reads the hard link",
+             c.py(f"open('{hl}').read()"), fd__known_name="/etc/shadow")
+    c.expect("VG-004", "ln of the hard link", c.run(["ln", hl, f"{hl}-2"]), evt__arg__oldpath=hl,
+             fd__known_name="/etc/shadow")
