@@ -230,6 +230,34 @@ static int resolve_slot(struct vg_path_resolver *r, struct vg_event *ev, enum vg
 	return 0;
 }
 
+/* A symlink's target is text, resolved when the link is followed: relative
+ * to the directory that holds the link, every symlink on the way followed
+ * (`/usr/../etc/shadow`, `e/shadow` next to `e -> /etc`). VG_S_PATH of a
+ * symlink event becomes where the link leads now. */
+static void resolve_link_target(struct vg_event *ev, char *buf)
+{
+	char joined[2 * VG_PATH_MAX + 2];
+	const char *target = ev->s[VG_S_PATH_RAW], *link = ev->s[VG_S_PATH2];
+	const char *slash = strrchr(link, '/');
+	int n;
+
+	if (!ev->len[VG_S_PATH_RAW])
+		return;
+	if (target[0] == '/')
+		n = snprintf(joined, sizeof(joined), "%s", target);
+	else if (slash && link[0] == '/')
+		n = snprintf(joined, sizeof(joined), "%.*s/%s", (int)(slash - link), link, target);
+	else
+		return;
+	if (n < 0 || (size_t)n >= sizeof(joined) || (size_t)n > VG_PATH_MAX)
+		return;
+	n = vg_path_resolve(ev->u.hdr.pid, ev->u.hdr.tid, joined, 1, buf, VG_PATH_MAX + 1);
+	if (n < 0)
+		return;
+	ev->s[VG_S_PATH] = buf;
+	ev->len[VG_S_PATH] = (size_t)n;
+}
+
 void vg_path_resolve_event(struct vg_path_resolver *r, struct vg_event *ev)
 {
 	const struct vg_file *f = &ev->u.file;
@@ -241,10 +269,16 @@ void vg_path_resolve_event(struct vg_path_resolver *r, struct vg_event *ev)
 	 * of a file that does not exist went nowhere */
 	if (type == VG_EV_OPEN && (f->path.off || f->res == -ENOENT))
 		return;
+	if (type == VG_EV_SYMLINK) { /* unresolved, the target is its text */
+		ev->s[VG_S_PATH] = ev->s[VG_S_PATH_RAW];
+		ev->len[VG_S_PATH] = ev->len[VG_S_PATH_RAW];
+	}
 	if (!same_mount_ns(r, f->hdr.pid))
 		return;
 	if (!f->path.off && type != VG_EV_SYMLINK)
 		resolve_slot(r, ev, VG_S_PATH, VG_S_DIR, VG_S_PATH_RAW, follows_last(ev), r->buf[0]);
 	if (type == VG_EV_RENAME || type == VG_EV_LINK || type == VG_EV_SYMLINK)
 		resolve_slot(r, ev, VG_S_PATH2, VG_S_DIR2, VG_S_PATH2_RAW, 0, r->buf[1]);
+	if (type == VG_EV_SYMLINK)
+		resolve_link_target(ev, r->buf[0]);
 }

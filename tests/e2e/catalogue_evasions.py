@@ -177,3 +177,76 @@ def paths(c, t, home, nob):
              c.py(f"open('{hl}').read()"), fd__known_name="/etc/shadow")
     c.expect("VG-004", "ln of the hard link", c.run(["ln", hl, f"{hl}-2"]), evt__arg__oldpath=hl,
              fd__known_name="/etc/shadow")
+
+
+def meaning(c, t, home, nob):
+    """Class "arguments by meaning" and "behaviours": the same argument
+    written another way, the same effect by another call."""
+    ev = os.path.join(t, "evade-meaning")
+    os.makedirs(ev)
+    os.chmod(ev, 0o755)
+    # VG-021: setuid with the file-type bits in front (cp -p passes S_IFREG)
+    c.expect("VG-021", "chmod 0104755", c.py(
+        f"import os; open('{ev}/s1','w').close(); os.chmod('{ev}/s1', 0o104755)"))
+    c.py(f"import os; open('{ev}/s2','w').close(); os.chmod('{ev}/s2', 0o4755)")
+    c.expect("VG-021", "cp -p of a setuid file", c.run(["cp", "-p", f"{ev}/s2", f"{ev}/s3"]))
+    # VG-041: -e as getopt reads it
+    nc = os.path.join(t, "tools", "nc")
+    c.expect("VG-041", "nc -e/bin/sh", c.run([nc, "-e/bin/sh", "127.0.0.1", "9"]), proc__name="nc")
+    c.expect("VG-041", "nc -ve /bin/sh", c.run([nc, "-ve", "/bin/sh", "127.0.0.1", "9"]), proc__name="nc")
+    # VG-063: the metadata address as an IPv4-mapped IPv6 address
+    c.expect("VG-063", "::ffff:169.254.169.254", c.attack("netns-connect", "::ffff:169.254.169.254", 80))
+    # VG-044: a harmless first LD_PRELOAD= before the real one; one too long to copy
+    lib = f"{ev}/libvigil-{c.MARK}.so"
+    exe2 = ("import ctypes\nlibc = ctypes.CDLL(None)\n"
+            "argv = (ctypes.c_char_p * 2)(b'/bin/true', None)\n"
+            "envp = (ctypes.c_char_p * 3)(b'LD_PRELOAD=', {val!r}, None)\n"
+            "libc.execve(b'/bin/true', argv, envp)")
+    c.expect("VG-044", "second LD_PRELOAD", c.py(exe2.format(val=f"LD_PRELOAD={lib}".encode())),
+             fields={"proc.env[LD_PRELOAD]": lib})
+    longlib = f"{ev}/" + "l" * 400 + ".so"
+    c.expect("VG-044", "LD_PRELOAD too long to copy",
+             c.py(exe2.format(val=f"LD_PRELOAD={longlib}".encode())))
+    # VG-003: targets that lead to /etc/shadow through ".." or another link
+    c.expect("VG-003", "ln -s /usr/../etc/shadow",
+             c.run(["ln", "-s", "/usr/../etc/shadow", f"{ev}/lnk1-{c.MARK}"]), fs__path__source="/etc/shadow")
+    os.symlink("/etc", f"{ev}/e")
+    c.expect("VG-003", "ln -s e/shadow next to e -> /etc",
+             c.run(["ln", "-s", "e/shadow", f"{ev}/lnk2-{c.MARK}"]), fs__path__source="/etc/shadow")
+    # VG-015: history renamed away
+    with open(f"{home}/.bash_history", "w") as f:
+        f.write("ls\n")
+    c.expect("VG-015", "mv ~/.bash_history", c.run(["mv", f"{home}/.bash_history", f"{home}/bh-{c.MARK}"]),
+             fs__path__source=f"{home}/.bash_history")
+    # VG-005: system logs of our own directory destroyed without O_TRUNC
+    d = f"/var/log/vigil-test-{c.MARK}-d"
+    c.run(["sh", "-c", f"mkdir -p {d} && for f in auth.log syslog wtmp; do echo x > {d}/$f; done"])
+    c.expect("VG-005", "dd conv=notrunc",
+             c.run(["dd", "if=/dev/zero", f"of={d}/auth.log", "bs=1", "count=1", "conv=notrunc"]),
+             fd__name=f"{d}/auth.log")
+    c.expect("VG-005", "sed -i", c.run(["sed", "-i", "1d", f"{d}/syslog"]))
+    c.expect("VG-005", "mv away", c.run(["mv", f"{d}/wtmp", f"{d}/wtmp.{c.MARK}"]),
+             fs__path__source=f"{d}/wtmp")
+    c.run(["rm", "-rf", d])
+    # VG-061: a raw IP socket
+    c.expect("VG-061", "python AF_INET SOCK_RAW",
+             c.py("import socket; socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP).close()"))
+    # VG-033: the loader runs a file without its execute bit, and one in memory
+    prog = f"{ev}/noexec-{c.MARK}"
+    c.run(["cp", "/bin/true", prog])
+    os.chmod(prog, 0o644)
+    loader = "/lib64/ld-linux-x86-64.so.2"
+    c.expect("VG-033", "ld.so /tmp/x (not executable)", c.run([loader, prog]))
+    c.expect("VG-033", "ld.so /proc/self/fd/N (memfd)", c.py(
+        "import os\nfd = os.memfd_create('vigil', 0)\nos.write(fd, open('/bin/true','rb').read())\n"
+        f"os.execv('{loader}', ['ld.so', f'/proc/self/fd/{{fd}}'])"))
+    os.chmod(prog, 0o755)
+    c._ordinary.append(("ldd of a program in /tmp", c.run(["ldd", prog]), None))
+    # VG-012 / VG-013: persistence by completion scripts and systemd user timers
+    c.expect("VG-012", "~/.bash_completion", c.run(["sh", "-c", f"echo 'id' >> {home}/.bash_completion"]),
+             fd__name=f"{home}/.bash_completion")
+    units = f"{home}/.config/systemd/user"
+    os.makedirs(units)
+    c.expect("VG-013", "systemd user timer",
+             c.run(["sh", "-c", f"printf '[Timer]\\nOnCalendar=minutely\\n' > {units}/x-{c.MARK}.timer"]),
+             fd__name=f"{units}/x-{c.MARK}.timer")

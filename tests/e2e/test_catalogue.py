@@ -66,7 +66,7 @@ RULES_BY_ID = {
     "VG-030": {"Shell spawned by server process"},
     "VG-031": {"Execution from a world-writable directory"},
     "VG-032": {"Executable dropped in a writable directory"},
-    "VG-033": {"Fileless execution"},
+    "VG-033": {"Fileless execution", "Program run through the dynamic loader"},
     "VG-034": {"Ptrace attach or poke of another process"},
     "VG-035": {"Anti-debugging with PTRACE_TRACEME"},
     "VG-036": {"Memory written into another process"},
@@ -563,6 +563,7 @@ def _start_session():
             _self_protection(mon)
             catalogue_evasions.identity(types.SimpleNamespace(**globals()), t, home, nob)
             catalogue_evasions.paths(types.SimpleNamespace(**globals()), t, home, nob)
+            catalogue_evasions.meaning(types.SimpleNamespace(**globals()), t, home, nob)
             _ordinary_activity(t)
             time.sleep(0.5)
     finally:
