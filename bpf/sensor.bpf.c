@@ -548,6 +548,20 @@ static __always_inline __u32 perf_details(struct scratch *sc, struct vg_sys *e, 
 }
 
 /* ---- privileges, process control, kernel and BPF ---- */
+
+/* A descriptor duplicated onto standard input, output or error: dup2/dup3
+ * name it (argument 2), dup and fcntl(F_DUPFD) return it (the lowest free
+ * one: 0 after close(0)). fcntl's other commands are not dups. */
+static __always_inline bool dup_onto_stdio(__u8 variant, unsigned long arg2, long ret)
+{
+	if (variant == VG_V_DUP_RES)
+		return ret >= 0 && ret <= 2;
+	if (variant == VG_V_FCNTL_DUP)
+		return (arg2 == 0 /* F_DUPFD */ || arg2 == 1030 /* F_DUPFD_CLOEXEC */) &&
+		       ret >= 0 && ret <= 2;
+	return arg2 <= 2;
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(vg_sys, struct pt_regs *regs, long ret)
 {
@@ -567,7 +581,8 @@ int BPF_PROG(vg_sys, struct pt_regs *regs, long ret)
 	if (type == VG_EV_MPROTECT &&
 	    (sys_arg(regs, compat, 3) & (PROT_WRITE | PROT_EXEC)) != (PROT_WRITE | PROT_EXEC))
 		return 0;
-	if (type == VG_EV_DUP && sys_arg(regs, compat, 2) > 2)
+	if (type == VG_EV_DUP && !dup_onto_stdio(route_for(nr, compat)->variant,
+						 sys_arg(regs, compat, 2), ret))
 		return 0;
 	sc = begin_record(regs, compat, sizeof(struct vg_sys), &r);
 	if (!sc)
@@ -603,7 +618,7 @@ int BPF_PROG(vg_sys, struct pt_regs *regs, long ret)
 		break;
 	case VG_EV_DUP: {
 		/* What now sits on 0/1/2: a socket there is a reverse shell. */
-		struct file *f = fd_to_file(e->args[1]);
+		struct file *f = fd_to_file(r->variant == VG_V_PLAIN ? e->args[1] : ret);
 
 		if (f && ret >= 0) {
 			e->aux = BPF_CORE_READ(f, f_inode, i_mode);

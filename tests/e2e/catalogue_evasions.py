@@ -250,3 +250,15 @@ def meaning(c, t, home, nob):
     c.expect("VG-013", "systemd user timer",
              c.run(["sh", "-c", f"printf '[Timer]\\nOnCalendar=minutely\\n' > {units}/x-{c.MARK}.timer"]),
              fd__name=f"{units}/x-{c.MARK}.timer")
+
+
+def dup_variants(c, port):
+    """VG-060 without dup2: the lowest free descriptor after a close is 0, 1
+    or 2, and dup or fcntl(F_DUPFD) hand it the socket."""
+    conn = f"import socket, os, fcntl\ns = socket.create_connection(('127.0.0.1', {port}))\n"
+    c.expect("VG-060", "python close(0) + dup", c.py(conn + "os.close(0); os.dup(s.fileno())"),
+             fd__type="ipv4")
+    c.expect("VG-060", "python close(1) + fcntl(F_DUPFD)",
+             c.py(conn + "os.close(1); fcntl.fcntl(s.fileno(), fcntl.F_DUPFD, 0)"), fd__type="ipv4")
+    c.expect("VG-060", "python close(2) + fcntl(F_DUPFD_CLOEXEC)",
+             c.py(conn + "os.close(2); fcntl.fcntl(s.fileno(), fcntl.F_DUPFD_CLOEXEC, 0)"), fd__type="ipv4")
