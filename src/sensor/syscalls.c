@@ -71,6 +71,7 @@ const struct vg_syscall_def vg_syscalls[] = {
 	{ 62, "kill", R(.type = VG_EV_KILL) },
 	{ 200, "tkill", R(.type = VG_EV_KILL, .variant = VG_V_TKILL) },
 	{ 234, "tgkill", R(.type = VG_EV_KILL, .variant = VG_V_TGKILL) },
+	{ 424, "pidfd_send_signal", R(.type = VG_EV_KILL, .variant = VG_V_PIDFD) },
 	{ 157, "prctl", R(.type = VG_EV_PRCTL) },
 	/* the process table follows sessions and process groups (proc.sname,
 	 * proc.vpgid): kept on whatever the rules need */
@@ -103,6 +104,7 @@ const struct vg_compat_syscall vg_compat_syscalls[] = {
 	{ 356, 319 }, { 357, 321 }, { 359, 41 },  { 361, 49 },	{ 362, 42 },  { 363, 50 },
 	{ 364, 288 }, { 380, 329 }, { 437, 437 }, { 452, 452 }, { 66, 112 }, { 57, 109 },
 	{ 41, 32 },   { 55, 72 },   { 221, 72 }, /* dup, fcntl, fcntl64 */
+	{ 424, 424 }, /* pidfd_send_signal */
 };
 
 const unsigned vg_compat_syscalls_count = sizeof(vg_compat_syscalls) / sizeof(vg_compat_syscalls[0]);

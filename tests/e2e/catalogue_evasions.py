@@ -262,3 +262,46 @@ def dup_variants(c, port):
              c.py(conn + "os.close(1); fcntl.fcntl(s.fileno(), fcntl.F_DUPFD, 0)"), fd__type="ipv4")
     c.expect("VG-060", "python close(2) + fcntl(F_DUPFD_CLOEXEC)",
              c.py(conn + "os.close(2); fcntl.fcntl(s.fileno(), fcntl.F_DUPFD_CLOEXEC, 0)"), fd__type="ipv4")
+
+
+def self_protection(c, mon):
+    """VG-083 by other ways to the monitor: a thread of it, a pidfd, its
+    BPF maps, its cgroup's freezer. Every call is harmless: SIGWINCH (the
+    monitor ignores it), a PEEKDATA that fails (nothing attached), a map
+    update with flags the kernel refuses, cgroup.freeze opened and closed
+    without writing."""
+    pid = mon.proc.pid
+    tids = [int(x) for x in os.listdir(f"/proc/{pid}/task") if int(x) != pid]
+    assert tids, "the monitor runs no second thread"
+    tid = tids[0]
+    c.expect("VG-083", "tkill(SIGWINCH) to a thread of the monitor",
+             c.py(f"import ctypes; ctypes.CDLL(None).syscall(200, {tid}, 28)"), evt__arg__sig="SIGWINCH")
+    c.expect("VG-083", "pidfd_send_signal(SIGWINCH)",
+             c.py(f"import os, signal; signal.pidfd_send_signal(os.pidfd_open({pid}), signal.SIGWINCH)"),
+             evt__arg__sig="SIGWINCH")
+    c.expect("VG-083", "PTRACE_PEEKDATA on a thread of the monitor",
+             c.py(f"import ctypes; ctypes.CDLL(None).ptrace(2, {tid}, 0, 0)"))
+    map_id = None
+    for fd in os.listdir(f"/proc/{pid}/fdinfo"):
+        try:
+            with open(f"/proc/{pid}/fdinfo/{fd}") as f:
+                for line in f:
+                    if line.startswith("map_id:"):
+                        map_id = int(line.split()[1])
+        except OSError:
+            continue
+        if map_id:
+            break
+    assert map_id, "no BPF map held by the monitor"
+    c.expect("VG-083", "BPF_MAP_UPDATE_ELEM on a map of the monitor (refused)", c.py(
+        "import ctypes, struct\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+        f"a = ctypes.create_string_buffer(struct.pack('I', {map_id}), 128)\n"
+        "fd = libc.syscall(321, 14, a, 128)\n"
+        "u = ctypes.create_string_buffer(struct.pack('IIQQQ', fd, 0, 0, 0, 0xff), 128)\n"
+        "libc.syscall(321, 2, u, 128)"), fields={"bpf.map.id": map_id})
+    with open(f"/proc/{pid}/cgroup") as f:
+        cg = [line.strip()[3:] for line in f if line.startswith("0::")][0]
+    freeze = f"/sys/fs/cgroup{cg if cg != '/' else ''}/cgroup.freeze"
+    if os.path.exists(freeze):
+        c.expect("VG-083", "cgroup.freeze of the monitor opened for writing",
+                 c.py(f"import os; os.close(os.open('{freeze}', os.O_WRONLY))"), fd__name=freeze)

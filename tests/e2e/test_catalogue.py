@@ -90,7 +90,8 @@ RULES_BY_ID = {
     "VG-080": {"BPF program loaded by unexpected program"},
     "VG-081": {"Kernel or user probe attached by unexpected program"},
     "VG-082": {"Unprivileged BPF setting changed"},
-    "VG-083": {"vigil signalled", "vigil ptraced", "vigil BPF link removed"},
+    "VG-083": {"vigil signalled", "vigil ptraced", "vigil BPF link removed", "vigil BPF map changed",
+               "vigil cgroup frozen"},
 }
 
 _run = {}
@@ -489,6 +490,7 @@ def _self_protection(mon):
     """VG-083: a harmless signal (vigil ignores SIGWINCH) to our own monitor"""
     expect("VG-083", "SIGWINCH to the monitor",
            py(f"import os, signal; os.kill({mon.proc.pid}, signal.SIGWINCH)"), evt__arg__sig="SIGWINCH")
+    catalogue_evasions.self_protection(types.SimpleNamespace(**globals()), mon)
 
 
 def _bpf(t):
