@@ -438,6 +438,34 @@ static __always_inline __u32 prog_id_of_fd(long fd)
 	return prog ? BPF_CORE_READ(prog, aux, id) : 0;
 }
 
+/* The process behind a pidfd (its number in the initial pid namespace);
+ * 0 when the descriptor is not one the call would accept. */
+static __always_inline __u32 pid_of_pidfd(long fd)
+{
+	struct file *f = fd_to_file(fd);
+	struct pid *p;
+
+	if (!f)
+		return 0;
+	/* anon-inode pidfds keep it in private_data; pidfs (6.9+) in the inode */
+	p = BPF_CORE_READ(f, private_data);
+	if (!p)
+		p = BPF_CORE_READ(f, f_inode, i_private);
+	return p ? BPF_CORE_READ(p, numbers[0].nr) : 0;
+}
+
+/* The id of the map behind a descriptor. */
+static __always_inline __u32 map_id_of_fd(long fd)
+{
+	struct file *f = fd_to_file(fd);
+	struct bpf_map *map;
+
+	if (!f)
+		return 0;
+	map = BPF_CORE_READ(f, private_data);
+	return map ? BPF_CORE_READ(map, id) : 0;
+}
+
 /* The id of the link behind a descriptor. */
 static __always_inline __u32 link_id_of_fd(long fd)
 {
@@ -518,6 +546,28 @@ static __always_inline __u32 bpf_details(struct scratch *sc, struct vg_sys *e, _
 		e->target = attr.link_detach.link_fd;
 		e->obj_id = link_id_of_fd(attr.link_detach.link_fd);
 		break;
+	case BPF_LINK_UPDATE: /* another program behind an existing link */
+		bpf_probe_read_user(&attr, 4, uattr);
+		e->target = attr.link_update.link_fd;
+		e->obj_id = link_id_of_fd(attr.link_update.link_fd);
+		break;
+	case BPF_MAP_UPDATE_ELEM:
+	case BPF_MAP_DELETE_ELEM:
+	case BPF_MAP_FREEZE:
+	case BPF_MAP_UPDATE_BATCH:
+	case BPF_MAP_DELETE_BATCH:
+		/* which map: self-protection knows the ids of its own (deleting
+		 * an entry of a program array silences a monitor that stays
+		 * attached); batch commands keep map_fd further in */
+		if (e->args[0] == BPF_MAP_UPDATE_BATCH || e->args[0] == BPF_MAP_DELETE_BATCH)
+			bpf_probe_read_user(&attr, 32, uattr);
+		else
+			bpf_probe_read_user(&attr, 4, uattr);
+		e->target = e->args[0] == BPF_MAP_UPDATE_BATCH || e->args[0] == BPF_MAP_DELETE_BATCH
+				    ? attr.batch.map_fd
+				    : attr.map_fd;
+		e->obj_id = map_id_of_fd(e->target);
+		break;
 	}
 	return off;
 }
@@ -556,6 +606,20 @@ static __always_inline __u32 perf_details(struct scratch *sc, struct vg_sys *e, 
 }
 
 /* ---- privileges, process control, kernel and BPF ---- */
+
+/* A descriptor duplicated onto standard input, output or error: dup2/dup3
+ * name it (argument 2), dup and fcntl(F_DUPFD) return it (the lowest free
+ * one: 0 after close(0)). fcntl's other commands are not dups. */
+static __always_inline bool dup_onto_stdio(__u8 variant, unsigned long arg2, long ret)
+{
+	if (variant == VG_V_DUP_RES)
+		return ret >= 0 && ret <= 2;
+	if (variant == VG_V_FCNTL_DUP)
+		return (arg2 == 0 /* F_DUPFD */ || arg2 == 1030 /* F_DUPFD_CLOEXEC */) &&
+		       ret >= 0 && ret <= 2;
+	return arg2 <= 2;
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(vg_sys, struct pt_regs *regs, long ret)
 {
@@ -575,7 +639,8 @@ int BPF_PROG(vg_sys, struct pt_regs *regs, long ret)
 	if (type == VG_EV_MPROTECT &&
 	    (sys_arg(regs, compat, 3) & (PROT_WRITE | PROT_EXEC)) != (PROT_WRITE | PROT_EXEC))
 		return 0;
-	if (type == VG_EV_DUP && sys_arg(regs, compat, 2) > 2)
+	if (type == VG_EV_DUP && !dup_onto_stdio(route_for(nr, compat)->variant,
+						 sys_arg(regs, compat, 2), ret))
 		return 0;
 	sc = begin_record(regs, compat, sizeof(struct vg_sys), &r);
 	if (!sc)
@@ -610,10 +675,12 @@ int BPF_PROG(vg_sys, struct pt_regs *regs, long ret)
 	case VG_EV_KILL:
 		e->target_pid = e->args[0];
 		e->aux = r->variant == VG_V_TGKILL ? e->args[2] : e->args[1];
+		if (r->variant == VG_V_PIDFD) /* a pidfd's file holds its struct pid */
+			e->target_pid = pid_of_pidfd(e->args[0]);
 		break;
 	case VG_EV_DUP: {
 		/* What now sits on 0/1/2: a socket there is a reverse shell. */
-		struct file *f = fd_to_file(e->args[1]);
+		struct file *f = fd_to_file(r->variant == VG_V_PLAIN ? e->args[1] : ret);
 
 		if (f && ret >= 0) {
 			e->aux = BPF_CORE_READ(f, f_inode, i_mode);

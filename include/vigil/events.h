@@ -247,6 +247,9 @@ enum vg_variant {
 	VG_V_OPENAT2,	/* flags and mode come from struct open_how */
 	VG_V_TKILL,	/* signal is argument 2 */
 	VG_V_TGKILL,	/* signal is argument 3 */
+	VG_V_DUP_RES,	/* dup: the new descriptor is the result */
+	VG_V_FCNTL_DUP, /* fcntl: only F_DUPFD(_CLOEXEC), the new descriptor is the result */
+	VG_V_PIDFD,	/* pidfd_send_signal: the target is the process behind argument 1 */
 };
 
 #define VG_ROUTE_COUNT 255 /* route type: count the call (compat_seen), send nothing */

@@ -31,6 +31,10 @@ struct vg_selfprot {
 	void *ctx;
 	uint32_t links[VG_SP_MAX_LINKS];
 	unsigned nlinks;
+	uint32_t maps[VG_SP_MAX_LINKS]; /* our maps (program arrays, ring buffer ...) */
+	unsigned nmaps;
+	pid_t pgid;	  /* our process group: kill(-pgid) reaches us */
+	char cgroup[512]; /* our cgroup directory: freezing it (or above) stops us */
 	pid_t other; /* another `vigil run` seen at start-up, not reported yet */
 	char other_exe[256];
 	struct vg_fields fields;
@@ -91,10 +95,35 @@ static void find_own_links(struct vg_selfprot *sp)
 			continue;
 		n = read(fd, text, sizeof(text));
 		close(fd);
-		if (n > 0 && !vg_fdinfo_parse(text, (size_t)n, &fi, NULL) && fi.kind == VG_BPF_LINK)
+		if (n <= 0 || vg_fdinfo_parse(text, (size_t)n, &fi, NULL))
+			continue;
+		if (fi.kind == VG_BPF_LINK)
 			sp->links[sp->nlinks++] = fi.id;
+		else if (fi.kind == VG_BPF_MAP && sp->nmaps < VG_SP_MAX_LINKS)
+			sp->maps[sp->nmaps++] = fi.id;
 	}
 	closedir(d);
+}
+
+/* Our cgroup v2 directory, from /proc/self/cgroup ("0::/system.slice/x"). */
+static void find_own_cgroup(struct vg_selfprot *sp)
+{
+	char line[512];
+	FILE *f = fopen("/proc/self/cgroup", "re");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "0::", 3))
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		if (strlen(line + 3) + sizeof("/sys/fs/cgroup") > sizeof(sp->cgroup))
+			break; /* too deep to watch */
+		snprintf(sp->cgroup, sizeof(sp->cgroup), "/sys/fs/cgroup%.*s",
+			 (int)(sizeof(sp->cgroup) - sizeof("/sys/fs/cgroup")),
+			 strcmp(line + 3, "/") ? line + 3 : "");
+	}
+	fclose(f);
 }
 
 pid_t vg_sp_other_copy(pid_t self, char *exe, size_t size)
@@ -155,6 +184,8 @@ int vg_sp_open(struct vg_selfprot **out, const char *hostname, vg_sp_alert_fn fn
 	sp->fn = fn;
 	sp->ctx = ctx;
 	find_own_links(sp);
+	sp->pgid = getpgrp();
+	find_own_cgroup(sp);
 	/* Reported at start-up, on standard error: two monitors are a setup
 	 * to look at, not an event in the stream (each would alert on the
 	 * other's activity anyway). */
@@ -172,7 +203,8 @@ void vg_sp_free(struct vg_selfprot *sp)
 
 void vg_sp_routes(struct vg_sensor *s)
 {
-	static const char *const calls[] = { "kill", "tkill", "tgkill", "ptrace", "bpf" };
+	static const char *const calls[] = { "kill", "tkill", "tgkill", "pidfd_send_signal",
+					     "ptrace", "bpf" };
 
 	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
 		int nr = vg_syscall_nr(calls[i]);
@@ -205,6 +237,61 @@ static bool is_our_link(const struct vg_selfprot *sp, uint32_t id)
 	return false;
 }
 
+static bool is_our_map(const struct vg_selfprot *sp, uint32_t id)
+{
+	for (unsigned i = 0; i < sp->nmaps; i++)
+		if (sp->maps[i] == id)
+			return true;
+	return false;
+}
+
+/* One of our threads (the output, metrics and control threads are
+ * signalled and traced by thread id). */
+static bool is_our_thread(pid_t tid)
+{
+	char path[64];
+
+	if (tid <= 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/self/task/%d", tid);
+	return access(path, F_OK) == 0;
+}
+
+/* Whether a kill/tkill/tgkill/pidfd_send_signal reaches the monitor:
+ * its pid, one of its threads, its process group, or every process
+ * (kill(-1), by root). pidfd_send_signal's target was read in the kernel. */
+static bool signal_reaches_us(const struct vg_selfprot *sp, const struct vg_event *ev)
+{
+	const struct vg_sys *s = &ev->u.sys;
+	const char *name = vg_event_name(ev);
+	pid_t t = (pid_t)s->target_pid;
+
+	if (t == sp->self || (pid_t)s->args[0] == sp->self)
+		return true;
+	if (name && !strcmp(name, "kill"))
+		return (t == -1 && ev->u.hdr.uid == 0) || (t < -1 && -t == sp->pgid);
+	if (name && !strcmp(name, "tkill"))
+		return is_our_thread(t);
+	return false;
+}
+
+/* A write-open of cgroup.freeze, cgroup.kill or freezer.state in our
+ * cgroup or one above it (freezing a parent freezes us). */
+static bool freezes_us(const struct vg_selfprot *sp, const struct vg_event *ev)
+{
+	const char *p = ev->s[VG_S_PATH], *base;
+	size_t dir, n = strlen(sp->cgroup);
+
+	if (!n || !(ev->u.file.flags & (O_WRONLY | O_RDWR)))
+		return false;
+	base = strrchr(p, '/');
+	if (!base || (strcmp(base, "/cgroup.freeze") && strcmp(base, "/cgroup.kill") &&
+		      strcmp(base, "/freezer.state")))
+		return false;
+	dir = (size_t)(base - p);
+	return dir <= n && !strncmp(sp->cgroup, p, dir) && (sp->cgroup[dir] == '/' || !sp->cgroup[dir]);
+}
+
 void vg_sp_event(struct vg_selfprot *sp, const struct vg_event *ev, uint64_t wall_ns)
 {
 	const struct vg_sys *s = &ev->u.sys;
@@ -216,7 +303,7 @@ void vg_sp_event(struct vg_selfprot *sp, const struct vg_event *ev, uint64_t wal
 	switch (ev->u.hdr.type) {
 	case VG_EV_KILL:
 		/* kill/tkill: target_pid; tgkill: the thread group is args[0] */
-		if ((pid_t)s->target_pid != sp->self && (pid_t)s->args[0] != sp->self)
+		if (!signal_reaches_us(sp, ev))
 			return;
 		if (s->res < 0 && s->res != -EPERM)
 			return; /* a probe for a pid that is not ours */
@@ -243,7 +330,7 @@ void vg_sp_event(struct vg_selfprot *sp, const struct vg_event *ev, uint64_t wal
 		raise_alert(sp, "vigil signalled", "Warning", wall_ns);
 		break;
 	case VG_EV_PTRACE:
-		if ((pid_t)s->target_pid != sp->self)
+		if ((pid_t)s->target_pid != sp->self && !is_our_thread((pid_t)s->target_pid))
 			return;
 		who(sp, ev);
 		what = vg_ptrace_request(sig, sizeof(sig), s->args[0]);
@@ -254,8 +341,36 @@ void vg_sp_event(struct vg_selfprot *sp, const struct vg_event *ev, uint64_t wal
 			 ev->u.hdr.pid, ev->u.hdr.uid, (long long)s->res);
 		raise_alert(sp, "vigil ptraced", "Critical", wall_ns);
 		break;
+	case VG_EV_OPEN:
+		if (!freezes_us(sp, ev))
+			return;
+		who(sp, ev);
+		add(&sp->fields, "fd.name", ev->s[VG_S_PATH], 0);
+		add(&sp->fields, "evt.res", NULL, ev->u.file.res);
+		snprintf(sp->msg, sizeof(sp->msg), "vigil's cgroup opened to freeze or kill it "
+			 "(file=%s process=%s pid=%d uid=%u res=%lld)", ev->s[VG_S_PATH],
+			 sp->fields.kv[2].s, ev->u.hdr.pid, ev->u.hdr.uid,
+			 (long long)ev->u.file.res);
+		raise_alert(sp, "vigil cgroup frozen", "Critical", wall_ns);
+		break;
 	case VG_EV_BPF:
-		if (s->args[0] != BPF_LINK_DETACH || !s->obj_id || !is_our_link(sp, s->obj_id))
+		if (s->obj_id && is_our_map(sp, s->obj_id) &&
+		    (s->args[0] == BPF_MAP_UPDATE_ELEM || s->args[0] == BPF_MAP_DELETE_ELEM ||
+		     s->args[0] == BPF_MAP_FREEZE || s->args[0] == BPF_MAP_UPDATE_BATCH ||
+		     s->args[0] == BPF_MAP_DELETE_BATCH)) {
+			who(sp, ev);
+			add(&sp->fields, "bpf.map.id", NULL, s->obj_id);
+			add(&sp->fields, "evt.arg.cmd", NULL, (int64_t)s->args[0]);
+			add(&sp->fields, "evt.res", NULL, s->res);
+			snprintf(sp->msg, sizeof(sp->msg), "vigil's BPF map %u changed by another "
+				 "process (cmd=%llu process=%s pid=%d res=%lld)", s->obj_id,
+				 (unsigned long long)s->args[0], sp->fields.kv[2].s, ev->u.hdr.pid,
+				 (long long)s->res);
+			raise_alert(sp, "vigil BPF map changed", "Critical", wall_ns);
+			return;
+		}
+		if ((s->args[0] != BPF_LINK_DETACH && s->args[0] != BPF_LINK_UPDATE) || !s->obj_id ||
+		    !is_our_link(sp, s->obj_id))
 			return;
 		who(sp, ev);
 		add(&sp->fields, "bpf.link.id", NULL, s->obj_id);

@@ -18,6 +18,7 @@
 #include "monitor/reload.h"
 #include "monitor/monitor.h"
 #include "monitor/monitor_outputs.h"
+#include "monitor/path_resolve.h"
 #include "output/alert.h"
 #include "output/fields.h"
 #include "output/outputs.h"
@@ -45,6 +46,7 @@ struct monitor {
 	struct vg_detect *detect; /* NULL without rules */
 	struct vg_reload *reloading; /* SIGHUP's reload thread, while it runs */
 	struct vg_selfprot *selfprot; /* VG-083 */
+	struct vg_path_resolver *paths; /* file paths the kernel sent in pieces */
 	struct vg_ph_kernel *ph;  /* NULL without --ph */
 	uint64_t alerts;	  /* raised, across rule reloads */
 	struct vg_repeats *repeats; /* identical alerts folded; NULL: off */
@@ -223,6 +225,9 @@ static int on_event(void *ctx, const struct vg_event *ev)
 	struct monitor *m = ctx;
 
 	track(m, ev);
+	/* The sensor decodes into an event of its own, writable: its joined
+	 * paths are replaced by resolved ones before anything reads them. */
+	vg_path_resolve_event(m->paths, (struct vg_event *)ev);
 	vg_ph_kernel_note_event(m->ph, ev); /* what incidents list around them */
 	if (m->ph && ev->u.hdr.type == VG_EV_EXEC) {
 		/* pH names a profile's file by the program's path */
@@ -297,7 +302,8 @@ static int open_tables(struct monitor *m)
 		m->cgroups = NULL;
 	}
 	vg_pt_set_cgmap(m->procs, m->cgroups);
-	return 0;
+	m->paths = vg_path_resolver_new(m->procs);
+	return m->paths ? 0 : -ENOMEM;
 }
 
 static void seed_tables(struct monitor *m)
@@ -690,6 +696,7 @@ out:
 	vg_detect_free(m->detect);
 	vg_sp_free(m->selfprot);
 	vg_repeats_free(m->repeats);
+	vg_path_resolver_free(m->paths);
 	vg_pt_free(m->procs);
 	vg_cgmap_free(m->cgroups);
 	vg_uc_free(m->users);

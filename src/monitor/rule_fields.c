@@ -23,6 +23,7 @@
 #include "fields/drops.h"
 #include "fields/facts.h"
 #include "fields/stdio.h"
+#include "fields/file_identity.h"
 #include "monitor/rule_fields.h"
 #include "output/flagnames.h"
 #include "proc/container.h"
@@ -855,15 +856,25 @@ static int put_env(struct vg_rule_ctx *c, const struct vg_field_ref *ref, struct
 		return 0;
 	if (!ref->arg)
 		return s->env_len ? put_joined(c, out, "", 0, s->env, s->env_len, 0) : 0;
+	/* The dynamic loader takes the last of several LD_* entries of one
+	 * name (getenv, the first): a harmless first LD_PRELOAD= hides nothing. */
+	const char *hit = NULL;
+	size_t hit_len = 0;
+	int last = ref->arg_len > 3 && !memcmp(ref->arg, "LD_", 3);
+
 	while (p < end) {
 		size_t len = strnlen(p, (size_t)(end - p));
 
 		if (len > ref->arg_len && p[ref->arg_len] == '=' &&
-		    !memcmp(p, ref->arg, ref->arg_len))
-			return put_str(out, p + ref->arg_len + 1, len - ref->arg_len - 1);
+		    !memcmp(p, ref->arg, ref->arg_len)) {
+			hit = p + ref->arg_len + 1;
+			hit_len = len - ref->arg_len - 1;
+			if (!last)
+				break;
+		}
 		p += len + 1;
 	}
-	return 0;
+	return hit ? put_str(out, hit, hit_len) : 0;
 }
 
 /* The kernel's dev_t (major << 20 | minor) as user space encodes it, which
@@ -1204,6 +1215,13 @@ static int put_path(const struct vg_event *ev, enum vg_slot resolved, enum vg_sl
 	if (ev->len[raw])
 		return put_str(out, ev->s[raw], ev->len[raw]);
 	return 0;
+}
+
+static int put_known_name(const struct vg_event *ev, struct vg_value *out)
+{
+	const char *name = vg_file_known_name(ev);
+
+	return name ? put_cstr(out, name) : 0;
 }
 
 static int fd_field(struct vg_rule_ctx *c, enum vg_field_id id, struct vg_value *out, unsigned max)
@@ -2173,8 +2191,10 @@ int vg_rule_field_get(const void *ctx, const struct vg_field_ref *ref, struct vg
 			   : put_path(ev, VG_S_PATH_RAW, VG_S_PATH, out);
 	case VG_F_FS_PATH_SOURCE:
 	case VG_F_FS_PATH_SOURCERAW:
-		if (h->type == VG_EV_SYMLINK)
-			return put_path(ev, VG_S_PATH_RAW, VG_S_PATH_RAW, out);
+		if (h->type == VG_EV_SYMLINK) /* the target: where it leads (monitor/path_resolve.c) */
+			return ref->field->id == VG_F_FS_PATH_SOURCE
+				   ? put_path(ev, VG_S_PATH, VG_S_PATH_RAW, out)
+				   : put_path(ev, VG_S_PATH_RAW, VG_S_PATH_RAW, out);
 		if (h->type != VG_EV_RENAME && h->type != VG_EV_LINK)
 			return 0;
 		return ref->field->id == VG_F_FS_PATH_SOURCE
@@ -2187,6 +2207,13 @@ int vg_rule_field_get(const void *ctx, const struct vg_field_ref *ref, struct vg
 		return ref->field->id == VG_F_FS_PATH_TARGET
 			   ? put_path(ev, VG_S_PATH2, VG_S_PATH2_RAW, out)
 			   : put_path(ev, VG_S_PATH2_RAW, VG_S_PATH2, out);
+
+	case VG_F_PROC_ARGS_TRUNCATED:
+		return h->type == VG_EV_EXEC ? put_bool(out, (h->flags & VG_F_ARGS_TRUNC) != 0) : 0;
+	case VG_F_PROC_LD_ENV_TRUNCATED:
+		return h->type == VG_EV_EXEC ? put_bool(out, (h->flags & VG_F_ENV_TRUNC) != 0) : 0;
+	case VG_F_FD_KNOWN_NAME: /* src/fields/file_identity.c */
+		return vg_event_family(h->type) == VG_FAM_FILE ? put_known_name(ev, out) : 0;
 
 	/* container.* */
 	case VG_F_CONTAINER_ID:

@@ -183,6 +183,9 @@ enum vg_ftype {
 	X(FS_PATH_SOURCERAW, "fs.path.sourceraw", STR, 0, "source path as passed")                 \
 	X(FS_PATH_TARGET, "fs.path.target", STR, 0, "target path (rename, link)")                  \
 	X(FS_PATH_TARGETRAW, "fs.path.targetraw", STR, 0, "target path as passed")                 \
+	X(FD_KNOWN_NAME, "fd.known_name", STR, 0, "watched file this one is (same device+inode)")  \
+	X(PROC_ARGS_TRUNCATED, "proc.args_truncated", BOOL, 0, "exec: argv was cut at 4 KiB")     \
+	X(PROC_LD_ENV_TRUNCATED, "proc.ld_env_truncated", BOOL, 0, "exec: an LD_* entry was too long to copy") \
 	X(CONTAINER_ID, "container.id", STR, 0, "short container id, \"host\" outside containers") \
 	X(CONTAINER_FULL_ID, "container.full_id", STR, 0, "full container id")                    \
 	X(CONTAINER_NAME, "container.name", STR, 0, "container name")                              \

@@ -64,11 +64,14 @@ const struct vg_syscall_def vg_syscalls[] = {
 	{ 329, "pkey_mprotect", R(.type = VG_EV_MPROTECT) },
 	{ 9, "mmap", R(.type = VG_EV_MPROTECT) },
 	{ 319, "memfd_create", R(.type = VG_EV_MEMFD_CREATE, .path = 1) },
+	{ 32, "dup", R(.type = VG_EV_DUP, .variant = VG_V_DUP_RES) },
+	{ 72, "fcntl", R(.type = VG_EV_DUP, .variant = VG_V_FCNTL_DUP) },
 	{ 33, "dup2", R(.type = VG_EV_DUP) },
 	{ 292, "dup3", R(.type = VG_EV_DUP) },
 	{ 62, "kill", R(.type = VG_EV_KILL) },
 	{ 200, "tkill", R(.type = VG_EV_KILL, .variant = VG_V_TKILL) },
 	{ 234, "tgkill", R(.type = VG_EV_KILL, .variant = VG_V_TGKILL) },
+	{ 424, "pidfd_send_signal", R(.type = VG_EV_KILL, .variant = VG_V_PIDFD) },
 	{ 157, "prctl", R(.type = VG_EV_PRCTL) },
 	/* the process table follows sessions and process groups (proc.sname,
 	 * proc.vpgid): kept on whatever the rules need */
@@ -100,6 +103,8 @@ const struct vg_compat_syscall vg_compat_syscalls[] = {
 	{ 330, 292 }, { 336, 298 }, { 346, 308 }, { 348, 311 }, { 350, 313 }, { 353, 316 },
 	{ 356, 319 }, { 357, 321 }, { 359, 41 },  { 361, 49 },	{ 362, 42 },  { 363, 50 },
 	{ 364, 288 }, { 380, 329 }, { 437, 437 }, { 452, 452 }, { 66, 112 }, { 57, 109 },
+	{ 41, 32 },   { 55, 72 },   { 221, 72 }, /* dup, fcntl, fcntl64 */
+	{ 424, 424 }, /* pidfd_send_signal */
 };
 
 const unsigned vg_compat_syscalls_count = sizeof(vg_compat_syscalls) / sizeof(vg_compat_syscalls[0]);

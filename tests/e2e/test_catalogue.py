@@ -24,10 +24,12 @@ import subprocess
 import tempfile
 import threading
 import time
+import types
 import uuid
 
 from vigil_harness import BUILD, Monitor, once
 from vigil_harness import deliberate_rule
+import catalogue_evasions
 
 TOP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 RULES = os.path.join(TOP, "rules", "vigil_rules.yaml")
@@ -64,7 +66,7 @@ RULES_BY_ID = {
     "VG-030": {"Shell spawned by server process"},
     "VG-031": {"Execution from a world-writable directory"},
     "VG-032": {"Executable dropped in a writable directory"},
-    "VG-033": {"Fileless execution"},
+    "VG-033": {"Fileless execution", "Program run through the dynamic loader"},
     "VG-034": {"Ptrace attach or poke of another process"},
     "VG-035": {"Anti-debugging with PTRACE_TRACEME"},
     "VG-036": {"Memory written into another process"},
@@ -88,7 +90,8 @@ RULES_BY_ID = {
     "VG-080": {"BPF program loaded by unexpected program"},
     "VG-081": {"Kernel or user probe attached by unexpected program"},
     "VG-082": {"Unprivileged BPF setting changed"},
-    "VG-083": {"vigil signalled", "vigil ptraced", "vigil BPF link removed"},
+    "VG-083": {"vigil signalled", "vigil ptraced", "vigil BPF link removed", "vigil BPF map changed",
+               "vigil cgroup frozen"},
 }
 
 _run = {}
@@ -510,6 +513,8 @@ def _network(t):
         expect("VG-060", "python dup2",
                py(f"import socket, os\ns = socket.create_connection(('127.0.0.1', {p}))\n"
                   "os.dup2(s.fileno(), 0); os.dup2(s.fileno(), 1)"), fd__type="ipv4", evt__arg__newfd=0)
+        catalogue_evasions.identity_network(types.SimpleNamespace(**globals()), t, p)
+        catalogue_evasions.dup_variants(types.SimpleNamespace(**globals()), p)
         os.symlink(ATTACK, f"{t}/tools/cat")
         expect("VG-065", "connect by 'cat'", run([f"{t}/tools/cat", "connect", p]), proc__name="cat")
     finally:
@@ -542,6 +547,7 @@ def _self_protection(mon):
     """VG-083: a harmless signal (vigil ignores SIGWINCH) to our own monitor"""
     expect("VG-083", "SIGWINCH to the monitor",
            py(f"import os, signal; os.kill({mon.proc.pid}, signal.SIGWINCH)"), evt__arg__sig="SIGWINCH")
+    catalogue_evasions.self_protection(types.SimpleNamespace(**globals()), mon)
 
 
 def _bpf(t):
@@ -620,6 +626,9 @@ def _start_session():
             _network(t)
             _bpf(t)
             _self_protection(mon)
+            catalogue_evasions.identity(types.SimpleNamespace(**globals()), t, home, nob)
+            catalogue_evasions.paths(types.SimpleNamespace(**globals()), t, home, nob)
+            catalogue_evasions.meaning(types.SimpleNamespace(**globals()), t, home, nob)
             _ordinary_activity(t, mon.proc.pid)
             time.sleep(0.5)
     finally:
@@ -627,7 +636,9 @@ def _start_session():
         deliberate_rule(os.getpid(), "SSH authorized_keys modified")
         shutil.rmtree(t, ignore_errors=True)
         for p in (f"/etc/vigil-test-{MARK}", f"/etc/vigil-test-{MARK}-2",
-                  f"/var/log/vigil-test-{MARK}.log"):
+                  f"/etc/vigil-test-{MARK}-ev", f"/etc/vigil-test-{MARK}-p",
+                  f"/etc/vigil-test-{MARK}-p2", f"/var/log/vigil-test-{MARK}.log",
+                  f"/var/log/vigil-test-{MARK}-ev.log"):
             if os.path.lexists(p):
                 os.unlink(p)
     _run["mon"] = mon

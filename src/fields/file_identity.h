@@ -1,0 +1,16 @@
+/* Sensitive files known by identity (device and inode), not by name: a hard
+ * link made earlier (`ln /etc/shadow /tmp/x`, then `cat /tmp/x`) opens
+ * /etc/shadow under another name. The field fd.known_name gives the
+ * watched name of the file an event touched, whatever it was called. */
+#ifndef VIGIL_FIELDS_FILE_IDENTITY_H
+#define VIGIL_FIELDS_FILE_IDENTITY_H
+
+#include "sensor/event.h"
+
+/* The watched name of the file `ev` (open, link, chmod, chown, truncate)
+ * touched, or NULL. The watched files are stat'ed again when the last look
+ * is older than a second, so a file replaced by rename (passwd rewriting
+ * /etc/shadow) is known by its new inode. */
+const char *vg_file_known_name(const struct vg_event *ev);
+
+#endif

@@ -1,0 +1,307 @@
+"""Evasion variants of the detection catalogue, run by test_catalogue.py
+under its monitor (the default rules): the same effect as a catalogue
+trigger, reached the way an attacker who knows the rules would try.
+
+Class "identity": a program is its executable, not its name. The attacker
+picks a process's name for free (exec'ing a symlink of any name, or
+prctl(PR_SET_NAME)); none of these may switch a rule off:
+- a symlink named like a trusted tool, pointing at another program;
+- prctl(PR_SET_NAME, "<trusted name>") from an interpreter;
+- a shell under a trusted package manager's or scheduler's name, whose
+  children used to be exempt as "run by dpkg" / "run by logrotate".
+
+Every case is harmless in the same way as the catalogue's own: reads of
+files we may read, writes refused to nobody or to uniquely named files that
+are removed at once, calls that fail.
+"""
+import os
+
+# prctl(PR_SET_NAME) from python, then the payload
+RENAME = ("import ctypes\nctypes.CDLL(None).prctl(15, {name!r}.encode(), 0, 0, 0)\n")
+
+
+def _renamed(name, code):
+    return RENAME.format(name=name) + code
+
+
+def identity(c, t, home, nob):
+    """`c` is the test_catalogue module (expect, run, py, MARK, NOBODY ...)."""
+    ev = os.path.join(t, "evade")
+    os.makedirs(ev)
+
+    def alias(name, target):
+        os.symlink(target, os.path.join(ev, name))
+        return os.path.join(ev, name)
+
+    # VG-001: a trusted reader's name on another program
+    keygen = alias("ssh-keygen", "/usr/bin/cat")
+    c.expect("VG-001", "cat named ssh-keygen", c.run([keygen, "/etc/shadow"]),
+             fd__name="/etc/shadow", proc__name="ssh-keygen", proc__exepath="/usr/bin/cat")
+    c.expect("VG-001", "prctl(PR_SET_NAME, sshd)",
+             c.py(_renamed("sshd", "open('/etc/shadow').read()")),
+             fd__name="/etc/shadow", proc__name="sshd")
+    # VG-001 through a shell named like the package manager: its children
+    # are not "run by dpkg"
+    dpkg = alias("dpkg", "/bin/bash")
+    c.expect("VG-001", "bash named dpkg runs cat",
+             c.run([dpkg, "-c", f"cat /etc/shadow /{c.MARK}-dpkg; true"]), marker=f"/{c.MARK}-dpkg",
+             fd__name="/etc/shadow", proc__pname="dpkg")
+    apt = alias("apt-get", "/bin/bash")
+    c.expect("VG-001", "bash named apt-get runs python",
+             c.run([apt, "-c", f"{c.PY} -c \"open('/etc/gshadow').read()\" # {c.MARK}-apt"]),
+             marker=f"{c.MARK}-apt", fd__name="/etc/gshadow")
+    # VG-005: the log rotator's name does not make its children rotators
+    log = f"/var/log/vigil-test-{c.MARK}-ev.log"
+    lr = alias("logrotate", "/bin/bash")
+    c.expect("VG-005", "bash named logrotate truncates",
+             c.run([lr, "-c", f"echo x > {log}; : > {log}; rm -f {log}"]), fd__name=log)
+    # VG-007: a shell named ldconfig writing below /etc
+    etcf = f"/etc/vigil-test-{c.MARK}-ev"
+    ldc = alias("ldconfig", "/bin/bash")
+    c.expect("VG-007", "bash named ldconfig", c.run([ldc, "-c", f"echo x > {etcf}; rm -f {etcf}"]),
+             fd__name=etcf)
+    # VG-011: cat under ssh's name
+    key = f"{home}/.ssh/id_ed25519"
+    ssh = alias("ssh", "/usr/bin/cat")
+    c.expect("VG-011", "cat named ssh", c.run([ssh, key]), fd__name=key, proc__name="ssh")
+    c.expect("VG-011", "prctl(PR_SET_NAME, ssh-agent)",
+             c.py(_renamed("ssh-agent", f"open('{key}').read()")), fd__name=key)
+    # VG-012: a shell named useradd (its skeleton copy is trusted, a shell is not)
+    ua = alias("useradd", "/bin/bash")
+    c.expect("VG-012", "bash named useradd", c.run([ua, "-c", f"echo 'alias x=y' >> {home}/.bashrc"]),
+             fd__name=f"{home}/.bashrc")
+    # VG-016: an interpreter calling itself systemd-sysctl
+    cp = "/proc/sys/kernel/core_pattern"
+    c.expect("VG-016", "prctl(PR_SET_NAME, systemd-sysctl)",
+             c.py(_renamed("systemd-sysctl", f"import os; os.close(os.open('{cp}', os.O_WRONLY))")),
+             fd__name=cp)
+    # VG-019: cat under ps's name, and an interpreter calling itself top
+    s = c.sleeper()
+    try:
+        ps = alias("ps", "/usr/bin/cat")
+        c.expect("VG-019", "cat named ps", c.run([ps, f"/proc/{s.pid}/environ"]),
+                 fd__name=f"/proc/{s.pid}/environ")
+        c.expect("VG-019", "prctl(PR_SET_NAME, top)",
+                 c.py(_renamed("top", f"open('/proc/{s.pid}/environ','rb').read()")),
+                 fd__name=f"/proc/{s.pid}/environ")
+    finally:
+        s.kill()
+        s.wait()
+    # VG-022: a shell named update-alternatives, refused as nobody
+    upd = alias("update-alternatives", "/bin/bash")
+    c.expect("VG-022", "bash named update-alternatives",
+             c.run(c.NOBODY + [upd, "-c", f": > /usr/bin/vigil-ev-{c.MARK}"]),
+             fd__name=f"/usr/bin/vigil-ev-{c.MARK}")
+    # VG-037: an interpreter calling itself node; PCRE2's 64 KiB chunk size from python
+    c.expect("VG-037", "prctl(PR_SET_NAME, node)",
+             c.py(_renamed("node", "import mmap; m = mmap.mmap(-1, 4096, prot=7); m.close()")))
+    c.expect("VG-037", "python mmap of PCRE2's chunk size",
+             c.py("import mmap; m = mmap.mmap(-1, 65536, prot=7); m.close()"))
+    # VG-039: unshare under runc's name
+    runc = alias("runc", "/usr/bin/unshare")
+    c.expect("VG-039", "unshare named runc", c.run([runc, "-U", "true"]), proc__name="runc")
+    c.expect("VG-039", "prctl(PR_SET_NAME, systemd)",
+             c.py(_renamed("systemd", "ctypes.CDLL(None).unshare(0x10000000)")))
+    # VG-045: a shell named cron is still a shell, and not cron's child
+    cron = alias("cron", "/bin/bash")
+    pid = c.run(c.DAEMON + [cron, "--norc", "-i", "-c", f"echo {c.MARK}-cron"])
+    c.expect("VG-045", "bash named cron as daemon", pid, user__uid=1)
+    # VG-061: an interpreter calling itself tcpdump
+    c.expect("VG-061", "prctl(PR_SET_NAME, tcpdump)",
+             c.py(_renamed("tcpdump", "import socket; socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM).close()")))
+
+
+def identity_network(c, t, port):
+    """VG-063/VG-065 under other names (`port`: the catalogue's listener)."""
+    os.makedirs(os.path.join(t, "evade-net"))
+    sh = os.path.join(t, "evade-net", "updatedb")
+    os.symlink("/bin/bash", sh)
+    c.run([sh, "-c", f"exec 3<>/dev/tcp/127.0.0.1/{port}; echo {c.MARK}-renamed >&3"], timeout=30)
+    c.expect("VG-065", "bash named updatedb to /dev/tcp", marker=f"{c.MARK}-renamed", fd__rport=port)
+    c.expect("VG-063", "prctl(PR_SET_NAME, google_guest_ag)",
+             c.run(["unshare", "-n", c.PY, "-c", _renamed(
+                 "google_guest_ag",
+                 "import socket\ntry: socket.create_connection(('169.254.169.254', 80), timeout=1)\n"
+                 "except OSError: pass")]),
+             fd__rip="169.254.169.254")
+
+
+def paths(c, t, home, nob):
+    """Class "paths": the file is where the kernel went, not how it was
+    spelled. A symlinked directory (`~/e -> /etc`), /proc/self/root, or a
+    link source named through either, for calls that are not a successful
+    open (whose path the kernel walks itself): unlink, rename, link, and
+    opens refused to nobody."""
+    ev = os.path.join(t, "evade-paths")
+    os.makedirs(ev)
+    os.chmod(ev, 0o755)
+    e = os.path.join(ev, "e")
+    os.symlink("/etc", e)
+    os.symlink("/usr/bin", os.path.join(ev, "ub"))
+    # VG-007: rm through the symlinked directory; rename into /proc/self/root/etc
+    etcf = f"/etc/vigil-test-{c.MARK}-p"
+    c.run(["sh", "-c", f"echo x > {etcf}"])
+    c.expect("VG-007", "rm through ~/e -> /etc", c.run(["rm", f"{e}/vigil-test-{c.MARK}-p"]),
+             fs__path__name=etcf)
+    with open(f"{ev}/src-{c.MARK}", "w") as f:
+        f.write("x\n")
+    c.expect("VG-007", "rename into /proc/self/root/etc",
+             c.py(f"import os; os.rename('{ev}/src-{c.MARK}', '/proc/self/root{etcf}2'); os.unlink('{etcf}2')"),
+             fs__path__target=f"{etcf}2")
+    # VG-004: link source spelled through the symlinked directory (refused to nobody)
+    c.expect("VG-004", "ln ~/e/shadow as nobody",
+             c.run(c.NOBODY + ["ln", f"{e}/shadow", f"{nob}/hl-{c.MARK}-p"]), evt__arg__oldpath="/etc/shadow")
+    # VG-008 / VG-009 / VG-013 / VG-014: refused opens, other spellings
+    c.expect("VG-008", "sudoers.d through ~/e",
+             c.run(c.NOBODY + ["sh", "-c", f"echo x > {e}/sudoers.d/vigil-{c.MARK}-p"]),
+             fd__name=f"/etc/sudoers.d/vigil-{c.MARK}-p")
+    c.expect("VG-009", "pam.d through /proc/self/root",
+             c.run(c.NOBODY + ["sh", "-c", f": >> /proc/self/root/etc/pam.d/vigil-{c.MARK}-p"]),
+             fd__name=f"/etc/pam.d/vigil-{c.MARK}-p")
+    c.expect("VG-013", "cron.d through /proc/self/root",
+             c.run(c.NOBODY + [c.PY, "-c", f"import os\ntry: open('/proc/self/root/etc/cron.d/vigil-{c.MARK}-p','w')\nexcept OSError: pass"]),
+             fd__name=f"/etc/cron.d/vigil-{c.MARK}-p")
+    c.expect("VG-014", "ld.so.preload through ~/e",
+             c.run(c.NOBODY + ["sh", "-c", f": >> {e}/ld.so.preload"]), fd__name="/etc/ld.so.preload")
+    # VG-022: a program dropped through a symlink to /usr/bin
+    c.expect("VG-022", "touch ~/ub/x as nobody", c.run(c.NOBODY + ["touch", f"{ev}/ub/vigil-{c.MARK}-p"]),
+             fd__name=f"/usr/bin/vigil-{c.MARK}-p")
+    # VG-001 / VG-004: /etc/shadow under a second name made earlier (a hard
+    # link: same device and inode), read and linked again
+    hl = f"{ev}/hl-{c.MARK}"
+    c.expect("VG-004", "ln /etc/shadow by root", c.run(["ln", "/etc/shadow", hl]),
+             evt__arg__oldpath="/etc/shadow")
+    c.expect("VG-001", "cat of a hard link to /etc/shadow", c.run(["cat", hl]), fd__name=hl,
+             fd__known_name="/etc/shadow")
+    c.expect("VG-001", "python reads the hard link",
+             c.py(f"open('{hl}').read()"), fd__known_name="/etc/shadow")
+    c.expect("VG-004", "ln of the hard link", c.run(["ln", hl, f"{hl}-2"]), evt__arg__oldpath=hl,
+             fd__known_name="/etc/shadow")
+
+
+def meaning(c, t, home, nob):
+    """Class "arguments by meaning" and "behaviours": the same argument
+    written another way, the same effect by another call."""
+    ev = os.path.join(t, "evade-meaning")
+    os.makedirs(ev)
+    os.chmod(ev, 0o755)
+    # VG-021: setuid with the file-type bits in front (cp -p passes S_IFREG)
+    c.expect("VG-021", "chmod 0104755", c.py(
+        f"import os; open('{ev}/s1','w').close(); os.chmod('{ev}/s1', 0o104755)"))
+    c.py(f"import os; open('{ev}/s2','w').close(); os.chmod('{ev}/s2', 0o4755)")
+    c.expect("VG-021", "cp -p of a setuid file", c.run(["cp", "-p", f"{ev}/s2", f"{ev}/s3"]))
+    # VG-041: -e as getopt reads it
+    nc = os.path.join(t, "tools", "nc")
+    c.expect("VG-041", "nc -e/bin/sh", c.run([nc, "-e/bin/sh", "127.0.0.1", "9"]), proc__name="nc")
+    c.expect("VG-041", "nc -ve /bin/sh", c.run([nc, "-ve", "/bin/sh", "127.0.0.1", "9"]), proc__name="nc")
+    # VG-063: the metadata address as an IPv4-mapped IPv6 address
+    c.expect("VG-063", "::ffff:169.254.169.254", c.attack("netns-connect", "::ffff:169.254.169.254", 80))
+    # VG-044: a harmless first LD_PRELOAD= before the real one; one too long to copy
+    lib = f"{ev}/libvigil-{c.MARK}.so"
+    exe2 = ("import ctypes\nlibc = ctypes.CDLL(None)\n"
+            "argv = (ctypes.c_char_p * 2)(b'/bin/true', None)\n"
+            "envp = (ctypes.c_char_p * 3)(b'LD_PRELOAD=', {val!r}, None)\n"
+            "libc.execve(b'/bin/true', argv, envp)")
+    c.expect("VG-044", "second LD_PRELOAD", c.py(exe2.format(val=f"LD_PRELOAD={lib}".encode())),
+             fields={"proc.env[LD_PRELOAD]": lib})
+    longlib = f"{ev}/" + "l" * 400 + ".so"
+    c.expect("VG-044", "LD_PRELOAD too long to copy",
+             c.py(exe2.format(val=f"LD_PRELOAD={longlib}".encode())))
+    # VG-003: targets that lead to /etc/shadow through ".." or another link
+    c.expect("VG-003", "ln -s /usr/../etc/shadow",
+             c.run(["ln", "-s", "/usr/../etc/shadow", f"{ev}/lnk1-{c.MARK}"]), fs__path__source="/etc/shadow")
+    os.symlink("/etc", f"{ev}/e")
+    c.expect("VG-003", "ln -s e/shadow next to e -> /etc",
+             c.run(["ln", "-s", "e/shadow", f"{ev}/lnk2-{c.MARK}"]), fs__path__source="/etc/shadow")
+    # VG-015: history renamed away
+    with open(f"{home}/.bash_history", "w") as f:
+        f.write("ls\n")
+    c.expect("VG-015", "mv ~/.bash_history", c.run(["mv", f"{home}/.bash_history", f"{home}/bh-{c.MARK}"]),
+             fs__path__source=f"{home}/.bash_history")
+    # VG-005: system logs of our own directory destroyed without O_TRUNC
+    d = f"/var/log/vigil-test-{c.MARK}-d"
+    c.run(["sh", "-c", f"mkdir -p {d} && for f in auth.log syslog wtmp; do echo x > {d}/$f; done"])
+    c.expect("VG-005", "dd conv=notrunc",
+             c.run(["dd", "if=/dev/zero", f"of={d}/auth.log", "bs=1", "count=1", "conv=notrunc"]),
+             fd__name=f"{d}/auth.log")
+    c.expect("VG-005", "sed -i", c.run(["sed", "-i", "1d", f"{d}/syslog"]))
+    c.expect("VG-005", "mv away", c.run(["mv", f"{d}/wtmp", f"{d}/wtmp.{c.MARK}"]),
+             fs__path__source=f"{d}/wtmp")
+    c.run(["rm", "-rf", d])
+    # VG-061: a raw IP socket
+    c.expect("VG-061", "python AF_INET SOCK_RAW",
+             c.py("import socket; socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP).close()"))
+    # VG-033: the loader runs a file without its execute bit, and one in memory
+    prog = f"{ev}/noexec-{c.MARK}"
+    c.run(["cp", "/bin/true", prog])
+    os.chmod(prog, 0o644)
+    loader = "/lib64/ld-linux-x86-64.so.2"
+    c.expect("VG-033", "ld.so /tmp/x (not executable)", c.run([loader, prog]))
+    c.expect("VG-033", "ld.so /proc/self/fd/N (memfd)", c.py(
+        "import os\nfd = os.memfd_create('vigil', 0)\nos.write(fd, open('/bin/true','rb').read())\n"
+        f"os.execv('{loader}', ['ld.so', f'/proc/self/fd/{{fd}}'])"))
+    os.chmod(prog, 0o755)
+    c._ordinary.append(("ldd of a program in /tmp", c.run(["ldd", prog]), None))
+    # VG-012 / VG-013: persistence by completion scripts and systemd user timers
+    c.expect("VG-012", "~/.bash_completion", c.run(["sh", "-c", f"echo 'id' >> {home}/.bash_completion"]),
+             fd__name=f"{home}/.bash_completion")
+    units = f"{home}/.config/systemd/user"
+    os.makedirs(units)
+    c.expect("VG-013", "systemd user timer",
+             c.run(["sh", "-c", f"printf '[Timer]\\nOnCalendar=minutely\\n' > {units}/x-{c.MARK}.timer"]),
+             fd__name=f"{units}/x-{c.MARK}.timer")
+
+
+def dup_variants(c, port):
+    """VG-060 without dup2: the lowest free descriptor after a close is 0, 1
+    or 2, and dup or fcntl(F_DUPFD) hand it the socket."""
+    conn = f"import socket, os, fcntl\ns = socket.create_connection(('127.0.0.1', {port}))\n"
+    c.expect("VG-060", "python close(0) + dup", c.py(conn + "os.close(0); os.dup(s.fileno())"),
+             fd__type="ipv4")
+    c.expect("VG-060", "python close(1) + fcntl(F_DUPFD)",
+             c.py(conn + "os.close(1); fcntl.fcntl(s.fileno(), fcntl.F_DUPFD, 0)"), fd__type="ipv4")
+    c.expect("VG-060", "python close(2) + fcntl(F_DUPFD_CLOEXEC)",
+             c.py(conn + "os.close(2); fcntl.fcntl(s.fileno(), fcntl.F_DUPFD_CLOEXEC, 0)"), fd__type="ipv4")
+
+
+def self_protection(c, mon):
+    """VG-083 by other ways to the monitor: a thread of it, a pidfd, its
+    BPF maps, its cgroup's freezer. Every call is harmless: SIGWINCH (the
+    monitor ignores it), a PEEKDATA that fails (nothing attached), a map
+    update with flags the kernel refuses, cgroup.freeze opened and closed
+    without writing."""
+    pid = mon.proc.pid
+    tids = [int(x) for x in os.listdir(f"/proc/{pid}/task") if int(x) != pid]
+    assert tids, "the monitor runs no second thread"
+    tid = tids[0]
+    c.expect("VG-083", "tkill(SIGWINCH) to a thread of the monitor",
+             c.py(f"import ctypes; ctypes.CDLL(None).syscall(200, {tid}, 28)"), evt__arg__sig="SIGWINCH")
+    c.expect("VG-083", "pidfd_send_signal(SIGWINCH)",
+             c.py(f"import os, signal; signal.pidfd_send_signal(os.pidfd_open({pid}), signal.SIGWINCH)"),
+             evt__arg__sig="SIGWINCH")
+    c.expect("VG-083", "PTRACE_PEEKDATA on a thread of the monitor",
+             c.py(f"import ctypes; ctypes.CDLL(None).ptrace(2, {tid}, 0, 0)"))
+    map_id = None
+    for fd in os.listdir(f"/proc/{pid}/fdinfo"):
+        try:
+            with open(f"/proc/{pid}/fdinfo/{fd}") as f:
+                for line in f:
+                    if line.startswith("map_id:"):
+                        map_id = int(line.split()[1])
+        except OSError:
+            continue
+        if map_id:
+            break
+    assert map_id, "no BPF map held by the monitor"
+    c.expect("VG-083", "BPF_MAP_UPDATE_ELEM on a map of the monitor (refused)", c.py(
+        "import ctypes, struct\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+        f"a = ctypes.create_string_buffer(struct.pack('I', {map_id}), 128)\n"
+        "fd = libc.syscall(321, 14, a, 128)\n"
+        "u = ctypes.create_string_buffer(struct.pack('IIQQQ', fd, 0, 0, 0, 0xff), 128)\n"
+        "libc.syscall(321, 2, u, 128)"), fields={"bpf.map.id": map_id})
+    with open(f"/proc/{pid}/cgroup") as f:
+        cg = [line.strip()[3:] for line in f if line.startswith("0::")][0]
+    freeze = f"/sys/fs/cgroup{cg if cg != '/' else ''}/cgroup.freeze"
+    if os.path.exists(freeze):
+        c.expect("VG-083", "cgroup.freeze of the monitor opened for writing",
+                 c.py(f"import os; os.close(os.open('{freeze}', os.O_WRONLY))"), fd__name=freeze)
