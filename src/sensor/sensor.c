@@ -15,19 +15,26 @@
 #include "sensor/sensor.h" /* before the skeleton: it uses struct vg_route */
 #include "sensor.skel.h"
 #include "sensor/syscalls.h"
+#include "sensor/uring_setup.h"
 #include "util/log.h"
 
 struct vg_sensor {
 	struct sensor_bpf *skel;
 	struct ring_buffer *rb;
-	struct bpf_link *links[8];
+	struct bpf_link *links[12];
 	int nlinks;
 	vg_event_fn fn;
 	void *ctx;
 	struct vg_event *ev; /* decoded into, one record at a time */
 	uint64_t received[VG_EV_TYPE_MAX];
 	uint64_t malformed;
+	int uring_progs; /* io_uring programs set to load */
 };
+
+/* load() could not load the programs with the io_uring ones: try again
+ * without them (a kernel whose io_uring layout the verifier refuses still
+ * gets the rest of the sensor). */
+#define VG_RETRY_WITHOUT_URING 1
 
 static bool libbpf_verbose;
 
@@ -86,7 +93,9 @@ struct hook {
 	const char *tracepoint;
 };
 
-static int load(struct vg_sensor *s, const struct vg_sensor_opts *o, const char **err)
+/* with_uring: try the io_uring programs too (a retry goes without them). */
+static int load(struct vg_sensor *s, const struct vg_sensor_opts *o, const char **err,
+		bool with_uring)
 {
 	struct sensor_bpf *skel = s->skel;
 	struct hook hooks[] = {
@@ -109,6 +118,7 @@ static int load(struct vg_sensor *s, const struct vg_sensor_opts *o, const char 
 			bpf_program__name(hooks[i].prog));
 		bpf_program__set_autoload(hooks[i].prog, false);
 	}
+	s->uring_progs = vg_uring_prepare(skel, vmlinux, with_uring);
 	btf__free(vmlinux);
 
 	skel->rodata->self_tgid = getpid();
@@ -129,8 +139,9 @@ static int load(struct vg_sensor *s, const struct vg_sensor_opts *o, const char 
 	ret = sensor_bpf__load(skel);
 	if (ret) {
 		*err = "loading the BPF programs failed (run as root; see the libbpf messages above)";
-		return ret;
+		return s->uring_progs ? VG_RETRY_WITHOUT_URING : ret;
 	}
+	vg_uring_fill(skel);
 
 	/* The same routes for the 32-bit ABI, under the i386 numbers. */
 	for (unsigned i = 0; i < vg_compat_syscalls_count; i++) {
@@ -183,6 +194,11 @@ static int load(struct vg_sensor *s, const struct vg_sensor_opts *o, const char 
 		}
 		s->links[s->nlinks++] = l;
 	}
+	ret = vg_uring_attach(skel, s->links, &s->nlinks, sizeof(s->links) / sizeof(s->links[0]));
+	if (ret) {
+		*err = "attaching an io_uring tracepoint program failed";
+		return ret;
+	}
 	return 0;
 }
 
@@ -208,7 +224,16 @@ int vg_sensor_open(struct vg_sensor **out, const struct vg_sensor_opts *o, vg_ev
 		ret = -ENOMEM;
 		goto fail;
 	}
-	ret = load(s, o, err);
+	ret = load(s, o, err, true);
+	if (ret == VG_RETRY_WITHOUT_URING) {
+		vg_warn("io_uring: loading the sensor with its io_uring programs failed; "
+			"starting without them (io_uring requests are not seen)");
+		sensor_bpf__destroy(s->skel);
+		s->skel = sensor_bpf__open();
+		ret = s->skel ? load(s, o, err, false) : -ENOMEM;
+		if (!s->skel)
+			*err = "opening the BPF object failed";
+	}
 	if (ret)
 		goto fail;
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_record, s, NULL);
@@ -290,6 +315,7 @@ void vg_sensor_stats(struct vg_sensor *s, struct vg_sensor_stats *st)
 		st->received_total += s->received[t];
 	st->malformed = s->malformed;
 	st->compat = s->skel->bss->compat_seen;
+	st->uring_unpaired = s->skel->bss->uring_unpaired;
 	if (ncpu <= 0)
 		return;
 	vals = calloc(ncpu, sizeof(*vals));
