@@ -194,11 +194,59 @@ static __always_inline void uring_sockaddr(struct vg_sockaddr *a, __u64 addr, bo
 		__builtin_memcpy(a->addr, &sa.sin6_addr, 16);
 }
 
+/* Where the kernel keeps its copy of a connect's or bind's address. Since
+ * 6.10 the prep copies it into the request's async data: first as the
+ * addr member of a struct io_async_msghdr, and on kernels with a later
+ * change as the async data itself (a bare sockaddr_storage). BTF cannot
+ * tell these apart, so the first request whose user address matches one of
+ * the two places decides, per opcode, for good (1: the data itself, 2: the
+ * msghdr's member); until then the address is read from user memory. */
+__u32 uring_addr_layout[2]; /* [0] connect, [1] bind */
+
+static __always_inline bool same16(__u64 kaddr, __u64 uaddr)
+{
+	__u64 x[2] = {}, y[2] = {};
+
+	if (bpf_probe_read_kernel(x, sizeof(x), (void *)kaddr) ||
+	    bpf_probe_read_user(y, sizeof(y), (void *)uaddr))
+		return false;
+	return x[0] == y[0] && x[1] == y[1];
+}
+
+/* The kernel address of the request's copy of its sockaddr (as an integer:
+ * the string helpers take no pointers), or 0. */
+static __always_inline __u64 uring_kernel_addr(struct io_kiocb *req, __u8 op)
+{
+	__u32 *layout = &uring_addr_layout[op == IORING_OP_BIND];
+	__u64 data = (__u64)BPF_CORE_READ(req, async_data), msg = 0, user;
+
+	if (!data)
+		return 0; /* before 6.10: the address stays in user memory until issue */
+	if (bpf_core_field_exists(struct io_async_msghdr, addr))
+		msg = data + bpf_core_field_offset(struct io_async_msghdr, addr);
+	if (*layout == 1)
+		return data;
+	if (*layout == 2)
+		return msg;
+	if (op != IORING_OP_CONNECT || !bpf_core_type_exists(struct io_connect))
+		return 0; /* bind keeps no user pointer to learn from */
+	user = (__u64)BPF_CORE_READ(KPTR(struct io_connect, req), addr);
+	if (same16(data, user)) {
+		*layout = 1;
+		return data;
+	}
+	if (msg && same16(msg, user)) {
+		*layout = 2;
+		return msg;
+	}
+	return 0;
+}
+
 /* The arguments of a submitted request, from the kernel's copies. Each
  * command's layout comes from BTF; a kernel without it sends nothing for
- * that opcode. Returns false when there is nothing to read. */
-/* Names are read with BPF_CORE_READ: a plain load of a char pointer gives
- * the verifier a pointer, and the string helpers take integers. */
+ * that opcode. Returns false when there is nothing to read. Names are read
+ * with BPF_CORE_READ: a plain load of a char pointer gives the verifier a
+ * pointer, and the string helpers take integers. */
 static __always_inline bool uring_args_of_req(struct io_kiocb *req, __u8 op, struct uring_args *a)
 {
 	a->dfd = a->dfd2 = VG_AT_FDCWD;
@@ -270,13 +318,8 @@ static __always_inline bool uring_args_of_req(struct io_kiocb *req, __u8 op, str
 	case IORING_OP_CONNECT:
 	case IORING_OP_BIND:
 		a->fd = req->flags & VG_REQ_F_FIXED_FILE ? -1 : req->cqe.fd;
-		/* Since 6.10 the prep copies the address into the request's
-		 * async data; before, it stays in user memory until issue. */
-		/* (addresses as integers: the string helpers take no pointers) */
-		if (bpf_core_field_exists(struct io_async_msghdr, addr) && req->async_data) {
-			a->addr = (__u64)BPF_CORE_READ(req, async_data) +
-				  bpf_core_field_offset(struct io_async_msghdr, addr);
-		} else if (op == IORING_OP_CONNECT && bpf_core_type_exists(struct io_connect)) {
+		a->addr = uring_kernel_addr(req, op);
+		if (!a->addr && op == IORING_OP_CONNECT && bpf_core_type_exists(struct io_connect)) {
 			a->addr = (__u64)BPF_CORE_READ(KPTR(struct io_connect, req), addr);
 			a->from_user = 1;
 		}

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "audit/bpf_fields.h"
+#include "fields/uring_fields.h"
 #include "monitor/rule_fields.h"
 #include "output/flagnames.h"
 #include "proc/container.h"
@@ -2184,6 +2185,8 @@ int vg_rule_field_get(const void *ctx, const struct vg_field_ref *ref, struct vg
 	default:
 		if (vg_bpf_field_is(ref->field->id))
 			return bpf_field(c, ref, out);
+		if (vg_uring_field_is(ref->field->id))
+			return vg_uring_field_get(ev, ref->field->id, out);
 		/* evt.cpu, evt.buffer, evt.latency, exe timestamps, stdio types, other capability sets,
 		 * cgroups, user home and shell, resolved host names, container
 		 * metadata: not in vigil's records */

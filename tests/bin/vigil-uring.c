@@ -7,7 +7,10 @@
  *   vigil-uring [--sqpoll] connect PORT     socket + connect to 127.0.0.1:PORT
  *   vigil-uring [--sqpoll] rename OLD NEW | unlink PATH | mkdir PATH
  *   vigil-uring [--sqpoll] link OLD NEW | symlink TARGET LINK
- *   vigil-uring flood PATH N                N opens of PATH (closed again)
+ *   vigil-uring flood PATH N [DEPTH]        N opens of PATH (closed again),
+ *                                           DEPTH (256) submitted at once
+ *   vigil-uring sysread PATH                the same open + read as "read",
+ *                                           through the syscalls (to compare)
  *
  * Prints key=value lines: pid, and res (the CQE result) of each step. Exits
  * 0 when the operations were submitted and completed, whatever their result
@@ -142,6 +145,20 @@ static int do_symlink(const char *target, const char *link)
 	return 0;
 }
 
+/* The same open and read through the system calls. */
+static int do_sysread(const char *path)
+{
+	static char buf[4096];
+	int fd = open(path, O_RDONLY);
+
+	printf("open_res=%d\n", fd < 0 ? -errno : fd);
+	if (fd >= 0) {
+		printf("read_res=%zd\n", read(fd, buf, sizeof(buf)));
+		close(fd);
+	}
+	return 0;
+}
+
 /* N opens, submitted in batches as deep as the ring, each closed again. */
 static int do_flood(const char *path, long n)
 {
@@ -173,7 +190,7 @@ static int do_flood(const char *path, long n)
 		}
 		done += batch;
 	}
-	printf("opens=%ld ok=%ld failed=%ld\n", done, ok, failed);
+	printf("opens=%ld\nok=%ld\nfailed=%ld\n", done, ok, failed);
 	return 0;
 }
 
@@ -181,13 +198,13 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: vigil-uring [--sqpoll] read PATH | connect PORT | rename OLD NEW |"
 			" unlink PATH | mkdir PATH | link OLD NEW | symlink TARGET LINK |"
-			" flood PATH N\n");
+			" flood PATH N [DEPTH] | sysread PATH\n");
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
-	unsigned flags = 0;
+	unsigned flags = 0, depth = 256;
 	const char *cmd;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -199,7 +216,13 @@ int main(int argc, char **argv)
 	if (argc < 3)
 		return usage();
 	cmd = argv[1];
-	if (vg_ring_init(&ring, 256, flags)) {
+	if (!strcmp(cmd, "sysread")) {
+		printf("pid=%d\n", getpid());
+		return do_sysread(argv[2]);
+	}
+	if (!strcmp(cmd, "flood") && argc > 4)
+		depth = (unsigned)atoi(argv[4]);
+	if (!depth || vg_ring_init(&ring, depth, flags)) {
 		perror("io_uring_setup");
 		return 1;
 	}
