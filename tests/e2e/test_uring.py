@@ -189,6 +189,47 @@ def _flood(mon_args, n, depth):
         shutil.rmtree(d, ignore_errors=True)
 
 
+RULES = """
+- rule: vgu io_uring open
+  desc: an open made through io_uring below the test's directory
+  condition: evt.type in (open, openat, openat2) and evt.is_io_uring=true and fd.name startswith "{top}/"
+  output: io_uring open (file=%fd.name op=%vigil.io_uring_op res=%evt.res pid=%proc.pid)
+  priority: NOTICE
+- rule: vgu mkdir
+  desc: a directory made below the test's directory, by either path
+  condition: evt.type in (mkdir, mkdirat) and fs.path.name startswith "{top}/"
+  output: mkdir (dir=%fs.path.name uring=%evt.is_io_uring pid=%proc.pid)
+  priority: NOTICE
+"""
+
+
+def test_rules_see_io_uring_requests_through_the_kernel_filter():
+    # no --events: the kernel sends only what these two rules need
+    top = tempfile.mkdtemp(prefix="vigil-uring-rules-")
+    rules = os.path.join(top, "rules.yaml")
+    with open(rules, "w") as f:
+        f.write(RULES.format(top=top))
+    open(os.path.join(top, "file"), "w").close()
+    try:
+        with Monitor("--rules", rules, events=False) as mon:
+            opened = _run("read", os.path.join(top, "file"))[0]
+            made = _run("mkdir", os.path.join(top, "dir"))[0]
+            os.mkdir(os.path.join(top, "bysyscall"))
+        alerts = mon.events()
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
+    opens = [a["output_fields"] for a in alerts if a["rule"] == "vgu io_uring open"]
+    assert len(opens) == 1, alerts
+    assert opens[0]["vigil.io_uring_op"] == "IORING_OP_OPENAT"
+    assert opens[0]["proc.pid"] == str(opened) and opens[0]["fd.name"] == top + "/file"
+    mk = {a["output_fields"]["fs.path.name"]: a["output_fields"] for a in alerts
+          if a["rule"] == "vgu mkdir"}
+    assert set(mk) == {top + "/dir", top + "/bysyscall"}, alerts
+    assert mk[top + "/dir"]["evt.is_io_uring"] == "true"
+    assert mk[top + "/dir"]["proc.pid"] == str(made)
+    assert mk[top + "/bysyscall"]["evt.is_io_uring"] == "false"
+
+
 def test_flood_of_opens_is_coalesced_and_counted():
     n = 20000
     ours, stats, _ = _flood(["--coalesce-ms", "1000"], n, 256)
