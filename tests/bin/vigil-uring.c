@@ -3,7 +3,8 @@
  * io_uring programs (tests/e2e/test_uring.py). Raw io_uring_setup and
  * io_uring_enter (tests/bin/vg_uring_min.h), no liburing.
  *
- *   vigil-uring [--sqpoll] read PATH        openat + read 4 KiB + close
+ *   vigil-uring [--sqpoll] read PATH [MARK] openat + read 4 KiB + close (MARK:
+ *                                           ignored, for the command line)
  *   vigil-uring [--sqpoll] connect PORT     socket + connect to 127.0.0.1:PORT
  *   vigil-uring [--sqpoll] rename OLD NEW | unlink PATH | mkdir PATH
  *   vigil-uring [--sqpoll] link OLD NEW | symlink TARGET LINK

@@ -16,6 +16,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import uuid
 
 from vigil_harness import BUILD, Monitor, deliberate, of_pid, once
 
@@ -170,6 +171,29 @@ def test_rename_unlink_and_mkdir_with_their_paths():
     assert unl[0]["vigil.io_uring_op"] == "IORING_OP_UNLINKAT" and unl[0]["evt.res"] == 0
     mk = _uring(_mine(st, "mkdir", "mkdirat"))
     assert len(mk) == 1 and mk[0]["fd.name"] == os.path.join(top, "dir"), mk
+
+
+FALCO_RULES = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                           "..", "shared", "compat", "falco_rules.yaml"))
+
+
+def test_falco_rules_unmodified_fire_on_io_uring():
+    # Falco's own rules file: its open_read macro names the syscalls, and the
+    # io_uring open is one of them. The alert is tied to our process by a
+    # marker in its command line (Falco's output names no pid).
+    if not os.path.exists(FALCO_RULES):
+        return "[skipped: no Falco rules file at " + FALCO_RULES + "]"
+    marker = "vgu" + uuid.uuid4().hex[:10]
+    with Monitor("--rules", FALCO_RULES, events=False) as mon:
+        pid = _run("read", "/etc/shadow", marker)[0]
+    hits = [a for a in mon.events() if a["rule"] == "Read sensitive file untrusted"
+            and marker in a["output_fields"].get("proc.cmdline", "")]
+    assert len(hits) == 1, [(a["rule"], a["output"][:200]) for a in mon.events()]
+    of = hits[0]["output_fields"]
+    assert hits[0]["priority"] == "Warning"
+    assert of["fd.name"] == "/etc/shadow" and of["evt.type"] == "openat", of
+    assert of["proc.name"] == "vigil-uring", of
+    return f"[pid {pid}]"
 
 
 def _flood(mon_args, n, depth):
