@@ -70,12 +70,13 @@ struct uring_pending {
 	__u32 fixed;	/* an open into a registered-file slot: no descriptor to walk */
 };
 
-/* Not preallocated: memory for the requests in flight only. When it is
+/* Preallocated (512 x 8.3 KiB, about 4.3 MiB): taking an element from the
+ * free list costs ~0.1 us, where allocating 8 KiB elements on demand
+ * (BPF_F_NO_PREALLOC) measured ~19 us per request in a flood. When it is
  * full, a record is sent at submission without its result (counted). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 1024);
+	__uint(max_entries, 512);
 	__type(key, __u64);
 	__type(value, struct uring_pending);
 } uring_pending SEC(".maps");
