@@ -213,6 +213,45 @@ def _flood(mon_args, n, depth):
         shutil.rmtree(d, ignore_errors=True)
 
 
+# Opens a file, has vigil-uring rename the directory above it through
+# io_uring, and opens the same file (same dentry) by its new name at once:
+# within the coalescing window, so only the path generation bump of the
+# io_uring rename gets the second open sent, with its new path.
+RENAME_PROGRAM = """
+import os, subprocess, sys
+d, uring = sys.argv[1], sys.argv[2]
+os.sched_setaffinity(0, {0})  # the coalescing cache is per CPU
+print(os.getpid(), flush=True)
+sys.stdin.readline()
+os.close(os.open(d + "/a/file", os.O_RDONLY))
+os.close(os.open(d + "/a/file", os.O_RDONLY))   # a repeat: coalesced
+subprocess.run([uring, "rename", d + "/a", d + "/b"], check=True, stdout=subprocess.DEVNULL)
+os.close(os.open(d + "/b/file", os.O_RDONLY))   # same dentry, new path: sent
+"""
+
+
+def test_io_uring_rename_bumps_the_path_generation():
+    d = tempfile.mkdtemp(prefix="vigil-uring-gen-")
+    os.mkdir(os.path.join(d, "a"))
+    open(os.path.join(d, "a", "file"), "w").close()
+    try:
+        with Monitor("--no-rules", "--coalesce-ms", "5000") as mon:
+            p = subprocess.Popen(["/usr/bin/python3", "-c", RENAME_PROGRAM, d, URING],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            pid = int(p.stdout.readline())
+            p.stdin.write("go\n")
+            p.stdin.flush()
+            assert p.wait(60) == 0
+        opens = [e["output_fields"]["fd.name"] for e in of_pid(mon.events(), pid)
+                 if e["rule"] == "openat" and e["output_fields"].get("fd.name", "").startswith(d)]
+        renames = [e["output_fields"] for e in mon.events() if e["rule"] == "renameat2"
+                   and e["output_fields"].get("evt.arg.oldpath") == d + "/a"]
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    assert opens == [d + "/a/file", d + "/b/file"], opens
+    assert len(renames) == 1 and renames[0]["evt.is_io_uring"] is True, renames
+
+
 RULES = """
 - rule: vgu io_uring open
   desc: an open made through io_uring below the test's directory
