@@ -289,8 +289,7 @@ static __always_inline void respond(struct task_struct *task, const struct ph_ta
 /* The per-call step. Kept cheap: one task-storage lookup, then for most
  * calls the fast path (the task's cache: no map lookup at all); otherwise one
  * profile lookup and the model (one item lookup for the n-gram model). */
-SEC("tp_btf/sys_enter")
-int BPF_PROG(ph_sys_enter, struct pt_regs *regs, long id)
+static __always_inline int ph_call(long id)
 {
 	struct task_struct *task;
 	struct ph_task_state *st;
@@ -352,6 +351,23 @@ out:
 	if (id == NR_RT_SIGRETURN)
 		ph_signal_pop(&st->t, &st->sig);
 	return 0;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(ph_sys_enter, struct pt_regs *regs, long id)
+{
+	return ph_call(id);
+}
+
+/* An io_uring request is a step of the sequence too, as a symbol of its own
+ * (by opcode, above the syscall numbers): a program that suddenly submits
+ * io_uring requests, or new ones, takes a path its profile never saw. A
+ * request the kernel's SQPOLL thread submits is in that thread's sequence.
+ * User space turns this program off where the tracepoint is missing. */
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(ph_uring_submit, struct io_kiocb *req)
+{
+	return ph_call(PH_URING_CALL_BASE + req->opcode);
 }
 
 /* A signal with a handler is delivered to the current task: the handler's

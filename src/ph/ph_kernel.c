@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "ph/ph_alert.h"
@@ -200,6 +201,19 @@ static int configure(struct vg_ph_kernel *k, const struct vg_ph_kernel_opts *o, 
 	return ret;
 }
 
+/* io_uring_submit_req (6.4 and later) with BTF. */
+static bool kernel_has_uring_submit(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool has;
+
+	if (!btf)
+		return false;
+	has = btf__find_by_name_kind(btf, "btf_trace_io_uring_submit_req", BTF_KIND_TYPEDEF) >= 0;
+	btf__free(btf);
+	return has;
+}
+
 int vg_ph_kernel_open(struct vg_ph_kernel **out, const struct vg_ph_kernel_opts *o,
 		      struct vg_sensor *sensor, vg_ph_alert_fn fn, void *ctx, const char *hostname,
 		      const char **err)
@@ -225,6 +239,8 @@ int vg_ph_kernel_open(struct vg_ph_kernel **out, const struct vg_ph_kernel_opts 
 	ret = configure(k, o, err);
 	if (ret)
 		goto fail;
+	if (!kernel_has_uring_submit()) /* io_uring requests are symbols where it exists */
+		bpf_program__set_autoload(k->skel->progs.ph_uring_submit, false);
 	ret = ph_bpf__load(k->skel);
 	if (ret) {
 		*err = "loading the pH BPF programs failed (see the libbpf messages above)";

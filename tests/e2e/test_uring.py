@@ -18,7 +18,9 @@ import subprocess
 import tempfile
 import uuid
 
-from vigil_harness import BUILD, Monitor, deliberate, of_pid, once
+import time
+
+from vigil_harness import BUILD, Monitor, copy_program, deliberate, of_pid, once
 
 URING = os.path.join(BUILD, "tests", "bin", "vigil-uring")
 SHADOW_RULE = "Sensitive file read by untrusted program"
@@ -26,9 +28,9 @@ SHADOW_RULE = "Sensitive file read by untrusted program"
 _state = {}
 
 
-def _run(*args, cwd=None):
+def _run(*args, cwd=None, exe=URING):
     """Runs vigil-uring; returns its pid and key=value lines."""
-    p = subprocess.Popen([URING] + [str(a) for a in args], stdout=subprocess.PIPE,
+    p = subprocess.Popen([exe] + [str(a) for a in args], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, cwd=cwd)
     deliberate(p.pid)  # it reads /etc/shadow on purpose
     out, err = p.communicate(timeout=120)
@@ -316,3 +318,48 @@ def test_flood_of_opens_is_sent_or_dropped_with_counts():
     nores = [o for o in ours if o.get("vigil.io_uring_noresult")]
     assert all(o["evt.res"] == 0 for o in nores)
     return f"[{n} opens -> {len(ours)} records, {dropped} open drops, {unpaired} unpaired]"
+
+
+def _ph_alerts(mon, ino, rule):
+    out = []
+    try:
+        events = mon.events()
+    except (FileNotFoundError, ValueError):
+        return out  # not written yet, or a line half written
+    return [e for e in events if e["rule"] == rule
+            and e.get("output_fields", {}).get("ph.exe_ino") == ino]
+
+
+def test_ph_sees_io_uring_requests_as_symbols():
+    # A fresh copy (a new inode: a profile nobody trained) learns to read a
+    # file through the syscalls; then it reads it through io_uring. The
+    # request is a symbol of its own in pH's sequence, named by its opcode.
+    tmp = tempfile.mkdtemp(prefix="vigil-uring-ph-")
+    exe = copy_program(URING, os.path.join(tmp, "uringph"))
+    ino = os.stat(exe).st_ino
+    data = os.path.join(tmp, "data")
+    with open(data, "w") as f:
+        f.write("data\n")
+    try:
+        with Monitor("--ph", "--ph-normal-wait", "1", "--no-rules", "--ph-no-persist",
+                     events=False) as mon:
+            deadline = time.time() + 90
+            while not _ph_alerts(mon, ino, "pH profile normal"):
+                assert time.time() < deadline, "profile never became normal:\n" + mon.stderr()
+                _run("sysread", data, exe=exe)
+                time.sleep(0.05)
+            pid = _run("read", data, exe=exe)[0]
+            deadline = time.time() + 10
+            while not [a for a in _ph_alerts(mon, ino, "pH anomaly")
+                       if a["output_fields"]["proc.pid"] == pid]:
+                assert time.time() < deadline, "no anomaly:\n" + mon.stderr()
+                time.sleep(0.1)
+            time.sleep(0.5)
+            alerts = [a["output_fields"] for a in _ph_alerts(mon, ino, "pH anomaly")
+                      + _ph_alerts(mon, ino, "pH anomaly burst")
+                      if a["output_fields"]["proc.pid"] == pid]
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    seen = {a["ph.call"] for a in alerts} | {w for a in alerts for w in a["ph.window"].split()}
+    assert "io_uring:IORING_OP_OPENAT" in seen, alerts
+    return f"[{len(alerts)} anomalies; calls {sorted(a['ph.call'] for a in alerts)[:6]}...]"
