@@ -31,9 +31,13 @@
 #ifndef VG_URING_H
 #define VG_URING_H
 
-#define VG_PF_IO_WORKER 0x10	      /* task->flags: an io_uring thread (a #define, not in BTF) */
-#define VG_REQ_F_CQE_SKIP (1ull << 6) /* REQ_F_CQE_SKIP_BIT: no completion is posted on success */
-#define VG_REQ_F_FIXED_FILE (1ull << 0) /* REQ_F_FIXED_FILE_BIT: fd is a registered-file slot */
+#define VG_PF_IO_WORKER 0x10 /* task->flags: an io_uring thread (a #define, not in BTF) */
+
+/* Request flags (io_kiocb.flags): their bit numbers are an enum without a
+ * name in BTF, which CO-RE cannot relocate, so user space reads them from
+ * BTF by name before load (src/sensor/uring_setup.c); these are 6.18's. */
+const volatile __u64 uring_req_cqe_skip = 1ull << 6;   /* REQ_F_CQE_SKIP: no CQE on success */
+const volatile __u64 uring_req_fixed_file = 1ull << 0; /* REQ_F_FIXED_FILE: fd is a slot */
 #define VG_URING_OPS 64		      /* opcodes we have room for (IORING_OP_LAST is 63 on 6.18) */
 /* Open coalescing remembers io_uring opens apart from syscall opens (a rule
  * may ask evt.is_io_uring): this bit, never an open flag, joins their key. */
@@ -318,7 +322,7 @@ static __always_inline bool uring_args_of_req(struct io_kiocb *req, __u8 op, str
 	}
 	case IORING_OP_CONNECT:
 	case IORING_OP_BIND:
-		a->fd = req->flags & VG_REQ_F_FIXED_FILE ? -1 : req->cqe.fd;
+		a->fd = req->flags & uring_req_fixed_file ? -1 : req->cqe.fd;
 		a->addr = uring_kernel_addr(req, op);
 		if (!a->addr && op == IORING_OP_CONNECT && bpf_core_type_exists(struct io_connect)) {
 			a->addr = (__u64)BPF_CORE_READ(KPTR(struct io_connect, req), addr);
@@ -495,7 +499,7 @@ static __always_inline int uring_submitted(struct io_kiocb *req)
 	p->dfd = a.dfd;
 	p->dfd2 = a.dfd2;
 	p->fixed = a.fixed;
-	if (!(req->flags & VG_REQ_F_CQE_SKIP) &&
+	if (!(req->flags & uring_req_cqe_skip) &&
 	    !bpf_map_update_elem(&uring_pending, &key, p, BPF_ANY))
 		return 0;
 	/* No completion to wait for: send it now, without its result. */

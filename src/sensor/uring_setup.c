@@ -59,6 +59,38 @@ static bool tp_takes(const struct btf *btf, const char *tp, unsigned arg, const 
 	       !strcmp(btf__name_by_offset(btf, target->name_off), want);
 }
 
+/* The value of enumerator name in this kernel's BTF, or -1. */
+static long long enum_value(const struct btf *btf, const char *name)
+{
+	__u32 n = btf__type_cnt(btf);
+
+	for (__u32 id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		const struct btf_enum *e;
+
+		if (!btf_is_enum(t))
+			continue;
+		e = btf_enum(t);
+		for (unsigned i = 0; i < btf_vlen(t); i++)
+			if (!strcmp(btf__name_by_offset(btf, e[i].name_off), name))
+				return e[i].val;
+	}
+	return -1;
+}
+
+/* The request flags the programs test, as this kernel numbers them (an
+ * unnamed enum: CO-RE cannot relocate it). */
+static void request_flags(struct sensor_bpf *skel, const struct btf *btf)
+{
+	long long skip = enum_value(btf, "REQ_F_CQE_SKIP_BIT");
+	long long fixed = enum_value(btf, "REQ_F_FIXED_FILE_BIT");
+
+	if (skip >= 0 && skip < 64)
+		skel->rodata->uring_req_cqe_skip = 1ull << skip;
+	if (fixed >= 0 && fixed < 64)
+		skel->rodata->uring_req_fixed_file = 1ull << fixed;
+}
+
 static void off(struct bpf_program *prog)
 {
 	bpf_program__set_autoload(prog, false);
@@ -93,6 +125,7 @@ int vg_uring_prepare(struct sensor_bpf *skel, const struct btf *btf, bool want)
 		return 0;
 	}
 	bpf_program__set_autoload(submit, true);
+	request_flags(skel, btf);
 	n = 2;
 	if (tp_takes(btf, "io_uring_req_failed", 1, "io_kiocb")) {
 		n++;

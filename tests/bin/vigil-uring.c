@@ -8,6 +8,9 @@
  *   vigil-uring [--sqpoll] connect PORT     socket + connect to 127.0.0.1:PORT
  *   vigil-uring [--sqpoll] rename OLD NEW | unlink PATH | mkdir PATH
  *   vigil-uring [--sqpoll] link OLD NEW | symlink TARGET LINK
+ *   vigil-uring --skip mkdir PATH           the mkdir asks for no completion on
+ *                                           success (IOSQE_CQE_SKIP_SUCCESS); a
+ *                                           linked NOP is waited for instead
  *   vigil-uring flood PATH N [DEPTH]        N opens of PATH (closed again),
  *                                           DEPTH (256) submitted at once
  *   vigil-uring sysread PATH                the same open + read as "read",
@@ -32,12 +35,20 @@
 #endif
 
 static struct vg_ring ring;
+static bool skip_success; /* --skip */
 
 /* Submits the one SQE queued and returns its result. */
 static int run1(void)
 {
 	struct io_uring_cqe cqe;
 
+	if (skip_success) { /* no CQE on success: a linked NOP's tells it is done */
+		struct io_uring_sqe *nop = vg_ring_sqe(&ring);
+
+		ring.sqes[(*ring.sq_tail + ring.queued - 2) & *ring.sq_mask].flags |=
+			IOSQE_CQE_SKIP_SUCCESS | IOSQE_IO_LINK;
+		nop->opcode = IORING_OP_NOP;
+	}
 	if (vg_ring_submit(&ring, 1) || vg_ring_wait(&ring, &cqe)) {
 		perror("io_uring_enter");
 		exit(1);
@@ -209,6 +220,11 @@ int main(int argc, char **argv)
 	const char *cmd;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc > 1 && !strcmp(argv[1], "--skip")) {
+		skip_success = true;
+		argv++;
+		argc--;
+	}
 	if (argc > 1 && !strcmp(argv[1], "--sqpoll")) {
 		flags |= IORING_SETUP_SQPOLL;
 		argv++;

@@ -60,6 +60,7 @@ def _start():
             st["rename"] = _run("rename", "old", "new", cwd=top)
             st["unlink"] = _run("unlink", os.path.join(top, "new"))
             st["mkdir"] = _run("mkdir", os.path.join(top, "dir"))
+            st["skip"] = _run("--skip", "mkdir", "skipped", cwd=top)
         st["events"] = mon.events()
         st["stderr"] = mon.stderr()
     finally:
@@ -196,6 +197,17 @@ def test_falco_rules_unmodified_fire_on_io_uring():
     assert of["fd.name"] == "/etc/shadow" and of["evt.type"] == "openat", of
     assert of["proc.name"] == "vigil-uring", of
     return f"[pid {pid}]"
+
+
+def test_request_without_completion_is_sent_at_submission():
+    # IOSQE_CQE_SKIP_SUCCESS: no completion will come; the record is sent
+    # at submission, marked, with its path resolved there
+    st = _st()
+    mk = _uring(_mine(st, "skip", "mkdirat"))
+    assert len(mk) == 1, _mine(st, "skip")
+    assert mk[0]["fd.name"] == os.path.join(st["top"], "skipped") and mk[0]["fd.nameraw"] == "skipped"
+    assert mk[0]["vigil.io_uring_noresult"] is True and mk[0]["evt.res"] == 0
+    assert re.search(r"io_uring unpaired=[1-9]", st["stderr"]), st["stderr"]
 
 
 def _flood(mon_args, n, depth):
