@@ -4,7 +4,7 @@
  * ring buffer, through the same routes (the in-kernel filter), open
  * coalescing and path generation as the syscalls they stand for.
  *
- * A request is seen three times:
+ * A request is seen at up to three tracepoints:
  *  - io_uring_submit_req: its arguments have been copied into the kernel
  *    (the open's struct filename, the connect's sockaddr), so they are read
  *    from the request, not from user memory another thread may change. The
@@ -22,12 +22,14 @@
  * and are named after the syscall they stand for (hdr.syscall_nr), so rules
  * written for the syscalls match them.
  *
- * Attribution: a request runs in the submitting thread, or in one of the
- * kernel's io_uring threads (the SQPOLL thread, io-wq workers). Those are
- * threads of the ring owner's process (create_io_thread), with their own
- * comm ("iou-sqp-123"), so their records are filled from the process's main
- * thread, with the thread that created the ring (uring_rings, recorded at
- * io_uring_create) as thread id. */
+ * Attribution: the header is filled at submission, in the submitting
+ * thread; with IORING_SETUP_SQPOLL the kernel's SQPOLL thread submits, and
+ * accept, socket and listen are filled at completion, which may run in an
+ * io-wq worker. Those kernel threads are threads of the ring owner's
+ * process (create_io_thread) with names of their own ("iou-sqp-123"), so a
+ * record made in one is filled from the process's main thread, with the
+ * thread that created the ring (uring_rings, recorded at io_uring_create)
+ * as thread id. */
 #ifndef VG_URING_H
 #define VG_URING_H
 
@@ -38,7 +40,7 @@
  * BTF by name before load (src/sensor/uring_setup.c); these are 6.18's. */
 const volatile __u64 uring_req_cqe_skip = 1ull << 6;   /* REQ_F_CQE_SKIP: no CQE on success */
 const volatile __u64 uring_req_fixed_file = 1ull << 0; /* REQ_F_FIXED_FILE: fd is a slot */
-#define VG_URING_OPS 64		      /* opcodes we have room for (IORING_OP_LAST is 63 on 6.18) */
+#define VG_URING_OPS 64 /* opcodes we have room for (IORING_OP_LAST is 63 on 6.18) */
 /* Open coalescing remembers io_uring opens apart from syscall opens (a rule
  * may ask evt.is_io_uring): this bit, never an open flag, joins their key. */
 #define VG_URING_REPEAT_KEY 0x80000000u
@@ -179,6 +181,8 @@ static __always_inline __u32 uring_put_str(struct scratch *sc, __u32 off, struct
 	return put_kernel_str(sc, off, s, p, VG_PATH_MAX);
 }
 
+/* A sockaddr (IPv4, IPv6; the family alone for others): the kernel's copy,
+ * or user memory. */
 static __always_inline void uring_sockaddr(struct vg_sockaddr *a, __u64 addr, bool user)
 {
 	struct sockaddr_in6 sa = {};

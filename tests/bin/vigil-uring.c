@@ -8,6 +8,8 @@
  *   vigil-uring [--sqpoll] connect PORT     socket + connect to 127.0.0.1:PORT
  *   vigil-uring [--sqpoll] rename OLD NEW | unlink PATH | mkdir PATH
  *   vigil-uring [--sqpoll] link OLD NEW | symlink TARGET LINK
+ *   vigil-uring --async read PATH           every request forced to an io-wq
+ *                                           worker (IOSQE_ASYNC)
  *   vigil-uring --skip mkdir PATH           the mkdir asks for no completion on
  *                                           success (IOSQE_CQE_SKIP_SUCCESS); a
  *                                           linked NOP is waited for instead
@@ -36,6 +38,7 @@
 
 static struct vg_ring ring;
 static bool skip_success; /* --skip */
+static bool force_async;  /* --async */
 
 /* Submits the one SQE queued and returns its result. */
 static int run1(void)
@@ -65,6 +68,8 @@ static struct io_uring_sqe *sqe(unsigned op)
 		exit(1);
 	}
 	s->opcode = op;
+	if (force_async)
+		s->flags |= IOSQE_ASYNC;
 	return s;
 }
 
@@ -220,6 +225,11 @@ int main(int argc, char **argv)
 	const char *cmd;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc > 1 && !strcmp(argv[1], "--async")) {
+		force_async = true;
+		argv++;
+		argc--;
+	}
 	if (argc > 1 && !strcmp(argv[1], "--skip")) {
 		skip_success = true;
 		argv++;

@@ -53,6 +53,7 @@ def _start():
             st["read"] = _run("read", "/etc/shadow")
             st["sysread"] = _run("sysread", "/etc/shadow")
             st["sqpoll"] = _run("--sqpoll", "read", "/etc/shadow")
+            st["async"] = _run("--async", "read", "/etc/shadow")
             st["missing"] = _run("read", os.path.join(top, "no-such-file"))
             st["connect"] = _run("connect", st["port"])
             with open(os.path.join(top, "old"), "w") as f:
@@ -135,6 +136,19 @@ def test_sqpoll_requests_are_the_ring_owners():
     assert not [e for e in st["events"]
                 if e["output_fields"].get("proc.name", "").startswith("iou-sqp")
                 and e["output_fields"].get("fd.name") == "/etc/shadow"]
+
+
+def test_io_wq_requests_are_the_submitters():
+    # IOSQE_ASYNC: the open runs in an io-wq worker (iou-wrk-PID) and
+    # completes there; the record is the submitter's, with the kernel's path
+    st = _st()
+    pid = st["async"][0]
+    opens = [o for o in _uring(_mine(st, "async", "openat")) if o.get("fd.name") == "/etc/shadow"]
+    assert len(opens) == 1, _mine(st, "async")
+    o = opens[0]
+    assert o["thread.tid"] == pid and o["proc.name"] == "vigil-uring"
+    assert o["evt.res"] == int(st["async"][1]["open_res"]) >= 0 and o["fd.num"] == o["evt.res"]
+    assert _alerts(st, "async", SHADOW_RULE)
 
 
 def test_failed_open_is_marked_failed():
