@@ -96,6 +96,18 @@ static void off(struct bpf_program *prog)
 	bpf_program__set_autoload(prog, false);
 }
 
+/* No io_uring programs: their maps shrink to one element (the table of
+ * requests in flight is 4 MiB preallocated). */
+static int none(struct sensor_bpf *skel)
+{
+	off(skel->progs.vg_uring_create);
+	off(skel->progs.vg_uring_complete);
+	off(skel->progs.vg_uring_failed);
+	bpf_map__set_max_entries(skel->maps.uring_pending, 1);
+	bpf_map__set_max_entries(skel->maps.uring_rings, 1);
+	return 0;
+}
+
 int vg_uring_prepare(struct sensor_bpf *skel, const struct btf *btf, bool want)
 {
 	struct bpf_program *submit = NULL;
@@ -104,12 +116,8 @@ int vg_uring_prepare(struct sensor_bpf *skel, const struct btf *btf, bool want)
 
 	off(skel->progs.vg_uring_submit);
 	off(skel->progs.vg_uring_submit_sqe);
-	if (!want) {
-		off(skel->progs.vg_uring_create);
-		off(skel->progs.vg_uring_complete);
-		off(skel->progs.vg_uring_failed);
-		return 0;
-	}
+	if (!want)
+		return none(skel);
 	/* The request itself, and the command layouts inside it. */
 	have_req = btf__find_by_name_kind(btf, "io_kiocb", BTF_KIND_STRUCT) >= 0;
 	if (have_req && tp_takes(btf, "io_uring_submit_req", 0, "io_kiocb"))
@@ -119,10 +127,7 @@ int vg_uring_prepare(struct sensor_bpf *skel, const struct btf *btf, bool want)
 	if (!submit || !tp_takes(btf, "io_uring_complete", 2, "io_uring_cqe")) {
 		vg_warn("io_uring: this kernel has no io_uring_submit_req (or _sqe) and "
 			"io_uring_complete tracepoints with BTF: io_uring requests are not seen");
-		off(skel->progs.vg_uring_create);
-		off(skel->progs.vg_uring_complete);
-		off(skel->progs.vg_uring_failed);
-		return 0;
+		return none(skel);
 	}
 	bpf_program__set_autoload(submit, true);
 	request_flags(skel, btf);
