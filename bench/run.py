@@ -39,6 +39,7 @@ WORKLOADS = [
     ("getppid", "getppid", 200000),
     ("openclose", "open+close", 20000),
     ("read4k", "read 4 KiB", 100000),
+    ("uringread", "io_uring read 4 KiB", 100000),
     ("forkexec", "fork+exec+wait", 500),
     ("connect", "connect+close", 2000),
 ]

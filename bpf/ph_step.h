@@ -436,6 +436,28 @@ static __always_inline void ph_sys_exit(struct pt_regs *regs, long ret)
 		ph_signal_pop(&st->t, &st->sig);
 }
 
+/* An io_uring request is a step of the sequence too, as a symbol of its own
+ * (by opcode, above the syscall numbers): a program that suddenly submits
+ * io_uring requests, or new ones, takes a path its profile never saw. A
+ * request the kernel's SQPOLL thread submits is in that thread's sequence.
+ * User space turns this program off where the tracepoint is missing. */
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(ph_uring_submit, struct io_kiocb *req)
+{
+	struct task_struct *task;
+	struct ph_task_state *st;
+
+	if (!ph_on || ph_stopped)
+		return 0;
+	task = bpf_get_current_task_btf();
+	if ((__u32)task->tgid == self_tgid)
+		return 0;
+	st = ph_task_of(task);
+	if (st)
+		ph_feed_state(task, st, PH_URING_CALL_BASE + req->opcode);
+	return 0;
+}
+
 /* A signal with a handler is delivered to the current task: the handler's
  * calls get a window of their own until rt_sigreturn. The tracepoint fires
  * for ignored and default-action signals too: those run no handler. */

@@ -300,11 +300,10 @@ static __always_inline void sockaddr_from_user(struct vg_sockaddr *a, const void
 		__builtin_memcpy(a->addr, &sa.sin6_addr, 16);
 }
 
-/* Fills local and remote addresses from the socket behind fd; returns the
- * socket's family, or 0 if fd is not a socket. */
-static __always_inline __u16 sockaddr_from_fd(struct vg_net *e, long fd)
+/* Fills local and remote addresses from the socket behind file f; returns
+ * the socket's family, or 0 if f is not a socket. */
+static __always_inline __u16 sockaddr_from_file(struct vg_net *e, struct file *f)
 {
-	struct file *f = fd_to_file(fd);
 	struct socket *sock;
 	struct sock *sk;
 	__u16 family;
@@ -341,6 +340,12 @@ static __always_inline __u16 sockaddr_from_fd(struct vg_net *e, long fd)
 	e->local.port = BPF_CORE_READ(sk, __sk_common.skc_num);
 	e->remote.port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	return family;
+}
+
+/* The same for the socket behind descriptor fd of the current task. */
+static __always_inline __u16 sockaddr_from_fd(struct vg_net *e, long fd)
+{
+	return sockaddr_from_file(e, fd_to_file(fd));
 }
 
 SEC("tp_btf/sys_exit")
@@ -974,3 +979,6 @@ int BPF_PROG(vg_exit, struct task_struct *p, bool group_dead)
 	emit(sc, sizeof(*e));
 	return 0;
 }
+
+/* io_uring: the same records for requests that never pass through a syscall. */
+#include "vg_uring.h"

@@ -16,6 +16,9 @@
 
 #define PH_EV_COMM_LEN 16
 #define PH_EV_WINDOW 15 /* calls before the offending one (PH_WINDOW_MAX - 1) */
+/* Calls from PH_URING_CALL_BASE up are io_uring requests, not syscalls:
+ * PH_URING_CALL_BASE + IORING_OP_* (x86-64 syscall numbers stay below 512). */
+#define PH_URING_CALL_BASE 512
 
 /* What happened. */
 enum ph_ev_kind {

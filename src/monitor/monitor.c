@@ -343,6 +343,9 @@ static void report(struct monitor *m, struct vg_sensor *s, const char *what, dou
 		at ? " (" : "", at ? breakdown + 1 : "", at ? ")" : "", (unsigned long long)st.malformed,
 		(unsigned long long)st.compat, (unsigned long long)st.coalesced,
 		(unsigned long long)m->alerts);
+	if (st.uring_unpaired) /* io_uring records that could not wait for their result */
+		fprintf(stderr, "vigil: %s io_uring unpaired=%llu\n", what,
+			(unsigned long long)st.uring_unpaired);
 	vg_monitor_outputs_report(m->outs, what);
 }
 

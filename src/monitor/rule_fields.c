@@ -24,6 +24,7 @@
 #include "fields/facts.h"
 #include "fields/stdio.h"
 #include "fields/file_identity.h"
+#include "fields/uring_fields.h"
 #include "monitor/rule_fields.h"
 #include "output/flagnames.h"
 #include "proc/container.h"
@@ -2241,6 +2242,8 @@ int vg_rule_field_get(const void *ctx, const struct vg_field_ref *ref, struct vg
 
 			return n && ref->field->type == VG_FT_STR ? put_copy(c, out, b) : n;
 		}
+		if (vg_uring_field_is(ref->field->id))
+			return vg_uring_field_get(ev, ref->field->id, out);
 		/* evt.cpu, evt.buffer, evt.latency, exe timestamps, stdio types, other capability sets,
 		 * cgroups, user home and shell, resolved host names, container
 		 * metadata: not in vigil's records */

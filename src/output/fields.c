@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "audit/bpf_fields.h"
+#include "sensor/uring_ops.h"
 #include "output/fields.h"
 #include "output/flagnames.h"
 
@@ -340,6 +341,12 @@ void vg_fields_from_event(struct vg_fields *f, const struct vg_event *ev,
 	add_int(f, "group.gid", h->gid);
 	if (h->flags & VG_F_COMPAT)
 		add_bool(f, "evt.is_compat32", 1);
+	if (h->flags & VG_F_IO_URING) { /* a request through io_uring, named after its syscall */
+		add_bool(f, "evt.is_io_uring", 1);
+		add_str(f, "vigil.io_uring_op", vg_uring_op_name(VG_URING_OP_OF(h->flags)));
+		if (h->flags & VG_F_URING_NORES)
+			add_bool(f, "vigil.io_uring_noresult", 1);
+	}
 	if (p) {
 		if (h->type != VG_EV_EXEC) {
 			add_str(f, "proc.exepath", p->exepath);

@@ -10,6 +10,7 @@
 #include "ph/ph_alert.h"
 #include "ph/ph_model.h"
 #include "sensor/syscalls.h"
+#include "sensor/uring_ops.h"
 
 /* How each kind is reported: rule name, priority, catalogue id. */
 struct kind_def {
@@ -80,7 +81,11 @@ static void call_name(char *buf, size_t size, unsigned nr)
 {
 	const char *name = vg_syscall_name((int)nr);
 
-	if (name)
+	if (nr >= PH_URING_CALL_BASE) /* an io_uring request (bpf/ph.bpf.c) */
+		name = vg_uring_op_name(nr - PH_URING_CALL_BASE);
+	if (name && nr >= PH_URING_CALL_BASE)
+		snprintf(buf, size, "io_uring:%s", name);
+	else if (name)
 		snprintf(buf, size, "%s", name);
 	else
 		snprintf(buf, size, "syscall_%u", nr);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "ph/ph_alert.h"
@@ -30,7 +31,7 @@
 #include "sensor.skel.h"
 
 /* pH's own programs (the per-call step is in the sensor's vg_sys_exit). */
-#define PH_PROGS 4
+#define PH_PROGS 5
 
 struct vg_ph_kernel {
 	struct sensor_bpf *skel; /* the sensor's: set at configure, theirs to free */
@@ -248,12 +249,31 @@ static int configure(struct vg_ph_kernel *k, const struct vg_ph_kernel_opts *o, 
 	return ret;
 }
 
+/* io_uring_submit_req (6.4 and later) with BTF. */
+static bool kernel_has_uring_submit(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool has;
+
+	if (!btf)
+		return false;
+	has = btf__find_by_name_kind(btf, "btf_trace_io_uring_submit_req", BTF_KIND_TYPEDEF) >= 0;
+	btf__free(btf);
+	return has;
+}
+
+/* Called for each load attempt (the sensor retries without its io_uring
+ * programs when the verifier refuses them): state made here is made once. */
 static int part_configure(void *ctx, struct sensor_bpf *skel, const char **err)
 {
 	struct vg_ph_kernel *k = ctx;
 	const struct vg_ph_kernel_opts *o = &k->opts;
 
 	k->skel = skel;
+	if (!kernel_has_uring_submit()) /* io_uring requests are symbols where it exists */
+		bpf_program__set_autoload(skel->progs.ph_uring_submit, false);
+	if (k->incidents)
+		return configure(k, o, err);
 	if (vg_ph_incidents_new(&k->incidents, k->hostname, k->boot_to_wall_ns, k->fn, k->ctx)) {
 		*err = "no memory for pH incidents";
 		return -ENOMEM;
@@ -274,7 +294,8 @@ static int part_start(void *ctx, struct vg_sensor *sensor, struct sensor_bpf *sk
 {
 	struct vg_ph_kernel *k = ctx;
 	struct bpf_program *progs[PH_PROGS] = { skel->progs.ph_exec, skel->progs.ph_fork,
-						skel->progs.ph_exit, skel->progs.ph_signal_deliver };
+						skel->progs.ph_exit, skel->progs.ph_signal_deliver,
+						skel->progs.ph_uring_submit };
 	const struct vg_ph_kernel_opts *o = &k->opts;
 	int ret;
 
@@ -294,6 +315,8 @@ static int part_start(void *ctx, struct vg_sensor *sensor, struct sensor_bpf *sk
 		return ret;
 	}
 	for (int i = 0; i < PH_PROGS; i++) {
+		if (!bpf_program__autoload(progs[i]))
+			continue; /* its hook is missing here */
 		k->links[i] = bpf_program__attach(progs[i]);
 		if (!k->links[i]) {
 			k->links[i] = NULL;

@@ -50,6 +50,8 @@ enum vg_ftype {
 	X(EVT_IS_OPEN_WRITE, "evt.is_open_write", BOOL, 0, "open for writing")                     \
 	X(EVT_IS_OPEN_EXEC, "evt.is_open_exec", BOOL, 0, "open with exec permission or O_CREAT+x") \
 	X(EVT_IS_OPEN_CREATE, "evt.is_open_create", BOOL, 0, "open created the file")              \
+	X(EVT_IS_IO_URING, "evt.is_io_uring", BOOL, 0, "made through io_uring, not a syscall")     \
+	X(VIGIL_IO_URING_OP, "vigil.io_uring_op", STR, 0, "io_uring opcode (IORING_OP_OPENAT ...)") \
 	X(EVT_HOSTNAME, "evt.hostname", STR, 0, "host name")                                       \
 	X(EVT_SOURCE, "evt.source", STR, 0, "event source (syscall)")                              \
 	X(EVT_CATEGORY, "evt.category", STR, 0, "event category (file, net, process ...)")        \

@@ -17,12 +17,13 @@
 #include "sensor/sensor.h" /* and struct vg_route */
 #include "sensor.skel.h"
 #include "sensor/syscalls.h"
+#include "sensor/uring_setup.h"
 #include "util/log.h"
 
 struct vg_sensor {
 	struct sensor_bpf *skel;
 	struct ring_buffer *rb;
-	struct bpf_link *links[8];
+	struct bpf_link *links[12];
 	int nlinks;
 	vg_event_fn fn;
 	void *ctx;
@@ -43,6 +44,7 @@ struct vg_sensor {
 	} extra[8];
 	unsigned nextra;
 	int stats_fd; /* BPF_ENABLE_STATS: run-time statistics while it is open */
+	int uring_progs; /* io_uring programs set to load */
 };
 
 /* Returned by a record callback when the poll's budget is spent: libbpf
@@ -70,6 +72,11 @@ static int spend(struct vg_sensor *s)
 	}
 	return 0;
 }
+
+/* load() could not load the programs with the io_uring ones: try again
+ * without them (a kernel whose io_uring layout the verifier refuses still
+ * gets the rest of the sensor). */
+#define VG_RETRY_WITHOUT_URING 1
 
 static bool libbpf_verbose;
 
@@ -149,7 +156,8 @@ struct hook {
 static int leave_out_ph(struct sensor_bpf *skel)
 {
 	struct bpf_program *progs[] = { skel->progs.ph_signal_deliver, skel->progs.ph_exec,
-					skel->progs.ph_fork, skel->progs.ph_exit };
+					skel->progs.ph_fork, skel->progs.ph_exit,
+					skel->progs.ph_uring_submit };
 	int ret;
 
 	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
@@ -164,8 +172,9 @@ static int leave_out_ph(struct sensor_bpf *skel)
 	return ret;
 }
 
+/* with_uring: try the io_uring programs too (a retry goes without them). */
 static int load(struct vg_sensor *s, const struct vg_sensor_opts *o,
-		const struct vg_sensor_part *part, const char **err)
+		const struct vg_sensor_part *part, const char **err, bool with_uring)
 {
 	struct sensor_bpf *skel = s->skel;
 	struct hook hooks[] = {
@@ -189,6 +198,7 @@ static int load(struct vg_sensor *s, const struct vg_sensor_opts *o,
 			bpf_program__name(hooks[i].prog));
 		bpf_program__set_autoload(hooks[i].prog, false);
 	}
+	s->uring_progs = vg_uring_prepare(skel, vmlinux, with_uring);
 	btf__free(vmlinux);
 
 	skel->rodata->self_tgid = getpid();
@@ -212,11 +222,14 @@ static int load(struct vg_sensor *s, const struct vg_sensor_opts *o,
 			*err = "cannot configure the sensor's optional parts";
 		return ret;
 	}
+	if (!with_uring) /* pH's io_uring symbols go with the sensor's io_uring programs */
+		bpf_program__set_autoload(skel->progs.ph_uring_submit, false);
 	ret = sensor_bpf__load(skel);
 	if (ret) {
 		*err = "loading the BPF programs failed (run as root; see the libbpf messages above)";
-		return ret;
+		return s->uring_progs ? VG_RETRY_WITHOUT_URING : ret;
 	}
+	vg_uring_fill(skel);
 
 	/* The same routes for the 32-bit ABI, under the i386 numbers. */
 	for (unsigned i = 0; i < vg_compat_syscalls_count; i++) {
@@ -282,6 +295,11 @@ static int attach(struct vg_sensor *s, const char **err)
 		}
 		s->links[s->nlinks++] = l;
 	}
+	ret = vg_uring_attach(skel, s->links, &s->nlinks, sizeof(s->links) / sizeof(s->links[0]));
+	if (ret) {
+		*err = "attaching an io_uring tracepoint program failed";
+		return ret;
+	}
 	return 0;
 }
 
@@ -331,7 +349,16 @@ int vg_sensor_open_with(struct vg_sensor **out, const struct vg_sensor_opts *o,
 		ret = -ENOMEM;
 		goto fail;
 	}
-	ret = load(s, o, part, err);
+	ret = load(s, o, part, err, true);
+	if (ret == VG_RETRY_WITHOUT_URING) {
+		vg_warn("io_uring: loading the sensor with its io_uring programs failed; "
+			"starting without them (io_uring requests are not seen)");
+		sensor_bpf__destroy(s->skel);
+		s->skel = sensor_bpf__open();
+		ret = s->skel ? load(s, o, part, err, false) : -ENOMEM;
+		if (!s->skel)
+			*err = "opening the BPF object failed";
+	}
 	if (ret)
 		goto fail;
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_record, s, NULL);
@@ -447,6 +474,7 @@ void vg_sensor_stats(struct vg_sensor *s, struct vg_sensor_stats *st)
 		st->received_total += s->received[t];
 	st->malformed = s->malformed;
 	st->compat = s->skel->bss->compat_seen;
+	st->uring_unpaired = s->skel->bss->uring_unpaired;
 	if (ncpu <= 0)
 		return;
 	vals = calloc(ncpu, sizeof(*vals));

@@ -33,6 +33,7 @@ struct vg_sensor_stats {
 	uint64_t malformed; /* records that failed decoding */
 	uint64_t compat;    /* 32-bit syscalls seen but not decoded */
 	uint64_t coalesced; /* repeated opens counted instead of sent */
+	uint64_t uring_unpaired; /* io_uring records sent without their result */
 };
 
 struct sensor_bpf;
