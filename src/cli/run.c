@@ -18,6 +18,8 @@
 #include "config/config.h"
 #include "control/ctl_server.h"
 #include "metrics/metrics_http.h"
+#include "web/web.h"
+#include "web/web_mute.h"
 #include "monitor/monitor.h"
 #include "output/outputs.h"
 #include "response/denylist.h"
@@ -227,6 +229,24 @@ static int add_override(struct vg_config_override *list, unsigned *n, struct vg_
 	return 0;
 }
 
+/* With the dashboard, its overrides file ("mute similar") loads last. */
+static void add_overrides_file(struct vg_monitor_opts *mo)
+{
+	static const char *with[65];
+	char err[512];
+
+	if (!mo->web.listen || !mo->web.overrides || !mo->nrules_files || mo->nrules_files >= 65)
+		return;
+	if (vg_web_mute_prepare(mo->web.overrides, err, sizeof(err))) {
+		vg_warn("web dashboard: %s; \"mute similar\" is off", err);
+		mo->web.overrides = NULL;
+		return;
+	}
+	memcpy(with, mo->rules_files, mo->nrules_files * sizeof(with[0]));
+	with[mo->nrules_files++] = mo->web.overrides;
+	mo->rules_files = with;
+}
+
 /* The rule files the configuration names: its list, or the default file. */
 static void set_rule_files(struct vg_monitor_opts *mo, const struct vg_config *cfg)
 {
@@ -244,6 +264,7 @@ static void set_rule_files(struct vg_monitor_opts *mo, const struct vg_config *c
 	} else {
 		vg_warn("default rules %s not found: running without rules", vg_default_rules);
 	}
+	add_overrides_file(mo);
 }
 
 static int build_config(struct vg_config **out)
@@ -341,6 +362,13 @@ static int apply_config(struct vg_monitor_opts *mo, struct vg_sensor_opts *so,
 	mo->metrics_listen = !strcmp(cfg->metrics.listen, "off") ? NULL :
 			     !strcmp(cfg->metrics.listen, "on") ? VG_METRICS_DEFAULT_LISTEN :
 								  cfg->metrics.listen;
+	mo->web.listen = !strcmp(cfg->web.listen, "off") ? NULL :
+			 !strcmp(cfg->web.listen, "on") ? VG_WEB_DEFAULT_LISTEN : cfg->web.listen;
+	mo->web.token_file = cfg->web.token_file;
+	mo->web.allow_remote = cfg->web.allow_remote;
+	mo->web.tls_cert = strcmp(cfg->web.tls_cert, "none") ? cfg->web.tls_cert : NULL;
+	mo->web.tls_key = strcmp(cfg->web.tls_key, "none") ? cfg->web.tls_key : NULL;
+	mo->web.overrides = strcmp(cfg->web.overrides, "none") ? cfg->web.overrides : NULL;
 	if (outputs_from_config(cfg))
 		return -1;
 	mo->outputs = outputs;
@@ -619,12 +647,12 @@ static int run_main(int argc, char **argv)
 	mo.ph_opts.normal_wait_s = rc.start->ph.normal_wait;
 	mo.ph_opts.min_train = rc.start->ph.min_train;
 	mo.ph_opts.plain = !strcmp(rc.start->ph.model, "plain");
-	set_rule_files(&mo, rc.start);
 	mo.reload_config = reload_config;
 	if (apply_config(&mo, &so, rc.start)) {
 		vg_config_free(rc.start);
 		return 2;
 	}
+	set_rule_files(&mo, rc.start); /* after apply_config: the dashboard's file */
 	if (geteuid() != 0) {
 		vg_err("vigil run needs root (it loads BPF programs)");
 		vg_config_free(rc.start);

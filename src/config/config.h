@@ -72,6 +72,10 @@ struct vg_config {
 	struct {
 		char *listen; /* "off" or HOST:PORT */
 	} metrics;
+	struct {
+		char *listen, *token_file, *tls_cert, *tls_key, *overrides; /* "none": unset */
+		bool allow_remote;
+	} web;
 	struct vg_output_entry outputs[VG_CONFIG_OUTPUTS_MAX];
 	unsigned noutputs;
 

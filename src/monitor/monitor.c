@@ -30,6 +30,7 @@
 #include "sensor/event.h"
 #include "sensor/syscalls.h"
 #include "util/log.h"
+#include "web/web.h"
 
 struct monitor {
 	const struct vg_monitor_opts *opts;
@@ -54,6 +55,8 @@ struct monitor {
 	struct vg_ph_admin *ph_admin; /* pH's control commands, with --ph */
 	struct vg_mon_status status;
 	uint64_t refused_logged_ns;
+	struct vg_web *web;	 /* NULL without web.listen */
+	struct vg_sensor *sensor; /* for a reload the dashboard asks for */
 };
 
 static uint64_t clock_ns(clockid_t id)
@@ -164,6 +167,7 @@ static void print_alert(void *ctx, const struct vg_alert *a)
 
 	m->alerts++;
 	vg_outputs_emit(m->outs, a);
+	vg_web_note_alert(m->web, a);
 }
 
 /* PAM calls printed with --events are raw events, not alerts. */
@@ -223,14 +227,14 @@ static void apply_routes(struct monitor *m, struct vg_sensor *s)
 }
 
 /* SIGHUP: a new rule set replaces the old only when it loads cleanly. */
-static void reload_rules(struct monitor *m, struct vg_sensor *s)
+static int reload_rules(struct monitor *m, struct vg_sensor *s)
 {
 	struct vg_detect *fresh;
 
 	vg_info("reloading rules");
 	if (vg_detect_load(&fresh, m->opts->rules_files, m->opts->nrules_files)) {
 		vg_err("the new rules have errors: keeping the rules already running");
-		return;
+		return -EINVAL;
 	}
 	vg_detect_free(m->detect);
 	m->detect = fresh;
@@ -238,6 +242,15 @@ static void reload_rules(struct monitor *m, struct vg_sensor *s)
 	vg_detect_bind(m->detect, m->procs, m->users, m->hostname);
 	vg_detect_set_killer(m->detect, &m->killer);
 	apply_routes(m, s);
+	return 0;
+}
+
+/* The dashboard's "mute similar" wrote the overrides file. */
+static int web_reload_rules(void *ctx)
+{
+	struct monitor *m = ctx;
+
+	return m->detect ? reload_rules(m, m->sensor) : -ENOENT;
 }
 
 /* The table, seeded from /proc after the sensor is attached: a process
@@ -465,7 +478,7 @@ static int open_control(struct monitor *m, struct vg_sensor *s, struct vg_ph_ker
 					strerror(-ret));
 		}
 	}
-	if (!m->opts->metrics_listen)
+	if (!m->opts->metrics_listen && !m->opts->web.listen)
 		return 0;
 	if (!reg) {
 		ret = vg_ctl_registry_new(&m->metrics_reg);
@@ -477,6 +490,26 @@ static int open_control(struct monitor *m, struct vg_sensor *s, struct vg_ph_ker
 		}
 		reg = m->metrics_reg;
 	}
+	if (m->opts->web.listen) {
+		struct vg_web_opts wo = m->opts->web;
+
+		wo.reg = reg;
+		wo.procs = m->procs;
+		wo.ph = ph;
+		wo.rules_files = m->opts->rules_files;
+		wo.nrules_files = m->opts->nrules_files;
+		wo.reload_rules = web_reload_rules;
+		wo.ctx = m;
+		if (!m->detect)
+			wo.overrides = NULL; /* no rules: nothing to mute */
+		ret = vg_web_open(&m->web, &wo, err, sizeof(err));
+		if (ret) {
+			vg_err("web dashboard: %s", err);
+			return ret;
+		}
+	}
+	if (!m->opts->metrics_listen)
+		return 0;
 	ret = vg_metrics_open(&m->metrics, m->opts->metrics_listen, reg, err, sizeof(err));
 	if (ret) {
 		vg_err("metrics endpoint: %s", err);
@@ -539,6 +572,7 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 	if (!mo->no_auth)
 		auth = open_auth(m, s);
 	m->ph = ph;
+	m->sensor = s;
 	if (m->detect)
 		vg_detect_bind(m->detect, m->procs, m->users, m->hostname);
 	if (m->detect)
@@ -577,6 +611,7 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 		now = clock_ns(CLOCK_MONOTONIC);
 		vg_control_serve(m->control, now / 1000000ull);
 		vg_metrics_serve(m->metrics);
+		vg_web_serve(m->web);
 		vg_mon_status_tick(&m->status, now);
 		if (now >= next_reap) {
 			vg_pt_reap(m->procs, clock_ns(CLOCK_BOOTTIME));
@@ -607,6 +642,7 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 	ret = 0;
 out:
 	vg_metrics_close(m->metrics);
+	vg_web_close(m->web);
 	vg_control_close(m->control);
 	vg_ctl_registry_free(m->metrics_reg);
 	vg_sensor_close(s); /* first: it reads pH's ring buffer */
