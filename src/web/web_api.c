@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "audit/inventory.h"
 #include "audit/verdict.h"
@@ -87,9 +88,13 @@ static uint64_t arg_u64(struct MHD_Connection *c, const char *name, uint64_t def
 
 static void session(struct vg_web *w, struct vg_web_reply *r)
 {
+	char host[256] = "";
+
 	r->body = json_object_new_object();
 	if (!r->body)
 		return;
+	gethostname(host, sizeof(host) - 1);
+	json_object_object_add(r->body, "hostname", json_object_new_string(host));
 	json_object_object_add(r->body, "csrf", json_object_new_string(w->csrf));
 	json_object_object_add(r->body, "version", json_object_new_string(VIGIL_VERSION));
 	json_object_object_add(r->body, "ph", json_object_new_boolean(w->o.ph != NULL));

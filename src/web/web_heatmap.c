@@ -17,7 +17,7 @@
 
 struct walk {
 	const struct ph_profile *p;
-	uint8_t *follows; /* CALLS_MAX x CALLS_MAX bits would be 128 KiB: a byte map */
+	uint8_t *follows; /* [earlier][call]: the shortest distance learnt, 0 none */
 	uint64_t pairs, ngrams;
 };
 
@@ -39,8 +39,12 @@ static int one_item(const void *key, const void *value, void *ctx)
 	earlier = (k->item & ~PH_ITEM_PAIR_BIT) >> 32;
 	distance = (k->item >> 16) & 0xffff;
 	call = k->item & 0xffff;
-	if (distance == 1 && earlier < CALLS_MAX && call < CALLS_MAX)
-		w->follows[earlier * CALLS_MAX + call] = 1;
+	if (distance && distance < 256 && earlier < CALLS_MAX && call < CALLS_MAX) {
+		uint8_t *cell = &w->follows[earlier * CALLS_MAX + call];
+
+		if (!*cell || distance < *cell)
+			*cell = (uint8_t)distance;
+	}
 	return 0;
 }
 
@@ -108,6 +112,7 @@ struct json_object *vg_web_heatmap(struct vg_ph_kernel *ph, uint64_t dev, uint64
 
 				json_object_array_add(cell, json_object_new_int(index[a]));
 				json_object_array_add(cell, json_object_new_int(index[b]));
+				json_object_array_add(cell, json_object_new_int(w.follows[a * CALLS_MAX + b]));
 				json_object_array_add(follows, cell);
 			}
 	free(w.follows);

@@ -18,7 +18,8 @@ static const char *const mute_fields[] = {
 	"ph.exe",
 };
 #define NMUTE (sizeof(mute_fields) / sizeof(mute_fields[0]))
-#define DEFAULT_PICK 2 /* the first two candidates, e.g. the program and its file */
+/* Picked unless the user chooses: the program by its path, and the file */
+static const char *const default_pick[] = { "proc.exepath", "fd.name", "ph.exe" };
 
 static const char *json_quote(struct json_object *s)
 {
@@ -26,10 +27,18 @@ static const char *json_quote(struct json_object *s)
 							 JSON_C_TO_STRING_NOSLASHESCAPE);
 }
 
-static int picked(struct json_object *want, const char *field, unsigned index)
+static int picked(struct json_object *want, const char *field, unsigned index,
+		  struct json_object *fields)
 {
-	if (!want)
-		return index < DEFAULT_PICK;
+	if (!want) {
+		for (size_t i = 0; i < sizeof(default_pick) / sizeof(default_pick[0]); i++)
+			if (!strcmp(field, default_pick[i]))
+				return 1;
+		/* no path: the program's name, as the last resort */
+		return !strcmp(field, "proc.name") &&
+		       !json_object_object_get_ex(fields, "proc.exepath", NULL);
+	}
+	(void)index;
 	for (size_t i = 0; i < json_object_array_length(want); i++) {
 		const char *w = json_object_get_string(json_object_array_get_idx(want, i));
 
@@ -83,7 +92,7 @@ struct json_object *vg_web_mute_propose(struct json_object *envelope, struct jso
 		json_object_object_add(c, "field", json_object_new_string(mute_fields[i]));
 		json_object_object_add(c, "value", json_object_get(v));
 		json_object_array_add(cands, c);
-		if (picked(want, mute_fields[i], ncand++)) {
+		if (picked(want, mute_fields[i], ncand++, fields)) {
 			names[n] = mute_fields[i];
 			values[n++] = json_quote(v);
 			json_object_array_add(chosen, json_object_new_string(mute_fields[i]));
@@ -100,7 +109,7 @@ struct json_object *vg_web_mute_propose(struct json_object *envelope, struct jso
 		snprintf(err, errlen, "pick at least one field the alert has a value for");
 		return NULL;
 	}
-	fprintf(y, "\n- rule: %s\n  exceptions:\n    - name: dashboard_%llu\n      fields: [",
+	fprintf(y, "- rule: %s\n  exceptions:\n    - name: dashboard_%llu\n      fields: [",
 		json_quote(rule), (unsigned long long)json_object_get_uint64(id));
 	for (unsigned i = 0; i < n; i++)
 		fprintf(y, "%s%s", i ? ", " : "", names[i]);
@@ -171,7 +180,8 @@ static int write_candidate(const char *path, const char *tmp, const char *yaml, 
 			ret = -EIO;
 			break;
 		}
-	if (n < 0 || write(out, yaml, strlen(yaml)) != (ssize_t)strlen(yaml) || fsync(out))
+	if (n < 0 || write(out, "\n", 1) != 1 || write(out, yaml, strlen(yaml)) != (ssize_t)strlen(yaml) ||
+	    fsync(out))
 		ret = -EIO;
 	if (ret)
 		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
