@@ -8,7 +8,7 @@ const POLL_MS = 2000;
 const PRIORITIES = ["Emergency", "Alert", "Critical", "Error", "Warning", "Notice", "Informational", "Debug"];
 const PRIO_COLORS = ["#7a1712", "#912018", "#b42318", "#d9480f", "#c58a00", "#2f6fec", "#12824c", "#7a8394"];
 const SERIES_COLORS = ["#2f6fec", "#12824c", "#c58a00", "#d9480f", "#7c3aed", "#0e9384", "#e5484d", "#667085"];
-const KEEP_ALERTS = 2000;
+const KEEP_ALERTS = 10000; /* as many as the monitor keeps */
 const EVENT_POINTS = 90; /* 3 minutes of 2 s samples */
 
 const state = {
@@ -79,8 +79,8 @@ async function api(path, body) {
   return data;
 }
 
-/* ---- routing: #overview, #alerts, #alert/ID[/mute], #processes,
- *      #profiles, #profile/INO, #bpf ---- */
+/* ---- routing: #overview, #alerts[?filters], #alert/ID[/mute],
+ *      #processes[?find=..&alerts=1], #profiles, #profile/INO, #bpf ---- */
 
 /* #alerts?priority=Warning&rule=...&tag=...&proc=...&text=...&time=300 sets
  * the filters (a link to a filtered list) */
@@ -99,6 +99,11 @@ function route() {
   const [path, query] = (location.hash.slice(1) || "overview").split("?");
   const [page, arg, extra] = path.split("/");
   if (page === "alerts") { renderAlerts(); hashFilters(query); }
+  if (page === "processes" && query) {
+    const q = new URLSearchParams(query);
+    if (q.has("find")) $("p-find").value = q.get("find");
+    if (q.has("alerts")) $("p-alerts").checked = q.get("alerts") === "1";
+  }
   const known = ["overview", "alerts", "alert", "processes", "profiles", "profile", "bpf"];
   state.page = known.includes(page) ? page : "overview";
   state.arg = arg ? decodeURIComponent(arg) : null;
@@ -116,7 +121,7 @@ function route() {
 
 async function poll() {
   try {
-    const [ov, al] = await Promise.all([api("/api/overview"), api(`/api/alerts?after=${state.lastAlertId}`)]);
+    const [ov, al] = await Promise.all([api("/api/overview"), api(`/api/alerts?after=${state.lastAlertId}&limit=${KEEP_ALERTS}`)]);
     state.overview = ov;
     if (al.alerts.length) {
       state.alerts.push(...al.alerts);

@@ -36,7 +36,7 @@ static struct json_object *ancestry(struct vg_proctable *procs, uint32_t pid)
 {
 	struct json_object *list = json_object_new_array();
 	struct vg_proc *p = procs ? vg_pt_lookup(procs, pid) : NULL;
-	char cmdline[512];
+	char cmdline[256]; /* cut: the ancestry is for finding one's way, the alert has the rest */
 
 	for (unsigned depth = 0; p && list && depth < 16; depth++) {
 		struct json_object *o = json_object_new_object();

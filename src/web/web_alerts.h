@@ -12,7 +12,7 @@
 #include "output/alert.h"
 #include "proc/proctable.h"
 
-#define VG_WEB_ALERTS_MAX 2000
+#define VG_WEB_ALERTS_MAX 10000 /* about 1-2 KiB each */
 #define VG_WEB_MINUTES 60
 #define VG_WEB_PRIORITIES 8 /* Emergency .. Debug, Falco's order */
 

@@ -35,6 +35,7 @@ struct vg_web {
 struct vg_web_reply {
 	unsigned status;
 	struct json_object *body;
+	char *raw; /* or JSON text already rendered (malloc'd), which wins */
 };
 
 /* GET /api/... and POST /api/... (body is the parsed JSON of a POST). */

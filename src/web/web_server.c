@@ -76,6 +76,11 @@ static enum MHD_Result send_json(struct vg_web *w, struct MHD_Connection *c,
 	const char *s;
 	enum MHD_Result ret;
 
+	if (r->raw) {
+		json_object_put(r->body);
+		return send_reply(w, c, r->status, "application/json", r->raw, strlen(r->raw),
+				  MHD_RESPMEM_MUST_FREE, NULL);
+	}
 	if (!r->body)
 		return send_text(w, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
 	s = json_object_to_json_string_ext(r->body, JSON_C_TO_STRING_PLAIN |
@@ -160,7 +165,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 {
 	struct vg_web *w = cls;
 	struct request *req = *state;
-	struct vg_web_reply r = { 200, NULL };
+	struct vg_web_reply r = { 200, NULL, NULL };
 	int get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
 
 	(void)version;
