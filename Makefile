@@ -82,10 +82,17 @@ $(BUILD)/include/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
 
 # ---- user space
-GEN_HDRS   := $(SKELS) $(BUILD)/include/syscall_names.h
+GEN_HDRS   := $(SKELS) $(BUILD)/include/syscall_names.h $(BUILD)/include/web_assets.h
 $(BUILD)/include/syscall_names.h: scripts/gen-syscall-names.sh | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	sh $< > $@
+
+# The dashboard's page (web/) and Debian's Chart.js, embedded in the binary.
+CHART_JS   ?= /usr/share/javascript/chart.js/chart.min.js
+WEB_FILES  := $(sort $(wildcard web/*.html web/*.css web/*.js))
+$(BUILD)/include/web_assets.h: scripts/gen-web-assets.py $(WEB_FILES) | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	python3 $< $(CHART_JS) $(WEB_FILES) > $@
 
 $(BUILD)/obj/%.o: %.c | $(GEN_HDRS) $(DEPS_OK)
 	@mkdir -p $(dir $@)

@@ -9,6 +9,9 @@ libjson-c-dev libyaml-dev libre2-dev g++ libcurl4-openssl-dev libmicrohttpd-dev 
 libclang-rt-14-dev iproute2 procps groff-base"
 # tests/e2e/test_outputs.py runs its own rsyslogd as a real syslog receiver.
 PKGS="$PKGS rsyslog"
+# The dashboard embeds Debian's Chart.js at build time; its test drives a
+# real headless Chromium (tests/e2e/test_dashboard.py).
+PKGS="$PKGS libjs-chart.js chromium"
 # pamtester drives the authentication tests (tests/e2e/test_auth.py).
 PKGS="$PKGS pamtester"
 # Optional: used by tests and benchmarks when present (auditd is compared

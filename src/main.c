@@ -20,6 +20,7 @@ static const struct command commands[] = {
 	{ "ps", cmd_ps, "processes the pH model follows, with their LFC and anomalies" },
 	{ "profiles", cmd_profiles, "the pH profiles: state, calls, items, size, last anomaly" },
 	{ "profile", cmd_profile, "profile show|normalize|sensitize|tolerize|reset EXE|PID" },
+	{ "dashboard", cmd_dashboard, "print the web dashboard's URL with its access token" },
 	{ "config", cmd_config, "config check|show: validate or print the configuration file" },
 };
 

@@ -12,5 +12,6 @@ int cmd_ps(int argc, char **argv);
 int cmd_profiles(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+int cmd_dashboard(int argc, char **argv);
 
 #endif

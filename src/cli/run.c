@@ -18,6 +18,8 @@
 #include "config/config.h"
 #include "control/ctl_server.h"
 #include "metrics/metrics_http.h"
+#include "web/web.h"
+#include "web/web_mute.h"
 #include "monitor/monitor.h"
 #include "output/outputs.h"
 #include "response/denylist.h"
@@ -269,9 +271,12 @@ static int add_override(struct vg_config_override *list, unsigned *n, struct vg_
 }
 
 /* The rule files the configuration names: its list, or the default file
- * (none when rules are off). Changes nothing: the reload thread calls it. */
-static void rule_files_of(const struct vg_config *cfg, const char *const **files,
-			  unsigned *nfiles)
+ * (none when rules are off), and last the dashboard's overrides file
+ * ("mute similar") when it has one. with[] holds the joined list (65 at
+ * most); the loop and the reload thread each pass their own, so a reload
+ * never rewrites the list the loop reads. */
+static void rule_files_of(const struct vg_config *cfg, const char *overrides,
+			  const char *with[65], const char *const **files, unsigned *nfiles)
 {
 	static const char *const default_list[] = { vg_default_rules };
 
@@ -287,11 +292,33 @@ static void rule_files_of(const struct vg_config *cfg, const char *const **files
 	} else {
 		vg_warn("default rules %s not found: running without rules", vg_default_rules);
 	}
+	if (!overrides || !*nfiles || *nfiles >= 65)
+		return;
+	memcpy(with, *files, *nfiles * sizeof(with[0]));
+	with[(*nfiles)++] = overrides;
+	*files = with;
+}
+
+/* With the dashboard, its overrides file ("mute similar") is made ready
+ * once, at start; a file that cannot be used turns muting off. */
+static void prepare_overrides_file(struct vg_monitor_opts *mo)
+{
+	char err[512];
+
+	if (!mo->web.listen || !mo->web.overrides)
+		return;
+	if (vg_web_mute_prepare(mo->web.overrides, err, sizeof(err))) {
+		vg_warn("web dashboard: %s; \"mute similar\" is off", err);
+		mo->web.overrides = NULL;
+	}
 }
 
 static void set_rule_files(struct vg_monitor_opts *mo, const struct vg_config *cfg)
 {
-	rule_files_of(cfg, &mo->rules_files, &mo->nrules_files);
+	static const char *with[65];
+
+	rule_files_of(cfg, mo->web.listen ? mo->web.overrides : NULL, with, &mo->rules_files,
+		      &mo->nrules_files);
 }
 
 static int build_config(struct vg_config **out)
@@ -314,6 +341,7 @@ static int build_config(struct vg_config **out)
  * start). Nothing the loop uses is touched here: reload_apply does that. */
 static void *reload_prepare(void *ctx, const char *const **files, unsigned *nfiles)
 {
+	static const char *with[65];
 	struct vg_config *fresh;
 
 	(void)ctx;
@@ -323,7 +351,8 @@ static void *reload_prepare(void *ctx, const char *const **files, unsigned *nfil
 		return NULL;
 	}
 	if (rc.start->rules.enabled)
-		rule_files_of(fresh, files, nfiles);
+		rule_files_of(fresh, rc.mo->web.listen ? rc.mo->web.overrides : NULL, with, files,
+			      nfiles);
 	return fresh;
 }
 
@@ -409,6 +438,13 @@ static int apply_config(struct vg_monitor_opts *mo, struct vg_sensor_opts *so,
 			     !strcmp(cfg->metrics.listen, "on") ? VG_METRICS_DEFAULT_LISTEN :
 								  cfg->metrics.listen;
 	mo->metrics_token_file = cfg->metrics.token_file;
+	mo->web.listen = !strcmp(cfg->web.listen, "off") ? NULL :
+			 !strcmp(cfg->web.listen, "on") ? VG_WEB_DEFAULT_LISTEN : cfg->web.listen;
+	mo->web.token_file = cfg->web.token_file;
+	mo->web.allow_remote = cfg->web.allow_remote;
+	mo->web.tls_cert = strcmp(cfg->web.tls_cert, "none") ? cfg->web.tls_cert : NULL;
+	mo->web.tls_key = strcmp(cfg->web.tls_key, "none") ? cfg->web.tls_key : NULL;
+	mo->web.overrides = strcmp(cfg->web.overrides, "none") ? cfg->web.overrides : NULL;
 	if (outputs_from_config(cfg))
 		return -1;
 	mo->outputs = outputs;
@@ -700,13 +736,14 @@ static int run_main(int argc, char **argv)
 	mo.ph_opts.normal_wait_s = rc.start->ph.normal_wait;
 	mo.ph_opts.min_train = rc.start->ph.min_train;
 	mo.ph_opts.plain = !strcmp(rc.start->ph.model, "plain");
-	set_rule_files(&mo, rc.start);
 	mo.reload_prepare = reload_prepare;
 	mo.reload_apply = reload_apply;
 	if (apply_config(&mo, &so, rc.start)) {
 		vg_config_free(rc.start);
 		return 2;
 	}
+	prepare_overrides_file(&mo);
+	set_rule_files(&mo, rc.start); /* after apply_config: the dashboard's file */
 	if (geteuid() != 0) {
 		vg_err("vigil run needs root (it loads BPF programs)");
 		vg_config_free(rc.start);

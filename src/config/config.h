@@ -80,6 +80,10 @@ struct vg_config {
 		char *listen;	  /* "off", "on", unix:PATH or HOST:PORT */
 		char *token_file; /* HOST:PORT only: the bearer token's file; "" none */
 	} metrics;
+	struct {
+		char *listen, *token_file, *tls_cert, *tls_key, *overrides; /* "none": unset */
+		bool allow_remote;
+	} web;
 	struct vg_output_entry outputs[VG_CONFIG_OUTPUTS_MAX];
 	unsigned noutputs;
 

@@ -70,6 +70,11 @@ static int check_listen(const char *v, char *why, size_t len)
 	return 0;
 }
 
+static int check_path_or_none(const char *v, char *why, size_t len)
+{
+	return strcmp(v, "none") ? check_abs_path(v, why, len) : 0;
+}
+
 const struct vg_config_key vg_config_keys[] = {
 	{ "rules.files", VG_CT_LIST, 0, 64, .def = "[]", .offset = OFF(rules.files),
 	  .check = check_nonempty, .live = true,
@@ -145,6 +150,20 @@ const struct vg_config_key vg_config_keys[] = {
 	{ "metrics.token_file", VG_CT_STRING, .def = "", .offset = OFF(metrics.token_file),
 	  .doc = "with a HOST:PORT endpoint: a root-only file (owned by root, no access for "
 		 "others) holding the bearer token every scrape must send" },
+	{ "web.listen", VG_CT_STRING, .def = "off", .offset = OFF(web.listen), .check = check_listen,
+	  .doc = "web dashboard: off, on (127.0.0.1:9377), or HOST:PORT (docs/dashboard.md)" },
+	{ "web.token_file", VG_CT_STRING, .def = "/run/vigil/dashboard.url",
+	  .offset = OFF(web.token_file), .check = check_abs_path,
+	  .doc = "root-only file with the dashboard's URL and access token (vigil dashboard)" },
+	{ "web.allow_remote", VG_CT_BOOL, .def = "false", .offset = OFF(web.allow_remote),
+	  .doc = "allow web.listen beyond loopback (also needs web.tls_cert and web.tls_key)" },
+	{ "web.tls_cert", VG_CT_STRING, .def = "none", .offset = OFF(web.tls_cert),
+	  .check = check_path_or_none, .doc = "PEM certificate: serve the dashboard over HTTPS" },
+	{ "web.tls_key", VG_CT_STRING, .def = "none", .offset = OFF(web.tls_key),
+	  .check = check_path_or_none, .doc = "PEM private key of web.tls_cert" },
+	{ "web.overrides", VG_CT_STRING, .def = "/var/lib/vigil/dashboard_overrides.yaml",
+	  .offset = OFF(web.overrides), .check = check_path_or_none,
+	  .doc = "rules file \"mute similar\" appends exceptions to, loaded last; none: no muting" },
 	{ "outputs", VG_CT_OUTPUTS, 0, VG_CONFIG_OUTPUTS_MAX, .def = "[]", .offset = OFF(outputs),
 	  .doc = "where alerts go: list of {type: stdout|file|syslog|webhook|program, ...}; "
 		 "empty: standard output" },

@@ -35,6 +35,7 @@
 #include "sensor/event.h"
 #include "sensor/syscalls.h"
 #include "util/log.h"
+#include "web/web.h"
 
 struct monitor {
 	const struct vg_monitor_opts *opts;
@@ -45,6 +46,7 @@ struct monitor {
 	struct vg_usercache *users;
 	struct vg_detect *detect; /* NULL without rules */
 	struct vg_reload *reloading; /* SIGHUP's reload thread, while it runs */
+	bool reload_wanted;	     /* the dashboard asks for one ("mute similar") */
 	struct vg_selfprot *selfprot; /* VG-083 */
 	struct vg_path_resolver *paths; /* file paths the kernel sent in pieces */
 	struct vg_ph_kernel *ph;  /* NULL without --ph */
@@ -62,6 +64,7 @@ struct monitor {
 	struct vg_ph_admin *ph_admin; /* pH's control commands, with --ph */
 	struct vg_mon_status status;
 	uint64_t refused_logged_ns;
+	struct vg_web *web;	 /* NULL without web.listen */
 };
 
 static uint64_t clock_ns(clockid_t id)
@@ -172,6 +175,7 @@ static void send_alert(void *ctx, const struct vg_alert *a)
 
 	m->alerts++;
 	vg_outputs_emit(m->outs, a);
+	vg_web_note_alert(m->web, a);
 }
 
 /* The program image an alert is about (its proc.pid's executable), "" when
@@ -283,6 +287,19 @@ static void finish_reload(struct monitor *m, struct vg_sensor *s, struct vg_relo
 	vg_detect_bind(m->detect, m->procs, m->users, m->hostname);
 	vg_detect_set_killer(m->detect, &m->killer);
 	apply_routes(m, s);
+	return 0;
+}
+
+/* The dashboard's "mute similar" wrote the overrides file: the rules are
+ * read again as on SIGHUP, in the reload thread, never in the loop. */
+static int web_reload_rules(void *ctx)
+{
+	struct monitor *m = ctx;
+
+	if (!m->detect)
+		return -ENOENT;
+	m->reload_wanted = true;
+	return 0;
 }
 
 /* The table, seeded from /proc after the sensor is attached: a process
@@ -525,7 +542,7 @@ static int open_control(struct monitor *m, struct vg_sensor *s, struct vg_ph_ker
 					strerror(-ret));
 		}
 	}
-	if (!m->opts->metrics_listen)
+	if (!m->opts->metrics_listen && !m->opts->web.listen)
 		return 0;
 	if (!reg) {
 		ret = vg_ctl_registry_new(&m->metrics_reg);
@@ -537,6 +554,26 @@ static int open_control(struct monitor *m, struct vg_sensor *s, struct vg_ph_ker
 		}
 		reg = m->metrics_reg;
 	}
+	if (m->opts->web.listen) {
+		struct vg_web_opts wo = m->opts->web;
+
+		wo.reg = reg;
+		wo.procs = m->procs;
+		wo.ph = ph;
+		wo.rules_files = m->opts->rules_files;
+		wo.nrules_files = m->opts->nrules_files;
+		wo.reload_rules = web_reload_rules;
+		wo.ctx = m;
+		if (!m->detect)
+			wo.overrides = NULL; /* no rules: nothing to mute */
+		ret = vg_web_open(&m->web, &wo, err, sizeof(err));
+		if (ret) {
+			vg_err("web dashboard: %s", err);
+			return ret;
+		}
+	}
+	if (!m->opts->metrics_listen)
+		return 0;
 	ret = vg_metrics_open(&m->metrics, m->opts->metrics_listen, m->opts->metrics_token_file,
 			      reg, err, sizeof(err));
 	if (ret) {
@@ -633,8 +670,10 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 			vg_outputs_reopen(m->outs);
 		}
 		/* a reload is read in a thread; a SIGHUP meanwhile waits for it */
-		if (mo->reload && *mo->reload && !m->reloading) {
-			*mo->reload = 0;
+		if (((mo->reload && *mo->reload) || m->reload_wanted) && !m->reloading) {
+			if (mo->reload)
+				*mo->reload = 0;
+			m->reload_wanted = false;
 			if (vg_reload_start(&m->reloading, mo))
 				vg_err("cannot start the reload: keeping everything as it is");
 		}
@@ -649,6 +688,7 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 		now = clock_ns(CLOCK_MONOTONIC);
 		vg_control_serve(m->control, now / 1000000ull);
 		vg_metrics_serve(m->metrics);
+		vg_web_serve(m->web);
 		vg_mon_status_tick(&m->status, now);
 		if (now >= next_reap) {
 			vg_pt_reap(m->procs, clock_ns(CLOCK_BOOTTIME));
@@ -688,6 +728,7 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 	ret = 0;
 out:
 	vg_metrics_close(m->metrics);
+	vg_web_close(m->web);
 	vg_control_close(m->control);
 	vg_ctl_registry_free(m->metrics_reg);
 	vg_sensor_close(s); /* first: it reads pH's ring buffer */

@@ -13,6 +13,7 @@
 #include "ph/ph_kernel.h"
 #include "response/denylist.h"
 #include "sensor/sensor.h"
+#include "web/web.h"
 
 struct vg_monitor_opts {
 	bool print_events;	 /* every event to the output */
@@ -50,6 +51,9 @@ struct vg_monitor_opts {
 	/* Prometheus endpoint HOST:PORT (metrics.listen); NULL = off */
 	const char *metrics_listen;
 	const char *metrics_token_file; /* metrics.token_file; "" or NULL: none */
+	/* web dashboard (web.*): listen NULL = off; the monitor fills in the
+	 * registry, tables, rule files and reload */
+	struct vg_web_opts web;
 	/* libpam probes (on unless --no-auth): alerts and, with print_events,
 	 * every PAM call go to the same output */
 	bool no_auth;

@@ -1,0 +1,47 @@
+/* Inside the dashboard: the server's state, shared by web_server.c (HTTP,
+ * access) and web_api.c (the JSON answers). */
+#ifndef VIGIL_WEB_WEB_IMPL_H
+#define VIGIL_WEB_WEB_IMPL_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <microhttpd.h>
+
+#include <json-c/json.h>
+
+#include "web/web.h"
+#include "web/web_alerts.h"
+#include "web/web_token.h"
+
+struct vg_web {
+	struct vg_web_opts o;
+	struct MHD_Daemon *daemon;
+	char token[VG_WEB_TOKEN_LEN + 1];
+	char csrf[VG_WEB_TOKEN_LEN + 1];
+	char cookie[48]; /* vigil_PORT: one per dashboard, as ports share cookies */
+	char url[320];
+	int tls;
+	ino_t token_ino;
+	char *tls_cert_pem, *tls_key_pem;
+	struct vg_web_alerts alerts;
+	struct json_object *bpf; /* the last inventory, and when it was read */
+	uint64_t bpf_ns;
+	uint64_t requests, refused, mutes;
+};
+
+/* An API answer: status (200, 400, 404...) and a JSON body (owned). */
+struct vg_web_reply {
+	unsigned status;
+	struct json_object *body;
+	char *raw; /* or JSON text already rendered (malloc'd), which wins */
+};
+
+/* GET /api/... and POST /api/... (body is the parsed JSON of a POST). */
+void vg_web_api_get(struct vg_web *w, const char *url, struct MHD_Connection *c,
+		    struct vg_web_reply *r);
+void vg_web_api_post(struct vg_web *w, const char *url, struct json_object *body,
+		     struct vg_web_reply *r);
+
+#endif

@@ -1,0 +1,685 @@
+"""The web dashboard (web.listen) of a real `vigil run` with the default rules
+and pH: a real headless Chromium loads every page after real triggered
+alerts and a pH profile made normal, runs the page's JavaScript, and the
+test reads the rendered DOM (an alert's rule and fields, a profile's state,
+the process tree); each page's screenshot is saved under the build
+directory (BUILD/dashboard/). Access: no token or a wrong one gets 401 on
+every path; a POST without the CSRF token, or from another origin, is
+refused; "mute similar" writes only the overrides file (not through a
+planted symlink) and the reloaded rules stop the muted alert and nothing
+else; many and slow clients do not stall event processing (no drops).
+TLS, and a refusal to listen beyond loopback without it.
+
+Safety: the triggers are tests/bin programs and `cat`/`head` of /etc/shadow
+(read only), declared deliberate; every process the test starts it ends;
+the server listens on 127.0.0.1 only; Chromium runs with a fresh profile
+directory and no network beyond loopback (it is told not to fetch
+anything, and the page fetches only from its own origin)."""
+import html.parser
+import json
+import os
+import re
+import shutil
+import socket
+import ssl
+import stat
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+
+from vigil_harness import (BUILD, VIGIL, Monitor, assert_no_drops, copy_program, deliberate,
+                           once, run_deliberate)
+
+PHTEST = os.path.join(BUILD, "tests", "bin", "vigil-phtest")
+TRIGGER = os.path.join(BUILD, "tests", "bin", "vigil-trigger")
+SHOTS = os.path.join(BUILD, "dashboard")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SLOW_CLIENTS = 8  # half requests that wait; with the busy ones, up to the server's 16 slots
+BUSY_CLIENTS = 6
+SHADOW_RULE = "Sensitive file read by untrusted program"
+_state = {}
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+# ---- HTTP without a browser (the security checks) ----
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *a, **kw):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+def http(url, method="GET", headers=None, body=None, timeout=20):
+    """(status, headers, body) of one request; errors are answers too."""
+    req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with _opener.open(req, timeout=timeout) as r:
+            return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
+
+
+def api(base, token, path, body=None, csrf=None, extra=None):
+    headers = {"Authorization": "Bearer " + token}
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+        if csrf:
+            headers["X-Vigil-CSRF"] = csrf
+    headers.update(extra or {})
+    status, _, data = http(base + path, "POST" if body is not None else "GET", headers,
+                           json.dumps(body).encode() if body is not None else None)
+    return status, (json.loads(data) if data[:1] in (b"{", b"[") else data.decode())
+
+
+# ---- a real browser ----
+
+def chromium(url, out_png=None, budget_ms=6000, size="1280,900"):
+    """Loads url in a fresh headless Chromium, lets its JavaScript run for
+    budget_ms of virtual time, and returns the DOM (or saves a screenshot)."""
+    profile = tempfile.mkdtemp(prefix="vigil-chromium-")
+    args = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--disable-extensions", "--disable-default-apps", "--hide-scrollbars",
+            f"--user-data-dir={profile}", f"--virtual-time-budget={budget_ms}",
+            f"--window-size={size}"]
+    args += [f"--screenshot={out_png}"] if out_png else ["--dump-dom"]
+    try:
+        for attempt in range(2):  # a loaded machine can stall a browser start: once more
+            try:
+                p = subprocess.run(args + [url], capture_output=True, text=True, timeout=90,
+                                   stdin=subprocess.DEVNULL)
+                break
+            except subprocess.TimeoutExpired:
+                if attempt:
+                    raise
+                shutil.rmtree(profile, ignore_errors=True)
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    if out_png:
+        assert os.path.exists(out_png), p.stderr[-2000:]
+        return None
+    assert "<html" in p.stdout, p.stderr[-2000:]
+    return Dom(p.stdout)
+
+
+class Dom(html.parser.HTMLParser):
+    """The dumped DOM as a small tree: find elements by attribute, read text."""
+    VOID = {"meta", "link", "input", "br", "img", "hr", "source", "col", "wbr"}
+
+    class Node:
+        def __init__(self, tag, attrs, parent):
+            self.tag, self.attrs, self.parent, self.children = tag, dict(attrs), parent, []
+
+        def text(self):
+            return "".join(c if isinstance(c, str) else c.text() for c in self.children)
+
+        def walk(self):
+            for c in self.children:
+                if not isinstance(c, str):
+                    yield c
+                    yield from c.walk()
+
+        def find(self, tag=None, **attrs):
+            want = {k.rstrip("_").replace("_", "-"): v for k, v in attrs.items()}
+            return [n for n in self.walk() if (tag is None or n.tag == tag) and
+                    all(n.attrs.get(k) == v if v is not True else k in n.attrs
+                        for k, v in want.items())]
+
+        def has_class(self, c):
+            return c in (self.attrs.get("class") or "").split()
+
+    def __init__(self, source):
+        super().__init__()
+        self.root = self.cur = Dom.Node("#root", [], None)
+        self.source = source
+        self.feed(source)
+
+    def handle_starttag(self, tag, attrs):
+        n = Dom.Node(tag, attrs, self.cur)
+        self.cur.children.append(n)
+        if tag not in self.VOID:
+            self.cur = n
+
+    def handle_endtag(self, tag):
+        n = self.cur
+        while n is not self.root and n.tag != tag:
+            n = n.parent
+        if n is not self.root:
+            self.cur = n.parent
+
+    def handle_data(self, data):
+        self.cur.children.append(data)
+
+    def by_id(self, id_):
+        found = self.root.find(id=id_)
+        assert found, f"no #{id_} in the page"
+        return found[0]
+
+    def find(self, tag=None, **attrs):
+        return self.root.find(tag, **attrs)
+
+
+# ---- the session: one monitor, everything recorded, then the tests ----
+
+def _wait(what, fn, timeout=20):
+    deadline = time.time() + timeout
+    while True:
+        v = fn()
+        if v:
+            return v
+        assert time.time() < deadline, "timed out waiting for " + what
+        time.sleep(0.2)
+
+
+def _alert_of(base, token, pid, rule):
+    _, r = api(base, token, "/api/alerts")
+    found = [a for a in r["alerts"] if a["alert"]["rule"] == rule
+             and str(a["alert"]["output_fields"].get("proc.pid")) == str(pid)]
+    return found[-1] if found else None
+
+
+def _mon_alerts(mon, pid, rule):
+    try:
+        return [e for e in mon.events() if e["rule"] == rule
+                and str(e["output_fields"].get("proc.pid")) == str(pid)]
+    except (FileNotFoundError, json.JSONDecodeError):
+        return []
+
+
+def _security(s, base, token, csrf):
+    """Every path without the token, with a wrong one, and POSTs without
+    the CSRF token or from elsewhere."""
+    wrong = "0" * 64
+    paths = ["/", "/app.js", "/app.css", "/chart.js", "/api/session", "/api/overview",
+             "/api/alerts", "/api/alerts/1", "/api/processes", "/api/profiles",
+             "/api/profile?exe=/bin/true", "/api/profile/heatmap?dev=1&ino=1", "/api/bpf",
+             "/api/mute?id=1", "/nowhere", "/api/nowhere"]
+    answers = {}
+    for p in paths:
+        answers[p] = [http(base + p)[0],
+                      http(base + p, headers={"Cookie": f"vigil_{s['port']}={wrong}"})[0],
+                      http(base + p, headers={"Authorization": "Bearer " + wrong})[0],
+                      http(base + p, headers={"Authorization": "Bearer " + token[:-1]})[0],
+                      http(base + p + ("&" if "?" in p else "?") + "token=" + wrong)[0]]
+    for p in ["/api/profile", "/api/mute"]:
+        answers["POST " + p] = [http(base + p, "POST", {"Content-Type": "application/json"},
+                                     b"{}")[0]]
+    s["unauth"] = answers
+    body = {"action": "show", "exe": s["exe"]}
+    s["csrf_missing"] = api(base, token, "/api/profile", body)[0]
+    s["csrf_wrong"] = api(base, token, "/api/profile", body, csrf="1" * 64)[0]
+    # a cross-site form post: simple content type, the cookie, no header
+    s["csrf_form"] = http(base + "/api/profile", "POST",
+                          {"Cookie": f"vigil_{s['port']}={token}", "Origin": "http://evil.example",
+                           "Content-Type": "application/x-www-form-urlencoded"},
+                          b"action=reset&exe=" + s["exe"].encode())[0]
+    s["csrf_origin"] = api(base, token, "/api/profile", body, csrf=csrf,
+                           extra={"Origin": "http://evil.example"})[0]
+    s["get_action"] = api(base, token, "/api/profile?action=reset&exe=" + s["exe"])
+    # the first visit: a cookie, and the token leaves the address bar
+    st, hdr, _ = http(base + "/?token=" + token)
+    s["login"] = (st, hdr.get("Set-Cookie", ""), hdr.get("Location", ""))
+
+
+def _load(s, base, token, stop):
+    """Slow clients (connections that send half a request and wait) and
+    busy ones (API requests in a loop) while a trigger makes 20,000 opens."""
+    slow = []
+    for _ in range(SLOW_CLIENTS):
+        try:
+            c = socket.create_connection(("127.0.0.1", s["port"]), timeout=5)
+            c.sendall(b"GET /api/overview HTTP/1.1\r\nHost: x\r\n")
+            slow.append(c)
+        except OSError:
+            pass
+    counts = {"ok": 0, "other": 0}
+
+    def busy():
+        while not stop.is_set():
+            for p in ("/api/overview", "/api/processes", "/api/alerts"):
+                try:
+                    st = http(base + p, headers={"Authorization": "Bearer " + token},
+                              timeout=10)[0]
+                except OSError:
+                    st = 0
+                counts["ok" if st == 200 else "other"] += 1
+    threads = [threading.Thread(target=busy) for _ in range(BUSY_CLIENTS)]
+    for t in threads:
+        t.start()
+    t0 = time.time()
+    p = run_deliberate([TRIGGER, "opens", "20000"], timeout=120)
+    s["load_trigger_rc"] = p.returncode
+    time.sleep(2)
+    stop.set()
+    for t in threads:
+        t.join(30)
+    s["load_seconds"] = time.time() - t0
+    s["load_requests"] = counts
+    for c in slow:
+        c.close()
+    # the slots of the closed connections come back within a turn or two of the loop
+    s["after_load"] = _wait("an answer after the load",
+                            lambda: _status_or_none(base, token, "/api/overview"), timeout=20)
+
+
+def _status_or_none(base, token, path):
+    try:
+        return api(base, token, path)[0]
+    except OSError:
+        return None
+
+
+def _start():
+    os.makedirs(SHOTS, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix="vigil-dash-")
+    os.chmod(tmp, 0o755)
+    run = os.path.join(tmp, "run")
+    os.mkdir(run, 0o700)
+    exe = copy_program(PHTEST, os.path.join(tmp, "phtest"))
+    port = free_port()
+    token_file = os.path.join(run, "dashboard.url")
+    overrides = os.path.join(run, "overrides.yaml")
+    victim = os.path.join(tmp, "victim")
+    with open(victim, "w") as f:
+        f.write("untouched\n")
+    # planted symlinks where vigil writes: the token file, the mute's temporary file
+    os.symlink(victim, token_file)
+    os.symlink(victim, overrides + ".new")
+    s = {"tmp": tmp, "exe": exe, "port": port, "token_file": token_file, "overrides": overrides,
+         "victim": victim, "ino": os.stat(exe).st_ino}
+    base = f"http://127.0.0.1:{port}"
+    keep = []
+    try:
+        with Monitor("--ph", "--ph-plain", "--ph-min-train", "100", "--ph-normal-wait", "100000",
+                     "--set", f"web.listen=127.0.0.1:{port}", "--set", f"web.token_file={token_file}",
+                     "--set", f"web.overrides={overrides}", events=False) as mon:
+            s["mon"] = mon
+            m = re.search(r"vigil: dashboard: (http://\S+)", mon.stderr())
+            assert m, mon.stderr()
+            url = m.group(1)
+            token = url.split("token=")[1]
+            s.update(url=url, token=token)
+            st = os.lstat(token_file)
+            s["token_file_mode"] = (stat.S_ISREG(st.st_mode), stat.S_IMODE(st.st_mode), st.st_uid)
+            with open(token_file) as f:
+                s["token_file_text"] = f.read()
+            p = subprocess.run([VIGIL, "dashboard", "--token-file", token_file], capture_output=True,
+                               text=True, timeout=30)
+            s["dashboard_cmd"] = (p.returncode, p.stdout)
+            _, sess = api(base, token, "/api/session")
+            csrf = sess["csrf"]
+            s["session"] = sess
+
+            # real alerts: cat of /etc/shadow, and a process that reads it and stays
+            cat = run_deliberate(["/bin/cat", "/etc/shadow"])
+            cat_pid = _wait("cat's pid", lambda: _mon_alerts_pid(mon, "/usr/bin/cat"))
+            keep.append(subprocess.Popen([sys.executable, "-c",
+                                          "import sys,time; open('/etc/shadow').read(); "
+                                          "print('ready', flush=True); time.sleep(300)"],
+                                         stdout=subprocess.PIPE, stdin=subprocess.DEVNULL))
+            deliberate(keep[-1].pid)
+            keep[-1].stdout.readline()
+            s.update(cat_rc=cat.returncode, cat_pid=cat_pid, reader_pid=keep[-1].pid)
+            alert = _wait("the cat alert in the API", lambda: _alert_of(base, token, cat_pid, SHADOW_RULE))
+            s["alert"] = alert
+            _wait("the reader's alert", lambda: _alert_of(base, token, keep[-1].pid, SHADOW_RULE))
+            # the alert pages first: a busy machine's alerts push old ones out of the store
+            s["dom"], s["shots"] = {}, {}
+            s["dom"]["alerts"] = chromium(url + f"#alerts?proc={cat_pid}")
+            s["dom"]["alert"] = chromium(url + f"#alert/{alert['id']}")
+            s["dom"]["mute"] = chromium(url + f"#alert/{alert['id']}/mute")
+            for k, h in (("alert", f"#alert/{alert['id']}/mute"), ("alerts", "#alerts?time=300")):
+                s["shots"][k] = os.path.join(SHOTS, f"{k}.png")
+                chromium(url + h, out_png=s["shots"][k])
+
+            # mute similar: the proposal, then the file and the reload
+            rules_before = {f: _digest(f) for f in _rule_files()}
+            listing_before = _listing(run)
+            s["mute_preview"] = api(base, token, f"/api/mute?id={alert['id']}")
+            s["mute"] = api(base, token, "/api/mute", {"id": alert["id"],
+                                                       "fields": ["proc.exepath", "fd.name"]}, csrf)
+            with open(overrides) as f:
+                s["overrides_text"] = f.read()
+            s["rules_unchanged"] = rules_before == {f: _digest(f) for f in _rule_files()}
+            s["listing"] = (listing_before, _listing(run))
+            with open(victim) as f:
+                s["victim_text"] = f.read()
+            time.sleep(0.5)
+            again = run_deliberate(["/bin/cat", "/etc/shadow"])
+            other = run_deliberate(["/usr/bin/head", "-c1", "/etc/shadow"])
+            s["other_pid"] = _wait("head's alert", lambda: _mon_alerts_pid(mon, "/usr/bin/head"))
+            time.sleep(1)
+            s["muted_again"] = [e for e in _events(mon) if e["rule"] == SHADOW_RULE
+                                and e["output_fields"].get("proc.exepath") == "/usr/bin/cat"
+                                and int(e["output_fields"]["proc.pid"]) != cat_pid]
+            s["again_rc"], s["other_rc"] = again.returncode, other.returncode
+
+
+            # a pH profile, normal through the dashboard's own action
+            for _ in range(5):
+                run_deliberate([exe, "train"])
+            time.sleep(0.3)
+            s["normalize"] = api(base, token, "/api/profile", {"action": "normalize", "exe": exe}, csrf)
+            attack = run_deliberate([exe, "attack"])
+            attack_pid = int(re.search(rb"pid=(\d+)", attack.stdout).group(1))
+            s["attack_pid"] = attack_pid
+            _wait("a pH anomaly", lambda: _alert_of(base, token, attack_pid, "pH anomaly"))
+            # plain pH tolerizes after the attack's burst and starts its training
+            # data over: train again, then normal again for the pages
+            for _ in range(5):
+                run_deliberate([exe, "train"])
+            time.sleep(0.3)
+            s["normalize2"] = api(base, token, "/api/profile", {"action": "normalize", "exe": exe}, csrf)
+            keep.append(subprocess.Popen([exe, "train", "1000000000"], stdout=subprocess.DEVNULL,
+                                         stdin=subprocess.DEVNULL))
+            deliberate(keep[-1].pid)
+            s["trainer_pid"] = keep[-1].pid
+            time.sleep(0.5)
+            s["heatmap"] = api(base, token, f"/api/profile/heatmap?dev={s['normalize'][1]['dev']}&ino={s['ino']}")
+
+            # every page in a real browser: the DOM, then a screenshot
+            pages = {"overview": "#overview", "processes": f"#processes?find={keep[0].pid}", "processes_all": "#processes",
+                     "profiles": "#profiles",
+                     "profile": f"#profile/{s['ino']}", "bpf": "#bpf"}
+            s["dom"].update({k: chromium(url + h) for k, h in pages.items()})
+            shots = {"overview": "#overview", "processes": pages["processes"], "profiles": "#profiles",
+                     "profile": pages["profile"], "bpf": "#bpf"}
+            for k, h in shots.items():
+                path = os.path.join(SHOTS, f"{k}.png")
+                chromium(url + h, out_png=path)
+                s["shots"][k] = path
+
+            _security(s, base, token, csrf)
+
+            stop = threading.Event()
+            _load(s, base, token, stop)
+        s["token_file_after"] = os.path.lexists(token_file)
+        s["exit_stats"] = mon.exit_stats
+        s["stderr"] = mon.stderr()
+    finally:
+        for p in keep:
+            p.kill()
+            p.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+    _state.update(s)
+    return _state
+
+
+def _events(mon):
+    try:
+        return mon.events()
+    except (FileNotFoundError, json.JSONDecodeError):
+        return []
+
+
+def _mon_alerts_pid(mon, exepath):
+    for e in _events(mon):
+        if e["rule"] == SHADOW_RULE and e["output_fields"].get("proc.exepath") == exepath:
+            return int(e["output_fields"]["proc.pid"])
+    return None
+
+
+def _rule_files():
+    d = os.path.join(os.path.dirname(__file__), "..", "..", "rules")
+    return [os.path.join(d, f) for f in sorted(os.listdir(d))]
+
+
+def _digest(path):
+    import hashlib
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def _listing(d):
+    return sorted((n, os.lstat(os.path.join(d, n)).st_ino) for n in os.listdir(d))
+
+
+def _session():
+    return once(_state, "dashboard", _start)
+
+
+# ---- the tests ----
+
+def test_token_file_is_root_only_and_never_through_a_symlink():
+    s = _session()
+    assert s["token_file_mode"] == (True, 0o600, 0), s["token_file_mode"]
+    assert s["token_file_text"].strip() == s["url"], s["token_file_text"]
+    assert s["victim_text"] == "untouched\n", "a write went through a planted symlink"
+    assert re.fullmatch(r"[0-9a-f]{64}", s["token"]), s["token"]
+    assert s["dashboard_cmd"] == (0, s["url"] + "\n"), s["dashboard_cmd"]
+    assert not s["token_file_after"], "the token file stayed after exit"
+
+
+def test_every_path_needs_the_token():
+    s = _session()
+    bad = {p: a for p, a in s["unauth"].items() if any(c != 401 for c in a)}
+    assert not bad, f"answered without a valid token: {bad}"
+    st, cookie, location = s["login"]
+    assert st == 303 and location == "/", s["login"]
+    assert f"vigil_{s['port']}={s['token']}" in cookie, cookie
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie, cookie
+
+
+def test_posts_need_the_csrf_token_and_the_same_origin():
+    s = _session()
+    assert s["csrf_missing"] == 403, s["csrf_missing"]
+    assert s["csrf_wrong"] == 403, s["csrf_wrong"]
+    assert s["csrf_form"] == 403, s["csrf_form"]
+    assert s["csrf_origin"] == 403, s["csrf_origin"]
+    # a GET never acts: the reset in the query is ignored, the profile stays normal
+    st, prof = s["get_action"]
+    assert st == 200 and prof["state"] == "normal" and prof["action"] == "show", s["get_action"]
+
+
+def test_overview_page_shows_the_monitors_figures():
+    dom = _session()["dom"]["overview"]
+    tiles = dom.by_id("tiles").text()
+    for label in ("Uptime", "Events / s", "Alerts", "Drops", "Rules loaded", "pH profiles"):
+        assert label in tiles, tiles
+    assert re.search(r"Rules loaded\s*5\d", tiles), tiles  # the default rules
+    assert "Ring buffer full" in dom.by_id("drops").text()
+    assert "file:" in dom.by_id("outputs").text(), dom.by_id("outputs").text()
+    assert dom.find("canvas", id="chart-events") and dom.find("canvas", id="chart-alerts")
+    assert "live" in dom.by_id("live").text(), dom.by_id("live").text()
+
+
+def test_alerts_page_lists_the_triggered_alert():
+    s = _session()
+    rows = s["dom"]["alerts"].find("tr", class_="link alert-row")
+    mine = [r for r in rows if r.attrs.get("data-id") == str(s["alert"]["id"])]
+    assert mine, f"alert {s['alert']['id']} not listed; rows: {[r.text()[:80] for r in rows[:5]]}"
+    text = mine[0].text()
+    assert SHADOW_RULE in text and f"cat ({s['cat_pid']})" in text, text
+    assert "Warning" in text and "/etc/shadow" in text, text
+    # the process filter from the URL kept only that process's alerts
+    assert all(f"({s['cat_pid']})" in r.text() for r in rows), [r.text()[:80] for r in rows]
+
+
+def test_alert_detail_has_every_field_the_ancestry_and_the_raw_json():
+    s = _session()
+    dom, alert = s["dom"]["alert"], s["alert"]["alert"]
+    assert dom.by_id("alert-rule").text() == SHADOW_RULE
+    fields = {r.attrs["data-field"]: r.find("td")[1].text() for r in dom.by_id("alert-fields").find("tr")}
+    assert set(fields) == set(alert["output_fields"]), (fields, alert["output_fields"])
+    assert fields["fd.name"] == "/etc/shadow" and fields["proc.exepath"] == "/usr/bin/cat", fields
+    assert fields["proc.pid"] == str(s["cat_pid"]), fields
+    anc = [li.text() for li in dom.by_id("alert-ancestry").find("li")]
+    assert anc and f"cat {s['cat_pid']}" in anc[0], anc
+    assert any(f" {os.getpid()} " in a for a in anc), ("the test runner is an ancestor", anc)
+    raw = json.loads(dom.by_id("alert-raw").text())
+    assert raw == alert, raw
+
+
+def test_mute_similar_proposes_an_exception():
+    s = _session()
+    dom = s["dom"]["mute"]
+    yaml = dom.by_id("mute-yaml").text()
+    assert f'- rule: "{SHADOW_RULE}"' in yaml, yaml
+    assert "fields: [proc.exepath, fd.name]" in yaml and '["/usr/bin/cat", "/etc/shadow"]' in yaml, yaml
+    assert "exceptions: append" in yaml, yaml
+    assert dom.by_id("mute-confirm"), "no confirm button"
+    st, prop = s["mute_preview"]
+    assert st == 200 and prop["fields"] == ["proc.exepath", "fd.name"], prop
+    assert {"field": "proc.name", "value": "cat"} in prop["candidates"], prop
+
+
+def test_mute_similar_writes_only_the_overrides_file_and_reloads():
+    s = _session()
+    st, r = s["mute"]
+    assert st == 200 and r["reloaded"] is True and r["file"] == s["overrides"], s["mute"]
+    text = s["overrides_text"]
+    assert text.startswith("# Exceptions added by"), text
+    assert f'- rule: "{SHADOW_RULE}"' in text and '["/usr/bin/cat", "/etc/shadow"]' in text, text
+    assert s["rules_unchanged"], "a rules file of the repository changed"
+    before, after = s["listing"]
+    names_before, names_after = {n for n, _ in before}, {n for n, _ in after}
+    # overrides.yaml was replaced (new inode); the planted .new symlink was removed, not followed
+    assert names_after - names_before == set(), (before, after)
+    assert names_before - names_after == {"overrides.yaml.new"}, (before, after)
+    assert s["victim_text"] == "untouched\n"
+    # the reloaded rules: the muted program is quiet, another reader still alerts
+    assert not s["muted_again"], s["muted_again"]
+    assert s["other_pid"], "head of /etc/shadow did not alert after the mute"
+    assert "reloading rules" in s["stderr"], s["stderr"][-2000:]
+
+
+def test_processes_page_shows_the_tree_with_alerts_and_ph_state():
+    s = _session()
+    dom = s["dom"]["processes"]
+    rows = {int(r.attrs["data-pid"]): r for r in dom.find("tr", class_=True) if "data-pid" in r.attrs}
+    reader = rows.get(s["reader_pid"])
+    assert reader is not None, f"the reader {s['reader_pid']} is not in the tree: {list(rows)[:20]}"
+    assert int(reader.attrs["data-depth"]) > 0, "the reader should sit below its parents"
+    assert reader.find(class_="alerts-n")[0].text() == "1", reader.text()
+    # its ancestors are there, each one level up: the tree, not a list
+    assert int(reader.attrs["data-ppid"]) in rows, "the reader's parent is not shown"
+    assert os.getpid() in rows, "the test runner (an ancestor) is not shown"
+    depth = {p: int(r.attrs["data-depth"]) for p, r in rows.items()}
+    assert depth[int(reader.attrs["data-ppid"])] == depth[s["reader_pid"]] - 1
+    # the whole tree: the long-running copy of phtest with its profile's pH state
+    all_rows = {int(r.attrs["data-pid"]): r for r in s["dom"]["processes_all"].find("tr")
+                if "data-pid" in r.attrs}
+    assert len(all_rows) > 20, len(all_rows)
+    trainer = all_rows.get(s["trainer_pid"])
+    assert trainer is not None, "the running phtest is not in the tree"
+    assert "normal" in [b.text() for b in trainer.find("span") if b.has_class("badge")], trainer.text()
+
+
+def test_ph_profiles_page_shows_the_normal_profile():
+    s = _session()
+    rows = [r for r in s["dom"]["profiles"].find("tr") if r.attrs.get("data-ino") == str(s["ino"])]
+    assert rows, "the test's profile is not listed"
+    assert rows[0].attrs["data-exe"] == s["exe"]
+    assert rows[0].find(class_="state")[0].text() == "normal", rows[0].text()
+    st, n = s["normalize"]
+    assert st == 200 and n["state"] == "normal" and n["action"] == "normalize", s["normalize"]
+
+
+def test_profile_page_shows_state_actions_heat_map_and_anomalies():
+    s = _session()
+    dom = s["dom"]["profile"]
+    assert dom.by_id("profile-exe").text() == s["exe"]
+    assert dom.by_id("profile-state").text() == "normal"
+    buttons = [b.text() for b in dom.find("button")]
+    for b in ("Normalize", "Sensitize", "Tolerize", "Reset"):
+        assert b in buttons, buttons
+    canvas = dom.by_id("heat-canvas")
+    assert int(canvas.attrs["data-calls"]) >= 6 and int(canvas.attrs["data-cells"]) >= 6, canvas.attrs
+    st, h = s["heatmap"]
+    assert st == 200 and "getpid" in h["calls"] and "getppid" in h["calls"], h
+    # the train round: getpid then getppid, one after the other
+    i, j = h["calls"].index("getpid"), h["calls"].index("getppid")
+    assert [i, j, 1] in h["follows"], h["follows"]
+    rows = dom.by_id("anomalies").find("tr", class_="link")
+    assert rows, "no anomaly listed"
+    text = " ".join(r.text() for r in rows)
+    assert str(s["attack_pid"]) in text, text
+    # the attack's calls are named in the windows
+    assert re.search(r"\b(uname|sysinfo|getrusage|getcwd|getpgrp|getsid)\b", text), text
+
+
+def test_bpf_page_lists_the_inventory_with_verdicts():
+    s = _session()
+    rows = s["dom"]["bpf"].find("tr", class_="bpf-row")
+    assert rows, "no BPF object listed"
+    texts = [r.text() for r in rows]
+    assert any("vg_exec" in t for t in texts), texts[:10]  # vigil's own programs
+    assert all(r.attrs["data-verdict"] in ("expected", "suspicious") for r in rows)
+    assert "BPF objects on the machine" in s["dom"]["bpf"].by_id("bpf-summary").text()
+
+
+def test_screenshots_were_saved():
+    s = _session()
+    for k, path in s["shots"].items():
+        with open(path, "rb") as f:
+            head = f.read(8)
+        assert head == b"\x89PNG\r\n\x1a\n" and os.path.getsize(path) > 20000, (k, path)
+
+
+def test_many_and_slow_clients_do_not_stall_event_processing():
+    s = _session()
+    assert s["load_trigger_rc"] == 0
+    assert s["load_requests"]["ok"] > 20, s["load_requests"]
+    assert s["after_load"] == 200, "the dashboard did not answer after the load"
+    assert s["exit_stats"] and s["exit_stats"]["drops"] == 0, s["exit_stats"]
+    assert s["exit_stats"]["malformed"] == 0, s["exit_stats"]
+    return (f"{s['load_requests']} API requests and {SLOW_CLIENTS} stalled connections during "
+            f"20,000 opens in {s['load_seconds']:.1f} s, drops 0")
+
+
+def test_tls_and_no_open_listening_beyond_loopback():
+    tmp = tempfile.mkdtemp(prefix="vigil-dash-tls-")
+    try:
+        os.chmod(tmp, 0o700)
+        cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", cert],
+                       check=True, capture_output=True, timeout=60)
+        # beyond loopback without TLS and the explicit setting: refused at start
+        p = subprocess.run([VIGIL, "run", "--no-rules", "--set", "ph.enabled=false", "--no-auth",
+                            "--lock-file", os.path.join(tmp, "l"), "--control-socket", "none",
+                            "--set", f"web.token_file={tmp}/url",
+                            "--set", f"web.listen=0.0.0.0:{free_port()}", "-d", "5"],
+                           capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+        assert p.returncode != 0 and "beyond loopback" in p.stderr, p.stderr
+        port = free_port()
+        with Monitor("--no-rules", "--no-auth", "--set", f"web.listen=127.0.0.1:{port}",
+                     "--set", f"web.token_file={tmp}/url", "--set", f"web.tls_cert={cert}",
+                     "--set", f"web.tls_key={key}", events=False) as mon:
+            url = re.search(r"vigil: dashboard: (\S+)", mon.stderr()).group(1)
+            assert url.startswith(f"https://127.0.0.1:{port}/?token="), url
+            token = url.split("token=")[1]
+            ctx = ssl.create_default_context(cafile=cert)
+            ctx.check_hostname = False
+            req = urllib.request.Request(f"https://127.0.0.1:{port}/api/session",
+                                         headers={"Authorization": "Bearer " + token})
+            with urllib.request.urlopen(req, context=ctx, timeout=20) as r:
+                assert r.status == 200 and "csrf" in json.loads(r.read())
+            try:
+                with urllib.request.urlopen(f"https://127.0.0.1:{port}/api/session", context=ctx,
+                                            timeout=20):
+                    raise AssertionError("answered without the token over TLS")
+            except urllib.error.HTTPError as e:
+                assert e.code == 401
+            # the login cookie is Secure under TLS
+            conn_req = urllib.request.Request(f"https://127.0.0.1:{port}/?token={token}")
+            opener = urllib.request.build_opener(_NoRedirect, urllib.request.HTTPSHandler(context=ctx))
+            try:
+                opener.open(conn_req, timeout=20)
+            except urllib.error.HTTPError as e:
+                assert e.code == 303 and "Secure" in e.headers.get("Set-Cookie", ""), e.headers
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
