@@ -287,7 +287,6 @@ static void finish_reload(struct monitor *m, struct vg_sensor *s, struct vg_relo
 	vg_detect_bind(m->detect, m->procs, m->users, m->hostname);
 	vg_detect_set_killer(m->detect, &m->killer);
 	apply_routes(m, s);
-	return 0;
 }
 
 /* The dashboard's "mute similar" wrote the overrides file: the rules are

@@ -282,6 +282,7 @@ static int attach(struct vg_sensor *s, const char **err)
 		skel->progs.vg_fork,
 		skel->progs.vg_exit,
 	};
+	int ret;
 
 	for (size_t i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++) {
 		struct bpf_link *l;

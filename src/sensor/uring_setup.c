@@ -12,7 +12,8 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "sensor/sensor.h" /* before the skeleton: it uses struct vg_route */
+#include "ph/ph_model.h"   /* before the skeleton: it uses struct ph_params */
+#include "sensor/sensor.h" /* and struct vg_route */
 #include "sensor.skel.h"
 #include "sensor/uring_ops.h"
 #include "sensor/uring_setup.h"
