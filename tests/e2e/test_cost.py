@@ -8,10 +8,12 @@ kernel.bpf_stats_enabled is the same after the monitor as before."""
 import json
 import os
 import re
+import shutil
 import subprocess
+import tempfile
 import time
 
-from test_metrics import free_port, metric, scrape
+from test_metrics import free_port, metric, scrape, token_file
 from vigil_harness import BUILD, VIGIL, Monitor
 
 WORKLOAD = os.path.join(BUILD, "bench", "workload")
@@ -76,8 +78,10 @@ def test_default_monitor_runs_one_program_per_system_call():
 def test_status_and_metrics_show_each_programs_cost_and_stats_are_restored():
     before = _sysctl()
     port = free_port()
+    tokens = tempfile.mkdtemp(prefix="vigil-cost-")
     with Monitor("--ph", "--no-rules", "--set", "sensor.bpf_stats=true",
-                 "--metrics-listen", f"127.0.0.1:{port}", events=False) as mon:
+                 "--metrics-listen", f"127.0.0.1:{port}",
+                 "--set", f"metrics.token_file={token_file(tokens)}", events=False) as mon:
         subprocess.run([WORKLOAD, "getppid", "200000"], check=True, capture_output=True)
         time.sleep(0.3)
         cost = _status(mon)["cost"]
@@ -99,6 +103,7 @@ def test_status_and_metrics_show_each_programs_cost_and_stats_are_restored():
         assert metric(text, "vigil_cost_ns_per_syscall") > 0
         # switched on through a descriptor: the sysctl is not written
         assert _sysctl() == before
+    shutil.rmtree(tokens, ignore_errors=True)
     assert mon.proc.returncode == 0, mon.stderr()
     assert _sysctl() == before, "kernel.bpf_stats_enabled changed by the monitor"
 
