@@ -372,6 +372,12 @@ static void reload_apply(void *ctx, void *config)
 	rc.now = fresh;
 }
 
+static void reload_discard(void *ctx, void *config)
+{
+	(void)ctx;
+	vg_config_free(config);
+}
+
 /* The outputs: from --output when given, else the configuration's list. */
 static int outputs_from_config(const struct vg_config *cfg)
 {
@@ -738,6 +744,7 @@ static int run_main(int argc, char **argv)
 	mo.ph_opts.plain = !strcmp(rc.start->ph.model, "plain");
 	mo.reload_prepare = reload_prepare;
 	mo.reload_apply = reload_apply;
+	mo.reload_discard = reload_discard;
 	if (apply_config(&mo, &so, rc.start)) {
 		vg_config_free(rc.start);
 		return 2;

@@ -682,6 +682,11 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 			if (vg_reload_poll(m->reloading, &res)) {
 				m->reloading = NULL;
 				finish_reload(m, s, &res);
+			} else if (vg_reload_age_ms(m->reloading) > VG_RELOAD_MAX_MS) {
+				vg_err("the reload has read for more than %u s: abandoned, keeping "
+				       "everything as it is", VG_RELOAD_MAX_MS / 1000);
+				vg_reload_abandon(m->reloading);
+				m->reloading = NULL;
 			}
 		}
 		now = clock_ns(CLOCK_MONOTONIC);

@@ -35,6 +35,8 @@ struct vg_monitor_opts {
 	/* then, in the loop once the reload is complete: applies it (may change
 	 * rules_files, nrules_files and stats_interval_s) */
 	void (*reload_apply)(void *ctx, void *config);
+	/* frees what reload_prepare returned when it is not applied */
+	void (*reload_discard)(void *ctx, void *config);
 	void *reload_ctx;
 	/* pH in the kernel (vigil run --ph): its alerts go to the same output */
 	bool ph;

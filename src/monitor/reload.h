@@ -8,6 +8,11 @@
 #define VIGIL_MONITOR_RELOAD_H
 
 #include <stdbool.h>
+#include <stdint.h>
+
+/* A reload still reading after this long is abandoned (its result thrown
+ * away when it ends), and the next SIGHUP may start another. */
+#define VG_RELOAD_MAX_MS (60u * 1000u)
 
 struct vg_detect;
 struct vg_monitor_opts;
@@ -27,7 +32,12 @@ int vg_reload_start(struct vg_reload **out, const struct vg_monitor_opts *mo);
 /* Non-blocking: true (and *res filled, r freed) once the reload is done. */
 bool vg_reload_poll(struct vg_reload *r, struct vg_reload_result *res);
 
-/* At exit: a reload still running is left to end with the process. */
+/* How long ago the reload started. */
+uint64_t vg_reload_age_ms(const struct vg_reload *r);
+
+/* Gives up on a reload (over VG_RELOAD_MAX_MS, or at exit): one still
+ * running throws its result away itself when it ends (or ends with the
+ * process); a finished one is freed here. r is gone after. */
 void vg_reload_abandon(struct vg_reload *r);
 
 #endif
