@@ -5,6 +5,7 @@
  * profiles, response list, ring buffer and its own programs (exec, fork,
  * exit, signal delivery) after load, before the sensor attaches. */
 #include <errno.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "ph/ph_alert.h"
@@ -210,11 +212,50 @@ static int configure(struct vg_ph_kernel *k, const struct vg_ph_kernel_opts *o, 
 	return ret;
 }
 
+/* pH's own programs, with the tracepoint each needs. */
+static void ph_programs(struct sensor_bpf *skel, struct bpf_program *progs[PH_PROGS],
+			const char *tps[PH_PROGS])
+{
+	static const char *const names[PH_PROGS] = { "sched_process_exec", "sched_process_fork",
+						      "sched_process_exit", "signal_deliver" };
+
+	progs[0] = skel->progs.ph_exec;
+	progs[1] = skel->progs.ph_fork;
+	progs[2] = skel->progs.ph_exit;
+	progs[3] = skel->progs.ph_signal_deliver;
+	for (int i = 0; i < PH_PROGS; i++)
+		tps[i] = names[i];
+}
+
+/* A tracepoint this kernel lacks: its program is left out, with a warning
+ * (without signal_deliver, signal handlers share the interrupted window). */
+static void leave_out_missing(struct sensor_bpf *skel)
+{
+	struct bpf_program *progs[PH_PROGS];
+	const char *tps[PH_PROGS];
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	char name[128];
+
+	if (!vmlinux)
+		return; /* the sensor says why */
+	ph_programs(skel, progs, tps);
+	for (int i = 0; i < PH_PROGS; i++) {
+		snprintf(name, sizeof(name), "btf_trace_%s", tps[i]);
+		if (btf__find_by_name_kind(vmlinux, name, BTF_KIND_TYPEDEF) >= 0)
+			continue;
+		vg_warn("this kernel has no %s tracepoint: %s disabled", tps[i],
+			bpf_program__name(progs[i]));
+		bpf_program__set_autoload(progs[i], false);
+	}
+	btf__free(vmlinux);
+}
+
 static int part_configure(void *ctx, struct sensor_bpf *skel, const char **err)
 {
 	struct vg_ph_kernel *k = ctx;
 
 	k->skel = skel;
+	leave_out_missing(skel);
 	return configure(k, &k->opts, err);
 }
 
@@ -225,11 +266,12 @@ static int part_start(void *ctx, struct vg_sensor *sensor, struct sensor_bpf *sk
 		      const char **err)
 {
 	struct vg_ph_kernel *k = ctx;
-	struct bpf_program *progs[PH_PROGS] = { skel->progs.ph_exec, skel->progs.ph_fork,
-						skel->progs.ph_exit, skel->progs.ph_signal_deliver };
+	struct bpf_program *progs[PH_PROGS];
+	const char *tps[PH_PROGS];
 	const struct vg_ph_kernel_opts *o = &k->opts;
 	int ret;
 
+	ph_programs(skel, progs, tps);
 	if (o->response_sig) {
 		ret = fill_response_exes(k, o, err);
 		if (ret)
@@ -246,6 +288,8 @@ static int part_start(void *ctx, struct vg_sensor *sensor, struct sensor_bpf *sk
 		return ret;
 	}
 	for (int i = 0; i < PH_PROGS; i++) {
+		if (!bpf_program__autoload(progs[i]))
+			continue;
 		k->links[i] = bpf_program__attach(progs[i]);
 		if (!k->links[i]) {
 			k->links[i] = NULL;
