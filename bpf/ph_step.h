@@ -287,7 +287,10 @@ static __always_inline void report(__u32 kind, const struct ph_task_state *st,
 			break;
 		e->window[i] = st->t.ring[(calls - 1 - w + i) & (PH_WINDOW_MAX - 1)];
 	}
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	if (st->at_exec) /* its execve: the task already has the new name */
+		__builtin_memcpy(e->comm, st->comm, sizeof(e->comm));
+	else
+		bpf_get_current_comm(e->comm, sizeof(e->comm));
 	e->response = response;
 	e->response_err = response_err;
 	bpf_ringbuf_submit(e, 0);
@@ -386,8 +389,10 @@ static __always_inline struct ph_task_state *ph_task_of(struct task_struct *task
 	if (st)
 		return st;
 	st = bpf_task_storage_get(&ph_tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (st)
+	if (st) {
 		exe_key_of_task(task, &st->exe);
+		bpf_get_current_comm(st->comm, sizeof(st->comm));
+	}
 	return st;
 }
 
@@ -498,7 +503,9 @@ int BPF_PROG(ph_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
 		long nr = regs->orig_ax;
 
+		st->at_exec = 1;
 		ph_feed_state(task, st, nr == NR_EXECVEAT ? NR_EXECVEAT : NR_EXECVE);
+		st->at_exec = 0;
 	}
 	if (!st)
 		st = bpf_task_storage_get(&ph_tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -512,6 +519,7 @@ int BPF_PROG(ph_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	if (!prof)
 		st->exe.ino = 0; /* no room: not modelled (see ph_slow_call()) */
 	ph_task_init(&st->t, prof ? prof->id : 0);
+	bpf_get_current_comm(st->comm, sizeof(st->comm)); /* the new program's */
 	__builtin_memset(&st->sig, 0, sizeof(st->sig)); /* handlers are gone with the old image */
 	return 0;
 }

@@ -9,7 +9,9 @@ static const char usage[] =
 	"Usage: vigil status [--json] [--socket PATH]\n\n"
 	"The running monitor: uptime, programs attached, events/s by type, drops by\n"
 	"cause, rules loaded, pH profiles by state, memory (BPF maps, RSS), average\n"
-	"bytes per pH profile, and what other parts report. Needs root.\n";
+	"bytes per pH profile, what each BPF program costs (calls, ns per call, ns\n"
+	"per system call; with sensor.bpf_stats) and what other parts report. Needs\n"
+	"root.\n";
 
 /* A nested object as "a=1 b=2" on one line. */
 static void print_flat(const char *label, struct json_object *o)

@@ -5,6 +5,7 @@
  * profiles, response list, ring buffer and its own programs (exec, fork,
  * exit, signal delivery) after load, before the sensor attaches. */
 #include <errno.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -249,17 +250,45 @@ static int configure(struct vg_ph_kernel *k, const struct vg_ph_kernel_opts *o, 
 	return ret;
 }
 
-/* io_uring_submit_req (6.4 and later) with BTF. */
-static bool kernel_has_uring_submit(void)
+/* pH's own programs, with the tracepoint each needs. */
+static void ph_programs(struct sensor_bpf *skel, struct bpf_program *progs[PH_PROGS],
+			const char *tps[PH_PROGS])
 {
-	struct btf *btf = btf__load_vmlinux_btf();
-	bool has;
+	static const char *const names[PH_PROGS] = { "sched_process_exec", "sched_process_fork",
+						      "sched_process_exit", "signal_deliver",
+						      "io_uring_submit_req" };
 
-	if (!btf)
-		return false;
-	has = btf__find_by_name_kind(btf, "btf_trace_io_uring_submit_req", BTF_KIND_TYPEDEF) >= 0;
-	btf__free(btf);
-	return has;
+	progs[0] = skel->progs.ph_exec;
+	progs[1] = skel->progs.ph_fork;
+	progs[2] = skel->progs.ph_exit;
+	progs[3] = skel->progs.ph_signal_deliver;
+	/* io_uring requests as symbols of their own (6.4 and later) */
+	progs[4] = skel->progs.ph_uring_submit;
+	for (int i = 0; i < PH_PROGS; i++)
+		tps[i] = names[i];
+}
+
+/* A tracepoint this kernel lacks: its program is left out, with a warning
+ * (without signal_deliver, signal handlers share the interrupted window). */
+static void leave_out_missing(struct sensor_bpf *skel)
+{
+	struct bpf_program *progs[PH_PROGS];
+	const char *tps[PH_PROGS];
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	char name[128];
+
+	if (!vmlinux)
+		return; /* the sensor says why */
+	ph_programs(skel, progs, tps);
+	for (int i = 0; i < PH_PROGS; i++) {
+		snprintf(name, sizeof(name), "btf_trace_%s", tps[i]);
+		if (btf__find_by_name_kind(vmlinux, name, BTF_KIND_TYPEDEF) >= 0)
+			continue;
+		vg_warn("this kernel has no %s tracepoint: %s disabled", tps[i],
+			bpf_program__name(progs[i]));
+		bpf_program__set_autoload(progs[i], false);
+	}
+	btf__free(vmlinux);
 }
 
 /* Called for each load attempt (the sensor retries without its io_uring
@@ -270,8 +299,7 @@ static int part_configure(void *ctx, struct sensor_bpf *skel, const char **err)
 	const struct vg_ph_kernel_opts *o = &k->opts;
 
 	k->skel = skel;
-	if (!kernel_has_uring_submit()) /* io_uring requests are symbols where it exists */
-		bpf_program__set_autoload(skel->progs.ph_uring_submit, false);
+	leave_out_missing(skel);
 	if (k->incidents)
 		return configure(k, o, err);
 	if (vg_ph_incidents_new(&k->incidents, k->hostname, k->boot_to_wall_ns, k->fn, k->ctx)) {
@@ -293,12 +321,12 @@ static int part_start(void *ctx, struct vg_sensor *sensor, struct sensor_bpf *sk
 		      const char **err)
 {
 	struct vg_ph_kernel *k = ctx;
-	struct bpf_program *progs[PH_PROGS] = { skel->progs.ph_exec, skel->progs.ph_fork,
-						skel->progs.ph_exit, skel->progs.ph_signal_deliver,
-						skel->progs.ph_uring_submit };
+	struct bpf_program *progs[PH_PROGS];
+	const char *tps[PH_PROGS];
 	const struct vg_ph_kernel_opts *o = &k->opts;
 	int ret;
 
+	ph_programs(skel, progs, tps);
 	if (o->response_sig) {
 		ret = fill_response_exes(k, o, err);
 		if (ret)

@@ -14,7 +14,7 @@ import tempfile
 import time
 
 from test_metrics import free_port, metric, scrape, token_file
-from vigil_harness import BUILD, VIGIL, Monitor
+from vigil_harness import BUILD, VIGIL, Monitor, copy_program, run_deliberate
 
 WORKLOAD = os.path.join(BUILD, "bench", "workload")
 STATS_SYSCTL = "/proc/sys/kernel/bpf_stats_enabled"
@@ -115,3 +115,58 @@ def test_stats_stay_off_by_default():
             assert cost["bpf_stats"].startswith("off"), cost
         # the sensor's program still has a place in the section
         assert "calls_by_program" in cost and "ns_per_syscall" in cost
+
+
+PHEXEC = os.path.join(BUILD, "tests", "bin", "vigil-phexec")
+
+
+def _ph_alerts(mon, ino, rule=None):
+    try:
+        events = mon.events()
+    except (FileNotFoundError, json.JSONDecodeError):
+        return []
+    return [e for e in events if e["rule"].startswith("pH ")
+            and e["output_fields"].get("ph.exe_ino") == ino and (rule is None or e["rule"] == rule)]
+
+
+def _run(exe, *args):
+    p = run_deliberate([exe] + list(args), text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    return int(re.search(r"pid=(\d+)", p.stdout).group(1))
+
+
+def test_execve_is_the_last_call_of_the_program_that_made_it():
+    """pH models a call when it returns, and a successful execve returns in
+    the new program: it must still be the old program's call (an exploited
+    server spawning a shell is an anomaly of the server), as at entry."""
+    tmp = tempfile.mkdtemp(prefix="vigil-phexec-")
+    exe = os.path.join(tmp, "phexec")
+    copy_program(PHEXEC, exe)
+    ino = os.stat(exe).st_ino
+    try:
+        with Monitor("--ph", "--ph-normal-wait", "1", "--no-rules", "--ph-no-persist",
+                     events=False) as mon:
+            deadline = time.time() + 60
+            while not _ph_alerts(mon, ino, "pH profile normal"):
+                assert time.time() < deadline, "profile never became normal:\n" + mon.stderr()
+                _run(exe, "train")
+                time.sleep(0.05)
+            quiet = _run(exe, "train")  # ends by exit_group, as the training runs did
+            pid = _run(exe, "exec", "/bin/true")
+            deadline = time.time() + 10
+            while not [a for a in _ph_alerts(mon, ino, "pH anomaly")
+                       if a["output_fields"]["proc.pid"] == pid]:
+                assert time.time() < deadline, "no anomaly for the execve:\n" + mon.stderr()
+                time.sleep(0.1)
+            alerts = _ph_alerts(mon, ino)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    assert not [a for a in alerts if a["output_fields"]["proc.pid"] == quiet
+                and a["rule"] != "pH profile normal"], "a trained run raised anomalies"
+    mine = [a for a in alerts if a["output_fields"]["proc.pid"] == pid
+            and a["rule"] == "pH anomaly"]
+    assert [a["output_fields"]["ph.call"] for a in mine] == ["execve"], mine
+    of = mine[0]["output_fields"]
+    assert of["proc.name"] == "phexec", of  # still the old program when it is reported
+    assert of["ph.window"].split()[-6:] == \
+        ["getpid", "getppid", "getuid", "getgid", "geteuid", "getegid"], of
