@@ -339,6 +339,15 @@ void vg_ph_incidents_event(struct vg_ph_incidents *in, const struct vg_event *ev
 	r->ts = ev->u.hdr.ts_ns;
 	r->pid = ev->u.hdr.pid;
 	r->type = (uint16_t)t;
+	if (t == VG_EV_OPEN) {
+		/* the common one, on the monitor's hot path: no field rendering */
+		const char *name = vg_event_name(ev);
+
+		r->critical = 0;
+		snprintf(r->text, sizeof(r->text), "%s %.180s", name ? name : "open",
+			 ev->s[VG_S_PATH]);
+		return;
+	}
 	vg_fields_from_event(&in->ev_fields, ev, NULL);
 	type = field_str(&in->ev_fields, "evt.type");
 	what = t == VG_EV_EXEC ? ev->s[VG_S_EXE] : field_str(&in->ev_fields, "fd.name");
