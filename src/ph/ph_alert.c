@@ -11,7 +11,9 @@
 #include "ph/ph_model.h"
 #include "sensor/syscalls.h"
 
-/* How each kind is reported: rule name, priority, catalogue id. */
+/* How each kind is reported: rule name, priority, catalogue id. The
+ * monitor folds anomaly and burst records into incidents (ph_incident.c);
+ * rendering them one by one is kept for tools and tests. */
 struct kind_def {
 	const char *rule;
 	const char *priority;
