@@ -304,7 +304,7 @@ def main():
         n_normal = normal_traffic(servers, args.normal, rng)
         time.sleep(0.5)
         false_alarms = {k: [a for a in ph_alerts(out) if wall(a) >= t_normal and
-                            a["output_fields"].get("ph.exe") == v["exe"]]
+                            a["output_fields"].get("ph.exe_ino") == os.stat(v["exe"]).st_ino]
                         for k, v in servers.items()}
 
         # 3. attacks, one at a time
@@ -335,12 +335,12 @@ def main():
             while time.time() < t0 + 5 and not found:
                 time.sleep(0.1)
                 found = [a for a in ph_alerts(out) if a["rule"] == "pH incident" and
-                         a["output_fields"].get("ph.exe") == servers[name]["exe"] and
+                         a["output_fields"].get("ph.exe_ino") == os.stat(servers[name]["exe"]).st_ino and
                          wall(a) >= t0 - 0.05]
             if found:  # its other tasks (a forked child's execve) report too
                 time.sleep(0.5)
                 found = [a for a in ph_alerts(out) if a["rule"] == "pH incident" and
-                         a["output_fields"].get("ph.exe") == servers[name]["exe"] and
+                         a["output_fields"].get("ph.exe_ino") == os.stat(servers[name]["exe"]).st_ino and
                          wall(a) >= t0 - 0.05]
             rank = {"Critical": 0, "Error": 1, "Warning": 2}
             first = min(found, key=wall) if found else None

@@ -12,7 +12,9 @@
 #include "sensor/syscalls.h"
 #include "sensor/uring_ops.h"
 
-/* How each kind is reported: rule name, priority, catalogue id. */
+/* How each kind is reported: rule name, priority, catalogue id. The
+ * monitor folds anomaly and burst records into incidents (ph_incident.c);
+ * rendering them one by one is kept for tools and tests. */
 struct kind_def {
 	const char *rule;
 	const char *priority;

@@ -16,7 +16,7 @@
 #include "sensor/event.h"
 #include "sensor/syscalls.h"
 
-#define VG_PH_EXE_PATHS 1024
+#define VG_PH_EXE_PATHS 4096 /* direct-mapped by inode: collisions lose a name */
 
 struct novel_call {
 	uint16_t nr;
@@ -339,6 +339,15 @@ void vg_ph_incidents_event(struct vg_ph_incidents *in, const struct vg_event *ev
 	r->ts = ev->u.hdr.ts_ns;
 	r->pid = ev->u.hdr.pid;
 	r->type = (uint16_t)t;
+	if (t == VG_EV_OPEN) {
+		/* the common one, on the monitor's hot path: no field rendering */
+		const char *name = vg_event_name(ev);
+
+		r->critical = 0;
+		snprintf(r->text, sizeof(r->text), "%s %.180s", name ? name : "open",
+			 ev->s[VG_S_PATH]);
+		return;
+	}
 	vg_fields_from_event(&in->ev_fields, ev, NULL);
 	type = field_str(&in->ev_fields, "evt.type");
 	what = t == VG_EV_EXEC ? ev->s[VG_S_EXE] : field_str(&in->ev_fields, "fd.name");
@@ -397,8 +406,11 @@ static unsigned episode_events(const struct vg_ph_incidents *in, const struct ep
 
 /* ---- episodes ---- */
 
-static void episode_open(struct episode *ep, const struct ph_alert_event *e)
+static void episode_open(struct vg_ph_incidents *in, struct episode *ep,
+			 const struct ph_alert_event *e)
 {
+	struct vg_ph_proc_info pi;
+
 	memset(ep, 0, sizeof(*ep));
 	ep->used = 1;
 	ep->pid = e->pid;
@@ -410,6 +422,12 @@ static void episode_open(struct episode *ep, const struct ph_alert_event *e)
 	ep->uid = -1;
 	memcpy(ep->comm, e->comm, PH_EV_COMM_LEN);
 	ep->comm[PH_EV_COMM_LEN] = 0;
+	/* the path now, while the process still runs that file (an execve
+	 * among its calls replaces it before the report) */
+	memset(&pi, 0, sizeof(pi));
+	if (in->proc_fn && !in->proc_fn(in->proc_ctx, e->pid, &pi) && pi.exe && pi.exe[0] &&
+	    pi.exe_ino == e->exe.ino)
+		copy_str(ep->exe_path, sizeof(ep->exe_path), pi.exe);
 }
 
 /* The process from the table, once: when the episode is first reported.
@@ -435,7 +453,7 @@ static void episode_proc(struct vg_ph_incidents *in, struct episode *ep)
 		ep->ppid = pi.ppid;
 		ep->uid = pi.uid;
 		ep->has_tty = pi.has_tty;
-		if (pi.exe && pi.exe_ino == ep->exe.ino)
+		if (!ep->exe_path[0] && pi.exe && pi.exe_ino == ep->exe.ino)
 			copy_str(ep->exe_path, sizeof(ep->exe_path), pi.exe);
 	}
 	if (!ep->exe_path[0] && (exe = proc_exe(in, ep->pid, ep->exe.ino)))
@@ -761,7 +779,7 @@ void vg_ph_incidents_record(struct vg_ph_incidents *in, const struct ph_alert_ev
 	}
 	if (!ep) {
 		ep = take_slot(in, now_ns);
-		episode_open(ep, e);
+		episode_open(in, ep, e);
 	}
 	episode_add(ep, e);
 	if (ep->reported)

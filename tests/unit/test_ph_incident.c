@@ -206,6 +206,14 @@ static void test_exec_event_names_and_is_listed(void)
 	ev->s[VG_S_EXE] = "/opt/srv";
 	ev->len[VG_S_EXE] = 8;
 	vg_ph_incidents_event(in, ev);
+	memset(&ev->u, 0, sizeof(ev->u));
+	for (int i = 0; i < VG_S_COUNT; i++)
+		ev->s[i] = "";
+	ev->u.file.hdr.type = VG_EV_OPEN;
+	ev->u.file.hdr.pid = 555;
+	ev->u.file.hdr.ts_ns = 25 * MS;
+	ev->s[VG_S_PATH] = "/etc/shadow";
+	vg_ph_incidents_event(in, ev);
 	e = rec(555, "execve", 1, 30 * MS);
 	e.pid = 555;
 	vg_ph_incidents_record(in, &e, 30 * MS);
@@ -214,6 +222,7 @@ static void test_exec_event_names_and_is_listed(void)
 	CHECK_STR(s.priority, "Critical");
 	CHECK_STR(s.exe, "/opt/srv");
 	CHECK(strstr(s.events, "/opt/srv"));
+	CHECK(strstr(s.events, "/etc/shadow")); /* files it opened */
 	vg_ph_incidents_free(in);
 	free(ev);
 }
