@@ -89,7 +89,10 @@ static bool filename_path(const struct vg_event *ev, char *out, size_t size)
 
 	if (!fn[0] || !strncmp(fn, "/proc/", 6) || !strncmp(fn, "/dev/fd/", 8))
 		return false;
-	return vg_path_join(out, size, cwd[0] ? cwd : NULL, fn) >= 0;
+	/* the executable itself: its directory is the sensor's vigil.dir.* */
+	if (vg_path_join(out, size, cwd[0] ? cwd : NULL, fn) < 0 || !strcmp(out, ev->s[VG_S_EXE]))
+		return false;
+	return true;
 }
 
 /* stat() of the directory holding path (absolute). */
