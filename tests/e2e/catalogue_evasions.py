@@ -305,3 +305,41 @@ def self_protection(c, mon):
     if os.path.exists(freeze):
         c.expect("VG-083", "cgroup.freeze of the monitor opened for writing",
                  c.py(f"import os; os.close(os.open('{freeze}', os.O_WRONLY))"), fd__name=freeze)
+
+
+def syscalls(c, t):
+    """Class "system calls not watched": the same effect through a call the
+    rules did not name."""
+    ev = os.path.join(t, "evade-calls")
+    os.makedirs(ev)
+    # VG-001: /etc/shadow opened by handle (no path walked)
+    c.expect("VG-001", "open_by_handle_at(/etc/shadow)", c.py(
+        "import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+        "fh = ctypes.create_string_buffer(8 + 128); ctypes.memmove(fh, (128).to_bytes(4, 'little'), 4)\n"
+        "mid = ctypes.c_int()\n"
+        "assert libc.name_to_handle_at(-100, b'/etc/shadow', fh, ctypes.byref(mid), 0) == 0\n"
+        "m = os.open('/', os.O_RDONLY)\n"
+        "fd = libc.open_by_handle_at(m, fh, os.O_RDONLY)\n"
+        "assert fd >= 0, ctypes.get_errno()\nos.read(fd, 1)"), fd__known_name="/etc/shadow")
+    # (fd.name is whichever name the kernel finds for the inode: after the
+    # hard links above, maybe one of them; fd.known_name is /etc/shadow)
+    # VG-019: another process's memory read without /proc (fails: nothing at address 0)
+    s = c.sleeper()
+    try:
+        c.expect("VG-019", "process_vm_readv", c.py(
+            "import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+            f"libc.process_vm_readv({s.pid}, None, 0, None, 0, 0)"))
+    finally:
+        s.kill()
+        s.wait()
+    # VG-021: a setuid regular file made by mknod
+    c.expect("VG-021", "mknod S_IFREG|04755",
+             c.py(f"import os, stat; os.mknod('{ev}/mk-{c.MARK}', stat.S_IFREG | 0o4755)"))
+    # VG-005: a hole punched in a log of our own
+    log = f"/var/log/vigil-test-{c.MARK}-f.log"
+    c.run(["sh", "-c", f"head -c 8192 /dev/zero > {log}"])
+    c.expect("VG-005", "fallocate(PUNCH_HOLE)", c.py(
+        "import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+        f"fd = os.open('{log}', os.O_RDWR)\nlibc.fallocate(fd, 3, ctypes.c_long(0), ctypes.c_long(4096))"),
+        fd__name=log)
+    c.run(["rm", "-f", log])
