@@ -568,6 +568,7 @@ def _start_session():
             catalogue_evasions.paths(types.SimpleNamespace(**globals()), t, home, nob)
             catalogue_evasions.meaning(types.SimpleNamespace(**globals()), t, home, nob)
             catalogue_evasions.syscalls(types.SimpleNamespace(**globals()), t)
+            catalogue_evasions.more(types.SimpleNamespace(**globals()), t, home, nob)
             _ordinary_activity(t)
             time.sleep(0.5)
     finally:
