@@ -237,6 +237,12 @@ int BPF_PROG(vg_file, struct pt_regs *regs, long ret)
 				return 0;
 		}
 	}
+	/* fallocate: preallocation (modes 0 and KEEP_SIZE) is every logger's
+	 * and database's business; punch, collapse and zero destroy content */
+	if ((unsigned long)nr < VG_NR_SYSCALLS && route_for(nr, compat)->variant == VG_V_FALLOC &&
+	    route_for(nr, compat)->type == VG_EV_TRUNCATE &&
+	    !(sys_arg(regs, compat, 2) & (0x02 | 0x08 | 0x10))) /* PUNCH_HOLE, COLLAPSE, ZERO */
+		return 0;
 	sc = begin_record(regs, compat, sizeof(struct vg_file), &r);
 	if (!sc)
 		return 0;

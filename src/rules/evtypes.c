@@ -41,6 +41,7 @@ static const char *const evtype_names[] = {
 	"container", "pluginevent", "asyncevent",
 	/* appended */
 	"fchmodat2", "pkey_mprotect",
+	"fallocate",
 };
 
 _Static_assert(sizeof(evtype_names) / sizeof(evtype_names[0]) <= VG_EVTYPE_MAX,

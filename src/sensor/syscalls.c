@@ -40,6 +40,15 @@ const struct vg_syscall_def vg_syscalls[] = {
 	{ 258, "mkdirat", R(.type = VG_EV_MKDIR, .dirfd = 1, .path = 2, .mode = 3) },
 	{ 76, "truncate", R(.type = VG_EV_TRUNCATE, .path = 1) },
 	{ 77, "ftruncate", R(.type = VG_EV_TRUNCATE, .fd = 1) },
+	/* content destroyed without truncating: a hole punched, a range
+	 * collapsed or zeroed (the mode is the flags) */
+	{ 285, "fallocate", R(.type = VG_EV_TRUNCATE, .fd = 1, .flags = 2, .variant = VG_V_FALLOC) },
+	/* a file by handle: any file of a mount, no path walked (the kernel
+	 * names the opened descriptor) */
+	{ 304, "open_by_handle_at", R(.type = VG_EV_OPEN, .flags = 3) },
+	/* mknod of a regular file takes a mode: setuid bits included */
+	{ 133, "mknod", R(.type = VG_EV_MKDIR, .path = 1, .mode = 2) },
+	{ 259, "mknodat", R(.type = VG_EV_MKDIR, .dirfd = 1, .path = 2, .mode = 3) },
 	/* network */
 	{ 41, "socket", R(.type = VG_EV_SOCKET) },
 	{ 42, "connect", R(.type = VG_EV_CONNECT) },
@@ -60,6 +69,7 @@ const struct vg_syscall_def vg_syscalls[] = {
 	{ 272, "unshare", R(.type = VG_EV_UNSHARE) },
 	{ 101, "ptrace", R(.type = VG_EV_PTRACE) },
 	{ 311, "process_vm_writev", R(.type = VG_EV_PROCESS_VM_WRITEV) },
+	{ 310, "process_vm_readv", R(.type = VG_EV_PROCESS_VM_WRITEV) },
 	{ 10, "mprotect", R(.type = VG_EV_MPROTECT) },
 	{ 329, "pkey_mprotect", R(.type = VG_EV_MPROTECT) },
 	{ 9, "mmap", R(.type = VG_EV_MPROTECT) },
@@ -105,6 +115,8 @@ const struct vg_compat_syscall vg_compat_syscalls[] = {
 	{ 364, 288 }, { 380, 329 }, { 437, 437 }, { 452, 452 }, { 66, 112 }, { 57, 109 },
 	{ 41, 32 },   { 55, 72 },   { 221, 72 }, /* dup, fcntl, fcntl64 */
 	{ 424, 424 }, /* pidfd_send_signal */
+	{ 324, 285 }, { 342, 304 }, { 14, 133 }, { 297, 259 }, { 347, 310 },
+	/* fallocate, open_by_handle_at, mknod, mknodat, process_vm_readv */
 };
 
 const unsigned vg_compat_syscalls_count = sizeof(vg_compat_syscalls) / sizeof(vg_compat_syscalls[0]);

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -341,7 +342,9 @@ static int act_uprobe(int argc, char **argv)
 }
 
 /* VG-046: delete our own executable (the test runs a copy of us). */
-static int act_unlink_self(void)
+/* With a PATH: the executable under another spelling (through a
+ * symlinked directory), as an evasion would name it. */
+static int act_unlink_self(int n_args, char **args)
 {
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -351,7 +354,7 @@ static int act_unlink_self(void)
 	exe[n] = 0;
 	say_pid();
 	printf("exe=%s\n", exe);
-	if (unlink(exe))
+	if (unlink(n_args > 0 ? args[0] : exe))
 		die("unlink");
 	return 0;
 }
@@ -441,7 +444,7 @@ static void usage(void)
 		"usage: vigil-attack ACTION [ARGS]\n"
 		"actions: ptrace-poke traceme vm-writev wx memfd-exec [ELF] setuid0 namespaces\n"
 		"         netns-connect ADDR PORT modules [FILE] revshell PORT connect PORT\n"
-		"         packet-socket bpf-load uprobe FILE unlink-self rm-self proc-task-files\n"
+		"         packet-socket bpf-load uprobe FILE unlink-self [PATH] rm-self proc-task-files\n"
 		"         link-relative DIR NAME open-write-only PATH\n");
 }
 
@@ -452,6 +455,9 @@ int main(int argc, char **argv)
 	char **a = argv + 2;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* an attacker names a process as it likes: the rules must not care */
+	if (getenv("VIGIL_ATTACK_NAME"))
+		prctl(PR_SET_NAME, getenv("VIGIL_ATTACK_NAME"), 0, 0, 0);
 	if (!strcmp(act, "ptrace-poke"))
 		return act_ptrace_poke();
 	if (!strcmp(act, "traceme"))
@@ -481,7 +487,7 @@ int main(int argc, char **argv)
 	if (!strcmp(act, "uprobe"))
 		return act_uprobe(n, a);
 	if (!strcmp(act, "unlink-self"))
-		return act_unlink_self();
+		return act_unlink_self(n, a);
 	if (!strcmp(act, "rm-self"))
 		return act_rm_self();
 	if (!strcmp(act, "proc-task-files"))

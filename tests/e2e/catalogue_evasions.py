@@ -15,6 +15,7 @@ files we may read, writes refused to nobody or to uniquely named files that
 are removed at once, calls that fail.
 """
 import os
+import shutil
 
 # prctl(PR_SET_NAME) from python, then the payload
 RENAME = ("import ctypes\nctypes.CDLL(None).prctl(15, {name!r}.encode(), 0, 0, 0)\n")
@@ -305,3 +306,138 @@ def self_protection(c, mon):
     if os.path.exists(freeze):
         c.expect("VG-083", "cgroup.freeze of the monitor opened for writing",
                  c.py(f"import os; os.close(os.open('{freeze}', os.O_WRONLY))"), fd__name=freeze)
+
+
+def syscalls(c, t):
+    """Class "system calls not watched": the same effect through a call the
+    rules did not name."""
+    ev = os.path.join(t, "evade-calls")
+    os.makedirs(ev)
+    # VG-001: /etc/shadow opened by handle (no path walked)
+    c.expect("VG-001", "open_by_handle_at(/etc/shadow)", c.py(
+        "import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+        "fh = ctypes.create_string_buffer(8 + 128); ctypes.memmove(fh, (128).to_bytes(4, 'little'), 4)\n"
+        "mid = ctypes.c_int()\n"
+        "assert libc.name_to_handle_at(-100, b'/etc/shadow', fh, ctypes.byref(mid), 0) == 0\n"
+        "m = os.open('/', os.O_RDONLY)\n"
+        "fd = libc.open_by_handle_at(m, fh, os.O_RDONLY)\n"
+        "assert fd >= 0, ctypes.get_errno()\nos.read(fd, 1)"), fd__known_name="/etc/shadow")
+    # (fd.name is whichever name the kernel finds for the inode: after the
+    # hard links above, maybe one of them; fd.known_name is /etc/shadow)
+    # VG-019: another process's memory read without /proc (fails: nothing at address 0)
+    s = c.sleeper()
+    try:
+        c.expect("VG-019", "process_vm_readv", c.py(
+            "import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+            f"libc.process_vm_readv({s.pid}, None, 0, None, 0, 0)"))
+    finally:
+        s.kill()
+        s.wait()
+    # VG-021: a setuid regular file made by mknod
+    c.expect("VG-021", "mknod S_IFREG|04755",
+             c.py(f"import os, stat; os.mknod('{ev}/mk-{c.MARK}', stat.S_IFREG | 0o4755)"))
+    # VG-005: a hole punched in a log of our own
+    log = f"/var/log/vigil-test-{c.MARK}-f.log"
+    c.run(["sh", "-c", f"head -c 8192 /dev/zero > {log}"])
+    c.expect("VG-005", "fallocate(PUNCH_HOLE)", c.py(
+        "import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+        f"fd = os.open('{log}', os.O_RDWR)\nlibc.fallocate(fd, 3, ctypes.c_long(0), ctypes.c_long(4096))"),
+        fd__name=log)
+    c.run(["rm", "-f", log])
+
+
+def more(c, t, home, nob):
+    """A third way for the entries that had two: other names, other
+    spellings, other calls."""
+    ev = os.path.join(t, "evade-more")
+    os.makedirs(ev)
+    os.chmod(ev, 0o755)
+
+    def alias(name, target):
+        os.symlink(target, os.path.join(ev, name))
+        return os.path.join(ev, name)
+
+    def renamed(name, *args):
+        return c.run([c.ATTACK] + [str(a) for a in args], env=dict(os.environ, VIGIL_ATTACK_NAME=name))
+
+    # VG-006: shred under another name is still shred
+    with open(f"{ev}/secret-{c.MARK}", "w") as f:
+        f.write("secret\n" * 10)
+    c.expect("VG-006", "shred named cleanup", c.run([alias("cleanup", "/usr/bin/shred"), "-u",
+                                                     f"{ev}/secret-{c.MARK}"]), proc__name="cleanup")
+    # VG-010: authorized_keys through a symlinked .ssh directory
+    sshdir = alias("s", f"{home}/.ssh")
+    c.expect("VG-010", "append through ~/s -> ~/.ssh",
+             c.run(["sh", "-c", f"echo 'ssh-ed25519 AAAA {c.MARK}-s' >> {sshdir}/authorized_keys"]),
+             fd__name=f"{home}/.ssh/authorized_keys")
+    # VG-017: release_agent through /proc/self/root
+    os.makedirs(f"{ev}/cg")
+    c.expect("VG-017", "release_agent through /proc/self/root",
+             c.py(f"open('/proc/self/root{ev}/cg/release_agent', 'w').write('/x')"),
+             fd__name=f"{ev}/cg/release_agent")
+    # VG-018 / VG-034: another process's memory through /proc/self/root; PTRACE_SEIZE
+    s = c.sleeper()
+    try:
+        c.expect("VG-018", "/proc/self/root/proc/PID/mem",
+                 c.py(f"import os; os.close(os.open('/proc/self/root/proc/{s.pid}/mem', os.O_RDWR))"),
+                 fd__name=f"/proc/{s.pid}/mem")
+        c.expect("VG-034", "python PTRACE_SEIZE", c.py(
+            f"import ctypes\nlibc = ctypes.CDLL(None)\nlibc.ptrace(0x4206, {s.pid}, 0, 0)\n"
+            f"libc.ptrace(17, {s.pid}, 0, 0)"), evt__arg__request="PTRACE_SEIZE")
+        # VG-036: a debugger's name on another program
+        c.expect("VG-036", "prctl(PR_SET_NAME, gdb) + process_vm_writev", c.py(
+            "import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\nlibc.prctl(15, b'gdb', 0, 0, 0)\n"
+            f"libc.process_vm_writev({s.pid}, None, 0, None, 0, 0)"))
+    finally:
+        s.kill()
+        s.wait()
+    # VG-030: a shell under another name below a server
+    os.makedirs(f"{ev}/srv")
+    os.symlink(c.PY, f"{ev}/srv/httpd")
+    sh = alias("worker", "/bin/bash")
+    c.run([f"{ev}/srv/httpd", "-c", f"import subprocess; subprocess.run(['{sh}', '-c', 'echo {c.MARK}-ren'])"])
+    c.expect("VG-030", "httpd -> bash named worker", marker=f"echo {c.MARK}-ren", proc__name="worker")
+    # VG-035: a parent named gdb that is python
+    gdb = alias("gdb", c.PY)
+    c.run([gdb, "-c", f"import subprocess; subprocess.run(['{c.PY}', '-c', "
+                      f"'import ctypes; ctypes.CDLL(None).ptrace(0, 0, 0, 0) # {c.MARK}-tm'])"])
+    c.expect("VG-035", "PTRACE_TRACEME below python named gdb", marker=f"{c.MARK}-tm",
+             evt__arg__request="PTRACE_TRACEME")
+    # VG-040: a module loader calling itself systemd-udevd
+    with open(f"{ev}/notamodule-{c.MARK}.ko", "wb") as f:
+        f.write(b"\x7fELF not a module")
+    c.expect("VG-040", "finit_module named systemd-udevd",
+             renamed("systemd-udevd", "modules", f"{ev}/notamodule-{c.MARK}.ko"))
+    # VG-042: miner arguments given to another program
+    c.expect("VG-042", "python with a stratum URL",
+             c.run([c.PY, "-c", "pass", "-o", "stratum+ssl://127.0.0.1:4444", "-u", c.MARK]))
+    # VG-046: the executable removed through a symlinked directory
+    os.makedirs(f"{ev}/sd")
+    sdl = alias("sdl", f"{ev}/sd")
+    exe = f"{ev}/sd/selfdel-{c.MARK}"
+    shutil.copy(c.ATTACK, exe)
+    c.expect("VG-046", "unlink(~/sdl/self) with sdl -> the exe's directory",
+             c.run([exe, "unlink-self", f"{sdl}/selfdel-{c.MARK}"]), fs__path__name=exe)
+    # VG-062: ssh under another name
+    ssh = alias("tunnel", "/usr/bin/ssh")
+    c.expect("VG-062", "ssh named tunnel",
+             c.run([ssh, "-o", "BatchMode=yes", "-o", "ConnectTimeout=3", "-F", "/dev/null",
+                    "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                    "-p", "4433", "127.0.0.1", "true"]), fd__rport=4433)
+    # VG-064: python under a daemon's name listening
+    srv = alias("httpd2", c.PY)
+    c.expect("VG-064", "python named httpd2 listens",
+             c.run([srv, "-c", "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(1)"]))
+    # VG-073 / VG-080 / VG-081: the loader calls itself vigil, systemd, falco
+    libpam = next((p for p in ("/lib/x86_64-linux-gnu/libpam.so.0", "/usr/lib/libpam.so.0")
+                   if os.path.exists(p)), None)
+    if libpam:
+        c.expect("VG-073", "uprobe on libpam by a process named vigil", renamed("vigil", "uprobe", libpam))
+    c.expect("VG-080", "BPF_PROG_LOAD by a process named systemd", renamed("systemd", "bpf-load"))
+    shutil.copy("/bin/true", f"{ev}/probe-{c.MARK}")
+    c.expect("VG-081", "uprobe by a process named falco", renamed("falco", "uprobe", f"{ev}/probe-{c.MARK}"))
+    # VG-082: an interpreter calling itself systemd-sysctl
+    ub = "/proc/sys/kernel/unprivileged_bpf_disabled"
+    c.expect("VG-082", "prctl(PR_SET_NAME, systemd-sysctl)",
+             c.py(_renamed("systemd-sysctl", f"import os; os.close(os.open('{ub}', os.O_WRONLY))")),
+             fd__name=ub)

@@ -59,7 +59,7 @@ RULES_BY_ID = {
     "VG-016": {"Kernel core_pattern or helper path modified"},
     "VG-017": {"Cgroup release_agent or notify_on_release written"},
     "VG-018": {"Process memory written through procfs"},
-    "VG-019": {"Environment of another process read"},
+    "VG-019": {"Environment of another process read", "Memory of another process read"},
     "VG-020": {"Credential search"},
     "VG-021": {"Setuid or setgid bit set"},
     "VG-022": {"Binary directory modified"},
@@ -629,6 +629,8 @@ def _start_session():
             catalogue_evasions.identity(types.SimpleNamespace(**globals()), t, home, nob)
             catalogue_evasions.paths(types.SimpleNamespace(**globals()), t, home, nob)
             catalogue_evasions.meaning(types.SimpleNamespace(**globals()), t, home, nob)
+            catalogue_evasions.syscalls(types.SimpleNamespace(**globals()), t)
+            catalogue_evasions.more(types.SimpleNamespace(**globals()), t, home, nob)
             _ordinary_activity(t, mon.proc.pid)
             time.sleep(0.5)
     finally:
@@ -638,6 +640,7 @@ def _start_session():
         for p in (f"/etc/vigil-test-{MARK}", f"/etc/vigil-test-{MARK}-2",
                   f"/etc/vigil-test-{MARK}-ev", f"/etc/vigil-test-{MARK}-p",
                   f"/etc/vigil-test-{MARK}-p2", f"/var/log/vigil-test-{MARK}.log",
+                  f"/var/log/vigil-test-{MARK}-f.log",
                   f"/var/log/vigil-test-{MARK}-ev.log"):
             if os.path.lexists(p):
                 os.unlink(p)
