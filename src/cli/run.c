@@ -322,6 +322,7 @@ static int apply_config(struct vg_monitor_opts *mo, struct vg_sensor_opts *so,
 	struct vg_deny_err derr;
 
 	so->coalesce_ms = cfg->sensor.coalesce_ms;
+	so->no_io_uring = !cfg->sensor.io_uring;
 	mo->no_auth = !cfg->auth.enabled;
 	mo->auth_opts.detect.failures = cfg->auth.failures;
 	mo->auth_opts.detect.window_s = cfg->auth.window;

@@ -46,6 +46,7 @@ struct vg_config {
 	} rules;
 	struct {
 		uint64_t ring_size, wakeup_bytes, poll_ms, coalesce_ms;
+		bool io_uring; /* the io_uring programs (bpf/vg_uring.h) */
 		struct vg_strlist syscalls; /* empty: all that vigil watches */
 	} sensor;
 	struct {

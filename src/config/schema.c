@@ -80,6 +80,8 @@ const struct vg_config_key vg_config_keys[] = {
 	{ "sensor.coalesce_ms", VG_CT_UINT, 0, 60000, .def = "1000",
 	  .offset = OFF(sensor.coalesce_ms),
 	  .doc = "window of open coalescing in the kernel, milliseconds (0: send every open)" },
+	{ "sensor.io_uring", VG_CT_BOOL, .def = "true", .offset = OFF(sensor.io_uring),
+	  .doc = "report opens, connects, renames... submitted through io_uring" },
 	{ "sensor.syscalls", VG_CT_LIST, 0, 512, .def = "[]", .offset = OFF(sensor.syscalls),
 	  .check = check_syscall,
 	  .doc = "only these syscalls (exec, fork, exit always); empty: what the rules need" },
