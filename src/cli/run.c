@@ -418,6 +418,7 @@ static int apply_config(struct vg_monitor_opts *mo, struct vg_sensor_opts *so,
 
 	so->coalesce_ms = cfg->sensor.coalesce_ms;
 	so->bpf_stats = cfg->sensor.bpf_stats;
+	so->no_io_uring = !cfg->sensor.io_uring;
 	mo->no_auth = !cfg->auth.enabled;
 	mo->auth_opts.detect.failures = cfg->auth.failures;
 	mo->auth_opts.detect.window_s = cfg->auth.window;

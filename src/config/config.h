@@ -47,6 +47,7 @@ struct vg_config {
 	struct {
 		uint64_t ring_size, wakeup_bytes, poll_ms, coalesce_ms;
 		bool bpf_stats;
+		bool io_uring; /* the io_uring programs (bpf/vg_uring.h) */
 		struct vg_strlist syscalls; /* empty: all that vigil watches */
 	} sensor;
 	struct {

@@ -95,6 +95,8 @@ const struct vg_config_key vg_config_keys[] = {
 	{ "sensor.bpf_stats", VG_CT_BOOL, .def = "false", .offset = OFF(sensor.bpf_stats),
 	  .doc = "the kernel's BPF run-time statistics while vigil runs: vigil status then "
 		 "shows each program's calls and ns per call (each run reads the clock twice)" },
+	{ "sensor.io_uring", VG_CT_BOOL, .def = "true", .offset = OFF(sensor.io_uring),
+	  .doc = "report opens, connects, renames... submitted through io_uring" },
 	{ "sensor.syscalls", VG_CT_LIST, 0, 512, .def = "[]", .offset = OFF(sensor.syscalls),
 	  .check = check_syscall,
 	  .doc = "only these syscalls (exec, fork, exit always); empty: what the rules need" },

@@ -350,7 +350,9 @@ int vg_sensor_open_with(struct vg_sensor **out, const struct vg_sensor_opts *o,
 		ret = -ENOMEM;
 		goto fail;
 	}
-	ret = load(s, o, part, err, true);
+	if (o->no_io_uring)
+		vg_info("io_uring: not watched (sensor.io_uring is false)");
+	ret = load(s, o, part, err, !o->no_io_uring);
 	if (ret == VG_RETRY_WITHOUT_URING) {
 		vg_warn("io_uring: loading the sensor with its io_uring programs failed; "
 			"starting without them (io_uring requests are not seen)");

@@ -15,6 +15,7 @@ struct vg_sensor_opts {
 	bool verbose;	       /* pass libbpf's messages through */
 	uint32_t coalesce_ms;  /* window of open coalescing; 0 = send every open */
 	bool bpf_stats;	       /* the kernel's BPF run-time statistics while open */
+	bool no_io_uring;      /* leave io_uring requests unwatched (sensor.io_uring) */
 };
 
 #define VG_SENSOR_DEFAULT_COALESCE_MS 1000

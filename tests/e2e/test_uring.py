@@ -296,6 +296,33 @@ RULES = """
 """
 
 
+def _attached(mon):
+    """The number of programs the monitor attached (its ready line)."""
+    return int(re.search(r"ready \((\d+) programs attached", mon.stderr()).group(1))
+
+
+def test_io_uring_can_be_left_unwatched():
+    # sensor.io_uring: false: said at start, the io_uring programs are not
+    # loaded, and an io_uring open is not reported (its syscalls still are)
+    top = tempfile.mkdtemp(prefix="vigil-uring-off-")
+    path = os.path.join(top, "file")
+    open(path, "w").close()
+    try:
+        with Monitor("--no-rules") as on:
+            pass
+        with Monitor("--no-rules", "--set", "sensor.io_uring=false") as mon:
+            pid = _run("read", path)[0]
+        mine = of_pid(mon.events(), pid)
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
+    assert "io_uring: not watched (sensor.io_uring is false)" in mon.stderr()
+    # create, submit, complete, req_failed: attached with it, not without
+    assert _attached(on) - _attached(mon) == 4, (on.stderr(), mon.stderr())
+    assert [e for e in mine if e["rule"] == "execve"], mine  # the process was seen
+    assert not [e for e in mine if e["output_fields"].get("fd.name") == path], mine
+    assert not [e for e in mine if e["output_fields"].get("evt.is_io_uring")], mine
+
+
 def test_rules_see_io_uring_requests_through_the_kernel_filter():
     # no --events: the kernel sends only what these two rules need
     top = tempfile.mkdtemp(prefix="vigil-uring-rules-")
