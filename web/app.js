@@ -8,7 +8,7 @@ const POLL_MS = 2000;
 const PRIORITIES = ["Emergency", "Alert", "Critical", "Error", "Warning", "Notice", "Informational", "Debug"];
 const PRIO_COLORS = ["#7a1712", "#912018", "#b42318", "#d9480f", "#c58a00", "#2f6fec", "#12824c", "#7a8394"];
 const SERIES_COLORS = ["#2f6fec", "#12824c", "#c58a00", "#d9480f", "#7c3aed", "#0e9384", "#e5484d", "#667085"];
-const KEEP_ALERTS = 10000; /* as many as the monitor keeps */
+const KEEP_ALERTS = 2000; /* the newest; older ones open by id (#alert/ID) */
 const EVENT_POINTS = 90; /* 3 minutes of 2 s samples */
 
 const state = {
@@ -113,7 +113,7 @@ function route() {
   for (const a of document.querySelectorAll("nav a")) a.classList.toggle("active", a.dataset.page === navPage);
   if (state.page === "alert") renderAlertDetail(true);
   if (state.page === "profile") renderProfileDetail(true);
-  refreshPage();
+  refreshPage().then(render);
   render();
 }
 
@@ -143,6 +143,8 @@ async function refreshPage() {
   try {
     if (state.page === "processes") state.processes = await api("/api/processes");
     if ((state.page === "profiles" || state.page === "profile") && state.ph) state.profiles = await api("/api/profiles");
+    if (state.page === "profile" && state.ph) /* the monitor keeps more than the page */
+      state.anomalies = { ino: Number(state.arg), list: (await api(`/api/alerts?ino=${Number(state.arg)}&limit=200`)).alerts };
     if (state.page === "bpf" && Date.now() - state.bpfAt > 5000) { state.bpf = await api("/api/bpf"); state.bpfAt = Date.now(); }
   } catch (e) { toast(e.message); }
 }
@@ -291,7 +293,7 @@ function renderAlerts() {
   syncSelect($("f-tag"), [...new Set(state.alerts.flatMap((a) => a.alert.tags || []))].sort(), "any");
   const f = alertFilters();
   const shown = state.alerts.filter((a) => matches(a, f)).reverse().slice(0, 500);
-  $("alert-summary").textContent = `${shown.length} shown of ${state.alerts.length} kept (newest first; the monitor keeps the last ${KEEP_ALERTS})`;
+  $("alert-summary").textContent = `${shown.length} shown of ${state.alerts.length} kept (newest first; the page keeps the last ${KEEP_ALERTS}, the monitor 10,000)`;
   const rows = shown.map((a) => el("tr", { class: "link alert-row", "data-id": a.id,
       onclick: () => { location.hash = `#alert/${a.id}`; } },
     el("td", { class: "time", text: shortTime(a.alert.time) }),
@@ -430,7 +432,8 @@ async function renderProfileDetail(force) {
   const box = $("profile-detail"), ino = Number(state.arg);
   const p = (state.profiles || []).find((x) => x.ino === ino);
   if (!p) { if (state.profiles) fill(box, el("div", { class: "card empty", text: "no such profile" })); return; }
-  const anomalies = state.alerts.filter((a) => /^pH anomaly/.test(a.alert.rule) && Number(field(a, "ph.exe_ino")) === ino).reverse();
+  const anomalies = (state.anomalies && state.anomalies.ino === ino ? state.anomalies.list : [])
+    .filter((a) => /^pH anomaly/.test(a.alert.rule)).reverse();
   const key = JSON.stringify([p.state, p.train_count, p.anomalies, p.items, anomalies.length]);
   if (!force && box.dataset.key === key && box.dataset.ino === String(ino)) return;
   const again = box.dataset.ino === String(ino);

@@ -75,9 +75,10 @@ void vg_web_alerts_add(struct vg_web_alerts *s, const struct vg_alert *a,
 {
 	char *falco = vg_alert_json(a);
 	struct json_object *alert = falco ? json_tokener_parse(falco) : NULL;
-	struct json_object *env = json_object_new_object(), *fields, *pidv;
+	struct json_object *env = json_object_new_object(), *fields = NULL, *pidv, *inov;
 	struct vg_web_alert *slot = &s->ring[s->next_id % VG_WEB_ALERTS_MAX];
 	uint32_t pid = 0;
+	uint64_t ph_ino = 0;
 	const char *text;
 
 	count(s, a->time_ns, vg_web_priority_index(a->priority));
@@ -90,6 +91,10 @@ void vg_web_alerts_add(struct vg_web_alerts *s, const struct vg_alert *a,
 	if (json_object_object_get_ex(alert, "output_fields", &fields) &&
 	    json_object_object_get_ex(fields, "proc.pid", &pidv))
 		pid = (uint32_t)json_object_get_int64(pidv);
+	if (fields && json_object_object_get_ex(fields, "ph.exe_ino", &inov))
+		ph_ino = json_object_is_type(inov, json_type_string)
+				 ? strtoull(json_object_get_string(inov), NULL, 10)
+				 : json_object_get_uint64(inov);
 	json_object_object_add(env, "id", json_object_new_uint64(s->next_id));
 	json_object_object_add(env, "alert", alert);
 	json_object_object_add(env, "ancestry", ancestry(procs, pid));
@@ -99,6 +104,7 @@ void vg_web_alerts_add(struct vg_web_alerts *s, const struct vg_alert *a,
 	slot->json = text ? strdup(text) : NULL;
 	slot->id = s->next_id++;
 	slot->pid = pid;
+	slot->ph_ino = ph_ino;
 	json_object_put(env);
 }
 

@@ -19,6 +19,7 @@
 struct vg_web_alert {
 	uint64_t id; /* 1, 2, ... in order raised */
 	uint32_t pid;
+	uint64_t ph_ino; /* pH alerts: the profile's executable inode (ph.exe_ino), else 0 */
 	char *json; /* {"id":N,"alert":{Falco's},"ancestry":[...]} */
 };
 

@@ -129,13 +129,14 @@ static void overview(struct vg_web *w, struct vg_web_reply *r)
 	r->body = status;
 }
 
-/* /api/alerts?after=ID&limit=N: the alerts kept with an id above ID, oldest
- * first, at most N (the newest N; default 2000). Written as text from the
+/* /api/alerts?after=ID&limit=N[&ino=I]: the alerts kept with an id above
+ * ID (and, with ino, only pH's alerts about that executable), oldest first,
+ * at most N (the newest N; default 2000). Written as text from the
  * alerts' stored JSON, never parsed again: cheap even for 10,000. */
 static void alerts(struct vg_web *w, struct MHD_Connection *c, struct vg_web_reply *r)
 {
 	uint64_t after = arg_u64(c, "after", 0), limit = arg_u64(c, "limit", 2000);
-	uint64_t last = w->alerts.next_id - 1, first;
+	uint64_t ino = arg_u64(c, "ino", 0), last = w->alerts.next_id - 1, first;
 	char *buf = NULL;
 	size_t len = 0, n = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -147,13 +148,23 @@ static void alerts(struct vg_web *w, struct MHD_Connection *c, struct vg_web_rep
 	first = last >= VG_WEB_ALERTS_MAX ? last - VG_WEB_ALERTS_MAX + 1 : 1;
 	if (after + 1 > first)
 		first = after + 1;
-	if (limit && last >= first && last - first + 1 > limit)
+	if (ino) { /* the newest N of that profile */
+		uint64_t found = 0, id;
+
+		for (id = last; id >= first && id && (!limit || found < limit); id--) {
+			const struct vg_web_alert *a = vg_web_alerts_get(&w->alerts, id);
+
+			found += a && a->ph_ino == ino;
+		}
+		first = id + 1;
+	} else if (limit && last >= first && last - first + 1 > limit) {
 		first = last - limit + 1; /* the newest N */
+	}
 	fprintf(f, "{\"last_id\":%llu,\"alerts\":[", (unsigned long long)last);
 	for (uint64_t id = first; id <= last; id++) {
 		const struct vg_web_alert *a = vg_web_alerts_get(&w->alerts, id);
 
-		if (a)
+		if (a && (!ino || a->ph_ino == ino))
 			fprintf(f, "%s%s", n++ ? "," : "", a->json);
 	}
 	fputs("]}", f);
@@ -271,43 +282,36 @@ static struct json_object *bpf_obj_json(const struct vg_bpf_obj *o)
 	return j;
 }
 
-/* What `vigil bpf-audit --json` lists, with the default allow list; read
- * at most every BPF_CACHE_NS (it walks every process's descriptors). */
+/* What `vigil bpf-audit --json` lists, with the default allow list (it
+ * walks every process's descriptors: cached for BPF_CACHE_NS). */
 static void bpf(struct vg_web *w, struct vg_web_reply *r)
 {
-	uint64_t now = now_ns(CLOCK_MONOTONIC);
+	struct vg_audit_policy pol = { .allow = vg_audit_default_allow,
+				       .nallow = vg_audit_default_nallow };
+	struct vg_bpf_inventory inv;
+	struct json_object *list;
+	size_t suspicious = 0;
 
-	if (!w->bpf || now - w->bpf_ns > BPF_CACHE_NS) {
-		struct vg_audit_policy pol = { .allow = vg_audit_default_allow,
-					       .nallow = vg_audit_default_nallow };
-		struct vg_bpf_inventory inv;
-		struct json_object *list, *o;
-		size_t suspicious = 0;
-
-		if (vg_bpf_inventory_read(&inv)) {
-			error(r, 500, "cannot list BPF objects");
-			return;
-		}
-		list = json_object_new_array();
-		for (size_t i = 0; list && i < inv.n; i++) {
-			vg_bpf_verdict(&inv.objs[i], &pol);
-			suspicious += inv.objs[i].verdict == VG_VERDICT_SUSPICIOUS;
-			json_object_array_add(list, bpf_obj_json(&inv.objs[i]));
-		}
-		o = json_object_new_object();
-		if (o) {
-			json_object_object_add(o, "objects", list);
-			json_object_object_add(o, "suspicious", json_object_new_uint64(suspicious));
-			json_object_object_add(o, "truncated", json_object_new_uint64(inv.truncated));
-		} else {
-			json_object_put(list);
-		}
-		vg_bpf_inventory_free(&inv);
-		json_object_put(w->bpf);
-		w->bpf = o;
-		w->bpf_ns = now;
+	(void)w;
+	if (vg_bpf_inventory_read(&inv)) {
+		error(r, 500, "cannot list BPF objects");
+		return;
 	}
-	r->body = w->bpf ? json_object_get(w->bpf) : NULL;
+	list = json_object_new_array();
+	for (size_t i = 0; list && i < inv.n; i++) {
+		vg_bpf_verdict(&inv.objs[i], &pol);
+		suspicious += inv.objs[i].verdict == VG_VERDICT_SUSPICIOUS;
+		json_object_array_add(list, bpf_obj_json(&inv.objs[i]));
+	}
+	r->body = json_object_new_object();
+	if (r->body) {
+		json_object_object_add(r->body, "objects", list);
+		json_object_object_add(r->body, "suspicious", json_object_new_uint64(suspicious));
+		json_object_object_add(r->body, "truncated", json_object_new_uint64(inv.truncated));
+	} else {
+		json_object_put(list);
+	}
+	vg_bpf_inventory_free(&inv);
 }
 
 static void profile_show(struct vg_web *w, struct MHD_Connection *c, struct vg_web_reply *r)
@@ -324,6 +328,11 @@ static void profile_show(struct vg_web *w, struct MHD_Connection *c, struct vg_w
 	json_object_object_add(args, "exe", json_object_new_string(exe));
 	command_reply(w, "profile", args, r);
 	json_object_put(args);
+}
+
+static void profiles(struct vg_web *w, struct vg_web_reply *r)
+{
+	command_reply(w, "profiles", NULL, r);
 }
 
 static void heatmap(struct vg_web *w, struct MHD_Connection *c, struct vg_web_reply *r)
@@ -363,27 +372,82 @@ static void mute_preview(struct vg_web *w, struct MHD_Connection *c, struct vg_w
 		error(r, 400, err);
 }
 
+/* The answers every open page asks for every 2 s, and whose cost grows
+ * with the machine (the status walks pH's items map: up to half a second
+ * on a large profile set): rendered at most once per period, whatever the
+ * number of clients, so clients add almost nothing to the loop's work. */
+static const struct {
+	const char *path;
+	uint64_t period_ns;
+	void (*fn)(struct vg_web *w, struct vg_web_reply *r);
+} cached[] = {
+	{ "/api/overview", 5000000000ull, overview }, /* rates are over 5-10 s anyway */
+	{ "/api/processes", 2000000000ull, processes },
+	{ "/api/profiles", 2000000000ull, profiles },
+	{ "/api/bpf", BPF_CACHE_NS, bpf },
+};
+_Static_assert(sizeof(cached) / sizeof(cached[0]) <= sizeof(((struct vg_web *)0)->cache) /
+							   sizeof(((struct vg_web *)0)->cache[0]),
+	       "a cache slot per cached answer");
+
+static int from_cache(struct vg_web *w, const char *url, struct vg_web_reply *r)
+{
+	uint64_t now = now_ns(CLOCK_MONOTONIC);
+
+	for (unsigned i = 0; i < sizeof(cached) / sizeof(cached[0]); i++) {
+		struct vg_web_cached *slot = &w->cache[i];
+		const char *text;
+
+		if (strcmp(url, cached[i].path))
+			continue;
+		if (!slot->text || now - slot->at_ns >= cached[i].period_ns) {
+			struct vg_web_reply fresh = { 200, NULL, NULL };
+
+			cached[i].fn(w, &fresh);
+			if (fresh.status != 200 || !fresh.body) {
+				*r = fresh; /* errors are not kept */
+				return 1;
+			}
+			text = json_object_to_json_string_ext(fresh.body,
+							      JSON_C_TO_STRING_PLAIN |
+								      JSON_C_TO_STRING_NOSLASHESCAPE);
+			free(slot->text);
+			slot->text = text ? strdup(text) : NULL;
+			slot->at_ns = now;
+			json_object_put(fresh.body);
+		}
+		r->raw = slot->text ? strdup(slot->text) : NULL;
+		if (!r->raw)
+			error(r, 500, "out of memory");
+		return 1;
+	}
+	return 0;
+}
+
+/* After an action: the next answer shows its effect. */
+static void forget_cache(struct vg_web *w)
+{
+	for (unsigned i = 0; i < sizeof(w->cache) / sizeof(w->cache[0]); i++) {
+		free(w->cache[i].text);
+		w->cache[i].text = NULL;
+	}
+}
+
 void vg_web_api_get(struct vg_web *w, const char *url, struct MHD_Connection *c,
 		    struct vg_web_reply *r)
 {
+	if ((w->o.ph || strcmp(url, "/api/profiles")) && from_cache(w, url, r))
+		return;
 	if (!strcmp(url, "/api/session"))
 		session(w, r);
-	else if (!strcmp(url, "/api/overview"))
-		overview(w, r);
 	else if (!strcmp(url, "/api/alerts"))
 		alerts(w, c, r);
 	else if (!strncmp(url, "/api/alerts/", 12))
 		alert_one(w, strtoull(url + 12, NULL, 10), r);
-	else if (!strcmp(url, "/api/processes"))
-		processes(w, r);
-	else if (!strcmp(url, "/api/profiles") && w->o.ph)
-		command_reply(w, "profiles", NULL, r);
 	else if (!strcmp(url, "/api/profile") && w->o.ph)
 		profile_show(w, c, r);
 	else if (!strcmp(url, "/api/profile/heatmap") && w->o.ph)
 		heatmap(w, c, r);
-	else if (!strcmp(url, "/api/bpf"))
-		bpf(w, r);
 	else if (!strcmp(url, "/api/mute") && w->o.overrides)
 		mute_preview(w, c, r);
 	else
@@ -415,6 +479,7 @@ static void profile_action(struct vg_web *w, struct json_object *body, struct vg
 	json_object_object_add(args, "exe", json_object_get(exe));
 	command_reply(w, "profile", args, r);
 	json_object_put(args);
+	forget_cache(w);
 }
 
 /* {"id": N, "fields": [...]}: the proposal the page showed, appended to
@@ -452,6 +517,7 @@ static void mute(struct vg_web *w, struct json_object *body, struct vg_web_reply
 		return;
 	}
 	w->mutes++;
+	forget_cache(w);
 	ret = w->o.reload_rules ? w->o.reload_rules(w->o.ctx) : -ENOSYS;
 	json_object_object_add(prop, "file", json_object_new_string(w->o.overrides));
 	json_object_object_add(prop, "reloaded", json_object_new_boolean(ret == 0));

@@ -26,8 +26,12 @@ struct vg_web {
 	ino_t token_ino;
 	char *tls_cert_pem, *tls_key_pem;
 	struct vg_web_alerts alerts;
-	struct json_object *bpf; /* the last inventory, and when it was read */
-	uint64_t bpf_ns;
+	/* answers that walk the pH maps or the process table, rendered once
+	 * for every client for a short while (web_api.c, VG_WEB_CACHE) */
+	struct vg_web_cached {
+		char *text;
+		uint64_t at_ns;
+	} cache[4];
 	uint64_t requests, refused, mutes;
 };
 

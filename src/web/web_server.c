@@ -401,7 +401,8 @@ void vg_web_close(struct vg_web *w)
 	if (w->token_ino)
 		vg_web_safe_remove(w->o.token_file, w->token_ino);
 	vg_web_alerts_free(&w->alerts);
-	json_object_put(w->bpf);
+	for (unsigned i = 0; i < sizeof(w->cache) / sizeof(w->cache[0]); i++)
+		free(w->cache[i].text);
 	free(w->tls_cert_pem);
 	free(w->tls_key_pem);
 	explicit_bzero(w->token, sizeof(w->token));

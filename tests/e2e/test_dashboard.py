@@ -324,15 +324,14 @@ def _start():
             s["session"] = sess
 
             # real alerts: cat of /etc/shadow, and a process that reads it and stays
-            cat = run_deliberate(["/bin/cat", "/etc/shadow"])
-            cat_pid = _wait("cat's pid", lambda: _mon_alerts_pid(mon, "/usr/bin/cat"))
+            cat_pid, cat_rc = _run_pid(["/bin/cat", "/etc/shadow"])
             keep.append(subprocess.Popen([sys.executable, "-c",
                                           "import sys,time; open('/etc/shadow').read(); "
                                           "print('ready', flush=True); time.sleep(300)"],
                                          stdout=subprocess.PIPE, stdin=subprocess.DEVNULL))
             deliberate(keep[-1].pid)
             keep[-1].stdout.readline()
-            s.update(cat_rc=cat.returncode, cat_pid=cat_pid, reader_pid=keep[-1].pid)
+            s.update(cat_rc=cat_rc, cat_pid=cat_pid, reader_pid=keep[-1].pid)
             alert = _wait("the cat alert in the API", lambda: _alert_of(base, token, cat_pid, SHADOW_RULE))
             s["alert"] = alert
             _wait("the reader's alert", lambda: _alert_of(base, token, keep[-1].pid, SHADOW_RULE))
@@ -358,14 +357,11 @@ def _start():
             with open(victim) as f:
                 s["victim_text"] = f.read()
             time.sleep(0.5)
-            again = run_deliberate(["/bin/cat", "/etc/shadow"])
-            other = run_deliberate(["/usr/bin/head", "-c1", "/etc/shadow"])
-            s["other_pid"] = _wait("head's alert", lambda: _mon_alerts_pid(mon, "/usr/bin/head"))
+            again_pid, s["again_rc"] = _run_pid(["/bin/cat", "/etc/shadow"])
+            other_pid, s["other_rc"] = _run_pid(["/usr/bin/head", "-c1", "/etc/shadow"])
+            s["other_alerts"] = _wait("head's alert", lambda: _mon_alerts(mon, other_pid, SHADOW_RULE))
             time.sleep(1)
-            s["muted_again"] = [e for e in _events(mon) if e["rule"] == SHADOW_RULE
-                                and e["output_fields"].get("proc.exepath") == "/usr/bin/cat"
-                                and int(e["output_fields"]["proc.pid"]) != cat_pid]
-            s["again_rc"], s["other_rc"] = again.returncode, other.returncode
+            s["muted_again"] = _mon_alerts(mon, again_pid, SHADOW_RULE)
 
 
             # a pH profile, normal through the dashboard's own action
@@ -389,14 +385,16 @@ def _start():
             s["trainer_pid"] = keep[-1].pid
             time.sleep(0.5)
             s["heatmap"] = api(base, token, f"/api/profile/heatmap?dev={s['normalize'][1]['dev']}&ino={s['ino']}")
+            s["dom"]["profile"] = chromium(url + f"#profile/{s['ino']}")
+            s["shots"]["profile"] = os.path.join(SHOTS, "profile.png")
+            chromium(url + f"#profile/{s['ino']}", out_png=s["shots"]["profile"])
 
             # every page in a real browser: the DOM, then a screenshot
             pages = {"overview": "#overview", "processes": f"#processes?find={keep[0].pid}", "processes_all": "#processes",
-                     "profiles": "#profiles",
-                     "profile": f"#profile/{s['ino']}", "bpf": "#bpf"}
+                     "profiles": "#profiles", "bpf": "#bpf"}
             s["dom"].update({k: chromium(url + h) for k, h in pages.items()})
             shots = {"overview": "#overview", "processes": pages["processes"], "profiles": "#profiles",
-                     "profile": pages["profile"], "bpf": "#bpf"}
+                     "bpf": "#bpf"}
             for k, h in shots.items():
                 path = os.path.join(SHOTS, f"{k}.png")
                 chromium(url + h, out_png=path)
@@ -425,11 +423,12 @@ def _events(mon):
         return []
 
 
-def _mon_alerts_pid(mon, exepath):
-    for e in _events(mon):
-        if e["rule"] == SHADOW_RULE and e["output_fields"].get("proc.exepath") == exepath:
-            return int(e["output_fields"]["proc.pid"])
-    return None
+def _run_pid(argv):
+    """Runs a deliberate trigger to its end: (pid, exit code)."""
+    with subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                          stdin=subprocess.DEVNULL) as p:
+        deliberate(p.pid)
+        return p.pid, p.wait(60)
 
 
 def _rule_files():
@@ -552,7 +551,7 @@ def test_mute_similar_writes_only_the_overrides_file_and_reloads():
     assert s["victim_text"] == "untouched\n"
     # the reloaded rules: the muted program is quiet, another reader still alerts
     assert not s["muted_again"], s["muted_again"]
-    assert s["other_pid"], "head of /etc/shadow did not alert after the mute"
+    assert s["other_alerts"], "head of /etc/shadow did not alert after the mute"
     assert "reloading rules" in s["stderr"], s["stderr"][-2000:]
 
 
