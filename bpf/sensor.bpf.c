@@ -53,7 +53,7 @@ struct {
 	__type(value, __u32);
 } handlers SEC(".maps");
 
-#include "vg_cred.h"
+#include "vg_facts.h"
 
 static __always_inline bool in_compat_syscall(void)
 {

@@ -14,6 +14,9 @@ PKGS="$PKGS rsyslog"
 PKGS="$PKGS libjs-chart.js chromium"
 # pamtester drives the authentication tests (tests/e2e/test_auth.py).
 PKGS="$PKGS pamtester"
+# The benign corpus (tests/benign/corpus.sh, tests/e2e/test_benign.py) runs these for real,
+# and the catalogue's decoder pipelines (VG-043) use xxd and openssl.
+PKGS="$PKGS git curl openssh-client python3-venv sudo cron logrotate xxd openssl"
 # Optional: used by tests and benchmarks when present (auditd is compared
 # against in `make bench`; pamtester drives the PAM tests).
 [ "${VIGIL_DEPS_EXTRA:-0}" = 1 ] && PKGS="$PKGS auditd pamtester rsyslog curl openssh-client"

@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
-/* Credentials before and after a set*id call, so a rule can tell "became
- * root" (an id went from non-zero to 0) from a root process setting the ids
- * it already holds (service launchers do that before every command).
- *
- * The sensor reads everything at sys_exit, when the old credentials are
- * gone (commit_creds() drops them). So a small sys_enter program keeps the
- * ids the task holds as the call starts, in task storage, only for the
- * calls routed as set*id records: for any other call it costs two loads.
+/* Kernel facts the rules judge instead of names (see src/fields/):
+ *  - credentials before and after a set*id call, so a rule can tell "became
+ *    root" (an id went from non-zero to 0) from a root process setting the
+ *    ids it already holds (service launchers do that before every command).
+ *    The sensor reads everything at sys_exit, when the old credentials are
+ *    gone (commit_creds() drops them), so a small sys_enter program keeps
+ *    the ids the task holds as the call starts, in task storage, only for
+ *    the calls routed as set*id records: for any other call, two loads;
+ *  - the mode and owner of the directory holding a file;
+ *  - descriptors 0-2 at exec.
  * Included by sensor.bpf.c after the routes are declared. */
-#ifndef VG_CRED_H
-#define VG_CRED_H
+#ifndef VG_FACTS_H
+#define VG_FACTS_H
 
 #include "vg_core.h"
 #include "vg_path.h"
