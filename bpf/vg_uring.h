@@ -206,11 +206,12 @@ static __always_inline void uring_sockaddr(struct vg_sockaddr *a, __u64 addr, bo
 /* Where the kernel keeps its copy of a connect's or bind's address. Since
  * 6.10 the prep copies it into the request's async data: first as the
  * addr member of a struct io_async_msghdr, and on kernels with a later
- * change as the async data itself (a bare sockaddr_storage). BTF cannot
- * tell these apart, so the first request whose user address matches one of
- * the two places decides, per opcode, for good (1: the data itself, 2: the
- * msghdr's member); until then the address is read from user memory. */
-__u32 uring_addr_layout[2]; /* [0] connect, [1] bind */
+ * change as the async data itself (a bare sockaddr_storage), for connect
+ * and bind alike. BTF cannot tell these apart, so the first connect whose
+ * user address matches one of the two places decides for good (1: the
+ * data itself, 2: the msghdr's member); until then a connect's address is
+ * read from user memory, and a bind's from its socket once it succeeded. */
+__u32 uring_addr_layout;
 
 static __always_inline bool same16(__u64 kaddr, __u64 uaddr)
 {
@@ -226,7 +227,7 @@ static __always_inline bool same16(__u64 kaddr, __u64 uaddr)
  * the string helpers take no pointers), or 0. */
 static __always_inline __u64 uring_kernel_addr(struct io_kiocb *req, __u8 op)
 {
-	__u32 *layout = &uring_addr_layout[op == IORING_OP_BIND];
+	__u32 *layout = &uring_addr_layout;
 	__u64 data = (__u64)BPF_CORE_READ(req, async_data), msg = 0, user;
 
 	if (!data)
@@ -460,7 +461,8 @@ static __always_inline void uring_finish(struct scratch *sc, struct io_kiocb *re
 			sockaddr_from_file(e, req->file);
 			if (asked.family)
 				e->remote = asked;
-		} else if (type == VG_EV_LISTEN) {
+		} else if (type == VG_EV_LISTEN || (type == VG_EV_BIND && res == 0)) {
+			/* a bind: the address the socket got (the port it was given) */
 			sockaddr_from_file(e, req->file);
 		}
 	}

@@ -6,6 +6,9 @@
  *   vigil-uring [--sqpoll] read PATH [MARK] openat + read 4 KiB + close (MARK:
  *                                           ignored, for the command line)
  *   vigil-uring [--sqpoll] connect PORT     socket + connect to 127.0.0.1:PORT
+ *   vigil-uring serve 0                     bind to 127.0.0.1 (any port), listen and
+ *                                           accept one connection made to it
+ *                                           by a plain connect() of its own
  *   vigil-uring [--sqpoll] rename OLD NEW | unlink PATH | mkdir PATH
  *   vigil-uring [--sqpoll] link OLD NEW | symlink TARGET LINK
  *   vigil-uring --async read PATH           every request forced to an io-wq
@@ -35,6 +38,8 @@
 #ifndef IORING_OP_SOCKET
 #define IORING_OP_SOCKET 45
 #endif
+#define VG_IORING_OP_BIND 56   /* 6.11: newer than Debian 12's headers */
+#define VG_IORING_OP_LISTEN 57
 
 static struct vg_ring ring;
 static bool skip_success; /* --skip */
@@ -126,6 +131,41 @@ static int do_connect(const char *port)
 	return 0;
 }
 
+/* A listener made through io_uring (bind, listen, accept); the client end
+ * is a plain connect() of this process (the backlog takes it). */
+static int do_serve(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sa);
+	struct io_uring_sqe *s;
+	int lfd = socket(AF_INET, SOCK_STREAM, 0), cfd;
+
+	if (lfd < 0)
+		return 1;
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	s = sqe(VG_IORING_OP_BIND);
+	s->fd = lfd;
+	s->addr = (uintptr_t)&sa;
+	s->addr2 = sizeof(sa);
+	printf("bind_res=%d\n", run1());
+	s = sqe(VG_IORING_OP_LISTEN);
+	s->fd = lfd;
+	s->len = 8;
+	printf("listen_res=%d\n", run1());
+	if (getsockname(lfd, (struct sockaddr *)&sa, &len))
+		return 1;
+	printf("port=%d\n", ntohs(sa.sin_port));
+	cfd = socket(AF_INET, SOCK_STREAM, 0);
+	if (cfd < 0 || connect(cfd, (struct sockaddr *)&sa, sizeof(sa)))
+		return 1;
+	s = sqe(IORING_OP_ACCEPT);
+	s->fd = lfd;
+	printf("accept_res=%d\n", run1());
+	close(cfd);
+	close(lfd);
+	return 0;
+}
+
 /* rename, link: old and new, both relative to the working directory */
 static int two_paths(unsigned op, const char *a, const char *b)
 {
@@ -214,7 +254,7 @@ static int do_flood(const char *path, long n)
 static int usage(void)
 {
 	fprintf(stderr, "usage: vigil-uring [--sqpoll] read PATH | connect PORT | rename OLD NEW |"
-			" unlink PATH | mkdir PATH | link OLD NEW | symlink TARGET LINK |"
+			" serve 0 | unlink PATH | mkdir PATH | link OLD NEW | symlink TARGET LINK |"
 			" flood PATH N [DEPTH] | sysread PATH\n");
 	return 2;
 }
@@ -258,6 +298,8 @@ int main(int argc, char **argv)
 		return do_read(argv[2]);
 	if (!strcmp(cmd, "connect"))
 		return do_connect(argv[2]);
+	if (!strcmp(cmd, "serve"))
+		return do_serve();
 	if (!strcmp(cmd, "unlink"))
 		return one_path(IORING_OP_UNLINKAT, argv[2]);
 	if (!strcmp(cmd, "mkdir"))

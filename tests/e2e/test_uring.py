@@ -58,6 +58,7 @@ def _start():
             st["async"] = _run("--async", "read", "/etc/shadow")
             st["missing"] = _run("read", os.path.join(top, "no-such-file"))
             st["connect"] = _run("connect", st["port"])
+            st["serve"] = _run("serve", 0)
             with open(os.path.join(top, "old"), "w") as f:
                 f.write("x")
             st["rename"] = _run("rename", "old", "new", cwd=top)
@@ -175,6 +176,23 @@ def test_connect_to_a_loopback_listener():
     socks = _uring(_mine(st, "connect", "socket"))
     assert len(socks) == 1 and socks[0]["vigil.io_uring_op"] == "IORING_OP_SOCKET", socks
     assert socks[0]["evt.res"] == int(st["connect"][1]["socket_res"])
+
+
+def test_bind_listen_and_accept():
+    st = _st()
+    kv = st["serve"][1]
+    port = int(kv["port"])
+    assert kv["bind_res"] == "0" and kv["listen_res"] == "0" and int(kv["accept_res"]) >= 0, kv
+    ev = {e["rule"]: e["output_fields"] for e in _mine(st, "serve")
+          if e["output_fields"].get("evt.is_io_uring")}
+    assert set(ev) == {"bind", "listen", "accept4"}, _mine(st, "serve")
+    b, l, a = ev["bind"], ev["listen"], ev["accept4"]
+    assert b["vigil.io_uring_op"] == "IORING_OP_BIND" and b["evt.res"] == 0
+    assert b["fd.lip"] == "127.0.0.1" and b["fd.lport"] == port, b  # the port it was given
+    assert l["vigil.io_uring_op"] == "IORING_OP_LISTEN" and l["fd.lport"] == port, l
+    assert a["vigil.io_uring_op"] == "IORING_OP_ACCEPT"
+    assert a["evt.res"] == a["fd.num"] == int(kv["accept_res"]), a
+    assert a["fd.lport"] == port and a["fd.rip"] == "127.0.0.1", a
 
 
 def test_rename_unlink_and_mkdir_with_their_paths():
