@@ -849,6 +849,7 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 
 	if (!sc || p->tgid == self_tgid)
 		return 0;
+	cred_remember(p); /* a set-id executable changed them */
 	e = (void *)sc->ev;
 	__builtin_memset((char *)e + sizeof(e->hdr), 0, sizeof(*e) - sizeof(e->hdr));
 	fill_header(&e->hdr, VG_EV_EXEC, p, -1);
@@ -949,8 +950,12 @@ int BPF_PROG(vg_fork, struct task_struct *parent, struct task_struct *child)
 	struct scratch *sc;
 	struct vg_fork *e;
 
+	if (parent->tgid == self_tgid)
+		return 0;
+	/* every new task, thread or process, starts with its creator's ids */
+	cred_remember(child);
 	/* Threads share the process: only new processes go to user space. */
-	if (child->pid != child->tgid || parent->tgid == self_tgid)
+	if (child->pid != child->tgid)
 		return 0;
 	sc = get_scratch();
 	if (!sc)

@@ -4,9 +4,14 @@
  *    root" (an id went from non-zero to 0) from a root process setting the
  *    ids it already holds (service launchers do that before every command).
  *    The sensor reads everything at sys_exit, when the old credentials are
- *    gone (commit_creds() drops them), so a small sys_enter program keeps
- *    the ids the task holds as the call starts, in task storage, only for
- *    the calls routed as set*id records: for any other call, two loads;
+ *    gone (commit_creds() drops them), so each task's ids are remembered in
+ *    task storage where they can change: at exec, at fork (the child's) and
+ *    after each set*id call; the ids before a call are the ones remembered
+ *    last. No program on sys_enter for this: the monitor keeps to one
+ *    program per system call (a second one costs every call of every task
+ *    about as much as the sensor's own dispatch). A task that was running
+ *    before the monitor started has no ids remembered until its first
+ *    set*id call or exec: that first call's ids before are unknown;
  *  - the mode and owner of the directory holding a file;
  *  - descriptors 0-2 at exec.
  * Included by sensor.bpf.c after the routes are declared. */
@@ -18,7 +23,8 @@
 
 struct cred_before {
 	__u32 ids[8]; /* uid, euid, suid, fsuid, gid, egid, sgid, fsgid */
-	__u64 ts_ns;  /* when the call started: a stale entry is not used */
+	__u32 known;  /* 1 once ids holds what the task had last */
+	__u32 pad;
 };
 
 struct {
@@ -40,51 +46,40 @@ static __always_inline void cred_ids(const struct cred *c, __u32 ids[8])
 	ids[7] = c->fsgid.val;
 }
 
-static __always_inline bool is_setid_type(__u8 type)
+/* Remembers the ids task holds now (at exec, for a new child at fork). */
+static __always_inline void cred_remember(struct task_struct *task)
 {
-	return type == VG_EV_SETUID || type == VG_EV_SETGID;
-}
-
-SEC("tp_btf/sys_enter")
-int BPF_PROG(vg_cred_enter, struct pt_regs *regs, long nr)
-{
-	struct task_struct *task;
 	struct cred_before *cb;
 
-	if ((unsigned long)nr >= VG_NR_SYSCALLS)
-		return 0;
-	/* Either ABI's table may route the number: a wrong guess only
-	 * stores ids nobody reads. */
-	if (!is_setid_type(routes[nr].type) && !is_setid_type(routes32[nr].type))
-		return 0;
-	task = bpf_get_current_task_btf();
-	if (task->tgid == self_tgid)
-		return 0;
 	cb = bpf_task_storage_get(&cred_before, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!cb)
-		return 0;
+		return;
 	cred_ids(task->cred, cb->ids);
-	cb->ts_ns = bpf_ktime_get_boot_ns();
-	return 0;
+	cb->known = 1;
 }
 
-/* At sys_exit of a set*id call: the ids before (from the entry) and after,
- * the uid forms for setuid-family records, the gid forms for the others. */
+/* At sys_exit of a set*id call: the ids before (remembered) and after,
+ * the uid forms for setuid-family records, the gid forms for the others;
+ * then the ids after are remembered for the next call. */
 static __always_inline void setid_ids(struct vg_sys *e, struct task_struct *task)
 {
-	struct cred_before *cb = bpf_task_storage_get(&cred_before, task, 0, 0);
+	struct cred_before *cb;
 	__u32 now[8], i, base = e->hdr.type == VG_EV_SETGID ? 4 : 0;
 
 	cred_ids(task->cred, now);
 	for (i = 0; i < 4; i++)
 		e->ids_after[i] = now[(base + i) & 7];
-	/* The entry of this very call: it started before the header's time. */
-	if (!cb || !cb->ts_ns || cb->ts_ns > e->hdr.ts_ns)
+	cb = bpf_task_storage_get(&cred_before, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!cb)
 		return;
-	for (i = 0; i < 4; i++)
-		e->ids_before[i] = cb->ids[(base + i) & 7];
-	e->ids_known = 1;
-	cb->ts_ns = 0; /* used once */
+	if (cb->known) {
+		for (i = 0; i < 4; i++)
+			e->ids_before[i] = cb->ids[(base + i) & 7];
+		e->ids_known = 1;
+	}
+	for (i = 0; i < 8; i++)
+		cb->ids[i] = now[i];
+	cb->known = 1;
 }
 
 /* The directory that holds a file (its dentry's parent): its mode and

@@ -259,6 +259,9 @@ static int on_event(void *ctx, const struct vg_event *ev)
 
 /* The kernel sends what the rules need (all of it when every event is
  * printed, or what --syscalls names). */
+static const char *const setid_calls[] = { "setuid",	  "setgid",    "setreuid", "setregid",
+					    "setresuid", "setresgid", "setfsuid", "setfsgid" };
+
 static void apply_routes(struct monitor *m, struct vg_sensor *s)
 {
 	if (m->detect && !m->opts->print_events && !m->opts->syscalls)
@@ -270,6 +273,10 @@ static void apply_routes(struct monitor *m, struct vg_sensor *s)
 		 * proc.vpgid), whatever the rules ask */
 		vg_sensor_route(s, vg_syscall_nr("setsid"), true);
 		vg_sensor_route(s, vg_syscall_nr("setpgid"), true);
+		/* and the ids the sensor remembers after each set*id call
+		 * (bpf/vg_facts.h): rare calls, always followed */
+		for (size_t i = 0; i < sizeof(setid_calls) / sizeof(setid_calls[0]); i++)
+			vg_sensor_route(s, vg_syscall_nr(setid_calls[i]), true);
 	}
 }
 

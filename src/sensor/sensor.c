@@ -182,7 +182,6 @@ static int load(struct vg_sensor *s, const struct vg_sensor_opts *o,
 		{ skel->progs.vg_exec, "sched_process_exec" },
 		{ skel->progs.vg_fork, "sched_process_fork" },
 		{ skel->progs.vg_exit, "sched_process_exit" },
-		{ skel->progs.vg_cred_enter, "sys_enter" },
 	};
 	struct btf *vmlinux = btf__load_vmlinux_btf();
 	int ret;
