@@ -33,9 +33,10 @@ struct vg_sensor {
 	/* One poll's budget (see vg_sensor_poll): records handled so far, the
 	 * monotonic time it ends, and whether a callback stopped the drain
 	 * because it was spent. */
-	unsigned handled;
+	unsigned handled, max_records;
 	uint64_t deadline_ns;
 	bool yielded;
+	struct ring_buffer *rb_extra; /* the rings of vg_sensor_add_ring */
 	/* the other rings' callbacks, wrapped to count against the budget */
 	struct extra_ring {
 		struct vg_sensor *s;
@@ -65,7 +66,7 @@ static uint64_t mono_ns(void)
 static int spend(struct vg_sensor *s)
 {
 	s->handled++;
-	if (s->handled >= VG_SENSOR_POLL_MAX_RECORDS ||
+	if (s->handled >= s->max_records ||
 	    ((s->handled & 15) == 0 && mono_ns() >= s->deadline_ns)) {
 		s->yielded = true;
 		return BUDGET_SPENT;
@@ -382,8 +383,18 @@ fail:
 	return ret < 0 ? ret : -EINVAL;
 }
 
+/* One phase of a poll: a budget of max records and ns nanoseconds. */
+static void budget(struct vg_sensor *s, unsigned max, uint64_t ns)
+{
+	s->handled = 0;
+	s->max_records = max;
+	s->deadline_ns = mono_ns() + ns;
+}
+
 int vg_sensor_poll(struct vg_sensor *s, int timeout_ms)
 {
+	unsigned total = 0;
+	bool yielded = false;
 	int n;
 
 	/* Bounded: at most VG_SENSOR_POLL_MAX_RECORDS records or
@@ -391,20 +402,31 @@ int vg_sensor_poll(struct vg_sensor *s, int timeout_ms)
 	 * timers and clients however fast records arrive or however slow they
 	 * are to handle. What the reader cannot keep up with stays in the ring,
 	 * and what the ring cannot hold the kernel counts as dropped. */
-	s->handled = 0;
 	s->yielded = false;
-	s->deadline_ns = mono_ns() + VG_SENSOR_POLL_MAX_NS;
+	/* The other rings (pH alerts, auth, deny) first, with a budget of their
+	 * own: a flooded sensor ring must not starve them, nor they it. */
+	if (s->rb_extra) {
+		budget(s, VG_SENSOR_POLL_MAX_RECORDS / 4, VG_SENSOR_POLL_MAX_NS / 4);
+		n = ring_buffer__consume(s->rb_extra);
+		if (n < 0 && !s->yielded)
+			return n;
+		total = s->handled;
+		yielded = s->yielded;
+		s->yielded = false;
+	}
+	budget(s, VG_SENSOR_POLL_MAX_RECORDS, VG_SENSOR_POLL_MAX_NS);
 	/* The kernel wakes us only when a backlog builds up, so after the
 	 * wait we always drain what is there (within the budget). */
-	n = ring_buffer__poll(s->rb, timeout_ms);
+	n = ring_buffer__poll(s->rb, yielded ? 0 : timeout_ms);
 	if (n < 0 && !s->yielded)
-		return n == -EINTR ? 0 : n;
+		return n == -EINTR ? (int)total : n;
 	if (!s->yielded) {
 		n = ring_buffer__consume(s->rb);
 		if (n < 0 && !s->yielded)
 			return n;
 	}
-	return (int)s->handled;
+	s->yielded = s->yielded || yielded;
+	return (int)(total + s->handled);
 }
 
 bool vg_sensor_poll_yielded(const struct vg_sensor *s)
@@ -422,7 +444,12 @@ int vg_sensor_add_ring(struct vg_sensor *s, int map_fd,
 		return -ENOSPC;
 	x = &s->extra[s->nextra];
 	*x = (struct extra_ring){ .s = s, .fn = fn, .ctx = ctx };
-	ret = ring_buffer__add(s->rb, map_fd, on_extra_record, x);
+	if (!s->rb_extra) {
+		s->rb_extra = ring_buffer__new(map_fd, on_extra_record, x, NULL);
+		ret = s->rb_extra ? 0 : -errno;
+	} else {
+		ret = ring_buffer__add(s->rb_extra, map_fd, on_extra_record, x);
+	}
 	if (ret)
 		return ret < 0 ? ret : -EINVAL;
 	s->nextra++;
@@ -522,6 +549,7 @@ void vg_sensor_close(struct vg_sensor *s)
 		return;
 	for (int i = 0; i < s->nlinks; i++)
 		bpf_link__destroy(s->links[i]);
+	ring_buffer__free(s->rb_extra);
 	ring_buffer__free(s->rb);
 	sensor_bpf__destroy(s->skel);
 	if (s->stats_fd >= 0)

@@ -63,7 +63,9 @@ int vg_sensor_open_with(struct vg_sensor **out, const struct vg_sensor_opts *opt
 /* Reads what the kernel queued (every ring: the sensor's and those added
  * with vg_sensor_add_ring), waiting up to timeout_ms for more, but handles
  * at most VG_SENSOR_POLL_MAX_RECORDS records or VG_SENSOR_POLL_MAX_NS of
- * work per call, so that the caller's loop always gets control back.
+ * work per call, so that the caller's loop always gets control back. The
+ * other rings are read first, with a quarter of that budget of their own,
+ * so a flooded sensor ring never starves them (pH alerts, auth, deny).
  * Returns the number of records handled or a negative errno;
  * vg_sensor_poll_yielded tells whether the budget ended the call (records
  * may be waiting). */
