@@ -71,6 +71,7 @@ struct vg_ph_incidents {
 	struct episode slots[VG_PH_INCIDENT_SLOTS];
 	struct recent recent[VG_PH_RECENT_EVENTS];
 	uint64_t recent_next; /* ring position: total events remembered */
+	uint64_t sensor_ns;   /* newest sensor event seen (CLOCK_BOOTTIME) */
 	/* rendering */
 	struct vg_fields fields;	/* the alert's */
 	struct vg_fields ev_fields;	/* scratch for a sensor event */
@@ -320,7 +321,11 @@ void vg_ph_incidents_event(struct vg_ph_incidents *in, const struct vg_event *ev
 	const char *type, *what, *fdtype;
 	unsigned t = ev->u.hdr.type;
 
-	if (!in || !interesting(t))
+	if (!in)
+		return;
+	if (ev->u.hdr.ts_ns > in->sensor_ns)
+		in->sensor_ns = ev->u.hdr.ts_ns;
+	if (!interesting(t))
 		return;
 	if ((t == VG_EV_LISTEN || t == VG_EV_ACCEPT) && in->proc_fn) {
 		struct vg_ph_proc_info pi;
@@ -795,7 +800,12 @@ void vg_ph_incidents_tick(struct vg_ph_incidents *in, uint64_t now_ns)
 
 		if (!ep->used)
 			continue;
-		if (!ep->reported && now_ns >= ep->first_ns + in->hold_ns)
+		/* due after the hold, once the sensor's events (another ring,
+		 * which may lag under load) have caught up with it, or at the
+		 * latest VG_PH_INCIDENT_MAX_HOLD_NS after the first anomaly */
+		if (!ep->reported && now_ns >= ep->first_ns + in->hold_ns &&
+		    (in->sensor_ns >= ep->first_ns + in->hold_ns ||
+		     now_ns >= ep->first_ns + VG_PH_INCIDENT_MAX_HOLD_NS))
 			report(in, ep, now_ns);
 		else if (ep->reported && ep->dirty)
 			report(in, ep, now_ns); /* only if the severity went up */
