@@ -11,7 +11,9 @@
  * An episode is the anomalies of one task (thread) of one executable with
  * gaps shorter than `gap_ns`. It is reported `hold_ns` after its first
  * anomaly (so the calls that follow within that time, and the sensor's
- * events, are in it), or earlier when the table is full. The process is
+ * events, are in it; when the sensor's ring lags, until its events reach
+ * that point, at most VG_PH_INCIDENT_MAX_HOLD_NS), or earlier when the
+ * table is full. The process is
  * looked up when the episode is reported: by then the sensor's exec event
  * (another ring) has reached the process table. Anomalies that come
  * after the report stay in the same episode silently, unless they raise its
@@ -30,6 +32,7 @@
 struct vg_event;
 
 #define VG_PH_INCIDENT_HOLD_NS (40ull * 1000000ull)	 /* report 40 ms after the first anomaly */
+#define VG_PH_INCIDENT_MAX_HOLD_NS (90ull * 1000000ull) /* ... or later, when the sensor lags */
 #define VG_PH_INCIDENT_GAP_NS (2000ull * 1000000ull) /* quiet this long: the episode ends */
 #define VG_PH_INCIDENT_SLOTS 256			 /* episodes open at once */
 #define VG_PH_INCIDENT_CALLS 24				 /* distinct novel calls listed */

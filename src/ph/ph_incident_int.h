@@ -1,0 +1,102 @@
+/* pH incidents, inside: the episode table and the shared helpers of
+ * ph_incident.c (episodes, scope, the sensor's events) and
+ * ph_incident_report.c (the alert). Not for other users. */
+#ifndef VIGIL_PH_INCIDENT_INT_H
+#define VIGIL_PH_INCIDENT_INT_H
+
+#include <stdio.h>
+
+#include "ph/ph_incident.h"
+
+#define VG_PH_EXE_PATHS 4096 /* direct-mapped by inode: collisions lose a name */
+
+struct novel_call {
+	uint16_t nr;
+	uint16_t window_len;
+	uint32_t count;
+	uint16_t window[PH_EV_WINDOW]; /* the calls before its first occurrence */
+};
+
+struct episode {
+	int used;
+	int reported;		   /* the incident went out */
+	int dirty;		   /* new anomalies since it went out */
+	enum vg_ph_severity sev_sent;
+	uint32_t pid, tid;
+	struct ph_exe_key exe;
+	uint64_t profile_id;
+	uint64_t first_ns, last_ns; /* CLOCK_BOOTTIME of the first / last record */
+	uint64_t anomalies, task_calls, profile_anomalies;
+	uint32_t lfc_max, status, window_size;
+	int burst, responded;
+	uint32_t response;
+	int32_t response_err;
+	char comm[PH_EV_COMM_LEN + 1];
+	unsigned ncalls;
+	uint32_t calls_dropped; /* distinct calls beyond VG_PH_INCIDENT_CALLS */
+	struct novel_call calls[VG_PH_INCIDENT_CALLS];
+	/* the process, from the table when the episode opened */
+	int have_proc, has_tty;
+	uint32_t ppid;
+	int64_t uid;
+	char exe_path[512], cmdline[512], pname[32], user[64], container[32];
+};
+
+/* A sensor event an incident may list. */
+struct recent {
+	uint64_t ts;
+	uint32_t pid;
+	uint16_t type;
+	uint8_t critical; /* dup onto 0-2 of a socket, W+X mapping, ptrace, module */
+	char text[200];
+};
+
+struct vg_ph_incidents {
+	vg_ph_incident_fn fn;
+	void *ctx;
+	vg_ph_proc_fn proc_fn;
+	void *proc_ctx;
+	const char *hostname;
+	int64_t boot_to_wall_ns;
+	uint64_t hold_ns, gap_ns;
+	struct vg_ph_incident_stats st;
+	struct episode slots[VG_PH_INCIDENT_SLOTS];
+	struct recent recent[VG_PH_RECENT_EVENTS];
+	uint64_t recent_next; /* ring position: total events remembered */
+	uint64_t sensor_ns;   /* newest sensor event seen (CLOCK_BOOTTIME) */
+	/* rendering */
+	struct vg_fields fields;	/* the alert's */
+	struct vg_fields ev_fields;	/* scratch for a sensor event */
+	const char *tags[2];
+	char exe_id[64], ino[24], call[32], window[PH_EV_WINDOW * 32], calls_s[1024];
+	char windows[4096], events[2048], reason[256], output[8192];
+	char path[4096]; /* readlink of /proc/PID/exe */
+	/* paths of recently executed files, by inode (direct-mapped): an
+	 * execve's incident is reported after the process became the new
+	 * program, when neither the table nor /proc names the old one */
+	struct {
+		uint64_t ino, dev;
+		char path[256];
+	} exes[VG_PH_EXE_PATHS];
+	/* the alert scope */
+	enum vg_ph_scope scope;
+	char *watch[VG_PH_WATCH_MAX];
+	uint64_t watch_ino[VG_PH_WATCH_MAX]; /* the file at start (0: missing) */
+	unsigned nwatch;
+	uint64_t listeners[VG_PH_EXE_PATHS]; /* inodes of programs seen serving (direct-mapped) */
+};
+
+static inline void copy_str(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src ? src : "");
+}
+
+/* 1 if the process is in the alert scope (ph_incident.c). */
+int vg_ph__scope_of(const struct vg_ph_incidents *in, const char *exe, uint64_t ino,
+		    int have_proc, uint32_t ppid, int has_tty);
+/* Fills the episode's process fields once (ph_incident.c). */
+void vg_ph__episode_proc(struct vg_ph_incidents *in, struct episode *ep);
+/* Reports the episode, or its severity update (ph_incident_report.c). */
+void vg_ph__report(struct vg_ph_incidents *in, struct episode *ep, uint64_t now_ns);
+
+#endif
