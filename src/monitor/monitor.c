@@ -211,6 +211,17 @@ static int on_event(void *ctx, const struct vg_event *ev)
 	return 0;
 }
 
+/* Lost events above a threshold are an alert (self-protection). */
+static void sp_drops(struct monitor *m, struct vg_sensor *s)
+{
+	struct vg_sensor_stats st;
+
+	if (!m->selfprot)
+		return;
+	vg_sensor_stats(s, &st);
+	vg_sp_drops(m->selfprot, st.dropped_total, clock_ns(CLOCK_REALTIME));
+}
+
 /* The kernel sends what the rules need (all of it when every event is
  * printed, or what --syscalls names). */
 static void apply_routes(struct monitor *m, struct vg_sensor *s)
@@ -587,6 +598,7 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 		if (now >= next_reap) {
 			vg_pt_reap(m->procs, clock_ns(CLOCK_BOOTTIME));
 			vg_sp_tick(m->selfprot, clock_ns(CLOCK_REALTIME));
+			sp_drops(m, s);
 			next_reap = now + 1000000000ull;
 			vg_monitor_outputs_warn(m->outs, now, &m->drop_warn);
 		}
