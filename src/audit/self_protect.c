@@ -34,6 +34,8 @@ struct vg_selfprot {
 	uint32_t maps[VG_SP_MAX_LINKS]; /* our maps (program arrays, ring buffer ...) */
 	unsigned nmaps;
 	pid_t pgid;	  /* our process group: kill(-pgid) reaches us */
+	uint64_t drops_at_window, window_ns; /* drop alerts: the current window */
+	bool drops_alerted;
 	char cgroup[512]; /* our cgroup directory: freezing it (or above) stops us */
 	pid_t other; /* another `vigil run` seen at start-up, not reported yet */
 	char other_exe[256];
@@ -381,6 +383,32 @@ void vg_sp_event(struct vg_selfprot *sp, const struct vg_event *ev, uint64_t wal
 		raise_alert(sp, "vigil BPF link removed", "Critical", wall_ns);
 		break;
 	}
+}
+
+void vg_sp_drops(struct vg_selfprot *sp, uint64_t dropped_total, uint64_t wall_ns)
+{
+	uint64_t lost;
+
+	if (!sp)
+		return;
+	if (!sp->window_ns || wall_ns - sp->window_ns >= VG_SP_DROP_WINDOW_S * 1000000000ull ||
+	    dropped_total < sp->drops_at_window) {
+		sp->window_ns = wall_ns;
+		sp->drops_at_window = dropped_total;
+		sp->drops_alerted = false;
+		return;
+	}
+	lost = dropped_total - sp->drops_at_window;
+	if (lost < VG_SP_DROP_ALERT || sp->drops_alerted)
+		return;
+	sp->drops_alerted = true;
+	sp->fields.n = 0;
+	add(&sp->fields, "vigil.drops", NULL, (int64_t)lost);
+	add(&sp->fields, "vigil.pid", NULL, sp->self);
+	snprintf(sp->msg, sizeof(sp->msg), "vigil lost %llu events in under %d s (ring buffer "
+		 "full: a flood of events blinds the monitor)", (unsigned long long)lost,
+		 VG_SP_DROP_WINDOW_S);
+	raise_alert(sp, "vigil events dropped", "Error", wall_ns);
 }
 
 void vg_sp_tick(struct vg_selfprot *sp, uint64_t wall_ns)

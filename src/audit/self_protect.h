@@ -27,6 +27,13 @@ void vg_sp_routes(struct vg_sensor *s);
 void vg_sp_event(struct vg_selfprot *sp, const struct vg_event *ev, uint64_t wall_ns);
 /* Checks that each of our links still exists; call about once a second. */
 void vg_sp_tick(struct vg_selfprot *sp, uint64_t wall_ns);
+/* Events the ring buffer lost so far (the sensor's total): VG_SP_DROP_ALERT
+ * or more within VG_SP_DROP_WINDOW_S seconds is an alert ("vigil events
+ * dropped"), once per window: a flood that blinds the monitor is an attack
+ * on it. Call about once a second. */
+#define VG_SP_DROP_ALERT 1000
+#define VG_SP_DROP_WINDOW_S 10
+void vg_sp_drops(struct vg_selfprot *sp, uint64_t dropped_total, uint64_t wall_ns);
 /* Another `vigil run` process (not pid self), or 0. Exposed for tests. */
 pid_t vg_sp_other_copy(pid_t self, char *exe, size_t size);
 

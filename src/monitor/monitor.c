@@ -257,6 +257,17 @@ static int on_event(void *ctx, const struct vg_event *ev)
 	return 0;
 }
 
+/* Lost events above a threshold are an alert (self-protection). */
+static void sp_drops(struct monitor *m, struct vg_sensor *s)
+{
+	struct vg_sensor_stats st;
+
+	if (!m->selfprot)
+		return;
+	vg_sensor_stats(s, &st);
+	vg_sp_drops(m->selfprot, st.dropped_total, clock_ns(CLOCK_REALTIME));
+}
+
 /* The kernel sends what the rules need (all of it when every event is
  * printed, or what --syscalls names). */
 static const char *const setid_calls[] = { "setuid",	  "setgid",    "setreuid", "setregid",
@@ -706,6 +717,7 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 			vg_sp_tick(m->selfprot, clock_ns(CLOCK_REALTIME));
 			vg_detect_tick(m->detect, now);
 			vg_repeats_flush(m->repeats, clock_ns(CLOCK_REALTIME), false, send_alert, m);
+			sp_drops(m, s);
 			next_reap = now + 1000000000ull;
 			vg_monitor_outputs_warn(m->outs, now, &m->drop_warn);
 		}

@@ -258,12 +258,37 @@ static void resolve_link_target(struct vg_event *ev, char *buf)
 	ev->len[VG_S_PATH] = (size_t)n;
 }
 
+/* A uprobe's file is looked up by the kernel with every symlink followed
+ * (a link named notpam.so to libpam probes libpam): probe.path gives where
+ * it leads. */
+static void resolve_probe_path(struct vg_path_resolver *r, struct vg_event *ev)
+{
+	const struct vg_sys *s = &ev->u.sys;
+	int n;
+
+	if ((s->probe != VG_PROBE_UPROBE && s->probe != VG_PROBE_URETPROBE) ||
+	    ev->s[VG_S_STR][0] != '/' || !same_mount_ns(r, ev->u.hdr.pid))
+		return;
+	n = vg_path_resolve(ev->u.hdr.pid, ev->u.hdr.tid, ev->s[VG_S_STR], 1, r->buf[0],
+			    sizeof(r->buf[0]));
+	if (n < 0)
+		return;
+	ev->s[VG_S_STR] = r->buf[0];
+	ev->len[VG_S_STR] = (size_t)n;
+}
+
 void vg_path_resolve_event(struct vg_path_resolver *r, struct vg_event *ev)
 {
 	const struct vg_file *f = &ev->u.file;
 	unsigned type = f->hdr.type;
 
-	if (!r || vg_event_family(type) != VG_FAM_FILE)
+	if (!r)
+		return;
+	if (type == VG_EV_PERF_EVENT_OPEN) {
+		resolve_probe_path(r, ev);
+		return;
+	}
+	if (vg_event_family(type) != VG_FAM_FILE)
 		return;
 	/* a successful open already carries the kernel's path; a refused open
 	 * of a file that does not exist went nowhere */

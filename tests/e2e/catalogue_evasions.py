@@ -441,3 +441,7 @@ def more(c, t, home, nob):
     c.expect("VG-082", "prctl(PR_SET_NAME, systemd-sysctl)",
              c.py(_renamed("systemd-sysctl", f"import os; os.close(os.open('{ub}', os.O_WRONLY))")),
              fd__name=ub)
+    # VG-073: libpam under another name (a symlink the kernel follows)
+    if libpam:
+        c.expect("VG-073", "uprobe on a symlink to libpam",
+                 c.attack("uprobe", alias("notpam.so", libpam)), fields={"probe.path": os.path.realpath(libpam)})

@@ -565,7 +565,7 @@ def _bpf(t):
                                "/usr/lib/libpam.so.0") if os.path.exists(p)), None)
     assert libpam, "libpam.so.0 not found"
     expect("VG-073", "C perf_event_open uprobe on libpam (refused)", attack("uprobe", libpam),
-           probe__path=libpam)
+           probe__path=os.path.realpath(libpam))  # the file the kernel probes
     ub = "/proc/sys/kernel/unprivileged_bpf_disabled"
     expect("VG-082", "python", py(f"import os; os.close(os.open('{ub}', os.O_WRONLY))"), fd__name=ub)
     expect("VG-082", "shell", run(["sh", "-c", f": >> {ub}"]), fd__name=ub)
