@@ -292,6 +292,10 @@ function renderAlerts() {
   syncSelect($("f-rule"), [...new Set(state.alerts.map((a) => a.alert.rule))].sort(), "any");
   syncSelect($("f-tag"), [...new Set(state.alerts.flatMap((a) => a.alert.tags || []))].sort(), "any");
   const f = alertFilters();
+  /* redraw only when something changed: new alerts or other filters */
+  const key = JSON.stringify([state.lastAlertId, state.alerts.length, f, Math.floor(Date.now() / 60000)]);
+  if (renderAlerts.key === key) return;
+  renderAlerts.key = key;
   const shown = state.alerts.filter((a) => matches(a, f)).reverse().slice(0, 500);
   $("alert-summary").textContent = `${shown.length} shown of ${state.alerts.length} kept (newest first; the page keeps the last ${KEEP_ALERTS}, the monitor 10,000)`;
   const rows = shown.map((a) => el("tr", { class: "link alert-row", "data-id": a.id,
@@ -364,6 +368,9 @@ async function proposeMute(id, fields) {
 function renderProcesses() {
   const data = state.processes;
   if (!data) return;
+  const key = [data, $("p-find").value, $("p-alerts").checked];
+  if (renderProcesses.key && key.every((k, i) => k === renderProcesses.key[i])) return;
+  renderProcesses.key = key;
   const procs = data.processes, byPid = new Map(procs.map((p) => [p.pid, p]));
   const kids = new Map();
   for (const p of procs) {
@@ -514,7 +521,8 @@ async function drawHeat(p) {
 
 function renderBpf() {
   const b = state.bpf;
-  if (!b) return;
+  if (!b || (renderBpf.key && renderBpf.key[0] === b && renderBpf.key[1] === $("b-susp").checked)) return;
+  renderBpf.key = [b, $("b-susp").checked];
   const only = $("b-susp").checked;
   const objs = b.objects.filter((o) => !only || o.verdict === "suspicious");
   $("bpf-summary").textContent = `${b.objects.length} BPF objects on the machine, ${b.suspicious} suspicious (as vigil bpf-audit judges them)` +
