@@ -142,6 +142,11 @@ async function poll() {
 async function refreshPage() {
   try {
     if (state.page === "processes") state.processes = await api("/api/processes");
+    if (state.page === "alerts") {
+      /* a process or text filter searches all the monitor keeps, not only the page's window */
+      const q = $("f-proc").value.trim() || $("f-text").value.trim();
+      state.search = q ? { q, list: (await api(`/api/alerts?q=${encodeURIComponent(q)}&limit=${KEEP_ALERTS}`)).alerts } : null;
+    }
     if ((state.page === "profiles" || state.page === "profile") && state.ph) state.profiles = await api("/api/profiles");
     if (state.page === "profile" && state.ph) /* the monitor keeps more than the page */
       state.anomalies = { ino: Number(state.arg), list: (await api(`/api/alerts?ino=${Number(state.arg)}&limit=200`)).alerts };
@@ -293,11 +298,15 @@ function renderAlerts() {
   syncSelect($("f-tag"), [...new Set(state.alerts.flatMap((a) => a.alert.tags || []))].sort(), "any");
   const f = alertFilters();
   /* redraw only when something changed: new alerts or other filters */
-  const key = JSON.stringify([state.lastAlertId, state.alerts.length, f, Math.floor(Date.now() / 60000)]);
+  const search = state.search && (state.search.q === ($("f-proc").value.trim() || $("f-text").value.trim())) ? state.search : null;
+  const pool = search ? search.list : state.alerts;
+  const key = JSON.stringify([state.lastAlertId, pool.length, !!search, f, Math.floor(Date.now() / 60000)]);
   if (renderAlerts.key === key) return;
   renderAlerts.key = key;
-  const shown = state.alerts.filter((a) => matches(a, f)).reverse().slice(0, 500);
-  $("alert-summary").textContent = `${shown.length} shown of ${state.alerts.length} kept (newest first; the page keeps the last ${KEEP_ALERTS}, the monitor 10,000)`;
+  const shown = pool.filter((a) => matches(a, f)).reverse().slice(0, 500);
+  $("alert-summary").textContent = search ?
+    `${shown.length} shown of ${pool.length} found by the monitor among the last 10,000 (newest first)` :
+    `${shown.length} shown of the last ${state.alerts.length} (newest first; a process or text filter searches the monitor's last 10,000)`;
   const rows = shown.map((a) => el("tr", { class: "link alert-row", "data-id": a.id,
       onclick: () => { location.hash = `#alert/${a.id}`; } },
     el("td", { class: "time", text: shortTime(a.alert.time) }),
@@ -548,6 +557,7 @@ async function start() {
   }
   for (const id of ["f-priority", "f-rule", "f-tag", "f-time"]) $(id).addEventListener("change", render);
   for (const id of ["f-proc", "f-text", "p-find"]) $(id).addEventListener("input", render);
+  for (const id of ["f-proc", "f-text"]) $(id).addEventListener("change", () => refreshPage().then(render));
   for (const id of ["p-alerts", "b-susp"]) $(id).addEventListener("change", render);
   window.addEventListener("hashchange", route);
   await poll();
