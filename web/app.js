@@ -142,6 +142,11 @@ async function poll() {
 async function refreshPage() {
   try {
     if (state.page === "processes") state.processes = await api("/api/processes");
+    if (state.page === "alerts") {
+      /* a process or text filter searches all the monitor keeps, not only the page's window */
+      const q = $("f-proc").value.trim() || $("f-text").value.trim();
+      state.search = q ? { q, list: (await api(`/api/alerts?q=${encodeURIComponent(q)}&limit=${KEEP_ALERTS}`)).alerts } : null;
+    }
     if ((state.page === "profiles" || state.page === "profile") && state.ph) state.profiles = await api("/api/profiles");
     if (state.page === "profile" && state.ph) /* the monitor keeps more than the page */
       state.anomalies = { ino: Number(state.arg), list: (await api(`/api/alerts?ino=${Number(state.arg)}&limit=200`)).alerts };
@@ -292,8 +297,16 @@ function renderAlerts() {
   syncSelect($("f-rule"), [...new Set(state.alerts.map((a) => a.alert.rule))].sort(), "any");
   syncSelect($("f-tag"), [...new Set(state.alerts.flatMap((a) => a.alert.tags || []))].sort(), "any");
   const f = alertFilters();
-  const shown = state.alerts.filter((a) => matches(a, f)).reverse().slice(0, 500);
-  $("alert-summary").textContent = `${shown.length} shown of ${state.alerts.length} kept (newest first; the page keeps the last ${KEEP_ALERTS}, the monitor 10,000)`;
+  /* redraw only when something changed: new alerts or other filters */
+  const search = state.search && (state.search.q === ($("f-proc").value.trim() || $("f-text").value.trim())) ? state.search : null;
+  const pool = search ? search.list : state.alerts;
+  const key = JSON.stringify([state.lastAlertId, pool.length, !!search, f, Math.floor(Date.now() / 60000)]);
+  if (renderAlerts.key === key) return;
+  renderAlerts.key = key;
+  const shown = pool.filter((a) => matches(a, f)).reverse().slice(0, 500);
+  $("alert-summary").textContent = search ?
+    `${shown.length} shown of ${pool.length} found by the monitor among the last 10,000 (newest first)` :
+    `${shown.length} shown of the last ${state.alerts.length} (newest first; a process or text filter searches the monitor's last 10,000)`;
   const rows = shown.map((a) => el("tr", { class: "link alert-row", "data-id": a.id,
       onclick: () => { location.hash = `#alert/${a.id}`; } },
     el("td", { class: "time", text: shortTime(a.alert.time) }),
@@ -364,6 +377,9 @@ async function proposeMute(id, fields) {
 function renderProcesses() {
   const data = state.processes;
   if (!data) return;
+  const key = [data, $("p-find").value, $("p-alerts").checked];
+  if (renderProcesses.key && key.every((k, i) => k === renderProcesses.key[i])) return;
+  renderProcesses.key = key;
   const procs = data.processes, byPid = new Map(procs.map((p) => [p.pid, p]));
   const kids = new Map();
   for (const p of procs) {
@@ -514,7 +530,8 @@ async function drawHeat(p) {
 
 function renderBpf() {
   const b = state.bpf;
-  if (!b) return;
+  if (!b || (renderBpf.key && renderBpf.key[0] === b && renderBpf.key[1] === $("b-susp").checked)) return;
+  renderBpf.key = [b, $("b-susp").checked];
   const only = $("b-susp").checked;
   const objs = b.objects.filter((o) => !only || o.verdict === "suspicious");
   $("bpf-summary").textContent = `${b.objects.length} BPF objects on the machine, ${b.suspicious} suspicious (as vigil bpf-audit judges them)` +
@@ -540,6 +557,7 @@ async function start() {
   }
   for (const id of ["f-priority", "f-rule", "f-tag", "f-time"]) $(id).addEventListener("change", render);
   for (const id of ["f-proc", "f-text", "p-find"]) $(id).addEventListener("input", render);
+  for (const id of ["f-proc", "f-text"]) $(id).addEventListener("change", () => refreshPage().then(render));
   for (const id of ["p-alerts", "b-susp"]) $(id).addEventListener("change", render);
   window.addEventListener("hashchange", route);
   await poll();

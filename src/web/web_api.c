@@ -129,14 +129,16 @@ static void overview(struct vg_web *w, struct vg_web_reply *r)
 	r->body = status;
 }
 
-/* /api/alerts?after=ID&limit=N[&ino=I]: the alerts kept with an id above
- * ID (and, with ino, only pH's alerts about that executable), oldest first,
+/* /api/alerts?after=ID&limit=N[&ino=I][&q=TEXT]: the alerts kept with an
+ * id above ID (with ino, only pH's alerts about that executable; with q,
+ * only those whose JSON, ancestry included, contains TEXT), oldest first,
  * at most N (the newest N; default 2000). Written as text from the
  * alerts' stored JSON, never parsed again: cheap even for 10,000. */
 static void alerts(struct vg_web *w, struct MHD_Connection *c, struct vg_web_reply *r)
 {
 	uint64_t after = arg_u64(c, "after", 0), limit = arg_u64(c, "limit", 2000);
 	uint64_t ino = arg_u64(c, "ino", 0), last = w->alerts.next_id - 1, first;
+	const char *q = arg(c, "q");
 	char *buf = NULL;
 	size_t len = 0, n = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -148,13 +150,15 @@ static void alerts(struct vg_web *w, struct MHD_Connection *c, struct vg_web_rep
 	first = last >= VG_WEB_ALERTS_MAX ? last - VG_WEB_ALERTS_MAX + 1 : 1;
 	if (after + 1 > first)
 		first = after + 1;
-	if (ino) { /* the newest N of that profile */
+	if (q && !*q)
+		q = NULL;
+	if (ino || q) { /* the newest N that match */
 		uint64_t found = 0, id;
 
 		for (id = last; id >= first && id && (!limit || found < limit); id--) {
 			const struct vg_web_alert *a = vg_web_alerts_get(&w->alerts, id);
 
-			found += a && a->ph_ino == ino;
+			found += a && (!ino || a->ph_ino == ino) && (!q || strstr(a->json, q));
 		}
 		first = id + 1;
 	} else if (limit && last >= first && last - first + 1 > limit) {
@@ -164,7 +168,7 @@ static void alerts(struct vg_web *w, struct MHD_Connection *c, struct vg_web_rep
 	for (uint64_t id = first; id <= last; id++) {
 		const struct vg_web_alert *a = vg_web_alerts_get(&w->alerts, id);
 
-		if (a && (!ino || a->ph_ino == ino))
+		if (a && (!ino || a->ph_ino == ino) && (!q || strstr(a->json, q)))
 			fprintf(f, "%s%s", n++ ? "," : "", a->json);
 	}
 	fputs("]}", f);

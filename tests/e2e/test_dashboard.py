@@ -340,7 +340,8 @@ def _start():
             s["dom"]["alerts"] = chromium(url + f"#alerts?proc={cat_pid}")
             s["dom"]["alert"] = chromium(url + f"#alert/{alert['id']}")
             s["dom"]["mute"] = chromium(url + f"#alert/{alert['id']}/mute")
-            for k, h in (("alert", f"#alert/{alert['id']}/mute"), ("alerts", "#alerts?time=300")):
+            # the list of this test's alerts: processes below the test runner
+            for k, h in (("alert", f"#alert/{alert['id']}/mute"), ("alerts", f"#alerts?proc={os.getpid()}")):
                 s["shots"][k] = os.path.join(SHOTS, f"{k}.png")
                 chromium(url + h, out_png=s["shots"][k])
 
