@@ -14,6 +14,11 @@ bool vg_fact_field_is(enum vg_field_id id)
 
 bool vg_ids_became_root(const uint32_t before[4], const uint32_t after[4])
 {
+	/* A task whose real id is already root acts for root: getting an
+	 * effective id of 0 back after dropping it (apt and many daemons drop
+	 * to a service user and return) is no new identity. */
+	if (before[0] == 0)
+		return false;
 	for (int i = 0; i < 4; i++)
 		if (before[i] != 0 && after[i] == 0)
 			return true;

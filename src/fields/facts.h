@@ -19,7 +19,8 @@ bool vg_fact_field_is(enum vg_field_id id);
 int vg_fact_field_get(const struct vg_event *ev, enum vg_field_id id, struct vg_value *out,
 		      char *buf, size_t size);
 
-/* "became root": one of the four ids went from non-zero to 0. */
+/* "became root": the real id was not root, and one of the four ids went
+ * from non-zero to 0. */
 bool vg_ids_became_root(const uint32_t before[4], const uint32_t after[4]);
 
 /* The mode and owner of the directory that holds ev's file: from the

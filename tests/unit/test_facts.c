@@ -67,6 +67,15 @@ static void test_ids(void)
 	CHECK_STR(buf, "ruid=65534 euid=0 suid=0 fsuid=0");
 	CHECK_INT(get(ev, VG_F_VIGIL_IDS_AFTER, &v, buf), 1);
 	CHECK_STR(buf, "ruid=0 euid=0 suid=0 fsuid=0");
+	/* a root process that dropped its effective id to a service user and
+	 * takes it back (apt's _apt, daemons): its real id was root all along */
+	{
+		static const uint32_t dropped[4] = { 0, 42, 0, 42 };
+
+		setid(ev, dropped, root);
+		get(ev, VG_F_VIGIL_BECAME_ROOT, &v, buf);
+		CHECK_INT(v.b, 0);
+	}
 	/* root dropping to nobody is not becoming root */
 	setid(ev, root, nobody);
 	get(ev, VG_F_VIGIL_BECAME_ROOT, &v, buf);
