@@ -145,7 +145,7 @@ def test_execve_is_the_last_call_of_the_program_that_made_it():
     ino = os.stat(exe).st_ino
     try:
         with Monitor("--ph", "--ph-normal-wait", "1", "--no-rules", "--ph-no-persist",
-                     events=False) as mon:
+                     "--ph-alert-scope", "all", events=False) as mon:
             deadline = time.time() + 60
             while not _ph_alerts(mon, ino, "pH profile normal"):
                 assert time.time() < deadline, "profile never became normal:\n" + mon.stderr()
@@ -154,7 +154,7 @@ def test_execve_is_the_last_call_of_the_program_that_made_it():
             quiet = _run(exe, "train")  # ends by exit_group, as the training runs did
             pid = _run(exe, "exec", "/bin/true")
             deadline = time.time() + 10
-            while not [a for a in _ph_alerts(mon, ino, "pH anomaly")
+            while not [a for a in _ph_alerts(mon, ino, "pH incident")
                        if a["output_fields"]["proc.pid"] == pid]:
                 assert time.time() < deadline, "no anomaly for the execve:\n" + mon.stderr()
                 time.sleep(0.1)
@@ -164,9 +164,10 @@ def test_execve_is_the_last_call_of_the_program_that_made_it():
     assert not [a for a in alerts if a["output_fields"]["proc.pid"] == quiet
                 and a["rule"] != "pH profile normal"], "a trained run raised anomalies"
     mine = [a for a in alerts if a["output_fields"]["proc.pid"] == pid
-            and a["rule"] == "pH anomaly"]
+            and a["rule"] == "pH incident"]
+    # one incident, whose first novel call is the execve
     assert [a["output_fields"]["ph.call"] for a in mine] == ["execve"], mine
     of = mine[0]["output_fields"]
-    assert of["proc.name"] == "phexec", of  # still the old program when it is reported
+    assert of["ph.exe"] == exe, of  # still the old program's anomaly
     assert of["ph.window"].split()[-6:] == \
         ["getpid", "getppid", "getuid", "getgid", "geteuid", "getegid"], of
