@@ -1779,10 +1779,14 @@ static int open_check(const struct vg_event *ev, enum vg_field_id id, struct vg_
 	if (ev->u.hdr.type != VG_EV_OPEN)
 		return 0;
 	switch (id) {
+	/* An O_PATH descriptor reads and writes nothing (its access mode is
+	 * ignored); reading through it means opening /proc/self/fd/N again,
+	 * which is an open of its own. Path resolvers (vigil's own among
+	 * them) use it. */
 	case VG_F_EVT_IS_OPEN_READ:
-		return put_bool(out, acc == O_RDONLY || acc == O_RDWR);
+		return put_bool(out, !(f->flags & O_PATH) && (acc == O_RDONLY || acc == O_RDWR));
 	case VG_F_EVT_IS_OPEN_WRITE:
-		return put_bool(out, acc == O_WRONLY || acc == O_RDWR);
+		return put_bool(out, !(f->flags & O_PATH) && (acc == O_WRONLY || acc == O_RDWR));
 	case VG_F_EVT_IS_OPEN_EXEC:
 		return put_bool(out, (f->flags & (O_CREAT | __O_TMPFILE)) && (f->mode & 0111));
 	case VG_F_EVT_IS_OPEN_CREATE:

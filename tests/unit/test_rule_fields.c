@@ -341,6 +341,13 @@ static void test_open(void)
 	CHECK_STR(F("fd.directory"), "/");
 	CHECK_STR(F("fd.filename"), "x");
 	free(ev);
+
+	/* O_PATH: a descriptor that reads and writes nothing */
+	ev = open_ev(300, 200, "vigil", "/etc/shadow", O_PATH | O_RDWR | O_CLOEXEC, 3);
+	use(ev);
+	CHECK_STR(F("evt.is_open_read"), "false");
+	CHECK_STR(F("evt.is_open_write"), "false");
+	free(ev);
 }
 
 static void test_unknown_process(void)
