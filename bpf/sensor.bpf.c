@@ -359,11 +359,18 @@ int BPF_PROG(vg_net, struct pt_regs *regs, long ret)
 {
 	bool compat = in_compat_syscall();
 	const struct vg_route *r;
-	struct scratch *sc = begin_record(regs, compat, sizeof(struct vg_net), &r);
+	struct scratch *sc;
 	struct vg_net *e;
 	void *uaddr;
 	__u32 off;
+	long nr = regs->orig_ax;
 
+	/* sendto is a connect only with MSG_FASTOPEN; every other send is not
+	 * sent at all */
+	if ((unsigned long)nr < VG_NR_SYSCALLS && route_for(nr, compat)->variant == VG_V_FASTOPEN &&
+	    !(sys_arg(regs, compat, 4) & 0x20000000 /* MSG_FASTOPEN */))
+		return 0;
+	sc = begin_record(regs, compat, sizeof(struct vg_net), &r);
 	if (!sc)
 		return 0;
 	e = (void *)sc->ev;
@@ -390,8 +397,8 @@ int BPF_PROG(vg_net, struct pt_regs *regs, long ret)
 		/* What the program asked for comes from its sockaddr; the
 		 * other end from the socket once the call went through. */
 		e->fd = sys_arg(regs, compat, 1);
-		uaddr = (void *)sys_arg(regs, compat, 2);
-		if (ret == 0 || ret == -EINPROGRESS)
+		uaddr = (void *)sys_arg(regs, compat, r->variant == VG_V_FASTOPEN ? 5 : 2);
+		if (ret >= 0 || ret == -EINPROGRESS)
 			sockaddr_from_fd(e, e->fd);
 		if (r->type == VG_EV_CONNECT)
 			sockaddr_from_user(&e->remote, uaddr);

@@ -254,6 +254,7 @@ enum vg_variant {
 	VG_V_FCNTL_DUP, /* fcntl: only F_DUPFD(_CLOEXEC), the new descriptor is the result */
 	VG_V_PIDFD,	/* pidfd_send_signal: the target is the process behind argument 1 */
 	VG_V_FALLOC,	/* fallocate: only modes that destroy content (punch, collapse, zero) */
+	VG_V_FASTOPEN,	/* sendto: only with MSG_FASTOPEN (a connect), address is argument 5 */
 };
 
 #define VG_ROUTE_COUNT 255 /* route type: count the call (compat_seen), send nothing */

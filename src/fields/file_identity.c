@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "vigil/events.h"
 
@@ -32,14 +31,6 @@ static struct watched {
 static unsigned nwatched;
 static uint64_t refreshed_ns;
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static void watch(const char *name)
 {
 	struct stat st;
@@ -53,12 +44,13 @@ static void watch(const char *name)
 	nwatched++;
 }
 
-static void refresh(void)
+/* `now`: the event's own time (no clock read per event). */
+static void refresh(uint64_t now)
 {
-	uint64_t now = now_ns();
+	uint64_t age = now >= refreshed_ns ? now - refreshed_ns : refreshed_ns - now;
 	glob_t g;
 
-	if (refreshed_ns && now - refreshed_ns < 1000000000ull)
+	if (refreshed_ns && age < 1000000000ull) /* either way: replays go back in time */
 		return;
 	refreshed_ns = now;
 	nwatched = 0;
@@ -91,7 +83,7 @@ const char *vg_file_known_name(const struct vg_event *ev)
 		return NULL;
 	if (path[0] != '/')
 		return NULL;
-	refresh();
+	refresh(ev->u.hdr.ts_ns);
 	if (type == VG_EV_OPEN) {
 		/* only a file that was opened has an identity */
 		if (ev->u.file.res < 0 || !ev->u.file.ino || !by_ino(ev->u.file.ino))

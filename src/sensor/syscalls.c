@@ -52,6 +52,8 @@ const struct vg_syscall_def vg_syscalls[] = {
 	/* network */
 	{ 41, "socket", R(.type = VG_EV_SOCKET) },
 	{ 42, "connect", R(.type = VG_EV_CONNECT) },
+	/* TCP Fast Open: sendto(MSG_FASTOPEN) connects without connect() */
+	{ 44, "sendto", R(.type = VG_EV_CONNECT, .variant = VG_V_FASTOPEN) },
 	{ 43, "accept", R(.type = VG_EV_ACCEPT) },
 	{ 288, "accept4", R(.type = VG_EV_ACCEPT) },
 	{ 49, "bind", R(.type = VG_EV_BIND) },
@@ -117,6 +119,7 @@ const struct vg_compat_syscall vg_compat_syscalls[] = {
 	{ 424, 424 }, /* pidfd_send_signal */
 	{ 324, 285 }, { 342, 304 }, { 14, 133 }, { 297, 259 }, { 347, 310 },
 	/* fallocate, open_by_handle_at, mknod, mknodat, process_vm_readv */
+	{ 369, 44 }, /* sendto */
 };
 
 const unsigned vg_compat_syscalls_count = sizeof(vg_compat_syscalls) / sizeof(vg_compat_syscalls[0]);

@@ -445,3 +445,7 @@ def more(c, t, home, nob):
     if libpam:
         c.expect("VG-073", "uprobe on a symlink to libpam",
                  c.attack("uprobe", alias("notpam.so", libpam)), fields={"probe.path": os.path.realpath(libpam)})
+    # VG-063: TCP Fast Open connects by sendto(MSG_FASTOPEN), without connect()
+    c.expect("VG-063", "sendto(MSG_FASTOPEN)", c.run(["unshare", "-n", c.PY, "-c",
+             "import socket\ntry: socket.socket().sendto(b'x', socket.MSG_FASTOPEN, ('169.254.169.254', 80))\n"
+             "except OSError: pass"]), fd__rip="169.254.169.254")

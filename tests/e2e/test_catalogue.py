@@ -91,7 +91,7 @@ RULES_BY_ID = {
     "VG-081": {"Kernel or user probe attached by unexpected program"},
     "VG-082": {"Unprivileged BPF setting changed"},
     "VG-083": {"vigil signalled", "vigil ptraced", "vigil BPF link removed", "vigil BPF map changed",
-               "vigil cgroup frozen"},
+               "vigil cgroup frozen", "vigil events dropped"},
 }
 
 _run = {}
