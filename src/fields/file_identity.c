@@ -7,6 +7,7 @@
 #include "fields/file_identity.h"
 
 #include <glob.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -71,6 +72,22 @@ static const struct watched *by_ino(uint64_t ino)
 	return NULL;
 }
 
+static const struct watched *by_dev_ino(dev_t dev, ino_t ino)
+{
+	for (unsigned i = 0; i < nwatched; i++)
+		if (watched[i].dev == dev && watched[i].ino == ino)
+			return &watched[i];
+	return NULL;
+}
+
+/* A match is confirmed against the watched file as it is now. */
+static bool still_there(const struct watched *w)
+{
+	struct stat now;
+
+	return stat(w->name, &now) == 0 && now.st_dev == w->dev && now.st_ino == w->ino;
+}
+
 const char *vg_file_known_name(const struct vg_event *ev)
 {
 	unsigned type = ev->u.hdr.type;
@@ -92,8 +109,18 @@ const char *vg_file_known_name(const struct vg_event *ev)
 	r = type == VG_EV_LINK ? lstat(path, &st) : stat(path, &st);
 	if (r != 0)
 		return NULL;
-	for (unsigned i = 0; i < nwatched; i++)
-		if (watched[i].dev == st.st_dev && watched[i].ino == st.st_ino)
-			return watched[i].name;
+	for (int pass = 0; pass < 2; pass++) {
+		const struct watched *w = by_dev_ino(st.st_dev, st.st_ino);
+
+		if (!w)
+			return NULL;
+		if (still_there(w))
+			return w->name;
+		/* replaced since the last look (useradd, passwd and vipw rename
+		 * a new copy over these files), and its old inode number now
+		 * names another file: look again, once */
+		refreshed_ns = 0;
+		refresh(ev->u.hdr.ts_ns);
+	}
 	return NULL;
 }

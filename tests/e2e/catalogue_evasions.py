@@ -427,7 +427,7 @@ def more(c, t, home, nob):
     # VG-064: python under a daemon's name listening
     srv = alias("httpd2", c.PY)
     c.expect("VG-064", "python named httpd2 listens",
-             c.run([srv, "-c", "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(1)"]))
+             c.run([srv, "-c", "import socket; s = socket.socket(); s.bind(('0.0.0.0', 0)); s.listen(1)"]))
     # VG-073 / VG-080 / VG-081: the loader calls itself vigil, systemd, falco
     libpam = next((p for p in ("/lib/x86_64-linux-gnu/libpam.so.0", "/usr/lib/libpam.so.0")
                    if os.path.exists(p)), None)

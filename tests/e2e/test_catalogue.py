@@ -256,6 +256,9 @@ def _files(t, home, nob):
            marker=f"crontabs/vigil-{MARK}")
     os.symlink("/bin/true", f"{t}/tools/crontab")
     expect("VG-013", "crontab run", run([f"{t}/tools/crontab", f"{t}/tab-{MARK}"]), proc__name="crontab")
+    # the one-liner that adds a job: the table comes from a pipe
+    expect("VG-013", "crontab from a pipe",
+           run([f"{t}/tools/crontab", "-"], stdin=f"* * * * * id # {MARK}\n"), proc__name="crontab")
     # VG-014
     expect("VG-014", "shell", run(NOBODY + ["sh", "-c", ": >> /etc/ld.so.preload"]),
            fd__name="/etc/ld.so.preload")
@@ -536,11 +539,13 @@ def _network(t):
                 "import socket\ntry: socket.create_connection(('169.254.169.254', 80), timeout=1)\nexcept OSError: pass"]),
            fd__rip="169.254.169.254")
     # VG-064
+    # (bound to every address, closed at once: a listener on loopback only is
+    # reachable from this host alone and is not reported)
     expect("VG-064", "python listen",
-           py("import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(1); s.close()"))
+           py("import socket; s = socket.socket(); s.bind(('0.0.0.0', 0)); s.listen(1); s.close()"))
     expect("VG-064", "perl listen",
            run(["perl", "-MIO::Socket::INET", "-e",
-                "IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1:0') or die"]))
+                "IO::Socket::INET->new(Listen => 1, LocalAddr => '0.0.0.0:0') or die"]))
 
 
 def _self_protection(mon):
