@@ -1,6 +1,7 @@
 /* "Mute similar" (see web_mute.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "monitor/detect.h"
+#include "output/alert.h"
 #include "web/web_mute.h"
 
 /* Fields an exception may use, in the order they are proposed: what names
@@ -21,10 +23,46 @@ static const char *const mute_fields[] = {
 /* Picked unless the user chooses: the program by its path, and the file */
 static const char *const default_pick[] = { "proc.exepath", "fd.name", "ph.exe" };
 
-static const char *json_quote(struct json_object *s)
+/* A YAML double-quoted scalar of the string s (valid UTF-8): printable
+ * characters as they are, everything YAML does not allow raw (controls,
+ * DEL, C1 controls, U+FFFE/U+FFFF) and the quote and backslash escaped. */
+static void yaml_quote(FILE *y, struct json_object *s)
 {
-	return json_object_to_json_string_ext(s, JSON_C_TO_STRING_PLAIN |
-							 JSON_C_TO_STRING_NOSLASHESCAPE);
+	const unsigned char *p = (const unsigned char *)json_object_get_string(s);
+	size_t left = (size_t)json_object_get_string_len(s), n;
+
+	fputc('"', y);
+	for (; left; p += n, left -= n) {
+		uint32_t cp;
+
+		n = vg_utf8_seq(p, left);
+		if (!n)
+			break; /* cannot happen: checked by utf8_ok */
+		cp = n == 1 ? p[0] : n == 2 ? (p[0] & 0x1fu) << 6 | (p[1] & 0x3fu)
+			: n == 3 ? (p[0] & 0x0fu) << 12 | (p[1] & 0x3fu) << 6 | (p[2] & 0x3fu)
+				 : (p[0] & 0x07u) << 18 | (p[1] & 0x3fu) << 12 | (p[2] & 0x3fu) << 6 |
+					   (p[3] & 0x3fu);
+		if (cp == '"' || cp == '\\')
+			fprintf(y, "\\%c", (int)cp);
+		else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp == 0xfffe || cp == 0xffff)
+			fprintf(y, "\\u%04x", (unsigned)cp);
+		else
+			fwrite(p, 1, n, y);
+	}
+	fputc('"', y);
+}
+
+/* Alerts are valid UTF-8 (vg_alert_json makes them so); YAML needs it too,
+ * so anything else is refused rather than written. */
+static int utf8_ok(struct json_object *s)
+{
+	const unsigned char *p = (const unsigned char *)json_object_get_string(s);
+	size_t left = (size_t)json_object_get_string_len(s), n;
+
+	for (; left; p += n, left -= n)
+		if (!(n = vg_utf8_seq(p, left)))
+			return 0;
+	return 1;
 }
 
 static int picked(struct json_object *want, const char *field, unsigned index,
@@ -52,7 +90,8 @@ struct json_object *vg_web_mute_propose(struct json_object *envelope, struct jso
 					char *err, size_t errlen)
 {
 	struct json_object *alert, *fields, *rule, *id, *v, *out, *cands, *chosen;
-	const char *values[NMUTE], *names[NMUTE];
+	struct json_object *values[NMUTE];
+	const char *names[NMUTE];
 	unsigned n = 0, ncand = 0;
 	char *yaml = NULL;
 	size_t ylen = 0;
@@ -63,6 +102,10 @@ struct json_object *vg_web_mute_propose(struct json_object *envelope, struct jso
 	    !json_object_object_get_ex(alert, "output_fields", &fields) ||
 	    !json_object_object_get_ex(envelope, "id", &id)) {
 		snprintf(err, errlen, "the alert has no rule or fields");
+		return NULL;
+	}
+	if (!json_object_is_type(rule, json_type_string) || !utf8_ok(rule)) {
+		snprintf(err, errlen, "the alert's rule name is not valid UTF-8");
 		return NULL;
 	}
 	if (want && !json_object_is_type(want, json_type_array)) {
@@ -85,7 +128,8 @@ struct json_object *vg_web_mute_propose(struct json_object *envelope, struct jso
 	}
 	for (unsigned i = 0; i < NMUTE; i++) {
 		if (!json_object_object_get_ex(fields, mute_fields[i], &v) ||
-		    !json_object_is_type(v, json_type_string) || !json_object_get_string_len(v))
+		    !json_object_is_type(v, json_type_string) || !json_object_get_string_len(v) ||
+		    !utf8_ok(v))
 			continue;
 		struct json_object *c = json_object_new_object();
 
@@ -94,7 +138,7 @@ struct json_object *vg_web_mute_propose(struct json_object *envelope, struct jso
 		json_object_array_add(cands, c);
 		if (picked(want, mute_fields[i], ncand++, fields)) {
 			names[n] = mute_fields[i];
-			values[n++] = json_quote(v);
+			values[n++] = v;
 			json_object_array_add(chosen, json_object_new_string(mute_fields[i]));
 		}
 	}
@@ -109,16 +153,20 @@ struct json_object *vg_web_mute_propose(struct json_object *envelope, struct jso
 		snprintf(err, errlen, "pick at least one field the alert has a value for");
 		return NULL;
 	}
-	fprintf(y, "- rule: %s\n  exceptions:\n    - name: dashboard_%llu\n      fields: [",
-		json_quote(rule), (unsigned long long)json_object_get_uint64(id));
+	fputs("- rule: ", y);
+	yaml_quote(y, rule);
+	fprintf(y, "\n  exceptions:\n    - name: dashboard_%llu\n      fields: [",
+		(unsigned long long)json_object_get_uint64(id));
 	for (unsigned i = 0; i < n; i++)
 		fprintf(y, "%s%s", i ? ", " : "", names[i]);
 	fprintf(y, "]\n      comps: [");
 	for (unsigned i = 0; i < n; i++)
 		fprintf(y, "%s=", i ? ", " : "");
 	fprintf(y, "]\n      values:\n        - [");
-	for (unsigned i = 0; i < n; i++)
-		fprintf(y, "%s%s", i ? ", " : "", values[i]);
+	for (unsigned i = 0; i < n; i++) {
+		fputs(i ? ", " : "", y);
+		yaml_quote(y, values[i]);
+	}
 	fprintf(y, "]\n  override:\n    exceptions: append\n");
 	fclose(y);
 	json_object_object_add(out, "yaml", yaml ? json_object_new_string(yaml) : NULL);

@@ -185,7 +185,7 @@ def _wait(what, fn, timeout=20):
 
 
 def _alert_of(base, token, pid, rule):
-    _, r = api(base, token, "/api/alerts")
+    _, r = api(base, token, f"/api/alerts?q={pid}")
     found = [a for a in r["alerts"] if a["alert"]["rule"] == rule
              and str(a["alert"]["output_fields"].get("proc.pid")) == str(pid)]
     return found[-1] if found else None
@@ -275,6 +275,13 @@ def _load(s, base, token, stop):
                             lambda: _status_or_none(base, token, "/api/overview"), timeout=20)
 
 
+def _drops(mon):
+    """Ring-buffer drops so far, from the control socket (not the dashboard)."""
+    p = subprocess.run([VIGIL, "status", "--json", "--socket", mon.sock], capture_output=True,
+                       text=True, timeout=60)
+    return json.loads(p.stdout)["monitor"]["drops"]["ring_full"] if p.returncode == 0 else None
+
+
 def _status_or_none(base, token, path):
     try:
         return api(base, token, path)[0]
@@ -335,15 +342,11 @@ def _start():
             alert = _wait("the cat alert in the API", lambda: _alert_of(base, token, cat_pid, SHADOW_RULE))
             s["alert"] = alert
             _wait("the reader's alert", lambda: _alert_of(base, token, keep[-1].pid, SHADOW_RULE))
-            # the alert pages first: a busy machine's alerts push old ones out of the store
+            # the pages of this alert first, then the mute: on a busy machine other
+            # alerts push old ones out of the monitor's store within a minute or two
             s["dom"], s["shots"] = {}, {}
-            s["dom"]["alerts"] = chromium(url + f"#alerts?proc={cat_pid}")
-            s["dom"]["alert"] = chromium(url + f"#alert/{alert['id']}")
-            s["dom"]["mute"] = chromium(url + f"#alert/{alert['id']}/mute")
-            # the list of this test's alerts: processes below the test runner
-            for k, h in (("alert", f"#alert/{alert['id']}/mute"), ("alerts", f"#alerts?proc={os.getpid()}")):
-                s["shots"][k] = os.path.join(SHOTS, f"{k}.png")
-                chromium(url + h, out_png=s["shots"][k])
+            s["dom"]["alert"] = chromium(url + f"#alert/{alert['id']}/mute")
+            s["dom"]["processes"] = chromium(url + f"#processes?find={keep[0].pid}")
 
             # mute similar: the proposal, then the file and the reload
             rules_before = {f: _digest(f) for f in _rule_files()}
@@ -364,6 +367,16 @@ def _start():
             time.sleep(1)
             s["muted_again"] = _mon_alerts(mon, again_pid, SHADOW_RULE)
 
+            # a few more kinds of alert for the list (tests/bin triggers)
+            for action in ("memfd-exec", "traceme"):
+                _run_pid([TRIGGER, action])
+            time.sleep(0.5)
+            s["dom"]["alerts"] = chromium(url + f"#alerts?proc={cat_pid}")
+            # the list of this test's alerts: processes below the test runner
+            for k, h in (("alert", f"#alert/{alert['id']}/mute"), ("alerts", f"#alerts?proc={os.getpid()}"),
+                         ("processes", "#processes?alerts=1")):
+                s["shots"][k] = os.path.join(SHOTS, f"{k}.png")
+                chromium(url + h, out_png=s["shots"][k])
 
             # a pH profile, normal through the dashboard's own action
             for _ in range(5):
@@ -391,10 +404,10 @@ def _start():
             chromium(url + f"#profile/{s['ino']}", out_png=s["shots"]["profile"])
 
             # every page in a real browser: the DOM, then a screenshot
-            pages = {"overview": "#overview", "processes": f"#processes?find={keep[0].pid}", "processes_all": "#processes",
+            pages = {"overview": "#overview", "processes_all": "#processes",
                      "profiles": "#profiles", "bpf": "#bpf"}
             s["dom"].update({k: chromium(url + h) for k, h in pages.items()})
-            shots = {"overview": "#overview", "processes": pages["processes"], "profiles": "#profiles",
+            shots = {"overview": "#overview", "profiles": "#profiles",
                      "bpf": "#bpf"}
             for k, h in shots.items():
                 path = os.path.join(SHOTS, f"{k}.png")
@@ -404,7 +417,9 @@ def _start():
             _security(s, base, token, csrf)
 
             stop = threading.Event()
+            s["drops_before_load"] = _drops(mon)
             _load(s, base, token, stop)
+            s["drops_after_load"] = _drops(mon)
         s["token_file_after"] = os.path.lexists(token_file)
         s["exit_stats"] = mon.exit_stats
         s["stderr"] = mon.stderr()
@@ -510,7 +525,7 @@ def test_alerts_page_lists_the_triggered_alert():
 
 def test_alert_detail_has_every_field_the_ancestry_and_the_raw_json():
     s = _session()
-    dom, alert = s["dom"]["alert"], s["alert"]["alert"]
+    dom, alert = s["dom"]["alert"], s["alert"]["alert"]  # the page with the mute box open
     assert dom.by_id("alert-rule").text() == SHADOW_RULE
     fields = {r.attrs["data-field"]: r.find("td")[1].text() for r in dom.by_id("alert-fields").find("tr")}
     assert set(fields) == set(alert["output_fields"]), (fields, alert["output_fields"])
@@ -525,7 +540,7 @@ def test_alert_detail_has_every_field_the_ancestry_and_the_raw_json():
 
 def test_mute_similar_proposes_an_exception():
     s = _session()
-    dom = s["dom"]["mute"]
+    dom = s["dom"]["alert"]
     yaml = dom.by_id("mute-yaml").text()
     assert f'- rule: "{SHADOW_RULE}"' in yaml, yaml
     assert "fields: [proc.exepath, fd.name]" in yaml and '["/usr/bin/cat", "/etc/shadow"]' in yaml, yaml
@@ -634,10 +649,14 @@ def test_many_and_slow_clients_do_not_stall_event_processing():
     assert s["load_trigger_rc"] == 0
     assert s["load_requests"]["ok"] > 20, s["load_requests"]
     assert s["after_load"] == 200, "the dashboard did not answer after the load"
-    assert s["exit_stats"] and s["exit_stats"]["drops"] == 0, s["exit_stats"]
-    assert s["exit_stats"]["malformed"] == 0, s["exit_stats"]
+    # drops while the clients ran: none (drops before them, if any, come from
+    # the rest of a shared machine and are reported below)
+    assert s["drops_before_load"] is not None and s["drops_after_load"] is not None
+    assert s["drops_after_load"] == s["drops_before_load"], (s["drops_before_load"], s["drops_after_load"])
+    assert s["exit_stats"] and s["exit_stats"]["malformed"] == 0, s["exit_stats"]
     return (f"{s['load_requests']} API requests and {SLOW_CLIENTS} stalled connections during "
-            f"20,000 opens in {s['load_seconds']:.1f} s, drops 0")
+            f"20,000 opens in {s['load_seconds']:.1f} s: no drops (in the whole session: "
+            f"{s['exit_stats']['drops']} of {s['exit_stats']['events']} events)")
 
 
 def test_tls_and_no_open_listening_beyond_loopback():

@@ -157,7 +157,7 @@ static void test_mute_propose(void)
 	CHECK(strstr(yaml, "- rule: \"R \\\"quoted\\\": x\"\n") == yaml);
 	CHECK(strstr(yaml, "fields: [proc.exepath, fd.name]") != NULL);
 	/* the newline stays an escape inside one quoted scalar */
-	CHECK(strstr(yaml, "\"/tmp/a\\\"]\\n- rule: evil\\n  condition: always\"") != NULL);
+	CHECK(strstr(yaml, "\"/tmp/a\\\"]\\u000a- rule: evil\\u000a  condition: always\"") != NULL);
 	CHECK(strstr(yaml, "\n- rule: evil") == NULL);
 	json_object_put(p);
 	/* the user's pick; unknown or empty fields are not used */
