@@ -21,6 +21,7 @@
 #include <bpf/libbpf.h>
 
 #include "ph/ph_alert.h"
+#include "ph/ph_census.h"
 #include "ph/ph_incident.h"
 #include "ph/ph_kernel.h"
 #include "ph/ph_model.h" /* before the skeleton: it uses struct ph_params */
@@ -28,7 +29,6 @@
 #include "ph/ph_window.h"
 #include "sensor/syscalls.h"
 #include "util/log.h"
-#include "util/map_walk.h"
 #include "sensor.skel.h"
 
 /* pH's own programs (the per-call step is in the sensor's vg_sys_exit). */
@@ -53,6 +53,7 @@ struct vg_ph_kernel {
 	struct ph_persist *persist;  /* NULL: profiles are not kept */
 	uint64_t save_interval_ns, next_save_ns;
 	bool attached;
+	struct vg_ph_census *census; /* profiles and items, counted in a thread */
 	/* A periodic save runs in a thread: writing and syncing many files
 	 * takes long enough that the event loop must not wait for it. */
 	pthread_t saver;
@@ -359,6 +360,19 @@ static int part_start(void *ctx, struct vg_sensor *sensor, struct sensor_bpf *sk
 		*err = "no memory for the pH learning window";
 		return ret;
 	}
+	{
+		struct vg_ph_census_map profiles = { bpf_map__fd(skel->maps.ph_profiles),
+						      sizeof(struct ph_exe_key),
+						      sizeof(struct ph_profile) };
+		struct vg_ph_census_map items = { bpf_map__fd(skel->maps.ph_items),
+						   sizeof(struct ph_item_key), sizeof(__u64) };
+
+		ret = vg_ph_census_start(&k->census, &profiles, &items);
+		if (ret) {
+			*err = "cannot start the thread that counts pH's profiles and items";
+			return ret;
+		}
+	}
 	k->attached = true;
 	return 0;
 }
@@ -558,31 +572,16 @@ void vg_ph_kernel_stop(struct vg_ph_kernel *k)
 		ph_persist_save(k->persist, model_clock_now(k));
 }
 
-static int count_entry(const void *key, const void *value, void *ctx)
-{
-	(void)key;
-	(void)value;
-	++*(uint64_t *)ctx;
-	return 0;
-}
-
 int vg_ph_kernel_memory(struct vg_ph_kernel *k, struct vg_ph_memory *m)
 {
-	struct ph_exe_key pkey, pnext, *pprev = NULL;
 	struct ph_persist_stats st;
-	int fd;
 
 	memset(m, 0, sizeof(*m));
 	if (!k || !k->skel)
 		return -EINVAL;
-	fd = bpf_map__fd(k->skel->maps.ph_profiles);
-	while (!bpf_map_get_next_key(fd, pprev, &pnext)) {
-		pkey = pnext;
-		pprev = &pkey;
-		m->profiles++;
-	}
-	fd = bpf_map__fd(k->skel->maps.ph_items);
-	vg_map_walk(fd, sizeof(struct ph_item_key), sizeof(__u64), 0, count_entry, &m->items);
+	/* counted in a thread: a walk of millions of items must not stall the
+	 * loop that serves this (ph_census.h) */
+	vg_ph_census_read(k->census, &m->profiles, &m->items);
 	m->profile_bytes = sizeof(struct ph_exe_key) + sizeof(struct ph_profile);
 	m->item_bytes = sizeof(struct ph_item_key) + sizeof(__u64);
 	m->total_bytes = m->profiles * m->profile_bytes + m->items * m->item_bytes;
@@ -618,6 +617,7 @@ void vg_ph_kernel_close(struct vg_ph_kernel *k)
 	if (!k)
 		return;
 	join_saver(k); /* it uses the maps */
+	vg_ph_census_stop(k->census);
 	detach(k);	/* the maps and programs are the sensor's to free */
 	ph_persist_free(k->persist);
 	vg_ph_incidents_free(k->incidents);
