@@ -290,7 +290,9 @@ static void rule_files_of(const struct vg_config *cfg, const char *overrides,
 		*files = default_list;
 		*nfiles = 1;
 	} else {
-		vg_warn("default rules %s not found: running without rules", vg_default_rules);
+		vg_err("default rules %s not found (pass --rules FILE, or --no-rules to run "
+		       "without rules)",
+		       vg_default_rules);
 	}
 	if (!overrides || !*nfiles || *nfiles >= 65)
 		return;
@@ -752,6 +754,11 @@ static int run_main(int argc, char **argv)
 	}
 	prepare_overrides_file(&mo);
 	set_rule_files(&mo, rc.start); /* after apply_config: the dashboard's file */
+	if (rc.start->rules.enabled && !mo.nrules_files) {
+		/* detection off without a word is what an attacker would want */
+		vg_config_free(rc.start);
+		return 2;
+	}
 	if (geteuid() != 0) {
 		vg_err("vigil run needs root (it loads BPF programs)");
 		vg_config_free(rc.start);

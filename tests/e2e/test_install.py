@@ -68,6 +68,16 @@ def test_make_install_puts_every_file_in_place():
         assert p.returncode == 0, p.stdout + p.stderr
         unit = open(os.path.join(dest, "usr/lib/systemd/system/vigil.service")).read()
         assert "ExecStart=/usr/sbin/vigil run\n" in unit and "@" not in unit
+        # Staged, its default rules are not where it looks (unless this machine has
+        # vigil installed): it refuses to run with detection off rather than warn.
+        if not os.path.exists("/usr/share/vigil/vigil_rules.yaml"):
+            p = run_deliberate([vigil, "run", "--duration", "1", "--no-ph", "--no-auth",
+                                "--lock-file", os.path.join(dest, "lock"),
+                                "--control-socket", "none"],
+                               capture_output=True, text=True, timeout=60)
+            assert p.returncode == 2, p.stdout + p.stderr
+            assert "default rules /usr/share/vigil/vigil_rules.yaml not found" in p.stderr, p.stderr
+            assert "--no-rules" in p.stderr, p.stderr
     finally:
         shutil.rmtree(dest, ignore_errors=True)
 
