@@ -433,6 +433,15 @@ def _processes(t, home, nob):
     expect("VG-038", "setuid-root python copy run by nobody calls setuid(0)",
            run(NOBODY + [suid_py, "-c", "import os; os.setuid(0)"]),
            proc__exepath=suid_py)
+    # a setuid-root copy named like a user-switching tool is still not that tool
+    os.makedirs(f"{t}/as-sudo-{MARK}", exist_ok=True)
+    os.chmod(f"{t}/as-sudo-{MARK}", 0o755)
+    fake_sudo = f"{t}/as-sudo-{MARK}/sudo"
+    shutil.copy(os.path.realpath(PY), fake_sudo)
+    os.chmod(fake_sudo, 0o4755)
+    expect("VG-038", "setuid-root python copy named sudo run by nobody calls setuid(0)",
+           run(NOBODY + [fake_sudo, "-c", "import os; os.setuid(0)"]),
+           proc__name="sudo", proc__exepath=fake_sudo)
     expect("VG-038", "nobody setuid(0) refused",
            run(NOBODY + [PY, "-c", "import os\ntry: os.setuid(0)\nexcept OSError: pass"]))
     # VG-039
