@@ -449,7 +449,7 @@ async function renderProfileDetail(force) {
   const p = (state.profiles || []).find((x) => x.ino === ino);
   if (!p) { if (state.profiles) fill(box, el("div", { class: "card empty", text: "no such profile" })); return; }
   const anomalies = (state.anomalies && state.anomalies.ino === ino ? state.anomalies.list : [])
-    .filter((a) => /^pH anomaly/.test(a.alert.rule)).reverse();
+    .filter((a) => /^pH (incident|anomaly)/.test(a.alert.rule)).reverse();
   const key = JSON.stringify([p.state, p.train_count, p.anomalies, p.items, anomalies.length]);
   if (!force && box.dataset.key === key && box.dataset.ino === String(ino)) return;
   const again = box.dataset.ino === String(ino);

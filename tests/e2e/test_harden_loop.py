@@ -37,7 +37,12 @@ def test_sigterm_under_a_flood_slower_to_handle_than_it_arrives():
                  events=False, ready_timeout=180) as mon:
         try:
             for _ in range(2):
-                p = subprocess.Popen(NOBODY + ["/bin/sh", "-c", "while :; do /bin/true; done"],
+                # a 3,000-byte argument: each of the 20,000 `contains` scans it, so
+                # handling an exec costs far more than making one, however
+                # fast the engine or the machine
+                p = subprocess.Popen(NOBODY + ["/bin/sh", "-c",
+                                               "a=$(printf '%03000d' 0); "
+                                               "while :; do /bin/true \"$a\"; done"],
                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      start_new_session=True)
                 deliberate(p.pid)
