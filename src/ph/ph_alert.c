@@ -79,7 +79,7 @@ const char *vg_ph_state_name(uint32_t status)
 	return "training";
 }
 
-static void call_name(char *buf, size_t size, unsigned nr)
+void vg_ph_call_name(char *buf, size_t size, unsigned nr)
 {
 	const char *name = vg_syscall_name((int)nr);
 
@@ -115,10 +115,10 @@ void vg_ph_alert_render(struct vg_ph_alert *out, const struct ph_alert_event *e,
 
 	memcpy(out->comm, e->comm, PH_EV_COMM_LEN);
 	out->comm[PH_EV_COMM_LEN] = 0;
-	call_name(out->call, sizeof(out->call), e->call);
+	vg_ph_call_name(out->call, sizeof(out->call), e->call);
 	out->window[0] = 0;
 	for (unsigned i = 0; i < e->window_len && i < PH_EV_WINDOW; i++) {
-		call_name(name, sizeof(name), e->window[i]);
+		vg_ph_call_name(name, sizeof(name), e->window[i]);
 		at += snprintf(out->window + at, sizeof(out->window) - at, "%s%s", i ? " " : "",
 			       name);
 		if (at >= sizeof(out->window))

@@ -40,4 +40,8 @@ const char *vg_ph_response_name(uint32_t sig);
 /* "training", "frozen" or "normal" for profile status bits. */
 const char *vg_ph_state_name(uint32_t status);
 
+/* The name of a symbol of pH's sequences: a system call's name,
+ * io_uring:IORING_OP_* for an io_uring request, else syscall_N. */
+void vg_ph_call_name(char *buf, size_t size, unsigned nr);
+
 #endif

@@ -15,16 +15,6 @@ static const char *severity_name(enum vg_ph_severity s)
 	return s == VG_PH_SEV_CRITICAL ? "Critical" : s == VG_PH_SEV_ERROR ? "Error" : "Warning";
 }
 
-static void call_name(char *buf, size_t size, unsigned nr)
-{
-	const char *name = vg_syscall_name((int)nr);
-
-	if (name)
-		snprintf(buf, size, "%s", name);
-	else
-		snprintf(buf, size, "syscall_%u", nr);
-}
-
 /* Indices of the remembered events of the episode's process, from a little
  * before its first anomaly until now, critical ones first; at most max. */
 static unsigned episode_events(const struct vg_ph_incidents *in, const struct episode *ep,
@@ -78,7 +68,7 @@ static enum vg_ph_severity episode_severity(struct vg_ph_incidents *in, const st
 		enum vg_ph_severity s;
 		const char *what;
 
-		call_name(name, sizeof(name), ep->calls[i].nr);
+		vg_ph_call_name(name, sizeof(name), ep->calls[i].nr);
 		s = vg_ph_call_severity(name);
 		what = vg_ph_call_why(name);
 		/* the sensor saw what the call did */
@@ -135,7 +125,7 @@ static size_t window_names(char *buf, size_t size, const uint16_t *w, unsigned n
 
 	buf[0] = 0;
 	for (unsigned i = 0; i < n && at < size; i++) {
-		call_name(name, sizeof(name), w[i]);
+		vg_ph_call_name(name, sizeof(name), w[i]);
 		at += (size_t)snprintf(buf + at, size - at, "%s%s", i ? " " : "", name);
 	}
 	return at < size ? at : size - 1;
@@ -180,7 +170,7 @@ void vg_ph__report(struct vg_ph_incidents *in, struct episode *ep, uint64_t now_
 	for (unsigned i = 0; i < ep->ncalls; i++) {
 		size_t w;
 
-		call_name(name, sizeof(name), ep->calls[i].nr);
+		vg_ph_call_name(name, sizeof(name), ep->calls[i].nr);
 		if (at < sizeof(in->calls_s))
 			at += (size_t)snprintf(in->calls_s + at, sizeof(in->calls_s) - at, "%s%s",
 					       i ? " " : "", name);
@@ -194,7 +184,7 @@ void vg_ph__report(struct vg_ph_incidents *in, struct episode *ep, uint64_t now_
 				snprintf(in->windows + w, sizeof(in->windows) - w, "]");
 		}
 	}
-	call_name(in->call, sizeof(in->call), ep->ncalls ? ep->calls[0].nr : 0);
+	vg_ph_call_name(in->call, sizeof(in->call), ep->ncalls ? ep->calls[0].nr : 0);
 	window_names(in->window, sizeof(in->window), ep->ncalls ? ep->calls[0].window : NULL,
 		     ep->ncalls ? ep->calls[0].window_len : 0);
 	at = 0;

@@ -6,6 +6,7 @@
 
 #include <bpf/bpf.h>
 
+#include "ph/ph_alert.h"
 #include "ph/ph_model.h"
 #include "sensor/syscalls.h"
 #include "util/map_walk.h"
@@ -46,16 +47,6 @@ static int one_item(const void *key, const void *value, void *ctx)
 			*cell = (uint8_t)distance;
 	}
 	return 0;
-}
-
-static void call_name(char *buf, size_t size, unsigned nr)
-{
-	const char *name = vg_syscall_name((int)nr);
-
-	if (name)
-		snprintf(buf, size, "%s", name);
-	else
-		snprintf(buf, size, "syscall_%u", nr);
 }
 
 struct json_object *vg_web_heatmap(struct vg_ph_kernel *ph, uint64_t dev, uint64_t ino,
@@ -101,7 +92,7 @@ struct json_object *vg_web_heatmap(struct vg_ph_kernel *ph, uint64_t dev, uint64
 			seen = w.follows[c * CALLS_MAX + o] || w.follows[o * CALLS_MAX + c];
 		index[c] = seen ? (int)used++ : -1;
 		if (seen) {
-			call_name(name, sizeof(name), c);
+			vg_ph_call_name(name, sizeof(name), c);
 			json_object_array_add(calls, json_object_new_string(name));
 		}
 	}

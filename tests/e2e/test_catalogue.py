@@ -648,8 +648,12 @@ def _start_session():
             _ordinary_activity(t, mon.proc.pid)
             time.sleep(0.5)
     finally:
-        # deleting the planted authorized_keys is, to the rules, a change of them
-        deliberate_rule(os.getpid(), "SSH authorized_keys modified")
+        # deleting the planted authorized_keys, shell start-up files and cron
+        # tables (the evasion variants plant them below t) is, to the rules, a
+        # change of them
+        for rule in ("SSH authorized_keys modified", "Shell configuration file modified",
+                     "Cron job created or modified"):
+            deliberate_rule(os.getpid(), rule)
         shutil.rmtree(t, ignore_errors=True)
         for p in (f"/etc/vigil-test-{MARK}", f"/etc/vigil-test-{MARK}-2",
                   f"/etc/vigil-test-{MARK}-ev", f"/etc/vigil-test-{MARK}-p",
