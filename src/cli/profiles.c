@@ -10,7 +10,9 @@ static const char usage[] =
 	"(training, frozen, normal), calls seen, items learnt (n-grams or pairs),\n"
 	"size in bytes, progress to normal (training: % of the calls it needs\n"
 	"before it may freeze; frozen: when it becomes normal), last anomaly,\n"
-	"executable. Needs root and --ph.\n";
+	"the first 16 hex digits of the executable's build-id (--json: all of\n"
+	"it; copies with the same build-id share a settled profile), executable.\n"
+	"Needs root and --ph.\n";
 
 int cmd_profiles(int argc, char **argv)
 {
@@ -20,8 +22,8 @@ int cmd_profiles(int argc, char **argv)
 
 	if (ret >= 0)
 		return ret;
-	printf("%-8s %12s %8s %8s %-20s %-20s  %s\n", "STATE", "CALLS", "ITEMS", "BYTES",
-	       "PROGRESS", "LAST ANOMALY", "EXE");
+	printf("%-8s %12s %8s %8s %-20s %-20s %-16s  %s\n", "STATE", "CALLS", "ITEMS", "BYTES",
+	       "PROGRESS", "LAST ANOMALY", "BUILD-ID", "EXE");
 	for (size_t i = 0; i < json_object_array_length(res); i++) {
 		row = json_object_array_get_idx(res, i);
 		if (json_object_object_get_ex(row, "progress_pct", &v) && v)
@@ -29,11 +31,11 @@ int cmd_profiles(int argc, char **argv)
 				 (unsigned long long)ctl_u64(row, "progress_pct"));
 		else
 			snprintf(prog, sizeof(prog), "%s", ctl_str(row, "normal_at", "-"));
-		printf("%-8s %12llu %8llu %8s %-20s %-20s  %s\n", ctl_str(row, "state", "?"),
+		printf("%-8s %12llu %8llu %8s %-20s %-20s %-16.16s  %s\n", ctl_str(row, "state", "?"),
 		       (unsigned long long)ctl_u64(row, "calls"),
 		       (unsigned long long)ctl_u64(row, "items"),
 		       ctl_human(ctl_u64(row, "bytes"), b, sizeof(b)), prog,
-		       ctl_str(row, "last_anomaly", "-"),
+		       ctl_str(row, "last_anomaly", "-"), ctl_str(row, "build_id", "-"),
 		       ctl_str(row, "exe", "(unknown path)"));
 	}
 	json_object_put(res);

@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 
 #include "ph/ph_admin.h"
+#include "ph/ph_buildid.h"
 #include "ph/ph_exchange.h"
 #include "ph/ph_model.h"
 #include "ph/ph_paths.h"
@@ -202,12 +203,16 @@ static struct json_object *profile_json(struct vg_ph_admin *a, const struct ph_e
 	struct json_object *o = json_object_new_object();
 	uint64_t last = 0;
 	const char *path = vg_ph_paths_get(a->paths, key->dev, key->ino, &last);
+	char bid[2 * VG_PH_BUILD_ID_MAX + 1];
 
 	if (!o)
 		return NULL;
 	add_str(o, "exe", path);
 	add_u64(o, "dev", key->dev);
 	add_u64(o, "ino", key->ino);
+	/* what the executable is: copies with the same build-id share a profile */
+	vg_ph_kernel_build_id(a->k, key->dev, key->ino, bid, sizeof(bid));
+	add_str(o, "build_id", bid[0] ? bid : NULL);
 	add_u64(o, "id", p->id);
 	add_str(o, "state", state_name(p->status));
 	add_u64(o, "calls", p->calls);

@@ -21,10 +21,12 @@
 #include <bpf/libbpf.h>
 
 #include "ph/ph_alert.h"
+#include "ph/ph_buildid.h"
 #include "ph/ph_incident.h"
 #include "ph/ph_kernel.h"
 #include "ph/ph_model.h" /* before the skeleton: it uses struct ph_params */
 #include "ph/ph_persist.h"
+#include "ph/ph_share.h"
 #include "ph/ph_window.h"
 #include "sensor/syscalls.h"
 #include "util/log.h"
@@ -44,6 +46,7 @@ struct vg_ph_kernel {
 	const char *hostname;
 	int64_t boot_to_wall_ns;
 	uint64_t alerts, malformed;
+	uint64_t shared; /* profiles copied from a build-id twin */
 	struct vg_ph_alert rendered; /* one record at a time */
 	/* anomaly records become one incident per task episode */
 	struct vg_ph_incidents *incidents;
@@ -395,6 +398,7 @@ void vg_ph_kernel_stats(struct vg_ph_kernel *k, struct vg_ph_kernel_stats *st)
 	if (!k || !k->skel)
 		return;
 	st->alerts = k->alerts;
+	st->shared = k->shared;
 	st->malformed = k->malformed;
 	st->drops = k->skel->data_ph->ph_alert_drops;
 	st->model_errors = k->skel->data_ph->ph_model_errors;
@@ -409,10 +413,53 @@ void vg_ph_kernel_persist_stats(struct vg_ph_kernel *k, struct ph_persist_stats 
 	ph_persist_stats(k ? k->persist : NULL, st);
 }
 
+/* A new executable whose build-id has a settled profile under another
+ * device and inode starts with a copy of it (docs/ph.md, "Profiles keyed by
+ * build-id"). */
+static void share_from_twin(struct vg_ph_kernel *k, uint64_t dev, uint64_t ino, const char *path)
+{
+	struct vg_ph_exchange x = { bpf_map__fd(k->skel->maps.ph_profiles),
+				    bpf_map__fd(k->skel->maps.ph_items), vg_ph_kernel_params(k),
+				    model_clock_now(k) };
+	struct ph_exe_key twin, to = { .dev = dev, .ino = ino };
+	char err[256] = "";
+	long n;
+
+	if (!ph_persist_twin(k->persist, dev, ino, path, &twin))
+		return;
+	n = vg_ph_share_profile(&x, &k->skel->data_ph->ph_next_profile,
+				ph_persist_dir(k->persist), &twin, &to, NULL, err, sizeof(err));
+	if (n < 0) {
+		vg_warn("pH: %s (%llu:%llu): cannot take the profile of its build-id twin "
+			"%llu:%llu: %s",
+			path, (unsigned long long)dev, (unsigned long long)ino,
+			(unsigned long long)twin.dev, (unsigned long long)twin.ino, err);
+		return;
+	}
+	k->shared++;
+	vg_ph_kernel_profiles_changed(k); /* the tasks' cached state is stale */
+	vg_info("pH: %s (%llu:%llu) starts with the profile of %llu:%llu, same build-id "
+		"(%ld items)",
+		path, (unsigned long long)dev, (unsigned long long)ino,
+		(unsigned long long)twin.dev, (unsigned long long)twin.ino, n);
+}
+
 void vg_ph_kernel_note_exe(struct vg_ph_kernel *k, uint64_t dev, uint64_t ino, const char *path)
 {
-	if (k && k->persist && path && path[0])
-		ph_persist_note_exe(k->persist, dev, ino, path);
+	if (!k || !k->persist || !path || !path[0])
+		return;
+	ph_persist_note_exe(k->persist, dev, ino, path);
+	share_from_twin(k, dev, ino, path);
+}
+
+int vg_ph_kernel_build_id(struct vg_ph_kernel *k, uint64_t dev, uint64_t ino, char *hex,
+			  size_t size)
+{
+	unsigned char bid[VG_PH_BUILD_ID_MAX];
+	int n = ph_persist_build_id(k ? k->persist : NULL, dev, ino, bid, sizeof(bid));
+
+	vg_ph_build_id_hex(bid, n > 0 ? (size_t)n : 0, hex, size);
+	return n;
 }
 
 static void *save_thread(void *arg)
