@@ -22,6 +22,7 @@
 
 #include "ph/ph_alert.h"
 #include "ph/ph_buildid.h"
+#include "ph/ph_converge.h"
 #include "ph/ph_incident.h"
 #include "ph/ph_kernel.h"
 #include "ph/ph_model.h" /* before the skeleton: it uses struct ph_params */
@@ -62,6 +63,9 @@ struct vg_ph_kernel {
 	bool saving;		/* saver started and not joined yet */
 	atomic_bool save_done;	/* set by the saver as it ends */
 	__u64 save_clock;	/* the model's clock the saver uses */
+	/* each profile's training counters now and then (ph_converge.h) */
+	struct vg_ph_converge *converge;
+	uint64_t next_sample_ns;
 };
 
 static int64_t clock_ns(clockid_t id)
@@ -550,6 +554,39 @@ static void window_tick(struct vg_ph_kernel *k)
 		(unsigned long long)r.too_small, (unsigned long long)r.already_normal);
 }
 
+static int sample_one(const void *key, const void *value, void *ctx)
+{
+	struct vg_ph_kernel *k = ctx;
+	struct ph_profile p;
+
+	memcpy(&p, value, sizeof(p));
+	vg_ph_converge_note(k->converge, &p, (uint64_t)clock_ns(CLOCK_MONOTONIC));
+	return 0;
+}
+
+/* Every 10 s: a walk of the profile map (one batch read per thousands of
+ * profiles), for the convergence rates `vigil profiles` shows. */
+static void converge_tick(struct vg_ph_kernel *k)
+{
+	uint64_t now = (uint64_t)clock_ns(CLOCK_MONOTONIC);
+
+	if (!k->skel || !k->attached || now < k->next_sample_ns)
+		return;
+	if (!k->converge &&
+	    vg_ph_converge_new(&k->converge, k->opts.max_profiles ? k->opts.max_profiles
+								   : VG_PH_MAX_PROFILES_DEFAULT))
+		return;
+	k->next_sample_ns = now + 10ull * 1000000000ull;
+	vg_map_walk(bpf_map__fd(k->skel->maps.ph_profiles), sizeof(struct ph_exe_key),
+		    sizeof(struct ph_profile), 0, sample_one, k);
+}
+
+int vg_ph_kernel_converge_sample(struct vg_ph_kernel *k, const struct ph_profile *p,
+				 struct vg_ph_sample *then)
+{
+	return k ? vg_ph_converge_get(k->converge, p, then) : 0;
+}
+
 void vg_ph_kernel_tick(struct vg_ph_kernel *k)
 {
 	uint64_t now;
@@ -557,6 +594,7 @@ void vg_ph_kernel_tick(struct vg_ph_kernel *k)
 	if (k) {
 		vg_ph_incidents_tick(k->incidents, (uint64_t)clock_ns(CLOCK_BOOTTIME));
 		window_tick(k);
+		converge_tick(k);
 	}
 	if (!k || !k->skel || !k->persist || !k->attached || !k->save_interval_ns)
 		return;
@@ -669,5 +707,6 @@ void vg_ph_kernel_close(struct vg_ph_kernel *k)
 	ph_persist_free(k->persist);
 	vg_ph_incidents_free(k->incidents);
 	vg_ph_window_free(k->window);
+	vg_ph_converge_free(k->converge);
 	free(k);
 }

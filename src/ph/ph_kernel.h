@@ -104,6 +104,11 @@ int vg_ph_kernel_memory(struct vg_ph_kernel *k, struct vg_ph_memory *m);
  * executable with the same build-id has a settled profile while this one
  * has none, the profile is copied to it (ph_share.h). */
 void vg_ph_kernel_note_exe(struct vg_ph_kernel *k, uint64_t dev, uint64_t ino, const char *path);
+/* The oldest sample of p's convergence window (ph_converge.h); 0 when
+ * none yet (the monitor samples every profile every 10 s). */
+struct vg_ph_sample;
+int vg_ph_kernel_converge_sample(struct vg_ph_kernel *k, const struct ph_profile *p,
+				 struct vg_ph_sample *then);
 /* The build-id known for (dev, ino) as hex into hex ("" when none or not
  * read yet); returns its length in bytes. */
 int vg_ph_kernel_build_id(struct vg_ph_kernel *k, uint64_t dev, uint64_t ino, char *hex,
