@@ -1,4 +1,5 @@
 /* vigil profiles: every pH profile of the running monitor. */
+#include <stdint.h>
 #include <stdio.h>
 
 #include "cli/commands.h"
@@ -9,31 +10,57 @@ static const char usage[] =
 	"The pH profiles of the running monitor, one per executable: state\n"
 	"(training, frozen, normal), calls seen, items learnt (n-grams or pairs),\n"
 	"size in bytes, progress to normal (training: % of the calls it needs\n"
-	"before it may freeze; frozen: when it becomes normal), last anomaly,\n"
-	"executable. Needs root and --ph.\n";
+	"before it may freeze and, once it converges, the expected time to normal;\n"
+	"frozen: when it becomes normal), new sequences per 1000 training calls\n"
+	"over the last minutes (NEW/1K), last anomaly,\n"
+	"the first 16 hex digits of the executable's build-id (--json: all of\n"
+	"it; copies with the same build-id share a settled profile), executable.\n"
+	"Needs root and --ph.\n";
+
+/* "45s", "12m", "3h", "2d": an estimate, one unit is enough */
+static const char *eta(uint64_t s, char *buf, size_t size)
+{
+	if (s < 120)
+		snprintf(buf, size, "%llus", (unsigned long long)s);
+	else if (s < 2 * 3600)
+		snprintf(buf, size, "%llum", (unsigned long long)(s / 60));
+	else if (s < 2 * 86400)
+		snprintf(buf, size, "%lluh", (unsigned long long)(s / 3600));
+	else
+		snprintf(buf, size, "%llud", (unsigned long long)(s / 86400));
+	return buf;
+}
 
 int cmd_profiles(int argc, char **argv)
 {
 	struct json_object *res, *row, *v;
-	char b[32], prog[32];
+	char b[32], prog[48], rate[24], e[24];
 	int ret = ctl_cli_simple(argc, argv, usage, "profiles", &res);
 
 	if (ret >= 0)
 		return ret;
-	printf("%-8s %12s %8s %8s %-20s %-20s  %s\n", "STATE", "CALLS", "ITEMS", "BYTES",
-	       "PROGRESS", "LAST ANOMALY", "EXE");
+	printf("%-8s %12s %8s %8s %-20s %7s %-20s %-16s  %s\n", "STATE", "CALLS", "ITEMS", "BYTES",
+	       "PROGRESS", "NEW/1K", "LAST ANOMALY", "BUILD-ID", "EXE");
 	for (size_t i = 0; i < json_object_array_length(res); i++) {
 		row = json_object_array_get_idx(res, i);
-		if (json_object_object_get_ex(row, "progress_pct", &v) && v)
+		if (json_object_object_get_ex(row, "expected_normal_s", &v) && v)
+			snprintf(prog, sizeof(prog), "%llu%% ~%s",
+				 (unsigned long long)ctl_u64(row, "progress_pct"),
+				 eta(ctl_u64(row, "expected_normal_s"), e, sizeof(e)));
+		else if (json_object_object_get_ex(row, "progress_pct", &v) && v)
 			snprintf(prog, sizeof(prog), "%llu%%",
 				 (unsigned long long)ctl_u64(row, "progress_pct"));
 		else
 			snprintf(prog, sizeof(prog), "%s", ctl_str(row, "normal_at", "-"));
-		printf("%-8s %12llu %8llu %8s %-20s %-20s  %s\n", ctl_str(row, "state", "?"),
-		       (unsigned long long)ctl_u64(row, "calls"),
+		if (json_object_object_get_ex(row, "new_per_kcalls", &v) && v)
+			snprintf(rate, sizeof(rate), "%.2f", json_object_get_double(v));
+		else
+			snprintf(rate, sizeof(rate), "-");
+		printf("%-8s %12llu %8llu %8s %-20s %7s %-20s %-16.16s  %s\n",
+		       ctl_str(row, "state", "?"), (unsigned long long)ctl_u64(row, "calls"),
 		       (unsigned long long)ctl_u64(row, "items"),
-		       ctl_human(ctl_u64(row, "bytes"), b, sizeof(b)), prog,
-		       ctl_str(row, "last_anomaly", "-"),
+		       ctl_human(ctl_u64(row, "bytes"), b, sizeof(b)), prog, rate,
+		       ctl_str(row, "last_anomaly", "-"), ctl_str(row, "build_id", "-"),
 		       ctl_str(row, "exe", "(unknown path)"));
 	}
 	json_object_put(res);

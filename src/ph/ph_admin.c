@@ -13,6 +13,8 @@
 #include <bpf/bpf.h>
 
 #include "ph/ph_admin.h"
+#include "ph/ph_buildid.h"
+#include "ph/ph_converge.h"
 #include "ph/ph_exchange.h"
 #include "ph/ph_model.h"
 #include "ph/ph_paths.h"
@@ -177,6 +179,34 @@ static uint64_t profile_bytes(uint64_t items)
  * since its last change exceed (1 - den/factor) of its training calls (75%)
  * and it has min_train calls: with n calls before the last change, after
  * max(factor/den * n, min_train) training calls if nothing new comes. */
+/* The rate of new sequences per 1000 training calls over the last minutes
+ * and, when they are rare enough for the freeze, the expected seconds to
+ * normal (ph_converge.h); null while no sample is old enough. */
+static void add_convergence(struct vg_ph_admin *a, struct json_object *o,
+			    const struct ph_profile *p, uint64_t gap, uint64_t calls_to_freeze,
+			    uint64_t normal_wait_s)
+{
+	struct vg_ph_sample then, now = { (uint64_t)clock_ns(CLOCK_MONOTONIC), p->train_count,
+					  p->adds };
+	struct vg_ph_convergence cv = { 0 };
+
+	if (vg_ph_kernel_converge_sample(a->k, p, &then))
+		vg_ph_converge_estimate(&then, &now, gap, calls_to_freeze, normal_wait_s, &cv);
+	if (!cv.known) {
+		json_object_object_add(o, "new_per_kcalls", NULL);
+		json_object_object_add(o, "expected_normal_s", NULL);
+		return;
+	}
+	json_object_object_add(o, "new_per_kcalls",
+			       json_object_new_double((double)cv.new_per_kcalls_x100 / 100.0));
+	add_u64(o, "train_calls_per_s", cv.calls_per_s);
+	json_object_object_add(o, "converging", json_object_new_boolean(cv.converging));
+	if (cv.converging)
+		add_u64(o, "expected_normal_s", cv.expected_normal_s);
+	else
+		json_object_object_add(o, "expected_normal_s", NULL);
+}
+
 static void add_progress(struct vg_ph_admin *a, struct json_object *o, const struct ph_profile *p)
 {
 	const struct ph_params *prm = vg_ph_kernel_params(a->k);
@@ -186,6 +216,8 @@ static void add_progress(struct vg_ph_admin *a, struct json_object *o, const str
 	    !prm->normal_factor_den) {
 		json_object_object_add(o, "progress_pct", NULL);
 		json_object_object_add(o, "calls_to_freeze", NULL);
+		json_object_object_add(o, "new_per_kcalls", NULL);
+		json_object_object_add(o, "expected_normal_s", NULL);
 		return;
 	}
 	need = n * prm->normal_factor / prm->normal_factor_den + 1;
@@ -194,6 +226,9 @@ static void add_progress(struct vg_ph_admin *a, struct json_object *o, const str
 	pct = need ? p->train_count * 100 / need : 100;
 	add_u64(o, "progress_pct", pct > 99 ? 99 : pct);
 	add_u64(o, "calls_to_freeze", need > p->train_count ? need - p->train_count : 0);
+	add_convergence(a, o, p, need > n ? need - n : 1,
+			need > p->train_count ? need - p->train_count : 0,
+			prm->normal_wait / 1000000000ull);
 }
 
 static struct json_object *profile_json(struct vg_ph_admin *a, const struct ph_exe_key *key,
@@ -202,12 +237,16 @@ static struct json_object *profile_json(struct vg_ph_admin *a, const struct ph_e
 	struct json_object *o = json_object_new_object();
 	uint64_t last = 0;
 	const char *path = vg_ph_paths_get(a->paths, key->dev, key->ino, &last);
+	char bid[2 * VG_PH_BUILD_ID_MAX + 1];
 
 	if (!o)
 		return NULL;
 	add_str(o, "exe", path);
 	add_u64(o, "dev", key->dev);
 	add_u64(o, "ino", key->ino);
+	/* what the executable is: copies with the same build-id share a profile */
+	vg_ph_kernel_build_id(a->k, key->dev, key->ino, bid, sizeof(bid));
+	add_str(o, "build_id", bid[0] ? bid : NULL);
 	add_u64(o, "id", p->id);
 	add_str(o, "state", state_name(p->status));
 	add_u64(o, "calls", p->calls);

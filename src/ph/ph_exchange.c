@@ -242,7 +242,11 @@ long vg_ph_import(const struct vg_ph_exchange *x, const struct ph_exe_key *key, 
 			struct ph_file_item it;
 
 			memcpy(&it, (const char *)items + i * sizeof(it), sizeof(it));
-			keys[n] = (struct ph_item_key){ .gen = base + (it.gen == fp.train_gen ? 0 : 1),
+			/* generations keep their order (test before training): a
+			 * profile whose test generation is above its training one
+			 * is refused when its file is loaded */
+			keys[n] = (struct ph_item_key){ .gen = base + (it.gen == fp.train_gen &&
+								      fp.test_gen != fp.train_gen),
 							.item = it.item };
 			stamps[n++] = it.stamp;
 		}
@@ -252,8 +256,8 @@ long vg_ph_import(const struct vg_ph_exchange *x, const struct ph_exe_key *key, 
 		np = fp;
 		np.id = p.id;
 		np.calls = p.calls;
-		np.train_gen = base;
-		np.test_gen = fp.test_gen == fp.train_gen ? base : base + 1;
+		np.test_gen = base;
+		np.train_gen = fp.test_gen == fp.train_gen ? base : base + 1;
 		/* a frozen profile keeps the wait it had left */
 		if ((np.status & PH_PROFILE_FROZEN) && np.normal_time != ~0ull)
 			np.normal_time = x->clock_now + (fp.normal_time > meta.clock_ns

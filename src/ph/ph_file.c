@@ -62,6 +62,10 @@ int ph_file_encode(const struct ph_file_meta *meta, const struct ph_profile *pro
 	h.saved_ns = meta->saved_ns;
 	h.clock_ns = meta->clock_ns;
 	snprintf(h.exe, sizeof(h.exe), "%s", meta->exe);
+	if (meta->build_id_len <= sizeof(h.build_id)) {
+		h.build_id_len = meta->build_id_len;
+		memcpy(h.build_id, meta->build_id, meta->build_id_len);
+	}
 
 	size = sizeof(h) + sizeof(*prof) + nitems * sizeof(*items) + sizeof(crc);
 	buf = malloc(size);
@@ -138,7 +142,7 @@ int ph_file_decode(const void *buf, size_t len, const struct ph_file_meta *expec
 	const unsigned char *b = buf;
 	struct ph_file_header h;
 	struct ph_file_item it;
-	size_t body;
+	size_t body, hsize;
 	__u32 crc;
 
 	*items = NULL;
@@ -147,16 +151,24 @@ int ph_file_decode(const void *buf, size_t len, const struct ph_file_meta *expec
 		*why = len < sizeof(h.magic) ? "truncated (no header)" : "not a vigil pH profile (bad magic)";
 		return len < sizeof(h.magic) ? -EINVAL : -EPROTO;
 	}
-	if (len < sizeof(h)) {
+	if (len < PH_FILE_V3_HEADER_SIZE) {
 		*why = "truncated header";
 		return -EINVAL;
 	}
-	memcpy(&h, b, sizeof(h));
-	if (h.version != PH_FILE_VERSION) {
+	/* version 3 is version 4 without the build-id at the end */
+	memset(&h, 0, sizeof(h));
+	memcpy(&h, b, PH_FILE_V3_HEADER_SIZE);
+	if (h.version != PH_FILE_VERSION && h.version != 3) {
 		*why = "profile format of another version";
 		return -EPROTO;
 	}
-	if (h.header_size != sizeof(h) || h.profile_size != sizeof(*prof) ||
+	hsize = h.version == 3 ? PH_FILE_V3_HEADER_SIZE : sizeof(h);
+	if (len < hsize) {
+		*why = "truncated header";
+		return -EINVAL;
+	}
+	memcpy(&h, b, hsize);
+	if (h.header_size != hsize || h.profile_size != sizeof(*prof) ||
 	    h.item_size != sizeof(it)) {
 		*why = "profile written by a build with other struct sizes";
 		return -EPROTO;
@@ -174,7 +186,11 @@ int ph_file_decode(const void *buf, size_t len, const struct ph_file_meta *expec
 		*why = "too many items";
 		return -EINVAL;
 	}
-	body = sizeof(h) + sizeof(*prof) + (size_t)h.nitems * sizeof(it);
+	if (h.build_id_len > sizeof(h.build_id)) {
+		*why = "build-id too long";
+		return -EINVAL;
+	}
+	body = hsize + sizeof(*prof) + (size_t)h.nitems * sizeof(it);
 	if (len < body + sizeof(crc)) {
 		*why = "truncated";
 		return -EINVAL;
@@ -188,11 +204,11 @@ int ph_file_decode(const void *buf, size_t len, const struct ph_file_meta *expec
 		*why = "checksum mismatch (corrupt)";
 		return -EBADMSG;
 	}
-	memcpy(prof, b + sizeof(h), sizeof(*prof));
+	memcpy(prof, b + hsize, sizeof(*prof));
 	if (check_profile(prof, why))
 		return -EINVAL;
 	for (size_t i = 0; i < h.nitems; i++) {
-		memcpy(&it, b + sizeof(h) + sizeof(*prof) + i * sizeof(it), sizeof(it));
+		memcpy(&it, b + hsize + sizeof(*prof) + i * sizeof(it), sizeof(it));
 		if (check_item(prof, &it, why))
 			return -EINVAL;
 	}
@@ -206,7 +222,9 @@ int ph_file_decode(const void *buf, size_t len, const struct ph_file_meta *expec
 	meta->clock_ns = h.clock_ns;
 	h.exe[sizeof(h.exe) - 1] = 0; /* for humans: never trusted to be terminated */
 	memcpy(meta->exe, h.exe, sizeof(meta->exe));
-	*items = b + sizeof(h) + sizeof(*prof);
+	meta->build_id_len = h.build_id_len;
+	memcpy(meta->build_id, h.build_id, h.build_id_len);
+	*items = b + hsize + sizeof(*prof);
 	*nitems = h.nitems;
 	return 0;
 }

@@ -12,7 +12,9 @@
 #include "ph/ph_model.h"
 
 #define PH_FILE_MAGIC "VIGILPH\0" /* 8 bytes */
-#define PH_FILE_VERSION 3 /* 2: rolling n-gram hash; 3: the kind in the item's top bit */
+#define PH_FILE_VERSION 4 /* 2: rolling n-gram hash; 3: the kind in the item's top bit;
+			    4: the build-id (version 3 files still load) */
+#define PH_FILE_V3_HEADER_SIZE 352
 #define PH_FILE_EXE_LEN 256		/* the exe path, for humans only */
 #define PH_FILE_MAX_ITEMS (1u << 18)	/* per profile: larger ones are not saved */
 #define PH_FILE_NAME_MAX 64
@@ -44,6 +46,10 @@ struct ph_file_header {
 	__u64 saved_ns; /* wall clock of the save */
 	__u64 clock_ns; /* the model's clock at the save (normal_time is on it) */
 	char exe[PH_FILE_EXE_LEN];
+	/* version 4: the executable's GNU build-id (ph_buildid.h), 0 bytes if none */
+	__u32 build_id_len;
+	__u32 pad0;
+	unsigned char build_id[40];
 };
 
 /* One item, without its profile number (renumbered on load). */
@@ -54,7 +60,7 @@ struct ph_file_item {
 	__u64 stamp;
 };
 
-_Static_assert(sizeof(struct ph_file_header) == 352, "ph_file_header layout");
+_Static_assert(sizeof(struct ph_file_header) == 400, "ph_file_header layout");
 _Static_assert(sizeof(struct ph_file_item) == 24, "ph_file_item layout");
 
 /* Largest valid file: header, profile, items, crc. */
@@ -69,6 +75,8 @@ struct ph_file_meta {
 	__u64 saved_ns; /* wall clock */
 	__u64 clock_ns; /* the model's clock (kernel: jiffies in ns, restarts at boot) */
 	char exe[PH_FILE_EXE_LEN];
+	__u32 build_id_len; /* 0: none known */
+	unsigned char build_id[40];
 };
 
 /* "ph-DEV-INO.profile" for an executable. */

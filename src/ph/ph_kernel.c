@@ -22,13 +22,17 @@
 
 #include "ph/ph_alert.h"
 #include "ph/ph_census.h"
+#include "ph/ph_buildid.h"
+#include "ph/ph_converge.h"
 #include "ph/ph_incident.h"
 #include "ph/ph_kernel.h"
 #include "ph/ph_model.h" /* before the skeleton: it uses struct ph_params */
 #include "ph/ph_persist.h"
+#include "ph/ph_share.h"
 #include "ph/ph_window.h"
 #include "sensor/syscalls.h"
 #include "util/log.h"
+#include "util/map_walk.h"
 #include "sensor.skel.h"
 
 /* pH's own programs (the per-call step is in the sensor's vg_sys_exit). */
@@ -44,6 +48,7 @@ struct vg_ph_kernel {
 	const char *hostname;
 	int64_t boot_to_wall_ns;
 	uint64_t alerts, malformed;
+	uint64_t shared; /* profiles copied from a build-id twin */
 	struct vg_ph_alert rendered; /* one record at a time */
 	/* anomaly records become one incident per task episode */
 	struct vg_ph_incidents *incidents;
@@ -60,6 +65,9 @@ struct vg_ph_kernel {
 	bool saving;		/* saver started and not joined yet */
 	atomic_bool save_done;	/* set by the saver as it ends */
 	__u64 save_clock;	/* the model's clock the saver uses */
+	/* each profile's training counters now and then (ph_converge.h) */
+	struct vg_ph_converge *converge;
+	uint64_t next_sample_ns;
 };
 
 static int64_t clock_ns(clockid_t id)
@@ -409,6 +417,7 @@ void vg_ph_kernel_stats(struct vg_ph_kernel *k, struct vg_ph_kernel_stats *st)
 	if (!k || !k->skel)
 		return;
 	st->alerts = k->alerts;
+	st->shared = k->shared;
 	st->malformed = k->malformed;
 	st->drops = k->skel->data_ph->ph_alert_drops;
 	st->model_errors = k->skel->data_ph->ph_model_errors;
@@ -423,10 +432,53 @@ void vg_ph_kernel_persist_stats(struct vg_ph_kernel *k, struct ph_persist_stats 
 	ph_persist_stats(k ? k->persist : NULL, st);
 }
 
+/* A new executable whose build-id has a settled profile under another
+ * device and inode starts with a copy of it (docs/ph.md, "Profiles keyed by
+ * build-id"). */
+static void share_from_twin(struct vg_ph_kernel *k, uint64_t dev, uint64_t ino, const char *path)
+{
+	struct vg_ph_exchange x = { bpf_map__fd(k->skel->maps.ph_profiles),
+				    bpf_map__fd(k->skel->maps.ph_items), vg_ph_kernel_params(k),
+				    model_clock_now(k) };
+	struct ph_exe_key twin, to = { .dev = dev, .ino = ino };
+	char err[256] = "";
+	long n;
+
+	if (!ph_persist_twin(k->persist, dev, ino, path, &twin))
+		return;
+	n = vg_ph_share_profile(&x, &k->skel->data_ph->ph_next_profile,
+				ph_persist_dir(k->persist), &twin, &to, NULL, err, sizeof(err));
+	if (n < 0) {
+		vg_warn("pH: %s (%llu:%llu): cannot take the profile of its build-id twin "
+			"%llu:%llu: %s",
+			path, (unsigned long long)dev, (unsigned long long)ino,
+			(unsigned long long)twin.dev, (unsigned long long)twin.ino, err);
+		return;
+	}
+	k->shared++;
+	vg_ph_kernel_profiles_changed(k); /* the tasks' cached state is stale */
+	vg_info("pH: %s (%llu:%llu) starts with the profile of %llu:%llu, same build-id "
+		"(%ld items)",
+		path, (unsigned long long)dev, (unsigned long long)ino,
+		(unsigned long long)twin.dev, (unsigned long long)twin.ino, n);
+}
+
 void vg_ph_kernel_note_exe(struct vg_ph_kernel *k, uint64_t dev, uint64_t ino, const char *path)
 {
-	if (k && k->persist && path && path[0])
-		ph_persist_note_exe(k->persist, dev, ino, path);
+	if (!k || !k->persist || !path || !path[0])
+		return;
+	ph_persist_note_exe(k->persist, dev, ino, path);
+	share_from_twin(k, dev, ino, path);
+}
+
+int vg_ph_kernel_build_id(struct vg_ph_kernel *k, uint64_t dev, uint64_t ino, char *hex,
+			  size_t size)
+{
+	unsigned char bid[VG_PH_BUILD_ID_MAX];
+	int n = ph_persist_build_id(k ? k->persist : NULL, dev, ino, bid, sizeof(bid));
+
+	vg_ph_build_id_hex(bid, n > 0 ? (size_t)n : 0, hex, size);
+	return n;
 }
 
 static void *save_thread(void *arg)
@@ -517,6 +569,39 @@ static void window_tick(struct vg_ph_kernel *k)
 		(unsigned long long)r.too_small, (unsigned long long)r.already_normal);
 }
 
+static int sample_one(const void *key, const void *value, void *ctx)
+{
+	struct vg_ph_kernel *k = ctx;
+	struct ph_profile p;
+
+	memcpy(&p, value, sizeof(p));
+	vg_ph_converge_note(k->converge, &p, (uint64_t)clock_ns(CLOCK_MONOTONIC));
+	return 0;
+}
+
+/* Every 10 s: a walk of the profile map (one batch read per thousands of
+ * profiles), for the convergence rates `vigil profiles` shows. */
+static void converge_tick(struct vg_ph_kernel *k)
+{
+	uint64_t now = (uint64_t)clock_ns(CLOCK_MONOTONIC);
+
+	if (!k->skel || !k->attached || now < k->next_sample_ns)
+		return;
+	if (!k->converge &&
+	    vg_ph_converge_new(&k->converge, k->opts.max_profiles ? k->opts.max_profiles
+								   : VG_PH_MAX_PROFILES_DEFAULT))
+		return;
+	k->next_sample_ns = now + 10ull * 1000000000ull;
+	vg_map_walk(bpf_map__fd(k->skel->maps.ph_profiles), sizeof(struct ph_exe_key),
+		    sizeof(struct ph_profile), 0, sample_one, k);
+}
+
+int vg_ph_kernel_converge_sample(struct vg_ph_kernel *k, const struct ph_profile *p,
+				 struct vg_ph_sample *then)
+{
+	return k ? vg_ph_converge_get(k->converge, p, then) : 0;
+}
+
 void vg_ph_kernel_tick(struct vg_ph_kernel *k)
 {
 	uint64_t now;
@@ -524,6 +609,7 @@ void vg_ph_kernel_tick(struct vg_ph_kernel *k)
 	if (k) {
 		vg_ph_incidents_tick(k->incidents, (uint64_t)clock_ns(CLOCK_BOOTTIME));
 		window_tick(k);
+		converge_tick(k);
 	}
 	if (!k || !k->skel || !k->persist || !k->attached || !k->save_interval_ns)
 		return;
@@ -622,5 +708,6 @@ void vg_ph_kernel_close(struct vg_ph_kernel *k)
 	ph_persist_free(k->persist);
 	vg_ph_incidents_free(k->incidents);
 	vg_ph_window_free(k->window);
+	vg_ph_converge_free(k->converge);
 	free(k);
 }

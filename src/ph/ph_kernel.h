@@ -65,6 +65,7 @@ struct vg_ph_kernel_stats {
 	uint64_t profiles;	 /* profiles created */
 	uint64_t signal_windows; /* signal handler windows opened */
 	uint64_t responses;	 /* signals sent by the response */
+	uint64_t shared;	 /* profiles copied from a build-id twin */
 };
 
 /* Called with each alert; the alert is valid during the call only. */
@@ -99,8 +100,19 @@ void vg_ph_kernel_on_record(struct vg_ph_kernel *k,
  * Returns 0 or a negative errno. */
 int vg_ph_kernel_memory(struct vg_ph_kernel *k, struct vg_ph_memory *m);
 /* The path of an executable (kernel dev_t, inode), written in its profile
- * file for humans. */
+ * file for humans. The first time, its build-id is read and, if another
+ * executable with the same build-id has a settled profile while this one
+ * has none, the profile is copied to it (ph_share.h). */
 void vg_ph_kernel_note_exe(struct vg_ph_kernel *k, uint64_t dev, uint64_t ino, const char *path);
+/* The oldest sample of p's convergence window (ph_converge.h); 0 when
+ * none yet (the monitor samples every profile every 10 s). */
+struct vg_ph_sample;
+int vg_ph_kernel_converge_sample(struct vg_ph_kernel *k, const struct ph_profile *p,
+				 struct vg_ph_sample *then);
+/* The build-id known for (dev, ino) as hex into hex ("" when none or not
+ * read yet); returns its length in bytes. */
+int vg_ph_kernel_build_id(struct vg_ph_kernel *k, uint64_t dev, uint64_t ino, char *hex,
+			  size_t size);
 /* How incidents name a process: the monitor's process table (optional). */
 void vg_ph_kernel_set_proc(struct vg_ph_kernel *k, vg_ph_proc_fn fn, void *ctx);
 /* Every sensor event: incidents list what the process did around them. */

@@ -18,6 +18,7 @@
 
 #include <vigil/ph_events.h> /* struct ph_exe_key */
 
+#include "ph/ph_buildid.h"
 #include "ph/ph_file.h"
 #include "ph/ph_persist.h"
 #include "ph/ph_statedir.h"
@@ -30,6 +31,10 @@ struct known {
 	int written;	   /* content_crc is what the file holds */
 	size_t file_size;
 	char *exe; /* a path of the executable, for humans; may be NULL */
+	int bid_read;	/* build_id is what the file (or the profile file) holds */
+	int share_tried; /* a twin's profile was looked for (once per executable) */
+	__u32 bid_len;	 /* 0: none */
+	unsigned char bid[VG_PH_BUILD_ID_MAX];
 };
 
 /* A save may run in a thread of its own while the monitor's loop notes
@@ -352,6 +357,11 @@ int ph_persist_load(struct ph_persist *p, __u64 *next_profile, __u64 clock_now)
 			k->file_size = len;
 			if (meta.exe[0])
 				known_set_exe(k, meta.exe);
+			if (meta.build_id_len && meta.build_id_len <= sizeof(k->bid)) {
+				k->bid_len = meta.build_id_len;
+				memcpy(k->bid, meta.build_id, k->bid_len);
+				k->bid_read = 1;
+			}
 		}
 		pthread_mutex_unlock(&p->lock);
 		/* the model's clock restarts at boot: keep the wait that was left */
@@ -543,8 +553,11 @@ static int save_one(struct ph_persist *p, const struct ph_exe_key *key,
 	if (k && k->written && k->content_crc == crc) {
 		pass->bytes += k->file_size;
 		unchanged = 1;
-	} else if (k && k->exe) {
-		snprintf(meta.exe, sizeof(meta.exe), "%s", k->exe);
+	} else if (k) {
+		if (k->exe)
+			snprintf(meta.exe, sizeof(meta.exe), "%s", k->exe);
+		meta.build_id_len = k->bid_len;
+		memcpy(meta.build_id, k->bid, k->bid_len);
 	}
 	pthread_mutex_unlock(&p->lock);
 	if (unchanged)
@@ -639,4 +652,115 @@ int ph_persist_save(struct ph_persist *p, __u64 clock_now)
 	free(keep);
 	free(v);
 	return first_err;
+}
+
+/* Reads the build-id of (dev, ino) through path once; the caller holds no
+ * lock (the file is read outside it). */
+static void read_build_id(struct ph_persist *p, __u64 dev, __u64 ino, const char *path)
+{
+	unsigned char bid[VG_PH_BUILD_ID_MAX];
+	struct known *k;
+	int need, n;
+
+	pthread_mutex_lock(&p->lock);
+	k = known_get(p, dev, ino);
+	need = k && !k->bid_read;
+	pthread_mutex_unlock(&p->lock);
+	if (!need)
+		return;
+	n = vg_ph_build_id(path, dev, ino, bid, sizeof(bid));
+	if (n == -ESTALE || n == -ENOENT)
+		return; /* the path names another file now: try again at the next exec */
+	pthread_mutex_lock(&p->lock);
+	k = known_get(p, dev, ino);
+	if (k && !k->bid_read) {
+		k->bid_read = 1;
+		k->bid_len = n > 0 ? (__u32)n : 0;
+		if (n > 0)
+			memcpy(k->bid, bid, (size_t)n);
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* How much a twin's profile is worth copying: normal beats frozen beats
+ * training; more calls seen beats fewer. 0 when it has none. */
+static __u64 twin_rank(struct ph_persist *p, __u64 dev, __u64 ino)
+{
+	struct ph_exe_key key = { .dev = dev, .ino = ino };
+	struct ph_profile prof;
+
+	if (bpf_map_lookup_elem(p->o.profiles_fd, &key, &prof))
+		return 0;
+	if (!(prof.status & (PH_PROFILE_NORMAL | PH_PROFILE_FROZEN)))
+		return 0; /* still learning: nothing settled to share */
+	return ((prof.status & PH_PROFILE_NORMAL) ? 1ull << 62 : 1ull << 61) +
+	       (prof.calls < (1ull << 60) ? prof.calls : (1ull << 60));
+}
+
+int ph_persist_twin(struct ph_persist *p, __u64 dev, __u64 ino, const char *path,
+		    struct ph_exe_key *twin)
+{
+	struct ph_exe_key me = { .dev = dev, .ino = ino };
+	unsigned char bid[VG_PH_BUILD_ID_MAX];
+	struct ph_profile mine;
+	__u64 best = 0;
+	struct known *k;
+	__u32 len = 0;
+
+	if (!p || !path || path[0] != '/')
+		return 0;
+	read_build_id(p, dev, ino, path);
+	pthread_mutex_lock(&p->lock);
+	k = known_get(p, dev, ino);
+	if (k && k->bid_read && !k->share_tried && k->bid_len) {
+		k->share_tried = 1;
+		len = k->bid_len;
+		memcpy(bid, k->bid, len);
+	}
+	pthread_mutex_unlock(&p->lock);
+	if (!len)
+		return 0;
+	/* an executable that settled a profile of its own keeps it */
+	if (!bpf_map_lookup_elem(p->o.profiles_fd, &me, &mine) &&
+	    (mine.status & (PH_PROFILE_NORMAL | PH_PROFILE_FROZEN)))
+		return 0;
+	pthread_mutex_lock(&p->lock);
+	for (size_t i = 0; i < p->nknown; i++) {
+		struct known *o = &p->known[i];
+		__u64 rank;
+
+		if (o->bid_len != len || memcmp(o->bid, bid, len) ||
+		    (o->dev == dev && o->ino == ino))
+			continue;
+		rank = twin_rank(p, o->dev, o->ino);
+		if (rank > best) {
+			best = rank;
+			*twin = (struct ph_exe_key){ .dev = o->dev, .ino = o->ino };
+		}
+	}
+	pthread_mutex_unlock(&p->lock);
+	return best != 0;
+}
+
+int ph_persist_build_id(struct ph_persist *p, __u64 dev, __u64 ino, unsigned char *out,
+			size_t cap)
+{
+	struct known *k;
+	int n = 0;
+
+	if (!p)
+		return 0;
+	pthread_mutex_lock(&p->lock);
+	k = known_get(p, dev, ino);
+	if (k && k->bid_read && k->bid_len <= cap) {
+		n = (int)k->bid_len;
+		memcpy(out, k->bid, k->bid_len);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return n;
+}
+
+const char *ph_persist_dir(struct ph_persist *p)
+{
+	return p ? p->dir : NULL;
 }

@@ -67,6 +67,22 @@ void ph_persist_note_exe(struct ph_persist *p, __u64 dev, __u64 ino, const char 
 void ph_persist_foreach_exe(struct ph_persist *p,
 			    void (*fn)(void *ctx, __u64 dev, __u64 ino, const char *path), void *ctx);
 
+/* Build-id sharing (docs/ph.md, "Profiles keyed by build-id"): reads the
+ * build-id of (dev, ino) through path (once per executable) and, the first
+ * time, looks for another executable with the same build-id whose profile
+ * is normal or frozen while this one has none settled. Returns 1 and sets
+ * *twin to the best one (normal first, then most calls), else 0. */
+struct ph_exe_key;
+int ph_persist_twin(struct ph_persist *p, __u64 dev, __u64 ino, const char *path,
+		    struct ph_exe_key *twin);
+
+/* The build-id known for (dev, ino): its length (0 when none or unknown). */
+int ph_persist_build_id(struct ph_persist *p, __u64 dev, __u64 ino, unsigned char *out,
+			size_t cap);
+
+/* The state directory's path. */
+const char *ph_persist_dir(struct ph_persist *p);
+
 void ph_persist_stats(struct ph_persist *p, struct ph_persist_stats *st);
 
 #endif

@@ -14,6 +14,7 @@ import tempfile
 import time
 
 from vigil_harness import BUILD, VIGIL, Monitor, copy_program, deliberate
+from test_ph_buildid import _copy_other_build
 
 PHTEST = os.path.join(BUILD, "tests", "bin", "vigil-phtest")
 
@@ -402,8 +403,9 @@ def test_profile_export_import_merge():
             time.sleep(0.1)
         assert not _anomalies(mon, ino, quiet), "the imported profile flagged the trained path"
 
-        third = os.path.join(tmp, "phtest-third")
-        copy_program(PHTEST, third)
+        # another build (a copy of the same build would start with the normal
+        # profile of its build-id twin: tests/e2e/test_ph_buildid.py)
+        third = _copy_other_build(PHTEST, os.path.join(tmp, "phtest-third"))
         _run(third, "train", "1")
         time.sleep(0.3)
         before = _json(mon, "profile", "show", third)

@@ -23,12 +23,12 @@ from vigil_harness import BUILD, VIGIL, Monitor, copy_program
 
 PHTEST = os.path.join(BUILD, "tests", "bin", "vigil-phtest")
 
-HEADER = struct.Struct("<8sIIII16sIIIIQQQQQ256s")
+HEADER = struct.Struct("<8sIIII16sIIIIQQQQQ256sII40s")  # version 4
 PROFILE = struct.Struct("<QIIIIQQQQQQQQ")  # struct ph_profile, 88 bytes
 PROFILE_FIELDS = ("id status train_gen test_gen held train_count last_mod_count adds "
                   "test_stamp normal_time anomalies calls store_errors").split()
 ITEM = struct.Struct("<IIQQ")
-assert HEADER.size == 352 and PROFILE.size == 88 and ITEM.size == 24
+assert HEADER.size == 400 and PROFILE.size == 88 and ITEM.size == 24
 
 
 def read_profile_file(path):
@@ -39,7 +39,7 @@ def read_profile_file(path):
         raise ValueError(f"{path}: truncated ({len(b)} bytes)")
     h = HEADER.unpack_from(b, 0)
     magic, version, nitems = h[0], h[1], h[12]
-    if magic != b"VIGILPH\0" or version != 3:
+    if magic != b"VIGILPH\0" or version != 4:
         raise ValueError(f"{path}: bad magic/version")
     body = HEADER.size + PROFILE.size + nitems * ITEM.size
     if len(b) != body + 4:
@@ -51,6 +51,7 @@ def read_profile_file(path):
     items = {ITEM.unpack_from(b, HEADER.size + PROFILE.size + i * ITEM.size)
              for i in range(nitems)}
     return {"dev": h[10], "ino": h[11], "exe": h[15].split(b"\0")[0].decode(),
+            "build_id": h[18][:h[16]].hex(),
             "profile": prof, "items": items}
 
 

@@ -7,7 +7,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "check.h"
+#include "ph/ph_buildid.h"
 #include "ph/ph_file.h"
 
 static const struct ph_file_meta expect = { .model = PH_MODEL_NGRAM, .window = 9, .ngram = 12 };
@@ -257,6 +260,70 @@ static void test_corruptions(void)
 	free(buf);
 }
 
+/* Version 4 records the build-id; a version 3 file (the same header
+ * without it) still loads, with none; an id longer than its field is
+ * refused. */
+static void test_build_id_and_version_3(void)
+{
+	static const unsigned char bid[20] = { 0x79, 0x5e, 0xf8, 0x7d, 0xcd, 0x85, 0x57,
+					       0x8e, 0x39, 0x74, 0x46, 0x59, 0x3b, 0x40,
+					       0x30, 0x9b, 0xbd, 0x84, 0xd4, 0xe0 };
+	struct ph_file_item items[4];
+	struct ph_file_meta meta, got_meta;
+	struct ph_file_header h;
+	struct ph_profile prof, got;
+	const void *pitems;
+	const char *why = NULL;
+	unsigned char *buf, *v3;
+	size_t len, v3len, n, tail;
+	char hex[64];
+	uLong crc;
+
+	sample(&meta, &prof, items, 4);
+	meta.build_id_len = sizeof(bid);
+	memcpy(meta.build_id, bid, sizeof(bid));
+	CHECK_INT(ph_file_encode(&meta, &prof, items, 4, (void **)&buf, &len), 0);
+	CHECK_INT(ph_file_decode(buf, len, &expect, &got_meta, &got, &pitems, &n, &why), 0);
+	CHECK_INT(got_meta.build_id_len, 20);
+	CHECK(memcmp(got_meta.build_id, bid, sizeof(bid)) == 0);
+	vg_ph_build_id_hex(got_meta.build_id, got_meta.build_id_len, hex, sizeof(hex));
+	CHECK_STR(hex, "795ef87dcd85578e397446593b40309bbd84d4e0");
+
+	/* the same file as version 3 wrote it: header cut at 352 bytes */
+	tail = len - sizeof(h) - 4;
+	v3len = PH_FILE_V3_HEADER_SIZE + tail + 4;
+	v3 = malloc(v3len);
+	CHECK(v3 != NULL);
+	memcpy(&h, buf, sizeof(h));
+	h.version = 3;
+	h.header_size = PH_FILE_V3_HEADER_SIZE;
+	memcpy(v3, &h, PH_FILE_V3_HEADER_SIZE);
+	memcpy(v3 + PH_FILE_V3_HEADER_SIZE, buf + sizeof(h), tail);
+	crc = crc32(crc32(0L, Z_NULL, 0), v3, (uInt)(v3len - 4));
+	memcpy(v3 + v3len - 4, &(__u32){ (__u32)crc }, 4);
+	CHECK_INT(ph_file_decode(v3, v3len, &expect, &got_meta, &got, &pitems, &n, &why), 0);
+	CHECK_INT(got_meta.build_id_len, 0);
+	CHECK_INT(n, 4);
+	CHECK(memcmp(&got, &prof, sizeof(prof)) == 0);
+	CHECK_STR(got_meta.exe, "/usr/bin/example");
+	/* a version 3 header claiming version 4's size is refused */
+	((struct ph_file_header *)v3)->header_size = sizeof(h);
+	crc = crc32(crc32(0L, Z_NULL, 0), v3, (uInt)(v3len - 4));
+	memcpy(v3 + v3len - 4, &(__u32){ (__u32)crc }, 4);
+	CHECK_INT(decode(v3, v3len, &why), -EPROTO);
+	free(v3);
+
+	/* a build-id longer than its field */
+	memcpy(&h, buf, sizeof(h));
+	h.build_id_len = 41;
+	memcpy(buf, &h, sizeof(h));
+	crc = crc32(crc32(0L, Z_NULL, 0), buf, (uInt)(len - 4));
+	memcpy(buf + len - 4, &(__u32){ (__u32)crc }, 4);
+	CHECK_INT(decode(buf, len, &why), -EINVAL);
+	CHECK_STR(why, "build-id too long");
+	free(buf);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/vigil-phfile-XXXXXX";
@@ -265,6 +332,7 @@ int main(void)
 		return 1;
 	test_round_trip(dir);
 	test_corruptions();
+	test_build_id_and_version_3();
 	rmdir(dir);
 	return check_report();
 }
