@@ -24,8 +24,7 @@ def write_rules(path):
     with open(path, "w") as f:
         for i in range(NRULES):
             f.write(f"- rule: r{i}\n  desc: d\n  output: o\n  priority: DEBUG\n"
-                    f"  condition: evt.type = execve and proc.cmdline contains \"zz{i}q\" and "
-                    f"proc.exepath endswith \"/nope{i}\"\n")
+                    f"  condition: evt.type = execve and proc.cmdline contains \"zz{i}q\"\n")
 
 
 def test_sigterm_under_a_flood_slower_to_handle_than_it_arrives():
@@ -37,9 +36,9 @@ def test_sigterm_under_a_flood_slower_to_handle_than_it_arrives():
                  events=False, ready_timeout=180) as mon:
         try:
             for _ in range(2):
-                # a 3,000-byte argument: each of the 20,000 `contains` scans it, so
-                # handling an exec costs far more than making one, however
-                # fast the engine or the machine
+                # a 3,000-byte argument: each of the 20,000 rules scans it (no
+                # cheaper clause lets the engine skip one), so handling an exec
+                # costs far more than making one, however fast the machine
                 p = subprocess.Popen(NOBODY + ["/bin/sh", "-c",
                                                "a=$(printf '%03000d' 0); "
                                                "while :; do /bin/true \"$a\"; done"],
