@@ -8,7 +8,7 @@
 #include <string.h>
 #include <syslog.h>
 
-#include "output/out_impl.h"
+#include "output/out_conf.h"
 #include "rules/rules.h"
 #include "util/parse.h"
 
@@ -18,6 +18,32 @@ static const char *const type_names[] = {
 	[VG_OUT_STDOUT] = "stdout", [VG_OUT_FILE] = "file",	  [VG_OUT_SYSLOG] = "syslog",
 	[VG_OUT_WEBHOOK] = "webhook", [VG_OUT_PROGRAM] = "program",
 };
+
+static const struct {
+	const char *name;
+	int value;
+} facilities[] = {
+	{ "kern", LOG_KERN },	  { "user", LOG_USER },	    { "mail", LOG_MAIL },
+	{ "daemon", LOG_DAEMON }, { "auth", LOG_AUTH },	    { "syslog", LOG_SYSLOG },
+	{ "lpr", LOG_LPR },	  { "news", LOG_NEWS },	    { "uucp", LOG_UUCP },
+	{ "cron", LOG_CRON },	  { "authpriv", LOG_AUTHPRIV }, { "ftp", LOG_FTP },
+	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 }, { "local2", LOG_LOCAL2 },
+	{ "local3", LOG_LOCAL3 }, { "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
+	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
+};
+
+int vg_syslog_facility(const char *name)
+{
+	for (size_t i = 0; i < sizeof(facilities) / sizeof(facilities[0]); i++)
+		if (!strcmp(name, facilities[i].name))
+			return facilities[i].value;
+	return -EINVAL;
+}
+
+const char *vg_output_type_name(enum vg_out_type t)
+{
+	return type_names[t];
+}
 
 __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
