@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "output/outputs.h"
+#include "output/out_schema.h"
 #include "output/sinks.h"
 #include "rules/rules.h"
 

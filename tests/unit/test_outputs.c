@@ -12,6 +12,7 @@
 
 #include "check.h"
 #include "output/out_worker.h"
+#include "output/out_schema.h"
 #include "output/sinks.h"
 #include "output/outputs.h"
 
