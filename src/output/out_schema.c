@@ -39,10 +39,9 @@ static const struct vg_out_choice fsyncs[] = {
 const struct vg_out_key vg_out_keys[] = {
 	{ "name", ALL, VG_OUT_KEY_NAME, OFF(name), 0, 0, NULL, NULL, "`TYPE` or `TYPE:TARGET`",
 	  "the name shown in stats and warnings" },
-	{ "min_priority", ALL, VG_OUT_KEY_PRIORITY, OFF(min_prio), 0, 0, NULL, "debug",
-	  "`debug` (everything, raw events too)",
+	{ "min_priority", ALL, VG_OUT_KEY_PRIORITY, OFF(min_prio), 0, 0, NULL, "debug", NULL,
 	  "the least severe priority sent: `emergency`, `alert`, `critical`, `error`, `warning`, "
-	  "`notice`, `informational` (`info`), `debug`" },
+	  "`notice`, `informational` (`info`), `debug` (everything, raw events too)" },
 	{ "format", ALL & ~T(VG_OUT_WEBHOOK), VG_OUT_KEY_CHOICE, OFF(format), 0, 0, formats, NULL,
 	  "`text` for stdout and syslog, `json` for file and program",
 	  "`json` (Falco's alert shape) or `text` (`TIME PRIORITY MESSAGE`); a webhook posts JSON "

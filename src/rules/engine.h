@@ -118,12 +118,14 @@ struct vg_def_table; /* name -> index, per kind */
 /* Compiled condition tree. Macro subtrees are shared between rules. */
 enum vg_node_kind { VG_N_TRUE, VG_N_FALSE, VG_N_AND, VG_N_OR, VG_N_NOT, VG_N_EVTYPE, VG_N_CHECK };
 
-struct vg_str {
+/* A string operand of a condition (not the record's struct vg_str). */
+struct vg_operand_str {
 	const char *s;
 	uint32_t len;
 };
 
-struct vg_net {
+/* An address or network operand (not the record's struct vg_net). */
+struct vg_operand_net {
 	uint8_t family;
 	uint8_t prefix;
 	uint8_t addr[16];
@@ -157,11 +159,11 @@ struct vg_check {
 	 * no field on the right, not a list): the evaluator's short path */
 	bool single;
 	union {
-		struct vg_str *strs; /* sorted by (len, bytes) for in/intersects */
+		struct vg_operand_str *strs; /* sorted by (len, bytes) for in/intersects */
 		int64_t *ints;	     /* sorted */
 		uint64_t *uints;     /* sorted */
 		bool *bools;
-		struct vg_net *nets;
+		struct vg_operand_net *nets;
 		struct vg_regex *re;
 	};
 };
@@ -185,7 +187,9 @@ struct vg_node {
 	};
 };
 
-struct vg_slot {
+/* One field's values extracted for the current event, kept while the
+ * rules of that event run (not the sensor's enum vg_slot). */
+struct vg_field_cache {
 	uint64_t gen;
 	int n;
 	uint32_t cap;
@@ -262,14 +266,14 @@ struct vg_rules {
 	 * groups change the order of evaluation); as many as a type has rules */
 	const struct vg_rule **hits;
 	struct vg_evtset evtypes;
-	struct vg_slot *slots;
+	struct vg_field_cache *slots;
 	uint64_t gen;
 	unsigned cur_evtype;
 	vg_field_get get;
 	const void *ctx;
 	char *xbuf;
 	size_t xused;
-	char *lbuf; /* lower-case copies of values, per event (vg_slot.low) */
+	char *lbuf; /* lower-case copies of values, per event (vg_field_cache.low) */
 	size_t lused;
 };
 
@@ -357,10 +361,10 @@ const struct vg_tmpl *vg_compile_output(struct vg_cctx *cc);
 bool vg_glob_match(const char *pat, size_t plen, const char *s, size_t slen, bool icase);
 bool vg_contains(const char *hay, size_t hlen, const char *needle, size_t nlen);
 bool vg_icontains(const char *hay, size_t hlen, const char *lower_needle, size_t nlen);
-bool vg_pmatch(const struct vg_str *prefixes, uint32_t n, const char *s, size_t len);
-int vg_str_cmp(const struct vg_str *a, const struct vg_str *b);
-bool vg_str_in(const struct vg_str *sorted, uint32_t n, const char *s, uint32_t len);
-bool vg_net_contains(const struct vg_net *net, const struct vg_ip *ip);
+bool vg_pmatch(const struct vg_operand_str *prefixes, uint32_t n, const char *s, size_t len);
+int vg_str_cmp(const struct vg_operand_str *a, const struct vg_operand_str *b);
+bool vg_str_in(const struct vg_operand_str *sorted, uint32_t n, const char *s, uint32_t len);
+bool vg_net_contains(const struct vg_operand_net *net, const struct vg_ip *ip);
 /* Hash tables of string operands, for checks with many of them: builds
  * c->set (in, intersects, pmatch; from VG_STRSET_MIN operands on); 0 or
  * -ENOMEM. */
