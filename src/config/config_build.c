@@ -15,8 +15,9 @@ int vg_config_apply(struct vg_config *c, const struct vg_config_override *ov, un
 	for (unsigned i = 0; i < n; i++) {
 		int r = ov[i].items ? vg_config_set_list(c, ov[i].key, ov[i].items, ov[i].nitems,
 							 ov[i].origin, errs)
-			: ov[i].key ? vg_config_set_kv(c, ov[i].key, ov[i].value, ov[i].origin, errs)
-				    : vg_config_set(c, ov[i].value, ov[i].origin, errs);
+			: ov[i].key
+			    ? vg_config_set_kv(c, ov[i].key, ov[i].value, ov[i].origin, errs)
+			    : vg_config_set(c, ov[i].value, ov[i].origin, errs);
 
 		if (r && !ret)
 			ret = r;

@@ -22,12 +22,13 @@ struct vg_config_loader {
 };
 
 void vg_config_add_error(struct vg_config_errors *errs, const char *where, const yaml_mark_t *mark,
-			 const char *key, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+			 const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
 /* An error of a load, which then fails */
 #define ld_error(ld, mark, key, ...)                                                               \
 	do {                                                                                       \
-		vg_config_add_error((ld)->errs, (ld)->where, (mark), (key), __VA_ARGS__);                    \
+		vg_config_add_error((ld)->errs, (ld)->where, (mark), (key), __VA_ARGS__);          \
 		(ld)->failed = 1;                                                                  \
 	} while (0)
 

@@ -18,8 +18,8 @@ static bool good_output_key(const char *s, size_t n)
 }
 
 /* One entry of outputs: a mapping of scalars, one of them `type`. */
-static int parse_output(struct vg_config_loader *ld, const struct vg_config_key *k, yaml_node_t *node,
-			struct vg_output_entry *o)
+static int parse_output(struct vg_config_loader *ld, const struct vg_config_key *k,
+			yaml_node_t *node, struct vg_output_entry *o)
 {
 	if (node->type != YAML_MAPPING_NODE) {
 		ld_error(ld, &node->start_mark, k->name, "each output is a mapping with a type:");
@@ -41,8 +41,8 @@ static int parse_output(struct vg_config_loader *ld, const struct vg_config_key 
 		}
 		key = (const char *)kn->data.scalar.value;
 		if (vn->type != YAML_SCALAR_NODE) {
-			ld_error(ld, &vn->start_mark, k->name, "output key '%s' must have a scalar value",
-				 key);
+			ld_error(ld, &vn->start_mark, k->name,
+				 "output key '%s' must have a scalar value", key);
 			return -EINVAL;
 		}
 		val = (const char *)vn->data.scalar.value;
@@ -55,11 +55,13 @@ static int parse_output(struct vg_config_loader *ld, const struct vg_config_key 
 		if (!strcmp(key, "type")) {
 			bool known = false;
 
-			for (unsigned i = 0; i < sizeof(output_types) / sizeof(output_types[0]); i++)
+			for (unsigned i = 0; i < sizeof(output_types) / sizeof(output_types[0]);
+			     i++)
 				known |= !strcmp(val, output_types[i]);
 			if (!known) {
 				ld_error(ld, &vn->start_mark, k->name,
-					 "unknown output type '%.64s' (stdout, file, syslog, webhook, program)",
+					 "unknown output type '%.64s' (stdout, file, syslog, "
+					 "webhook, program)",
 					 val);
 				return -EINVAL;
 			}
@@ -97,7 +99,8 @@ static int parse_output(struct vg_config_loader *ld, const struct vg_config_key 
 	return 0;
 }
 
-void vg_config_set_outputs(struct vg_config_loader *ld, const struct vg_config_key *k, yaml_node_t *node)
+void vg_config_set_outputs(struct vg_config_loader *ld, const struct vg_config_key *k,
+			   yaml_node_t *node)
 {
 	struct vg_output_entry *fresh;
 	unsigned n = 0;

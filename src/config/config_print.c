@@ -48,10 +48,12 @@ int vg_config_format(const struct vg_config *c, const struct vg_config_key *k, c
 
 	switch (k->type) {
 	case VG_CT_BOOL:
-		return snprintf(buf, len, "%s", *(const bool *)vg_config_cfield(c, k) ? "true" : "false");
+		return snprintf(buf, len, "%s",
+				*(const bool *)vg_config_cfield(c, k) ? "true" : "false");
 	case VG_CT_UINT:
 	case VG_CT_SECONDS:
-		return snprintf(buf, len, "%llu", (unsigned long long)*(const uint64_t *)vg_config_cfield(c, k));
+		return snprintf(buf, len, "%llu",
+				(unsigned long long)*(const uint64_t *)vg_config_cfield(c, k));
 	case VG_CT_SIZE:
 		return vg_config_format_size(buf, len, *(const uint64_t *)vg_config_cfield(c, k));
 	case VG_CT_STRING:
@@ -174,7 +176,8 @@ static const char *md_type(const struct vg_config_key *k, char *buf, size_t len)
 		size_t at = (size_t)snprintf(buf, len, "one of ");
 
 		for (const char *p = k->choices; *p && at < len - 3; p++)
-			at += (size_t)snprintf(buf + at, len - at, "%s", *p == '|' ? ", " : (char[]){ *p, 0 });
+			at += (size_t)snprintf(buf + at, len - at, "%s",
+					       *p == '|' ? ", " : (char[]){*p, 0});
 		return buf;
 	}
 	case VG_CT_LIST:

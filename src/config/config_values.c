@@ -48,8 +48,8 @@ static bool in_choices(const char *choices, const char *v)
 }
 
 /* One string: the string types, and each item of a list. */
-static int check_string(struct vg_config_loader *ld, const struct vg_config_key *k, const char *v, size_t n,
-			const yaml_mark_t *mark)
+static int check_string(struct vg_config_loader *ld, const struct vg_config_key *k, const char *v,
+			size_t n, const yaml_mark_t *mark)
 {
 	char why[200];
 
@@ -69,7 +69,8 @@ static int check_string(struct vg_config_loader *ld, const struct vg_config_key 
 }
 
 /* A scalar for a scalar key: checked in full before it is stored. */
-void vg_config_set_scalar(struct vg_config_loader *ld, const struct vg_config_key *k, const yaml_node_t *node)
+void vg_config_set_scalar(struct vg_config_loader *ld, const struct vg_config_key *k,
+			  const yaml_node_t *node)
 {
 	const char *v = (const char *)node->data.scalar.value;
 	size_t n = node->data.scalar.length;
@@ -96,7 +97,8 @@ void vg_config_set_scalar(struct vg_config_loader *ld, const struct vg_config_ke
 		      : k->type == VG_CT_SIZE ? vg_parse_size(v, &u)
 					      : parse_seconds(v, &u);
 		if (ret) {
-			ld_error(ld, mark, k->name, "expected %s, got '%.64s'", vg_config_type_name(k->type), v);
+			ld_error(ld, mark, k->name, "expected %s, got '%.64s'",
+				 vg_config_type_name(k->type), v);
 			return;
 		}
 		if (k->pow2 && (u < k->min || u > k->max || (u & (u - 1)))) {
@@ -142,8 +144,8 @@ void vg_config_set_scalar(struct vg_config_loader *ld, const struct vg_config_ke
 }
 
 /* Adds one item to a list being built; checked first. */
-int vg_config_list_add(struct vg_config_loader *ld, const struct vg_config_key *k, struct vg_strlist *l,
-		    const char *v, size_t n, const yaml_mark_t *mark)
+int vg_config_list_add(struct vg_config_loader *ld, const struct vg_config_key *k,
+		       struct vg_strlist *l, const char *v, size_t n, const yaml_mark_t *mark)
 {
 	char **grown, *copy;
 
@@ -173,7 +175,8 @@ int vg_config_list_add(struct vg_config_loader *ld, const struct vg_config_key *
 	return 0;
 }
 
-void vg_config_set_list_node(struct vg_config_loader *ld, const struct vg_config_key *k, const yaml_node_t *node)
+void vg_config_set_list_node(struct vg_config_loader *ld, const struct vg_config_key *k,
+			     const yaml_node_t *node)
 {
 	struct vg_strlist fresh = { 0 }, *slot = vg_config_field(ld->c, k);
 	int ret = 0;
@@ -195,11 +198,13 @@ void vg_config_set_list_node(struct vg_config_loader *ld, const struct vg_config
 			while (e > s && e[-1] == ' ')
 				e--;
 			if (e == s) {
-				ld_error(ld, &node->start_mark, k->name, "empty item in '%.64s'", v);
+				ld_error(ld, &node->start_mark, k->name, "empty item in '%.64s'",
+					 v);
 				ret = -EINVAL;
 				break;
 			}
-			ret = vg_config_list_add(ld, k, &fresh, s, (size_t)(e - s), &node->start_mark);
+			ret = vg_config_list_add(ld, k, &fresh, s, (size_t)(e - s),
+						 &node->start_mark);
 			p += w + (p[w] == ',');
 		}
 	} else if (node->type == YAML_SEQUENCE_NODE) {
@@ -213,8 +218,9 @@ void vg_config_set_list_node(struct vg_config_loader *ld, const struct vg_config
 				ret = -EINVAL;
 				break;
 			}
-			ret = vg_config_list_add(ld, k, &fresh, (const char *)item->data.scalar.value,
-				       item->data.scalar.length, &item->start_mark);
+			ret =
+			    vg_config_list_add(ld, k, &fresh, (const char *)item->data.scalar.value,
+					       item->data.scalar.length, &item->start_mark);
 		}
 	} else {
 		ld_error(ld, &node->start_mark, k->name, "expected a list, got a mapping");

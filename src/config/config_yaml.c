@@ -19,7 +19,8 @@ static void set_node(struct vg_config_loader *ld, const struct vg_config_key *k,
 
 	if (idx < sizeof(ld->seen) / sizeof(ld->seen[0])) {
 		if (ld->seen[idx]) {
-			ld_error(ld, key_mark, k->name, "given twice (first on line %u)", ld->seen[idx]);
+			ld_error(ld, key_mark, k->name, "given twice (first on line %u)",
+				 ld->seen[idx]);
 			return;
 		}
 		ld->seen[idx] = key_mark ? (unsigned)key_mark->line + 1 : 1;
@@ -29,7 +30,8 @@ static void set_node(struct vg_config_loader *ld, const struct vg_config_key *k,
 	} else if (k->type == VG_CT_OUTPUTS) {
 		vg_config_set_outputs(ld, k, node);
 	} else if (node->type != YAML_SCALAR_NODE) {
-		ld_error(ld, &node->start_mark, k->name, "expected %s, got a %s", vg_config_type_name(k->type),
+		ld_error(ld, &node->start_mark, k->name, "expected %s, got a %s",
+			 vg_config_type_name(k->type),
 			 node->type == YAML_SEQUENCE_NODE ? "list" : "mapping");
 	} else {
 		vg_config_set_scalar(ld, k, node);
@@ -115,7 +117,8 @@ int vg_config_load_buf(struct vg_config *c, const char *name, const char *buf, s
 	if (root && root->type == YAML_MAPPING_NODE)
 		walk_mapping(&ld, root, "");
 	else if (root && !vg_yaml_is_null(root))
-		ld_error(&ld, &root->start_mark, NULL, "the configuration must be a mapping of keys");
+		ld_error(&ld, &root->start_mark, NULL,
+			 "the configuration must be a mapping of keys");
 	/* One document only: a second one would be silently ignored. */
 	if (!ld.failed && rc > 0) {
 		rc = vg_yaml_next(&r, &err);
@@ -159,8 +162,9 @@ int vg_config_set_kv(struct vg_config *c, const char *key, const char *value, co
 	int rc;
 
 	if (!k) {
-		vg_config_add_error(errs, origin, NULL, key, is_group(key) ? "is a group: name one of its keys"
-								 : "unknown key");
+		vg_config_add_error(errs, origin, NULL, key,
+				    is_group(key) ? "is a group: name one of its keys"
+						  : "unknown key");
 		return -EINVAL;
 	}
 	rc = vg_yaml_open(&r, value, strlen(value), &err);
@@ -200,7 +204,8 @@ int vg_config_set(struct vg_config *c, const char *assignment, const char *origi
 	char key[128];
 
 	if (!eq || eq == assignment || (size_t)(eq - assignment) >= sizeof(key)) {
-		vg_config_add_error(errs, origin, NULL, NULL, "'%.64s' is not KEY=VALUE", assignment);
+		vg_config_add_error(errs, origin, NULL, NULL, "'%.64s' is not KEY=VALUE",
+				    assignment);
 		return -EINVAL;
 	}
 	memcpy(key, assignment, (size_t)(eq - assignment));

@@ -86,7 +86,8 @@ static const struct vg_node *compile_evtype(struct vg_cctx *cc, const struct vg_
 			if (cc->text && cc->text->npieces)
 				vg_text_loc(cc->rs, cc->text, v[i].pos, &loc);
 			vg_diag_add(cc->rs, VG_DIAG_WARNING, &loc, cc->item,
-				    "unknown event type '%.*s' never matches", (int)v[i].len, v[i].s);
+				    "unknown event type '%.*s' never matches", (int)v[i].len,
+				    v[i].s);
 		}
 	}
 	return a->check.op == VG_OP_NE ? wrap_not(cc, node) : node;
@@ -291,7 +292,8 @@ static const struct vg_node *compile_ast(struct vg_cctx *cc, const struct vg_ast
 
 		if (!m) {
 			if (vg_find_list(cc->rs, a->macro.name, a->macro.len))
-				vg_cc_error(cc, a->pos, "'%s' is a list, not a macro: use it after 'in'",
+				vg_cc_error(cc, a->pos,
+					    "'%s' is a list, not a macro: use it after 'in'",
 					    a->macro.name);
 			else
 				vg_cc_error(cc, a->pos, "undefined macro '%s'", a->macro.name);

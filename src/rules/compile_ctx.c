@@ -122,7 +122,8 @@ const struct vg_field_ref *vg_resolve_field(struct vg_cctx *cc, const struct vg_
 			vg_cc_skip(cc, "unknown field '%.*s' (skip-if-unknown-filter)",
 				   (int)af->name_len, af->name);
 		else
-			vg_cc_error(cc, af->pos, "unknown field '%.*s'", (int)af->name_len, af->name);
+			vg_cc_error(cc, af->pos, "unknown field '%.*s'", (int)af->name_len,
+				    af->name);
 		return NULL;
 	}
 	if (dot_arg && af->arg) {

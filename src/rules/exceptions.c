@@ -91,7 +91,8 @@ struct vg_ast *vg_exceptions_ast(struct vg_cctx *cc, const struct vg_rule_def *r
 			int op = vg_op_from_text(comp, strlen(comp));
 
 			if (vg_op_is_list((enum vg_op)op)) {
-				struct vg_exc_cell *cells = vg_cc_alloc(cc, e->nrows * sizeof(*cells));
+				struct vg_exc_cell *cells =
+				    vg_cc_alloc(cc, e->nrows * sizeof(*cells));
 				struct vg_ast *chk;
 
 				if (!cells)
@@ -147,8 +148,8 @@ bool vg_exceptions_check(struct vg_cctx *cc, const struct vg_rule_def *r)
 
 			if (row->ncells != want) {
 				cc->loc = row->loc;
-				vg_cc_error(cc, 0, "exception '%s': %u values for %u fields", e->name,
-					    row->ncells, want);
+				vg_cc_error(cc, 0, "exception '%s': %u values for %u fields",
+					    e->name, row->ncells, want);
 				return false;
 			}
 		}

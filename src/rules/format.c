@@ -46,7 +46,8 @@ static void render_value(const struct vg_field_ref *ref, const struct vg_value *
 		break;
 	case VG_FT_IPADDR:
 	case VG_FT_IPNET:
-		if (!inet_ntop(v->ip.family == 6 ? AF_INET6 : AF_INET, v->ip.addr, tmp, sizeof(tmp)))
+		if (!inet_ntop(v->ip.family == 6 ? AF_INET6 : AF_INET, v->ip.addr, tmp,
+			       sizeof(tmp)))
 			snprintf(tmp, sizeof(tmp), "<NA>");
 		break;
 	default:

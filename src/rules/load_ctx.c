@@ -92,8 +92,8 @@ bool vg_load_check_keys(struct vg_load *y, const struct vg_load_item *it, const 
 }
 
 /* Reads a scalar or a sequence of scalars into an array of strings. */
-int vg_load_strings(struct vg_load *y, const struct vg_load_item *it, yaml_node_t *n, const char *what,
-			const char ***out, uint32_t *count, bool *was_seq)
+int vg_load_strings(struct vg_load *y, const struct vg_load_item *it, yaml_node_t *n,
+		    const char *what, const char ***out, uint32_t *count, bool *was_seq)
 {
 	yaml_node_item_t *s;
 	uint32_t i = 0, total;

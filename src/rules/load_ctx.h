@@ -31,16 +31,15 @@ struct vg_load_item {
 
 #define yerr(y, node, label, ...)                                                                  \
 	do {                                                                                       \
-		struct vg_loc l_ = vg_load_loc((y), (node));                                            \
-		vg_diag_add((y)->rs, VG_DIAG_ERROR, &l_, (label), __VA_ARGS__);                   \
+		struct vg_loc l_ = vg_load_loc((y), (node));                                       \
+		vg_diag_add((y)->rs, VG_DIAG_ERROR, &l_, (label), __VA_ARGS__);                    \
 	} while (0)
 
 #define ywarn(y, node, label, ...)                                                                 \
 	do {                                                                                       \
-		struct vg_loc l_ = vg_load_loc((y), (node));                                            \
-		vg_diag_add((y)->rs, VG_DIAG_WARNING, &l_, (label), __VA_ARGS__);                 \
+		struct vg_loc l_ = vg_load_loc((y), (node));                                       \
+		vg_diag_add((y)->rs, VG_DIAG_WARNING, &l_, (label), __VA_ARGS__);                  \
 	} while (0)
-
 
 /* The YAML document's nodes, as the loader reads them */
 static inline yaml_node_t *get_node(const struct vg_load *y, int id)

@@ -81,7 +81,8 @@ static int load_exception(struct vg_load *y, const struct vg_load_item *it, yaml
 					 !is_scalar(row))) {
 			if (row->type != YAML_SEQUENCE_NODE) {
 				yerr(y, row, it->label,
-				     "exception '%s': each value must be a list with one entry per field",
+				     "exception '%s': each value must be a list with one entry per "
+				     "field",
 				     e->name);
 				return -EINVAL;
 			}
@@ -172,7 +173,8 @@ int vg_merge_exceptions(struct vg_load *y, const struct vg_load_item *it, struct
 
 			if (!add[i].nfields) {
 				yerr(y, it->map, it->label,
-				     "exception '%s' has no 'fields' and the rule has no such exception",
+				     "exception '%s' has no 'fields' and the rule has no such "
+				     "exception",
 				     add[i].name);
 				return -EINVAL;
 			}

@@ -38,8 +38,8 @@ long vg_load_override(struct vg_load *y, const struct vg_load_item *it, yaml_nod
 		else if (strcmp(sval(v), "replace") == 0)
 			app = false;
 		else {
-			yerr(y, v, it->label, "override mode must be 'append' or 'replace', not '%s'",
-			     sval(v));
+			yerr(y, v, it->label,
+			     "override mode must be 'append' or 'replace', not '%s'", sval(v));
 			return -1;
 		}
 		if (app) {
@@ -67,7 +67,8 @@ long vg_load_override(struct vg_load *y, const struct vg_load_item *it, yaml_nod
 		yaml_node_t *k = get_node(y, p->key);
 		int idx = -1;
 
-		if (!is_scalar(k) || strcmp(sval(k), it->kind) == 0 || strcmp(sval(k), "override") == 0)
+		if (!is_scalar(k) || strcmp(sval(k), it->kind) == 0 ||
+		    strcmp(sval(k), "override") == 0)
 			continue;
 		for (int i = 0; keys[i]; i++)
 			if (strcmp(keys[i], sval(k)) == 0)
@@ -84,7 +85,7 @@ long vg_load_override(struct vg_load *y, const struct vg_load_item *it, yaml_nod
  * list or macro, whose single mergeable key is ov_keys[0]. Returns 0, or -1
  * after reporting the error. */
 int vg_load_merge_mode(struct vg_load *y, const struct vg_load_item *it, yaml_node_t *app,
-			    yaml_node_t *ov, const char *const *ov_keys, bool *append, bool *replace)
+		       yaml_node_t *ov, const char *const *ov_keys, bool *append, bool *replace)
 {
 	long mask;
 

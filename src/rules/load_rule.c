@@ -17,8 +17,8 @@ static const char *const rule_ov_keys[] = { "condition", "output", "desc", "prio
 static const char *const rule_ov_append[] = { "condition", "output", "desc", "tags",
 					      "exceptions", NULL };
 
-static int set_string(struct vg_load *y, const struct vg_load_item *it, yaml_node_t *n, const char *what,
-		      const char **out)
+static int set_string(struct vg_load *y, const struct vg_load_item *it, yaml_node_t *n,
+		      const char *what, const char **out)
 {
 	if (!is_scalar(n)) {
 		yerr(y, n, it->label, "'%s' must be a string", what);
@@ -35,7 +35,8 @@ static int set_priority(struct vg_load *y, const struct vg_load_item *it, yaml_n
 
 	if (!is_scalar(n) || (p = vg_priority_parse(sval(n), slen(n))) < 0) {
 		yerr(y, n, it->label,
-		     "invalid priority '%s' (emergency, alert, critical, error, warning, notice, informational, debug)",
+		     "invalid priority '%s' (emergency, alert, critical, error, warning, notice, "
+		     "informational, debug)",
 		     is_scalar(n) ? sval(n) : "?");
 		return -EINVAL;
 	}
@@ -58,8 +59,8 @@ static int set_action(struct vg_load *y, const struct vg_load_item *it, yaml_nod
 	return 0;
 }
 
-static int set_tags(struct vg_load *y, const struct vg_load_item *it, yaml_node_t *n, struct vg_rule *r,
-		    bool append)
+static int set_tags(struct vg_load *y, const struct vg_load_item *it, yaml_node_t *n,
+		    struct vg_rule *r, bool append)
 {
 	const char **tags, **all;
 	uint32_t nt;
@@ -202,8 +203,8 @@ static void add_failed_rule(struct vg_load *y, const struct vg_load_item *it)
 	vg_add_rule(y->rs, r);
 }
 
-static void update_rule(struct vg_load *y, struct vg_load_item *it, struct vg_rule_def *old, long mask,
-			bool legacy_append)
+static void update_rule(struct vg_load *y, struct vg_load_item *it, struct vg_rule_def *old,
+			long mask, bool legacy_append)
 {
 	for (int k = 0; rule_ov_keys[k]; k++) {
 		yaml_node_t *n = map_get(y, it->map, rule_ov_keys[k]);
@@ -271,8 +272,8 @@ void vg_load_rule(struct vg_load *y, struct vg_load_item *it)
 	nkeys = (size_t)(it->map->data.mapping.pairs.top - it->map->data.mapping.pairs.start);
 	if (nkeys == 2 && map_get(y, it->map, "enabled")) {
 		if (!old) {
-			yerr(y, it->map, it->label, "cannot change 'enabled': no rule '%s' was defined before",
-			     it->name);
+			yerr(y, it->map, it->label,
+			     "cannot change 'enabled': no rule '%s' was defined before", it->name);
 			return;
 		}
 		apply_rule_key(y, it, old, RK_ENABLED, map_get(y, it->map, "enabled"), false);

@@ -160,7 +160,8 @@ static int string_operands(struct vg_cctx *cc, struct vg_check *chk,
 		case VG_OP_BCONTAINS:
 		case VG_OP_BSTARTSWITH:
 			if (len % 2) {
-				vg_cc_error(cc, v[i].pos, "'%s' needs hex bytes, '%s' has an odd length",
+				vg_cc_error(cc, v[i].pos,
+					    "'%s' needs hex bytes, '%s' has an odd length",
 					    vg_op_name(chk->op), v[i].s);
 				return -EINVAL;
 			}
@@ -232,12 +233,13 @@ static int typed_operands(struct vg_cctx *cc, struct vg_check *chk, const struct
 			break;
 		}
 		if (rc) {
-			vg_cc_error(cc, v[i].pos, "type mismatch: '%.*s' is not a valid %s for field '%s'%s",
+			vg_cc_error(cc, v[i].pos,
+				    "type mismatch: '%.*s' is not a valid %s for field '%s'%s",
 				    (int)(v[i].len > 64 ? 64 : v[i].len), v[i].s,
-				    chk->type == VG_FT_BOOL ? "bool (true or false)" :
-				    chk->type == VG_FT_IPADDR || chk->type == VG_FT_IPNET ?
-							      "address or network" :
-							      vg_ftype_name(chk->type),
+				    chk->type == VG_FT_BOOL ? "bool (true or false)"
+				    : chk->type == VG_FT_IPADDR || chk->type == VG_FT_IPNET
+					? "address or network"
+					: vg_ftype_name(chk->type),
 				    fname, rc == -ERANGE ? " (out of range)" : "");
 			return -EINVAL;
 		}

@@ -94,8 +94,8 @@ const struct vg_tmpl *vg_compile_output(struct vg_cctx *cc)
 
 			vg_text_loc(cc->rs, text, af.pos, &loc);
 			vg_diag_add(cc->rs, VG_DIAG_WARNING, &loc, cc->item,
-				    "output field '%s' comes from %s: it will read <NA>", seg.display,
-				    vg_field_unavailable(af.name, af.name_len));
+				    "output field '%s' comes from %s: it will read <NA>",
+				    seg.display, vg_field_unavailable(af.name, af.name_len));
 		} else {
 			seg.ref = vg_resolve_field(cc, &af);
 			if (!seg.ref) {
