@@ -11,8 +11,8 @@ struct vg_loc vg_load_loc(const struct vg_load *y, const yaml_node_t *n)
 	struct vg_loc l = { .file = y->file };
 
 	if (n) {
-		l.line = (uint32_t)n->start_mark.line + 1;
-		l.col = (uint32_t)n->start_mark.column + 1;
+		l.line = vg_yaml_line(n);
+		l.col = vg_yaml_column(n);
 	}
 	return l;
 }
@@ -49,8 +49,8 @@ int vg_load_text(struct vg_load *y, const yaml_node_t *n, struct vg_text *t)
 		.off = 0,
 		.file = y->file,
 		.style = (uint8_t)n->data.scalar.style,
-		.line = (uint32_t)n->start_mark.line + 1,
-		.col = (uint32_t)n->start_mark.column + 1,
+		.line = vg_yaml_line(n),
+		.col = vg_yaml_column(n),
 		.start = n->start_mark.index,
 		.end = n->end_mark.index,
 	};
