@@ -11,7 +11,7 @@
 #include "fields/drops.h"
 #include "fields/stdio.h"
 #include "monitor/detect.h"
-#include "monitor/rule_fields.h"
+#include "fields/extract.h"
 #include "output/fields.h"
 #include "proc/proctable.h"
 #include "response/kill.h"

@@ -8,10 +8,10 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
-#include "audit/bpf_fields.h"
+#include "fields/bpf.h"
 #include "sensor/uring_ops.h"
 #include "output/fields.h"
-#include "output/flagnames.h"
+#include "fields/names.h"
 
 static void add(struct vg_fields *f, const char *key, enum vg_kv_kind kind, const char *s,
 		size_t len, int64_t i)

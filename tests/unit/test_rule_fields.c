@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "monitor/rule_fields.h"
+#include "fields/extract.h"
 #include "proc/proctable.h"
 #include "proc/usercache.h"
 #include "rules/rules.h"

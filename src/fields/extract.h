@@ -1,6 +1,9 @@
 /* The rule engine's view of a real event: extracts the fields of the
  * registry (src/rules/fields.h) from a decoded record, the process table and
- * the user cache, with Falco's semantics and value spellings.
+ * the user cache, with Falco's semantics and value spellings. Each field
+ * family (evt.c, args.c, proc.c, fd.c, user.c, bpf.c ...) lists its
+ * extractors in a table keyed by field id (fields/fx.h); this file's
+ * vg_rule_field_get dispatches to them.
  *
  * Set up: a zeroed context (calloc), then procs, users and hostname.
  * Use, once per event:
@@ -13,8 +16,8 @@
  * what several fields share (the process entry, its ancestors, its view) is
  * looked up once per event. Values stay valid until the next reset. The
  * context is large (see VG_RULE_SCRATCH): keep it off the stack. */
-#ifndef VIGIL_MONITOR_RULE_FIELDS_H
-#define VIGIL_MONITOR_RULE_FIELDS_H
+#ifndef VIGIL_FIELDS_EXTRACT_H
+#define VIGIL_FIELDS_EXTRACT_H
 
 #include <stdbool.h>
 #include <stddef.h>
