@@ -1,13 +1,10 @@
-/* The extraction context and its dispatcher: every family's table of
+/* The extraction context's dispatcher: every family's table of
  * extractors (fields/fx.h) gathered into one array indexed by field id.
  * See extract.h. */
 #include <pthread.h>
 #include <string.h>
 
 #include "fields/fx.h"
-#include "rules/evtypes.h"
-#include "sensor/event.h"
-#include "sensor/syscalls.h"
 
 static const struct vg_fx_family *const families[] = {
 	&vg_fx_evt,   &vg_fx_args, &vg_fx_proc,  &vg_fx_lineage, &vg_fx_thread, &vg_fx_user,
@@ -20,42 +17,15 @@ const struct vg_fx_family *const *vg_fx_families(unsigned *n)
 	return families;
 }
 
-/* Built once: the extractor of each field, the engine's event type of each
- * syscall number and record kind. */
-static struct {
-	vg_fx_fn fx_by_id[VG_F__COUNT];
-	uint16_t evtype_by_nr[VG_NR_SYSCALLS];
-	uint16_t evtype_by_kind[VG_EV_TYPE_MAX];
-} maps;
-static pthread_once_t maps_once = PTHREAD_ONCE_INIT;
+/* Built once: the extractor of each field. */
+static vg_fx_fn fx_by_id[VG_F__COUNT];
+static pthread_once_t fx_once = PTHREAD_ONCE_INIT;
 
-static unsigned evtype_of(const char *name)
-{
-	return name ? vg_evtype_lookup(name, strlen(name)) : 0;
-}
-
-static void maps_build(void)
+static void fx_build(void)
 {
 	for (unsigned f = 0; f < sizeof(families) / sizeof(families[0]); f++)
 		for (unsigned i = 0; i < families[f]->n; i++)
-			maps.fx_by_id[families[f]->fx[i].id] = families[f]->fx[i].get;
-	for (int nr = 0; nr < VG_NR_SYSCALLS; nr++)
-		maps.evtype_by_nr[nr] = (uint16_t)evtype_of(vg_syscall_name(nr));
-	for (unsigned t = 0; t < VG_EV_TYPE_MAX; t++)
-		maps.evtype_by_kind[t] = (uint16_t)evtype_of(vg_event_type_name(t));
-}
-
-unsigned vg_rule_evtype(const struct vg_event *ev)
-{
-	const struct vg_hdr *h = &ev->u.hdr;
-	unsigned id = 0;
-
-	pthread_once(&maps_once, maps_build);
-	if (h->syscall_nr >= 0 && h->syscall_nr < VG_NR_SYSCALLS)
-		id = maps.evtype_by_nr[h->syscall_nr];
-	if (!id && h->type < VG_EV_TYPE_MAX)
-		id = maps.evtype_by_kind[h->type];
-	return id;
+			fx_by_id[families[f]->fx[i].id] = families[f]->fx[i].get;
 }
 
 int vg_rule_field_get(const void *ctx, const struct vg_field_ref *ref, struct vg_value *out,
@@ -68,13 +38,13 @@ int vg_rule_field_get(const void *ctx, const struct vg_field_ref *ref, struct vg
 		return 0;
 	/* the maps were built by vg_rule_ctx_reset; a VG_FF_NODATA field has no
 	 * extractor: vigil records nothing for it */
-	get = maps.fx_by_id[ref->field->id];
+	get = fx_by_id[ref->field->id];
 	return get ? get(c, ref, out, max) : 0;
 }
 
 void vg_rule_ctx_reset(struct vg_rule_ctx *c, const struct vg_event *ev, uint64_t wall_ns)
 {
-	pthread_once(&maps_once, maps_build);
+	pthread_once(&fx_once, fx_build);
 	c->ev = ev;
 	c->wall_ns = wall_ns;
 	c->num++;
