@@ -55,3 +55,12 @@ void vg_rule_ctx_reset(struct vg_rule_ctx *c, const struct vg_event *ev, uint64_
 	c->cmdline_len = 0;
 	c->used = 0;
 }
+
+const char *vg_field_family(enum vg_field_id id)
+{
+	for (unsigned f = 0; f < sizeof(families) / sizeof(families[0]); f++)
+		for (unsigned i = 0; i < families[f]->n; i++)
+			if (families[f]->fx[i].id == id)
+				return families[f]->name;
+	return NULL;
+}

@@ -103,6 +103,10 @@ void vg_rule_ctx_reset(struct vg_rule_ctx *c, const struct vg_event *ev, uint64_
 int vg_rule_field_get(const void *ctx, const struct vg_field_ref *ref, struct vg_value *out,
 		      unsigned max);
 
+/* The name of the family that extracts field id ("evt", "proc", "fd" ...),
+ * or NULL for a field vigil records nothing for (VG_FF_NODATA). */
+const char *vg_field_family(enum vg_field_id id);
+
 /* The rule engine's event type id for a record: its syscall name (openat,
  * dup3 ...), else its record kind (execve, clone, procexit ...); 0 if the
  * engine knows neither. */
