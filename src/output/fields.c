@@ -2,6 +2,8 @@
  * fd.*, user.*) so raw events read like alerts and the rule engine can use
  * the same names. */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -389,4 +391,52 @@ const struct vg_kv *vg_fields_get(const struct vg_fields *f, const char *key)
 		if (!strcmp(f->kv[i].key, key))
 			return &f->kv[i];
 	return NULL;
+}
+
+/* The registry's field for an output name: "proc.aname[2]" is proc.aname,
+ * "evt.arg.flags" evt.arg. Sets *indexed when the name has an argument. */
+static const struct vg_field *output_field(const char *name, bool *indexed)
+{
+	const char *br = strchr(name, '[');
+	size_t len = br ? (size_t)(br - name) : strlen(name);
+	const char *dot;
+	size_t dot_len;
+	const struct vg_field *f = vg_field_lookup(name, len, &dot, &dot_len);
+
+	*indexed = br || dot;
+	return f;
+}
+
+void vg_kv_typed(struct vg_kv *kv, const char *name, const char *value, bool present)
+{
+	const struct vg_field *f;
+	bool indexed;
+	char *end;
+	long long v;
+
+	*kv = (struct vg_kv){ .key = name, .kind = present ? VG_KV_STR : VG_KV_NULL, .s = value,
+			      .s_len = strlen(value) };
+	if (!present || !(f = output_field(name, &indexed)))
+		return;
+	if ((f->flags & (VG_FF_ANY | VG_FF_LIST)) && !indexed)
+		return; /* one value per ancestor or address: the joined text */
+	switch (f->type) {
+	case VG_FT_INT:
+	case VG_FT_UINT:
+		errno = 0;
+		v = strtoll(value, &end, 10);
+		if (!value[0] || *end || errno)
+			return; /* beyond int64 (no such value today): the text */
+		kv->kind = VG_KV_INT;
+		kv->i = v;
+		return;
+	case VG_FT_BOOL:
+		if (strcmp(value, "true") && strcmp(value, "false"))
+			return;
+		kv->kind = VG_KV_BOOL;
+		kv->i = !strcmp(value, "true");
+		return;
+	default:
+		return;
+	}
 }

@@ -5,6 +5,7 @@
 #ifndef VIGIL_OUTPUT_FIELDS_H
 #define VIGIL_OUTPUT_FIELDS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +39,13 @@ struct vg_fields {
 	char buf[2 * VG_PATH_MAX + 1024]; /* rendered values (flags, addresses, args) */
 	size_t used;
 };
+
+/* An alert's output field, typed as Falco types it: name as the rule's
+ * output wrote it ("proc.pid", "proc.aname[2]", "evt.arg.flags"), value as
+ * the engine rendered it. Integer fields become numbers, bool fields true or
+ * false, absent ones null; strings, addresses and several values (a field
+ * with many values and no index: "a,b") stay text. */
+void vg_kv_typed(struct vg_kv *kv, const char *name, const char *value, bool present);
 
 /* Fills f from ev (and p, when not NULL). */
 void vg_fields_from_event(struct vg_fields *f, const struct vg_event *ev,

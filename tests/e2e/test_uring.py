@@ -359,12 +359,12 @@ def test_rules_see_io_uring_requests_through_the_kernel_filter():
     opens = [a["output_fields"] for a in alerts if a["rule"] == "vgu io_uring open"]
     assert len(opens) == 1, alerts
     assert opens[0]["vigil.io_uring_op"] == "IORING_OP_OPENAT"
-    assert opens[0]["proc.pid"] == str(opened) and opens[0]["fd.name"] == top + "/file"
+    assert opens[0]["proc.pid"] == opened and opens[0]["fd.name"] == top + "/file"
     mk = {a["output_fields"]["fs.path.name"]: a["output_fields"] for a in alerts
           if a["rule"] == "vgu mkdir"}
     assert set(mk) == {top + "/dir", top + "/bysyscall"}, alerts
     assert mk[top + "/dir"]["evt.is_io_uring"] == "true"
-    assert mk[top + "/dir"]["proc.pid"] == str(made)
+    assert mk[top + "/dir"]["proc.pid"] == made
     assert mk[top + "/bysyscall"]["evt.is_io_uring"] == "false"
 
 
