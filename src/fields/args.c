@@ -625,6 +625,21 @@ static int evt_args(struct vg_rule_ctx *c, struct vg_value *out)
 	return d ? vg_put_str(out, d, len) : 0;
 }
 
+unsigned vg_event_arg_names(struct vg_rule_ctx *c, bool aliases, const char **names,
+			    unsigned max)
+{
+	int si = schema_index(c);
+	unsigned n = 0;
+
+	if (si < 0)
+		return 0;
+	for (const struct arg_def *a = schemas[si].a; a < schemas[si].a + 16 && a->name && n < max;
+	     a++)
+		if (aliases || !(a->flags & ARG_ALIAS))
+			names[n++] = a->name;
+	return n;
+}
+
 FX(evt_arg_rendered)
 {
 	return evt_arg(c, ref, false, out);

@@ -103,6 +103,13 @@ void vg_rule_ctx_reset(struct vg_rule_ctx *c, const struct vg_event *ev, uint64_
 int vg_rule_field_get(const void *ctx, const struct vg_field_ref *ref, struct vg_value *out,
 		      unsigned max);
 
+/* Names of the current event's arguments (evt.arg.NAME), in its schema's
+ * order, which is Falco's; with aliases (other names rules may use: the
+ * module's path of finit_module, a bpf program's name ...) or without.
+ * Returns how many (<= max). */
+unsigned vg_event_arg_names(struct vg_rule_ctx *c, bool aliases, const char **names,
+			    unsigned max);
+
 /* The name of the family that extracts field id ("evt", "proc", "fd" ...),
  * or NULL for a field vigil records nothing for (VG_FF_NODATA). */
 const char *vg_field_family(enum vg_field_id id);

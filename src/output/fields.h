@@ -47,7 +47,18 @@ struct vg_fields {
  * with many values and no index: "a,b") stay text. */
 void vg_kv_typed(struct vg_kv *kv, const char *name, const char *value, bool present);
 
-/* Fills f from ev (and p, when not NULL). */
+struct vg_rule_ctx;
+
+/* Fills f with the fields of the event the rule context was last reset to
+ * (vg_rule_ctx_reset), each from the same extractor rules and alerts use
+ * (src/fields/): same names, same values. Which fields depends on the
+ * record: the process's, then the descriptor's, the arguments' (evt.arg.*,
+ * Falco's names and order), vigil's own (vigil.*). Values stay valid until
+ * the context's next reset. This is what `vigil run --events` prints. */
+void vg_fields_from_ctx(struct vg_fields *f, struct vg_rule_ctx *c);
+
+/* The record alone, without the extractors (pH's incident reports read a
+ * field of it): fills f from ev (and p, when not NULL). */
 void vg_fields_from_event(struct vg_fields *f, const struct vg_event *ev,
 			  const struct vg_proc_view *p);
 /* The value of a field by key, or NULL. */

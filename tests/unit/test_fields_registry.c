@@ -53,6 +53,7 @@ static void test_family_prefixes(void)
 		{ &vg_fx_stdio, "proc.std vigil.std" },
 		{ &vg_fx_drops, "vigil.exe." },
 		{ &vg_fx_uring, "evt.is_io_uring vigil.io_uring" },
+		{ &vg_fx_record, "vigil." },
 	};
 
 	for (size_t h = 0; h < sizeof(homes) / sizeof(homes[0]); h++)
