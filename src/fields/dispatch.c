@@ -51,7 +51,7 @@ void vg_rule_ctx_reset(struct vg_rule_ctx *c, const struct vg_event *ev, uint64_
 	c->num++;
 	c->have = 0;
 	c->nanc = 0;
-	c->schema = -2; /* not looked up yet */
+	c->schema_known = false;
 	c->cmdline = NULL;
 	c->cmdline_len = 0;
 	c->used = 0;

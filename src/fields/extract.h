@@ -32,6 +32,7 @@ struct vg_usercache;
 struct vg_container;
 struct vg_drops;
 struct vg_stdio_table;
+struct vg_arg_def;
 
 /* Room for one event's rendered values. A value that does not fit is cut
  * (strings) or absent (lists); 64 KiB holds a full command line of the
@@ -76,7 +77,8 @@ struct vg_rule_ctx {
 	struct vg_rule_pview self;
 	unsigned nanc; /* ancestors found, parent first */
 	const struct vg_proc *anc[VG_FIELD_MAX_VALUES];
-	int schema; /* index in the argument table, -1 none */
+	const struct vg_arg_def *schema; /* the event's arguments (src/sensor/syscalls.c) */
+	bool schema_known;		 /* schema looked up for this event */
 	const char *cmdline;
 	uint32_t cmdline_len;
 
