@@ -54,6 +54,8 @@ struct {
 } handlers SEC(".maps");
 
 #include "vg_facts.h"
+#include "vg_nsmount.h"
+#include "vg_wx.h"
 
 static __always_inline bool in_compat_syscall(void)
 {
@@ -655,10 +657,15 @@ int BPF_PROG(vg_sys, struct pt_regs *regs, long ret)
 		return 0;
 	type = route_for(nr, compat)->type;
 	if (type == VG_EV_MPROTECT &&
-	    (sys_arg(regs, compat, 3) & (PROT_WRITE | PROT_EXEC)) != (PROT_WRITE | PROT_EXEC))
+	    (sys_arg(regs, compat, 3) & (PROT_WRITE | PROT_EXEC)) != (PROT_WRITE | PROT_EXEC) &&
+	    !exec_map_of_written_file(route_for(nr, compat), sys_arg(regs, compat, 3),
+				      sys_arg(regs, compat, 5)))
 		return 0;
 	if (type == VG_EV_DUP && !dup_onto_stdio(route_for(nr, compat)->variant,
 						 sys_arg(regs, compat, 2), ret))
+		return 0;
+	if (nsmount_skip(route_for(nr, compat), sys_arg(regs, compat, 1),
+			 sys_arg(regs, compat, 2), ret))
 		return 0;
 	sc = begin_record(regs, compat, sizeof(struct vg_sys), &r);
 	if (!sc)
@@ -718,6 +725,9 @@ int BPF_PROG(vg_sys, struct pt_regs *regs, long ret)
 		off = perf_details(sc, e, off);
 		break;
 	}
+	off = nsmount_details(sc, e, off, r, task);
+	if (r->type == VG_EV_MPROTECT && r->fd) /* mmap: was the file open for writing? */
+		e->aux = exec_map_of_written_file(r, e->args[2], e->args[4]);
 	emit(sc, off);
 	return 0;
 }

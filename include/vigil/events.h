@@ -69,7 +69,9 @@ enum vg_event_type {
 	VG_EV_MODULE_LOAD = 70,
 	VG_EV_BPF = 71,
 	VG_EV_PERF_EVENT_OPEN = 72,
-	VG_EV_TYPE_MAX = 80 /* size of per-type tables; bump when adding past it */
+	/* mounts: mount, open_tree, move_mount, fsopen, fsconfig, fsmount (bpf/vg_nsmount.h) */
+	VG_EV_MOUNT = 88,
+	VG_EV_TYPE_MAX = 96 /* size of per-type tables; bump when adding past it */
 };
 
 /* vg_hdr.flags */
@@ -255,6 +257,10 @@ enum vg_variant {
 	VG_V_PIDFD,	/* pidfd_send_signal: the target is the process behind argument 1 */
 	VG_V_FALLOC,	/* fallocate: only modes that destroy content (punch, collapse, zero) */
 	VG_V_FASTOPEN,	/* sendto: only with MSG_FASTOPEN (a connect), address is argument 5 */
+	VG_V_CLONE,	/* clone: only with CLONE_NEW* flags (argument 1), the parent's side */
+	VG_V_CLONE3,	/* clone3: the same; args[0] holds clone_args.flags */
+	VG_V_SETGROUPS, /* setgroups: aux = 1 when group 0 is in the new list */
+	VG_V_FSCONFIG,	/* fsconfig: only FSCONFIG_SET_STRING (key, value) */
 };
 
 #define VG_ROUTE_COUNT 255 /* route type: count the call (compat_seen), send nothing */

@@ -24,6 +24,9 @@
 #include "fields/facts.h"
 #include "fields/stdio.h"
 #include "fields/file_identity.h"
+#include "fields/decoders.h"
+#include "fields/grep_search.h"
+#include "fields/mount_args.h"
 #include "fields/uring_fields.h"
 #include "monitor/rule_fields.h"
 #include "output/flagnames.h"
@@ -106,6 +109,9 @@ enum arg_kind {
 	A_RET,	  /* exit: exit code */
 	A_XSIG,	  /* exit: terminating signal */
 	A_CORE,	  /* exit: dumped core */
+	A_CLONEFLAGS, /* clone/clone3 records: the CLONE_NEW* flags (not fork records) */
+	A_STR3,	      /* mount: file-system type */
+	A_MNTFLAGS,   /* mount, open_tree, move_mount flags (src/fields/mount_args.c) */
 };
 
 #define ARG_ALIAS 1 /* found by name, but not in evt.args or by position */
@@ -203,7 +209,8 @@ static const struct schema schemas[] = {
      {ARG("addr", A_HEX0), ARG("length", A_ARG1), ARG("prot", A_PROT), ARG("pkey", A_ARG3)}},
     {"mmap",
      {ARG("addr", A_HEX0), ARG("length", A_ARG1), ARG("prot", A_PROT), ARG("flags", A_HEX3),
-      ARG("fd", A_ARG4), ARG("offset", A_ARG5)}},
+      ARG("fd", A_ARG4), ARG("offset", A_ARG5), ALIAS("path", A_STR),
+      ALIAS("file_writable", A_AUX)}},
     {"memfd_create", {ARG("name", A_STR), ARG("flags", A_MFD)}},
     {"dup2", {ARG("oldfd", A_ARG0), ARG("newfd", A_ARG1), ALIAS("fd", A_ARG0)}},
     {"dup3",
@@ -226,7 +233,19 @@ static const struct schema schemas[] = {
       ALIAS("filename", A_FILENAME)}},
     {"clone",
      {ARG("child_pid", A_CHILD), ARG("tid", A_TID), ARG("pid", A_PID), ARG("ptid", A_PTID),
-      ARG("comm", A_COMM)}},
+      ARG("comm", A_COMM), ALIAS("flags", A_CLONEFLAGS)}},
+    {"clone3", {ARG("flags", A_CLONEFLAGS)}},
+    {"setgroups", {ARG("size", A_ARG0), ALIAS("root_group", A_AUX)}},
+    {"mount", {ARG("dev", A_STR), ARG("dir", A_STR2), ARG("type", A_STR3), ARG("flags", A_MNTFLAGS)}},
+    {"open_tree", {ARG("dirfd", A_ARG0), ARG("path", A_STR), ARG("flags", A_MNTFLAGS)}},
+    {"move_mount",
+     {ARG("fromdirfd", A_ARG0), ARG("frompath", A_STR), ARG("todirfd", A_ARG2),
+      ARG("topath", A_STR2), ARG("flags", A_MNTFLAGS)}},
+    {"fsopen", {ARG("fsname", A_STR), ARG("flags", A_ARG1)}},
+    {"fsconfig",
+     {ARG("fd", A_ARG0), ARG("cmd", A_ARG1), ARG("key", A_STR), ARG("value", A_STR2),
+      ARG("aux", A_ARG4)}},
+    {"fsmount", {ARG("fd", A_ARG0), ARG("flags", A_ARG1), ARG("attr_flags", A_HEX2)}},
     {"procexit",
      {ARG("status", A_STATUS), ARG("ret", A_RET), ARG("sig", A_XSIG), ARG("core", A_CORE)}},
     /* record kinds without a syscall of that name */
@@ -1643,6 +1662,24 @@ static bool arg_value(struct vg_rule_ctx *c, enum arg_kind k, struct argval *a)
 		return arg_num(a, ev->u.exit.exit_code & 0x7f);
 	case A_CORE:
 		return arg_num(a, (ev->u.exit.exit_code & 0x80) != 0);
+	case A_CLONEFLAGS: { /* clone's low byte is its exit signal (clone3's is CLONE_NEWTIME) */
+		uint64_t fl = s->args[0];
+
+		if (vg_event_family(ev->u.hdr.type) != VG_FAM_SYS)
+			return false;
+		if (!strcmp(schemas[schema_index(c)].evt, "clone"))
+			fl &= ~0xffull;
+		return arg_rendered(c, a, vg_clone_ns_flags(b, sizeof(b), fl), (int64_t)fl);
+	}
+	case A_STR3:
+		return arg_slot(ev, VG_S_STR3, a);
+	case A_MNTFLAGS: {
+		int64_t raw = 0;
+		const char *t = vg_mount_call_flags(b, sizeof(b), schemas[schema_index(c)].evt,
+						    s->args, &raw);
+
+		return t ? arg_rendered(c, a, t, raw) : false;
+	}
 	}
 	return false;
 }
@@ -1943,6 +1980,32 @@ static int bpf_field(struct vg_rule_ctx *c, const struct vg_field_ref *ref, stru
 	return n;
 }
 
+/* vigil.decodes, vigil.stdin.writer_decodes, vigil.shell.decode_runs
+ * (src/fields/decoders.c): this process's executable and arguments, or
+ * the command line at the other end of its standard input. */
+static int decoder_field(struct vg_rule_ctx *c, enum vg_field_id id, struct vg_value *out)
+{
+	const struct vg_rule_pview *s = self(c);
+	size_t a0 = s->has_img && s->args ? strnlen(s->args, s->args_len) : 0;
+	char b[512];
+
+	if (id == VG_F_VIGIL_STDIN_WRITER_DECODES) {
+		int n = c->stdio ? vg_stdio_field_get(c->stdio, c->procs, c->ev,
+						       VG_F_VIGIL_STDIN_WRITER, out, b, sizeof(b))
+				 : 0;
+
+		return n ? put_bool(out, vg_command_decodes(out->s.ptr, out->s.len)) : 0;
+	}
+	if (!s->has_img || !s->exe || !s->args || a0 >= s->args_len)
+		return 0;
+	if (id == VG_F_VIGIL_GREP_CREDENTIAL_SEARCH) /* src/fields/grep_search.c */
+		return put_bool(out, vg_grep_credential_search(s->exe, s->args + a0 + 1,
+							       s->args_len - a0 - 1));
+	if (id == VG_F_VIGIL_DECODES)
+		return put_bool(out, vg_argv_decodes(s->exe, s->args + a0 + 1, s->args_len - a0 - 1));
+	return put_bool(out, vg_shell_args_decode_and_run(s->args + a0 + 1, s->args_len - a0 - 1));
+}
+
 int vg_rule_field_get(const void *ctx, const struct vg_field_ref *ref, struct vg_value *out,
 		      unsigned max)
 {
@@ -2217,6 +2280,8 @@ int vg_rule_field_get(const void *ctx, const struct vg_field_ref *ref, struct vg
 		return h->type == VG_EV_EXEC ? put_bool(out, (h->flags & VG_F_ARGS_TRUNC) != 0) : 0;
 	case VG_F_PROC_LD_ENV_TRUNCATED:
 		return h->type == VG_EV_EXEC ? put_bool(out, (h->flags & VG_F_ENV_TRUNC) != 0) : 0;
+	case VG_F_VIGIL_RUID: /* the record's header: the real uid when the event happened */
+		return put_uint(out, h->uid);
 	case VG_F_FD_KNOWN_NAME: /* src/fields/file_identity.c */
 		return vg_event_family(h->type) == VG_FAM_FILE ? put_known_name(ev, out) : 0;
 
@@ -2248,6 +2313,9 @@ int vg_rule_field_get(const void *ctx, const struct vg_field_ref *ref, struct vg
 		}
 		if (vg_uring_field_is(ref->field->id))
 			return vg_uring_field_get(ev, ref->field->id, out);
+		if (vg_decoder_field_is(ref->field->id) ||
+		    ref->field->id == VG_F_VIGIL_GREP_CREDENTIAL_SEARCH)
+			return decoder_field(c, ref->field->id, out);
 		/* evt.cpu, evt.buffer, evt.latency, exe timestamps, stdio types, other capability sets,
 		 * cgroups, user home and shell, resolved host names, container
 		 * metadata: not in vigil's records */

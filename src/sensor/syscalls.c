@@ -69,12 +69,24 @@ const struct vg_syscall_def vg_syscalls[] = {
 	{ 123, "setfsgid", R(.type = VG_EV_SETGID) },
 	{ 308, "setns", R(.type = VG_EV_SETNS) },
 	{ 272, "unshare", R(.type = VG_EV_UNSHARE) },
+	/* new namespaces by clone, new groups, mounts (bpf/vg_nsmount.h) */
+	{ 56, "clone", R(.type = VG_EV_UNSHARE, .variant = VG_V_CLONE) },
+	{ 435, "clone3", R(.type = VG_EV_UNSHARE, .variant = VG_V_CLONE3) },
+	{ 116, "setgroups", R(.type = VG_EV_SETGID, .variant = VG_V_SETGROUPS) },
+	{ 165, "mount", R(.type = VG_EV_MOUNT, .path = 1, .path2 = 2, .gen = 1) },
+	{ 428, "open_tree", R(.type = VG_EV_MOUNT, .path = 2, .gen = 1) },
+	{ 429, "move_mount", R(.type = VG_EV_MOUNT, .path = 2, .path2 = 4, .gen = 1) },
+	{ 430, "fsopen", R(.type = VG_EV_MOUNT, .path = 1) },
+	{ 431, "fsconfig", R(.type = VG_EV_MOUNT, .path = 3, .path2 = 4, .variant = VG_V_FSCONFIG) },
+	{ 432, "fsmount", R(.type = VG_EV_MOUNT, .gen = 1) },
 	{ 101, "ptrace", R(.type = VG_EV_PTRACE) },
 	{ 311, "process_vm_writev", R(.type = VG_EV_PROCESS_VM_WRITEV) },
 	{ 310, "process_vm_readv", R(.type = VG_EV_PROCESS_VM_WRITEV) },
 	{ 10, "mprotect", R(.type = VG_EV_MPROTECT) },
 	{ 329, "pkey_mprotect", R(.type = VG_EV_MPROTECT) },
-	{ 9, "mmap", R(.type = VG_EV_MPROTECT) },
+	/* the descriptor: an executable mapping of a file open for writing
+	 * (bpf/vg_wx.h) */
+	{ 9, "mmap", R(.type = VG_EV_MPROTECT, .fd = 5) },
 	{ 319, "memfd_create", R(.type = VG_EV_MEMFD_CREATE, .path = 1) },
 	{ 32, "dup", R(.type = VG_EV_DUP, .variant = VG_V_DUP_RES) },
 	{ 72, "fcntl", R(.type = VG_EV_DUP, .variant = VG_V_FCNTL_DUP) },
@@ -120,6 +132,9 @@ const struct vg_compat_syscall vg_compat_syscalls[] = {
 	{ 324, 285 }, { 342, 304 }, { 14, 133 }, { 297, 259 }, { 347, 310 },
 	/* fallocate, open_by_handle_at, mknod, mknodat, process_vm_readv */
 	{ 369, 44 }, /* sendto */
+	{ 120, 56 },  { 435, 435 }, { 81, 116 },  { 206, 116 }, { 21, 165 },  { 428, 428 },
+	{ 429, 429 }, { 430, 430 }, { 431, 431 }, { 432, 432 },
+	/* clone, clone3, setgroups (16- and 32-bit ids), mount, the new mount API */
 };
 
 const unsigned vg_compat_syscalls_count = sizeof(vg_compat_syscalls) / sizeof(vg_compat_syscalls[0]);

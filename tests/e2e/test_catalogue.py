@@ -71,8 +71,10 @@ RULES_BY_ID = {
     "VG-035": {"Anti-debugging with PTRACE_TRACEME"},
     "VG-036": {"Memory written into another process"},
     "VG-037": {"Writable and executable memory mapping"},
-    "VG-038": {"Privilege change to root by unexpected program"},
-    "VG-039": {"Namespace changed by unexpected program"},
+    "VG-038": {"Privilege change to root by unexpected program",
+               "Root privileges from an unexpected setuid program"},
+    "VG-039": {"Namespace changed by unexpected program",
+               "Host path or disk mounted by unexpected program"},
     "VG-040": {"Kernel module loaded"},
     "VG-041": {"Network scanner run", "Network sniffer run", "Offensive tool run"},
     "VG-042": {"Crypto miner run"},
@@ -645,6 +647,8 @@ def _start_session():
             catalogue_evasions.meaning(types.SimpleNamespace(**globals()), t, home, nob)
             catalogue_evasions.syscalls(types.SimpleNamespace(**globals()), t)
             catalogue_evasions.more(types.SimpleNamespace(**globals()), t, home, nob)
+            catalogue_evasions.kernel_facts(types.SimpleNamespace(**globals()), t, nob)
+            catalogue_evasions.arguments(types.SimpleNamespace(**globals()), t)
             _ordinary_activity(t, mon.proc.pid)
             time.sleep(0.5)
     finally:
