@@ -356,6 +356,8 @@ static __always_inline __u16 sockaddr_from_fd(struct vg_net *e, long fd)
 	return sockaddr_from_file(e, fd_to_file(fd));
 }
 
+#include "vg_fastopen.h"
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(vg_net, struct pt_regs *regs, long ret)
 {
@@ -367,10 +369,9 @@ int BPF_PROG(vg_net, struct pt_regs *regs, long ret)
 	__u32 off;
 	long nr = regs->orig_ax;
 
-	/* sendto is a connect only with MSG_FASTOPEN; every other send is not
-	 * sent at all */
-	if ((unsigned long)nr < VG_NR_SYSCALLS && route_for(nr, compat)->variant == VG_V_FASTOPEN &&
-	    !(sys_arg(regs, compat, 4) & 0x20000000 /* MSG_FASTOPEN */))
+	/* sendto and sendmsg are connects only with MSG_FASTOPEN; every other
+	 * send is not sent at all (bpf/vg_fastopen.h) */
+	if ((unsigned long)nr < VG_NR_SYSCALLS && fastopen_skip(route_for(nr, compat), regs, compat))
 		return 0;
 	sc = begin_record(regs, compat, sizeof(struct vg_net), &r);
 	if (!sc)
@@ -399,7 +400,7 @@ int BPF_PROG(vg_net, struct pt_regs *regs, long ret)
 		/* What the program asked for comes from its sockaddr; the
 		 * other end from the socket once the call went through. */
 		e->fd = sys_arg(regs, compat, 1);
-		uaddr = (void *)sys_arg(regs, compat, r->variant == VG_V_FASTOPEN ? 5 : 2);
+		uaddr = connect_addr(r, regs, compat);
 		if (ret >= 0 || ret == -EINPROGRESS)
 			sockaddr_from_fd(e, e->fd);
 		if (r->type == VG_EV_CONNECT)

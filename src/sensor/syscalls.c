@@ -54,6 +54,7 @@ const struct vg_syscall_def vg_syscalls[] = {
 	{ 42, "connect", R(.type = VG_EV_CONNECT) },
 	/* TCP Fast Open: sendto(MSG_FASTOPEN) connects without connect() */
 	{ 44, "sendto", R(.type = VG_EV_CONNECT, .variant = VG_V_FASTOPEN) },
+	{ 46, "sendmsg", R(.type = VG_EV_CONNECT, .variant = VG_V_FASTOPEN_MSG) },
 	{ 43, "accept", R(.type = VG_EV_ACCEPT) },
 	{ 288, "accept4", R(.type = VG_EV_ACCEPT) },
 	{ 49, "bind", R(.type = VG_EV_BIND) },
@@ -131,7 +132,7 @@ const struct vg_compat_syscall vg_compat_syscalls[] = {
 	{ 424, 424 }, /* pidfd_send_signal */
 	{ 324, 285 }, { 342, 304 }, { 14, 133 }, { 297, 259 }, { 347, 310 },
 	/* fallocate, open_by_handle_at, mknod, mknodat, process_vm_readv */
-	{ 369, 44 }, /* sendto */
+	{ 369, 44 }, { 370, 46 }, /* sendto, sendmsg */
 	{ 120, 56 },  { 435, 435 }, { 81, 116 },  { 206, 116 }, { 21, 165 },  { 428, 428 },
 	{ 429, 429 }, { 430, 430 }, { 431, 431 }, { 432, 432 },
 	/* clone, clone3, setgroups (16- and 32-bit ids), mount, the new mount API */

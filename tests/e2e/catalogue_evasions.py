@@ -300,6 +300,15 @@ def self_protection(c, mon):
         "fd = libc.syscall(321, 14, a, 128)\n"
         "u = ctypes.create_string_buffer(struct.pack('IIQQQ', fd, 0, 0, 0, 0xff), 128)\n"
         "libc.syscall(321, 2, u, 128)"), fields={"bpf.map.id": map_id})
+    # its output file, opened for appending (nothing written) and re-moded to
+    # the mode it has, by another process
+    out = mon.out
+    c.expect("VG-083", "the monitor's output file opened for writing",
+             c.py(f"import os; os.close(os.open('{out}', os.O_WRONLY | os.O_APPEND))"),
+             fields={"fd.name": out})
+    c.expect("VG-083", "chmod of the monitor's output file",
+             c.py(f"import os; os.chmod('{out}', os.stat('{out}').st_mode & 0o7777)"),
+             fields={"fd.name": out})
     with open(f"/proc/{pid}/cgroup") as f:
         cg = [line.strip()[3:] for line in f if line.startswith("0::")][0]
     freeze = f"/sys/fs/cgroup{cg if cg != '/' else ''}/cgroup.freeze"
@@ -557,3 +566,30 @@ def arguments(c, t):
              c.run(["grep", "-l", "BEGIN.*PRIVATE KEY", f"{ev}/src/none"]))
     c._ordinary.append(("grep -r for a piece of a word", c.run(["grep", "-r", "ss", f"{ev}/src"]), None))
     c._ordinary.append(("grep -r . (everything)", c.run(["grep", "-r", ".", f"{ev}/src"]), None))
+
+
+def socket_shells(c):
+    """VG-064 without listen(): the shell itself starts on a network socket.
+    Loopback only; the shells run `true` (or read nothing) and exit."""
+    udp = ("import os, socket\ns = socket.socket(socket.{fam}, socket.SOCK_DGRAM)\n"
+           "s.bind(('{addr}', 0))\nos.dup2(s.fileno(), 0)\n"
+           "os.execv('/bin/sh', ['sh', '-c', 'true'])")
+    c.expect("VG-064", "UDP bind shell (IPv4)", c.py(udp.format(fam="AF_INET", addr="127.0.0.1")),
+             fields={"proc.stdin.type": "ipv4"})
+    c.expect("VG-064", "UDP bind shell (IPv6)", c.py(udp.format(fam="AF_INET6", addr="::1")),
+             fields={"proc.stdin.type": "ipv6"})
+    # a connection accepted by one process and handed to a shell it starts
+    # (inetd, a socket unit with Accept=yes)
+    c.py("import socket, subprocess\nl = socket.socket()\nl.bind(('127.0.0.1', 0))\nl.listen(1)\n"
+         "cl = socket.create_connection(l.getsockname())\nconn, _ = l.accept()\ncl.close()\n"
+         f"subprocess.run(['bash', '-c', 'true # {c.MARK}-sockact'], stdin=conn)")
+    c.expect("VG-064", "accepted connection handed to a shell", marker=f"{c.MARK}-sockact",
+             fields={"proc.stdin.type": "ipv4"})
+
+
+def fastopen_sendmsg(c):
+    """VG-063: TCP Fast Open through sendmsg (the address in the msghdr),
+    from an empty network namespace (nothing leaves the host)."""
+    c.expect("VG-063", "sendmsg(MSG_FASTOPEN)", c.run(["unshare", "-n", c.PY, "-c",
+             "import socket\ntry: socket.socket().sendmsg([b'x'], [], socket.MSG_FASTOPEN, "
+             "('169.254.169.254', 80))\nexcept OSError: pass"]), fd__rip="169.254.169.254")
