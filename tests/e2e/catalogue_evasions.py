@@ -178,6 +178,9 @@ def paths(c, t, home, nob):
              c.py(f"open('{hl}').read()"), fd__known_name="/etc/shadow")
     c.expect("VG-004", "ln of the hard link", c.run(["ln", hl, f"{hl}-2"]), evt__arg__oldpath=hl,
              fd__known_name="/etc/shadow")
+    # VG-001: chroot into /etc, then /shadow: the sensor walks past the chroot
+    c.expect("VG-001", "chroot(/etc) then open(/shadow)",
+             c.py("import os; os.chroot('/etc'); open('/shadow').read(1)"), fd__name="/etc/shadow")
 
 
 def meaning(c, t, home, nob):
