@@ -171,6 +171,27 @@ static bool finds_one_of(const regex_t *re, const char *p, const struct grep_arg
 	return false;
 }
 
+/* glibc compiles repetitions of repetitions ("a+++++", "(a*)*{99}") into
+ * automata that grow without bound: gigabytes for a 30-byte pattern. A
+ * needle is short and plain; anything else is not compiled. */
+#define PATTERN_MAX 96
+#define REPEATS_MAX 8
+
+static bool tame(const char *p)
+{
+	size_t n = strlen(p), repeats = 0;
+
+	if (n > PATTERN_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (strchr("*+?{", p[i]))
+			repeats++;
+		if (p[i] == '{' && strspn(p + i + 1, "0123456789,") > 2)
+			return false; /* {100} and beyond */
+	}
+	return repeats <= REPEATS_MAX;
+}
+
 static bool pattern_finds(const struct grep_args *g, const char *p)
 {
 	regex_t re;
@@ -178,8 +199,8 @@ static bool pattern_finds(const struct grep_args *g, const char *p)
 	int flags = (g->icase ? REG_ICASE : 0) |
 		    (g->syntax == EXTENDED ? REG_EXTENDED : 0);
 
-	if (g->syntax != FIXED && regcomp(&re, p, flags))
-		return false; /* grep would refuse it too */
+	if (g->syntax != FIXED && (!tame(p) || regcomp(&re, p, flags)))
+		return false; /* too wild to compile, or grep would refuse it too */
 	found = finds_one_of(&re, p, g, key_words, sizeof(key_words) / sizeof(key_words[0])) ||
 		(g->recursive && finds_one_of(&re, p, g, password_words,
 					      sizeof(password_words) / sizeof(password_words[0])));

@@ -77,6 +77,9 @@ static void test_grep(void)
 	CHECK(!GREP("/usr/bin/grep", "-rf\0pa[s]sword\0/srv"));	  /* a pattern file's name */
 	CHECK(!GREP("/usr/bin/cat", "-r\0pa[s]sword\0/srv"));
 	CHECK(GREP("/usr/bin/rgrep", "pa.sword\0/srv"));
+	/* repetitions of repetitions: glibc would build an automaton of gigabytes */
+	CHECK(!GREP("/usr/bin/egrep", "-r\0'++++++++++++++++++++++++++++++\0/srv"));
+	CHECK(!GREP("/usr/bin/grep", "-rE\0(a{1,999}){999}\0/srv"));
 }
 
 static void test_mount_flags(void)
