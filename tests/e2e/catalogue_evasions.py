@@ -498,6 +498,9 @@ def kernel_facts(c, t, nob):
     c.expect("VG-039", "python mount(/root, MS_BIND)", c.py(
         private + f"libc.mount(b'/root', b'{mnt}', None, 0x1000, None)"),
         fields={"evt.type": "mount", "evt.arg.dev": "/root"})
+    c.expect("VG-039", "python mount(/tmp/../etc, MS_BIND)", c.py(
+        private + f"libc.mount(b'/tmp/../etc', b'{mnt}', None, 0x1000, None)"),
+        fields={"evt.type": "mount", "evt.arg.dev": "/tmp/../etc"})
     c.expect("VG-039", "mount of a disk by its device (fails)", c.py(
         private + f"libc.mount(b'/dev/vigil-{c.MARK}', b'{mnt}', b'ext4', 0, None)"),
         fields={"evt.type": "mount", "evt.arg.type": "ext4"})
