@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "fields/decoders.h"
-#include "rules/fields.h"
 
 #define MAX_WORDS 64
 #define WORD_MAX 256
@@ -241,10 +240,4 @@ bool vg_shell_args_decode_and_run(const char *args, size_t len)
 	for (size_t i = 0; i < n; i++)
 		line[i] = args[i] ? args[i] : ' ';
 	return vg_shell_line_decodes_and_runs(line, n);
-}
-
-bool vg_decoder_field_is(enum vg_field_id id)
-{
-	return id == VG_F_VIGIL_DECODES || id == VG_F_VIGIL_STDIN_WRITER_DECODES ||
-	       id == VG_F_VIGIL_SHELL_DECODE_RUNS;
 }

@@ -1,17 +1,12 @@
 /* Decoders read as they read their options (base64/base32/basenc -d as
  * getopt does, xxd -r as xxd does, openssl enc/base64/<cipher> -d), for
  * the rule fields vigil.decodes, vigil.stdin.writer_decodes and
- * vigil.shell.decode_runs (see docs/rules.md and the VG-043 rule). */
+ * vigil.shell.decode_runs (src/fields/meaning.c) (see docs/rules.md and the VG-043 rule). */
 #ifndef VIGIL_FIELDS_DECODERS_H
 #define VIGIL_FIELDS_DECODERS_H
 
 #include <stdbool.h>
 #include <stddef.h>
-
-#include "rules/fields.h"
-
-/* True for the three field ids above (their values: src/monitor/rule_fields.c). */
-bool vg_decoder_field_is(enum vg_field_id id);
 
 /* cmd: "program arg1 arg2 ..." separated by blanks (a command line as
  * proc.cmdline or vigil.stdin.writer give it). True when that program is a
