@@ -590,7 +590,7 @@ async function renderProfileDetail(force) {
 
 function fpText(p) {
   const pct = 100 * Number(p || 0);
-  return pct >= 1 ? pct.toFixed(1) + "%" : pct >= 0.01 ? pct.toFixed(2) + "%" : "< 0.01%";
+  return pct >= 1 ? pct.toFixed(1) + "%" : pct >= 0.01 ? pct.toFixed(2) + "%" : "under 0.01%";
 }
 
 async function drawHeat(p) {
@@ -633,8 +633,8 @@ async function drawHeat(p) {
   const next = h.follows.filter((f) => f[2] === 1).length;
   const note = h.source === "sketch" ?
     `${n} calls · row: a call; column: the call that came right after it (${next} pairs), from the call-pair sketch the kernel keeps ` +
-    `beside this profile's ${num(h.ngrams)} hashed n-grams: a pair noted is always shown; a cell may also be a pair that never happened ` +
-    `(a false positive, about ${fpText(h.false_positive)} of the empty cells: ${(100 * h.fill).toFixed(1)}% of the filter's bits set)` :
+    `beside this profile's ${num(h.ngrams)} hashed n-grams (${bytes(h.sketch_bytes)}): a pair noted is always shown; a cell may also be a pair ` +
+    `that never happened: false positives, estimated, ${fpText(h.false_positive)} of the empty cells (${(100 * h.fill).toFixed(1)}% of the filter's bits set)` :
     `${n} calls · row: a call; column: a call after it, dark when it came next (${next} pairs), ` +
     `fainter the further on it came in the window · ${num(h.pairs)} pairs learnt`;
   fill(box, el("p", { class: "muted", id: "heat-note", "data-source": h.source, text: note }), cv);

@@ -319,6 +319,18 @@ static int web_reload_rules(void *ctx)
 	return 0;
 }
 
+/* The dashboard checks that the rules load with a mute before writing it. */
+static int web_check_rules(void *ctx, const char *const *files, unsigned nfiles)
+{
+	struct vg_detect *check = NULL;
+
+	(void)ctx;
+	if (vg_detect_load(&check, files, nfiles))
+		return -EINVAL;
+	vg_detect_free(check);
+	return 0;
+}
+
 /* The table, seeded from /proc after the sensor is attached: a process
  * started in between is in both, and the events win. */
 static int open_tables(struct monitor *m)
@@ -580,6 +592,7 @@ static int open_control(struct monitor *m, struct vg_sensor *s, struct vg_ph_ker
 		wo.rules_files = m->opts->rules_files;
 		wo.nrules_files = m->opts->nrules_files;
 		wo.reload_rules = web_reload_rules;
+		wo.check_rules = web_check_rules;
 		wo.ctx = m;
 		if (!m->detect)
 			wo.overrides = NULL; /* no rules: nothing to mute */

@@ -44,6 +44,9 @@ struct vg_web_opts {
 	struct vg_ph_kernel *ph; /* NULL without pH */
 	/* reloads the rules after a mute; returns 0 when the new set runs */
 	int (*reload_rules)(void *ctx);
+	/* whether a rule set loads (a mute is checked before it is written):
+	 * 0 when it does */
+	int (*check_rules)(void *ctx, const char *const *files, unsigned nfiles);
 	void *ctx;
 };
 
