@@ -85,7 +85,9 @@ static int from_sketch(int fd, const struct ph_exe_key *key, const struct ph_pro
 		for (unsigned i = 0; i < PH_SKETCH_BITS / 64; i++)
 			set += (uint64_t)__builtin_popcountll(sk->bits[i]);
 		fill = (double)set / PH_SKETCH_BITS;
-		fp = fill * fill * fill; /* PH_SKETCH_HASHES bits, all set by chance */
+		fp = 1; /* the pair's PH_SKETCH_HASHES bits all set by chance */
+		for (unsigned i = 0; i < PH_SKETCH_HASHES; i++)
+			fp *= fill;
 		json_object_object_add(out, "notes", json_object_new_uint64(sk->notes));
 		json_object_object_add(out, "fill", json_object_new_double(fill));
 		json_object_object_add(out, "false_positive", json_object_new_double(fp));
@@ -94,7 +96,6 @@ static int from_sketch(int fd, const struct ph_exe_key *key, const struct ph_pro
 	free(sk);
 	return ok;
 }
-_Static_assert(PH_SKETCH_HASHES == 3, "the false-positive estimate above is fill^3");
 _Static_assert(PH_SKETCH_CALLS == CALLS_MAX, "one call numbering");
 
 struct json_object *vg_web_heatmap(struct vg_ph_kernel *ph, uint64_t dev, uint64_t ino,

@@ -798,7 +798,7 @@ def test_profile_page_shows_state_actions_heat_map_and_anomalies():
     assert "sketch" in note and "false positive" in note, note
     st, h = s["heatmap"]
     assert st == 200 and h["source"] == "sketch" and h["pairs"] == 0 and h["ngrams"] > 0, h
-    assert 0 < h["fill"] < 0.5 and h["false_positive"] < 0.01 and h["sketch_bytes"] < 16384, h
+    assert 0 < h["fill"] < 0.5 and h["false_positive"] < 0.01 and h["sketch_bytes"] <= 2048, h
     assert "getpid" in h["calls"] and "getppid" in h["calls"], h
     # the train round: getpid then getppid, one after the other
     i, j = h["calls"].index("getpid"), h["calls"].index("getppid")
