@@ -905,6 +905,18 @@ def test_tls_and_no_open_listening_beyond_loopback():
                     raise AssertionError("answered without the token over TLS")
             except urllib.error.HTTPError as e:
                 assert e.code == 401
+            # the event stream over TLS: its first events, then the next overview
+            req = urllib.request.Request(f"https://127.0.0.1:{port}/api/stream",
+                                         headers={"Authorization": "Bearer " + token})
+            with urllib.request.urlopen(req, context=ctx, timeout=20) as r:
+                assert r.status == 200 and r.headers["Content-Type"] == "text/event-stream"
+                events = []
+                while events.count("overview") < 2:  # pushed every 5 s
+                    line = r.readline().decode()
+                    assert line, events
+                    if line.startswith("event: "):
+                        events.append(line[7:].strip())
+                assert events[0] == "hello", events
             # the login cookie is Secure under TLS
             conn_req = urllib.request.Request(f"https://127.0.0.1:{port}/?token={token}")
             opener = urllib.request.build_opener(_NoRedirect, urllib.request.HTTPSHandler(context=ctx))
