@@ -537,7 +537,11 @@ def _start():
             for action in ("memfd-exec", "traceme"):
                 _run_pid([TRIGGER, action])
             time.sleep(0.5)
-            s["dom"]["alerts"] = chromium(url + f"#alerts?proc={cat_pid}")
+            # filters from the link: process, priority (this or higher), time
+            s["dom"]["alerts"] = chromium(url + f"#alerts?proc={cat_pid}&priority=Warning&time=3600")
+            s["dom"]["alerts_higher"] = chromium(
+                url + f"#alerts?proc={cat_pid}&priority=Error&time=3600",
+                ready="state.search && document.querySelector('#alerts-table tbody tr')")
             # the list of this test's alerts: processes below the test runner
             for k, h in (("alert", f"#alert/{alert['id']}/mute"), ("alerts", f"#alerts?proc={os.getpid()}"),
                          ("processes", "#processes?alerts=1")):
@@ -700,6 +704,10 @@ def test_alerts_page_lists_the_triggered_alert():
     assert "Warning" in text and "/etc/shadow" in text, text
     # the process filter from the URL kept only that process's alerts
     assert all(f"({s['cat_pid']})" in r.text() for r in rows), [r.text()[:80] for r in rows]
+    # Error or higher: the Warning is filtered out
+    higher = s["dom"]["alerts_higher"]
+    assert not higher.find("tr", class_="link alert-row"), higher.by_id("alerts-table").text()[:300]
+    assert "no alert matches" in higher.by_id("alerts-table").text()
 
 
 def test_alert_detail_has_every_field_the_ancestry_and_the_raw_json():
