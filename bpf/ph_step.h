@@ -339,7 +339,7 @@ static __always_inline void ph_slow_call(struct task_struct *task, struct ph_tas
 		__sync_fetch_and_add(&ph_model_errors, 1);
 		return;
 	}
-	ph_sketch_note(st, prof, &res);
+	ph_sketch_note(st, prof, &res, sym);
 	if (!(res.anomaly | res.normal | res.stopped))
 		return;
 	if (res.normal)

@@ -601,7 +601,7 @@ async function drawHeat(p) {
   if (!h.calls.length) {
     fill(box, el("p", { class: "muted", id: "heat-note", "data-source": h.source, text: h.ngrams ?
       `This profile holds ${num(h.ngrams)} hashed n-grams, which do not name their calls, and its call-pair sketch is empty: ` +
-      "the kernel notes pairs as the profile learns them in this monitor run (a profile loaded from disk and already normal learns nothing new)." :
+      "the kernel notes the pairs as the program runs, and the sketch is not saved: after a restart the picture comes back when the program runs again." :
       "Nothing learnt yet." }));
     return;
   }

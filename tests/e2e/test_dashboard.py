@@ -806,7 +806,7 @@ def test_profile_page_shows_state_actions_heat_map_and_anomalies():
     assert "sketch" in note and "false positive" in note, note
     st, h = s["heatmap"]
     assert st == 200 and h["source"] == "sketch" and h["pairs"] == 0 and h["ngrams"] > 0, h
-    assert 0 < h["fill"] < 0.5 and h["false_positive"] < 0.01 and h["sketch_bytes"] <= 2048, h
+    assert 0 < h["fill"] < 0.5 and h["false_positive"] < 0.01 and h["sketch_bytes"] == 2192, h
     assert "getpid" in h["calls"] and "getppid" in h["calls"], h
     # the train round: getpid then getppid, one after the other
     i, j = h["calls"].index("getpid"), h["calls"].index("getppid")
@@ -934,3 +934,72 @@ def test_tls_and_no_open_listening_beyond_loopback():
                 assert e.code == 303 and "Secure" in e.headers.get("Set-Cookie", ""), e.headers
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_heat_map_of_a_12gram_profile_after_a_restart():
+    """The sketch is not saved with the profile: after a restart, a normal
+    profile loaded from disk learns nothing, and its picture fills in from
+    the calls the model knew (one in 64 of its slow calls)."""
+    tmp = tempfile.mkdtemp(prefix="vigil-dash-sketch-")
+    keep = []
+    try:
+        os.chmod(tmp, 0o755)
+        run = os.path.join(tmp, "run")
+        os.mkdir(run, 0o700)
+        state = os.path.join(tmp, "state")
+        exe = copy_program(PHTEST, os.path.join(tmp, "phtest"))
+        st = os.stat(exe)
+        dev, ino = (os.major(st.st_dev) << 20) | os.minor(st.st_dev), st.st_ino
+
+        def monitor():
+            port = free_port()
+            mon = Monitor("--ph", "--no-rules", "--no-auth", "--ph-state-dir", state,
+                          "--ph-min-train", "100", "--ph-normal-wait", "100000",
+                          "--set", f"web.listen=127.0.0.1:{port}",
+                          "--set", f"web.token_file={run}/url", events=False)
+            return mon, f"http://127.0.0.1:{port}"
+
+        def heatmap(base, token):
+            return api(base, token, f"/api/profile/heatmap?dev={dev}&ino={ino}")[1]
+
+        mon, base = monitor()
+        with mon:
+            token = re.search(r"token=(\w+)", mon.stderr()).group(1)
+            csrf = api(base, token, "/api/session")[1]["csrf"]
+            for _ in range(3):
+                run_deliberate([exe, "train"])
+            time.sleep(0.3)
+            st, prof = api(base, token, "/api/profile", {"action": "normalize", "exe": exe}, csrf)
+            assert st == 200 and prof["state"] == "normal", prof
+            learnt = heatmap(base, token)
+        assert learnt["source"] == "sketch", learnt
+
+        mon, base = monitor()
+        with mon:
+            token = re.search(r"token=(\w+)", mon.stderr()).group(1)
+            loaded = heatmap(base, token)
+            keep.append(subprocess.Popen([exe, "train", "1000000000"], stdout=subprocess.DEVNULL,
+                                         stdin=subprocess.DEVNULL))
+            deliberate(keep[-1].pid)
+            def filled():
+                h = heatmap(base, token)
+                if h["source"] == "sketch" and {"getpid", "getppid"} <= set(h["calls"]):
+                    if [h["calls"].index("getpid"), h["calls"].index("getppid"), 1] in h["follows"]:
+                        return h
+                return None
+            again = _wait("the sketch filled in", filled)
+            prof = api(base, token, f"/api/profile?exe={exe}")[1]
+    finally:
+        for p in keep:
+            p.kill()
+            p.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+    # loaded normal, with its items and no sketch: no picture yet
+    assert prof["state"] == "normal", prof
+    assert loaded["source"] == "none" and not loaded["calls"] and loaded["ngrams"] > 0, loaded
+    # then the pairs it knew, and nothing learnt (no anomaly held back either)
+    i, j = again["calls"].index("getpid"), again["calls"].index("getppid")
+    assert [i, j, 1] in again["follows"], again
+    assert set(again["calls"]) <= set(learnt["calls"]), (again["calls"], learnt["calls"])
+    return (f"{len(learnt['calls'])} calls, {len(learnt['follows'])} pairs before the restart; "
+            f"{len(again['calls'])} calls, {len(again['follows'])} pairs after it, without learning")
