@@ -316,7 +316,8 @@ def _security(s, base, token, csrf):
     paths = ["/", "/app.js", "/app.css", "/chart.js", "/api/session", "/api/overview",
              "/api/alerts", "/api/alerts/1", "/api/processes", "/api/profiles",
              "/api/profile?exe=/bin/true", "/api/profile/heatmap?dev=1&ino=1", "/api/bpf",
-             "/api/mute?id=1", "/nowhere", "/api/nowhere"]
+             "/api/mute?id=1", "/api/stream", "/api/stream?view=processes", "/nowhere",
+             "/api/nowhere"]
     answers = {}
     for p in paths:
         answers[p] = [http(base + p)[0],
