@@ -31,6 +31,7 @@ struct buf {
 struct stream {
 	struct vg_web_streams *owner;
 	int used, ended;
+	int snap_turn;	    /* the last refill took a snapshot first */
 	unsigned want;	    /* bit per enum snap */
 	uint64_t opened_ns; /* monotonic */
 	uint64_t queued_ns; /* when something was last queued (keep-alives) */
@@ -122,22 +123,35 @@ static void end(struct stream *st)
 		buf_free(&st->snap[k]);
 }
 
-/* What to send next: the alerts waiting, then the snapshots. */
-static void refill(struct stream *st)
+static int take_alerts(struct stream *st)
 {
-	buf_free(&st->out);
-	st->out_off = 0;
-	if (st->queue.len) {
-		st->out = st->queue;
-		st->queue = (struct buf){ 0 };
-		return;
-	}
+	if (!st->queue.len)
+		return 0;
+	st->out = st->queue;
+	st->queue = (struct buf){ 0 };
+	return 1;
+}
+
+static int take_snapshot(struct stream *st)
+{
 	for (int k = 0; k < SNAPS; k++)
 		if (st->snap[k].len) {
 			st->out = st->snap[k];
 			st->snap[k] = (struct buf){ 0 };
-			return;
+			return 1;
 		}
+	return 0;
+}
+
+/* What to send next: the alerts waiting and the snapshots by turns, so
+ * that a storm of alerts does not hold the overview back, nor the reverse. */
+static void refill(struct stream *st)
+{
+	buf_free(&st->out);
+	st->out_off = 0;
+	st->snap_turn = !st->snap_turn;
+	if (st->snap_turn ? !take_snapshot(st) : !take_alerts(st))
+		(void)(st->snap_turn ? take_alerts(st) : take_snapshot(st));
 }
 
 /* libmicrohttpd asks for more to send: hands over what is queued, or 0
@@ -233,7 +247,9 @@ enum MHD_Result vg_web_stream_open(struct vg_web *w, struct MHD_Connection *c)
 		MHD_destroy_response(r);
 		return ret;
 	}
-	*st = (struct stream){ .owner = all, .used = 1, .opened_ns = now, .queued_ns = now };
+	/* snap_turn 1: the first refill takes the queue, with the hello */
+	*st = (struct stream){ .owner = all, .used = 1, .snap_turn = 1, .opened_ns = now,
+			       .queued_ns = now };
 	st->want = wanted(MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "view"));
 	w->streams_open++;
 	/* reconnect after 2 s when the stream ends; the last alert id, from
