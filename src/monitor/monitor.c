@@ -319,16 +319,15 @@ static int web_reload_rules(void *ctx)
 	return 0;
 }
 
-/* The dashboard checks that the rules load with a mute before writing it. */
-static int web_check_rules(void *ctx, const char *const *files, unsigned nfiles)
+/* The dashboard checks a mute by loading the rules with it, as a reload
+ * would, before it writes the overrides file. */
+static int web_check_rules(const char *const *files, unsigned n)
 {
-	struct vg_detect *check = NULL;
+	struct vg_detect *d = NULL;
+	int ret = vg_detect_load(&d, files, n);
 
-	(void)ctx;
-	if (vg_detect_load(&check, files, nfiles))
-		return -EINVAL;
-	vg_detect_free(check);
-	return 0;
+	vg_detect_free(d);
+	return ret;
 }
 
 /* The table, seeded from /proc after the sensor is attached: a process
@@ -635,7 +634,8 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 	vg_killer_init(&m->killer, mo->response);
 	gethostname(m->hostname, sizeof(m->hostname) - 1);
 	m->boot_to_wall_ns = (int64_t)(clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME));
-	ret = vg_monitor_outputs_open(&m->outs, mo, m->hostname);
+	ret = vg_monitor_outputs_open(&m->outs, mo->outputs, mo->noutputs, mo->output_file,
+				      mo->json, m->hostname);
 	if (ret)
 		goto out;
 	if (mo->nrules_files) {

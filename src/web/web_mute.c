@@ -238,7 +238,7 @@ static int write_candidate(const char *path, const char *tmp, const char *yaml, 
 }
 
 int vg_web_mute_append(const char *path, const char *yaml, const char *const *rules_files,
-		       unsigned nrules_files, vg_web_rules_check_fn check, void *ctx, char *err,
+		       unsigned nrules_files, vg_web_rules_check_fn check, char *err,
 		       size_t errlen)
 {
 	const char *files[65];
@@ -257,7 +257,7 @@ int vg_web_mute_append(const char *path, const char *yaml, const char *const *ru
 	}
 	memcpy(files, rules_files, nrules_files * sizeof(files[0]));
 	files[nrules_files - 1] = tmp;
-	if (!check || check(ctx, files, nrules_files)) {
+	if (!check || check(files, nrules_files)) {
 		snprintf(err, errlen, "the rules would not load with this exception (see the log)");
 		unlink(tmp);
 		return -EINVAL;
