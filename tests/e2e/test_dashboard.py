@@ -582,7 +582,10 @@ def _start():
                      "bpf": "#bpf"}
             for k, h in shots.items():
                 path = os.path.join(SHOTS, f"{k}.png")
-                chromium(url + h, out_png=path)
+                # the overview's rates with a few points (one pushed every 5 s)
+                ready = (READY["overview"] + " && state.eventSeries.labels.length >= 3"
+                         if k == "overview" else None)
+                chromium(url + h, out_png=path, ready=ready)
                 s["shots"][k] = path
 
             # without EventSource (or a stream refused), the page polls
