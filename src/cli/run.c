@@ -443,6 +443,7 @@ static int apply_config(struct vg_monitor_opts *mo, struct vg_sensor_opts *so,
 	mo->ph_opts.watch = (const char *const *)cfg->ph.watch.items;
 	mo->ph_opts.nwatch = cfg->ph.watch.n;
 	mo->ph_opts.learning_window_s = cfg->ph.learning_window;
+	mo->ph_opts.coverage_runs = (uint32_t)cfg->ph.coverage_runs;
 	mo->metrics_listen = !strcmp(cfg->metrics.listen, "off") ? NULL :
 			     !strcmp(cfg->metrics.listen, "on") ? VG_METRICS_DEFAULT_LISTEN :
 								  cfg->metrics.listen;

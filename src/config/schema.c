@@ -131,6 +131,9 @@ const struct vg_config_key vg_config_keys[] = {
 	{ "ph.learning_window", VG_CT_SECONDS, 0, 31536000, .def = "0",
 	  .offset = OFF(ph.learning_window),
 	  .doc = "after this long, profiles that stopped changing become normal; 0: off" },
+	{ "ph.coverage_runs", VG_CT_UINT, 0, 1000000, .def = "8", .offset = OFF(ph.coverage_runs),
+	  .doc = "a frozen profile is normal after this many runs (execs, accepted connections, "
+		 "activity after a minute idle) without a new sequence; 0: only ph.normal_wait" },
 	{ "auth.enabled", VG_CT_BOOL, .def = "true", .offset = OFF(auth.enabled),
 	  .doc = "watch PAM authentication (uprobes on libpam)" },
 	{ "auth.failures", VG_CT_UINT, 1, 1000, .def = "5", .offset = OFF(auth.failures),
