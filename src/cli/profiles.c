@@ -16,8 +16,9 @@ static const char usage[] =
 	"those a frozen profile needs to become normal by coverage (RUNS; a run\n"
 	"is an exec, an accepted connection or activity after a minute idle;\n"
 	"ph.coverage_runs), last anomaly,\n"
-	"the first 16 hex digits of the executable's build-id (--json: all of\n"
-	"it; copies with the same build-id share a settled profile), executable.\n"
+	"the first 16 hex digits of the executable's build-id, or sha256: and\n"
+	"its content's hash when it has none (--json: all of it; copies with\n"
+	"the same build-id or content share a settled profile), executable.\n"
 	"Needs root and --ph.\n";
 
 /* "45s", "12m", "3h", "2d": an estimate, one unit is enough */

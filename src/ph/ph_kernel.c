@@ -305,16 +305,16 @@ void vg_ph_kernel_persist_stats(struct vg_ph_kernel *k, struct ph_persist_stats 
 	ph_persist_stats(k ? k->persist : NULL, st);
 }
 
-/* A new executable whose build-id has a settled profile under another
- * device and inode starts with a copy of it (docs/ph.md, "Profiles keyed by
- * build-id"). */
+/* A new executable whose build-id (or content hash) has a settled profile
+ * under another device and inode starts with a copy of it (docs/ph.md,
+ * "Profiles keyed by build-id"). */
 static void share_from_twin(struct vg_ph_kernel *k, uint64_t dev, uint64_t ino, const char *path)
 {
 	struct vg_ph_exchange x = { bpf_map__fd(k->skel->maps.ph_profiles),
 				    bpf_map__fd(k->skel->maps.ph_items), vg_ph_kernel_params(k),
 				    model_clock_now(k) };
 	struct ph_exe_key twin, to = { .dev = dev, .ino = ino };
-	char err[256] = "";
+	char err[256] = "", id[2 * VG_PH_BUILD_ID_MAX + 1];
 	long n;
 
 	if (!ph_persist_twin(k->persist, dev, ino, path, &twin))
@@ -330,10 +330,12 @@ static void share_from_twin(struct vg_ph_kernel *k, uint64_t dev, uint64_t ino, 
 	}
 	k->shared++;
 	vg_ph_kernel_profiles_changed(k); /* the tasks' cached state is stale */
-	vg_info("pH: %s (%llu:%llu) starts with the profile of %llu:%llu, same build-id "
-		"(%ld items)",
+	/* no build-id: the same content (ph_buildid.h) */
+	vg_ph_kernel_build_id(k, dev, ino, id, sizeof(id));
+	vg_info("pH: %s (%llu:%llu) starts with the profile of %llu:%llu, same %s (%ld items)",
 		path, (unsigned long long)dev, (unsigned long long)ino,
-		(unsigned long long)twin.dev, (unsigned long long)twin.ino, n);
+		(unsigned long long)twin.dev, (unsigned long long)twin.ino,
+		strncmp(id, "sha256:", 7) ? "build-id" : "content (sha256)", n);
 }
 
 void vg_ph_kernel_note_exe(struct vg_ph_kernel *k, uint64_t dev, uint64_t ino, const char *path)
