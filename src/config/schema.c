@@ -111,7 +111,8 @@ const struct vg_config_key vg_config_keys[] = {
 	  .doc = "run pH, process homeostasis, in the kernel" },
 	{ "ph.normal_wait", VG_CT_SECONDS, 0, 3153600000ull, .def = "604800",
 	  .offset = OFF(ph.normal_wait),
-	  .doc = "time from a profile freezing to its normal mode, seconds" },
+	  .doc = "time from a profile freezing to its normal mode at the latest, seconds "
+		 "(ph.coverage_runs makes it sooner)" },
 	{ "ph.min_train", VG_CT_UINT, 1, 1000000000, .def = "1000", .offset = OFF(ph.min_train),
 	  .doc = "calls a profile needs before it may freeze" },
 	{ "ph.model", VG_CT_ENUM, .choices = "ngram|plain", .def = "ngram", .offset = OFF(ph.model),
