@@ -79,6 +79,15 @@ def _wait_state(mon, exe, want, timeout=10):
         time.sleep(0.1)
 
 
+def _wait_identity(mon, exe, timeout=20):
+    """The build-id (or content hash) is read when the monitor handles the
+    program's exec event, which lags under load."""
+    deadline = time.time() + timeout
+    while _ctl_json(mon, "profile", "show", exe)["build_id"] is None:
+        assert time.time() < deadline, f"{exe}: no build-id read\n" + mon.stderr()
+        time.sleep(0.2)
+
+
 def _assert_normal_copy(mon, copy, src_prof):
     """The copy runs as a trained program: its training path is quiet, its
     attack path is one incident."""
@@ -105,7 +114,7 @@ def test_copy_of_a_trained_program_starts_normal():
         with _monitor(state) as mon:
             for _ in range(5):
                 _run(exe, "train")
-            time.sleep(0.3)
+            _wait_identity(mon, exe)
             src = _ctl_json(mon, "profile", "normalize", exe)
             assert src["state"] == "normal" and src["build_id"] == bid, src
 
@@ -184,7 +193,7 @@ def test_copy_without_build_id_shares_by_content_hash():
         with _monitor(state) as mon:
             for _ in range(5):
                 _run(exe, "train")
-            time.sleep(0.3)
+            _wait_identity(mon, exe)
             src = _ctl_json(mon, "profile", "normalize", exe)
             assert src["state"] == "normal" and src["build_id"] == "sha256:" + digest, src
 
