@@ -122,7 +122,8 @@ static void usage(FILE *out)
 		"                            (see docs/ph.md)\n"
 		"      --ph-normal-wait SECONDS\n"
 		"                            with --ph: time from a profile freezing to its normal\n"
-		"                            mode (default 604800, 7 days)\n"
+		"                            mode at the latest (default 604800, 7 days;\n"
+		"                            ph.coverage_runs makes it normal sooner)\n"
 		"      --ph-min-train CALLS  with --ph: calls a profile needs before it may freeze\n"
 		"                            (default 1000)\n"
 		"      --ph-plain            with --ph: plain pH (lookahead pairs, window 9)\n"
@@ -443,6 +444,7 @@ static int apply_config(struct vg_monitor_opts *mo, struct vg_sensor_opts *so,
 	mo->ph_opts.watch = (const char *const *)cfg->ph.watch.items;
 	mo->ph_opts.nwatch = cfg->ph.watch.n;
 	mo->ph_opts.learning_window_s = cfg->ph.learning_window;
+	mo->ph_opts.coverage_runs = (uint32_t)cfg->ph.coverage_runs;
 	mo->metrics_listen = !strcmp(cfg->metrics.listen, "off") ? NULL :
 			     !strcmp(cfg->metrics.listen, "on") ? VG_METRICS_DEFAULT_LISTEN :
 								  cfg->metrics.listen;

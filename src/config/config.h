@@ -65,6 +65,7 @@ struct vg_config {
 		char *alert_scope;     /* "services", "all" or "watched" */
 		struct vg_strlist watch; /* programs always reported */
 		uint64_t learning_window; /* seconds; 0: off */
+		uint64_t coverage_runs;	  /* runs to normal by coverage; 0: off */
 	} ph;
 	struct {
 		bool enabled;
