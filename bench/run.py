@@ -194,7 +194,11 @@ class VigilMonitor(Monitor):
         if self.stand_in:
             self._spawn(["sleep", str(SAFETY_DURATION)], "stand-in")
             return
-        self._spawn([self.vigil, "run", "--duration", str(SAFETY_DURATION)] + self.args,
+        # its own lock and no control socket: a vigil someone else runs on
+        # this machine (a test) must not stop the bench's from starting
+        self._spawn([self.vigil, "run", "--duration", str(SAFETY_DURATION),
+                     "--lock-file", os.path.join(self.workdir, "vigil.lock"),
+                     "--control-socket", "none"] + self.args,
                     "vigil")
         deadline = time.monotonic() + timeout
         while not READY_LINE.search(self.stderr_text()):
@@ -848,6 +852,10 @@ def main():
                          + ",".join(CONFIG_KEYS))
     ap.add_argument("--workloads", default=",".join(m for m, _, _ in WORKLOADS),
                     help="rows, comma-separated: " + ",".join(m for m, _, _ in WORKLOADS))
+    ap.add_argument("--compare", metavar="BUILD",
+                    help="add a column: the defaults (rules+pH) of another build's vigil "
+                         "(BUILD/vigil, e.g. the commit before a change), measured in the "
+                         "same interleaved run")
     ap.add_argument("--cost-only", action="store_true",
                     help="the cost rows alone, quickly: --configs off,floor,sensor,vigil-ph,auditd "
                          "--workloads getppid,openclose,forkexec --no-flood --no-engine "
@@ -933,6 +941,16 @@ def main():
                    {"key": "vigil", "label": "default rules", "make": vigil_default},
                    {"key": "vigil-ph", "label": "defaults (rules+pH)", "make": vigil_defaults},
                    {"key": "vigil-events", "label": "rules + --events", "make": vigil_events}]
+        if args.compare:
+            other = os.path.join(os.path.abspath(args.compare), "vigil")
+
+            def vigil_defaults_other():
+                return VigilMonitor(workdir, other, ["--ph-no-persist"],
+                                    "defaults, --compare", args.stand_in)
+
+            configs.append({"key": "vigil-cmp", "label": "defaults, --compare",
+                            "make": vigil_defaults_other})
+            wanted.add("vigil-cmp")
         configs = [c for c in configs if c["key"] in wanted]
         why_no_auditd = ("--no-auditd" if args.no_auditd else
                          "not in --configs" if "auditd" not in wanted else auditd_unavailable())
