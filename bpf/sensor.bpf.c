@@ -113,6 +113,23 @@ static __always_inline struct scratch *begin_record(struct pt_regs *regs, bool c
 	return sc;
 }
 
+/* The coalescing window's clock: the kernel's tick count (jiffies, a load
+ * the verifier inlines) in ns, not a clock read (a helper call that reads
+ * the clock source): every repeated open reads it. A window is then exact to
+ * a tick (1-10 ms), next to a window of 1000 ms by default. */
+__u64 coalesce_tick_ns;
+
+static __always_inline __u64 coalesce_clock_ns(void)
+{
+	__u64 tick = coalesce_tick_ns;
+
+	if (!tick) {
+		tick = 1000000000ull / CONFIG_HZ;
+		coalesce_tick_ns = tick;
+	}
+	return bpf_jiffies64() * tick;
+}
+
 static __always_inline bool repeat_matches(const struct repeat_slot *s, __u64 dentry, __u64 hash,
 					   __u64 mnt, __u64 cred, __u32 exec_id, __u32 tgid,
 					   __u32 flags, __u32 gen)
@@ -131,7 +148,7 @@ static __always_inline bool open_repeats(struct scratch *sc, struct file *f, __u
 	struct file *file = KPTR(struct file, f);
 	struct dentry *d = file->f_path.dentry;
 	struct repeat_slot *s, *way1;
-	__u64 now = bpf_ktime_get_boot_ns(), cred = (__u64)task->cred;
+	__u64 now = coalesce_clock_ns(), cred = (__u64)task->cred;
 	__u64 hash = d->d_name.hash_len, mnt = (__u64)file->f_path.mnt;
 	__u32 exec_id = task->self_exec_id, tgid = task->tgid, gen = path_gen, set;
 	bool same;
