@@ -319,6 +319,17 @@ static int web_reload_rules(void *ctx)
 	return 0;
 }
 
+/* The dashboard checks a mute by loading the rules with it, as a reload
+ * would, before it writes the overrides file. */
+static int web_check_rules(const char *const *files, unsigned n)
+{
+	struct vg_detect *d = NULL;
+	int ret = vg_detect_load(&d, files, n);
+
+	vg_detect_free(d);
+	return ret;
+}
+
 /* The table, seeded from /proc after the sensor is attached: a process
  * started in between is in both, and the events win. */
 static int open_tables(struct monitor *m)
@@ -580,6 +591,7 @@ static int open_control(struct monitor *m, struct vg_sensor *s, struct vg_ph_ker
 		wo.rules_files = m->opts->rules_files;
 		wo.nrules_files = m->opts->nrules_files;
 		wo.reload_rules = web_reload_rules;
+		wo.check_rules = web_check_rules;
 		wo.ctx = m;
 		if (!m->detect)
 			wo.overrides = NULL; /* no rules: nothing to mute */
@@ -622,7 +634,8 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 	vg_killer_init(&m->killer, mo->response);
 	gethostname(m->hostname, sizeof(m->hostname) - 1);
 	m->boot_to_wall_ns = (int64_t)(clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME));
-	ret = vg_monitor_outputs_open(&m->outs, mo, m->hostname);
+	ret = vg_monitor_outputs_open(&m->outs, mo->outputs, mo->noutputs, mo->output_file,
+				      mo->json, m->hostname);
 	if (ret)
 		goto out;
 	if (mo->nrules_files) {
