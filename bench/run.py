@@ -47,6 +47,13 @@ WORKLOADS = [
 # Passes of every workload per slot; a slot reports each one's fastest pass.
 PASSES = 2
 
+# --cpu-time: the workload reports CPU time per operation (its own and its
+# waited-for children's) instead of wall time. vigil's programs run in the
+# context of the task making the call, so what they add is in it; waiting
+# for a CPU other work holds is not, which makes the rows usable on a loaded
+# machine. vigil's own user-space CPU is not in it: see "monitor cost".
+WORKLOAD_CLOCK = []
+
 # Most that the sensor alone may add to a row, in percent.
 TARGETS = {"getppid": 25.0, "openclose": 10.0, "forkexec": 10.0}
 # Events per second of CPU time the rule engine must evaluate on one core
@@ -194,7 +201,11 @@ class VigilMonitor(Monitor):
         if self.stand_in:
             self._spawn(["sleep", str(SAFETY_DURATION)], "stand-in")
             return
-        self._spawn([self.vigil, "run", "--duration", str(SAFETY_DURATION)] + self.args,
+        # its own lock and no control socket: a vigil someone else runs on
+        # this machine (a test) must not stop the bench's from starting
+        self._spawn([self.vigil, "run", "--duration", str(SAFETY_DURATION),
+                     "--lock-file", os.path.join(self.workdir, "vigil.lock"),
+                     "--control-socket", "none"] + self.args,
                     "vigil")
         deadline = time.monotonic() + timeout
         while not READY_LINE.search(self.stderr_text()):
@@ -427,7 +438,8 @@ def run_workload(workload, mode, n, prefix=()):
     # TMPDIR: the workload's file goes in our directory under /tmp, removed
     # at the end even if the workload is killed. prefix: a command that runs
     # the workload (bench/floor, whose program is attached only meanwhile).
-    p = subprocess.run([*prefix, workload, mode, str(n)], capture_output=True, text=True,
+    p = subprocess.run([*prefix, workload, *WORKLOAD_CLOCK, mode, str(n)],
+                       capture_output=True, text=True,
                        timeout=600, env=dict(os.environ, TMPDIR=WORKDIR))
     try:
         if p.returncode == 0:
@@ -646,7 +658,8 @@ def noise(off_samples):
 
 
 def print_table(configs, samples, med, ratio, workloads, runs):
-    print(f"\nns per call: median of {runs} interleaved runs; ratio to monitor off: median of "
+    clock = "CPU ns (--cpu-time)" if WORKLOAD_CLOCK else "ns"
+    print(f"\n{clock} per call: median of {runs} interleaved runs; ratio to monitor off: median of "
           "the runs' on/off ratios;\nnoise: median difference between neighbouring 'off' runs")
     head = f"{'':<16}{'off':>10}"
     for c in configs[1:]:
@@ -848,6 +861,14 @@ def main():
                          + ",".join(CONFIG_KEYS))
     ap.add_argument("--workloads", default=",".join(m for m, _, _ in WORKLOADS),
                     help="rows, comma-separated: " + ",".join(m for m, _, _ in WORKLOADS))
+    ap.add_argument("--cpu-time", action="store_true",
+                    help="time the rows in CPU time of the workload (and its children) "
+                         "instead of wall time: what vigil's programs add to the calls, "
+                         "without the waits a loaded machine adds")
+    ap.add_argument("--compare", metavar="BUILD",
+                    help="add a column: the defaults (rules+pH) of another build's vigil "
+                         "(BUILD/vigil, e.g. the commit before a change), measured in the "
+                         "same interleaved run")
     ap.add_argument("--cost-only", action="store_true",
                     help="the cost rows alone, quickly: --configs off,floor,sensor,vigil-ph,auditd "
                          "--workloads getppid,openclose,forkexec --no-flood --no-engine "
@@ -866,6 +887,8 @@ def main():
         ap.error(f"--workloads: unknown {','.join(sorted(set(modes) - {m for m, _, _ in WORKLOADS}))}")
     if args.runs < 1:
         ap.error("--runs must be at least 1")
+    if args.cpu_time:
+        WORKLOAD_CLOCK.append("--cpu")
 
     build = os.path.abspath(args.build)
     vigil = os.path.join(build, "vigil")
@@ -933,6 +956,16 @@ def main():
                    {"key": "vigil", "label": "default rules", "make": vigil_default},
                    {"key": "vigil-ph", "label": "defaults (rules+pH)", "make": vigil_defaults},
                    {"key": "vigil-events", "label": "rules + --events", "make": vigil_events}]
+        if args.compare:
+            other = os.path.join(os.path.abspath(args.compare), "vigil")
+
+            def vigil_defaults_other():
+                return VigilMonitor(workdir, other, ["--ph-no-persist"],
+                                    "defaults, --compare", args.stand_in)
+
+            configs.append({"key": "vigil-cmp", "label": "defaults, --compare",
+                            "make": vigil_defaults_other})
+            wanted.add("vigil-cmp")
         configs = [c for c in configs if c["key"] in wanted]
         why_no_auditd = ("--no-auditd" if args.no_auditd else
                          "not in --configs" if "auditd" not in wanted else auditd_unavailable())

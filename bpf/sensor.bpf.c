@@ -115,35 +115,21 @@ static __always_inline struct scratch *begin_record(struct pt_regs *regs, bool c
 	return sc;
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(vg_sys_exit, struct pt_regs *regs, long ret)
-{
-	long nr = regs->orig_ax;
-	const struct vg_route *r;
-	__u32 type;
+/* The coalescing window's clock: the kernel's tick count (jiffies, a load
+ * the verifier inlines) in ns, not a clock read (a helper call that reads
+ * the clock source): every repeated open reads it. A window is then exact to
+ * a tick (1-10 ms), next to a window of 1000 ms by default. */
+__u64 coalesce_tick_ns;
 
-	/* pH's per-call step, in this same program: one program per call */
-	ph_sys_exit(regs, ret);
-	if ((unsigned long)nr >= VG_NR_SYSCALLS)
-		return 0;
-	/* Most numbers are routed in neither table: two loads and out,
-	 * before the (dearer) check of which ABI this call used. */
-	if (!routes[nr].type && !routes32[nr].type)
-		return 0;
-	r = route_for(nr, in_compat_syscall());
-	type = r->type;
-	if (!type)
-		return 0;
-	if (r->gen && ret >= 0) /* even the monitor's own renames count */
-		__sync_fetch_and_add(&path_gen, 1);
-	if (type == VG_ROUTE_GEN || (bpf_get_current_pid_tgid() >> 32) == self_tgid)
-		return 0;
-	if (type == VG_ROUTE_COUNT) {
-		__sync_fetch_and_add(&compat_seen, 1);
-		return 0;
+static __always_inline __u64 coalesce_clock_ns(void)
+{
+	__u64 tick = coalesce_tick_ns;
+
+	if (!tick) {
+		tick = 1000000000ull / CONFIG_HZ;
+		coalesce_tick_ns = tick;
 	}
-	bpf_tail_call(ctx, &handlers, type);
-	return 0;
+	return bpf_jiffies64() * tick;
 }
 
 static __always_inline bool repeat_matches(const struct repeat_slot *s, __u64 dentry, __u64 hash,
@@ -164,7 +150,7 @@ static __always_inline bool open_repeats(struct scratch *sc, struct file *f, __u
 	struct file *file = KPTR(struct file, f);
 	struct dentry *d = file->f_path.dentry;
 	struct repeat_slot *s, *way1;
-	__u64 now = bpf_ktime_get_boot_ns(), cred = (__u64)task->cred;
+	__u64 now = coalesce_clock_ns(), cred = (__u64)task->cred;
 	__u64 hash = d->d_name.hash_len, mnt = (__u64)file->f_path.mnt;
 	__u32 exec_id = task->self_exec_id, tgid = task->tgid, gen = path_gen, set;
 	bool same;
@@ -213,6 +199,73 @@ static __always_inline bool open_created(struct file *f, __u32 flags)
 	return KPTR(struct file, f)->f_mode & FMODE_CREATED;
 }
 
+/* The open fast path, in the dispatch itself (no tail call): a successful
+ * plain open that repeats one sent less than coalesce_ns ago is counted and
+ * dropped here. Otherwise the slot is claimed and the count of the window's
+ * repeats left in the scratch for vg_file, which builds the record. An open
+ * that created its file is never a repeat: the file it names is new, even
+ * when its dentry is the one an earlier open saw. */
+static __always_inline bool open_is_repeat(struct pt_regs *regs, bool compat,
+					   const struct vg_route *r, long ret)
+{
+	struct scratch *sc;
+	struct file *f;
+	__u32 flags, repeats = 0;
+
+	if (!coalesce_ns || ret < 0 || r->variant != VG_V_PLAIN)
+		return false;
+	sc = get_scratch();
+	if (!sc)
+		return false;
+	f = fd_to_file(ret);
+	flags = r->flags ? sys_arg(regs, compat, r->flags) : 0;
+	if (f && !open_created(f, flags) && open_repeats(sc, f, flags, &repeats))
+		return true;
+	sc->open_repeats = repeats;
+	return false;
+}
+
+/* Every system call of every task comes here. The common cases return
+ * before any helper call of the sensor's own: a number nobody routed (two
+ * loads), the monitor's own calls, and a repeated open (above). */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(vg_sys_exit, struct pt_regs *regs, long ret)
+{
+	struct task_struct *task;
+	long nr = regs->orig_ax;
+	const struct vg_route *r;
+	bool compat;
+	__u32 type;
+
+	/* pH's per-call step, in this same program: one program per call */
+	ph_sys_exit(regs, ret);
+	if ((unsigned long)nr >= VG_NR_SYSCALLS)
+		return 0;
+	/* Most numbers are routed in neither table: two loads and out,
+	 * before the check of which ABI this call used. */
+	if (!routes[nr].type && !routes32[nr].type)
+		return 0;
+	task = bpf_get_current_task_btf();
+	compat = task->thread_info.status & TS_COMPAT;
+	r = route_for(nr, compat);
+	type = r->type;
+	if (!type)
+		return 0;
+	if (r->gen && ret >= 0) /* even the monitor's own renames count */
+		__sync_fetch_and_add(&path_gen, 1);
+	/* the task's own field: a load instead of a helper call */
+	if (type == VG_ROUTE_GEN || (__u32)task->tgid == self_tgid)
+		return 0;
+	if (type == VG_ROUTE_COUNT) {
+		__sync_fetch_and_add(&compat_seen, 1);
+		return 0;
+	}
+	if (type == VG_EV_OPEN && open_is_repeat(regs, compat, r, ret))
+		return 0;
+	bpf_tail_call(ctx, &handlers, type);
+	return 0;
+}
+
 /* ---- files: open, unlink, rename, link, symlink, chmod, chown, mkdir, truncate ---- */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(vg_file, struct pt_regs *regs, long ret)
@@ -222,23 +275,11 @@ int BPF_PROG(vg_file, struct pt_regs *regs, long ret)
 	struct scratch *sc;
 	struct vg_file *e;
 	struct file *f = 0;
-	__u32 off, repeats = 0, oflags;
+	__u32 off;
 	long nr = regs->orig_ax;
 
-	/* A repeated open is settled before any of the record is built. An
-	 * open that created its file is never a repeat: the file it names
-	 * is new, even when its dentry is the one an earlier open saw. */
-	if (coalesce_ns && ret >= 0 && (unsigned long)nr < VG_NR_SYSCALLS) {
-		r = route_for(nr, compat);
-		if (r->type == VG_EV_OPEN && r->variant == VG_V_PLAIN) {
-			f = fd_to_file(ret);
-			sc = get_scratch();
-			oflags = r->flags ? sys_arg(regs, compat, r->flags) : 0;
-			if (f && sc && !open_created(f, oflags) &&
-			    open_repeats(sc, f, oflags, &repeats))
-				return 0;
-		}
-	}
+	/* A repeated open was settled in vg_sys_exit, which left the count
+	 * of the window's repeats (0 when it did not look) in the scratch. */
 	/* fallocate: preallocation (modes 0 and KEEP_SIZE) is every logger's
 	 * and database's business; punch, collapse and zero destroy content */
 	if ((unsigned long)nr < VG_NR_SYSCALLS && route_for(nr, compat)->variant == VG_V_FALLOC &&
@@ -249,7 +290,8 @@ int BPF_PROG(vg_file, struct pt_regs *regs, long ret)
 	if (!sc)
 		return 0;
 	e = (void *)sc->ev;
-	e->repeats = repeats;
+	if (r->type == VG_EV_OPEN && r->variant == VG_V_PLAIN && ret >= 0 && coalesce_ns)
+		e->repeats = sc->open_repeats;
 	e->res = ret;
 	e->flags = r->flags ? sys_arg(regs, compat, r->flags) : 0;
 	e->mode = r->mode ? sys_arg(regs, compat, r->mode) : 0;
@@ -276,14 +318,14 @@ int BPF_PROG(vg_file, struct pt_regs *regs, long ret)
 
 	/* The kernel's own view of the file when there is one: the opened
 	 * descriptor, or the descriptor argument (fchmod, ftruncate...). */
-	if (r->type == VG_EV_OPEN && ret >= 0 && !f)
+	if (r->type == VG_EV_OPEN && ret >= 0)
 		f = fd_to_file(ret);
 	else if (r->fd)
 		f = fd_to_file(e->fd);
 	if (f) {
 		e->ino = KPTR(struct file, f)->f_inode->i_ino;
-		e->dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
-		parent_dir(BPF_CORE_READ(f, f_path.dentry), &e->dir_mode, &e->dir_uid);
+		e->dev = KPTR(struct file, f)->f_inode->i_sb->s_dev;
+		parent_dir(KPTR(struct file, f)->f_path.dentry, &e->dir_mode, &e->dir_uid);
 		if (r->type == VG_EV_OPEN && open_created(f, e->flags))
 			e->hdr.flags |= VG_F_OPEN_CREATED;
 		off = put_path(sc, off, &e->path, file_path(f));
@@ -806,7 +848,7 @@ static long env_step(__u32 i, void *arg)
  * numbers it, the numbers the process table uses. */
 static __always_inline __u32 host_pid_nr(struct pid *pid)
 {
-	return pid ? BPF_CORE_READ(pid, numbers[0].nr) : 0;
+	return pid ? pid->numbers[0].nr : 0;
 }
 
 /* Overlayfs keeps, next to the VFS inode of each of its files, the dentry
@@ -871,45 +913,48 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	e = (void *)sc->ev;
 	__builtin_memset((char *)e + sizeof(e->hdr), 0, sizeof(*e) - sizeof(e->hdr));
 	fill_header(&e->hdr, VG_EV_EXEC, p, -1);
-	e->euid = BPF_CORE_READ(p, cred, euid.val);
-	e->egid = BPF_CORE_READ(p, cred, egid.val);
-	e->loginuid = BPF_CORE_READ(p, loginuid.val);
-	e->argc = BPF_CORE_READ(bprm, argc);
-	e->pid_ns = BPF_CORE_READ(p, nsproxy, pid_ns_for_children, ns.inum);
-	e->mnt_ns = BPF_CORE_READ(p, nsproxy, mnt_ns, ns.inum);
-	e->start_ns = BPF_CORE_READ(p, start_boottime);
-	e->sid = host_pid_nr(BPF_CORE_READ(p, signal, pids[PIDTYPE_SID]));
-	e->pgid = host_pid_nr(BPF_CORE_READ(p, signal, pids[PIDTYPE_PGID]));
+	/* Guarded loads through the task's BTF type, not probe reads: every
+	 * exec pays these (a probe read costs tens of ns, a load a few). */
+	e->euid = p->cred->euid.val;
+	e->egid = p->cred->egid.val;
+	e->loginuid = p->loginuid.val;
+	e->argc = bprm->argc;
+	e->pid_ns = p->nsproxy->pid_ns_for_children->ns.inum;
+	e->mnt_ns = p->nsproxy->mnt_ns->ns.inum;
+	e->start_ns = p->start_boottime;
+	e->sid = host_pid_nr(p->signal->pids[PIDTYPE_SID]);
+	e->pgid = host_pid_nr(p->signal->pids[PIDTYPE_PGID]);
 	/* the namespace the process's children go to: its own unless it
 	 * unshared one, as pid_ns above */
-	e->pidns_start_ns = BPF_CORE_READ(p, nsproxy, pid_ns_for_children, child_reaper, start_boottime);
+	e->pidns_start_ns = p->nsproxy->pid_ns_for_children->child_reaper->start_boottime;
 	{
-		__u64 cap = BPF_CORE_READ(p, cred, cap_effective.val);
+		__u64 cap = p->cred->cap_effective.val;
 
 		e->cap_effective_lo = (__u32)cap;
 		e->cap_effective_hi = cap >> 32;
 	}
 
 	off = sizeof(*e);
-	exe = BPF_CORE_READ(p, mm, exe_file);
+	/* a number, for the global functions; KPTR() types it for loads */
+	exe = (struct file *)KLOAD_U64(&p->mm->exe_file);
 	if (exe) {
-		e->exe_ino = BPF_CORE_READ(exe, f_inode, i_ino);
-		e->exe_dev = BPF_CORE_READ(exe, f_inode, i_sb, s_dev);
-		parent_dir(BPF_CORE_READ(exe, f_path.dentry), &e->dir_mode, &e->dir_uid);
+		e->exe_ino = KPTR(struct file, exe)->f_inode->i_ino;
+		e->exe_dev = KPTR(struct file, exe)->f_inode->i_sb->s_dev;
+		parent_dir(KPTR(struct file, exe)->f_path.dentry, &e->dir_mode, &e->dir_uid);
 		exe_times(BPF_CORE_READ(exe, f_inode), e);
 		bpf_probe_read_kernel(prefix, sizeof(prefix), BPF_CORE_READ(exe, f_path.dentry, d_name.name));
 		if (has_prefix(prefix, "memfd:", 6))
 			e->hdr.flags |= VG_F_EXE_MEMFD;
-		else if (BPF_CORE_READ(exe, f_inode, i_nlink) == 0)
+		else if (KPTR(struct file, exe)->f_inode->i_nlink == 0)
 			e->hdr.flags |= VG_F_EXE_DELETED;
 		e->hdr.flags |= exe_layer(exe);
 		off = put_path(sc, off, &e->exe, file_path(exe));
 	}
-	off = put_kernel_str(sc, off, &e->filename, (__u64)BPF_CORE_READ(bprm, filename), VG_PATH_MAX);
+	off = put_kernel_str(sc, off, &e->filename, KLOAD_U64(&bprm->filename), VG_PATH_MAX);
 
 	/* argv: the new stack holds it between arg_start and arg_end */
-	a0 = BPF_CORE_READ(p, mm, arg_start);
-	a1 = BPF_CORE_READ(p, mm, arg_end);
+	a0 = p->mm->arg_start;
+	a1 = p->mm->arg_end;
 	n = a1 - a0;
 	if (n > VG_ARGS_MAX) {
 		n = VG_ARGS_MAX;
@@ -923,7 +968,7 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	}
 
 	{
-		struct fs_struct *fs = BPF_CORE_READ(p, fs);
+		struct fs_struct *fs = (struct fs_struct *)KLOAD_U64(&p->fs);
 
 		off = put_path(sc, off, &e->cwd, (__u64)__builtin_preserve_access_index(&fs->pwd));
 	}
@@ -932,10 +977,11 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	put_stdio(&e->stdio[1], 1);
 	put_stdio(&e->stdio[2], 2);
 
-	tty = BPF_CORE_READ(p, signal, tty);
+	tty = (struct tty_struct *)KLOAD_U64(&p->signal->tty); /* a number, as exe */
 	if (tty) {
-		__u32 major = BPF_CORE_READ(tty, driver, major);
-		__u32 minor = BPF_CORE_READ(tty, driver, minor_start) + BPF_CORE_READ(tty, index);
+		struct tty_struct *t = KPTR(struct tty_struct, tty);
+		__u32 major = t->driver->major;
+		__u32 minor = t->driver->minor_start + t->index;
 
 		e->tty_nr = (major << 20) | minor;
 		off = put_kernel_str(sc, off, &e->tty, (__u64)__builtin_preserve_access_index(&tty->name), 64);
@@ -943,8 +989,8 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 
 	if (off <= VG_EVENT_MAX - VG_ENV_MAX - 256) {
 		ec = &sc->env;
-		ec->p = BPF_CORE_READ(p, mm, env_start);
-		ec->end = BPF_CORE_READ(p, mm, env_end);
+		ec->p = p->mm->env_start;
+		ec->end = p->mm->env_end;
 		ec->off = ec->start = off;
 		ec->trunc = 0;
 		bpf_loop(512, env_step, NULL, 0);
@@ -983,8 +1029,8 @@ int BPF_PROG(vg_fork, struct task_struct *parent, struct task_struct *child)
 	e->child_pid = child->tgid;
 	e->child_tid = child->pid;
 	e->child_start_ns = child->start_boottime;
-	e->sid = host_pid_nr(BPF_CORE_READ(parent, signal, pids[PIDTYPE_SID]));
-	e->pgid = host_pid_nr(BPF_CORE_READ(parent, signal, pids[PIDTYPE_PGID]));
+	e->sid = host_pid_nr(parent->signal->pids[PIDTYPE_SID]);
+	e->pgid = host_pid_nr(parent->signal->pids[PIDTYPE_PGID]);
 	emit(sc, sizeof(*e));
 	return 0;
 }

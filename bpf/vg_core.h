@@ -31,6 +31,11 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
  * its type back; the verifier turns it into a plain register move. */
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 #define KPTR(type, addr) ((type *)bpf_rdonly_cast((const void *)(addr), bpf_core_type_id_kernel(type)))
+/* The 8 bytes at a kernel address, as a number: a pointer field read this
+ * way stays an integer the global functions accept (a pointer read through
+ * its BTF type would be typed). One guarded load; timespec64's first member
+ * is 8 bytes read as a number in every kernel. */
+#define KLOAD_U64(addr) ((__u64)KPTR(struct timespec64, (addr))->tv_sec)
 
 /* Set by user space before load. */
 const volatile __u32 self_tgid = 0;	     /* never report the monitor itself */
@@ -81,6 +86,8 @@ struct repeat_slot {
 struct scratch {
 	__u64 sent;	 /* records sent from this CPU, to pace backlog checks */
 	__u64 coalesced; /* opens coalesced on this CPU (read by user space) */
+	__u32 open_repeats; /* vg_sys_exit to vg_file: the repeats of the open being sent */
+	__u32 pad;
 	struct repeat_slot repeat[VG_REPEAT_SLOTS];
 	struct env_ctx env; /* exec: state of the environment scan */
 	char ev[2 * VG_EVENT_MAX];

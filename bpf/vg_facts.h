@@ -14,6 +14,8 @@
  *    set*id call or exec: that first call's ids before are unknown;
  *  - the mode and owner of the directory holding a file;
  *  - descriptors 0-2 at exec.
+ * Read with guarded loads through BTF-typed pointers, not probe reads: exec
+ * and every open sent pay these (a probe read costs tens of ns, a load a few).
  * Included by sensor.bpf.c after the routes are declared. */
 #ifndef VG_FACTS_H
 #define VG_FACTS_H
@@ -88,12 +90,13 @@ static __always_inline void setid_ids(struct vg_sys *e, struct task_struct *task
  * then those of the new parent, which is as good. */
 static __always_inline void parent_dir(struct dentry *d, __u32 *mode, __u32 *uid)
 {
-	struct inode *dir = BPF_CORE_READ(d, d_parent, d_inode);
+	/* guarded loads (KPTR: d may come as a number), not probe reads */
+	struct inode *dir = KPTR(struct dentry, d)->d_parent->d_inode;
 
 	if (!dir)
 		return;
-	*mode = BPF_CORE_READ(dir, i_mode);
-	*uid = BPF_CORE_READ(dir, i_uid.val);
+	*mode = dir->i_mode;
+	*uid = dir->i_uid.val;
 }
 
 /* Descriptors 0-2 of the current task (the one exec'ing): type, identity
@@ -105,15 +108,15 @@ static __always_inline void put_stdio(struct vg_stdio *out, int fd)
 
 	if (!f)
 		return;
-	inode = BPF_CORE_READ(f, f_inode);
-	out->mode = BPF_CORE_READ(inode, i_mode);
-	out->ino = BPF_CORE_READ(inode, i_ino);
+	inode = KPTR(struct file, f)->f_inode;
+	out->mode = inode->i_mode;
+	out->ino = inode->i_ino;
 	if ((out->mode & 00170000) == 0020000) /* S_IFCHR */
-		out->aux = BPF_CORE_READ(inode, i_rdev);
+		out->aux = inode->i_rdev;
 	else if ((out->mode & 00170000) == 0140000) { /* S_IFSOCK */
-		struct socket *sock = BPF_CORE_READ(f, private_data);
+		void *sock = KPTR(struct file, f)->private_data; /* untyped */
 
-		out->aux = BPF_CORE_READ(sock, sk, __sk_common.skc_family);
+		out->aux = KPTR(struct socket, sock)->sk->__sk_common.skc_family;
 	}
 }
 
