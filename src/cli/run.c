@@ -29,14 +29,10 @@
 #include "util/safe_file.h"
 
 #define DEFAULT_LOCK_FILE "/run/vigil/vigil.lock"
-#ifndef VIGIL_DEFAULT_RULES
-#define VIGIL_DEFAULT_RULES "/usr/share/vigil/vigil_rules.yaml"
-#endif
 
 #define MAX_RULE_FILES 64
 #define MAX_OVERRIDES 256
 
-const char vg_default_rules[] = VIGIL_DEFAULT_RULES;
 
 /* Long options without a short form, numbered past every character. */
 enum {
@@ -86,7 +82,7 @@ static void usage(FILE *out)
 		"  -r, --rules FILE          load rules from FILE (Falco's rule language);\n"
 		"                            repeat for more files, later ones override;\n"
 		"                            SIGHUP reloads them (a broken set is refused);\n"
-		"                            default: " VIGIL_DEFAULT_RULES "\n"
+		"                            default: %s\n"
 		"      --no-rules            run no rules (with --events: the sensor alone)\n"
 		"  -e, --events              print every event the sensor sends\n"
 		"  -j, --json                one JSON object per line (Falco's alert shape)\n"
@@ -175,7 +171,7 @@ static void usage(FILE *out)
 		"  -s, --set KEY=VALUE       override a configuration key (repeatable; see\n"
 		"                            vigil config keys); the options above win over it\n"
 		"  -v, --verbose             more messages, including libbpf's\n"
-		"  -h, --help                this help\n");
+		"  -h, --help                this help\n", vg_default_rules);
 }
 
 /* Whether an existing lock file holds what vigil writes there (a pid and

@@ -122,6 +122,25 @@ def test_config_check_good_and_bad_files():
     assert "ready" not in p.stderr
 
 
+def test_config_check_takes_its_file_positionally():
+    """`vigil config check FILE`, the way `vigil rules check FILE` takes it;
+    --config keeps working, and naming the file twice is refused."""
+    rc, out, err = _config(["check", GOOD])
+    assert rc == 0 and f"{GOOD}: configuration OK" in out, (rc, out, err)
+    d = _tmpdir()
+    bad = _write(os.path.join(d, "bad.yaml"), "sensor:\n  rng: 1\n")
+    rc, out, err = _config(["check", bad])
+    assert rc == 1 and f"{bad}:2:3: sensor.rng: unknown key" in err, (rc, out, err)
+    rc, out, err = _config(["check", bad, "--set", "stats.interval=5"])
+    assert rc == 1 and "sensor.rng: unknown key" in err, (rc, out, err)
+    rc, out, err = _config(["show", GOOD, "--set", "stats.interval=7"])
+    assert rc == 0 and "  interval: 7\n" in out, (rc, out, err)
+    rc, out, err = _config(["check", "--config", GOOD, bad])
+    assert rc == 2 and "unexpected argument" in err, (rc, out, err)
+    rc, out, err = _config(["check", os.path.join(d, "missing.yaml")])
+    assert rc == 1 and "no such file" in err, err
+
+
 def test_missing_default_file_means_defaults():
     if os.path.exists("/etc/vigil/vigil.yaml"):
         return "skipped: /etc/vigil/vigil.yaml exists on this machine"
