@@ -20,6 +20,8 @@ struct vg_sensor;
  * or -EINVAL when a file has errors (nothing is kept). */
 int vg_detect_load(struct vg_detect **out, const char *const *files, unsigned nfiles);
 void vg_detect_free(struct vg_detect *d);
+/* Whether the files load (0), printing what is wrong; nothing is kept. */
+int vg_detect_check(const char *const *files, unsigned nfiles);
 
 /* Where the extractor finds what the record alone does not carry. */
 void vg_detect_bind(struct vg_detect *d, struct vg_proctable *procs, struct vg_usercache *users,

@@ -580,6 +580,7 @@ static int open_control(struct monitor *m, struct vg_sensor *s, struct vg_ph_ker
 		wo.rules_files = m->opts->rules_files;
 		wo.nrules_files = m->opts->nrules_files;
 		wo.reload_rules = web_reload_rules;
+		wo.check_rules = vg_detect_check;
 		wo.ctx = m;
 		if (!m->detect)
 			wo.overrides = NULL; /* no rules: nothing to mute */

@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "monitor/monitor.h"
+#include "monitor/monitor_opts.h"
 #include "output/outputs.h"
 
 #define VG_DROP_WARN_OUTPUTS 16

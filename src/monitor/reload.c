@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "monitor/detect.h"
-#include "monitor/monitor.h"
+#include "monitor/monitor_opts.h"
 #include "monitor/reload.h"
 #include "util/log.h"
 

@@ -44,6 +44,9 @@ struct vg_web_opts {
 	struct vg_ph_kernel *ph; /* NULL without pH */
 	/* reloads the rules after a mute; returns 0 when the new set runs */
 	int (*reload_rules)(void *ctx);
+	/* whether a rule set would load (0) before a mute is written: the
+	 * monitor's rule loader, so the dashboard needs no rule engine */
+	int (*check_rules)(const char *const *files, unsigned nfiles);
 	void *ctx;
 };
 

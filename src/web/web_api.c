@@ -514,7 +514,7 @@ static void mute(struct vg_web *w, struct json_object *body, struct vg_web_reply
 	}
 	json_object_object_get_ex(prop, "yaml", &yaml);
 	ret = vg_web_mute_append(w->o.overrides, json_object_get_string(yaml), w->o.rules_files,
-				 w->o.nrules_files, err, sizeof(err));
+				 w->o.nrules_files, w->o.check_rules, err, sizeof(err));
 	if (ret) {
 		json_object_put(prop);
 		error(r, 400, err);

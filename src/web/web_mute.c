@@ -9,7 +9,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "monitor/detect.h"
 #include "output/alert.h"
 #include "web/web_mute.h"
 
@@ -239,10 +238,10 @@ static int write_candidate(const char *path, const char *tmp, const char *yaml, 
 }
 
 int vg_web_mute_append(const char *path, const char *yaml, const char *const *rules_files,
-		       unsigned nrules_files, char *err, size_t errlen)
+		       unsigned nrules_files, vg_web_rules_check_fn check, char *err,
+		       size_t errlen)
 {
 	const char *files[65];
-	struct vg_detect *check = NULL;
 	char tmp[4200];
 	int ret;
 
@@ -258,12 +257,11 @@ int vg_web_mute_append(const char *path, const char *yaml, const char *const *ru
 	}
 	memcpy(files, rules_files, nrules_files * sizeof(files[0]));
 	files[nrules_files - 1] = tmp;
-	if (vg_detect_load(&check, files, nrules_files)) {
+	if (!check || check(files, nrules_files)) {
 		snprintf(err, errlen, "the rules would not load with this exception (see the log)");
 		unlink(tmp);
 		return -EINVAL;
 	}
-	vg_detect_free(check);
 	if (rename(tmp, path)) { /* replaces the name itself, never a symlink's target */
 		snprintf(err, errlen, "cannot replace %s: %s", path, strerror(errno));
 		unlink(tmp);

@@ -35,10 +35,15 @@ struct json_object *vg_web_mute_propose(struct json_object *envelope, struct jso
 /* The overrides file exists as a regular file (created with a comment when
  * missing; a symlink is refused). Returns 0 or a negative errno. */
 int vg_web_mute_prepare(const char *path, char *err, size_t errlen);
-/* Appends yaml to the overrides file, after checking that rules_files
- * (whose last entry is the overrides file) load with it. Returns 0 or a
- * negative errno with err filled; the file is unchanged on error. */
+/* Whether a rule set loads: 0, or non-zero after printing why. */
+typedef int (*vg_web_rules_check_fn)(const char *const *files, unsigned nfiles);
+
+/* Appends yaml to the overrides file, after checking with check that
+ * rules_files (whose last entry is the overrides file) load with it.
+ * Returns 0 or a negative errno with err filled; the file is unchanged on
+ * error. */
 int vg_web_mute_append(const char *path, const char *yaml, const char *const *rules_files,
-		       unsigned nrules_files, char *err, size_t errlen);
+		       unsigned nrules_files, vg_web_rules_check_fn check, char *err,
+		       size_t errlen);
 
 #endif

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "monitor/detect.h"
 #include "web/web_alerts.h"
 #include "web/web_mute.h"
 #include "web/web_token.h"
@@ -194,7 +195,9 @@ static void test_mute_append(void)
 	p = vg_web_mute_propose(env, NULL, err, sizeof(err));
 	json_object_object_get_ex(p, "yaml", &v);
 	CHECK_INT(symlink(victim, tmp), 0); /* planted: removed, not followed */
-	CHECK_INT(vg_web_mute_append(over, json_object_get_string(v), files, 2, err, sizeof(err)), 0);
+	CHECK_INT(vg_web_mute_append(over, json_object_get_string(v), files, 2, vg_detect_check, err,
+				     sizeof(err)),
+		  0);
 	CHECK_STR(slurp(victim), "keep\n");
 	CHECK(access(tmp, F_OK) != 0);
 	CHECK(strstr(slurp(over), "name: dashboard_5") != NULL);
@@ -202,12 +205,12 @@ static void test_mute_append(void)
 	before = strdup(slurp(over));
 	CHECK_INT(vg_web_mute_append(over, "- rule: nosuchrule\n  exceptions: []\n  override:\n"
 					   "    exceptions: append\n",
-				     files, 2, err, sizeof(err)),
+				     files, 2, vg_detect_check, err, sizeof(err)),
 		  -EINVAL);
 	CHECK_STR(slurp(over), before);
 	CHECK(access(tmp, F_OK) != 0);
 	/* the overrides file must be the last rule file */
-	CHECK_INT(vg_web_mute_append(over, "", files, 1, err, sizeof(err)), -EINVAL);
+	CHECK_INT(vg_web_mute_append(over, "", files, 1, vg_detect_check, err, sizeof(err)), -EINVAL);
 	/* a symlink as the overrides file is refused */
 	unlink(over);
 	CHECK_INT(symlink(victim, over), 0);
