@@ -114,61 +114,6 @@ static void print_event(struct monitor *m, const struct vg_event *ev)
 	vg_outputs_emit_event(m->outs, &a);
 }
 
-/* Keeps the process table current. Exits are applied after the event is
- * printed, so the exit event still shows the program that exited. */
-static void track(struct monitor *m, const struct vg_event *ev)
-{
-	const struct vg_hdr *h = &ev->u.hdr;
-	struct vg_proc *p, *c;
-
-	switch (h->type) {
-	case VG_EV_FORK:
-		/* A parent we never saw gets an entry first, so the child
-		 * inherits its name and ids. */
-		p = vg_pt_resolve(m->procs, h);
-		/* the parent's session now, which the child inherits: it also
-		 * catches a setsid() whose own record was lost */
-		if (p) {
-			p->sid = ev->u.fork.sid;
-			p->pgid = ev->u.fork.pgid;
-		}
-		c = vg_pt_on_fork(m->procs, h->pid, ev->u.fork.child_pid, ev->u.fork.child_start_ns);
-		if (c) {
-			c->sid = ev->u.fork.sid;
-			c->pgid = ev->u.fork.pgid;
-		}
-		break;
-	case VG_EV_EXEC:
-		vg_pt_on_exec(m->procs, ev);
-		break;
-	case VG_EV_EXIT:
-		break;
-	case VG_EV_SETUID:
-		p = vg_pt_resolve(m->procs, h);
-		if (p && ev->u.sys.res == 0)
-			p->euid = ev->u.sys.new_euid;
-		break;
-	case VG_EV_SETSID:
-		/* the new session's id is the caller's pid, which setsid returns
-		 * (as the caller's namespace numbers it: use the header's pid) */
-		p = vg_pt_resolve(m->procs, h);
-		if (p && ev->u.sys.res > 0) {
-			p->sid = h->pid;
-			p->pgid = h->pid; /* setsid() also makes a new group */
-		}
-		break;
-	case VG_EV_SETPGID:
-		p = vg_pt_resolve(m->procs, h);
-		if (p && ev->u.sys.res == 0)
-			vg_pt_on_setpgid(m->procs, p, (uint32_t)ev->u.sys.args[0],
-					 (uint32_t)ev->u.sys.args[1]);
-		break;
-	default:
-		vg_pt_resolve(m->procs, h);
-		break;
-	}
-}
-
 static void send_alert(void *ctx, const struct vg_alert *a)
 {
 	struct monitor *m = ctx;
@@ -228,7 +173,7 @@ static int on_event(void *ctx, const struct vg_event *ev)
 {
 	struct monitor *m = ctx;
 
-	track(m, ev);
+	vg_pt_track(m->procs, ev);
 	/* The sensor decodes into an event of its own, writable: its joined
 	 * paths are replaced by resolved ones before anything reads them. */
 	vg_path_resolve_event(m->paths, (struct vg_event *)ev);
@@ -252,8 +197,7 @@ static int on_event(void *ctx, const struct vg_event *ev)
 			vg_ph_admin_note_exec(m->ph_admin, p->img->exe_dev, p->img->exe_ino,
 					      p->img->exe, p->img->exe_len);
 	}
-	if (ev->u.hdr.type == VG_EV_EXIT)
-		vg_pt_on_exit(m->procs, ev->u.hdr.pid, ev->u.hdr.ts_ns, ev->u.exit.exit_code);
+	vg_pt_track_exit(m->procs, ev);
 	return 0;
 }
 
