@@ -1,7 +1,7 @@
 /* vigil run's option table (src/cli/run_options.c): every option sets a
  * configuration key that exists and takes the option's value; the usage
  * text, the README's option table and the man page's name every option
- * with its key; and the command line becomes the configuration the monitor
+ * with its key (and the bash completion offers it); and the command line becomes the configuration the monitor
  * then reads. */
 #include <ctype.h>
 #include <stdio.h>
@@ -146,6 +146,7 @@ static void test_every_option_is_a_key(void)
 static void test_usage_readme_and_man_name_every_option(void)
 {
 	char *usage = NULL, *readme = slurp("README.md"), *man = slurp("man/vigil.8");
+	char *completion = slurp("etc/vigil.bash-completion");
 	size_t ulen = 0;
 	FILE *f = open_memstream(&usage, &ulen);
 
@@ -160,6 +161,9 @@ static void test_usage_readme_and_man_name_every_option(void)
 		snprintf(opt, sizeof(opt), "--%s", o->name);
 		snprintf(key, sizeof(key), "[%s", o->key ? o->key : "");
 		CHECK(find_option(usage, opt) != NULL);
+		if (completion && !find_option(completion, opt))
+			fprintf(stderr, "etc/vigil.bash-completion: %s missing\n", opt);
+		CHECK(completion && find_option(completion, opt));
 		if (o->key)
 			CHECK(strstr(usage, key) != NULL);
 		if (o->kind == VG_RO_HELP)
@@ -174,6 +178,7 @@ static void test_usage_readme_and_man_name_every_option(void)
 		CHECK(man_entry_has(man, opt, o->key));
 	}
 	free(usage);
+	free(completion);
 	free(readme);
 	free(man);
 }
