@@ -1,8 +1,9 @@
-/* vigil run: the monitor. Parse options → one instance only → load and
- * attach the sensor → read events until told to stop → detach → report. */
+/* vigil run: the monitor. Options (run_options.c) → configuration →
+ * the monitor's options (run_config.c) → one instance only → the monitor
+ * (monitor/monitor.c) until told to stop. SIGHUP's configuration reload
+ * is prepared and applied here. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -10,7 +11,6 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli/commands.h"
