@@ -26,7 +26,8 @@ WARN       := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prot
 # Default rules when `vigil run` is given none: the repo's for a build
 # here; `make RULES_FILE=/usr/share/vigil/vigil_rules.yaml` for a package.
 RULES_FILE ?= $(abspath rules/vigil_rules.yaml)
-CPPFLAGS   := -Iinclude -Isrc -I$(BUILD)/include -D_GNU_SOURCE
+# model/: the pH model, C source shared by bpf/ and src/ (docs/ph.md).
+CPPFLAGS   := -Iinclude -Isrc -Imodel -I$(BUILD)/include -D_GNU_SOURCE
 CFLAGS     ?= -O2 -g
 CFLAGS     += -std=c11 $(WARN) -MMD -MP
 PKG_CFLAGS  = $(shell pkg-config --cflags $(LIBS) 2>/dev/null)
@@ -38,7 +39,7 @@ SAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-f
 BPF_SRC    := $(wildcard bpf/*.bpf.c)
 BPF_OBJ    := $(BPF_SRC:bpf/%.bpf.c=$(BUILD)/bpf/%.bpf.o)
 SKELS      := $(BPF_SRC:bpf/%.bpf.c=$(BUILD)/include/%.skel.h)
-SRC        := $(shell find src -name '*.c' | sort)
+SRC        := $(shell find src model -name '*.c' | sort)
 CXX_SRC    := $(shell find src -name '*.cc' | sort)
 LIB_SRC    := $(filter-out src/main.c,$(SRC))
 OBJ        := $(SRC:%.c=$(BUILD)/obj/%.o) $(CXX_SRC:%.cc=$(BUILD)/obj/%.o)
@@ -73,10 +74,10 @@ $(BUILD)/include/vmlinux.h: | $(DEPS_OK)
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
 
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(wildcard include/vigil/*.h) \
-		src/ph/ph_model.h src/ph/ph_model.c src/ph/ph_task_state.h $(BUILD)/include/vmlinux.h
+		$(wildcard model/ph/*.h model/ph/*.c) $(BUILD)/include/vmlinux.h
 	@mkdir -p $(dir $@)
 	$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
-		-Wno-unused-function -Iinclude -Ibpf -I$(BUILD)/include -c $< -o $@
+		-Wno-unused-function -Iinclude -Ibpf -Imodel -I$(BUILD)/include -c $< -o $@
 
 $(BUILD)/include/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@

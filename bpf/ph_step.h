@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
-/* pH (process homeostasis) in the kernel: the model of src/ph/ph_model.c run
+/* pH (process homeostasis) in the kernel: the model of model/ph/ph_model.c run
  * on every system call of every process (vigil itself excepted), inside the
  * sensor's own sys_exit program: one program per system call for both
  * (docs/ph.md, "Cost"). Included by sensor.bpf.c (one compilation unit).
@@ -36,7 +36,7 @@
 struct ph_store {
 	int unused;
 };
-#include "../src/ph/ph_model.h"
+#include "ph/ph_model.h"
 
 #ifndef TS_COMPAT
 #define TS_COMPAT 0x0002
@@ -105,7 +105,7 @@ PH_DATA __u64 ph_ns_per_tick;
 PH_DATA __u64 ph_epoch_now;
 
 /* One task's model state. */
-#include "../src/ph/ph_task_state.h"
+#include "ph/ph_task_state.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -178,7 +178,7 @@ PH_HOOK void ph_epoch_bump(struct ph_store *store)
 	__sync_fetch_and_add(&ph_epoch_now, 1);
 }
 
-#include "../src/ph/ph_model.c"
+#include "ph/ph_model.c"
 
 /* The model's clock in ns. The tick count is enough for a wait of seconds
  * to days and costs a load instead of a clock read

@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "ph/ph_incident.h"
+#include "ph/ph_classify.h"
 
 struct call_class {
 	const char *name;

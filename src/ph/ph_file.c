@@ -346,3 +346,15 @@ out:
 	close(fd);
 	return ret;
 }
+
+__u32 ph_file_content_crc(const struct ph_profile *prof, const void *items, size_t nitems)
+{
+	struct ph_profile copy = *prof;
+	uLong crc = crc32(0L, Z_NULL, 0);
+
+	copy.id = 0; /* renumbered at every load: not content */
+	crc = crc32(crc, (const Bytef *)&copy, sizeof(copy));
+	if (nitems)
+		crc = crc32(crc, items, (uInt)(nitems * sizeof(struct ph_file_item)));
+	return (__u32)crc;
+}

@@ -97,6 +97,12 @@ int ph_file_decode(const void *buf, size_t len, const struct ph_file_meta *expec
 		   struct ph_file_meta *meta, struct ph_profile *prof, const void **items,
 		   size_t *nitems, const char **why);
 
+/* A checksum of what a file holds (the profile, without its number,
+ * which changes at every load, and the items): a profile whose checksum
+ * did not change since its file was written is not written again.
+ * `items` may be unaligned (nitems of struct ph_file_item). */
+__u32 ph_file_content_crc(const struct ph_profile *prof, const void *items, size_t nitems);
+
 /* Writes buf as dir/name crash-safely: a temp file in the same directory
  * (mode 0600), fsync, rename over name. A crash at any point leaves either
  * the old file or the new one; the caller fsyncs the directory (once for

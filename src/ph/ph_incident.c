@@ -12,7 +12,8 @@
 
 #include "ph/ph_alert.h"
 #include "ph/ph_incident.h"
-#include "ph/ph_incident_int.h"
+#include "ph/ph_episode.h"
+#include "ph/ph_incident_report.h"
 #include "ph/ph_model.h"
 #include "sensor/event.h"
 #include "sensor/syscalls.h"
@@ -70,30 +71,6 @@ int vg_ph_incidents_set_scope(struct vg_ph_incidents *in, enum vg_ph_scope scope
 	return 0;
 }
 
-static int watched(const struct vg_ph_incidents *in, const char *exe, uint64_t ino)
-{
-	for (unsigned i = 0; i < in->nwatch; i++)
-		if ((exe && !strcmp(in->watch[i], exe)) || (ino && in->watch_ino[i] == ino))
-			return 1;
-	return 0;
-}
-
-/* The scope decision for a process: its path, parent, terminal, and
- * whether its program was seen serving. */
-int vg_ph__scope_of(const struct vg_ph_incidents *in, const char *exe, uint64_t ino,
-		    int have_proc, uint32_t ppid, int has_tty)
-{
-	if (watched(in, exe, ino))
-		return 1;
-	if (in->scope == VG_PH_SCOPE_ALL)
-		return 1;
-	if (in->scope == VG_PH_SCOPE_WATCHED || vg_ph_quiet_program(exe))
-		return 0;
-	if (ino && in->listeners[ino % VG_PH_EXE_PATHS] == ino)
-		return 1; /* it listens or accepts: it serves the network */
-	return have_proc && ppid == 1 && !has_tty; /* a daemon */
-}
-
 int vg_ph_incidents_in_scope(struct vg_ph_incidents *in, uint32_t pid, uint64_t ino)
 {
 	struct vg_ph_proc_info pi;
@@ -116,36 +93,10 @@ void vg_ph_incidents_set_proc(struct vg_ph_incidents *in, vg_ph_proc_fn fn, void
 	in->proc_ctx = ctx;
 }
 
-static const char *known_exe(const struct vg_ph_incidents *in, uint64_t dev, uint64_t ino)
-{
-	unsigned i = (unsigned)(ino % VG_PH_EXE_PATHS);
-
-	return in->exes[i].ino == ino && in->exes[i].dev == dev && in->exes[i].path[0]
-		       ? in->exes[i].path
-		       : NULL;
-}
-
 const char *vg_ph_incidents_known_exe(const struct vg_ph_incidents *in, uint64_t dev,
 				      uint64_t ino)
 {
-	return in ? known_exe(in, dev, ino) : NULL;
-}
-
-/* /proc/PID/exe when it is the file `ino`. */
-static const char *proc_exe(struct vg_ph_incidents *in, uint32_t pid, uint64_t ino)
-{
-	char link[64];
-	struct stat st;
-	ssize_t n;
-
-	snprintf(link, sizeof(link), "/proc/%u/exe", pid);
-	if (stat(link, &st) || st.st_ino != ino)
-		return NULL;
-	n = readlink(link, in->path, sizeof(in->path) - 1);
-	if (n <= 0)
-		return NULL;
-	in->path[n] = 0;
-	return in->path;
+	return in ? vg_ph__known_exe(in, dev, ino) : NULL;
 }
 
 const char *vg_ph_incidents_exe_of(struct vg_ph_incidents *in, uint32_t pid, uint64_t ino)
@@ -159,7 +110,7 @@ const char *vg_ph_incidents_exe_of(struct vg_ph_incidents *in, uint32_t pid, uin
 	    pi.exe_ino == ino)
 		return pi.exe;
 	/* the exec event (another ring) may come later; a short task may be gone */
-	if ((exe = proc_exe(in, pid, ino)))
+	if ((exe = vg_ph__proc_exe(in, pid, ino)))
 		return exe;
 	for (unsigned i = 0; i < VG_PH_EXE_PATHS; i++)
 		if (in->exes[i].ino == ino && in->exes[i].path[0])
@@ -304,38 +255,6 @@ static void episode_open(struct vg_ph_incidents *in, struct episode *ep,
 	if (in->proc_fn && !in->proc_fn(in->proc_ctx, e->pid, &pi) && pi.exe && pi.exe[0] &&
 	    pi.exe_ino == e->exe.ino)
 		copy_str(ep->exe_path, sizeof(ep->exe_path), pi.exe);
-}
-
-/* The process from the table, once: when the episode is first reported.
- * An entry whose image is another file (its exec not seen yet) gives the
- * path from /proc instead. */
-void vg_ph__episode_proc(struct vg_ph_incidents *in, struct episode *ep)
-{
-	struct vg_ph_proc_info pi;
-	const char *exe;
-
-	if (ep->have_proc)
-		return;
-	memset(&pi, 0, sizeof(pi));
-	pi.uid = -1;
-	if (in->proc_fn && !in->proc_fn(in->proc_ctx, ep->pid, &pi)) {
-		ep->have_proc = 1;
-		/* after an execve the table shows the new program's arguments */
-		if (pi.exe_ino == ep->exe.ino)
-			copy_str(ep->cmdline, sizeof(ep->cmdline), pi.cmdline);
-		copy_str(ep->pname, sizeof(ep->pname), pi.pname);
-		copy_str(ep->user, sizeof(ep->user), pi.user);
-		copy_str(ep->container, sizeof(ep->container), pi.container_id);
-		ep->ppid = pi.ppid;
-		ep->uid = pi.uid;
-		ep->has_tty = pi.has_tty;
-		if (!ep->exe_path[0] && pi.exe && pi.exe_ino == ep->exe.ino)
-			copy_str(ep->exe_path, sizeof(ep->exe_path), pi.exe);
-	}
-	if (!ep->exe_path[0] && (exe = proc_exe(in, ep->pid, ep->exe.ino)))
-		copy_str(ep->exe_path, sizeof(ep->exe_path), exe);
-	if (!ep->exe_path[0] && (exe = known_exe(in, ep->exe.dev, ep->exe.ino)))
-		copy_str(ep->exe_path, sizeof(ep->exe_path), exe);
 }
 
 static void episode_add(struct episode *ep, const struct ph_alert_event *e)

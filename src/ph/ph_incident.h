@@ -27,56 +27,12 @@
 #include <vigil/ph_events.h>
 
 #include "output/alert.h"
-#include "output/fields.h"
+#include "ph/ph_classify.h"
+#include "ph/ph_incident_types.h"
 
 struct vg_event;
 
-#define VG_PH_INCIDENT_HOLD_NS (40ull * 1000000ull)	 /* report 40 ms after the first anomaly */
-#define VG_PH_INCIDENT_MAX_HOLD_NS (90ull * 1000000ull) /* ... or later, when the sensor lags */
-#define VG_PH_INCIDENT_GAP_NS (2000ull * 1000000ull) /* quiet this long: the episode ends */
-#define VG_PH_INCIDENT_SLOTS 256			 /* episodes open at once */
-#define VG_PH_INCIDENT_CALLS 24				 /* distinct novel calls listed */
-#define VG_PH_RECENT_EVENTS 2048 /* sensor events remembered, all processes */
-#define VG_PH_RECENT_BEFORE_NS (2000ull * 1000000ull) /* events this long before the episode */
-#define VG_PH_INCIDENT_EVENTS 8	      /* events listed per incident */
-
-/* What the monitor's process table says about a process; strings may be
- * NULL. Filled by the caller's lookup function. */
-struct vg_ph_proc_info {
-	const char *exe;     /* executable path */
-	const char *cmdline; /* "name arg1 arg2" */
-	const char *pname;   /* parent's name */
-	const char *user;    /* user name */
-	const char *container_id;
-	uint32_t ppid;
-	int64_t uid;	  /* -1 unknown */
-	uint64_t exe_ino; /* the inode of exe, 0 unknown: checked against the record's */
-	int has_tty;	  /* a controlling terminal: run by a person, not a service */
-};
-/* Returns 0 and fills *out (strings valid until the next call), or -ENOENT. */
-typedef int (*vg_ph_proc_fn)(void *ctx, uint32_t pid, struct vg_ph_proc_info *out);
-/* Called with each incident; the alert is valid during the call only. */
-typedef void (*vg_ph_incident_fn)(void *ctx, const struct vg_alert *a);
-
-enum vg_ph_severity {
-	VG_PH_SEV_WARNING = 0, /* calls outside the profile */
-	VG_PH_SEV_ERROR = 1,   /* a burst (LFC over the tolerize limit), or a risky call */
-	VG_PH_SEV_CRITICAL = 2 /* the calls exec, connect, inject, load modules ... */
-};
-
 struct vg_ph_incidents;
-
-/* Which programs' incidents are reported (pH learns every program). */
-enum vg_ph_scope {
-	/* long-running programs that serve the network or run as services:
-	 * a program seen listening or accepting, or a process without a
-	 * terminal whose parent is pid 1; shells, interpreters, compilers and
-	 * coreutils never, unless watched */
-	VG_PH_SCOPE_SERVICES = 0,
-	VG_PH_SCOPE_ALL = 1,	 /* every program */
-	VG_PH_SCOPE_WATCHED = 2, /* only the watch list */
-};
-#define VG_PH_WATCH_MAX 256
 
 int vg_ph_incidents_new(struct vg_ph_incidents **out, const char *hostname,
 			int64_t boot_to_wall_ns, vg_ph_incident_fn fn, void *ctx);
@@ -91,9 +47,6 @@ int vg_ph_incidents_set_scope(struct vg_ph_incidents *in, enum vg_ph_scope scope
 			      const char *const *watch, unsigned nwatch);
 /* 1 if alerts about pid (running the file `ino`) are reported. */
 int vg_ph_incidents_in_scope(struct vg_ph_incidents *in, uint32_t pid, uint64_t ino);
-/* 1 for the programs the services scope leaves quiet (by file name;
- * ph_classify.c). */
-int vg_ph_quiet_program(const char *exe_path);
 /* A checked anomaly, burst or response record. `now_ns` is CLOCK_BOOTTIME. */
 void vg_ph_incidents_record(struct vg_ph_incidents *in, const struct ph_alert_event *e,
 			    uint64_t now_ns);
@@ -111,19 +64,6 @@ const char *vg_ph_incidents_known_exe(const struct vg_ph_incidents *in, uint64_t
 /* Reports every open episode now (at exit). */
 void vg_ph_incidents_flush(struct vg_ph_incidents *in);
 
-/* Severity of a novel call by itself (the sensor's events can raise dup2
- * and mprotect): exported for the tests. */
-enum vg_ph_severity vg_ph_call_severity(const char *call);
-/* Why a call is risky ("runs a program"), or NULL (ph_classify.c). */
-const char *vg_ph_call_why(const char *call);
-
-struct vg_ph_incident_stats {
-	uint64_t incidents; /* alerts reported (updates included) */
-	uint64_t updates;   /* of which severity updates */
-	uint64_t records;   /* anomaly records folded into episodes */
-	uint64_t evicted;   /* episodes reported early: table full */
-	uint64_t out_of_scope; /* episodes of programs outside the alert scope */
-};
 void vg_ph_incidents_stats(const struct vg_ph_incidents *in, struct vg_ph_incident_stats *st);
 
 #endif

@@ -6,7 +6,8 @@
 #include <string.h>
 
 #include "ph/ph_alert.h"
-#include "ph/ph_incident_int.h"
+#include "ph/ph_classify.h"
+#include "ph/ph_incident_report.h"
 #include "ph/ph_model.h"
 #include "sensor/syscalls.h"
 

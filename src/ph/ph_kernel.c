@@ -7,17 +7,13 @@
 #include <errno.h>
 #include <stdio.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "ph/ph_alert.h"
@@ -28,15 +24,14 @@
 #include "ph/ph_kernel.h"
 #include "ph/ph_model.h" /* before the skeleton: it uses struct ph_params */
 #include "ph/ph_persist.h"
+#include "ph/ph_setup.h"
 #include "ph/ph_share.h"
 #include "ph/ph_window.h"
-#include "sensor/syscalls.h"
 #include "util/log.h"
 #include "util/map_walk.h"
 #include "sensor.skel.h"
 
 /* pH's own programs (the per-call step is in the sensor's vg_sys_exit). */
-#define PH_PROGS 5
 
 struct vg_ph_kernel {
 	struct sensor_bpf *skel; /* the sensor's: set at configure, theirs to free */
@@ -101,32 +96,6 @@ static void on_persist_problem(void *ctx, const char *file, int err, const char 
 	vg_warn("pH profile %s: %s (%s)", file, problem, strerror(err < 0 ? -err : err));
 }
 
-/* The executables the response may signal, by device and inode: a file
- * replaced later (new inode) is no longer covered. */
-static int fill_response_exes(struct vg_ph_kernel *k, const struct vg_ph_kernel_opts *o,
-			      const char **err)
-{
-	int fd = bpf_map__fd(k->skel->maps.ph_response_exes);
-	struct ph_exe_key key;
-	struct stat st;
-	__u8 one = 1;
-
-	for (unsigned i = 0; i < o->nresponse_exes; i++) {
-		if (stat(o->response_exes[i], &st) || !S_ISREG(st.st_mode)) {
-			vg_err("--ph-response-exe %s: not an executable file", o->response_exes[i]);
-			*err = "bad --ph-response-exe";
-			return -ENOENT;
-		}
-		key.dev = ((__u64)major(st.st_dev) << 20) | minor(st.st_dev);
-		key.ino = st.st_ino;
-		if (bpf_map_update_elem(fd, &key, &one, BPF_ANY)) {
-			*err = "cannot fill the pH response map";
-			return -errno;
-		}
-	}
-	return 0;
-}
-
 /* Profiles of earlier runs go into the maps before the programs attach. */
 static int persist_open(struct vg_ph_kernel *k, const struct vg_ph_kernel_opts *o,
 			const char **err)
@@ -189,117 +158,6 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* Calls whose order depends on timing, not on what the program does: a
- * thread waiting on a lock, a poll that timed out after an idle gap. In a
- * sequence they make a threaded or idle server's n-grams new at random (a
- * threaded Python server never settled), so the kernel's model does not
- * see them. Replay keeps every call (`make eval` compares with earlier
- * figures, and the datasets are of another ABI). */
-static const char *const timing_calls[] = {
-	"futex",	 "futex_waitv",	 "sched_yield", "nanosleep",  "clock_nanosleep",
-	"poll",		 "ppoll",	 "select",	"pselect6",   "epoll_wait",
-	"epoll_pwait",	 "epoll_pwait2", "rt_sigprocmask", "restart_syscall",
-};
-
-static void ignore_timing_calls(struct ph_params *p)
-{
-	for (size_t i = 0; i < sizeof(timing_calls) / sizeof(timing_calls[0]); i++) {
-		int nr = vg_syscall_nr(timing_calls[i]);
-
-		if (nr >= 0)
-			ph_call_ignore(p, (__u32)nr);
-	}
-}
-
-static int configure(struct vg_ph_kernel *k, const struct vg_ph_kernel_opts *o, const char **err)
-{
-	struct sensor_bpf *skel = k->skel;
-	struct ph_params *p = &skel->data_ph->ph_params_cfg;
-	int ret;
-
-	if (o->plain)
-		ph_params_plain(p);
-	else
-		ph_params_default(p);
-	if (o->min_train)
-		p->min_train = o->min_train;
-	ignore_timing_calls(p);
-	/* the kernel's clock is in ns; saturate, a huge wait means "never" */
-	p->normal_wait = o->normal_wait_s > ~0ull / 1000000000ull ? ~0ull
-								     : o->normal_wait_s * 1000000000ull;
-	if (ph_params_check(p)) {
-		*err = "invalid pH parameters";
-		return -EINVAL;
-	}
-	skel->rodata->ph_on = 1;
-	if (o->response_sig) {
-		if (o->response_sig != SIGKILL && o->response_sig != SIGSTOP) {
-			*err = "the pH response is kill or stop";
-			return -EINVAL;
-		}
-		if (!o->nresponse_exes || o->nresponse_exes > VG_PH_RESPONSE_EXES_MAX) {
-			*err = "the pH response needs 1 to 64 executables (--ph-response-exe)";
-			return -EINVAL;
-		}
-		if (o->response_lfc > PH_LFC_BITS - 1) {
-			*err = "the pH response LFC limit is 1 to 127";
-			return -EINVAL;
-		}
-		skel->rodata->ph_response_sig = (uint32_t)o->response_sig;
-		skel->rodata->ph_response_lfc = o->response_lfc ? o->response_lfc : p->tolerize_limit;
-	}
-	ret = bpf_map__set_max_entries(skel->maps.ph_items,
-				       o->max_items ? o->max_items : VG_PH_MAX_ITEMS_DEFAULT);
-	if (!ret)
-		ret = bpf_map__set_max_entries(skel->maps.ph_profiles,
-					       o->max_profiles ? o->max_profiles
-							       : VG_PH_MAX_PROFILES_DEFAULT);
-	if (ret)
-		*err = "cannot size the pH maps";
-	return ret;
-}
-
-/* pH's own programs, with the tracepoint each needs. */
-static void ph_programs(struct sensor_bpf *skel, struct bpf_program *progs[PH_PROGS],
-			const char *tps[PH_PROGS])
-{
-	static const char *const names[PH_PROGS] = { "sched_process_exec", "sched_process_fork",
-						      "sched_process_exit", "signal_deliver",
-						      "io_uring_submit_req" };
-
-	progs[0] = skel->progs.ph_exec;
-	progs[1] = skel->progs.ph_fork;
-	progs[2] = skel->progs.ph_exit;
-	progs[3] = skel->progs.ph_signal_deliver;
-	/* io_uring requests as symbols of their own (6.4 and later) */
-	progs[4] = skel->progs.ph_uring_submit;
-	for (int i = 0; i < PH_PROGS; i++)
-		tps[i] = names[i];
-}
-
-/* A tracepoint this kernel lacks: its program is left out, with a warning
- * (without signal_deliver, signal handlers share the interrupted window). */
-static void leave_out_missing(struct sensor_bpf *skel)
-{
-	struct bpf_program *progs[PH_PROGS];
-	const char *tps[PH_PROGS];
-	struct btf *vmlinux = btf__load_vmlinux_btf();
-	char name[128];
-
-	if (!vmlinux)
-		return; /* the sensor says why */
-	ph_programs(skel, progs, tps);
-	for (int i = 0; i < PH_PROGS; i++) {
-		snprintf(name, sizeof(name), "btf_trace_%s", tps[i]);
-		if (btf__find_by_name_kind(vmlinux, name, BTF_KIND_TYPEDEF) >= 0)
-			continue;
-		vg_warn("this kernel has no %s tracepoint: %s disabled", tps[i],
-			bpf_program__name(progs[i]));
-		bpf_program__set_autoload(progs[i], false);
-	}
-	btf__free(vmlinux);
-}
-
 /* Called for each load attempt (the sensor retries without its io_uring
  * programs when the verifier refuses them): state made here is made once. */
 static int part_configure(void *ctx, struct sensor_bpf *skel, const char **err)
@@ -308,9 +166,9 @@ static int part_configure(void *ctx, struct sensor_bpf *skel, const char **err)
 	const struct vg_ph_kernel_opts *o = &k->opts;
 
 	k->skel = skel;
-	leave_out_missing(skel);
+	vg_ph_setup_leave_out_missing(skel);
 	if (k->incidents)
-		return configure(k, o, err);
+		return vg_ph_setup_configure(skel, o, err);
 	if (vg_ph_incidents_new(&k->incidents, k->hostname, k->boot_to_wall_ns, k->fn, k->ctx)) {
 		*err = "no memory for pH incidents";
 		return -ENOMEM;
@@ -320,7 +178,7 @@ static int part_configure(void *ctx, struct sensor_bpf *skel, const char **err)
 		*err = "the pH watch list takes at most 256 absolute paths";
 		return -EINVAL;
 	}
-	return configure(k, o, err);
+	return vg_ph_setup_configure(skel, o, err);
 }
 
 /* After load: the maps are filled before any program runs; pH's own
@@ -335,9 +193,9 @@ static int part_start(void *ctx, struct vg_sensor *sensor, struct sensor_bpf *sk
 	const struct vg_ph_kernel_opts *o = &k->opts;
 	int ret;
 
-	ph_programs(skel, progs, tps);
+	vg_ph_setup_programs(skel, progs, tps);
 	if (o->response_sig) {
-		ret = fill_response_exes(k, o, err);
+		ret = vg_ph_setup_response_exes(skel, o, err);
 		if (ret)
 			return ret;
 	}

@@ -2,7 +2,10 @@
  * values go to per-field cache slots sized at compile time (each field is
  * extracted at most once per event), transformed strings to a fixed scratch
  * buffer. */
-#include "rules/engine.h"
+#include "rules/eval.h"
+#include "rules/evtindex.h"
+#include "rules/match.h"
+#include "rules/program.h"
 #include "rules/regex.h"
 
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* String and address matching for the evaluator: no allocation, lengths
  * known up front. */
-#include "rules/engine.h"
+#include "rules/match.h"
 
 #include <errno.h>
 #include <string.h>

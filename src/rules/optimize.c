@@ -21,7 +21,9 @@
  * per type, still remembered per event). The chances are guesses from the
  * operator (a string equal to a constant rarely is; a "not" or a "!=" mostly
  * passes), not measurements. */
-#include "rules/engine.h"
+#include "rules/match.h"
+#include "rules/optimize.h"
+#include "rules/tree.h"
 
 #include <errno.h>
 #include <stdlib.h>

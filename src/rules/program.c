@@ -14,7 +14,7 @@
  * A node remembered per event (a macro, a check several rules share) stays
  * one instruction: its value is computed once per event, by its own program
  * when it is an and/or/not. Jumps only go forward, so a program ends. */
-#include "rules/engine.h"
+#include "rules/program.h"
 
 #include <errno.h>
 

@@ -13,4 +13,10 @@ struct vg_regex {
 	bool *failed; /* the engine's per-rule failure flag */
 };
 
+static inline void vg_regex_free(struct vg_regex *re)
+{
+	if (re)
+		vg_re_free(re->re);
+}
+
 #endif

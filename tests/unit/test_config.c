@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "config/config.h"
@@ -187,6 +189,49 @@ static void test_errors(void)
 	expect_error("a: 1\n---\nb: 2\n", 1, 1, "a", "unknown key");
 	expect_error("stats: {interval: 1}\n---\nb: 2\n", 3, 1, "", "more than one YAML document");
 	expect_error("\t- bad\n", 1, 1, "", "YAML:");
+	/* read through util/yaml_doc as the rules are: brackets nested too deep
+	 * are refused before parsing, at their line */
+	{
+		char deep[256] = "stats:\n  interval: ";
+
+		memset(deep + strlen(deep), '[', 70);
+		expect_error(deep, 2, 1, "", "nested deeper than 64");
+	}
+}
+
+/* The configuration reads its files and its --set values as the rules do
+ * (util/yaml_doc): YAML's null in any case, a FIFO refused without blocking,
+ * too-deep brackets in a --set value refused. */
+static void test_yaml_helper(void)
+{
+	struct vg_config *c = fresh();
+	char path[64] = "/tmp/vg-config-fifo-XXXXXX", deep[128] = "ph.model=";
+
+	CHECK_INT(load(c, "sensor: NULL\nstats: Null\n"), 0);
+	CHECK_INT(errs.n, 0);
+	/* a FIFO: named by its path, refused before any open that could block */
+	CHECK(mkdtemp(path) != NULL);
+	strcat(path, "/f");
+	CHECK_INT(mkfifo(path, 0600), 0);
+	memset(&errs, 0, sizeof(errs));
+	CHECK_INT(vg_config_load_file(c, path, &errs), -EINVAL);
+	CHECK_INT(errs.n, 1);
+	CHECK_STR(errs.e[0].where, path);
+	CHECK(strstr(errs.e[0].msg, "not a regular file") != NULL);
+	CHECK(strstr(errs.e[0].msg, path) == NULL); /* said once, in where */
+	unlink(path);
+	*strrchr(path, '/') = 0;
+	rmdir(path);
+	/* a missing file is -ENOENT and no error: the caller decides */
+	memset(&errs, 0, sizeof(errs));
+	CHECK_INT(vg_config_load_file(c, "/nonexistent/vigil.yaml", &errs), -ENOENT);
+	CHECK_INT(errs.n, 0);
+	memset(deep + strlen(deep), '[', 70);
+	memset(&errs, 0, sizeof(errs));
+	CHECK_INT(vg_config_set(c, deep, "--set", &errs), -EINVAL);
+	CHECK_INT(errs.n, 1);
+	CHECK(strstr(errs.e[0].msg, "not valid YAML: brackets nested deeper") != NULL);
+	vg_config_free(c);
 }
 
 static void test_all_errors_reported(void)
@@ -387,6 +432,7 @@ int main(void)
 	test_good_file();
 	test_errors();
 	test_all_errors_reported();
+	test_yaml_helper();
 	test_limits();
 	test_overrides();
 	test_build();

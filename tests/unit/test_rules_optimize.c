@@ -10,7 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rules/engine.h"
+#include "rules/eval.h"
+#include "rules/match.h"
+#include "rules/optimize.h"
+#include "rules/program.h"
+#include "rules/store.h"
 
 #define MAX_CANDS 4096
 #define MAX_VALS 4

@@ -1,12 +1,17 @@
-/* pH incidents, inside: the episode table and the shared helpers of
- * ph_incident.c (episodes, scope, the sensor's events) and
- * ph_incident_report.c (the alert). Not for other users. */
-#ifndef VIGIL_PH_INCIDENT_INT_H
-#define VIGIL_PH_INCIDENT_INT_H
+/* pH incidents, inside: the episode table, and what every layer of it
+ * needs about a process (ph_episode.c): its alert scope and its path.
+ * The layers: ph_incident.c (records, the sensor's events, the table's
+ * life) calls ph_incident_report.c (the alert); both call this one.
+ * Not for other users. */
+#ifndef VIGIL_PH_EPISODE_H
+#define VIGIL_PH_EPISODE_H
 
 #include <stdio.h>
 
-#include "ph/ph_incident.h"
+#include <vigil/ph_events.h>
+
+#include "output/fields.h"
+#include "ph/ph_incident_types.h"
 
 #define VG_PH_EXE_PATHS 4096 /* direct-mapped by inode: collisions lose a name */
 
@@ -91,12 +96,14 @@ static inline void copy_str(char *dst, size_t size, const char *src)
 	snprintf(dst, size, "%s", src ? src : "");
 }
 
-/* 1 if the process is in the alert scope (ph_incident.c). */
+/* 1 if the process is in the alert scope. */
 int vg_ph__scope_of(const struct vg_ph_incidents *in, const char *exe, uint64_t ino,
 		    int have_proc, uint32_t ppid, int has_tty);
-/* Fills the episode's process fields once (ph_incident.c). */
+/* Fills the episode's process fields once. */
 void vg_ph__episode_proc(struct vg_ph_incidents *in, struct episode *ep);
-/* Reports the episode, or its severity update (ph_incident_report.c). */
-void vg_ph__report(struct vg_ph_incidents *in, struct episode *ep, uint64_t now_ns);
+/* The path the last exec of (dev, ino) named, or NULL. */
+const char *vg_ph__known_exe(const struct vg_ph_incidents *in, uint64_t dev, uint64_t ino);
+/* /proc/PID/exe when it is the file `ino` (into in->path), or NULL. */
+const char *vg_ph__proc_exe(struct vg_ph_incidents *in, uint32_t pid, uint64_t ino);
 
 #endif

@@ -21,9 +21,9 @@
  *	#define PH_FN static __always_inline
  *	#define PH_ITEM_FN __attribute__((noinline))   (global: verified once)
  *	struct ph_store { int unused; };   (a global function needs a sized type)
- *	#include "../src/ph/ph_model.h"
+ *	#include "ph/ph_model.h"     (model/ is on the include path)
  *	... maps; ph_item_lookup/ph_item_insert on a BPF_MAP_TYPE_HASH ...
- *	#include "../src/ph/ph_model.c"
+ *	#include "ph/ph_model.c"
  *
  * Training data is never copied or cleared (a BPF program cannot walk a map):
  * every item is stored under (profile, generation) with the profile's "add
