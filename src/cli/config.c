@@ -1,7 +1,8 @@
-/* vigil config check|show|example|keys: the configuration without the
- * monitor. check validates (exit 1 on an error), show prints the effective
- * configuration (defaults, then the file, then --set), example prints the
- * commented example file and keys the key table in Markdown. */
+/* vigil config check|show|example|keys|output-keys: the configuration
+ * without the monitor. check validates (exit 1 on an error), show prints the
+ * effective configuration (defaults, then the file, then --set), example
+ * prints the commented example file, keys the key table in Markdown and
+ * output-keys the table of the keys an output takes. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/config_load.h"
 #include "config/config.h"
+#include "output/out_schema.h"
 
 #define MAX_SETS 256
 
@@ -18,11 +20,12 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: vigil config check [FILE | --config FILE] [--set KEY=VALUE]...\n"
 		"       vigil config show  [FILE | --config FILE] [--set KEY=VALUE]...\n"
-		"       vigil config example | keys\n\n"
+		"       vigil config example | keys | output-keys\n\n"
 		"  check     validate the configuration (exit 1 on an error)\n"
 		"  show      print the configuration in effect: defaults, the file, --set\n"
 		"  example   print the commented example file (every key and its default)\n"
-		"  keys      print the table of keys (Markdown)\n\n"
+		"  keys      print the table of keys (Markdown)\n"
+		"  output-keys  print the table of the keys of outputs (Markdown)\n\n"
 		"  FILE, -c, --config FILE\n"
 		"                       the file (default " VG_CONFIG_DEFAULT_PATH
 		";\n"
@@ -84,6 +87,10 @@ int cmd_config(int argc, char **argv)
 	}
 	if (!strcmp(what, "keys")) {
 		vg_config_markdown(stdout);
+		return 0;
+	}
+	if (!strcmp(what, "output-keys")) {
+		vg_out_keys_markdown(stdout);
 		return 0;
 	}
 	if (strcmp(what, "check") && strcmp(what, "show")) {

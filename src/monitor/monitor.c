@@ -432,7 +432,8 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 	gethostname(m->hostname, sizeof(m->hostname) - 1);
 	m->boot_to_wall_ns =
 		(int64_t)(vg_clock_ns(CLOCK_REALTIME) - vg_clock_ns(CLOCK_BOOTTIME));
-	ret = vg_monitor_outputs_open(&m->outs, mo, m->hostname);
+	ret = vg_monitor_outputs_open(&m->outs, mo->outputs, mo->noutputs, mo->output_file,
+				      mo->json, m->hostname);
 	if (ret)
 		goto out;
 	ret = open_tables(m);

@@ -50,25 +50,22 @@ void vg_monitor_outputs_warn(struct vg_outputs *outs, uint64_t now, struct vg_dr
 	w->next = now + 10 * 1000000000ull;
 }
 
-/* The outputs named with --output, plus the classic one: standard output
- * when none is named, or --output-file. */
-int vg_monitor_outputs_open(struct vg_outputs **outs, const struct vg_monitor_opts *mo,
-			    const char *hostname)
+int vg_monitor_outputs_open(struct vg_outputs **outs, struct vg_output_conf *const *named,
+			    unsigned nnamed, const char *output_file, bool json, const char *hostname)
 {
 	struct vg_output_conf *confs[VG_OUTPUTS_MAX], *classic = NULL;
 	unsigned n = 0;
 	char err[512] = "";
 	int ret = 0;
 
-	for (unsigned i = 0; i < mo->noutputs && n < VG_OUTPUTS_MAX - 1; i++)
-		confs[n++] = mo->outputs[i];
-	if (!mo->noutputs || mo->output_file) {
-		ret = vg_output_conf_new(&classic, mo->output_file ? "file" : "stdout", err,
-					 sizeof(err));
-		if (!ret && mo->output_file)
-			ret = vg_output_conf_set(classic, "path", mo->output_file, err, sizeof(err));
+	for (unsigned i = 0; i < nnamed && n < VG_OUTPUTS_MAX - 1; i++)
+		confs[n++] = named[i];
+	if (!nnamed || output_file) {
+		ret = vg_output_conf_new(&classic, output_file ? "file" : "stdout", err, sizeof(err));
+		if (!ret && output_file)
+			ret = vg_output_conf_set(classic, "path", output_file, err, sizeof(err));
 		if (!ret)
-			ret = vg_output_conf_set(classic, "format", mo->json ? "json" : "text", err,
+			ret = vg_output_conf_set(classic, "format", json ? "json" : "text", err,
 						 sizeof(err));
 		/* It used to block the reader when slow: give it more room. */
 		if (!ret)

@@ -2,9 +2,9 @@
 #ifndef VIGIL_MONITOR_MONITOR_OUTPUTS_H
 #define VIGIL_MONITOR_MONITOR_OUTPUTS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
-#include "monitor/monitor_opts.h"
 #include "output/outputs.h"
 
 #define VG_DROP_WARN_OUTPUTS 16
@@ -14,9 +14,11 @@ struct vg_drop_warn {
 	uint64_t error_seq[VG_DROP_WARN_OUTPUTS]; /* each output's failure last said */
 };
 
-/* Prints the problem (vg_err) and returns a negative errno on failure. */
-int vg_monitor_outputs_open(struct vg_outputs **outs, const struct vg_monitor_opts *mo,
-			    const char *hostname);
+/* Opens the outputs named with --output (confs, n) plus the classic one:
+ * standard output when none is named, or output_file (JSON when json).
+ * Prints the problem (vg_err) and returns a negative errno on failure. */
+int vg_monitor_outputs_open(struct vg_outputs **outs, struct vg_output_conf *const *confs,
+			    unsigned n, const char *output_file, bool json, const char *hostname);
 /* "vigil: WHAT output NAME queued=N sent=N dropped=N errors=N retries=N" */
 void vg_monitor_outputs_report(struct vg_outputs *outs, const char *what);
 /* A vg_ctl_status_fn: the "outputs" section of `vigil status` (ctx: the

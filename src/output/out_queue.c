@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "output/out_impl.h"
+#include "output/out_queue.h"
 
 void vg_out_msg_put(struct vg_out_msg *m)
 {

@@ -1,20 +1,18 @@
-/* The running set of outputs: one bounded queue and one worker thread per
- * output. The producer (the monitor loop) renders each alert once and only
- * ever takes a queue's lock for a push, so a stalled destination costs it
- * nothing but the drops it counts. */
+/* The running set of outputs: one worker (output/out_worker.c) per
+ * configured output. The producer (the monitor loop) renders each alert
+ * once, as the outputs need it, and pushes it to every worker whose
+ * min_priority it passes. */
 #include <errno.h>
-#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "output/out_impl.h"
+#include "output/outputs.h"
+#include "output/out_schema.h"
+#include "output/sinks.h"
 #include "rules/rules.h"
-
-#define BATCH 64
 
 struct vg_outputs {
 	struct vg_out *outs[VG_OUTPUTS_MAX];
@@ -24,113 +22,6 @@ struct vg_outputs {
 	char app_name[49];
 	bool closed;
 };
-
-uint64_t vg_out_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-bool vg_out_aborting(struct vg_out *o)
-{
-	uint64_t deadline = atomic_load(&o->stop_deadline_ns);
-
-	return deadline && vg_out_now_ns() >= deadline;
-}
-
-/* Condition waits use CLOCK_MONOTONIC (set on the condvar at open). */
-static void wait_ms(struct vg_out *o, uint64_t ms)
-{
-	struct timespec ts;
-	uint64_t at = vg_out_now_ns() + ms * 1000000ull;
-
-	ts.tv_sec = (time_t)(at / 1000000000ull);
-	ts.tv_nsec = (long)(at % 1000000000ull);
-	pthread_cond_timedwait(&o->cond, &o->lock, &ts);
-}
-
-bool vg_out_sleep(struct vg_out *o, uint64_t ms)
-{
-	uint64_t until = vg_out_now_ns() + ms * 1000000ull, now;
-
-	pthread_mutex_lock(&o->lock);
-	while (!vg_out_aborting(o) && (now = vg_out_now_ns()) < until)
-		wait_ms(o, (until - now) / 1000000ull + 1);
-	pthread_mutex_unlock(&o->lock);
-	return vg_out_aborting(o);
-}
-
-uint64_t vg_out_backoff_next(const struct vg_output_conf *c, uint64_t cur)
-{
-	if (!cur)
-		return c->backoff_ms;
-	return cur * 2 > c->backoff_max_ms ? c->backoff_max_ms : cur * 2;
-}
-
-static void sink_flush(struct vg_out *o)
-{
-	if (o->sink->flush)
-		o->sink->flush(o);
-}
-
-static void *worker(void *arg)
-{
-	struct vg_out *o = arg;
-	struct vg_out_msg *batch[BATCH];
-	bool reopen;
-	size_t n;
-
-	/* Only a blocking write may be cancelled (see join_or_cancel). */
-	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
-
-	for (;;) {
-		pthread_mutex_lock(&o->lock);
-		while (!o->q.count && !o->reopen && !atomic_load(&o->stop_deadline_ns)) {
-			o->waiting = true;
-			wait_ms(o, 200);
-			o->waiting = false;
-			if (!o->q.count && !o->reopen) {
-				/* idle: the sink's timers (fsync interval) */
-				pthread_mutex_unlock(&o->lock);
-				sink_flush(o);
-				pthread_mutex_lock(&o->lock);
-			}
-		}
-		reopen = o->reopen;
-		o->reopen = false;
-		for (n = 0; n < BATCH && o->q.count; n++)
-			batch[n] = vg_outq_pop(&o->q);
-		pthread_mutex_unlock(&o->lock);
-		if (reopen && o->sink->reopen) {
-			sink_flush(o);
-			o->sink->reopen(o);
-		}
-		if (!n && atomic_load(&o->stop_deadline_ns))
-			break; /* stopping, and nothing left */
-		for (size_t i = 0; i < n; i++) {
-			if (vg_out_aborting(o))
-				vg_out_lost(o, 1);
-			else
-				o->sink->send(o, batch[i]);
-			vg_out_msg_put(batch[i]);
-		}
-		sink_flush(o);
-	}
-	return NULL;
-}
-
-static void out_free(struct vg_out *o)
-{
-	if (!o)
-		return;
-	vg_outq_fini(&o->q);
-	pthread_cond_destroy(&o->cond);
-	pthread_mutex_destroy(&o->lock);
-	vg_output_conf_free(o->conf);
-	free(o);
-}
 
 static const struct vg_out_sink *sink_of(enum vg_out_type t)
 {
@@ -146,42 +37,6 @@ static const struct vg_out_sink *sink_of(enum vg_out_type t)
 		return &vg_sink_program;
 	}
 	return NULL;
-}
-
-static int out_new(struct vg_outputs *set, const struct vg_output_conf *conf, struct vg_out **out,
-		   char *err, size_t errlen)
-{
-	struct vg_out *o = calloc(1, sizeof(*o));
-	pthread_condattr_t ca;
-	int ret;
-
-	if (!o)
-		return -ENOMEM;
-	pthread_mutex_init(&o->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&o->cond, &ca);
-	pthread_condattr_destroy(&ca);
-	ret = vg_output_conf_dup(&o->conf, conf);
-	if (!ret)
-		ret = vg_output_conf_check(o->conf, err, errlen);
-	if (!ret)
-		ret = vg_outq_init(&o->q, conf->queue, conf->queue_bytes, conf->drop_oldest);
-	if (ret) {
-		if (ret == -ENOMEM)
-			snprintf(err, errlen, "out of memory");
-		out_free(o);
-		return ret;
-	}
-	if (o->conf->format == VG_FMT_DEFAULT)
-		o->conf->format = o->conf->type == VG_OUT_STDOUT || o->conf->type == VG_OUT_SYSLOG
-					  ? VG_FMT_TEXT
-					  : VG_FMT_JSON;
-	o->sink = sink_of(o->conf->type);
-	o->hostname = set->hostname;
-	o->app_name = set->app_name;
-	*out = o;
-	return 0;
 }
 
 int vg_outputs_open(struct vg_outputs **out, struct vg_output_conf *const *confs, unsigned n,
@@ -209,11 +64,12 @@ int vg_outputs_open(struct vg_outputs **out, struct vg_output_conf *const *confs
 		struct vg_out *o;
 		char why[512] = "";
 
-		ret = out_new(set, confs[i], &o, why, sizeof(why));
+		ret = vg_out_new(&o, confs[i], sink_of(confs[i]->type), set->hostname, set->app_name,
+				 why, sizeof(why));
 		if (!ret && o->conf->type == VG_OUT_SYSLOG && !o->conf->address &&
 		    ++local_syslog > 1) {
 			snprintf(why, sizeof(why), "only one local syslog output (syslog(3) is per process)");
-			out_free(o);
+			vg_out_free(o);
 			ret = -EINVAL;
 		}
 		if (ret) {
@@ -237,13 +93,12 @@ int vg_outputs_open(struct vg_outputs **out, struct vg_output_conf *const *confs
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	for (unsigned i = 0; i < set->n; i++) {
-		ret = -pthread_create(&set->outs[i]->thread, NULL, worker, set->outs[i]);
+		ret = vg_out_start(set->outs[i]);
 		if (ret) {
 			snprintf(err, errlen, "output %s: cannot start its thread: %s",
 				 set->outs[i]->conf->name, strerror(-ret));
 			break;
 		}
-		set->outs[i]->started = true;
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (ret)
@@ -299,7 +154,6 @@ static void emit(struct vg_outputs *set, const struct vg_alert *a, bool event)
 		prio = VG_PRIO_DEBUG;
 	for (unsigned i = 0; i < set->n; i++) {
 		struct vg_out *o = set->outs[i];
-		int ret;
 
 		if (prio > o->conf->min_prio)
 			continue;
@@ -323,13 +177,7 @@ static void emit(struct vg_outputs *set, const struct vg_alert *a, bool event)
 			vg_out_lost(o, 1);
 			continue;
 		}
-		pthread_mutex_lock(&o->lock);
-		ret = vg_outq_push(&o->q, m);
-		if (o->waiting)
-			pthread_cond_signal(&o->cond);
-		pthread_mutex_unlock(&o->lock);
-		if (ret)
-			vg_out_lost(o, ret < 0 ? 1 : (uint64_t)ret);
+		vg_out_push(o, m);
 	}
 	vg_out_msg_put(m);
 }
@@ -346,14 +194,8 @@ void vg_outputs_emit_event(struct vg_outputs *o, const struct vg_alert *a)
 
 void vg_outputs_reopen(struct vg_outputs *set)
 {
-	for (unsigned i = 0; set && i < set->n; i++) {
-		struct vg_out *o = set->outs[i];
-
-		pthread_mutex_lock(&o->lock);
-		o->reopen = true;
-		pthread_cond_signal(&o->cond);
-		pthread_mutex_unlock(&o->lock);
-	}
+	for (unsigned i = 0; set && i < set->n; i++)
+		vg_out_request_reopen(set->outs[i]);
 }
 
 unsigned vg_outputs_count(const struct vg_outputs *o)
@@ -370,7 +212,7 @@ int vg_outputs_stats(struct vg_outputs *set, unsigned i, struct vg_output_stats 
 	o = set->outs[i];
 	memset(st, 0, sizeof(*st));
 	snprintf(st->name, sizeof(st->name), "%s", o->conf->name);
-	st->type = (const char *[]){ "stdout", "file", "syslog", "webhook", "program" }[o->conf->type];
+	st->type = vg_output_type_name(o->conf->type);
 	pthread_mutex_lock(&o->lock);
 	st->queued = o->q.count;
 	memcpy(st->last_error, o->last_error, sizeof(st->last_error));
@@ -383,19 +225,6 @@ int vg_outputs_stats(struct vg_outputs *set, unsigned i, struct vg_output_stats 
 	return 0;
 }
 
-void vg_out_fail(struct vg_out *o, const char *fmt, ...)
-{
-	va_list ap;
-
-	vg_out_error(o);
-	pthread_mutex_lock(&o->lock);
-	va_start(ap, fmt);
-	vsnprintf(o->last_error, sizeof(o->last_error), fmt, ap);
-	va_end(ap);
-	o->last_error_seq++;
-	pthread_mutex_unlock(&o->lock);
-}
-
 size_t vg_output_stats_format(char *buf, size_t size, const struct vg_output_stats *st)
 {
 	int n = snprintf(buf, size, "%s queued=%llu sent=%llu dropped=%llu errors=%llu retries=%llu",
@@ -406,60 +235,16 @@ size_t vg_output_stats_format(char *buf, size_t size, const struct vg_output_sta
 	return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size ? size - 1 : 0;
 }
 
-/* Every wait of a sink ends at the drain deadline; a write stuck in the
- * kernel (a stdout pipe nobody reads) gets a second more, then the thread
- * is cancelled (write is a cancellation point) so vigil can still exit. */
-static void join_or_cancel(struct vg_out *o)
-{
-	uint64_t at = atomic_load(&o->stop_deadline_ns) + 1000000000ull;
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts); /* timedjoin takes CLOCK_REALTIME */
-	at = at > vg_out_now_ns() ? at - vg_out_now_ns() : 0;
-	ts.tv_sec += (time_t)(at / 1000000000ull);
-	ts.tv_nsec += (long)(at % 1000000000ull);
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	if (pthread_timedjoin_np(o->thread, NULL, &ts)) {
-		pthread_cancel(o->thread);
-		pthread_join(o->thread, NULL);
-		vg_out_error(o);
-	}
-}
-
 void vg_outputs_close(struct vg_outputs *set)
 {
 	if (!set || set->closed)
 		return;
 	set->closed = true;
 	/* All drain at once, each within its own drain time. */
-	for (unsigned i = 0; i < set->n; i++) {
-		struct vg_out *o = set->outs[i];
-		uint64_t deadline = vg_out_now_ns() + o->conf->drain_ms * 1000000ull + 1;
-
-		pthread_mutex_lock(&o->lock);
-		atomic_store(&o->stop_deadline_ns, deadline);
-		pthread_cond_broadcast(&o->cond);
-		pthread_mutex_unlock(&o->lock);
-	}
-	for (unsigned i = 0; i < set->n; i++) {
-		struct vg_out *o = set->outs[i];
-
-		if (o->started)
-			join_or_cancel(o);
-		o->started = false;
-		/* Whatever a worker could not take is lost, and counted. */
-		pthread_mutex_lock(&o->lock);
-		for (struct vg_out_msg *m; (m = vg_outq_pop(&o->q));) {
-			vg_out_msg_put(m);
-			vg_out_lost(o, 1);
-		}
-		pthread_mutex_unlock(&o->lock);
-		if (o->sink->close)
-			o->sink->close(o);
-	}
+	for (unsigned i = 0; i < set->n; i++)
+		vg_out_stop(set->outs[i]);
+	for (unsigned i = 0; i < set->n; i++)
+		vg_out_finish(set->outs[i]);
 }
 
 void vg_outputs_free(struct vg_outputs *set)
@@ -468,6 +253,6 @@ void vg_outputs_free(struct vg_outputs *set)
 		return;
 	vg_outputs_close(set);
 	for (unsigned i = 0; i < set->n; i++)
-		out_free(set->outs[i]);
+		vg_out_free(set->outs[i]);
 	free(set);
 }

@@ -3,9 +3,9 @@
  * thread, so a slow or dead destination never blocks detection or the
  * others. What an output drops is counted, never lost silently.
  *
- * Configuration is a type name plus generic key=value pairs, so a YAML
- * mapping and the command line spec `TYPE[:key=value,key=value...]` map to
- * it one to one. */
+ * Configuration (output/out_conf.h) is a type name plus generic key=value
+ * pairs, so a YAML mapping and the command line spec
+ * `TYPE[:key=value,key=value...]` map to it one to one. */
 #ifndef VIGIL_OUTPUT_OUTPUTS_H
 #define VIGIL_OUTPUT_OUTPUTS_H
 
@@ -13,32 +13,9 @@
 #include <stdint.h>
 
 #include "output/alert.h"
+#include "output/out_conf.h"
 
-#define VG_OUTPUT_QUEUE_DEFAULT 10000
-#define VG_OUTPUT_QUEUE_MAX 10000000
-#define VG_OUTPUT_NAME_MAX 128
 #define VG_OUTPUTS_MAX 32
-
-struct vg_output_conf; /* one configured output */
-
-/* type: "stdout", "file", "syslog", "webhook", "program". Returns 0, or
- * -EINVAL (unknown type) / -ENOMEM with the problem in err. */
-int vg_output_conf_new(struct vg_output_conf **out, const char *type, char *err, size_t errlen);
-/* One key=value. Errors (-EINVAL) name the key and the problem. Keys for
- * every type: name, min_priority, format (json|text), queue, queue_bytes,
- * overflow (drop_newest|drop_oldest), drain_ms. See docs/outputs.md. */
-int vg_output_conf_set(struct vg_output_conf *c, const char *key, const char *value, char *err,
-		       size_t errlen);
-/* Checks that the keys the type needs are there (file: path, ...) and
- * names the output if name= was not set. Call it after the last set. */
-int vg_output_conf_check(struct vg_output_conf *c, char *err, size_t errlen);
-/* The command line spec "TYPE[:key=value,key=value...]": a comma or
- * backslash inside a value is written "\," or "\\". Sets and checks. */
-int vg_output_conf_parse(struct vg_output_conf **out, const char *spec, char *err, size_t errlen);
-/* Accepts NULL. */
-void vg_output_conf_free(struct vg_output_conf *c);
-/* The output's name in stats ("file:/var/log/vigil.json" unless name= is set). */
-const char *vg_output_conf_name(const struct vg_output_conf *c);
 
 struct vg_outputs; /* the running set */
 
@@ -60,8 +37,6 @@ void vg_outputs_emit_event(struct vg_outputs *o, const struct vg_alert *a);
 /* Asks file outputs to reopen their file (after logrotate renamed it);
  * async-signal-unsafe: call it from the main loop on SIGUSR1. */
 void vg_outputs_reopen(struct vg_outputs *o);
-
-#define VG_OUT_ERROR_MAX 256
 
 struct vg_output_stats {
 	char name[VG_OUTPUT_NAME_MAX];

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "output/out_impl.h"
+#include "output/sinks.h"
 #include "util/safe_file.h"
 
 #define BUF_SIZE (64 * 1024)

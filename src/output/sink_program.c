@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "output/out_impl.h"
+#include "output/sinks.h"
 
 extern char **environ;
 

@@ -13,28 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "output/out_impl.h"
-
-static const struct {
-	const char *name;
-	int value;
-} facilities[] = {
-	{ "kern", LOG_KERN },	  { "user", LOG_USER },	    { "mail", LOG_MAIL },
-	{ "daemon", LOG_DAEMON }, { "auth", LOG_AUTH },	    { "syslog", LOG_SYSLOG },
-	{ "lpr", LOG_LPR },	  { "news", LOG_NEWS },	    { "uucp", LOG_UUCP },
-	{ "cron", LOG_CRON },	  { "authpriv", LOG_AUTHPRIV }, { "ftp", LOG_FTP },
-	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 }, { "local2", LOG_LOCAL2 },
-	{ "local3", LOG_LOCAL3 }, { "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
-	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
-};
-
-int vg_syslog_facility(const char *name)
-{
-	for (size_t i = 0; i < sizeof(facilities) / sizeof(facilities[0]); i++)
-		if (!strcmp(name, facilities[i].name))
-			return facilities[i].value;
-	return -EINVAL;
-}
+#include "output/sinks.h"
 
 /* Appends a header field: printable ASCII without spaces, at most max
  * bytes, "-" when empty (RFC 5424 section 6). */

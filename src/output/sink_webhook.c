@@ -10,7 +10,7 @@
 
 #include <curl/curl.h>
 
-#include "output/out_impl.h"
+#include "output/sinks.h"
 
 struct webhook_state {
 	CURL *curl; /* one handle: it keeps the connection alive */

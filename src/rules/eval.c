@@ -24,7 +24,7 @@ int vg_eval_setup(struct vg_rules *rs)
 	memset(rs->match_failures, 0, (rs->nrules ? rs->nrules : 1) * sizeof(*rs->match_failures));
 	for (uint32_t i = 0; i < rs->nrefs; i++) {
 		const struct vg_field_ref *r = rs->refs[i];
-		struct vg_slot *s = &rs->slots[i];
+		struct vg_field_cache *s = &rs->slots[i];
 
 		s->cap = (r->field->flags & (VG_FF_ANY | VG_FF_LIST)) && r->index < 0 ?
 				 VG_FIELD_MAX_VALUES :
@@ -39,7 +39,7 @@ int vg_eval_setup(struct vg_rules *rs)
 static inline int fetch(struct vg_rules *rs, const struct vg_field_ref *ref,
 			const struct vg_value **vals)
 {
-	struct vg_slot *s = &rs->slots[ref->slot];
+	struct vg_field_cache *s = &rs->slots[ref->slot];
 
 	*vals = s->v;
 	if (s->gen == rs->gen)
@@ -207,7 +207,7 @@ static int order(int c, enum vg_op op)
 static inline __attribute__((always_inline)) bool match_str(const struct vg_check *c,
 							     const char *s, uint32_t len)
 {
-	const struct vg_str *o = c->strs;
+	const struct vg_operand_str *o = c->strs;
 
 	switch (c->op) {
 	case VG_OP_EQ:
@@ -390,7 +390,7 @@ static bool eval_check(struct vg_rules *rs, const struct vg_check *c)
 static const char *lowered(struct vg_rules *rs, const struct vg_field_ref *ref,
 			   const struct vg_value *v)
 {
-	struct vg_slot *s = &rs->slots[ref->slot];
+	struct vg_field_cache *s = &rs->slots[ref->slot];
 	char *d;
 
 	if (s->low_gen == rs->gen)

@@ -11,7 +11,9 @@
 
 #define VG_XFORM_BUF 65536 /* scratch for transformed strings, per event */
 
-struct vg_slot {
+/* One field's values extracted for the current event, kept while the
+ * rules of that event run (not the sensor's enum vg_slot). */
+struct vg_field_cache {
 	uint64_t gen;
 	int n;
 	uint32_t cap;

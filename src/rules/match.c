@@ -159,10 +159,10 @@ bool vg_icontains(const char *hay, size_t hlen, const char *lower_needle, size_t
 }
 
 /* Falco's pmatch: the value is one of the paths or below one of them. */
-bool vg_pmatch(const struct vg_str *prefixes, uint32_t n, const char *s, size_t len)
+bool vg_pmatch(const struct vg_operand_str *prefixes, uint32_t n, const char *s, size_t len)
 {
 	for (uint32_t i = 0; i < n; i++) {
-		const struct vg_str *p = &prefixes[i];
+		const struct vg_operand_str *p = &prefixes[i];
 
 		if (p->len == 1 && p->s[0] == '/') {
 			if (len && s[0] == '/')
@@ -176,16 +176,16 @@ bool vg_pmatch(const struct vg_str *prefixes, uint32_t n, const char *s, size_t 
 	return false;
 }
 
-int vg_str_cmp(const struct vg_str *a, const struct vg_str *b)
+int vg_str_cmp(const struct vg_operand_str *a, const struct vg_operand_str *b)
 {
 	if (a->len != b->len)
 		return a->len < b->len ? -1 : 1;
 	return a->len ? memcmp(a->s, b->s, a->len) : 0;
 }
 
-bool vg_str_in(const struct vg_str *sorted, uint32_t n, const char *s, uint32_t len)
+bool vg_str_in(const struct vg_operand_str *sorted, uint32_t n, const char *s, uint32_t len)
 {
-	struct vg_str key = { s, len };
+	struct vg_operand_str key = { s, len };
 	uint32_t lo = 0, hi = n;
 
 	while (lo < hi) {
@@ -202,7 +202,7 @@ bool vg_str_in(const struct vg_str *sorted, uint32_t n, const char *s, uint32_t 
 	return false;
 }
 
-bool vg_net_contains(const struct vg_net *net, const struct vg_ip *ip)
+bool vg_net_contains(const struct vg_operand_net *net, const struct vg_ip *ip)
 {
 	unsigned bits = net->prefix, full = bits / 8, rest = bits % 8;
 
@@ -273,7 +273,7 @@ int vg_strset_build(struct vg_arena *a, struct vg_check *c)
 	c->lenmask = 0;
 	c->pmatch_root = false;
 	for (uint32_t i = 0; i < c->n; i++) {
-		const struct vg_str *s = &c->strs[i];
+		const struct vg_operand_str *s = &c->strs[i];
 		uint32_t k;
 
 		if (c->op == VG_OP_PMATCH && s->len == 1 && s->s[0] == '/') {
@@ -293,7 +293,7 @@ int vg_strset_build(struct vg_arena *a, struct vg_check *c)
 bool vg_strset_has(const struct vg_check *c, const char *s, uint32_t len)
 {
 	for (uint32_t k = str_hash(s, len) & c->set_mask; c->set[k]; k = (k + 1) & c->set_mask) {
-		const struct vg_str *o = &c->strs[c->set[k] - 1];
+		const struct vg_operand_str *o = &c->strs[c->set[k] - 1];
 
 		if (o->len == len && vg_same_bytes(o->s, s, len))
 			return true;

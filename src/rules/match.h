@@ -14,10 +14,10 @@
 bool vg_glob_match(const char *pat, size_t plen, const char *s, size_t slen, bool icase);
 bool vg_contains(const char *hay, size_t hlen, const char *needle, size_t nlen);
 bool vg_icontains(const char *hay, size_t hlen, const char *lower_needle, size_t nlen);
-bool vg_pmatch(const struct vg_str *prefixes, uint32_t n, const char *s, size_t len);
-int vg_str_cmp(const struct vg_str *a, const struct vg_str *b);
-bool vg_str_in(const struct vg_str *sorted, uint32_t n, const char *s, uint32_t len);
-bool vg_net_contains(const struct vg_net *net, const struct vg_ip *ip);
+bool vg_pmatch(const struct vg_operand_str *prefixes, uint32_t n, const char *s, size_t len);
+int vg_str_cmp(const struct vg_operand_str *a, const struct vg_operand_str *b);
+bool vg_str_in(const struct vg_operand_str *sorted, uint32_t n, const char *s, uint32_t len);
+bool vg_net_contains(const struct vg_operand_net *net, const struct vg_ip *ip);
 /* Hash tables of string operands, for checks with many of them: builds
  * c->set (in, intersects, pmatch; from VG_STRSET_MIN operands on); 0 or
  * -ENOMEM. */

@@ -37,7 +37,7 @@ static int parse_int(const char *s, uint32_t len, bool is_signed, int64_t *i, ui
 	return 0;
 }
 
-static int parse_net(const char *s, uint32_t len, struct vg_net *n)
+static int parse_net(const char *s, uint32_t len, struct vg_operand_net *n)
 {
 	char buf[64];
 	const char *slash;
@@ -139,7 +139,7 @@ static int compile_regex(struct vg_cctx *cc, struct vg_check *chk, const struct 
 static int string_operands(struct vg_cctx *cc, struct vg_check *chk,
 			   const struct vg_ast_value *v, uint32_t n)
 {
-	struct vg_str *s = vg_cc_alloc(cc, (n ? n : 1) * sizeof(*s));
+	struct vg_operand_str *s = vg_cc_alloc(cc, (n ? n : 1) * sizeof(*s));
 
 	if (!s)
 		return -ENOMEM;
@@ -266,7 +266,7 @@ int vg_compile_operands(struct vg_cctx *cc, struct vg_check *chk, const struct v
 	} else {
 		size_t esz = chk->type == VG_FT_BOOL ? sizeof(bool) :
 			     chk->type == VG_FT_IPADDR || chk->type == VG_FT_IPNET ?
-							 sizeof(struct vg_net) :
+							 sizeof(struct vg_operand_net) :
 							 sizeof(uint64_t);
 		void *arr = vg_cc_alloc(cc, (n ? n : 1) * esz);
 

@@ -131,7 +131,7 @@ static size_t operand_size(const struct vg_check *c)
 		return sizeof(bool);
 	case VG_FT_IPADDR:
 	case VG_FT_IPNET:
-		return sizeof(struct vg_net);
+		return sizeof(struct vg_operand_net);
 	default:
 		return 0;
 	}
@@ -197,7 +197,7 @@ static bool glob_special(char c)
  * condition the value must meet. */
 static void glob_middle(struct vg_check *c)
 {
-	const struct vg_str *p = c->strs;
+	const struct vg_operand_str *p = c->strs;
 	uint32_t end = p->len - c->glob_suf, run = 0;
 
 	for (uint32_t i = c->glob_pre; i <= end; i++) {
@@ -236,7 +236,7 @@ static void glob_middle(struct vg_check *c)
  * match (a pattern without special characters is all prefix). */
 static void glob_ends(struct vg_check *c)
 {
-	const struct vg_str *p = c->strs;
+	const struct vg_operand_str *p = c->strs;
 	uint32_t pre = 0, suf = 0;
 
 	if (c->op != VG_OP_GLOB || c->rhs || c->n != 1)

@@ -21,7 +21,7 @@
 
 struct vg_def_table; /* name -> index, per kind (store.c) */
 struct vg_indexed;   /* evtindex.h */
-struct vg_slot;	     /* eval.h */
+struct vg_field_cache;	     /* eval.h */
 struct vg_field_ref;
 struct vg_regex;
 
@@ -64,14 +64,14 @@ struct vg_rules {
 	 * groups change the order of evaluation); as many as a type has rules */
 	const struct vg_rule **hits;
 	struct vg_evtset evtypes;
-	struct vg_slot *slots;
+	struct vg_field_cache *slots;
 	uint64_t gen;
 	unsigned cur_evtype;
 	vg_field_get get;
 	const void *ctx;
 	char *xbuf;
 	size_t xused;
-	char *lbuf; /* lower-case copies of values, per event (vg_slot.low) */
+	char *lbuf; /* lower-case copies of values, per event (vg_field_cache.low) */
 	size_t lused;
 };
 

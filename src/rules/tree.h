@@ -16,12 +16,14 @@
 /* Compiled condition tree. Macro subtrees are shared between rules. */
 enum vg_node_kind { VG_N_TRUE, VG_N_FALSE, VG_N_AND, VG_N_OR, VG_N_NOT, VG_N_EVTYPE, VG_N_CHECK };
 
-struct vg_str {
+/* A string operand of a condition (not the record's struct vg_str). */
+struct vg_operand_str {
 	const char *s;
 	uint32_t len;
 };
 
-struct vg_net {
+/* An address or network operand (not the record's struct vg_net). */
+struct vg_operand_net {
 	uint8_t family;
 	uint8_t prefix;
 	uint8_t addr[16];
@@ -55,11 +57,11 @@ struct vg_check {
 	 * no field on the right, not a list): the evaluator's short path */
 	bool single;
 	union {
-		struct vg_str *strs; /* sorted by (len, bytes) for in/intersects */
+		struct vg_operand_str *strs; /* sorted by (len, bytes) for in/intersects */
 		int64_t *ints;	     /* sorted */
 		uint64_t *uints;     /* sorted */
 		bool *bools;
-		struct vg_net *nets;
+		struct vg_operand_net *nets;
 		struct vg_regex *re;
 	};
 };

@@ -12,8 +12,8 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "audit/pmu.h"
 #include "ph/ph_model.h"   /* before the skeleton: it uses struct ph_params */
+#include "sensor/pmu.h"
 #include "sensor/sensor.h" /* and struct vg_route */
 #include "sensor.skel.h"
 #include "sensor/syscalls.h"

@@ -13,7 +13,7 @@
 #include <bpf/libbpf.h>
 
 #include "ph/ph_model.h"   /* before the skeleton: it uses struct ph_params */
-#include "sensor/sensor.h" /* and struct vg_route */
+#include "vigil/events.h"  /* and struct vg_route */
 #include "sensor.skel.h"
 #include "sensor/uring_ops.h"
 #include "sensor/uring_setup.h"

@@ -39,14 +39,13 @@ struct vg_web_opts {
 	 * mute before it is written */
 	const char *const *rules_files;
 	unsigned nrules_files;
+	/* loads rule files as a reload would; 0 when they would run */
+	int (*check_rules)(const char *const *files, unsigned nfiles);
 	struct vg_ctl_registry *reg; /* status, ps, profiles, profile */
 	struct vg_proctable *procs;
 	struct vg_ph_kernel *ph; /* NULL without pH */
 	/* reloads the rules after a mute; returns 0 when the new set runs */
 	int (*reload_rules)(void *ctx);
-	/* whether a rule set would load (0) before a mute is written: the
-	 * monitor's rule loader, so the dashboard needs no rule engine */
-	int (*check_rules)(const char *const *files, unsigned nfiles);
 	void *ctx;
 };
 

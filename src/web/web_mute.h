@@ -35,7 +35,9 @@ struct json_object *vg_web_mute_propose(struct json_object *envelope, struct jso
 /* The overrides file exists as a regular file (created with a comment when
  * missing; a symlink is refused). Returns 0 or a negative errno. */
 int vg_web_mute_prepare(const char *path, char *err, size_t errlen);
-/* Whether a rule set loads: 0, or non-zero after printing why. */
+/* Loads the rule files as a reload would (printing their diagnostics);
+ * returns 0 when they would run. The monitor gives it: the web server
+ * sits below the detection that loads rules. */
 typedef int (*vg_web_rules_check_fn)(const char *const *files, unsigned nfiles);
 
 /* Appends yaml to the overrides file, after checking with check that

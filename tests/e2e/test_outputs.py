@@ -333,3 +333,69 @@ def test_bad_output_specs_are_refused_with_the_key_named():
                       ("stdout:min_priority=loud", "min_priority: 'loud'")]:
         p = subprocess.run([VIGIL, "run", "--output", spec], capture_output=True, text=True)
         assert p.returncode == 2 and why in p.stderr, (spec, p.stderr)
+
+
+def _output_keys():
+    """The rows of `vigil config output-keys`: {key: (types, default)}, the
+    default as written when the table gives one value (`...`), else None."""
+    from vigil_harness import VIGIL
+    p = subprocess.run([VIGIL, "config", "output-keys"], capture_output=True, text=True,
+                       timeout=30)
+    assert p.returncode == 0, p.stderr
+    rows = {}
+    for line in p.stdout.splitlines()[2:]:
+        cells = [c.strip() for c in line.strip("|").split(" | ")]
+        assert len(cells) == 5, line
+        key, types, _, default, doc = cells
+        assert doc, line
+        m = re.fullmatch(r"`([^`]*)`", default)
+        rows[key.strip("`")] = (types, m.group(1) if m else None)
+    return rows
+
+
+def _takes(types, t):
+    """Whether the table's "outputs" column (all, all but X, X, Y) takes t."""
+    if types == "all":
+        return True
+    if types.startswith("all but "):
+        return types[len("all but "):] != t
+    return t in types.split(", ")
+
+
+def test_output_key_table_defaults_load_through_a_config_file():
+    """Every output type, with every key it takes set to the default the key
+    table documents, is a valid configuration (the YAML path through the same
+    table); a key another type takes is refused with its file and line."""
+    from vigil_harness import VIGIL
+    rows = _output_keys()
+    assert {"name", "min_priority", "queue", "path", "url", "command", "address"} <= set(rows)
+    d = tempfile.mkdtemp(prefix="vigil-outkeys-")
+    _made_dirs.append(d)
+    required = {"file": {"path": os.path.join(d, "alerts.json")},
+                "webhook": {"url": "http://127.0.0.1:9/"},
+                "program": {"command": "cat >/dev/null"}}
+    lines = ["outputs:"]
+    for t in ("stdout", "file", "syslog", "webhook", "program"):
+        lines.append(f"  - type: {t}")
+        for key, value in required.get(t, {}).items():
+            lines.append(f"    {key}: {json.dumps(value)}")
+        n = 0
+        for key, (types, default) in rows.items():
+            if _takes(types, t) and default is not None:
+                lines.append(f"    {key}: {json.dumps(default)}")
+                n += 1
+        assert n >= 5, (t, n, rows)
+    conf = os.path.join(d, "vigil.yaml")
+    with open(conf, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    p = subprocess.run([VIGIL, "config", "check", "--config", conf], capture_output=True,
+                       text=True, timeout=30)
+    assert p.returncode == 0 and "configuration OK" in p.stdout, (p.stdout, p.stderr, lines)
+    # stdout takes no fsync: refused, naming the file and the line
+    with open(conf, "w") as f:
+        f.write("outputs:\n  - type: stdout\n    fsync: none\n")
+    p = subprocess.run([VIGIL, "config", "check", "--config", conf], capture_output=True,
+                       text=True, timeout=30)
+    assert p.returncode == 1, (p.stdout, p.stderr)
+    assert f"{conf}:3:" in p.stderr and "key 'fsync' does not apply to a stdout output" \
+        in p.stderr, p.stderr

@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "output/out_impl.h"
+#include "output/out_conf.h"
+#include "output/sinks.h"
 #include "output/outputs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "output/out_impl.h"
+#include "output/out_worker.h"
+#include "output/out_schema.h"
+#include "output/sinks.h"
 #include "output/outputs.h"
 
 static void test_spec_parser(void)

@@ -240,7 +240,7 @@ static void test_contains(void)
 	CHECK(!vg_contains("O_WRONLY|O_CREAT|O_CLOEXEC", 26, "O_TRUNC", 7));
 }
 
-static bool linear_in(const struct vg_str *o, uint32_t n, const char *s, uint32_t len)
+static bool linear_in(const struct vg_operand_str *o, uint32_t n, const char *s, uint32_t len)
 {
 	for (uint32_t i = 0; i < n; i++)
 		if (o[i].len == len && !memcmp(o[i].s, s, len))
@@ -260,7 +260,7 @@ static void test_strsets(void)
 	};
 	static const char *const tails[] = { "", "/", "/x", "x", "/y/z", "//" };
 	enum { N = sizeof(ops) / sizeof(ops[0]) };
-	struct vg_str strs[N];
+	struct vg_operand_str strs[N];
 	struct vg_check in = { .op = VG_OP_IN, .type = VG_FT_STR, .strs = strs, .n = N };
 	struct vg_check pm = { .op = VG_OP_PMATCH, .type = VG_FT_STR, .strs = strs, .n = N };
 	struct vg_arena a;

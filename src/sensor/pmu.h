@@ -1,7 +1,7 @@
 /* The dynamic perf PMUs that create probes: their type numbers are chosen
  * by the kernel at boot and published in sysfs. */
-#ifndef VIGIL_AUDIT_PMU_H
-#define VIGIL_AUDIT_PMU_H
+#ifndef VIGIL_SENSOR_PMU_H
+#define VIGIL_SENSOR_PMU_H
 
 #include <stdint.h>
 

@@ -1,7 +1,7 @@
 /* Dynamic PMU types from sysfs. */
 #include <stdio.h>
 
-#include "audit/pmu.h"
+#include "sensor/pmu.h"
 
 uint32_t vg_pmu_type(const char *name)
 {
