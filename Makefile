@@ -55,7 +55,7 @@ FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 DEPS_OK    := $(BUILD)/.deps-ok
 
-.PHONY: all run test check unit e2e bench eval fuzz clean deps tools
+.PHONY: all run test check unit e2e bench eval fuzz clean deps tools docs-fields
 .DELETE_ON_ERROR:
 # Generated files that pattern chains would otherwise treat as temporary.
 .SECONDARY: $(BPF_OBJ) $(SKELS) $(BUILD)/include/vmlinux.h
@@ -186,6 +186,10 @@ unit: $(UNIT_BIN)
 
 e2e: tools
 	/usr/bin/python3 tests/run.py --build $(BUILD) --only e2e
+
+# docs/fields.md, the field reference, from `vigil rules fields --json`
+docs-fields: $(BUILD)/vigil
+	/usr/bin/python3 scripts/gen_fields_doc.py --build $(BUILD)
 
 bench: $(BUILD)/vigil $(BENCH_BIN)
 	VIGIL_DEPS_EXTRA=1 sh scripts/install-deps.sh

@@ -19,7 +19,7 @@
  *    kernel filter lets through (the syscalls its rules name, plus the process
  *    records) go through what the monitor does per event -- process table
  *    upkeep as monitor.c's track(), vg_rules_eval with the real extractor
- *    (src/monitor/rule_fields.c) and vg_rules_format for every match -- on
+ *    (src/fields/) and vg_rules_format for every match -- on
  *    this thread, timed with CLOCK_THREAD_CPUTIME_ID. One warm-up pass, then P
  *    passes (default 5), each with a fresh process table seeded from /proc
  *    (untimed); the median is reported. The same loop without the rules (table
@@ -48,7 +48,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "monitor/rule_fields.h"
+#include "fields/extract.h"
 #include "proc/container.h"
 #include "proc/procfs.h"
 #include "proc/proctable.h"

@@ -2,12 +2,14 @@
 """Check vigil's layout: no include or call cycle between files or folders
 under src/, and no source file over the length limit.
 
-    scripts/check_layers.py [--build DIR] [--max-lines N]
+    scripts/check_layers.py [--build DIR] [--max-lines N] [--order]
 
 A "file" here is a module: foo.c and foo.h count as one.  Include edges
 come from `#include "..."` lines; call edges from the object files' symbol
 tables (`nm`: module A uses a symbol that module B defines), so the build
 directory must hold the objects.  Exit status 1 when anything is found.
+--order prints the folders bottom-up with what each one uses (the table in
+docs/architecture.md).
 """
 import argparse
 import collections
@@ -108,12 +110,35 @@ def cycles(graph):
     return found
 
 
+def print_order(graph):
+    """Folders bottom-up (each uses only folders printed before it)."""
+    deps = folders(graph)
+    nodes = sorted(set(deps) | {t for ts in deps.values() for t in ts} |
+                   {d for d, _, _ in os.walk("src") if d != "src"})
+    done = []
+    while len(done) < len(nodes):
+        ready = [n for n in nodes if n not in done and deps.get(n, set()) <= set(done)]
+        if not ready:  # a cycle: the checks below name it
+            ready = [n for n in nodes if n not in done]
+        for n in ready:
+            used = ", ".join(sorted(os.path.basename(d) for d in deps.get(n, ()))) or "-"
+            print(f"{n:16} uses {used}")
+        done += ready
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--build", default="build")
     ap.add_argument("--max-lines", type=int, default=700)
     ap.add_argument("--only", choices=["include", "call", "length"], action="append")
+    ap.add_argument("--order", action="store_true", help="print the folders bottom-up and exit")
     a = ap.parse_args()
+    if a.order:
+        inc, calls = include_graph(sources()), call_graph(sources(), a.build)
+        for mod, targets in calls.items():
+            inc[mod] |= targets
+        print_order(inc)
+        return 0
     only = a.only or ["include", "call", "length"]
     files = sources()
     problems = []

@@ -13,7 +13,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "run", cmd_run, "load the sensor and monitor the machine (the daemon)" },
-	{ "rules", cmd_rules, "rules check FILE...: validate rule files (Falco's language)" },
+	{ "rules", cmd_rules, "rules check FILE...: validate rule files; rules fields: list every field" },
 	{ "replay", cmd_replay, "run recorded system-call traces through the pH model offline" },
 	{ "bpf-audit", cmd_bpf_audit, "list BPF programs, maps and links with a verdict on each" },
 	{ "status", cmd_status, "the running monitor: uptime, events/s, drops, rules, memory" },

@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "audit/bpf_fields.h"
+#include "fields/bpf.h"
 #include "audit/inventory.h"
 
 const char *vg_bpf_kind_name(enum vg_bpf_kind kind)

@@ -17,7 +17,7 @@
 #include "audit/self_protect.h"
 #include "output/alert.h"
 #include "output/fields.h"
-#include "output/flagnames.h"
+#include "fields/names.h"
 #include "sensor/event.h"
 #include "sensor/sensor.h"
 #include "sensor/syscalls.h"

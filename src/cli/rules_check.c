@@ -7,11 +7,13 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/rules_fields.h"
 #include "rules/rules.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: vigil rules check [-q] [-v] FILE...\n"
+		   "       vigil rules fields [--json]\n"
 		   "  -q  print errors only (no warnings, no skipped rules)\n"
 		   "  -v  also list every rule with its state and event types\n");
 }
@@ -93,6 +95,8 @@ int cmd_rules(int argc, char **argv)
 	bool quiet = false, verbose = false;
 	int i = 2;
 
+	if (argc >= 2 && !strcmp(argv[1], "fields"))
+		return vg_cmd_rules_fields(argc, argv);
 	if (argc < 2 || strcmp(argv[1], "check") != 0) {
 		if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 			usage(stdout);

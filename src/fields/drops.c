@@ -7,6 +7,7 @@
 #include <sys/sysmacros.h>
 
 #include "fields/drops.h"
+#include "fields/fx.h"
 #include "fields/facts.h"
 #include "proc/proctable.h"
 #include "sensor/event.h"
@@ -178,3 +179,18 @@ int vg_drops_field_get(struct vg_drops *d, struct vg_proctable *procs, const str
 	out->s.len = (uint32_t)((size_t)n < size ? (size_t)n : size - 1);
 	return 1;
 }
+
+FX(drops_fx)
+{
+	char b[128];
+	int n = vg_drops_field_get(c->drops, c->procs, c->ev, ref->field->id, out, b, sizeof(b));
+
+	return n && ref->field->type == VG_FT_STR ? vg_put_copy(c, out, b) : n;
+}
+
+static const struct vg_fx fx[] = {
+	{ VG_F_VIGIL_EXE_DROPPED, drops_fx },
+	{ VG_F_VIGIL_EXE_DROPPER, drops_fx },
+};
+
+VG_FX_FAMILY(vg_fx_drops, "vigil (dropped executables)", fx);

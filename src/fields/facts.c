@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "fields/facts.h"
+#include "fields/fx.h"
 #include "sensor/event.h"
 #include "util/path.h"
 
@@ -193,3 +194,23 @@ int vg_fact_field_get(const struct vg_event *ev, enum vg_field_id id, struct vg_
 		return 0;
 	}
 }
+
+FX(fact_fx)
+{
+	char b[96];
+	int n = vg_fact_field_get(c->ev, ref->field->id, out, b, sizeof(b));
+
+	if (n && ref->field->type == VG_FT_STR)
+		return vg_put_copy(c, out, b);
+	return n;
+}
+
+static const struct vg_fx fx[] = {
+	{ VG_F_VIGIL_IDS_BEFORE, fact_fx },	     { VG_F_VIGIL_IDS_AFTER, fact_fx },
+	{ VG_F_VIGIL_BECAME_ROOT, fact_fx },	     { VG_F_VIGIL_DIR_MODE, fact_fx },
+	{ VG_F_VIGIL_DIR_UID, fact_fx },	     { VG_F_VIGIL_DIR_WORLD_WRITABLE, fact_fx },
+	{ VG_F_VIGIL_DIR_STICKY, fact_fx },	     { VG_F_VIGIL_FILENAME_DIR_WW, fact_fx },
+	{ VG_F_VIGIL_SCRIPT_DIR_WW, fact_fx },
+};
+
+VG_FX_FAMILY(vg_fx_facts, "vigil (kernel facts)", fx);

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "fields/stdio.h"
+#include "fields/fx.h"
 #include "proc/proctable.h"
 #include "sensor/event.h"
 
@@ -232,3 +233,20 @@ int vg_stdio_field_get(struct vg_stdio_table *t, struct vg_proctable *procs,
 	out->s.len = (uint32_t)strlen(v);
 	return 1;
 }
+
+FX(stdio_fx)
+{
+	char b[512];
+	int n = vg_stdio_field_get(c->stdio, c->procs, c->ev, ref->field->id, out, b, sizeof(b));
+
+	return n && out->s.ptr == b ? vg_put_copy(c, out, b) : n;
+}
+
+static const struct vg_fx fx[] = {
+	{ VG_F_PROC_STDIN_TYPE, stdio_fx },  { VG_F_PROC_STDOUT_TYPE, stdio_fx },
+	{ VG_F_PROC_STDERR_TYPE, stdio_fx }, { VG_F_PROC_STDIN_NAME, stdio_fx },
+	{ VG_F_PROC_STDOUT_NAME, stdio_fx }, { VG_F_PROC_STDERR_NAME, stdio_fx },
+	{ VG_F_VIGIL_STDIN_WRITER, stdio_fx }, { VG_F_VIGIL_STDOUT_READER, stdio_fx },
+};
+
+VG_FX_FAMILY(vg_fx_stdio, "proc (standard descriptors)", fx);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fields/uring_fields.h"
+#include "fields/fx.h"
 #include "sensor/event.h"
 #include "sensor/uring_ops.h"
 
@@ -31,3 +32,15 @@ int vg_uring_field_get(const struct vg_event *ev, enum vg_field_id id, struct vg
 	out->s.len = (uint32_t)strlen(name);
 	return 1;
 }
+
+FX(uring_fx)
+{
+	return vg_uring_field_get(c->ev, ref->field->id, out);
+}
+
+static const struct vg_fx fx[] = {
+	{ VG_F_EVT_IS_IO_URING, uring_fx },
+	{ VG_F_VIGIL_IO_URING_OP, uring_fx },
+};
+
+VG_FX_FAMILY(vg_fx_uring, "io_uring", fx);

@@ -11,7 +11,7 @@
 #include "fields/drops.h"
 #include "fields/stdio.h"
 #include "monitor/detect.h"
-#include "monitor/rule_fields.h"
+#include "fields/extract.h"
 #include "output/fields.h"
 #include "proc/proctable.h"
 #include "response/kill.h"
@@ -179,7 +179,8 @@ int vg_detect_narrow(const struct vg_detect *d, struct vg_sensor *s)
 	return kept;
 }
 
-/* Falco's output_fields: the fields the output names, absent ones null. */
+/* Falco's output_fields: the fields the output names, typed (numbers,
+ * bools), absent ones null. */
 static void alert_fields(struct vg_detect *d)
 {
 	struct vg_fields *f = &d->fields;
@@ -189,12 +190,7 @@ static void alert_fields(struct vg_detect *d)
 	for (unsigned i = 0; i < d->text.nfields && f->n < VG_FIELDS_MAX; i++) {
 		const struct vg_alert_field *af = &d->text.fields[i];
 
-		f->kv[f->n++] = (struct vg_kv){
-			.key = af->name,
-			.kind = af->present ? VG_KV_STR : VG_KV_NULL,
-			.s = af->value,
-			.s_len = strlen(af->value),
-		};
+		vg_kv_typed(&f->kv[f->n++], af->name, af->value, af->present);
 	}
 }
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "control/ctl_server.h"
+#include "fields/extract.h"
 #include "metrics/metrics_http.h"
 #include "monitor/detect.h"
 #include "monitor/detectors.h"
@@ -47,7 +48,7 @@ struct monitor {
 	struct vg_repeats *repeats; /* identical alerts folded; NULL: off */
 	struct vg_killer killer;  /* rule actions (enabled by --response) */
 	struct vg_fields fields;
-	char cmdline[VG_ARGS_MAX + 1];
+	struct vg_rule_ctx *event_ctx; /* the extractors' context for raw events (--events) */
 	char hostname[256];
 	int64_t boot_to_wall_ns; /* add to a CLOCK_BOOTTIME stamp */
 	char line[3 * VG_EVENT_MAX];
@@ -59,28 +60,8 @@ struct monitor {
 	struct vg_web *web;	 /* NULL without web.listen */
 };
 
-/* What the process table adds to an event's own fields. */
-static void proc_view(struct monitor *m, const struct vg_event *ev, struct vg_proc_view *v)
-{
-	const struct vg_proc *p = vg_pt_lookup(m->procs, ev->u.hdr.pid);
-	const struct vg_proc *parent;
-
-	memset(v, 0, sizeof(*v));
-	v->user = vg_uc_user(m->users, ev->u.hdr.uid, ev->u.hdr.ts_ns);
-	if (!p)
-		return;
-	v->exepath = p->img->exe;
-	vg_proc_cmdline(p, m->cmdline, sizeof(m->cmdline));
-	v->cmdline = m->cmdline;
-	parent = vg_pt_ancestor(m->procs, p, 1);
-	v->pname = parent ? parent->comm : NULL;
-	v->container_id = p->container.short_id;
-}
-
 static void print_event(struct monitor *m, const struct vg_event *ev)
 {
-	struct vg_proc_view view;
-
 	struct vg_alert a = {
 		.time_ns = ev->u.hdr.ts_ns + m->boot_to_wall_ns,
 		.rule = vg_event_name(ev),
@@ -89,8 +70,14 @@ static void print_event(struct monitor *m, const struct vg_event *ev)
 		.hostname = m->hostname,
 		.fields = &m->fields,
 	};
-	proc_view(m, ev, &view);
-	vg_fields_from_event(&m->fields, ev, &view);
+	/* the same extractors as the rules: same names, same values */
+	if (!m->event_ctx && !(m->event_ctx = calloc(1, sizeof(*m->event_ctx))))
+		return;
+	m->event_ctx->procs = m->procs;
+	m->event_ctx->users = m->users;
+	m->event_ctx->hostname = m->hostname;
+	vg_rule_ctx_reset(m->event_ctx, ev, a.time_ns);
+	vg_fields_from_ctx(&m->fields, m->event_ctx);
 	if (!a.rule)
 		a.rule = "unknown";
 	vg_format_fields(m->line, sizeof(m->line), &m->fields);
@@ -542,6 +529,7 @@ out:
 	vg_pt_free(m->procs);
 	vg_cgmap_free(m->cgroups);
 	vg_uc_free(m->users);
+	free(m->event_ctx);
 	free(m);
 	return ret;
 }

@@ -5,6 +5,7 @@
 #ifndef VIGIL_OUTPUT_FIELDS_H
 #define VIGIL_OUTPUT_FIELDS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,7 +40,25 @@ struct vg_fields {
 	size_t used;
 };
 
-/* Fills f from ev (and p, when not NULL). */
+/* An alert's output field, typed as Falco types it: name as the rule's
+ * output wrote it ("proc.pid", "proc.aname[2]", "evt.arg.flags"), value as
+ * the engine rendered it. Integer fields become numbers, bool fields true or
+ * false, absent ones null; strings, addresses and several values (a field
+ * with many values and no index: "a,b") stay text. */
+void vg_kv_typed(struct vg_kv *kv, const char *name, const char *value, bool present);
+
+struct vg_rule_ctx;
+
+/* Fills f with the fields of the event the rule context was last reset to
+ * (vg_rule_ctx_reset), each from the same extractor rules and alerts use
+ * (src/fields/): same names, same values. Which fields depends on the
+ * record: the process's, then the descriptor's, the arguments' (evt.arg.*,
+ * Falco's names and order), vigil's own (vigil.*). Values stay valid until
+ * the context's next reset. This is what `vigil run --events` prints. */
+void vg_fields_from_ctx(struct vg_fields *f, struct vg_rule_ctx *c);
+
+/* The record alone, without the extractors (pH's incident reports read a
+ * field of it): fills f from ev (and p, when not NULL). */
 void vg_fields_from_event(struct vg_fields *f, const struct vg_event *ev,
 			  const struct vg_proc_view *p);
 /* The value of a field by key, or NULL. */

@@ -216,7 +216,17 @@ enum vg_ftype {
 	X(PROBE_PATH, "probe.path", STR, 0, "file of a uprobe")                                    \
 	X(PROBE_FUNC, "probe.func", STR, 0, "function of a kprobe")                                \
 	X(PROBE_OFFSET, "probe.offset", UINT, 0, "offset of a uprobe in its file, or kprobe offset/address") \
-	X(PROBE_TP_ID, "probe.tp_id", UINT, 0, "tracepoint id of a tracepoint perf event")
+	X(PROBE_TP_ID, "probe.tp_id", UINT, 0, "tracepoint id of a tracepoint perf event")        \
+	X(VIGIL_IS_COMPAT32, "vigil.is_compat32", BOOL, 0, "made through the 32-bit (i386) system call entry") \
+	X(VIGIL_IO_URING_NORESULT, "vigil.io_uring_noresult", BOOL, 0, "io_uring: reported at submission, its result unknown (evt.rawres 0)") \
+	X(VIGIL_PROC_ARGC, "vigil.proc.argc", UINT, 0, "exec: number of arguments, argv[0] included") \
+	X(VIGIL_PROC_TTY_NAME, "vigil.proc.tty_name", STR, 0, "exec: name of the controlling terminal (pts/3), as /dev says") \
+	X(VIGIL_PROC_PID_NS, "vigil.proc.pid_ns", UINT, 0, "exec: inode number of the process's pid namespace") \
+	X(VIGIL_PROC_MNT_NS, "vigil.proc.mnt_ns", UINT, 0, "exec: inode number of the process's mount namespace") \
+	X(VIGIL_PROC_EXE_DEV, "vigil.proc.exe_dev", UINT, 0, "exec: device of the executable's file system (kernel dev_t)") \
+	X(VIGIL_PROC_IS_EXE_DELETED, "vigil.proc.is_exe_deleted", BOOL, 0, "exec: the executable was unlinked") \
+	X(VIGIL_EVT_REPEATS, "vigil.evt.repeats", UINT, 0, "open: identical opens the kernel folded into this event") \
+	X(VIGIL_FD_NAME_TRUNCATED, "vigil.fd.name_truncated", BOOL, 0, "a path was longer than the sensor walks or copies: fd.name is its end")
 
 enum vg_field_id {
 #define VG_FIELD_ENUM(ID, name, type, flags, desc) VG_F_##ID,

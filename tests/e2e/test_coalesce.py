@@ -63,7 +63,7 @@ def test_repeated_opens_are_coalesced_and_counted():
     # (unless another process's opens evicted the entry, or the process moved
     # to another CPU: then only the machine-wide total has them); records + repeats never exceed the opens,
     # and records + the coalesced total cover every open.
-    reported = sum(o.get("evt.repeats", 0) for o in ro)
+    reported = sum(o.get("vigil.evt.repeats", 0) for o in ro)
     assert len(ro) + reported <= n + 1, (len(ro), reported)
     assert len(ro) + stats["coalesced"] >= n + 1, (len(ro), stats)
     # Other flags, another name (hard link) and the path after the rename
@@ -83,4 +83,4 @@ def test_coalescing_off_sends_every_open():
     ro = [o for o in opens if o["fd.name"] == a + "/file" and "O_RDWR" not in o["evt.arg.flags"]]
     assert stats["coalesced"] == 0, stats
     assert len(ro) + stats["drops_by_type"].get("open", 0) >= n, (len(ro), stats)
-    assert all("evt.repeats" not in o for o in ro)
+    assert all("vigil.evt.repeats" not in o for o in ro)

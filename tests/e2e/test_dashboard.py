@@ -532,7 +532,7 @@ def test_alert_detail_has_every_field_the_ancestry_and_the_raw_json():
     fields = {r.attrs["data-field"]: r.find("td")[1].text() for r in dom.by_id("alert-fields").find("tr")}
     assert set(fields) == set(alert["output_fields"]), (fields, alert["output_fields"])
     assert fields["fd.name"] == "/etc/shadow" and fields["proc.exepath"] == "/usr/bin/cat", fields
-    assert fields["proc.pid"] == str(s["cat_pid"]), fields
+    assert fields["proc.pid"] == str(s["cat_pid"]), fields  # the page shows text
     anc = [li.text() for li in dom.by_id("alert-ancestry").find("li")]
     assert anc and f"cat {s['cat_pid']}" in anc[0], anc
     assert any(f" {os.getpid()} " in a for a in anc), ("the test runner is an ancestor", anc)

@@ -112,6 +112,6 @@ def test_32bit_syscall_cannot_sneak_past_the_rules():
         t = trigger("compat32", "/etc/shadow")
     assert int(t["open32"]) >= 0, t
     mine = [a for a in _alerts(mon, "test shadow read")
-            if a["output_fields"].get("proc.pid") == t["pid"]]
+            if a["output_fields"].get("proc.pid") == int(t["pid"])]
     assert mine, [a["output"] for a in _alerts(mon)]
     shutil.rmtree(d)

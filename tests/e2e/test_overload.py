@@ -106,5 +106,5 @@ def test_an_argv_of_2_mb():
              and e["output_fields"].get("proc.ppid") == pid]
     assert execs, "no exec of the 2 MB argv"
     ex = execs[0]
-    assert ex["proc.args_truncated"] is True and ex["proc.argc"] == int(kv["args"]) + 1, ex["proc.argc"]
+    assert ex["proc.args_truncated"] is True and ex["vigil.proc.argc"] == int(kv["args"]) + 1, ex["vigil.proc.argc"]
     assert len(ex["proc.cmdline"]) < 8192

@@ -80,7 +80,7 @@ def test_rule_action_kill_kills_the_matching_process():
         assert len(found) == 1, found
         of = found[0]["output_fields"]
         assert of["vigil.action"] == "killed", of
-        assert of["proc.pid"] == str(p.pid), of
+        assert of["proc.pid"] == p.pid, of
         assert isinstance(of["vigil.action_latency_us"], int) and of["vigil.action_latency_us"] >= 0
         assert "vigil.action=killed" in found[0]["output"], found[0]["output"]
         return f"[killed {died_after * 1000:.0f} ms after start, " \

@@ -158,7 +158,7 @@ def _one_exec(st, path):
 def test_exe_only_in_the_lower_layer():
     st = _state_once()
     of = _one_exec(st, os.path.join(st["merged"], "lowerbin"))
-    assert of["proc.is_exe_upper_layer"] == "false", of
+    assert of["proc.is_exe_upper_layer"] is False, of
     # run by root from a writable overlay: also writable
     assert of["evt.arg.flags"] == "EXE_WRITABLE|EXE_LOWER_LAYER", of
 
@@ -166,14 +166,14 @@ def test_exe_only_in_the_lower_layer():
 def test_exe_written_into_the_upper_layer():
     st = _state_once()
     of = _one_exec(st, os.path.join(st["merged"], "upperbin"))
-    assert of["proc.is_exe_upper_layer"] == "true", of
+    assert of["proc.is_exe_upper_layer"] is True, of
     assert of["evt.arg.flags"] == "EXE_WRITABLE|EXE_UPPER_LAYER", of
 
 
 def test_exe_copied_up_is_in_the_upper_layer():
     st = _state_once()
     of = _one_exec(st, os.path.join(st["merged"], "copiedup"))
-    assert of["proc.is_exe_upper_layer"] == "true", of
+    assert of["proc.is_exe_upper_layer"] is True, of
     assert "EXE_UPPER_LAYER" in of["evt.arg.flags"], of
 
 
@@ -182,21 +182,21 @@ def test_exe_on_no_overlay():
     runs = _execs(st, os.path.join(st["top"], "plain"))
     assert runs, st["alerts"]
     for of in runs:
-        assert of["proc.is_exe_upper_layer"] == "false", of
+        assert of["proc.is_exe_upper_layer"] is False, of
         assert "LAYER" not in (of["evt.arg.flags"] or ""), of
 
 
 def test_session_leader_of_a_new_session():
     st = _state_once()
     runs = [of for of in _execs(st, os.path.join(st["top"], "plain"))
-            if of["proc.pid"] != str(st["plain"])]
+            if of["proc.pid"] != st["plain"]]
     assert len(runs) == 1, runs
     of = runs[0]
-    assert of["proc.sid"] == str(st["leader"]), of
+    assert of["proc.sid"] == st["leader"], of
     assert of["proc.sname"] == "vgleader", of
     # and our own session's leader, whatever it is, is not <NA>
     mine = _execs(st, os.path.join(st["merged"], "lowerbin"))[0]
-    assert mine["proc.sid"] == str(os.getsid(0)), mine
+    assert mine["proc.sid"] == os.getsid(0), mine
     assert mine["proc.sname"] not in (None, "", "<NA>"), mine
 
 
@@ -205,13 +205,13 @@ def test_setsid_without_exec():
     got = _opens(st, os.path.join(st["top"], "after-setsid"))
     assert got, st["alerts"]
     of = got[0]
-    assert of["proc.pid"] == str(st["setsid_caller"]), of
-    assert of["proc.sid"] == str(st["setsid_caller"]), of
+    assert of["proc.pid"] == st["setsid_caller"], of
+    assert of["proc.sid"] == st["setsid_caller"], of
     assert of["proc.sname"] == "python3", of
     # setsid() made a new process group too, and a session leader
-    assert of["proc.vpgid"] == str(st["setsid_caller"]), of
-    assert of["proc.is_vpgid_leader"] == "true", of
-    assert of["proc.is_sid_leader"] == "true", of
+    assert of["proc.vpgid"] == st["setsid_caller"], of
+    assert of["proc.is_vpgid_leader"] is True, of
+    assert of["proc.is_sid_leader"] is True, of
 
 
 def test_setpgid_without_exec_and_the_group_of_a_child():
@@ -219,22 +219,22 @@ def test_setpgid_without_exec_and_the_group_of_a_child():
     got = _opens(st, os.path.join(st["top"], "after-setpgid"))
     assert got, st["alerts"]
     of = got[0]
-    leader = str(st["group_leader"])
+    leader = st["group_leader"]
     assert of["proc.pid"] == leader, of
     assert of["proc.vpgid"] == leader, of
-    assert of["proc.is_vpgid_leader"] == "true", of
-    assert of["proc.is_sid_leader"] == "false", of
+    assert of["proc.is_vpgid_leader"] is True, of
+    assert of["proc.is_sid_leader"] is False, of
     runs = _execs(st, os.path.join(st["top"], "grouped"))
     assert len(runs) == 1, runs
     of = runs[0]
     assert of["proc.pid"] != leader, of
     assert of["proc.vpgid"] == leader, of
-    assert of["proc.is_vpgid_leader"] == "false", of
+    assert of["proc.is_vpgid_leader"] is False, of
     assert of["proc.vpgid.name"] == "python3", of
     assert os.path.basename(of["proc.vpgid.exepath"]).startswith("python3"), of
     # and a program run straight by the test is in the test's own group
     mine = _execs(st, os.path.join(st["merged"], "lowerbin"))[0]
-    assert mine["proc.vpgid"] == str(os.getpgid(0)), mine
+    assert mine["proc.vpgid"] == os.getpgid(0), mine
 
 
 def _host_init_start_epoch_ns():
@@ -250,8 +250,8 @@ def test_exe_times_and_the_namespace_start():
     path = os.path.join(st["top"], "grouped")
     of = _execs(st, path)[0]
     sb = os.stat(path)
-    assert of["proc.exe_ino.ctime"] == str(sb.st_ctime_ns), (of, sb)
-    assert of["proc.exe_ino.mtime"] == str(sb.st_mtime_ns), (of, sb)
+    assert of["proc.exe_ino.ctime"] == sb.st_ctime_ns, (of, sb)
+    assert of["proc.exe_ino.mtime"] == sb.st_mtime_ns, (of, sb)
     # copied by the test a few seconds before it ran
     assert 0 <= int(of["proc.exe_ino.ctime_duration_proc_start"]) < 120 * 10**9, of
     if os.readlink("/proc/self/ns/pid") == "pid:[4026531836]":  # the host's
@@ -265,11 +265,11 @@ def test_open_create_only_when_the_file_was_created():
     st = _state_once()
     top = st["top"]
     created = _opens(st, os.path.join(top, "created"))
-    assert [of["evt.is_open_create"] for of in created] == ["true"], created
+    assert [of["evt.is_open_create"] for of in created] == [True], created
     exists = _opens(st, os.path.join(top, "exists"))
-    assert [of["evt.is_open_create"] for of in exists] == ["true", "false"], exists
+    assert [of["evt.is_open_create"] for of in exists] == [True, False], exists
     plain = _opens(st, os.path.join(top, "plain-open"))
-    assert [of["evt.is_open_create"] for of in plain] == ["true", "false"], plain
+    assert [of["evt.is_open_create"] for of in plain] == [True, False], plain
 
 
 def test_cleanup():

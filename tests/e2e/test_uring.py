@@ -105,7 +105,7 @@ def test_open_read_of_shadow_is_an_openat_and_raises_the_syscall_alert():
     assert len(opens) == 1, _mine(st, "read")
     o = opens[0]
     assert o["vigil.io_uring_op"] == "IORING_OP_OPENAT"
-    assert o["evt.res"] == int(st["read"][1]["open_res"]) >= 0
+    assert o["evt.rawres"] == int(st["read"][1]["open_res"]) >= 0
     assert o["fd.nameraw"] == "/etc/shadow" and o["evt.arg.flags"] == "O_RDONLY"
     assert o["proc.name"] == "vigil-uring" and o["thread.tid"] == st["read"][0]
     # the same alert as the same open through the syscall
@@ -133,7 +133,7 @@ def test_sqpoll_requests_are_the_ring_owners():
     # the kernel thread (iou-sqp-PID, another tid) submitted it: the record
     # names the process and the thread that made the ring
     assert o["proc.pid"] == pid and o["thread.tid"] == pid and o["proc.name"] == "vigil-uring"
-    assert o["evt.res"] >= 0
+    assert o["evt.rawres"] >= 0
     assert _alerts(st, "sqpoll", SHADOW_RULE)
     # nothing of ours is reported under the SQPOLL thread's own name
     assert not [e for e in st["events"]
@@ -150,7 +150,7 @@ def test_io_wq_requests_are_the_submitters():
     assert len(opens) == 1, _mine(st, "async")
     o = opens[0]
     assert o["thread.tid"] == pid and o["proc.name"] == "vigil-uring"
-    assert o["evt.res"] == int(st["async"][1]["open_res"]) >= 0 and o["fd.num"] == o["evt.res"]
+    assert o["evt.rawres"] == int(st["async"][1]["open_res"]) >= 0 and o["fd.num"] == o["evt.rawres"]
     assert _alerts(st, "async", SHADOW_RULE)
 
 
@@ -160,7 +160,7 @@ def test_failed_open_is_marked_failed():
     assert st["missing"][1]["open_res"] == "-2"
     opens = [o for o in _uring(_mine(st, "missing", "openat")) if o.get("fd.name") == path]
     assert len(opens) == 1, _mine(st, "missing")
-    assert opens[0]["evt.res"] == -2 and "fd.num" not in opens[0]
+    assert opens[0]["evt.rawres"] == -2 and opens[0]["fd.num"] == -1  # Falco's: -1 on failure
 
 
 def test_connect_to_a_loopback_listener():
@@ -170,12 +170,12 @@ def test_connect_to_a_loopback_listener():
     conns = _uring(_mine(st, "connect", "connect"))
     assert len(conns) == 1, _mine(st, "connect")
     c = conns[0]
-    assert c["vigil.io_uring_op"] == "IORING_OP_CONNECT" and c["evt.res"] == 0
+    assert c["vigil.io_uring_op"] == "IORING_OP_CONNECT" and c["evt.rawres"] == 0
     assert c["fd.rip"] == "127.0.0.1" and c["fd.rport"] == port
     assert re.fullmatch(rf"127\.0\.0\.1:\d+->127\.0\.0\.1:{port}", c["fd.name"]), c
     socks = _uring(_mine(st, "connect", "socket"))
     assert len(socks) == 1 and socks[0]["vigil.io_uring_op"] == "IORING_OP_SOCKET", socks
-    assert socks[0]["evt.res"] == int(st["connect"][1]["socket_res"])
+    assert socks[0]["evt.rawres"] == int(st["connect"][1]["socket_res"])
 
 
 def test_bind_listen_and_accept():
@@ -187,11 +187,11 @@ def test_bind_listen_and_accept():
           if e["output_fields"].get("evt.is_io_uring")}
     assert set(ev) == {"bind", "listen", "accept4"}, _mine(st, "serve")
     b, l, a = ev["bind"], ev["listen"], ev["accept4"]
-    assert b["vigil.io_uring_op"] == "IORING_OP_BIND" and b["evt.res"] == 0
+    assert b["vigil.io_uring_op"] == "IORING_OP_BIND" and b["evt.rawres"] == 0
     assert b["fd.lip"] == "127.0.0.1" and b["fd.lport"] == port, b  # the port it was given
     assert l["vigil.io_uring_op"] == "IORING_OP_LISTEN" and l["fd.lport"] == port, l
     assert a["vigil.io_uring_op"] == "IORING_OP_ACCEPT"
-    assert a["evt.res"] == a["fd.num"] == int(kv["accept_res"]), a
+    assert a["evt.rawres"] == a["fd.num"] == int(kv["accept_res"]), a
     assert a["fd.lport"] == port and a["fd.rip"] == "127.0.0.1", a
 
 
@@ -202,12 +202,12 @@ def test_rename_unlink_and_mkdir_with_their_paths():
     assert len(ren) == 1, _mine(st, "rename")
     assert ren[0]["evt.arg.oldpath"] == os.path.join(top, "old")
     assert ren[0]["evt.arg.newpath"] == os.path.join(top, "new")
-    assert ren[0]["vigil.io_uring_op"] == "IORING_OP_RENAMEAT" and ren[0]["evt.res"] == 0
+    assert ren[0]["vigil.io_uring_op"] == "IORING_OP_RENAMEAT" and ren[0]["evt.rawres"] == 0
     unl = _uring(_mine(st, "unlink", "unlinkat"))
-    assert len(unl) == 1 and unl[0]["fd.name"] == os.path.join(top, "new"), unl
-    assert unl[0]["vigil.io_uring_op"] == "IORING_OP_UNLINKAT" and unl[0]["evt.res"] == 0
+    assert len(unl) == 1 and unl[0]["fs.path.name"] == os.path.join(top, "new"), unl
+    assert unl[0]["vigil.io_uring_op"] == "IORING_OP_UNLINKAT" and unl[0]["evt.rawres"] == 0
     mk = _uring(_mine(st, "mkdir", "mkdirat"))
-    assert len(mk) == 1 and mk[0]["fd.name"] == os.path.join(top, "dir"), mk
+    assert len(mk) == 1 and mk[0]["fs.path.name"] == os.path.join(top, "dir"), mk
 
 
 FALCO_RULES = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
@@ -239,8 +239,9 @@ def test_request_without_completion_is_sent_at_submission():
     st = _st()
     mk = _uring(_mine(st, "skip", "mkdirat"))
     assert len(mk) == 1, _mine(st, "skip")
-    assert mk[0]["fd.name"] == os.path.join(st["top"], "skipped") and mk[0]["fd.nameraw"] == "skipped"
-    assert mk[0]["vigil.io_uring_noresult"] is True and mk[0]["evt.res"] == 0
+    assert mk[0]["fs.path.name"] == os.path.join(st["top"], "skipped")
+    assert mk[0]["fs.path.nameraw"] == "skipped"
+    assert mk[0]["vigil.io_uring_noresult"] is True and mk[0]["evt.rawres"] == 0
     assert re.search(r"io_uring unpaired=[1-9]", st["stderr"]), st["stderr"]
 
 
@@ -359,13 +360,13 @@ def test_rules_see_io_uring_requests_through_the_kernel_filter():
     opens = [a["output_fields"] for a in alerts if a["rule"] == "vgu io_uring open"]
     assert len(opens) == 1, alerts
     assert opens[0]["vigil.io_uring_op"] == "IORING_OP_OPENAT"
-    assert opens[0]["proc.pid"] == str(opened) and opens[0]["fd.name"] == top + "/file"
+    assert opens[0]["proc.pid"] == opened and opens[0]["fd.name"] == top + "/file"
     mk = {a["output_fields"]["fs.path.name"]: a["output_fields"] for a in alerts
           if a["rule"] == "vgu mkdir"}
     assert set(mk) == {top + "/dir", top + "/bysyscall"}, alerts
-    assert mk[top + "/dir"]["evt.is_io_uring"] == "true"
-    assert mk[top + "/dir"]["proc.pid"] == str(made)
-    assert mk[top + "/bysyscall"]["evt.is_io_uring"] == "false"
+    assert mk[top + "/dir"]["evt.is_io_uring"] is True
+    assert mk[top + "/dir"]["proc.pid"] == made
+    assert mk[top + "/bysyscall"]["evt.is_io_uring"] is False
 
 
 def test_flood_of_opens_is_coalesced_and_counted():
@@ -389,7 +390,7 @@ def test_flood_of_opens_is_sent_or_dropped_with_counts():
     assert dropped > 0, stats  # the small ring did overflow: the counts are real
     assert unpaired > 0  # sent at submission, without waiting for the result
     nores = [o for o in ours if o.get("vigil.io_uring_noresult")]
-    assert all(o["evt.res"] == 0 for o in nores)
+    assert all(o["evt.rawres"] == 0 for o in nores)
     return f"[{n} opens -> {len(ours)} records, {dropped} open drops, {unpaired} unpaired]"
 
 

@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 
 #include "output/alert.h"
+#include "fields/extract.h"
 #include "output/fields.h"
 #include "sensor/event.h"
 #include "../unit/utf8_check.h"
@@ -117,6 +118,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (js)
 			check_json(js);
 		free(js);
+	}
+	/* the same record through the rule extractors, as --events renders it
+	 * (no process table: every field from the record alone) */
+	{
+		static struct vg_rule_ctx *ctx;
+
+		if (!ctx && !(ctx = calloc(1, sizeof(*ctx))))
+			abort();
+		ctx->hostname = "fuzz";
+		vg_rule_ctx_reset(ctx, &ev, ev.u.hdr.ts_ns);
+		vg_fields_from_ctx(&fields, ctx);
+		if (fields.n <= 0 || fields.n > VG_FIELDS_MAX || fields.used > sizeof(fields.buf))
+			abort();
+		n = vg_format_fields(line, sizeof(line), &fields);
+		if (n >= sizeof(line) || memchr(line, '\n', n))
+			abort();
 	}
 	free(copy);
 	return 0;

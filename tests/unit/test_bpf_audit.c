@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit/bpf_fields.h"
+#include "fields/bpf.h"
 #include "audit/fdinfo.h"
 #include "audit/inventory.h"
 #include "audit/verdict.h"

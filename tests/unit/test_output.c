@@ -12,7 +12,7 @@
 #include "check.h"
 #include "output/alert.h"
 #include "output/fields.h"
-#include "output/flagnames.h"
+#include "fields/names.h"
 #include "sensor/event.h"
 #include "utf8_check.h"
 

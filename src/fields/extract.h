@@ -1,6 +1,9 @@
 /* The rule engine's view of a real event: extracts the fields of the
  * registry (src/rules/fields.h) from a decoded record, the process table and
- * the user cache, with Falco's semantics and value spellings.
+ * the user cache, with Falco's semantics and value spellings. Each field
+ * family (evt.c, args.c, proc.c, fd.c, user.c, bpf.c ...) lists its
+ * extractors in a table keyed by field id (fields/fx.h); this file's
+ * vg_rule_field_get dispatches to them.
  *
  * Set up: a zeroed context (calloc), then procs, users and hostname.
  * Use, once per event:
@@ -13,8 +16,8 @@
  * what several fields share (the process entry, its ancestors, its view) is
  * looked up once per event. Values stay valid until the next reset. The
  * context is large (see VG_RULE_SCRATCH): keep it off the stack. */
-#ifndef VIGIL_MONITOR_RULE_FIELDS_H
-#define VIGIL_MONITOR_RULE_FIELDS_H
+#ifndef VIGIL_FIELDS_EXTRACT_H
+#define VIGIL_FIELDS_EXTRACT_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -29,6 +32,7 @@ struct vg_usercache;
 struct vg_container;
 struct vg_drops;
 struct vg_stdio_table;
+struct vg_arg_def;
 
 /* Room for one event's rendered values. A value that does not fit is cut
  * (strings) or absent (lists); 64 KiB holds a full command line of the
@@ -73,7 +77,8 @@ struct vg_rule_ctx {
 	struct vg_rule_pview self;
 	unsigned nanc; /* ancestors found, parent first */
 	const struct vg_proc *anc[VG_FIELD_MAX_VALUES];
-	int schema; /* index in the argument table, -1 none */
+	const struct vg_arg_def *schema; /* the event's arguments (src/sensor/syscalls.c) */
+	bool schema_known;		 /* schema looked up for this event */
 	const char *cmdline;
 	uint32_t cmdline_len;
 
@@ -99,6 +104,17 @@ void vg_rule_ctx_reset(struct vg_rule_ctx *c, const struct vg_event *ev, uint64_
  * to the event or vigil cannot know it. */
 int vg_rule_field_get(const void *ctx, const struct vg_field_ref *ref, struct vg_value *out,
 		      unsigned max);
+
+/* Names of the current event's arguments (evt.arg.NAME), in its schema's
+ * order, which is Falco's; with aliases (other names rules may use: the
+ * module's path of finit_module, a bpf program's name ...) or without.
+ * Returns how many (<= max). */
+unsigned vg_event_arg_names(struct vg_rule_ctx *c, bool aliases, const char **names,
+			    unsigned max);
+
+/* The name of the family that extracts field id ("evt", "proc", "fd" ...),
+ * or NULL for a field vigil records nothing for (VG_FF_NODATA). */
+const char *vg_field_family(enum vg_field_id id);
 
 /* The rule engine's event type id for a record: its syscall name (openat,
  * dup3 ...), else its record kind (execve, clone, procexit ...); 0 if the

@@ -1,7 +1,7 @@
 /* Rule fields of bpf() and perf_event_open records: bpf.* and probe.*
  * (see docs/rules.md). Values point into the event or at static names. */
-#ifndef VIGIL_AUDIT_BPF_FIELDS_H
-#define VIGIL_AUDIT_BPF_FIELDS_H
+#ifndef VIGIL_FIELDS_BPF_H
+#define VIGIL_FIELDS_BPF_H
 
 #include <stdbool.h>
 #include <stddef.h>

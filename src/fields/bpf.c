@@ -9,8 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "audit/bpf_fields.h"
-#include "output/flagnames.h"
+#include "fields/bpf.h"
+#include "fields/fx.h"
+#include "fields/names.h"
 #include "sensor/event.h"
 
 bool vg_bpf_field_is(enum vg_field_id id)
@@ -170,3 +171,26 @@ int vg_bpf_field_get(const struct vg_event *ev, enum vg_field_id id, struct vg_v
 		return 0;
 	}
 }
+
+/* names rendered into a local buffer are copied to the scratch area, which
+ * lives as long as the event */
+FX(bpf_fx)
+{
+	char b[64];
+	int n = vg_bpf_field_get(c->ev, ref->field->id, out, b, sizeof(b));
+
+	if (n && ref->field->type == VG_FT_STR && out->s.ptr == b)
+		return vg_put_copy(c, out, b);
+	return n;
+}
+
+static const struct vg_fx fx[] = {
+	{ VG_F_BPF_CMD, bpf_fx },	    { VG_F_BPF_PROG_TYPE, bpf_fx },
+	{ VG_F_BPF_PROG_NAME, bpf_fx },	    { VG_F_BPF_PROG_ID, bpf_fx },
+	{ VG_F_BPF_ATTACH_TYPE, bpf_fx },   { VG_F_BPF_ATTACH_TARGET, bpf_fx },
+	{ VG_F_BPF_LINK_ID, bpf_fx },	    { VG_F_PROBE_TYPE, bpf_fx },
+	{ VG_F_PROBE_PATH, bpf_fx },	    { VG_F_PROBE_FUNC, bpf_fx },
+	{ VG_F_PROBE_OFFSET, bpf_fx },	    { VG_F_PROBE_TP_ID, bpf_fx },
+};
+
+VG_FX_FAMILY(vg_fx_bpf, "bpf, probe", fx);

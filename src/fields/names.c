@@ -10,7 +10,7 @@
 #include <sched.h>
 #include <linux/bpf.h>
 
-#include "output/flagnames.h"
+#include "fields/names.h"
 
 struct name {
 	uint64_t v;
@@ -201,4 +201,113 @@ const char *vg_file_type(uint32_t mode)
 	case S_IFLNK: return "symlink";
 	}
 	return "";
+}
+
+static const char *const cap_names[] = {
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_DAC_READ_SEARCH",
+    "CAP_FOWNER",
+    "CAP_FSETID",
+    "CAP_KILL",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_SETPCAP",
+    "CAP_LINUX_IMMUTABLE",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_NET_BROADCAST",
+    "CAP_NET_ADMIN",
+    "CAP_NET_RAW",
+    "CAP_IPC_LOCK",
+    "CAP_IPC_OWNER",
+    "CAP_SYS_MODULE",
+    "CAP_SYS_RAWIO",
+    "CAP_SYS_CHROOT",
+    "CAP_SYS_PTRACE",
+    "CAP_SYS_PACCT",
+    "CAP_SYS_ADMIN",
+    "CAP_SYS_BOOT",
+    "CAP_SYS_NICE",
+    "CAP_SYS_RESOURCE",
+    "CAP_SYS_TIME",
+    "CAP_SYS_TTY_CONFIG",
+    "CAP_MKNOD",
+    "CAP_LEASE",
+    "CAP_AUDIT_WRITE",
+    "CAP_AUDIT_CONTROL",
+    "CAP_SETFCAP",
+    "CAP_MAC_OVERRIDE",
+    "CAP_MAC_ADMIN",
+    "CAP_SYSLOG",
+    "CAP_WAKE_ALARM",
+    "CAP_BLOCK_SUSPEND",
+    "CAP_AUDIT_READ",
+    "CAP_PERFMON",
+    "CAP_BPF",
+    "CAP_CHECKPOINT_RESTORE",
+};
+
+size_t vg_caps_text(char *buf, size_t size, uint64_t caps)
+{
+	size_t n = 0;
+
+	if (size < 2) {
+		if (size)
+			buf[0] = 0;
+		return 0;
+	}
+	for (unsigned i = 0; i < 64; i++) {
+		char num[16];
+		const char *name = num;
+		size_t len;
+
+		if (!(caps >> i & 1))
+			continue;
+		if (i < sizeof(cap_names) / sizeof(cap_names[0]))
+			name = cap_names[i];
+		else
+			snprintf(num, sizeof(num), "CAP_%u", i);
+		len = strlen(name);
+		if (n + len + 2 > size)
+			break;
+		if (n)
+			buf[n++] = ' ';
+		memcpy(buf + n, name, len);
+		n += len;
+	}
+	buf[n] = 0;
+	return n;
+}
+
+uint32_t vg_tty_number(uint32_t kdev)
+{
+	uint32_t major = kdev >> 20, minor = kdev & 0xfffff;
+
+	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
+}
+
+const char *vg_memfd_flags(char *buf, size_t size, uint64_t f)
+{
+	static const struct {
+		uint64_t bit;
+		const char *name;
+	} t[] = {{1, "MFD_CLOEXEC"},
+		 {2, "MFD_ALLOW_SEALING"},
+		 {4, "MFD_HUGETLB"},
+		 {8, "MFD_NOEXEC_SEAL"},
+		 {16, "MFD_EXEC"}};
+	size_t n = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]) && n < size; i++)
+		if (f & t[i].bit) {
+			n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? "|" : "", t[i].name);
+			f &= ~t[i].bit;
+		}
+	if (f && n < size)
+		n += (size_t)snprintf(buf + n, size - n, "%s0x%llx", n ? "|" : "",
+				      (unsigned long long)f);
+	if (!n)
+		snprintf(buf, size, "0");
+	return buf;
 }
