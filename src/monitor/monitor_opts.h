@@ -1,6 +1,6 @@
 /* What `vigil run` asks of the monitor: built from the configuration by
- * `vigil run` (src/cli/), read by the monitor and its parts (outputs,
- * reload, detectors). A leaf: it includes only the option structs of the
+ * `vigil run` (src/cli/), read by the monitor and its parts (the reload
+ * thread, the detectors). A leaf: it includes only the option structs of the
  * parts it configures. */
 #ifndef VIGIL_MONITOR_MONITOR_OPTS_H
 #define VIGIL_MONITOR_MONITOR_OPTS_H
