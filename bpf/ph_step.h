@@ -316,6 +316,8 @@ static __always_inline void respond(struct task_struct *task, const struct ph_ta
 	report(PH_EV_RESPONSE, st, prof, res, call, ph_response_sig, (__s32)err);
 }
 
+#include "ph_sketch.h" /* the dashboard's picture of n-gram profiles */
+
 /* After the fast path failed: the profile, the model, and the records. */
 static __always_inline void ph_slow_call(struct task_struct *task, struct ph_task_state *st,
 					 __u32 sym, __u64 now)
@@ -337,6 +339,7 @@ static __always_inline void ph_slow_call(struct task_struct *task, struct ph_tas
 		__sync_fetch_and_add(&ph_model_errors, 1);
 		return;
 	}
+	ph_sketch_note(st, prof, &res, sym);
 	if (!(res.anomaly | res.normal | res.stopped))
 		return;
 	if (res.normal)

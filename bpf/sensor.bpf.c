@@ -54,6 +54,8 @@ struct {
 } handlers SEC(".maps");
 
 #include "vg_facts.h"
+#include "vg_nsmount.h"
+#include "vg_wx.h"
 
 static __always_inline bool in_compat_syscall(void)
 {
@@ -354,6 +356,8 @@ static __always_inline __u16 sockaddr_from_fd(struct vg_net *e, long fd)
 	return sockaddr_from_file(e, fd_to_file(fd));
 }
 
+#include "vg_fastopen.h"
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(vg_net, struct pt_regs *regs, long ret)
 {
@@ -365,10 +369,9 @@ int BPF_PROG(vg_net, struct pt_regs *regs, long ret)
 	__u32 off;
 	long nr = regs->orig_ax;
 
-	/* sendto is a connect only with MSG_FASTOPEN; every other send is not
-	 * sent at all */
-	if ((unsigned long)nr < VG_NR_SYSCALLS && route_for(nr, compat)->variant == VG_V_FASTOPEN &&
-	    !(sys_arg(regs, compat, 4) & 0x20000000 /* MSG_FASTOPEN */))
+	/* sendto and sendmsg are connects only with MSG_FASTOPEN; every other
+	 * send is not sent at all (bpf/vg_fastopen.h) */
+	if ((unsigned long)nr < VG_NR_SYSCALLS && fastopen_skip(route_for(nr, compat), regs, compat))
 		return 0;
 	sc = begin_record(regs, compat, sizeof(struct vg_net), &r);
 	if (!sc)
@@ -397,7 +400,7 @@ int BPF_PROG(vg_net, struct pt_regs *regs, long ret)
 		/* What the program asked for comes from its sockaddr; the
 		 * other end from the socket once the call went through. */
 		e->fd = sys_arg(regs, compat, 1);
-		uaddr = (void *)sys_arg(regs, compat, r->variant == VG_V_FASTOPEN ? 5 : 2);
+		uaddr = connect_addr(r, regs, compat);
 		if (ret >= 0 || ret == -EINPROGRESS)
 			sockaddr_from_fd(e, e->fd);
 		if (r->type == VG_EV_CONNECT)
@@ -655,10 +658,15 @@ int BPF_PROG(vg_sys, struct pt_regs *regs, long ret)
 		return 0;
 	type = route_for(nr, compat)->type;
 	if (type == VG_EV_MPROTECT &&
-	    (sys_arg(regs, compat, 3) & (PROT_WRITE | PROT_EXEC)) != (PROT_WRITE | PROT_EXEC))
+	    (sys_arg(regs, compat, 3) & (PROT_WRITE | PROT_EXEC)) != (PROT_WRITE | PROT_EXEC) &&
+	    !exec_map_of_written_file(route_for(nr, compat), sys_arg(regs, compat, 3),
+				      sys_arg(regs, compat, 5)))
 		return 0;
 	if (type == VG_EV_DUP && !dup_onto_stdio(route_for(nr, compat)->variant,
 						 sys_arg(regs, compat, 2), ret))
+		return 0;
+	if (nsmount_skip(route_for(nr, compat), sys_arg(regs, compat, 1),
+			 sys_arg(regs, compat, 2), ret))
 		return 0;
 	sc = begin_record(regs, compat, sizeof(struct vg_sys), &r);
 	if (!sc)
@@ -718,6 +726,9 @@ int BPF_PROG(vg_sys, struct pt_regs *regs, long ret)
 		off = perf_details(sc, e, off);
 		break;
 	}
+	off = nsmount_details(sc, e, off, r, task);
+	if (r->type == VG_EV_MPROTECT && r->fd) /* mmap: was the file open for writing? */
+		e->aux = exec_map_of_written_file(r, e->args[2], e->args[4]);
 	emit(sc, off);
 	return 0;
 }

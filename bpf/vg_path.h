@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
 /* Path resolution in the kernel: a bounded walk up the dentry tree that
- * crosses mount points and stops at the task's root (so a chrooted or
- * containerised process gets the path as it sees it).
+ * crosses mount points and stops at the task's root when that root is a
+ * mount's root (a container's pivot_root: the path as it sees it), or
+ * walks on past a chroot into a directory to the real root (flagged).
  *
  * Tracepoint programs cannot call bpf_d_path() (it is allowed only for a few
  * fentry/LSM hooks, which this kernel refuses), hence the walk by hand. */
@@ -103,6 +104,14 @@ static __always_inline __u32 resolve_path(struct scratch *sc, const struct path 
 	c.mnt_root = (__u64)p->mnt->mnt_root;
 	c.root_dentry = (__u64)fs->root.dentry;
 	c.root_mnt = (__u64)fs->root.mnt;
+	/* A chroot into a directory (not a mount's root, as a container's
+	 * pivot_root is) does not stop the walk: the file is named as the
+	 * rest of the system knows it (chroot("/etc") then "/shadow" is
+	 * /etc/shadow), and the record says so. */
+	if (fs->root.dentry != fs->root.mnt->mnt_root) {
+		c.root_dentry = 0;
+		*flags |= VG_F_PATH_CHROOT;
+	}
 	c.pos = VG_PATH_MAX;
 	bpf_loop(VG_PATH_DEPTH, walk_step, &c, 0);
 	if (c.trunc || !c.done)

@@ -1,5 +1,7 @@
-/* vigil dashboard: one page, five views, kept live by polling the JSON API
- * (/api/..., docs/dashboard.md) every 2 s. Everything from the monitor is
+/* vigil dashboard: one page, five views, kept live by the monitor's event
+ * stream (server-sent events on /api/stream: alerts as they are raised, and
+ * the view's data when it changes), or, when the stream cannot be had, by
+ * polling the JSON API (/api/..., docs/dashboard.md) every 2 s. Everything from the monitor is
  * put in the page with textContent, never as HTML: alert fields hold
  * whatever names an attacker chose. */
 "use strict";
@@ -9,11 +11,11 @@ const PRIORITIES = ["Emergency", "Alert", "Critical", "Error", "Warning", "Notic
 const PRIO_COLORS = ["#7a1712", "#912018", "#b42318", "#d9480f", "#c58a00", "#2f6fec", "#12824c", "#7a8394"];
 const SERIES_COLORS = ["#2f6fec", "#12824c", "#c58a00", "#d9480f", "#7c3aed", "#0e9384", "#e5484d", "#667085"];
 const KEEP_ALERTS = 2000; /* the newest; older ones open by id (#alert/ID) */
-const EVENT_POINTS = 90; /* 3 minutes of 2 s samples */
+const EVENT_POINTS = 90; /* samples of the overview (every 5 s pushed, 2 s polled) */
 
 const state = {
   csrf: null, ph: false, mute: false, overrides: null,
-  overview: null, alerts: [], lastAlertId: 0, seen: 0,
+  overview: null, alerts: [], alertIds: new Set(), lastAlertId: 0, seen: 0, polls: 0, streamed: 0,
   processes: null, profiles: null, bpf: null, bpfAt: 0,
   eventSeries: { labels: [], byType: {} },
   charts: {}, page: "overview", arg: null, muteOpen: null,
@@ -113,44 +115,144 @@ function route() {
   for (const a of document.querySelectorAll("nav a")) a.classList.toggle("active", a.dataset.page === navPage);
   if (state.page === "alert") renderAlertDetail(true);
   if (state.page === "profile") renderProfileDetail(true);
+  openStream();
   refreshPage().then(render);
   render();
 }
 
-/* ---- polling ---- */
+/* ---- live: the stream, or polling ---- */
+
+const live = { es: null, view: null, ready: false, timer: null, retryAt: 0, renderTimer: null, refreshTimer: null };
+
+/* Adds alerts (from the stream, a catch-up or a poll), each once, in id order. */
+function addAlerts(list) {
+  let added = 0, sorted = true;
+  for (const a of list) {
+    if (state.alertIds.has(a.id)) continue;
+    if (state.alerts.length && a.id < state.alerts[state.alerts.length - 1].id) sorted = false;
+    state.alerts.push(a); state.alertIds.add(a.id); added++;
+    if (a.id > state.lastAlertId) state.lastAlertId = a.id;
+  }
+  if (!sorted) state.alerts.sort((x, y) => x.id - y.id);
+  if (state.alerts.length > KEEP_ALERTS)
+    for (const a of state.alerts.splice(0, state.alerts.length - KEEP_ALERTS)) state.alertIds.delete(a.id);
+  return added;
+}
+
+/* The monitor's last alert id went down: another monitor now. */
+function monitorChanged(lastId) {
+  if (lastId >= state.lastAlertId) return;
+  state.alerts = []; state.alertIds = new Set(); state.lastAlertId = 0; state.seen = 0;
+}
+
+async function catchUp() {
+  const al = await api(`/api/alerts?after=${state.lastAlertId}&limit=${KEEP_ALERTS}`);
+  monitorChanged(al.last_id);
+  addAlerts(al.alerts);
+}
+
+function takeOverview(ov) {
+  state.overview = ov;
+  sampleEvents(ov);
+}
+
+function setLive(mode, text) {
+  const e = $("live");
+  e.dataset.mode = mode;
+  e.className = "live " + (mode === "stream" || mode === "poll" ? "ok" : "bad");
+  e.textContent = text || `live · ${mode === "stream" ? "pushed" : "polled"} · ` + new Date().toLocaleTimeString("en-GB", { hour12: false });
+}
+
+/* Many alerts at once redraw once. */
+function scheduleRender() {
+  if (!live.renderTimer) live.renderTimer = setTimeout(() => { live.renderTimer = null; render(); }, 150);
+}
+/* Views that ask the monitor for more than the stream carries (an alert
+ * search, a profile's anomalies) ask again after new alerts, once a second. */
+function scheduleRefresh() {
+  if (!live.refreshTimer) live.refreshTimer = setTimeout(() => { live.refreshTimer = null; refreshPage().then(render); }, 1000);
+}
+
+function streamView() { return { alert: "alerts" }[state.page] || state.page; }
+
+/* One stream for the view shown; a new view opens a new one. If the
+ * browser cannot have one (no EventSource, all streams taken, refused),
+ * the page polls and tries the stream again 30 s later. */
+function openStream() {
+  const view = streamView();
+  if (live.es && live.view === view) return;
+  if (live.es) { live.es.close(); live.es = null; }
+  if (typeof EventSource === "undefined" || Date.now() < live.retryAt) { startPolling(); return; }
+  const es = new EventSource(`/api/stream?view=${encodeURIComponent(view)}`);
+  live.es = es; live.view = view; live.ready = false;
+  const on = (name, fn) => es.addEventListener(name, (e) => {
+    if (live.es !== es) return;
+    state.streamed++;
+    try { fn(JSON.parse(e.data)); } catch (err) { toast(err.message); }
+  });
+  on("hello", async (h) => {
+    stopPolling();
+    monitorChanged(h.last_id);
+    try { await catchUp(); } catch (err) { toast(err.message); }
+    live.ready = true;
+    setLive("stream");
+    render();
+  });
+  on("alert", (a) => {
+    if (addAlerts([a])) { scheduleRender(); if (state.page === "profile" || state.search) scheduleRefresh(); }
+  });
+  on("overview", (ov) => { takeOverview(ov); if (live.ready) setLive("stream"); scheduleRender(); });
+  on("processes", (p) => { state.processes = p; scheduleRender(); });
+  on("profiles", (p) => { state.profiles = p; scheduleRender(); });
+  on("bpf", (b) => { state.bpf = b; state.bpfAt = Date.now(); scheduleRender(); });
+  es.onerror = () => {
+    if (live.es !== es) return;
+    if (es.readyState === EventSource.CLOSED) { /* refused: poll instead, for a while */
+      live.es = null; live.retryAt = Date.now() + 30000;
+      startPolling();
+    } else {
+      setLive("reconnecting", "reconnecting…"); /* the browser opens it again by itself */
+    }
+  };
+}
+
+function startPolling() {
+  if (live.timer) return;
+  live.timer = setInterval(() => { if (Date.now() >= live.retryAt && typeof EventSource !== "undefined") openStream(); poll(); }, POLL_MS);
+  poll();
+}
+function stopPolling() { if (live.timer) { clearInterval(live.timer); live.timer = null; } }
 
 async function poll() {
+  state.polls++;
   try {
     const [ov, al] = await Promise.all([api("/api/overview"), api(`/api/alerts?after=${state.lastAlertId}&limit=${KEEP_ALERTS}`)]);
-    state.overview = ov;
-    if (al.alerts.length) {
-      state.alerts.push(...al.alerts);
-      if (state.alerts.length > KEEP_ALERTS) state.alerts.splice(0, state.alerts.length - KEEP_ALERTS);
-    }
-    if (al.last_id < state.lastAlertId) state.alerts = []; /* another monitor now */
-    state.lastAlertId = al.last_id;
-    sampleEvents(ov);
+    takeOverview(ov);
+    monitorChanged(al.last_id);
+    addAlerts(al.alerts);
     await refreshPage();
-    const live = $("live"); live.className = "live ok";
-    live.textContent = "live · " + new Date().toLocaleTimeString("en-GB", { hour12: false });
+    setLive("poll");
   } catch (e) {
-    const live = $("live"); live.className = "live bad"; live.textContent = "disconnected: " + e.message;
+    setLive("down", "disconnected: " + e.message);
   }
   render();
 }
 
+/* What the view shows beyond the stream's data; with the stream, the
+ * process table, the profiles and the BPF inventory come pushed. */
 async function refreshPage() {
+  const pushed = !!live.es && live.es.readyState === 1;
   try {
-    if (state.page === "processes") state.processes = await api("/api/processes");
+    if (state.page === "processes" && !pushed) state.processes = await api("/api/processes");
     if (state.page === "alerts") {
       /* a process or text filter searches all the monitor keeps, not only the page's window */
       const q = $("f-proc").value.trim() || $("f-text").value.trim();
       state.search = q ? { q, list: (await api(`/api/alerts?q=${encodeURIComponent(q)}&limit=${KEEP_ALERTS}`)).alerts } : null;
     }
-    if ((state.page === "profiles" || state.page === "profile") && state.ph) state.profiles = await api("/api/profiles");
+    if ((state.page === "profiles" || state.page === "profile") && state.ph && !pushed) state.profiles = await api("/api/profiles");
     if (state.page === "profile" && state.ph) /* the monitor keeps more than the page */
       state.anomalies = { ino: Number(state.arg), list: (await api(`/api/alerts?ino=${Number(state.arg)}&limit=200`)).alerts };
-    if (state.page === "bpf" && Date.now() - state.bpfAt > 5000) { state.bpf = await api("/api/bpf"); state.bpfAt = Date.now(); }
+    if (state.page === "bpf" && !pushed && Date.now() - state.bpfAt > 5000) { state.bpf = await api("/api/bpf"); state.bpfAt = Date.now(); }
   } catch (e) { toast(e.message); }
 }
 
@@ -474,7 +576,7 @@ async function renderProfileDetail(force) {
         el("button", { onclick: act("sensitize"), title: "forget this training period; normal mode stays" }, "Sensitize"),
         el("button", { onclick: act("tolerize"), title: "stop normal mode, keep learning" }, "Tolerize"),
         el("button", { class: "danger", onclick: act("reset"), title: "start over from nothing" }, "Reset"))),
-    el("div", { class: "card" }, el("h2", { text: "Which call follows which (the profile's learnt pairs)" }), heat),
+    el("div", { class: "card" }, el("h2", { text: "Which call follows which" }), heat),
     el("div", { class: "card" }, el("h2", { text: "Anomalies (kept alerts)" }),
       el("div", { class: "scroll" }, el("table", { class: "list", id: "anomalies" },
         el("thead", {}, el("tr", {}, ["Time", "PID", "Call", "Window (oldest first)", "LFC"].map((t) => el("th", { text: t })))),
@@ -486,21 +588,28 @@ async function renderProfileDetail(force) {
   if (!again || force) drawHeat(p);
 }
 
+function fpText(p) {
+  const pct = 100 * Number(p || 0);
+  return pct >= 1 ? pct.toFixed(1) + "%" : pct >= 0.01 ? pct.toFixed(2) + "%" : "under 0.01%";
+}
+
 async function drawHeat(p) {
   const box = $("heat");
   let h;
   try { h = await api(`/api/profile/heatmap?dev=${p.dev}&ino=${p.ino}`); }
   catch (e) { fill(box, el("p", { class: "muted", text: e.message })); return; }
   if (!h.calls.length) {
-    fill(box, el("p", { class: "muted", id: "heat-note", text: h.ngrams ?
-      `This profile holds ${num(h.ngrams)} hashed 12-grams, which do not name their calls; the picture needs pH's lookahead pairs (ph.model: plain).` :
+    fill(box, el("p", { class: "muted", id: "heat-note", "data-source": h.source, text: h.ngrams ?
+      `This profile holds ${num(h.ngrams)} hashed n-grams, which do not name their calls, and its call-pair sketch is empty: ` +
+      "the kernel notes the pairs as the program runs, and the sketch is not saved: after a restart the picture comes back when the program runs again." :
       "Nothing learnt yet." }));
     return;
   }
   const n = h.calls.length, cell = Math.max(6, Math.min(16, Math.floor(640 / n)));
   const label = Math.min(130, 7 * Math.max(...h.calls.map((c) => c.length)) + 8);
   const w = label + n * cell + 4, ht = label + n * cell + 4, dpr = window.devicePixelRatio || 1;
-  const cv = el("canvas", { id: "heat-canvas", width: w * dpr, height: ht * dpr, "data-calls": n, "data-cells": h.follows.length });
+  const cv = el("canvas", { id: "heat-canvas", width: w * dpr, height: ht * dpr, "data-calls": n, "data-cells": h.follows.length,
+                           "data-source": h.source });
   cv.style.width = w + "px"; cv.style.height = ht + "px";
   const g = cv.getContext("2d"); g.scale(dpr, dpr);
   const dark = matchMedia("(prefers-color-scheme: dark)").matches;
@@ -522,8 +631,13 @@ async function drawHeat(p) {
     g.save(); g.translate(label + i * cell + cell / 2, label - 4); g.rotate(-Math.PI / 2); g.textAlign = "left"; g.fillText(c, 0, 0); g.restore();
   });
   const next = h.follows.filter((f) => f[2] === 1).length;
-  fill(box, el("p", { class: "muted", id: "heat-note", text: `${n} calls · row: a call; column: a call after it, dark when it came next (${next} pairs), ` +
-    `fainter the further on it came in the window · ${num(h.pairs)} pairs learnt` }), cv);
+  const note = h.source === "sketch" ?
+    `${n} calls · row: a call; column: the call that came right after it (${next} pairs), from the call-pair sketch the kernel keeps ` +
+    `beside this profile's ${num(h.ngrams)} hashed n-grams (${bytes(h.sketch_bytes)}): a pair noted is always shown; a cell may also be a pair ` +
+    `that never happened: false positives, estimated, ${fpText(h.false_positive)} of the empty cells (${(100 * h.fill).toFixed(1)}% of the filter's bits set)` :
+    `${n} calls · row: a call; column: a call after it, dark when it came next (${next} pairs), ` +
+    `fainter the further on it came in the window · ${num(h.pairs)} pairs learnt`;
+  fill(box, el("p", { class: "muted", id: "heat-note", "data-source": h.source, text: note }), cv);
 }
 
 /* ---- eBPF ---- */
@@ -560,9 +674,7 @@ async function start() {
   for (const id of ["f-proc", "f-text"]) $(id).addEventListener("change", () => refreshPage().then(render));
   for (const id of ["p-alerts", "b-susp"]) $(id).addEventListener("change", render);
   window.addEventListener("hashchange", route);
-  await poll();
-  route();
-  setInterval(poll, POLL_MS);
+  route(); /* opens the stream, or polls */
 }
 
 document.addEventListener("DOMContentLoaded", start);

@@ -69,7 +69,9 @@ enum vg_event_type {
 	VG_EV_MODULE_LOAD = 70,
 	VG_EV_BPF = 71,
 	VG_EV_PERF_EVENT_OPEN = 72,
-	VG_EV_TYPE_MAX = 80 /* size of per-type tables; bump when adding past it */
+	/* mounts: mount, open_tree, move_mount, fsopen, fsconfig, fsmount (bpf/vg_nsmount.h) */
+	VG_EV_MOUNT = 88,
+	VG_EV_TYPE_MAX = 96 /* size of per-type tables; bump when adding past it */
 };
 
 /* vg_hdr.flags */
@@ -83,6 +85,7 @@ enum vg_event_type {
 #define VG_F_EXE_UPPER_LAYER (1u << 7) /* exec: exe is on an overlayfs, in its upper layer */
 #define VG_F_EXE_LOWER_LAYER (1u << 8) /* exec: exe is on an overlayfs, only in a lower layer */
 #define VG_F_OPEN_CREATED (1u << 9)    /* open: this call created the file (FMODE_CREATED) */
+#define VG_F_PATH_CHROOT (1u << 10)    /* a path was walked past the task's chroot to the real root */
 #define VG_F_IO_URING (1u << 16)  /* an io_uring request, not a syscall; opcode in the top byte */
 #define VG_F_URING_NORES (1u << 17) /* io_uring: sent at submission, its result unknown (res 0) */
 #define VG_URING_OP_SHIFT 24	   /* hdr.flags >> 24: the IORING_OP_* of an io_uring record */
@@ -255,6 +258,11 @@ enum vg_variant {
 	VG_V_PIDFD,	/* pidfd_send_signal: the target is the process behind argument 1 */
 	VG_V_FALLOC,	/* fallocate: only modes that destroy content (punch, collapse, zero) */
 	VG_V_FASTOPEN,	/* sendto: only with MSG_FASTOPEN (a connect), address is argument 5 */
+	VG_V_CLONE,	/* clone: only with CLONE_NEW* flags (argument 1), the parent's side */
+	VG_V_CLONE3,	/* clone3: the same; args[0] holds clone_args.flags */
+	VG_V_SETGROUPS, /* setgroups: aux = 1 when group 0 is in the new list */
+	VG_V_FSCONFIG,	/* fsconfig: only FSCONFIG_SET_STRING (key, value) */
+	VG_V_FASTOPEN_MSG, /* sendmsg: only with MSG_FASTOPEN, address in the msghdr */
 };
 
 #define VG_ROUTE_COUNT 255 /* route type: count the call (compat_seen), send nothing */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "audit/fdinfo.h"
+#include "audit/own_files.h"
 #include "audit/self_protect.h"
 #include "output/alert.h"
 #include "output/fields.h"
@@ -41,6 +42,7 @@ struct vg_selfprot {
 	char other_exe[256];
 	struct vg_fields fields;
 	char msg[512];
+	struct vg_own_files outs; /* the files we write (audit/own_files.c) */
 };
 
 static const char *const tags[] = { "VG-083", "host", "process", "mitre_defense_evasion",
@@ -188,6 +190,7 @@ int vg_sp_open(struct vg_selfprot **out, const char *hostname, vg_sp_alert_fn fn
 	find_own_links(sp);
 	sp->pgid = getpgrp();
 	find_own_cgroup(sp);
+	vg_own_files_scan(&sp->outs);
 	/* Reported at start-up, on standard error: two monitors are a setup
 	 * to look at, not an event in the stream (each would alert on the
 	 * other's activity anyway). */
@@ -294,6 +297,38 @@ static bool freezes_us(const struct vg_selfprot *sp, const struct vg_event *ev)
 	return dir <= n && !strncmp(sp->cgroup, p, dir) && (sp->cgroup[dir] == '/' || !sp->cgroup[dir]);
 }
 
+/* logrotate renames, truncates (copytruncate) and re-modes our logs by
+ * design, then sends SIGUSR1: its executable, read while it still runs. */
+static bool is_log_rotator(pid_t pid)
+{
+	char link[64], exe[128];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/%d/exe", pid);
+	n = readlink(link, exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return false;
+	exe[n] = 0;
+	return !strcmp(exe, "/usr/sbin/logrotate") || !strcmp(exe, "/sbin/logrotate");
+}
+
+/* Another process changing a file we write: our alerts, on their way to
+ * whoever reads them, edited or destroyed. */
+static void own_file_changed(struct vg_selfprot *sp, const struct vg_event *ev, uint64_t wall_ns)
+{
+	const char *path = vg_own_files_touched(&sp->outs, ev);
+
+	if (!path || is_log_rotator((pid_t)ev->u.hdr.pid))
+		return;
+	who(sp, ev);
+	add(&sp->fields, "fd.name", path, 0);
+	add(&sp->fields, "evt.res", NULL, ev->u.file.res);
+	snprintf(sp->msg, sizeof(sp->msg), "vigil's output file changed by another process "
+		 "(file=%s evt=%s process=%s pid=%d uid=%u res=%lld)", path, vg_event_name(ev),
+		 sp->fields.kv[2].s, ev->u.hdr.pid, ev->u.hdr.uid, (long long)ev->u.file.res);
+	raise_alert(sp, "vigil output file changed", "Critical", wall_ns);
+}
+
 void vg_sp_event(struct vg_selfprot *sp, const struct vg_event *ev, uint64_t wall_ns)
 {
 	const struct vg_sys *s = &ev->u.sys;
@@ -343,9 +378,18 @@ void vg_sp_event(struct vg_selfprot *sp, const struct vg_event *ev, uint64_t wal
 			 ev->u.hdr.pid, ev->u.hdr.uid, (long long)s->res);
 		raise_alert(sp, "vigil ptraced", "Critical", wall_ns);
 		break;
+	case VG_EV_RENAME:
+	case VG_EV_TRUNCATE:
+	case VG_EV_UNLINK:
+	case VG_EV_CHMOD:
+	case VG_EV_CHOWN:
+		own_file_changed(sp, ev, wall_ns);
+		break;
 	case VG_EV_OPEN:
-		if (!freezes_us(sp, ev))
+		if (!freezes_us(sp, ev)) {
+			own_file_changed(sp, ev, wall_ns);
 			return;
+		}
 		who(sp, ev);
 		add(&sp->fields, "fd.name", ev->s[VG_S_PATH], 0);
 		add(&sp->fields, "evt.res", NULL, ev->u.file.res);
@@ -415,6 +459,7 @@ void vg_sp_tick(struct vg_selfprot *sp, uint64_t wall_ns)
 {
 	if (!sp)
 		return;
+	vg_own_files_scan(&sp->outs); /* reopened on SIGUSR1, new outputs after a reload */
 	for (unsigned i = 0; i < sp->nlinks; i++) {
 		int fd = bpf_link_get_fd_by_id(sp->links[i]);
 

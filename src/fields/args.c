@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "fields/fx.h"
+#include "fields/mount_args.h"
 #include "fields/names.h"
 #include "proc/proctable.h"
 #include "sensor/event.h"
@@ -323,6 +324,24 @@ static bool arg_value(struct vg_rule_ctx *c, enum vg_arg_kind k, struct argval *
 		return arg_num(a, ev->u.exit.exit_code & 0x7f);
 	case VG_A_CORE:
 		return arg_num(a, (ev->u.exit.exit_code & 0x80) != 0);
+	case VG_A_CLONEFLAGS: { /* clone's low byte is its exit signal (clone3's is CLONE_NEWTIME) */
+		uint64_t fl = s->args[0];
+		const char *call = vg_event_name(ev);
+
+		if (vg_event_family(ev->u.hdr.type) != VG_FAM_SYS)
+			return false; /* a fork record: no flags */
+		if (call && !strcmp(call, "clone"))
+			fl &= ~0xffull;
+		return arg_rendered(c, a, vg_clone_ns_flags(b, sizeof(b), fl), (int64_t)fl);
+	}
+	case VG_A_STR3:
+		return arg_slot(ev, VG_S_STR3, a);
+	case VG_A_MNTFLAGS: {
+		int64_t raw = 0;
+		const char *t = vg_mount_call_flags(b, sizeof(b), vg_event_name(ev), s->args, &raw);
+
+		return t ? arg_rendered(c, a, t, raw) : false;
+	}
 	}
 	return false;
 }

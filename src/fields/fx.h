@@ -44,7 +44,8 @@ struct vg_fx_family {
 	const struct vg_fx_family var = { family_name, table, sizeof(table) / sizeof(table[0]) }
 
 extern const struct vg_fx_family vg_fx_evt, vg_fx_args, vg_fx_proc, vg_fx_lineage, vg_fx_thread,
-	vg_fx_fd, vg_fx_user, vg_fx_bpf, vg_fx_facts, vg_fx_stdio, vg_fx_drops, vg_fx_uring, vg_fx_record;
+	vg_fx_fd, vg_fx_user, vg_fx_bpf, vg_fx_facts, vg_fx_stdio, vg_fx_drops, vg_fx_uring, vg_fx_record,
+	vg_fx_meaning;
 
 /* Every family, for the dispatcher and the tests. */
 const struct vg_fx_family *const *vg_fx_families(unsigned *n);

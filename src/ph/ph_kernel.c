@@ -547,6 +547,7 @@ void vg_ph_kernel_maps(struct vg_ph_kernel *k, struct vg_ph_kernel_maps *m)
 	m->profiles = bpf_map__fd(k->skel->maps.ph_profiles);
 	m->items = bpf_map__fd(k->skel->maps.ph_items);
 	m->alerts = bpf_map__fd(k->skel->maps.ph_alerts);
+	m->sketches = bpf_map__fd(k->skel->maps.ph_sketches);
 }
 
 void vg_ph_kernel_on_record(struct vg_ph_kernel *k,

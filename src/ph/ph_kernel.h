@@ -60,6 +60,7 @@ struct vg_ph_kernel_maps {
 	int profiles; /* struct ph_exe_key → struct ph_profile */
 	int items;    /* struct ph_item_key → add stamp */
 	int alerts;   /* the alert ring buffer */
+	int sketches; /* struct ph_exe_key → struct ph_sketch (n-gram profiles' call pairs) */
 };
 void vg_ph_kernel_maps(struct vg_ph_kernel *k, struct vg_ph_kernel_maps *m);
 /* Call after changing a profile in the map from user space (admin actions):

@@ -42,6 +42,7 @@ static const char *const evtype_names[] = {
 	/* appended */
 	"fchmodat2", "pkey_mprotect",
 	"fallocate",
+	"open_tree", "move_mount", "fsopen", "fsmount",
 };
 
 _Static_assert(sizeof(evtype_names) / sizeof(evtype_names[0]) <= VG_EVTYPE_MAX,

@@ -188,6 +188,11 @@ enum vg_ftype {
 	X(FD_KNOWN_NAME, "fd.known_name", STR, 0, "watched file this one is (same device+inode)")  \
 	X(PROC_ARGS_TRUNCATED, "proc.args_truncated", BOOL, 0, "exec: argv was cut at 4 KiB")     \
 	X(PROC_LD_ENV_TRUNCATED, "proc.ld_env_truncated", BOOL, 0, "exec: an LD_* entry was too long to copy") \
+	X(VIGIL_DECODES, "vigil.decodes", BOOL, 0, "the program (by its executable's name) is a decoder told to decode, its options read as it reads them: base64/base32/basenc -d (-id, --dec), xxd -r (-rp, --revert), openssl enc/base64/<cipher> -d, uudecode") \
+	X(VIGIL_STDIN_WRITER_DECODES, "vigil.stdin.writer_decodes", BOOL, 0, "the process writing into this one's standard input (vigil.stdin.writer) is such a decoder") \
+	X(VIGIL_SHELL_DECODE_RUNS, "vigil.shell.decode_runs", BOOL, 0, "the arguments (a shell's -c script) pipe such a decoder straight into a shell or interpreter, or eval what one prints in $( ) or backticks") \
+	X(VIGIL_GREP_CREDENTIAL_SEARCH, "vigil.grep.credential_search", BOOL, 0, "exec of grep: a pattern, read and compiled as grep does (-e, -E, -F, -i, bundled options), matches a private-key header, or in a recursive search a password-like word, however it is spelled (pa[s]sword)") \
+	X(VIGIL_RUID, "vigil.ruid", UINT, 0, "real user id of the task (user.uid is the effective one): 0 for a setuid-root program only when root ran it") \
 	X(CONTAINER_ID, "container.id", STR, 0, "short container id, \"host\" outside containers") \
 	X(CONTAINER_FULL_ID, "container.full_id", STR, 0, "full container id")                    \
 	X(CONTAINER_NAME, "container.name", STR, 0, "container name")                              \

@@ -23,6 +23,7 @@ enum vg_family vg_event_family(unsigned type)
 		return VG_FAM_NET;
 	case VG_EV_SETUID ... VG_EV_SETPGID:
 	case VG_EV_MODULE_LOAD ... VG_EV_PERF_EVENT_OPEN:
+	case VG_EV_MOUNT:
 		return VG_FAM_SYS;
 	}
 	return VG_FAM_NONE;
@@ -64,6 +65,7 @@ const char *vg_event_type_name(unsigned type)
 		[VG_EV_MODULE_LOAD] = "init_module",
 		[VG_EV_BPF] = "bpf",
 		[VG_EV_PERF_EVENT_OPEN] = "perf_event_open",
+		[VG_EV_MOUNT] = "mount",
 	};
 
 	return type < VG_EV_TYPE_MAX ? names[type] : NULL;

@@ -104,6 +104,7 @@ const struct vg_syscall_def vg_syscalls[] = {
 	  ARGS(A("fd", VG_A_NFD), A("tuple", VG_A_TUPLE), A("addr", VG_A_RADDR)) },
 	/* TCP Fast Open: sendto(MSG_FASTOPEN) connects without connect() */
 	{ 44, "sendto", R(.type = VG_EV_CONNECT, .variant = VG_V_FASTOPEN), KIND_ARGS },
+	{ 46, "sendmsg", R(.type = VG_EV_CONNECT, .variant = VG_V_FASTOPEN_MSG), KIND_ARGS },
 	{ 43, "accept", R(.type = VG_EV_ACCEPT),
 	  ARGS(A("fd", VG_A_RES_FD), A("tuple", VG_A_TUPLE)) },
 	{ 288, "accept4", R(.type = VG_EV_ACCEPT),
@@ -133,6 +134,28 @@ const struct vg_syscall_def vg_syscalls[] = {
 	  ARGS(A("fd", VG_A_ARG0), A("nstype", VG_A_NSTYPE)) },
 	{ 272, "unshare", R(.type = VG_EV_UNSHARE),
 	  ARGS(A("flags", VG_A_NSFLAGS)) },
+	/* new namespaces by clone, new groups, mounts (bpf/vg_nsmount.h);
+	 * clone3's flags are in args[0] */
+	{ 56, "clone", R(.type = VG_EV_UNSHARE, .variant = VG_V_CLONE), KIND_ARGS },
+	{ 435, "clone3", R(.type = VG_EV_UNSHARE, .variant = VG_V_CLONE3),
+	  ARGS(A("flags", VG_A_CLONEFLAGS)) },
+	{ 116, "setgroups", R(.type = VG_EV_SETGID, .variant = VG_V_SETGROUPS),
+	  ARGS(A("size", VG_A_ARG0), ALIAS("root_group", VG_A_AUX)) },
+	{ 165, "mount", R(.type = VG_EV_MOUNT, .path = 1, .path2 = 2, .gen = 1),
+	  ARGS(A("dev", VG_A_STR), A("dir", VG_A_STR2), A("type", VG_A_STR3),
+	       A("flags", VG_A_MNTFLAGS)) },
+	{ 428, "open_tree", R(.type = VG_EV_MOUNT, .path = 2, .gen = 1),
+	  ARGS(A("dirfd", VG_A_ARG0), A("path", VG_A_STR), A("flags", VG_A_MNTFLAGS)) },
+	{ 429, "move_mount", R(.type = VG_EV_MOUNT, .path = 2, .path2 = 4, .gen = 1),
+	  ARGS(A("fromdirfd", VG_A_ARG0), A("frompath", VG_A_STR), A("todirfd", VG_A_ARG2),
+	       A("topath", VG_A_STR2), A("flags", VG_A_MNTFLAGS)) },
+	{ 430, "fsopen", R(.type = VG_EV_MOUNT, .path = 1),
+	  ARGS(A("fsname", VG_A_STR), A("flags", VG_A_ARG1)) },
+	{ 431, "fsconfig", R(.type = VG_EV_MOUNT, .path = 3, .path2 = 4, .variant = VG_V_FSCONFIG),
+	  ARGS(A("fd", VG_A_ARG0), A("cmd", VG_A_ARG1), A("key", VG_A_STR), A("value", VG_A_STR2),
+	       A("aux", VG_A_ARG4)) },
+	{ 432, "fsmount", R(.type = VG_EV_MOUNT, .gen = 1),
+	  ARGS(A("fd", VG_A_ARG0), A("flags", VG_A_ARG1), A("attr_flags", VG_A_HEX2)) },
 	{ 101, "ptrace", R(.type = VG_EV_PTRACE),
 	  ARGS(A("request", VG_A_REQUEST), A("pid", VG_A_TPID), A("addr", VG_A_HEX2),
 	       A("data", VG_A_HEX3)) },
@@ -144,9 +167,12 @@ const struct vg_syscall_def vg_syscalls[] = {
 	{ 329, "pkey_mprotect", R(.type = VG_EV_MPROTECT),
 	  ARGS(A("addr", VG_A_HEX0), A("length", VG_A_ARG1), A("prot", VG_A_PROT),
 	       A("pkey", VG_A_ARG3)) },
-	{ 9, "mmap", R(.type = VG_EV_MPROTECT),
+	/* the descriptor: an executable mapping of a file open for writing
+	 * (bpf/vg_wx.h) */
+	{ 9, "mmap", R(.type = VG_EV_MPROTECT, .fd = 5),
 	  ARGS(A("addr", VG_A_HEX0), A("length", VG_A_ARG1), A("prot", VG_A_PROT),
-	       A("flags", VG_A_HEX3), A("fd", VG_A_ARG4), A("offset", VG_A_ARG5)) },
+	       A("flags", VG_A_HEX3), A("fd", VG_A_ARG4), A("offset", VG_A_ARG5),
+	       ALIAS("path", VG_A_STR), ALIAS("file_writable", VG_A_AUX)) },
 	{ 319, "memfd_create", R(.type = VG_EV_MEMFD_CREATE, .path = 1),
 	  ARGS(A("name", VG_A_STR), A("flags", VG_A_MFD)) },
 	{ 32, "dup", R(.type = VG_EV_DUP, .variant = VG_V_DUP_RES),
@@ -197,7 +223,7 @@ static const struct {
 	     A("flags", VG_A_EXEFLAGS), A("cap_effective", VG_A_CAPEFF), A("exe_ino", VG_A_EXEINO),
 	     A("uid", VG_A_EUID), ALIAS("filename", VG_A_FILENAME)) },
 	{ "clone", ARGS(A("child_pid", VG_A_CHILD), A("tid", VG_A_TID), A("pid", VG_A_PID),
-	     A("ptid", VG_A_PTID), A("comm", VG_A_COMM)) },
+	     A("ptid", VG_A_PTID), A("comm", VG_A_COMM), ALIAS("flags", VG_A_CLONEFLAGS)) },
 	{ "procexit", ARGS(A("status", VG_A_STATUS), A("ret", VG_A_RET), A("sig", VG_A_XSIG),
 	     A("core", VG_A_CORE)) },
 };
@@ -207,8 +233,11 @@ const struct vg_arg_def *vg_args_by_name(const char *name)
 	if (!name)
 		return NULL;
 	for (unsigned i = 0; i < vg_syscalls_count; i++)
-		if (!strcmp(vg_syscalls[i].name, name))
-			return vg_syscalls[i].args[0].name ? vg_syscalls[i].args : NULL;
+		if (!strcmp(vg_syscalls[i].name, name)) {
+			if (vg_syscalls[i].args[0].name)
+				return vg_syscalls[i].args;
+			break; /* "clone": its records' arguments are the fork record's */
+		}
 	for (unsigned i = 0; i < sizeof(record_args) / sizeof(record_args[0]); i++)
 		if (!strcmp(record_args[i].name, name))
 			return record_args[i].args;
@@ -236,7 +265,10 @@ const struct vg_compat_syscall vg_compat_syscalls[] = {
 	{ 424, 424 }, /* pidfd_send_signal */
 	{ 324, 285 }, { 342, 304 }, { 14, 133 }, { 297, 259 }, { 347, 310 },
 	/* fallocate, open_by_handle_at, mknod, mknodat, process_vm_readv */
-	{ 369, 44 }, /* sendto */
+	{ 369, 44 }, { 370, 46 }, /* sendto, sendmsg */
+	{ 120, 56 },  { 435, 435 }, { 81, 116 },  { 206, 116 }, { 21, 165 },  { 428, 428 },
+	{ 429, 429 }, { 430, 430 }, { 431, 431 }, { 432, 432 },
+	/* clone, clone3, setgroups (16- and 32-bit ids), mount, the new mount API */
 };
 
 const unsigned vg_compat_syscalls_count = sizeof(vg_compat_syscalls) / sizeof(vg_compat_syscalls[0]);

@@ -72,7 +72,11 @@ enum vg_arg_kind {
 	VG_A_RET,	  /* exit: exit code */
 	VG_A_XSIG,	  /* exit: terminating signal */
 	VG_A_CORE,	  /* exit: dumped core */
+	VG_A_CLONEFLAGS, /* clone/clone3 records: the CLONE_NEW* flags (not fork records) */
+	VG_A_STR3,	 /* mount: file-system type */
+	VG_A_MNTFLAGS,	 /* mount, open_tree, move_mount flags (src/fields/mount_args.c) */
 };
+#define VG_A_LAST VG_A_MNTFLAGS /* the last kind (keep it so when adding one) */
 
 
 #define VG_ARG_ALIAS 1 /* found by name, but not in evt.args or by position */

@@ -125,6 +125,8 @@ static void overview(struct vg_web *w, struct vg_web_reply *r)
 	json_object_object_add(web, "requests", json_object_new_uint64(w->requests));
 	json_object_object_add(web, "refused", json_object_new_uint64(w->refused));
 	json_object_object_add(web, "mutes", json_object_new_uint64(w->mutes));
+	json_object_object_add(web, "streams", json_object_new_uint64(w->streams_open));
+	json_object_object_add(web, "streams_cut", json_object_new_uint64(w->streams_cut));
 	json_object_object_add(status, "web", web);
 	r->body = status;
 }
@@ -394,38 +396,66 @@ _Static_assert(sizeof(cached) / sizeof(cached[0]) <= sizeof(((struct vg_web *)0)
 							   sizeof(((struct vg_web *)0)->cache[0]),
 	       "a cache slot per cached answer");
 
-static int from_cache(struct vg_web *w, const char *url, struct vg_web_reply *r)
+/* The slot of a cached answer, rendered again when older than its period.
+ * Returns its index, or -1 when url is not cached; an error the answer
+ * made is left in *err (not kept). */
+static int cache_fill(struct vg_web *w, const char *url, struct vg_web_reply *err)
 {
 	uint64_t now = now_ns(CLOCK_MONOTONIC);
 
 	for (unsigned i = 0; i < sizeof(cached) / sizeof(cached[0]); i++) {
 		struct vg_web_cached *slot = &w->cache[i];
+		struct vg_web_reply fresh = { 200, NULL, NULL };
 		const char *text;
 
 		if (strcmp(url, cached[i].path))
 			continue;
-		if (!slot->text || now - slot->at_ns >= cached[i].period_ns) {
-			struct vg_web_reply fresh = { 200, NULL, NULL };
-
-			cached[i].fn(w, &fresh);
-			if (fresh.status != 200 || !fresh.body) {
-				*r = fresh; /* errors are not kept */
-				return 1;
-			}
-			text = json_object_to_json_string_ext(fresh.body,
-							      JSON_C_TO_STRING_PLAIN |
-								      JSON_C_TO_STRING_NOSLASHESCAPE);
-			free(slot->text);
-			slot->text = text ? strdup(text) : NULL;
-			slot->at_ns = now;
-			json_object_put(fresh.body);
+		if (slot->text && now - slot->at_ns < cached[i].period_ns)
+			return (int)i;
+		cached[i].fn(w, &fresh);
+		if (fresh.status != 200 || !fresh.body) {
+			*err = fresh; /* errors are not kept */
+			return (int)i;
 		}
-		r->raw = slot->text ? strdup(slot->text) : NULL;
-		if (!r->raw)
-			error(r, 500, "out of memory");
-		return 1;
+		text = json_object_to_json_string_ext(fresh.body, JSON_C_TO_STRING_PLAIN |
+									  JSON_C_TO_STRING_NOSLASHESCAPE);
+		free(slot->text);
+		slot->text = text ? strdup(text) : NULL;
+		slot->at_ns = now;
+		json_object_put(fresh.body);
+		return (int)i;
 	}
-	return 0;
+	return -1;
+}
+
+static int from_cache(struct vg_web *w, const char *url, struct vg_web_reply *r)
+{
+	int i = cache_fill(w, url, r);
+
+	if (i < 0)
+		return 0;
+	if (r->status != 200 || r->body)
+		return 1;
+	r->raw = w->cache[i].text ? strdup(w->cache[i].text) : NULL;
+	if (!r->raw)
+		error(r, 500, "out of memory");
+	return 1;
+}
+
+const char *vg_web_api_cached(struct vg_web *w, const char *path)
+{
+	struct vg_web_reply err = { 200, NULL, NULL };
+	int i;
+
+	if (!w->o.ph && !strcmp(path, "/api/profiles"))
+		return NULL;
+	i = cache_fill(w, path, &err);
+	if (i < 0 || err.status != 200 || err.body) {
+		json_object_put(err.body);
+		free(err.raw);
+		return NULL;
+	}
+	return w->cache[i].text;
 }
 
 /* After an action: the next answer shows its effect. */

@@ -12,6 +12,7 @@
 #include "util/map_walk.h"
 #include "web/web_heatmap.h"
 #include <vigil/ph_events.h>
+#include <vigil/ph_sketch.h>
 
 #define CALLS_MAX 1024	     /* syscall numbers drawn */
 #define SCAN_MAX (1u << 24) /* items walked, at most (as ph_admin.c) */
@@ -49,6 +50,54 @@ static int one_item(const void *key, const void *value, void *ctx)
 	return 0;
 }
 
+/* An n-gram profile's pairs from its sketch (include/vigil/ph_sketch.h):
+ * every pair of calls seen whose filter bits are all set, at distance 1.
+ * Returns 1 when the profile has a sketch of its training generation. */
+static int from_sketch(int fd, const struct ph_exe_key *key, const struct ph_profile *p,
+		       uint8_t *follows, struct json_object *out)
+{
+	struct ph_sketch *sk = malloc(sizeof(*sk));
+	uint64_t set = 0;
+	double fill, fp;
+	int ok;
+
+	if (!sk)
+		return 0;
+	ok = fd >= 0 && !bpf_map_lookup_elem(fd, key, sk) && sk->gen == p->train_gen;
+	for (unsigned a = 0; ok && a < CALLS_MAX; a++) {
+		if (!((sk->calls[a >> 6] >> (a & 63)) & 1))
+			continue;
+		for (unsigned b = 0; b < CALLS_MAX; b++) {
+			unsigned i, bit;
+
+			if (!((sk->calls[b >> 6] >> (b & 63)) & 1))
+				continue;
+			for (i = 0; i < PH_SKETCH_HASHES; i++) {
+				bit = ph_sketch_bit(a, b, i);
+				if (!((sk->bits[bit >> 6] >> (bit & 63)) & 1))
+					break;
+			}
+			if (i == PH_SKETCH_HASHES)
+				follows[a * CALLS_MAX + b] = 1;
+		}
+	}
+	if (ok) {
+		for (unsigned i = 0; i < PH_SKETCH_BITS / 64; i++)
+			set += (uint64_t)__builtin_popcountll(sk->bits[i]);
+		fill = (double)set / PH_SKETCH_BITS;
+		fp = 1; /* the pair's PH_SKETCH_HASHES bits all set by chance */
+		for (unsigned i = 0; i < PH_SKETCH_HASHES; i++)
+			fp *= fill;
+		json_object_object_add(out, "notes", json_object_new_uint64(sk->notes));
+		json_object_object_add(out, "fill", json_object_new_double(fill));
+		json_object_object_add(out, "false_positive", json_object_new_double(fp));
+		json_object_object_add(out, "sketch_bytes", json_object_new_int((int)sizeof(*sk)));
+	}
+	free(sk);
+	return ok;
+}
+_Static_assert(PH_SKETCH_CALLS == CALLS_MAX, "one call numbering");
+
 struct json_object *vg_web_heatmap(struct vg_ph_kernel *ph, uint64_t dev, uint64_t ino,
 				   char *err, size_t errlen)
 {
@@ -59,6 +108,7 @@ struct json_object *vg_web_heatmap(struct vg_ph_kernel *ph, uint64_t dev, uint64
 	struct json_object *out, *calls, *follows;
 	int index[CALLS_MAX];
 	unsigned used = 0;
+	const char *source;
 	char name[32];
 
 	if (!ph) {
@@ -84,6 +134,10 @@ struct json_object *vg_web_heatmap(struct vg_ph_kernel *ph, uint64_t dev, uint64
 		return NULL;
 	}
 	vg_map_walk(maps.items, sizeof(struct ph_item_key), sizeof(__u64), SCAN_MAX, one_item, &w);
+	/* no pairs stored (the n-gram model): the kernel's sketch, if any */
+	source = "pairs";
+	if (!w.pairs)
+		source = from_sketch(maps.sketches, &key, &p, w.follows, out) ? "sketch" : "none";
 	/* the calls that appear, in number order, then the cells between them */
 	for (unsigned c = 0; c < CALLS_MAX; c++) {
 		int seen = 0;
@@ -111,5 +165,6 @@ struct json_object *vg_web_heatmap(struct vg_ph_kernel *ph, uint64_t dev, uint64
 	json_object_object_add(out, "follows", follows);
 	json_object_object_add(out, "pairs", json_object_new_uint64(w.pairs));
 	json_object_object_add(out, "ngrams", json_object_new_uint64(w.ngrams));
+	json_object_object_add(out, "source", json_object_new_string(source));
 	return out;
 }

@@ -33,7 +33,13 @@ struct vg_web {
 		uint64_t at_ns;
 	} cache[4];
 	uint64_t requests, refused, mutes;
+	struct vg_web_streams *streams; /* the live feed (web_stream.c) */
+	uint64_t streams_open, streams_cut; /* open now; ended for a client that did not read */
 };
+
+/* The headers every answer carries (type, no caching, no sniffing, no
+ * framing, the page's Content-Security-Policy). web_headers.c */
+void vg_web_add_headers(struct MHD_Response *r, const char *type);
 
 /* An API answer: status (200, 400, 404...) and a JSON body (owned). */
 struct vg_web_reply {
@@ -47,5 +53,11 @@ void vg_web_api_get(struct vg_web *w, const char *url, struct MHD_Connection *c,
 		    struct vg_web_reply *r);
 void vg_web_api_post(struct vg_web *w, const char *url, struct json_object *body,
 		     struct vg_web_reply *r);
+
+/* The JSON text of a cached answer (/api/overview, /api/processes,
+ * /api/profiles, /api/bpf), rendered again when older than its period;
+ * NULL when it cannot be. Owned by the cache: valid until the next call
+ * into the API. For the event streams (web_stream.c). */
+const char *vg_web_api_cached(struct vg_web *w, const char *path);
 
 #endif

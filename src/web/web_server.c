@@ -16,6 +16,7 @@
 #include "util/log.h"
 #include "web/web_impl.h"
 #include "web/web_mute.h"
+#include "web/web_stream.h"
 
 struct vg_web_asset {
 	const char *path, *type;
@@ -24,7 +25,7 @@ struct vg_web_asset {
 };
 #include "web_assets.h" /* generated from web/ (Makefile) */
 
-#define MAX_CLIENTS 16	     /* connections at once; more wait in the kernel's backlog */
+#define MAX_CLIENTS 24	     /* connections at once (live streams included); more wait in the kernel's backlog */
 #define CLIENT_TIMEOUT_S 10  /* an idle or stalled connection is closed after this */
 #define POST_MAX (16 * 1024) /* bytes of a POST body */
 
@@ -36,10 +37,6 @@ struct request {
 	int too_long;
 };
 
-static const char csp[] = "default-src 'none'; script-src 'self'; connect-src 'self'; "
-			  "img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-			  "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
-
 static enum MHD_Result send_reply(struct vg_web *w, struct MHD_Connection *c, unsigned status,
 				  const char *type, const void *body, size_t len,
 				  enum MHD_ResponseMemoryMode mode, const char *cookie)
@@ -49,12 +46,7 @@ static enum MHD_Result send_reply(struct vg_web *w, struct MHD_Connection *c, un
 
 	if (!r)
 		return MHD_NO;
-	MHD_add_response_header(r, "Content-Type", type);
-	MHD_add_response_header(r, "Cache-Control", "no-store");
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r, "X-Frame-Options", "DENY");
-	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(r, "Content-Security-Policy", csp);
+	vg_web_add_headers(r, type);
 	if (cookie)
 		MHD_add_response_header(r, "Set-Cookie", cookie);
 	(void)w;
@@ -219,6 +211,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 					  MHD_RESPMEM_PERSISTENT, NULL);
 		if (strncmp(url, "/api/", 5))
 			return send_text(w, c, MHD_HTTP_NOT_FOUND, "not found\n");
+		if (!strcmp(url, "/api/stream"))
+			return vg_web_stream_open(w, c);
 		vg_web_api_get(w, url, c, &r);
 		return send_json(w, c, &r);
 	}
@@ -354,7 +348,8 @@ int vg_web_open(struct vg_web **out, const struct vg_web_opts *o, char *err, siz
 		return -ENOMEM;
 	w->o = *o;
 	vg_web_alerts_init(&w->alerts);
-	ret = check_listen(w, &ss, err, errlen);
+	w->streams = vg_web_streams_new(w);
+	ret = w->streams ? check_listen(w, &ss, err, errlen) : -ENOMEM;
 	if (!ret)
 		ret = vg_web_token_new(w->token);
 	if (!ret)
@@ -382,14 +377,21 @@ int vg_web_open(struct vg_web **out, const struct vg_web_opts *o, char *err, siz
 void vg_web_note_alert(struct vg_web *w, const struct vg_alert *a)
 {
 	/* PAM calls printed with --events pass here as Debug: not alerts */
-	if (w && strcmp(a->priority, "Debug"))
+	if (w && strcmp(a->priority, "Debug")) {
 		vg_web_alerts_add(&w->alerts, a, w->o.procs);
+		vg_web_streams_alert(w, w->alerts.next_id - 1); /* pushed to the live pages */
+	}
 }
 
 void vg_web_serve(struct vg_web *w)
 {
-	if (w)
-		MHD_run(w->daemon); /* no internal thread: does not block */
+	struct timespec ts;
+
+	if (!w)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	vg_web_streams_tick(w, (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
+	MHD_run(w->daemon); /* no internal thread: does not block */
 }
 
 void vg_web_close(struct vg_web *w)
@@ -397,7 +399,8 @@ void vg_web_close(struct vg_web *w)
 	if (!w)
 		return;
 	if (w->daemon)
-		MHD_stop_daemon(w->daemon);
+		MHD_stop_daemon(w->daemon); /* ends the streams too (release()) */
+	vg_web_streams_free(w->streams);
 	if (w->token_ino)
 		vg_web_safe_remove(w->o.token_file, w->token_ino);
 	vg_web_alerts_free(&w->alerts);

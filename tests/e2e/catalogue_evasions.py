@@ -178,6 +178,9 @@ def paths(c, t, home, nob):
              c.py(f"open('{hl}').read()"), fd__known_name="/etc/shadow")
     c.expect("VG-004", "ln of the hard link", c.run(["ln", hl, f"{hl}-2"]), evt__arg__oldpath=hl,
              fd__known_name="/etc/shadow")
+    # VG-001: chroot into /etc, then /shadow: the sensor walks past the chroot
+    c.expect("VG-001", "chroot(/etc) then open(/shadow)",
+             c.py("import os; os.chroot('/etc'); open('/shadow').read(1)"), fd__name="/etc/shadow")
 
 
 def meaning(c, t, home, nob):
@@ -300,6 +303,15 @@ def self_protection(c, mon):
         "fd = libc.syscall(321, 14, a, 128)\n"
         "u = ctypes.create_string_buffer(struct.pack('IIQQQ', fd, 0, 0, 0, 0xff), 128)\n"
         "libc.syscall(321, 2, u, 128)"), fields={"bpf.map.id": map_id})
+    # its output file, opened for appending (nothing written) and re-moded to
+    # the mode it has, by another process
+    out = mon.out
+    c.expect("VG-083", "the monitor's output file opened for writing",
+             c.py(f"import os; os.close(os.open('{out}', os.O_WRONLY | os.O_APPEND))"),
+             fields={"fd.name": out})
+    c.expect("VG-083", "chmod of the monitor's output file",
+             c.py(f"import os; os.chmod('{out}', os.stat('{out}').st_mode & 0o7777)"),
+             fields={"fd.name": out})
     with open(f"/proc/{pid}/cgroup") as f:
         cg = [line.strip()[3:] for line in f if line.startswith("0::")][0]
     freeze = f"/sys/fs/cgroup{cg if cg != '/' else ''}/cgroup.freeze"
@@ -449,3 +461,141 @@ def more(c, t, home, nob):
     c.expect("VG-063", "sendto(MSG_FASTOPEN)", c.run(["unshare", "-n", c.PY, "-c",
              "import socket\ntry: socket.socket().sendto(b'x', socket.MSG_FASTOPEN, ('169.254.169.254', 80))\n"
              "except OSError: pass"]), fd__rip="169.254.169.254")
+
+
+LIBC = ("import ctypes, os, struct\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+        "libc.syscall.restype = ctypes.c_long\n")
+
+
+def kernel_facts(c, t, nob):
+    """Effects the kernel knows, reached through calls the rules did not
+    name: new namespaces from clone and clone3 (no unshare), host trees
+    bind-mounted or cloned with open_tree, a disk given to the new mount
+    API, group 0 by setgroups, root from a setuid-root file without any
+    setuid call, code both writable and executable through two mappings of
+    one file. Harmless: the children exit at once, every mount happens in a
+    private mount namespace that dies with its process (or is a detached
+    tree closed at once, or fails), the setuid copy is ours."""
+    ev = os.path.join(t, "evade-kernel")
+    os.makedirs(ev)
+    os.chmod(ev, 0o755)
+    # VG-039: a child born in a new UTS namespace, by clone and by clone3
+    c.expect("VG-039", "clone(CLONE_NEWUTS)", c.py(
+        LIBC + "r = libc.syscall(56, 0x04000000 | 17, 0, 0, 0, 0)\n"
+        "if r == 0: os._exit(0)\nos.waitpid(r, 0)"),
+        fields={"evt.type": "clone", "evt.arg.flags": "CLONE_NEWUTS"})
+    c.expect("VG-039", "clone3(CLONE_NEWUTS)", c.py(
+        LIBC + "a = ctypes.create_string_buffer(struct.pack('8Q', 0x04000000, 0, 0, 0, 17, 0, 0, 0), 64)\n"
+        "r = libc.syscall(435, a, 64)\nif r == 0: os._exit(0)\nos.waitpid(r, 0)"),
+        fields={"evt.type": "clone3", "evt.arg.flags": "CLONE_NEWUTS"})
+    # VG-039: host trees mounted where a process can reach them
+    mnt = f"{ev}/mnt-{c.MARK}"
+    os.makedirs(mnt)
+    c.run(["unshare", "-m", "--propagation", "private", "mount", "--bind", "/etc", mnt])
+    c.expect("VG-039", "mount --bind /etc in a private namespace", marker=mnt,
+             fields={"evt.type": "mount", "evt.arg.dev": "/etc", "evt.arg.flags": "MS_BIND"})
+    private = LIBC + "assert libc.unshare(0x20000) == 0\nlibc.mount(b'none', b'/', None, 0x4000 | 0x40000, None)\n"
+    c.expect("VG-039", "python mount(/root, MS_BIND)", c.py(
+        private + f"libc.mount(b'/root', b'{mnt}', None, 0x1000, None)"),
+        fields={"evt.type": "mount", "evt.arg.dev": "/root"})
+    c.expect("VG-039", "python mount(/tmp/../etc, MS_BIND)", c.py(
+        private + f"libc.mount(b'/tmp/../etc', b'{mnt}', None, 0x1000, None)"),
+        fields={"evt.type": "mount", "evt.arg.dev": "/tmp/../etc"})
+    c.expect("VG-039", "mount of a disk by its device (fails)", c.py(
+        private + f"libc.mount(b'/dev/vigil-{c.MARK}', b'{mnt}', b'ext4', 0, None)"),
+        fields={"evt.type": "mount", "evt.arg.type": "ext4"})
+    c.expect("VG-039", "open_tree(/etc, OPEN_TREE_CLONE)", c.py(
+        LIBC + "fd = libc.syscall(428, -100, b'/etc', 1 | 0x8000 | 0o2000000)\n"
+        "assert fd >= 0, ctypes.get_errno()\nos.close(fd)"),
+        fields={"evt.type": "open_tree", "evt.arg.path": "/etc"})
+    c.expect("VG-039", "fsconfig(source=/dev/...)", c.py(
+        LIBC + "fd = libc.syscall(430, b'ext4', 1)\nassert fd >= 0, ctypes.get_errno()\n"
+        f"libc.syscall(431, fd, 1, b'source', b'/dev/vigil-{c.MARK}', 0)\nos.close(fd)"),
+        fields={"evt.type": "fsconfig", "evt.arg.value": f"/dev/vigil-{c.MARK}"})
+    # VG-038: root from a setuid-root copy with no setuid call; group 0 by setgroups
+    suid = f"{ev}/suid-py-{c.MARK}"
+    shutil.copy(os.path.realpath(c.PY), suid)
+    os.chmod(suid, 0o4755)
+    c.expect("VG-038", "setuid-root python copy run by nobody, no setuid call",
+             c.run(c.NOBODY + [suid, "-c", "pass"]),
+             fields={"vigil.ruid": 65534, "evt.arg.uid": 0, "proc.exepath": suid})
+    c.expect("VG-038", "setgroups([0]) from a setuid-root copy run by nobody",
+             c.run(c.NOBODY + [suid, "-c", "import os; os.setgroups([0])"]),
+             fields={"evt.type": "setgroups", "proc.exepath": suid})
+    # VG-037: one file, a writable and an executable mapping
+    c.expect("VG-037", "memfd mapped writable and executable", c.py(
+        "import mmap, os\nfd = os.memfd_create('jit', 0)\nos.ftruncate(fd, 4096)\n"
+        "w = mmap.mmap(fd, 4096, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)\n"
+        "x = mmap.mmap(fd, 4096, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_EXEC)"),
+        fields={"evt.arg.path": "/memfd:jit", "evt.arg.file_writable": 1})
+    shm = f"/dev/shm/vigil-{c.MARK}-wx"
+    c.expect("VG-037", "/dev/shm file: writable mapping, executable mapping by a read-only fd", c.py(
+        f"import mmap, os\nfd = os.open('{shm}', os.O_RDWR | os.O_CREAT, 0o600)\nos.ftruncate(fd, 4096)\n"
+        "w = mmap.mmap(fd, 4096, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)\nos.close(fd)\n"
+        f"r = os.open('{shm}', os.O_RDONLY)\nos.unlink('{shm}')\n"
+        "x = mmap.mmap(r, 4096, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_EXEC)"),
+        fields={"evt.arg.file_writable": 1})
+
+
+def arguments(c, t):
+    """Class "arguments by meaning", second part: decoders' and grep's
+    options read the way those tools read them."""
+    ev = os.path.join(t, "evade-args")
+    os.makedirs(ev)
+    os.chmod(ev, 0o755)
+    payload = "ZWNobyB2aWdpbAo="  # "echo vigil"
+    # VG-043: bundled and abbreviated options (base64 -id = -i -d; --dec is
+    # --decode to getopt; xxd takes --revert; openssl takes --d)
+    c.expect("VG-043", "sh -c '... | base64 -id | sh'",
+             c.run(["sh", "-c", f"echo {payload} | base64 -id | sh # {c.MARK}"]))
+    for name, line in [
+            ("base64 --dec", f"echo {payload} | base64 --dec | sh"),
+            ("xxd --revert -p", "printf 'echo vigil\\n' | xxd -p | xxd --revert -p | sh"),
+            ("openssl base64 --d", f"echo {payload} | openssl base64 --d | sh"),
+    ]:
+        script = f"{ev}/pipeline-{name.split()[0]}-{len(name)}-{c.MARK}.sh"
+        with open(script, "w") as f:
+            f.write(line + "\n")
+        c.run(["bash", script])
+        c.expect("VG-043", f"{name} | sh built by a running bash", marker=script)
+    # VG-020: the needle spelled as a regular expression, grep under another name
+    os.makedirs(f"{ev}/src")
+    c.expect("VG-020", "grep -r 'pa[s]sword'", c.run(["grep", "-r", "pa[s]sword", f"{ev}/src"]),
+             proc__name="grep")
+    c.expect("VG-020", "grep -rE 'p(a|4)ssw(or)?d'",
+             c.run(["grep", "-rE", "p(a|4)ssw(or)?d", f"{ev}/src"]), proc__name="grep")
+    finder = f"{ev}/finder"
+    os.symlink("/usr/bin/grep", finder)
+    c.expect("VG-020", "grep named finder, -ri -e 'PA.SWORD'",
+             c.run([finder, "-ri", "-e", "PA.SWORD", f"{ev}/src"]), proc__name="finder")
+    c.expect("VG-020", "grep -l 'BEGIN.*PRIVATE KEY' (not recursive)",
+             c.run(["grep", "-l", "BEGIN.*PRIVATE KEY", f"{ev}/src/none"]))
+    c._ordinary.append(("grep -r for a piece of a word", c.run(["grep", "-r", "ss", f"{ev}/src"]), None))
+    c._ordinary.append(("grep -r . (everything)", c.run(["grep", "-r", ".", f"{ev}/src"]), None))
+
+
+def socket_shells(c):
+    """VG-064 without listen(): the shell itself starts on a network socket.
+    Loopback only; the shells run `true` (or read nothing) and exit."""
+    udp = ("import os, socket\ns = socket.socket(socket.{fam}, socket.SOCK_DGRAM)\n"
+           "s.bind(('{addr}', 0))\nos.dup2(s.fileno(), 0)\n"
+           "os.execv('/bin/sh', ['sh', '-c', 'true'])")
+    c.expect("VG-064", "UDP bind shell (IPv4)", c.py(udp.format(fam="AF_INET", addr="127.0.0.1")),
+             fields={"proc.stdin.type": "ipv4"})
+    c.expect("VG-064", "UDP bind shell (IPv6)", c.py(udp.format(fam="AF_INET6", addr="::1")),
+             fields={"proc.stdin.type": "ipv6"})
+    # a connection accepted by one process and handed to a shell it starts
+    # (inetd, a socket unit with Accept=yes)
+    c.py("import socket, subprocess\nl = socket.socket()\nl.bind(('127.0.0.1', 0))\nl.listen(1)\n"
+         "cl = socket.create_connection(l.getsockname())\nconn, _ = l.accept()\ncl.close()\n"
+         f"subprocess.run(['bash', '-c', 'true # {c.MARK}-sockact'], stdin=conn)")
+    c.expect("VG-064", "accepted connection handed to a shell", marker=f"{c.MARK}-sockact",
+             fields={"proc.stdin.type": "ipv4"})
+
+
+def fastopen_sendmsg(c):
+    """VG-063: TCP Fast Open through sendmsg (the address in the msghdr),
+    from an empty network namespace (nothing leaves the host)."""
+    c.expect("VG-063", "sendmsg(MSG_FASTOPEN)", c.run(["unshare", "-n", c.PY, "-c",
+             "import socket\ntry: socket.socket().sendmsg([b'x'], [], socket.MSG_FASTOPEN, "
+             "('169.254.169.254', 80))\nexcept OSError: pass"]), fd__rip="169.254.169.254")

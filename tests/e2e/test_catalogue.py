@@ -71,8 +71,10 @@ RULES_BY_ID = {
     "VG-035": {"Anti-debugging with PTRACE_TRACEME"},
     "VG-036": {"Memory written into another process"},
     "VG-037": {"Writable and executable memory mapping"},
-    "VG-038": {"Privilege change to root by unexpected program"},
-    "VG-039": {"Namespace changed by unexpected program"},
+    "VG-038": {"Privilege change to root by unexpected program",
+               "Root privileges from an unexpected setuid program"},
+    "VG-039": {"Namespace changed by unexpected program",
+               "Host path or disk mounted by unexpected program"},
     "VG-040": {"Kernel module loaded"},
     "VG-041": {"Network scanner run", "Network sniffer run", "Offensive tool run"},
     "VG-042": {"Crypto miner run"},
@@ -84,14 +86,14 @@ RULES_BY_ID = {
     "VG-061": {"Raw packet socket opened"},
     "VG-062": {"SSH connection to non-standard port"},
     "VG-063": {"Cloud metadata service contacted"},
-    "VG-064": {"Shell or interpreter listening on a socket"},
+    "VG-064": {"Shell or interpreter listening on a socket", "Shell started on a network socket"},
     "VG-065": {"Outbound connection from a program that never makes one"},
     "VG-073": {"Probe on the PAM library"},
     "VG-080": {"BPF program loaded by unexpected program"},
     "VG-081": {"Kernel or user probe attached by unexpected program"},
     "VG-082": {"Unprivileged BPF setting changed"},
     "VG-083": {"vigil signalled", "vigil ptraced", "vigil BPF link removed", "vigil BPF map changed",
-               "vigil cgroup frozen", "vigil events dropped"},
+               "vigil cgroup frozen", "vigil events dropped", "vigil output file changed"},
 }
 
 _run = {}
@@ -645,6 +647,10 @@ def _start_session():
             catalogue_evasions.meaning(types.SimpleNamespace(**globals()), t, home, nob)
             catalogue_evasions.syscalls(types.SimpleNamespace(**globals()), t)
             catalogue_evasions.more(types.SimpleNamespace(**globals()), t, home, nob)
+            catalogue_evasions.kernel_facts(types.SimpleNamespace(**globals()), t, nob)
+            catalogue_evasions.arguments(types.SimpleNamespace(**globals()), t)
+            catalogue_evasions.socket_shells(types.SimpleNamespace(**globals()))
+            catalogue_evasions.fastopen_sendmsg(types.SimpleNamespace(**globals()))
             _ordinary_activity(t, mon.proc.pid)
             time.sleep(0.5)
     finally:

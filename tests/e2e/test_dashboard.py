@@ -15,10 +15,13 @@ Safety: the triggers are tests/bin programs and `cat`/`head` of /etc/shadow
 the server listens on 127.0.0.1 only; Chromium runs with a fresh profile
 directory and no network beyond loopback (it is told not to fetch
 anything, and the page fetches only from its own origin)."""
+import base64
+import fcntl
 import html.parser
 import json
 import os
 import re
+import select
 import shutil
 import socket
 import ssl
@@ -38,7 +41,8 @@ PHTEST = os.path.join(BUILD, "tests", "bin", "vigil-phtest")
 TRIGGER = os.path.join(BUILD, "tests", "bin", "vigil-trigger")
 SHOTS = os.path.join(BUILD, "dashboard")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SLOW_CLIENTS = 8  # half requests that wait; with the busy ones, up to the server's 16 slots
+SLOW_CLIENTS = 8  # half requests that wait
+SLOW_STREAMS = 4  # event streams never read; with the others, 18 of the server's 24 slots
 BUSY_CLIENTS = 6
 SHADOW_RULE = "Sensitive file read by untrusted program"
 _state = {}
@@ -86,33 +90,139 @@ def api(base, token, path, body=None, csrf=None, extra=None):
 
 # ---- a real browser ----
 
-def chromium(url, out_png=None, budget_ms=6000, size="1280,900"):
-    """Loads url in a fresh headless Chromium, lets its JavaScript run for
-    budget_ms of virtual time, and returns the DOM (or saves a screenshot)."""
-    profile = tempfile.mkdtemp(prefix="vigil-chromium-")
-    args = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--disable-extensions", "--disable-default-apps", "--hide-scrollbars",
-            f"--user-data-dir={profile}", f"--virtual-time-budget={budget_ms}",
-            f"--window-size={size}"]
-    args += [f"--screenshot={out_png}"] if out_png else ["--dump-dom"]
-    try:
-        for attempt in range(2):  # a loaded machine can stall a browser start: once more
+class Browser:
+    """A headless Chromium driven over the DevTools protocol on a pipe
+    (--remote-debugging-pipe: JSON messages ended by NUL on fds 3 and 4).
+    Not --dump-dom with a virtual time budget: virtual time waits for
+    pending fetches, and the page's event stream never ends."""
+
+    def __init__(self, size=(1280, 900)):
+        self.profile = tempfile.mkdtemp(prefix="vigil-chromium-")
+        to_chrome, self._w = os.pipe()
+        self._r, from_chrome = os.pipe()
+
+        def fds():  # the browser reads fd 3 and writes fd 4
+            a = fcntl.fcntl(to_chrome, fcntl.F_DUPFD, 10)
+            b = fcntl.fcntl(from_chrome, fcntl.F_DUPFD, 10)
+            os.dup2(a, 3)
+            os.dup2(b, 4)
+        args = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-extensions", "--disable-default-apps", "--hide-scrollbars",
+                "--remote-debugging-pipe", f"--user-data-dir={self.profile}",
+                f"--window-size={size[0]},{size[1]}", "about:blank"]
+        self.p = subprocess.Popen(args, pass_fds=(3, 4), preexec_fn=fds, stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(to_chrome)
+        os.close(from_chrome)
+        self._buf, self._id = b"", 0
+        pages = [t for t in self.call("Target.getTargets")["targetInfos"] if t["type"] == "page"]
+        self.session = self.call("Target.attachToTarget", targetId=pages[0]["targetId"],
+                                 flatten=True)["sessionId"]
+
+    def call(self, method, session=None, timeout=60, **params):
+        self._id += 1
+        msg = {"id": self._id, "method": method, "params": params}
+        if session:
+            msg["sessionId"] = session
+        os.write(self._w, json.dumps(msg).encode() + b"\0")
+        end = time.time() + timeout
+        while True:
+            while b"\0" in self._buf:
+                raw, self._buf = self._buf.split(b"\0", 1)
+                m = json.loads(raw)
+                if m.get("id") == self._id:
+                    assert "error" not in m, (method, m["error"])
+                    return m["result"]
+            left = end - time.time()
+            assert left > 0, f"Chromium did not answer {method}"
+            if select.select([self._r], [], [], left)[0]:
+                chunk = os.read(self._r, 1 << 20)
+                assert chunk, "Chromium ended"
+                self._buf += chunk
+
+    def page(self, method, **params):
+        return self.call(method, session=self.session, **params)
+
+    def js(self, expression):
+        r = self.page("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
+        assert "exceptionDetails" not in r, (expression, r["exceptionDetails"])
+        return r["result"].get("value")
+
+    def open(self, url, ready, timeout=30):
+        """Loads url, then waits until the JavaScript expression ready holds."""
+        self.page("Page.navigate", url=url)
+        end = time.time() + timeout
+        while True:
             try:
-                p = subprocess.run(args + [url], capture_output=True, text=True, timeout=90,
-                                   stdin=subprocess.DEVNULL)
-                break
-            except subprocess.TimeoutExpired:
-                if attempt:
-                    raise
-                shutil.rmtree(profile, ignore_errors=True)
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
+                if self.js(ready):
+                    break
+            except AssertionError:
+                pass  # the document is being replaced
+            if time.time() >= end:
+                seen = self.js("(() => { const l = document.getElementById('live'); "
+                               "return [l && l.dataset.mode, l && l.textContent, "
+                               "document.body.innerText.slice(0, 600)]; })()")
+                raise AssertionError(f"{url}: not ready: {ready}; the page: {seen}")
+            time.sleep(0.2)
+        time.sleep(0.5)  # the last events of the stream drawn
+
+    def dom(self):
+        return Dom(self.js("document.documentElement.outerHTML"))
+
+    def screenshot(self, path):
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(self.page("Page.captureScreenshot", format="png")["data"]))
+
+    def close(self):
+        try:
+            self.call("Browser.close", timeout=10)
+        except (AssertionError, OSError):
+            pass
+        try:
+            self.p.wait(10)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            self.p.wait()
+        os.close(self._w)
+        os.close(self._r)
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+# What each view shows once it has its data: the page is live (pushed or
+# polled) and the view's own element is there.
+READY = {
+    "overview": "document.querySelector('#tiles .tile')",
+    "alerts": "document.querySelector('#alerts-table tr.alert-row')",
+    "alert": "document.getElementById('alert-raw')",
+    "processes": "document.querySelector('#proc-table tr.proc-row')",
+    "profiles": "document.querySelector('#prof-table tr.prof-row')",
+    "profile": "document.getElementById('heat-note') && document.querySelector('#anomalies tr.link')",
+    "bpf": "document.querySelector('#bpf-table tr.bpf-row')",
+}
+
+
+def chromium(url, out_png=None, ready=None, mode="stream"):
+    """Loads url in the test's headless Chromium, waits until the page is
+    live (by `mode`: the monitor's stream, or polling) and its view drawn,
+    and returns the DOM (or saves a screenshot)."""
+    global _browser
+    if _browser is None:
+        _browser = Browser()
+    view = re.match(r"[^#]*#?([a-z]*)", url).group(1) or "overview"
+    if not ready and url.endswith("/mute"):
+        ready = "document.getElementById('mute-yaml')"
+    cond = (f"(() => {{ const l = document.getElementById('live'); "
+            f"return !!(l && l.dataset.mode === '{mode}' && ({ready or READY[view]}) && "
+            f"!document.body.innerText.includes('loading…')); }})()")
+    _browser.open(url, cond)
     if out_png:
-        assert os.path.exists(out_png), p.stderr[-2000:]
+        _browser.screenshot(out_png)
         return None
-    assert "<html" in p.stdout, p.stderr[-2000:]
-    return Dom(p.stdout)
+    return _browser.dom()
+
+
+_browser = None
 
 
 class Dom(html.parser.HTMLParser):
@@ -206,7 +316,8 @@ def _security(s, base, token, csrf):
     paths = ["/", "/app.js", "/app.css", "/chart.js", "/api/session", "/api/overview",
              "/api/alerts", "/api/alerts/1", "/api/processes", "/api/profiles",
              "/api/profile?exe=/bin/true", "/api/profile/heatmap?dev=1&ino=1", "/api/bpf",
-             "/api/mute?id=1", "/nowhere", "/api/nowhere"]
+             "/api/mute?id=1", "/api/stream", "/api/stream?view=processes", "/nowhere",
+             "/api/nowhere"]
     answers = {}
     for p in paths:
         answers[p] = [http(base + p)[0],
@@ -245,6 +356,19 @@ def _load(s, base, token, stop):
             slow.append(c)
         except OSError:
             pass
+    # event streams whose clients never read (a small receive buffer: the
+    # server's sends soon find it full)
+    for _ in range(SLOW_STREAMS):
+        try:
+            c = socket.socket()
+            c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            c.settimeout(5)
+            c.connect(("127.0.0.1", s["port"]))
+            c.sendall(b"GET /api/stream?view=processes HTTP/1.1\r\nHost: x\r\n"
+                      b"Authorization: Bearer " + token.encode() + b"\r\n\r\n")
+            slow.append(c)
+        except OSError:
+            pass
     counts = {"ok": 0, "other": 0}
 
     def busy():
@@ -268,11 +392,16 @@ def _load(s, base, token, stop):
         t.join(30)
     s["load_seconds"] = time.time() - t0
     s["load_requests"] = counts
+    s["streams_during_load"] = api(base, token, "/api/overview")[1]["web"]
     for c in slow:
         c.close()
     # the slots of the closed connections come back within a turn or two of the loop
     s["after_load"] = _wait("an answer after the load",
                             lambda: _status_or_none(base, token, "/api/overview"), timeout=20)
+    # the streams of the gone clients are released (the next keep-alive fails)
+    s["streams_after_load"] = _wait("the streams released", lambda: (
+        lambda web: web if web["streams"] == 0 else None)(api(base, token, "/api/overview")[1]["web"]),
+        timeout=30)
 
 
 def _drops(mon):
@@ -290,6 +419,7 @@ def _status_or_none(base, token, path):
 
 
 def _start():
+    global _browser
     os.makedirs(SHOTS, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix="vigil-dash-")
     os.chmod(tmp, 0o755)
@@ -311,7 +441,9 @@ def _start():
     keep = []
     try:
         # every program in pH's alert scope: the attacked copy is no service
-        with Monitor("--ph", "--ph-plain", "--ph-min-train", "100", "--ph-normal-wait", "100000",
+        # pH's default model (12-grams): the profile's picture comes from the
+        # kernel's call-pair sketch
+        with Monitor("--ph", "--ph-min-train", "100", "--ph-normal-wait", "100000",
                      "--ph-alert-scope", "all",
                      "--set", f"web.listen=127.0.0.1:{port}", "--set", f"web.token_file={token_file}",
                      "--set", f"web.overrides={overrides}", events=False) as mon:
@@ -333,7 +465,16 @@ def _start():
             s["session"] = sess
 
             # real alerts: cat of /etc/shadow, and a process that reads it and stays
-            cat_pid, cat_rc = _run_pid(["/bin/cat", "/etc/shadow"])
+            # (on a machine loaded by others the ring can drop the event: once more)
+            for attempt in range(3):
+                cat_pid, cat_rc = _run_pid(["/bin/cat", "/etc/shadow"])
+                try:
+                    alert = _wait("the cat alert in the API",
+                                  lambda: _alert_of(base, token, cat_pid, SHADOW_RULE), timeout=15)
+                    break
+                except AssertionError:
+                    if attempt == 2:
+                        raise
             keep.append(subprocess.Popen([sys.executable, "-c",
                                           "import sys,time; open('/etc/shadow').read(); "
                                           "print('ready', flush=True); time.sleep(300)"],
@@ -341,7 +482,6 @@ def _start():
             deliberate(keep[-1].pid)
             keep[-1].stdout.readline()
             s.update(cat_rc=cat_rc, cat_pid=cat_pid, reader_pid=keep[-1].pid)
-            alert = _wait("the cat alert in the API", lambda: _alert_of(base, token, cat_pid, SHADOW_RULE))
             s["alert"] = alert
             _wait("the reader's alert", lambda: _alert_of(base, token, keep[-1].pid, SHADOW_RULE))
             # the pages of this alert first, then the mute: on a busy machine other
@@ -362,18 +502,47 @@ def _start():
             s["listing"] = (listing_before, _listing(run))
             with open(victim) as f:
                 s["victim_text"] = f.read()
-            time.sleep(0.5)
-            again_pid, s["again_rc"] = _run_pid(["/bin/cat", "/etc/shadow"])
-            other_pid, s["other_rc"] = _run_pid(["/usr/bin/head", "-c1", "/etc/shadow"])
-            s["other_alerts"] = _wait("head's alert", lambda: _mon_alerts(mon, other_pid, SHADOW_RULE))
-            time.sleep(1)
-            s["muted_again"] = _mon_alerts(mon, again_pid, SHADOW_RULE)
+            # the rules are read again in the reload thread: once it is done
+            # the muted program is quiet and another reader still alerts (on a
+            # loaded machine the reload takes a while: tried again, 30 s at most)
+            deadline = time.time() + 30
+            while True:
+                again_pid, s["again_rc"] = _run_pid(["/bin/cat", "/etc/shadow"])
+                other_pid, s["other_rc"] = _run_pid(["/usr/bin/head", "-c1", "/etc/shadow"])
+                time.sleep(1)
+                s["other_alerts"] = _mon_alerts(mon, other_pid, SHADOW_RULE)
+                s["muted_again"] = _mon_alerts(mon, again_pid, SHADOW_RULE)
+                if (s["other_alerts"] and not s["muted_again"]) or time.time() > deadline:
+                    break
+
+            # the alerts page is pushed each new alert: no reload, no polling
+            chromium(url + "#alerts")
+            before = _browser.js("[state.polls, state.streamed, state.alerts.length]")
+            pushed_pid, _ = _run_pid(["/usr/bin/head", "-c1", "/etc/shadow"])
+            _wait("the pushed alert in the page", lambda: _browser.js(
+                f"!!document.querySelector('#alerts-table tr.alert-row') && state.alerts.some("
+                f"(a) => String(a.alert.output_fields['proc.pid']) === '{pushed_pid}')"))
+            time.sleep(0.3)
+            s["pushed"] = {
+                "before": before, "pid": pushed_pid,
+                "after": _browser.js("[state.polls, state.streamed, state.alerts.length]"),
+                "mode": _browser.js("document.getElementById('live').dataset.mode"),
+                "row": _browser.js(f"[...document.querySelectorAll('#alerts-table tr.alert-row')]"
+                                   f".some((r) => r.textContent.includes('({pushed_pid})'))"),
+                # fetches of the alert list: the one catch-up when the stream opened
+                "fetches": _browser.js("performance.getEntriesByType('resource').filter("
+                                       "(e) => e.name.includes('/api/alerts')).length"),
+            }
 
             # a few more kinds of alert for the list (tests/bin triggers)
             for action in ("memfd-exec", "traceme"):
                 _run_pid([TRIGGER, action])
             time.sleep(0.5)
-            s["dom"]["alerts"] = chromium(url + f"#alerts?proc={cat_pid}")
+            # filters from the link: process, priority (this or higher), time
+            s["dom"]["alerts"] = chromium(url + f"#alerts?proc={cat_pid}&priority=Warning&time=3600")
+            s["dom"]["alerts_higher"] = chromium(
+                url + f"#alerts?proc={cat_pid}&priority=Error&time=3600",
+                ready="state.search && document.querySelector('#alerts-table tbody tr')")
             # the list of this test's alerts: processes below the test runner
             for k, h in (("alert", f"#alert/{alert['id']}/mute"), ("alerts", f"#alerts?proc={os.getpid()}"),
                          ("processes", "#processes?alerts=1")):
@@ -389,8 +558,8 @@ def _start():
             attack_pid = int(re.search(rb"pid=(\d+)", attack.stdout).group(1))
             s["attack_pid"] = attack_pid
             _wait("a pH incident", lambda: _alert_of(base, token, attack_pid, "pH incident"))
-            # plain pH tolerizes after the attack's burst and starts its training
-            # data over: train again, then normal again for the pages
+            # train again and normalize again (a profile that stopped being
+            # normal after the attack is normal again for the pages)
             for _ in range(5):
                 run_deliberate([exe, "train"])
             time.sleep(0.3)
@@ -413,8 +582,21 @@ def _start():
                      "bpf": "#bpf"}
             for k, h in shots.items():
                 path = os.path.join(SHOTS, f"{k}.png")
-                chromium(url + h, out_png=path)
+                # the overview's rates with a few points (one pushed every 5 s)
+                ready = (READY["overview"] + " && state.eventSeries.labels.length >= 3"
+                         if k == "overview" else None)
+                chromium(url + h, out_png=path, ready=ready)
                 s["shots"][k] = path
+
+            # without EventSource (or a stream refused), the page polls
+            _browser.page("Page.enable")  # (new-document scripts need it)
+            script = _browser.page("Page.addScriptToEvaluateOnNewDocument",
+                                   source="delete window.EventSource;")["identifier"]
+            s["dom"]["polled"] = chromium(url + f"#alerts?proc={cat_pid}", mode="poll")
+            s["polled"] = _browser.js("[state.polls, state.streamed]")
+            _browser.page("Page.removeScriptToEvaluateOnNewDocument", identifier=script)
+            _browser.close()
+            _browser = None
 
             _security(s, base, token, csrf)
 
@@ -426,6 +608,9 @@ def _start():
         s["exit_stats"] = mon.exit_stats
         s["stderr"] = mon.stderr()
     finally:
+        if _browser is not None:
+            _browser.close()
+            _browser = None
         for p in keep:
             p.kill()
             p.wait()
@@ -523,6 +708,10 @@ def test_alerts_page_lists_the_triggered_alert():
     assert "Warning" in text and "/etc/shadow" in text, text
     # the process filter from the URL kept only that process's alerts
     assert all(f"({s['cat_pid']})" in r.text() for r in rows), [r.text()[:80] for r in rows]
+    # Error or higher: the Warning is filtered out
+    higher = s["dom"]["alerts_higher"]
+    assert not higher.find("tr", class_="link alert-row"), higher.by_id("alerts-table").text()[:300]
+    assert "no alert matches" in higher.by_id("alerts-table").text()
 
 
 def test_alert_detail_has_every_field_the_ancestry_and_the_raw_json():
@@ -615,8 +804,14 @@ def test_profile_page_shows_state_actions_heat_map_and_anomalies():
         assert b in buttons, buttons
     canvas = dom.by_id("heat-canvas")
     assert int(canvas.attrs["data-calls"]) >= 6 and int(canvas.attrs["data-cells"]) >= 6, canvas.attrs
+    # a 12-gram profile: drawn from the kernel's call-pair sketch
+    assert canvas.attrs["data-source"] == "sketch", canvas.attrs
+    note = dom.by_id("heat-note").text()
+    assert "sketch" in note and "false positive" in note, note
     st, h = s["heatmap"]
-    assert st == 200 and "getpid" in h["calls"] and "getppid" in h["calls"], h
+    assert st == 200 and h["source"] == "sketch" and h["pairs"] == 0 and h["ngrams"] > 0, h
+    assert 0 < h["fill"] < 0.5 and h["false_positive"] < 0.01 and h["sketch_bytes"] == 2192, h
+    assert "getpid" in h["calls"] and "getppid" in h["calls"], h
     # the train round: getpid then getppid, one after the other
     i, j = h["calls"].index("getpid"), h["calls"].index("getppid")
     assert [i, j, 1] in h["follows"], h["follows"]
@@ -649,16 +844,43 @@ def test_screenshots_were_saved():
 def test_many_and_slow_clients_do_not_stall_event_processing():
     s = _session()
     assert s["load_trigger_rc"] == 0
-    assert s["load_requests"]["ok"] > 20, s["load_requests"]
+    # the busy clients were answered meanwhile (how many depends on the machine's
+    # load: 18 to 135 in 3 s here with 20 others' jobs running)
+    assert s["load_requests"]["ok"] >= 2 * BUSY_CLIENTS, s["load_requests"]
     assert s["after_load"] == 200, "the dashboard did not answer after the load"
     # drops while the clients ran: none (drops before them, if any, come from
     # the rest of a shared machine and are reported below)
     assert s["drops_before_load"] is not None and s["drops_after_load"] is not None
     assert s["drops_after_load"] == s["drops_before_load"], (s["drops_before_load"], s["drops_after_load"])
     assert s["exit_stats"] and s["exit_stats"]["malformed"] == 0, s["exit_stats"]
-    return (f"{s['load_requests']} API requests and {SLOW_CLIENTS} stalled connections during "
-            f"20,000 opens in {s['load_seconds']:.1f} s: no drops (in the whole session: "
-            f"{s['exit_stats']['drops']} of {s['exit_stats']['events']} events)")
+    # the streams of the clients that never read were all released
+    assert s["streams_after_load"]["streams"] == 0, s["streams_after_load"]
+    return (f"{s['load_requests']} API requests, {SLOW_CLIENTS} stalled connections and "
+            f"{SLOW_STREAMS} event streams never read during 20,000 opens in "
+            f"{s['load_seconds']:.1f} s: no drops (in the whole session: "
+            f"{s['exit_stats']['drops']} of {s['exit_stats']['events']} events); "
+            f"web counters after: {s['streams_after_load']}")
+
+
+def test_live_pages_are_pushed_not_polled():
+    s = _session()
+    p = s["pushed"]
+    assert p["mode"] == "stream", p
+    # a new alert reached the open page through the stream: no poll, no reload
+    assert p["row"], p
+    assert p["before"][0] == 0 and p["after"][0] == 0, ("the page polled", p)
+    assert p["after"][1] > p["before"][1] and p["after"][2] > p["before"][2], p
+    # the alert list was fetched once, to catch up when the stream opened
+    assert p["fetches"] == 1, p
+
+
+def test_page_polls_when_it_cannot_have_the_stream():
+    s = _session()
+    polls, streamed = s["polled"]
+    assert polls >= 1 and streamed == 0, s["polled"]
+    rows = s["dom"]["polled"].find("tr", class_="link alert-row")
+    assert any(r.attrs.get("data-id") == str(s["alert"]["id"]) for r in rows), [r.text()[:80] for r in rows]
+    assert "polled" in s["dom"]["polled"].by_id("live").text()
 
 
 def test_tls_and_no_open_listening_beyond_loopback():
@@ -695,6 +917,18 @@ def test_tls_and_no_open_listening_beyond_loopback():
                     raise AssertionError("answered without the token over TLS")
             except urllib.error.HTTPError as e:
                 assert e.code == 401
+            # the event stream over TLS: its first events, then the next overview
+            req = urllib.request.Request(f"https://127.0.0.1:{port}/api/stream",
+                                         headers={"Authorization": "Bearer " + token})
+            with urllib.request.urlopen(req, context=ctx, timeout=20) as r:
+                assert r.status == 200 and r.headers["Content-Type"] == "text/event-stream"
+                events = []
+                while events.count("overview") < 2:  # pushed every 5 s
+                    line = r.readline().decode()
+                    assert line, events
+                    if line.startswith("event: "):
+                        events.append(line[7:].strip())
+                assert events[0] == "hello", events
             # the login cookie is Secure under TLS
             conn_req = urllib.request.Request(f"https://127.0.0.1:{port}/?token={token}")
             opener = urllib.request.build_opener(_NoRedirect, urllib.request.HTTPSHandler(context=ctx))
@@ -704,3 +938,72 @@ def test_tls_and_no_open_listening_beyond_loopback():
                 assert e.code == 303 and "Secure" in e.headers.get("Set-Cookie", ""), e.headers
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_heat_map_of_a_12gram_profile_after_a_restart():
+    """The sketch is not saved with the profile: after a restart, a normal
+    profile loaded from disk learns nothing, and its picture fills in from
+    the calls the model knew (one in 64 of its slow calls)."""
+    tmp = tempfile.mkdtemp(prefix="vigil-dash-sketch-")
+    keep = []
+    try:
+        os.chmod(tmp, 0o755)
+        run = os.path.join(tmp, "run")
+        os.mkdir(run, 0o700)
+        state = os.path.join(tmp, "state")
+        exe = copy_program(PHTEST, os.path.join(tmp, "phtest"))
+        st = os.stat(exe)
+        dev, ino = (os.major(st.st_dev) << 20) | os.minor(st.st_dev), st.st_ino
+
+        def monitor():
+            port = free_port()
+            mon = Monitor("--ph", "--no-rules", "--no-auth", "--ph-state-dir", state,
+                          "--ph-min-train", "100", "--ph-normal-wait", "100000",
+                          "--set", f"web.listen=127.0.0.1:{port}",
+                          "--set", f"web.token_file={run}/url", events=False)
+            return mon, f"http://127.0.0.1:{port}"
+
+        def heatmap(base, token):
+            return api(base, token, f"/api/profile/heatmap?dev={dev}&ino={ino}")[1]
+
+        mon, base = monitor()
+        with mon:
+            token = re.search(r"token=(\w+)", mon.stderr()).group(1)
+            csrf = api(base, token, "/api/session")[1]["csrf"]
+            for _ in range(3):
+                run_deliberate([exe, "train"])
+            time.sleep(0.3)
+            st, prof = api(base, token, "/api/profile", {"action": "normalize", "exe": exe}, csrf)
+            assert st == 200 and prof["state"] == "normal", prof
+            learnt = heatmap(base, token)
+        assert learnt["source"] == "sketch", learnt
+
+        mon, base = monitor()
+        with mon:
+            token = re.search(r"token=(\w+)", mon.stderr()).group(1)
+            loaded = heatmap(base, token)
+            keep.append(subprocess.Popen([exe, "train", "1000000000"], stdout=subprocess.DEVNULL,
+                                         stdin=subprocess.DEVNULL))
+            deliberate(keep[-1].pid)
+            def filled():
+                h = heatmap(base, token)
+                if h["source"] == "sketch" and {"getpid", "getppid"} <= set(h["calls"]):
+                    if [h["calls"].index("getpid"), h["calls"].index("getppid"), 1] in h["follows"]:
+                        return h
+                return None
+            again = _wait("the sketch filled in", filled)
+            prof = api(base, token, f"/api/profile?exe={exe}")[1]
+    finally:
+        for p in keep:
+            p.kill()
+            p.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+    # loaded normal, with its items and no sketch: no picture yet
+    assert prof["state"] == "normal", prof
+    assert loaded["source"] == "none" and not loaded["calls"] and loaded["ngrams"] > 0, loaded
+    # then the pairs it knew, and nothing learnt (no anomaly held back either)
+    i, j = again["calls"].index("getpid"), again["calls"].index("getppid")
+    assert [i, j, 1] in again["follows"], again
+    assert set(again["calls"]) <= set(learnt["calls"]), (again["calls"], learnt["calls"])
+    return (f"{len(learnt['calls'])} calls, {len(learnt['follows'])} pairs before the restart; "
+            f"{len(again['calls'])} calls, {len(again['follows'])} pairs after it, without learning")

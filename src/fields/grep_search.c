@@ -1,0 +1,255 @@
+/* vigil.grep.credential_search: grep's arguments read as grep reads them
+ * (GNU getopt: bundled short options, -e/-f and long options anywhere
+ * before "--", the first operand as the pattern when no -e is given), and
+ * each pattern compiled as grep would (-G basic, -E extended, -F fixed,
+ * -i), then tried against credential words. So `grep -r 'pa[s]sword'`,
+ * `grep -rE 'p(a|4)ssw'` and `grep -ri -e PASSWD` are credential searches
+ * however the pattern is spelled, and a pattern that matches everything
+ * (`.`) or only a piece of a word (`ss`) is not. -P is compiled as
+ * extended (close to Perl for such needles); patterns read from a file
+ * (-f) are not read. */
+#include <regex.h>
+#include <string.h>
+#include <strings.h>
+
+#include "fields/grep_search.h"
+
+#define MAX_PATTERNS 16
+#define MIN_SPAN 5 /* a match must cover this much of a credential word */
+
+enum syntax { BASIC, EXTENDED, FIXED };
+
+struct grep_args {
+	const char *pattern[MAX_PATTERNS];
+	int npattern;
+	enum syntax syntax;
+	bool icase, recursive;
+};
+
+/* Words searched for passwords and tokens (judged only in recursive
+ * searches, as the rule's words were) and headers of private keys and
+ * cloud keys (judged always). */
+static const char *const password_words[] = { "password", "passwd", "secret", "api_key",
+					      "apikey", "access_key", "credential", "token" };
+static const char *const key_words[] = { "BEGIN OPENSSH PRIVATE KEY", "BEGIN RSA PRIVATE KEY",
+					 "BEGIN PRIVATE KEY", "aws_secret_access_key",
+					 "aws_access_key_id" };
+static const char *const neutral[] = { "hello world", "the quick brown fox 12345" };
+
+static const char *base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s ? s + 1 : p;
+}
+
+/* Long options of GNU grep that take a value in the next word when written
+ * without "=" (by any unambiguous prefix; these are the common spellings). */
+static bool long_takes_value(const char *name, size_t n)
+{
+	static const char *const with_value[] = {
+		"regexp", "file", "after-context", "before-context", "context", "devices",
+		"directories", "exclude", "exclude-dir", "exclude-from", "include", "label",
+		"max-count", "binary-files", "group-separator",
+	};
+
+	for (size_t i = 0; i < sizeof(with_value) / sizeof(with_value[0]); i++)
+		if (n && !strncmp(with_value[i], name, n))
+			return true;
+	return false;
+}
+
+static void add_pattern(struct grep_args *g, const char *p)
+{
+	if (g->npattern < MAX_PATTERNS)
+		g->pattern[g->npattern++] = p;
+}
+
+static void long_option(struct grep_args *g, const char *a, const char *next, int *skip)
+{
+	size_t n = strcspn(a, "=");
+	const char *val = a[n] == '=' ? a + n + 1 : NULL;
+
+	if (!strncmp("recursive", a, n) || !strncmp("dereference-recursive", a, n))
+		g->recursive = true;
+	else if (!strncmp("extended-regexp", a, n))
+		g->syntax = EXTENDED;
+	else if (!strncmp("fixed-strings", a, n))
+		g->syntax = FIXED;
+	else if (!strncmp("basic-regexp", a, n))
+		g->syntax = BASIC;
+	else if (!strncmp("perl-regexp", a, n))
+		g->syntax = EXTENDED;
+	else if (!strncmp("ignore-case", a, n))
+		g->icase = true;
+	if (!val && long_takes_value(a, n)) {
+		val = next;
+		*skip = 1;
+	}
+	if (val && n >= 2 && !strncmp("regexp", a, n))
+		add_pattern(g, val);
+}
+
+/* Reads argv (words[0] is the program) the way GNU grep's getopt does. */
+static void parse(struct grep_args *g, const char *const *w, int n)
+{
+	const char *first_operand = NULL;
+	bool options = true;
+
+	for (int i = 1; i < n; i++) {
+		const char *a = w[i];
+		int skip = 0;
+
+		if (options && !strcmp(a, "--")) {
+			options = false;
+			continue;
+		}
+		if (!options || a[0] != '-' || !a[1]) {
+			if (!first_operand)
+				first_operand = a;
+			continue;
+		}
+		if (a[1] == '-') {
+			long_option(g, a + 2, i + 1 < n ? w[i + 1] : NULL, &skip);
+			i += skip;
+			continue;
+		}
+		for (const char *c = a + 1; *c; c++) {
+			if (strchr("ABCDXdefm", *c)) { /* takes the rest, or the next word */
+				const char *val = c[1] ? c + 1 : i + 1 < n ? w[++i] : NULL;
+
+				if (*c == 'e' && val)
+					add_pattern(g, val);
+				break;
+			}
+			if (*c == 'r' || *c == 'R')
+				g->recursive = true;
+			else if (*c == 'E' || *c == 'P')
+				g->syntax = EXTENDED;
+			else if (*c == 'F')
+				g->syntax = FIXED;
+			else if (*c == 'G')
+				g->syntax = BASIC;
+			else if (*c == 'i' || *c == 'y')
+				g->icase = true;
+		}
+	}
+	if (!g->npattern && first_operand)
+		add_pattern(g, first_operand);
+}
+
+/* The longest stretch of word that pattern p matches, 0 for none. */
+static size_t match_span(const regex_t *re, const char *p, bool fixed, bool icase,
+			 const char *word)
+{
+	regmatch_t m;
+
+	if (fixed) {
+		const char *at = icase ? strcasestr(word, p) : strstr(word, p);
+
+		return at && *p ? strlen(p) : 0;
+	}
+	if (regexec(re, word, 1, &m, 0))
+		return 0;
+	return (size_t)(m.rm_eo - m.rm_so);
+}
+
+static bool finds_one_of(const regex_t *re, const char *p, const struct grep_args *g,
+			 const char *const *words, size_t nwords)
+{
+	bool fixed = g->syntax == FIXED;
+
+	for (size_t i = 0; i < sizeof(neutral) / sizeof(neutral[0]); i++)
+		if (match_span(re, p, fixed, g->icase, neutral[i]))
+			return false; /* matches anything: no search for credentials */
+	for (size_t i = 0; i < nwords; i++) {
+		size_t len = strlen(words[i]), need = len < MIN_SPAN ? len : MIN_SPAN;
+
+		if (match_span(re, p, fixed, g->icase, words[i]) >= need)
+			return true;
+	}
+	return false;
+}
+
+/* glibc compiles repetitions of repetitions ("a+++++", "(a*)*{99}") into
+ * automata that grow without bound: gigabytes for a 30-byte pattern. A
+ * needle is short and plain; anything else is not compiled. */
+#define PATTERN_MAX 96
+#define REPEATS_MAX 8
+
+static bool tame(const char *p)
+{
+	size_t n = strlen(p), repeats = 0;
+
+	if (n > PATTERN_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (strchr("*+?{", p[i]))
+			repeats++;
+		if (p[i] == '{' && strspn(p + i + 1, "0123456789,") > 2)
+			return false; /* {100} and beyond */
+	}
+	return repeats <= REPEATS_MAX;
+}
+
+static bool pattern_finds(const struct grep_args *g, const char *p)
+{
+	regex_t re;
+	bool found;
+	int flags = (g->icase ? REG_ICASE : 0) |
+		    (g->syntax == EXTENDED ? REG_EXTENDED : 0);
+
+	if (g->syntax != FIXED && (!tame(p) || regcomp(&re, p, flags)))
+		return false; /* too wild to compile, or grep would refuse it too */
+	found = finds_one_of(&re, p, g, key_words, sizeof(key_words) / sizeof(key_words[0])) ||
+		(g->recursive && finds_one_of(&re, p, g, password_words,
+					      sizeof(password_words) / sizeof(password_words[0])));
+	if (g->syntax != FIXED)
+		regfree(&re);
+	return found;
+}
+
+bool vg_grep_credential_search(const char *exe, const char *args, size_t len)
+{
+	static const char *const greps[] = { "grep", "egrep", "fgrep", "zgrep", "zegrep", "zfgrep",
+					     "rgrep" };
+	const char *w[64], *tool = base_name(exe);
+	struct grep_args g = { .syntax = BASIC };
+	char buf[4096];
+	int n = 0;
+	bool is_grep = false;
+
+	for (size_t i = 0; i < sizeof(greps) / sizeof(greps[0]); i++)
+		is_grep |= !strcmp(tool, greps[i]);
+	if (!is_grep || len >= sizeof(buf))
+		return false;
+	if (tool[0] == 'e' || tool[1] == 'e')
+		g.syntax = EXTENDED;
+	else if (tool[0] == 'f' || tool[1] == 'f')
+		g.syntax = FIXED;
+	g.recursive = tool[0] == 'r';
+	/* args: NUL after each argument; a pattern with newlines is several */
+	memcpy(buf, args, len);
+	buf[len] = 0;
+	w[n++] = tool;
+	for (size_t i = 0; i < len && n < 64; i += strlen(buf + i) + 1)
+		w[n++] = buf + i;
+	parse(&g, w, n);
+	for (int i = 0; i < g.npattern; i++) {
+		char one[512];
+		const char *p = g.pattern[i];
+
+		while (*p) {
+			size_t k = strcspn(p, "\n");
+
+			if (k < sizeof(one)) {
+				memcpy(one, p, k);
+				one[k] = 0;
+				if (pattern_finds(&g, one))
+					return true;
+			}
+			p += k + (p[k] == '\n');
+		}
+	}
+	return false;
+}
