@@ -21,7 +21,7 @@ ARGS       ?=
 SOAK_SECONDS ?= 600
 BENIGN_SECONDS ?= 180
 
-LIBS       := libbpf libelf zlib json-c yaml-0.1 re2 libcurl libmicrohttpd
+LIBS       := libbpf libelf zlib json-c yaml-0.1 re2 libcurl libmicrohttpd libcrypto
 WARN       := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 # Default rules when `vigil run` is given none: the repo's for a build
 # here; `make RULES_FILE=/usr/share/vigil/vigil_rules.yaml` for a package.

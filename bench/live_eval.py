@@ -297,7 +297,10 @@ def main():
                     subprocess.run([vigil, "profile", "force-normalize", v["exe"], "--socket",
                                     sock], capture_output=True, stdin=subprocess.DEVNULL)
                     states[k] = f"{states[k]}, forced normal"
-        window_lines = [l for l in open(err.name).read().splitlines() if "learning window" in l]
+        # the window's report, and the servers made normal by coverage before it ended
+        window_lines = [l for l in open(err.name).read().splitlines()
+                        if "learning window" in l or ("normal by coverage" in l and any(
+                            v["exe"] + " (" in l for v in servers.values()))]
 
         # 2. normal traffic: pH alerts about the servers are false alarms
         t_normal = time.time()

@@ -6,7 +6,7 @@ set -eu
 
 PKGS="clang llvm make gcc pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev
 libjson-c-dev libyaml-dev libre2-dev g++ libcurl4-openssl-dev libmicrohttpd-dev python3
-libclang-rt-14-dev iproute2 procps groff-base"
+libssl-dev libclang-rt-14-dev iproute2 procps groff-base"
 # tests/e2e/test_outputs.py runs its own rsyslogd as a real syslog receiver.
 PKGS="$PKGS rsyslog"
 # The dashboard embeds Debian's Chart.js at build time; its test drives a

@@ -12,9 +12,13 @@ static const char usage[] =
 	"size in bytes, progress to normal (training: % of the calls it needs\n"
 	"before it may freeze and, once it converges, the expected time to normal;\n"
 	"frozen: when it becomes normal), new sequences per 1000 training calls\n"
-	"over the last minutes (NEW/1K), last anomaly,\n"
-	"the first 16 hex digits of the executable's build-id (--json: all of\n"
-	"it; copies with the same build-id share a settled profile), executable.\n"
+	"over the last minutes (NEW/1K), runs since the last new sequence of\n"
+	"those a frozen profile needs to become normal by coverage (RUNS; a run\n"
+	"is an exec, an accepted connection or activity after a minute idle;\n"
+	"ph.coverage_runs), last anomaly,\n"
+	"the first 16 hex digits of the executable's build-id, or sha256: and\n"
+	"its content's hash when it has none (--json: all of it; copies with\n"
+	"the same build-id or content share a settled profile), executable.\n"
 	"Needs root and --ph.\n";
 
 /* "45s", "12m", "3h", "2d": an estimate, one unit is enough */
@@ -34,13 +38,13 @@ static const char *eta(uint64_t s, char *buf, size_t size)
 int cmd_profiles(int argc, char **argv)
 {
 	struct json_object *res, *row, *v;
-	char b[32], prog[48], rate[24], e[24];
+	char b[32], prog[48], rate[24], e[24], runs[24];
 	int ret = ctl_cli_simple(argc, argv, usage, "profiles", &res);
 
 	if (ret >= 0)
 		return ret;
-	printf("%-8s %12s %8s %8s %-20s %7s %-20s %-16s  %s\n", "STATE", "CALLS", "ITEMS", "BYTES",
-	       "PROGRESS", "NEW/1K", "LAST ANOMALY", "BUILD-ID", "EXE");
+	printf("%-8s %12s %8s %8s %-20s %7s %9s %-20s %-16s  %s\n", "STATE", "CALLS", "ITEMS",
+	       "BYTES", "PROGRESS", "NEW/1K", "RUNS", "LAST ANOMALY", "BUILD-ID", "EXE");
 	for (size_t i = 0; i < json_object_array_length(res); i++) {
 		row = json_object_array_get_idx(res, i);
 		if (json_object_object_get_ex(row, "expected_normal_s", &v) && v)
@@ -56,10 +60,18 @@ int cmd_profiles(int argc, char **argv)
 			snprintf(rate, sizeof(rate), "%.2f", json_object_get_double(v));
 		else
 			snprintf(rate, sizeof(rate), "-");
-		printf("%-8s %12llu %8llu %8s %-20s %7s %-20s %-16.16s  %s\n",
+		/* normal by coverage: runs without anything new, of those needed */
+		if (json_object_object_get_ex(row, "coverage_runs", &v) && v &&
+		    ctl_u64(row, "coverage_runs_needed"))
+			snprintf(runs, sizeof(runs), "%llu/%llu",
+				 (unsigned long long)ctl_u64(row, "coverage_runs"),
+				 (unsigned long long)ctl_u64(row, "coverage_runs_needed"));
+		else
+			snprintf(runs, sizeof(runs), "-");
+		printf("%-8s %12llu %8llu %8s %-20s %7s %9s %-20s %-16.16s  %s\n",
 		       ctl_str(row, "state", "?"), (unsigned long long)ctl_u64(row, "calls"),
 		       (unsigned long long)ctl_u64(row, "items"),
-		       ctl_human(ctl_u64(row, "bytes"), b, sizeof(b)), prog, rate,
+		       ctl_human(ctl_u64(row, "bytes"), b, sizeof(b)), prog, rate, runs,
 		       ctl_str(row, "last_anomaly", "-"), ctl_str(row, "build_id", "-"),
 		       ctl_str(row, "exe", "(unknown path)"));
 	}

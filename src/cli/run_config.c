@@ -119,6 +119,7 @@ static int ph_of(const struct vg_config *cfg, struct vg_ph_kernel_opts *o)
 	o->watch = (const char *const *)cfg->ph.watch.items;
 	o->nwatch = cfg->ph.watch.n;
 	o->learning_window_s = cfg->ph.learning_window;
+	o->coverage_runs = (uint32_t)cfg->ph.coverage_runs;
 	o->response_sig = !strcmp(r, "kill") ? SIGKILL : !strcmp(r, "stop") ? SIGSTOP : 0;
 	o->response_lfc = (uint32_t)cfg->ph.response_lfc;
 	o->response_exes = (const char *const *)cfg->ph.response_exe.items;

@@ -51,7 +51,8 @@ const struct vg_run_option vg_run_options[] = {
 	  "\"pH profile normal\", \"pH profile disabled\" (see docs/ph.md)" },
 	{ "no-ph", 0, NULL, VG_RO_FLAG, "ph.enabled", "false", "do not run pH" },
 	{ "ph-normal-wait", 0, "SECONDS", VG_RO_VALUE, "ph.normal_wait", NULL,
-	  "time from a profile freezing to its normal mode" },
+	  "time from a profile freezing to its normal mode at the latest (ph.coverage_runs "
+	  "makes it normal sooner)" },
 	{ "ph-min-train", 0, "CALLS", VG_RO_VALUE, "ph.min_train", NULL,
 	  "calls a profile needs before it may freeze" },
 	{ "ph-plain", 0, NULL, VG_RO_FLAG, "ph.model", "plain",

@@ -78,6 +78,7 @@ struct vg_config {
 		char *response;		  /* "off", "kill" or "stop" */
 		uint64_t response_lfc;
 		struct vg_strlist response_exe; /* programs the response applies to */
+		uint64_t coverage_runs;	  /* runs to normal by coverage; 0: off */
 	} ph;
 	struct {
 		bool enabled;

@@ -4,8 +4,7 @@
 #include <string.h>
 
 #include "config/config_outputs.h"
-
-static const char *const output_types[] = { "stdout", "file", "syslog", "webhook", "program" };
+#include "output/out_schema.h"
 
 static bool good_output_key(const char *s, size_t n)
 {
@@ -53,12 +52,8 @@ static int parse_output(struct vg_config_loader *ld, const struct vg_config_key 
 			return -EINVAL;
 		}
 		if (!strcmp(key, "type")) {
-			bool known = false;
-
-			for (unsigned i = 0; i < sizeof(output_types) / sizeof(output_types[0]);
-			     i++)
-				known |= !strcmp(val, output_types[i]);
-			if (!known) {
+			/* the output types are those of the output key table */
+			if (vg_output_type_parse(val) < 0) {
 				ld_error(ld, &vn->start_mark, k->name,
 					 "unknown output type '%.64s' (stdout, file, syslog, "
 					 "webhook, program)",

@@ -126,7 +126,8 @@ const struct vg_config_key vg_config_keys[] = {
 	  .doc = "run pH, process homeostasis, in the kernel" },
 	{ "ph.normal_wait", VG_CT_SECONDS, 0, 3153600000ull, .def = "604800",
 	  .offset = OFF(ph.normal_wait),
-	  .doc = "time from a profile freezing to its normal mode, seconds" },
+	  .doc = "time from a profile freezing to its normal mode at the latest, seconds "
+		 "(ph.coverage_runs makes it sooner)" },
 	{ "ph.min_train", VG_CT_UINT, 1, 1000000000, .def = "1000", .offset = OFF(ph.min_train),
 	  .doc = "calls a profile needs before it may freeze" },
 	{ "ph.model", VG_CT_ENUM, .choices = "ngram|plain", .def = "ngram", .offset = OFF(ph.model),
@@ -157,6 +158,9 @@ const struct vg_config_key vg_config_keys[] = {
 	{ "ph.response_exe", VG_CT_LIST, 0, 64, .def = "[]", .offset = OFF(ph.response_exe),
 	  .check = check_nonempty,
 	  .doc = "programs ph.response applies to (by device and inode at start)" },
+	{ "ph.coverage_runs", VG_CT_UINT, 0, 1000000, .def = "8", .offset = OFF(ph.coverage_runs),
+	  .doc = "a frozen profile is normal after this many runs (execs, accepted connections, "
+		 "activity after a minute idle) without a new sequence; 0: only ph.normal_wait" },
 	{ "auth.enabled", VG_CT_BOOL, .def = "true", .offset = OFF(auth.enabled),
 	  .doc = "watch PAM authentication (uprobes on libpam)" },
 	{ "auth.failures", VG_CT_UINT, 1, 1000, .def = "5", .offset = OFF(auth.failures),

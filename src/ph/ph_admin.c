@@ -278,6 +278,7 @@ static int status_section(void *ctx, struct json_object *sec)
 	vg_pha_add_u64(sec, "alert_drops", ks.drops);
 	vg_pha_add_u64(sec, "malformed", ks.malformed);
 	vg_pha_add_u64(sec, "model_errors", ks.model_errors);
+	vg_pha_add_u64(sec, "profiles_normal_by_coverage", ks.coverage_normal);
 	vg_pha_add_u64(sec, "profile_errors", ks.profile_errors);
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include "ph/ph_admin_view.h"
 #include "ph/ph_buildid.h"
 #include "ph/ph_converge.h"
+#include "ph/ph_coverage.h"
 #include "util/map_walk.h"
 
 int64_t vg_pha_clock_ns(clockid_t id)
@@ -148,6 +149,22 @@ static void add_progress(struct vg_ph_admin *a, struct json_object *o, const str
 			prm->normal_wait / 1000000000ull);
 }
 
+/* Normal by coverage (ph_coverage.h): the runs since the profile's last
+ * change, of the runs it needs; null before the first sample. */
+static void add_coverage(struct vg_ph_admin *a, struct json_object *o, const struct ph_exe_key *key,
+			 const struct ph_profile *p)
+{
+	struct vg_ph_coverage_state cs;
+	uint32_t need;
+
+	vg_ph_kernel_coverage(a->k, key->ino, &cs, &need);
+	vg_pha_add_u64(o, "coverage_runs_needed", need);
+	if (!cs.known || (p->status & PH_PROFILE_NORMAL))
+		json_object_object_add(o, "coverage_runs", NULL);
+	else
+		vg_pha_add_u64(o, "coverage_runs", cs.runs);
+}
+
 struct json_object *vg_pha_profile_json(struct vg_ph_admin *a, const struct ph_exe_key *key,
 					const struct ph_profile *p, long long items)
 {
@@ -181,6 +198,7 @@ struct json_object *vg_pha_profile_json(struct vg_ph_admin *a, const struct ph_e
 		vg_pha_add_u64(o, "bytes", vg_pha_profile_bytes((uint64_t)items));
 	}
 	vg_pha_add_time(o, "last_anomaly", last);
+	add_coverage(a, o, key, p);
 	add_progress(a, o, p);
 	/* a frozen profile becomes normal at normal_time (the model's clock) */
 	if ((p->status & PH_PROFILE_FROZEN) && !(p->status & PH_PROFILE_NORMAL) &&

@@ -1,4 +1,5 @@
-/* The GNU build-id of an executable; see ph_buildid.h. */
+/* What an executable is: its GNU build-id, else a hash of its content;
+ * see ph_buildid.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <elf.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <openssl/evp.h>
 
 #include "ph/ph_buildid.h"
 #include "ph/ph_paths.h" /* vg_kernel_dev */
@@ -64,7 +66,37 @@ static int id_of_elf(Elf *elf, unsigned char *out, size_t cap)
 	return 0;
 }
 
-int vg_ph_build_id(const char *path, uint64_t kdev, uint64_t ino, unsigned char *out, size_t cap)
+/* SHA-256 of the whole file behind fd, after the tag byte; 0 on a read
+ * error (or a file that changes size while read: no identity then). */
+static int content_id(int fd, const struct stat *st, unsigned char *out)
+{
+	unsigned char buf[65536];
+	unsigned int len = 0;
+	off_t at = 0;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	int ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+
+	while (ok && at < st->st_size) {
+		ssize_t n = pread(fd, buf, sizeof(buf), at);
+
+		if (n <= 0) {
+			ok = 0;
+			break;
+		}
+		ok = EVP_DigestUpdate(md, buf, (size_t)n);
+		at += n;
+	}
+	if (ok)
+		ok = EVP_DigestFinal_ex(md, out + 1, &len) && len == VG_PH_CONTENT_ID_LEN - 1;
+	EVP_MD_CTX_free(md);
+	if (!ok || at != st->st_size)
+		return 0;
+	out[0] = VG_PH_CONTENT_ID_TAG;
+	return VG_PH_CONTENT_ID_LEN;
+}
+
+static int identity(const char *path, uint64_t kdev, uint64_t ino, unsigned char *out, size_t cap,
+		    int hash)
 {
 	struct stat st;
 	Elf *elf;
@@ -87,8 +119,22 @@ int vg_ph_build_id(const char *path, uint64_t kdev, uint64_t ino, unsigned char 
 	n = elf && elf_kind(elf) == ELF_K_ELF ? id_of_elf(elf, out, cap) : 0;
 	if (elf)
 		elf_end(elf);
+	if (!n && hash && cap >= VG_PH_CONTENT_ID_LEN &&
+	    (uint64_t)st.st_size <= VG_PH_CONTENT_HASH_MAX)
+		n = content_id(fd, &st, out);
 	close(fd);
 	return n;
+}
+
+int vg_ph_build_id(const char *path, uint64_t kdev, uint64_t ino, unsigned char *out, size_t cap)
+{
+	return identity(path, kdev, ino, out, cap, 0);
+}
+
+int vg_ph_exe_identity(const char *path, uint64_t kdev, uint64_t ino, unsigned char *out,
+		       size_t cap)
+{
+	return identity(path, kdev, ino, out, cap, 1);
 }
 
 void vg_ph_build_id_hex(const unsigned char *id, size_t len, char *buf, size_t size)
@@ -97,6 +143,11 @@ void vg_ph_build_id_hex(const unsigned char *id, size_t len, char *buf, size_t s
 
 	if (size)
 		buf[0] = 0;
+	if (len == VG_PH_CONTENT_ID_LEN && id[0] == VG_PH_CONTENT_ID_TAG && size > 7) {
+		at = (size_t)snprintf(buf, size, "sha256:");
+		id++;
+		len--;
+	}
 	for (size_t i = 0; i < len && at + 3 <= size; i++)
 		at += (size_t)snprintf(buf + at, size - at, "%02x", id[i]);
 }

@@ -2,7 +2,8 @@
  * build-id note the linker writes into ELF files (.note.gnu.build-id, a
  * hash of the linked code). Copies, reinstalls of the same package and
  * identical hosts carry the same build-id under another device and inode.
- * Files without one (stripped of notes, scripts) are not shared. */
+ * A file without one (linked with --build-id=none, stripped of its notes)
+ * is known by a hash of its content instead (vg_ph_exe_identity()). */
 #ifndef VIGIL_PH_BUILDID_H
 #define VIGIL_PH_BUILDID_H
 
@@ -17,7 +18,24 @@
  * negative errno (-ESTALE when the path is now another file). */
 int vg_ph_build_id(const char *path, uint64_t kdev, uint64_t ino, unsigned char *out, size_t cap);
 
-/* Hex form of an id into buf (2 * len + 1 bytes at most); "" when len 0. */
+/* A content hash as an identity: the tag byte, then SHA-256 of the file.
+ * No linker writes a 33-byte build-id that starts with 0xff, and the two
+ * kinds of ids are hashes of different things: they never meet. */
+#define VG_PH_CONTENT_ID_TAG 0xff
+#define VG_PH_CONTENT_ID_LEN 33
+/* Files hashed at most this large (the hash runs in the monitor's loop, once
+ * per executable without a build-id: about 0.1 s at this size). */
+#define VG_PH_CONTENT_HASH_MAX (64ull << 20)
+
+/* What the executable is: its build-id, else (a regular file of at most
+ * VG_PH_CONTENT_HASH_MAX bytes) the content hash above. Same checks and
+ * returns as vg_ph_build_id(); cap must hold VG_PH_CONTENT_ID_LEN for
+ * the hash. */
+int vg_ph_exe_identity(const char *path, uint64_t kdev, uint64_t ino, unsigned char *out,
+		       size_t cap);
+
+/* Hex form of an id into buf (2 * len + 1 bytes at most); "" when len 0.
+ * A content hash reads "sha256:" and its 64 hex digits (72 bytes). */
 void vg_ph_build_id_hex(const unsigned char *id, size_t len, char *buf, size_t size);
 
 #endif

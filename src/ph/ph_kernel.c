@@ -20,6 +20,7 @@
 #include "ph/ph_census.h"
 #include "ph/ph_buildid.h"
 #include "ph/ph_converge.h"
+#include "ph/ph_coverage.h"
 #include "ph/ph_incident.h"
 #include "ph/ph_kernel.h"
 #include "ph/ph_model.h" /* before the skeleton: it uses struct ph_params */
@@ -31,7 +32,6 @@
 #include "util/map_walk.h"
 #include "sensor.skel.h"
 
-/* pH's own programs (the per-call step is in the sensor's vg_sys_exit). */
 
 struct vg_ph_kernel {
 	struct sensor_bpf *skel; /* the sensor's: set at configure, theirs to free */
@@ -44,6 +44,7 @@ struct vg_ph_kernel {
 	int64_t boot_to_wall_ns;
 	uint64_t alerts, malformed;
 	uint64_t shared; /* profiles copied from a build-id twin */
+	uint64_t coverage_normal; /* profiles made normal by coverage */
 	struct vg_ph_alert rendered; /* one record at a time */
 	/* anomaly records become one incident per task episode */
 	struct vg_ph_incidents *incidents;
@@ -63,6 +64,12 @@ struct vg_ph_kernel {
 	/* each profile's training counters now and then (ph_converge.h) */
 	struct vg_ph_converge *converge;
 	uint64_t next_sample_ns;
+	/* normal by coverage: runs without anything new (ph_coverage.h) */
+	struct vg_ph_coverage *coverage;
+	struct ph_exe_key due[VG_PH_COVERAGE_DUE_MAX]; /* to make normal after a walk */
+	unsigned ndue;
+	vg_ph_proc_fn proc_fn; /* the process table (accepts name no executable) */
+	void *proc_ctx;
 };
 
 static int64_t clock_ns(clockid_t id)
@@ -131,10 +138,29 @@ static int persist_open(struct vg_ph_kernel *k, const struct vg_ph_kernel_opts *
 	return 0;
 }
 
+/* A checked record, from the kernel or made here. */
+static void deliver(struct vg_ph_kernel *k, const struct ph_alert_event *e)
+{
+	const void *data = e;
+
+	if (k->raw_fn)
+		k->raw_fn(k->raw_ctx, data);
+	vg_ph_incidents_record(k->incidents, data, (uint64_t)clock_ns(CLOCK_BOOTTIME));
+	if (e->kind == PH_EV_ANOMALY || e->kind == PH_EV_BURST)
+		return; /* reported as part of an incident */
+	/* a program outside the alert scope learns silently (a response,
+	 * which the operator asked for by path, is always told) */
+	if (e->kind != PH_EV_RESPONSE && !vg_ph_incidents_in_scope(k->incidents, e->pid, e->exe.ino))
+		return;
+	vg_ph_alert_render(&k->rendered, data, k->boot_to_wall_ns, k->hostname,
+			   vg_ph_incidents_exe_of(k->incidents, e->pid, e->exe.ino));
+	if (k->fn)
+		k->fn(k->ctx, &k->rendered.alert);
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct vg_ph_kernel *k = ctx;
-	const struct ph_alert_event *e = data;
 	const char *why;
 
 	if (vg_ph_record_check(data, size, &why)) {
@@ -142,19 +168,7 @@ static int on_record(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	k->alerts++;
-	if (k->raw_fn)
-		k->raw_fn(k->raw_ctx, data);
-	vg_ph_incidents_record(k->incidents, data, (uint64_t)clock_ns(CLOCK_BOOTTIME));
-	if (e->kind == PH_EV_ANOMALY || e->kind == PH_EV_BURST)
-		return 0; /* reported as part of an incident */
-	/* a program outside the alert scope learns silently (a response,
-	 * which the operator asked for by path, is always told) */
-	if (e->kind != PH_EV_RESPONSE && !vg_ph_incidents_in_scope(k->incidents, e->pid, e->exe.ino))
-		return 0;
-	vg_ph_alert_render(&k->rendered, data, k->boot_to_wall_ns, k->hostname,
-			   vg_ph_incidents_exe_of(k->incidents, e->pid, e->exe.ino));
-	if (k->fn)
-		k->fn(k->ctx, &k->rendered.alert);
+	deliver(k, data);
 	return 0;
 }
 
@@ -276,6 +290,7 @@ void vg_ph_kernel_stats(struct vg_ph_kernel *k, struct vg_ph_kernel_stats *st)
 		return;
 	st->alerts = k->alerts;
 	st->shared = k->shared;
+	st->coverage_normal = k->coverage_normal;
 	st->malformed = k->malformed;
 	st->drops = k->skel->data_ph->ph_alert_drops;
 	st->model_errors = k->skel->data_ph->ph_model_errors;
@@ -290,16 +305,16 @@ void vg_ph_kernel_persist_stats(struct vg_ph_kernel *k, struct ph_persist_stats 
 	ph_persist_stats(k ? k->persist : NULL, st);
 }
 
-/* A new executable whose build-id has a settled profile under another
- * device and inode starts with a copy of it (docs/ph.md, "Profiles keyed by
- * build-id"). */
+/* A new executable whose build-id (or content hash) has a settled profile
+ * under another device and inode starts with a copy of it (docs/ph.md,
+ * "Profiles keyed by build-id"). */
 static void share_from_twin(struct vg_ph_kernel *k, uint64_t dev, uint64_t ino, const char *path)
 {
 	struct vg_ph_exchange x = { bpf_map__fd(k->skel->maps.ph_profiles),
 				    bpf_map__fd(k->skel->maps.ph_items), vg_ph_kernel_params(k),
 				    model_clock_now(k) };
 	struct ph_exe_key twin, to = { .dev = dev, .ino = ino };
-	char err[256] = "";
+	char err[256] = "", id[2 * VG_PH_BUILD_ID_MAX + 1];
 	long n;
 
 	if (!ph_persist_twin(k->persist, dev, ino, path, &twin))
@@ -315,10 +330,12 @@ static void share_from_twin(struct vg_ph_kernel *k, uint64_t dev, uint64_t ino, 
 	}
 	k->shared++;
 	vg_ph_kernel_profiles_changed(k); /* the tasks' cached state is stale */
-	vg_info("pH: %s (%llu:%llu) starts with the profile of %llu:%llu, same build-id "
-		"(%ld items)",
+	/* no build-id: the same content (ph_buildid.h) */
+	vg_ph_kernel_build_id(k, dev, ino, id, sizeof(id));
+	vg_info("pH: %s (%llu:%llu) starts with the profile of %llu:%llu, same %s (%ld items)",
 		path, (unsigned long long)dev, (unsigned long long)ino,
-		(unsigned long long)twin.dev, (unsigned long long)twin.ino, n);
+		(unsigned long long)twin.dev, (unsigned long long)twin.ino,
+		strncmp(id, "sha256:", 7) ? "build-id" : "content (sha256)", n);
 }
 
 void vg_ph_kernel_note_exe(struct vg_ph_kernel *k, uint64_t dev, uint64_t ino, const char *path)
@@ -376,14 +393,36 @@ void vg_ph_kernel_foreach_path(struct vg_ph_kernel *k,
 
 void vg_ph_kernel_set_proc(struct vg_ph_kernel *k, vg_ph_proc_fn fn, void *ctx)
 {
-	if (k)
-		vg_ph_incidents_set_proc(k->incidents, fn, ctx);
+	if (!k)
+		return;
+	k->proc_fn = fn;
+	k->proc_ctx = ctx;
+	vg_ph_incidents_set_proc(k->incidents, fn, ctx);
+}
+
+/* Runs for normal by coverage: an exec of a program, a connection a
+ * program accepted. */
+static void count_run(struct vg_ph_kernel *k, const struct vg_event *ev)
+{
+	struct vg_ph_proc_info pi;
+
+	if (!k->coverage)
+		return;
+	if (ev->u.hdr.type == VG_EV_EXEC) {
+		vg_ph_coverage_run(k->coverage, ev->u.exec.exe_ino);
+	} else if (ev->u.hdr.type == VG_EV_ACCEPT && k->proc_fn) {
+		memset(&pi, 0, sizeof(pi));
+		if (!k->proc_fn(k->proc_ctx, ev->u.hdr.pid, &pi) && pi.exe_ino)
+			vg_ph_coverage_run(k->coverage, pi.exe_ino);
+	}
 }
 
 void vg_ph_kernel_note_event(struct vg_ph_kernel *k, const struct vg_event *ev)
 {
-	if (k)
-		vg_ph_incidents_event(k->incidents, ev);
+	if (!k)
+		return;
+	vg_ph_incidents_event(k->incidents, ev);
+	count_run(k, ev);
 }
 
 void vg_ph_kernel_incident_stats(struct vg_ph_kernel *k, struct vg_ph_incident_stats *st)
@@ -430,11 +469,59 @@ static void window_tick(struct vg_ph_kernel *k)
 static int sample_one(const void *key, const void *value, void *ctx)
 {
 	struct vg_ph_kernel *k = ctx;
+	uint64_t now = (uint64_t)clock_ns(CLOCK_MONOTONIC);
+	struct ph_exe_key exe;
 	struct ph_profile p;
 
 	memcpy(&p, value, sizeof(p));
-	vg_ph_converge_note(k->converge, &p, (uint64_t)clock_ns(CLOCK_MONOTONIC));
+	memcpy(&exe, key, sizeof(exe));
+	vg_ph_converge_note(k->converge, &p, now);
+	if (vg_ph_coverage_note(k->coverage, exe.ino, &p, &k->skel->data_ph->ph_params_cfg, now) &&
+	    k->ndue < VG_PH_COVERAGE_DUE_MAX)
+		k->due[k->ndue++] = exe; /* made normal after the walk */
 	return 0;
+}
+
+/* A profile that covered enough runs becomes normal, told as the kernel
+ * tells it: a "profile normal" record. */
+static void normal_by_coverage(struct vg_ph_kernel *k, const struct ph_exe_key *key)
+{
+	int fd = bpf_map__fd(k->skel->maps.ph_profiles);
+	struct vg_ph_coverage_state cs;
+	struct ph_alert_event e;
+	struct ph_profile p;
+	const char *path, *base;
+
+	if (bpf_map_lookup_elem(fd, key, &p) || (p.status & PH_PROFILE_NORMAL) ||
+	    !(p.status & PH_PROFILE_FROZEN))
+		return;
+	ph_profile_start_normal(&p);
+	/* replaces the whole value, as the admin actions do */
+	if (bpf_map_update_elem(fd, key, &p, BPF_EXIST))
+		return;
+	vg_ph_kernel_profiles_changed(k); /* the tasks' cached state is stale */
+	k->coverage_normal++;
+	vg_ph_coverage_get(k->coverage, key->ino, &cs);
+	path = vg_ph_incidents_known_exe(k->incidents, key->dev, key->ino);
+	vg_info("pH: %s (%llu:%llu:%llu) normal by coverage: %u runs and %llu calls without a "
+		"new sequence",
+		path ? path : "(path unknown)", (unsigned long long)(key->dev >> 20),
+		(unsigned long long)(key->dev & 0xfffff), (unsigned long long)key->ino, cs.runs,
+		(unsigned long long)(p.train_count - p.last_mod_count));
+	memset(&e, 0, sizeof(e));
+	e.size = sizeof(e);
+	e.kind = PH_EV_NORMAL;
+	e.ts_ns = (uint64_t)clock_ns(CLOCK_BOOTTIME);
+	e.exe = *key;
+	e.profile_id = p.id;
+	e.profile_calls = p.calls;
+	e.status = p.status;
+	e.window_size = k->skel->data_ph->ph_params_cfg.model == PH_MODEL_NGRAM
+				? k->skel->data_ph->ph_params_cfg.ngram
+				: k->skel->data_ph->ph_params_cfg.window;
+	base = path ? strrchr(path, '/') : NULL;
+	snprintf(e.comm, sizeof(e.comm), "%s", base ? base + 1 : "?");
+	deliver(k, &e);
 }
 
 /* Every 10 s: a walk of the profile map (one batch read per thousands of
@@ -449,9 +536,24 @@ static void converge_tick(struct vg_ph_kernel *k)
 	    vg_ph_converge_new(&k->converge, k->opts.max_profiles ? k->opts.max_profiles
 								   : VG_PH_MAX_PROFILES_DEFAULT))
 		return;
+	if (!k->coverage &&
+	    vg_ph_coverage_new(&k->coverage,
+			       k->opts.max_profiles ? k->opts.max_profiles : VG_PH_MAX_PROFILES_DEFAULT,
+			       k->opts.coverage_runs, VG_PH_COVERAGE_IDLE_NS))
+		return;
 	k->next_sample_ns = now + 10ull * 1000000000ull;
+	k->ndue = 0;
 	vg_map_walk(bpf_map__fd(k->skel->maps.ph_profiles), sizeof(struct ph_exe_key),
 		    sizeof(struct ph_profile), 0, sample_one, k);
+	for (unsigned i = 0; i < k->ndue; i++)
+		normal_by_coverage(k, &k->due[i]);
+}
+
+void vg_ph_kernel_coverage(struct vg_ph_kernel *k, uint64_t ino, struct vg_ph_coverage_state *st,
+			   uint32_t *runs_needed)
+{
+	vg_ph_coverage_get(k ? k->coverage : NULL, ino, st);
+	*runs_needed = k ? k->opts.coverage_runs : 0;
 }
 
 int vg_ph_kernel_converge_sample(struct vg_ph_kernel *k, const struct ph_profile *p,
@@ -568,5 +670,6 @@ void vg_ph_kernel_close(struct vg_ph_kernel *k)
 	vg_ph_incidents_free(k->incidents);
 	vg_ph_window_free(k->window);
 	vg_ph_converge_free(k->converge);
+	vg_ph_coverage_free(k->coverage);
 	free(k);
 }

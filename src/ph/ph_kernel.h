@@ -38,6 +38,7 @@ struct vg_ph_kernel_stats {
 	uint64_t signal_windows; /* signal handler windows opened */
 	uint64_t responses;	 /* signals sent by the response */
 	uint64_t shared;	 /* profiles copied from a build-id twin */
+	uint64_t coverage_normal; /* profiles made normal by coverage (ph_coverage.h) */
 };
 
 /* Called with each alert; the alert is valid during the call only. */
@@ -82,6 +83,11 @@ void vg_ph_kernel_note_exe(struct vg_ph_kernel *k, uint64_t dev, uint64_t ino, c
 struct vg_ph_sample;
 int vg_ph_kernel_converge_sample(struct vg_ph_kernel *k, const struct ph_profile *p,
 				 struct vg_ph_sample *then);
+/* Normal by coverage (ph_coverage.h): the runs the profile of `ino` went
+ * through since its last change, and the runs a profile needs (0: off). */
+struct vg_ph_coverage_state;
+void vg_ph_kernel_coverage(struct vg_ph_kernel *k, uint64_t ino, struct vg_ph_coverage_state *st,
+			   uint32_t *runs_needed);
 /* The build-id known for (dev, ino) as hex into hex ("" when none or not
  * read yet); returns its length in bytes. */
 int vg_ph_kernel_build_id(struct vg_ph_kernel *k, uint64_t dev, uint64_t ino, char *hex,

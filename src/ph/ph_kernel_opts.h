@@ -32,6 +32,9 @@ struct vg_ph_kernel_opts {
 	const char *const *watch;	 /* always reported (absolute paths) */
 	unsigned nwatch;
 	uint64_t learning_window_s; /* 0: off; else ph_window.h */
+	/* a frozen profile is normal after this many runs without anything
+	 * new (ph_coverage.h); 0: off, normal only after normal_wait */
+	uint32_t coverage_runs;
 };
 
 #define VG_PH_RESPONSE_EXES_MAX 64

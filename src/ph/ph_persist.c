@@ -302,7 +302,7 @@ static void read_build_id(struct ph_persist *p, __u64 dev, __u64 ino, const char
 	pthread_mutex_unlock(&p->known.lock);
 	if (!need)
 		return;
-	n = vg_ph_build_id(path, dev, ino, bid, sizeof(bid));
+	n = vg_ph_exe_identity(path, dev, ino, bid, sizeof(bid));
 	if (n == -ESTALE || n == -ENOENT)
 		return; /* the path names another file now: try again at the next exec */
 	pthread_mutex_lock(&p->known.lock);

@@ -2,7 +2,9 @@
 by build-id"): a copy of a trained program (another inode, the same ELF
 build-id) starts with the trained, normal profile, in the same monitor run
 and after a restart (the profile file records the build-id); a program of
-another build does not; `vigil profiles` shows the build-id."""
+another build does not; `vigil profiles` shows the build-id. Without a
+build-id, the SHA-256 of the file's content stands in for it."""
+import hashlib
 import json
 import os
 import re
@@ -77,6 +79,15 @@ def _wait_state(mon, exe, want, timeout=10):
         time.sleep(0.1)
 
 
+def _wait_identity(mon, exe, timeout=20):
+    """The build-id (or content hash) is read when the monitor handles the
+    program's exec event, which lags under load."""
+    deadline = time.time() + timeout
+    while _ctl_json(mon, "profile", "show", exe)["build_id"] is None:
+        assert time.time() < deadline, f"{exe}: no build-id read\n" + mon.stderr()
+        time.sleep(0.2)
+
+
 def _assert_normal_copy(mon, copy, src_prof):
     """The copy runs as a trained program: its training path is quiet, its
     attack path is one incident."""
@@ -103,7 +114,7 @@ def test_copy_of_a_trained_program_starts_normal():
         with _monitor(state) as mon:
             for _ in range(5):
                 _run(exe, "train")
-            time.sleep(0.3)
+            _wait_identity(mon, exe)
             src = _ctl_json(mon, "profile", "normalize", exe)
             assert src["state"] == "normal" and src["build_id"] == bid, src
 
@@ -159,5 +170,53 @@ def test_reinstalled_program_takes_the_saved_profile_after_a_restart():
         assert os.stat(exe).st_ino != os.stat(old).st_ino
         with _monitor(state) as mon2:
             _assert_normal_copy(mon2, exe, src)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_copy_without_build_id_shares_by_content_hash():
+    """A program linked without a build-id (here: its note removed) is known
+    by the SHA-256 of its content: an identical copy starts normal, a copy
+    that differs in one byte learns on its own."""
+    tmp = tempfile.mkdtemp(prefix="vigil-phcid-")
+    try:
+        os.chmod(tmp, 0o755)
+        state = os.path.join(tmp, "state")
+        exe = os.path.join(tmp, "phtest")
+        stripped = os.path.join(tmp, "phtest.nobid")
+        subprocess.run(["objcopy", "--remove-section", ".note.gnu.build-id", PHTEST, stripped],
+                       check=True)
+        copy_program(stripped, exe)  # declared deliberate like the original
+        assert "Build ID" not in subprocess.run(["readelf", "-n", exe], capture_output=True,
+                                                text=True).stdout
+        digest = hashlib.sha256(open(exe, "rb").read()).hexdigest()
+        with _monitor(state) as mon:
+            for _ in range(5):
+                _run(exe, "train")
+            _wait_identity(mon, exe)
+            src = _ctl_json(mon, "profile", "normalize", exe)
+            assert src["state"] == "normal" and src["build_id"] == "sha256:" + digest, src
+
+            copy = os.path.join(tmp, "phtest-copy")
+            copy_program(exe, copy)
+            assert os.stat(copy).st_ino != os.stat(exe).st_ino
+            _assert_normal_copy(mon, copy, src)
+            assert re.search(r"pH: .*phtest-copy \(\d+:\d+\) starts with the profile of "
+                             r"\d+:\d+, same content \(sha256\)", mon.stderr()), mon.stderr()
+
+            # one byte of padding more: other content, its own profile
+            other = os.path.join(tmp, "phtest-other")
+            copy_program(exe, other)
+            with open(other, "ab") as f:
+                f.write(b"\0")
+            _run(other, "train", "1")
+            time.sleep(0.5)
+            prof = _ctl_json(mon, "profile", "show", other)
+            assert prof["state"] == "training", prof
+            assert prof["build_id"].startswith("sha256:") and prof["build_id"] != src["build_id"]
+        assert mon.proc.returncode == 0, mon.stderr()
+        st = os.stat(exe)
+        f = read_profile_file(os.path.join(state, f"ph-{kernel_dev(st)}-{st.st_ino}.profile"))
+        assert f["build_id"] == "ff" + digest, f["build_id"]
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

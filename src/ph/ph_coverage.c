@@ -1,0 +1,141 @@
+/* Normal by coverage; see ph_coverage.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ph/ph_coverage.h"
+
+struct slot {
+	uint64_t ino; /* the executable; 0: free */
+	int sampled;  /* the fields below come from a sample of its profile */
+	uint32_t train_gen;
+	uint64_t adds;
+	uint64_t train_count;
+	uint64_t active_ns; /* the last sample that saw training calls */
+	uint32_t runs;	    /* since the last change */
+	uint64_t since_ns;
+};
+
+struct vg_ph_coverage {
+	struct slot *s;
+	uint32_t n; /* a power of two */
+	uint32_t runs_needed;
+	uint64_t idle_ns;
+};
+
+int vg_ph_coverage_new(struct vg_ph_coverage **out, uint32_t slots, uint32_t runs,
+		       uint64_t idle_ns)
+{
+	struct vg_ph_coverage *c = calloc(1, sizeof(*c));
+	uint32_t n = 1024;
+
+	*out = NULL;
+	while (n < slots && n < (1u << 24))
+		n <<= 1;
+	if (!c || !(c->s = calloc(n, sizeof(*c->s)))) {
+		free(c);
+		return -ENOMEM;
+	}
+	c->n = n;
+	c->runs_needed = runs;
+	c->idle_ns = idle_ns;
+	*out = c;
+	return 0;
+}
+
+void vg_ph_coverage_free(struct vg_ph_coverage *c)
+{
+	if (!c)
+		return;
+	free(c->s);
+	free(c);
+}
+
+/* Linear probing over a short run; a full run gives its first slot to the
+ * newcomer, whose evidence then starts from nothing (the loser's too:
+ * losing evidence only delays normal mode). */
+static struct slot *find(const struct vg_ph_coverage *c, uint64_t ino, int add)
+{
+	uint32_t h = (uint32_t)(ino * 0x9e3779b97f4a7c15ull >> 40) & (c->n - 1);
+	struct slot *s;
+
+	if (!ino)
+		return NULL;
+	for (uint32_t i = 0; i < 16; i++) {
+		s = &c->s[(h + i) & (c->n - 1)];
+		if (s->ino == ino)
+			return s;
+		if (!s->ino) {
+			if (!add)
+				return NULL;
+			s->ino = ino;
+			return s;
+		}
+	}
+	if (!add)
+		return NULL;
+	s = &c->s[h];
+	memset(s, 0, sizeof(*s));
+	s->ino = ino;
+	return s;
+}
+
+void vg_ph_coverage_run(struct vg_ph_coverage *c, uint64_t ino)
+{
+	struct slot *s = c ? find(c, ino, 1) : NULL;
+
+	/* runs before the first sample are not counted: the last change is
+	 * not known yet */
+	if (s && s->sampled)
+		s->runs++;
+}
+
+int vg_ph_coverage_note(struct vg_ph_coverage *c, uint64_t ino, const struct ph_profile *p,
+			const struct ph_params *prm, uint64_t now_ns)
+{
+	struct slot *s = c ? find(c, ino, 1) : NULL;
+
+	if (!s)
+		return 0;
+	if (!s->sampled || s->train_gen != p->train_gen || s->adds != p->adds) {
+		/* something new (or a reset, or the first look): count again */
+		s->sampled = 1;
+		s->train_gen = p->train_gen;
+		s->adds = p->adds;
+		s->runs = 0;
+		s->since_ns = now_ns;
+		s->train_count = p->train_count;
+		s->active_ns = now_ns;
+		return 0;
+	}
+	if (p->train_count != s->train_count) {
+		/* activity after a quiet spell: a run of its own */
+		if (now_ns - s->active_ns > c->idle_ns)
+			s->runs++;
+		s->active_ns = now_ns;
+		s->train_count = p->train_count;
+	}
+	if (!c->runs_needed || s->runs < c->runs_needed)
+		return 0;
+	if ((p->status & PH_PROFILE_NORMAL) || !(p->status & PH_PROFILE_FROZEN))
+		return 0;
+	return p->train_count >= prm->min_train && p->adds >= VG_PH_COVERAGE_MIN_ITEMS;
+}
+
+void vg_ph_coverage_get(const struct vg_ph_coverage *c, uint64_t ino,
+			struct vg_ph_coverage_state *out)
+{
+	const struct slot *s = c ? find(c, ino, 0) : NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (!s || !s->sampled)
+		return;
+	out->known = 1;
+	out->runs = s->runs;
+	out->since_ns = s->since_ns;
+}
+
+uint32_t vg_ph_coverage_runs_needed(const struct vg_ph_coverage *c)
+{
+	return c ? c->runs_needed : 0;
+}

@@ -1,0 +1,195 @@
+/* Normal by coverage (src/ph/ph_coverage.c): runs (execs, accepts,
+ * activity after an idle gap) counted since a profile's last change; a
+ * frozen profile with enough of them is due for normal mode; a new
+ * sequence or a reset starts the count again; the rule can be off. */
+#include <string.h>
+
+#include "check.h"
+#include "ph/ph_coverage.h"
+
+#define S 1000000000ull
+
+static struct ph_params params(void)
+{
+	struct ph_params prm;
+
+	ph_params_default(&prm);
+	prm.min_train = 1000;
+	return prm;
+}
+
+static struct ph_profile frozen(void)
+{
+	struct ph_profile p;
+
+	ph_profile_init(&p, 7);
+	p.status = PH_PROFILE_FROZEN;
+	p.train_count = 50000;
+	p.last_mod_count = 40000;
+	p.adds = 300;
+	return p;
+}
+
+static void test_runs_make_a_frozen_profile_due(void)
+{
+	struct vg_ph_coverage *c;
+	struct ph_params prm = params();
+	struct ph_profile p = frozen();
+	struct vg_ph_coverage_state st;
+
+	CHECK_INT(vg_ph_coverage_new(&c, 100, 3, 60 * S), 0);
+	/* runs before the first sample do not count: the last change is unknown */
+	vg_ph_coverage_run(c, 42);
+	vg_ph_coverage_get(c, 42, &st);
+	CHECK_INT(st.known, 0);
+	CHECK_INT(vg_ph_coverage_note(c, 42, &p, &prm, 10 * S), 0);
+	vg_ph_coverage_get(c, 42, &st);
+	CHECK_INT(st.known, 1);
+	CHECK_INT(st.runs, 0);
+	CHECK_INT(st.since_ns, 10 * S);
+	vg_ph_coverage_run(c, 42);
+	vg_ph_coverage_run(c, 42);
+	CHECK_INT(vg_ph_coverage_note(c, 42, &p, &prm, 20 * S), 0); /* 2 of 3 */
+	vg_ph_coverage_run(c, 42);
+	vg_ph_coverage_run(c, 43); /* another program's run */
+	CHECK_INT(vg_ph_coverage_note(c, 42, &p, &prm, 30 * S), 1);
+	vg_ph_coverage_get(c, 42, &st);
+	CHECK_INT(st.runs, 3);
+	CHECK_INT(vg_ph_coverage_runs_needed(c), 3);
+
+	/* a new sequence: the count starts again */
+	p.adds++;
+	CHECK_INT(vg_ph_coverage_note(c, 42, &p, &prm, 40 * S), 0);
+	vg_ph_coverage_get(c, 42, &st);
+	CHECK_INT(st.runs, 0);
+	CHECK_INT(st.since_ns, 40 * S);
+	for (int i = 0; i < 3; i++)
+		vg_ph_coverage_run(c, 42);
+	CHECK_INT(vg_ph_coverage_note(c, 42, &p, &prm, 50 * S), 1);
+
+	/* a reset (new generation) too */
+	p.train_gen++;
+	CHECK_INT(vg_ph_coverage_note(c, 42, &p, &prm, 60 * S), 0);
+	vg_ph_coverage_get(c, 42, &st);
+	CHECK_INT(st.runs, 0);
+	vg_ph_coverage_free(c);
+}
+
+static void test_only_frozen_settled_profiles(void)
+{
+	struct vg_ph_coverage *c;
+	struct ph_params prm = params();
+	struct ph_profile p = frozen();
+
+	CHECK_INT(vg_ph_coverage_new(&c, 100, 2, 60 * S), 0);
+	vg_ph_coverage_note(c, 5, &p, &prm, S);
+	vg_ph_coverage_run(c, 5);
+	vg_ph_coverage_run(c, 5);
+	/* still training (the kernel's freeze rule not met) */
+	p.status = 0;
+	CHECK_INT(vg_ph_coverage_note(c, 5, &p, &prm, 2 * S), 0);
+	/* normal already */
+	p.status = PH_PROFILE_NORMAL;
+	CHECK_INT(vg_ph_coverage_note(c, 5, &p, &prm, 3 * S), 0);
+	/* too few calls, too few items */
+	p.status = PH_PROFILE_FROZEN;
+	p.train_count = 999;
+	CHECK_INT(vg_ph_coverage_note(c, 5, &p, &prm, 4 * S), 0);
+	p.train_count = 50000;
+	CHECK_INT(vg_ph_coverage_note(c, 5, &p, &prm, 5 * S), 1);
+	vg_ph_coverage_free(c);
+
+	/* the other profile fields: adds below the minimum */
+	CHECK_INT(vg_ph_coverage_new(&c, 100, 2, 60 * S), 0);
+	p = frozen();
+	p.adds = VG_PH_COVERAGE_MIN_ITEMS - 1;
+	vg_ph_coverage_note(c, 5, &p, &prm, S);
+	vg_ph_coverage_run(c, 5);
+	vg_ph_coverage_run(c, 5);
+	CHECK_INT(vg_ph_coverage_note(c, 5, &p, &prm, 2 * S), 0);
+	vg_ph_coverage_free(c);
+}
+
+static void test_activity_after_idle_gaps_is_a_run(void)
+{
+	struct vg_ph_coverage *c;
+	struct ph_params prm = params();
+	struct ph_profile p = frozen();
+	struct vg_ph_coverage_state st;
+	uint64_t t = 100 * S;
+
+	CHECK_INT(vg_ph_coverage_new(&c, 100, 2, 60 * S), 0);
+	vg_ph_coverage_note(c, 9, &p, &prm, t);
+	/* steady traffic every 10 s: one long run, never due */
+	for (int i = 0; i < 30; i++) {
+		t += 10 * S;
+		p.train_count += 500;
+		CHECK_INT(vg_ph_coverage_note(c, 9, &p, &prm, t), 0);
+	}
+	vg_ph_coverage_get(c, 9, &st);
+	CHECK_INT(st.runs, 0);
+	/* quiet for 2 minutes (no training calls), then activity: a run */
+	for (int i = 0; i < 12; i++) {
+		t += 10 * S;
+		CHECK_INT(vg_ph_coverage_note(c, 9, &p, &prm, t), 0);
+	}
+	t += 10 * S;
+	p.train_count += 500;
+	CHECK_INT(vg_ph_coverage_note(c, 9, &p, &prm, t), 0);
+	vg_ph_coverage_get(c, 9, &st);
+	CHECK_INT(st.runs, 1);
+	/* a gap shorter than the idle time is not */
+	t += 50 * S;
+	p.train_count += 500;
+	CHECK_INT(vg_ph_coverage_note(c, 9, &p, &prm, t), 0);
+	/* a second long gap makes the second run: due */
+	t += 70 * S;
+	p.train_count += 500;
+	CHECK_INT(vg_ph_coverage_note(c, 9, &p, &prm, t), 1);
+	vg_ph_coverage_free(c);
+}
+
+static void test_off_and_full_table(void)
+{
+	struct vg_ph_coverage *c;
+	struct ph_params prm = params();
+	struct ph_profile p = frozen();
+	struct vg_ph_coverage_state st;
+
+	/* 0 runs: counted for the display, never due */
+	CHECK_INT(vg_ph_coverage_new(&c, 100, 0, 60 * S), 0);
+	vg_ph_coverage_note(c, 3, &p, &prm, S);
+	for (int i = 0; i < 100; i++)
+		vg_ph_coverage_run(c, 3);
+	CHECK_INT(vg_ph_coverage_note(c, 3, &p, &prm, 2 * S), 0);
+	vg_ph_coverage_get(c, 3, &st);
+	CHECK_INT(st.runs, 100);
+	CHECK_INT(vg_ph_coverage_runs_needed(c), 0);
+	vg_ph_coverage_free(c);
+
+	/* many more programs than slots: no crash, and a program that lost its
+	 * slot starts from nothing (only later, never sooner) */
+	CHECK_INT(vg_ph_coverage_new(&c, 1, 1, 60 * S), 0);
+	for (uint64_t ino = 1; ino < 20000; ino++) {
+		vg_ph_coverage_note(c, ino, &p, &prm, S);
+		vg_ph_coverage_run(c, ino);
+	}
+	vg_ph_coverage_run(c, 0); /* no executable: ignored */
+	vg_ph_coverage_get(c, 0, &st);
+	CHECK_INT(st.known, 0);
+	vg_ph_coverage_get(c, 19999, &st);
+	CHECK_INT(st.known, 1);
+	CHECK_INT(st.runs, 1);
+	vg_ph_coverage_free(c);
+	vg_ph_coverage_run(NULL, 1);
+	CHECK_INT(vg_ph_coverage_note(NULL, 1, &p, &prm, S), 0);
+}
+
+int main(void)
+{
+	test_runs_make_a_frozen_profile_due();
+	test_only_frozen_settled_profiles();
+	test_activity_after_idle_gaps_is_a_run();
+	test_off_and_full_table();
+	return check_report();
+}
