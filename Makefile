@@ -99,9 +99,9 @@ $(BUILD)/obj/%.o: %.c | $(GEN_HDRS) $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
-# The default rules path is compiled into the run command only.
-$(BUILD)/obj/src/cli/run.o: CPPFLAGS += -DVIGIL_DEFAULT_RULES='"$(RULES_FILE)"'
-$(BUILD)/asan/src/cli/run.o: CPPFLAGS += -DVIGIL_DEFAULT_RULES='"$(RULES_FILE)"'
+# The default rules path is compiled into one small file only.
+$(BUILD)/obj/src/cli/default_rules.o: CPPFLAGS += -DVIGIL_DEFAULT_RULES='"$(RULES_FILE)"'
+$(BUILD)/asan/src/cli/default_rules.o: CPPFLAGS += -DVIGIL_DEFAULT_RULES='"$(RULES_FILE)"'
 
 
 $(BUILD)/asan/%.o: %.c | $(GEN_HDRS) $(DEPS_OK)
@@ -218,13 +218,13 @@ INST_BUILD := $(BUILD)/install
 .PHONY: install uninstall FORCE
 
 # The installed binary differs from build/vigil only in its default rules
-# path, compiled into run.c: rebuild that object for the prefix, every time.
-$(INST_BUILD)/run.o: src/cli/run.c FORCE | $(GEN_HDRS) $(DEPS_OK)
+# path, compiled into default_rules.c: rebuild that object for the prefix, every time.
+$(INST_BUILD)/default_rules.o: src/cli/default_rules.c FORCE | $(GEN_HDRS) $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -DVIGIL_DEFAULT_RULES='"$(DATADIR)/vigil_rules.yaml"' $(CFLAGS) \
 		$(PKG_CFLAGS) -c $< -o $@
 
-$(INST_BUILD)/vigil: $(filter-out $(BUILD)/obj/src/cli/run.o,$(OBJ)) $(INST_BUILD)/run.o
+$(INST_BUILD)/vigil: $(filter-out $(BUILD)/obj/src/cli/default_rules.o,$(OBJ)) $(INST_BUILD)/default_rules.o
 	$(CC) $(CFLAGS) $^ -o $@ $(PKG_LIBS)
 
 install: $(INST_BUILD)/vigil

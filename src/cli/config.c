@@ -18,15 +18,16 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: vigil config check [--config PATH] [--set KEY=VALUE]...\n"
-		"       vigil config show  [--config PATH] [--set KEY=VALUE]...\n"
+		"Usage: vigil config check [FILE | --config FILE] [--set KEY=VALUE]...\n"
+		"       vigil config show  [FILE | --config FILE] [--set KEY=VALUE]...\n"
 		"       vigil config example | keys | output-keys\n\n"
 		"  check     validate the configuration (exit 1 on an error)\n"
 		"  show      print the configuration in effect: defaults, the file, --set\n"
 		"  example   print the commented example file (every key and its default)\n"
 		"  keys      print the table of keys (Markdown)\n"
 		"  output-keys  print the table of the keys of outputs (Markdown)\n\n"
-		"  -c, --config PATH    the file (default " VG_CONFIG_DEFAULT_PATH
+		"  FILE, -c, --config FILE\n"
+		"                       the file (default " VG_CONFIG_DEFAULT_PATH
 		";\n"
 		"                       a missing default file means the built-in defaults)\n"
 		"  -s, --set KEY=VALUE  override a key (repeatable)\n"
@@ -73,6 +74,9 @@ int cmd_config(int argc, char **argv)
 			return 2;
 		}
 	}
+	/* the file may be named the way `vigil rules check FILE` takes it */
+	if (optind < argc - 1 && !path && (!strcmp(what, "check") || !strcmp(what, "show")))
+		path = argv[1 + optind++];
 	if (optind < argc - 1) {
 		fprintf(stderr, "vigil: config: unexpected argument '%s'\n", argv[optind + 1]);
 		return 2;

@@ -57,6 +57,15 @@ struct vg_config {
 		uint64_t repeat_window; /* seconds; 0: every alert is sent */
 	} alerts;
 	char *lock_file;
+	uint64_t duration; /* seconds; 0: until signalled */
+	struct {
+		bool events; /* every event the sensor sends, to the outputs */
+		bool json;   /* the classic output: JSON lines instead of text */
+		char *file;  /* the classic output's file; "": standard output */
+	} output;
+	struct {
+		bool verbose; /* debug messages, libbpf's too */
+	} log;
 	struct {
 		bool enabled;
 		uint64_t normal_wait, min_train, save_interval;
@@ -65,15 +74,21 @@ struct vg_config {
 		char *alert_scope;     /* "services", "all" or "watched" */
 		struct vg_strlist watch; /* programs always reported */
 		uint64_t learning_window; /* seconds; 0: off */
+		bool persist;		  /* load and save profiles */
+		char *response;		  /* "off", "kill" or "stop" */
+		uint64_t response_lfc;
+		struct vg_strlist response_exe; /* programs the response applies to */
 		uint64_t coverage_runs;	  /* runs to normal by coverage; 0: off */
 	} ph;
 	struct {
 		bool enabled;
 		uint64_t failures, window;
+		char *libpam; /* "": the system's */
 	} auth;
 	struct {
 		bool enabled;
 		struct vg_strlist deny_exec;
+		struct vg_strlist deny_exec_file; /* files of paths, one a line */
 	} response;
 	struct {
 		char *socket;

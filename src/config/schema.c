@@ -70,6 +70,11 @@ static int check_listen(const char *v, char *why, size_t len)
 	return 0;
 }
 
+static int check_path_or_empty(const char *v, char *why, size_t len)
+{
+	return *v ? check_abs_path(v, why, len) : 0;
+}
+
 static int check_path_or_none(const char *v, char *why, size_t len)
 {
 	return strcmp(v, "none") ? check_abs_path(v, why, len) : 0;
@@ -107,6 +112,16 @@ const struct vg_config_key vg_config_keys[] = {
 	  .doc = "identical alerts within it are sent once, then one summary with vigil.repeats; 0: off" },
 	{ "lock_file", VG_CT_STRING, .def = "/run/vigil/vigil.lock", .offset = OFF(lock_file),
 	  .check = check_nonempty, .doc = "single-instance lock file" },
+	{ "duration", VG_CT_SECONDS, 0, 100000000, .def = "0", .offset = OFF(duration),
+	  .doc = "stop after this long, seconds; 0: run until SIGINT or SIGTERM" },
+	{ "output.events", VG_CT_BOOL, .def = "false", .offset = OFF(output.events),
+	  .doc = "send every event the sensor sends to the outputs, not only alerts" },
+	{ "output.json", VG_CT_BOOL, .def = "false", .offset = OFF(output.json),
+	  .doc = "standard output (or output.file): one JSON object per line, Falco's alert shape" },
+	{ "output.file", VG_CT_STRING, .def = "", .offset = OFF(output.file),
+	  .doc = "append to this file (mode 0600) instead of standard output; \"\": standard output" },
+	{ "log.verbose", VG_CT_BOOL, .def = "false", .offset = OFF(log.verbose),
+	  .doc = "more messages on stderr, including libbpf's" },
 	{ "ph.enabled", VG_CT_BOOL, .def = "true", .offset = OFF(ph.enabled),
 	  .doc = "run pH, process homeostasis, in the kernel" },
 	{ "ph.normal_wait", VG_CT_SECONDS, 0, 3153600000ull, .def = "604800",
@@ -132,6 +147,17 @@ const struct vg_config_key vg_config_keys[] = {
 	{ "ph.learning_window", VG_CT_SECONDS, 0, 31536000, .def = "0",
 	  .offset = OFF(ph.learning_window),
 	  .doc = "after this long, profiles that stopped changing become normal; 0: off" },
+	{ "ph.persist", VG_CT_BOOL, .def = "true", .offset = OFF(ph.persist),
+	  .doc = "load profiles at start and save them (false: neither)" },
+	{ "ph.response", VG_CT_ENUM, .choices = "off|kill|stop", .def = "off",
+	  .offset = OFF(ph.response),
+	  .doc = "kill or stop a task of a ph.response_exe program whose LFC goes above "
+		 "ph.response_lfc" },
+	{ "ph.response_lfc", VG_CT_UINT, 1, 127, .def = "12", .offset = OFF(ph.response_lfc),
+	  .doc = "the LFC limit of ph.response" },
+	{ "ph.response_exe", VG_CT_LIST, 0, 64, .def = "[]", .offset = OFF(ph.response_exe),
+	  .check = check_nonempty,
+	  .doc = "programs ph.response applies to (by device and inode at start)" },
 	{ "ph.coverage_runs", VG_CT_UINT, 0, 1000000, .def = "8", .offset = OFF(ph.coverage_runs),
 	  .doc = "a frozen profile is normal after this many runs (execs, accepted connections, "
 		 "activity after a minute idle) without a new sequence; 0: only ph.normal_wait" },
@@ -141,11 +167,17 @@ const struct vg_config_key vg_config_keys[] = {
 	  .doc = "failed logins within auth.window that raise a brute-force alert" },
 	{ "auth.window", VG_CT_SECONDS, 1, 86400, .def = "60", .offset = OFF(auth.window),
 	  .doc = "window of auth.failures, seconds" },
+	{ "auth.libpam", VG_CT_STRING, .def = "", .offset = OFF(auth.libpam),
+	  .check = check_path_or_empty,
+	  .doc = "probe this libpam instead of the system's (\"\": the one ldconfig names)" },
 	{ "response.enabled", VG_CT_BOOL, .def = "false", .offset = OFF(response.enabled),
 	  .doc = "act on alerts (off: detect only)" },
 	{ "response.deny_exec", VG_CT_LIST, 0, 256, .def = "[]", .offset = OFF(response.deny_exec),
 	  .check = check_abs_path,
 	  .doc = "executables killed in the kernel at exec (the list is the opt-in)" },
+	{ "response.deny_exec_file", VG_CT_LIST, 0, 64, .def = "[]",
+	  .offset = OFF(response.deny_exec_file), .check = check_nonempty,
+	  .doc = "files of more response.deny_exec paths, one absolute path a line, # comments" },
 	{ "control.socket", VG_CT_STRING, .def = "/run/vigil/vigil.sock",
 	  .offset = OFF(control.socket), .check = check_socket,
 	  .doc = "control socket of vigil status (root only); none: no socket" },

@@ -119,6 +119,15 @@ void vg_detect_free(struct vg_detect *d)
 	free(d);
 }
 
+int vg_detect_check(const char *const *files, unsigned nfiles)
+{
+	struct vg_detect *d = NULL;
+	int ret = vg_detect_load(&d, files, nfiles);
+
+	vg_detect_free(d);
+	return ret;
+}
+
 void vg_detect_bind(struct vg_detect *d, struct vg_proctable *procs, struct vg_usercache *users,
 		    const char *hostname)
 {

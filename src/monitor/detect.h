@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "monitor/detector.h"
 #include "output/alert.h"
 #include "sensor/event.h"
 
@@ -20,6 +21,8 @@ struct vg_sensor;
  * or -EINVAL when a file has errors (nothing is kept). */
 int vg_detect_load(struct vg_detect **out, const char *const *files, unsigned nfiles);
 void vg_detect_free(struct vg_detect *d);
+/* Whether the files load (0), printing what is wrong; nothing is kept. */
+int vg_detect_check(const char *const *files, unsigned nfiles);
 
 /* Where the extractor finds what the record alone does not carry. */
 void vg_detect_bind(struct vg_detect *d, struct vg_proctable *procs, struct vg_usercache *users,
@@ -33,8 +36,6 @@ void vg_detect_set_killer(struct vg_detect *d, const struct vg_killer *k);
 /* Narrows the kernel's route table to the syscalls some enabled rule can
  * match. Returns how many syscalls stay routed. */
 int vg_detect_narrow(const struct vg_detect *d, struct vg_sensor *s);
-
-typedef void (*vg_alert_fn)(void *ctx, const struct vg_alert *a);
 
 /* Runs the rules that can match ev; calls fn for each alert. Returns the
  * number of alerts. */

@@ -11,14 +11,7 @@
 
 #include "monitor/mon_status.h"
 #include "output/repeats.h"
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
+#include "util/clock.h"
 
 void vg_mon_status_init(struct vg_mon_status *st, struct vg_sensor *s, uint64_t now_ns)
 {
@@ -163,7 +156,7 @@ int vg_mon_status_section(void *ctx, struct json_object *sec)
 	struct json_object *rate = json_object_new_object(), *total = json_object_new_object();
 	struct json_object *drops = json_object_new_object(), *bytype = json_object_new_object();
 	struct json_object *bycpu = json_object_new_object(), *ctl = json_object_new_object();
-	uint64_t now = mono_ns(), dt = st->cur_ns - st->prev_ns, all_rate = 0;
+	uint64_t now = vg_clock_ns(CLOCK_MONOTONIC), dt = st->cur_ns - st->prev_ns, all_rate = 0;
 	char name[16];
 
 	if (!rate || !total || !drops || !bytype || !bycpu || !ctl) {

@@ -5,15 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "audit/self_protect.h"
 #include "control/ctl_server.h"
 #include "fields/extract.h"
 #include "metrics/metrics_http.h"
-#include "auth/auth_kernel.h"
 #include "monitor/detect.h"
+#include "monitor/detectors.h"
 #include "monitor/mon_cost.h"
 #include "monitor/mon_status.h"
 #include "monitor/reload.h"
@@ -23,18 +21,15 @@
 #include "output/alert.h"
 #include "output/fields.h"
 #include "output/outputs.h"
-#include "ph/ph_admin.h"
-#include "ph/ph_kernel.h"
-#include "ph/ph_procinfo.h"
 #include "proc/container.h"
 #include "proc/procfs.h"
 #include "proc/proctable.h"
 #include "proc/usercache.h"
-#include "response/deny_kernel.h"
 #include "response/kill.h"
 #include "output/repeats.h"
 #include "sensor/event.h"
 #include "sensor/syscalls.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "web/web.h"
 
@@ -45,37 +40,25 @@ struct monitor {
 	struct vg_proctable *procs;
 	struct vg_cgmap *cgroups; /* NULL without cgroup v2 */
 	struct vg_usercache *users;
-	struct vg_detect *detect; /* NULL without rules */
+	struct vg_detectors det; /* rules, pH, deny list, auth, self-protection */
 	struct vg_reload *reloading; /* SIGHUP's reload thread, while it runs */
 	bool reload_wanted;	     /* the dashboard asks for one ("mute similar") */
-	struct vg_selfprot *selfprot; /* VG-083 */
 	struct vg_path_resolver *paths; /* file paths the kernel sent in pieces */
-	struct vg_ph_kernel *ph;  /* NULL without --ph */
 	uint64_t alerts;	  /* raised, across rule reloads */
 	struct vg_repeats *repeats; /* identical alerts folded; NULL: off */
 	struct vg_killer killer;  /* rule actions (enabled by --response) */
 	struct vg_fields fields;
 	struct vg_rule_ctx *event_ctx; /* the extractors' context for raw events (--events) */
-	char cmdline[VG_ARGS_MAX + 1];
 	char hostname[256];
 	int64_t boot_to_wall_ns; /* add to a CLOCK_BOOTTIME stamp */
 	char line[3 * VG_EVENT_MAX];
 	struct vg_control *control;   /* NULL without a control socket */
 	struct vg_metrics *metrics;   /* NULL without metrics.listen */
 	struct vg_ctl_registry *metrics_reg; /* the endpoint's, when no socket */
-	struct vg_ph_admin *ph_admin; /* pH's control commands, with --ph */
 	struct vg_mon_status status;
 	uint64_t refused_logged_ns;
 	struct vg_web *web;	 /* NULL without web.listen */
 };
-
-static uint64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void print_event(struct monitor *m, const struct vg_event *ev)
 {
@@ -102,66 +85,14 @@ static void print_event(struct monitor *m, const struct vg_event *ev)
 	vg_outputs_emit_event(m->outs, &a);
 }
 
-/* Keeps the process table current. Exits are applied after the event is
- * printed, so the exit event still shows the program that exited. */
-static void track(struct monitor *m, const struct vg_event *ev)
-{
-	const struct vg_hdr *h = &ev->u.hdr;
-	struct vg_proc *p, *c;
-
-	switch (h->type) {
-	case VG_EV_FORK:
-		/* A parent we never saw gets an entry first, so the child
-		 * inherits its name and ids. */
-		p = vg_pt_resolve(m->procs, h);
-		/* the parent's session now, which the child inherits: it also
-		 * catches a setsid() whose own record was lost */
-		if (p) {
-			p->sid = ev->u.fork.sid;
-			p->pgid = ev->u.fork.pgid;
-		}
-		c = vg_pt_on_fork(m->procs, h->pid, ev->u.fork.child_pid, ev->u.fork.child_start_ns);
-		if (c) {
-			c->sid = ev->u.fork.sid;
-			c->pgid = ev->u.fork.pgid;
-		}
-		break;
-	case VG_EV_EXEC:
-		vg_pt_on_exec(m->procs, ev);
-		break;
-	case VG_EV_EXIT:
-		break;
-	case VG_EV_SETUID:
-		p = vg_pt_resolve(m->procs, h);
-		if (p && ev->u.sys.res == 0)
-			p->euid = ev->u.sys.new_euid;
-		break;
-	case VG_EV_SETSID:
-		/* the new session's id is the caller's pid, which setsid returns
-		 * (as the caller's namespace numbers it: use the header's pid) */
-		p = vg_pt_resolve(m->procs, h);
-		if (p && ev->u.sys.res > 0) {
-			p->sid = h->pid;
-			p->pgid = h->pid; /* setsid() also makes a new group */
-		}
-		break;
-	case VG_EV_SETPGID:
-		p = vg_pt_resolve(m->procs, h);
-		if (p && ev->u.sys.res == 0)
-			vg_pt_on_setpgid(m->procs, p, (uint32_t)ev->u.sys.args[0],
-					 (uint32_t)ev->u.sys.args[1]);
-		break;
-	default:
-		vg_pt_resolve(m->procs, h);
-		break;
-	}
-}
-
+/* Every detector's alerts, and raw events a detector prints (PAM calls
+ * with --events, priority Debug: not counted as alerts). */
 static void send_alert(void *ctx, const struct vg_alert *a)
 {
 	struct monitor *m = ctx;
 
-	m->alerts++;
+	if (strcmp(a->priority, "Debug"))
+		m->alerts++;
 	vg_outputs_emit(m->outs, a);
 	vg_web_note_alert(m->web, a);
 }
@@ -192,91 +123,39 @@ static void print_alert(void *ctx, const struct vg_alert *a)
 	send_alert(ctx, a);
 }
 
-/* PAM calls printed with --events are raw events, not alerts. */
-static void print_auth(void *ctx, const struct vg_alert *a)
-{
-	struct monitor *m = ctx;
-	uint64_t alerts = m->alerts;
-
-	print_alert(ctx, a);
-	if (!strcmp(a->priority, "Debug"))
-		m->alerts = alerts;
-}
-
-/* pH incidents name the process from the table. */
-static int ph_proc(void *ctx, uint32_t pid, struct vg_ph_proc_info *out)
-{
-	struct monitor *m = ctx;
-
-	return vg_ph_proc_describe(m->procs, m->users, pid, clock_ns(CLOCK_BOOTTIME), out,
-				   m->cmdline, sizeof(m->cmdline));
-}
-
 static int on_event(void *ctx, const struct vg_event *ev)
 {
 	struct monitor *m = ctx;
 
-	track(m, ev);
+	vg_pt_track(m->procs, ev);
 	/* The sensor decodes into an event of its own, writable: its joined
 	 * paths are replaced by resolved ones before anything reads them. */
 	vg_path_resolve_event(m->paths, (struct vg_event *)ev);
-	vg_ph_kernel_note_event(m->ph, ev); /* what incidents list around them */
-	if (m->ph && ev->u.hdr.type == VG_EV_EXEC) {
-		/* pH names a profile's file by the program's path */
-		const struct vg_proc *p = vg_pt_lookup(m->procs, ev->u.hdr.pid);
-
-		if (p && p->img)
-			vg_ph_kernel_note_exe(m->ph, p->img->exe_dev, p->img->exe_ino, p->img->exe);
-	}
-	if (m->detect)
-		vg_detect_event(m->detect, ev, ev->u.hdr.ts_ns + m->boot_to_wall_ns, print_alert, m);
-	vg_sp_event(m->selfprot, ev, ev->u.hdr.ts_ns + m->boot_to_wall_ns);
+	vg_detectors_event(&m->det, ev, ev->u.hdr.ts_ns + m->boot_to_wall_ns);
 	if (m->opts->print_events)
 		print_event(m, ev);
-	if (ev->u.hdr.type == VG_EV_EXEC && m->ph_admin) {
-		const struct vg_proc *p = vg_pt_lookup(m->procs, ev->u.hdr.pid);
-
-		if (p) /* names for pH's profiles, which the kernel keys by inode */
-			vg_ph_admin_note_exec(m->ph_admin, p->img->exe_dev, p->img->exe_ino,
-					      p->img->exe, p->img->exe_len);
-	}
-	if (ev->u.hdr.type == VG_EV_EXIT)
-		vg_pt_on_exit(m->procs, ev->u.hdr.pid, ev->u.hdr.ts_ns, ev->u.exit.exit_code);
+	vg_pt_track_exit(m->procs, ev);
 	return 0;
 }
 
-/* Lost events above a threshold are an alert (self-protection). */
-static void sp_drops(struct monitor *m, struct vg_sensor *s)
-{
-	struct vg_sensor_stats st;
-
-	if (!m->selfprot)
-		return;
-	vg_sensor_stats(s, &st);
-	vg_sp_drops(m->selfprot, st.dropped_total, clock_ns(CLOCK_REALTIME));
-}
-
-/* The kernel sends what the rules need (all of it when every event is
- * printed, or what --syscalls names). */
+/* The kernel sends what the detectors need (all of it when every event is
+ * printed, or what --syscalls names), and the process table's calls. */
 static const char *const setid_calls[] = { "setuid",	  "setgid",    "setreuid", "setregid",
 					    "setresuid", "setresgid", "setfsuid", "setfsgid" };
 
 static void apply_routes(struct monitor *m, struct vg_sensor *s)
 {
-	if (m->detect && !m->opts->print_events && !m->opts->syscalls)
-		vg_info("kernel filter: %d of %u watched syscalls needed by the rules",
-			vg_detect_narrow(m->detect, s), vg_syscalls_count);
-	if (m->detect && !m->opts->syscalls) { /* self-protection: signals, ptrace, bpf() */
-		vg_sp_routes(s);
-		/* the process table's sessions and groups (proc.sname,
-		 * proc.vpgid), whatever the rules ask */
-		vg_sensor_route(s, vg_syscall_nr("setsid"), true);
-		vg_sensor_route(s, vg_syscall_nr("setpgid"), true);
-		/* and the ids the sensor remembers after each set*id call
-		 * (bpf/vg_facts.h): rare calls, always followed */
-		for (size_t i = 0; i < sizeof(setid_calls) / sizeof(setid_calls[0]); i++)
-			vg_sensor_route(s, vg_syscall_nr(setid_calls[i]), true);
-	}
+	if (!vg_det_rules_detect(m->det.state[VG_DET_RULES]) || m->opts->syscalls)
+		return;
+	vg_detectors_routes(&m->det, s);
+	/* the process table's sessions and groups (proc.sname, proc.vpgid),
+	 * whatever the rules ask */
+	vg_sensor_route(s, vg_syscall_nr("setsid"), true);
+	vg_sensor_route(s, vg_syscall_nr("setpgid"), true);
+	/* and the ids the sensor remembers after each set*id call
+	 * (bpf/vg_facts.h): rare calls, always followed */
+	for (size_t i = 0; i < sizeof(setid_calls) / sizeof(setid_calls[0]); i++)
+		vg_sensor_route(s, vg_syscall_nr(setid_calls[i]), true);
 }
 
 /* SIGHUP, once the reload thread is done: its configuration applied, and
@@ -287,11 +166,8 @@ static void finish_reload(struct monitor *m, struct vg_sensor *s, struct vg_relo
 		m->opts->reload_apply(m->opts->reload_ctx, res->config);
 	if (!res->detect)
 		return;
-	vg_detect_free(m->detect);
-	m->detect = res->detect;
-	m->status.rules = vg_detect_rule_count(m->detect);
-	vg_detect_bind(m->detect, m->procs, m->users, m->hostname);
-	vg_detect_set_killer(m->detect, &m->killer);
+	vg_det_rules_replace(m->det.state[VG_DET_RULES], res->detect);
+	m->status.rules = vg_detect_rule_count(res->detect);
 	apply_routes(m, s);
 }
 
@@ -301,21 +177,10 @@ static int web_reload_rules(void *ctx)
 {
 	struct monitor *m = ctx;
 
-	if (!m->detect)
+	if (!vg_det_rules_detect(m->det.state[VG_DET_RULES]))
 		return -ENOENT;
 	m->reload_wanted = true;
 	return 0;
-}
-
-/* The dashboard checks a mute by loading the rules with it, as a reload
- * would, before it writes the overrides file. */
-static int web_check_rules(const char *const *files, unsigned n)
-{
-	struct vg_detect *d = NULL;
-	int ret = vg_detect_load(&d, files, n);
-
-	vg_detect_free(d);
-	return ret;
 }
 
 /* The table, seeded from /proc after the sensor is attached: a process
@@ -382,88 +247,6 @@ static void report(struct monitor *m, struct vg_sensor *s, const char *what, dou
 	vg_monitor_outputs_report(m->outs, what);
 }
 
-/* pH's counters at exit, so a lost alert is never silent. */
-static void report_ph(struct vg_ph_kernel *ph)
-{
-	struct vg_ph_kernel_stats st;
-	struct ph_persist_stats ps;
-	struct vg_ph_memory mem;
-
-	vg_ph_kernel_stop(ph); /* detach, then the exit save */
-	vg_ph_kernel_stats(ph, &st);
-	fprintf(stderr,
-		"vigil: ph alerts=%llu drops=%llu malformed=%llu profiles=%llu model_errors=%llu "
-		"profile_errors=%llu\n",
-		(unsigned long long)st.alerts, (unsigned long long)st.drops,
-		(unsigned long long)st.malformed, (unsigned long long)st.profiles,
-		(unsigned long long)st.model_errors, (unsigned long long)st.profile_errors);
-	vg_ph_kernel_persist_stats(ph, &ps);
-	if (!vg_ph_kernel_memory(ph, &mem))
-		fprintf(stderr,
-			"vigil: ph memory profiles=%llu items=%llu bytes=%llu avg_per_profile=%llu "
-			"(%llu B/profile + %llu B/item) disk=%llu saves=%llu written=%llu "
-			"write_errors=%llu gc_items=%llu save_ms=%llu signal_windows=%llu responses=%llu\n",
-			(unsigned long long)mem.profiles, (unsigned long long)mem.items,
-			(unsigned long long)mem.total_bytes, (unsigned long long)mem.avg_bytes,
-			(unsigned long long)mem.profile_bytes, (unsigned long long)mem.item_bytes,
-			(unsigned long long)mem.disk_bytes, (unsigned long long)ps.saves,
-			(unsigned long long)ps.written, (unsigned long long)ps.write_errors,
-			(unsigned long long)ps.gc_items,
-			(unsigned long long)(ps.save_ns_last / 1000000),
-			(unsigned long long)st.signal_windows,
-			(unsigned long long)st.responses);
-}
-
-/* The deny list's counters at exit: a kill whose record was lost is
- * still counted. */
-static void report_deny(struct vg_deny_kernel *deny)
-{
-	struct vg_deny_kernel_stats st;
-
-	vg_deny_kernel_stats(deny, &st);
-	fprintf(stderr, "vigil: deny records=%llu drops=%llu malformed=%llu\n",
-		(unsigned long long)st.records, (unsigned long long)st.drops,
-		(unsigned long long)st.malformed);
-}
-
-/* The PAM probes' counters at exit. */
-static void report_auth(struct vg_auth *auth)
-{
-	struct vg_auth_stats st;
-
-	vg_auth_stats(auth, &st);
-	fprintf(stderr,
-		"vigil: auth records=%llu alerts=%llu drops=%llu malformed=%llu state_errors=%llu "
-		"probes=%d attaches=%llu\n",
-		(unsigned long long)st.records, (unsigned long long)st.alerts,
-		(unsigned long long)st.drops, (unsigned long long)st.malformed,
-		(unsigned long long)st.state_errors, st.probes, (unsigned long long)st.attaches);
-}
-
-/* Authentication monitoring: on by default; a failure to load is reported
- * and the rest of the monitor runs on without it. */
-static struct vg_auth *open_auth(struct monitor *m, struct vg_sensor *s)
-{
-	struct vg_auth_opts o = m->opts->auth_opts;
-	struct vg_auth *auth = NULL;
-	const char *why = NULL;
-	int ret;
-
-	o.events = m->opts->print_events;
-	o.detect.hostname = m->hostname;
-	if (!o.detect.failures)
-		o.detect.failures = VG_AUTH_FAILURES_DEFAULT;
-	if (!o.detect.window_s)
-		o.detect.window_s = VG_AUTH_WINDOW_DEFAULT_S;
-	if (!o.detect.max_keys)
-		o.detect.max_keys = VG_AUTH_KEYS_DEFAULT;
-	ret = vg_auth_open(&auth, &o, s, m->procs, print_auth, m, &why);
-	if (ret)
-		vg_warn("%s: %s; running without authentication monitoring",
-			why ? why : "cannot start the libpam probes", strerror(-ret));
-	return auth;
-}
-
 /* Narrows the kernel's routes to the listed syscalls ("openat,execve").
  * Process lifecycle records are always sent: the process table needs them. */
 static int narrow_syscalls(struct vg_sensor *s, const char *list)
@@ -495,7 +278,7 @@ static int narrow_syscalls(struct vg_sensor *s, const char *list)
 static void control_refused(void *ctx, uid_t uid, gid_t gid, pid_t pid)
 {
 	struct monitor *m = ctx;
-	uint64_t now = clock_ns(CLOCK_MONOTONIC);
+	uint64_t now = vg_clock_ns(CLOCK_MONOTONIC);
 
 	if (now - m->refused_logged_ns < 1000000000ull && m->refused_logged_ns)
 		return;
@@ -504,35 +287,28 @@ static void control_refused(void *ctx, uid_t uid, gid_t gid, pid_t pid)
 		(unsigned)uid, (unsigned)gid, (int)pid);
 }
 
-/* The status sections and pH's commands, on a registry: the control
- * socket's, or the metrics endpoint's own when there is no socket. */
-static int rules_status(void *ctx, struct json_object *sec)
-{
-	return vg_detect_status(((struct monitor *)ctx)->detect, sec);
-}
-
-static int register_status(struct monitor *m, struct vg_ctl_registry *reg, struct vg_ph_kernel *ph)
+/* The status sections and the detectors' commands, on a registry: the
+ * control socket's, or the metrics endpoint's own when there is no socket.
+ * The rules' section follows the monitor's, as `vigil status` prints them. */
+static int register_status(struct monitor *m, struct vg_ctl_registry *reg)
 {
 	int ret = vg_ctl_add_status(reg, "monitor", vg_mon_status_section, &m->status);
 
 	if (!ret)
-		ret = vg_ctl_add_status(reg, "rules", rules_status, m);
-
+		ret = vg_detectors_status(&m->det, VG_DET_RULES, reg);
 	if (!ret && m->outs)
 		ret = vg_ctl_add_status(reg, "outputs", vg_monitor_outputs_status, m->outs);
 	if (!ret) /* what our BPF programs cost (src/monitor/mon_cost.c) */
 		ret = vg_ctl_add_status(reg, "cost", vg_mon_cost_section, m->status.sensor);
-	if (!ret && ph && !m->ph_admin)
-		ret = vg_ph_admin_new(&m->ph_admin, ph);
-	if (!ret && ph)
-		ret = vg_ph_admin_register(m->ph_admin, reg);
+	for (unsigned i = VG_DET_RULES + 1; !ret && i < VG_DET_COUNT; i++)
+		ret = vg_detectors_status(&m->det, i, reg);
 	return ret;
 }
 
 /* The control socket and the metrics endpoint, and what they answer.
  * Failing to open the socket is a warning: detection does not depend on
  * it. A metrics endpoint that was asked for and cannot listen is an error. */
-static int open_control(struct monitor *m, struct vg_sensor *s, struct vg_ph_kernel *ph)
+static int open_control(struct monitor *m, struct vg_sensor *s)
 {
 	struct vg_control_opts co = { .path = m->opts->control_socket,
 				      .on_refused = control_refused,
@@ -541,10 +317,10 @@ static int open_control(struct monitor *m, struct vg_sensor *s, struct vg_ph_ker
 	char err[512] = "";
 	int ret;
 
-	vg_mon_status_init(&m->status, s, clock_ns(CLOCK_MONOTONIC));
+	vg_mon_status_init(&m->status, s, vg_clock_ns(CLOCK_MONOTONIC));
 	m->status.alerts = &m->alerts;
 	m->status.repeats = m->repeats;
-	m->status.rules = vg_detect_rule_count(m->detect);
+	m->status.rules = vg_detect_rule_count(vg_det_rules_detect(m->det.state[VG_DET_RULES]));
 	if (co.path) {
 		ret = vg_control_open(&m->control, &co, err, sizeof(err));
 		if (ret) {
@@ -552,7 +328,7 @@ static int open_control(struct monitor *m, struct vg_sensor *s, struct vg_ph_ker
 		} else {
 			m->status.control = m->control;
 			reg = vg_control_registry(m->control);
-			ret = register_status(m, reg, ph);
+			ret = register_status(m, reg);
 			if (ret)
 				vg_warn("control socket: registering commands failed: %s",
 					strerror(-ret));
@@ -563,7 +339,7 @@ static int open_control(struct monitor *m, struct vg_sensor *s, struct vg_ph_ker
 	if (!reg) {
 		ret = vg_ctl_registry_new(&m->metrics_reg);
 		if (!ret)
-			ret = register_status(m, m->metrics_reg, ph);
+			ret = register_status(m, m->metrics_reg);
 		if (ret) {
 			vg_err("metrics endpoint: %s", strerror(-ret));
 			return ret;
@@ -575,13 +351,13 @@ static int open_control(struct monitor *m, struct vg_sensor *s, struct vg_ph_ker
 
 		wo.reg = reg;
 		wo.procs = m->procs;
-		wo.ph = ph;
+		wo.ph = vg_det_ph_kernel(m->det.state[VG_DET_PH]);
 		wo.rules_files = m->opts->rules_files;
 		wo.nrules_files = m->opts->nrules_files;
 		wo.reload_rules = web_reload_rules;
-		wo.check_rules = web_check_rules;
+		wo.check_rules = vg_detect_check;
 		wo.ctx = m;
-		if (!m->detect)
+		if (!vg_det_rules_detect(m->det.state[VG_DET_RULES]))
 			wo.overrides = NULL; /* no rules: nothing to mute */
 		ret = vg_web_open(&m->web, &wo, err, sizeof(err));
 		if (ret) {
@@ -604,15 +380,35 @@ static int open_control(struct monitor *m, struct vg_sensor *s, struct vg_ph_ker
 /* How long the exit drains the ring at most. */
 #define VG_MONITOR_EXIT_DRAIN_NS (200ull * 1000000ull)
 
+/* The sensor, once the detectors that share its programs are open: --syscalls
+ * narrows its routes at once. */
+struct sensor_open {
+	struct monitor *m;
+	const struct vg_sensor_opts *so;
+};
+
+static int open_sensor(void *ctx, const struct vg_sensor_part *part, struct vg_sensor **out)
+{
+	struct sensor_open *o = ctx;
+	const char *why = NULL;
+	int ret = vg_sensor_open_with(out, o->so, part, on_event, o->m, &why);
+
+	if (ret) {
+		vg_err("%s: %s", why ? why : "cannot start the sensor", strerror(-ret));
+		return ret;
+	}
+	if (o->m->opts->syscalls)
+		ret = narrow_syscalls(*out, o->m->opts->syscalls);
+	return ret;
+}
+
 int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts *so,
 		   volatile sig_atomic_t *stop)
 {
 	struct monitor *m = calloc(1, sizeof(*m));
+	struct vg_detector_env env = { .opts = mo, .alert = print_alert };
+	struct sensor_open so_ctx = { m, so };
 	struct vg_sensor *s = NULL;
-	struct vg_ph_kernel *ph = NULL;
-	struct vg_deny_kernel *deny = NULL;
-	struct vg_auth *auth = NULL;
-	const char *why = NULL;
 	uint64_t start, now, next_stats, next_reap, deadline;
 	int ret;
 
@@ -621,59 +417,38 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 	m->opts = mo;
 	vg_killer_init(&m->killer, mo->response);
 	gethostname(m->hostname, sizeof(m->hostname) - 1);
-	m->boot_to_wall_ns = (int64_t)(clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME));
+	m->boot_to_wall_ns =
+		(int64_t)(vg_clock_ns(CLOCK_REALTIME) - vg_clock_ns(CLOCK_BOOTTIME));
 	ret = vg_monitor_outputs_open(&m->outs, mo->outputs, mo->noutputs, mo->output_file,
 				      mo->json, m->hostname);
 	if (ret)
 		goto out;
-	if (mo->nrules_files) {
-		ret = vg_detect_load(&m->detect, mo->rules_files, mo->nrules_files);
-		if (ret)
-			goto out; /* refuse to start on broken rules */
-	}
 	ret = open_tables(m);
 	if (ret) {
 		vg_err("cannot create the process table: %s", strerror(-ret));
 		goto out;
 	}
-	/* pH runs in the sensor's programs: set up as the sensor loads;
-	 * its alerts come through print_alert() */
-	if (mo->ph && (ret = vg_ph_kernel_new(&ph, &mo->ph_opts, print_alert, m, m->hostname)))
+	env.hostname = m->hostname;
+	env.procs = m->procs;
+	env.users = m->users;
+	env.killer = &m->killer;
+	env.alert_ctx = m;
+	/* the sensor opens among them (open_sensor), after pH */
+	ret = vg_detectors_open(&m->det, &env, open_sensor, &so_ctx);
+	s = env.sensor;
+	if (ret)
 		goto out;
-	ret = vg_sensor_open_with(&s, so, vg_ph_kernel_part(ph), on_event, m, &why);
-	if (ret) {
-		vg_err("%s: %s", why ? why : "cannot start the sensor", strerror(-ret));
-		goto out;
-	}
-	if (mo->syscalls && (ret = narrow_syscalls(s, mo->syscalls)))
-		goto out;
-	/* The exec deny list: its own BPF object, loaded only when configured */
-	if (mo->deny && mo->deny->n &&
-	    (ret = vg_deny_kernel_open(&deny, mo->deny, s, print_alert, m, m->hostname, &why))) {
-		vg_err("%s: %s", why ? why : "cannot start the exec deny list", strerror(-ret));
-		goto out;
-	}
-	if (!mo->no_auth)
-		auth = open_auth(m, s);
-	m->ph = ph;
-	vg_ph_kernel_set_proc(ph, ph_proc, m);
-	if (m->detect)
-		vg_detect_bind(m->detect, m->procs, m->users, m->hostname);
-	if (m->detect)
-		vg_detect_set_killer(m->detect, &m->killer);
 	apply_routes(m, s);
 	seed_tables(m);
-	if (m->detect && vg_sp_open(&m->selfprot, m->hostname, print_alert, m))
-		vg_warn("self-protection is off: out of memory");
 	if (mo->repeat_window_s && !(m->repeats = vg_repeats_new(mo->repeat_window_s * 1000000000ull)))
 		vg_warn("repeated alerts are not folded: out of memory");
-	ret = open_control(m, s, ph);
+	ret = open_control(m, s);
 	if (ret)
 		goto out;
 	fprintf(stderr, "vigil: ready (%d programs attached, ring buffer %u KiB)\n",
 		vg_sensor_attached(s), so->ring_bytes >> 10);
 
-	start = clock_ns(CLOCK_MONOTONIC);
+	start = vg_clock_ns(CLOCK_MONOTONIC);
 	next_stats = start + mo->stats_interval_s * 1000000000ull;
 	next_reap = start;
 	deadline = mo->duration_s ? start + mo->duration_s * 1000000000ull : 0;
@@ -708,22 +483,18 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 				m->reloading = NULL;
 			}
 		}
-		now = clock_ns(CLOCK_MONOTONIC);
+		now = vg_clock_ns(CLOCK_MONOTONIC);
 		vg_control_serve(m->control, now / 1000000ull);
 		vg_metrics_serve(m->metrics);
 		vg_web_serve(m->web);
 		vg_mon_status_tick(&m->status, now);
 		if (now >= next_reap) {
-			vg_pt_reap(m->procs, clock_ns(CLOCK_BOOTTIME));
-			vg_sp_tick(m->selfprot, clock_ns(CLOCK_REALTIME));
-			vg_detect_tick(m->detect, now);
-			vg_repeats_flush(m->repeats, clock_ns(CLOCK_REALTIME), false, send_alert, m);
-			sp_drops(m, s);
+			vg_pt_reap(m->procs, vg_clock_ns(CLOCK_BOOTTIME));
+			vg_repeats_flush(m->repeats, vg_clock_ns(CLOCK_REALTIME), false, send_alert, m);
 			next_reap = now + 1000000000ull;
 			vg_monitor_outputs_warn(m->outs, now, &m->drop_warn);
 		}
-		vg_auth_tick(auth, now);
-		vg_ph_kernel_tick(ph); /* periodic profile save; NULL without --ph */
+		vg_detectors_tick(&m->det, now);
 		if (mo->stats_interval_s && now >= next_stats) {
 			report(m, s, "stats", (now - start) / 1e9);
 			next_stats = now + mo->stats_interval_s * 1000000000ull;
@@ -731,24 +502,19 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 		if (deadline && now >= deadline)
 			break;
 	}
-	vg_auth_detach_begin(auth); /* slow in the kernel: overlaps what follows */
+	vg_detectors_stop(&m->det); /* auth's detach is slow: overlaps what follows */
 	vg_reload_abandon(m->reloading);
 	m->reloading = NULL;
 	/* Drain what is left, so the exit counts are complete; but never for
 	 * long: under a flood the ring refills as fast as it drains, and the
 	 * exit (stats, profile save) must not wait for a quiet moment. */
-	for (uint64_t end = clock_ns(CLOCK_MONOTONIC) + VG_MONITOR_EXIT_DRAIN_NS;
-	     vg_sensor_poll(s, 0) > 0 && clock_ns(CLOCK_MONOTONIC) < end;)
+	for (uint64_t end = vg_clock_ns(CLOCK_MONOTONIC) + VG_MONITOR_EXIT_DRAIN_NS;
+	     vg_sensor_poll(s, 0) > 0 && vg_clock_ns(CLOCK_MONOTONIC) < end;)
 		;
 	vg_repeats_flush(m->repeats, 0, true, send_alert, m); /* the last summaries */
 	vg_outputs_close(m->outs); /* drains each queue, bounded by its drain_ms */
-	report(m, s, "exit", (clock_ns(CLOCK_MONOTONIC) - start) / 1e9);
-	if (ph)
-		report_ph(ph);
-	if (deny)
-		report_deny(deny);
-	if (auth)
-		report_auth(auth);
+	report(m, s, "exit", (vg_clock_ns(CLOCK_MONOTONIC) - start) / 1e9);
+	vg_detectors_report(&m->det); /* pH's stops and saves its profiles first */
 	ret = 0;
 out:
 	vg_metrics_close(m->metrics);
@@ -756,13 +522,8 @@ out:
 	vg_control_close(m->control);
 	vg_ctl_registry_free(m->metrics_reg);
 	vg_sensor_close(s); /* first: it reads pH's ring buffer */
-	vg_ph_admin_free(m->ph_admin); /* before pH: it unhooks itself */
-	vg_ph_kernel_close(ph);
+	vg_detectors_close(&m->det); /* in reverse */
 	vg_outputs_free(m->outs);
-	vg_deny_kernel_close(deny);
-	vg_auth_close(auth);
-	vg_detect_free(m->detect);
-	vg_sp_free(m->selfprot);
 	vg_repeats_free(m->repeats);
 	vg_path_resolver_free(m->paths);
 	vg_pt_free(m->procs);

@@ -8,8 +8,9 @@
 #include <time.h>
 
 #include "monitor/detect.h"
-#include "monitor/monitor.h"
+#include "monitor/monitor_opts.h"
 #include "monitor/reload.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 enum { RUNNING, DONE, ABANDONED };
@@ -21,14 +22,6 @@ struct vg_reload {
 	uint64_t started_ms;
 	struct vg_reload_result res;
 };
-
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /* What an abandoned reload read is thrown away by its own thread. */
 static void discard(struct vg_reload *r)
@@ -87,7 +80,7 @@ int vg_reload_start(struct vg_reload **out, const struct vg_monitor_opts *mo)
 	if (!r)
 		return -ENOMEM;
 	r->mo = mo;
-	r->started_ms = mono_ms();
+	r->started_ms = vg_clock_ns(CLOCK_MONOTONIC) / 1000000;
 	atomic_init(&r->state, RUNNING);
 	ret = pthread_create(&r->thread, NULL, reload_main, r);
 	if (ret) {
@@ -100,7 +93,7 @@ int vg_reload_start(struct vg_reload **out, const struct vg_monitor_opts *mo)
 
 uint64_t vg_reload_age_ms(const struct vg_reload *r)
 {
-	return mono_ms() - r->started_ms;
+	return vg_clock_ns(CLOCK_MONOTONIC) / 1000000 - r->started_ms;
 }
 
 bool vg_reload_poll(struct vg_reload *r, struct vg_reload_result *res)

@@ -15,6 +15,7 @@
  * run on the host and do not match, because what follows the prefix is not
  * 64 hex digits. */
 #include "proc/container.h"
+#include "util/clock.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -303,13 +304,6 @@ const char *vg_cgroup_default_root(void)
 	return NULL;
 }
 
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static size_t slot_of(const struct vg_cgmap *m, uint64_t id)
 {
 	return (size_t)((id * 0x9E3779B97F4A7C15ull) >> 32) & m->index_mask;
@@ -479,7 +473,7 @@ static void walk_tree(struct vg_cgmap *m, uint64_t target)
 	int fd;
 
 	m->walked = true;
-	m->last_walk_ns = monotonic_ns();
+	m->last_walk_ns = vg_clock_ns(CLOCK_MONOTONIC);
 	m->st.walks++;
 	if (!w)
 		return;
@@ -506,7 +500,7 @@ int vg_cgmap_lookup(struct vg_cgmap *m, uint64_t id, const struct vg_cgroup_info
 
 	*info = NULL;
 	if (!e) {
-		if (m->walked && monotonic_ns() - m->last_walk_ns < m->min_interval_ns) {
+		if (m->walked && vg_clock_ns(CLOCK_MONOTONIC) - m->last_walk_ns < m->min_interval_ns) {
 			m->st.rate_limited++;
 			return -EAGAIN;
 		}

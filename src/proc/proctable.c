@@ -14,7 +14,6 @@
 #define NIL UINT32_MAX
 #define PT_MIN 16
 #define PT_MAX (1u << 22)
-#define TTY_NAME_MAX 64
 
 enum slot_state { SLOT_FREE, SLOT_LIVE, SLOT_EXITED };
 
@@ -54,112 +53,6 @@ struct vg_proctable {
 	struct vg_cgmap *cgmap;
 	struct vg_pt_stats st;
 };
-
-/* Entries that never saw an exec or /proc point here: no allocation, and
- * every string is "". Its refs are never counted. */
-static const struct vg_proc_image empty_image = {
-    .exe = "",
-    .args = "",
-    .cwd = "",
-    .tty = "",
-    .env = "",
-};
-
-/* ---- images ---- */
-
-static void image_put(const struct vg_proc_image *img)
-{
-	struct vg_proc_image *m = (struct vg_proc_image *)img;
-
-	if (img == &empty_image || !img)
-		return;
-	if (--m->refs == 0)
-		free(m);
-}
-
-static const struct vg_proc_image *image_get(const struct vg_proc_image *img)
-{
-	if (img != &empty_image)
-		((struct vg_proc_image *)img)->refs++;
-	return img;
-}
-
-/* Bytes a NUL-separated list needs, with the terminator of its last element
- * added if it was missing. */
-static size_t list_size(const char *s, size_t len)
-{
-	return len + (len > 0 && s[len - 1] != '\0');
-}
-
-static const char *put_str(char **cur, const char *s, size_t n, uint32_t *len_out)
-{
-	char *dst = *cur;
-	if (n)
-		memcpy(dst, s, n);
-	dst[n] = '\0';
-	*cur += n + 1;
-	*len_out = (uint32_t)n;
-	return dst;
-}
-
-static const char *put_list(char **cur, const char *s, size_t n, uint32_t *len_out)
-{
-	char *dst = *cur;
-	size_t full = list_size(s, n);
-	if (n)
-		memcpy(dst, s, n);
-	dst[n] = '\0';	  /* the last element's terminator, if it was missing */
-	dst[full] = '\0'; /* so that the list is a C string too (argv[0]) */
-	*cur += full + 1;
-	*len_out = (uint32_t)full;
-	return dst;
-}
-
-static size_t clamp(const char *s, size_t n, size_t max, uint32_t *flags, uint32_t flag)
-{
-	if (!s)
-		return 0;
-	if (n > max) {
-		*flags |= flag;
-		return max;
-	}
-	return n;
-}
-
-/* One allocation holding every string of the program data. */
-static struct vg_proc_image *image_new(const struct vg_proc_info *in)
-{
-	uint32_t flags = in->img_flags;
-	size_t exe_n = clamp(in->exe, in->exe_len, VG_PATH_MAX, &flags, VG_IMG_PATH_TRUNC);
-	size_t args_n = clamp(in->args, in->args_len, VG_ARGS_MAX, &flags, VG_IMG_ARGS_TRUNC);
-	size_t cwd_n = clamp(in->cwd, in->cwd_len, VG_PATH_MAX, &flags, VG_IMG_PATH_TRUNC);
-	size_t tty_n = clamp(in->tty, in->tty_len, TTY_NAME_MAX, &flags, 0);
-	size_t env_n = clamp(in->env, in->env_len, VG_ENV_MAX, &flags, 0);
-	size_t total = exe_n + 1 + list_size(in->args, args_n) + 1 + cwd_n + 1 + tty_n + 1 +
-		       list_size(in->env, env_n) + 1;
-	struct vg_proc_image *img = malloc(sizeof(*img) + total);
-	char *cur;
-
-	if (!img)
-		return NULL;
-	cur = img->data;
-	img->refs = 1;
-	img->flags = flags;
-	img->exe = put_str(&cur, in->exe, exe_n, &img->exe_len);
-	img->args = put_list(&cur, in->args, args_n, &img->args_len);
-	img->cwd = put_str(&cur, in->cwd, cwd_n, &img->cwd_len);
-	img->tty = put_str(&cur, in->tty, tty_n, &img->tty_len);
-	img->env = put_list(&cur, in->env, env_n, &img->env_len);
-	img->argc = 0;
-	for (uint32_t i = 0; i < img->args_len; i++)
-		img->argc += img->args[i] == '\0';
-	img->tty_nr = in->tty_nr;
-	img->exe_dev = in->exe_dev;
-	img->exe_ino = in->exe_ino;
-	img->exe_ctime_ns = in->exe_ctime_ns;
-	img->exe_mtime_ns = in->exe_mtime_ns;
-	return img;
-}
 
 /* ---- hash: pid -> slot ---- */
 
@@ -278,7 +171,7 @@ static void proc_init(struct vg_proc *p, uint32_t pid)
 	p->loginuid = VG_LOGINUID_UNSET;
 	p->sid = VG_SID_UNKNOWN;
 	p->pgid = VG_PGID_UNKNOWN;
-	p->img = &empty_image;
+	p->img = &vg_image_empty;
 }
 
 /* Takes a used slot off its list. */
@@ -296,7 +189,7 @@ static void slot_unlink(struct vg_proctable *pt, uint32_t idx)
 /* Empties a slot's contents but keeps it in the hash: for reuse in place. */
 static struct vg_proc *slot_clear(struct vg_proctable *pt, uint32_t idx, uint32_t pid)
 {
-	image_put(pt->procs[idx].img);
+	vg_image_put(pt->procs[idx].img);
 	slot_unlink(pt, idx);
 	proc_init(&pt->procs[idx], pid);
 	pt->nodes[idx].state = SLOT_LIVE;
@@ -310,8 +203,8 @@ static void slot_release(struct vg_proctable *pt, uint32_t idx)
 	struct vg_proc *p = &pt->procs[idx];
 
 	hash_remove(pt, p->pid);
-	image_put(p->img);
-	p->img = &empty_image;
+	vg_image_put(p->img);
+	p->img = &vg_image_empty;
 	slot_unlink(pt, idx);
 	pt->nodes[idx].state = SLOT_FREE;
 	pt->nodes[idx].next = pt->free_head;
@@ -393,7 +286,7 @@ int vg_pt_new(struct vg_proctable **out, size_t max_entries, uint64_t exit_grace
 	for (uint32_t i = 0; i < cap; i++)
 		pt->hash[i].slot = NIL;
 	for (uint32_t i = 0; i < pt->max; i++) {
-		pt->procs[i].img = &empty_image;
+		pt->procs[i].img = &vg_image_empty;
 		pt->nodes[i].next = i + 1 < pt->max ? i + 1 : NIL;
 	}
 	pt->free_head = 0;
@@ -410,7 +303,7 @@ void vg_pt_free(struct vg_proctable *pt)
 		return;
 	if (pt->procs)
 		for (uint32_t i = 0; i < pt->max; i++)
-			image_put(pt->procs[i].img);
+			vg_image_put(pt->procs[i].img);
 	free(pt->procs);
 	free(pt->nodes);
 	free(pt->hash);
@@ -510,7 +403,7 @@ struct vg_proc *vg_pt_on_fork(struct vg_proctable *pt, uint32_t parent_pid, uint
 		c->flags &= ~VG_PROC_EXITED;
 		c->exit_ns = 0;
 		c->exit_code = 0;
-		c->img = image_get(par->img);
+		c->img = vg_image_get(par->img);
 		c->source = VG_SRC_FORK;
 	}
 	c->pid = child_pid;
@@ -557,10 +450,10 @@ static struct vg_proc *live_entry(struct vg_proctable *pt, uint32_t pid)
 static int replace_image(struct vg_proctable *pt, struct vg_proc *p,
 			 const struct vg_proc_info *info)
 {
-	struct vg_proc_image *img = image_new(info);
+	struct vg_proc_image *img = vg_image_new(info);
 
-	image_put(p->img);
-	p->img = img ? img : &empty_image;
+	vg_image_put(p->img);
+	p->img = img ? img : &vg_image_empty;
 	if (img)
 		return 0;
 	pt->st.image_alloc_failed++;
@@ -784,78 +677,4 @@ void vg_pt_get_stats(const struct vg_proctable *pt, struct vg_pt_stats *st)
 	st->max = pt->max;
 	st->live = pt->nlive;
 	st->exited = pt->nexited;
-}
-
-/* ---- rendering ---- */
-
-struct out {
-	char *buf;
-	size_t size, len;
-};
-
-static void out_put(struct out *o, const char *s, size_t n)
-{
-	if (o->len + 1 < o->size) {
-		size_t room = o->size - 1 - o->len;
-		memcpy(o->buf + o->len, s, n < room ? n : room);
-	}
-	o->len += n;
-}
-
-static size_t out_end(struct out *o)
-{
-	if (o->size)
-		o->buf[o->len < o->size ? o->len : o->size - 1] = '\0';
-	return o->len;
-}
-
-static void join_args(struct out *o, const char *args, size_t len, unsigned skip)
-{
-	unsigned idx = 0;
-	bool first = true;
-	size_t i = 0;
-
-	while (i < len) {
-		const char *a = args + i;
-		const char *nul = memchr(a, '\0', len - i);
-		size_t n = nul ? (size_t)(nul - a) : len - i;
-		if (idx++ >= skip) {
-			if (!first)
-				out_put(o, " ", 1);
-			out_put(o, a, n);
-			first = false;
-		}
-		i += n + 1;
-	}
-}
-
-size_t vg_args_join(const char *args, size_t len, unsigned skip, char *buf, size_t size)
-{
-	struct out o = {buf, size, 0};
-
-	if (args)
-		join_args(&o, args, len, skip);
-	return out_end(&o);
-}
-
-size_t vg_proc_cmdline(const struct vg_proc *p, char *buf, size_t size)
-{
-	struct out o = {buf, size, 0};
-
-	out_put(&o, p->comm, strnlen(p->comm, VG_COMM_LEN));
-	if (p->img->argc > 1) {
-		out_put(&o, " ", 1);
-		join_args(&o, p->img->args, p->img->args_len, 1);
-	}
-	return out_end(&o);
-}
-
-size_t vg_proc_args(const struct vg_proc *p, char *buf, size_t size)
-{
-	return vg_args_join(p->img->args, p->img->args_len, 1, buf, size);
-}
-
-const char *vg_proc_argv0(const struct vg_proc *p)
-{
-	return p->img->args;
 }

@@ -27,6 +27,7 @@
 #include <vigil/events.h>
 
 #include "proc/container.h"
+#include "proc/proc_image.h"
 
 struct vg_event;
 struct vg_proctable;
@@ -35,37 +36,6 @@ struct vg_proctable;
 #define VG_PT_DEFAULT_GRACE_NS (5ull * 1000000000ull)
 #define VG_PT_ANCESTORS_MAX 64 /* deepest ancestor vg_pt_ancestor() walks to */
 #define VG_LOGINUID_UNSET 0xffffffffu
-
-/* Program data, set by exec (or read from /proc), shared by fork. Never
- * modified once built; every string is NUL-terminated, "" when unknown. */
-struct vg_proc_image {
-	uint32_t refs;
-	uint32_t flags;	  /* VG_IMG_* */
-	const char *exe;  /* resolved path of the executable (Falco proc.exepath) */
-	const char *args; /* argv as in /proc/PID/cmdline: each argument NUL-terminated */
-	const char *cwd;
-	const char *tty; /* "pts/3", "" without a controlling tty */
-	const char *env; /* selected loader variables, each NUL-terminated */
-	uint32_t exe_len, args_len, cwd_len, tty_len, env_len; /* args_len counts the NULs */
-	uint32_t argc;
-	uint32_t tty_nr;  /* kernel dev_t (major << 20 | minor), 0 = none */
-	uint32_t exe_dev; /* kernel dev_t of the exe's filesystem */
-	uint64_t exe_ino;
-	uint64_t exe_ctime_ns, exe_mtime_ns; /* ns since the epoch, 0 unknown */
-	char data[];
-};
-
-/* vg_proc_image.flags */
-#define VG_IMG_EXE_MEMFD (1u << 0)   /* executable is a memfd: fileless */
-#define VG_IMG_EXE_DELETED (1u << 1) /* executable was unlinked */
-#define VG_IMG_ARGS_TRUNC (1u << 2)  /* argv was longer than we copied */
-#define VG_IMG_PATH_TRUNC (1u << 3)  /* exe or cwd was cut */
-/* The exe's overlayfs layer, judged by the kernel at exec (an image read
- * from /proc does not know it: VG_IMG_LAYER_KNOWN is clear). Neither layer
- * bit: the exe is not on an overlayfs. */
-#define VG_IMG_LAYER_KNOWN (1u << 4)
-#define VG_IMG_EXE_UPPER_LAYER (1u << 5) /* in the upper (writable) layer */
-#define VG_IMG_EXE_LOWER_LAYER (1u << 6) /* only in a lower layer */
 
 /* Where an entry's data came from. */
 enum vg_proc_source {
@@ -116,25 +86,6 @@ struct vg_proc {
 	struct vg_container container;
 };
 
-/* Everything /proc (or a test) knows about one process; strings may be NULL.
- * args is in /proc/PID/cmdline form (NUL after each argument). */
-struct vg_proc_info {
-	uint32_t pid, ppid, uid, gid, euid, egid, loginuid, pid_ns, mnt_ns;
-	uint32_t sid;  /* session id; VG_SID_UNKNOWN when not read */
-	uint32_t pgid; /* process group id; VG_PGID_UNKNOWN when not read */
-	uint32_t tty_nr, exe_dev, img_flags;
-	uint64_t exe_ino, start_ns, cgroup_id;
-	uint64_t exe_ctime_ns, exe_mtime_ns; /* ns since the epoch, 0 unknown */
-	uint64_t pidns_start_ns; /* its pid namespace's init started (as start_ns); 0 unknown */
-	uint64_t cap_eff, cap_prm, cap_inh;
-	uint32_t caps_known; /* VG_CAPS_* */
-	const char *comm;
-	const char *exe, *args, *cwd, *tty, *env;
-	size_t exe_len, args_len, cwd_len, tty_len, env_len;
-	/* the container when the caller parsed it; NULL: look cgroup_id up */
-	const struct vg_container *container;
-};
-
 struct vg_pt_stats {
 	size_t max, live, exited;
 	uint64_t inserted, evicted_exited, evicted_live, reaped, image_alloc_failed;
@@ -182,6 +133,14 @@ void vg_pt_on_setpgid(struct vg_proctable *pt, struct vg_proc *caller, uint32_t 
 
 /* Marks the whole thread group exited at ts. Returns 0 or -ENOENT. */
 int vg_pt_on_exit(struct vg_proctable *pt, uint32_t pid, uint64_t ts, int32_t exit_code);
+
+/* The state change an event makes (proc_track.c), the one entry point the
+ * monitor uses: fork, exec, set*id, setsid, setpgid; any other event
+ * resolves its process. An exit is applied apart, by vg_pt_track_exit
+ * once everything has read the event, so the exit still shows the
+ * program that exited. */
+void vg_pt_track(struct vg_proctable *pt, const struct vg_event *ev);
+void vg_pt_track_exit(struct vg_proctable *pt, const struct vg_event *ev);
 
 /* Drops entries that exited at or before now - grace. Returns how many. */
 size_t vg_pt_reap(struct vg_proctable *pt, uint64_t now);

@@ -2,6 +2,7 @@
  * lookup is one hash and at most four compares, and a busy id cannot be
  * pushed out by a single other id that hashes to the same set. */
 #include "proc/usercache.h"
+#include "util/clock.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -82,13 +83,6 @@ void vg_uc_free(struct vg_usercache *uc)
 	free(uc);
 }
 
-static uint64_t boottime_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static bool grow_buf(struct vg_usercache *uc)
 {
 	if (uc->buf_size >= NSS_BUF_MAX)
@@ -147,7 +141,7 @@ static const struct uc_entry *lookup(struct vg_usercache *uc, struct uc_table *t
 	struct uc_entry *slot = NULL;
 
 	if (now == 0)
-		now = boottime_ns();
+		now = vg_clock_ns(CLOCK_BOOTTIME);
 	for (unsigned w = 0; w < WAYS; w++) {
 		struct uc_entry *e = &set[w];
 		if (e->valid && e->id == id) {

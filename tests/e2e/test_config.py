@@ -122,6 +122,25 @@ def test_config_check_good_and_bad_files():
     assert "ready" not in p.stderr
 
 
+def test_config_check_takes_its_file_positionally():
+    """`vigil config check FILE`, the way `vigil rules check FILE` takes it;
+    --config keeps working, and naming the file twice is refused."""
+    rc, out, err = _config(["check", GOOD])
+    assert rc == 0 and f"{GOOD}: configuration OK" in out, (rc, out, err)
+    d = _tmpdir()
+    bad = _write(os.path.join(d, "bad.yaml"), "sensor:\n  rng: 1\n")
+    rc, out, err = _config(["check", bad])
+    assert rc == 1 and f"{bad}:2:3: sensor.rng: unknown key" in err, (rc, out, err)
+    rc, out, err = _config(["check", bad, "--set", "stats.interval=5"])
+    assert rc == 1 and "sensor.rng: unknown key" in err, (rc, out, err)
+    rc, out, err = _config(["show", GOOD, "--set", "stats.interval=7"])
+    assert rc == 0 and "  interval: 7\n" in out, (rc, out, err)
+    rc, out, err = _config(["check", "--config", GOOD, bad])
+    assert rc == 2 and "unexpected argument" in err, (rc, out, err)
+    rc, out, err = _config(["check", os.path.join(d, "missing.yaml")])
+    assert rc == 1 and "no such file" in err, err
+
+
 def test_missing_default_file_means_defaults():
     if os.path.exists("/etc/vigil/vigil.yaml"):
         return "skipped: /etc/vigil/vigil.yaml exists on this machine"
@@ -210,3 +229,35 @@ def test_sighup_keeps_the_running_config_when_the_new_one_is_broken():
     assert not _alerts_of(mon, "config rule B", pid2)
     assert _alerts_of(mon, "config rule B", pid3), mon.stderr()
     assert not _alerts_of(mon, "config rule A", pid3)
+
+
+def test_run_options_are_configuration_keys():
+    """What used to be command-line only is a key now: a file alone sets the
+    output (JSON events to a file), the duration and the exec deny list, and
+    --deny-exec adds to the file's list instead of replacing it."""
+    d = _tmpdir()
+    rules = _rules(d, "config rule K")
+    out = os.path.join(d, "out.jsonl")
+    denied = os.path.join(d, "denied")
+    conf = _write(os.path.join(d, "vigil.yaml"),
+                  f"rules:\n  files: [{rules}]\nduration: 3\nlock_file: {d}/lock\n"
+                  f"control:\n  socket: none\nph:\n  enabled: false\nauth:\n  enabled: false\n"
+                  f"output:\n  events: true\n  json: true\n  file: {out}\n"
+                  f"response:\n  deny_exec: [{denied}]\nstats:\n  interval: 0\n")
+    rc, stdout, err = _config(["show", conf, "--set", "output.json=false"])
+    assert rc == 0 and "output:\n  events: true\n  json: false\n" in stdout, (rc, stdout, err)
+    started = time.time()
+    p = subprocess.run([VIGIL, "run", "--config", conf, "--deny-exec", "/nonexistent/x"],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert time.time() - started < 30 and "vigil: exit events=" in p.stderr, p.stderr
+    # the deny list the file names runs (that --deny-exec adds to it: unit/test_run_options)
+    assert "vigil: deny records=" in p.stderr, p.stderr
+    import json
+    with open(out) as f:
+        lines = [json.loads(l) for l in f if l.strip()]
+    assert any(e.get("priority") == "Debug" for e in lines), lines[:3]
+    # the key errors name the option that set them
+    p = subprocess.run([VIGIL, "run", "--config", conf, "--duration", "soon"],
+                       capture_output=True, text=True, timeout=30)
+    assert p.returncode == 2 and "--duration: duration: expected a duration" in p.stderr, p.stderr

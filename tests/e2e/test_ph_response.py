@@ -121,7 +121,7 @@ def test_stop_response_stops_the_task():
 
 
 def test_response_options_are_checked():
-    for args, msg in [(["--ph-response", "maim"], "must be kill or stop"),
+    for args, msg in [(["--ph-response", "maim"], "'maim' is not one of off|kill|stop"),
                       (["--ph-response", "kill"], "go together"),
                       (["--ph-response-lfc", "0"], "must be 1 to 127"),
                       (["--ph-save-interval", "x"], "--ph-save-interval"),

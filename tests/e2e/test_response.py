@@ -229,7 +229,7 @@ def test_bad_deny_lists_are_refused_with_file_and_line():
     d = _workdir()
     try:
         p = subprocess.run([VIGIL, "run", "--deny-exec", "bin/sh"], capture_output=True, text=True)
-        assert p.returncode == 2 and "--deny-exec: path is not absolute" in p.stderr, p.stderr
+        assert p.returncode == 2 and "--deny-exec: response.deny_exec: 'bin/sh' is not an absolute path" in p.stderr, p.stderr
         bad = os.path.join(d, "deny.txt")
         with open(bad, "w") as f:
             f.write("# ok\n/usr/bin/true\nrelative\n")

@@ -293,7 +293,7 @@ def test_everything_is_detached_after_exit():
 
 def test_bad_options_are_refused():
     for args, msg in ((["--ring-size", "1000"], "power of two"),
-                      (["--duration", "abc"], "not a number"),
+                      (["--duration", "abc"], "expected a duration"),
                       (["--bogus"], "Usage")):
         p = subprocess.run([VIGIL, "run"] + args, capture_output=True, text=True, timeout=30)
         assert p.returncode == 2 and msg in p.stderr, (args, p.stderr)

@@ -681,6 +681,63 @@ static void test_foreach(void)
 	vg_pt_free(NULL);
 }
 
+/* vg_pt_track: the state changes the monitor used to make by hand. */
+static void test_track(void)
+{
+	struct vg_proctable *pt;
+	struct vg_event *ev = ev_new();
+	const struct vg_proc *p;
+
+	CHECK_INT(vg_pt_new(&pt, 64, SEC), 0);
+	/* a fork from a parent never seen: both get the parent's session */
+	ev->u.fork.hdr = hdr_of(100, 1, 1000, "sh");
+	ev->u.fork.hdr.type = VG_EV_FORK;
+	ev->u.fork.child_pid = 101;
+	ev->u.fork.child_start_ns = 5 * SEC;
+	ev->u.fork.sid = 90;
+	ev->u.fork.pgid = 95;
+	vg_pt_track(pt, ev);
+	p = vg_pt_lookup(pt, 100);
+	CHECK(p && p->sid == 90 && p->pgid == 95);
+	p = vg_pt_lookup(pt, 101);
+	CHECK(p && p->ppid == 100 && p->sid == 90 && p->pgid == 95);
+	/* setsid: a new session and group led by the caller */
+	memset(&ev->u, 0, sizeof(ev->u));
+	ev->u.sys.hdr = hdr_of(101, 100, 1000, "sh");
+	ev->u.sys.hdr.type = VG_EV_SETSID;
+	ev->u.sys.res = 101;
+	vg_pt_track(pt, ev);
+	p = vg_pt_lookup(pt, 101);
+	CHECK(p && p->sid == 101 && p->pgid == 101);
+	/* setuid: the new euid when it succeeded, nothing when it failed */
+	ev->u.sys.hdr.type = VG_EV_SETUID;
+	ev->u.sys.res = -1;
+	ev->u.sys.new_euid = 0;
+	vg_pt_track(pt, ev);
+	CHECK_INT(vg_pt_lookup(pt, 101)->euid, 1000);
+	ev->u.sys.res = 0;
+	vg_pt_track(pt, ev);
+	CHECK_INT(vg_pt_lookup(pt, 101)->euid, 0);
+	/* an exit: nothing until vg_pt_track_exit, then exited */
+	memset(&ev->u, 0, sizeof(ev->u));
+	ev->u.exit.hdr = hdr_of(101, 100, 1000, "sh");
+	ev->u.exit.hdr.type = VG_EV_EXIT;
+	ev->u.exit.hdr.ts_ns = 6 * SEC;
+	ev->u.exit.exit_code = 256;
+	vg_pt_track(pt, ev);
+	CHECK(!(vg_pt_lookup(pt, 101)->flags & VG_PROC_EXITED));
+	vg_pt_track_exit(pt, ev);
+	p = vg_pt_lookup(pt, 101);
+	CHECK(p && (p->flags & VG_PROC_EXITED) && p->exit_code == 256);
+	/* any other event names its process */
+	memset(&ev->u, 0, sizeof(ev->u));
+	ev->u.sys.hdr = hdr_of(200, 1, 0, "cat");
+	vg_pt_track(pt, ev);
+	CHECK(vg_pt_lookup(pt, 200) != NULL);
+	free(ev);
+	vg_pt_free(pt);
+}
+
 int main(void)
 {
 	test_exec_fields();
@@ -696,5 +753,6 @@ int main(void)
 	test_evict_lru();
 	test_random_against_model();
 	test_foreach();
+	test_track();
 	return check_report();
 }
