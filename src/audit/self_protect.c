@@ -28,7 +28,7 @@ struct vg_selfprot {
 	pid_t self;
 	pid_t supervisor; /* the parent that started us (systemd, a shell) */
 	const char *hostname;
-	vg_sp_alert_fn fn;
+	vg_alert_fn fn;
 	void *ctx;
 	uint32_t links[VG_SP_MAX_LINKS];
 	unsigned nlinks;
@@ -176,7 +176,7 @@ pid_t vg_sp_other_copy(pid_t self, char *exe, size_t size)
 	return found;
 }
 
-int vg_sp_open(struct vg_selfprot **out, const char *hostname, vg_sp_alert_fn fn, void *ctx)
+int vg_sp_open(struct vg_selfprot **out, const char *hostname, vg_alert_fn fn, void *ctx)
 {
 	struct vg_selfprot *sp = calloc(1, sizeof(*sp));
 

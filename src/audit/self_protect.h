@@ -8,18 +8,19 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "output/alert.h"
+
 struct vg_alert;
 struct vg_event;
 struct vg_sensor;
 struct vg_selfprot;
 
-typedef void (*vg_sp_alert_fn)(void *ctx, const struct vg_alert *a);
 
 #define VG_SP_MAX_LINKS 64 /* links of ours watched */
 
 /* Records our links (the bpf_link descriptors this process holds) and
  * looks for other copies of vigil. Call after the sensor is attached. */
-int vg_sp_open(struct vg_selfprot **out, const char *hostname, vg_sp_alert_fn fn, void *ctx);
+int vg_sp_open(struct vg_selfprot **out, const char *hostname, vg_alert_fn fn, void *ctx);
 void vg_sp_free(struct vg_selfprot *sp);
 /* Keeps the syscalls it watches (kill, tkill, tgkill, ptrace, bpf) routed
  * whatever the rules narrowed. */

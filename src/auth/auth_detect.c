@@ -267,7 +267,7 @@ static void common_fields(struct vg_auth_detect *d, const struct vg_auth_attempt
 }
 
 static void emit(struct vg_auth_detect *d, const struct vg_auth_attempt *a, const char *rule,
-		 const char *priority, int ntags, vg_auth_alert_fn fn, void *ctx)
+		 const char *priority, int ntags, vg_alert_fn fn, void *ctx)
 {
 	d->out.alert = (struct vg_alert){
 		.time_ns = a->time_ns,
@@ -293,7 +293,7 @@ static void who(char *buf, size_t size, const struct vg_auth_attempt *a)
 }
 
 int vg_auth_detect_feed(struct vg_auth_detect *d, const struct vg_auth_attempt *a, bool events,
-			vg_auth_alert_fn fn, void *ctx)
+			vg_alert_fn fn, void *ctx)
 {
 	const char *call = vg_auth_kind_name(a->kind);
 	const char *result = vg_pam_result_name(a->result, d->out.result, sizeof(d->out.result));

@@ -48,7 +48,6 @@ struct vg_auth_alert {
 	char output[1536];
 };
 
-typedef void (*vg_auth_alert_fn)(void *ctx, const struct vg_alert *a);
 
 struct vg_auth_detect;
 
@@ -58,7 +57,7 @@ void vg_auth_detect_free(struct vg_auth_detect *d);
  * goes to fn first as a raw event (priority Debug). Returns the number of
  * alerts raised. */
 int vg_auth_detect_feed(struct vg_auth_detect *d, const struct vg_auth_attempt *a, bool events,
-			vg_auth_alert_fn fn, void *ctx);
+			vg_alert_fn fn, void *ctx);
 /* Keys followed now (for tests and stats). */
 size_t vg_auth_detect_keys(const struct vg_auth_detect *d);
 

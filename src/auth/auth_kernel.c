@@ -56,7 +56,7 @@ struct vg_auth {
 	struct vg_auth_detect *detect;
 	struct vg_proctable *procs;
 	bool events;
-	vg_auth_alert_fn fn;
+	vg_alert_fn fn;
 	void *ctx;
 	int64_t boot_to_wall_ns;
 	struct vg_auth_stats st;
@@ -236,7 +236,7 @@ fail:
 }
 
 int vg_auth_open(struct vg_auth **out, const struct vg_auth_opts *o, struct vg_sensor *sensor,
-		 struct vg_proctable *procs, vg_auth_alert_fn fn, void *ctx, const char **err)
+		 struct vg_proctable *procs, vg_alert_fn fn, void *ctx, const char **err)
 {
 	struct vg_auth *a;
 	char why[VG_ELF_ERR_LEN + PATH_MAX];

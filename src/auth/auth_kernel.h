@@ -38,7 +38,7 @@ struct vg_auth_stats {
  * explicit path). Returns 0 or a negative errno with *err naming the
  * problem. procs (may be NULL) names the programs. */
 int vg_auth_open(struct vg_auth **out, const struct vg_auth_opts *o, struct vg_sensor *sensor,
-		 struct vg_proctable *procs, vg_auth_alert_fn fn, void *ctx, const char **err);
+		 struct vg_proctable *procs, vg_alert_fn fn, void *ctx, const char **err);
 /* Called from the poll loop with CLOCK_MONOTONIC ns: every 5 s, checks
  * whether libpam's file changed (device, inode) and re-attaches. */
 void vg_auth_tick(struct vg_auth *a, uint64_t now_ns);

@@ -23,10 +23,7 @@ struct vg_sensor;
 struct vg_sensor_part;
 struct vg_usercache;
 
-/* The one alert callback every detector raises its alerts through. An
- * alert of priority "Debug" is a raw event (a PAM call with --events): it
- * goes to the outputs, but is not counted or folded as an alert. */
-typedef void (*vg_alert_fn)(void *ctx, const struct vg_alert *a);
+/* Detectors raise alerts through vg_alert_fn (output/alert.h). */
 
 /* What the monitor gives every detector when it opens. */
 struct vg_detector_env {

@@ -27,6 +27,12 @@ void vg_format_time(char *buf, size_t size, uint64_t wall_ns);
  * with non-printable bytes escaped so it stays one line. */
 size_t vg_format_fields(char *buf, size_t size, const struct vg_fields *f);
 /* One line (no newline) into buf; returns its length (truncated at size). */
+/* The one alert callback: every detector (rules, pH, auth, the deny list,
+ * self-protection) and the repeat folder hand alerts on through it. An
+ * alert of priority "Debug" is a raw event (a PAM call with --events): it
+ * goes to the outputs, but is not counted or folded as an alert. */
+typedef void (*vg_alert_fn)(void *ctx, const struct vg_alert *a);
+
 size_t vg_alert_text(char *buf, size_t size, const struct vg_alert *a);
 /* One JSON object (no newline), always valid UTF-8; returns a malloc'ed
  * string the caller frees, or NULL on allocation failure. */

@@ -161,7 +161,7 @@ static bool keep(struct slot *s, const struct vg_alert *a)
 }
 
 /* The summary of a slot with repeats, then the slot is free again. */
-static void summarise(struct vg_repeats *r, struct slot *s, vg_repeats_send_fn send, void *ctx)
+static void summarise(struct vg_repeats *r, struct slot *s, vg_alert_fn send, void *ctx)
 {
 	char out[4096];
 
@@ -183,7 +183,7 @@ static void summarise(struct vg_repeats *r, struct slot *s, vg_repeats_send_fn s
 }
 
 bool vg_repeats_fold(struct vg_repeats *r, const struct vg_alert *a, const char *exe,
-		     vg_repeats_send_fn send, void *ctx)
+		     vg_alert_fn send, void *ctx)
 {
 	struct slot *s, *free_slot = NULL, *oldest = NULL;
 	uint64_t key;
@@ -222,7 +222,7 @@ bool vg_repeats_fold(struct vg_repeats *r, const struct vg_alert *a, const char 
 	return false;
 }
 
-void vg_repeats_flush(struct vg_repeats *r, uint64_t now_ns, bool all, vg_repeats_send_fn send,
+void vg_repeats_flush(struct vg_repeats *r, uint64_t now_ns, bool all, vg_alert_fn send,
 		      void *ctx)
 {
 	if (!r)

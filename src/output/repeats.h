@@ -18,7 +18,6 @@
 #define VG_REPEATS_SLOTS 128
 
 struct vg_repeats;
-typedef void (*vg_repeats_send_fn)(void *ctx, const struct vg_alert *a);
 
 struct vg_repeats *vg_repeats_new(uint64_t window_ns);
 void vg_repeats_free(struct vg_repeats *r);
@@ -27,11 +26,11 @@ void vg_repeats_free(struct vg_repeats *r);
  * less than the window ago: the caller does not send it. Otherwise it is
  * remembered, and the caller sends it. */
 bool vg_repeats_fold(struct vg_repeats *r, const struct vg_alert *a, const char *exe,
-		     vg_repeats_send_fn send, void *ctx);
+		     vg_alert_fn send, void *ctx);
 
 /* Sends the summaries of windows ended by now (wall clock, ns), or of all
  * of them (at exit, before a rules reload). */
-void vg_repeats_flush(struct vg_repeats *r, uint64_t now_ns, bool all, vg_repeats_send_fn send,
+void vg_repeats_flush(struct vg_repeats *r, uint64_t now_ns, bool all, vg_alert_fn send,
 		      void *ctx);
 
 /* Alerts folded since the start (vigil status). */

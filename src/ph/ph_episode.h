@@ -57,7 +57,7 @@ struct recent {
 };
 
 struct vg_ph_incidents {
-	vg_ph_incident_fn fn;
+	vg_alert_fn fn;
 	void *ctx;
 	vg_ph_proc_fn proc_fn;
 	void *proc_ctx;

@@ -19,7 +19,7 @@
 #include "sensor/syscalls.h"
 
 int vg_ph_incidents_new(struct vg_ph_incidents **out, const char *hostname,
-			int64_t boot_to_wall_ns, vg_ph_incident_fn fn, void *ctx)
+			int64_t boot_to_wall_ns, vg_alert_fn fn, void *ctx)
 {
 	struct vg_ph_incidents *in = calloc(1, sizeof(*in));
 

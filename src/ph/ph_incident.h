@@ -35,7 +35,7 @@ struct vg_event;
 struct vg_ph_incidents;
 
 int vg_ph_incidents_new(struct vg_ph_incidents **out, const char *hostname,
-			int64_t boot_to_wall_ns, vg_ph_incident_fn fn, void *ctx);
+			int64_t boot_to_wall_ns, vg_alert_fn fn, void *ctx);
 void vg_ph_incidents_free(struct vg_ph_incidents *in);
 void vg_ph_incidents_set_proc(struct vg_ph_incidents *in, vg_ph_proc_fn fn, void *ctx);
 /* The report delay (first anomaly → alert) and the quiet gap that ends an

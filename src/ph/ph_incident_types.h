@@ -1,12 +1,13 @@
 /* pH incidents: the types and limits shared by the public interface
  * (ph_incident.h), the episode table inside (ph_episode.h) and the call
- * classes (ph_classify.h). A leaf: it includes nothing of vigil's. */
+ * classes (ph_classify.h). A leaf of src/ph: it includes only the alert
+ * (for the callback type every detector shares). */
 #ifndef VIGIL_PH_INCIDENT_TYPES_H
 #define VIGIL_PH_INCIDENT_TYPES_H
 
 #include <stdint.h>
 
-struct vg_alert;
+#include "output/alert.h"
 
 #define VG_PH_INCIDENT_HOLD_NS (40ull * 1000000ull)	 /* report 40 ms after the first anomaly */
 #define VG_PH_INCIDENT_MAX_HOLD_NS (90ull * 1000000ull) /* ... or later, when the sensor lags */
@@ -33,7 +34,6 @@ struct vg_ph_proc_info {
 /* Returns 0 and fills *out (strings valid until the next call), or -ENOENT. */
 typedef int (*vg_ph_proc_fn)(void *ctx, uint32_t pid, struct vg_ph_proc_info *out);
 /* Called with each incident; the alert is valid during the call only. */
-typedef void (*vg_ph_incident_fn)(void *ctx, const struct vg_alert *a);
 
 enum vg_ph_severity {
 	VG_PH_SEV_WARNING = 0, /* calls outside the profile */

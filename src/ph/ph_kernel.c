@@ -38,7 +38,7 @@ struct vg_ph_kernel {
 	struct vg_ph_kernel_opts opts;
 	struct bpf_link *links[PH_PROGS];
 	struct vg_sensor_part part;
-	vg_ph_alert_fn fn;
+	vg_alert_fn fn;
 	void *ctx;
 	const char *hostname;
 	int64_t boot_to_wall_ns;
@@ -258,7 +258,7 @@ static int part_start(void *ctx, struct vg_sensor *sensor, struct sensor_bpf *sk
 }
 
 int vg_ph_kernel_new(struct vg_ph_kernel **out, const struct vg_ph_kernel_opts *o,
-		     vg_ph_alert_fn fn, void *ctx, const char *hostname)
+		     vg_alert_fn fn, void *ctx, const char *hostname)
 {
 	struct vg_ph_kernel *k;
 

@@ -42,7 +42,6 @@ struct vg_ph_kernel_stats {
 };
 
 /* Called with each alert; the alert is valid during the call only. */
-typedef void (*vg_ph_alert_fn)(void *ctx, const struct vg_alert *a);
 
 /* pH's kernel side is part of the sensor's BPF object (its per-call step
  * runs in the sensor's sys_exit program): vg_ph_kernel_new() keeps the
@@ -51,7 +50,7 @@ typedef void (*vg_ph_alert_fn)(void *ctx, const struct vg_alert *a);
  * state directory, its ring buffer in the sensor's reader, its programs).
  * vigil itself is not modelled. Returns 0 or -ENOMEM. */
 int vg_ph_kernel_new(struct vg_ph_kernel **out, const struct vg_ph_kernel_opts *o,
-		     vg_ph_alert_fn fn, void *ctx, const char *hostname);
+		     vg_alert_fn fn, void *ctx, const char *hostname);
 const struct vg_sensor_part *vg_ph_kernel_part(struct vg_ph_kernel *k);
 void vg_ph_kernel_stats(struct vg_ph_kernel *k, struct vg_ph_kernel_stats *st);
 

@@ -19,7 +19,7 @@
 struct vg_deny_kernel {
 	struct response_bpf *skel;
 	const struct vg_denylist *list;
-	vg_deny_alert_fn fn;
+	vg_alert_fn fn;
 	void *ctx;
 	const char *hostname;
 	int64_t boot_to_wall_ns;
@@ -154,7 +154,7 @@ static int fill_maps(struct vg_deny_kernel *k)
 }
 
 int vg_deny_kernel_open(struct vg_deny_kernel **out, const struct vg_denylist *list,
-			struct vg_sensor *sensor, vg_deny_alert_fn fn, void *ctx,
+			struct vg_sensor *sensor, vg_alert_fn fn, void *ctx,
 			const char *hostname, const char **err)
 {
 	struct vg_deny_kernel *k;

@@ -13,7 +13,6 @@
 
 struct vg_deny_kernel;
 
-typedef void (*vg_deny_alert_fn)(void *ctx, const struct vg_alert *a);
 
 struct vg_deny_kernel_stats {
 	uint64_t records;   /* records read */
@@ -24,7 +23,7 @@ struct vg_deny_kernel_stats {
 
 /* Returns 0 or a negative errno with *err naming what failed. */
 int vg_deny_kernel_open(struct vg_deny_kernel **out, const struct vg_denylist *list,
-			struct vg_sensor *sensor, vg_deny_alert_fn fn, void *ctx,
+			struct vg_sensor *sensor, vg_alert_fn fn, void *ctx,
 			const char *hostname, const char **err);
 void vg_deny_kernel_stats(struct vg_deny_kernel *k, struct vg_deny_kernel_stats *st);
 /* Detaches and unloads; accepts NULL. Close the sensor (which reads the
