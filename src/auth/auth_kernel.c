@@ -19,6 +19,7 @@
 #include "auth/libpam_path.h"
 #include "util/log.h"
 #include "pam.skel.h"
+#include "util/clock.h"
 
 #define MAX_PROBES 16
 
@@ -61,14 +62,6 @@ struct vg_auth {
 	int64_t boot_to_wall_ns;
 	struct vg_auth_stats st;
 };
-
-static int64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
-}
 
 static void copy_str(char *dst, const char *src, size_t size)
 {
@@ -251,7 +244,7 @@ int vg_auth_open(struct vg_auth **out, const struct vg_auth_opts *o, struct vg_s
 	a->events = o->events;
 	a->fn = fn;
 	a->ctx = ctx;
-	a->boot_to_wall_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
+	a->boot_to_wall_ns = (int64_t)vg_clock_ns(CLOCK_REALTIME) - (int64_t)vg_clock_ns(CLOCK_BOOTTIME);
 	ret = vg_auth_detect_new(&a->detect, &o->detect);
 	if (ret) {
 		*err = "invalid authentication detection options";

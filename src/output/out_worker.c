@@ -10,15 +10,13 @@
 #include <time.h>
 
 #include "output/out_worker.h"
+#include "util/clock.h"
 
 #define BATCH 64
 
 uint64_t vg_out_now_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	return vg_clock_ns(CLOCK_MONOTONIC);
 }
 
 bool vg_out_aborting(struct vg_out *o)

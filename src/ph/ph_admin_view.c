@@ -14,13 +14,11 @@
 #include "ph/ph_converge.h"
 #include "ph/ph_coverage.h"
 #include "util/map_walk.h"
+#include "util/clock.h"
 
 int64_t vg_pha_clock_ns(clockid_t id)
 {
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+	return (int64_t)vg_clock_ns(id);
 }
 
 const char *vg_pha_state_name(uint32_t status)

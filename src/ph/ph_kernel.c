@@ -31,7 +31,7 @@
 #include "util/log.h"
 #include "util/map_walk.h"
 #include "sensor.skel.h"
-
+#include "util/clock.h"
 
 struct vg_ph_kernel {
 	struct sensor_bpf *skel; /* the sensor's: set at configure, theirs to free */
@@ -72,21 +72,13 @@ struct vg_ph_kernel {
 	void *proc_ctx;
 };
 
-static int64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
-}
-
 /* The model's clock in the kernel: bpf_jiffies64() in ns. jiffies_64
  * starts at INITIAL_JIFFIES (-300 s, as 32 bits) and then follows the
  * monotonic clock tick by tick, so user space can tell it within a tick. */
 static __u64 model_clock_now(const struct vg_ph_kernel *k)
 {
 	uint64_t hz = k->skel->kconfig ? (uint64_t)k->skel->kconfig->CONFIG_HZ : 0;
-	uint64_t mono = (uint64_t)clock_ns(CLOCK_MONOTONIC);
+	uint64_t mono = (uint64_t)(int64_t)vg_clock_ns(CLOCK_MONOTONIC);
 	uint64_t jiffies;
 
 	if (!hz)
@@ -134,7 +126,7 @@ static int persist_open(struct vg_ph_kernel *k, const struct vg_ph_kernel_opts *
 		(unsigned long long)st.loaded, (unsigned long long)st.items_loaded, po.dir,
 		(unsigned long long)st.skipped);
 	k->save_interval_ns = o->save_interval_s * 1000000000ull;
-	k->next_save_ns = (uint64_t)clock_ns(CLOCK_MONOTONIC) + k->save_interval_ns;
+	k->next_save_ns = (uint64_t)(int64_t)vg_clock_ns(CLOCK_MONOTONIC) + k->save_interval_ns;
 	return 0;
 }
 
@@ -145,7 +137,7 @@ static void deliver(struct vg_ph_kernel *k, const struct ph_alert_event *e)
 
 	if (k->raw_fn)
 		k->raw_fn(k->raw_ctx, data);
-	vg_ph_incidents_record(k->incidents, data, (uint64_t)clock_ns(CLOCK_BOOTTIME));
+	vg_ph_incidents_record(k->incidents, data, (uint64_t)(int64_t)vg_clock_ns(CLOCK_BOOTTIME));
 	if (e->kind == PH_EV_ANOMALY || e->kind == PH_EV_BURST)
 		return; /* reported as part of an incident */
 	/* a program outside the alert scope learns silently (a response,
@@ -236,7 +228,7 @@ static int part_start(void *ctx, struct vg_sensor *sensor, struct sensor_bpf *sk
 	if (o->learning_window_s &&
 	    (ret = vg_ph_window_new(&k->window, bpf_map__fd(k->skel->maps.ph_profiles),
 				    o->learning_window_s * 1000000000ull,
-				    (uint64_t)clock_ns(CLOCK_MONOTONIC)))) {
+				    (uint64_t)(int64_t)vg_clock_ns(CLOCK_MONOTONIC)))) {
 		*err = "no memory for the pH learning window";
 		return ret;
 	}
@@ -270,7 +262,7 @@ int vg_ph_kernel_new(struct vg_ph_kernel **out, const struct vg_ph_kernel_opts *
 	k->fn = fn;
 	k->ctx = ctx;
 	k->hostname = hostname;
-	k->boot_to_wall_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
+	k->boot_to_wall_ns = (int64_t)vg_clock_ns(CLOCK_REALTIME) - (int64_t)vg_clock_ns(CLOCK_BOOTTIME);
 	k->part.configure = part_configure;
 	k->part.start = part_start;
 	k->part.ctx = k;
@@ -456,7 +448,7 @@ static void window_tick(struct vg_ph_kernel *k)
 
 	if (!k->window || !k->attached)
 		return;
-	if (!vg_ph_window_tick(k->window, (uint64_t)clock_ns(CLOCK_MONOTONIC),
+	if (!vg_ph_window_tick(k->window, (uint64_t)(int64_t)vg_clock_ns(CLOCK_MONOTONIC),
 			       &k->skel->data_ph->ph_params_cfg, window_profile, k, &r))
 		return;
 	vg_ph_kernel_profiles_changed(k); /* the tasks' cached state is stale */
@@ -469,7 +461,7 @@ static void window_tick(struct vg_ph_kernel *k)
 static int sample_one(const void *key, const void *value, void *ctx)
 {
 	struct vg_ph_kernel *k = ctx;
-	uint64_t now = (uint64_t)clock_ns(CLOCK_MONOTONIC);
+	uint64_t now = (uint64_t)(int64_t)vg_clock_ns(CLOCK_MONOTONIC);
 	struct ph_exe_key exe;
 	struct ph_profile p;
 
@@ -511,7 +503,7 @@ static void normal_by_coverage(struct vg_ph_kernel *k, const struct ph_exe_key *
 	memset(&e, 0, sizeof(e));
 	e.size = sizeof(e);
 	e.kind = PH_EV_NORMAL;
-	e.ts_ns = (uint64_t)clock_ns(CLOCK_BOOTTIME);
+	e.ts_ns = (uint64_t)(int64_t)vg_clock_ns(CLOCK_BOOTTIME);
 	e.exe = *key;
 	e.profile_id = p.id;
 	e.profile_calls = p.calls;
@@ -528,7 +520,7 @@ static void normal_by_coverage(struct vg_ph_kernel *k, const struct ph_exe_key *
  * profiles), for the convergence rates `vigil profiles` shows. */
 static void converge_tick(struct vg_ph_kernel *k)
 {
-	uint64_t now = (uint64_t)clock_ns(CLOCK_MONOTONIC);
+	uint64_t now = (uint64_t)(int64_t)vg_clock_ns(CLOCK_MONOTONIC);
 
 	if (!k->skel || !k->attached || now < k->next_sample_ns)
 		return;
@@ -567,13 +559,13 @@ void vg_ph_kernel_tick(struct vg_ph_kernel *k)
 	uint64_t now;
 
 	if (k) {
-		vg_ph_incidents_tick(k->incidents, (uint64_t)clock_ns(CLOCK_BOOTTIME));
+		vg_ph_incidents_tick(k->incidents, (uint64_t)(int64_t)vg_clock_ns(CLOCK_BOOTTIME));
 		window_tick(k);
 		converge_tick(k);
 	}
 	if (!k || !k->skel || !k->persist || !k->attached || !k->save_interval_ns)
 		return;
-	now = (uint64_t)clock_ns(CLOCK_MONOTONIC);
+	now = (uint64_t)(int64_t)vg_clock_ns(CLOCK_MONOTONIC);
 	if (k->saving) {
 		if (!atomic_load(&k->save_done))
 			return; /* still writing: the next one waits its turn */
@@ -589,7 +581,7 @@ void vg_ph_kernel_tick(struct vg_ph_kernel *k)
 		return;
 	}
 	ph_persist_save(k->persist, k->save_clock); /* no thread: save here */
-	k->next_save_ns = (uint64_t)clock_ns(CLOCK_MONOTONIC) + k->save_interval_ns;
+	k->next_save_ns = (uint64_t)(int64_t)vg_clock_ns(CLOCK_MONOTONIC) + k->save_interval_ns;
 }
 
 static void detach(struct vg_ph_kernel *k)

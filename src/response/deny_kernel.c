@@ -15,6 +15,7 @@
 #include "response/deny_kernel.h"
 #include "util/log.h"
 #include "response.skel.h"
+#include "util/clock.h"
 
 struct vg_deny_kernel {
 	struct response_bpf *skel;
@@ -30,14 +31,6 @@ struct vg_deny_kernel {
 	char output[1024];
 	char action[64];
 };
-
-static int64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
-}
 
 static const char *action_of(const struct vg_deny_event *e, char *buf, size_t size)
 {
@@ -170,7 +163,7 @@ int vg_deny_kernel_open(struct vg_deny_kernel **out, const struct vg_denylist *l
 	k->fn = fn;
 	k->ctx = ctx;
 	k->hostname = hostname;
-	k->boot_to_wall_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
+	k->boot_to_wall_ns = (int64_t)vg_clock_ns(CLOCK_REALTIME) - (int64_t)vg_clock_ns(CLOCK_BOOTTIME);
 	k->skel = response_bpf__open();
 	if (!k->skel) {
 		*err = "opening the deny-list BPF object failed";

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "response/kill.h"
+#include "util/clock.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -29,14 +30,6 @@ void vg_killer_init(struct vg_killer *k, bool enabled)
 	k->self = (uint32_t)getpid();
 	k->self_pgrp = (uint32_t)getpgrp();
 	k->proc = "/proc";
-}
-
-static uint64_t boottime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 int vg_parse_proc_stat(const char *line, struct vg_stat_view *out)
@@ -178,7 +171,7 @@ int vg_killer_act(const struct vg_killer *k, enum vg_rule_action a, uint32_t pid
 	if (ret)
 		return result(out, ret, "failed(%s)", strerror(-ret));
 	if (event_ns) {
-		uint64_t now = boottime_ns();
+		uint64_t now = vg_clock_ns(CLOCK_BOOTTIME);
 
 		out->latency_us = now > event_ns ? (int64_t)((now - event_ns) / 1000) : 0;
 	}

@@ -19,6 +19,7 @@
 #include "sensor/syscalls.h"
 #include "sensor/uring_setup.h"
 #include "util/log.h"
+#include "util/clock.h"
 
 struct vg_sensor {
 	struct sensor_bpf *skel;
@@ -52,14 +53,6 @@ struct vg_sensor {
  * stops draining (the record itself is consumed) and passes it up. */
 #define BUDGET_SPENT (-ECANCELED)
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* Counts one record against the poll's budget; BUDGET_SPENT once it is
  * gone. The clock is read every 16 records: a record can cost much more
  * than a clock read (thousands of rules), so not less often. */
@@ -67,7 +60,7 @@ static int spend(struct vg_sensor *s)
 {
 	s->handled++;
 	if (s->handled >= s->max_records ||
-	    ((s->handled & 15) == 0 && mono_ns() >= s->deadline_ns)) {
+	    ((s->handled & 15) == 0 && vg_clock_ns(CLOCK_MONOTONIC) >= s->deadline_ns)) {
 		s->yielded = true;
 		return BUDGET_SPENT;
 	}
@@ -388,7 +381,7 @@ static void budget(struct vg_sensor *s, unsigned max, uint64_t ns)
 {
 	s->handled = 0;
 	s->max_records = max;
-	s->deadline_ns = mono_ns() + ns;
+	s->deadline_ns = vg_clock_ns(CLOCK_MONOTONIC) + ns;
 }
 
 int vg_sensor_poll(struct vg_sensor *s, int timeout_ms)

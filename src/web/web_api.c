@@ -15,17 +15,10 @@
 #include "web/web_heatmap.h"
 #include "web/web_impl.h"
 #include "web/web_mute.h"
+#include "util/clock.h"
 
 #define BPF_CACHE_NS (5ull * 1000000000ull) /* the inventory is read at most this often */
 #define PROCS_MAX 20000			     /* processes listed, at most */
-
-static uint64_t now_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void error(struct vg_web_reply *r, unsigned status, const char *msg)
 {
@@ -118,7 +111,7 @@ static void overview(struct vg_web *w, struct vg_web_reply *r)
 				       json_object_new_uint64(w->alerts.by_priority[p]));
 	json_object_object_add(alerts, "by_priority", prio);
 	json_object_object_add(alerts, "by_minute",
-			       vg_web_alerts_history(&w->alerts, now_ns(CLOCK_REALTIME) / 1000000000ull));
+			       vg_web_alerts_history(&w->alerts, vg_clock_ns(CLOCK_REALTIME) / 1000000000ull));
 	json_object_object_add(alerts, "last_id", json_object_new_uint64(w->alerts.next_id - 1));
 	json_object_object_add(status, "alerts", alerts);
 	web = json_object_new_object();
@@ -401,7 +394,7 @@ _Static_assert(sizeof(cached) / sizeof(cached[0]) <= sizeof(((struct vg_web *)0)
  * made is left in *err (not kept). */
 static int cache_fill(struct vg_web *w, const char *url, struct vg_web_reply *err)
 {
-	uint64_t now = now_ns(CLOCK_MONOTONIC);
+	uint64_t now = vg_clock_ns(CLOCK_MONOTONIC);
 
 	for (unsigned i = 0; i < sizeof(cached) / sizeof(cached[0]); i++) {
 		struct vg_web_cached *slot = &w->cache[i];
