@@ -57,6 +57,7 @@
 #include "sensor/event.h"
 #include "sensor/sensor.h"
 #include "util/log.h"
+#include "util/macros.h"
 
 #define MAX_EVENTS 2000000L
 #define MAX_SECONDS 600L
@@ -64,7 +65,7 @@
 #define MAX_SETS 8
 #define MAX_POOL (1ull << 30) /* bytes of recorded strings */
 #define MAX_MATCHES 32
-#define SEC 1000000000ull
+#define SEC NSEC_PER_SEC
 
 /* One recorded event: the fixed part as decoded, and where its strings are
  * in the pool. A whole struct vg_event is ~41 KiB (its arena); this is the

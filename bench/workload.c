@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "../tests/bin/vg_uring_min.h" /* io_uring on the raw syscalls */
+#include "util/macros.h"
 
 #define MAX_ITERATIONS 100000000L
 #define MAX_FLOOD_SECONDS 600L
@@ -283,7 +284,7 @@ static void flood(long rate, long seconds)
 			if (due > t) {
 				struct timespec ts = {
 					.tv_sec = (time_t)((due - t) / 1e9),
-					.tv_nsec = (long)(due - t) % 1000000000L,
+					.tv_nsec = (long)(due - t) % NSEC_PER_SEC,
 				};
 				nanosleep(&ts, NULL);
 				t = now_ns();
@@ -364,7 +365,7 @@ int main(int argc, char **argv)
 
 	if (n < 0)
 		return usage();
-	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(modes); i++) {
 		const struct mode *m = &modes[i];
 
 		if (strcmp(argv[1], m->name))

@@ -22,6 +22,7 @@
 #define VG_PH_STEP_H
 
 #include <vigil/ph_events.h>
+#include "vg_macros.h"
 
 /* The model's linkage for BPF (docs/ph.md): hooks and the per-call step
  * inline; the per-item step a global function. Inlined into the per-call
@@ -188,7 +189,7 @@ static __always_inline __u64 model_now(void)
 	__u64 tick = ph_ns_per_tick;
 
 	if (!tick) {
-		tick = 1000000000ull / CONFIG_HZ;
+		tick = NSEC_PER_SEC / CONFIG_HZ;
 		ph_ns_per_tick = tick;
 	}
 	return bpf_jiffies64() * tick;

@@ -15,6 +15,7 @@
 #include "vg_core.h"
 #include "vg_path.h"
 #include "ph_step.h"
+#include "vg_macros.h"
 
 #define O_WRONLY 01
 #define O_CREAT 0100
@@ -126,7 +127,7 @@ static __always_inline __u64 coalesce_clock_ns(void)
 	__u64 tick = coalesce_tick_ns;
 
 	if (!tick) {
-		tick = 1000000000ull / CONFIG_HZ;
+		tick = NSEC_PER_SEC / CONFIG_HZ;
 		coalesce_tick_ns = tick;
 	}
 	return bpf_jiffies64() * tick;
@@ -889,9 +890,9 @@ static __always_inline void exe_times(struct inode *inode, struct vg_exec *e)
 {
 	if (!inode || !bpf_core_field_exists(inode->i_ctime_sec))
 		return;
-	e->exe_ctime_ns = BPF_CORE_READ(inode, i_ctime_sec) * 1000000000ull +
+	e->exe_ctime_ns = BPF_CORE_READ(inode, i_ctime_sec) * NSEC_PER_SEC +
 			  (BPF_CORE_READ(inode, i_ctime_nsec) & ~I_CTIME_QUERIED);
-	e->exe_mtime_ns = BPF_CORE_READ(inode, i_mtime_sec) * 1000000000ull +
+	e->exe_mtime_ns = BPF_CORE_READ(inode, i_mtime_sec) * NSEC_PER_SEC +
 			  BPF_CORE_READ(inode, i_mtime_nsec);
 }
 

@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "util/version.h"
+#include "util/macros.h"
 
 struct command {
 	const char *name;
@@ -29,7 +30,7 @@ static void usage(FILE *out)
 	fprintf(out, "Usage: vigil COMMAND [OPTIONS]\n"
 		     "       vigil --help | --version\n\n"
 		     "eBPF host intrusion detection for Linux.\n\nCommands:\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\nRun 'vigil COMMAND --help' for the options of a command.\n");
 }
@@ -48,7 +49,7 @@ int main(int argc, char **argv)
 		printf("vigil %s\n", VIGIL_VERSION);
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1);
 	fprintf(stderr, "vigil: unknown command '%s'\n\n", argv[1]);

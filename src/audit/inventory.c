@@ -13,6 +13,7 @@
 
 #include "fields/bpf.h"
 #include "audit/inventory.h"
+#include "util/macros.h"
 
 const char *vg_bpf_kind_name(enum vg_bpf_kind kind)
 {
@@ -79,7 +80,7 @@ static int64_t boot_to_wall_ns(void)
 
 	clock_gettime(CLOCK_REALTIME, &r);
 	clock_gettime(CLOCK_BOOTTIME, &b);
-	return ((int64_t)r.tv_sec - b.tv_sec) * 1000000000ll + (r.tv_nsec - b.tv_nsec);
+	return ((int64_t)r.tv_sec - b.tv_sec) * NSEC_PER_SEC + (r.tv_nsec - b.tv_nsec);
 }
 
 static void read_prog(struct vg_bpf_obj *o, int fd, int64_t to_wall)

@@ -23,6 +23,7 @@
 #include "sensor/sensor.h"
 #include "sensor/syscalls.h"
 #include "util/log.h"
+#include "util/macros.h"
 
 struct vg_selfprot {
 	pid_t self;
@@ -69,7 +70,7 @@ static void raise_alert(struct vg_selfprot *sp, const char *rule, const char *pr
 		.output = sp->msg,
 		.fields = &sp->fields,
 		.tags = tags,
-		.ntags = sizeof(tags) / sizeof(tags[0]),
+		.ntags = ARRAY_SIZE(tags),
 		.source = "syscall",
 		.hostname = sp->hostname,
 	};
@@ -211,7 +212,7 @@ void vg_sp_routes(struct vg_sensor *s)
 	static const char *const calls[] = { "kill", "tkill", "tgkill", "pidfd_send_signal",
 					     "ptrace", "bpf" };
 
-	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(calls); i++) {
 		int nr = vg_syscall_nr(calls[i]);
 
 		if (nr >= 0)
@@ -435,7 +436,7 @@ void vg_sp_drops(struct vg_selfprot *sp, uint64_t dropped_total, uint64_t wall_n
 
 	if (!sp)
 		return;
-	if (!sp->window_ns || wall_ns - sp->window_ns >= VG_SP_DROP_WINDOW_S * 1000000000ull ||
+	if (!sp->window_ns || wall_ns - sp->window_ns >= VG_SP_DROP_WINDOW_S * NSEC_PER_SEC ||
 	    dropped_total < sp->drops_at_window) {
 		sp->window_ns = wall_ns;
 		sp->drops_at_window = dropped_total;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "audit/verdict.h"
+#include "util/macros.h"
 
 const char *const vg_audit_default_allow[] = {
 	"vigil",	"systemd",     "systemd-*",  "(sd-*",	    "runc",	 "crun",
@@ -13,7 +14,7 @@ const char *const vg_audit_default_allow[] = {
 	"kubelet",	"cilium-agent", "calico-node", "falco",	    "tracee",	 "tetragon",
 	"bpfman",	"irqbalance",  "sshd",	     "sshd-session", "Xorg",
 };
-const size_t vg_audit_default_nallow = sizeof(vg_audit_default_allow) / sizeof(vg_audit_default_allow[0]);
+const size_t vg_audit_default_nallow = ARRAY_SIZE(vg_audit_default_allow);
 
 bool vg_audit_allowed(const struct vg_audit_policy *p, const char *comm)
 {
@@ -47,7 +48,7 @@ static bool is_tracing_type(const char *type)
 					 "perf_event", "tracing",		 "raw_tracepoint_writable",
 					 "lsm",	    "perf_event" };
 
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++)
 		if (!strcmp(type, t[i]))
 			return true;
 	return false;

@@ -12,8 +12,9 @@
 #include <string.h>
 
 #include "auth/auth_detect.h"
+#include "util/macros.h"
 
-#define NS_PER_S 1000000000ull
+#define NS_PER_S NSEC_PER_SEC
 
 enum key_kind { KEY_USER, KEY_RHOST, KEY_SERVICE };
 static const char *const key_kind_names[] = { "user", "rhost", "service" };
@@ -77,7 +78,7 @@ static const char *const result_names[] = {
 
 const char *vg_pam_result_name(int code, char *buf, size_t size)
 {
-	if (code >= 0 && (size_t)code < sizeof(result_names) / sizeof(result_names[0]))
+	if (code >= 0 && (size_t)code < ARRAY_SIZE(result_names))
 		return result_names[code];
 	snprintf(buf, size, "pam_error_%d", code);
 	return buf;

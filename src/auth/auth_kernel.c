@@ -20,6 +20,7 @@
 #include "util/log.h"
 #include "pam.skel.h"
 #include "util/clock.h"
+#include "util/macros.h"
 
 #define MAX_PROBES 16
 
@@ -41,7 +42,7 @@ static const struct probe_def probe_defs[] = {
 	{ "pam_open_session", true, false },   { "pam_close_session", false, false },
 	{ "pam_close_session", true, false },  { "pam_end", false, false },
 };
-#define NPROBES (sizeof(probe_defs) / sizeof(probe_defs[0]))
+#define NPROBES (ARRAY_SIZE(probe_defs))
 
 struct vg_auth {
 	struct pam_bpf *skel;

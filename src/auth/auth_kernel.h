@@ -10,9 +10,10 @@
 #include "auth/auth_detect.h"
 #include "proc/proctable.h"
 #include "sensor/sensor.h"
+#include "util/macros.h"
 
 #define VG_AUTH_HANDLES_DEFAULT 4096u /* PAM handles followed in the kernel */
-#define VG_AUTH_RECHECK_NS (5ull * 1000000000ull)
+#define VG_AUTH_RECHECK_NS (5ull * NSEC_PER_SEC)
 
 struct vg_auth;
 

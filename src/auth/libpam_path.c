@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "auth/libpam_path.h"
+#include "util/macros.h"
 
 #define LDCONFIG_OUTPUT_MAX (4u << 20) /* far more than any real cache */
 
@@ -98,7 +99,7 @@ static char *ldconfig_output(size_t *len)
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
 	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]) && pid < 0; i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(paths) && pid < 0; i++) {
 		char *argv[] = { (char *)paths[i], (char *)"-p", NULL };
 
 		if (access(paths[i], X_OK) || posix_spawn(&pid, paths[i], &fa, NULL, argv, environ))
@@ -152,7 +153,7 @@ int vg_libpam_find(char *out, size_t outlen)
 	if (uname(&u))
 		u.machine[0] = 0;
 	snprintf(triplet, sizeof(triplet), "%s-linux-gnu", u.machine);
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
 		snprintf(dir, sizeof(dir), dirs[i], triplet);
 		if ((size_t)snprintf(out, outlen, "%s/%s", dir, VG_LIBPAM_SONAME) < outlen &&
 		    access(out, R_OK) == 0)

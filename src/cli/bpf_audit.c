@@ -14,6 +14,7 @@
 #include "audit/inventory.h"
 #include "audit/verdict.h"
 #include "cli/commands.h"
+#include "util/macros.h"
 
 #define MAX_ALLOW 256
 
@@ -29,7 +30,7 @@ static void usage(FILE *f)
 
 static void format_time(char *buf, size_t size, uint64_t wall_ns)
 {
-	time_t sec = (time_t)(wall_ns / 1000000000ull);
+	time_t sec = (time_t)(wall_ns / NSEC_PER_SEC);
 	struct tm tm;
 
 	if (!wall_ns || !gmtime_r(&sec, &tm)) {

@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/ctl_cli.h"
+#include "util/macros.h"
 
 static const char usage[] =
 	"Usage: vigil profile ACTION EXE|PID|ID [FILE] [--json] [--socket PATH]\n\n"
@@ -114,7 +115,7 @@ int cmd_profile(int argc, char **argv)
 	if (c.json) {
 		ctl_cli_print_json(res);
 	} else {
-		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
 			if (!json_object_object_get_ex(res, fields[i], &v))
 				continue;
 			printf("%-15s %s\n", fields[i], v ? json_object_get_string(v) : "-");

@@ -8,6 +8,7 @@
 
 #include "cli/run_options.h"
 #include "util/log.h"
+#include "util/macros.h"
 
 /* Rows in the order of the usage text. The help says what the option does;
  * the key (and its default) is added when printed. */
@@ -112,9 +113,9 @@ const struct vg_run_option vg_run_options[] = {
 	{ "help", 'h', NULL, VG_RO_HELP, NULL, NULL, "this help" },
 };
 
-const unsigned vg_run_noptions = sizeof(vg_run_options) / sizeof(vg_run_options[0]);
+const unsigned vg_run_noptions = ARRAY_SIZE(vg_run_options);
 
-_Static_assert(sizeof(vg_run_options) / sizeof(vg_run_options[0]) <= VG_RUN_LIST_MAX,
+_Static_assert(ARRAY_SIZE(vg_run_options) <= VG_RUN_LIST_MAX,
 	       "a repeatable option's list is indexed by its row");
 
 static int add(struct vg_config_override *list, unsigned *n, struct vg_config_override o)
@@ -168,12 +169,12 @@ static int take(struct vg_run_args *a, unsigned row, const char *origin, const c
 }
 
 /* "--no-rules", the name errors give, for each row. */
-static char origins[sizeof(vg_run_options) / sizeof(vg_run_options[0])][40];
+static char origins[ARRAY_SIZE(vg_run_options)][40];
 
 int vg_run_args_parse(struct vg_run_args *a, int argc, char **argv)
 {
-	struct option longopts[sizeof(vg_run_options) / sizeof(vg_run_options[0]) + 1];
-	char shortopts[2 * sizeof(vg_run_options) / sizeof(vg_run_options[0]) + 1];
+	struct option longopts[ARRAY_SIZE(vg_run_options) + 1];
+	char shortopts[2 * ARRAY_SIZE(vg_run_options) + 1];
 	size_t ns = 0;
 	int c, idx, ret;
 

@@ -11,13 +11,14 @@
 #include "config/config_outputs.h"
 #include "config/config_values.h"
 #include "util/yaml_doc.h"
+#include "util/macros.h"
 
 static void set_node(struct vg_config_loader *ld, const struct vg_config_key *k, yaml_node_t *node,
 		     const yaml_mark_t *key_mark)
 {
 	unsigned idx = (unsigned)(k - vg_config_keys);
 
-	if (idx < sizeof(ld->seen) / sizeof(ld->seen[0])) {
+	if (idx < ARRAY_SIZE(ld->seen)) {
 		if (ld->seen[idx]) {
 			ld_error(ld, key_mark, k->name, "given twice (first on line %u)",
 				 ld->seen[idx]);

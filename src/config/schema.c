@@ -10,6 +10,7 @@
 #include "config/config.h"
 #include "sensor/syscalls.h"
 #include "util/parse.h"
+#include "util/macros.h"
 
 #define OFF(field) offsetof(struct vg_config, field)
 
@@ -207,7 +208,7 @@ const struct vg_config_key vg_config_keys[] = {
 		 "empty: standard output" },
 };
 
-const unsigned vg_config_nkeys = sizeof(vg_config_keys) / sizeof(vg_config_keys[0]);
+const unsigned vg_config_nkeys = ARRAY_SIZE(vg_config_keys);
 
 const struct vg_config_key *vg_config_key_find(const char *name)
 {

@@ -14,6 +14,7 @@
 #include "proc/proctable.h"
 #include "sensor/event.h"
 #include "sensor/syscalls.h"
+#include "util/macros.h"
 
 /* Syscall number / record kind → its arguments (the rows of
  * src/sensor/syscalls.c), built once: by the syscall's name, else by the
@@ -99,7 +100,7 @@ static bool arg_slot(const struct vg_event *ev, enum vg_slot s, struct argval *a
  * stays valid until the next event: only one flag set is rendered per event. */
 static bool arg_open_flags(struct vg_rule_ctx *c, struct argval *a, uint32_t flags)
 {
-	size_t n = sizeof(c->oflags) / sizeof(c->oflags[0]), i;
+	size_t n = ARRAY_SIZE(c->oflags), i;
 	struct vg_rule_oflags *m;
 
 	for (i = 0; i < n; i++)

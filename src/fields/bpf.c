@@ -13,6 +13,7 @@
 #include "fields/fx.h"
 #include "fields/names.h"
 #include "sensor/event.h"
+#include "util/macros.h"
 
 bool vg_bpf_field_is(enum vg_field_id id)
 {
@@ -27,7 +28,7 @@ const char *vg_probe_kind_name(uint32_t kind)
 		[VG_PROBE_TRACEPOINT] = "tracepoint",
 	};
 
-	return kind < sizeof(names) / sizeof(names[0]) ? names[kind] : NULL;
+	return kind < ARRAY_SIZE(names) ? names[kind] : NULL;
 }
 
 const char *vg_bpf_prog_type_name(uint32_t type, char *buf, size_t size)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fields/decoders.h"
+#include "util/macros.h"
 
 #define MAX_WORDS 64
 #define WORD_MAX 256
@@ -111,7 +112,7 @@ static bool openssl_decodes(const struct words *w)
 	const char *cmd = w->n > 1 ? w->w[1] : "";
 	bool coder = !strcmp(cmd, "enc") || !strcmp(cmd, "base64");
 
-	for (size_t k = 0; !coder && k < sizeof(ciphers) / sizeof(ciphers[0]); k++)
+	for (size_t k = 0; !coder && k < ARRAY_SIZE(ciphers); k++)
 		coder = !strncmp(cmd, ciphers[k], strlen(ciphers[k]));
 	if (!coder)
 		return false;
@@ -170,11 +171,11 @@ static bool is_runner(const char *word)
 	static const char *const versioned[] = { "python", "php", "perl", "ruby", "lua" };
 	const char *b = base_name(word);
 
-	for (size_t i = 0; i < sizeof(runners) / sizeof(runners[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(runners); i++)
 		if (!strcmp(b, runners[i]))
 			return true;
 	/* python3.11, php8.2, perl5.36: the name, then only digits and dots */
-	for (size_t i = 0; i < sizeof(versioned) / sizeof(versioned[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(versioned); i++) {
 		size_t n = strlen(versioned[i]);
 
 		if (!strncmp(b, versioned[i], n) && b[n] && strspn(b + n, "0123456789.") == strlen(b + n))

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fields/fx.h"
+#include "util/macros.h"
 
 static const struct vg_fx_family *const families[] = {
 	&vg_fx_evt,   &vg_fx_args, &vg_fx_proc,  &vg_fx_lineage, &vg_fx_thread, &vg_fx_user,
@@ -14,7 +15,7 @@ static const struct vg_fx_family *const families[] = {
 
 const struct vg_fx_family *const *vg_fx_families(unsigned *n)
 {
-	*n = sizeof(families) / sizeof(families[0]);
+	*n = ARRAY_SIZE(families);
 	return families;
 }
 
@@ -24,7 +25,7 @@ static pthread_once_t fx_once = PTHREAD_ONCE_INIT;
 
 static void fx_build(void)
 {
-	for (unsigned f = 0; f < sizeof(families) / sizeof(families[0]); f++)
+	for (unsigned f = 0; f < ARRAY_SIZE(families); f++)
 		for (unsigned i = 0; i < families[f]->n; i++)
 			fx_by_id[families[f]->fx[i].id] = families[f]->fx[i].get;
 }
@@ -59,7 +60,7 @@ void vg_rule_ctx_reset(struct vg_rule_ctx *c, const struct vg_event *ev, uint64_
 
 const char *vg_field_family(enum vg_field_id id)
 {
-	for (unsigned f = 0; f < sizeof(families) / sizeof(families[0]); f++)
+	for (unsigned f = 0; f < ARRAY_SIZE(families); f++)
 		for (unsigned i = 0; i < families[f]->n; i++)
 			if (families[f]->fx[i].id == id)
 				return families[f]->name;

@@ -12,6 +12,7 @@
 #include "proc/proctable.h"
 #include "sensor/event.h"
 #include "util/path.h"
+#include "util/macros.h"
 
 #define PROBE 8 /* slots looked at per key */
 
@@ -172,7 +173,7 @@ int vg_drops_field_get(struct vg_drops *d, struct vg_proctable *procs, const str
 	if (!s)
 		return 0;
 	n = snprintf(buf, size, "%s by %s pid=%u uid=%u %llus before", s->evt, s->comm, s->pid,
-		     s->uid, (unsigned long long)((ev->u.hdr.ts_ns - s->ts) / 1000000000ull));
+		     s->uid, (unsigned long long)((ev->u.hdr.ts_ns - s->ts) / NSEC_PER_SEC));
 	if (n < 0)
 		return 0;
 	out->s.ptr = buf;

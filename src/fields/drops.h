@@ -14,9 +14,10 @@
 #include <stdint.h>
 
 #include "rules/fields.h"
+#include "util/macros.h"
 
 #define VG_DROPS_SLOTS 4096
-#define VG_DROPS_WINDOW_NS (600ull * 1000000000ull) /* write → exec within 10 minutes */
+#define VG_DROPS_WINDOW_NS (600ull * NSEC_PER_SEC) /* write → exec within 10 minutes */
 
 struct vg_event;
 struct vg_drops;

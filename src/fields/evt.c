@@ -8,6 +8,7 @@
 #include "fields/fx.h"
 #include "rules/evtypes.h"
 #include "sensor/event.h"
+#include "util/macros.h"
 
 int64_t vg_fx_raw_res(const struct vg_event *ev, bool *known)
 {
@@ -90,8 +91,8 @@ static const char *category(unsigned type)
 
 static int put_time(struct vg_rule_ctx *c, struct vg_value *out, bool date)
 {
-	time_t sec = (time_t)(c->wall_ns / 1000000000ull);
-	unsigned long nsec = (unsigned long)(c->wall_ns % 1000000000ull);
+	time_t sec = (time_t)(c->wall_ns / NSEC_PER_SEC);
+	unsigned long nsec = (unsigned long)(c->wall_ns % NSEC_PER_SEC);
 	struct tm tm;
 	uint32_t len;
 	const char *d;

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "vigil/events.h"
+#include "util/macros.h"
 
 /* Credential and policy files whose content matters under any name. */
 static const char *const watched_names[] = {
@@ -51,11 +52,11 @@ static void refresh(uint64_t now)
 	uint64_t age = now >= refreshed_ns ? now - refreshed_ns : refreshed_ns - now;
 	glob_t g;
 
-	if (refreshed_ns && age < 1000000000ull) /* either way: replays go back in time */
+	if (refreshed_ns && age < NSEC_PER_SEC) /* either way: replays go back in time */
 		return;
 	refreshed_ns = now;
 	nwatched = 0;
-	for (size_t i = 0; i < sizeof(watched_names) / sizeof(watched_names[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(watched_names); i++)
 		watch(watched_names[i]);
 	if (glob(HOST_KEYS, 0, NULL, &g) == 0) {
 		for (size_t i = 0; i < g.gl_pathc; i++)

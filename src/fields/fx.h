@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "fields/extract.h"
+#include "util/macros.h"
 
 struct vg_container;
 struct vg_sockaddr;
@@ -41,7 +42,7 @@ struct vg_fx_family {
 		      unsigned max)
 
 #define VG_FX_FAMILY(var, family_name, table)                                                      \
-	const struct vg_fx_family var = { family_name, table, sizeof(table) / sizeof(table[0]) }
+	const struct vg_fx_family var = { family_name, table, ARRAY_SIZE(table) }
 
 extern const struct vg_fx_family vg_fx_evt, vg_fx_args, vg_fx_proc, vg_fx_lineage, vg_fx_thread,
 	vg_fx_fd, vg_fx_user, vg_fx_bpf, vg_fx_facts, vg_fx_stdio, vg_fx_drops, vg_fx_uring, vg_fx_record,

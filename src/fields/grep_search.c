@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "fields/grep_search.h"
+#include "util/macros.h"
 
 #define MAX_PATTERNS 16
 #define MIN_SPAN 5 /* a match must cover this much of a credential word */
@@ -53,7 +54,7 @@ static bool long_takes_value(const char *name, size_t n)
 		"max-count", "binary-files", "group-separator",
 	};
 
-	for (size_t i = 0; i < sizeof(with_value) / sizeof(with_value[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(with_value); i++)
 		if (n && !strncmp(with_value[i], name, n))
 			return true;
 	return false;
@@ -159,7 +160,7 @@ static bool finds_one_of(const regex_t *re, const char *p, const struct grep_arg
 {
 	bool fixed = g->syntax == FIXED;
 
-	for (size_t i = 0; i < sizeof(neutral) / sizeof(neutral[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(neutral); i++)
 		if (match_span(re, p, fixed, g->icase, neutral[i]))
 			return false; /* matches anything: no search for credentials */
 	for (size_t i = 0; i < nwords; i++) {
@@ -201,9 +202,9 @@ static bool pattern_finds(const struct grep_args *g, const char *p)
 
 	if (g->syntax != FIXED && (!tame(p) || regcomp(&re, p, flags)))
 		return false; /* too wild to compile, or grep would refuse it too */
-	found = finds_one_of(&re, p, g, key_words, sizeof(key_words) / sizeof(key_words[0])) ||
+	found = finds_one_of(&re, p, g, key_words, ARRAY_SIZE(key_words)) ||
 		(g->recursive && finds_one_of(&re, p, g, password_words,
-					      sizeof(password_words) / sizeof(password_words[0])));
+					      ARRAY_SIZE(password_words)));
 	if (g->syntax != FIXED)
 		regfree(&re);
 	return found;
@@ -219,7 +220,7 @@ bool vg_grep_credential_search(const char *exe, const char *args, size_t len)
 	int n = 0;
 	bool is_grep = false;
 
-	for (size_t i = 0; i < sizeof(greps) / sizeof(greps[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(greps); i++)
 		is_grep |= !strcmp(tool, greps[i]);
 	if (!is_grep || len >= sizeof(buf))
 		return false;

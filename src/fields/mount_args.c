@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fields/mount_args.h"
+#include "util/macros.h"
 
 struct flag_name {
 	uint64_t bit;
@@ -38,7 +39,6 @@ static const struct flag_name move_mount_names[] = {
 	F(0x200, "MOVE_MOUNT_BENEATH"),
 };
 
-#define COUNT(t) (sizeof(t) / sizeof((t)[0]))
 
 static const char *render(char *buf, size_t size, uint64_t v, const struct flag_name *t, size_t n)
 {
@@ -69,15 +69,15 @@ const char *vg_mount_call_flags(char *buf, size_t size, const char *call, const 
 		*raw = (int64_t)(args[3] & 0xffffffffu);
 		if ((args[3] & 0xffff0000u) == 0xc0ed0000u)
 			*raw &= 0xffff;
-		return render(buf, size, (uint64_t)*raw, mount_names, COUNT(mount_names));
+		return render(buf, size, (uint64_t)*raw, mount_names, ARRAY_SIZE(mount_names));
 	}
 	if (!strcmp(call, "open_tree")) {
 		*raw = (int64_t)args[2];
-		return render(buf, size, args[2], open_tree_names, COUNT(open_tree_names));
+		return render(buf, size, args[2], open_tree_names, ARRAY_SIZE(open_tree_names));
 	}
 	if (!strcmp(call, "move_mount")) {
 		*raw = (int64_t)args[4];
-		return render(buf, size, args[4], move_mount_names, COUNT(move_mount_names));
+		return render(buf, size, args[4], move_mount_names, ARRAY_SIZE(move_mount_names));
 	}
 	return NULL;
 }

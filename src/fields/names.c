@@ -11,6 +11,7 @@
 #include <linux/bpf.h>
 
 #include "fields/names.h"
+#include "util/macros.h"
 
 struct name {
 	uint64_t v;
@@ -75,7 +76,7 @@ static const char *one(char *buf, size_t size, uint64_t v, const struct name *t,
 }
 
 #define N(x) { x, #x }
-#define COUNT(t) (sizeof(t) / sizeof(t[0]))
+#define COUNT(t) (ARRAY_SIZE(t))
 
 const char *vg_open_flags(char *buf, size_t size, uint32_t flags)
 {
@@ -263,7 +264,7 @@ size_t vg_caps_text(char *buf, size_t size, uint64_t caps)
 
 		if (!(caps >> i & 1))
 			continue;
-		if (i < sizeof(cap_names) / sizeof(cap_names[0]))
+		if (i < ARRAY_SIZE(cap_names))
 			name = cap_names[i];
 		else
 			snprintf(num, sizeof(num), "CAP_%u", i);
@@ -299,7 +300,7 @@ const char *vg_memfd_flags(char *buf, size_t size, uint64_t f)
 	size_t n = 0;
 
 	buf[0] = 0;
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]) && n < size; i++)
+	for (size_t i = 0; i < ARRAY_SIZE(t) && n < size; i++)
 		if (f & t[i].bit) {
 			n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? "|" : "", t[i].name);
 			f &= ~t[i].bit;

@@ -9,6 +9,7 @@
 #include "fields/fx.h"
 #include "proc/proctable.h"
 #include "sensor/event.h"
+#include "util/macros.h"
 
 /* One field of a process given as a view. */
 int vg_fx_proc_value(struct vg_rule_ctx *c, const struct vg_rule_pview *v, enum vg_fx_pfield f,
@@ -71,7 +72,7 @@ static bool is_shell(const char *comm, size_t len)
 	static const char *const shells[] = {"ash",  "bash", "csh",  "ksh", "sh",
 					     "tcsh", "zsh",  "dash", "fish"};
 
-	for (size_t i = 0; i < sizeof(shells) / sizeof(shells[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(shells); i++)
 		if (strlen(shells[i]) == len && !memcmp(shells[i], comm, len))
 			return true;
 	return false;

@@ -14,6 +14,7 @@
 #include "sensor/sensor.h"
 #include "sensor/syscalls.h"
 #include "util/log.h"
+#include "util/macros.h"
 
 struct det_rules {
 	struct vg_detect *detect; /* NULL without rule files */
@@ -75,7 +76,7 @@ static void rules_tick(void *state, uint64_t now_ns)
 	if (now_ns < r->next_tick_ns)
 		return;
 	vg_detect_tick(r->detect, now_ns);
-	r->next_tick_ns = now_ns + 1000000000ull;
+	r->next_tick_ns = now_ns + NSEC_PER_SEC;
 }
 
 static int rules_status_section(void *ctx, struct json_object *sec)

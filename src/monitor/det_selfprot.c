@@ -10,6 +10,7 @@
 #include "monitor/monitor_opts.h"
 #include "sensor/sensor.h"
 #include "util/log.h"
+#include "util/macros.h"
 
 struct det_selfprot {
 	struct vg_selfprot *sp;
@@ -54,7 +55,7 @@ static void sp_tick(void *state, uint64_t now_ns)
 
 	if (now_ns < d->next_tick_ns)
 		return;
-	d->next_tick_ns = now_ns + 1000000000ull;
+	d->next_tick_ns = now_ns + NSEC_PER_SEC;
 	vg_sp_tick(d->sp, wall);
 	vg_sensor_stats(d->sensor, &st);
 	vg_sp_drops(d->sp, st.dropped_total, wall);

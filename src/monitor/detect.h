@@ -10,6 +10,7 @@
 #include "monitor/detector.h"
 #include "output/alert.h"
 #include "sensor/event.h"
+#include "util/macros.h"
 
 struct vg_detect;
 struct vg_proctable;
@@ -49,7 +50,7 @@ unsigned vg_detect_rule_count(const struct vg_detect *d);
  * "no match" and counted per rule: vg_detect_tick logs new ones, at most
  * once per rule per VG_DETECT_FAILURE_LOG_NS; call it about once a second.
  * NULL is fine. */
-#define VG_DETECT_FAILURE_LOG_NS (60ull * 1000000000ull)
+#define VG_DETECT_FAILURE_LOG_NS (60ull * NSEC_PER_SEC)
 void vg_detect_tick(struct vg_detect *d, uint64_t now_ns);
 
 /* The "rules" section of `vigil status`: rules loaded, match failures in

@@ -12,6 +12,7 @@
 #include "monitor/mon_status.h"
 #include "output/repeats.h"
 #include "util/clock.h"
+#include "util/macros.h"
 
 void vg_mon_status_init(struct vg_mon_status *st, struct vg_sensor *s, uint64_t now_ns)
 {
@@ -98,7 +99,7 @@ static void bpf_objects(struct json_object *sec)
 				;
 			if (i < nseen)
 				continue; /* the same map through another fd */
-			if (nseen < sizeof(seen) / sizeof(seen[0]))
+			if (nseen < ARRAY_SIZE(seen))
 				seen[nseen++] = fi.map_id;
 			memset(&info, 0, sizeof(info));
 			if (bpf_obj_get_info_by_fd(atoi(de->d_name), &info, &len))
@@ -169,7 +170,7 @@ int vg_mon_status_section(void *ctx, struct json_object *sec)
 		return -ENOMEM;
 	}
 	vg_sensor_stats(st->sensor, &ss);
-	add_u64(sec, "uptime_s", (now - st->start_ns) / 1000000000ull);
+	add_u64(sec, "uptime_s", (now - st->start_ns) / NSEC_PER_SEC);
 	add_u64(sec, "pid", (uint64_t)getpid());
 	add_u64(sec, "rules_loaded", st->rules);
 	add_u64(sec, "alerts", st->alerts ? *st->alerts : 0);
@@ -183,8 +184,8 @@ int vg_mon_status_section(void *ctx, struct json_object *sec)
 		if (!n || !ss.received[t])
 			continue;
 		/* over the last full period (5-10 s); since start until then */
-		r = dt ? (st->cur[t] - st->prev[t]) * 1000000000ull / dt
-		       : ss.received[t] * 1000000000ull / (now - st->start_ns + 1);
+		r = dt ? (st->cur[t] - st->prev[t]) * NSEC_PER_SEC / dt
+		       : ss.received[t] * NSEC_PER_SEC / (now - st->start_ns + 1);
 		all_rate += r;
 		add_u64(rate, n, r);
 		add_u64(total, n, ss.received[t]);

@@ -11,10 +11,11 @@
 #include "control/ctl_server.h"
 #include "sensor/event.h"
 #include "sensor/sensor.h"
+#include "util/macros.h"
 
 struct vg_repeats;
 
-#define VG_MON_RATE_PERIOD_NS (5ull * 1000000000ull) /* events/s over 5-10 s */
+#define VG_MON_RATE_PERIOD_NS (5ull * NSEC_PER_SEC) /* events/s over 5-10 s */
 
 struct vg_mon_status {
 	struct vg_sensor *sensor;

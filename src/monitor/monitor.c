@@ -32,6 +32,7 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "web/web.h"
+#include "util/macros.h"
 
 struct monitor {
 	const struct vg_monitor_opts *opts;
@@ -154,7 +155,7 @@ static void apply_routes(struct monitor *m, struct vg_sensor *s)
 	vg_sensor_route(s, vg_syscall_nr("setpgid"), true);
 	/* and the ids the sensor remembers after each set*id call
 	 * (bpf/vg_facts.h): rare calls, always followed */
-	for (size_t i = 0; i < sizeof(setid_calls) / sizeof(setid_calls[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(setid_calls); i++)
 		vg_sensor_route(s, vg_syscall_nr(setid_calls[i]), true);
 }
 
@@ -192,7 +193,7 @@ static int open_tables(struct monitor *m)
 
 	ret = vg_pt_new(&m->procs, VG_PT_DEFAULT_MAX, VG_PT_DEFAULT_GRACE_NS);
 	if (!ret)
-		ret = vg_uc_new(&m->users, 4096, 60ull * 1000000000ull);
+		ret = vg_uc_new(&m->users, 4096, 60ull * NSEC_PER_SEC);
 	if (ret)
 		return ret;
 	if (vg_cgmap_new(&m->cgroups, &co)) {
@@ -280,7 +281,7 @@ static void control_refused(void *ctx, uid_t uid, gid_t gid, pid_t pid)
 	struct monitor *m = ctx;
 	uint64_t now = vg_clock_ns(CLOCK_MONOTONIC);
 
-	if (now - m->refused_logged_ns < 1000000000ull && m->refused_logged_ns)
+	if (now - m->refused_logged_ns < NSEC_PER_SEC && m->refused_logged_ns)
 		return;
 	m->refused_logged_ns = now;
 	vg_warn("control socket: refused a client with uid %u gid %u pid %d (root only)",
@@ -440,7 +441,7 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 		goto out;
 	apply_routes(m, s);
 	seed_tables(m);
-	if (mo->repeat_window_s && !(m->repeats = vg_repeats_new(mo->repeat_window_s * 1000000000ull)))
+	if (mo->repeat_window_s && !(m->repeats = vg_repeats_new(mo->repeat_window_s * NSEC_PER_SEC)))
 		vg_warn("repeated alerts are not folded: out of memory");
 	ret = open_control(m, s);
 	if (ret)
@@ -449,9 +450,9 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 		vg_sensor_attached(s), so->ring_bytes >> 10);
 
 	start = vg_clock_ns(CLOCK_MONOTONIC);
-	next_stats = start + mo->stats_interval_s * 1000000000ull;
+	next_stats = start + mo->stats_interval_s * NSEC_PER_SEC;
 	next_reap = start;
-	deadline = mo->duration_s ? start + mo->duration_s * 1000000000ull : 0;
+	deadline = mo->duration_s ? start + mo->duration_s * NSEC_PER_SEC : 0;
 	while (!*stop) {
 		ret = vg_sensor_poll(s, (int)mo->poll_ms);
 		if (ret < 0) {
@@ -491,13 +492,13 @@ int vg_monitor_run(const struct vg_monitor_opts *mo, const struct vg_sensor_opts
 		if (now >= next_reap) {
 			vg_pt_reap(m->procs, vg_clock_ns(CLOCK_BOOTTIME));
 			vg_repeats_flush(m->repeats, vg_clock_ns(CLOCK_REALTIME), false, send_alert, m);
-			next_reap = now + 1000000000ull;
+			next_reap = now + NSEC_PER_SEC;
 			vg_monitor_outputs_warn(m->outs, now, &m->drop_warn);
 		}
 		vg_detectors_tick(&m->det, now);
 		if (mo->stats_interval_s && now >= next_stats) {
 			report(m, s, "stats", (now - start) / 1e9);
-			next_stats = now + mo->stats_interval_s * 1000000000ull;
+			next_stats = now + mo->stats_interval_s * NSEC_PER_SEC;
 		}
 		if (deadline && now >= deadline)
 			break;

@@ -8,6 +8,7 @@
 
 #include "monitor/monitor_outputs.h"
 #include "util/log.h"
+#include "util/macros.h"
 
 /* One line per output: what it holds, delivered, dropped, failed. */
 void vg_monitor_outputs_report(struct vg_outputs *outs, const char *what)
@@ -47,7 +48,7 @@ void vg_monitor_outputs_warn(struct vg_outputs *outs, uint64_t now, struct vg_dr
 				(unsigned long long)st.dropped,
 				st.last_error[0] ? st.last_error : "queue full");
 	w->warned = total;
-	w->next = now + 10 * 1000000000ull;
+	w->next = now + 10 * NSEC_PER_SEC;
 }
 
 int vg_monitor_outputs_open(struct vg_outputs **outs, struct vg_output_conf *const *named,

@@ -7,16 +7,17 @@
 #include <json-c/json.h>
 
 #include "output/alert.h"
+#include "util/macros.h"
 
 void vg_format_time(char *buf, size_t size, uint64_t wall_ns)
 {
-	time_t secs = (time_t)(wall_ns / 1000000000ull);
+	time_t secs = (time_t)(wall_ns / NSEC_PER_SEC);
 	struct tm tm;
 	char day[32];
 
 	gmtime_r(&secs, &tm);
 	strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, size, "%s.%09lluZ", day, (unsigned long long)(wall_ns % 1000000000ull));
+	snprintf(buf, size, "%s.%09lluZ", day, (unsigned long long)(wall_ns % NSEC_PER_SEC));
 }
 
 /* Appends s, escaping what would break a line or be invisible. */

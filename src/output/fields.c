@@ -15,6 +15,7 @@
 #include "sensor/uring_ops.h"
 #include "output/fields.h"
 #include "fields/names.h"
+#include "util/macros.h"
 
 static void add(struct vg_fields *f, const char *key, enum vg_kv_kind kind, const char *s,
 		size_t len, int64_t i)
@@ -82,7 +83,7 @@ static void vg_fields_add_bpf(struct vg_fields *f, const struct vg_event *ev)
 		VG_F_PROBE_FUNC,      VG_F_PROBE_OFFSET,   VG_F_PROBE_TP_ID,
 	};
 
-	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
 		const struct vg_field *d = vg_field_by_id(ids[i]);
 		struct vg_value v;
 		char b[64];
@@ -490,7 +491,7 @@ static void add_ids(struct vg_fields *f, struct vg_rule_ctx *c, const enum vg_fi
 #define ADD_IDS(f, c, ...)                                                                         \
 	do {                                                                                       \
 		static const enum vg_field_id ids_[] = { __VA_ARGS__ };                            \
-		add_ids(f, c, ids_, sizeof(ids_) / sizeof(ids_[0]));                               \
+		add_ids(f, c, ids_, ARRAY_SIZE(ids_));                               \
 	} while (0)
 
 /* evt.arg.NAME of every argument of the event's schema, aliases too (a

@@ -10,6 +10,7 @@
 #include "output/out_schema.h"
 #include "rules/rules.h"
 #include "util/parse.h"
+#include "util/macros.h"
 
 #define OFF(field) offsetof(struct vg_output_conf, field), sizeof(((struct vg_output_conf *)0)->field)
 
@@ -22,7 +23,7 @@ static const char *const type_names[] = {
 	[VG_OUT_STDOUT] = "stdout", [VG_OUT_FILE] = "file",	  [VG_OUT_SYSLOG] = "syslog",
 	[VG_OUT_WEBHOOK] = "webhook", [VG_OUT_PROGRAM] = "program",
 };
-_Static_assert(sizeof(type_names) / sizeof(type_names[0]) == VG_OUT_TYPES, "a name per type");
+_Static_assert(ARRAY_SIZE(type_names) == VG_OUT_TYPES, "a name per type");
 
 static const struct vg_out_choice formats[] = {
 	{ "json", VG_FMT_JSON }, { "text", VG_FMT_TEXT }, { NULL, 0 },
@@ -95,7 +96,7 @@ const struct vg_out_key vg_out_keys[] = {
 	{ "backoff_max_ms", RETRYING, VG_OUT_KEY_U64, OFF(backoff_max_ms), 1, 3600000, NULL,
 	  "30000", NULL, "the longest wait after a failure" },
 };
-const size_t vg_out_nkeys = sizeof(vg_out_keys) / sizeof(vg_out_keys[0]);
+const size_t vg_out_nkeys = ARRAY_SIZE(vg_out_keys);
 
 static const struct {
 	const char *name;
@@ -112,7 +113,7 @@ static const struct {
 
 int vg_syslog_facility(const char *name)
 {
-	for (size_t i = 0; i < sizeof(facilities) / sizeof(facilities[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(facilities); i++)
 		if (!strcmp(name, facilities[i].name))
 			return facilities[i].value;
 	return -EINVAL;

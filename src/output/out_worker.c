@@ -11,6 +11,7 @@
 
 #include "output/out_worker.h"
 #include "util/clock.h"
+#include "util/macros.h"
 
 #define BATCH 64
 
@@ -32,8 +33,8 @@ static void wait_ms(struct vg_out *o, uint64_t ms)
 	struct timespec ts;
 	uint64_t at = vg_out_now_ns() + ms * 1000000ull;
 
-	ts.tv_sec = (time_t)(at / 1000000000ull);
-	ts.tv_nsec = (long)(at % 1000000000ull);
+	ts.tv_sec = (time_t)(at / NSEC_PER_SEC);
+	ts.tv_nsec = (long)(at % NSEC_PER_SEC);
 	pthread_cond_timedwait(&o->cond, &o->lock, &ts);
 }
 
@@ -212,16 +213,16 @@ void vg_out_stop(struct vg_out *o)
  * is cancelled (write is a cancellation point) so vigil can still exit. */
 static void join_or_cancel(struct vg_out *o)
 {
-	uint64_t at = atomic_load(&o->stop_deadline_ns) + 1000000000ull;
+	uint64_t at = atomic_load(&o->stop_deadline_ns) + NSEC_PER_SEC;
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts); /* timedjoin takes CLOCK_REALTIME */
 	at = at > vg_out_now_ns() ? at - vg_out_now_ns() : 0;
-	ts.tv_sec += (time_t)(at / 1000000000ull);
-	ts.tv_nsec += (long)(at % 1000000000ull);
-	if (ts.tv_nsec >= 1000000000L) {
+	ts.tv_sec += (time_t)(at / NSEC_PER_SEC);
+	ts.tv_nsec += (long)(at % NSEC_PER_SEC);
+	if (ts.tv_nsec >= NSEC_PER_SEC) {
 		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
+		ts.tv_nsec -= NSEC_PER_SEC;
 	}
 	if (pthread_timedjoin_np(o->thread, NULL, &ts)) {
 		pthread_cancel(o->thread);

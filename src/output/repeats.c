@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "output/repeats.h"
+#include "util/macros.h"
 
 struct slot {
 	uint64_t key;	   /* 0 = free */
@@ -173,7 +174,7 @@ static void summarise(struct vg_repeats *r, struct slot *s, vg_alert_fn send, vo
 								.i = (int64_t)s->count };
 		snprintf(out, sizeof(out), "%s (repeated %llu more times in %llu s)", s->a.output,
 			 (unsigned long long)s->count,
-			 (unsigned long long)((s->last_ns - s->sent_ns + 999999999ull) / 1000000000ull));
+			 (unsigned long long)((s->last_ns - s->sent_ns + 999999999ull) / NSEC_PER_SEC));
 		a.output = out;
 		a.time_ns = s->last_ns;
 		send(ctx, &a);

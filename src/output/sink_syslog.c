@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "output/sinks.h"
+#include "util/macros.h"
 
 /* Appends a header field: printable ASCII without spaces, at most max
  * bytes, "-" when empty (RFC 5424 section 6). */
@@ -40,7 +41,7 @@ size_t vg_rfc5424_format(char *buf, size_t size, int facility, int severity, uin
 			 const char *hostname, const char *app, int pid, const char *msgid,
 			 const char *msg, size_t msglen)
 {
-	time_t secs = (time_t)(time_ns / 1000000000ull);
+	time_t secs = (time_t)(time_ns / NSEC_PER_SEC);
 	char ts[64], day[32], procid[16];
 	struct tm tm;
 	size_t at;
@@ -52,7 +53,7 @@ size_t vg_rfc5424_format(char *buf, size_t size, int facility, int severity, uin
 	strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
 	/* at most 6 digits of fraction (TIME-SECFRAC) */
 	snprintf(ts, sizeof(ts), "%s.%06lluZ", day,
-		 (unsigned long long)(time_ns % 1000000000ull / 1000));
+		 (unsigned long long)(time_ns % NSEC_PER_SEC / 1000));
 	snprintf(procid, sizeof(procid), "%d", pid);
 	n = snprintf(buf, size, "<%d>1 %s ", (facility & LOG_FACMASK) | (severity & 7), ts);
 	if (n < 0 || (size_t)n >= size)

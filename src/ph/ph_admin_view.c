@@ -15,6 +15,7 @@
 #include "ph/ph_coverage.h"
 #include "util/map_walk.h"
 #include "util/clock.h"
+#include "util/macros.h"
 
 int64_t vg_pha_clock_ns(clockid_t id)
 {
@@ -43,7 +44,7 @@ void vg_pha_add_str(struct json_object *o, const char *k, const char *v)
 void vg_pha_add_time(struct json_object *o, const char *k, uint64_t wall_ns)
 {
 	char buf[64];
-	time_t s = (time_t)(wall_ns / 1000000000ull);
+	time_t s = (time_t)(wall_ns / NSEC_PER_SEC);
 	struct tm tm;
 
 	if (!wall_ns || !gmtime_r(&s, &tm)) {
@@ -144,7 +145,7 @@ static void add_progress(struct vg_ph_admin *a, struct json_object *o, const str
 	vg_pha_add_u64(o, "calls_to_freeze", need > p->train_count ? need - p->train_count : 0);
 	add_convergence(a, o, p, need > n ? need - n : 1,
 			need > p->train_count ? need - p->train_count : 0,
-			prm->normal_wait / 1000000000ull);
+			prm->normal_wait / NSEC_PER_SEC);
 }
 
 /* Normal by coverage (ph_coverage.h): the runs since the profile's last

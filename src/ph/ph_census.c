@@ -8,6 +8,7 @@
 
 #include "ph/ph_census.h"
 #include "util/map_walk.h"
+#include "util/macros.h"
 
 struct vg_ph_census {
 	struct vg_ph_census_map maps[2]; /* profiles, items; our own descriptors */
@@ -105,9 +106,9 @@ void vg_ph_census_read(struct vg_ph_census *c, uint64_t *profiles, uint64_t *ite
 		return;
 	clock_gettime(CLOCK_REALTIME, &until); /* the condition variable's clock */
 	until.tv_nsec += VG_PH_CENSUS_WAIT_MS * 1000000l;
-	if (until.tv_nsec >= 1000000000l) {
+	if (until.tv_nsec >= NSEC_PER_SEC) {
 		until.tv_sec++;
-		until.tv_nsec -= 1000000000l;
+		until.tv_nsec -= NSEC_PER_SEC;
 	}
 	pthread_mutex_lock(&c->lock);
 	/* a count under way started before the caller asked: the one that

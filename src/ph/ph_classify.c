@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ph/ph_classify.h"
+#include "util/macros.h"
 
 struct call_class {
 	const char *name;
@@ -42,7 +43,7 @@ static const struct call_class classes[] = {
 
 static const struct call_class *call_class(const char *call)
 {
-	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(classes); i++)
 		if (!strcmp(classes[i].name, call))
 			return &classes[i];
 	return NULL;
@@ -92,10 +93,10 @@ int vg_ph_quiet_program(const char *exe_path)
 	base = base ? base + 1 : exe_path;
 	if (!base || !base[0])
 		return 0;
-	for (size_t i = 0; i < sizeof(quiet_names) / sizeof(quiet_names[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(quiet_names); i++)
 		if (!strcmp(base, quiet_names[i]))
 			return 1;
-	for (size_t i = 0; i < sizeof(quiet_prefixes) / sizeof(quiet_prefixes[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(quiet_prefixes); i++)
 		if (!strncmp(base, quiet_prefixes[i], strlen(quiet_prefixes[i])))
 			return 1;
 	return 0;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ph/ph_converge.h"
+#include "util/macros.h"
 
 struct slot {
 	uint64_t id; /* the profile's number; 0: free */
@@ -99,7 +100,7 @@ void vg_ph_converge_estimate(const struct vg_ph_sample *then, const struct vg_ph
 		return;
 	calls = now->train_count - then->train_count;
 	added = now->adds - then->adds;
-	secs = (now->t_ns - then->t_ns) / 1000000000ull;
+	secs = (now->t_ns - then->t_ns) / NSEC_PER_SEC;
 	if (secs == 0 || calls == 0)
 		return; /* too short, or no training traffic: nothing to say */
 	out->known = 1;

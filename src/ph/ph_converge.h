@@ -10,8 +10,9 @@
 #include <stdint.h>
 
 #include "ph/ph_model.h"
+#include "util/macros.h"
 
-#define VG_PH_CONVERGE_PERIOD_NS (150ull * 1000000000ull) /* the window: 150-300 s */
+#define VG_PH_CONVERGE_PERIOD_NS (150ull * NSEC_PER_SEC) /* the window: 150-300 s */
 
 struct vg_ph_converge;
 

@@ -19,10 +19,11 @@
 #include <stdint.h>
 
 #include "ph/ph_model.h"
+#include "util/macros.h"
 
 #define VG_PH_COVERAGE_RUNS_DEFAULT 8
 /* no training calls for this long: the next activity is a run of its own */
-#define VG_PH_COVERAGE_IDLE_NS (60ull * 1000000000ull)
+#define VG_PH_COVERAGE_IDLE_NS (60ull * NSEC_PER_SEC)
 /* a normal profile needs at least this many items (as the learning window) */
 #define VG_PH_COVERAGE_MIN_ITEMS 16u
 /* profiles made normal per sample at most (the others at the next one) */

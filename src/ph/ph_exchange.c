@@ -14,6 +14,7 @@
 #include "ph/ph_exchange.h"
 #include "ph/ph_file.h"
 #include "util/map_walk.h"
+#include "util/macros.h"
 
 #define ITEMS_SCAN_MAX (1u << 24)
 
@@ -63,7 +64,7 @@ static uint64_t wall_ns(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
 long vg_ph_export(const struct vg_ph_exchange *x, const struct ph_exe_key *key,

@@ -32,6 +32,7 @@
 #include "util/map_walk.h"
 #include "sensor.skel.h"
 #include "util/clock.h"
+#include "util/macros.h"
 
 struct vg_ph_kernel {
 	struct sensor_bpf *skel; /* the sensor's: set at configure, theirs to free */
@@ -83,8 +84,8 @@ static __u64 model_clock_now(const struct vg_ph_kernel *k)
 
 	if (!hz)
 		hz = 250;
-	jiffies = (uint64_t)(uint32_t)(-300 * (int64_t)hz) + mono / (1000000000ull / hz);
-	return jiffies * (1000000000ull / hz);
+	jiffies = (uint64_t)(uint32_t)(-300 * (int64_t)hz) + mono / (NSEC_PER_SEC / hz);
+	return jiffies * (NSEC_PER_SEC / hz);
 }
 
 static void on_persist_problem(void *ctx, const char *file, int err, const char *problem)
@@ -125,7 +126,7 @@ static int persist_open(struct vg_ph_kernel *k, const struct vg_ph_kernel_opts *
 	vg_info("pH: %llu profiles (%llu items) loaded from %s, %llu files skipped",
 		(unsigned long long)st.loaded, (unsigned long long)st.items_loaded, po.dir,
 		(unsigned long long)st.skipped);
-	k->save_interval_ns = o->save_interval_s * 1000000000ull;
+	k->save_interval_ns = o->save_interval_s * NSEC_PER_SEC;
 	k->next_save_ns = (uint64_t)(int64_t)vg_clock_ns(CLOCK_MONOTONIC) + k->save_interval_ns;
 	return 0;
 }
@@ -227,7 +228,7 @@ static int part_start(void *ctx, struct vg_sensor *sensor, struct sensor_bpf *sk
 	}
 	if (o->learning_window_s &&
 	    (ret = vg_ph_window_new(&k->window, bpf_map__fd(k->skel->maps.ph_profiles),
-				    o->learning_window_s * 1000000000ull,
+				    o->learning_window_s * NSEC_PER_SEC,
 				    (uint64_t)(int64_t)vg_clock_ns(CLOCK_MONOTONIC)))) {
 		*err = "no memory for the pH learning window";
 		return ret;
@@ -533,7 +534,7 @@ static void converge_tick(struct vg_ph_kernel *k)
 			       k->opts.max_profiles ? k->opts.max_profiles : VG_PH_MAX_PROFILES_DEFAULT,
 			       k->opts.coverage_runs, VG_PH_COVERAGE_IDLE_NS))
 		return;
-	k->next_sample_ns = now + 10ull * 1000000000ull;
+	k->next_sample_ns = now + 10ull * NSEC_PER_SEC;
 	k->ndue = 0;
 	vg_map_walk(bpf_map__fd(k->skel->maps.ph_profiles), sizeof(struct ph_exe_key),
 		    sizeof(struct ph_profile), 0, sample_one, k);

@@ -15,6 +15,7 @@
 #include "ph/ph_file.h"
 #include "ph/ph_persist_save.h"
 #include "util/map_walk.h"
+#include "util/macros.h"
 
 /* An item as read from the kernel. */
 struct kitem {
@@ -152,7 +153,7 @@ static __u64 wall_ns(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+	return (__u64)ts.tv_sec * NSEC_PER_SEC + (__u64)ts.tv_nsec;
 }
 
 /* Counters of one save pass, published when it ends. */
@@ -283,7 +284,7 @@ int ph_save_pass(const struct ph_save_ctx *p, __u64 clock_now, struct ph_save_re
 	out->bytes = pass.bytes;
 	out->profiles = profiles;
 	out->items = items;
-	out->ns = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000ull + (uint64_t)t1.tv_nsec -
+	out->ns = (uint64_t)(t1.tv_sec - t0.tv_sec) * NSEC_PER_SEC + (uint64_t)t1.tv_nsec -
 		  (uint64_t)t0.tv_nsec;
 	free(keep);
 	free(v);

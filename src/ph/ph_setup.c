@@ -17,6 +17,7 @@
 #include "sensor/syscalls.h"
 #include "util/log.h"
 #include "sensor.skel.h"
+#include "util/macros.h"
 
 /* Calls whose order depends on timing, not on what the program does: a
  * thread waiting on a lock, a poll that timed out after an idle gap. In a
@@ -32,7 +33,7 @@ static const char *const timing_calls[] = {
 
 static void ignore_timing_calls(struct ph_params *p)
 {
-	for (size_t i = 0; i < sizeof(timing_calls) / sizeof(timing_calls[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(timing_calls); i++) {
 		int nr = vg_syscall_nr(timing_calls[i]);
 
 		if (nr >= 0)
@@ -53,8 +54,8 @@ int vg_ph_setup_configure(struct sensor_bpf *skel, const struct vg_ph_kernel_opt
 		p->min_train = o->min_train;
 	ignore_timing_calls(p);
 	/* the kernel's clock is in ns; saturate, a huge wait means "never" */
-	p->normal_wait = o->normal_wait_s > ~0ull / 1000000000ull ? ~0ull
-								     : o->normal_wait_s * 1000000000ull;
+	p->normal_wait = o->normal_wait_s > ~0ull / NSEC_PER_SEC ? ~0ull
+								     : o->normal_wait_s * NSEC_PER_SEC;
 	if (ph_params_check(p)) {
 		*err = "invalid pH parameters";
 		return -EINVAL;

@@ -29,6 +29,7 @@
 #include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
+#include "util/macros.h"
 
 #define HEX_ID_LEN 64
 
@@ -111,7 +112,7 @@ static const struct {
 
 static bool match_prefixed(struct comp c, struct vg_container *out)
 {
-	for (size_t i = 0; i < sizeof(prefixed_ids) / sizeof(prefixed_ids[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(prefixed_ids); i++) {
 		if (!comp_starts(c, prefixed_ids[i].prefix))
 			continue;
 		size_t p = strlen(prefixed_ids[i].prefix);

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+#include "util/macros.h"
 
 #define ENVIRON_READ_MAX (64 * 1024) /* we keep only the loader variables */
 
@@ -169,7 +170,7 @@ static int parse_stat(int dfd, struct vg_procfs_proc *o, long ticks_per_sec)
 	o->info.sid = got > 3 ? (uint32_t)v[3] : VG_SID_UNKNOWN;
 	o->info.tty_nr = vg_tty_nr_to_kdev((uint32_t)v[4]);
 	if (ticks_per_sec > 0)
-		o->info.start_ns = v[19] * (1000000000ull / (unsigned long long)ticks_per_sec);
+		o->info.start_ns = v[19] * (NSEC_PER_SEC / (unsigned long long)ticks_per_sec);
 	return 0;
 }
 
@@ -208,9 +209,9 @@ static void read_exe(int dfd, struct vg_procfs_proc *o)
 	/* stat through the link reaches the file even when it was unlinked */
 	if (fstatat(dfd, "exe", &st, 0) == 0) {
 		o->info.exe_ino = (uint64_t)st.st_ino;
-		o->info.exe_ctime_ns = (uint64_t)st.st_ctim.tv_sec * 1000000000ull +
+		o->info.exe_ctime_ns = (uint64_t)st.st_ctim.tv_sec * NSEC_PER_SEC +
 				       (uint64_t)st.st_ctim.tv_nsec;
-		o->info.exe_mtime_ns = (uint64_t)st.st_mtim.tv_sec * 1000000000ull +
+		o->info.exe_mtime_ns = (uint64_t)st.st_mtim.tv_sec * NSEC_PER_SEC +
 				       (uint64_t)st.st_mtim.tv_nsec;
 		o->info.exe_dev =
 		    (uint32_t)((major(st.st_dev) << 20) | (minor(st.st_dev) & 0xfffff));

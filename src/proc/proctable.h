@@ -28,12 +28,13 @@
 
 #include "proc/container.h"
 #include "proc/proc_image.h"
+#include "util/macros.h"
 
 struct vg_event;
 struct vg_proctable;
 
 #define VG_PT_DEFAULT_MAX 65536
-#define VG_PT_DEFAULT_GRACE_NS (5ull * 1000000000ull)
+#define VG_PT_DEFAULT_GRACE_NS (5ull * NSEC_PER_SEC)
 #define VG_PT_ANCESTORS_MAX 64 /* deepest ancestor vg_pt_ancestor() walks to */
 #define VG_LOGINUID_UNSET 0xffffffffu
 

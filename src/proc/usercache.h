@@ -10,10 +10,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/macros.h"
+
 #define VG_UC_NAME_MAX 64 /* longer names are cut (useradd allows 32) */
 #define VG_UC_HOME_MAX 256 /* a longer home directory or shell is not kept */
 #define VG_UC_SHELL_MAX 128
-#define VG_UC_DEFAULT_TTL_NS (60ull * 1000000000ull)
+#define VG_UC_DEFAULT_TTL_NS (60ull * NSEC_PER_SEC)
 #define VG_UC_DEFAULT_MAX 1024
 
 struct vg_usercache;

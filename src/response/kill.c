@@ -11,6 +11,7 @@
 
 #include "response/kill.h"
 #include "util/clock.h"
+#include "util/macros.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -96,7 +97,7 @@ static int result(struct vg_action_result *out, int ret, const char *fmt, const 
 static bool same_process(const struct vg_stat_view *st, uint64_t start_ns)
 {
 	long hz = sysconf(_SC_CLK_TCK);
-	uint64_t tick = 1000000000ull / (uint64_t)(hz > 0 ? hz : 100);
+	uint64_t tick = NSEC_PER_SEC / (uint64_t)(hz > 0 ? hz : 100);
 	uint64_t proc_ns = st->starttime * tick;
 
 	if (!start_ns)

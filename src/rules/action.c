@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "rules/rules.h"
+#include "util/macros.h"
 
 static const char *const action_names[] = {
 	[VG_ACTION_NONE] = "none",
@@ -12,7 +13,7 @@ static const char *const action_names[] = {
 
 int vg_action_parse(const char *s, size_t len)
 {
-	for (size_t i = 0; i < sizeof(action_names) / sizeof(action_names[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(action_names); i++)
 		if (strlen(action_names[i]) == len && memcmp(action_names[i], s, len) == 0)
 			return (int)i;
 	return -EINVAL;
@@ -20,7 +21,7 @@ int vg_action_parse(const char *s, size_t len)
 
 const char *vg_action_name(enum vg_rule_action a)
 {
-	if ((unsigned)a >= sizeof(action_names) / sizeof(action_names[0]))
+	if ((unsigned)a >= ARRAY_SIZE(action_names))
 		return "?";
 	return action_names[a];
 }

@@ -2,6 +2,7 @@
 #include "rules/evtypes.h"
 
 #include <string.h>
+#include "util/macros.h"
 
 static const char *const evtype_names[] = {
 	NULL, /* 0: unknown */
@@ -45,10 +46,10 @@ static const char *const evtype_names[] = {
 	"open_tree", "move_mount", "fsopen", "fsmount",
 };
 
-_Static_assert(sizeof(evtype_names) / sizeof(evtype_names[0]) <= VG_EVTYPE_MAX,
+_Static_assert(ARRAY_SIZE(evtype_names) <= VG_EVTYPE_MAX,
 	       "too many event types for struct vg_evtset");
 
-#define EVTYPE_COUNT (sizeof(evtype_names) / sizeof(evtype_names[0]))
+#define EVTYPE_COUNT (ARRAY_SIZE(evtype_names))
 
 unsigned vg_evtype_lookup(const char *name, size_t len)
 {

@@ -2,6 +2,7 @@
 #include "rules/fields.h"
 
 #include <string.h>
+#include "util/macros.h"
 
 static const struct vg_field field_table[VG_F__COUNT] = {
 #define VG_FIELD_ENTRY(ID, nm, ty, fl, ds)                                                         \
@@ -83,7 +84,7 @@ const struct vg_field *vg_field_lookup(const char *lexeme, size_t len, const cha
 
 const char *vg_field_unavailable(const char *name, size_t len)
 {
-	for (size_t i = 0; i < sizeof(unavailable) / sizeof(unavailable[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(unavailable); i++) {
 		size_t pl = strlen(unavailable[i].prefix);
 
 		if (len >= pl && memcmp(name, unavailable[i].prefix, pl) == 0)

@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include "util/macros.h"
 
 struct parser {
 	struct vg_lexer lx;
@@ -89,7 +90,7 @@ const char *vg_op_name(enum vg_op op)
 		[VG_OP_EXISTS] = "exists",
 	};
 
-	return (unsigned)op < sizeof(names) / sizeof(names[0]) ? names[op] : "?";
+	return (unsigned)op < ARRAY_SIZE(names) ? names[op] : "?";
 }
 
 int vg_op_from_text(const char *s, size_t len)
@@ -107,7 +108,7 @@ int vg_op_from_text(const char *s, size_t len)
 
 const char *vg_xform_name(enum vg_xform xf)
 {
-	for (size_t i = 0; i < sizeof(xforms) / sizeof(xforms[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(xforms); i++)
 		if (xforms[i].xf == xf)
 			return xforms[i].text;
 	return "?";
@@ -190,7 +191,7 @@ static char *decode_quoted(struct parser *p, const struct vg_token *t, uint32_t 
 
 static bool lex_xform(struct parser *p, enum vg_xform *xf)
 {
-	for (size_t i = 0; i < sizeof(xforms) / sizeof(xforms[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(xforms); i++) {
 		if (vg_lex_lit(&p->lx, xforms[i].text)) {
 			*xf = xforms[i].xf;
 			return true;
@@ -301,7 +302,7 @@ static bool try_rhs_field(struct parser *p, struct vg_ast *chk, bool *found)
 		*found = chk->check.rhs_is_field = true;
 		return true;
 	}
-	for (size_t i = 0; i < sizeof(xforms) / sizeof(xforms[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(xforms); i++) {
 		size_t n = strlen(xforms[i].text);
 
 		if (p->lx.len - p->lx.pos >= n && memcmp(p->lx.s + p->lx.pos, xforms[i].text, n) == 0) {
@@ -422,7 +423,6 @@ static bool lex_op(struct parser *p, const struct op_text *ops, size_t n, enum v
 	return false;
 }
 
-#define N_OPS(a) (sizeof(a) / sizeof((a)[0]))
 
 static struct vg_ast *parse_check_rest(struct parser *p, size_t pos, const struct vg_ast_field *f)
 {
@@ -439,7 +439,7 @@ static struct vg_ast *parse_check_rest(struct parser *p, size_t pos, const struc
 		n->check.op = VG_OP_EXISTS;
 		return n;
 	}
-	if (lex_op(p, num_ops, N_OPS(num_ops), &n->check.op)) {
+	if (lex_op(p, num_ops, ARRAY_SIZE(num_ops), &n->check.op)) {
 		vg_lex_blank(&p->lx);
 		if (!try_rhs_field(p, n, &rhs_field))
 			return NULL;
@@ -453,7 +453,7 @@ static struct vg_ast *parse_check_rest(struct parser *p, size_t pos, const struc
 		p->lx.pos = t.pos; /* re-read it as a string value */
 		return parse_str_value(p, n) ? n : NULL;
 	}
-	if (lex_op(p, str_ops, N_OPS(str_ops), &n->check.op)) {
+	if (lex_op(p, str_ops, ARRAY_SIZE(str_ops), &n->check.op)) {
 		vg_lex_blank(&p->lx);
 		if (!try_rhs_field(p, n, &rhs_field))
 			return NULL;
@@ -461,7 +461,7 @@ static struct vg_ast *parse_check_rest(struct parser *p, size_t pos, const struc
 			return n;
 		return parse_str_value(p, n) ? n : NULL;
 	}
-	if (lex_op(p, list_ops, N_OPS(list_ops), &n->check.op)) {
+	if (lex_op(p, list_ops, ARRAY_SIZE(list_ops), &n->check.op)) {
 		vg_lex_blank(&p->lx);
 		if (!try_rhs_field(p, n, &rhs_field))
 			return NULL;

@@ -20,6 +20,7 @@
 #include "sensor/uring_setup.h"
 #include "util/log.h"
 #include "util/clock.h"
+#include "util/macros.h"
 
 struct vg_sensor {
 	struct sensor_bpf *skel;
@@ -154,7 +155,7 @@ static int leave_out_ph(struct sensor_bpf *skel)
 					skel->progs.ph_uring_submit };
 	int ret;
 
-	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(progs); i++)
 		bpf_program__set_autoload(progs[i], false);
 	ret = bpf_map__set_max_entries(skel->maps.ph_items, 1);
 	if (!ret)
@@ -184,7 +185,7 @@ static int load(struct vg_sensor *s, const struct vg_sensor_opts *o,
 		*err = "cannot read this kernel's BTF (/sys/kernel/btf/vmlinux); vigil needs CONFIG_DEBUG_INFO_BTF";
 		return -ENOENT;
 	}
-	for (size_t i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(hooks); i++) {
 		if (kernel_has_tracepoint(vmlinux, hooks[i].tracepoint))
 			continue;
 		vg_warn("this kernel has no %s tracepoint: %s disabled", hooks[i].tracepoint,
@@ -277,7 +278,7 @@ static int attach(struct vg_sensor *s, const char **err)
 	};
 	int ret;
 
-	for (size_t i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(hooks); i++) {
 		struct bpf_link *l;
 
 		if (!bpf_program__autoload(hooks[i]))
@@ -289,7 +290,7 @@ static int attach(struct vg_sensor *s, const char **err)
 		}
 		s->links[s->nlinks++] = l;
 	}
-	ret = vg_uring_attach(skel, s->links, &s->nlinks, sizeof(s->links) / sizeof(s->links[0]));
+	ret = vg_uring_attach(skel, s->links, &s->nlinks, ARRAY_SIZE(s->links));
 	if (ret) {
 		*err = "attaching an io_uring tracepoint program failed";
 		return ret;
@@ -433,7 +434,7 @@ int vg_sensor_add_ring(struct vg_sensor *s, int map_fd,
 	struct extra_ring *x;
 	int ret;
 
-	if (s->nextra == sizeof(s->extra) / sizeof(s->extra[0]))
+	if (s->nextra == ARRAY_SIZE(s->extra))
 		return -ENOSPC;
 	x = &s->extra[s->nextra];
 	*x = (struct extra_ring){ .s = s, .fn = fn, .ctx = ctx };

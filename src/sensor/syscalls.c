@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sensor/syscalls.h"
+#include "util/macros.h"
 
 #define R(...) ((struct vg_route){ __VA_ARGS__ })
 /* An argument as rules name it (evt.arg.NAME), in Falco's order: the exit
@@ -209,7 +210,7 @@ const struct vg_syscall_def vg_syscalls[] = {
 	       ALIAS("offset", VG_A_AUX64)) },
 };
 
-const unsigned vg_syscalls_count = sizeof(vg_syscalls) / sizeof(vg_syscalls[0]);
+const unsigned vg_syscalls_count = ARRAY_SIZE(vg_syscalls);
 
 /* Records that no watched syscall's row describes: they come from the
  * scheduler's tracepoints (exec, fork, exit), named as Falco names them. */
@@ -238,7 +239,7 @@ const struct vg_arg_def *vg_args_by_name(const char *name)
 				return vg_syscalls[i].args;
 			break; /* "clone": its records' arguments are the fork record's */
 		}
-	for (unsigned i = 0; i < sizeof(record_args) / sizeof(record_args[0]); i++)
+	for (unsigned i = 0; i < ARRAY_SIZE(record_args); i++)
 		if (!strcmp(record_args[i].name, name))
 			return record_args[i].args;
 	return NULL;
@@ -271,7 +272,7 @@ const struct vg_compat_syscall vg_compat_syscalls[] = {
 	/* clone, clone3, setgroups (16- and 32-bit ids), mount, the new mount API */
 };
 
-const unsigned vg_compat_syscalls_count = sizeof(vg_compat_syscalls) / sizeof(vg_compat_syscalls[0]);
+const unsigned vg_compat_syscalls_count = ARRAY_SIZE(vg_compat_syscalls);
 
 const struct vg_compat_syscall vg_path_change_syscalls[] = {
 	{ 38, 82 },   /* rename */
@@ -291,7 +292,7 @@ const struct vg_compat_syscall vg_path_change_syscalls[] = {
 	{ 467, 467 }, /* open_tree_attr */
 };
 const unsigned vg_path_change_syscalls_count =
-	sizeof(vg_path_change_syscalls) / sizeof(vg_path_change_syscalls[0]);
+	ARRAY_SIZE(vg_path_change_syscalls);
 
 int vg_syscall_from_compat(int nr32)
 {
@@ -334,7 +335,7 @@ const char *vg_syscall_name(int nr)
 		return NULL;
 	if (names[nr])
 		return names[nr];
-	for (unsigned i = 0; i < sizeof(newer_names) / sizeof(newer_names[0]); i++)
+	for (unsigned i = 0; i < ARRAY_SIZE(newer_names); i++)
 		if (newer_names[i].nr == nr)
 			return newer_names[i].name;
 	return NULL;

@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "sensor/uring_ops.h"
+#include "util/macros.h"
 
 /* An opcode's record is the syscall's record: same fields, same rules.
  * renameat2, linkat... take the flags the opcode carries. */
@@ -21,7 +22,7 @@ const struct vg_uring_op vg_uring_watched[] = {
 	{ 56, 49 },  /* BIND -> bind */
 	{ 57, 50 },  /* LISTEN -> listen */
 };
-const unsigned vg_uring_watched_count = sizeof(vg_uring_watched) / sizeof(vg_uring_watched[0]);
+const unsigned vg_uring_watched_count = ARRAY_SIZE(vg_uring_watched);
 
 static const char *const names[] = {
 	"IORING_OP_NOP",	     "IORING_OP_READV",		  "IORING_OP_WRITEV",
@@ -49,5 +50,5 @@ static const char *const names[] = {
 
 const char *vg_uring_op_name(unsigned op)
 {
-	return op < sizeof(names) / sizeof(names[0]) ? names[op] : NULL;
+	return op < ARRAY_SIZE(names) ? names[op] : NULL;
 }

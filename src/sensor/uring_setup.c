@@ -18,6 +18,7 @@
 #include "sensor/uring_ops.h"
 #include "sensor/uring_setup.h"
 #include "util/log.h"
+#include "util/macros.h"
 
 /* Skips typedefs and qualifiers. */
 static const struct btf_type *plain(const struct btf *btf, __u32 id)
@@ -150,7 +151,7 @@ int vg_uring_prepare(struct sensor_bpf *skel, const struct btf *btf, bool want)
 	static const char *const cmds[] = { "io_open",	 "io_rename", "io_unlink", "io_mkdir",
 					    "io_link",	 "io_socket", "io_accept", "io_listen",
 					    "io_connect" };
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++)
 		if (btf__find_by_name_kind(btf, cmds[i], BTF_KIND_STRUCT) < 0)
 			vg_warn("io_uring: this kernel's BTF has no struct %s: its requests "
 				"are not reported", cmds[i]);
@@ -163,7 +164,7 @@ int vg_uring_prepare(struct sensor_bpf *skel, const struct btf *btf, bool want)
 
 void vg_uring_fill(struct sensor_bpf *skel)
 {
-	const unsigned room = sizeof(skel->bss->uring_nr) / sizeof(skel->bss->uring_nr[0]);
+	const unsigned room = ARRAY_SIZE(skel->bss->uring_nr);
 
 	for (unsigned i = 0; i < vg_uring_watched_count; i++)
 		if (vg_uring_watched[i].op < room)
@@ -176,7 +177,7 @@ int vg_uring_attach(struct sensor_bpf *skel, struct bpf_link **links, int *n, in
 					skel->progs.vg_uring_submit_sqe,
 					skel->progs.vg_uring_complete, skel->progs.vg_uring_failed };
 
-	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(progs); i++) {
 		if (!bpf_program__autoload(progs[i]))
 			continue;
 		if (*n == max)

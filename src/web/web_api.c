@@ -16,8 +16,9 @@
 #include "web/web_impl.h"
 #include "web/web_mute.h"
 #include "util/clock.h"
+#include "util/macros.h"
 
-#define BPF_CACHE_NS (5ull * 1000000000ull) /* the inventory is read at most this often */
+#define BPF_CACHE_NS (5ull * NSEC_PER_SEC) /* the inventory is read at most this often */
 #define PROCS_MAX 20000			     /* processes listed, at most */
 
 static void error(struct vg_web_reply *r, unsigned status, const char *msg)
@@ -111,7 +112,7 @@ static void overview(struct vg_web *w, struct vg_web_reply *r)
 				       json_object_new_uint64(w->alerts.by_priority[p]));
 	json_object_object_add(alerts, "by_priority", prio);
 	json_object_object_add(alerts, "by_minute",
-			       vg_web_alerts_history(&w->alerts, vg_clock_ns(CLOCK_REALTIME) / 1000000000ull));
+			       vg_web_alerts_history(&w->alerts, vg_clock_ns(CLOCK_REALTIME) / NSEC_PER_SEC));
 	json_object_object_add(alerts, "last_id", json_object_new_uint64(w->alerts.next_id - 1));
 	json_object_object_add(status, "alerts", alerts);
 	web = json_object_new_object();
@@ -385,7 +386,7 @@ static const struct {
 	{ "/api/profiles", 2000000000ull, profiles },
 	{ "/api/bpf", BPF_CACHE_NS, bpf },
 };
-_Static_assert(sizeof(cached) / sizeof(cached[0]) <= sizeof(((struct vg_web *)0)->cache) /
+_Static_assert(ARRAY_SIZE(cached) <= sizeof(((struct vg_web *)0)->cache) /
 							   sizeof(((struct vg_web *)0)->cache[0]),
 	       "a cache slot per cached answer");
 
@@ -396,7 +397,7 @@ static int cache_fill(struct vg_web *w, const char *url, struct vg_web_reply *er
 {
 	uint64_t now = vg_clock_ns(CLOCK_MONOTONIC);
 
-	for (unsigned i = 0; i < sizeof(cached) / sizeof(cached[0]); i++) {
+	for (unsigned i = 0; i < ARRAY_SIZE(cached); i++) {
 		struct vg_web_cached *slot = &w->cache[i];
 		struct vg_web_reply fresh = { 200, NULL, NULL };
 		const char *text;
@@ -454,7 +455,7 @@ const char *vg_web_api_cached(struct vg_web *w, const char *path)
 /* After an action: the next answer shows its effect. */
 static void forget_cache(struct vg_web *w)
 {
-	for (unsigned i = 0; i < sizeof(w->cache) / sizeof(w->cache[0]); i++) {
+	for (unsigned i = 0; i < ARRAY_SIZE(w->cache); i++) {
 		free(w->cache[i].text);
 		w->cache[i].text = NULL;
 	}

@@ -11,6 +11,7 @@
 
 #include "output/alert.h"
 #include "web/web_mute.h"
+#include "util/macros.h"
 
 /* Fields an exception may use, in the order they are proposed: what names
  * the program and what it touched. String fields only. */
@@ -18,7 +19,7 @@ static const char *const mute_fields[] = {
 	"proc.exepath", "proc.name", "proc.pname", "fd.name", "user.name", "container.id",
 	"ph.exe",
 };
-#define NMUTE (sizeof(mute_fields) / sizeof(mute_fields[0]))
+#define NMUTE (ARRAY_SIZE(mute_fields))
 /* Picked unless the user chooses: the program by its path, and the file */
 static const char *const default_pick[] = { "proc.exepath", "fd.name", "ph.exe" };
 
@@ -68,7 +69,7 @@ static int picked(struct json_object *want, const char *field, unsigned index,
 		  struct json_object *fields)
 {
 	if (!want) {
-		for (size_t i = 0; i < sizeof(default_pick) / sizeof(default_pick[0]); i++)
+		for (size_t i = 0; i < ARRAY_SIZE(default_pick); i++)
 			if (!strcmp(field, default_pick[i]))
 				return 1;
 		/* no path: the program's name, as the last resort */

@@ -17,6 +17,7 @@
 #include "web/web_impl.h"
 #include "web/web_mute.h"
 #include "web/web_stream.h"
+#include "util/macros.h"
 
 struct vg_web_asset {
 	const char *path, *type;
@@ -145,7 +146,7 @@ static int csrf_ok(struct vg_web *w, struct MHD_Connection *c)
 
 static const struct vg_web_asset *asset(const char *url)
 {
-	for (size_t i = 0; i < sizeof(vg_web_assets) / sizeof(vg_web_assets[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(vg_web_assets); i++)
 		if (!strcmp(url, vg_web_assets[i].path))
 			return &vg_web_assets[i];
 	return NULL;
@@ -390,7 +391,7 @@ void vg_web_serve(struct vg_web *w)
 	if (!w)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	vg_web_streams_tick(w, (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
+	vg_web_streams_tick(w, (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec);
 	MHD_run(w->daemon); /* no internal thread: does not block */
 }
 
@@ -404,7 +405,7 @@ void vg_web_close(struct vg_web *w)
 	if (w->token_ino)
 		vg_web_safe_remove(w->o.token_file, w->token_ino);
 	vg_web_alerts_free(&w->alerts);
-	for (unsigned i = 0; i < sizeof(w->cache) / sizeof(w->cache[0]); i++)
+	for (unsigned i = 0; i < ARRAY_SIZE(w->cache); i++)
 		free(w->cache[i].text);
 	free(w->tls_cert_pem);
 	free(w->tls_key_pem);

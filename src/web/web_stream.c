@@ -6,8 +6,9 @@
 
 #include "web/web_impl.h"
 #include "web/web_stream.h"
+#include "util/macros.h"
 
-#define NS 1000000000ull
+#define NS NSEC_PER_SEC
 #define KEEPALIVE_NS (4 * NS) /* below libmicrohttpd's idle limit (CLIENT_TIMEOUT_S) */
 #define BLOCK 16384	      /* bytes libmicrohttpd asks for at a time */
 

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "util/macros.h"
 
 #define MAX_ALIVE 64
 #define ARG_CHUNK (100 * 1024) /* under the kernel's 128 KiB limit per argument */
@@ -85,10 +86,10 @@ static const char *const weird[] = {
 static int weird_names(const char *dir)
 {
 	char path[4096];
-	char *argv[2 + sizeof(weird) / sizeof(weird[0])];
+	char *argv[2 + ARRAY_SIZE(weird)];
 	size_t i;
 
-	for (i = 0; i < sizeof(weird) / sizeof(weird[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(weird); i++) {
 		int fd;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, weird[i]);
@@ -102,7 +103,7 @@ static int weird_names(const char *dir)
 	argv[1 + i] = NULL;
 	if (run_and_wait(argv) != 0)
 		die("exec /bin/true");
-	for (i = 0; i < sizeof(weird) / sizeof(weird[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(weird); i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, weird[i]);
 		unlink(path);
 	}

@@ -16,6 +16,7 @@
 #include "output/fields.h"
 #include "sensor/event.h"
 #include "../unit/utf8_check.h"
+#include "util/macros.h"
 
 /* Independent of output/utf8.c on purpose: RFC 3629, no overlongs, no
  * surrogates, nothing above U+10FFFF. */
@@ -56,7 +57,7 @@ static void check_json(const char *js)
 	if (!o || json_tokener_get_error(tok) != json_tokener_success ||
 	    json_tokener_get_parse_end(tok) != len || !json_object_is_type(o, json_type_object))
 		abort();
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
 		if (!json_object_object_get_ex(o, keys[i], NULL))
 			abort();
 	json_object_put(o);

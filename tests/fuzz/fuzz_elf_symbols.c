@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "auth/elf_symbols.h"
+#include "util/macros.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -12,12 +13,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				     { "pam_start", 0 }, { "main", 0 },	      { "_init", 0 },
 				     { "malloc", 0 } };
 	char err[VG_ELF_ERR_LEN];
-	int n = vg_elf_symbols_mem(data, size, "fuzz", syms, sizeof(syms) / sizeof(syms[0]), err,
+	int n = vg_elf_symbols_mem(data, size, "fuzz", syms, ARRAY_SIZE(syms), err,
 				   sizeof(err));
 
 	if (n < 0 && strnlen(err, sizeof(err)) == sizeof(err))
 		__builtin_trap(); /* the message must be terminated */
-	for (size_t i = 0; n > 0 && i < sizeof(syms) / sizeof(syms[0]); i++)
+	for (size_t i = 0; n > 0 && i < ARRAY_SIZE(syms); i++)
 		if (syms[i].offset >= size)
 			__builtin_trap();
 	return 0;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "proc/procfs.h"
+#include "util/macros.h"
 
 static char root[64];
 
@@ -35,7 +36,7 @@ static void remove_tree(void)
 					     "loginuid" };
 	char path[128];
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
 		snprintf(path, sizeof(path), "%s/42/%s", root, names[i]);
 		unlink(path);
 	}

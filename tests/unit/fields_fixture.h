@@ -22,8 +22,9 @@
 #include "proc/usercache.h"
 #include "rules/rules.h"
 #include "sensor/event.h"
+#include "util/macros.h"
 
-#define SEC 1000000000ull
+#define SEC NSEC_PER_SEC
 #define T0 (1000 * SEC)		       /* event time, CLOCK_BOOTTIME */
 #define WALL (1700000000ull * SEC + 5) /* the same instant, since the epoch */
 

@@ -6,8 +6,9 @@
 
 #include "auth/auth_detect.h"
 #include "check.h"
+#include "util/macros.h"
 
-#define S 1000000000ull
+#define S NSEC_PER_SEC
 
 struct seen {
 	int n;

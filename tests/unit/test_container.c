@@ -13,6 +13,7 @@
 #include "check.h"
 #include "proc/container.h"
 #include "proc/proctable.h"
+#include "util/macros.h"
 
 #define H1 "3f4b1c2d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f809"
 #define H2 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -103,7 +104,7 @@ static void test_parse(void)
 {
 	struct vg_container c;
 
-	for (size_t i = 0; i < sizeof(positives) / sizeof(positives[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(positives); i++) {
 		const struct want *w = &positives[i];
 		int r = vg_container_parse(w->cgroup, strlen(w->cgroup), &c);
 		if (r != 1 || c.runtime != w->runtime || strcmp(c.id, w->id) != 0)
@@ -116,7 +117,7 @@ static void test_parse(void)
 		snprintf(shortid, sizeof(shortid), "%.12s", w->id);
 		CHECK_STR(c.short_id, shortid);
 	}
-	for (size_t i = 0; i < sizeof(negatives) / sizeof(negatives[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(negatives); i++) {
 		int r = vg_container_parse(negatives[i], strlen(negatives[i]), &c);
 		if (r != 0)
 			fprintf(stderr, "negative %zu: %s -> %s %s\n", i, negatives[i],
@@ -310,7 +311,7 @@ static void test_cgmap_fake(void)
 
 	/* walks are rate limited when asked */
 	o.max_entries = 0;
-	o.min_rescan_interval_ns = 3600ull * 1000000000ull;
+	o.min_rescan_interval_ns = 3600ull * NSEC_PER_SEC;
 	CHECK_INT(vg_cgmap_new(&m, &o), 0);
 	CHECK_INT(vg_cgmap_lookup(m, ino_of(root, DOCKER_CG), &info), 0);
 	mkdirs(root, "/system.slice/docker-" H2 ".scope");
@@ -343,7 +344,7 @@ static void test_proctable_cgroups(void)
 	mkdirs(root, "/user.slice");
 	struct vg_cgmap_opts o = {.root = root};
 	CHECK_INT(vg_cgmap_new(&m, &o), 0);
-	CHECK_INT(vg_pt_new(&pt, 64, 1000000000ull), 0);
+	CHECK_INT(vg_pt_new(&pt, 64, NSEC_PER_SEC), 0);
 	if (!m || !pt)
 		goto out;
 	vg_pt_set_cgmap(pt, m);

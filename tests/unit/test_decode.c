@@ -8,6 +8,7 @@
 #include "check.h"
 #include "sensor/event.h"
 #include "sensor/syscalls.h"
+#include "util/macros.h"
 
 /* ---- a record builder ---- */
 
@@ -108,7 +109,7 @@ static void test_family(void)
 		{ 0xffffffffu, VG_FAM_NONE },
 	};
 
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++)
 		CHECK_INT(vg_event_family(t[i].type), t[i].fam);
 	/* every type of a family has a name, and only those */
 	for (unsigned type = 0; type < VG_EV_TYPE_MAX + 5; type++)
@@ -479,7 +480,7 @@ static void test_malformed(void)
 	CHECK_INT(vg_event_decode(ev, &r, sizeof(r)), -EINVAL);
 	r.hdr.size = (__u16)n;
 
-	for (size_t i = 0; i < sizeof(bad_types) / sizeof(bad_types[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad_types); i++) {
 		r.hdr.type = bad_types[i];
 		CHECK_INT(vg_event_decode(ev, &r, n), -EINVAL);
 	}

@@ -19,6 +19,7 @@
 #include "proc/proctable.h"
 #include "proc/usercache.h"
 #include "response/kill.h"
+#include "util/macros.h"
 
 static const struct vg_detector_ops *const ops[VG_DET_COUNT] = {
 	&vg_det_rules, &vg_det_ph, &vg_det_deny, &vg_det_auth, &vg_det_selfprot,
@@ -81,8 +82,8 @@ static void test_all_off_but_the_rules_section(void)
 	struct json_object *st = NULL, *sec;
 
 	vg_killer_init(&k, false);
-	CHECK_INT(vg_pt_new(&pt, 64, 1000000000ull), 0);
-	CHECK_INT(vg_uc_new(&uc, 16, 1000000000ull), 0);
+	CHECK_INT(vg_pt_new(&pt, 64, NSEC_PER_SEC), 0);
+	CHECK_INT(vg_uc_new(&uc, 16, NSEC_PER_SEC), 0);
 	CHECK_INT(open_set(&d, &mo, pt, uc, &k), 0);
 	CHECK_INT(d.opened, VG_DET_COUNT);
 	CHECK_INT(sensor_opens, 1);
@@ -127,8 +128,8 @@ static void test_rules_and_self_protection(void)
 	      f);
 	fclose(f);
 	vg_killer_init(&k, false);
-	CHECK_INT(vg_pt_new(&pt, 64, 1000000000ull), 0);
-	CHECK_INT(vg_uc_new(&uc, 16, 1000000000ull), 0);
+	CHECK_INT(vg_pt_new(&pt, 64, NSEC_PER_SEC), 0);
+	CHECK_INT(vg_uc_new(&uc, 16, NSEC_PER_SEC), 0);
 	CHECK_INT(open_set(&d, &mo, pt, uc, &k), 0);
 	CHECK(vg_det_rules_detect(d.state[VG_DET_RULES]) != NULL);
 	CHECK_INT(vg_detect_rule_count(vg_det_rules_detect(d.state[VG_DET_RULES])), 1);
@@ -144,8 +145,8 @@ static void test_rules_and_self_protection(void)
 	f = fopen(path, "w");
 	fputs("- rule: r\n  condition: evt.type = = \n", f);
 	fclose(f);
-	CHECK_INT(vg_pt_new(&pt, 64, 1000000000ull), 0);
-	CHECK_INT(vg_uc_new(&uc, 16, 1000000000ull), 0);
+	CHECK_INT(vg_pt_new(&pt, 64, NSEC_PER_SEC), 0);
+	CHECK_INT(vg_uc_new(&uc, 16, NSEC_PER_SEC), 0);
 	CHECK(open_set(&d, &mo, pt, uc, &k) < 0);
 	CHECK_INT(sensor_opens, 0);
 	vg_detectors_close(&d);

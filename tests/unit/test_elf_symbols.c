@@ -15,6 +15,7 @@
 #include "auth/elf_symbols.h"
 #include "auth/libpam_path.h"
 #include "check.h"
+#include "util/macros.h"
 
 static unsigned char *slurp(const char *path, size_t *len)
 {
@@ -40,7 +41,7 @@ static void test_libpam(void)
 				     { "pam_start", 0 } /* asked twice */, { "no_such_function", 0 },
 				     { "pam_get_authtok_x", 0 } };
 	char path[4096], err[VG_ELF_ERR_LEN] = "", mem_err[VG_ELF_ERR_LEN];
-	struct vg_elf_sym again[sizeof(syms) / sizeof(syms[0])];
+	struct vg_elf_sym again[ARRAY_SIZE(syms)];
 	unsigned char *image;
 	size_t len = 0;
 	int n;
@@ -49,7 +50,7 @@ static void test_libpam(void)
 		printf("SKIP: no libpam on this machine\n");
 		return;
 	}
-	n = vg_elf_symbols_file(path, syms, sizeof(syms) / sizeof(syms[0]), err, sizeof(err));
+	n = vg_elf_symbols_file(path, syms, ARRAY_SIZE(syms), err, sizeof(err));
 	CHECK_INT(n, 5);
 	CHECK(syms[0].offset != 0);
 	CHECK(syms[1].offset != 0 && syms[1].offset != syms[0].offset);
@@ -70,10 +71,10 @@ static void test_libpam(void)
 	}
 	/* the same from memory */
 	memcpy(again, syms, sizeof(again));
-	n = vg_elf_symbols_mem(image, len, path, again, sizeof(again) / sizeof(again[0]), mem_err,
+	n = vg_elf_symbols_mem(image, len, path, again, ARRAY_SIZE(again), mem_err,
 			       sizeof(mem_err));
 	CHECK_INT(n, 5);
-	for (size_t i = 0; i < sizeof(again) / sizeof(again[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(again); i++)
 		CHECK(again[i].offset == syms[i].offset);
 	/* truncated to its first 4 KiB: an error or nothing found, never a crash */
 	n = vg_elf_symbols_mem(image, len < 4096 ? len : 4096, "head", again, 2, mem_err,

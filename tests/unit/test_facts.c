@@ -17,6 +17,7 @@
 #include "rules/rules.h"
 #include "sensor/event.h"
 #include "test_rules_fake.h"
+#include "util/macros.h"
 
 static struct vg_event *ev_new(unsigned type)
 {
@@ -236,7 +237,7 @@ static int dropped(struct vg_drops *d, uint32_t uid, uint32_t pid, uint64_t ts, 
 static void test_drops(void)
 {
 	struct vg_drops *d = vg_drops_new();
-	const uint64_t s = 1000000000ull;
+	const uint64_t s = NSEC_PER_SEC;
 	struct vg_event *ev;
 	char buf[128];
 

@@ -2,6 +2,7 @@
  * thread.c, user.c): the process, its ancestors, sessions and groups, its
  * executable, its capabilities. */
 #include "fields_fixture.h"
+#include "util/macros.h"
 
 static void test_unknown_process(void)
 {
@@ -192,7 +193,7 @@ static void test_exe_layers(struct vg_proctable *pt)
 	};
 	struct vg_event *ev;
 
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
 		ev = ev_new(VG_EV_EXEC, -1, 700, 1, "dropped");
 		ev->u.hdr.flags = t[i].hflags;
 		ev_str(ev, VG_S_EXE, "/nonexistent/dropped", 20); /* not stat()able: not writable */

@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "fields/fx.h"
+#include "util/macros.h"
 
 static void test_one_extractor_each(void)
 {
@@ -56,7 +57,7 @@ static void test_family_prefixes(void)
 		{ &vg_fx_record, "vigil." },
 	};
 
-	for (size_t h = 0; h < sizeof(homes) / sizeof(homes[0]); h++)
+	for (size_t h = 0; h < ARRAY_SIZE(homes); h++)
 		for (unsigned i = 0; i < homes[h].fam->n; i++) {
 			const char *name = vg_field_by_id(homes[h].fam->fx[i].id)->name;
 			char list[128], *save = NULL, *p;

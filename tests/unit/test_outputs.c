@@ -15,6 +15,7 @@
 #include "output/out_schema.h"
 #include "output/sinks.h"
 #include "output/outputs.h"
+#include "util/macros.h"
 
 static void test_spec_parser(void)
 {
@@ -148,7 +149,7 @@ static void test_rfc5424(void)
 {
 	char buf[256];
 	/* 2026-11-22T02:30:00.123456789Z */
-	uint64_t t = 1795314600ull * 1000000000ull + 123456789ull;
+	uint64_t t = 1795314600ull * NSEC_PER_SEC + 123456789ull;
 	size_t n;
 
 	n = vg_rfc5424_format(buf, sizeof(buf), LOG_LOCAL3, LOG_WARNING, t, "web-1", "vigil", 42,
@@ -171,7 +172,7 @@ static struct vg_alert alert(const char *prio, const char *out)
 {
 	static const char *const tags[] = { "t1" };
 	struct vg_alert a = {
-		.time_ns = 1795314600ull * 1000000000ull,
+		.time_ns = 1795314600ull * NSEC_PER_SEC,
 		.rule = "r",
 		.priority = prio,
 		.output = out,

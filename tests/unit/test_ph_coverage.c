@@ -6,8 +6,9 @@
 
 #include "check.h"
 #include "ph/ph_coverage.h"
+#include "util/macros.h"
 
-#define S 1000000000ull
+#define S NSEC_PER_SEC
 
 static struct ph_params params(void)
 {

@@ -10,6 +10,7 @@
 #include "check.h"
 #include "ph/ph_replay.h"
 #include "ph/trace.h"
+#include "util/macros.h"
 
 struct calls {
 	uint32_t pid[64], call[64];
@@ -252,7 +253,7 @@ int main(void)
 		static const char *names[] = { "a.txt", "u.gz", "bad.gz", "trunc.gz", "long.txt",
 					       "train1", "train2", "broken", "test.gz" };
 
-		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 			unlink(tmp_path(names[i]));
 		rmdir(tmpdir);
 	}

@@ -18,6 +18,7 @@
 #include "check.h"
 #include "proc/procfs.h"
 #include "proc/proctable.h"
+#include "util/macros.h"
 
 #define H1 "3f4b1c2d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f809"
 
@@ -118,7 +119,7 @@ static void test_fake_proc(void)
 
 	CHECK(mkdtemp(root) != NULL);
 	build_fake_proc(root);
-	CHECK_INT(vg_pt_new(&pt, 64, 1000000000ull), 0);
+	CHECK_INT(vg_pt_new(&pt, 64, NSEC_PER_SEC), 0);
 	CHECK_INT(vg_procfs_seed(pt, root, NULL, &st), 0);
 	CHECK_INT(st.seen, 4);
 	CHECK_INT(st.added, 3);
@@ -156,7 +157,7 @@ static void test_fake_proc(void)
 		CHECK_STR(p->img->env, "LD_PRELOAD=/tmp/x.so");
 		CHECK_STR(p->img->env + strlen(p->img->env) + 1, "LD_LIBRARY_PATH=/opt");
 		CHECK_INT(p->start_ns,
-			  123456ull * (1000000000ull / (uint64_t)sysconf(_SC_CLK_TCK)));
+			  123456ull * (NSEC_PER_SEC / (uint64_t)sysconf(_SC_CLK_TCK)));
 		CHECK_INT(p->pid_ns, 4026531836u);
 		CHECK_INT(p->sid, 4100); /* the session, not the process group */
 		CHECK_INT(p->pgid, 4242);
@@ -376,7 +377,7 @@ static void test_real_proc(void)
 	CHECK_INT(wait_exec(&deleted), 0);
 	unlink(tmp);
 
-	CHECK_INT(vg_pt_new(&pt, 0, 1000000000ull), 0);
+	CHECK_INT(vg_pt_new(&pt, 0, NSEC_PER_SEC), 0);
 	CHECK_INT(vg_procfs_seed(pt, "/proc", NULL, &st), 0);
 	CHECK(st.added >= 4);
 	CHECK_INT(st.failed, 0);
@@ -407,9 +408,9 @@ static void test_real_proc(void)
 		struct stat sb;
 		CHECK(stat("/proc/self/exe", &sb) == 0 && me->img->exe_ino == (uint64_t)sb.st_ino);
 		CHECK_INT(me->img->exe_ctime_ns,
-			  (uint64_t)sb.st_ctim.tv_sec * 1000000000ull + (uint64_t)sb.st_ctim.tv_nsec);
+			  (uint64_t)sb.st_ctim.tv_sec * NSEC_PER_SEC + (uint64_t)sb.st_ctim.tv_nsec);
 		CHECK_INT(me->img->exe_mtime_ns,
-			  (uint64_t)sb.st_mtim.tv_sec * 1000000000ull + (uint64_t)sb.st_mtim.tv_nsec);
+			  (uint64_t)sb.st_mtim.tv_sec * NSEC_PER_SEC + (uint64_t)sb.st_mtim.tv_nsec);
 		CHECK(me->pid_ns != 0 && me->mnt_ns != 0);
 		/* the host's namespace began with its init, before us */
 		if (me->pid_ns == VG_PID_NS_HOST)
@@ -417,7 +418,7 @@ static void test_real_proc(void)
 		/* we started after boot and before now */
 		struct timespec now;
 		clock_gettime(CLOCK_BOOTTIME, &now);
-		uint64_t now_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
+		uint64_t now_ns = (uint64_t)now.tv_sec * NSEC_PER_SEC + (uint64_t)now.tv_nsec;
 		CHECK(me->start_ns <= now_ns);
 	}
 	/* pid 1 is always there */

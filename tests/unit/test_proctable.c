@@ -7,8 +7,9 @@
 #include "check.h"
 #include "proc/proctable.h"
 #include "sensor/event.h"
+#include "util/macros.h"
 
-#define SEC 1000000000ull
+#define SEC NSEC_PER_SEC
 
 static struct vg_event *ev_new(void)
 {

@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "output/repeats.h"
+#include "util/macros.h"
 
 static int nsent;
 static char last_rule[64];
@@ -46,7 +47,7 @@ static struct vg_alert alert(uint64_t t, const char *pid, const char *file)
 
 int main(void)
 {
-	const uint64_t s = 1000000000ull;
+	const uint64_t s = NSEC_PER_SEC;
 	struct vg_repeats *r = vg_repeats_new(10 * s);
 	struct vg_alert a;
 

@@ -15,6 +15,7 @@
 #include "rules/optimize.h"
 #include "rules/program.h"
 #include "rules/store.h"
+#include "util/macros.h"
 
 #define MAX_CANDS 4096
 #define MAX_VALS 4
@@ -259,7 +260,7 @@ static void test_strsets(void)
 		"/ab", "/abc", "/abcd", "/abcdefg", "/abcdefgh", "/abcdefghi",
 	};
 	static const char *const tails[] = { "", "/", "/x", "x", "/y/z", "//" };
-	enum { N = sizeof(ops) / sizeof(ops[0]) };
+	enum { N = ARRAY_SIZE(ops) };
 	struct vg_operand_str strs[N];
 	struct vg_check in = { .op = VG_OP_IN, .type = VG_FT_STR, .strs = strs, .n = N };
 	struct vg_check pm = { .op = VG_OP_PMATCH, .type = VG_FT_STR, .strs = strs, .n = N };
@@ -277,7 +278,7 @@ static void test_strsets(void)
 	CHECK(in.set != NULL && pm.set != NULL && pm.pmatch_root);
 	for (int i = 0; i < N; i++) {
 		for (size_t cut = 0; cut <= strlen(ops[i]); cut++) {
-			for (size_t t = 0; t < sizeof(tails) / sizeof(tails[0]); t++) {
+			for (size_t t = 0; t < ARRAY_SIZE(tails); t++) {
 				int len = snprintf(buf, sizeof(buf), "%.*s%s", (int)cut, ops[i], tails[t]);
 
 				CHECK(vg_strset_has(&in, buf, (uint32_t)len) ==
@@ -346,7 +347,7 @@ static void test_glob_ends(void)
 	CHECK_INT(vg_rules_load_buffer(rs, "glob.yaml", yaml, strlen(yaml)), 0);
 	CHECK_INT(vg_rules_compile(rs), 0);
 	memset(cands, 0, sizeof(cands));
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		memset(ncur, 0, sizeof(ncur));
 		ncur[VG_F_FD_NAME] = 1;
 		cur[VG_F_FD_NAME][0].s.ptr = cases[i].path;
@@ -375,7 +376,7 @@ static void test_glob_middle(void)
 	};
 	char yaml[512];
 
-	for (size_t p = 0; p < sizeof(pats) / sizeof(pats[0]); p++) {
+	for (size_t p = 0; p < ARRAY_SIZE(pats); p++) {
 		struct vg_rules *rs = vg_rules_new();
 		const struct vg_rule *m[1];
 		unsigned open_t = vg_evtype_lookup("open", 4);
@@ -385,7 +386,7 @@ static void test_glob_middle(void)
 			 "  output: o\n  priority: WARNING\n", pats[p]);
 		CHECK_INT(vg_rules_load_buffer(rs, "mid.yaml", yaml, strlen(yaml)), 0);
 		CHECK_INT(vg_rules_compile(rs), 0);
-		for (size_t v = 0; v < sizeof(vals) / sizeof(vals[0]); v++) {
+		for (size_t v = 0; v < ARRAY_SIZE(vals); v++) {
 			bool want = vg_glob_match(pats[p], strlen(pats[p]), vals[v], strlen(vals[v]),
 						  false);
 

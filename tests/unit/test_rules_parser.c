@@ -6,6 +6,7 @@
 #include "rules/arena.h"
 #include "rules/ast.h"
 #include "rules/lexer.h"
+#include "util/macros.h"
 
 static struct vg_arena arena;
 
@@ -162,7 +163,7 @@ static void test_parser_shapes(void)
 					   ">",	     ">=",	   "contains", "icontains", "bcontains",
 					   "startswith", "bstartswith", "endswith", "glob",	  "iglob",
 					   "regex",  "in",	   "intersects", "pmatch" };
-	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(ops); i++) {
 		char buf[128];
 		bool list = !strcmp(ops[i], "in") || !strcmp(ops[i], "intersects") ||
 			    !strcmp(ops[i], "pmatch");

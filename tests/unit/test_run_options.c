@@ -12,6 +12,7 @@
 #include "cli/run_config.h"
 #include "cli/run_options.h"
 #include "config/config.h"
+#include "util/macros.h"
 
 static char *slurp(const char *path)
 {
@@ -221,7 +222,7 @@ static void test_command_line_to_monitor_options(void)
 	struct vg_config *cfg = NULL;
 	unsigned n;
 
-	CHECK_INT(vg_run_args_parse(&a, (int)(sizeof(argv) / sizeof(argv[0])) - 1, argv), 0);
+	CHECK_INT(vg_run_args_parse(&a, (int)(ARRAY_SIZE(argv)) - 1, argv), 0);
 	memcpy(all, a.sets, a.nsets * sizeof(all[0]));
 	memcpy(all + a.nsets, a.opts, a.nopts * sizeof(all[0]));
 	n = a.nsets + a.nopts;

@@ -6,8 +6,9 @@
 #include "audit/self_protect.h"
 #include "check.h"
 #include "output/alert.h"
+#include "util/macros.h"
 
-#define SEC 1000000000ull
+#define SEC NSEC_PER_SEC
 
 static int alerts;
 static char last_rule[64];

@@ -6,8 +6,9 @@
 
 #include "check.h"
 #include "proc/usercache.h"
+#include "util/macros.h"
 
-#define SEC 1000000000ull
+#define SEC NSEC_PER_SEC
 #define UNKNOWN_ID 3999999u /* no distribution hands this out */
 
 static void test_names(void)

@@ -14,6 +14,7 @@
 #include "web/web_alerts.h"
 #include "web/web_mute.h"
 #include "web/web_token.h"
+#include "util/macros.h"
 
 static char dir[] = "/tmp/vigil-test-web-XXXXXX";
 
@@ -107,7 +108,7 @@ static void test_alerts(void)
 {
 	struct vg_web_alerts *s = malloc(sizeof(*s));
 	struct json_object *h, *v;
-	uint64_t t = 1000ull * 60 * 1000000000ull; /* minute 1000 */
+	uint64_t t = 1000ull * 60 * NSEC_PER_SEC; /* minute 1000 */
 
 	vg_web_alerts_init(s);
 	add(s, "Warning", "10", t);
