@@ -1,8 +1,9 @@
-/* vigil config check|show|example|keys|output-keys: the configuration
- * without the monitor. check validates (exit 1 on an error), show prints the
- * effective configuration (defaults, then the file, then --set), example
- * prints the commented example file, keys the key table in Markdown and
- * output-keys the table of the keys an output takes. */
+/* vigil config check|show|example|keys|output-keys|run-options[-man]: the
+ * configuration without the monitor. check validates (exit 1 on an error),
+ * show prints the effective configuration (defaults, then the file, then
+ * --set), example prints the commented example file, keys the key table in
+ * Markdown, output-keys the table of the keys an output takes, run-options
+ * the options of `vigil run` (Markdown; -man: roff). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/config_load.h"
+#include "cli/run_options.h"
 #include "config/config.h"
 #include "output/out_schema.h"
 
@@ -20,12 +22,14 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: vigil config check [FILE | --config FILE] [--set KEY=VALUE]...\n"
 		"       vigil config show  [FILE | --config FILE] [--set KEY=VALUE]...\n"
-		"       vigil config example | keys | output-keys\n\n"
+		"       vigil config example | keys | output-keys | run-options | run-options-man\n\n"
 		"  check     validate the configuration (exit 1 on an error)\n"
 		"  show      print the configuration in effect: defaults, the file, --set\n"
 		"  example   print the commented example file (every key and its default)\n"
 		"  keys      print the table of keys (Markdown)\n"
-		"  output-keys  print the table of the keys of outputs (Markdown)\n\n"
+		"  output-keys  print the table of the keys of outputs (Markdown)\n"
+		"  run-options  print the options of vigil run and their keys (Markdown;\n"
+		"               run-options-man: the man page's entries)\n\n"
 		"  FILE, -c, --config FILE\n"
 		"                       the file (default " VG_CONFIG_DEFAULT_PATH
 		";\n"
@@ -87,6 +91,14 @@ int cmd_config(int argc, char **argv)
 	}
 	if (!strcmp(what, "keys")) {
 		vg_config_markdown(stdout);
+		return 0;
+	}
+	if (!strcmp(what, "run-options")) {
+		vg_run_options_markdown(stdout);
+		return 0;
+	}
+	if (!strcmp(what, "run-options-man")) {
+		vg_run_options_man(stdout);
 		return 0;
 	}
 	if (!strcmp(what, "output-keys")) {

@@ -286,6 +286,25 @@ static void wrap(FILE *out, const char *text, size_t col)
 	}
 }
 
+/* The key an option sets and its default, as "[key; default X]" (empty for
+ * the options that set no key). Shared by the usage text and the docs. */
+void vg_run_option_key_note(const struct vg_run_option *o, const char *default_rules, char *buf,
+			    size_t size)
+{
+	const struct vg_config_key *k = o->key ? vg_config_key_find(o->key) : NULL;
+
+	if (o->kind == VG_RO_FLAG)
+		snprintf(buf, size, "[%s: %s]", o->key, o->value);
+	else if (k && !strcmp(k->name, "rules.files"))
+		snprintf(buf, size, "[%s; default %s]", k->name, default_rules);
+	else if (k && k->def[0] && strcmp(k->def, "[]"))
+		snprintf(buf, size, "[%s; default %s]", k->name, k->def);
+	else if (k)
+		snprintf(buf, size, "[%s]", k->name);
+	else
+		buf[0] = 0;
+}
+
 void vg_run_usage(FILE *out, const char *default_rules)
 {
 	fprintf(out, "Usage: vigil run [OPTIONS]\n\n"
@@ -295,26 +314,15 @@ void vg_run_usage(FILE *out, const char *default_rules)
 		     "Options:\n");
 	for (unsigned i = 0; i < vg_run_noptions; i++) {
 		const struct vg_run_option *o = &vg_run_options[i];
-		const struct vg_config_key *k = o->key ? vg_config_key_find(o->key) : NULL;
-		char head[96], help[1024];
+		char head[96], note[256], help[1280];
 		int col;
 
 		col = snprintf(head, sizeof(head), "  %c%c%s--%s%s%s", o->short_name ? '-' : ' ',
 			       o->short_name ? o->short_name : ' ', o->short_name ? ", " : "  ",
 			       o->name, o->arg ? " " : "", o->arg ? o->arg : "");
 		fputs(head, out);
-		if (o->kind == VG_RO_FLAG)
-			snprintf(help, sizeof(help), "%s [%s: %s]", o->help, o->key, o->value);
-		else if (k && !strcmp(k->name, "rules.files"))
-			snprintf(help, sizeof(help), "%s [%s; default %s]", o->help, k->name,
-				 default_rules);
-		else if (k && k->def[0] && strcmp(k->def, "[]"))
-			snprintf(help, sizeof(help), "%s [%s; default %s]", o->help, k->name,
-				 k->def);
-		else if (k)
-			snprintf(help, sizeof(help), "%s [%s]", o->help, k->name);
-		else
-			snprintf(help, sizeof(help), "%s", o->help);
+		vg_run_option_key_note(o, default_rules, note, sizeof(note));
+		snprintf(help, sizeof(help), "%s%s%s", o->help, note[0] ? " " : "", note);
 		wrap(out, help, (size_t)col);
 	}
 }

@@ -67,4 +67,16 @@ int vg_run_args_append(const struct vg_run_args *a, struct vg_config *cfg,
  * rules.files means. */
 void vg_run_usage(FILE *out, const char *default_rules);
 
+/* "[key; default X]" for option o into buf (empty when it sets no key). */
+void vg_run_option_key_note(const struct vg_run_option *o, const char *default_rules, char *buf,
+			    size_t size);
+
+/* The option table as the README's Markdown table and as the man page's
+ * RUN OPTIONS entries (vigil config run-options [--man]); both files hold
+ * exactly this text between their "generated" markers
+ * (scripts/gen_run_options_doc.py, checked by unit/test_run_options). */
+#define VG_RUN_OPTIONS_DOC_RULES "vigil_rules.yaml as installed"
+void vg_run_options_markdown(FILE *out);
+void vg_run_options_man(FILE *out);
+
 #endif

@@ -1,8 +1,9 @@
 /* vigil run's option table (src/cli/run_options.c): every option sets a
  * configuration key that exists and takes the option's value; the usage
  * text, the README's option table and the man page's name every option
- * with its key (and the bash completion offers it); and the command line becomes the configuration the monitor
- * then reads. */
+ * with its key (both are printed from the table: check_generated), the bash
+ * completion offers it; and the command line becomes the configuration the
+ * monitor then reads. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -265,10 +266,51 @@ static void test_command_line_to_monitor_options(void)
 	CHECK(a.usage_error);
 }
 
+/* The README's table and the man page's entries are exactly what the table
+ * prints between their "generated" markers (scripts/gen_run_options_doc.py
+ * writes them). */
+static void check_generated(const char *path, const char *begin, const char *end,
+			    void (*print)(FILE *))
+{
+	char *doc = slurp(path), *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	const char *b, *e;
+
+	CHECK(doc != NULL && f != NULL);
+	if (!doc || !f)
+		return;
+	print(f);
+	fclose(f);
+	b = strstr(doc, begin);
+	e = b ? strstr(b, end) : NULL;
+	CHECK(b != NULL && e != NULL);
+	if (b && e) {
+		b += strlen(begin);
+		if ((size_t)(e - b) != len || memcmp(b, text, len))
+			fprintf(stderr, "%s: the run options are not the table's: run "
+					"scripts/gen_run_options_doc.py\n", path);
+		CHECK((size_t)(e - b) == len && !memcmp(b, text, len));
+	}
+	free(text);
+	free(doc);
+}
+
+static void test_readme_and_man_come_from_the_table(void)
+{
+	check_generated("README.md",
+			"<!-- generated: vigil config run-options (scripts/gen_run_options_doc.py) -->\n",
+			"<!-- end generated -->\n", vg_run_options_markdown);
+	check_generated("man/vigil.8",
+			".\\\" generated: vigil config run-options-man (scripts/gen_run_options_doc.py)\n",
+			".\\\" end generated\n", vg_run_options_man);
+}
+
 int main(void)
 {
 	test_every_option_is_a_key();
 	test_usage_readme_and_man_name_every_option();
+	test_readme_and_man_come_from_the_table();
 	test_command_line_to_monitor_options();
 	return check_report();
 }
