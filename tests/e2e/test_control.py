@@ -14,7 +14,7 @@ import tempfile
 import time
 
 from vigil_harness import BUILD, VIGIL, Monitor, copy_program, deliberate
-from test_ph_buildid import _copy_other_build
+from test_ph_buildid import _copy_other_build, _incidents, _run
 
 PHTEST = os.path.join(BUILD, "tests", "bin", "vigil-phtest")
 
@@ -29,23 +29,6 @@ def _ctl(mon, *args, check=True):
 
 def _json(mon, *args):
     return json.loads(_ctl(mon, *args, "--json").stdout)
-
-
-def _run(exe, *args):
-    p = subprocess.run([exe] + list(args), capture_output=True, text=True, timeout=60,
-                       stdin=subprocess.DEVNULL)
-    assert p.returncode == 0, p.stderr
-    return int(re.search(r"pid=(\d+)", p.stdout).group(1))
-
-
-def _anomalies(mon, ino, pid):
-    try:
-        events = mon.events()
-    except (FileNotFoundError, json.JSONDecodeError):
-        return []
-    return [e for e in events if e["rule"] == "pH incident"
-            and e["output_fields"].get("ph.exe_ino") == ino
-            and e["output_fields"].get("proc.pid") == pid]
 
 
 @contextlib.contextmanager
@@ -163,10 +146,10 @@ def test_profile_actions_change_what_the_kernel_does():
         quiet = _run(exe, "train")
         attack = _run(exe, "attack")
         deadline = time.time() + 10
-        while not _anomalies(mon, ino, attack):
+        while not _incidents(mon, ino, attack):
             assert time.time() < deadline, "no anomaly after normalize:\n" + mon.stderr()
             time.sleep(0.1)
-        assert not _anomalies(mon, ino, quiet), "the trained path alerted"
+        assert not _incidents(mon, ino, quiet), "the trained path alerted"
         after = _json(mon, "profile", "show", exe)
         assert after["state"] == "normal" and after["anomalies"] >= 1
         assert after["last_anomaly"], after
@@ -182,7 +165,7 @@ def test_profile_actions_change_what_the_kernel_does():
         assert tol["state"] == "training" and tol["anomalies"] == 0
         attack2 = _run(exe, "attack")
         time.sleep(0.5)
-        assert not _anomalies(mon, ino, attack2), "anomalies from a tolerized profile"
+        assert not _incidents(mon, ino, attack2), "anomalies from a tolerized profile"
 
         # reset: back to training from nothing, old items deleted from the map
         before_items = _json(mon, "profile", "show", exe)["items"]
@@ -356,7 +339,7 @@ def test_profile_by_alert_id_normal_at_empty_normalize_and_reset():
         assert n["state"] == "normal" and n["normal_at"] is None
         attack = _run(exe, "attack")
         deadline = time.time() + 10
-        while not _anomalies(mon, ino, attack):
+        while not _incidents(mon, ino, attack):
             assert time.time() < deadline, "no incident after normalize:\n" + mon.stderr()
             time.sleep(0.1)
         assert _json(mon, "profile", "show", exe)["last_anomaly"]
@@ -398,10 +381,10 @@ def test_profile_export_import_merge():
         attack = _run(other, "attack")
         ino = os.stat(other).st_ino
         deadline = time.time() + 10
-        while not _anomalies(mon, ino, attack):
+        while not _incidents(mon, ino, attack):
             assert time.time() < deadline, "no incident after import:\n" + mon.stderr()
             time.sleep(0.1)
-        assert not _anomalies(mon, ino, quiet), "the imported profile flagged the trained path"
+        assert not _incidents(mon, ino, quiet), "the imported profile flagged the trained path"
 
         # another build (a copy of the same build would start with the normal
         # profile of its build-id twin: tests/e2e/test_ph_buildid.py)
@@ -436,14 +419,14 @@ def test_profile_accept_learns_what_was_held_back():
         assert _json(mon, "profile", "normalize", exe)["held_items"] == 0
         first = _run(exe, "exec")
         deadline = time.time() + 10
-        while not _anomalies(mon, ino, first):
+        while not _incidents(mon, ino, first):
             assert time.time() < deadline, "no incident for the exec run:\n" + mon.stderr()
             time.sleep(0.1)
         held = _json(mon, "profile", "show", exe)
         assert held["held_items"] >= 1 and held["state"] == "normal", held
         again = _run(exe, "exec")  # not learnt by repeating it
         deadline = time.time() + 10
-        while not _anomalies(mon, ino, again):
+        while not _incidents(mon, ino, again):
             assert time.time() < deadline, "a repeated exec run was learnt:\n" + mon.stderr()
             time.sleep(0.1)
         acc = _json(mon, "profile", "accept", exe)
@@ -451,4 +434,4 @@ def test_profile_accept_learns_what_was_held_back():
         assert acc["test_items"] == held["test_items"] + acc["items_accepted"], acc
         quiet = _run(exe, "exec")
         time.sleep(1.0)
-        assert not _anomalies(mon, ino, quiet), "an accepted sequence still alerts"
+        assert not _incidents(mon, ino, quiet), "an accepted sequence still alerts"

@@ -14,7 +14,7 @@ import tempfile
 import time
 
 from vigil_harness import BUILD, VIGIL, Monitor, copy_program
-from test_ph_persist import kernel_dev, read_profile_file
+from test_ph_persist import _run, kernel_dev, read_profile_file
 
 PHTEST = os.path.join(BUILD, "tests", "bin", "vigil-phtest")
 
@@ -44,13 +44,6 @@ def _ctl_json(mon, *args):
                        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
     assert p.returncode == 0, f"vigil {args}: {p.stderr}"
     return json.loads(p.stdout)
-
-
-def _run(exe, *args):
-    p = subprocess.run([exe] + list(args), capture_output=True, text=True, timeout=60,
-                       stdin=subprocess.DEVNULL)
-    assert p.returncode == 0, p.stderr
-    return int(re.search(r"pid=(\d+)", p.stdout).group(1))
 
 
 def _incidents(mon, ino, pid):
