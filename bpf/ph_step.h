@@ -274,7 +274,7 @@ static __always_inline void report(__u32 kind, const struct ph_task_state *st,
 	e->lfc = res->lfc;
 	e->status = prof->status;
 	e->misses = res->misses;
-	w = (p->model & PH_MODEL_PAIRS) ? p->window : p->ngram;
+	w = p->model == PH_MODEL_PAIRS || p->model == PH_MODEL_BOTH ? p->window : p->ngram;
 	e->window_size = w;
 	/* the W - 1 calls before `call`: ring slots calls - 1 - d */
 	w = w > 0 ? w - 1 : 0;

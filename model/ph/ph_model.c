@@ -13,8 +13,8 @@ _Static_assert((PH_SIGNAL_DEPTH & (PH_SIGNAL_DEPTH - 1)) == 0, "the stack index 
 
 PH_FN void ph_params_default(struct ph_params *p)
 {
-	p->model = PH_MODEL_NGRAM;
-	p->window = PH_WINDOW_DEFAULT;
+	p->model = PH_MODEL_FALLBACK;
+	p->window = PH_FALLBACK_WINDOW;
 	p->ngram = PH_NGRAM_DEFAULT;
 	p->frame = PH_LFC_BITS;
 	p->anomaly_limit = PH_ANOMALY_LIMIT;
@@ -41,12 +41,14 @@ PH_FN void ph_params_plain(struct ph_params *p)
 {
 	ph_params_default(p);
 	p->model = PH_MODEL_PAIRS;
+	p->window = PH_WINDOW_DEFAULT;
 	p->score = PH_SCORE_LFC;
 }
 
 PH_FN int ph_params_check(const struct ph_params *p)
 {
-	if (p->model < PH_MODEL_PAIRS || p->model > PH_MODEL_BOTH)
+	if ((p->model < PH_MODEL_PAIRS || p->model > PH_MODEL_BOTH) &&
+	    p->model != PH_MODEL_FALLBACK)
 		return -PH_EINVAL;
 	if (p->window < 2 || p->window > PH_WINDOW_MAX)
 		return -PH_EINVAL;
@@ -435,7 +437,8 @@ PH_FN int ph_fast_call(struct ph_store *store, const struct ph_params *p, struct
 		if (!ph_cache_has(c, ph_ngram_item(task, p->ngram, call)))
 			goto slow;
 	}
-	if (p->model & PH_MODEL_PAIRS) {
+	/* FALLBACK: a known n-gram implies its pairs (see ph_on_call()) */
+	if ((p->model & PH_MODEL_PAIRS) && !(p->model & PH_MODEL_FORGIVE)) {
 		for (d = 1; d < PH_WINDOW_MAX; d++) {
 			if (d >= p->window || d > task->calls - task->win_start)
 				break;
@@ -459,6 +462,11 @@ slow:
 	c->seen = epoch; /* what ph_on_call() records as the cache's epoch */
 	return 0;
 }
+
+/* Where the n-gram of a call stands in ph_on_call(). */
+#define PH_GRAM_UNCHECKED 0
+#define PH_GRAM_MISSED 1
+#define PH_GRAM_KNOWN 2
 
 /* The fields whose change bumps the epoch: what the fast path trusts. */
 struct ph_profile_state {
@@ -488,8 +496,9 @@ PH_FN int ph_on_call(struct ph_store *store, const struct ph_params *p, struct p
 {
 	__u32 learn = p->learn ? PH_CHECK_LEARN : 0;
 	struct ph_profile_state before;
+	__u32 gram = PH_GRAM_UNCHECKED;
+	__u32 d, gram_misses;
 	__u64 item;
-	__u32 d;
 	int testing, err;
 
 	__builtin_memset(res, 0, sizeof(*res));
@@ -505,7 +514,21 @@ PH_FN int ph_on_call(struct ph_store *store, const struct ph_params *p, struct p
 		call = PH_CALL_MAX;
 	prof->calls++;
 
-	if (p->model & PH_MODEL_PAIRS) {
+	/* FALLBACK checks the n-gram first: a known n-gram's pairs were learnt
+	 * with it (the same call, the same generation, smaller stamps), so
+	 * the pairs are looked at only when the n-gram misses: one lookup per
+	 * call, as the n-gram model, and one cache item (ph_fast_call()). */
+	if (p->model & PH_MODEL_FORGIVE) {
+		item = ph_ngram_item(task, p->ngram, call);
+		err = ph_check_item(store, prof, learn, item, res);
+		if (err < 0)
+			return err;
+		if (err)
+			ph_cache_put(&task->cache, item);
+		gram = err ? PH_GRAM_KNOWN : PH_GRAM_MISSED;
+	}
+	gram_misses = res->misses;
+	if ((p->model & PH_MODEL_PAIRS) && gram != PH_GRAM_KNOWN) {
 		for (d = 1; d < PH_WINDOW_MAX; d++) {
 			__u32 earlier;
 
@@ -520,13 +543,22 @@ PH_FN int ph_on_call(struct ph_store *store, const struct ph_params *p, struct p
 				ph_cache_put(&task->cache, item);
 		}
 	}
-	if (p->model & PH_MODEL_NGRAM) {
+	if ((p->model & PH_MODEL_NGRAM) && gram == PH_GRAM_UNCHECKED) {
 		item = ph_ngram_item(task, p->ngram, call);
 		err = ph_check_item(store, prof, learn, item, res);
 		if (err < 0)
 			return err;
 		if (err)
 			ph_cache_put(&task->cache, item);
+	}
+	/* FALLBACK: an n-gram the test data lacks while every lookahead pair
+	 * of the call is known is a new order of known neighbours, what a
+	 * small training set misses most: forgiven, not an anomaly (the
+	 * score still counts it, lower: ph_task_score()). */
+	if ((p->model & PH_MODEL_FORGIVE) && gram_misses && res->misses == gram_misses) {
+		res->misses = 0;
+		res->forgiven = 1;
+		task->forgiven++;
 	}
 
 	if (p->learn)
@@ -632,7 +664,11 @@ PH_FN void ph_signal_pop(struct ph_task *task, struct ph_sigstack *stack)
 
 PH_FN __u64 ph_task_score(const struct ph_params *p, const struct ph_task *task)
 {
+	if (!task->calls)
+		return 0;
+	/* a forgiven call (FALLBACK) weighs 1/PH_FORGIVE_WEIGHT of an anomaly */
 	if (p->score == PH_SCORE_RATE)
-		return task->calls ? task->anomalies * 1000000 / task->calls : 0;
+		return (task->anomalies * PH_FORGIVE_WEIGHT + task->forgiven) * 1000000 /
+		       (task->calls * PH_FORGIVE_WEIGHT);
 	return task->lfc_max;
 }

@@ -69,7 +69,14 @@ enum ph_model_kind {
 	PH_MODEL_PAIRS = 1, /* plain pH: lookahead pairs (the baseline) */
 	PH_MODEL_NGRAM = 2, /* hashed n-grams of the last n calls (stide) */
 	PH_MODEL_BOTH = 3,  /* a call is anomalous if either misses */
+	/* the default: n-grams, with lookahead pairs where the n-gram misses;
+	 * a call whose n-gram misses while all its pairs are known is
+	 * "forgiven": not an anomaly, scored at 1/PH_FORGIVE_WEIGHT of one */
+	PH_MODEL_FALLBACK = 7,
 };
+#define PH_MODEL_FORGIVE 4    /* the bit that tells FALLBACK from BOTH */
+#define PH_FALLBACK_WINDOW 5  /* FALLBACK's pairs: distances 1..4 (docs/ph.md) */
+#define PH_FORGIVE_WEIGHT 12  /* an anomaly weighs 12 forgiven calls in the rate */
 
 /* The per-task score the monitor alerts on (and replay ranks traces by). */
 enum ph_score_kind {
@@ -182,6 +189,7 @@ struct ph_task {
 	__u64 profile_id;
 	__u64 calls;             /* calls since exec */
 	__u64 anomalies;         /* anomalous calls since exec */
+	__u64 forgiven;          /* FALLBACK: n-gram misses whose pairs were known */
 	__u64 lfc_bits[2];       /* anomaly flags of the last PH_LFC_BITS calls */
 	__u32 lfc;               /* anomalies among the last `frame` calls */
 	__u32 lfc_max;           /* highest lfc seen: what replay scores */
@@ -223,6 +231,7 @@ struct ph_result {
 	__u32 normal;    /* 1 if the profile became normal on this call */
 	__u32 tolerized; /* 1 if the training data was reset (LFC > tolerize) */
 	__u32 stopped;   /* 1 if normal mode stopped (anomalies > limit) */
+	__u32 forgiven;  /* FALLBACK: 1 if only the n-gram missed (no anomaly) */
 };
 
 /* Held back: an item a normal profile missed is not learnt (an attacker
@@ -252,8 +261,9 @@ PH_HOOK int ph_item_insert(struct ph_store *store, const struct ph_item_key *key
 PH_HOOK __u64 ph_epoch(struct ph_store *store);
 PH_HOOK void ph_epoch_bump(struct ph_store *store);
 
-/* The default model: 12-grams scored by anomaly rate (docs/ph.md), with
- * pH's constants: window 9, frame 128, limits 30 / 12, factor 128/32. */
+/* The default model: 12-grams with the pairs at distances 1..4 as their
+ * fallback (PH_MODEL_FALLBACK), scored by anomaly rate (docs/ph.md), with
+ * pH's constants: frame 128, limits 30 / 12, factor 128/32. */
 PH_FN void ph_params_default(struct ph_params *p);
 /* Plain pH, the baseline: lookahead pairs, window 9, scored by LFC. */
 PH_FN void ph_params_plain(struct ph_params *p);

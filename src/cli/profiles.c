@@ -11,10 +11,12 @@ static const char usage[] =
 	"(training, frozen, normal), calls seen, items learnt (n-grams or pairs),\n"
 	"size in bytes, progress to normal (training: % of the calls it needs\n"
 	"before it may freeze and, once it converges, the expected time to normal;\n"
-	"frozen: when it becomes normal), new sequences per 1000 training calls\n"
-	"over the last minutes (NEW/1K), runs since the last new sequence of\n"
-	"those a frozen profile needs to become normal by coverage (RUNS; a run\n"
-	"is an exec, an accepted connection or activity after a minute idle;\n"
+	"frozen: the expected time to normal, else when the wait ends), new\n"
+	"sequences per 1000 training calls over the last minutes (NEW/1K), runs\n"
+	"since the last new sequence of those a frozen profile needs to become\n"
+	"normal by coverage (RUNS; a run is an exec, an accepted connection,\n"
+	"activity after a minute idle, or a block of ph.coverage_calls training\n"
+	"calls over at least ph.coverage_block without a new sequence;\n"
 	"ph.coverage_runs), last anomaly,\n"
 	"the first 16 hex digits of the executable's build-id, or sha256: and\n"
 	"its content's hash when it has none (--json: all of it; copies with\n"
@@ -47,9 +49,14 @@ int cmd_profiles(int argc, char **argv)
 	       "BYTES", "PROGRESS", "NEW/1K", "RUNS", "LAST ANOMALY", "BUILD-ID", "EXE");
 	for (size_t i = 0; i < json_object_array_length(res); i++) {
 		row = json_object_array_get_idx(res, i);
-		if (json_object_object_get_ex(row, "expected_normal_s", &v) && v)
+		if (json_object_object_get_ex(row, "expected_normal_s", &v) && v &&
+		    json_object_object_get_ex(row, "progress_pct", &v) && v)
 			snprintf(prog, sizeof(prog), "%llu%% ~%s",
 				 (unsigned long long)ctl_u64(row, "progress_pct"),
+				 eta(ctl_u64(row, "expected_normal_s"), e, sizeof(e)));
+		else if (json_object_object_get_ex(row, "expected_normal_s", &v) && v)
+			/* frozen: normal in about this long (coverage or the wait) */
+			snprintf(prog, sizeof(prog), "normal ~%s",
 				 eta(ctl_u64(row, "expected_normal_s"), e, sizeof(e)));
 		else if (json_object_object_get_ex(row, "progress_pct", &v) && v)
 			snprintf(prog, sizeof(prog), "%llu%%",

@@ -38,10 +38,12 @@ static void usage(FILE *out)
 		"  -t, --train PATH          training traces (repeatable)\n"
 		"  -T, --test PATH           traces to score (repeatable)\n"
 		"  -m, --model MODEL         pairs: plain pH lookahead pairs; ngram: hashed\n"
-		"                            n-grams; both: a call is anomalous if either misses\n"
-		"                            (default ngram)\n"
+		"                            n-grams; both: a call is anomalous if either misses;\n"
+		"                            fallback: n-grams, and a call whose n-gram misses\n"
+		"                            but whose pairs are all known is forgiven (not an\n"
+		"                            anomaly; 1/%d of one in the rate) (default fallback)\n"
 		"  -w, --window N            lookahead pairs at distances 1..N-1, 2..%d\n"
-		"                            (default %d)\n"
+		"                            (default %d; %d with --plain-ph)\n"
 		"  -n, --ngram N             n of the n-grams, 2..%d (default %d)\n"
 		"  -F, --frame N             locality frame length, 1..%d calls (default %d)\n"
 		"  -s, --score SCORE         lfc: highest locality frame count (pH);\n"
@@ -57,7 +59,8 @@ static void usage(FILE *out)
 		"      --max-items N         items (pairs, n-grams) the store holds (default %u)\n"
 		"      --stats               print the profile's state and size on stderr\n"
 		"  -h, --help                this help\n",
-		PH_WINDOW_MAX, PH_WINDOW_DEFAULT, PH_WINDOW_MAX, PH_NGRAM_DEFAULT, PH_LFC_BITS,
+		PH_FORGIVE_WEIGHT, PH_WINDOW_MAX, PH_FALLBACK_WINDOW, PH_WINDOW_DEFAULT, PH_WINDOW_MAX,
+		PH_NGRAM_DEFAULT, PH_LFC_BITS,
 		PH_LFC_BITS, PH_WINDOW_DEFAULT, PH_MIN_TRAIN_DEFAULT, PH_ANOMALY_LIMIT, PH_TOLERIZE_LIMIT,
 		PH_STORE_MAX_DEFAULT);
 }
@@ -199,6 +202,8 @@ static int parse_model(const char *arg, uint32_t *model)
 		*model = PH_MODEL_NGRAM;
 	else if (!strcmp(arg, "both"))
 		*model = PH_MODEL_BOTH;
+	else if (!strcmp(arg, "fallback"))
+		*model = PH_MODEL_FALLBACK;
 	else
 		return -EINVAL;
 	return 0;
@@ -278,7 +283,7 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 		case 'm':
 			err = parse_model(optarg, &p->model);
 			if (err)
-				vg_err("replay: --model: expected pairs, ngram or both, got '%s'",
+				vg_err("replay: --model: expected pairs, ngram, both or fallback, got '%s'",
 				       optarg);
 			break;
 		case 'w':

@@ -110,6 +110,7 @@ static int ph_of(const struct vg_config *cfg, struct vg_ph_kernel_opts *o)
 	o->normal_wait_s = cfg->ph.normal_wait;
 	o->min_train = cfg->ph.min_train;
 	o->plain = !strcmp(cfg->ph.model, "plain");
+	o->ngram_only = !strcmp(cfg->ph.model, "ngram");
 	o->state_dir = cfg->ph.state_dir;
 	o->save_interval_s = cfg->ph.save_interval;
 	o->no_persist = !cfg->ph.persist;
@@ -120,6 +121,8 @@ static int ph_of(const struct vg_config *cfg, struct vg_ph_kernel_opts *o)
 	o->nwatch = cfg->ph.watch.n;
 	o->learning_window_s = cfg->ph.learning_window;
 	o->coverage_runs = (uint32_t)cfg->ph.coverage_runs;
+	o->coverage_calls = cfg->ph.coverage_calls;
+	o->coverage_block_s = cfg->ph.coverage_block;
 	o->response_sig = !strcmp(r, "kill") ? SIGKILL : !strcmp(r, "stop") ? SIGSTOP : 0;
 	o->response_lfc = (uint32_t)cfg->ph.response_lfc;
 	o->response_exes = (const char *const *)cfg->ph.response_exe.items;

@@ -79,6 +79,8 @@ struct vg_config {
 		uint64_t response_lfc;
 		struct vg_strlist response_exe; /* programs the response applies to */
 		uint64_t coverage_runs;	  /* runs to normal by coverage; 0: off */
+		uint64_t coverage_calls;  /* calls a block (coverage by calls); 0: off */
+		uint64_t coverage_block;  /* seconds a block spans at least */
 	} ph;
 	struct {
 		bool enabled;

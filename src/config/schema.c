@@ -131,8 +131,10 @@ const struct vg_config_key vg_config_keys[] = {
 		 "(ph.coverage_runs makes it sooner)" },
 	{ "ph.min_train", VG_CT_UINT, 1, 1000000000, .def = "1000", .offset = OFF(ph.min_train),
 	  .doc = "calls a profile needs before it may freeze" },
-	{ "ph.model", VG_CT_ENUM, .choices = "ngram|plain", .def = "ngram", .offset = OFF(ph.model),
-	  .doc = "ngram: 12-grams; plain: pH's lookahead pairs, window 9" },
+	{ "ph.model", VG_CT_ENUM, .choices = "fallback|ngram|plain", .def = "fallback",
+	  .offset = OFF(ph.model),
+	  .doc = "fallback: 12-grams, a miss forgiven when its lookahead pairs (distances "
+		 "1-4) are known; ngram: 12-grams only; plain: pH's lookahead pairs, window 9" },
 	{ "ph.state_dir", VG_CT_STRING, .def = "/var/lib/vigil/profiles",
 	  .offset = OFF(ph.state_dir), .check = check_abs_path,
 	  .doc = "where pH profiles are saved across restarts" },
@@ -162,6 +164,14 @@ const struct vg_config_key vg_config_keys[] = {
 	{ "ph.coverage_runs", VG_CT_UINT, 0, 1000000, .def = "8", .offset = OFF(ph.coverage_runs),
 	  .doc = "a frozen profile is normal after this many runs (execs, accepted connections, "
 		 "activity after a minute idle) without a new sequence; 0: only ph.normal_wait" },
+	{ "ph.coverage_calls", VG_CT_UINT, 0, 1000000000, .def = "2000",
+	  .offset = OFF(ph.coverage_calls),
+	  .doc = "coverage by calls: a block of this many training calls without a new "
+		 "sequence, spanning at least ph.coverage_block, is a run too (a daemon that never "
+		 "idles, execs or accepts); 0: off" },
+	{ "ph.coverage_block", VG_CT_SECONDS, 1, 86400, .def = "600",
+	  .offset = OFF(ph.coverage_block),
+	  .doc = "the shortest time a block of ph.coverage_calls calls spans, seconds" },
 	{ "auth.enabled", VG_CT_BOOL, .def = "true", .offset = OFF(auth.enabled),
 	  .doc = "watch PAM authentication (uprobes on libpam)" },
 	{ "auth.failures", VG_CT_UINT, 1, 1000, .def = "5", .offset = OFF(auth.failures),

@@ -99,16 +99,43 @@ uint64_t vg_pha_profile_bytes(uint64_t items)
 /* The rate of new sequences per 1000 training calls over the last minutes
  * and, when they are rare enough for the freeze, the expected seconds to
  * normal (ph_converge.h); null while no sample is old enough. */
-static void add_convergence(struct vg_ph_admin *a, struct json_object *o,
-			    const struct ph_profile *p, uint64_t gap, uint64_t calls_to_freeze,
-			    uint64_t normal_wait_s)
+static void converge_estimate(struct vg_ph_admin *a, const struct ph_profile *p, uint64_t gap,
+			      uint64_t calls_to_freeze, uint64_t normal_wait_s,
+			      struct vg_ph_convergence *cv)
 {
 	struct vg_ph_sample then, now = { (uint64_t)vg_pha_clock_ns(CLOCK_MONOTONIC), p->train_count,
 					  p->adds };
-	struct vg_ph_convergence cv = { 0 };
 
+	memset(cv, 0, sizeof(*cv));
 	if (vg_ph_kernel_converge_sample(a->k, p, &then))
-		vg_ph_converge_estimate(&then, &now, gap, calls_to_freeze, normal_wait_s, &cv);
+		vg_ph_converge_estimate(&then, &now, gap, calls_to_freeze, normal_wait_s, cv);
+}
+
+/* Coverage by calls may make a profile normal before normal_wait: once it
+ * froze (freeze_s from now) and its runs are complete (the blocks' time). */
+static uint64_t sooner_by_coverage(struct vg_ph_admin *a, uint64_t expected_s, uint64_t freeze_s,
+				   uint32_t runs, uint64_t calls_per_s)
+{
+	uint64_t cov = vg_ph_kernel_coverage_eta_s(a->k, runs, calls_per_s);
+
+	if (cov == UINT64_MAX)
+		return expected_s;
+	if (cov < freeze_s)
+		cov = freeze_s;
+	return cov < expected_s ? cov : expected_s;
+}
+
+static void add_convergence(struct vg_ph_admin *a, struct json_object *o,
+			    const struct ph_profile *p, uint64_t gap, uint64_t calls_to_freeze,
+			    uint64_t normal_wait_s, uint32_t runs)
+{
+	struct vg_ph_convergence cv;
+
+	converge_estimate(a, p, gap, calls_to_freeze, normal_wait_s, &cv);
+	if (cv.converging)
+		cv.expected_normal_s = sooner_by_coverage(a, cv.expected_normal_s,
+							  calls_to_freeze / cv.calls_per_s, runs,
+							  cv.calls_per_s);
 	if (!cv.known) {
 		json_object_object_add(o, "new_per_kcalls", NULL);
 		json_object_object_add(o, "expected_normal_s", NULL);
@@ -124,11 +151,38 @@ static void add_convergence(struct vg_ph_admin *a, struct json_object *o,
 		json_object_object_add(o, "expected_normal_s", NULL);
 }
 
-static void add_progress(struct vg_ph_admin *a, struct json_object *o, const struct ph_profile *p)
+/* A frozen profile: normal at normal_time, or sooner by coverage by calls
+ * at its current rate of training calls. */
+static void add_frozen_eta(struct vg_ph_admin *a, struct json_object *o, const struct ph_profile *p,
+			   uint32_t runs)
+{
+	__u64 now = vg_ph_kernel_model_now(a->k);
+	uint64_t wait_s = p->normal_time == ~0ull ? UINT64_MAX
+			  : p->normal_time > now ? (p->normal_time - now) / NSEC_PER_SEC
+						 : 0;
+	struct vg_ph_convergence cv;
+	uint64_t s;
+
+	converge_estimate(a, p, 1, 0, 0, &cv);
+	s = cv.known ? sooner_by_coverage(a, wait_s, 0, runs, cv.calls_per_s) : wait_s;
+	if (s == UINT64_MAX)
+		json_object_object_add(o, "expected_normal_s", NULL);
+	else
+		vg_pha_add_u64(o, "expected_normal_s", s);
+}
+
+static void add_progress(struct vg_ph_admin *a, struct json_object *o, const struct ph_profile *p,
+			 uint32_t runs)
 {
 	const struct ph_params *prm = vg_ph_kernel_params(a->k);
 	uint64_t n = p->train_count - p->last_mod_count, need, pct;
 
+	if (prm && (p->status & PH_PROFILE_FROZEN) && !(p->status & PH_PROFILE_NORMAL)) {
+		json_object_object_add(o, "progress_pct", NULL);
+		json_object_object_add(o, "calls_to_freeze", NULL);
+		add_frozen_eta(a, o, p, runs);
+		return;
+	}
 	if (!prm || (p->status & (PH_PROFILE_FROZEN | PH_PROFILE_NORMAL)) ||
 	    !prm->normal_factor_den) {
 		json_object_object_add(o, "progress_pct", NULL);
@@ -145,23 +199,28 @@ static void add_progress(struct vg_ph_admin *a, struct json_object *o, const str
 	vg_pha_add_u64(o, "calls_to_freeze", need > p->train_count ? need - p->train_count : 0);
 	add_convergence(a, o, p, need > n ? need - n : 1,
 			need > p->train_count ? need - p->train_count : 0,
-			prm->normal_wait / NSEC_PER_SEC);
+			prm->normal_wait / NSEC_PER_SEC, runs);
 }
 
 /* Normal by coverage (ph_coverage.h): the runs since the profile's last
- * change, of the runs it needs; null before the first sample. */
-static void add_coverage(struct vg_ph_admin *a, struct json_object *o, const struct ph_exe_key *key,
-			 const struct ph_profile *p)
+ * change, of the runs it needs (and of them the blocks of calls); null
+ * before the first sample. Returns the runs (0 when unknown). */
+static uint32_t add_coverage(struct vg_ph_admin *a, struct json_object *o,
+			     const struct ph_exe_key *key, const struct ph_profile *p)
 {
 	struct vg_ph_coverage_state cs;
 	uint32_t need;
 
 	vg_ph_kernel_coverage(a->k, key->ino, &cs, &need);
 	vg_pha_add_u64(o, "coverage_runs_needed", need);
-	if (!cs.known || (p->status & PH_PROFILE_NORMAL))
+	if (!cs.known || (p->status & PH_PROFILE_NORMAL)) {
 		json_object_object_add(o, "coverage_runs", NULL);
-	else
-		vg_pha_add_u64(o, "coverage_runs", cs.runs);
+		json_object_object_add(o, "coverage_call_runs", NULL);
+		return 0;
+	}
+	vg_pha_add_u64(o, "coverage_runs", cs.runs);
+	vg_pha_add_u64(o, "coverage_call_runs", cs.call_runs);
+	return cs.runs;
 }
 
 struct json_object *vg_pha_profile_json(struct vg_ph_admin *a, const struct ph_exe_key *key,
@@ -197,8 +256,7 @@ struct json_object *vg_pha_profile_json(struct vg_ph_admin *a, const struct ph_e
 		vg_pha_add_u64(o, "bytes", vg_pha_profile_bytes((uint64_t)items));
 	}
 	vg_pha_add_time(o, "last_anomaly", last);
-	add_coverage(a, o, key, p);
-	add_progress(a, o, p);
+	add_progress(a, o, p, add_coverage(a, o, key, p));
 	/* a frozen profile becomes normal at normal_time (the model's clock) */
 	if ((p->status & PH_PROFILE_FROZEN) && !(p->status & PH_PROFILE_NORMAL) &&
 	    p->normal_time != ~0ull) {

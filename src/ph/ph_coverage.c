@@ -13,7 +13,10 @@ struct slot {
 	uint64_t train_count;
 	uint64_t active_ns; /* the last sample that saw training calls */
 	uint32_t runs;	    /* since the last change */
+	uint32_t call_runs; /* of which blocks of calls */
 	uint64_t since_ns;
+	uint64_t block_count; /* train_count where the current block of calls began */
+	uint64_t block_ns;    /* and when */
 };
 
 struct vg_ph_coverage {
@@ -21,6 +24,8 @@ struct vg_ph_coverage {
 	uint32_t n; /* a power of two */
 	uint32_t runs_needed;
 	uint64_t idle_ns;
+	uint64_t block_calls; /* coverage by calls; 0: off */
+	uint64_t block_min_ns;
 };
 
 int vg_ph_coverage_new(struct vg_ph_coverage **out, uint32_t slots, uint32_t runs,
@@ -41,6 +46,14 @@ int vg_ph_coverage_new(struct vg_ph_coverage **out, uint32_t slots, uint32_t run
 	c->idle_ns = idle_ns;
 	*out = c;
 	return 0;
+}
+
+void vg_ph_coverage_set_blocks(struct vg_ph_coverage *c, uint64_t calls, uint64_t min_ns)
+{
+	if (!c)
+		return;
+	c->block_calls = calls;
+	c->block_min_ns = min_ns;
 }
 
 void vg_ph_coverage_free(struct vg_ph_coverage *c)
@@ -103,10 +116,22 @@ int vg_ph_coverage_note(struct vg_ph_coverage *c, uint64_t ino, const struct ph_
 		s->train_gen = p->train_gen;
 		s->adds = p->adds;
 		s->runs = 0;
+		s->call_runs = 0;
 		s->since_ns = now_ns;
 		s->train_count = p->train_count;
 		s->active_ns = now_ns;
+		s->block_count = p->train_count;
+		s->block_ns = now_ns;
 		return 0;
+	}
+	/* coverage by calls: a long enough block without anything new (at
+	 * most one a sample: a burst of calls is one stretch of time) */
+	if (c->block_calls && p->train_count - s->block_count >= c->block_calls &&
+	    now_ns - s->block_ns >= c->block_min_ns) {
+		s->runs++;
+		s->call_runs++;
+		s->block_count = p->train_count;
+		s->block_ns = now_ns;
 	}
 	if (p->train_count != s->train_count) {
 		/* activity after a quiet spell: a run of its own */
@@ -132,7 +157,31 @@ void vg_ph_coverage_get(const struct vg_ph_coverage *c, uint64_t ino,
 		return;
 	out->known = 1;
 	out->runs = s->runs;
+	out->call_runs = s->call_runs;
 	out->since_ns = s->since_ns;
+}
+
+uint64_t vg_ph_coverage_blocks_eta_s(uint32_t runs, uint32_t needed, uint64_t calls_per_s,
+				     uint64_t block_calls, uint64_t block_min_ns)
+{
+	uint64_t block_s;
+
+	if (runs >= needed)
+		return 0;
+	if (!block_calls || !calls_per_s)
+		return UINT64_MAX;
+	block_s = (block_calls + calls_per_s - 1) / calls_per_s;
+	if (block_s < block_min_ns / NSEC_PER_SEC)
+		block_s = block_min_ns / NSEC_PER_SEC;
+	return (uint64_t)(needed - runs) * block_s;
+}
+
+uint64_t vg_ph_coverage_eta_s(const struct vg_ph_coverage *c, uint32_t runs, uint64_t calls_per_s)
+{
+	if (!c || !c->runs_needed)
+		return UINT64_MAX;
+	return vg_ph_coverage_blocks_eta_s(runs, c->runs_needed, calls_per_s, c->block_calls,
+					   c->block_min_ns);
 }
 
 uint32_t vg_ph_coverage_runs_needed(const struct vg_ph_coverage *c)

@@ -509,7 +509,8 @@ static void normal_by_coverage(struct vg_ph_kernel *k, const struct ph_exe_key *
 	e.profile_id = p.id;
 	e.profile_calls = p.calls;
 	e.status = p.status;
-	e.window_size = k->skel->data_ph->ph_params_cfg.model == PH_MODEL_NGRAM
+	e.window_size = (k->skel->data_ph->ph_params_cfg.model & PH_MODEL_NGRAM) &&
+					k->skel->data_ph->ph_params_cfg.model != PH_MODEL_BOTH
 				? k->skel->data_ph->ph_params_cfg.ngram
 				: k->skel->data_ph->ph_params_cfg.window;
 	base = path ? strrchr(path, '/') : NULL;
@@ -534,6 +535,8 @@ static void converge_tick(struct vg_ph_kernel *k)
 			       k->opts.max_profiles ? k->opts.max_profiles : VG_PH_MAX_PROFILES_DEFAULT,
 			       k->opts.coverage_runs, VG_PH_COVERAGE_IDLE_NS))
 		return;
+	vg_ph_coverage_set_blocks(k->coverage, k->opts.coverage_calls,
+				  k->opts.coverage_block_s * NSEC_PER_SEC);
 	k->next_sample_ns = now + 10ull * NSEC_PER_SEC;
 	k->ndue = 0;
 	vg_map_walk(bpf_map__fd(k->skel->maps.ph_profiles), sizeof(struct ph_exe_key),
@@ -547,6 +550,11 @@ void vg_ph_kernel_coverage(struct vg_ph_kernel *k, uint64_t ino, struct vg_ph_co
 {
 	vg_ph_coverage_get(k ? k->coverage : NULL, ino, st);
 	*runs_needed = k ? k->opts.coverage_runs : 0;
+}
+
+uint64_t vg_ph_kernel_coverage_eta_s(struct vg_ph_kernel *k, uint32_t runs, uint64_t calls_per_s)
+{
+	return vg_ph_coverage_eta_s(k ? k->coverage : NULL, runs, calls_per_s);
 }
 
 int vg_ph_kernel_converge_sample(struct vg_ph_kernel *k, const struct ph_profile *p,

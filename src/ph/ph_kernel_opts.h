@@ -18,6 +18,7 @@ struct vg_ph_kernel_opts {
 	uint32_t max_items;
 	uint32_t max_profiles;
 	bool plain; /* plain pH (lookahead pairs, window 9) instead of 12-grams */
+	bool ngram_only; /* 12-grams without the pairs' fallback (ph.model: ngram) */
 	/* persistence (src/ph/ph_persist.c) */
 	const char *state_dir;	  /* NULL: VG_PH_STATE_DIR_DEFAULT */
 	uint64_t save_interval_s; /* 0: only at exit */
@@ -35,6 +36,10 @@ struct vg_ph_kernel_opts {
 	/* a frozen profile is normal after this many runs without anything
 	 * new (ph_coverage.h); 0: off, normal only after normal_wait */
 	uint32_t coverage_runs;
+	/* coverage by calls: a block of coverage_calls training calls spanning
+	 * at least coverage_block_s without anything new is a run; 0: off */
+	uint64_t coverage_calls;
+	uint64_t coverage_block_s;
 };
 
 #define VG_PH_RESPONSE_EXES_MAX 64

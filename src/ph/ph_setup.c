@@ -50,6 +50,11 @@ int vg_ph_setup_configure(struct sensor_bpf *skel, const struct vg_ph_kernel_opt
 		ph_params_plain(p);
 	else
 		ph_params_default(p);
+	if (o->ngram_only && !o->plain) {
+		/* the model before the fallback: its saved profiles load */
+		p->model = PH_MODEL_NGRAM;
+		p->window = PH_WINDOW_DEFAULT;
+	}
 	if (o->min_train)
 		p->min_train = o->min_train;
 	ignore_timing_calls(p);

@@ -12,6 +12,9 @@
  *                            poll): timing, not a new code path
  *   vigil-phtest serve       the train round, then listens on a loopback port
  *                            and closes it (makes the program a server)
+ *   vigil-phtest steady [N]  N rounds (default 50) with a 1 ms sleep after
+ *                            each: a daemon under steady load that never
+ *                            idles, execs or accepts
  *
  * Run "train" many times and pH learns the program; "attack" then makes
  * calls outside what it learnt. Calls are made with syscall() so that libc
@@ -98,9 +101,9 @@ int main(int argc, char **argv)
 
 	if (argc < 2 || (strcmp(argv[1], "train") && strcmp(argv[1], "attack") &&
 			 strcmp(argv[1], "exec") && strcmp(argv[1], "serve") &&
-			 strcmp(argv[1], "jitter") &&
+			 strcmp(argv[1], "jitter") && strcmp(argv[1], "steady") &&
 			 (strcmp(argv[1], "connect") || argc < 3))) {
-		fprintf(stderr, "usage: vigil-phtest train [N] | jitter | attack | connect PORT | exec | serve\n");
+		fprintf(stderr, "usage: vigil-phtest train [N] | steady [N] | jitter | attack | connect PORT | exec | serve\n");
 		return 2;
 	}
 	printf("pid=%d\n", (int)getpid());
@@ -110,6 +113,18 @@ int main(int argc, char **argv)
 			rounds = strtol(argv[2], NULL, 10);
 		for (long i = 0; i < rounds; i++)
 			train_round();
+		return 0;
+	}
+	if (!strcmp(argv[1], "steady")) {
+		/* nanosleep is a timing-dependent call the model ignores */
+		struct timespec ms = { 0, 1000000 };
+
+		if (argc > 2)
+			rounds = strtol(argv[2], NULL, 10);
+		for (long i = 0; i < rounds; i++) {
+			train_round();
+			syscall(SYS_nanosleep, &ms, NULL);
+		}
 		return 0;
 	}
 	if (!strcmp(argv[1], "jitter")) {

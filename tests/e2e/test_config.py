@@ -102,7 +102,7 @@ def test_config_check_good_and_bad_files():
     assert rc == 1, (rc, out, err)
     for want in (f"{bad}:2:14: sensor.ring_size: 3000 must be a power of two",
                  f"{bad}:3:3: sensor.rng: unknown key",
-                 f"{bad}:5:10: ph.model: 'fancy' is not one of ngram|plain",
+                 f"{bad}:5:10: ph.model: 'fancy' is not one of fallback|ngram|plain",
                  f"{bad}:6:19: stats.interval: expected a duration"):
         assert want in err, (want, err)
     # YAML syntax errors have a line too.

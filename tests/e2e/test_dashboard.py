@@ -443,8 +443,10 @@ def _start():
         # every program in pH's alert scope: the attacked copy is no service
         # pH's default model (12-grams): the profile's picture comes from the
         # kernel's call-pair sketch
+        # ph.model ngram: the model whose heat map is drawn from the kernel's
+        # sketch (the default fallback model stores pairs, drawn as they are)
         with Monitor("--ph", "--ph-min-train", "100", "--ph-normal-wait", "100000",
-                     "--ph-alert-scope", "all",
+                     "--ph-alert-scope", "all", "--set", "ph.model=ngram",
                      "--set", f"web.listen=127.0.0.1:{port}", "--set", f"web.token_file={token_file}",
                      "--set", f"web.overrides={overrides}", events=False) as mon:
             s["mon"] = mon
@@ -959,6 +961,7 @@ def test_heat_map_of_a_12gram_profile_after_a_restart():
             port = free_port()
             mon = Monitor("--ph", "--no-rules", "--no-auth", "--ph-state-dir", state,
                           "--ph-min-train", "100", "--ph-normal-wait", "100000",
+                          "--set", "ph.model=ngram",
                           "--set", f"web.listen=127.0.0.1:{port}",
                           "--set", f"web.token_file={run}/url", events=False)
             return mon, f"http://127.0.0.1:{port}"

@@ -62,7 +62,7 @@ static void test_defaults(void)
 	CHECK(c->ph.enabled);
 	CHECK_INT(c->ph.normal_wait, 604800);
 	CHECK_INT(c->ph.min_train, 1000);
-	CHECK_STR(c->ph.model, "ngram");
+	CHECK_STR(c->ph.model, "fallback");
 	CHECK_STR(c->ph.state_dir, "/var/lib/vigil/profiles");
 	CHECK_INT(c->ph.save_interval, 600);
 	CHECK(c->auth.enabled);
@@ -155,7 +155,7 @@ static void test_errors(void)
 	expect_error("stats:\n  interval: 2d\n", 2, 13, "stats.interval", "out of range");
 	expect_error("ph:\n  enabled: maybe\n", 2, 12, "ph.enabled", "expected true or false");
 	expect_error("ph:\n  enabled: \"true\"\n", 2, 12, "ph.enabled", "expected true or false");
-	expect_error("ph:\n  model: fancy\n", 2, 10, "ph.model", "not one of ngram|plain");
+	expect_error("ph:\n  model: fancy\n", 2, 10, "ph.model", "not one of fallback|ngram|plain");
 	expect_error("ph:\n  state_dir: profiles\n", 2, 14, "ph.state_dir",
 		     "not an absolute path");
 	expect_error("lock_file: \"\"\n", 1, 12, "lock_file", "must not be empty");

@@ -186,8 +186,92 @@ static void test_off_and_full_table(void)
 	CHECK_INT(vg_ph_coverage_note(NULL, 1, &p, &prm, S), 0);
 }
 
+/* Coverage by calls: a steady daemon (no idle gap, no exec, no accept)
+ * makes a run of every block of block_calls training calls spanning at
+ * least the block's time without a new sequence; a new sequence starts
+ * the blocks again; off by default. */
+static void test_blocks_of_calls_are_runs(void)
+{
+	struct vg_ph_coverage *c;
+	struct ph_params prm = params();
+	struct ph_profile p = frozen();
+	struct vg_ph_coverage_state st;
+	uint64_t t = 100 * S;
+
+	CHECK_INT(vg_ph_coverage_new(&c, 100, 3, 60 * S), 0);
+	/* off by default: the steady traffic of the idle-gap test, no runs */
+	vg_ph_coverage_note(c, 9, &p, &prm, t);
+	for (int i = 0; i < 30; i++) {
+		t += 10 * S;
+		p.train_count += 5000;
+		CHECK_INT(vg_ph_coverage_note(c, 9, &p, &prm, t), 0);
+	}
+	vg_ph_coverage_get(c, 9, &st);
+	CHECK_INT(st.runs, 0);
+	/* blocks of 2000 calls over at least 60 s: 500 calls every 10 s make
+	 * a block every 40 s of calls, but every 60 s of time */
+	vg_ph_coverage_set_blocks(c, 2000, 60 * S);
+	p.adds++; /* something new: the count starts here */
+	vg_ph_coverage_note(c, 9, &p, &prm, t);
+	for (int i = 1; i <= 11; i++) {
+		t += 10 * S;
+		p.train_count += 500;
+		CHECK_INT(vg_ph_coverage_note(c, 9, &p, &prm, t), 0);
+		vg_ph_coverage_get(c, 9, &st);
+		CHECK_INT(st.runs, (uint32_t)(i / 6));
+		CHECK_INT(st.call_runs, st.runs);
+	}
+	/* a new sequence: the blocks start over */
+	p.adds++;
+	t += 10 * S;
+	CHECK_INT(vg_ph_coverage_note(c, 9, &p, &prm, t), 0);
+	vg_ph_coverage_get(c, 9, &st);
+	CHECK_INT(st.runs, 0);
+	CHECK_INT(st.call_runs, 0);
+	/* slow: 100 calls every 10 s, a block is 2000 calls (200 s) */
+	for (int i = 1; i <= 60; i++) {
+		t += 10 * S;
+		p.train_count += 100;
+		if (vg_ph_coverage_note(c, 9, &p, &prm, t)) {
+			CHECK_INT(i, 60); /* the third block: due */
+			break;
+		}
+	}
+	vg_ph_coverage_get(c, 9, &st);
+	CHECK_INT(st.runs, 3);
+	/* a profile still training counts blocks but is never due */
+	p.status = 0;
+	t += 300 * S;
+	p.train_count += 3000;
+	CHECK_INT(vg_ph_coverage_note(c, 9, &p, &prm, t), 0);
+	vg_ph_coverage_set_blocks(NULL, 1, 1);
+	vg_ph_coverage_free(c);
+}
+
+/* The expected time from blocks of calls alone. */
+static void test_blocks_eta(void)
+{
+	struct vg_ph_coverage *c;
+
+	/* 8 runs needed, none yet, 10 calls/s: 2000 calls = 200 s > 60 s */
+	CHECK_INT(vg_ph_coverage_blocks_eta_s(0, 8, 10, 2000, 60 * S), 1600);
+	/* fast: the block's time rules */
+	CHECK_INT(vg_ph_coverage_blocks_eta_s(5, 8, 100000, 2000, 600 * S), 1800);
+	CHECK_INT(vg_ph_coverage_blocks_eta_s(8, 8, 10, 2000, 60 * S), 0);
+	CHECK(vg_ph_coverage_blocks_eta_s(0, 8, 0, 2000, 60 * S) == UINT64_MAX);
+	CHECK(vg_ph_coverage_blocks_eta_s(0, 8, 10, 0, 60 * S) == UINT64_MAX);
+	CHECK_INT(vg_ph_coverage_new(&c, 100, 4, 60 * S), 0);
+	CHECK(vg_ph_coverage_eta_s(c, 0, 10) == UINT64_MAX); /* blocks off */
+	vg_ph_coverage_set_blocks(c, 1000, 10 * S);
+	CHECK_INT(vg_ph_coverage_eta_s(c, 1, 10), 300);
+	vg_ph_coverage_free(c);
+	CHECK(vg_ph_coverage_eta_s(NULL, 0, 10) == UINT64_MAX);
+}
+
 int main(void)
 {
+	test_blocks_of_calls_are_runs();
+	test_blocks_eta();
 	test_runs_make_a_frozen_profile_due();
 	test_only_frozen_settled_profiles();
 	test_activity_after_idle_gaps_is_a_run();

@@ -385,6 +385,62 @@ static void test_ngram_model(void)
 	ph_store_free(r.store);
 }
 
+/* FALLBACK: n-grams first; a call whose n-gram is new while its lookahead
+ * pairs are known is forgiven (no anomaly, 1/PH_FORGIVE_WEIGHT in the
+ * rate); pairs are looked up and learnt only where the n-gram misses. */
+static void test_fallback_model(void)
+{
+	static const uint32_t t1[] = { 1, 2, 3 }, t2[] = { 4, 2, 5 }, t3[] = { 1, 7, 5 };
+	static const uint32_t reordered[] = { 1, 2, 5 }, novel[] = { 1, 2, 6 };
+	struct rig r;
+
+	rig_init(&r);
+	r.p.model = PH_MODEL_FALLBACK;
+	r.p.ngram = 3;
+	r.p.score = PH_SCORE_RATE;
+	feed(&r, t1, 3);
+	/* grams (1) (1 2) (1 2 3); pairs of calls 2 and 3: (1,1,2) (2,1,3) (1,2,3) */
+	CHECK_INT(ph_store_count_items(r.store, 42, r.prof.train_gen, PH_ITEM_NGRAM), 3);
+	CHECK_INT(ph_store_count_items(r.store, 42, r.prof.train_gen, PH_ITEM_PAIR), 3);
+	/* the same trace again: every n-gram known, so no pair is looked at */
+	ph_task_init(&r.task, 42);
+	feed(&r, t1, 3);
+	CHECK_INT(r.res.learned, 0);
+	CHECK_INT(ph_store_count_items(r.store, 42, r.prof.train_gen, PH_ITEM_PAIR), 3);
+	ph_task_init(&r.task, 42);
+	feed(&r, t2, 3);
+	ph_task_init(&r.task, 42);
+	feed(&r, t3, 3);
+	ph_profile_start_normal(&r.prof);
+
+	/* 1 2 5: the 3-gram is new, but 2 -> 5 (t2) and 1 _ 5 (t3) are known */
+	ph_task_init(&r.task, 42);
+	CHECK_INT(feed(&r, reordered, 3), 0);
+	CHECK_INT(r.res.forgiven, 1);
+	CHECK_INT(r.res.misses, 0);
+	CHECK_INT(r.task.forgiven, 1);
+	CHECK_INT(r.task.lfc, 0);
+	CHECK_INT(r.prof.anomalies, 0);
+	/* one forgiven call of three: a twelfth of an anomaly each */
+	CHECK_INT(ph_task_score(&r.p, &r.task), 1000000 / (3 * PH_FORGIVE_WEIGHT));
+
+	/* 1 2 6: a call never seen after 2: its pairs miss, an anomaly */
+	ph_task_init(&r.task, 42);
+	CHECK_INT(feed(&r, novel, 3), 1);
+	CHECK_INT(r.res.forgiven, 0);
+	CHECK_INT(r.res.misses, 3); /* the 3-gram and both pairs */
+	CHECK_INT(r.task.forgiven, 0);
+	CHECK_INT(r.prof.anomalies, 1);
+	CHECK_INT(ph_task_score(&r.p, &r.task), 1000000 / 3);
+
+	/* BOTH, on the same data, calls the reordering an anomaly */
+	r.p.model = PH_MODEL_BOTH;
+	ph_task_init(&r.task, 42);
+	CHECK_INT(feed(&r, reordered, 3), 1);
+	CHECK_INT(r.task.forgiven, 0);
+	ph_store_free(r.store);
+}
+
 static void test_store_full_is_counted(void)
 {
 	struct rig r;
@@ -449,7 +505,9 @@ static void test_params(void)
 
 	ph_params_default(&p);
 	CHECK_INT(ph_params_check(&p), 0);
-	CHECK_INT(p.model, PH_MODEL_NGRAM);
+	CHECK_INT(p.model, PH_MODEL_FALLBACK);
+	CHECK_INT(p.window, PH_FALLBACK_WINDOW);
+	CHECK_INT(p.ngram, 12);
 	CHECK_INT(p.score, PH_SCORE_RATE);
 	CHECK_INT(p.anomaly_limit, 30);
 	CHECK_INT(p.tolerize_limit, 12);
@@ -467,6 +525,10 @@ static void test_params(void)
 	ph_params_plain(&p);
 	p.model = 0;
 	CHECK_INT(ph_params_check(&p), -EINVAL);
+	p.model = PH_MODEL_FORGIVE; /* the bit alone is no model */
+	CHECK_INT(ph_params_check(&p), -EINVAL);
+	p.model = PH_MODEL_FALLBACK;
+	CHECK_INT(ph_params_check(&p), 0);
 }
 
 static void test_big_call_numbers_fold(void)
@@ -519,6 +581,7 @@ int main(void)
 	test_anomaly_limit_stops_normal();
 	test_learn_off_changes_nothing();
 	test_ngram_model();
+	test_fallback_model();
 	test_store_full_is_counted();
 	test_store_grows_and_collects();
 	test_params();
