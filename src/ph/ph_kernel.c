@@ -496,10 +496,11 @@ static void normal_by_coverage(struct vg_ph_kernel *k, const struct ph_exe_key *
 	k->coverage_normal++;
 	vg_ph_coverage_get(k->coverage, key->ino, &cs);
 	path = vg_ph_incidents_known_exe(k->incidents, key->dev, key->ino);
-	vg_info("pH: %s (%llu:%llu:%llu) normal by coverage: %u runs and %llu calls without a "
-		"new sequence",
+	vg_info("pH: %s (%llu:%llu:%llu) normal by coverage: %u runs (%u blocks of calls) and "
+		"%llu calls without a new sequence",
 		path ? path : "(path unknown)", (unsigned long long)(key->dev >> 20),
 		(unsigned long long)(key->dev & 0xfffff), (unsigned long long)key->ino, cs.runs,
+		cs.call_runs,
 		(unsigned long long)(p.train_count - p.last_mod_count));
 	memset(&e, 0, sizeof(e));
 	e.size = sizeof(e);
