@@ -228,6 +228,8 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--window", type=int, default=60, help="learning window, seconds")
     ap.add_argument("--normal", type=int, default=30, help="normal traffic after it, seconds")
+    ap.add_argument("--model", choices=["fallback", "ngram", "plain"],
+                    help="ph.model of the monitor (default: vigil's default)")
     ap.add_argument("--force-normal", action="store_true",
                     help="make servers still training normal after the window (diagnostic)")
     args = ap.parse_args()
@@ -264,7 +266,8 @@ def main():
              "--lock-file", os.path.join(tmp, "vigil.lock"), "--control-socket", sock,
              "--ph", "--ph-no-persist", "--ph-state-dir", os.path.join(tmp, "profiles"),
              "--ph-normal-wait", "100000", "--ph-learning-window", str(args.window),
-             "--ph-watch", f"{cserver},{python}"],
+             "--ph-watch", f"{cserver},{python}"]
+            + (["--set", f"ph.model={args.model}"] if args.model else []),
             stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL)
         deadline = time.time() + 60
         while "vigil: ready" not in open(err.name).read():

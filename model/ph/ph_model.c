@@ -37,6 +37,16 @@ static inline int ph_ignored(const struct ph_params *p, __u32 call)
 }
 _Static_assert(((PH_CALL_MAX + 1) & PH_CALL_MAX) == 0, "the ignore index is a mask");
 
+/* p->fold: the call repeats the window's last call (folded, not seen). */
+static inline int ph_repeat(const struct ph_params *p, const struct ph_task *task, __u32 call)
+{
+	if (!p->fold || task->calls == task->win_start)
+		return 0;
+	if (call > PH_CALL_MAX)
+		call = PH_CALL_MAX;
+	return task->ring[(task->calls - 1) & PH_RING_MASK] == call;
+}
+
 PH_FN void ph_params_plain(struct ph_params *p)
 {
 	ph_params_default(p);
@@ -242,11 +252,11 @@ static inline int ph_test_is_current(const struct ph_profile *prof)
  * (1 - den/factor) of its training calls, 75% with pH's 128/32, came after the
  * last change to its training data. */
 static inline void ph_train_step(const struct ph_params *p, struct ph_profile *prof, __u64 now,
-				 struct ph_result *res)
+				 struct ph_result *res, __u32 changed)
 {
 	__u64 normal_count;
 
-	if (res->learned) {
+	if (changed) {
 		prof->last_mod_count = 0;
 		prof->status &= ~PH_PROFILE_FROZEN; /* it changed: not stable after all */
 	} else {
@@ -427,7 +437,7 @@ PH_FN int ph_fast_call(struct ph_store *store, const struct ph_params *p, struct
 	__u64 epoch = ph_epoch(store);
 	__u32 d;
 
-	if (ph_ignored(p, call))
+	if (ph_ignored(p, call) || ph_repeat(p, task, call))
 		return 1; /* not seen by the model at all */
 	if (!c->budget || c->epoch != epoch || now >= c->fast_until)
 		goto slow;
@@ -497,12 +507,12 @@ PH_FN int ph_on_call(struct ph_store *store, const struct ph_params *p, struct p
 	__u32 learn = p->learn ? PH_CHECK_LEARN : 0;
 	struct ph_profile_state before;
 	__u32 gram = PH_GRAM_UNCHECKED;
-	__u32 d, gram_misses;
+	__u32 d, gram_misses, gram_learned;
 	__u64 item;
 	int testing, err;
 
 	__builtin_memset(res, 0, sizeof(*res));
-	if (ph_ignored(p, call)) {
+	if (ph_ignored(p, call) || ph_repeat(p, task, call)) {
 		res->lfc = task->lfc;
 		return 0;
 	}
@@ -528,6 +538,7 @@ PH_FN int ph_on_call(struct ph_store *store, const struct ph_params *p, struct p
 		gram = err ? PH_GRAM_KNOWN : PH_GRAM_MISSED;
 	}
 	gram_misses = res->misses;
+	gram_learned = res->learned;
 	if ((p->model & PH_MODEL_PAIRS) && gram != PH_GRAM_KNOWN) {
 		for (d = 1; d < PH_WINDOW_MAX; d++) {
 			__u32 earlier;
@@ -561,8 +572,14 @@ PH_FN int ph_on_call(struct ph_store *store, const struct ph_params *p, struct p
 		task->forgiven++;
 	}
 
+	/* FALLBACK: an n-gram learnt while its pairs were all known would be
+	 * forgiven in normal mode: stored, but no change for the freeze rule
+	 * (sqlite's journal writes a varying number of pages, so a threaded
+	 * server made such n-grams for ever and never froze) */
 	if (p->learn)
-		ph_train_step(p, prof, now, res);
+		ph_train_step(p, prof, now, res,
+			      (p->model & PH_MODEL_FORGIVE) ? res->learned > gram_learned
+							    : res->learned > 0);
 
 	res->anomaly = testing && res->misses > 0;
 	if (res->anomaly) {

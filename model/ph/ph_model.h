@@ -99,6 +99,13 @@ static inline __u32 ph_item_kind(__u64 item)
 	return (item & PH_ITEM_PAIR_BIT) ? PH_ITEM_PAIR : PH_ITEM_NGRAM;
 }
 
+/* The training count at the profile's last change: moves when training
+ * learns something normal mode would flag (FALLBACK: not an n-gram whose
+ * pairs were all known, which it forgives), never with calls that learn
+ * nothing. What "nothing new for N runs" is measured against
+ * (src/ph/ph_coverage.c, ph_window.c). */
+#define ph_profile_changed_at(p) ((p)->train_count - (p)->last_mod_count)
+
 /* Profile status bits. */
 #define PH_PROFILE_FROZEN 0x1u /* training data stable, waiting normal_wait */
 #define PH_PROFILE_NORMAL 0x2u /* testing calls against the frozen copy */
@@ -115,6 +122,11 @@ struct ph_params {
 	__u32 normal_factor_den;
 	__u32 learn;         /* 0: test only, never change a profile (replay) */
 	__u32 score;         /* enum ph_score_kind: what the monitor alerts on */
+	/* 1: a call equal to the task's previous modelled call is not seen
+	 * (runs of one call fold into one: a loop's count, such as the pages
+	 * sqlite writes, is not a new sequence); 0: every call */
+	__u32 fold;
+	__u32 pad;
 	__u64 min_train;   /* calls a profile needs before it may freeze */
 	__u64 normal_wait; /* time from freezing to normal, in the caller's unit */
 	/* Calls the model does not see (bit per call number, ph_call_ignore()):

@@ -50,6 +50,9 @@ static void usage(FILE *out)
 		"                            rate: anomalous calls per million (default rate)\n"
 		"  -P, --plain-ph            the baseline, plain pH: --model pairs --window %d\n"
 		"                            --score lfc (later options still apply)\n"
+		"      --fold-repeats        a call equal to the task's previous one is not\n"
+		"                            seen (runs of one call fold into one; what the\n"
+		"                            monitor does)\n"
 		"      --min-train N         calls before a profile may freeze (default %d)\n"
 		"      --normal-wait CALLS   calls from freezing to normal mode during training;\n"
 		"                            by default the profile becomes normal when\n"
@@ -227,6 +230,7 @@ enum {
 	OPT_TOLERIZE_LIMIT,
 	OPT_MAX_ITEMS,
 	OPT_STATS,
+	OPT_FOLD,
 };
 
 /* Returns 0, 1 for --help, or -EINVAL (message printed). */
@@ -243,6 +247,7 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 		{ "score", required_argument, NULL, 's' },
 		{ "plain-ph", no_argument, NULL, 'P' },
 		{ "min-train", required_argument, NULL, OPT_MIN_TRAIN },
+		{ "fold-repeats", no_argument, NULL, OPT_FOLD },
 		{ "normal-wait", required_argument, NULL, OPT_NORMAL_WAIT },
 		{ "anomaly-limit", required_argument, NULL, OPT_ANOMALY_LIMIT },
 		{ "tolerize-limit", required_argument, NULL, OPT_TOLERIZE_LIMIT },
@@ -304,6 +309,9 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 			p->model = PH_MODEL_PAIRS;
 			p->window = PH_WINDOW_DEFAULT;
 			p->score = PH_SCORE_LFC;
+			break;
+		case OPT_FOLD:
+			p->fold = 1;
 			break;
 		case OPT_MIN_TRAIN:
 			err = vg_parse_u64(optarg, &v);

@@ -9,7 +9,7 @@ struct slot {
 	uint64_t ino; /* the executable; 0: free */
 	int sampled;  /* the fields below come from a sample of its profile */
 	uint32_t train_gen;
-	uint64_t adds;
+	uint64_t changed_at; /* ph_profile_changed_at() */
 	uint64_t train_count;
 	uint64_t active_ns; /* the last sample that saw training calls */
 	uint32_t runs;	    /* since the last change */
@@ -110,11 +110,12 @@ int vg_ph_coverage_note(struct vg_ph_coverage *c, uint64_t ino, const struct ph_
 
 	if (!s)
 		return 0;
-	if (!s->sampled || s->train_gen != p->train_gen || s->adds != p->adds) {
+	if (!s->sampled || s->train_gen != p->train_gen ||
+	    s->changed_at != ph_profile_changed_at(p)) {
 		/* something new (or a reset, or the first look): count again */
 		s->sampled = 1;
 		s->train_gen = p->train_gen;
-		s->adds = p->adds;
+		s->changed_at = ph_profile_changed_at(p);
 		s->runs = 0;
 		s->call_runs = 0;
 		s->since_ns = now_ns;

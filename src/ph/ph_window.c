@@ -13,6 +13,7 @@ struct seen {
 	struct ph_exe_key key;
 	uint32_t train_gen;
 	uint64_t adds;
+	uint64_t changed_at; /* ph_profile_changed_at() */
 };
 
 struct vg_ph_window {
@@ -79,7 +80,8 @@ static void snapshot(struct vg_ph_window *w)
 			w->seen = n;
 			cap = ncap;
 		}
-		w->seen[w->nseen++] = (struct seen){ key, p.train_gen, p.adds };
+		w->seen[w->nseen++] = (struct seen){ key, p.train_gen, p.adds,
+						     ph_profile_changed_at(&p) };
 	}
 	if (w->nseen)
 		qsort(w->seen, w->nseen, sizeof(*w->seen), key_cmp);
@@ -128,10 +130,13 @@ int vg_ph_window_tick(struct vg_ph_window *w, uint64_t now_ns, const struct ph_p
 			continue;
 		}
 		s = seen_at(w, &key);
-		/* a new generation (a reset) or a profile born late: all recent */
+		/* a new generation (a reset) or a profile born late: all recent;
+		 * items that changed nothing (FALLBACK's forgiven n-grams,
+		 * ph_profile_changed_at()) do not count */
 		recent = !s || s->train_gen != p.train_gen ? p.adds
-			 : p.adds > s->adds		     ? p.adds - s->adds
-							     : 0;
+			 : s->changed_at == ph_profile_changed_at(&p) ? 0
+			 : p.adds > s->adds			       ? p.adds - s->adds
+								       : 1;
 		if (recent) {
 			res->changing++;
 			if (fn)

@@ -261,6 +261,7 @@ static void test_same_as_without_cache(uint32_t model, uint32_t n, uint64_t seed
 
 	twin_init(&w, model, seed);
 	w.p.ngram = n;
+	w.p.fold = (uint32_t)(seed >= 100); /* seeds from 100 fold repeats */
 	run(&w, 60000, admin);
 	CHECK_INT(w.mismatches, 0);
 	/* the runs went through normal mode (and, with admin actions, its
@@ -348,6 +349,8 @@ int main(void)
 	test_same_as_without_cache(PH_MODEL_FALLBACK, 12, 7, 0);
 	test_same_as_without_cache(PH_MODEL_FALLBACK, 12, 8, 1);
 	test_same_as_without_cache(PH_MODEL_FALLBACK, 3, 9, 1);
+	test_same_as_without_cache(PH_MODEL_FALLBACK, 12, 100, 1);
+	test_same_as_without_cache(PH_MODEL_NGRAM, 12, 101, 1);
 	test_missing_bump_is_caught();
 	test_freeze_on_the_same_call();
 	test_fork_and_exec_reset();

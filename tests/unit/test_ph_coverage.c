@@ -31,6 +31,21 @@ static struct ph_profile frozen(void)
 	return p;
 }
 
+/* Training calls that learn nothing: the profile's last change stays. */
+static void quiet(struct ph_profile *p, uint64_t calls)
+{
+	p->train_count += calls;
+	p->last_mod_count += calls;
+}
+
+/* A call that learnt something (ph_profile_changed_at() moves). */
+static void change(struct ph_profile *p)
+{
+	p->adds++;
+	p->train_count++;
+	p->last_mod_count = 0;
+}
+
 static void test_runs_make_a_frozen_profile_due(void)
 {
 	struct vg_ph_coverage *c;
@@ -59,7 +74,7 @@ static void test_runs_make_a_frozen_profile_due(void)
 	CHECK_INT(vg_ph_coverage_runs_needed(c), 3);
 
 	/* a new sequence: the count starts again */
-	p.adds++;
+	change(&p);
 	CHECK_INT(vg_ph_coverage_note(c, 42, &p, &prm, 40 * S), 0);
 	vg_ph_coverage_get(c, 42, &st);
 	CHECK_INT(st.runs, 0);
@@ -94,9 +109,9 @@ static void test_only_frozen_settled_profiles(void)
 	CHECK_INT(vg_ph_coverage_note(c, 5, &p, &prm, 3 * S), 0);
 	/* too few calls, too few items */
 	p.status = PH_PROFILE_FROZEN;
-	p.train_count = 999;
+	prm.min_train = 60000;
 	CHECK_INT(vg_ph_coverage_note(c, 5, &p, &prm, 4 * S), 0);
-	p.train_count = 50000;
+	prm.min_train = 1000;
 	CHECK_INT(vg_ph_coverage_note(c, 5, &p, &prm, 5 * S), 1);
 	vg_ph_coverage_free(c);
 
@@ -124,7 +139,7 @@ static void test_activity_after_idle_gaps_is_a_run(void)
 	/* steady traffic every 10 s: one long run, never due */
 	for (int i = 0; i < 30; i++) {
 		t += 10 * S;
-		p.train_count += 500;
+		quiet(&p, 500);
 		CHECK_INT(vg_ph_coverage_note(c, 9, &p, &prm, t), 0);
 	}
 	vg_ph_coverage_get(c, 9, &st);
@@ -135,17 +150,17 @@ static void test_activity_after_idle_gaps_is_a_run(void)
 		CHECK_INT(vg_ph_coverage_note(c, 9, &p, &prm, t), 0);
 	}
 	t += 10 * S;
-	p.train_count += 500;
+	quiet(&p, 500);
 	CHECK_INT(vg_ph_coverage_note(c, 9, &p, &prm, t), 0);
 	vg_ph_coverage_get(c, 9, &st);
 	CHECK_INT(st.runs, 1);
 	/* a gap shorter than the idle time is not */
 	t += 50 * S;
-	p.train_count += 500;
+	quiet(&p, 500);
 	CHECK_INT(vg_ph_coverage_note(c, 9, &p, &prm, t), 0);
 	/* a second long gap makes the second run: due */
 	t += 70 * S;
-	p.train_count += 500;
+	quiet(&p, 500);
 	CHECK_INT(vg_ph_coverage_note(c, 9, &p, &prm, t), 1);
 	vg_ph_coverage_free(c);
 }
@@ -203,7 +218,7 @@ static void test_blocks_of_calls_are_runs(void)
 	vg_ph_coverage_note(c, 9, &p, &prm, t);
 	for (int i = 0; i < 30; i++) {
 		t += 10 * S;
-		p.train_count += 5000;
+		quiet(&p, 5000);
 		CHECK_INT(vg_ph_coverage_note(c, 9, &p, &prm, t), 0);
 	}
 	vg_ph_coverage_get(c, 9, &st);
@@ -211,18 +226,18 @@ static void test_blocks_of_calls_are_runs(void)
 	/* blocks of 2000 calls over at least 60 s: 500 calls every 10 s make
 	 * a block every 40 s of calls, but every 60 s of time */
 	vg_ph_coverage_set_blocks(c, 2000, 60 * S);
-	p.adds++; /* something new: the count starts here */
+	change(&p); /* something new: the count starts here */
 	vg_ph_coverage_note(c, 9, &p, &prm, t);
 	for (int i = 1; i <= 11; i++) {
 		t += 10 * S;
-		p.train_count += 500;
+		quiet(&p, 500);
 		CHECK_INT(vg_ph_coverage_note(c, 9, &p, &prm, t), 0);
 		vg_ph_coverage_get(c, 9, &st);
 		CHECK_INT(st.runs, (uint32_t)(i / 6));
 		CHECK_INT(st.call_runs, st.runs);
 	}
 	/* a new sequence: the blocks start over */
-	p.adds++;
+	change(&p);
 	t += 10 * S;
 	CHECK_INT(vg_ph_coverage_note(c, 9, &p, &prm, t), 0);
 	vg_ph_coverage_get(c, 9, &st);
@@ -231,7 +246,7 @@ static void test_blocks_of_calls_are_runs(void)
 	/* slow: 100 calls every 10 s, a block is 2000 calls (200 s) */
 	for (int i = 1; i <= 60; i++) {
 		t += 10 * S;
-		p.train_count += 100;
+		quiet(&p, 100);
 		if (vg_ph_coverage_note(c, 9, &p, &prm, t)) {
 			CHECK_INT(i, 60); /* the third block: due */
 			break;
@@ -239,10 +254,18 @@ static void test_blocks_of_calls_are_runs(void)
 	}
 	vg_ph_coverage_get(c, 9, &st);
 	CHECK_INT(st.runs, 3);
+	/* items that changed nothing (FALLBACK's forgiven n-grams: adds
+	 * moves, the last change does not) keep the count */
+	p.adds += 5;
+	quiet(&p, 10);
+	t += 10 * S;
+	vg_ph_coverage_note(c, 9, &p, &prm, t);
+	vg_ph_coverage_get(c, 9, &st);
+	CHECK_INT(st.runs, 3);
 	/* a profile still training counts blocks but is never due */
 	p.status = 0;
 	t += 300 * S;
-	p.train_count += 3000;
+	quiet(&p, 3000);
 	CHECK_INT(vg_ph_coverage_note(c, 9, &p, &prm, t), 0);
 	vg_ph_coverage_set_blocks(NULL, 1, 1);
 	vg_ph_coverage_free(c);

@@ -439,6 +439,52 @@ static void test_fallback_model(void)
 	CHECK_INT(feed(&r, reordered, 3), 1);
 	CHECK_INT(r.task.forgiven, 0);
 	ph_store_free(r.store);
+
+	/* training: the reordering is learnt (its 3-gram) but is no change
+	 * for the freeze rule, as normal mode would forgive it; a new call is */
+	rig_init(&r);
+	r.p.model = PH_MODEL_FALLBACK;
+	r.p.ngram = 3;
+	feed(&r, t1, 3);
+	ph_task_init(&r.task, 42);
+	feed(&r, t2, 3);
+	ph_task_init(&r.task, 42);
+	feed(&r, t3, 3);
+	{
+		uint64_t at = ph_profile_changed_at(&r.prof), adds = r.prof.adds;
+
+		ph_task_init(&r.task, 42);
+		feed(&r, reordered, 3);
+		CHECK_INT(r.prof.adds, adds + 1);
+		CHECK_INT(ph_profile_changed_at(&r.prof), at);
+		ph_task_init(&r.task, 42);
+		feed(&r, novel, 3);
+		CHECK(ph_profile_changed_at(&r.prof) > at);
+	}
+	ph_store_free(r.store);
+}
+
+/* fold: a call equal to the previous modelled call is not seen, so a
+ * loop's count makes no new sequence */
+static void test_fold_repeats(void)
+{
+	static const uint32_t three[] = { 1, 2, 2, 2, 3 }, five[] = { 1, 2, 2, 2, 2, 2, 3 };
+	struct rig r;
+
+	rig_init(&r);
+	r.p.model = PH_MODEL_NGRAM;
+	r.p.ngram = 3;
+	r.p.fold = 1;
+	feed(&r, three, 5);
+	CHECK_INT(r.task.calls, 3); /* 1 2 3 */
+	ph_profile_start_normal(&r.prof);
+	ph_task_init(&r.task, 42);
+	CHECK_INT(feed(&r, five, 7), 0);
+	/* without folding the longer run is new */
+	r.p.fold = 0;
+	ph_task_init(&r.task, 42);
+	CHECK(feed(&r, five, 7) > 0);
+	ph_store_free(r.store);
 }
 
 static void test_store_full_is_counted(void)
@@ -582,6 +628,7 @@ int main(void)
 	test_learn_off_changes_nothing();
 	test_ngram_model();
 	test_fallback_model();
+	test_fold_repeats();
 	test_store_full_is_counted();
 	test_store_grows_and_collects();
 	test_params();
