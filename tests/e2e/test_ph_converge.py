@@ -20,9 +20,12 @@ def test_profiles_show_rate_of_new_sequences_and_expected_time():
     try:
         os.chmod(tmp, 0o755)
         exe = copy_program(PHTEST, os.path.join(tmp, "phtest"))
-        # min_train so high that the profile stays in training
+        # min_train so high that the profile stays in training; no coverage
+        # by calls, whose blocks would make the expected time sooner than
+        # the wait (tests/e2e/test_ph_coverage_calls.py)
         with Monitor("--ph", "--ph-normal-wait", "100000", "--ph-min-train", "100000000",
-                     "--ph-alert-scope", "all", "--no-rules", events=False) as mon:
+                     "--ph-alert-scope", "all", "--no-rules",
+                     "--set", "ph.coverage_calls=0", events=False) as mon:
             _run(exe, "train")
             prof = _ctl_json(mon, "profile", "show", exe)
             assert prof["state"] == "training" and prof["new_per_kcalls"] is None, prof
