@@ -217,10 +217,14 @@ def wall(a):
         float("0." + frac)
 
 
-def profile_state(vigil, sock, exe):
+def profile_show(vigil, sock, exe):
     p = subprocess.run([vigil, "profile", "show", exe, "--json", "--socket", sock],
                        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
-    return json.loads(p.stdout).get("state") if p.returncode == 0 else None
+    return json.loads(p.stdout) if p.returncode == 0 else {}
+
+
+def profile_state(vigil, sock, exe):
+    return profile_show(vigil, sock, exe).get("state")
 
 
 def main():
@@ -293,6 +297,8 @@ def main():
                 break
             time.sleep(0.2)
         states = {k: profile_state(vigil, sock, v["exe"]) for k, v in servers.items()}
+        # what a profile costs: its items and bytes in the kernel's maps
+        sizes = {k: profile_show(vigil, sock, v["exe"]) for k, v in servers.items()}
         if args.force_normal:
             # a diagnostic: what a server still training would raise
             for k, v in servers.items():
@@ -381,7 +387,8 @@ def main():
     for k in servers:
         hours = args.normal / 3600
         print(f"  {k:<10} {str(states[k]):<28} {len(false_alarms[k])} "
-              f"({len(false_alarms[k]) / hours:.0f}/hour)")
+              f"({len(false_alarms[k]) / hours:.0f}/hour); profile {sizes[k].get('items')} "
+              f"items, {(sizes[k].get('bytes') or 0) / 1024:.1f} KiB in the kernel")
         calls = {}
         for a in false_alarms[k]:
             for c in a["output_fields"].get("ph.calls", "").split():

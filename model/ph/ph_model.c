@@ -524,10 +524,11 @@ PH_FN int ph_on_call(struct ph_store *store, const struct ph_params *p, struct p
 		call = PH_CALL_MAX;
 	prof->calls++;
 
-	/* FALLBACK checks the n-gram first: a known n-gram's pairs were learnt
-	 * with it (the same call, the same generation, smaller stamps), so
-	 * the pairs are looked at only when the n-gram misses: one lookup per
-	 * call, as the n-gram model, and one cache item (ph_fast_call()). */
+	/* FALLBACK checks the n-gram first: a call whose n-gram is known is
+	 * normal whatever its pairs (and they were learnt with it, in the same
+	 * call), so the pairs are looked at only when the n-gram misses: one
+	 * lookup per call, as the n-gram model, and one cache item
+	 * (ph_fast_call()). */
 	if (p->model & PH_MODEL_FORGIVE) {
 		item = ph_ngram_item(task, p->ngram, call);
 		err = ph_check_item(store, prof, learn, item, res);
