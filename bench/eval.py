@@ -185,7 +185,9 @@ def main():
                     help="ADFA validation half(s) to score (default: odd, the report half)")
     ap.add_argument("--replay-args", action="append", default=[], metavar="ARGS",
                     help="evaluate `vigil replay ARGS` (space-separated) instead of the "
-                         "default model and the plain-pH baseline; repeatable")
+                         "default model, the 12-gram model and the plain-pH baseline; "
+                         "repeatable (--replay-args=--model ngram: with '=' when ARGS "
+                         "begin with '-')")
     a = ap.parse_args()
     vigil = os.path.join(a.build, "vigil")
     if not os.access(vigil, os.X_OK):
@@ -193,7 +195,10 @@ def main():
     if a.replay_args:
         models = [(args, args.split()) for args in a.replay_args]
     else:
-        models = [("default", []), ("plain pH (baseline)", ["--plain-ph"])]
+        # the default (12-grams, pairs where they miss), the 12-gram model
+        # it replaced, and plain pH
+        models = [("default", []), ("12-grams alone", ["--model", "ngram"]),
+                  ("plain pH (baseline)", ["--plain-ph"])]
     tmp = tempfile.mkdtemp(prefix="vigil-eval-")
     try:
         if not a.only or "adfa" in a.only:
