@@ -22,6 +22,7 @@ RUNS = 3
 def test_steady_daemon_is_normal_after_blocks_of_calls():
     tmp = tempfile.mkdtemp(prefix="vigil-phcovcalls-")
     daemon = None
+    shown = "normal before the table was read"
     try:
         os.chmod(tmp, 0o755)
         exe = _unique_copy(os.path.join(tmp, "phtest"))
@@ -55,6 +56,7 @@ def test_steady_daemon_is_normal_after_blocks_of_calls():
                                        stdin=subprocess.DEVNULL).stdout
                 line = [ln for ln in table.splitlines() if ln.endswith(exe)]
                 assert line and "normal ~" in line[0] and f"/{RUNS} " in line[0], table
+                shown = " ".join(line[0].split()[:7])
             prof = _until(mon, exe, lambda p: p["state"] == "normal", 90,
                           "a steady daemon never became normal")
             assert daemon.poll() is None, "the daemon ended: not a steady daemon any more"
@@ -73,6 +75,7 @@ def test_steady_daemon_is_normal_after_blocks_of_calls():
             daemon.kill()
             daemon.wait()
         shutil.rmtree(tmp, ignore_errors=True)
+    return f"vigil profiles while frozen: {shown}"
 
 
 def test_without_blocks_a_steady_daemon_stays_frozen():
