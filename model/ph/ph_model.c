@@ -447,7 +447,7 @@ PH_FN int ph_fast_call(struct ph_store *store, const struct ph_params *p, struct
 		if (!ph_cache_has(c, ph_ngram_item(task, p->ngram, call)))
 			goto slow;
 	}
-	/* FALLBACK: a known n-gram implies its pairs (see ph_on_call()) */
+	/* FALLBACK: a known n-gram makes the call normal (ph_on_call()) */
 	if ((p->model & PH_MODEL_PAIRS) && !(p->model & PH_MODEL_FORGIVE)) {
 		for (d = 1; d < PH_WINDOW_MAX; d++) {
 			if (d >= p->window || d > task->calls - task->win_start)
