@@ -23,6 +23,7 @@ import random
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -223,6 +224,47 @@ def profile_show(vigil, sock, exe):
     return json.loads(p.stdout) if p.returncode == 0 else {}
 
 
+def call_names():
+    """Call number -> name (auditd's ausyscall, when installed)."""
+    try:
+        out = subprocess.run(["ausyscall", "--dump"], capture_output=True, text=True,
+                             timeout=10).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return {}
+    return {int(n): name for n, name in
+            (ln.split() for ln in out.splitlines() if ln[:1].isdigit())}
+
+
+def latest_pairs(vigil, sock, exe, path, count=24):
+    """The lookahead pairs a profile learnt last (a profile still changing:
+    what keeps it changing), from `vigil profile export` (ph_file.h: the
+    header, the profile, then items of 24 bytes: gen, kind, item, stamp)."""
+    p = subprocess.run([vigil, "profile", "export", exe, path, "--socket", sock],
+                       capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    if p.returncode != 0:
+        return []
+    with open(path, "rb") as f:
+        data = f.read()
+    header_size, profile_size, item_size = struct.unpack_from("<III", data, 12)
+    nitems = struct.unpack_from("<Q", data, 72)[0]  # after magic .. ino (a crc32 follows the items)
+    items = []
+    for i in range(nitems):
+        off = header_size + profile_size + i * item_size
+        if off + 24 > len(data):
+            break
+        gen, kind, item, stamp = struct.unpack_from("<IIQQ", data, off)
+        if item >> 63:  # a pair: (earlier, distance, call)
+            items.append((gen, stamp, (item >> 32) & 0x7fffffff, (item >> 16) & 0xffff,
+                          item & 0xffff))
+    if not items:
+        return []
+    gen = max(i[0] for i in items)
+    names = call_names()
+    name = lambda c: names.get(c, str(c))  # noqa: E731
+    last = sorted((i for i in items if i[0] == gen), key=lambda i: i[1])[-count:]
+    return [f"{name(a)} -{d}-> {name(b)}" for _, _, a, d, b in last]
+
+
 def profile_state(vigil, sock, exe):
     return profile_show(vigil, sock, exe).get("state")
 
@@ -299,6 +341,9 @@ def main():
         states = {k: profile_state(vigil, sock, v["exe"]) for k, v in servers.items()}
         # what a profile costs: its items and bytes in the kernel's maps
         sizes = {k: profile_show(vigil, sock, v["exe"]) for k, v in servers.items()}
+        # a server still training: the pairs it learnt last, named
+        changing = {k: latest_pairs(vigil, sock, v["exe"], os.path.join(tmp, f"{k}.profile"))
+                    for k, v in servers.items() if states[k] not in ("normal", None)}
         if args.force_normal:
             # a diagnostic: what a server still training would raise
             for k, v in servers.items():
@@ -389,6 +434,8 @@ def main():
         print(f"  {k:<10} {str(states[k]):<28} {len(false_alarms[k])} "
               f"({len(false_alarms[k]) / hours:.0f}/hour); profile {sizes[k].get('items')} "
               f"items, {(sizes[k].get('bytes') or 0) / 1024:.1f} KiB in the kernel")
+        if changing.get(k):
+            print("     still changing; the pairs it learnt last: " + ", ".join(changing[k]))
         calls = {}
         for a in false_alarms[k]:
             for c in a["output_fields"].get("ph.calls", "").split():
