@@ -16,6 +16,9 @@ TRIGGER = os.path.join(BUILD, "tests", "bin", "vigil-trigger")
 
 
 _made_dirs = []
+# every Monitor a test started, in order: the runner names the drops of a
+# failed test's monitors (tests/run.py, drops_note)
+monitors = []
 # Pids of deliberate triggers: what a test's own monitor alerted about, and
 # what tests declare with deliberate() / run_deliberate(). The suite-wide
 # watcher (tests/e2e/suite_watch.py) does not count their alerts.
@@ -95,6 +98,7 @@ class Monitor:
         self.exit_stats = None
 
     def __enter__(self):
+        monitors.append(self)
         errf = open(self.err, "w")
         self.proc = subprocess.Popen(self.args, stdout=subprocess.DEVNULL, stderr=errf,
                                      stdin=subprocess.DEVNULL)
