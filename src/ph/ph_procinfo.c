@@ -14,6 +14,7 @@
 #include "proc/proctable.h"
 #include "sensor/event.h"
 #include "util/clock.h"
+#include "util/macros.h"
 
 struct vg_ph_describer {
 	struct vg_rule_ctx ctx;
@@ -21,6 +22,15 @@ struct vg_ph_describer {
 	struct vg_fields fields;
 	char exe[VG_PATH_MAX], cmdline[VG_ARGS_MAX + 1], pname[VG_COMM_LEN + 1], user[64],
 		container[80];
+	/* the last process described: a server's accepts ask for the same one
+	 * again and again (pH's scope and runs), and rendering is not free */
+	struct {
+		const struct vg_proc *p;
+		const struct vg_proc_image *img;
+		uint32_t pid, ppid, uid;
+		uint64_t start_ns, at_ns;
+		struct vg_ph_proc_info info;
+	} last;
 };
 
 int vg_ph_describer_new(struct vg_ph_describer **out, struct vg_proctable *pt,
@@ -64,6 +74,12 @@ int vg_ph_proc_describe(struct vg_ph_describer *d, uint32_t pid, uint64_t now_ns
 	out->uid = -1;
 	if (!p)
 		return -ENOENT;
+	if (d->last.p == p && d->last.img == p->img && d->last.pid == pid &&
+	    d->last.ppid == p->ppid && d->last.uid == p->uid && d->last.start_ns == p->start_ns &&
+	    now_ns >= d->last.at_ns && now_ns - d->last.at_ns < NSEC_PER_SEC) {
+		*out = d->last.info; /* the same process, unchanged, within a second */
+		return 0;
+	}
 	h = &d->ev.u.hdr;
 	/* the header an event of the process carries; no call, no strings */
 	memset(&d->ev.u, 0, sizeof(d->ev.u));
@@ -95,5 +111,13 @@ int vg_ph_proc_describe(struct vg_ph_describer *d, uint32_t pid, uint64_t now_ns
 	/* not fields: what the scope and the record check need */
 	out->exe_ino = p->img->exe_ino;
 	out->has_tty = p->img->tty_nr != 0;
+	d->last.p = p;
+	d->last.img = p->img;
+	d->last.pid = pid;
+	d->last.ppid = p->ppid;
+	d->last.uid = p->uid;
+	d->last.start_ns = p->start_ns;
+	d->last.at_ns = now_ns;
+	d->last.info = *out;
 	return 0;
 }

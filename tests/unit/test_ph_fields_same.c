@@ -102,6 +102,20 @@ static void test_incident_names_the_process_as_events_do(void)
 	CHECK_STR(s.text[2], "/usr/bin/cat");
 	CHECK_STR(s.text[5], "bash");
 
+	/* asked again (a server's accepts): the same answer; another
+	 * process: its own */
+	{
+		struct vg_ph_proc_info pi;
+
+		CHECK_INT(describe(d, 300, &pi), 0);
+		CHECK_STR(pi.exe, "/usr/bin/cat");
+		CHECK_INT(describe(d, 300, &pi), 0);
+		CHECK_STR(pi.cmdline, s.text[3]);
+		CHECK_INT(describe(d, 200, &pi), 0);
+		CHECK_STR(pi.exe, "/usr/bin/bash");
+		CHECK_STR(pi.pname, "sshd");
+	}
+
 	/* a process the table does not know: no fields made up */
 	CHECK_INT(describe(d, 99999, &(struct vg_ph_proc_info){ 0 }), -ENOENT);
 
