@@ -110,9 +110,13 @@ def drops_note(monitors):
     for m in monitors:
         st = getattr(m, "exit_stats", None)
         if st and st.get("drops"):
-            by_type = " ".join(f"{k}={v}" for k, v in sorted(st["drops_by_type"].items()))
+            # the exit line lists drops by type, then by CPU ("cpu0=...")
+            by = sorted(st["drops_by_type"].items())
+            by_type = " ".join(f"{k}={v}" for k, v in by if not re.fullmatch(r"cpu\d+", k))
+            by_cpu = " ".join(f"{k}={v}" for k, v in by if re.fullmatch(r"cpu\d+", k))
             notes.append(f"{st['drops']} drops in the monitor of {m.dir} "
-                         f"({by_type or 'by type unknown'}; {st['events']} events)")
+                         f"(by type: {by_type or 'unknown'}; by CPU: {by_cpu or 'unknown'}; "
+                         f"{st['events']} events)")
     if not notes:
         return ""
     return ("heavy load: the watched monitor reported " + "; ".join(notes)
