@@ -203,7 +203,8 @@ void vg_ph__report(struct vg_ph_incidents *in, struct episode *ep, uint64_t now_
 		 update ? " (update)" : "", exe, ep->pid, ep->tid,
 		 ep->cmdline[0] ? ep->cmdline : ep->comm, ep->pname[0] ? ep->pname : "?", ep->ppid,
 		 ep->user[0] ? ep->user : "?", in_container ? ", container " : "",
-		 in_container ? ep->container : "", ep->anomalies, in->calls_s, ep->calls_dropped ? " ..." : "",
+		 in_container ? ep->container : "", ep->anomalies, in->calls_s,
+		 ep->calls_dropped ? " ..." : "",
 		 in->call, in->window, ep->lfc_max, in->reason[0] ? "; " : "", in->reason,
 		 nev ? "; around it: " : "", in->events,
 		 !ep->responded	    ? ""
