@@ -1,6 +1,7 @@
 """Stopping a `vigil run` a test started: the one way the suite watcher
-(tests/e2e/suite_watch.py) and the benign corpus (tests/benign/benign.py)
-do it. By the process object's own pid only, never by name."""
+(tests/e2e/suite_watch.py), the benign corpus (tests/benign/benign.py) and
+the tests' monitors (vigil_harness.Monitor) do it. By the process object's
+own pid only, never by name."""
 import signal
 import subprocess
 import time
