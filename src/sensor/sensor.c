@@ -232,7 +232,17 @@ static int load(struct vg_sensor *s, const struct vg_sensor_opts *o,
 		if (d)
 			skel->bss->routes32[vg_compat_syscalls[i].nr32] = d->route;
 	}
-	skel->bss->routes32[VG_I386_SOCKETCALL].type = VG_ROUTE_COUNT;
+	/* socketcall() has its own handler, which decodes it (bpf/vg_compat.h) */
+	skel->bss->routes32[VG_I386_SOCKETCALL].type = VG_ROUTE_SOCKETCALL;
+	{
+		__u32 key = VG_ROUTE_SOCKETCALL;
+		int fd = bpf_program__fd(skel->progs.vg_socketcall);
+
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.handlers), &key, &fd, BPF_ANY)) {
+			*err = "filling the handler table failed";
+			return -errno;
+		}
+	}
 
 	/* Handlers by record family, indexed by record type. */
 	for (unsigned i = 0; i < vg_syscalls_count; i++) {
