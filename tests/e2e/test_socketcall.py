@@ -167,3 +167,18 @@ def test_socketcall_reverse_shell_raises_the_default_rules():
     meta = [e for e in of_pid(mon.events(), md["pid"]) if e["rule"] == "Cloud metadata service contacted"]
     assert meta, [e["rule"] for e in mon.events()]
     assert meta[0]["output_fields"]["fd.rip"] == "169.254.169.254", meta[0]
+
+
+def test_socketcall_follows_the_narrowed_route_table():
+    # only socket() is asked for: socketcall(CONNECT) is dropped in the
+    # kernel as connect() is
+    ln = Listener()
+    try:
+        with Monitor("--no-rules", "--syscalls", "socket") as mon:
+            t = sock32("revshell", ln.port)
+    finally:
+        ln.close()
+    ev = of_pid(mon.events(), t["pid"])
+    expect_one(ev, "socket", **{"evt.arg.domain": "AF_INET", "vigil.is_compat32": True})
+    assert not find(ev, "connect"), "connect was filtered in the kernel"
+    assert _undecoded(mon) == 0, mon.stderr()
