@@ -1,5 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-/* The i386 socketcall(call, args): one system call (102) for every socket
+/* i386 calls whose arguments sit in user memory, not in registers, decoded
+ * here into the records of the calls they stand for: socketcall() and the
+ * old mmap(). Both are routed on the 32-bit table only (route types
+ * VG_ROUTE_SOCKETCALL and VG_ROUTE_OLD_MMAP, each its own handler): the
+ * 64-bit path never comes here.
+ *
+ * The i386 socketcall(call, args): one system call (102) for every socket
  * operation, the only way old 32-bit programs make them, and a way around a
  * sensor that watches only socket(), connect()...: any 64-bit process can
  * make it with "int $0x80". Its arguments are not in registers but in an
@@ -30,6 +36,8 @@
 #define VG_SYS_SENDMSG 16
 #define VG_SYS_ACCEPT4 18
 #define VG_SYS_LAST 20 /* SYS_SENDMMSG, the highest the kernel knows */
+#define VG_NR64_MMAP 9
+#define VG_NR32_MMAP2 192
 
 /* The x86-64 number of a socketcall call vigil decodes and how many words
  * of the array it reads; 0 for a call it does not watch (getsockname,
@@ -115,6 +123,49 @@ int BPF_PROG(vg_socketcall, struct pt_regs *regs, long ret)
 	fill_header((struct vg_hdr *)sc->ev, r->type, task, nr);
 	((struct vg_hdr *)sc->ev)->flags |= VG_F_COMPAT | VG_F_SOCKETCALL;
 	emit(sc, net_fill(sc, r, ret, w[0], w[1], w[2], uaddr));
+	return 0;
+}
+
+/* The i386 old mmap(args) (90): its six arguments (addr, len, prot, flags,
+ * fd, offset) in a struct of 32-bit words in user memory, the way around
+ * the W+X filter that mmap2 (192, arguments in registers) does not give.
+ * The same filter and record as mmap in vg_sys: a mapping both writable and
+ * executable, or executable of a file open for writing (vg_wx.h). The record
+ * is numbered as mmap2, which names the same x86-64 mmap (only the unit of
+ * the offset differs: bytes here, pages there). */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(vg_old_mmap, struct pt_regs *regs, long ret)
+{
+	const struct vg_route *r = &routes[VG_NR64_MMAP];
+	__u32 w[6] = {};
+	struct scratch *sc;
+	struct vg_sys *e;
+	bool written;
+	__u32 off, i;
+
+	if (!r->type || r->type >= VG_ROUTE_GEN) /* turned off: no rule needs it */
+		return 0;
+	if (bpf_probe_read_user(w, sizeof(w), (void *)(unsigned long)(__u32)regs->bx)) {
+		__sync_fetch_and_add(&compat_seen, 1);
+		return 0;
+	}
+	written = exec_map_of_written_file(r, w[2], w[4]);
+	if ((w[2] & (PROT_WRITE | PROT_EXEC)) != (PROT_WRITE | PROT_EXEC) && !written)
+		return 0;
+	sc = get_scratch();
+	if (!sc)
+		return 0;
+	__builtin_memset(sc->ev + sizeof(struct vg_hdr), 0,
+			 sizeof(struct vg_sys) - sizeof(struct vg_hdr));
+	fill_header((struct vg_hdr *)sc->ev, r->type, bpf_get_current_task_btf(), VG_NR32_MMAP2);
+	((struct vg_hdr *)sc->ev)->flags |= VG_F_COMPAT;
+	e = (void *)sc->ev;
+	e->res = ret;
+	for (i = 0; i < 6; i++)
+		e->args[i] = w[i];
+	e->aux = written;
+	off = put_fd_path(sc, sizeof(*e), &e->str, w[4]);
+	emit(sc, off);
 	return 0;
 }
 

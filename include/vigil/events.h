@@ -273,6 +273,8 @@ enum vg_variant {
 /* route type of the i386 socketcall() (32-bit table only): its own handler,
  * in the last slot of the handler table, which no record type uses */
 #define VG_ROUTE_SOCKETCALL (VG_EV_TYPE_MAX - 1)
+/* route type of the i386 old mmap() (90, 32-bit table only): the same, one slot below */
+#define VG_ROUTE_OLD_MMAP (VG_EV_TYPE_MAX - 2)
 
 struct vg_route {
 	__u8 type;    /* enum vg_event_type; 0 = not sent; VG_ROUTE_COUNT */

@@ -1,8 +1,9 @@
-"""Socket calls through the 32-bit ABI ("int $0x80" from a 64-bit program,
-tests/bin/vigil-sock32.c): the i386 socketcall() multiplexer is decoded in
-the kernel into the same records as the direct calls (bpf/vg_compat.h), the
-direct i386 socket calls are read with their 32-bit layouts, and a reverse
-shell made that way raises the default reverse-shell rule."""
+"""Calls through the 32-bit ABI ("int $0x80" from a 64-bit program,
+tests/bin/vigil-int80.c) whose arguments sit in user memory: the i386
+socketcall() multiplexer is decoded in the kernel into the same records as
+the direct calls (bpf/vg_compat.h), the direct i386 socket calls are read
+with their 32-bit layouts, a reverse shell made that way raises the default
+reverse-shell rule; the old mmap() is decoded as mmap."""
 import os
 import re
 import socket
@@ -12,7 +13,7 @@ import threading
 from vigil_harness import BUILD, Monitor, expect_one, find, of_pid, assert_no_drops
 from vigil_harness import deliberate
 
-SOCK32 = os.path.join(BUILD, "tests", "bin", "vigil-sock32")
+INT80 = os.path.join(BUILD, "tests", "bin", "vigil-int80")
 
 
 class Listener:
@@ -43,9 +44,9 @@ class Listener:
         self.sock.close()
 
 
-def sock32(*args, prefix=()):
-    """Runs vigil-sock32 (a deliberate trigger); returns its key=value output."""
-    p = subprocess.run(list(prefix) + [SOCK32] + [str(a) for a in args], capture_output=True, text=True,
+def int80(*args, prefix=()):
+    """Runs vigil-int80 (a deliberate trigger); returns its key=value output."""
+    p = subprocess.run(list(prefix) + [INT80] + [str(a) for a in args], capture_output=True, text=True,
                        timeout=60, stdin=subprocess.DEVNULL)
     kv = {}
     for line in p.stdout.splitlines():
@@ -53,15 +54,15 @@ def sock32(*args, prefix=()):
             if "=" in item:
                 k, v = item.split("=", 1)
                 kv[k] = v
-    assert "pid" in kv, f"vigil-sock32 {args}: {p.stdout} {p.stderr}"
+    assert "pid" in kv, f"vigil-int80 {args}: {p.stdout} {p.stderr}"
     deliberate(kv["pid"])
-    assert p.returncode == 0, f"vigil-sock32 {args} failed ({p.returncode}): {p.stderr}"
+    assert p.returncode == 0, f"vigil-int80 {args} failed ({p.returncode}): {p.stderr}"
     return kv
 
 
-def sock32_in_netns(*args):
+def int80_in_netns(*args):
     """The same in a new, empty network namespace (unshare execs it: same pid)."""
-    return sock32(*args, prefix=("unshare", "-n"))
+    return int80(*args, prefix=("unshare", "-n"))
 
 
 def _undecoded(mon):
@@ -71,15 +72,15 @@ def _undecoded(mon):
 
 
 def test_socketcall_is_decoded_like_the_direct_calls():
-    assert os.access(SOCK32, os.X_OK), f"{SOCK32} is not built"
+    assert os.access(INT80, os.X_OK), f"{INT80} is not built"
     ln = Listener()
     try:
         with Monitor("--no-rules") as mon:
-            rev = sock32("revshell", ln.port)
-            bnd = sock32("bind")
-            fo = sock32("fastopen", "127.0.0.1", ln.port)
-            v6 = sock32("connect", "::1", ln.port)
-            und = sock32("undecoded")
+            rev = int80("revshell", ln.port)
+            bnd = int80("bind")
+            fo = int80("fastopen", "127.0.0.1", ln.port)
+            v6 = int80("connect", "::1", ln.port)
+            und = int80("undecoded")
     finally:
         ln.close()
     ev = mon.events()
@@ -135,7 +136,7 @@ def test_direct_i386_socket_calls():
     ln = Listener()
     try:
         with Monitor("--no-rules") as mon:
-            t = sock32("direct", ln.port)
+            t = int80("direct", ln.port)
     finally:
         ln.close()
     ev = of_pid(mon.events(), t["pid"])
@@ -154,10 +155,10 @@ def test_socketcall_reverse_shell_raises_the_default_rules():
     ln = Listener()
     try:
         with Monitor(events=False) as mon:  # the default rules
-            t = sock32("revshell", ln.port)
+            t = int80("revshell", ln.port)
             # a rule that only the decoded connect can raise: its address
             # (from an empty network namespace: nothing leaves the host)
-            md = sock32_in_netns("connect", "169.254.169.254", 80)
+            md = int80_in_netns("connect", "169.254.169.254", 80)
     finally:
         ln.close()
     alerts = [e for e in of_pid(mon.events(), t["pid"])
@@ -175,10 +176,26 @@ def test_socketcall_follows_the_narrowed_route_table():
     ln = Listener()
     try:
         with Monitor("--no-rules", "--syscalls", "socket") as mon:
-            t = sock32("revshell", ln.port)
+            t = int80("revshell", ln.port)
     finally:
         ln.close()
     ev = of_pid(mon.events(), t["pid"])
     expect_one(ev, "socket", **{"evt.arg.domain": "AF_INET", "vigil.is_compat32": True})
     assert not find(ev, "connect"), "connect was filtered in the kernel"
     assert _undecoded(mon) == 0, mon.stderr()
+
+
+def test_old_mmap_is_decoded_as_mmap():
+    with Monitor("--no-rules") as mon:
+        t = int80("oldmmap")
+    with Monitor(events=False) as rules:  # the default rules
+        r = int80("oldmmap")
+    ev = of_pid(mon.events(), t["pid"])
+    m = expect_one(ev, "mmap", **{"evt.arg.prot": "PROT_READ|PROT_WRITE|PROT_EXEC",
+                                  "vigil.is_compat32": True})
+    assert m["evt.rawres"] == int(t["rwx"]) and m["evt.arg.length"] == "4096", m
+    # the read-only mapping is filtered in the kernel, as mmap's is
+    assert len([e for e in find(ev, "mmap") if e["output_fields"].get("vigil.is_compat32")]) == 1
+    alerts = [e for e in of_pid(rules.events(), r["pid"])
+              if e["rule"] == "Writable and executable memory mapping"]
+    assert alerts, [e["rule"] for e in rules.events()]

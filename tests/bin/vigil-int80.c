@@ -1,10 +1,11 @@
-/* Socket calls through the 32-bit (i386) ABI from this 64-bit program, with
- * "int $0x80": the i386 socketcall() multiplexer (call number and an array
- * of 32-bit argument words) and the direct i386 socket calls. The kernel
+/* Calls through the 32-bit (i386) ABI from this 64-bit program, with
+ * "int $0x80", above all those whose arguments sit in user memory: the i386
+ * socketcall() multiplexer (call number and an array of 32-bit argument
+ * words), the direct i386 socket calls, and the old mmap(). The kernel
  * treats int 0x80 as a compat call whatever the process, so the pointers
  * must sit below 4 GiB: every structure lives in one MAP_32BIT page.
  *
- * Usage: vigil-sock32 ACTION [ARGS]; prints pid=N and each call's result.
+ * Usage: vigil-int80 ACTION [ARGS]; prints pid=N and each call's result.
  *   revshell PORT       socketcall socket+connect to 127.0.0.1:PORT, then the
  *                       socket put on 0, 1 and 2 (i386 dup2): a reverse shell
  *   connect ADDR PORT   socketcall socket+connect to ADDR (IPv4 or IPv6)
@@ -14,7 +15,9 @@
  *   direct PORT         the direct i386 calls: socket, connect, sendmsg
  *                       (MSG_FASTOPEN, a 32-bit msghdr), bind, listen, accept4
  *   undecoded           socketcalls the kernel refuses: an unknown call
- *                       number, an argument array it cannot read */
+ *                       number, an argument array it cannot read
+ *   oldmmap             the old mmap (arguments in a struct): an anonymous
+ *                       mapping, read+write+exec, then a read-only one */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdint.h>
@@ -27,6 +30,7 @@
 
 /* i386 numbers (asm/unistd_32.h) and socketcall calls (linux/net.h) */
 #define NR32_DUP2 63
+#define NR32_OLD_MMAP 90
 #define NR32_SOCKETCALL 102
 #define NR32_SOCKET 359
 #define NR32_BIND 361
@@ -218,6 +222,33 @@ static int act_direct(int port)
 	return 0;
 }
 
+/* The i386 struct mmap_arg_struct: addr, len, prot, flags, fd, offset. */
+static long old_mmap(uint32_t prot)
+{
+	uint32_t *a = low->words;
+
+	a[0] = 0;
+	a[1] = 4096;
+	a[2] = prot;
+	a[3] = MAP_PRIVATE | MAP_ANONYMOUS;
+	a[4] = (uint32_t)-1;
+	a[5] = 0;
+	return sys32(NR32_OLD_MMAP, lo(a), 0, 0, 0);
+}
+
+static int act_oldmmap(void)
+{
+	long rwx = old_mmap(PROT_READ | PROT_WRITE | PROT_EXEC), ro = old_mmap(PROT_READ);
+
+	/* the kernel returns an address below 4 GiB, or -errno */
+	printf("rwx=%ld ro=%ld\n", rwx, ro);
+	if (rwx > 0)
+		munmap((void *)rwx, 4096);
+	if (ro > 0)
+		munmap((void *)ro, 4096);
+	return rwx > 0 && ro > 0 ? 0 : 1;
+}
+
 static int act_undecoded(void)
 {
 	/* an unknown call number: EINVAL; an array at an unmapped address: EFAULT */
@@ -249,7 +280,9 @@ int main(int argc, char **argv)
 		return act_direct(atoi(argv[2]));
 	if (!strcmp(act, "undecoded"))
 		return act_undecoded();
-	fprintf(stderr, "usage: vigil-sock32 revshell PORT | connect ADDR PORT | bind |\n"
-			"       fastopen ADDR PORT | direct PORT | undecoded\n");
+	if (!strcmp(act, "oldmmap"))
+		return act_oldmmap();
+	fprintf(stderr, "usage: vigil-int80 revshell PORT | connect ADDR PORT | bind |\n"
+			"       fastopen ADDR PORT | direct PORT | undecoded | oldmmap\n");
 	return 2;
 }
