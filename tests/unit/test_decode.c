@@ -442,6 +442,15 @@ static void test_compat_numbers(void)
 	CHECK_INT(vg_syscall_from_compat(369), 44);
 	CHECK_INT(vg_syscall_from_compat(370), 46);
 	CHECK_INT(vg_syscall_from_compat(VG_I386_SOCKETCALL), -1); /* never named itself */
+	CHECK_INT(vg_syscall_from_compat(VG_I386_OLD_MMAP), -1);
+
+	/* their route types take handler slots no record type may use */
+	CHECK(VG_ROUTE_SOCKETCALL < VG_EV_TYPE_MAX && VG_ROUTE_OLD_MMAP < VG_EV_TYPE_MAX);
+	CHECK(vg_event_family(VG_ROUTE_SOCKETCALL) == VG_FAM_NONE);
+	CHECK(vg_event_family(VG_ROUTE_OLD_MMAP) == VG_FAM_NONE);
+	for (unsigned i = 0; i < vg_syscalls_count; i++)
+		CHECK(vg_syscalls[i].route.type != VG_ROUTE_SOCKETCALL &&
+		      vg_syscalls[i].route.type != VG_ROUTE_OLD_MMAP);
 }
 
 /* An older, shorter record: what it has is kept, the rest reads as zero,
