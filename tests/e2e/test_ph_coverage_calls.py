@@ -14,7 +14,8 @@ import time
 from vigil_harness import VIGIL, Monitor, deliberate
 from test_ph import _alerts
 from test_ph_buildid import _ctl_json
-from test_ph_coverage import PHTEST, _unique_copy, _until
+from test_ph_coverage import PHTEST, _until
+from ph_program import unique_program
 
 RUNS = 3
 
@@ -25,9 +26,8 @@ def test_steady_daemon_is_normal_after_blocks_of_calls():
     shown = "normal before the table was read"
     try:
         os.chmod(tmp, 0o755)
-        exe = _unique_copy(os.path.join(tmp, "phtest"))
+        exe = unique_program(PHTEST, os.path.join(tmp, "phtest"))
         ino = os.stat(exe).st_ino
-        assert PHTEST != exe
         # a wait of a day: only coverage can make it normal within the test;
         # blocks of 2000 calls over at least 2 s (the monitor samples every 10 s)
         with Monitor("--ph", "--ph-normal-wait", "86400", "--ph-min-train", "300",
@@ -83,7 +83,7 @@ def test_without_blocks_a_steady_daemon_stays_frozen():
     daemon = None
     try:
         os.chmod(tmp, 0o755)
-        exe = _unique_copy(os.path.join(tmp, "phtest"))
+        exe = unique_program(PHTEST, os.path.join(tmp, "phtest"))
         with Monitor("--ph", "--ph-normal-wait", "86400", "--ph-min-train", "300",
                      "--ph-alert-scope", "all", "--no-rules",
                      "--set", f"ph.coverage_runs={RUNS}", "--set", "ph.coverage_calls=0",
