@@ -272,7 +272,8 @@ def profile_state(vigil, sock, exe):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build", default="build")
-    ap.add_argument("--window", type=int, default=60, help="learning window, seconds")
+    ap.add_argument("--window", type=int, default=120,
+                    help="learning window, seconds (120: a threaded interpreter server settles)")
     ap.add_argument("--normal", type=int, default=30, help="normal traffic after it, seconds")
     ap.add_argument("--model", choices=["fallback", "ngram", "plain"],
                     help="ph.model of the monitor (default: vigil's default)")
