@@ -529,7 +529,7 @@ int BPF_PROG(ph_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 }
 
 /* fork / clone: the child goes on with its parent's program, window and
- * LFC, as pH does; a new thread with an empty window (ph_task_thread()). */
+ * LFC, as pH does. */
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(ph_fork, struct task_struct *parent, struct task_struct *child)
 {
