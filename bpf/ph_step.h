@@ -543,8 +543,6 @@ int BPF_PROG(ph_fork, struct task_struct *parent, struct task_struct *child)
 		return 0;
 	__builtin_memcpy(cs, ps, sizeof(*cs));
 	ph_task_fork(&cs->t); /* the parent's pending calls are not the child's */
-	if (child->tgid == parent->tgid)
-		ph_task_thread(&cs->t); /* a new thread: a window of its own */
 	return 0;
 }
 

@@ -428,12 +428,6 @@ PH_FN void ph_task_fork(struct ph_task *child)
 	child->cache.budget = 0; /* its first call goes the slow way */
 }
 
-PH_FN void ph_task_thread(struct ph_task *child)
-{
-	child->win_start = child->calls;
-	child->gram = 0;
-}
-
 PH_FN int ph_fast_call(struct ph_store *store, const struct ph_params *p, struct ph_task *task,
 		       __u32 call, __u64 now)
 {

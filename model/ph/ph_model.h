@@ -316,10 +316,5 @@ PH_FN void ph_task_flush(const struct ph_params *p, struct ph_profile *prof, str
 /* fork: the child got a copy of its parent's task; the parent's pending
  * calls are the parent's to flush. */
 PH_FN void ph_task_fork(struct ph_task *child);
-/* The child of a fork is a new thread of its parent's process: its window
- * starts empty (as at exec; its LFC and counts go on). A thread's first
- * calls paired with whatever its creator did last, which timing decides
- * (a threaded server's accept loop): each new thread made new sequences. */
-PH_FN void ph_task_thread(struct ph_task *child);
 
 #endif

@@ -487,44 +487,6 @@ static void test_fold_repeats(void)
 	ph_store_free(r.store);
 }
 
-/* A new thread starts with an empty window: its first calls make the
- * same short n-grams whatever its creator did last. */
-static void test_thread_window(void)
-{
-	static const uint32_t before_a[] = { 7, 8, 9 }, before_b[] = { 5, 6, 5 };
-	static const uint32_t start[] = { 1, 2, 3 };
-	struct rig r;
-	struct ph_task creator, thread;
-
-	rig_init(&r);
-	r.p.model = PH_MODEL_FALLBACK;
-	r.p.ngram = 4;
-	feed(&r, before_a, 3);
-	creator = r.task;
-	r.task = creator;
-	ph_task_fork(&r.task);
-	ph_task_thread(&r.task);
-	feed(&r, start, 3);
-	ph_profile_start_normal(&r.prof);
-	/* another creator history: the thread's start is known all the same */
-	ph_task_init(&r.task, 42);
-	feed(&r, before_b, 3);
-	thread = r.task;
-	ph_task_fork(&thread);
-	ph_task_thread(&thread);
-	r.task = thread;
-	CHECK_INT(feed(&r, start, 3), 0);
-	CHECK(r.task.forgiven == thread.forgiven);
-	CHECK(r.task.calls == 6); /* the counts go on */
-	/* without it (a forked process keeps its parent's window) they are new */
-	ph_task_init(&r.task, 42);
-	feed(&r, before_b, 3);
-	ph_task_fork(&r.task);
-	thread = r.task;
-	CHECK(feed(&r, start, 3) + (int)(r.task.forgiven - thread.forgiven) > 0);
-	ph_store_free(r.store);
-}
-
 static void test_store_full_is_counted(void)
 {
 	struct rig r;
@@ -667,7 +629,6 @@ int main(void)
 	test_ngram_model();
 	test_fallback_model();
 	test_fold_repeats();
-	test_thread_window();
 	test_store_full_is_counted();
 	test_store_grows_and_collects();
 	test_params();
