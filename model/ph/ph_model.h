@@ -50,6 +50,11 @@
 #ifndef PH_ITEM_FN
 #define PH_ITEM_FN static inline
 #endif
+/* A rare branch of the per-call fast path (the BPF side makes it a
+ * subprogram of its own, so the common path keeps its values in registers). */
+#ifndef PH_RARE_FN
+#define PH_RARE_FN static inline
+#endif
 
 #define PH_WINDOW_MAX 16    /* longest sequence window the code supports */
 #define PH_WINDOW_DEFAULT 9 /* pH's default: pairs at distances 1..8 */
@@ -283,6 +288,10 @@ PH_FN __u64 ph_task_score(const struct ph_params *p, const struct ph_task *task)
  * errno. ph_step() is both, for callers that have the profile at hand. */
 PH_FN int ph_fast_call(struct ph_store *store, const struct ph_params *p, struct ph_task *task,
 		       __u32 call, __u64 now);
+/* ph_fast_call() for a call the caller knows the model does not ignore
+ * (ph_ignored()): the kernel tests that before it looks the task up. */
+PH_FN int ph_fast_known(struct ph_store *store, const struct ph_params *p, struct ph_task *task,
+			__u32 call, __u64 now);
 PH_FN int ph_on_call(struct ph_store *store, const struct ph_params *p, struct ph_profile *prof,
 		     struct ph_task *task, __u32 call, __u64 now, struct ph_result *res);
 PH_FN int ph_step(struct ph_store *store, const struct ph_params *p, struct ph_profile *prof,

@@ -75,6 +75,34 @@ def test_default_monitor_runs_one_program_per_system_call():
         assert ph["profiles"] >= 1 and ph["items"] >= 1, ph
 
 
+def _ph_calls(mon):
+    ph = _status(mon)["ph"]
+    return ph["calls_fast"], ph["calls_slow"]
+
+
+def test_ph_fast_path_answers_a_known_loop():
+    """pH's per-call step answers a program's known calls from the task's
+    cache (docs/ph.md, "Cost"): `vigil status` counts the calls answered
+    there (calls_fast) and those that ran the model (calls_slow). A loop
+    the profile knows must be almost all fast: one slow call per 128 at
+    most (PH_PENDING_MAX), plus what other tasks make meanwhile."""
+    n = 200000
+    with Monitor("--ph", "--no-rules", events=False) as mon:
+        # the first run teaches the workload's profile its loop
+        subprocess.run([WORKLOAD, "getppid", "20000"], check=True, capture_output=True)
+        fast0, slow0 = _ph_calls(mon)
+        subprocess.run([WORKLOAD, "getppid", str(n)], check=True, capture_output=True)
+        # the workload's fast calls reach the counter when it exits
+        deadline = time.monotonic() + 10
+        while True:
+            fast, slow = _ph_calls(mon)
+            if fast - fast0 >= n * 0.95 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+    assert fast - fast0 >= n * 0.95, (fast - fast0, slow - slow0)
+    assert (slow - slow0) * 10 < fast - fast0, (fast - fast0, slow - slow0)
+
+
 def test_status_and_metrics_show_each_programs_cost_and_stats_are_restored():
     before = _sysctl()
     port = free_port()
