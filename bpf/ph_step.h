@@ -467,8 +467,9 @@ static __always_inline int ph_nr_ignored(long nr)
 }
 
 /* pH's step for one system call, called first thing by the sensor's
- * sys_exit program (vg_sys_exit), for every call of every task: one
- * program per call for both. A call is modelled when it returns, in the
+ * sys_exit program (vg_sys_exit), for every call of every task (`task` is
+ * the current one, which the sensor then reuses): one program per call
+ * for both. A call is modelled when it returns, in the
  * order the task made them, as at entry, with three differences the
  * kernel imposes at exit:
  *  - a successful execve / execveat returns in the new program: it is fed
@@ -482,16 +483,14 @@ static __always_inline int ph_nr_ignored(long nr)
  * A child returns from fork / clone through here as well: its state is a
  * copy of its parent's made before the parent's call was modelled, so each
  * sees the call once, as with a model at entry. */
-static __always_inline void ph_sys_exit(struct pt_regs *regs, long ret)
+static __always_inline void ph_sys_exit(struct task_struct *task, struct pt_regs *regs, long ret)
 {
-	struct task_struct *task;
 	struct ph_task_state *st;
 	int ignored;
 	long nr;
 
 	if (!ph_on || ph_stopped)
 		return;
-	task = bpf_get_current_task_btf();
 	/* the task's own field: one load instead of a helper call */
 	if ((__u32)task->tgid == self_tgid)
 		return;
