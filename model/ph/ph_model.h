@@ -164,7 +164,10 @@ struct ph_profile {
  * bumps the epoch: the model does it itself, and whoever changes a profile
  * from outside (admin actions) must call ph_epoch_bump() too. */
 #define PH_CACHE_SLOTS 32  /* 16 sets of 2 */
-#define PH_PENDING_MAX 128 /* fast calls at most between two slow ones */
+/* Fast calls at most between two slow ones: a slow call costs some 200-300
+ * ns in the kernel, so one per 128 calls cost a loop 1.5-2 ns a call; the
+ * counters of a profile lag by this much per live task (docs/ph.md). */
+#define PH_PENDING_MAX 512
 
 struct ph_task_cache {
 	__u64 epoch;	  /* global epoch when the tag was taken */

@@ -84,8 +84,8 @@ def test_ph_fast_path_answers_a_known_loop():
     """pH's per-call step answers a program's known calls from the task's
     cache (docs/ph.md, "Cost"): `vigil status` counts the calls answered
     there (calls_fast) and those that ran the model (calls_slow). A loop
-    the profile knows must be almost all fast: one slow call per 128 at
-    most (PH_PENDING_MAX), plus what other tasks make meanwhile."""
+    the profile knows must be almost all fast: one slow call per
+    PH_PENDING_MAX (512) fast ones, plus what other tasks make meanwhile."""
     n = 200000
     with Monitor("--ph", "--no-rules", events=False) as mon:
         # the first run teaches the workload's profile its loop
