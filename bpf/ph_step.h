@@ -561,6 +561,46 @@ int BPF_PROG(ph_signal_deliver, int sig, struct kernel_siginfo *info, struct k_s
 	return 0;
 }
 
+/* Start-up caches: the task cache a short run of a program left when its
+ * main thread ended, by executable. A program's start is the same sequence
+ * run after run, and no loop: with an empty cache at exec every call of a
+ * short-lived program was a slow one (two hash lookups). Seeded from here,
+ * the start-up calls it knows take the fast path. The items hold only for
+ * the profile state in the cache's tag, which the task's first call (always
+ * slow: budget 0) checks as for any cache (ph_cache_sync()), so the model's
+ * results are those without it. Replaced whole (a concurrent exec reads the
+ * old entry or the new, never a mix); not preallocated: when full, a new
+ * program starts cold. */
+#define PH_STARTUP_CALLS 1024 /* a run this short left start-up items */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 16384);
+	__type(key, struct ph_exe_key);
+	__type(value, struct ph_task_cache);
+} ph_startup SEC(".maps");
+
+static __always_inline void startup_cache_seed(struct ph_task_state *st,
+					       const struct ph_profile *prof)
+{
+	const struct ph_task_cache *seed = bpf_map_lookup_elem(&ph_startup, &st->exe);
+
+	if (!seed || seed->profile != prof->id)
+		return;
+	st->t.cache = *seed;
+	st->t.cache.budget = 0; /* the first call checks the tag */
+	st->t.cache.pending = 0;
+}
+
+static __always_inline void startup_cache_save(struct task_struct *task,
+					       const struct ph_task_state *st)
+{
+	if (st->exe.ino && task->pid == task->tgid && st->t.calls <= PH_STARTUP_CALLS &&
+	    st->t.cache.valid && !ph_stopped)
+		bpf_map_update_elem(&ph_startup, &st->exe, &st->t.cache, BPF_ANY);
+}
+
 /* A new program: a new window, and the profile of the new executable. */
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(ph_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
@@ -595,6 +635,8 @@ int BPF_PROG(ph_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	if (!prof)
 		st->exe.ino = 0; /* no room: not modelled (see ph_slow_call()) */
 	ph_task_init(&st->t, prof ? prof->id : 0);
+	if (prof)
+		startup_cache_seed(st, prof);
 	bpf_get_current_comm(st->comm, sizeof(st->comm)); /* the new program's */
 	__builtin_memset(&st->sig, 0, sizeof(st->sig)); /* handlers are gone with the old image */
 	return 0;
@@ -640,6 +682,7 @@ int BPF_PROG(ph_exit, struct task_struct *p)
 	    !ph_stopped)
 		ph_feed_state(task, st, nr);
 	flush_pending(st);
+	startup_cache_save(task, st);
 	return 0;
 }
 
