@@ -9,7 +9,6 @@
 #define PH_RING_MASK (PH_WINDOW_MAX - 1)
 _Static_assert((PH_WINDOW_MAX & PH_RING_MASK) == 0, "the ring index is a mask");
 _Static_assert(PH_LFC_BITS == 128, "the LFC is two 64-bit words");
-_Static_assert((PH_SIGNAL_DEPTH & (PH_SIGNAL_DEPTH - 1)) == 0, "the stack index is a mask");
 
 PH_FN void ph_params_default(struct ph_params *p)
 {
@@ -40,11 +39,8 @@ _Static_assert(((PH_CALL_MAX + 1) & PH_CALL_MAX) == 0, "the ignore index is a ma
 /* p->fold: the call repeats the window's last call (folded, not seen). */
 static inline int ph_repeat(const struct ph_params *p, const struct ph_task *task, __u32 call)
 {
-	if (!p->fold || task->calls == task->win_start)
-		return 0;
-	if (call > PH_CALL_MAX)
-		call = PH_CALL_MAX;
-	return task->ring[(task->calls - 1) & PH_RING_MASK] == call;
+	return p->fold && task->calls != task->win_start &&
+	       task->ring[(task->calls - 1) & PH_RING_MASK] == (call > PH_CALL_MAX ? PH_CALL_MAX : call);
 }
 
 PH_FN void ph_params_plain(struct ph_params *p)
@@ -428,55 +424,87 @@ PH_FN void ph_task_fork(struct ph_task *child)
 	child->cache.budget = 0; /* its first call goes the slow way */
 }
 
-PH_FN int ph_fast_call(struct ph_store *store, const struct ph_params *p, struct ph_task *task,
-		       __u32 call, __u64 now)
+/* The pair items of `call` are all in the task's cache. Not the default
+ * model: the BPF side makes this a subprogram of its own (PH_RARE_FN), so
+ * that its loop does not take the registers of the n-gram's fast path. */
+PH_RARE_FN int ph_fast_pairs(const struct ph_params *p, const struct ph_task *task, __u32 call)
+{
+	__u64 len = task->calls - task->win_start;
+	__u32 d;
+
+	for (d = 1; d < PH_WINDOW_MAX; d++) {
+		if (d >= p->window || d > len)
+			break;
+		if (!ph_cache_has(&task->cache,
+				  ph_pair_item(task->ring[(task->calls - d) & PH_RING_MASK], d, call)))
+			return 0;
+	}
+	return 1;
+}
+
+/* The fast path for a call the model does not ignore (ph_fast_call()
+ * checks that first; the kernel checks it before it looks the task up).
+ * It runs on every system call of a trained program, so it is written for
+ * few instructions: the task's fields are read once, and the n-gram's
+ * rolling hash is computed once for both the item and the next window. */
+PH_FN int ph_fast_known(struct ph_store *store, const struct ph_params *p, struct ph_task *task,
+			__u32 call, __u64 now)
 {
 	struct ph_task_cache *c = &task->cache;
 	/* read before the caller looks the profile up: a change made after
 	 * this read is seen by the next call */
 	__u64 epoch = ph_epoch(store);
-	__u32 d;
+	__u64 calls, len, h;
+	__u32 n;
 
-	if (ph_ignored(p, call) || ph_repeat(p, task, call))
-		return 1; /* not seen by the model at all */
 	if (!c->budget || c->epoch != epoch || now >= c->fast_until)
 		goto slow;
 	if (call > PH_CALL_MAX)
 		call = PH_CALL_MAX;
-	if (p->model & PH_MODEL_NGRAM) {
-		if (!ph_cache_has(c, ph_ngram_item(task, p->ngram, call)))
-			goto slow;
-	}
+	calls = task->calls;
+	len = calls - task->win_start; /* calls in the window */
+	n = p->ngram;
+	/* ph_ngram_item()'s hash: the window's last n - 1 calls and `call`;
+	 * without the term of the call that leaves, it is the next gram
+	 * (ph_gram_step()) */
+	h = task->gram * PH_GRAM_BASE + call + 1;
+	if ((p->model & PH_MODEL_NGRAM) &&
+	    !ph_cache_has(c, (h ^ ((__u64)(len < n ? len + 1 : n) << 56)) & ~PH_ITEM_PAIR_BIT))
+		goto slow;
 	/* FALLBACK: a known n-gram makes the call normal (ph_on_call()) */
-	if ((p->model & PH_MODEL_PAIRS) && !(p->model & PH_MODEL_FORGIVE)) {
-		for (d = 1; d < PH_WINDOW_MAX; d++) {
-			if (d >= p->window || d > task->calls - task->win_start)
-				break;
-			if (!ph_cache_has(c, ph_pair_item(task->ring[(task->calls - d) & PH_RING_MASK],
-							  d, call)))
-				goto slow;
-		}
-	}
+	if ((p->model & PH_MODEL_PAIRS) && !(p->model & PH_MODEL_FORGIVE) &&
+	    !ph_fast_pairs(p, task, call))
+		goto slow;
 	/* A no-op call: what ph_on_call() would do, minus the profile. The
 	 * LFC only slides (no anomaly), so it stays within the tolerize limit
 	 * that ph_cache_refresh() checked. */
 	c->budget--;
 	c->pending++;
 	ph_lfc_step(p, task, 0);
-	if (p->model & PH_MODEL_NGRAM)
-		ph_gram_step(task, p->ngram, call, c->gram_pow);
-	task->ring[task->calls & PH_RING_MASK] = (__u16)call;
-	task->calls++;
+	if (p->model & PH_MODEL_NGRAM) {
+		/* ph_gram_step(), from the hash above: (g - old * B^(n-2)) * B + s
+		 * is g * B + s - old * B^(n-1) */
+		if (len >= n - 1)
+			h -= ((__u64)task->ring[(calls - (n - 1)) & PH_RING_MASK] + 1) * c->gram_pow *
+			     PH_GRAM_BASE;
+		task->gram = h;
+	}
+	task->ring[calls & PH_RING_MASK] = (__u16)call;
+	task->calls = calls + 1;
 	return 1;
 slow:
 	c->seen = epoch; /* what ph_on_call() records as the cache's epoch */
 	return 0;
 }
 
-/* Where the n-gram of a call stands in ph_on_call(). */
-#define PH_GRAM_UNCHECKED 0
-#define PH_GRAM_MISSED 1
-#define PH_GRAM_KNOWN 2
+PH_FN int ph_fast_call(struct ph_store *store, const struct ph_params *p, struct ph_task *task,
+		       __u32 call, __u64 now)
+{
+	/* fold: replay only (the kernel calls ph_fast_known() itself) */
+	if (ph_ignored(p, call) || ph_repeat(p, task, call))
+		return 1; /* not seen by the model at all */
+	return ph_fast_known(store, p, task, call, now);
+}
 
 /* The fields whose change bumps the epoch: what the fast path trusts. */
 struct ph_profile_state {
@@ -506,8 +534,7 @@ PH_FN int ph_on_call(struct ph_store *store, const struct ph_params *p, struct p
 {
 	__u32 learn = p->learn ? PH_CHECK_LEARN : 0;
 	struct ph_profile_state before;
-	__u32 gram = PH_GRAM_UNCHECKED;
-	__u32 d, gram_misses, gram_learned;
+	__u32 d, gram_known = 0, gram_misses, gram_learned;
 	__u64 item;
 	int testing, err;
 
@@ -524,23 +551,21 @@ PH_FN int ph_on_call(struct ph_store *store, const struct ph_params *p, struct p
 		call = PH_CALL_MAX;
 	prof->calls++;
 
-	/* FALLBACK checks the n-gram first: a call whose n-gram is known is
-	 * normal whatever its pairs (and they were learnt with it, in the same
-	 * call), so the pairs are looked at only when the n-gram misses: one
-	 * lookup per call, as the n-gram model, and one cache item
-	 * (ph_fast_call()). */
-	if (p->model & PH_MODEL_FORGIVE) {
+	/* The n-gram first: under FALLBACK a call whose n-gram is known is
+	 * normal whatever its pairs (learnt with it), so they are looked at only
+	 * where it misses: one lookup and one cache item per call. */
+	if (p->model & PH_MODEL_NGRAM) {
 		item = ph_ngram_item(task, p->ngram, call);
 		err = ph_check_item(store, prof, learn, item, res);
 		if (err < 0)
 			return err;
 		if (err)
 			ph_cache_put(&task->cache, item);
-		gram = err ? PH_GRAM_KNOWN : PH_GRAM_MISSED;
+		gram_known = (__u32)err;
 	}
 	gram_misses = res->misses;
 	gram_learned = res->learned;
-	if ((p->model & PH_MODEL_PAIRS) && gram != PH_GRAM_KNOWN) {
+	if ((p->model & PH_MODEL_PAIRS) && !(gram_known && (p->model & PH_MODEL_FORGIVE))) {
 		for (d = 1; d < PH_WINDOW_MAX; d++) {
 			__u32 earlier;
 
@@ -555,28 +580,17 @@ PH_FN int ph_on_call(struct ph_store *store, const struct ph_params *p, struct p
 				ph_cache_put(&task->cache, item);
 		}
 	}
-	if ((p->model & PH_MODEL_NGRAM) && gram == PH_GRAM_UNCHECKED) {
-		item = ph_ngram_item(task, p->ngram, call);
-		err = ph_check_item(store, prof, learn, item, res);
-		if (err < 0)
-			return err;
-		if (err)
-			ph_cache_put(&task->cache, item);
-	}
-	/* FALLBACK: an n-gram the test data lacks while every lookahead pair
-	 * of the call is known is a new order of known neighbours, what a
-	 * small training set misses most: forgiven, not an anomaly (the
-	 * score still counts it, lower: ph_task_score()). */
+	/* FALLBACK: a new n-gram of known pairs (a new order of known
+	 * neighbours, what small training sets miss most) is forgiven: no
+	 * anomaly, 1/PH_FORGIVE_WEIGHT of one in ph_task_score() */
 	if ((p->model & PH_MODEL_FORGIVE) && gram_misses && res->misses == gram_misses) {
 		res->misses = 0;
 		res->forgiven = 1;
 		task->forgiven++;
 	}
 
-	/* FALLBACK: an n-gram learnt while its pairs were all known would be
-	 * forgiven in normal mode: stored, but no change for the freeze rule
-	 * (sqlite's journal writes a varying number of pages, so a threaded
-	 * server made such n-grams for ever and never froze) */
+	/* FALLBACK: an n-gram learnt with its pairs known (normal mode would
+	 * forgive it) is no change for the freeze rule (docs/ph.md) */
 	if (p->learn)
 		ph_train_step(p, prof, now, res,
 			      (p->model & PH_MODEL_FORGIVE) ? res->learned > gram_learned
@@ -637,47 +651,6 @@ PH_FN int ph_step(struct ph_store *store, const struct ph_params *p, struct ph_p
 		return 0;
 	}
 	return ph_on_call(store, p, prof, task, call, now, res);
-}
-
-PH_FN void ph_signal_push(struct ph_task *task, struct ph_sigstack *stack)
-{
-	struct ph_sig_frame *f;
-	__u32 i;
-
-	if (stack->depth >= PH_SIGNAL_DEPTH) {
-		stack->overflow++; /* too deep: go on in the current window */
-		return;
-	}
-	f = &stack->frame[stack->depth & (PH_SIGNAL_DEPTH - 1)];
-	f->win_start = task->win_start;
-	f->calls = task->calls;
-	f->gram = task->gram;
-	for (i = 0; i < PH_WINDOW_MAX; i++)
-		f->ring[i] = task->ring[i];
-	stack->depth++;
-	task->win_start = task->calls; /* an empty window */
-	task->gram = 0;
-}
-
-PH_FN void ph_signal_pop(struct ph_task *task, struct ph_sigstack *stack)
-{
-	const struct ph_sig_frame *f;
-	__u32 d;
-
-	if (stack->overflow) {
-		stack->overflow--;
-		return;
-	}
-	if (stack->depth == 0 || stack->depth > PH_SIGNAL_DEPTH)
-		return; /* rt_sigreturn without a delivery we saw */
-	stack->depth--;
-	f = &stack->frame[stack->depth & (PH_SIGNAL_DEPTH - 1)];
-	/* The ring is indexed by the call count, which went on during the
-	 * handler: put each saved call at the same distance from now. */
-	for (d = 1; d <= PH_WINDOW_MAX; d++)
-		task->ring[(task->calls - d) & PH_RING_MASK] = f->ring[(f->calls - d) & PH_RING_MASK];
-	task->win_start = f->win_start + (task->calls - f->calls);
-	task->gram = f->gram; /* the same calls at the same distances */
 }
 
 PH_FN __u64 ph_task_score(const struct ph_params *p, const struct ph_task *task)

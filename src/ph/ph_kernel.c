@@ -276,6 +276,29 @@ const struct vg_sensor_part *vg_ph_kernel_part(struct vg_ph_kernel *k)
 	return k ? &k->part : NULL;
 }
 
+/* The per-CPU counts of bpf/ph_step.h's ph_calls, summed. */
+static void call_counts(struct vg_ph_kernel *k, uint64_t *fast, uint64_t *slow)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct {
+		uint64_t fast, slow;
+	} *per;
+	__u32 zero = 0;
+
+	if (ncpu <= 0)
+		return;
+	per = calloc((size_t)ncpu, sizeof(*per));
+	if (!per)
+		return;
+	if (!bpf_map_lookup_elem(bpf_map__fd(k->skel->maps.ph_calls), &zero, per)) {
+		for (int i = 0; i < ncpu; i++) {
+			*fast += per[i].fast;
+			*slow += per[i].slow;
+		}
+	}
+	free(per);
+}
+
 void vg_ph_kernel_stats(struct vg_ph_kernel *k, struct vg_ph_kernel_stats *st)
 {
 	memset(st, 0, sizeof(*st));
@@ -291,6 +314,7 @@ void vg_ph_kernel_stats(struct vg_ph_kernel *k, struct vg_ph_kernel_stats *st)
 	st->profiles = k->skel->data_ph->ph_next_profile;
 	st->signal_windows = k->skel->data_ph->ph_signal_pushes;
 	st->responses = k->skel->data_ph->ph_responses;
+	call_counts(k, &st->calls_fast, &st->calls_slow);
 }
 
 void vg_ph_kernel_persist_stats(struct vg_ph_kernel *k, struct ph_persist_stats *st)
@@ -500,8 +524,7 @@ static void normal_by_coverage(struct vg_ph_kernel *k, const struct ph_exe_key *
 		"%llu calls without a new sequence",
 		path ? path : "(path unknown)", (unsigned long long)(key->dev >> 20),
 		(unsigned long long)(key->dev & 0xfffff), (unsigned long long)key->ino, cs.runs,
-		cs.call_runs,
-		(unsigned long long)(p.train_count - p.last_mod_count));
+		cs.call_runs, (unsigned long long)(p.train_count - p.last_mod_count));
 	memset(&e, 0, sizeof(e));
 	e.size = sizeof(e);
 	e.kind = PH_EV_NORMAL;
