@@ -914,6 +914,8 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	e = (void *)sc->ev;
 	__builtin_memset((char *)e + sizeof(e->hdr), 0, sizeof(*e) - sizeof(e->hdr));
 	fill_header(&e->hdr, VG_EV_EXEC, p, -1);
+	if (exec_caps_from_file(p))
+		e->hdr.flags |= VG_F_EXEC_CAPS_RAISED;
 	/* Guarded loads through the task's BTF type, not probe reads: every
 	 * exec pays these (a probe read costs tens of ns, a load a few). */
 	e->euid = p->cred->euid.val;

@@ -86,6 +86,7 @@ enum vg_event_type {
 #define VG_F_EXE_LOWER_LAYER (1u << 8) /* exec: exe is on an overlayfs, only in a lower layer */
 #define VG_F_OPEN_CREATED (1u << 9)    /* open: this call created the file (FMODE_CREATED) */
 #define VG_F_PATH_CHROOT (1u << 10)    /* a path was walked past the task's chroot to the real root */
+#define VG_F_EXEC_CAPS_RAISED (1u << 11) /* exec: permitted capabilities beyond the ambient set (from the file) */
 #define VG_F_IO_URING (1u << 16)  /* an io_uring request, not a syscall; opcode in the top byte */
 #define VG_F_URING_NORES (1u << 17) /* io_uring: sent at submission, its result unknown (res 0) */
 #define VG_URING_OP_SHIFT 24	   /* hdr.flags >> 24: the IORING_OP_* of an io_uring record */

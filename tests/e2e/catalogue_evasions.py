@@ -512,6 +512,26 @@ def kernel_facts(c, t, nob):
         LIBC + "fd = libc.syscall(430, b'ext4', 1)\nassert fd >= 0, ctypes.get_errno()\n"
         f"libc.syscall(431, fd, 1, b'source', b'/dev/vigil-{c.MARK}', 0)\nos.close(fd)"),
         fields={"evt.type": "fsconfig", "evt.arg.value": f"/dev/vigil-{c.MARK}"})
+    # VG-039: sources spelled through a symlink, resolved as the kernel does
+    # (absolute, relative to the cwd, a device behind a link; open_tree too)
+    os.symlink("/etc", f"{ev}/cfg")
+    os.symlink("/dev/null", f"{ev}/disk")
+    c.expect("VG-039", "python mount(~/cfg -> /etc, MS_BIND)", c.py(
+        private + f"libc.mount(b'{ev}/cfg', b'{mnt}', None, 0x1000, None)"),
+        fields={"evt.type": "mount", "evt.arg.dev": f"{ev}/cfg", "vigil.mount.source": "/etc"})
+    # relative: resolved against /proc/PID/cwd while the process lives (a
+    # process that mounts something uses it; this one lingers a second)
+    c.expect("VG-039", "python mount(cfg relative to the cwd, MS_BIND)", c.py(
+        private + f"os.chdir('{ev}')\nlibc.mount(b'cfg', b'{mnt}', None, 0x1000, None)\n"
+        "import time; time.sleep(1)"),
+        fields={"evt.type": "mount", "evt.arg.dev": "cfg", "vigil.mount.source": "/etc"})
+    c.expect("VG-039", "open_tree(~/cfg -> /etc)", c.py(
+        LIBC + f"fd = libc.syscall(428, -100, b'{ev}/cfg', 1 | 0o2000000)\n"
+        "assert fd >= 0, ctypes.get_errno()\nos.close(fd)"),
+        fields={"evt.type": "open_tree", "vigil.mount.source": "/etc"})
+    c.expect("VG-039", "mount of a device through a symlink (fails)", c.py(
+        private + f"libc.mount(b'{ev}/disk', b'{mnt}', b'ext4', 0, None)"),
+        fields={"evt.type": "mount", "vigil.mount.source": "/dev/null"})
     # VG-038: root from a setuid-root copy with no setuid call; group 0 by setgroups
     suid = f"{ev}/suid-py-{c.MARK}"
     shutil.copy(os.path.realpath(c.PY), suid)
@@ -599,3 +619,93 @@ def fastopen_sendmsg(c):
     c.expect("VG-063", "sendmsg(MSG_FASTOPEN)", c.run(["unshare", "-n", c.PY, "-c",
              "import socket\ntry: socket.socket().sendmsg([b'x'], [], socket.MSG_FASTOPEN, "
              "('169.254.169.254', 80))\nexcept OSError: pass"]), fd__rip="169.254.169.254")
+
+
+def copies(c, t, home, nob, port):
+    """Class "identity", by content: a tool copied under another name is a
+    new file with a new name and inode, but it keeps the build-id its
+    linker wrote (proc.exe_tool). Decoders, grep, shells, shred and ssh
+    copied into a private directory and run under innocent names."""
+    ev = os.path.join(t, "evade-copies")
+    os.makedirs(ev)
+    os.chmod(ev, 0o755)
+
+    def copy(src, name):
+        dst = os.path.join(ev, name)
+        shutil.copy(src, dst)
+        os.chmod(dst, 0o755)
+        return dst
+
+    payload = "ZWNobyB2aWdpbAo="  # "echo vigil"
+    # VG-043: a copy of base64 in a pipeline a running bash builds, and a
+    # copy of xxd; each stage execs on its own with innocent words
+    dec = copy("/usr/bin/base64", "fmt-conv")
+    rev = copy("/usr/bin/xxd", "hexview")
+    for name, line in [("base64 copy", f"echo {payload} | {dec} -d | sh"),
+                       ("xxd copy", f"printf 'echo vigil\\n' | xxd -p | {rev} -r -p | sh")]:
+        script = f"{ev}/pipeline-{name.split()[0]}-{c.MARK}.sh"
+        with open(script, "w") as f:
+            f.write(line + "\n")
+        c.run(["bash", script])
+        c.expect("VG-043", f"{name} | sh built by a running bash", marker=script)
+    # VG-020: a copy of grep (not a link: its own inode) searching for passwords
+    os.makedirs(f"{ev}/src")
+    finder = copy("/usr/bin/grep", "lookup")
+    c.expect("VG-020", "grep copied as lookup, -ri passw.rd",
+             c.run([finder, "-ri", "passw.rd", f"{ev}/src"]),
+             fields={"proc.name": "lookup", "proc.exe_tool": "grep"})
+    # VG-020: the needle in a pattern file (-f), absolute and relative to the cwd
+    with open(f"{ev}/pats-{c.MARK}", "w") as f:
+        f.write("nothing\npa[s]sw.rd\n")
+    c.expect("VG-020", "grep -r -f FILE", c.run(["grep", "-r", "-f", f"{ev}/pats-{c.MARK}", f"{ev}/src"]),
+             fields={"proc.name": "grep"})
+    c.expect("VG-020", "grep -rf FILE relative to the cwd",
+             c.run(["grep", "-rf", f"pats-{c.MARK}", "src"], cwd=ev), fields={"proc.name": "grep"})
+    # VG-045: a copy of bash as a service account's interactive shell
+    sh = copy("/bin/bash", "cronjob")
+    c.expect("VG-045", "bash copied as cronjob, as daemon",
+             c.run(c.DAEMON + [sh, "--norc", "-i", "-c", f"echo {c.MARK}-copy"]),
+             fields={"user.uid": 1, "proc.name": "cronjob"})
+    # VG-006: a copy of shred
+    with open(f"{ev}/secret-{c.MARK}", "w") as f:
+        f.write("secret\n" * 10)
+    c.expect("VG-006", "shred copied as tidy",
+             c.run([copy("/usr/bin/shred", "tidy"), "-u", f"{ev}/secret-{c.MARK}"]),
+             fields={"proc.name": "tidy"})
+    # VG-065: a copy of bash connecting through /dev/tcp
+    upd = copy("/bin/bash", "updater")
+    c.run([upd, "-c", f"exec 3<>/dev/tcp/127.0.0.1/{port}; echo {c.MARK}-copynet >&3"], timeout=30)
+    c.expect("VG-065", "bash copied as updater to /dev/tcp", marker=f"{c.MARK}-copynet", fd__rport=port)
+    # VG-062: a copy of ssh to a non-standard port
+    c.expect("VG-062", "ssh copied as sync-agent",
+             c.run([copy("/usr/bin/ssh", "sync-agent"), "-o", "BatchMode=yes", "-o", "ConnectTimeout=3",
+                    "-F", "/dev/null", "-o", "StrictHostKeyChecking=no", "-o",
+                    "UserKnownHostsFile=/dev/null", "-p", "4434", "127.0.0.1", "true"]),
+             fd__rport=4434)
+    # ordinary: a tool under its own name is its own tool; a build's own
+    # program is no tool
+    c._ordinary.append(("a copy of base64 encoding", c.run([dec, "/etc/hostname"]), None))
+
+
+def capabilities(c, t):
+    """VG-038 without uid 0: a copy of cat given cap_dac_read_search with
+    setcap, run by nobody, reads /etc/shadow. No setuid bit, no set*id call;
+    the exec raised the task's permitted capabilities (vigil.caps_raised)."""
+    ev = os.path.join(t, "evade-caps")
+    os.makedirs(ev)
+    os.chmod(ev, 0o755)
+    cat = os.path.join(ev, f"reader-{c.MARK}")
+    shutil.copy("/usr/bin/cat", cat)
+    os.chmod(cat, 0o755)
+    c.run(["setcap", "cap_dac_read_search+ep", cat], check=True)
+    c.expect("VG-038", "setcap'd copy of cat run by nobody reads /etc/shadow",
+             c.run(c.NOBODY + [cat, "/etc/shadow"]),
+             fields={"proc.exepath": cat, "user.uid": 65534, "thread.cap_effective": "CAP_DAC_READ_SEARCH"})
+    c.expect("VG-038", "setcap'd copy with +p only (no effective bit) run by nobody",
+             c.run(["sh", "-c", f"cp {cat} {cat}-p && setcap cap_dac_read_search+p {cat}-p && "
+                                f"setpriv --reuid=65534 --regid=65534 --clear-groups {cat}-p /etc/hostname"]),
+             marker=f"{cat}-p")
+    # ordinary: capabilities kept, not gained (a service's ambient set)
+    c._ordinary.append(("nobody with an ambient capability runs true", c.run(
+        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=+net_bind_service",
+         "--ambient-caps=+net_bind_service", "/bin/true"]), None))

@@ -72,7 +72,8 @@ RULES_BY_ID = {
     "VG-036": {"Memory written into another process"},
     "VG-037": {"Writable and executable memory mapping"},
     "VG-038": {"Privilege change to root by unexpected program",
-               "Root privileges from an unexpected setuid program"},
+               "Root privileges from an unexpected setuid program",
+               "Capabilities gained by an unexpected program"},
     "VG-039": {"Namespace changed by unexpected program",
                "Host path or disk mounted by unexpected program"},
     "VG-040": {"Kernel module loaded"},
@@ -529,6 +530,7 @@ def _network(t):
                   "os.dup2(s.fileno(), 0); os.dup2(s.fileno(), 1)"), fd__type="ipv4", evt__arg__newfd=0)
         catalogue_evasions.identity_network(types.SimpleNamespace(**globals()), t, p)
         catalogue_evasions.dup_variants(types.SimpleNamespace(**globals()), p)
+        catalogue_evasions.copies(types.SimpleNamespace(**globals()), t, None, None, p)
         os.symlink(ATTACK, f"{t}/tools/cat")
         expect("VG-065", "connect by 'cat'", run([f"{t}/tools/cat", "connect", p]), proc__name="cat")
     finally:
@@ -651,6 +653,7 @@ def _start_session():
             catalogue_evasions.arguments(types.SimpleNamespace(**globals()), t)
             catalogue_evasions.socket_shells(types.SimpleNamespace(**globals()))
             catalogue_evasions.fastopen_sendmsg(types.SimpleNamespace(**globals()))
+            catalogue_evasions.capabilities(types.SimpleNamespace(**globals()), t)
             _ordinary_activity(t, mon.proc.pid)
             time.sleep(0.5)
     finally:

@@ -1,7 +1,7 @@
 /* Fuzz target: command lines read by meaning (src/fields/decoders.c and
  * src/fields/grep_search.c). Any bytes, as a shell line, as a blank-separated
  * command and as NUL-separated arguments of base64, xxd, openssl and grep,
- * must be judged without reading outside the input (ASan) or crashing. */
+ * (and rg, ag) must be judged without reading outside the input (ASan) or crashing. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +13,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const tools[] = { "/usr/bin/base64", "/usr/bin/xxd", "/usr/bin/openssl",
-					     "/usr/bin/basenc", "/usr/bin/grep", "/usr/bin/egrep" };
+					     "/usr/bin/basenc", "/usr/bin/grep", "/usr/bin/egrep",
+					     "/usr/bin/rg", "/usr/bin/ag" };
 	char *s = malloc(size + 1);
 
 	if (!s)
