@@ -548,6 +548,25 @@ def kernel_facts(c, t, nob):
         "w = mmap.mmap(fd, 4096, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)\n"
         "x = mmap.mmap(fd, 4096, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_EXEC)"),
         fields={"evt.arg.path": "/memfd:jit", "evt.arg.file_writable": 1})
+    # VG-037: never W+X at once: written while RW, then flipped to RX by
+    # mprotect (anonymous memory, and a private file mapping written copy-on-write)
+    flip = ("import ctypes, mmap\nlibc = ctypes.CDLL(None)\n{m}\nm.write(b'\\xc3')\n"
+            "a = ctypes.addressof(ctypes.c_char.from_buffer(m))\n"
+            "assert libc.mprotect(ctypes.c_void_p(a), 4096, mmap.PROT_READ | mmap.PROT_EXEC) == 0")
+    c.expect("VG-037", "anonymous RW written, then mprotect RX", c.py(flip.format(
+        m="m = mmap.mmap(-1, 4096, mmap.MAP_PRIVATE, mmap.PROT_READ | mmap.PROT_WRITE)")),
+        fields={"evt.type": "mprotect", "evt.arg.was_written": 1})
+    with open(f"{ev}/blob-{c.MARK}", "wb") as f:
+        f.write(b"\0" * 4096)
+    c.expect("VG-037", "private file mapping written, then mprotect RX", c.py(flip.format(
+        m=f"f = open('{ev}/blob-{c.MARK}', 'rb')\n"
+          "m = mmap.mmap(f.fileno(), 4096, mmap.MAP_PRIVATE, mmap.PROT_READ | mmap.PROT_WRITE)")),
+        fields={"evt.type": "mprotect", "evt.arg.was_written": 1})
+    c._ordinary.append(("mprotect RX of anonymous memory never written", c.py(
+        "import ctypes, mmap\nlibc = ctypes.CDLL(None)\n"
+        "m = mmap.mmap(-1, 4096, mmap.MAP_PRIVATE, mmap.PROT_READ | mmap.PROT_WRITE)\n"
+        "a = ctypes.addressof(ctypes.c_char.from_buffer(m))\n"
+        "libc.mprotect(ctypes.c_void_p(a), 4096, mmap.PROT_READ | mmap.PROT_EXEC)"), None))
     shm = f"/dev/shm/vigil-{c.MARK}-wx"
     c.expect("VG-037", "/dev/shm file: writable mapping, executable mapping by a read-only fd", c.py(
         f"import mmap, os\nfd = os.open('{shm}', os.O_RDWR | os.O_CREAT, 0o600)\nos.ftruncate(fd, 4096)\n"
