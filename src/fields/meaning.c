@@ -6,10 +6,14 @@
  * grep_search.c), proc.exe_tool (what the executable is by its build-id,
  * tool_identity.c: the decoders and grep above are recognised by it first,
  * then by the executable's name) and vigil.caps_raised. */
+#include <sys/socket.h>
+#include <sys/stat.h>
+
 #include "fields/decoders.h"
 #include "fields/fx.h"
 #include "fields/grep_search.h"
 #include "fields/mount_source.h"
+#include "fields/relay.h"
 #include "fields/stdio.h"
 #include "fields/tool_identity.h"
 #include "proc/proctable.h"
@@ -95,6 +99,60 @@ FX(mount_source_fx)
 	return vg_put_copy(c, out, buf);
 }
 
+static bool is_shell_name(const char *name)
+{
+	static const char *const shells[] = { "sh",	"bash", "dash", "zsh", "ksh", "mksh",
+					      "ash", "tcsh", "csh",  "fish", "rbash", "yash" };
+	const char *b = strrchr(name, '/');
+
+	b = b ? b + 1 : name;
+	for (size_t i = 0; i < ARRAY_SIZE(shells); i++)
+		if (!strcmp(b, shells[i]))
+			return true;
+	return false;
+}
+
+/* vigil.stdout.relay_net: the other end of an exec's standard output */
+FX(relay_net_fx)
+{
+	const struct vg_event *ev = c->ev;
+	const struct vg_stdio *o;
+	const struct vg_proc *reader;
+
+	if (ev->u.hdr.type != VG_EV_EXEC)
+		return 0;
+	o = &ev->u.exec.stdio[1];
+	if ((o->mode & S_IFMT) == S_IFIFO) {
+		reader = c->stdio ? vg_stdio_peer(c->stdio, c->procs, ev, false) : NULL;
+		return vg_put_bool(out, (reader && vg_relay_holds_net(reader->pid, o->ino)) ||
+						vg_relay_holds_net(ev->u.hdr.ppid, o->ino));
+	}
+	if ((o->mode & S_IFMT) == S_IFSOCK && o->aux == AF_UNIX)
+		return vg_put_bool(out, vg_relay_holds_net(ev->u.hdr.ppid, 0));
+	return vg_put_bool(out, false);
+}
+
+/* vigil.stdin.writer_shell: the writer is a shell reading commands from
+ * its own standard input */
+FX(writer_shell_fx)
+{
+	const struct vg_proc *w = c->stdio ? vg_stdio_peer(c->stdio, c->procs, c->ev, true) : NULL;
+	const struct vg_proc_image *img = w ? w->img : NULL;
+	const char *tool = NULL;
+	size_t a0;
+
+	if (!img || !img->args_len)
+		return 0;
+	if (img->exe_ino)
+		tool = vg_tool_of_exe(w->pid, img->exe, img->exe_dev, img->exe_ino, img->exe_mtime_ns,
+				      c->ev->u.hdr.ts_ns);
+	a0 = strnlen(img->args, img->args_len);
+	if (a0 >= img->args_len)
+		return 0;
+	return vg_put_bool(out, (is_shell_name(tool ? tool : img->exe) || is_shell_name(w->comm)) &&
+					vg_shell_args_read_stdin(img->args + a0 + 1, img->args_len - a0 - 1));
+}
+
 /* The writer of the process's standard input decodes: its own program by
  * what it is (a copy of base64 under any name), else by the command line's
  * first word. */
@@ -158,6 +216,8 @@ static const struct vg_fx fx[] = {
 	{ VG_F_PROC_EXE_TOOL, exe_tool_fx },
 	{ VG_F_VIGIL_CAPS_RAISED, caps_raised_fx },
 	{ VG_F_VIGIL_MOUNT_SOURCE, mount_source_fx },
+	{ VG_F_VIGIL_STDOUT_RELAY_NET, relay_net_fx },
+	{ VG_F_VIGIL_STDIN_WRITER_SHELL, writer_shell_fx },
 	{ VG_F_VIGIL_DECODES, meaning_fx },
 	{ VG_F_VIGIL_STDIN_WRITER_DECODES, meaning_fx },
 	{ VG_F_VIGIL_SHELL_DECODE_RUNS, meaning_fx },

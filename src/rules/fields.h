@@ -195,6 +195,8 @@ enum vg_ftype {
 	X(VIGIL_RUID, "vigil.ruid", UINT, 0, "real user id of the task (user.uid is the effective one): 0 for a setuid-root program only when root ran it") \
 	X(PROC_EXE_TOOL, "proc.exe_tool", STR, 0, "the packaged tool the executable is by its ELF build-id (else its content hash), whatever its name or place: a copy of base64 at /tmp/x is base64; learnt from the system's copies in /usr/bin, /bin, /usr/sbin, /sbin") \
 	X(VIGIL_MOUNT_SOURCE, "vigil.mount.source", STR, 0, "mount, open_tree, fsconfig(source): the source as the kernel looks it up, relative to the working directory (or open_tree's dirfd) and through symlinks, resolved when the event is evaluated") \
+	X(VIGIL_STDOUT_RELAY_NET, "vigil.stdout.relay_net", BOOL, 0, "exec: standard output is a pipe or unix socket whose other end is held by a process (the pipe's reader, else the parent) that holds an IPv4/IPv6 socket, read from /proc when evaluated") \
+	X(VIGIL_STDIN_WRITER_SHELL, "vigil.stdin.writer_shell", BOOL, 0, "the process writing into standard input's pipe is a shell (by name or build-id) that reads its commands from its own standard input (no -c, no script)") \
 	X(VIGIL_CAPS_RAISED, "vigil.caps_raised", BOOL, 0, "exec: the new program holds permitted capabilities its ambient set does not explain: they came from the file (file capabilities, a setuid-root file; every exec by root)") \
 	X(CONTAINER_ID, "container.id", STR, 0, "short container id, \"host\" outside containers") \
 	X(CONTAINER_FULL_ID, "container.full_id", STR, 0, "full container id")                    \

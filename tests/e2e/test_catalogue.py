@@ -87,7 +87,8 @@ RULES_BY_ID = {
     "VG-061": {"Raw packet socket opened"},
     "VG-062": {"SSH connection to non-standard port"},
     "VG-063": {"Cloud metadata service contacted"},
-    "VG-064": {"Shell or interpreter listening on a socket", "Shell started on a network socket"},
+    "VG-064": {"Shell or interpreter listening on a socket", "Shell started on a network socket",
+               "Shell relayed to the network"},
     "VG-065": {"Outbound connection from a program that never makes one"},
     "VG-073": {"Probe on the PAM library"},
     "VG-080": {"BPF program loaded by unexpected program"},
@@ -531,6 +532,7 @@ def _network(t):
         catalogue_evasions.identity_network(types.SimpleNamespace(**globals()), t, p)
         catalogue_evasions.dup_variants(types.SimpleNamespace(**globals()), p)
         catalogue_evasions.copies(types.SimpleNamespace(**globals()), t, None, None, p)
+        catalogue_evasions.relays(types.SimpleNamespace(**globals()), t, p)
         os.symlink(ATTACK, f"{t}/tools/cat")
         expect("VG-065", "connect by 'cat'", run([f"{t}/tools/cat", "connect", p]), proc__name="cat")
     finally:

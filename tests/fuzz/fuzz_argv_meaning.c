@@ -8,6 +8,7 @@
 
 #include "fields/decoders.h"
 #include "fields/grep_search.h"
+#include "fields/relay.h"
 #include "util/macros.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -24,6 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)vg_command_decodes(s, size);
 	(void)vg_shell_line_decodes_and_runs(s, size);
 	(void)vg_shell_args_decode_and_run(s, size + 1);
+	(void)vg_shell_args_read_stdin(s, size + 1);
 	for (size_t i = 0; i < ARRAY_SIZE(tools); i++) {
 		(void)vg_argv_decodes(tools[i], s, size + 1);
 		(void)vg_grep_credential_search(tools[i], s, size + 1);

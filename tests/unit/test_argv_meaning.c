@@ -10,6 +10,8 @@
 #include "fields/decoders.h"
 #include "fields/grep_search.h"
 #include "fields/mount_args.h"
+#include "fields/mount_source.h"
+#include "fields/relay.h"
 
 #define CMD(s) vg_command_decodes(s, strlen(s))
 #define LINE(s) vg_shell_line_decodes_and_runs(s, strlen(s))
@@ -131,6 +133,42 @@ static void test_grep_pattern_file(void)
 	rmdir(dir);
 }
 
+/* a shell that reads its commands from standard input */
+static void test_shell_reads_stdin(void)
+{
+	CHECK(vg_shell_args_read_stdin("", 0));
+	CHECK(vg_shell_args_read_stdin("-i", sizeof("-i")));
+	CHECK(vg_shell_args_read_stdin("--norc\0-is", sizeof("--norc\0-is")));
+	CHECK(!vg_shell_args_read_stdin("-c\0id", sizeof("-c\0id")));
+	CHECK(!vg_shell_args_read_stdin("-ic\0id", sizeof("-ic\0id")));
+	CHECK(!vg_shell_args_read_stdin("script.sh", sizeof("script.sh")));
+	CHECK(!vg_shell_args_read_stdin("--\0script.sh", sizeof("--\0script.sh")));
+}
+
+/* mount sources resolved as the kernel looks them up */
+static void test_mount_source(void)
+{
+	char dir[] = "/tmp/vigil-msrc-XXXXXX", link[128], buf[256];
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(link, sizeof(link), "%s/cfg", dir);
+	CHECK_INT(symlink("/etc", link), 0);
+	CHECK(vg_mount_source_resolve(0, -100, NULL, link, true, buf, sizeof(buf)));
+	CHECK_STR(buf, "/etc");
+	/* relative: against the cwd given (pid 0 has no /proc entry) */
+	CHECK(vg_mount_source_resolve(0, -100, dir, "cfg", true, buf, sizeof(buf)));
+	CHECK_STR(buf, "/etc");
+	CHECK(vg_mount_source_resolve(0, -100, dir, "cfg/../etc/./", true, buf, sizeof(buf)));
+	CHECK_STR(buf, "/etc");
+	/* AT_SYMLINK_NOFOLLOW: the link itself */
+	CHECK(vg_mount_source_resolve(0, -100, NULL, link, false, buf, sizeof(buf)));
+	CHECK_STR(buf, link);
+	CHECK(!vg_mount_source_resolve(0, -100, NULL, "/nonexistent/x", true, buf, sizeof(buf)));
+	CHECK(!vg_mount_source_resolve(0, -100, NULL, "relative", true, buf, sizeof(buf)));
+	unlink(link);
+	rmdir(dir);
+}
+
 static void test_mount_flags(void)
 {
 	char b[256];
@@ -157,5 +195,7 @@ int main(void)
 	test_grep();
 	test_grep_pattern_file();
 	test_mount_flags();
+	test_shell_reads_stdin();
+	test_mount_source();
 	return check_report();
 }
