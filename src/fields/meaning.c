@@ -119,8 +119,20 @@ FX(relay_net_fx)
 	const struct vg_stdio *o;
 	const struct vg_proc *reader;
 
+	const struct vg_rule_pview *s;
+	const char *tool;
+	long a0;
+
 	if (ev->u.hdr.type != VG_EV_EXEC)
 		return 0;
+	/* /proc is read only for a shell that reads its commands from standard
+	 * input, whatever order the rule's clauses run in */
+	s = vg_fx_self(c);
+	a0 = argv0_len(s);
+	tool = self_tool(c);
+	if (a0 < 0 || !is_shell_name(tool ? tool : s->exe) ||
+	    !vg_shell_args_read_stdin(s->args + a0 + 1, s->args_len - (size_t)a0 - 1))
+		return vg_put_bool(out, false);
 	o = &ev->u.exec.stdio[1];
 	if ((o->mode & S_IFMT) == S_IFIFO) {
 		reader = c->stdio ? vg_stdio_peer(c->stdio, c->procs, ev, false) : NULL;
