@@ -1,9 +1,13 @@
 /* Arguments read by meaning: decoders as they parse their options
  * (src/fields/decoders.c), grep's patterns as grep compiles them
  * (src/fields/grep_search.c), mount flags by name (src/fields/mount_args.c). */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -145,6 +149,28 @@ static void test_shell_reads_stdin(void)
 	CHECK(!vg_shell_args_read_stdin("--\0script.sh", sizeof("--\0script.sh")));
 }
 
+/* a relay: holds the pipe and an IPv4/IPv6 socket (this process) */
+static void test_relay_holds_net(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct stat st;
+	int p[2], s;
+
+	CHECK_INT(pipe(p), 0);
+	CHECK_INT(fstat(p[0], &st), 0);
+	CHECK(!vg_relay_holds_net((uint32_t)getpid(), st.st_ino)); /* no socket yet */
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	CHECK(s >= 0);
+	CHECK_INT(bind(s, (struct sockaddr *)&a, sizeof(a)), 0);
+	CHECK(vg_relay_holds_net((uint32_t)getpid(), st.st_ino));
+	CHECK(vg_relay_holds_net((uint32_t)getpid(), 0));
+	CHECK(!vg_relay_holds_net((uint32_t)getpid(), st.st_ino + 1000000)); /* not its pipe */
+	CHECK(!vg_relay_holds_net(0, 0));
+	close(s);
+	close(p[0]);
+	close(p[1]);
+}
+
 /* mount sources resolved as the kernel looks them up */
 static void test_mount_source(void)
 {
@@ -197,5 +223,6 @@ int main(void)
 	test_mount_flags();
 	test_shell_reads_stdin();
 	test_mount_source();
+	test_relay_holds_net();
 	return check_report();
 }
