@@ -680,6 +680,19 @@ def copies(c, t, home, nob, port):
              fields={"proc.name": "grep"})
     c.expect("VG-020", "grep -rf FILE relative to the cwd",
              c.run(["grep", "-rf", f"pats-{c.MARK}", "src"], cwd=ev), fields={"proc.name": "grep"})
+    # VG-020: ripgrep read with its own options (recursive by default, smart
+    # case), and a copy of it under another name
+    c.expect("VG-020", "rg -S pass.ord (smart case, recursive by default)",
+             c.run(["rg", "-S", "pass.ord", f"{ev}/src"]), fields={"proc.name": "rg", "proc.exe_tool": "rg"})
+    c.expect("VG-020", "rg copied as scan, -i PASS.ORD",
+             c.run([copy(shutil.which("rg") or "/usr/bin/rg", "scan"), "-i", "PASS.ORD", f"{ev}/src"]),
+             fields={"proc.name": "scan", "proc.exe_tool": "rg"})
+    # VG-041: OpenBSD netcat copied under another name, asked to run a shell
+    # (this netcat has no -e: it refuses and exits)
+    nc = os.path.realpath(shutil.which("nc") or "/bin/nc")
+    c.expect("VG-041", "nc copied as relay, -e /bin/sh",
+             c.run([copy(nc, "relay"), "-e", "/bin/sh", "127.0.0.1", "9"]),
+             fields={"proc.name": "relay", "proc.exe_tool": "nc"})
     # VG-045: a copy of bash as a service account's interactive shell
     sh = copy("/bin/bash", "cronjob")
     c.expect("VG-045", "bash copied as cronjob, as daemon",
