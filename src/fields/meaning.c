@@ -5,7 +5,9 @@
  * vigil.grep.credential_search (grep's patterns as grep compiles them,
  * grep_search.c), proc.exe_tool (what the executable is by its build-id,
  * tool_identity.c: the decoders and grep above are recognised by it first,
- * then by the executable's name) and vigil.caps_raised. */
+ * then by the executable's name), vigil.caps_raised (capabilities from the
+ * file at exec), vigil.mount.source (mount_source.c) and the shell relays
+ * vigil.stdout.relay_net and vigil.stdin.writer_shell (relay.c). */
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -118,7 +120,6 @@ FX(relay_net_fx)
 	const struct vg_event *ev = c->ev;
 	const struct vg_stdio *o;
 	const struct vg_proc *reader;
-
 	const struct vg_rule_pview *s;
 	const char *tool;
 	long a0;
