@@ -145,11 +145,13 @@ FX(relay_net_fx)
 	return vg_put_bool(out, false);
 }
 
-/* vigil.stdin.writer_shell: the writer is a shell reading commands from
- * its own standard input */
-FX(writer_shell_fx)
+/* vigil.stdin.writer_shell, vigil.stdout.reader_shell: the process at the
+ * other end of the pipe is a shell (by name or build-id) reading commands
+ * from its own standard input */
+FX(peer_shell_fx)
 {
-	const struct vg_proc *w = c->stdio ? vg_stdio_peer(c->stdio, c->procs, c->ev, true) : NULL;
+	bool writer = ref->field->id == VG_F_VIGIL_STDIN_WRITER_SHELL;
+	const struct vg_proc *w = c->stdio ? vg_stdio_peer(c->stdio, c->procs, c->ev, writer) : NULL;
 	const struct vg_proc_image *img = w ? w->img : NULL;
 	const char *tool = NULL;
 	size_t a0;
@@ -230,7 +232,8 @@ static const struct vg_fx fx[] = {
 	{ VG_F_VIGIL_CAPS_RAISED, caps_raised_fx },
 	{ VG_F_VIGIL_MOUNT_SOURCE, mount_source_fx },
 	{ VG_F_VIGIL_STDOUT_RELAY_NET, relay_net_fx },
-	{ VG_F_VIGIL_STDIN_WRITER_SHELL, writer_shell_fx },
+	{ VG_F_VIGIL_STDIN_WRITER_SHELL, peer_shell_fx },
+	{ VG_F_VIGIL_STDOUT_READER_SHELL, peer_shell_fx },
 	{ VG_F_VIGIL_DECODES, meaning_fx },
 	{ VG_F_VIGIL_STDIN_WRITER_DECODES, meaning_fx },
 	{ VG_F_VIGIL_SHELL_DECODE_RUNS, meaning_fx },

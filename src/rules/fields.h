@@ -197,6 +197,7 @@ enum vg_ftype {
 	X(VIGIL_MOUNT_SOURCE, "vigil.mount.source", STR, 0, "mount, open_tree, fsconfig(source): the source as the kernel looks it up, relative to the working directory (or open_tree's dirfd) and through symlinks, resolved when the event is evaluated") \
 	X(VIGIL_STDOUT_RELAY_NET, "vigil.stdout.relay_net", BOOL, 0, "exec of a shell (by name or build-id) reading its commands from standard input: standard output is a pipe or unix socket whose other end is held by a process (the pipe's reader, else the parent) that holds an IPv4/IPv6 socket, read from /proc when evaluated") \
 	X(VIGIL_STDIN_WRITER_SHELL, "vigil.stdin.writer_shell", BOOL, 0, "the process writing into standard input's pipe is a shell (by name or build-id) that reads its commands from its own standard input (no -c, no script)") \
+	X(VIGIL_STDOUT_READER_SHELL, "vigil.stdout.reader_shell", BOOL, 0, "the process reading this one's standard output pipe is a shell (by name or build-id) that reads its commands from its standard input (no -c, no script)") \
 	X(VIGIL_CAPS_RAISED, "vigil.caps_raised", BOOL, 0, "exec: the new program holds permitted capabilities its ambient set does not explain: they came from the file (file capabilities, a setuid-root file; every exec by root)") \
 	X(CONTAINER_ID, "container.id", STR, 0, "short container id, \"host\" outside containers") \
 	X(CONTAINER_FULL_ID, "container.full_id", STR, 0, "full container id")                    \

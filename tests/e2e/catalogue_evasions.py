@@ -660,8 +660,10 @@ def copies(c, t, home, nob, port):
     # copy of xxd; each stage execs on its own with innocent words
     dec = copy("/usr/bin/base64", "fmt-conv")
     rev = copy("/usr/bin/xxd", "hexview")
+    runner = copy("/bin/dash", "runner")
     for name, line in [("base64 copy", f"echo {payload} | {dec} -d | sh"),
-                       ("xxd copy", f"printf 'echo vigil\\n' | xxd -p | {rev} -r -p | sh")]:
+                       ("xxd copy", f"printf 'echo vigil\\n' | xxd -p | {rev} -r -p | sh"),
+                       ("shell copy", f"echo {payload} | base64 -d | {runner}")]:
         script = f"{ev}/pipeline-{name.split()[0]}-{c.MARK}.sh"
         with open(script, "w") as f:
             f.write(line + "\n")
