@@ -533,6 +533,7 @@ def _network(t):
         catalogue_evasions.dup_variants(types.SimpleNamespace(**globals()), p)
         catalogue_evasions.copies(types.SimpleNamespace(**globals()), t, None, None, p)
         catalogue_evasions.relays(types.SimpleNamespace(**globals()), t, p)
+        catalogue_evasions.compat32(types.SimpleNamespace(**globals()), t, p)
         os.symlink(ATTACK, f"{t}/tools/cat")
         expect("VG-065", "connect by 'cat'", run([f"{t}/tools/cat", "connect", p]), proc__name="cat")
     finally:
