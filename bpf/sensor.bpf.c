@@ -415,6 +415,7 @@ static __always_inline __u32 net_fill(struct scratch *sc, const struct vg_route 
 {
 	struct vg_net *e = (void *)sc->ev;
 	__u32 off = sizeof(*e);
+	__u16 family = 0;
 
 	e->res = ret;
 	switch (r->type) {
@@ -435,15 +436,20 @@ static __always_inline __u32 net_fill(struct scratch *sc, const struct vg_route 
 		break;
 	case VG_EV_CONNECT:
 	case VG_EV_BIND:
-		/* What the program asked for comes from its sockaddr; the
-		 * other end from the socket once the call went through. */
+		/* Once the call went through, both ends come from the socket.
+		 * A connect's peer comes from the socket too when it is inet:
+		 * another thread may rewrite the sockaddr after the kernel
+		 * copied it, so user memory would show an address the
+		 * connection never went to. It is read only for failed calls
+		 * (nothing else says what was asked), for bind, and for other
+		 * families (a unix socket's path). */
 		e->fd = a1;
 		if (ret >= 0 || ret == -EINPROGRESS)
-			sockaddr_from_fd(e, e->fd);
-		if (r->type == VG_EV_CONNECT)
-			sockaddr_from_user(&e->remote, uaddr);
-		else
+			family = sockaddr_from_fd(e, e->fd);
+		if (r->type == VG_EV_BIND)
 			sockaddr_from_user(&e->local, uaddr);
+		else if (family != AF_INET && family != AF_INET6)
+			sockaddr_from_user(&e->remote, uaddr);
 		if (!e->domain)
 			e->domain = r->type == VG_EV_CONNECT ? e->remote.family : e->local.family;
 		if (e->remote.family == AF_UNIX || e->local.family == AF_UNIX) {
