@@ -717,18 +717,23 @@ int BPF_PROG(vg_sys, struct pt_regs *regs, long ret)
 	struct vg_sys *e;
 	__u32 off, i, type;
 	long nr = regs->orig_ax;
-	bool compat = in_compat_syscall();
+	bool compat = in_compat_syscall(), after_write = false;
 
 	/* Filters that need the arguments, before any work: only W+X
-	 * mappings, only dups onto standard input/output/error. */
+	 * mappings (or memory made executable after it was written), only
+	 * dups onto standard input/output/error. */
 	if ((unsigned long)nr >= VG_NR_SYSCALLS)
 		return 0;
 	type = route_for(nr, compat)->type;
-	if (type == VG_EV_MPROTECT &&
-	    (sys_arg(regs, compat, 3) & (PROT_WRITE | PROT_EXEC)) != (PROT_WRITE | PROT_EXEC) &&
-	    !exec_map_of_written_file(route_for(nr, compat), sys_arg(regs, compat, 3),
-				      sys_arg(regs, compat, 5)))
-		return 0;
+	if (type == VG_EV_MPROTECT) {
+		after_write = exec_after_write(route_for(nr, compat), sys_arg(regs, compat, 1),
+					       sys_arg(regs, compat, 3), ret);
+		if ((sys_arg(regs, compat, 3) & (PROT_WRITE | PROT_EXEC)) != (PROT_WRITE | PROT_EXEC) &&
+		    !exec_map_of_written_file(route_for(nr, compat), sys_arg(regs, compat, 3),
+					      sys_arg(regs, compat, 5)) &&
+		    !after_write)
+			return 0;
+	}
 	if (type == VG_EV_DUP && !dup_onto_stdio(route_for(nr, compat)->variant,
 						 sys_arg(regs, compat, 2), ret))
 		return 0;
@@ -796,6 +801,8 @@ int BPF_PROG(vg_sys, struct pt_regs *regs, long ret)
 	off = nsmount_details(sc, e, off, r, task);
 	if (r->type == VG_EV_MPROTECT && r->fd) /* mmap: was the file open for writing? */
 		e->aux = exec_map_of_written_file(r, e->args[2], e->args[4]);
+	else if (r->type == VG_EV_MPROTECT) /* mprotect: made written memory executable? */
+		e->aux = after_write;
 	emit(sc, off);
 	return 0;
 }
@@ -938,6 +945,8 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	e = (void *)sc->ev;
 	__builtin_memset((char *)e + sizeof(e->hdr), 0, sizeof(*e) - sizeof(e->hdr));
 	fill_header(&e->hdr, VG_EV_EXEC, p, -1);
+	if (exec_caps_from_file(p))
+		e->hdr.flags |= VG_F_EXEC_CAPS_RAISED;
 	/* Guarded loads through the task's BTF type, not probe reads: every
 	 * exec pays these (a probe read costs tens of ns, a load a few). */
 	e->euid = p->cred->euid.val;
