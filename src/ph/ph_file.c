@@ -135,6 +135,20 @@ static int check_item(const struct ph_profile *p, const struct ph_file_item *it,
 	return 0;
 }
 
+/* A file's model must be the one the monitor runs, with one exception:
+ * FALLBACK keeps the n-gram model's items as they are and adds pairs only
+ * where an n-gram is new, so a profile the n-gram model saved (the default
+ * before FALLBACK) loads unchanged and judges as it did until it learns
+ * pairs; refusing it would throw away what an upgraded host had learnt. */
+static int model_matches(const struct ph_file_header *h, const struct ph_file_meta *expect)
+{
+	if (h->call_max != PH_CALL_MAX || h->ngram != expect->ngram)
+		return 0;
+	if (h->model == expect->model && h->window == expect->window)
+		return 1;
+	return h->model == PH_MODEL_NGRAM && expect->model == PH_MODEL_FALLBACK;
+}
+
 int ph_file_decode(const void *buf, size_t len, const struct ph_file_meta *expect,
 		   struct ph_file_meta *meta, struct ph_profile *prof, const void **items,
 		   size_t *nitems, const char **why)
@@ -177,8 +191,7 @@ int ph_file_decode(const void *buf, size_t len, const struct ph_file_meta *expec
 		*why = "profile of another architecture";
 		return -EPROTO;
 	}
-	if (h.model != expect->model || h.window != expect->window || h.ngram != expect->ngram ||
-	    h.call_max != PH_CALL_MAX) {
+	if (!model_matches(&h, expect)) {
 		*why = "profile of another model (model, window or n differ)";
 		return -EPROTO;
 	}

@@ -199,6 +199,31 @@ static void test_corruptions(void)
 	m2 = meta;
 	m2.model = PH_MODEL_PAIRS;
 	CHECK_INT(decode_edited(&m2, &prof, items, 10, &why), -EPROTO);
+	/* an n-gram profile (the default before FALLBACK) loads under FALLBACK
+	 * with its items; a FALLBACK one does not load under the n-gram model,
+	 * nor an n-gram profile of another n */
+	{
+		const struct ph_file_meta fb = { .model = PH_MODEL_FALLBACK, .window = 5, .ngram = 12 };
+		struct ph_file_meta meta2;
+		struct ph_profile prof2;
+		const void *it2;
+		size_t n2, blen;
+		void *bbuf;
+
+		CHECK_INT(ph_file_encode(&meta, &prof, items, 10, &bbuf, &blen), 0);
+		CHECK_INT(ph_file_decode(bbuf, blen, &fb, &meta2, &prof2, &it2, &n2, &why), 0);
+		CHECK_INT(n2, 10);
+		free(bbuf);
+		m2 = meta;
+		m2.model = PH_MODEL_FALLBACK;
+		m2.window = 5;
+		CHECK_INT(decode_edited(&m2, &prof, items, 10, &why), -EPROTO);
+		m2 = meta;
+		m2.ngram = 6;
+		CHECK_INT(ph_file_encode(&m2, &prof, items, 10, &bbuf, &blen), 0);
+		CHECK_INT(ph_file_decode(bbuf, blen, &fb, &meta2, &prof2, &it2, &n2, &why), -EPROTO);
+		free(bbuf);
+	}
 	/* oversized: an item count beyond the limit is refused before use */
 	memcpy(copy, buf, len);
 	{
