@@ -116,7 +116,7 @@ static int ph_of(const struct vg_config *cfg, struct vg_ph_kernel_opts *o)
 	o->alert_scope = !strcmp(cfg->ph.alert_scope, "all")	   ? VG_PH_SCOPE_ALL
 			 : !strcmp(cfg->ph.alert_scope, "watched") ? VG_PH_SCOPE_WATCHED
 								   : VG_PH_SCOPE_SERVICES;
-	o->watch = (const char *const *)cfg->ph.watch.items;
+	o->watch = (const char *const *)cfg->ph.watch.paths;
 	o->nwatch = cfg->ph.watch.n;
 	o->learning_window_s = cfg->ph.learning_window;
 	o->coverage_runs = (uint32_t)cfg->ph.coverage_runs;

@@ -86,6 +86,7 @@ const char *vg_config_type_name(enum vg_config_type t)
 	case VG_CT_ENUM: return "one of the names";
 	case VG_CT_LIST: return "a list of strings";
 	case VG_CT_OUTPUTS: return "a list of outputs";
+	case VG_CT_WATCH: return "a list of paths or {path: ...} mappings";
 	}
 	return "?";
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config/config_ctx.h"
+#include "config/config_watch.h"
 
 /* A string as YAML: plain when that reads back the same, else quoted. */
 static int yaml_string(char *buf, size_t len, const char *s)
@@ -35,6 +36,11 @@ static int yaml_string(char *buf, size_t len, const char *s)
 	}
 	at += (size_t)snprintf(at < len ? buf + at : NULL, at < len ? len - at : 0, "\"");
 	return (int)at;
+}
+
+int vg_config_yaml_string(char *buf, size_t len, const char *s)
+{
+	return yaml_string(buf, len, s);
 }
 
 #define APPEND(...)                                                                                \
@@ -84,6 +90,8 @@ int vg_config_format(const struct vg_config *c, const struct vg_config_key *k, c
 		}
 		APPEND("]");
 		return (int)at;
+	case VG_CT_WATCH:
+		return vg_config_format_watch(vg_config_cfield(c, k), buf, len);
 	}
 	return 0;
 }
@@ -123,6 +131,21 @@ void vg_config_show(const struct vg_config *c, FILE *out)
 	}
 }
 
+/* A ph.watch entry's settings and an example, after the key. */
+static void watch_example(FILE *out, const char *ind)
+{
+	fprintf(out, "%s# a mapping's settings (a setting left out: the global one):\n", ind);
+	for (unsigned i = 0; i < vg_config_nwatch_keys; i++)
+		fprintf(out, "%s#   %s (%s): %s\n", ind, vg_config_watch_keys[i].name,
+			vg_config_watch_keys[i].type, vg_config_watch_keys[i].doc);
+	fprintf(out,
+		"%s#watch:\n"
+		"%s#  - /usr/sbin/sshd\n"
+		"%s#  - {path: /usr/sbin/nginx, normal_wait: 2h, coverage_runs: 20, "
+		"anomaly_limit: 100, ignore_calls: [sched_getaffinity]}\n",
+		ind, ind, ind);
+}
+
 void vg_config_example(FILE *out)
 {
 	fprintf(out,
@@ -145,6 +168,8 @@ void vg_config_example(FILE *out)
 			fprintf(out, "#%.*s:\n", (int)g, k->name);
 		fprintf(out, "%s# %s%s\n", ind, k->doc, k->live ? "" : " (restart)");
 		fprintf(out, "%s#%s: %s\n", ind, k->name + (g ? g + 1 : 0), k->def);
+		if (k->type == VG_CT_WATCH)
+			watch_example(out, ind);
 	}
 	fprintf(out,
 		"\n# For example, JSON lines to a file and warnings and above to syslog:\n"
@@ -186,6 +211,10 @@ static const char *md_type(const struct vg_config_key *k, char *buf, size_t len)
 	case VG_CT_OUTPUTS:
 		snprintf(buf, len, "list of mappings, at most %llu", (unsigned long long)k->max);
 		return buf;
+	case VG_CT_WATCH:
+		snprintf(buf, len, "list of paths or mappings, at most %llu",
+			 (unsigned long long)k->max);
+		return buf;
 	}
 	return "?";
 }
@@ -209,5 +238,9 @@ void vg_config_markdown(FILE *out)
 		doc[at] = 0;
 		fprintf(out, "| `%s` | %s | `%s` | %s | %s |\n", k->name, md_type(k, t, sizeof(t)),
 			k->def, k->live ? "live" : "restart", doc);
+		for (unsigned j = 0; k->type == VG_CT_WATCH && j < vg_config_nwatch_keys; j++)
+			fprintf(out, "| `%s[].%s` | %s | | %s | %s |\n", k->name,
+				vg_config_watch_keys[j].name, vg_config_watch_keys[j].type,
+				k->live ? "live" : "restart", vg_config_watch_keys[j].doc);
 	}
 }
