@@ -318,6 +318,7 @@ static __always_inline void respond(struct task_struct *task, const struct ph_ta
 }
 
 #include "ph_sketch.h" /* the dashboard's picture of n-gram profiles */
+#include "ph_watch.h"  /* per-program settings: ph_params_of() */
 
 /* After the fast path failed: the profile, the model, and the records. */
 static __always_inline void ph_slow_call(struct task_struct *task, struct ph_task_state *st,
@@ -336,7 +337,7 @@ static __always_inline void ph_slow_call(struct task_struct *task, struct ph_tas
 		st->exe.ino = 0;
 		return;
 	}
-	if (ph_on_call(&dummy, &ph_params_cfg, prof, &st->t, sym, now, &res)) {
+	if (ph_on_call(&dummy, ph_params_of(&st->exe), prof, &st->t, sym, now, &res)) {
 		__sync_fetch_and_add(&ph_model_errors, 1);
 		return;
 	}

@@ -9,40 +9,6 @@
 #include "config/config_ctx.h"
 #include "config/config_watch.h"
 
-/* A string as YAML: plain when that reads back the same, else quoted. */
-static int yaml_string(char *buf, size_t len, const char *s)
-{
-	bool plain = *s && !strchr("-?:,[]{}#&*!|>'\"%@`~ ", s[0]) && s[strlen(s) - 1] != ' ' &&
-		     strcmp(s, "null") && strcmp(s, "true") && strcmp(s, "false");
-	size_t at = 0;
-
-	for (const char *p = s; *p && plain; p++)
-		plain = (unsigned char)*p >= 0x20 && *p != 0x7f && !strchr(",[]{}#\"'", *p) &&
-			!(*p == ':' && (p[1] == ' ' || !p[1]));
-	if (plain)
-		return snprintf(buf, len, "%s", s);
-	at += (size_t)snprintf(len ? buf : NULL, len, "\"");
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		char esc[8];
-
-		if (*p == '"' || *p == '\\')
-			snprintf(esc, sizeof(esc), "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			snprintf(esc, sizeof(esc), "\\x%02x", *p);
-		else
-			snprintf(esc, sizeof(esc), "%c", *p);
-		at += (size_t)snprintf(at < len ? buf + at : NULL, at < len ? len - at : 0, "%s",
-				       esc);
-	}
-	at += (size_t)snprintf(at < len ? buf + at : NULL, at < len ? len - at : 0, "\"");
-	return (int)at;
-}
-
-int vg_config_yaml_string(char *buf, size_t len, const char *s)
-{
-	return yaml_string(buf, len, s);
-}
-
 #define APPEND(...)                                                                                \
 	(at += (size_t)snprintf(at < len ? buf + at : NULL, at < len ? len - at : 0, __VA_ARGS__))
 
@@ -64,13 +30,13 @@ int vg_config_format(const struct vg_config *c, const struct vg_config_key *k, c
 		return vg_config_format_size(buf, len, *(const uint64_t *)vg_config_cfield(c, k));
 	case VG_CT_STRING:
 	case VG_CT_ENUM:
-		return yaml_string(buf, len, *(char *const *)vg_config_cfield(c, k));
+		return vg_config_yaml_string(buf, len, *(char *const *)vg_config_cfield(c, k));
 	case VG_CT_LIST: {
 		const struct vg_strlist *l = vg_config_cfield(c, k);
 
 		APPEND("[");
 		for (unsigned i = 0; i < l->n; i++) {
-			yaml_string(item, sizeof(item), l->items[i]);
+			vg_config_yaml_string(item, sizeof(item), l->items[i]);
 			APPEND("%s%s", i ? ", " : "", item);
 		}
 		APPEND("]");
@@ -83,7 +49,7 @@ int vg_config_format(const struct vg_config *c, const struct vg_config_key *k, c
 
 			APPEND("%s{type: %s", i ? ", " : "", o->type);
 			for (unsigned j = 0; j < o->nkv; j++) {
-				yaml_string(item, sizeof(item), o->kv[j].value);
+				vg_config_yaml_string(item, sizeof(item), o->kv[j].value);
 				APPEND(", %s: %s", o->kv[j].key, item);
 			}
 			APPEND("}");

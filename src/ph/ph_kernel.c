@@ -27,6 +27,7 @@
 #include "ph/ph_persist.h"
 #include "ph/ph_setup.h"
 #include "ph/ph_share.h"
+#include "ph/ph_watch.h"
 #include "ph/ph_window.h"
 #include "util/log.h"
 #include "util/map_walk.h"
@@ -70,6 +71,7 @@ struct vg_ph_kernel {
 	struct ph_exe_key due[VG_PH_COVERAGE_DUE_MAX]; /* to make normal after a walk */
 	unsigned ndue;
 	vg_ph_proc_fn proc_fn; /* the process table (accepts name no executable) */
+	struct vg_ph_watch *watch; /* the watch list's own settings (ph_watch.h) */
 	void *proc_ctx;
 };
 
@@ -143,10 +145,12 @@ static void deliver(struct vg_ph_kernel *k, const struct ph_alert_event *e)
 		return; /* reported as part of an incident */
 	/* a program outside the alert scope learns silently (a response,
 	 * which the operator asked for by path, is always told) */
-	if (e->kind != PH_EV_RESPONSE && !vg_ph_incidents_in_scope(k->incidents, e->pid, e->exe.ino))
+	if (e->kind != PH_EV_RESPONSE && !vg_ph_watch_has(k->watch, &e->exe) &&
+	    !vg_ph_incidents_in_scope(k->incidents, e->pid, e->exe.ino))
 		return;
 	vg_ph_alert_render(&k->rendered, data, k->boot_to_wall_ns, k->hostname,
 			   vg_ph_incidents_exe_of(k->incidents, e->pid, e->exe.ino));
+	vg_ph_watch_alert(k->watch, e, &k->rendered.alert); /* never disabled quietly */
 	if (k->fn)
 		k->fn(k->ctx, &k->rendered.alert);
 }
@@ -198,6 +202,7 @@ static int part_start(void *ctx, struct vg_sensor *sensor, struct sensor_bpf *sk
 	struct bpf_program *progs[PH_PROGS];
 	const char *tps[PH_PROGS];
 	const struct vg_ph_kernel_opts *o = &k->opts;
+	unsigned changed; /* frozen profiles given a watched program's own wait */
 	int ret;
 
 	vg_ph_setup_programs(skel, progs, tps);
@@ -211,6 +216,11 @@ static int part_start(void *ctx, struct vg_sensor *sensor, struct sensor_bpf *sk
 		if (ret)
 			return ret;
 	}
+	ret = vg_ph_watch_new(&k->watch, o, skel, model_clock_now(k), &changed, err);
+	if (ret)
+		return ret;
+	if (changed)
+		vg_ph_kernel_profiles_changed(k);
 	ret = vg_sensor_add_ring(sensor, bpf_map__fd(skel->maps.ph_alerts), on_record, k);
 	if (ret) {
 		*err = "reading the pH ring buffer failed";
@@ -333,6 +343,8 @@ static void share_from_twin(struct vg_ph_kernel *k, uint64_t dev, uint64_t ino, 
 
 void vg_ph_kernel_note_exe(struct vg_ph_kernel *k, uint64_t dev, uint64_t ino, const char *path)
 {
+	if (k && k->watch && vg_ph_watch_note_exe(k->watch, dev, ino, path, model_clock_now(k)))
+		vg_ph_kernel_profiles_changed(k);
 	if (!k || !k->persist || !path || !path[0])
 		return;
 	ph_persist_note_exe(k->persist, dev, ino, path);
@@ -469,7 +481,9 @@ static int sample_one(const void *key, const void *value, void *ctx)
 	memcpy(&p, value, sizeof(p));
 	memcpy(&exe, key, sizeof(exe));
 	vg_ph_converge_note(k->converge, &p, now);
-	if (vg_ph_coverage_note(k->coverage, exe.ino, &p, &k->skel->data_ph->ph_params_cfg, now) &&
+	if (vg_ph_watch_coverage_due(
+		k->watch, &exe, &p, k->coverage, (uint32_t)k->skel->data_ph->ph_params_cfg.min_train,
+		vg_ph_coverage_note(k->coverage, exe.ino, &p, &k->skel->data_ph->ph_params_cfg, now)) &&
 	    k->ndue < VG_PH_COVERAGE_DUE_MAX)
 		k->due[k->ndue++] = exe; /* made normal after the walk */
 	return 0;
@@ -546,7 +560,7 @@ void vg_ph_kernel_coverage(struct vg_ph_kernel *k, uint64_t ino, struct vg_ph_co
 			   uint32_t *runs_needed)
 {
 	vg_ph_coverage_get(k ? k->coverage : NULL, ino, st);
-	*runs_needed = k ? k->opts.coverage_runs : 0;
+	*runs_needed = k ? vg_ph_watch_coverage_runs(k->watch, ino, k->opts.coverage_runs) : 0;
 }
 
 int vg_ph_kernel_converge_sample(struct vg_ph_kernel *k, const struct ph_profile *p,
@@ -664,5 +678,6 @@ void vg_ph_kernel_close(struct vg_ph_kernel *k)
 	vg_ph_window_free(k->window);
 	vg_ph_converge_free(k->converge);
 	vg_ph_coverage_free(k->coverage);
+	vg_ph_watch_free(k->watch);
 	free(k);
 }
