@@ -28,6 +28,8 @@ struct watch_entry {
 struct vg_ph_watch {
 	int params_fd;	 /* ph_watch_params */
 	int profiles_fd; /* ph_profiles */
+	__u64 *filter;	 /* ph_watch_filter, in the mapped data section */
+	unsigned filter_words;
 	unsigned n;
 	struct watch_entry e[];
 };
@@ -122,6 +124,9 @@ static unsigned add_key(struct vg_ph_watch *w, struct watch_entry *e, const stru
 			e->path, strerror(errno));
 		return 0;
 	}
+	/* after the entry: a set bit means "look it up" (bpf/ph_watch.h) */
+	__atomic_fetch_or(&w->filter[(key->ino >> 6) % w->filter_words], 1ull << (key->ino & 63),
+			  __ATOMIC_SEQ_CST);
 	return pull_normal_time(w, e, key, now);
 }
 
@@ -142,6 +147,8 @@ int vg_ph_watch_new(struct vg_ph_watch **out, const struct vg_ph_kernel_opts *o,
 	}
 	w->params_fd = bpf_map__fd(skel->maps.ph_watch_params);
 	w->profiles_fd = bpf_map__fd(skel->maps.ph_profiles);
+	w->filter = skel->data_ph->ph_watch_filter;
+	w->filter_words = ARRAY_SIZE(skel->data_ph->ph_watch_filter);
 	w->n = o->nwatch;
 	for (unsigned i = 0; i < w->n; i++) {
 		struct watch_entry *e = &w->e[i];

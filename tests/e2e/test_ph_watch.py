@@ -103,3 +103,28 @@ def test_bad_watch_entry_stops_the_start_with_its_place():
             and "'nosuchcall'" in msg, msg
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_watch_list_coverage_runs_per_program():
+    tmp = tempfile.mkdtemp(prefix="vigil-phwatch-")
+    try:
+        os.chmod(tmp, 0o755)
+        cov = _unique_copy(os.path.join(tmp, "cov"))      # watched, coverage_runs 2
+        other = _unique_copy(os.path.join(tmp, "other"))  # global: coverage off
+        with Monitor("--ph", "--ph-normal-wait", "86400", "--ph-min-train", "300",
+                     "--ph-alert-scope", "all", "--no-rules",
+                     "--set", "ph.coverage_runs=0",
+                     "--set", f"ph.watch=[{{path: {cov}, coverage_runs: 2}}]",
+                     events=False) as mon:
+            _train_until(mon, [cov, other],
+                         lambda s: s[cov] != "training" and s[other] != "training")
+            assert _ctl_json(mon, "profile", "show", cov)["coverage_runs_needed"] == 2
+            assert _ctl_json(mon, "profile", "show", other)["coverage_runs_needed"] == 0
+            # runs doing what they already did: the monitor samples every
+            # 10 s, and counts the runs between two samples
+            states = _train_until(mon, [cov, other],
+                                  lambda s: s[cov] == "normal", timeout=60)
+            assert states[other]["state"] == "frozen", states[other]
+            assert "normal by coverage" in mon.stderr() and cov in mon.stderr()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
