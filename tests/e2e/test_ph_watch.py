@@ -128,3 +128,22 @@ def test_watch_list_coverage_runs_per_program():
             assert "normal by coverage" in mon.stderr() and cov in mon.stderr()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_watch_list_follows_a_program_installed_later():
+    """A watched path missing at start (or replaced by an upgrade) gets
+    its settings when it first runs from the new file."""
+    tmp = tempfile.mkdtemp(prefix="vigil-phwatch-")
+    try:
+        os.chmod(tmp, 0o755)
+        later = os.path.join(tmp, "later")
+        with Monitor("--ph", "--ph-normal-wait", "86400", "--ph-min-train", "300",
+                     "--ph-alert-scope", "all", "--no-rules",
+                     "--set", "ph.coverage_runs=0",
+                     "--set", f"ph.watch=[{{path: {later}, normal_wait: 1}}]",
+                     events=False) as mon:
+            assert f"ph.watch {later}: no such program yet" in mon.stderr(), mon.stderr()
+            _unique_copy(later)
+            _train_until(mon, [later], lambda s: s[later] == "normal")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
