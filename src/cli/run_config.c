@@ -104,6 +104,8 @@ static void sensor_of(const struct vg_config *cfg, struct vg_sensor_opts *so)
 	so->verbose = cfg->log.verbose;
 }
 
+_Static_assert(VG_CONFIG_UNSET == VG_PH_WATCH_UNSET, "an unset ph.watch setting is copied as is");
+
 /* ph.watch entries as pH takes them (ph_kernel_opts.h); kept in st. */
 static int watch_of(const struct vg_config *cfg, struct vg_ph_kernel_opts *o,
 		    struct vg_run_storage *st)
