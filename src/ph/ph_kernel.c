@@ -71,8 +71,8 @@ struct vg_ph_kernel {
 	struct ph_exe_key due[VG_PH_COVERAGE_DUE_MAX]; /* to make normal after a walk */
 	unsigned ndue;
 	vg_ph_proc_fn proc_fn; /* the process table (accepts name no executable) */
-	struct vg_ph_watch *watch; /* the watch list's own settings (ph_watch.h) */
 	void *proc_ctx;
+	struct vg_ph_watch *watch; /* the watch list's own settings (ph_watch.h) */
 };
 
 /* The model's clock in the kernel: bpf_jiffies64() in ns. jiffies_64
