@@ -383,6 +383,11 @@ const struct ph_params *vg_ph_kernel_params(struct vg_ph_kernel *k)
 	return k ? &k->skel->data_ph->ph_params_cfg : NULL;
 }
 
+const struct ph_params *vg_ph_kernel_params_of(struct vg_ph_kernel *k, const struct ph_exe_key *key)
+{
+	return k ? vg_ph_watch_params(k->watch, key, &k->skel->data_ph->ph_params_cfg) : NULL;
+}
+
 __u64 vg_ph_kernel_model_now(struct vg_ph_kernel *k)
 {
 	return k ? model_clock_now(k) : 0;

@@ -98,6 +98,9 @@ void vg_ph_kernel_note_event(struct vg_ph_kernel *k, const struct vg_event *ev);
 void vg_ph_kernel_incident_stats(struct vg_ph_kernel *k, struct vg_ph_incident_stats *st);
 /* The model's parameters as loaded (read only). */
 const struct ph_params *vg_ph_kernel_params(struct vg_ph_kernel *k);
+/* The parameters the kernel uses for one executable: a watched program's
+ * own (ph_watch.h), else the global ones. */
+const struct ph_params *vg_ph_kernel_params_of(struct vg_ph_kernel *k, const struct ph_exe_key *key);
 /* The model's clock now (ns, the kernel's jiffies): what normal_time uses. */
 __u64 vg_ph_kernel_model_now(struct vg_ph_kernel *k);
 /* Every executable path the profile files (and exec events) gave, so that

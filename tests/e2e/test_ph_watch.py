@@ -53,6 +53,9 @@ def test_watch_list_settings_apply_per_program():
                 and s[glob] == "frozen")
             # the global wait: a day from its freeze
             assert states[glob]["normal_at"], states[glob]
+            # `vigil profile show` tells the settings each profile runs under
+            assert (states[short]["normal_wait_s"], states[short]["anomaly_limit"]) == (1, 0)
+            assert (states[glob]["normal_wait_s"], states[glob]["anomaly_limit"]) == (86400, 30)
             time.sleep(2)
             _run(glob, "train")
             assert _ctl_json(mon, "profile", "show", glob)["state"] == "frozen"
