@@ -297,9 +297,20 @@ def auditd_unavailable():
         return f"an audit daemon is already running (pid {st['pid']}): not touching it"
     if st.get("enabled") == "2":
         return "the audit configuration is locked (enabled 2)"
-    rules = auditctl("-l")
-    if "No rules" not in rules and any(AUDIT_KEY not in r for r in rules.splitlines()):
+    rules = [r for r in auditctl("-l").splitlines() if r.strip() and "No rules" not in r]
+    for r in rules:
+        if "never,task" in r and NEVER_TASK_KEY not in r:
+            return (f"a `-a never,task` audit rule that is not ours (no key {NEVER_TASK_KEY}: "
+                    f"another tool's, or an older bench's) is loaded: not touching it; if it "
+                    f"is a bench's, remove it with `auditctl -d never,task`")
+    if any(AUDIT_KEY not in r for r in rules):
         return "audit rules that are not ours are loaded: not touching them"
+    if any("never,task" in r for r in rules) and not NEVER_TASK_ADDED:
+        # ours, left by a bench that was killed: adopted, so that this run
+        # takes it out before its auditd slot and puts it back after
+        print(f"bench: the `-a never,task` audit rule (key {NEVER_TASK_KEY}) is our own, "
+              "left by an earlier bench: adopting it", file=sys.stderr)
+        NEVER_TASK_ADDED.append(True)
     return None
 
 
@@ -366,7 +377,9 @@ class AuditdMonitor(Monitor):
 # each auditd slot, audit is disabled and `-a never,task` added (the next
 # "off" runs are not audited); the rule is taken out before the next auditd
 # slot and at the end (NEVER_TASK_ADDED says whether it is ours to remove).
-NEVER_TASK = ("never,task",)
+# its key tells a rule a killed bench left behind (ours) from another's
+NEVER_TASK_KEY = "vigil-bench-never"
+NEVER_TASK = ("never,task", "-k", NEVER_TASK_KEY)
 NEVER_TASK_ADDED = []
 
 

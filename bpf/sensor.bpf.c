@@ -43,8 +43,9 @@ struct vg_route routes[VG_NR_SYSCALLS];
  * "int $0x80": an attacker's way around a 64-bit-only sensor. */
 struct vg_route routes32[VG_NR_SYSCALLS];
 
-/* 32-bit calls routed VG_ROUTE_COUNT (socketcall, which multiplexes the
- * socket calls): counted, not decoded, so user space can say so. */
+/* 32-bit calls left undecoded, counted so user space can say so: the i386
+ * socketcall()s with a call number the kernel does not know or an argument
+ * array that cannot be read (vg_compat.h), and calls routed VG_ROUTE_COUNT. */
 __u64 compat_seen;
 
 struct {
@@ -401,49 +402,38 @@ static __always_inline __u16 sockaddr_from_fd(struct vg_net *e, long fd)
 
 #include "vg_fastopen.h"
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(vg_net, struct pt_regs *regs, long ret)
+/* The record of a network call from its arguments: a1..a3 the first three,
+ * uaddr the address a connect or bind names. Shared by vg_net (arguments in
+ * registers) and vg_socketcall (in the i386 socketcall's array, vg_compat.h). */
+static __always_inline __u32 net_fill(struct scratch *sc, const struct vg_route *r, long ret,
+				      unsigned long a1, unsigned long a2, unsigned long a3,
+				      void *uaddr)
 {
-	bool compat = in_compat_syscall();
-	const struct vg_route *r;
-	struct scratch *sc;
-	struct vg_net *e;
-	void *uaddr;
-	__u32 off;
-	long nr = regs->orig_ax;
+	struct vg_net *e = (void *)sc->ev;
+	__u32 off = sizeof(*e);
 
-	/* sendto and sendmsg are connects only with MSG_FASTOPEN; every other
-	 * send is not sent at all (bpf/vg_fastopen.h) */
-	if ((unsigned long)nr < VG_NR_SYSCALLS && fastopen_skip(route_for(nr, compat), regs, compat))
-		return 0;
-	sc = begin_record(regs, compat, sizeof(struct vg_net), &r);
-	if (!sc)
-		return 0;
-	e = (void *)sc->ev;
 	e->res = ret;
-	off = sizeof(*e);
 	switch (r->type) {
 	case VG_EV_SOCKET:
 		e->fd = ret;
-		e->domain = sys_arg(regs, compat, 1);
-		e->type = sys_arg(regs, compat, 2);
-		e->protocol = sys_arg(regs, compat, 3);
+		e->domain = a1;
+		e->type = a2;
+		e->protocol = a3;
 		break;
 	case VG_EV_ACCEPT:
 		e->fd = ret;
 		sockaddr_from_fd(e, ret);
 		break;
 	case VG_EV_LISTEN:
-		e->fd = sys_arg(regs, compat, 1);
-		e->backlog = sys_arg(regs, compat, 2);
+		e->fd = a1;
+		e->backlog = a2;
 		sockaddr_from_fd(e, e->fd);
 		break;
 	case VG_EV_CONNECT:
 	case VG_EV_BIND:
 		/* What the program asked for comes from its sockaddr; the
 		 * other end from the socket once the call went through. */
-		e->fd = sys_arg(regs, compat, 1);
-		uaddr = connect_addr(r, regs, compat);
+		e->fd = a1;
 		if (ret >= 0 || ret == -EINPROGRESS)
 			sockaddr_from_fd(e, e->fd);
 		if (r->type == VG_EV_CONNECT)
@@ -460,9 +450,33 @@ int BPF_PROG(vg_net, struct pt_regs *regs, long ret)
 		}
 		break;
 	}
+	return off;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(vg_net, struct pt_regs *regs, long ret)
+{
+	bool compat = in_compat_syscall();
+	const struct vg_route *r;
+	struct scratch *sc;
+	__u32 off;
+	long nr = regs->orig_ax;
+
+	/* sendto and sendmsg are connects only with MSG_FASTOPEN; every other
+	 * send is not sent at all (bpf/vg_fastopen.h) */
+	if ((unsigned long)nr < VG_NR_SYSCALLS && fastopen_skip(route_for(nr, compat), regs, compat))
+		return 0;
+	sc = begin_record(regs, compat, sizeof(struct vg_net), &r);
+	if (!sc)
+		return 0;
+	off = net_fill(sc, r, ret, sys_arg(regs, compat, 1), sys_arg(regs, compat, 2),
+		       sys_arg(regs, compat, 3), connect_addr(r, regs, compat));
 	emit(sc, off);
 	return 0;
 }
+
+/* The i386 socketcall() multiplexer, decoded into the same records. */
+#include "vg_compat.h"
 
 /* ---- bpf() and perf_event_open: what is loaded, attached, detached ---- */
 

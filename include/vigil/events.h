@@ -79,13 +79,16 @@ enum vg_event_type {
 #define VG_F_ARGS_TRUNC (1u << 1)  /* argv did not fit in VG_ARGS_MAX */
 #define VG_F_EXE_MEMFD (1u << 2)   /* executable is a memfd (fileless) */
 #define VG_F_EXE_DELETED (1u << 3) /* executable file was unlinked */
-#define VG_F_COMPAT (1u << 4)	   /* made through the 32-bit ABI; syscall_nr is i386's */
+#define VG_F_COMPAT (1u << 4)	   /* made through the 32-bit ABI; syscall_nr is i386's (see VG_F_SOCKETCALL) */
 #define VG_F_PATH_UNRESOLVED (1u << 5) /* kernel could not resolve the base dir */
 #define VG_F_ENV_TRUNC (1u << 6)   /* loader variables did not fit */
 #define VG_F_EXE_UPPER_LAYER (1u << 7) /* exec: exe is on an overlayfs, in its upper layer */
 #define VG_F_EXE_LOWER_LAYER (1u << 8) /* exec: exe is on an overlayfs, only in a lower layer */
 #define VG_F_OPEN_CREATED (1u << 9)    /* open: this call created the file (FMODE_CREATED) */
 #define VG_F_PATH_CHROOT (1u << 10)    /* a path was walked past the task's chroot to the real root */
+/* made through the i386 socketcall() multiplexer (with VG_F_COMPAT): syscall_nr is
+ * already the x86-64 number of the call it made (accept has no i386 number) */
+#define VG_F_SOCKETCALL (1u << 15)
 #define VG_F_IO_URING (1u << 16)  /* an io_uring request, not a syscall; opcode in the top byte */
 #define VG_F_URING_NORES (1u << 17) /* io_uring: sent at submission, its result unknown (res 0) */
 #define VG_URING_OP_SHIFT 24	   /* hdr.flags >> 24: the IORING_OP_* of an io_uring record */
@@ -267,6 +270,11 @@ enum vg_variant {
 
 #define VG_ROUTE_COUNT 255 /* route type: count the call (compat_seen), send nothing */
 #define VG_ROUTE_GEN 254   /* route type: only bump the path generation, send nothing */
+/* route type of the i386 socketcall() (32-bit table only): its own handler,
+ * in the last slot of the handler table, which no record type uses */
+#define VG_ROUTE_SOCKETCALL (VG_EV_TYPE_MAX - 1)
+/* route type of the i386 old mmap() (90, 32-bit table only): the same, one slot below */
+#define VG_ROUTE_OLD_MMAP (VG_EV_TYPE_MAX - 2)
 
 struct vg_route {
 	__u8 type;    /* enum vg_event_type; 0 = not sent; VG_ROUTE_COUNT */

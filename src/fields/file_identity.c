@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "vigil/events.h"
+#include "util/clock.h"
 #include "util/macros.h"
 
 /* Credential and policy files whose content matters under any name. */
@@ -32,6 +33,7 @@ static struct watched {
 } watched[WATCH_MAX];
 static unsigned nwatched;
 static uint64_t refreshed_ns;
+static struct vg_lookup_stats lookups;
 
 static void watch(const char *name)
 {
@@ -94,6 +96,7 @@ const char *vg_file_known_name(const struct vg_event *ev)
 	unsigned type = ev->u.hdr.type;
 	const char *path = ev->s[VG_S_PATH];
 	struct stat st;
+	uint64_t t0;
 	int r;
 
 	if (type != VG_EV_OPEN && type != VG_EV_LINK && type != VG_EV_CHMOD &&
@@ -107,7 +110,9 @@ const char *vg_file_known_name(const struct vg_event *ev)
 		if (ev->u.file.res < 0 || !ev->u.file.ino || !by_ino(ev->u.file.ino))
 			return NULL;
 	}
+	t0 = vg_clock_ns(CLOCK_MONOTONIC);
 	r = type == VG_EV_LINK ? lstat(path, &st) : stat(path, &st);
+	vg_lookup_note(&lookups, t0, r != 0); /* the per-event cost (vigil status) */
 	if (r != 0)
 		return NULL;
 	for (int pass = 0; pass < 2; pass++) {
@@ -124,4 +129,9 @@ const char *vg_file_known_name(const struct vg_event *ev)
 		refresh(ev->u.hdr.ts_ns);
 	}
 	return NULL;
+}
+
+void vg_file_known_name_stats(struct vg_lookup_stats *out)
+{
+	vg_lookup_read(&lookups, out);
 }

@@ -19,7 +19,7 @@ struct det_ph {
 	struct vg_ph_kernel *ph;
 	struct vg_ph_admin *admin; /* once a registry asks for pH's commands */
 	struct vg_detector_env env;
-	char cmdline[VG_ARGS_MAX + 1];
+	struct vg_ph_describer *describer; /* NULL: incidents name no process */
 };
 
 /* pH incidents name the process from the table. */
@@ -27,8 +27,7 @@ static int describe(void *ctx, uint32_t pid, struct vg_ph_proc_info *out)
 {
 	struct det_ph *d = ctx;
 
-	return vg_ph_proc_describe(d->env.procs, d->env.users, pid, vg_clock_ns(CLOCK_BOOTTIME),
-				   out, d->cmdline, sizeof(d->cmdline));
+	return vg_ph_proc_describe(d->describer, pid, vg_clock_ns(CLOCK_BOOTTIME), out);
 }
 
 static int ph_open(void **state, const struct vg_detector_env *env)
@@ -63,6 +62,9 @@ static void ph_sensor_opened(void *state, struct vg_sensor *s)
 {
 	struct det_ph *d = state;
 
+	if (!d->describer &&
+	    vg_ph_describer_new(&d->describer, d->env.procs, d->env.users, d->env.hostname))
+		fprintf(stderr, "vigil: ph: out of memory: incidents name no process\n");
 	vg_ph_kernel_set_proc(d->ph, describe, d);
 }
 
@@ -137,6 +139,7 @@ static void ph_close(void *state)
 
 	vg_ph_admin_free(d->admin); /* before pH: it unhooks itself */
 	vg_ph_kernel_close(d->ph);
+	vg_ph_describer_free(d->describer);
 	free(d);
 }
 

@@ -9,7 +9,9 @@
 
 #include <bpf/bpf.h>
 
+#include "fields/file_identity.h"
 #include "monitor/mon_status.h"
+#include "monitor/path_resolve.h"
 #include "output/repeats.h"
 #include "util/clock.h"
 #include "util/macros.h"
@@ -149,6 +151,19 @@ static uint64_t rss_bytes(void)
 	return kb * 1024;
 }
 
+/* {"calls": N, "failures": N, "time_ns": N} of one kind of look-up */
+static void lookups(struct json_object *sec, const char *name, const struct vg_lookup_stats *ls)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (!o)
+		return;
+	add_u64(o, "calls", ls->calls);
+	add_u64(o, "failures", ls->failures);
+	add_u64(o, "time_ns", ls->ns);
+	json_object_object_add(sec, name, o);
+}
+
 int vg_mon_status_section(void *ctx, struct json_object *sec)
 {
 	struct vg_mon_status *st = ctx;
@@ -158,6 +173,7 @@ int vg_mon_status_section(void *ctx, struct json_object *sec)
 	struct json_object *drops = json_object_new_object(), *bytype = json_object_new_object();
 	struct json_object *bycpu = json_object_new_object(), *ctl = json_object_new_object();
 	uint64_t now = vg_clock_ns(CLOCK_MONOTONIC), dt = st->cur_ns - st->prev_ns, all_rate = 0;
+	struct vg_lookup_stats ls;
 	char name[16];
 
 	if (!rate || !total || !drops || !bytype || !bycpu || !ctl) {
@@ -207,6 +223,12 @@ int vg_mon_status_section(void *ctx, struct json_object *sec)
 	add_u64(drops, "malformed", ss.malformed);
 	add_u64(drops, "socketcall32_undecoded", ss.compat);
 	json_object_object_add(sec, "drops", drops);
+	/* what per-event look-ups cost: one openat2 per non-open file event,
+	 * one stat per event that may touch a watched file */
+	vg_path_resolver_stats(st->paths, &ls);
+	lookups(sec, "path_resolver", &ls);
+	vg_file_known_name_stats(&ls);
+	lookups(sec, "known_name", &ls);
 	vg_control_stats(st->control, &cs);
 	add_u64(ctl, "requests", cs.requests);
 	add_u64(ctl, "refused_non_root", cs.refused);

@@ -1,6 +1,8 @@
 /* The "monitor" section of `vigil status`: uptime, programs attached,
  * events per second by type, drops by cause, rules loaded, control socket
- * counters, and memory (our BPF maps' memlock from fdinfo, process RSS). */
+ * counters, memory (our BPF maps' memlock from fdinfo, process RSS), and
+ * the file-system look-ups made per event (the path resolver's openat2,
+ * fd.known_name's stat): calls, failures, time. */
 #ifndef VIGIL_MONITOR_MON_STATUS_H
 #define VIGIL_MONITOR_MON_STATUS_H
 
@@ -14,6 +16,7 @@
 #include "util/macros.h"
 
 struct vg_repeats;
+struct vg_path_resolver;
 
 #define VG_MON_RATE_PERIOD_NS (5ull * NSEC_PER_SEC) /* events/s over 5-10 s */
 
@@ -22,6 +25,7 @@ struct vg_mon_status {
 	struct vg_control *control;
 	const uint64_t *alerts;
 	const struct vg_repeats *repeats; /* NULL: folding is off */
+	const struct vg_path_resolver *paths; /* NULL: no path resolution */
 	unsigned rules; /* the monitor updates it on load and reload */
 	uint64_t start_ns; /* CLOCK_MONOTONIC */
 	uint64_t prev_ns, cur_ns; /* two snapshots of the counters, for rates */

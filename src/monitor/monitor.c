@@ -321,6 +321,7 @@ static int open_control(struct monitor *m, struct vg_sensor *s)
 	vg_mon_status_init(&m->status, s, vg_clock_ns(CLOCK_MONOTONIC));
 	m->status.alerts = &m->alerts;
 	m->status.repeats = m->repeats;
+	m->status.paths = m->paths;
 	m->status.rules = vg_detect_rule_count(vg_det_rules_detect(m->det.state[VG_DET_RULES]));
 	if (co.path) {
 		ret = vg_control_open(&m->control, &co, err, sizeof(err));

@@ -19,11 +19,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "util/clock.h"
 #include "vigil/events.h"
 
 struct vg_path_resolver {
 	struct vg_proctable *procs;
 	uint32_t mnt_ns; /* the monitor's own mount namespace */
+	struct vg_lookup_stats st; /* the lookups of events (vg_path_resolve) */
 	char buf[2][VG_PATH_MAX + 1];
 };
 
@@ -43,6 +45,14 @@ struct vg_path_resolver *vg_path_resolver_new(struct vg_proctable *procs)
 void vg_path_resolver_free(struct vg_path_resolver *r)
 {
 	free(r);
+}
+
+void vg_path_resolver_stats(const struct vg_path_resolver *r, struct vg_lookup_stats *out)
+{
+	if (r)
+		vg_lookup_read(&r->st, out);
+	else
+		*out = (struct vg_lookup_stats){ 0 };
 }
 
 /* "/proc/self/x" is the event's process, not the monitor. */
@@ -169,6 +179,18 @@ done:
 	return n;
 }
 
+/* vg_path_resolve for an event, counted (its openat2 calls are the
+ * resolver's cost). */
+static int resolve_counted(struct vg_path_resolver *r, const struct vg_event *ev,
+			   const char *path, int follow, char *out, size_t size)
+{
+	uint64_t t0 = vg_clock_ns(CLOCK_MONOTONIC);
+	int n = vg_path_resolve(ev->u.hdr.pid, ev->u.hdr.tid, path, follow, out, size);
+
+	vg_lookup_note(&r->st, t0, n < 0);
+	return n;
+}
+
 static int same_mount_ns(struct vg_path_resolver *r, uint32_t pid)
 {
 	const struct vg_proc *p = r->procs ? vg_pt_lookup(r->procs, pid) : NULL;
@@ -222,7 +244,7 @@ static int resolve_slot(struct vg_path_resolver *r, struct vg_event *ev, enum vg
 		return -1;
 	if (n < 0 || (size_t)n >= sizeof(joined) || (size_t)n > VG_PATH_MAX)
 		return -1;
-	n = vg_path_resolve(ev->u.hdr.pid, ev->u.hdr.tid, joined, follow, buf, VG_PATH_MAX + 1);
+	n = resolve_counted(r, ev, joined, follow, buf, VG_PATH_MAX + 1);
 	if (n < 0)
 		return -1;
 	ev->s[out] = buf;
@@ -234,7 +256,7 @@ static int resolve_slot(struct vg_path_resolver *r, struct vg_event *ev, enum vg
  * to the directory that holds the link, every symlink on the way followed
  * (`/usr/../etc/shadow`, `e/shadow` next to `e -> /etc`). VG_S_PATH of a
  * symlink event becomes where the link leads now. */
-static void resolve_link_target(struct vg_event *ev, char *buf)
+static void resolve_link_target(struct vg_path_resolver *r, struct vg_event *ev, char *buf)
 {
 	char joined[2 * VG_PATH_MAX + 2];
 	const char *target = ev->s[VG_S_PATH_RAW], *link = ev->s[VG_S_PATH2];
@@ -251,7 +273,7 @@ static void resolve_link_target(struct vg_event *ev, char *buf)
 		return;
 	if (n < 0 || (size_t)n >= sizeof(joined) || (size_t)n > VG_PATH_MAX)
 		return;
-	n = vg_path_resolve(ev->u.hdr.pid, ev->u.hdr.tid, joined, 1, buf, VG_PATH_MAX + 1);
+	n = resolve_counted(r, ev, joined, 1, buf, VG_PATH_MAX + 1);
 	if (n < 0)
 		return;
 	ev->s[VG_S_PATH] = buf;
@@ -269,8 +291,7 @@ static void resolve_probe_path(struct vg_path_resolver *r, struct vg_event *ev)
 	if ((s->probe != VG_PROBE_UPROBE && s->probe != VG_PROBE_URETPROBE) ||
 	    ev->s[VG_S_STR][0] != '/' || !same_mount_ns(r, ev->u.hdr.pid))
 		return;
-	n = vg_path_resolve(ev->u.hdr.pid, ev->u.hdr.tid, ev->s[VG_S_STR], 1, r->buf[0],
-			    sizeof(r->buf[0]));
+	n = resolve_counted(r, ev, ev->s[VG_S_STR], 1, r->buf[0], sizeof(r->buf[0]));
 	if (n < 0)
 		return;
 	ev->s[VG_S_STR] = r->buf[0];
@@ -305,5 +326,5 @@ void vg_path_resolve_event(struct vg_path_resolver *r, struct vg_event *ev)
 	if (type == VG_EV_RENAME || type == VG_EV_LINK || type == VG_EV_SYMLINK)
 		resolve_slot(r, ev, VG_S_PATH2, VG_S_DIR2, VG_S_PATH2_RAW, 0, r->buf[1]);
 	if (type == VG_EV_SYMLINK)
-		resolve_link_target(ev, r->buf[0]);
+		resolve_link_target(r, ev, r->buf[0]);
 }

@@ -23,12 +23,16 @@
 
 #include "proc/proctable.h"
 #include "sensor/event.h"
+#include "util/lookup_stats.h"
 
 struct vg_path_resolver;
 
 /* NULL when out of memory; procs gives each process's mount namespace. */
 struct vg_path_resolver *vg_path_resolver_new(struct vg_proctable *procs);
 void vg_path_resolver_free(struct vg_path_resolver *r);
+/* The lookups made for events so far (one vg_path_resolve per resolved
+ * path: an openat2 or two); zeros for NULL. */
+void vg_path_resolver_stats(const struct vg_path_resolver *r, struct vg_lookup_stats *out);
 
 /* Replaces the lexically joined paths of one file event (VG_S_PATH,
  * VG_S_PATH2) by the resolved ones, when the lookup succeeds. The new

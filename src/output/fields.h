@@ -23,16 +23,6 @@ struct vg_kv {
 
 #define VG_FIELDS_MAX 48
 
-/* What user space knows about the process beyond the record itself (from
- * the process table). Any member may be NULL. */
-struct vg_proc_view {
-	const char *exepath;
-	const char *cmdline;
-	const char *pname;
-	const char *user;
-	const char *container_id;
-};
-
 struct vg_fields {
 	struct vg_kv kv[VG_FIELDS_MAX];
 	int n;
@@ -54,13 +44,10 @@ struct vg_rule_ctx;
  * (src/fields/): same names, same values. Which fields depends on the
  * record: the process's, then the descriptor's, the arguments' (evt.arg.*,
  * Falco's names and order), vigil's own (vigil.*). Values stay valid until
- * the context's next reset. This is what `vigil run --events` prints. */
+ * the context's next reset. This is what `vigil run --events` prints, and
+ * what pH's incidents read an event and a process from: the one renderer. */
 void vg_fields_from_ctx(struct vg_fields *f, struct vg_rule_ctx *c);
 
-/* The record alone, without the extractors (pH's incident reports read a
- * field of it): fills f from ev (and p, when not NULL). */
-void vg_fields_from_event(struct vg_fields *f, const struct vg_event *ev,
-			  const struct vg_proc_view *p);
 /* The value of a field by key, or NULL. */
 const struct vg_kv *vg_fields_get(const struct vg_fields *f, const char *key);
 

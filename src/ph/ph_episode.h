@@ -72,6 +72,7 @@ struct vg_ph_incidents {
 	/* rendering */
 	struct vg_fields fields;	/* the alert's */
 	struct vg_fields ev_fields;	/* scratch for a sensor event */
+	struct vg_rule_ctx *ev_ctx;	/* its rendering (vg_fields_from_ctx); NULL: none */
 	const char *tags[2];
 	char exe_id[64], ino[24], call[32], window[PH_EV_WINDOW * 32], calls_s[1024];
 	char windows[4096], events[2048], reason[256], output[8192];

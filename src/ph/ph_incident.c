@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fields/extract.h"
 #include "ph/ph_alert.h"
 #include "ph/ph_incident.h"
 #include "ph/ph_episode.h"
@@ -32,6 +33,9 @@ int vg_ph_incidents_new(struct vg_ph_incidents **out, const char *hostname,
 	in->ctx = ctx;
 	in->hold_ns = VG_PH_INCIDENT_HOLD_NS;
 	in->gap_ns = VG_PH_INCIDENT_GAP_NS;
+	/* large (its scratch area): on the heap; without it events are
+	 * listed by their record's path alone */
+	in->ev_ctx = calloc(1, sizeof(*in->ev_ctx));
 	*out = in;
 	return 0;
 }
@@ -42,6 +46,7 @@ void vg_ph_incidents_free(struct vg_ph_incidents *in)
 		return;
 	for (unsigned i = 0; i < in->nwatch; i++)
 		free(in->watch[i]);
+	free(in->ev_ctx);
 	free(in);
 }
 
@@ -162,17 +167,23 @@ static int interesting(unsigned type)
 	}
 }
 
-static const char *field_str(const struct vg_fields *f, const char *key)
+/* A field of the sensor event as the one renderer shows it, copied into buf
+ * (values need not end in NUL); NULL when the event has no such field. */
+static const char *field_str(const struct vg_fields *f, const char *key, char *buf, size_t size)
 {
 	const struct vg_kv *kv = vg_fields_get(f, key);
 
-	return kv && kv->kind == VG_KV_STR ? kv->s : NULL;
+	if (!kv || kv->kind != VG_KV_STR)
+		return NULL;
+	snprintf(buf, size, "%.*s", (int)(kv->s_len < size ? kv->s_len : size - 1), kv->s);
+	return buf;
 }
 
 void vg_ph_incidents_event(struct vg_ph_incidents *in, const struct vg_event *ev)
 {
 	struct recent *r;
 	const char *type, *what, *fdtype;
+	char type_b[32], what_b[168], fdtype_b[16], newfd_b[16];
 	unsigned t = ev->u.hdr.type;
 
 	if (!in)
@@ -198,36 +209,40 @@ void vg_ph_incidents_event(struct vg_ph_incidents *in, const struct vg_event *ev
 	r->ts = ev->u.hdr.ts_ns;
 	r->pid = ev->u.hdr.pid;
 	r->type = (uint16_t)t;
-	if (t == VG_EV_OPEN) {
+	if (t == VG_EV_OPEN || !in->ev_ctx) {
 		/* the common one, on the monitor's hot path: no field rendering */
 		const char *name = vg_event_name(ev);
 
 		r->critical = 0;
-		snprintf(r->text, sizeof(r->text), "%s %.180s", name ? name : "open",
-			 ev->s[VG_S_PATH]);
+		snprintf(r->text, sizeof(r->text), "%s %.180s", name ? name : "event",
+			 ev->s[t == VG_EV_EXEC ? VG_S_EXE : VG_S_PATH]);
 		return;
 	}
-	vg_fields_from_event(&in->ev_fields, ev, NULL);
-	type = field_str(&in->ev_fields, "evt.type");
-	what = t == VG_EV_EXEC ? ev->s[VG_S_EXE] : field_str(&in->ev_fields, "fd.name");
+	/* the record as --events and the rules see it (no process table: the
+	 * record's own fields are all the text needs) */
+	vg_rule_ctx_reset(in->ev_ctx, ev, 0);
+	vg_fields_from_ctx(&in->ev_fields, in->ev_ctx);
+	type = field_str(&in->ev_fields, "evt.type", type_b, sizeof(type_b));
+	what = t == VG_EV_EXEC ? ev->s[VG_S_EXE]
+			       : field_str(&in->ev_fields, "fd.name", what_b, sizeof(what_b));
 	if (!what && t == VG_EV_MODULE_LOAD)
 		what = ev->s[VG_S_STR];
 	if (t == VG_EV_DUP) {
-		fdtype = field_str(&in->ev_fields, "fd.type");
+		const char *newfd = field_str(&in->ev_fields, "evt.arg.newfd", newfd_b,
+					      sizeof(newfd_b));
+
+		fdtype = field_str(&in->ev_fields, "fd.type", fdtype_b, sizeof(fdtype_b));
 		r->critical = fdtype && (!strcmp(fdtype, "ipv4") || !strcmp(fdtype, "ipv6") ||
 					 !strcmp(fdtype, "unix"));
-		snprintf(r->text, sizeof(r->text), "%s %s onto %" PRId64, type ? type : "dup",
-			 fdtype ? fdtype : "?",
-			 vg_fields_get(&in->ev_fields, "evt.arg.newfd")
-				 ? vg_fields_get(&in->ev_fields, "evt.arg.newfd")->i
-				 : -1);
+		snprintf(r->text, sizeof(r->text), "%s %s onto %s", type ? type : "dup",
+			 fdtype ? fdtype : "?", newfd ? newfd : "?");
 		return;
 	}
 	r->critical = t == VG_EV_MPROTECT || t == VG_EV_PTRACE || t == VG_EV_MODULE_LOAD ||
 		      t == VG_EV_PROCESS_VM_WRITEV;
 	if (t == VG_EV_MPROTECT)
-		what = field_str(&in->ev_fields, "evt.arg.prot");
-	snprintf(r->text, sizeof(r->text), "%s%s%.180s", type ? type : "event", what ? " " : "",
+		what = field_str(&in->ev_fields, "evt.arg.prot", what_b, sizeof(what_b));
+	snprintf(r->text, sizeof(r->text), "%s%s%.166s", type ? type : "event", what ? " " : "",
 		 what ? what : "");
 }
 

@@ -141,8 +141,10 @@ void vg_ph__report(struct vg_ph_incidents *in, struct episode *ep, uint64_t now_
 	size_t at;
 	char name[32];
 	int update = ep->reported;
+	int in_container;
 
 	vg_ph__episode_proc(in, ep);
+	in_container = ep->container[0] && strcmp(ep->container, "host"); /* Falco's name */
 	if (!update && !vg_ph__scope_of(in, ep->exe_path, ep->exe.ino, ep->have_proc, ep->ppid,
 				 ep->has_tty)) {
 		/* learnt silently: counted, never reported (nor its updates) */
@@ -200,8 +202,9 @@ void vg_ph__report(struct vg_ph_incidents *in, struct episode *ep, uint64_t now_
 		 "; held back, not learnt (if legitimate: vigil profile accept %s)",
 		 update ? " (update)" : "", exe, ep->pid, ep->tid,
 		 ep->cmdline[0] ? ep->cmdline : ep->comm, ep->pname[0] ? ep->pname : "?", ep->ppid,
-		 ep->user[0] ? ep->user : "?", ep->container[0] ? ", container " : "",
-		 ep->container, ep->anomalies, in->calls_s, ep->calls_dropped ? " ..." : "",
+		 ep->user[0] ? ep->user : "?", in_container ? ", container " : "",
+		 in_container ? ep->container : "", ep->anomalies, in->calls_s,
+		 ep->calls_dropped ? " ..." : "",
 		 in->call, in->window, ep->lfc_max, in->reason[0] ? "; " : "", in->reason,
 		 nev ? "; around it: " : "", in->events,
 		 !ep->responded	    ? ""

@@ -184,8 +184,9 @@ int vg_event_decode(struct vg_event *ev, const void *data, size_t size)
 	memset(&ev->u, 0, sizeof(ev->u));
 	memcpy(&ev->u, data, size < fixed ? size : fixed);
 	/* A call made through the 32-bit ABI is named and read as its x86-64
-	 * equivalent (same arguments, same places); VG_F_COMPAT says which. */
-	if ((h.flags & VG_F_COMPAT) && h.syscall_nr >= 0)
+	 * equivalent (same arguments, same places); VG_F_COMPAT says which. One
+	 * decoded from socketcall() already carries the x86-64 number. */
+	if ((h.flags & VG_F_COMPAT) && !(h.flags & VG_F_SOCKETCALL) && h.syscall_nr >= 0)
 		ev->u.hdr.syscall_nr = vg_syscall_from_compat(h.syscall_nr);
 	ev->arena_used = 0;
 	for (int i = 0; i < VG_S_COUNT; i++) {

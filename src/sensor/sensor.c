@@ -139,6 +139,29 @@ static void route_path_changes(struct sensor_bpf *skel)
 	}
 }
 
+/* The i386 calls whose arguments sit in user memory, routed on the 32-bit
+ * table to their own handlers. */
+static int route_in_memory_args(struct sensor_bpf *skel)
+{
+	const struct {
+		int nr32;
+		__u32 type;
+		struct bpf_program *prog;
+	} calls[] = {
+		{ VG_I386_SOCKETCALL, VG_ROUTE_SOCKETCALL, skel->progs.vg_socketcall },
+		{ VG_I386_OLD_MMAP, VG_ROUTE_OLD_MMAP, skel->progs.vg_old_mmap },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(calls); i++) {
+		int fd = bpf_program__fd(calls[i].prog);
+
+		skel->bss->routes32[calls[i].nr32].type = calls[i].type;
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.handlers), &calls[i].type, &fd, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
 /* The programs attached directly; the handlers are only tail-called. */
 struct hook {
 	struct bpf_program *prog;
@@ -232,7 +255,13 @@ static int load(struct vg_sensor *s, const struct vg_sensor_opts *o,
 		if (d)
 			skel->bss->routes32[vg_compat_syscalls[i].nr32] = d->route;
 	}
-	skel->bss->routes32[VG_I386_SOCKETCALL].type = VG_ROUTE_COUNT;
+	/* socketcall() and the old mmap() keep their arguments in user memory:
+	 * each has its own handler, which decodes them (bpf/vg_compat.h) */
+	ret = route_in_memory_args(skel);
+	if (ret) {
+		*err = "filling the handler table failed";
+		return ret;
+	}
 
 	/* Handlers by record family, indexed by record type. */
 	for (unsigned i = 0; i < vg_syscalls_count; i++) {

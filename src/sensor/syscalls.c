@@ -248,7 +248,8 @@ const struct vg_arg_def *vg_args_by_name(const char *name)
 /* i386 numbers (asm/unistd_32.h) of the same syscalls. The 16-bit-id
  * variants (chown 182, setuid 23...) and the 32-bit-id ones (chown32 212,
  * setuid32 213...) both map to the x86-64 call. accept has no i386 number:
- * it only exists there through socketcall(), which is not decoded. */
+ * it only exists there through socketcall(), which the kernel decodes into
+ * records that carry the x86-64 number (bpf/vg_compat.h). */
 const struct vg_compat_syscall vg_compat_syscalls[] = {
 	{ 5, 2 },     { 8, 85 },    { 9, 86 },	  { 10, 87 },	{ 15, 90 },   { 16, 94 },
 	{ 23, 105 },  { 26, 101 },  { 37, 62 },	  { 38, 82 },	{ 39, 83 },   { 40, 84 },

@@ -109,9 +109,13 @@ struct vg_compat_syscall {
 };
 extern const struct vg_compat_syscall vg_compat_syscalls[];
 extern const unsigned vg_compat_syscalls_count;
-/* i386 socketcall(), the multiplexer of the socket calls: counted, not
- * decoded (modern 32-bit libcs call socket, connect... directly). */
+/* i386 socketcall(), the multiplexer of the socket calls: decoded in the
+ * kernel into the records of the calls it makes (bpf/vg_compat.h); those
+ * it cannot decode are counted (socketcall32_undecoded). */
 #define VG_I386_SOCKETCALL 102
+/* i386 old mmap(), its arguments in a struct in user memory: decoded the
+ * same way, into the record of mmap (mmap2, 192, has them in registers). */
+#define VG_I386_OLD_MMAP 90
 
 /* Calls that change what a path names (rename, mount, chroot, namespaces),
  * by x86-64 and i386 number. */

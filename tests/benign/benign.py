@@ -11,7 +11,6 @@ not counted. Safety: vigil and the corpus are ours and stopped by their pid;
 the corpus stays on loopback and cleans up after itself."""
 import collections
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,7 @@ CORPUS = os.path.join(HERE, "corpus.sh")
 DEFAULT_RULES = os.path.join(TOP, "rules", "vigil_rules.yaml")
 sys.path.insert(0, os.path.join(TOP, "tests", "e2e"))
 import suite_watch  # noqa: E402  (the lineage overlay)
+from stop_vigil import stop_vigil  # noqa: E402
 
 
 def _pid(v):
@@ -80,14 +80,7 @@ class Session:
         return p.returncode, out
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            time.sleep(0.5)  # the last records
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(60)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_vigil(self.proc, settle=0.5)  # the last records
 
     def alerts(self):
         """The alerts about the corpus's processes."""

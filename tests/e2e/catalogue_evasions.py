@@ -599,3 +599,27 @@ def fastopen_sendmsg(c):
     c.expect("VG-063", "sendmsg(MSG_FASTOPEN)", c.run(["unshare", "-n", c.PY, "-c",
              "import socket\ntry: socket.socket().sendmsg([b'x'], [], socket.MSG_FASTOPEN, "
              "('169.254.169.254', 80))\nexcept OSError: pass"]), fd__rip="169.254.169.254")
+
+
+def compat32(c, t, port):
+    """Class "system calls not watched": calls through the i386 ABI ("int
+    $0x80" from a 64-bit program, tests/bin/vigil-int80.c) whose arguments
+    sit in user memory: the socketcall() multiplexer, the old mmap().
+    `port`: the catalogue's loopback listener; the metadata address is tried
+    from an empty network namespace (nothing leaves the host)."""
+    int80 = os.path.join(c.BUILD, "tests", "bin", "vigil-int80")
+    c.expect("VG-060", "i386 socketcall connect-back, i386 dup2",
+             c.run([int80, "revshell", port]), fd__type="ipv4", evt__arg__newfd=2)
+    c.expect("VG-063", "i386 socketcall(CONNECT)",
+             c.run(["unshare", "-n", int80, "connect", "169.254.169.254", 80]),
+             fd__rip="169.254.169.254")
+    c.expect("VG-063", "i386 socketcall(SENDTO|SENDMSG, MSG_FASTOPEN)",
+             c.run(["unshare", "-n", int80, "fastopen", "169.254.169.254", 80]),
+             fd__rip="169.254.169.254")
+    os.makedirs(os.path.join(t, "evade-32"))
+    cat = os.path.join(t, "evade-32", "cat")
+    os.symlink(int80, cat)
+    c.expect("VG-065", "i386 socketcall connect by 'cat'", c.run([cat, "connect", "127.0.0.1", port]),
+             fd__rport=port, proc__name="cat")
+    c.expect("VG-037", "i386 old mmap (arguments in memory)", c.run([int80, "oldmmap"]),
+             evt__arg__prot="PROT_READ|PROT_WRITE|PROT_EXEC")

@@ -42,10 +42,11 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
+
+from stop_vigil import stop_vigil
 
 TOP = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DEFAULT_RULES = os.path.join(TOP, "rules", "vigil_rules.yaml")
@@ -133,14 +134,7 @@ class Watch:
 
     def stop(self):
         """Stops our own watcher, by its pid."""
-        if self.proc and self.proc.poll() is None:
-            time.sleep(0.3)  # let the last records arrive
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(60)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_vigil(self.proc)
 
     def alerts(self):
         out = []

@@ -529,6 +529,7 @@ def _network(t):
                   "os.dup2(s.fileno(), 0); os.dup2(s.fileno(), 1)"), fd__type="ipv4", evt__arg__newfd=0)
         catalogue_evasions.identity_network(types.SimpleNamespace(**globals()), t, p)
         catalogue_evasions.dup_variants(types.SimpleNamespace(**globals()), p)
+        catalogue_evasions.compat32(types.SimpleNamespace(**globals()), t, p)
         os.symlink(ATTACK, f"{t}/tools/cat")
         expect("VG-065", "connect by 'cat'", run([f"{t}/tools/cat", "connect", p]), proc__name="cat")
     finally:

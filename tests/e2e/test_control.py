@@ -15,6 +15,7 @@ import time
 
 from vigil_harness import BUILD, VIGIL, Monitor, copy_program, deliberate
 from test_ph_buildid import _copy_other_build, _incidents, _run
+from ph_program import unique_program
 
 PHTEST = os.path.join(BUILD, "tests", "bin", "vigil-phtest")
 
@@ -40,7 +41,7 @@ def _session():
     try:
         os.chmod(tmp, 0o755)
         exe = os.path.join(tmp, "phtest")
-        copy_program(PHTEST, exe)
+        unique_program(PHTEST, exe)
         with Monitor("--ph", "--ph-normal-wait", "100000", "--ph-min-train", "100",
                      "--ph-alert-scope", "all",
                      "--no-rules", events=False) as mon:
@@ -188,7 +189,7 @@ def test_profile_errors_are_one_clear_line():
         assert p.returncode == 1 and "no process 99999999" in p.stderr, p.stderr
         # an executable the model never saw run
         fresh = os.path.join(s["tmp"], "never-run")
-        copy_program(PHTEST, fresh)
+        unique_program(PHTEST, fresh)
         p = _ctl(s["mon"], "profile", "normalize", fresh, check=False)
         assert p.returncode == 1 and "no pH profile" in p.stderr, p.stderr
         p = _ctl(s["mon"], "profile", "frobnicate", s["exe"], check=False)
@@ -371,7 +372,7 @@ def test_profile_export_import_merge():
         src = _json(mon, "profile", "show", exe)
 
         other = os.path.join(tmp, "phtest-copy")
-        copy_program(PHTEST, other)
+        unique_program(PHTEST, other)
         _run(other, "train", "1")  # the model has seen it: it has a profile
         time.sleep(0.3)
         imp = _json(mon, "profile", "import", other, f)

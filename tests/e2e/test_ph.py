@@ -12,8 +12,9 @@ import subprocess
 import tempfile
 import time
 
-from vigil_harness import BUILD, VIGIL, Monitor, copy_program
+from vigil_harness import BUILD, VIGIL, Monitor
 from vigil_harness import run_deliberate
+from ph_program import unique_program
 
 PHTEST = os.path.join(BUILD, "tests", "bin", "vigil-phtest")
 # What the attack path calls and the train path never does.
@@ -69,7 +70,7 @@ def test_ph_learns_then_flags_a_new_path_and_detaches():
     # A fresh copy: a new inode, so a new profile nobody trained before.
     tmp = tempfile.mkdtemp(prefix="vigil-ph-")
     exe = os.path.join(tmp, "phtest")
-    copy_program(PHTEST, exe)
+    unique_program(PHTEST, exe)
     ino = os.stat(exe).st_ino
     before = _ph_program_ids()
     try:
@@ -164,7 +165,7 @@ def test_ph_exec_and_connect_are_critical_incidents():
     decisive call, with the sensor's events of the process around it."""
     tmp = tempfile.mkdtemp(prefix="vigil-ph-crit-")
     exe = os.path.join(tmp, "phtest")
-    copy_program(PHTEST, exe)
+    unique_program(PHTEST, exe)
     ino = os.stat(exe).st_ino
     srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     srv.bind(("127.0.0.1", 0))
@@ -207,8 +208,8 @@ def test_ph_scope_services_alert_tools_learn_silently():
     served learns, becomes normal, and its attack stays silent (counted)."""
     tmp = tempfile.mkdtemp(prefix="vigil-ph-scope-")
     svc, tool = os.path.join(tmp, "phsvc"), os.path.join(tmp, "phtool")
-    copy_program(PHTEST, svc)
-    copy_program(PHTEST, tool)
+    unique_program(PHTEST, svc)
+    unique_program(PHTEST, tool)
     ino_svc, ino_tool = os.stat(svc).st_ino, os.stat(tool).st_ino
     try:
         with Monitor("--ph", "--ph-normal-wait", "1", "--ph-no-persist", events=False) as mon:
@@ -251,8 +252,8 @@ def test_ph_learning_window_normalizes_settled_profiles():
     still learning is named and keeps training."""
     tmp = tempfile.mkdtemp(prefix="vigil-ph-window-")
     a, b = os.path.join(tmp, "phsettled"), os.path.join(tmp, "phchanging")
-    copy_program(PHTEST, a)
-    copy_program(PHTEST, b)
+    unique_program(PHTEST, a)
+    unique_program(PHTEST, b)
     try:
         with Monitor("--ph", "--ph-normal-wait", "100000", "--ph-min-train", "100",
                      "--ph-learning-window", "8", "--no-rules", "--ph-no-persist",

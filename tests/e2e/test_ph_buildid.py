@@ -15,27 +15,19 @@ import time
 
 from vigil_harness import BUILD, VIGIL, Monitor, copy_program
 from test_ph_persist import _run, kernel_dev, read_profile_file
+from ph_program import build_id, set_build_id, unique_program
 
 PHTEST = os.path.join(BUILD, "tests", "bin", "vigil-phtest")
 
 
-def _build_id(path):
-    """The GNU build-id as readelf (binutils) prints it."""
-    out = subprocess.run(["readelf", "-n", path], capture_output=True, text=True,
-                         check=True).stdout
-    return re.search(r"Build ID: ([0-9a-f]+)", out).group(1)
+_build_id = build_id
 
 
 def _copy_other_build(src, dst):
     """A copy whose build-id differs in one byte: another build of it."""
     copy_program(src, dst)
     bid = bytes.fromhex(_build_id(src))
-    with open(dst, "r+b") as f:
-        data = f.read()
-        at = data.index(b"GNU\0" + bid) + 4
-        f.seek(at)
-        f.write(bytes([bid[0] ^ 0xff]))
-    assert _build_id(dst) != bid.hex()
+    set_build_id(dst, bytes([bid[0] ^ 0xff]) + bid[1:])
     return dst
 
 
@@ -102,7 +94,7 @@ def test_copy_of_a_trained_program_starts_normal():
     try:
         os.chmod(tmp, 0o755)
         state = os.path.join(tmp, "state")
-        exe = copy_program(PHTEST, os.path.join(tmp, "phtest"))
+        exe = unique_program(PHTEST, os.path.join(tmp, "phtest"))
         bid = _build_id(exe)
         with _monitor(state) as mon:
             for _ in range(5):
@@ -148,7 +140,7 @@ def test_reinstalled_program_takes_the_saved_profile_after_a_restart():
     try:
         os.chmod(tmp, 0o755)
         state = os.path.join(tmp, "state")
-        exe = copy_program(PHTEST, os.path.join(tmp, "phtest"))
+        exe = unique_program(PHTEST, os.path.join(tmp, "phtest"))
         with _monitor(state) as mon:
             for _ in range(5):
                 _run(exe, "train")

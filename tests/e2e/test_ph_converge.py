@@ -9,7 +9,8 @@ import subprocess
 import tempfile
 import time
 
-from vigil_harness import BUILD, VIGIL, Monitor, copy_program
+from vigil_harness import BUILD, VIGIL, Monitor
+from ph_program import unique_program
 from test_ph_buildid import _ctl_json, _run
 
 PHTEST = os.path.join(BUILD, "tests", "bin", "vigil-phtest")
@@ -19,7 +20,7 @@ def test_profiles_show_rate_of_new_sequences_and_expected_time():
     tmp = tempfile.mkdtemp(prefix="vigil-phconv-")
     try:
         os.chmod(tmp, 0o755)
-        exe = copy_program(PHTEST, os.path.join(tmp, "phtest"))
+        exe = unique_program(PHTEST, os.path.join(tmp, "phtest"))
         # min_train so high that the profile stays in training
         with Monitor("--ph", "--ph-normal-wait", "100000", "--ph-min-train", "100000000",
                      "--ph-alert-scope", "all", "--no-rules", events=False) as mon:

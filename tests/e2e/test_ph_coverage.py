@@ -8,28 +8,14 @@ import subprocess
 import tempfile
 import time
 
-from vigil_harness import BUILD, VIGIL, Monitor, copy_program
+from vigil_harness import BUILD, VIGIL, Monitor
 from test_ph import _alerts, _wait_incident
 from test_ph import _run as _run_deliberate
-from test_ph_buildid import _build_id, _ctl_json, _run
+from test_ph_buildid import _ctl_json, _run
+from ph_program import unique_program
 
 PHTEST = os.path.join(BUILD, "tests", "bin", "vigil-phtest")
 RUNS = 5
-
-
-def _unique_copy(dst):
-    """A copy of the test program with a build-id of its own: the monitor
-    models every program on the machine, and a copy of vigil-phtest that
-    another test trained meanwhile would otherwise lend it its profile
-    (docs/ph.md, "Profiles keyed by build-id")."""
-    copy_program(PHTEST, dst)
-    bid = bytes.fromhex(_build_id(PHTEST))
-    with open(dst, "r+b") as f:
-        data = f.read()
-        f.seek(data.index(b"GNU\0" + bid) + 4)
-        f.write(os.urandom(len(bid)))
-    assert _build_id(dst) != bid.hex()
-    return dst
 
 
 def _until(mon, exe, pred, timeout, what):
@@ -46,7 +32,7 @@ def test_frozen_profile_is_normal_after_runs_without_anything_new():
     tmp = tempfile.mkdtemp(prefix="vigil-phcov-")
     try:
         os.chmod(tmp, 0o755)
-        exe = _unique_copy(os.path.join(tmp, "phtest"))
+        exe = unique_program(PHTEST, os.path.join(tmp, "phtest"))
         ino = os.stat(exe).st_ino
         # a wait of a day: only coverage can make it normal within the test
         with Monitor("--ph", "--ph-normal-wait", "86400", "--ph-min-train", "300",
@@ -109,7 +95,7 @@ def test_coverage_off_keeps_the_wall_clock_wait():
     tmp = tempfile.mkdtemp(prefix="vigil-phcov-")
     try:
         os.chmod(tmp, 0o755)
-        exe = _unique_copy(os.path.join(tmp, "phtest"))
+        exe = unique_program(PHTEST, os.path.join(tmp, "phtest"))
         with Monitor("--ph", "--ph-normal-wait", "86400", "--ph-min-train", "300",
                      "--ph-alert-scope", "all", "--no-rules",
                      "--set", "ph.coverage_runs=0", events=False) as mon:

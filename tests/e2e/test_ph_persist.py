@@ -19,7 +19,8 @@ import tempfile
 import time
 import zlib
 
-from vigil_harness import BUILD, VIGIL, Monitor, copy_program
+from vigil_harness import BUILD, VIGIL, Monitor
+from ph_program import unique_program
 
 PHTEST = os.path.join(BUILD, "tests", "bin", "vigil-phtest")
 
@@ -137,7 +138,7 @@ def test_profiles_survive_a_restart_and_stay_normal():
     tmp = tempfile.mkdtemp(prefix="vigil-phpersist-")
     state = os.path.join(tmp, "state", "profiles")
     exe = os.path.join(tmp, "phtest")
-    copy_program(PHTEST, exe)
+    unique_program(PHTEST, exe)
     st = os.stat(exe)
     dev, ino = kernel_dev(st), st.st_ino
     name = os.path.join(state, f"ph-{dev}-{ino}.profile")
@@ -201,7 +202,7 @@ def test_kill_9_during_saves_leaves_every_file_whole():
     copies = []
     for i in range(40):  # many profiles that change all the time
         c = os.path.join(tmp, f"phtest{i}")
-        copy_program(PHTEST, c)
+        unique_program(PHTEST, c)
         copies.append(c)
     rnd = random.Random(7)
     checked = 0
@@ -258,7 +259,7 @@ def test_bad_files_are_named_and_skipped():
     copies = []
     for i in range(5):
         c = os.path.join(tmp, f"phtest{i}")
-        copy_program(PHTEST, c)
+        unique_program(PHTEST, c)
         copies.append(c)
     try:
         with _ph_monitor(state):

@@ -11,7 +11,8 @@ import subprocess
 import tempfile
 import time
 
-from vigil_harness import BUILD, VIGIL, Monitor, copy_program
+from vigil_harness import BUILD, VIGIL, Monitor
+from ph_program import unique_program
 
 PHTEST = os.path.join(BUILD, "tests", "bin", "vigil-phtest")
 
@@ -51,7 +52,7 @@ def _copies(tmp, n):
     out = []
     for i in range(n):
         exe = os.path.join(tmp, f"phtest-response-{i}")
-        copy_program(PHTEST, exe)
+        unique_program(PHTEST, exe)
         out.append(exe)
     return out
 

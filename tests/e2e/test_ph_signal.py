@@ -10,7 +10,8 @@ import subprocess
 import tempfile
 import time
 
-from vigil_harness import BUILD, Monitor, copy_program
+from vigil_harness import BUILD, Monitor
+from ph_program import unique_program
 
 PHSIG = os.path.join(BUILD, "tests", "bin", "vigil-phsig")
 
@@ -36,7 +37,7 @@ def _run(exe, rounds=2000):
 def test_handler_calls_do_not_mix_with_the_interrupted_code():
     tmp = tempfile.mkdtemp(prefix="vigil-phsig-")
     exe = os.path.join(tmp, "phsig")
-    copy_program(PHSIG, exe)
+    unique_program(PHSIG, exe)
     ino = os.stat(exe).st_ino
     try:
         with Monitor("--ph", "--ph-normal-wait", "1", "--no-rules", "--ph-no-persist",

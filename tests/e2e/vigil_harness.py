@@ -4,11 +4,12 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
 import traceback
+
+from stop_vigil import stop_vigil
 
 BUILD = os.environ.get("VIGIL_BUILD", os.path.join(os.path.dirname(__file__), "..", "..", "build"))
 VIGIL = os.path.join(BUILD, "vigil")
@@ -16,6 +17,9 @@ TRIGGER = os.path.join(BUILD, "tests", "bin", "vigil-trigger")
 
 
 _made_dirs = []
+# every Monitor a test started, in order: the runner names the drops of a
+# failed test's monitors (tests/run.py, drops_note)
+monitors = []
 # Pids of deliberate triggers: what a test's own monitor alerted about, and
 # what tests declare with deliberate() / run_deliberate(). The suite-wide
 # watcher (tests/e2e/suite_watch.py) does not count their alerts.
@@ -95,6 +99,7 @@ class Monitor:
         self.exit_stats = None
 
     def __enter__(self):
+        monitors.append(self)
         errf = open(self.err, "w")
         self.proc = subprocess.Popen(self.args, stdout=subprocess.DEVNULL, stderr=errf,
                                      stdin=subprocess.DEVNULL)
@@ -119,16 +124,9 @@ class Monitor:
 
     def stop(self, timeout=60):
         """Stops our own monitor (by its pid) and parses its exit line."""
-        if self.proc and self.proc.poll() is None:
-            # Let the last records reach the ring buffer before we stop.
-            time.sleep(0.3)
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-                raise AssertionError("vigil did not stop on SIGINT")
+        # the last records reach the ring buffer first (stop_vigil)
+        if not stop_vigil(self.proc, timeout=timeout):
+            raise AssertionError("vigil did not stop on SIGINT")
         self._note_alerted()
         m = re.search(r"vigil: exit events=(\d+) rate=\S+ drops=(\d+)(?: \(([^)]*)\))? "
                       r"malformed=(\d+) socketcall32=\d+ coalesced=(\d+)", self.stderr())

@@ -415,6 +415,44 @@ static void test_net_sys_fork_exit(void)
 	}
 }
 
+/* A 32-bit call is named by its x86-64 equivalent: the direct i386 number
+ * is mapped; one decoded from socketcall() already carries the x86-64
+ * number (accept has no i386 number of its own). */
+static void test_compat_numbers(void)
+{
+	static union record r;
+
+	rec_init(&r, VG_EV_CONNECT, sizeof(struct vg_net), 362); /* i386 connect */
+	r.hdr.flags = VG_F_COMPAT;
+	CHECK_INT(vg_event_decode(ev, &r, rec_done(&r)), 0);
+	CHECK_INT(ev->u.hdr.syscall_nr, 42);
+	CHECK(ev->u.hdr.flags & VG_F_COMPAT);
+
+	rec_init(&r, VG_EV_ACCEPT, sizeof(struct vg_net), 43); /* socketcall(SYS_ACCEPT) */
+	r.hdr.flags = VG_F_COMPAT | VG_F_SOCKETCALL;
+	CHECK_INT(vg_event_decode(ev, &r, rec_done(&r)), 0);
+	CHECK_INT(ev->u.hdr.syscall_nr, 43);
+	CHECK((ev->u.hdr.flags & (VG_F_COMPAT | VG_F_SOCKETCALL)) == (VG_F_COMPAT | VG_F_SOCKETCALL));
+
+	/* the direct i386 socket calls map to their x86-64 ones */
+	CHECK_INT(vg_syscall_from_compat(359), 41);
+	CHECK_INT(vg_syscall_from_compat(361), 49);
+	CHECK_INT(vg_syscall_from_compat(363), 50);
+	CHECK_INT(vg_syscall_from_compat(364), 288);
+	CHECK_INT(vg_syscall_from_compat(369), 44);
+	CHECK_INT(vg_syscall_from_compat(370), 46);
+	CHECK_INT(vg_syscall_from_compat(VG_I386_SOCKETCALL), -1); /* never named itself */
+	CHECK_INT(vg_syscall_from_compat(VG_I386_OLD_MMAP), -1);
+
+	/* their route types take handler slots no record type may use */
+	CHECK(VG_ROUTE_SOCKETCALL < VG_EV_TYPE_MAX && VG_ROUTE_OLD_MMAP < VG_EV_TYPE_MAX);
+	CHECK(vg_event_family(VG_ROUTE_SOCKETCALL) == VG_FAM_NONE);
+	CHECK(vg_event_family(VG_ROUTE_OLD_MMAP) == VG_FAM_NONE);
+	for (unsigned i = 0; i < vg_syscalls_count; i++)
+		CHECK(vg_syscalls[i].route.type != VG_ROUTE_SOCKETCALL &&
+		      vg_syscalls[i].route.type != VG_ROUTE_OLD_MMAP);
+}
+
 /* An older, shorter record: what it has is kept, the rest reads as zero,
  * and its strings are absent. */
 static void test_short_record(void)
@@ -588,6 +626,7 @@ int main(void)
 	test_exec();
 	test_file();
 	test_net_sys_fork_exit();
+	test_compat_numbers();
 	test_short_record();
 	test_malformed();
 	test_overlapping_strings();

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "fields/extract.h"
 #include "fields/uring_fields.h"
 #include "output/fields.h"
 #include "sensor/event.h"
@@ -62,9 +63,11 @@ static void test_output_fields(void)
 {
 	struct vg_event *ev = decode_open(VG_F_IO_URING | VG_F_URING_NORES | 18u << VG_URING_OP_SHIFT);
 	struct vg_fields *f = malloc(sizeof(*f));
+	struct vg_rule_ctx *c = calloc(1, sizeof(*c));
 	const struct vg_kv *kv;
 
-	vg_fields_from_event(f, ev, NULL);
+	vg_rule_ctx_reset(c, ev, 1);
+	vg_fields_from_ctx(f, c);
 	kv = vg_fields_get(f, "evt.is_io_uring");
 	CHECK(kv && kv->kind == VG_KV_BOOL && kv->i == 1);
 	kv = vg_fields_get(f, "vigil.io_uring_op");
@@ -72,10 +75,12 @@ static void test_output_fields(void)
 	CHECK(vg_fields_get(f, "vigil.io_uring_noresult") != NULL);
 	free(ev);
 	ev = decode_open(0);
-	vg_fields_from_event(f, ev, NULL);
+	vg_rule_ctx_reset(c, ev, 1);
+	vg_fields_from_ctx(f, c);
 	CHECK(!vg_fields_get(f, "evt.is_io_uring") && !vg_fields_get(f, "vigil.io_uring_op"));
 	free(ev);
 	free(f);
+	free(c);
 }
 
 static void test_opcode_table(void)

@@ -1,0 +1,288 @@
+/* Calls through the 32-bit (i386) ABI from this 64-bit program, with
+ * "int $0x80", above all those whose arguments sit in user memory: the i386
+ * socketcall() multiplexer (call number and an array of 32-bit argument
+ * words), the direct i386 socket calls, and the old mmap(). The kernel
+ * treats int 0x80 as a compat call whatever the process, so the pointers
+ * must sit below 4 GiB: every structure lives in one MAP_32BIT page.
+ *
+ * Usage: vigil-int80 ACTION [ARGS]; prints pid=N and each call's result.
+ *   revshell PORT       socketcall socket+connect to 127.0.0.1:PORT, then the
+ *                       socket put on 0, 1 and 2 (i386 dup2): a reverse shell
+ *   connect ADDR PORT   socketcall socket+connect to ADDR (IPv4 or IPv6)
+ *   bind                socketcall bind, listen, a connect to itself, accept
+ *                       and accept4 (the port it got is printed)
+ *   fastopen ADDR PORT  socketcall sendto and sendmsg with MSG_FASTOPEN
+ *   direct PORT         the direct i386 calls: socket, connect, sendmsg
+ *                       (MSG_FASTOPEN, a 32-bit msghdr), bind, listen, accept4
+ *   undecoded           socketcalls the kernel refuses: an unknown call
+ *                       number, an argument array it cannot read
+ *   oldmmap             the old mmap (arguments in a struct): an anonymous
+ *                       mapping, read+write+exec, then a read-only one */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* i386 numbers (asm/unistd_32.h) and socketcall calls (linux/net.h) */
+#define NR32_DUP2 63
+#define NR32_OLD_MMAP 90
+#define NR32_SOCKETCALL 102
+#define NR32_SOCKET 359
+#define NR32_BIND 361
+#define NR32_CONNECT 362
+#define NR32_LISTEN 363
+#define NR32_ACCEPT4 364
+#define NR32_SENDMSG 370
+#define SC_SOCKET 1
+#define SC_BIND 2
+#define SC_CONNECT 3
+#define SC_LISTEN 4
+#define SC_ACCEPT 5
+#define SC_GETSOCKNAME 6
+#define SC_SENDTO 11
+#define SC_SENDMSG 16
+#define SC_ACCEPT4 18
+
+/* The i386 struct msghdr and struct iovec: pointers and lengths of 32 bits. */
+struct msghdr32 {
+	uint32_t name, namelen, iov, iovlen, control, controllen, flags;
+};
+struct iovec32 {
+	uint32_t base, len;
+};
+
+/* Everything the calls point at, in one page below 4 GiB. */
+struct low {
+	uint32_t words[6];
+	struct sockaddr_in6 addr; /* big enough for either family */
+	struct sockaddr_in peer;
+	uint32_t peerlen;
+	struct msghdr32 msg;
+	struct iovec32 iov;
+	char data[8];
+};
+
+static struct low *low;
+
+/* A 32-bit system call with up to four arguments (ebx, ecx, edx, esi). The
+ * kernel returns zeroes in r8-r11 from int 0x80: they are clobbered. */
+static long sys32(long nr, long a, long b, long c, long d)
+{
+	long ret;
+
+	__asm__ volatile("int $0x80"
+			 : "=a"(ret)
+			 : "a"(nr), "b"(a), "c"(b), "d"(c), "S"(d)
+			 : "memory", "r8", "r9", "r10", "r11");
+	return ret;
+}
+
+static uint32_t lo(const void *p)
+{
+	return (uint32_t)(uintptr_t)p;
+}
+
+/* socketcall(call, words): the words are copied into the low page. */
+static long socketcall(int call, int n, const uint32_t *w)
+{
+	memcpy(low->words, w, n * sizeof(*w));
+	return sys32(NR32_SOCKETCALL, call, lo(low->words), 0, 0);
+}
+
+/* Fills low->addr with ADDR:PORT; returns its length, 0 if ADDR is not an address. */
+static uint32_t set_addr(const char *addr, int port)
+{
+	struct sockaddr_in *v4 = (struct sockaddr_in *)&low->addr;
+
+	memset(&low->addr, 0, sizeof(low->addr));
+	if (inet_pton(AF_INET, addr, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons(port);
+		return sizeof(*v4);
+	}
+	if (inet_pton(AF_INET6, addr, &low->addr.sin6_addr) == 1) {
+		low->addr.sin6_family = AF_INET6;
+		low->addr.sin6_port = htons(port);
+		return sizeof(low->addr);
+	}
+	return 0;
+}
+
+static int family_of(const char *addr)
+{
+	return strchr(addr, ':') ? AF_INET6 : AF_INET;
+}
+
+/* socketcall socket + connect to ADDR:PORT; returns the socket. */
+static long sc_connect(const char *addr, int port)
+{
+	uint32_t len = set_addr(addr, port);
+	long fd = socketcall(SC_SOCKET, 3, (uint32_t[]){ family_of(addr), SOCK_STREAM, 0 });
+	long ret;
+
+	printf("socket=%ld\n", fd);
+	if (fd < 0 || !len)
+		return -1;
+	ret = socketcall(SC_CONNECT, 3, (uint32_t[]){ fd, lo(&low->addr), len });
+	printf("connect=%ld\n", ret);
+	return fd;
+}
+
+static int act_revshell(int port)
+{
+	long fd = sc_connect("127.0.0.1", port);
+
+	if (fd < 0)
+		return 1;
+	/* the reverse shell's heart: the socket becomes the standard streams */
+	printf("dup2=%ld\n", sys32(NR32_DUP2, fd, 2, 0, 0));
+	fflush(stdout);
+	printf("dup2_0=%ld dup2_1=%ld\n", sys32(NR32_DUP2, fd, 0, 0, 0), sys32(NR32_DUP2, fd, 1, 0, 0));
+	return 0;
+}
+
+static int act_bind(void)
+{
+	struct sockaddr_in *a = (struct sockaddr_in *)&low->addr;
+	long l = socketcall(SC_SOCKET, 3, (uint32_t[]){ AF_INET, SOCK_STREAM, 0 });
+	long c, ret;
+
+	set_addr("127.0.0.1", 0);
+	printf("bind=%ld\n", socketcall(SC_BIND, 3, (uint32_t[]){ l, lo(a), sizeof(*a) }));
+	printf("listen=%ld\n", socketcall(SC_LISTEN, 2, (uint32_t[]){ l, 5 }));
+	/* a call vigil does not watch: neither decoded nor counted */
+	low->peerlen = sizeof(low->peer);
+	ret = socketcall(SC_GETSOCKNAME, 3, (uint32_t[]){ l, lo(&low->peer), lo(&low->peerlen) });
+	printf("port=%d getsockname=%ld\n", ntohs(low->peer.sin_port), ret);
+	/* two connections to itself, one taken by accept, one by accept4 */
+	for (int i = 0; i < 2; i++) {
+		memcpy(a, &low->peer, sizeof(*a));
+		c = socketcall(SC_SOCKET, 3, (uint32_t[]){ AF_INET, SOCK_STREAM, 0 });
+		printf("connect=%ld\n", socketcall(SC_CONNECT, 3, (uint32_t[]){ c, lo(a), sizeof(*a) }));
+	}
+	low->peerlen = sizeof(low->peer);
+	printf("accept=%ld\n",
+	       socketcall(SC_ACCEPT, 3, (uint32_t[]){ l, lo(&low->peer), lo(&low->peerlen) }));
+	printf("accept4=%ld\n", socketcall(SC_ACCEPT4, 4, (uint32_t[]){ l, 0, 0, SOCK_CLOEXEC }));
+	return 0;
+}
+
+static int act_fastopen(const char *addr, int port)
+{
+	uint32_t len = set_addr(addr, port);
+	long fd;
+
+	if (!len)
+		return 2;
+	memcpy(low->data, "x", 2);
+	fd = socketcall(SC_SOCKET, 3, (uint32_t[]){ family_of(addr), SOCK_STREAM, 0 });
+	printf("sendto=%ld\n", socketcall(SC_SENDTO, 6, (uint32_t[]){ fd, lo(low->data), 1,
+							 MSG_FASTOPEN, lo(&low->addr), len }));
+	/* sendmsg: the address in the 32-bit msghdr */
+	fd = socketcall(SC_SOCKET, 3, (uint32_t[]){ family_of(addr), SOCK_STREAM, 0 });
+	low->iov = (struct iovec32){ lo(low->data), 1 };
+	low->msg = (struct msghdr32){ .name = lo(&low->addr), .namelen = len, .iov = lo(&low->iov),
+				      .iovlen = 1 };
+	printf("sendmsg=%ld\n", socketcall(SC_SENDMSG, 3, (uint32_t[]){ fd, lo(&low->msg), MSG_FASTOPEN }));
+	/* and a plain send: not a connect, not sent */
+	fd = socketcall(SC_SOCKET, 3, (uint32_t[]){ family_of(addr), SOCK_DGRAM, 0 });
+	printf("sendto_plain=%ld\n", socketcall(SC_SENDTO, 6, (uint32_t[]){ fd, lo(low->data), 1, 0,
+							       lo(&low->addr), len }));
+	return 0;
+}
+
+static int act_direct(int port)
+{
+	struct sockaddr_in *a = (struct sockaddr_in *)&low->addr;
+	long fd = sys32(NR32_SOCKET, AF_INET, SOCK_STREAM, 0, 0), l;
+
+	printf("socket=%ld\n", fd);
+	set_addr("127.0.0.1", port);
+	printf("connect=%ld\n", sys32(NR32_CONNECT, fd, lo(a), sizeof(*a), 0));
+	fd = sys32(NR32_SOCKET, AF_INET, SOCK_STREAM, 0, 0);
+	low->iov = (struct iovec32){ lo(low->data), 1 };
+	low->msg = (struct msghdr32){ .name = lo(a), .namelen = sizeof(*a), .iov = lo(&low->iov),
+				      .iovlen = 1 };
+	printf("sendmsg=%ld\n", sys32(NR32_SENDMSG, fd, lo(&low->msg), MSG_FASTOPEN, 0));
+	l = sys32(NR32_SOCKET, AF_INET, SOCK_STREAM, 0, 0);
+	set_addr("127.0.0.1", 0);
+	printf("bind=%ld\n", sys32(NR32_BIND, l, lo(a), sizeof(*a), 0));
+	printf("listen=%ld\n", sys32(NR32_LISTEN, l, 3, 0, 0));
+	low->peerlen = sizeof(low->peer);
+	getsockname(l, (struct sockaddr *)&low->peer, &low->peerlen);
+	printf("port=%d\n", ntohs(low->peer.sin_port));
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	connect(fd, (struct sockaddr *)&low->peer, sizeof(low->peer));
+	printf("accept4=%ld\n", sys32(NR32_ACCEPT4, l, 0, 0, SOCK_CLOEXEC));
+	return 0;
+}
+
+/* The i386 struct mmap_arg_struct: addr, len, prot, flags, fd, offset. */
+static long old_mmap(uint32_t prot)
+{
+	uint32_t *a = low->words;
+
+	a[0] = 0;
+	a[1] = 4096;
+	a[2] = prot;
+	a[3] = MAP_PRIVATE | MAP_ANONYMOUS;
+	a[4] = (uint32_t)-1;
+	a[5] = 0;
+	return sys32(NR32_OLD_MMAP, lo(a), 0, 0, 0);
+}
+
+static int act_oldmmap(void)
+{
+	long rwx = old_mmap(PROT_READ | PROT_WRITE | PROT_EXEC), ro = old_mmap(PROT_READ);
+
+	/* the kernel returns an address below 4 GiB, or -errno */
+	printf("rwx=%ld ro=%ld\n", rwx, ro);
+	if (rwx > 0)
+		munmap((void *)rwx, 4096);
+	if (ro > 0)
+		munmap((void *)ro, 4096);
+	return rwx > 0 && ro > 0 ? 0 : 1;
+}
+
+static int act_undecoded(void)
+{
+	/* an unknown call number: EINVAL; an array at an unmapped address: EFAULT */
+	printf("unknown=%ld\n", sys32(NR32_SOCKETCALL, 99, lo(low->words), 0, 0));
+	printf("fault=%ld\n", sys32(NR32_SOCKETCALL, SC_CONNECT, 16, 0, 0));
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *act = argc > 1 ? argv[1] : "";
+
+	low = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	if (low == MAP_FAILED) {
+		perror("mmap(MAP_32BIT)");
+		return 1;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("pid=%d\n", getpid());
+	if (!strcmp(act, "revshell") && argc > 2)
+		return act_revshell(atoi(argv[2]));
+	if (!strcmp(act, "connect") && argc > 3)
+		return sc_connect(argv[2], atoi(argv[3])) < 0;
+	if (!strcmp(act, "bind"))
+		return act_bind();
+	if (!strcmp(act, "fastopen") && argc > 3)
+		return act_fastopen(argv[2], atoi(argv[3]));
+	if (!strcmp(act, "direct") && argc > 2)
+		return act_direct(atoi(argv[2]));
+	if (!strcmp(act, "undecoded"))
+		return act_undecoded();
+	if (!strcmp(act, "oldmmap"))
+		return act_oldmmap();
+	fprintf(stderr, "usage: vigil-int80 revshell PORT | connect ADDR PORT | bind |\n"
+			"       fastopen ADDR PORT | direct PORT | undecoded | oldmmap\n");
+	return 2;
+}
