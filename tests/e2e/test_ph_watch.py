@@ -9,11 +9,18 @@ import shutil
 import tempfile
 import time
 
-from vigil_harness import Monitor
+from vigil_harness import BUILD, Monitor
 from test_ph import ATTACK_CALLS, _alerts, _incidents, _wait_incident
 from test_ph import _run as _run_deliberate
 from test_ph_buildid import _ctl_json, _run
-from test_ph_coverage import _unique_copy
+from ph_program import unique_program
+
+PHTEST = os.path.join(BUILD, "tests", "bin", "vigil-phtest")
+
+
+def _unique_copy(dst):
+    """A copy of the test program nobody else trains (its own build-id)."""
+    return unique_program(PHTEST, dst)
 
 
 def _train_until(mon, exes, done, timeout=90):
