@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """kernel_ab.py: the in-kernel cost of two vigil builds, measured on the same calls.
 
-    bench/kernel_ab.py [--rounds N] [--workloads W:N,...] BUILD_A BUILD_B [-- VIGIL_ARGS...]
+    bench/kernel_ab.py [--rounds N] [--workloads W:N,...] [--args-a ARGS] [--args-b ARGS]
+                       BUILD_A BUILD_B [-- VIGIL_ARGS...]
 
 Both builds' `vigil run` (the defaults: rules, pH, auth; --ph-no-persist) are
 attached AT ONCE, each with the kernel's BPF run-time statistics
@@ -19,6 +20,10 @@ Per program: calls during the workload (all tasks') and ns per call; the
 difference B - A per call. Programs are those of each vigil's own descriptors
 (/proc/PID/fdinfo), so other monitors on the machine do not count. Root only;
 both monitors are stopped on every path.
+
+--args-a / --args-b add arguments to one side only (split on spaces): the
+same build twice with `--args-b=--no-ph` measures what pH's step costs inside
+vg_sys_exit.
 """
 import argparse
 import json
@@ -90,6 +95,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=4, help="rounds, order swapped each (4)")
     ap.add_argument("--workloads", default="openclose:400000,getppid:1000000,forkexec:1000")
     ap.add_argument("--workload-bin", default=os.path.join(TOP, "build", "bench", "workload"))
+    ap.add_argument("--args-a", default="", help="arguments for build A's vigil only")
+    ap.add_argument("--args-b", default="", help="arguments for build B's vigil only")
     ap.add_argument("build_a")
     ap.add_argument("build_b")
     ap.add_argument("vigil_args", nargs="*")
@@ -100,13 +107,14 @@ def main():
     calls = {w: {} for w, _ in loads}
     workdir = tempfile.mkdtemp(prefix="vigil-kab-", dir="/tmp")
     for r in range(args.rounds):
-        order = [("A", args.build_a), ("B", args.build_b)]
+        order = [("A", args.build_a, args.args_a.split()),
+                 ("B", args.build_b, args.args_b.split())]
         if r % 2:
             order.reverse()
         mons = {}
         try:
-            for tag, build in order:  # attached in this order: the second runs second
-                mons[tag] = Vigil(build, tag, workdir, args.vigil_args)
+            for tag, build, own in order:  # attached in this order: the second runs second
+                mons[tag] = Vigil(build, tag, workdir, args.vigil_args + own)
             for w, n in loads:
                 subprocess.run([args.workload_bin, w, str(max(1, int(n) // 10))],
                                stdout=subprocess.DEVNULL, check=True)
@@ -127,8 +135,8 @@ def main():
         print(f"round {r + 1}/{args.rounds} done (first attached: {order[0][0]})",
               file=sys.stderr)
     print(f"in-kernel ns per call, both builds attached at once (same calls), median of "
-          f"{args.rounds} rounds, order swapped each round\nA = {args.build_a}\n"
-          f"B = {args.build_b}")
+          f"{args.rounds} rounds, order swapped each round\nA = {args.build_a} {args.args_a}\n"
+          f"B = {args.build_b} {args.args_b}")
     for w, _ in loads:
         print(f"\n{w}")
         print(f"  {'program':<14}{'calls/round':>12}{'A ns':>10}{'B ns':>10}{'B - A':>10}")

@@ -32,6 +32,9 @@
 #define PH_HOOK static __always_inline
 #define PH_FN static __always_inline
 #define PH_ITEM_FN __attribute__((noinline))
+/* Rare branches of the fast path (the pairs model's checks): a static
+ * subprogram, verified at its call site, out of the fast path's registers. */
+#define PH_RARE_FN static __noinline
 /* A global function may only take pointers to types of known size, and the
  * model passes its store through: a sized dummy type. */
 struct ph_store {
@@ -195,6 +198,32 @@ static __always_inline __u64 model_now(void)
 	return bpf_jiffies64() * tick;
 }
 
+/* How pH's per-call step answered, per CPU (`vigil status`, "ph":
+ * calls_fast, calls_slow): fast calls are counted when their task's pending
+ * count reaches the profile, so the fast path itself writes nothing shared. */
+struct ph_call_counts {
+	__u64 fast; /* answered by the task's cache (ph_fast_known()) */
+	__u64 slow; /* ran the model with the profile (ph_on_call()) */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ph_call_counts);
+} ph_calls SEC(".maps");
+
+static __always_inline void ph_count_calls(__u64 fast, __u64 slow)
+{
+	__u32 zero = 0;
+	struct ph_call_counts *n = bpf_map_lookup_elem(&ph_calls, &zero);
+
+	if (n) {
+		n->fast += fast;
+		n->slow += slow;
+	}
+}
+
 /* The task's calls counted on the fast path go to its profile (at exec and
  * at exit; a slow call flushes them inside ph_on_call()). */
 static __always_inline void flush_pending(struct ph_task_state *st)
@@ -203,6 +232,7 @@ static __always_inline void flush_pending(struct ph_task_state *st)
 
 	if (!st->t.cache.pending)
 		return;
+	ph_count_calls(st->t.cache.pending, 0);
 	prof = bpf_map_lookup_elem(&ph_profiles, &st->exe);
 	if (prof)
 		ph_task_flush(&ph_params_cfg, prof, &st->t);
@@ -320,8 +350,11 @@ static __always_inline void respond(struct task_struct *task, const struct ph_ta
 #include "ph_sketch.h" /* the dashboard's picture of n-gram profiles */
 #include "ph_watch.h"  /* per-program settings: ph_params_of() */
 
-/* After the fast path failed: the profile, the model, and the records. */
-static __always_inline void ph_slow_call(struct task_struct *task, struct ph_task_state *st,
+/* After the fast path failed: the profile, the model, and the records.
+ * A function of its own (a BPF subprogram, verified at each call site):
+ * inlined, its many live values made the compiler spill the fast path's
+ * to the stack. */
+static __noinline void ph_slow_call(struct task_struct *task, struct ph_task_state *st,
 					 __u32 sym, __u64 now)
 {
 	struct ph_store dummy = { 0 };
@@ -333,10 +366,12 @@ static __always_inline void ph_slow_call(struct task_struct *task, struct ph_tas
 	if (!prof) {
 		/* no room for its profile: the task is not modelled until its
 		 * next exec, rather than trying (and using up a profile number)
-		 * on every call */
+		 * on every call; no fast path either (ph_feed_known()) */
 		st->exe.ino = 0;
+		st->t.cache.budget = 0;
 		return;
 	}
+	ph_count_calls(st->t.cache.pending, 1);
 	if (ph_on_call(&dummy, ph_params_of(&st->exe), prof, &st->t, sym, now, &res)) {
 		__sync_fetch_and_add(&ph_model_errors, 1);
 		return;
@@ -358,41 +393,49 @@ static __always_inline void ph_slow_call(struct task_struct *task, struct ph_tas
 		report(PH_EV_TOLERIZED, st, prof, &res, sym, 0, 0);
 }
 
-/* Feeds one symbol to the model of a task whose state is st: the single
- * entry point of pH's per-call step. System calls come through
- * ph_sys_exit() and exec; other symbols a task makes (io_uring operations,
- * later) can come through here too. Most symbols of a trained program take
- * the fast path: the task's cache answers, with no map lookup at all and no
- * clock read while its profile is not frozen; the others look the profile
- * up and run the model (one item lookup for the n-gram model). */
-static __always_inline void ph_feed_state(struct task_struct *task, struct ph_task_state *st,
+/* Feeds one symbol the model does not ignore to the model of a task whose
+ * state is st. Most symbols of a trained program take the fast path: the
+ * task's cache answers, with no map lookup at all and no clock read while
+ * its profile is not frozen; the others look the profile up and run the
+ * model (one item lookup for the n-gram model). A task that is not
+ * modelled (no executable file, or no room for its profile) has no fast
+ * path (budget 0), so its executable is checked on the slow path only. */
+static __always_inline void ph_feed_known(struct task_struct *task, struct ph_task_state *st,
 					  __u32 sym)
 {
 	struct ph_store dummy = { 0 };
 	__u64 now = 0;
 
-	if (!st->exe.ino)
-		return; /* no executable file: nothing to model */
 	/* The clock only matters to the fast path when the profile is frozen
 	 * (it stops at fast_until, the time it becomes normal); otherwise
 	 * fast_until is "never" and any time compares the same. */
 	if (st->t.cache.fast_until != ~0ULL)
 		now = model_now();
-	if (ph_fast_call(&dummy, &ph_params_cfg, &st->t, sym, now))
+	if (ph_fast_known(&dummy, &ph_params_cfg, &st->t, sym, now))
 		return;
+	if (!st->exe.ino)
+		return; /* no executable file: nothing to model */
 	if (!now)
 		now = model_now();
 	ph_slow_call(task, st, sym, now);
 }
 
+/* The single entry point of pH's per-call step for any symbol: system
+ * calls at exec and exit, io_uring operations (ph_sys_exit() tests the
+ * ignored calls itself, before it looks the task up). */
+static __always_inline void ph_feed_state(struct task_struct *task, struct ph_task_state *st,
+					  __u32 sym)
+{
+	if (!ph_ignored(&ph_params_cfg, sym))
+		ph_feed_known(task, st, sym);
+}
+
 /* The current task's state, adopted (created, its executable read from
  * mm->exe_file) when it was running before the monitor started. */
-static __always_inline struct ph_task_state *ph_task_of(struct task_struct *task)
+static __noinline struct ph_task_state *ph_task_adopt(struct task_struct *task)
 {
-	struct ph_task_state *st = bpf_task_storage_get(&ph_tasks, task, 0, 0);
+	struct ph_task_state *st;
 
-	if (st)
-		return st;
 	st = bpf_task_storage_get(&ph_tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (st) {
 		exe_key_of_task(task, &st->exe);
@@ -401,9 +444,33 @@ static __always_inline struct ph_task_state *ph_task_of(struct task_struct *task
 	return st;
 }
 
+static __always_inline struct ph_task_state *ph_task_of(struct task_struct *task)
+{
+	struct ph_task_state *st = bpf_task_storage_get(&ph_tasks, task, 0, 0);
+
+	return st ? st : ph_task_adopt(task);
+}
+
+/* ph_ignored() of a system call number. The compiler drops that function's
+ * index mask after its range check, and the verifier, which tracks the
+ * check on another copy of the number, then sees an unbounded index: the
+ * barrier keeps the mask. */
+static __always_inline int ph_nr_ignored(long nr)
+{
+	__u64 word;
+
+	if ((unsigned long)nr > PH_CALL_MAX)
+		return 0;
+	word = (unsigned long)nr >> 6;
+	barrier_var(word);
+	word &= PH_CALL_MAX >> 6;
+	return (ph_params_cfg.ignore[word] >> (nr & 63)) & 1;
+}
+
 /* pH's step for one system call, called first thing by the sensor's
- * sys_exit program (vg_sys_exit), for every call of every task: one
- * program per call for both. A call is modelled when it returns, in the
+ * sys_exit program (vg_sys_exit), for every call of every task (`task` is
+ * the current one, which the sensor then reuses): one program per call
+ * for both. A call is modelled when it returns, in the
  * order the task made them, as at entry, with three differences the
  * kernel imposes at exit:
  *  - a successful execve / execveat returns in the new program: it is fed
@@ -417,15 +484,14 @@ static __always_inline struct ph_task_state *ph_task_of(struct task_struct *task
  * A child returns from fork / clone through here as well: its state is a
  * copy of its parent's made before the parent's call was modelled, so each
  * sees the call once, as with a model at entry. */
-static __always_inline void ph_sys_exit(struct pt_regs *regs, long ret)
+static __always_inline void ph_sys_exit(struct task_struct *task, struct pt_regs *regs, long ret)
 {
-	struct task_struct *task;
 	struct ph_task_state *st;
+	int ignored;
 	long nr;
 
 	if (!ph_on || ph_stopped)
 		return;
-	task = bpf_get_current_task_btf();
 	/* the task's own field: one load instead of a helper call */
 	if ((__u32)task->tgid == self_tgid)
 		return;
@@ -437,10 +503,16 @@ static __always_inline void ph_sys_exit(struct pt_regs *regs, long ret)
 		nr = NR_RT_SIGRETURN;
 	else if ((nr == NR_EXECVE || nr == NR_EXECVEAT) && ret == 0)
 		return; /* fed at exec, to the program that made it */
+	/* A call the model does not see (futex, poll...) returns before the
+	 * task's state is even looked up; rt_sigreturn still pops its window. */
+	ignored = ph_nr_ignored(nr);
+	if (ignored && nr != NR_RT_SIGRETURN)
+		return;
 	st = ph_task_of(task);
 	if (!st)
 		return;
-	ph_feed_state(task, st, (__u32)nr);
+	if (!ignored)
+		ph_feed_known(task, st, (__u32)nr);
 	/* the handler's last call: back to the window it interrupted */
 	if (nr == NR_RT_SIGRETURN)
 		ph_signal_pop(&st->t, &st->sig);
@@ -490,6 +562,46 @@ int BPF_PROG(ph_signal_deliver, int sig, struct kernel_siginfo *info, struct k_s
 	return 0;
 }
 
+/* Start-up caches: the task cache a short run of a program left when its
+ * main thread ended, by executable. A program's start is the same sequence
+ * run after run, and no loop: with an empty cache at exec every call of a
+ * short-lived program was a slow one (two hash lookups). Seeded from here,
+ * the start-up calls it knows take the fast path. The items hold only for
+ * the profile state in the cache's tag, which the task's first call (always
+ * slow: budget 0) checks as for any cache (ph_cache_sync()), so the model's
+ * results are those without it. Replaced whole (a concurrent exec reads the
+ * old entry or the new, never a mix); not preallocated: when full, a new
+ * program starts cold. */
+#define PH_STARTUP_CALLS 1024 /* a run this short left start-up items */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 16384);
+	__type(key, struct ph_exe_key);
+	__type(value, struct ph_task_cache);
+} ph_startup SEC(".maps");
+
+static __always_inline void startup_cache_seed(struct ph_task_state *st,
+					       const struct ph_profile *prof)
+{
+	const struct ph_task_cache *seed = bpf_map_lookup_elem(&ph_startup, &st->exe);
+
+	if (!seed || seed->profile != prof->id)
+		return;
+	st->t.cache = *seed;
+	st->t.cache.budget = 0; /* the first call checks the tag */
+	st->t.cache.pending = 0;
+}
+
+static __always_inline void startup_cache_save(struct task_struct *task,
+					       const struct ph_task_state *st)
+{
+	if (st->exe.ino && task->pid == task->tgid && st->t.calls <= PH_STARTUP_CALLS &&
+	    st->t.cache.valid && !ph_stopped)
+		bpf_map_update_elem(&ph_startup, &st->exe, &st->t.cache, BPF_ANY);
+}
+
 /* A new program: a new window, and the profile of the new executable. */
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(ph_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
@@ -524,6 +636,8 @@ int BPF_PROG(ph_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	if (!prof)
 		st->exe.ino = 0; /* no room: not modelled (see ph_slow_call()) */
 	ph_task_init(&st->t, prof ? prof->id : 0);
+	if (prof)
+		startup_cache_seed(st, prof);
 	bpf_get_current_comm(st->comm, sizeof(st->comm)); /* the new program's */
 	__builtin_memset(&st->sig, 0, sizeof(st->sig)); /* handlers are gone with the old image */
 	return 0;
@@ -569,6 +683,7 @@ int BPF_PROG(ph_exit, struct task_struct *p)
 	    !ph_stopped)
 		ph_feed_state(task, st, nr);
 	flush_pending(st);
+	startup_cache_save(task, st);
 	return 0;
 }
 

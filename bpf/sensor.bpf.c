@@ -239,15 +239,19 @@ int BPF_PROG(vg_sys_exit, struct pt_regs *regs, long ret)
 	bool compat;
 	__u32 type;
 
-	/* pH's per-call step, in this same program: one program per call */
-	ph_sys_exit(regs, ret);
+	/* pH's per-call step, in this same program: one program per call.
+	 * It needs the task (a helper call), and passes it on. */
+	task = ph_on ? bpf_get_current_task_btf() : 0;
+	if (task)
+		ph_sys_exit(task, regs, ret);
 	if ((unsigned long)nr >= VG_NR_SYSCALLS)
 		return 0;
 	/* Most numbers are routed in neither table: two loads and out,
 	 * before the check of which ABI this call used. */
 	if (!routes[nr].type && !routes32[nr].type)
 		return 0;
-	task = bpf_get_current_task_btf();
+	if (!task)
+		task = bpf_get_current_task_btf();
 	compat = task->thread_info.status & TS_COMPAT;
 	r = route_for(nr, compat);
 	type = r->type;

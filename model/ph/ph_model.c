@@ -416,48 +416,83 @@ PH_FN void ph_task_fork(struct ph_task *child)
 	child->cache.budget = 0; /* its first call goes the slow way */
 }
 
-PH_FN int ph_fast_call(struct ph_store *store, const struct ph_params *p, struct ph_task *task,
-		       __u32 call, __u64 now)
+/* The pair items of `call` are all in the task's cache. Not the default
+ * model: the BPF side makes this a subprogram of its own (PH_RARE_FN), so
+ * that its loop does not take the registers of the n-gram's fast path. */
+PH_RARE_FN int ph_fast_pairs(const struct ph_params *p, const struct ph_task *task, __u32 call)
+{
+	__u64 len = task->calls - task->win_start;
+	__u32 d;
+
+	for (d = 1; d < PH_WINDOW_MAX; d++) {
+		if (d >= p->window || d > len)
+			break;
+		if (!ph_cache_has(&task->cache,
+				  ph_pair_item(task->ring[(task->calls - d) & PH_RING_MASK], d, call)))
+			return 0;
+	}
+	return 1;
+}
+
+/* The fast path for a call the model does not ignore (ph_fast_call()
+ * checks that first; the kernel checks it before it looks the task up).
+ * It runs on every system call of a trained program, so it is written for
+ * few instructions: the task's fields are read once, and the n-gram's
+ * rolling hash is computed once for both the item and the next window. */
+PH_FN int ph_fast_known(struct ph_store *store, const struct ph_params *p, struct ph_task *task,
+			__u32 call, __u64 now)
 {
 	struct ph_task_cache *c = &task->cache;
 	/* read before the caller looks the profile up: a change made after
 	 * this read is seen by the next call */
 	__u64 epoch = ph_epoch(store);
-	__u32 d;
+	__u64 calls, len, h;
+	__u32 n;
 
-	if (ph_ignored(p, call))
-		return 1; /* not seen by the model at all */
 	if (!c->budget || c->epoch != epoch || now >= c->fast_until)
 		goto slow;
 	if (call > PH_CALL_MAX)
 		call = PH_CALL_MAX;
-	if (p->model & PH_MODEL_NGRAM) {
-		if (!ph_cache_has(c, ph_ngram_item(task, p->ngram, call)))
-			goto slow;
-	}
-	if (p->model & PH_MODEL_PAIRS) {
-		for (d = 1; d < PH_WINDOW_MAX; d++) {
-			if (d >= p->window || d > task->calls - task->win_start)
-				break;
-			if (!ph_cache_has(c, ph_pair_item(task->ring[(task->calls - d) & PH_RING_MASK],
-							  d, call)))
-				goto slow;
-		}
-	}
+	calls = task->calls;
+	len = calls - task->win_start; /* calls in the window */
+	n = p->ngram;
+	/* ph_ngram_item()'s hash: the window's last n - 1 calls and `call`;
+	 * without the term of the call that leaves, it is the next gram
+	 * (ph_gram_step()) */
+	h = task->gram * PH_GRAM_BASE + call + 1;
+	if ((p->model & PH_MODEL_NGRAM) &&
+	    !ph_cache_has(c, (h ^ ((__u64)(len < n ? len + 1 : n) << 56)) & ~PH_ITEM_PAIR_BIT))
+		goto slow;
+	if ((p->model & PH_MODEL_PAIRS) && !ph_fast_pairs(p, task, call))
+		goto slow;
 	/* A no-op call: what ph_on_call() would do, minus the profile. The
 	 * LFC only slides (no anomaly), so it stays within the tolerize limit
 	 * that ph_cache_refresh() checked. */
 	c->budget--;
 	c->pending++;
 	ph_lfc_step(p, task, 0);
-	if (p->model & PH_MODEL_NGRAM)
-		ph_gram_step(task, p->ngram, call, c->gram_pow);
-	task->ring[task->calls & PH_RING_MASK] = (__u16)call;
-	task->calls++;
+	if (p->model & PH_MODEL_NGRAM) {
+		/* ph_gram_step(), from the hash above: (g - old * B^(n-2)) * B + s
+		 * is g * B + s - old * B^(n-1) */
+		if (len >= n - 1)
+			h -= ((__u64)task->ring[(calls - (n - 1)) & PH_RING_MASK] + 1) * c->gram_pow *
+			     PH_GRAM_BASE;
+		task->gram = h;
+	}
+	task->ring[calls & PH_RING_MASK] = (__u16)call;
+	task->calls = calls + 1;
 	return 1;
 slow:
 	c->seen = epoch; /* what ph_on_call() records as the cache's epoch */
 	return 0;
+}
+
+PH_FN int ph_fast_call(struct ph_store *store, const struct ph_params *p, struct ph_task *task,
+		       __u32 call, __u64 now)
+{
+	if (ph_ignored(p, call))
+		return 1; /* not seen by the model at all */
+	return ph_fast_known(store, p, task, call, now);
 }
 
 /* The fields whose change bumps the epoch: what the fast path trusts. */

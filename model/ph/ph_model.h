@@ -50,6 +50,11 @@
 #ifndef PH_ITEM_FN
 #define PH_ITEM_FN static inline
 #endif
+/* A rare branch of the per-call fast path (the BPF side makes it a
+ * subprogram of its own, so the common path keeps its values in registers). */
+#ifndef PH_RARE_FN
+#define PH_RARE_FN static inline
+#endif
 
 #define PH_WINDOW_MAX 16    /* longest sequence window the code supports */
 #define PH_WINDOW_DEFAULT 9 /* pH's default: pairs at distances 1..8 */
@@ -159,7 +164,10 @@ struct ph_profile {
  * bumps the epoch: the model does it itself, and whoever changes a profile
  * from outside (admin actions) must call ph_epoch_bump() too. */
 #define PH_CACHE_SLOTS 32  /* 16 sets of 2 */
-#define PH_PENDING_MAX 128 /* fast calls at most between two slow ones */
+/* Fast calls at most between two slow ones: a slow call costs some 200-300
+ * ns in the kernel, so one per 128 calls cost a loop 1.5-2 ns a call; the
+ * counters of a profile lag by this much per live task (docs/ph.md). */
+#define PH_PENDING_MAX 512
 
 struct ph_task_cache {
 	__u64 epoch;	  /* global epoch when the tag was taken */
@@ -283,6 +291,10 @@ PH_FN __u64 ph_task_score(const struct ph_params *p, const struct ph_task *task)
  * errno. ph_step() is both, for callers that have the profile at hand. */
 PH_FN int ph_fast_call(struct ph_store *store, const struct ph_params *p, struct ph_task *task,
 		       __u32 call, __u64 now);
+/* ph_fast_call() for a call the caller knows the model does not ignore
+ * (ph_ignored()): the kernel tests that before it looks the task up. */
+PH_FN int ph_fast_known(struct ph_store *store, const struct ph_params *p, struct ph_task *task,
+			__u32 call, __u64 now);
 PH_FN int ph_on_call(struct ph_store *store, const struct ph_params *p, struct ph_profile *prof,
 		     struct ph_task *task, __u32 call, __u64 now, struct ph_result *res);
 PH_FN int ph_step(struct ph_store *store, const struct ph_params *p, struct ph_profile *prof,

@@ -278,6 +278,9 @@ static int status_section(void *ctx, struct json_object *sec)
 	vg_pha_add_u64(sec, "alert_drops", ks.drops);
 	vg_pha_add_u64(sec, "malformed", ks.malformed);
 	vg_pha_add_u64(sec, "model_errors", ks.model_errors);
+	/* pH's per-call step: answered by the task's cache, or the model run */
+	vg_pha_add_u64(sec, "calls_fast", ks.calls_fast);
+	vg_pha_add_u64(sec, "calls_slow", ks.calls_slow);
 	vg_pha_add_u64(sec, "profiles_normal_by_coverage", ks.coverage_normal);
 	vg_pha_add_u64(sec, "profile_errors", ks.profile_errors);
 	return 0;

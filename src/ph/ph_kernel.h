@@ -39,6 +39,8 @@ struct vg_ph_kernel_stats {
 	uint64_t responses;	 /* signals sent by the response */
 	uint64_t shared;	 /* profiles copied from a build-id twin */
 	uint64_t coverage_normal; /* profiles made normal by coverage (ph_coverage.h) */
+	uint64_t calls_fast;	  /* calls the task's cache answered (the fast path) */
+	uint64_t calls_slow;	  /* calls that ran the model with the profile */
 };
 
 /* Called with each alert; the alert is valid during the call only. */

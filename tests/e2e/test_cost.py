@@ -75,6 +75,89 @@ def test_default_monitor_runs_one_program_per_system_call():
         assert ph["profiles"] >= 1 and ph["items"] >= 1, ph
 
 
+def _ph_calls(mon):
+    ph = _status(mon)["ph"]
+    return ph["calls_fast"], ph["calls_slow"]
+
+
+def test_ph_fast_path_answers_a_known_loop():
+    """pH's per-call step answers a program's known calls from the task's
+    cache (docs/ph.md, "Cost"): `vigil status` counts the calls answered
+    there (calls_fast) and those that ran the model (calls_slow). A loop
+    the profile knows must be almost all fast: one slow call per
+    PH_PENDING_MAX (512) fast ones, plus what other tasks make meanwhile."""
+    n = 200000
+    with Monitor("--ph", "--no-rules", events=False) as mon:
+        # the first run teaches the workload's profile its loop
+        subprocess.run([WORKLOAD, "getppid", "20000"], check=True, capture_output=True)
+        fast0, slow0 = _ph_calls(mon)
+        subprocess.run([WORKLOAD, "getppid", str(n)], check=True, capture_output=True)
+        # the workload's fast calls reach the counter when it exits
+        deadline = time.monotonic() + 10
+        while True:
+            fast, slow = _ph_calls(mon)
+            if fast - fast0 >= n * 0.95 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+    assert fast - fast0 >= n * 0.95, (fast - fast0, slow - slow0)
+    assert (slow - slow0) * 10 < fast - fast0, (fast - fast0, slow - slow0)
+
+
+def _map_id(pid, name):
+    """The id of the BPF map called `name` that process `pid` holds."""
+    for fd in os.listdir(f"/proc/{pid}/fdinfo"):
+        try:
+            with open(f"/proc/{pid}/fdinfo/{fd}") as f:
+                m = re.search(r"^map_id:\s*(\d+)", f.read(), re.M)
+        except OSError:
+            continue
+        if m:
+            out = subprocess.run(["bpftool", "-j", "map", "show", "id", m.group(1)],
+                                 capture_output=True, text=True)
+            if out.returncode == 0 and json.loads(out.stdout).get("name") == name:
+                return int(m.group(1))
+    return None
+
+
+def _startup_entry(map_id, ino):
+    """The start-up cache saved for the executable with inode `ino`."""
+    out = subprocess.check_output(["bpftool", "-j", "map", "dump", "id", str(map_id)], text=True)
+    for e in json.loads(out):
+        f = e.get("formatted", e)
+        key = f["key"]
+        if isinstance(key, dict):
+            found = key["ino"] == ino
+        else:  # raw bytes: dev, then ino (u64, little-endian)
+            found = int.from_bytes(bytes(int(b, 16) for b in key[8:16]), "little") == ino
+        if found:
+            return f["value"]
+    return None
+
+
+def test_short_program_leaves_its_start_up_items_for_the_next_run():
+    """A short-lived program is all start-up, no loop: the task cache its
+    main thread leaves at exit is kept by executable (ph_startup), and the
+    next exec of the program starts with it, so the start-up calls it knows
+    take the fast path (docs/ph.md, "Cost")."""
+    d = tempfile.mkdtemp(prefix="vigil-startup-")
+    exe = copy_program("/bin/true", os.path.join(d, "vg-true"))
+    ino = os.stat(exe).st_ino
+    try:
+        with Monitor("--ph", "--no-rules", events=False) as mon:
+            map_id = _map_id(mon.proc.pid, "ph_startup")
+            assert map_id, "the monitor holds no ph_startup map"
+            assert _startup_entry(map_id, ino) is None
+            for _ in range(5):
+                assert run_deliberate([exe], timeout=60).returncode == 0
+            entry = _startup_entry(map_id, ino)
+            assert entry is not None, "no start-up cache saved for the program"
+            if isinstance(entry, dict):  # the cache holds known items of its profile
+                assert entry["profile"] > 0 and entry["valid"] != 0, entry
+                assert entry["pending"] == 0, entry
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def test_status_and_metrics_show_each_programs_cost_and_stats_are_restored():
     before = _sysctl()
     port = free_port()

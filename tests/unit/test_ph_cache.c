@@ -15,6 +15,7 @@
 #include "check.h"
 #include "ph/ph_model.h"
 #include "ph/ph_store.h"
+#include "util/macros.h"
 
 enum { REF = 0, FAST = 1 };
 
@@ -333,6 +334,35 @@ static void test_fork_and_exec_reset(void)
 	CHECK_INT(t.cache.budget, 0);
 }
 
+/* A program repeating a known loop: once its profile is settled, nearly
+ * every call is answered by the fast path (one slow call per PH_PENDING_MAX
+ * at most, to hand the pending calls to the profile). Fails if the fast
+ * path stops answering known calls. The pairs model's loop is shorter: its
+ * items (window - 1 per call) must fit the task's cache. */
+static void test_known_loop_is_fast(uint32_t model)
+{
+	static const uint32_t loop[] = { 0, 1, 2, 3, 0, 1, 4 };
+	const uint32_t len = model == PH_MODEL_NGRAM ? ARRAY_SIZE(loop) : 3;
+	const int n = 12800;
+	struct twin w;
+	uint64_t fast0;
+	int i;
+
+	twin_init(&w, model, 11);
+	for (i = 0; i < 4000; i++) /* learn, freeze, become normal */
+		call(&w, loop[i % len]);
+	CHECK(w.prof[FAST].status & PH_PROFILE_NORMAL);
+	fast0 = w.fast;
+	for (; i < 4000 + n; i++)
+		call(&w, loop[i % len]);
+	/* a slow call after every PH_PENDING_MAX fast ones, one more where
+	 * the count started mid-way */
+	CHECK(n - (w.fast - fast0) <= n / (PH_PENDING_MAX + 1) + 1);
+	CHECK_INT(w.task[FAST].anomalies, 0);
+	CHECK_INT(w.mismatches, 0);
+	twin_free(&w);
+}
+
 int main(void)
 {
 	test_same_as_without_cache(PH_MODEL_NGRAM, 12, 1, 0);
@@ -344,5 +374,8 @@ int main(void)
 	test_missing_bump_is_caught();
 	test_freeze_on_the_same_call();
 	test_fork_and_exec_reset();
+	test_known_loop_is_fast(PH_MODEL_NGRAM);
+	test_known_loop_is_fast(PH_MODEL_PAIRS);
+	test_known_loop_is_fast(PH_MODEL_BOTH);
 	return check_report();
 }
