@@ -127,7 +127,7 @@ static void add_convergence(struct vg_ph_admin *a, struct json_object *o,
 static void add_progress(struct vg_ph_admin *a, struct json_object *o, const struct ph_exe_key *key,
 			 const struct ph_profile *p)
 {
-	const struct ph_params *prm = vg_ph_kernel_params_of(a->k, key);
+	const struct ph_params *prm = vg_ph_kernel_params(a->k, key);
 	uint64_t n = p->train_count - p->last_mod_count, need, pct;
 
 	if (!prm || (p->status & (PH_PROFILE_FROZEN | PH_PROFILE_NORMAL)) ||
@@ -169,7 +169,7 @@ static void add_coverage(struct vg_ph_admin *a, struct json_object *o, const str
  * own (ph.watch mappings), else the global ones. */
 static void add_settings(struct vg_ph_admin *a, struct json_object *o, const struct ph_exe_key *key)
 {
-	const struct ph_params *prm = vg_ph_kernel_params_of(a->k, key);
+	const struct ph_params *prm = vg_ph_kernel_params(a->k, key);
 
 	if (!prm)
 		return;

@@ -27,7 +27,6 @@
 #include "ph/ph_persist.h"
 #include "ph/ph_setup.h"
 #include "ph/ph_share.h"
-#include "ph/ph_watch.h"
 #include "ph/ph_window.h"
 #include "util/log.h"
 #include "util/map_walk.h"
@@ -202,7 +201,6 @@ static int part_start(void *ctx, struct vg_sensor *sensor, struct sensor_bpf *sk
 	struct bpf_program *progs[PH_PROGS];
 	const char *tps[PH_PROGS];
 	const struct vg_ph_kernel_opts *o = &k->opts;
-	unsigned changed; /* frozen profiles given a watched program's own wait */
 	int ret;
 
 	vg_ph_setup_programs(skel, progs, tps);
@@ -216,11 +214,8 @@ static int part_start(void *ctx, struct vg_sensor *sensor, struct sensor_bpf *sk
 		if (ret)
 			return ret;
 	}
-	ret = vg_ph_watch_new(&k->watch, o, skel, model_clock_now(k), &changed, err);
-	if (ret)
+	if ((ret = vg_ph_watch_new(&k->watch, o, skel, model_clock_now(k), err)))
 		return ret;
-	if (changed)
-		vg_ph_kernel_profiles_changed(k);
 	ret = vg_sensor_add_ring(sensor, bpf_map__fd(skel->maps.ph_alerts), on_record, k);
 	if (ret) {
 		*err = "reading the pH ring buffer failed";
@@ -338,7 +333,7 @@ void vg_ph_kernel_persist_stats(struct vg_ph_kernel *k, struct ph_persist_stats 
 static void share_from_twin(struct vg_ph_kernel *k, uint64_t dev, uint64_t ino, const char *path)
 {
 	struct vg_ph_exchange x = { bpf_map__fd(k->skel->maps.ph_profiles),
-				    bpf_map__fd(k->skel->maps.ph_items), vg_ph_kernel_params(k),
+				    bpf_map__fd(k->skel->maps.ph_items), vg_ph_kernel_params(k, NULL),
 				    model_clock_now(k) };
 	struct ph_exe_key twin, to = { .dev = dev, .ino = ino };
 	char err[256] = "", id[2 * VG_PH_BUILD_ID_MAX + 1];
@@ -367,8 +362,7 @@ static void share_from_twin(struct vg_ph_kernel *k, uint64_t dev, uint64_t ino, 
 
 void vg_ph_kernel_note_exe(struct vg_ph_kernel *k, uint64_t dev, uint64_t ino, const char *path)
 {
-	if (k && k->watch && vg_ph_watch_note_exe(k->watch, dev, ino, path, model_clock_now(k)))
-		vg_ph_kernel_profiles_changed(k);
+	vg_ph_watch_note_exe(k ? k->watch : NULL, dev, ino, path);
 	if (!k || !k->persist || !path || !path[0])
 		return;
 	ph_persist_note_exe(k->persist, dev, ino, path);
@@ -402,12 +396,7 @@ static void join_saver(struct vg_ph_kernel *k)
 	k->saving = false;
 }
 
-const struct ph_params *vg_ph_kernel_params(struct vg_ph_kernel *k)
-{
-	return k ? &k->skel->data_ph->ph_params_cfg : NULL;
-}
-
-const struct ph_params *vg_ph_kernel_params_of(struct vg_ph_kernel *k, const struct ph_exe_key *key)
+const struct ph_params *vg_ph_kernel_params(struct vg_ph_kernel *k, const struct ph_exe_key *key)
 {
 	return k ? vg_ph_watch_params(k->watch, key, &k->skel->data_ph->ph_params_cfg) : NULL;
 }
@@ -510,9 +499,8 @@ static int sample_one(const void *key, const void *value, void *ctx)
 	memcpy(&p, value, sizeof(p));
 	memcpy(&exe, key, sizeof(exe));
 	vg_ph_converge_note(k->converge, &p, now);
-	if (vg_ph_watch_coverage_due(
-		k->watch, &exe, &p, k->coverage, (uint32_t)k->skel->data_ph->ph_params_cfg.min_train,
-		vg_ph_coverage_note(k->coverage, exe.ino, &p, &k->skel->data_ph->ph_params_cfg, now)) &&
+	if (vg_ph_watch_coverage_note(k->watch, k->coverage, &exe, &p,
+				      &k->skel->data_ph->ph_params_cfg, now) &&
 	    k->ndue < VG_PH_COVERAGE_DUE_MAX)
 		k->due[k->ndue++] = exe; /* made normal after the walk */
 	return 0;

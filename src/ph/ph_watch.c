@@ -29,6 +29,7 @@ struct vg_ph_watch {
 	int params_fd;	 /* ph_watch_params */
 	int profiles_fd; /* ph_profiles */
 	__u64 *filter;	 /* ph_watch_filter, in the mapped data section */
+	__u64 *epoch;	 /* ph_epoch_now: bumped when a profile's normal time moves */
 	unsigned filter_words;
 	unsigned n;
 	struct watch_entry e[];
@@ -100,7 +101,12 @@ static unsigned pull_normal_time(struct vg_ph_watch *w, const struct watch_entry
 		return 0;
 	p.normal_time = at;
 	/* replaces the whole value, as the admin actions do */
-	return bpf_map_update_elem(w->profiles_fd, key, &p, BPF_EXIST) ? 0 : 1;
+	if (bpf_map_update_elem(w->profiles_fd, key, &p, BPF_EXIST))
+		return 0;
+	/* the tasks' cached profile state is stale (the BPF side bumps it
+	 * with an atomic add too) */
+	__atomic_fetch_add(w->epoch, 1, __ATOMIC_SEQ_CST);
+	return 1;
 }
 
 /* Entry e follows the file key too: its parameters go into the kernel. */
@@ -131,13 +137,12 @@ static unsigned add_key(struct vg_ph_watch *w, struct watch_entry *e, const stru
 }
 
 int vg_ph_watch_new(struct vg_ph_watch **out, const struct vg_ph_kernel_opts *o,
-		    struct sensor_bpf *skel, uint64_t now, unsigned *changed, const char **err)
+		    struct sensor_bpf *skel, uint64_t now, const char **err)
 {
 	struct vg_ph_watch *w;
 	struct stat st;
 
 	*out = NULL;
-	*changed = 0;
 	if (!o->watch_opts || !o->nwatch)
 		return 0;
 	w = calloc(1, sizeof(*w) + o->nwatch * sizeof(w->e[0]));
@@ -149,6 +154,7 @@ int vg_ph_watch_new(struct vg_ph_watch **out, const struct vg_ph_kernel_opts *o,
 	w->profiles_fd = bpf_map__fd(skel->maps.ph_profiles);
 	w->filter = skel->data_ph->ph_watch_filter;
 	w->filter_words = ARRAY_SIZE(skel->data_ph->ph_watch_filter);
+	w->epoch = &skel->data_ph->ph_epoch_now;
 	w->n = o->nwatch;
 	for (unsigned i = 0; i < w->n; i++) {
 		struct watch_entry *e = &w->e[i];
@@ -172,7 +178,7 @@ int vg_ph_watch_new(struct vg_ph_watch **out, const struct vg_ph_kernel_opts *o,
 		/* the kernel's dev_t: 12 bits of major, 20 of minor */
 		key.dev = ((__u64)major(st.st_dev) << 20) | minor(st.st_dev);
 		key.ino = st.st_ino;
-		*changed += add_key(w, e, &key, now);
+		add_key(w, e, &key, now);
 	}
 	*out = w;
 	return 0;
@@ -185,17 +191,19 @@ void vg_ph_watch_free(struct vg_ph_watch *w)
 	free(w);
 }
 
-unsigned vg_ph_watch_note_exe(struct vg_ph_watch *w, uint64_t dev, uint64_t ino,
-			      const char *path, uint64_t now)
+void vg_ph_watch_note_exe(struct vg_ph_watch *w, uint64_t dev, uint64_t ino, const char *path)
 {
 	struct ph_exe_key key = { .dev = dev, .ino = ino };
 
 	if (!w || !path)
-		return 0;
+		return;
+	/* a new file's profile is new, or a build-id twin's copy made after
+	 * this (ph_share.h) under its own wait: no normal time to pull in */
 	for (unsigned i = 0; i < w->n; i++)
-		if (w->e[i].path && !strcmp(w->e[i].path, path))
-			return add_key(w, &w->e[i], &key, now);
-	return 0;
+		if (w->e[i].path && !strcmp(w->e[i].path, path)) {
+			add_key(w, &w->e[i], &key, ~0ull);
+			return;
+		}
 }
 
 static const struct watch_entry *find(const struct vg_ph_watch *w, uint64_t dev, uint64_t ino,
@@ -217,7 +225,7 @@ const struct ph_params *vg_ph_watch_params(const struct vg_ph_watch *w,
 					   const struct ph_exe_key *key,
 					   const struct ph_params *global)
 {
-	const struct watch_entry *e = find(w, key->dev, key->ino, 0);
+	const struct watch_entry *e = key ? find(w, key->dev, key->ino, 0) : NULL;
 
 	return e && e->kernel ? &e->params : global;
 }
@@ -232,11 +240,12 @@ uint32_t vg_ph_watch_coverage_runs(const struct vg_ph_watch *w, uint64_t ino, ui
 	return e->coverage_runs > UINT32_MAX ? UINT32_MAX : (uint32_t)e->coverage_runs;
 }
 
-int vg_ph_watch_coverage_due(const struct vg_ph_watch *w, const struct ph_exe_key *key,
-			     const struct ph_profile *p, const struct vg_ph_coverage *c,
-			     uint32_t min_train, int due)
+int vg_ph_watch_coverage_note(const struct vg_ph_watch *w, struct vg_ph_coverage *c,
+			      const struct ph_exe_key *key, const struct ph_profile *p,
+			      const struct ph_params *prm, uint64_t now_ns)
 {
 	const struct watch_entry *e = find(w, key->dev, key->ino, 0);
+	int due = vg_ph_coverage_note(c, key->ino, p, prm, now_ns);
 	struct vg_ph_coverage_state cs;
 	uint64_t runs;
 
@@ -246,7 +255,7 @@ int vg_ph_watch_coverage_due(const struct vg_ph_watch *w, const struct ph_exe_ke
 	vg_ph_coverage_get(c, key->ino, &cs);
 	/* the global rule's conditions (ph_coverage.h) with this program's runs */
 	return runs && cs.known && cs.runs >= runs && (p->status & PH_PROFILE_FROZEN) &&
-	       !(p->status & PH_PROFILE_NORMAL) && p->train_count >= min_train &&
+	       !(p->status & PH_PROFILE_NORMAL) && p->train_count >= prm->min_train &&
 	       p->adds >= VG_PH_COVERAGE_MIN_ITEMS;
 }
 

@@ -35,24 +35,22 @@ int vg_ph_watch_configure(struct sensor_bpf *skel, const struct vg_ph_kernel_opt
 /* After load, before attach (the profiles of earlier runs loaded): each
  * entry's parameters from the global ones, its file, the kernel's map.
  * `now` is the model's clock. A missing file is reported and followed
- * when it appears (vg_ph_watch_note_exe()). *changed is set to the number
- * of profiles whose normal time moved (the caller bumps the epoch).
- * Returns 0 or a negative errno with *err. *out is NULL when the list is
- * empty. */
+ * when it appears (vg_ph_watch_note_exe()). A profile whose normal time
+ * moves bumps the tasks' epoch. Returns 0 or a negative errno with *err.
+ * *out is NULL when the list is empty. */
 int vg_ph_watch_new(struct vg_ph_watch **out, const struct vg_ph_kernel_opts *o,
-		    struct sensor_bpf *skel, uint64_t now, unsigned *changed, const char **err);
+		    struct sensor_bpf *skel, uint64_t now, const char **err);
 void vg_ph_watch_free(struct vg_ph_watch *w);
 
 /* An exec of `path` from the file (dev, ino): a watched path in a file it
- * did not know gets its settings there too. Returns the number of
- * profiles whose normal time moved (0 or 1). Accepts NULL. */
-unsigned vg_ph_watch_note_exe(struct vg_ph_watch *w, uint64_t dev, uint64_t ino,
-			      const char *path, uint64_t now);
+ * did not know gets its settings there too. Accepts NULL. */
+void vg_ph_watch_note_exe(struct vg_ph_watch *w, uint64_t dev, uint64_t ino, const char *path);
 
 /* 1 if (dev, ino) is a file of a watched entry with settings. */
 int vg_ph_watch_has(const struct vg_ph_watch *w, const struct ph_exe_key *key);
 
-/* The parameters the kernel uses for (dev, ino): its own, else global. */
+/* The parameters the kernel uses for key: its own, else global (also
+ * for key NULL). */
 const struct ph_params *vg_ph_watch_params(const struct vg_ph_watch *w,
 					   const struct ph_exe_key *key,
 					   const struct ph_params *global);
@@ -61,12 +59,11 @@ const struct ph_params *vg_ph_watch_params(const struct vg_ph_watch *w,
  * own coverage_runs, else `global`). */
 uint32_t vg_ph_watch_coverage_runs(const struct vg_ph_watch *w, uint64_t ino, uint32_t global);
 
-/* Normal by coverage with the program's own runs: `due` is what the
- * global rule (vg_ph_coverage_note()) decided for the profile p of key;
- * returns the decision for this program. */
-int vg_ph_watch_coverage_due(const struct vg_ph_watch *w, const struct ph_exe_key *key,
-			     const struct ph_profile *p, const struct vg_ph_coverage *c,
-			     uint32_t min_train, int due);
+/* vg_ph_coverage_note() (ph_coverage.h) for the profile p of key, with
+ * the program's own runs when it has them: 1 when p should be normal. */
+int vg_ph_watch_coverage_note(const struct vg_ph_watch *w, struct vg_ph_coverage *c,
+			      const struct ph_exe_key *key, const struct ph_profile *p,
+			      const struct ph_params *prm, uint64_t now_ns);
 
 /* A rendered pH alert about key: a watched program's "profile disabled"
  * (anomaly limit reached) becomes Critical. */

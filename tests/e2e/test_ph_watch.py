@@ -134,7 +134,8 @@ def test_watch_list_coverage_runs_per_program():
             # 10 s, and counts the runs between two samples
             states = _train_until(mon, [cov, other],
                                   lambda s: s[cov] == "normal", timeout=60)
-            assert states[other]["state"] == "frozen", states[other]
+            # (it may have gone back to training on a rare new sequence)
+            assert states[other]["state"] != "normal", states[other]
             assert "normal by coverage" in mon.stderr() and cov in mon.stderr()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
