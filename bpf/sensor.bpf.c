@@ -415,6 +415,7 @@ static __always_inline __u32 net_fill(struct scratch *sc, const struct vg_route 
 {
 	struct vg_net *e = (void *)sc->ev;
 	__u32 off = sizeof(*e);
+	__u16 family = 0;
 
 	e->res = ret;
 	switch (r->type) {
@@ -435,15 +436,20 @@ static __always_inline __u32 net_fill(struct scratch *sc, const struct vg_route 
 		break;
 	case VG_EV_CONNECT:
 	case VG_EV_BIND:
-		/* What the program asked for comes from its sockaddr; the
-		 * other end from the socket once the call went through. */
+		/* Once the call went through, both ends come from the socket.
+		 * A connect's peer comes from the socket too when it is inet:
+		 * another thread may rewrite the sockaddr after the kernel
+		 * copied it, so user memory would show an address the
+		 * connection never went to. It is read only for failed calls
+		 * (nothing else says what was asked), for bind, and for other
+		 * families (a unix socket's path). */
 		e->fd = a1;
 		if (ret >= 0 || ret == -EINPROGRESS)
-			sockaddr_from_fd(e, e->fd);
-		if (r->type == VG_EV_CONNECT)
-			sockaddr_from_user(&e->remote, uaddr);
-		else
+			family = sockaddr_from_fd(e, e->fd);
+		if (r->type == VG_EV_BIND)
 			sockaddr_from_user(&e->local, uaddr);
+		else if (family != AF_INET && family != AF_INET6)
+			sockaddr_from_user(&e->remote, uaddr);
 		if (!e->domain)
 			e->domain = r->type == VG_EV_CONNECT ? e->remote.family : e->local.family;
 		if (e->remote.family == AF_UNIX || e->local.family == AF_UNIX) {
@@ -711,18 +717,23 @@ int BPF_PROG(vg_sys, struct pt_regs *regs, long ret)
 	struct vg_sys *e;
 	__u32 off, i, type;
 	long nr = regs->orig_ax;
-	bool compat = in_compat_syscall();
+	bool compat = in_compat_syscall(), after_write = false;
 
 	/* Filters that need the arguments, before any work: only W+X
-	 * mappings, only dups onto standard input/output/error. */
+	 * mappings (or memory made executable after it was written), only
+	 * dups onto standard input/output/error. */
 	if ((unsigned long)nr >= VG_NR_SYSCALLS)
 		return 0;
 	type = route_for(nr, compat)->type;
-	if (type == VG_EV_MPROTECT &&
-	    (sys_arg(regs, compat, 3) & (PROT_WRITE | PROT_EXEC)) != (PROT_WRITE | PROT_EXEC) &&
-	    !exec_map_of_written_file(route_for(nr, compat), sys_arg(regs, compat, 3),
-				      sys_arg(regs, compat, 5)))
-		return 0;
+	if (type == VG_EV_MPROTECT) {
+		after_write = exec_after_write(route_for(nr, compat), sys_arg(regs, compat, 1),
+					       sys_arg(regs, compat, 3), ret);
+		if ((sys_arg(regs, compat, 3) & (PROT_WRITE | PROT_EXEC)) != (PROT_WRITE | PROT_EXEC) &&
+		    !exec_map_of_written_file(route_for(nr, compat), sys_arg(regs, compat, 3),
+					      sys_arg(regs, compat, 5)) &&
+		    !after_write)
+			return 0;
+	}
 	if (type == VG_EV_DUP && !dup_onto_stdio(route_for(nr, compat)->variant,
 						 sys_arg(regs, compat, 2), ret))
 		return 0;
@@ -790,6 +801,8 @@ int BPF_PROG(vg_sys, struct pt_regs *regs, long ret)
 	off = nsmount_details(sc, e, off, r, task);
 	if (r->type == VG_EV_MPROTECT && r->fd) /* mmap: was the file open for writing? */
 		e->aux = exec_map_of_written_file(r, e->args[2], e->args[4]);
+	else if (r->type == VG_EV_MPROTECT) /* mprotect: made written memory executable? */
+		e->aux = after_write;
 	emit(sc, off);
 	return 0;
 }
@@ -932,6 +945,8 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	e = (void *)sc->ev;
 	__builtin_memset((char *)e + sizeof(e->hdr), 0, sizeof(*e) - sizeof(e->hdr));
 	fill_header(&e->hdr, VG_EV_EXEC, p, -1);
+	if (exec_caps_from_file(p))
+		e->hdr.flags |= VG_F_EXEC_CAPS_RAISED;
 	/* Guarded loads through the task's BTF type, not probe reads: every
 	 * exec pays these (a probe read costs tens of ns, a load a few). */
 	e->euid = p->cred->euid.val;

@@ -12,6 +12,7 @@
  *    about as much as the sensor's own dispatch). A task that was running
  *    before the monitor started has no ids remembered until its first
  *    set*id call or exec: that first call's ids before are unknown;
+ *  - capabilities an exec gave (file capabilities), told from those it kept;
  *  - the mode and owner of the directory holding a file;
  *  - descriptors 0-2 at exec.
  * Read with guarded loads through BTF-typed pointers, not probe reads: exec
@@ -82,6 +83,22 @@ static __always_inline void setid_ids(struct vg_sys *e, struct task_struct *task
 	for (i = 0; i < 8; i++)
 		cb->ids[i] = now[i];
 	cb->known = 1;
+}
+
+/* At exec (the new credentials are in place): does the new program hold a
+ * permitted capability that its ambient set does not explain? For a task
+ * that is not root, exec computes the permitted set as (inheritable &
+ * file inheritable) | (file permitted & bounding set) | ambient, and clears
+ * the ambient set when the file has capabilities: permitted beyond ambient
+ * came from the file (setcap'd, or a setuid-root file, which gives all). A
+ * service's ambient capabilities, kept across its execs, are not. For root
+ * every exec counts: rules judge non-root tasks. Stateless, so tasks older
+ * than the monitor are judged too. */
+static __always_inline bool exec_caps_from_file(struct task_struct *task)
+{
+	const struct cred *c = task->cred;
+
+	return (c->cap_permitted.val & ~c->cap_ambient.val) != 0;
 }
 
 /* The directory that holds a file (its dentry's parent): its mode and

@@ -32,4 +32,47 @@ static __always_inline bool exec_map_of_written_file(const struct vg_route *r, u
 	       BPF_CORE_READ(f, f_inode, i_writecount.counter) > 0;
 }
 
+/* The other order: memory made executable by mprotect after it was
+ * written. A loader writes its payload into a private writable mapping
+ * (anonymous, or a file mapped privately), then flips it to read+execute:
+ * never W+X at once. At mprotect's exit with PROT_EXEC and without
+ * PROT_WRITE, the mapping at addr is looked up (bpf_find_vma): it was
+ * written when it has anonymous pages of its own (anon_vma: an anonymous
+ * mapping that was touched, or copies-on-write of a file's pages), or its
+ * file can be written (as above). The loader's own mprotect calls (RELRO,
+ * PROT_READ only) never ask for PROT_EXEC; libraries with text relocations
+ * do, and count. JIT runtimes flip their code pages this way all day: the
+ * rules allow them by executable. */
+struct wx_written_ctx {
+	bool written;
+};
+
+static long wx_vma_written(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	struct wx_written_ctx *ctx = data;
+	struct file *f = BPF_CORE_READ(vma, vm_file);
+
+	if (BPF_CORE_READ(vma, anon_vma))
+		ctx->written = true;
+	else if (f)
+		ctx->written = (BPF_CORE_READ(f, f_mode) & FMODE_WRITE) ||
+			       BPF_CORE_READ(f, f_mapping, i_mmap_writable.counter) > 0 ||
+			       BPF_CORE_READ(f, f_inode, i_writecount.counter) > 0;
+	return 0;
+}
+
+/* An mprotect (the route without a descriptor) that made written memory
+ * executable, and succeeded. */
+static __always_inline bool exec_after_write(const struct vg_route *r, unsigned long addr,
+					     unsigned long prot, long ret)
+{
+	struct wx_written_ctx ctx = {};
+
+	if (r->fd || ret != 0 || (prot & (PROT_WRITE | PROT_EXEC)) != PROT_EXEC)
+		return false;
+	if (bpf_find_vma(bpf_get_current_task_btf(), addr, wx_vma_written, &ctx, 0))
+		return false;
+	return ctx.written;
+}
+
 #endif /* VG_WX_H */

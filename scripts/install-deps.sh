@@ -17,6 +17,10 @@ PKGS="$PKGS pamtester"
 # The benign corpus (tests/benign/corpus.sh, tests/e2e/test_benign.py) runs these for real,
 # and the catalogue's decoder pipelines (VG-043) use xxd and openssl.
 PKGS="$PKGS git curl openssh-client python3-venv sudo cron logrotate xxd openssl"
+# The catalogue's capability variant (VG-038) gives a copy of cat file
+# capabilities with setcap; its credential search (VG-020) and netcat
+# (VG-041) variants run ripgrep and a copy of OpenBSD netcat.
+PKGS="$PKGS libcap2-bin ripgrep netcat-openbsd"
 # Optional: used by tests and benchmarks when present (auditd is compared
 # against in `make bench`; pamtester drives the PAM tests).
 [ "${VIGIL_DEPS_EXTRA:-0}" = 1 ] && PKGS="$PKGS auditd pamtester rsyslog curl openssh-client"

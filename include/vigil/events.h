@@ -86,6 +86,7 @@ enum vg_event_type {
 #define VG_F_EXE_LOWER_LAYER (1u << 8) /* exec: exe is on an overlayfs, only in a lower layer */
 #define VG_F_OPEN_CREATED (1u << 9)    /* open: this call created the file (FMODE_CREATED) */
 #define VG_F_PATH_CHROOT (1u << 10)    /* a path was walked past the task's chroot to the real root */
+#define VG_F_EXEC_CAPS_RAISED (1u << 11) /* exec: permitted capabilities beyond the ambient set (from the file) */
 /* made through the i386 socketcall() multiplexer (with VG_F_COMPAT): syscall_nr is
  * already the x86-64 number of the call it made (accept has no i386 number) */
 #define VG_F_SOCKETCALL (1u << 15)

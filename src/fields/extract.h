@@ -48,6 +48,7 @@ struct vg_rule_pview {
 	uint32_t sid;  /* session id, host numbering; VG_SID_UNKNOWN */
 	uint32_t pgid; /* process group id, host numbering; VG_PGID_UNKNOWN */
 	uint32_t argc, tty_nr, img_flags;
+	uint32_t exe_dev; /* kernel dev_t of the executable's file system, 0 unknown */
 	uint64_t exe_ino, start_ns; /* start: CLOCK_BOOTTIME, 0 unknown */
 	uint64_t exe_ctime_ns, exe_mtime_ns; /* ns since the epoch, 0 unknown */
 	uint64_t pidns_start_ns;	     /* CLOCK_BOOTTIME, 0 unknown */

@@ -6,25 +6,47 @@
  * `grep -rE 'p(a|4)ssw'` and `grep -ri -e PASSWD` are credential searches
  * however the pattern is spelled, and a pattern that matches everything
  * (`.`) or only a piece of a word (`ss`) is not. -P is compiled as
- * extended (close to Perl for such needles); patterns read from a file
- * (-f) are not read. */
-#include <regex.h>
+ * extended (close to Perl for such needles).
+ *
+ * Patterns read from a file (-f FILE, --file=FILE) are read too, when the
+ * event is evaluated: the first PATTERN_FILE_MAX bytes of a regular file,
+ * at most PATTERN_LINES_MAX lines. That is racy (the file may be changed
+ * or gone by then: a grep that deletes its pattern file at once is not
+ * judged on it), and bounded so one exec costs at most a few milliseconds.
+ *
+ * ripgrep (rg) and the silver searcher (ag) have their own options: both
+ * search recursively by default, rg's -r is --replace and -E --encoding
+ * (both take a value), ag's -f is --follow; -S (rg) and ag by default fold
+ * case when the pattern has no capital letter. Their patterns (Rust regex,
+ * PCRE) are compiled as extended. */
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <regex.h>
 
 #include "fields/grep_search.h"
 #include "util/macros.h"
 
 #define MAX_PATTERNS 16
+#define MAX_FILES 4
+#define PATTERN_FILE_MAX 4096
+#define PATTERN_LINES_MAX 64
 #define MIN_SPAN 5 /* a match must cover this much of a credential word */
 
 enum syntax { BASIC, EXTENDED, FIXED };
+enum dialect { GNU, RG, AG };
 
 struct grep_args {
 	const char *pattern[MAX_PATTERNS];
 	int npattern;
+	const char *file[MAX_FILES]; /* -f pattern files */
+	int nfile;
 	enum syntax syntax;
-	bool icase, recursive;
+	enum dialect dialect;
+	bool icase, smart, recursive;
 };
 
 /* Words searched for passwords and tokens (judged only in recursive
@@ -66,6 +88,12 @@ static void add_pattern(struct grep_args *g, const char *p)
 		g->pattern[g->npattern++] = p;
 }
 
+static void add_file(struct grep_args *g, const char *f)
+{
+	if (g->nfile < MAX_FILES && strcmp(f, "-")) /* "-": standard input, not read */
+		g->file[g->nfile++] = f;
+}
+
 static void long_option(struct grep_args *g, const char *a, const char *next, int *skip)
 {
 	size_t n = strcspn(a, "=");
@@ -89,6 +117,110 @@ static void long_option(struct grep_args *g, const char *a, const char *next, in
 	}
 	if (val && n >= 2 && !strncmp("regexp", a, n))
 		add_pattern(g, val);
+	else if (val && n >= 2 && !strncmp("file", a, n))
+		add_file(g, val);
+}
+
+/* ripgrep's and ag's options: exact long names (neither takes
+ * abbreviations), short options bundled as getopt does. */
+static const char *const rg_long_values[] = {
+	"regexp", "file", "replace", "encoding", "glob", "iglob", "type", "type-not", "type-add",
+	"type-clear", "max-depth", "max-count", "threads", "max-columns", "context", "after-context",
+	"before-context", "sort", "sortr", "color", "colors", "ignore-file", "path-separator", "pre",
+	"pre-glob", "engine", "dfa-size-limit", "regex-size-limit", "max-filesize",
+	"context-separator", "field-match-separator", "field-context-separator", "hyperlink-format",
+	"hostname-bin",
+};
+static const char *const ag_long_values[] = {
+	"after", "before", "context", "file-search-regex", "max-count", "path-to-ignore", "depth",
+	"pager", "ignore", "ignore-dir", "width",
+};
+
+static bool in_list(const char *const *list, size_t n, const char *name, size_t len)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strlen(list[i]) == len && !strncmp(list[i], name, len))
+			return true;
+	return false;
+}
+
+static bool long_is(const char *a, size_t n, const char *name)
+{
+	return strlen(name) == n && !strncmp(a, name, n);
+}
+
+static void other_long_option(struct grep_args *g, const char *a, const char *next, int *skip)
+{
+	size_t n = strcspn(a, "=");
+	const char *val = a[n] == '=' ? a + n + 1 : NULL;
+	bool takes = g->dialect == RG ? in_list(rg_long_values, ARRAY_SIZE(rg_long_values), a, n)
+				      : in_list(ag_long_values, ARRAY_SIZE(ag_long_values), a, n);
+
+	if (long_is(a, n, "ignore-case"))
+		g->icase = true, g->smart = false;
+	else if (long_is(a, n, "case-sensitive"))
+		g->icase = g->smart = false;
+	else if (long_is(a, n, "smart-case"))
+		g->smart = true, g->icase = false;
+	else if (long_is(a, n, "fixed-strings") || long_is(a, n, "literal"))
+		g->syntax = FIXED;
+	if (!val && takes) {
+		val = next;
+		*skip = 1;
+	}
+	if (val && long_is(a, n, "regexp"))
+		add_pattern(g, val);
+	else if (val && long_is(a, n, "file"))
+		add_file(g, val);
+}
+
+/* rg and ag: short options with a value, and the flags that matter. */
+static void parse_other(struct grep_args *g, const char *const *w, int n)
+{
+	const char *values = g->dialect == RG ? "ABCEMTdefgjmrt" : "ABCGgmpW";
+	const char *first_operand = NULL;
+	bool options = true;
+
+	for (int i = 1; i < n; i++) {
+		const char *a = w[i];
+		int skip = 0;
+
+		if (options && !strcmp(a, "--")) {
+			options = false;
+			continue;
+		}
+		if (!options || a[0] != '-' || !a[1]) {
+			if (!first_operand)
+				first_operand = a;
+			continue;
+		}
+		if (a[1] == '-') {
+			other_long_option(g, a + 2, i + 1 < n ? w[i + 1] : NULL, &skip);
+			i += skip;
+			continue;
+		}
+		for (const char *c = a + 1; *c; c++) {
+			if (strchr(values, *c)) {
+				const char *val = c[1] ? c + 1 : i + 1 < n ? w[++i] : NULL;
+
+				if (*c == 'e' && val)
+					add_pattern(g, val);
+				if (*c == 'f' && val)
+					add_file(g, val);
+				break;
+			}
+			if (*c == 'i')
+				g->icase = true, g->smart = false;
+			else if (*c == 's')
+				g->icase = g->smart = false;
+			else if (*c == 'S')
+				g->smart = true, g->icase = false;
+			else if (*c == 'F' || (g->dialect == AG && *c == 'Q'))
+				g->syntax = FIXED;
+		}
+	}
+	if (!g->npattern && !g->nfile && first_operand)
+		add_pattern(g, first_operand);
 }
 
 /* Reads argv (words[0] is the program) the way GNU grep's getopt does. */
@@ -121,6 +253,8 @@ static void parse(struct grep_args *g, const char *const *w, int n)
 
 				if (*c == 'e' && val)
 					add_pattern(g, val);
+				if (*c == 'f' && val)
+					add_file(g, val);
 				break;
 			}
 			if (*c == 'r' || *c == 'R')
@@ -135,7 +269,7 @@ static void parse(struct grep_args *g, const char *const *w, int n)
 				g->icase = true;
 		}
 	}
-	if (!g->npattern && first_operand)
+	if (!g->npattern && !g->nfile && first_operand)
 		add_pattern(g, first_operand);
 }
 
@@ -193,12 +327,24 @@ static bool tame(const char *p)
 	return repeats <= REPEATS_MAX;
 }
 
-static bool pattern_finds(const struct grep_args *g, const char *p)
+static bool has_capital(const char *p)
 {
+	for (; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			return true;
+	return false;
+}
+
+static bool pattern_finds(const struct grep_args *args, const char *p)
+{
+	struct grep_args gc = *args, *g = &gc;
 	regex_t re;
 	bool found;
-	int flags = (g->icase ? REG_ICASE : 0) |
-		    (g->syntax == EXTENDED ? REG_EXTENDED : 0);
+	int flags;
+
+	if (g->smart && !has_capital(p))
+		g->icase = true;
+	flags = (g->icase ? REG_ICASE : 0) | (g->syntax == EXTENDED ? REG_EXTENDED : 0);
 
 	if (g->syntax != FIXED && (!tame(p) || regcomp(&re, p, flags)))
 		return false; /* too wild to compile, or grep would refuse it too */
@@ -210,7 +356,61 @@ static bool pattern_finds(const struct grep_args *g, const char *p)
 	return found;
 }
 
-bool vg_grep_credential_search(const char *exe, const char *args, size_t len)
+/* Each line of text a pattern, as grep takes a pattern with newlines (or
+ * a pattern file); at most max_lines of them. */
+static bool lines_find(const struct grep_args *g, const char *p, int max_lines)
+{
+	char one[512];
+
+	for (int line = 0; *p && line < max_lines; line++) {
+		size_t k = strcspn(p, "\n");
+
+		if (k < sizeof(one)) {
+			memcpy(one, p, k);
+			one[k] = 0;
+			if (pattern_finds(g, one))
+				return true;
+		}
+		p += k + (p[k] == '\n');
+	}
+	return false;
+}
+
+/* The start of a pattern file (a regular file; relative to cwd) into buf,
+ * NUL bytes read as line ends; false when it cannot be read. */
+static bool read_pattern_file(const char *name, const char *cwd, char *buf, size_t size)
+{
+	char path[4096];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if (name[0] != '/' && (!cwd || cwd[0] != '/'))
+		return false;
+	if (name[0] == '/')
+		snprintf(path, sizeof(path), "%s", name);
+	else if ((size_t)snprintf(path, sizeof(path), "%s/%s", cwd, name) >= sizeof(path))
+		return false;
+	/* O_NONBLOCK: a FIFO named as the pattern file must not hold the monitor */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return false;
+	}
+	n = pread(fd, buf, size - 1, 0);
+	close(fd);
+	if (n <= 0)
+		return false;
+	for (ssize_t i = 0; i < n; i++)
+		if (!buf[i])
+			buf[i] = '\n';
+	buf[n] = 0;
+	return true;
+}
+
+bool vg_grep_credential_search_at(const char *exe, const char *args, size_t len, const char *cwd)
 {
 	static const char *const greps[] = { "grep", "egrep", "fgrep", "zgrep", "zegrep", "zfgrep",
 					     "rgrep" };
@@ -222,35 +422,49 @@ bool vg_grep_credential_search(const char *exe, const char *args, size_t len)
 
 	for (size_t i = 0; i < ARRAY_SIZE(greps); i++)
 		is_grep |= !strcmp(tool, greps[i]);
-	if (!is_grep || len >= sizeof(buf))
+	if (!strcmp(tool, "rg"))
+		g.dialect = RG;
+	else if (!strcmp(tool, "ag"))
+		g.dialect = AG;
+	else if (!is_grep)
 		return false;
-	if (tool[0] == 'e' || tool[1] == 'e')
+	if (len >= sizeof(buf))
+		return false;
+	if (g.dialect != GNU) {
 		g.syntax = EXTENDED;
-	else if (tool[0] == 'f' || tool[1] == 'f')
+		g.recursive = true;
+		g.smart = g.dialect == AG; /* ag folds case by default, rg with -S */
+	} else if (tool[0] == 'e' || tool[1] == 'e') {
+		g.syntax = EXTENDED;
+	} else if (tool[0] == 'f' || tool[1] == 'f') {
 		g.syntax = FIXED;
-	g.recursive = tool[0] == 'r';
+	}
+	if (g.dialect == GNU)
+		g.recursive = tool[0] == 'r';
 	/* args: NUL after each argument; a pattern with newlines is several */
 	memcpy(buf, args, len);
 	buf[len] = 0;
 	w[n++] = tool;
 	for (size_t i = 0; i < len && n < 64; i += strlen(buf + i) + 1)
 		w[n++] = buf + i;
-	parse(&g, w, n);
-	for (int i = 0; i < g.npattern; i++) {
-		char one[512];
-		const char *p = g.pattern[i];
+	if (g.dialect == GNU)
+		parse(&g, w, n);
+	else
+		parse_other(&g, w, n);
+	for (int i = 0; i < g.npattern; i++)
+		if (lines_find(&g, g.pattern[i], PATTERN_LINES_MAX))
+			return true;
+	for (int i = 0; i < g.nfile; i++) {
+		char text[PATTERN_FILE_MAX];
 
-		while (*p) {
-			size_t k = strcspn(p, "\n");
-
-			if (k < sizeof(one)) {
-				memcpy(one, p, k);
-				one[k] = 0;
-				if (pattern_finds(&g, one))
-					return true;
-			}
-			p += k + (p[k] == '\n');
-		}
+		if (read_pattern_file(g.file[i], cwd, text, sizeof(text)) &&
+		    lines_find(&g, text, PATTERN_LINES_MAX))
+			return true;
 	}
 	return false;
+}
+
+bool vg_grep_credential_search(const char *exe, const char *args, size_t len)
+{
+	return vg_grep_credential_search_at(exe, args, len, NULL);
 }

@@ -28,7 +28,7 @@ static const struct flag_name mount_names[] = {
 };
 
 static const struct flag_name open_tree_names[] = {
-	F(1, "OPEN_TREE_CLONE"),	 F(0100, "AT_SYMLINK_NOFOLLOW"), F(0x800, "AT_NO_AUTOMOUNT"),
+	F(1, "OPEN_TREE_CLONE"),	 F(0x100, "AT_SYMLINK_NOFOLLOW"), F(0x800, "AT_NO_AUTOMOUNT"),
 	F(0x1000, "AT_EMPTY_PATH"),	 F(0x8000, "AT_RECURSIVE"),	 F(02000000, "OPEN_TREE_CLOEXEC"),
 };
 

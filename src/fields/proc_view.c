@@ -48,6 +48,7 @@ void vg_fx_view_of_proc(const struct vg_proc *p, struct vg_rule_pview *v)
 	v->env_len = img->env_len;
 	v->tty_nr = img->tty_nr;
 	v->exe_ino = img->exe_ino;
+	v->exe_dev = img->exe_dev;
 	v->img_flags = img->flags;
 	/* a process known only from an event header has no program data */
 	v->has_img = p->source != VG_SRC_MINIMAL || p->img->exe_len || p->img->args_len;
@@ -102,6 +103,7 @@ const struct vg_rule_pview *vg_fx_self(struct vg_rule_ctx *c)
 		v->env_len = (uint32_t)ev->len[VG_S_ENV];
 		v->tty_nr = x->tty_nr;
 		v->exe_ino = x->exe_ino;
+		v->exe_dev = x->exe_dev;
 		v->img_flags = vg_image_flags_of(h->flags);
 		v->sid = x->sid;
 		v->pgid = x->pgid;

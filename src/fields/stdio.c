@@ -172,24 +172,52 @@ const char *vg_stdio_name(uint32_t mode, uint32_t aux, uint64_t ino, char *buf, 
 	return NULL; /* files are not walked at exec: three path walks per exec cost too much */
 }
 
+/* The process at the other end of fd's pipe, or NULL. */
+static struct vg_proc *pipe_peer_proc(struct vg_stdio_table *t, struct vg_proctable *procs,
+				      const struct vg_stdio *fd, uint32_t self, bool want_writer)
+{
+	struct pipe_slot *s;
+	uint32_t pid;
+
+	if (!is_pipe(fd) || !(s = pipe_slot(t, fd->ino, false)))
+		return NULL;
+	pid = want_writer ? s->writer : s->reader;
+	if (!pid || pid == self || !procs)
+		return NULL;
+	return vg_pt_lookup(procs, pid);
+}
+
 /* The other end of fd's pipe: the command line of the process there. */
 static int pipe_peer(struct vg_stdio_table *t, struct vg_proctable *procs, const struct vg_stdio *fd,
 		     uint32_t self, bool want_writer, struct vg_value *out, char *buf, size_t size)
 {
-	struct pipe_slot *s;
-	struct vg_proc *p;
-	uint32_t pid;
+	struct vg_proc *p = pipe_peer_proc(t, procs, fd, self, want_writer);
 	size_t n;
 
-	if (!is_pipe(fd) || !(s = pipe_slot(t, fd->ino, false)))
-		return 0;
-	pid = want_writer ? s->writer : s->reader;
-	if (!pid || pid == self || !procs || !(p = vg_pt_lookup(procs, pid)))
+	if (!p)
 		return 0;
 	n = vg_proc_cmdline(p, buf, size);
 	out->s.ptr = buf;
 	out->s.len = (uint32_t)(n < size ? n : size - 1);
 	return 1;
+}
+
+const struct vg_proc *vg_stdio_peer(struct vg_stdio_table *t, struct vg_proctable *procs,
+				    const struct vg_event *ev, bool writer_of_stdin)
+{
+	const struct vg_stdio *fd;
+	struct proc_slot *s;
+
+	if (!t)
+		return NULL;
+	if (ev->u.hdr.type == VG_EV_EXEC)
+		fd = ev->u.exec.stdio;
+	else if ((s = proc_slot(t, ev->u.hdr.pid, false)))
+		fd = s->fd;
+	else
+		return NULL;
+	return writer_of_stdin ? pipe_peer_proc(t, procs, &fd[0], ev->u.hdr.pid, true)
+			       : pipe_peer_proc(t, procs, &fd[1], ev->u.hdr.pid, false);
 }
 
 int vg_stdio_field_get(struct vg_stdio_table *t, struct vg_proctable *procs,

@@ -34,6 +34,12 @@ int vg_stdio_field_get(struct vg_stdio_table *t, struct vg_proctable *procs,
 		       const struct vg_event *ev, enum vg_field_id id, struct vg_value *out,
 		       char *buf, size_t size);
 
+/* The process writing into ev's process's standard input pipe
+ * (writer_of_stdin), or reading its standard output pipe; NULL unknown. */
+struct vg_proc;
+const struct vg_proc *vg_stdio_peer(struct vg_stdio_table *t, struct vg_proctable *procs,
+				    const struct vg_event *ev, bool writer_of_stdin);
+
 /* Falco's name of a descriptor type ("pipe", "file", "unix" ...) for an
  * inode mode and, for sockets, the family; and its name ("pipe:[123]",
  * "/dev/pts/3" ...) into buf, or NULL when the sensor did not send one. */

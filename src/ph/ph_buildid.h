@@ -1,41 +1,32 @@
-/* What an executable is, for sharing pH profiles between copies: the GNU
- * build-id note the linker writes into ELF files (.note.gnu.build-id, a
- * hash of the linked code). Copies, reinstalls of the same package and
- * identical hosts carry the same build-id under another device and inode.
- * A file without one (linked with --build-id=none, stripped of its notes)
- * is known by a hash of its content instead (vg_ph_exe_identity()). */
+/* What an executable is, for sharing pH profiles between copies: its GNU
+ * build-id, else a hash of its content. The reader lives in
+ * src/util/exe_identity.c (the rules use it too, and src/fields sits below
+ * src/ph); these are pH's names for it. */
 #ifndef VIGIL_PH_BUILDID_H
 #define VIGIL_PH_BUILDID_H
 
-#include <stddef.h>
-#include <stdint.h>
+#include "util/exe_identity.h"
 
-#define VG_PH_BUILD_ID_MAX 40 /* bytes: SHA-1 ids are 20, the largest in use 32 */
+#define VG_PH_BUILD_ID_MAX VG_EXE_ID_MAX
+#define VG_PH_CONTENT_ID_TAG VG_EXE_CONTENT_ID_TAG
+#define VG_PH_CONTENT_ID_LEN VG_EXE_CONTENT_ID_LEN
+#define VG_PH_CONTENT_HASH_MAX VG_EXE_CONTENT_HASH_MAX
 
-/* Reads the build-id of the file at path, but only if it is still the
- * executable (kdev, ino) (kernel dev_t): a path replaced since the exec is
- * not read. Returns the id's length (> 0), 0 when the file has none, or a
- * negative errno (-ESTALE when the path is now another file). */
-int vg_ph_build_id(const char *path, uint64_t kdev, uint64_t ino, unsigned char *out, size_t cap);
+static inline int vg_ph_build_id(const char *path, uint64_t kdev, uint64_t ino, unsigned char *out,
+				 size_t cap)
+{
+	return vg_exe_build_id(path, kdev, ino, out, cap);
+}
 
-/* A content hash as an identity: the tag byte, then SHA-256 of the file.
- * No linker writes a 33-byte build-id that starts with 0xff, and the two
- * kinds of ids are hashes of different things: they never meet. */
-#define VG_PH_CONTENT_ID_TAG 0xff
-#define VG_PH_CONTENT_ID_LEN 33
-/* Files hashed at most this large (the hash runs in the monitor's loop, once
- * per executable without a build-id: about 0.1 s at this size). */
-#define VG_PH_CONTENT_HASH_MAX (64ull << 20)
+static inline int vg_ph_exe_identity(const char *path, uint64_t kdev, uint64_t ino,
+				     unsigned char *out, size_t cap)
+{
+	return vg_exe_identity(path, kdev, ino, out, cap);
+}
 
-/* What the executable is: its build-id, else (a regular file of at most
- * VG_PH_CONTENT_HASH_MAX bytes) the content hash above. Same checks and
- * returns as vg_ph_build_id(); cap must hold VG_PH_CONTENT_ID_LEN for
- * the hash. */
-int vg_ph_exe_identity(const char *path, uint64_t kdev, uint64_t ino, unsigned char *out,
-		       size_t cap);
-
-/* Hex form of an id into buf (2 * len + 1 bytes at most); "" when len 0.
- * A content hash reads "sha256:" and its 64 hex digits (72 bytes). */
-void vg_ph_build_id_hex(const unsigned char *id, size_t len, char *buf, size_t size);
+static inline void vg_ph_build_id_hex(const unsigned char *id, size_t len, char *buf, size_t size)
+{
+	vg_exe_id_hex(id, len, buf, size);
+}
 
 #endif

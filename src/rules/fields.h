@@ -193,6 +193,12 @@ enum vg_ftype {
 	X(VIGIL_SHELL_DECODE_RUNS, "vigil.shell.decode_runs", BOOL, 0, "the arguments (a shell's -c script) pipe such a decoder straight into a shell or interpreter, or eval what one prints in $( ) or backticks") \
 	X(VIGIL_GREP_CREDENTIAL_SEARCH, "vigil.grep.credential_search", BOOL, 0, "exec of grep: a pattern, read and compiled as grep does (-e, -E, -F, -i, bundled options), matches a private-key header, or in a recursive search a password-like word, however it is spelled (pa[s]sword)") \
 	X(VIGIL_RUID, "vigil.ruid", UINT, 0, "real user id of the task (user.uid is the effective one): 0 for a setuid-root program only when root ran it") \
+	X(PROC_EXE_TOOL, "proc.exe_tool", STR, 0, "the packaged tool the executable is by its ELF build-id (else its content hash), whatever its name or place: a copy of base64 at /tmp/x is base64; learnt from the system's copies in /usr/bin, /bin, /usr/sbin, /sbin") \
+	X(VIGIL_MOUNT_SOURCE, "vigil.mount.source", STR, 0, "mount, open_tree, fsconfig(source): the source as the kernel looks it up, relative to the working directory (or open_tree's dirfd) and through symlinks, resolved when the event is evaluated") \
+	X(VIGIL_STDOUT_RELAY_NET, "vigil.stdout.relay_net", BOOL, 0, "exec of a shell (by name or build-id) reading its commands from standard input: standard output is a pipe or unix socket whose other end is held by a process (the pipe's reader, else the parent) that holds an IPv4/IPv6 socket, read from /proc when evaluated") \
+	X(VIGIL_STDIN_WRITER_SHELL, "vigil.stdin.writer_shell", BOOL, 0, "the process writing into standard input's pipe is a shell (by name or build-id) that reads its commands from its own standard input (no -c, no script)") \
+	X(VIGIL_STDOUT_READER_SHELL, "vigil.stdout.reader_shell", BOOL, 0, "the process reading this one's standard output pipe is a shell (by name or build-id) that reads its commands from its standard input (no -c, no script)") \
+	X(VIGIL_CAPS_RAISED, "vigil.caps_raised", BOOL, 0, "exec: the new program holds permitted capabilities its ambient set does not explain: they came from the file (file capabilities, a setuid-root file; every exec by root)") \
 	X(CONTAINER_ID, "container.id", STR, 0, "short container id, \"host\" outside containers") \
 	X(CONTAINER_FULL_ID, "container.full_id", STR, 0, "full container id")                    \
 	X(CONTAINER_NAME, "container.name", STR, 0, "container name")                              \

