@@ -349,6 +349,7 @@ static __always_inline void respond(struct task_struct *task, const struct ph_ta
 }
 
 #include "ph_sketch.h" /* the dashboard's picture of n-gram profiles */
+#include "ph_watch.h"  /* per-program settings: ph_params_of() */
 
 /* After the fast path failed: the profile, the model, and the records.
  * A function of its own (a BPF subprogram, verified at each call site):
@@ -372,7 +373,7 @@ static __noinline void ph_slow_call(struct task_struct *task, struct ph_task_sta
 		return;
 	}
 	ph_count_calls(st->t.cache.pending, 1);
-	if (ph_on_call(&dummy, &ph_params_cfg, prof, &st->t, sym, now, &res)) {
+	if (ph_on_call(&dummy, ph_params_of(&st->exe), prof, &st->t, sym, now, &res)) {
 		__sync_fetch_and_add(&ph_model_errors, 1);
 		return;
 	}

@@ -31,7 +31,7 @@ static const char usage[] =
 
 static const char *const fields[] = { "exe",	   "state",	  "calls",	 "train_count",
 				      "last_mod_count", "items",	  "bytes",	 "test_items",
-				      "anomalies",	   "last_anomaly", "normal_at", "progress_pct", "calls_to_freeze",	 "train_gen",	 "test_gen",
+				      "anomalies",	   "last_anomaly", "normal_at", "normal_wait_s", "anomaly_limit", "progress_pct", "calls_to_freeze",	 "train_gen",	 "test_gen",
 				      "id",		   "dev",	  "ino",	 "items_dropped", "held_items", "items_accepted", "file", "items_written", "items_added" };
 
 static int all_digits(const char *s)

@@ -2,6 +2,7 @@
  * that `vigil run` reads is read here, once. */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/run_config.h"
@@ -103,7 +104,35 @@ static void sensor_of(const struct vg_config *cfg, struct vg_sensor_opts *so)
 	so->verbose = cfg->log.verbose;
 }
 
-static int ph_of(const struct vg_config *cfg, struct vg_ph_kernel_opts *o)
+_Static_assert(VG_CONFIG_UNSET == VG_PH_WATCH_UNSET, "an unset ph.watch setting is copied as is");
+
+/* ph.watch entries as pH takes them (ph_kernel_opts.h); kept in st. */
+static int watch_of(const struct vg_config *cfg, struct vg_ph_kernel_opts *o,
+		    struct vg_run_storage *st)
+{
+	const struct vg_watch_list *l = &cfg->ph.watch;
+
+	free(st->watch);
+	st->watch = l->n ? calloc(l->n, sizeof(*st->watch)) : NULL;
+	if (l->n && !st->watch) {
+		vg_err("no memory for the pH watch list");
+		return -1;
+	}
+	for (unsigned i = 0; i < l->n; i++)
+		st->watch[i] = (struct vg_ph_watch_opt){
+			.path = l->e[i].path,
+			.normal_wait_s = l->e[i].normal_wait,
+			.coverage_runs = l->e[i].coverage_runs,
+			.anomaly_limit = l->e[i].anomaly_limit,
+			.ignore_calls = (const char *const *)l->e[i].ignore_calls.items,
+			.nignore_calls = l->e[i].ignore_calls.n,
+		};
+	o->watch_opts = st->watch;
+	return 0;
+}
+
+static int ph_of(const struct vg_config *cfg, struct vg_ph_kernel_opts *o,
+		 struct vg_run_storage *st)
 {
 	const char *r = cfg->ph.response;
 
@@ -117,8 +146,10 @@ static int ph_of(const struct vg_config *cfg, struct vg_ph_kernel_opts *o)
 	o->alert_scope = !strcmp(cfg->ph.alert_scope, "all")	   ? VG_PH_SCOPE_ALL
 			 : !strcmp(cfg->ph.alert_scope, "watched") ? VG_PH_SCOPE_WATCHED
 								   : VG_PH_SCOPE_SERVICES;
-	o->watch = (const char *const *)cfg->ph.watch.items;
+	o->watch = (const char *const *)cfg->ph.watch.paths;
 	o->nwatch = cfg->ph.watch.n;
+	if (watch_of(cfg, o, st))
+		return -1;
 	o->learning_window_s = cfg->ph.learning_window;
 	o->coverage_runs = (uint32_t)cfg->ph.coverage_runs;
 	o->coverage_calls = cfg->ph.coverage_calls;
@@ -151,7 +182,7 @@ int vg_run_config_apply(struct vg_monitor_opts *mo, struct vg_sensor_opts *so,
 	mo->stats_interval_s = cfg->stats.interval;
 	mo->repeat_window_s = cfg->alerts.repeat_window;
 	mo->ph = cfg->ph.enabled;
-	if (ph_of(cfg, &mo->ph_opts))
+	if (ph_of(cfg, &mo->ph_opts, st))
 		return -1;
 	mo->no_auth = !cfg->auth.enabled;
 	mo->auth_opts.libpam = cfg->auth.libpam[0] ? cfg->auth.libpam : NULL;
@@ -179,6 +210,8 @@ int vg_run_config_apply(struct vg_monitor_opts *mo, struct vg_sensor_opts *so,
 
 void vg_run_storage_free(struct vg_run_storage *st)
 {
+	free(st->watch);
+	st->watch = NULL;
 	while (st->noutputs)
 		vg_output_conf_free(st->outputs[--st->noutputs]);
 	vg_denylist_free(&st->deny);

@@ -15,6 +15,7 @@ struct vg_run_storage {
 	unsigned noutputs;
 	struct vg_denylist deny;
 	char syscalls[8192];
+	struct vg_ph_watch_opt *watch; /* ph.watch, as pH takes it */
 };
 
 /* Fills mo and so from cfg. cli_outputs are --output entries

@@ -69,7 +69,8 @@ const struct vg_run_option vg_run_options[] = {
 	  "listening or accepting, daemons of pid 1; never shells, interpreters, compilers, "
 	  "coreutils unless watched)" },
 	{ "ph-watch", 0, "PATH[,PATH]", VG_RO_VALUE, "ph.watch", NULL,
-	  "programs whose pH alerts are always reported" },
+	  "programs whose pH alerts are always reported (settings per program: ph.watch "
+	  "mappings in the configuration)" },
 	{ "ph-learning-window", 0, "SECONDS", VG_RO_VALUE, "ph.learning_window", NULL,
 	  "after this long, every profile that stopped changing becomes normal (0: off)" },
 	{ "ph-response", 0, "kill|stop", VG_RO_VALUE, "ph.response", NULL,

@@ -32,6 +32,26 @@ struct vg_output_kv {
 	unsigned line;
 };
 
+/* One ph.watch entry: a program and, optionally, its own pH settings
+ * (config_watch.c). A setting left out is VG_CONFIG_UNSET: the global
+ * ph.* value applies. */
+#define VG_CONFIG_UNSET UINT64_MAX
+#define VG_CONFIG_WATCH_CALLS_MAX 64 /* ignore_calls of one entry */
+
+struct vg_watch_entry {
+	char *path;		/* absolute */
+	uint64_t normal_wait;	/* seconds */
+	uint64_t coverage_runs;
+	uint64_t anomaly_limit; /* anomaly episodes before normal mode stops */
+	struct vg_strlist ignore_calls; /* syscall names the model does not see */
+};
+
+struct vg_watch_list {
+	struct vg_watch_entry *e;
+	char **paths; /* e[i].path, for readers that want the paths only */
+	unsigned n;
+};
+
 struct vg_output_entry {
 	char *type; /* stdout, file, syslog, webhook, program */
 	unsigned line;
@@ -72,7 +92,7 @@ struct vg_config {
 		char *model; /* "ngram" or "plain" */
 		char *state_dir;
 		char *alert_scope;     /* "services", "all" or "watched" */
-		struct vg_strlist watch; /* programs always reported */
+		struct vg_watch_list watch; /* always reported; own settings */
 		uint64_t learning_window; /* seconds; 0: off */
 		bool persist;		  /* load and save profiles */
 		char *response;		  /* "off", "kill" or "stop" */
@@ -118,6 +138,7 @@ enum vg_config_type {
 	VG_CT_ENUM,
 	VG_CT_LIST,    /* of strings */
 	VG_CT_OUTPUTS, /* list of mappings with a type */
+	VG_CT_WATCH,   /* list of paths or {path: ..., setting: ...} (ph.watch) */
 };
 
 /* Checks one string value (a STRING, or each item of a LIST); on error
@@ -136,6 +157,16 @@ struct vg_config_key {
 	vg_config_check_fn check;
 	bool live;		/* applied by a reload (SIGHUP); others need a restart */
 };
+
+/* The settings of one ph.watch mapping (schema.c): for the parser's
+ * errors and the printed documentation. */
+struct vg_config_subkey {
+	const char *name;
+	const char *type; /* as the documentation writes it */
+	const char *doc;
+};
+extern const struct vg_config_subkey vg_config_watch_keys[];
+extern const unsigned vg_config_nwatch_keys;
 
 extern const struct vg_config_key vg_config_keys[];
 extern const unsigned vg_config_nkeys;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config/config_ctx.h"
+#include "config/config_watch.h"
 
 int vg_config_apply(struct vg_config *c, const struct vg_config_override *ov, unsigned n,
 		    struct vg_config_errors *errs)
@@ -84,6 +85,8 @@ void vg_config_free(struct vg_config *c)
 			free(*(char **)vg_config_field(c, k));
 		else if (k->type == VG_CT_LIST)
 			vg_strlist_clear(vg_config_field(c, k));
+		else if (k->type == VG_CT_WATCH)
+			vg_watch_list_clear(vg_config_field(c, k));
 	}
 	vg_config_outputs_clear(c);
 	free(c->builtin_rules);

@@ -86,6 +86,7 @@ const char *vg_config_type_name(enum vg_config_type t)
 	case VG_CT_ENUM: return "one of the names";
 	case VG_CT_LIST: return "a list of strings";
 	case VG_CT_OUTPUTS: return "a list of outputs";
+	case VG_CT_WATCH: return "a list of paths or {path: ...} mappings";
 	}
 	return "?";
 }
@@ -99,4 +100,32 @@ int vg_config_format_size(char *buf, size_t len, uint64_t v)
 	if (v && !(v & ((1ull << 10) - 1)))
 		return snprintf(buf, len, "%lluK", (unsigned long long)(v >> 10));
 	return snprintf(buf, len, "%llu", (unsigned long long)v);
+}
+
+int vg_config_yaml_string(char *buf, size_t len, const char *s)
+{
+	bool plain = *s && !strchr("-?:,[]{}#&*!|>'\"%@`~ ", s[0]) && s[strlen(s) - 1] != ' ' &&
+		     strcmp(s, "null") && strcmp(s, "true") && strcmp(s, "false");
+	size_t at = 0;
+
+	for (const char *p = s; *p && plain; p++)
+		plain = (unsigned char)*p >= 0x20 && *p != 0x7f && !strchr(",[]{}#\"'", *p) &&
+			!(*p == ':' && (p[1] == ' ' || !p[1]));
+	if (plain)
+		return snprintf(buf, len, "%s", s);
+	at += (size_t)snprintf(len ? buf : NULL, len, "\"");
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		char esc[8];
+
+		if (*p == '"' || *p == '\\')
+			snprintf(esc, sizeof(esc), "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			snprintf(esc, sizeof(esc), "\\x%02x", *p);
+		else
+			snprintf(esc, sizeof(esc), "%c", *p);
+		at += (size_t)snprintf(at < len ? buf + at : NULL, at < len ? len - at : 0, "%s",
+				       esc);
+	}
+	at += (size_t)snprintf(at < len ? buf + at : NULL, at < len ? len - at : 0, "\"");
+	return (int)at;
 }

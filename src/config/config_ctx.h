@@ -39,6 +39,9 @@ const void *vg_config_cfield(const struct vg_config *c, const struct vg_config_k
 const char *vg_config_type_name(enum vg_config_type t);
 /* 4096 -> "4K", 1048576 -> "1M": a size as the configuration writes it */
 int vg_config_format_size(char *buf, size_t len, uint64_t v);
+/* A string as YAML: plain when that reads back the same, else quoted; as
+ * snprintf. */
+int vg_config_yaml_string(char *buf, size_t len, const char *s);
 void vg_strlist_clear(struct vg_strlist *l);
 void vg_output_entry_clear(struct vg_output_entry *o);
 void vg_config_outputs_clear(struct vg_config *c);

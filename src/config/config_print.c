@@ -7,35 +7,7 @@
 #include <string.h>
 
 #include "config/config_ctx.h"
-
-/* A string as YAML: plain when that reads back the same, else quoted. */
-static int yaml_string(char *buf, size_t len, const char *s)
-{
-	bool plain = *s && !strchr("-?:,[]{}#&*!|>'\"%@`~ ", s[0]) && s[strlen(s) - 1] != ' ' &&
-		     strcmp(s, "null") && strcmp(s, "true") && strcmp(s, "false");
-	size_t at = 0;
-
-	for (const char *p = s; *p && plain; p++)
-		plain = (unsigned char)*p >= 0x20 && *p != 0x7f && !strchr(",[]{}#\"'", *p) &&
-			!(*p == ':' && (p[1] == ' ' || !p[1]));
-	if (plain)
-		return snprintf(buf, len, "%s", s);
-	at += (size_t)snprintf(len ? buf : NULL, len, "\"");
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		char esc[8];
-
-		if (*p == '"' || *p == '\\')
-			snprintf(esc, sizeof(esc), "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			snprintf(esc, sizeof(esc), "\\x%02x", *p);
-		else
-			snprintf(esc, sizeof(esc), "%c", *p);
-		at += (size_t)snprintf(at < len ? buf + at : NULL, at < len ? len - at : 0, "%s",
-				       esc);
-	}
-	at += (size_t)snprintf(at < len ? buf + at : NULL, at < len ? len - at : 0, "\"");
-	return (int)at;
-}
+#include "config/config_watch.h"
 
 #define APPEND(...)                                                                                \
 	(at += (size_t)snprintf(at < len ? buf + at : NULL, at < len ? len - at : 0, __VA_ARGS__))
@@ -58,13 +30,13 @@ int vg_config_format(const struct vg_config *c, const struct vg_config_key *k, c
 		return vg_config_format_size(buf, len, *(const uint64_t *)vg_config_cfield(c, k));
 	case VG_CT_STRING:
 	case VG_CT_ENUM:
-		return yaml_string(buf, len, *(char *const *)vg_config_cfield(c, k));
+		return vg_config_yaml_string(buf, len, *(char *const *)vg_config_cfield(c, k));
 	case VG_CT_LIST: {
 		const struct vg_strlist *l = vg_config_cfield(c, k);
 
 		APPEND("[");
 		for (unsigned i = 0; i < l->n; i++) {
-			yaml_string(item, sizeof(item), l->items[i]);
+			vg_config_yaml_string(item, sizeof(item), l->items[i]);
 			APPEND("%s%s", i ? ", " : "", item);
 		}
 		APPEND("]");
@@ -77,13 +49,15 @@ int vg_config_format(const struct vg_config *c, const struct vg_config_key *k, c
 
 			APPEND("%s{type: %s", i ? ", " : "", o->type);
 			for (unsigned j = 0; j < o->nkv; j++) {
-				yaml_string(item, sizeof(item), o->kv[j].value);
+				vg_config_yaml_string(item, sizeof(item), o->kv[j].value);
 				APPEND(", %s: %s", o->kv[j].key, item);
 			}
 			APPEND("}");
 		}
 		APPEND("]");
 		return (int)at;
+	case VG_CT_WATCH:
+		return vg_config_format_watch(vg_config_cfield(c, k), buf, len);
 	}
 	return 0;
 }
@@ -123,6 +97,21 @@ void vg_config_show(const struct vg_config *c, FILE *out)
 	}
 }
 
+/* A ph.watch entry's settings and an example, after the key. */
+static void watch_example(FILE *out, const char *ind)
+{
+	fprintf(out, "%s# a mapping's settings (a setting left out: the global one):\n", ind);
+	for (unsigned i = 0; i < vg_config_nwatch_keys; i++)
+		fprintf(out, "%s#   %s (%s): %s\n", ind, vg_config_watch_keys[i].name,
+			vg_config_watch_keys[i].type, vg_config_watch_keys[i].doc);
+	fprintf(out,
+		"%s#watch:\n"
+		"%s#  - /usr/sbin/sshd\n"
+		"%s#  - {path: /usr/sbin/nginx, normal_wait: 2h, coverage_runs: 20, "
+		"anomaly_limit: 100, ignore_calls: [sched_getaffinity]}\n",
+		ind, ind, ind);
+}
+
 void vg_config_example(FILE *out)
 {
 	fprintf(out,
@@ -145,6 +134,8 @@ void vg_config_example(FILE *out)
 			fprintf(out, "#%.*s:\n", (int)g, k->name);
 		fprintf(out, "%s# %s%s\n", ind, k->doc, k->live ? "" : " (restart)");
 		fprintf(out, "%s#%s: %s\n", ind, k->name + (g ? g + 1 : 0), k->def);
+		if (k->type == VG_CT_WATCH)
+			watch_example(out, ind);
 	}
 	fprintf(out,
 		"\n# For example, JSON lines to a file and warnings and above to syslog:\n"
@@ -186,6 +177,10 @@ static const char *md_type(const struct vg_config_key *k, char *buf, size_t len)
 	case VG_CT_OUTPUTS:
 		snprintf(buf, len, "list of mappings, at most %llu", (unsigned long long)k->max);
 		return buf;
+	case VG_CT_WATCH:
+		snprintf(buf, len, "list of paths or mappings, at most %llu",
+			 (unsigned long long)k->max);
+		return buf;
 	}
 	return "?";
 }
@@ -209,5 +204,9 @@ void vg_config_markdown(FILE *out)
 		doc[at] = 0;
 		fprintf(out, "| `%s` | %s | `%s` | %s | %s |\n", k->name, md_type(k, t, sizeof(t)),
 			k->def, k->live ? "live" : "restart", doc);
+		for (unsigned j = 0; k->type == VG_CT_WATCH && j < vg_config_nwatch_keys; j++)
+			fprintf(out, "| `%s[].%s` | %s | | %s | %s |\n", k->name,
+				vg_config_watch_keys[j].name, vg_config_watch_keys[j].type,
+				k->live ? "live" : "restart", vg_config_watch_keys[j].doc);
 	}
 }

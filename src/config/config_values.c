@@ -7,7 +7,7 @@
 #include "util/parse.h"
 #include "util/yaml_doc.h"
 
-static int parse_seconds(const char *s, uint64_t *out)
+int vg_config_parse_seconds(const char *s, uint64_t *out)
 {
 	char num[32];
 	size_t n = strlen(s);
@@ -95,7 +95,7 @@ void vg_config_set_scalar(struct vg_config_loader *ld, const struct vg_config_ke
 		ret = quoted ? -EINVAL
 		      : k->type == VG_CT_UINT ? vg_parse_u64(v, &u)
 		      : k->type == VG_CT_SIZE ? vg_parse_size(v, &u)
-					      : parse_seconds(v, &u);
+					      : vg_config_parse_seconds(v, &u);
 		if (ret) {
 			ld_error(ld, mark, k->name, "expected %s, got '%.64s'",
 				 vg_config_type_name(k->type), v);

@@ -8,6 +8,8 @@
 
 #include "config/config_ctx.h"
 
+/* "90", "90s", "15m", "2h", "7d" → seconds: 0, -EINVAL or -ERANGE. */
+int vg_config_parse_seconds(const char *s, uint64_t *out);
 /* A scalar for a scalar key (errors go to ld). */
 void vg_config_set_scalar(struct vg_config_loader *ld, const struct vg_config_key *k,
 			  const yaml_node_t *node);

@@ -10,6 +10,7 @@
 #include "config/config_ctx.h"
 #include "config/config_outputs.h"
 #include "config/config_values.h"
+#include "config/config_watch.h"
 #include "util/yaml_doc.h"
 #include "util/macros.h"
 
@@ -30,6 +31,8 @@ static void set_node(struct vg_config_loader *ld, const struct vg_config_key *k,
 		vg_config_set_list_node(ld, k, node);
 	} else if (k->type == VG_CT_OUTPUTS) {
 		vg_config_set_outputs(ld, k, node);
+	} else if (k->type == VG_CT_WATCH) {
+		vg_config_set_watch(ld, k, node);
 	} else if (node->type != YAML_SCALAR_NODE) {
 		ld_error(ld, &node->start_mark, k->name, "expected %s, got a %s",
 			 vg_config_type_name(k->type),

@@ -144,9 +144,10 @@ const struct vg_config_key vg_config_keys[] = {
 	{ "ph.alert_scope", VG_CT_ENUM, .choices = "services|all|watched", .def = "services",
 	  .offset = OFF(ph.alert_scope),
 	  .doc = "whose pH alerts are reported (all programs learn): services, all, watched" },
-	{ "ph.watch", VG_CT_LIST, 0, 256, .def = "[]", .offset = OFF(ph.watch),
+	{ "ph.watch", VG_CT_WATCH, 0, 256, .def = "[]", .offset = OFF(ph.watch),
 	  .check = check_abs_path,
-	  .doc = "programs (absolute paths) whose pH alerts are always reported" },
+	  .doc = "programs whose pH alerts are always reported: absolute paths, or mappings of "
+		 "a path and its own settings (ph.watch[].*)" },
 	{ "ph.learning_window", VG_CT_SECONDS, 0, 31536000, .def = "0",
 	  .offset = OFF(ph.learning_window),
 	  .doc = "after this long, profiles that stopped changing become normal; 0: off" },
@@ -219,6 +220,25 @@ const struct vg_config_key vg_config_keys[] = {
 };
 
 const unsigned vg_config_nkeys = ARRAY_SIZE(vg_config_keys);
+
+/* A ph.watch mapping (config_watch.c): a program's own pH settings, which
+ * override the global ones for its profile, in the kernel and in user
+ * space (src/ph/ph_watch.c). The ranges are the global keys'. */
+const struct vg_config_subkey vg_config_watch_keys[] = {
+	{ "path", "absolute path, required",
+	  "the program; its profile is found by the file's device and inode at start and when "
+	  "the program is run again (a reinstalled file)" },
+	{ "normal_wait", "seconds", "this program's ph.normal_wait" },
+	{ "coverage_runs", "number", "this program's ph.coverage_runs (0: only its normal_wait)" },
+	{ "anomaly_limit", "number, 0 to 1000000000",
+	  "anomaly episodes its normal profile takes before it is disabled (back to training, "
+	  "with a Critical \"pH profile disabled\" alert); default 30" },
+	{ "ignore_calls", "list of syscall names, at most 64",
+	  "calls this program's model does not see, besides the timing calls every model "
+	  "ignores (futex, poll...); each call of them costs a slow step in the kernel" },
+};
+
+const unsigned vg_config_nwatch_keys = ARRAY_SIZE(vg_config_watch_keys);
 
 const struct vg_config_key *vg_config_key_find(const char *name)
 {

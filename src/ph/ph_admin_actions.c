@@ -224,7 +224,7 @@ static int apply_action(const char *action, struct ph_profile *p)
 static int exchange(struct vg_ph_admin *a, const char *action, struct json_object *args,
 		    struct json_object **result, char *err, size_t errlen)
 {
-	struct vg_ph_exchange x = { a->maps.profiles, a->maps.items, vg_ph_kernel_params(a->k),
+	struct vg_ph_exchange x = { a->maps.profiles, a->maps.items, vg_ph_kernel_params(a->k, NULL),
 				    vg_ph_kernel_model_now(a->k) };
 	struct json_object *v, *o;
 	struct ph_exe_key key;

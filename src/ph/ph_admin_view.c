@@ -171,10 +171,10 @@ static void add_frozen_eta(struct vg_ph_admin *a, struct json_object *o, const s
 		vg_pha_add_u64(o, "expected_normal_s", s);
 }
 
-static void add_progress(struct vg_ph_admin *a, struct json_object *o, const struct ph_profile *p,
-			 uint32_t runs)
+static void add_progress(struct vg_ph_admin *a, struct json_object *o, const struct ph_exe_key *key,
+			 const struct ph_profile *p, uint32_t runs)
 {
-	const struct ph_params *prm = vg_ph_kernel_params(a->k);
+	const struct ph_params *prm = vg_ph_kernel_params(a->k, key);
 	uint64_t n = p->train_count - p->last_mod_count, need, pct;
 
 	if (prm && (p->status & PH_PROFILE_FROZEN) && !(p->status & PH_PROFILE_NORMAL)) {
@@ -223,6 +223,18 @@ static uint32_t add_coverage(struct vg_ph_admin *a, struct json_object *o,
 	return cs.runs;
 }
 
+/* The settings the kernel applies to this profile: a watched program's
+ * own (ph.watch mappings), else the global ones. */
+static void add_settings(struct vg_ph_admin *a, struct json_object *o, const struct ph_exe_key *key)
+{
+	const struct ph_params *prm = vg_ph_kernel_params(a->k, key);
+
+	if (!prm)
+		return;
+	vg_pha_add_u64(o, "normal_wait_s", prm->normal_wait / NSEC_PER_SEC);
+	vg_pha_add_u64(o, "anomaly_limit", prm->anomaly_limit);
+}
+
 struct json_object *vg_pha_profile_json(struct vg_ph_admin *a, const struct ph_exe_key *key,
 					const struct ph_profile *p, long long items)
 {
@@ -256,7 +268,8 @@ struct json_object *vg_pha_profile_json(struct vg_ph_admin *a, const struct ph_e
 		vg_pha_add_u64(o, "bytes", vg_pha_profile_bytes((uint64_t)items));
 	}
 	vg_pha_add_time(o, "last_anomaly", last);
-	add_progress(a, o, p, add_coverage(a, o, key, p));
+	add_progress(a, o, key, p, add_coverage(a, o, key, p));
+	add_settings(a, o, key);
 	/* a frozen profile becomes normal at normal_time (the model's clock) */
 	if ((p->status & PH_PROFILE_FROZEN) && !(p->status & PH_PROFILE_NORMAL) &&
 	    p->normal_time != ~0ull) {

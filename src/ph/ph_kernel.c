@@ -71,6 +71,7 @@ struct vg_ph_kernel {
 	unsigned ndue;
 	vg_ph_proc_fn proc_fn; /* the process table (accepts name no executable) */
 	void *proc_ctx;
+	struct vg_ph_watch *watch; /* the watch list's own settings (ph_watch.h) */
 };
 
 /* The model's clock in the kernel: bpf_jiffies64() in ns. jiffies_64
@@ -143,10 +144,12 @@ static void deliver(struct vg_ph_kernel *k, const struct ph_alert_event *e)
 		return; /* reported as part of an incident */
 	/* a program outside the alert scope learns silently (a response,
 	 * which the operator asked for by path, is always told) */
-	if (e->kind != PH_EV_RESPONSE && !vg_ph_incidents_in_scope(k->incidents, e->pid, e->exe.ino))
+	if (e->kind != PH_EV_RESPONSE && !vg_ph_watch_has(k->watch, &e->exe) &&
+	    !vg_ph_incidents_in_scope(k->incidents, e->pid, e->exe.ino))
 		return;
 	vg_ph_alert_render(&k->rendered, data, k->boot_to_wall_ns, k->hostname,
 			   vg_ph_incidents_exe_of(k->incidents, e->pid, e->exe.ino));
+	vg_ph_watch_alert(k->watch, e, &k->rendered.alert); /* never disabled quietly */
 	if (k->fn)
 		k->fn(k->ctx, &k->rendered.alert);
 }
@@ -211,6 +214,8 @@ static int part_start(void *ctx, struct vg_sensor *sensor, struct sensor_bpf *sk
 		if (ret)
 			return ret;
 	}
+	if ((ret = vg_ph_watch_new(&k->watch, o, skel, model_clock_now(k), err)))
+		return ret;
 	ret = vg_sensor_add_ring(sensor, bpf_map__fd(skel->maps.ph_alerts), on_record, k);
 	if (ret) {
 		*err = "reading the pH ring buffer failed";
@@ -328,7 +333,7 @@ void vg_ph_kernel_persist_stats(struct vg_ph_kernel *k, struct ph_persist_stats 
 static void share_from_twin(struct vg_ph_kernel *k, uint64_t dev, uint64_t ino, const char *path)
 {
 	struct vg_ph_exchange x = { bpf_map__fd(k->skel->maps.ph_profiles),
-				    bpf_map__fd(k->skel->maps.ph_items), vg_ph_kernel_params(k),
+				    bpf_map__fd(k->skel->maps.ph_items), vg_ph_kernel_params(k, NULL),
 				    model_clock_now(k) };
 	struct ph_exe_key twin, to = { .dev = dev, .ino = ino };
 	char err[256] = "", id[2 * VG_PH_BUILD_ID_MAX + 1];
@@ -357,6 +362,7 @@ static void share_from_twin(struct vg_ph_kernel *k, uint64_t dev, uint64_t ino, 
 
 void vg_ph_kernel_note_exe(struct vg_ph_kernel *k, uint64_t dev, uint64_t ino, const char *path)
 {
+	vg_ph_watch_note_exe(k ? k->watch : NULL, dev, ino, path);
 	if (!k || !k->persist || !path || !path[0])
 		return;
 	ph_persist_note_exe(k->persist, dev, ino, path);
@@ -390,9 +396,9 @@ static void join_saver(struct vg_ph_kernel *k)
 	k->saving = false;
 }
 
-const struct ph_params *vg_ph_kernel_params(struct vg_ph_kernel *k)
+const struct ph_params *vg_ph_kernel_params(struct vg_ph_kernel *k, const struct ph_exe_key *key)
 {
-	return k ? &k->skel->data_ph->ph_params_cfg : NULL;
+	return k ? vg_ph_watch_params(k->watch, key, &k->skel->data_ph->ph_params_cfg) : NULL;
 }
 
 __u64 vg_ph_kernel_model_now(struct vg_ph_kernel *k)
@@ -493,7 +499,8 @@ static int sample_one(const void *key, const void *value, void *ctx)
 	memcpy(&p, value, sizeof(p));
 	memcpy(&exe, key, sizeof(exe));
 	vg_ph_converge_note(k->converge, &p, now);
-	if (vg_ph_coverage_note(k->coverage, exe.ino, &p, &k->skel->data_ph->ph_params_cfg, now) &&
+	if (vg_ph_watch_coverage_note(k->watch, k->coverage, &exe, &p,
+				      &k->skel->data_ph->ph_params_cfg, now) &&
 	    k->ndue < VG_PH_COVERAGE_DUE_MAX)
 		k->due[k->ndue++] = exe; /* made normal after the walk */
 	return 0;
@@ -573,7 +580,7 @@ void vg_ph_kernel_coverage(struct vg_ph_kernel *k, uint64_t ino, struct vg_ph_co
 			   uint32_t *runs_needed)
 {
 	vg_ph_coverage_get(k ? k->coverage : NULL, ino, st);
-	*runs_needed = k ? k->opts.coverage_runs : 0;
+	*runs_needed = k ? vg_ph_watch_coverage_runs(k->watch, ino, k->opts.coverage_runs) : 0;
 }
 
 uint64_t vg_ph_kernel_coverage_eta_s(struct vg_ph_kernel *k, uint32_t runs, uint64_t calls_per_s)
@@ -696,5 +703,6 @@ void vg_ph_kernel_close(struct vg_ph_kernel *k)
 	vg_ph_window_free(k->window);
 	vg_ph_converge_free(k->converge);
 	vg_ph_coverage_free(k->coverage);
+	vg_ph_watch_free(k->watch);
 	free(k);
 }

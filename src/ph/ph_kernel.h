@@ -11,6 +11,7 @@
 #include "ph/ph_incident.h"
 #include "ph/ph_kernel_opts.h"
 #include "ph/ph_persist.h"
+#include "ph/ph_watch.h" /* the watch list's per-program settings */
 #include "sensor/sensor.h"
 
 struct vg_ph_kernel;
@@ -101,8 +102,11 @@ void vg_ph_kernel_set_proc(struct vg_ph_kernel *k, vg_ph_proc_fn fn, void *ctx);
 /* Every sensor event: incidents list what the process did around them. */
 void vg_ph_kernel_note_event(struct vg_ph_kernel *k, const struct vg_event *ev);
 void vg_ph_kernel_incident_stats(struct vg_ph_kernel *k, struct vg_ph_incident_stats *st);
-/* The model's parameters as loaded (read only). */
-const struct ph_params *vg_ph_kernel_params(struct vg_ph_kernel *k);
+/* The model's parameters as loaded (read only): those the kernel applies to
+ * the executable key (a watched program's own, ph_watch.h), or with key
+ * NULL the global ones. */
+struct ph_exe_key;
+const struct ph_params *vg_ph_kernel_params(struct vg_ph_kernel *k, const struct ph_exe_key *key);
 /* The model's clock now (ns, the kernel's jiffies): what normal_time uses. */
 __u64 vg_ph_kernel_model_now(struct vg_ph_kernel *k);
 /* Every executable path the profile files (and exec events) gave, so that

@@ -12,6 +12,18 @@
 #define VG_PH_MAX_PROFILES_DEFAULT 16384u     /* executables */
 #define VG_PH_RING_DEFAULT (1u << 20)
 
+/* One ph.watch entry's own settings (ph_watch.h); VG_PH_WATCH_UNSET: the
+ * global value. */
+#define VG_PH_WATCH_UNSET UINT64_MAX
+struct vg_ph_watch_opt {
+	const char *path;
+	uint64_t normal_wait_s;
+	uint64_t coverage_runs;
+	uint64_t anomaly_limit;
+	const char *const *ignore_calls; /* syscall names */
+	unsigned nignore_calls;
+};
+
 struct vg_ph_kernel_opts {
 	uint64_t normal_wait_s; /* frozen → normal after this many seconds */
 	uint64_t min_train;	/* calls before a profile may freeze; 0 = model default */
@@ -32,6 +44,7 @@ struct vg_ph_kernel_opts {
 	int alert_scope;		 /* enum vg_ph_scope; 0: services */
 	const char *const *watch;	 /* always reported (absolute paths) */
 	unsigned nwatch;
+	const struct vg_ph_watch_opt *watch_opts; /* nwatch of them, or NULL */
 	uint64_t learning_window_s; /* 0: off; else ph_window.h */
 	/* a frozen profile is normal after this many runs without anything
 	 * new (ph_coverage.h); 0: off, normal only after normal_wait */

@@ -14,6 +14,7 @@
 
 #include "ph/ph_model.h" /* before the skeleton: it uses struct ph_params */
 #include "ph/ph_setup.h"
+#include "ph/ph_watch.h"
 #include "sensor/syscalls.h"
 #include "util/log.h"
 #include "sensor.skel.h"
@@ -90,6 +91,8 @@ int vg_ph_setup_configure(struct sensor_bpf *skel, const struct vg_ph_kernel_opt
 							       : VG_PH_MAX_PROFILES_DEFAULT);
 	if (ret)
 		*err = "cannot size the pH maps";
+	else
+		ret = vg_ph_watch_configure(skel, o, err); /* per-program settings */
 	return ret;
 }
 
