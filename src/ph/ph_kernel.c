@@ -282,28 +282,6 @@ const struct vg_sensor_part *vg_ph_kernel_part(struct vg_ph_kernel *k)
 }
 
 /* The per-CPU counts of bpf/ph_step.h's ph_calls, summed. */
-static void call_counts(struct vg_ph_kernel *k, uint64_t *fast, uint64_t *slow)
-{
-	int ncpu = libbpf_num_possible_cpus();
-	struct {
-		uint64_t fast, slow;
-	} *per;
-	__u32 zero = 0;
-
-	if (ncpu <= 0)
-		return;
-	per = calloc((size_t)ncpu, sizeof(*per));
-	if (!per)
-		return;
-	if (!bpf_map_lookup_elem(bpf_map__fd(k->skel->maps.ph_calls), &zero, per)) {
-		for (int i = 0; i < ncpu; i++) {
-			*fast += per[i].fast;
-			*slow += per[i].slow;
-		}
-	}
-	free(per);
-}
-
 void vg_ph_kernel_stats(struct vg_ph_kernel *k, struct vg_ph_kernel_stats *st)
 {
 	memset(st, 0, sizeof(*st));
@@ -319,7 +297,15 @@ void vg_ph_kernel_stats(struct vg_ph_kernel *k, struct vg_ph_kernel_stats *st)
 	st->profiles = k->skel->data_ph->ph_next_profile;
 	st->signal_windows = k->skel->data_ph->ph_signal_pushes;
 	st->responses = k->skel->data_ph->ph_responses;
-	call_counts(k, &st->calls_fast, &st->calls_slow);
+	{
+		uint64_t calls[2] = { 0, 0 }; /* fast, slow: summed over the CPUs */
+		__u32 zero = 0;
+
+		if (!vg_percpu_sum(bpf_map__fd(k->skel->maps.ph_calls), &zero, 2, calls)) {
+			st->calls_fast = calls[0];
+			st->calls_slow = calls[1];
+		}
+	}
 }
 
 void vg_ph_kernel_persist_stats(struct vg_ph_kernel *k, struct ph_persist_stats *st)

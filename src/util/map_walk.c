@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #define CHUNK_FIRST 1024u
 #define CHUNK_MAX (1u << 20)
@@ -104,5 +105,24 @@ int vg_map_walk(int fd, size_t key_size, size_t value_size, size_t max, vg_map_w
 	free(keys);
 	free(values);
 	free(in);
+	return ret;
+}
+
+int vg_percpu_sum(int fd, const void *key, size_t nvals, uint64_t *sums)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t *per;
+	int ret;
+
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	per = calloc((size_t)ncpu * nvals, sizeof(*per));
+	if (!per)
+		return -ENOMEM;
+	ret = bpf_map_lookup_elem(fd, key, per) ? -errno : 0;
+	for (int c = 0; !ret && c < ncpu; c++)
+		for (size_t i = 0; i < nvals; i++)
+			sums[i] += per[(size_t)c * nvals + i];
+	free(per);
 	return ret;
 }

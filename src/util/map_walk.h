@@ -9,6 +9,7 @@
 #define VIGIL_UTIL_MAP_WALK_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Called for each entry; return non-zero to stop the walk (that value is
  * returned by vg_map_walk). */
@@ -26,5 +27,10 @@ int vg_map_walk(int fd, size_t key_size, size_t value_size, size_t max, vg_map_w
  * the fallback is tested on this kernel, which has batch reads). */
 int vg_map_walk_by_key(int fd, size_t key_size, size_t value_size, size_t max,
 		       vg_map_walk_fn fn, void *ctx);
+
+/* Sums, over every possible CPU, the `nvals` 64-bit counters that each
+ * CPU's value of the per-CPU map `fd` holds at `key`, into sums[0..nvals-1]
+ * (added to what is there). Returns 0 or a negative errno. */
+int vg_percpu_sum(int fd, const void *key, size_t nvals, uint64_t *sums);
 
 #endif
