@@ -189,14 +189,9 @@ void vg_config_set_list_node(struct vg_config_loader *ld, const struct vg_config
 			ld_error(ld, &node->start_mark, k->name, "contains a NUL byte");
 			return;
 		}
-		for (const char *p = v; *p && !ret;) {
-			size_t w = strcspn(p, ",");
-			const char *s = p, *e = p + w;
+		const char *s, *e;
 
-			while (s < e && *s == ' ')
-				s++;
-			while (e > s && e[-1] == ' ')
-				e--;
+		for (const char *p = v; !ret && vg_next_list_item(&p, &s, &e);) {
 			if (e == s) {
 				ld_error(ld, &node->start_mark, k->name, "empty item in '%.64s'",
 					 v);
@@ -205,7 +200,6 @@ void vg_config_set_list_node(struct vg_config_loader *ld, const struct vg_config
 			}
 			ret = vg_config_list_add(ld, k, &fresh, s, (size_t)(e - s),
 						 &node->start_mark);
-			p += w + (p[w] == ',');
 		}
 	} else if (node->type == YAML_SEQUENCE_NODE) {
 		for (yaml_node_item_t *it = node->data.sequence.items.start;

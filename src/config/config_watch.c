@@ -148,18 +148,11 @@ static int set_calls(struct vg_config_loader *ld, const char *key, const yaml_no
 	} else {
 		const char *v = scalar_text(ld, key, n);
 
-		for (const char *p = v; p && *p && !ret;) {
-			size_t w = strcspn(p, ",");
-			const char *s = p, *e = p + w;
+		const char *s, *e;
 
-			while (s < e && *s == ' ')
-				s++;
-			while (e > s && e[-1] == ' ')
-				e--;
+		for (const char *p = v; !ret && vg_next_list_item(&p, &s, &e);)
 			if (e > s)
 				ret = add_call(ld, key, n, s, (size_t)(e - s), &l);
-			p += w + (p[w] == ',');
-		}
 		if (!v)
 			ret = -EINVAL;
 	}
@@ -317,21 +310,15 @@ void vg_config_set_watch(struct vg_config_loader *ld, const struct vg_config_key
 		const char *v = scalar_text(ld, k->name, node);
 
 		/* "a,b": the command line's form (--ph-watch PATH,PATH) */
-		for (const char *p = v; p && *p && !ret;) {
-			size_t w = strcspn(p, ",");
-			const char *s = p, *e = p + w;
+		const char *s, *e;
 
-			while (s < e && *s == ' ')
-				s++;
-			while (e > s && e[-1] == ' ')
-				e--;
+		for (const char *p = v; !ret && vg_next_list_item(&p, &s, &e);) {
 			if (e == s) {
 				ld_error(ld, &node->start_mark, k->name, "empty item in '%.64s'", v);
 				ret = -EINVAL;
 				break;
 			}
 			ret = add_entry(ld, k, &fresh, fresh.n, node, s, (size_t)(e - s));
-			p += w + (p[w] == ',');
 		}
 		if (!v)
 			ret = -EINVAL;

@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "util/parse.h"
 
@@ -49,4 +50,22 @@ int vg_parse_size(const char *s, uint64_t *out)
 		return -ERANGE;
 	*out = v << shift;
 	return 0;
+}
+
+int vg_next_list_item(const char **p, const char **s, const char **e)
+{
+	const char *q = *p;
+	size_t w;
+
+	if (!q || !*q)
+		return 0;
+	w = strcspn(q, ",");
+	*s = q;
+	*e = q + w;
+	while (*s < *e && **s == ' ')
+		(*s)++;
+	while (*e > *s && (*e)[-1] == ' ')
+		(*e)--;
+	*p = q + w + (q[w] == ',');
+	return 1;
 }

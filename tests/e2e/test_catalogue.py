@@ -22,11 +22,11 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import threading
 import time
 import types
 import uuid
 
+import loopback
 from vigil_harness import BUILD, Monitor, once
 from vigil_harness import deliberate_rule
 import catalogue_evasions
@@ -132,41 +132,12 @@ def py(code, **kw):
     return run([PY, "-c", code], **kw)
 
 
-class Listener:
-    """A loopback TCP server in a thread: answers every connection with
-    `reply` (an HTTP response or "exit" for a shell) and closes it."""
+class Listener(loopback.Listener):
+    """A loopback TCP server (loopback.py) that answers every connection with
+    `reply`: an HTTP response, or "exit" for a shell."""
 
     def __init__(self, reply=b"exit\n"):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.reply = reply
-        self.stop = False
-        self.thread = threading.Thread(target=self.serve, daemon=True)
-        self.thread.start()
-
-    def serve(self):
-        while not self.stop:
-            try:
-                c, _ = self.sock.accept()
-            except OSError:
-                continue
-            try:
-                c.settimeout(2)
-                if self.reply.startswith(b"HTTP"):
-                    c.recv(4096)
-                c.sendall(self.reply)
-                time.sleep(0.2)
-            except OSError:
-                pass
-            c.close()
-
-    def close(self):
-        self.stop = True
-        self.thread.join()
-        self.sock.close()
+        super().__init__(reply=reply)
 
 
 def sleeper():

@@ -7,40 +7,13 @@ never went to."""
 import os
 import socket
 import subprocess
-import threading
 
+from loopback import Listener
 from vigil_harness import BUILD, Monitor, assert_no_drops, deliberate, expect_one, find, of_pid
 
 RACE = os.path.join(BUILD, "tests", "bin", "vigil-connect-race")
 FAKE_PORT = 1  # nothing listens there: a connect that copies it is refused
 CALLS = 2000
-
-
-class Listener:
-    """A loopback TCP server: takes every connection and closes it."""
-
-    def __init__(self, family, addr):
-        self.sock = socket.socket(family)
-        self.sock.bind((addr, 0))
-        self.sock.listen(4096)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.stop = False
-        self.thread = threading.Thread(target=self.serve, daemon=True)
-        self.thread.start()
-
-    def serve(self):
-        while not self.stop:
-            try:
-                c, _ = self.sock.accept()
-            except OSError:
-                continue
-            c.close()
-
-    def close(self):
-        self.stop = True
-        self.thread.join()
-        self.sock.close()
 
 
 def race(addr, port, calls, *mode):
@@ -67,7 +40,7 @@ def check_peer(events, r, call, addr, port):
 
 def test_connect_reports_the_sockets_peer_not_the_buffer():
     assert os.access(RACE, os.X_OK), f"{RACE} is not built"
-    v4, v6 = Listener(socket.AF_INET, "127.0.0.1"), Listener(socket.AF_INET6, "::1")
+    v4, v6 = Listener(socket.AF_INET, "127.0.0.1", backlog=4096), Listener(socket.AF_INET6, "::1", backlog=4096)
     try:
         with Monitor("--no-rules") as mon:
             plain = race("127.0.0.1", v4.port, 0)

@@ -6,42 +6,13 @@ with their 32-bit layouts, a reverse shell made that way raises the default
 reverse-shell rule; the old mmap() is decoded as mmap."""
 import os
 import re
-import socket
 import subprocess
-import threading
 
+from loopback import Listener
 from vigil_harness import BUILD, Monitor, expect_one, find, of_pid, assert_no_drops
 from vigil_harness import deliberate
 
 INT80 = os.path.join(BUILD, "tests", "bin", "vigil-int80")
-
-
-class Listener:
-    """A loopback TCP server for the connect-backs: takes every connection
-    and closes it."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.stop = False
-        self.thread = threading.Thread(target=self.serve, daemon=True)
-        self.thread.start()
-
-    def serve(self):
-        while not self.stop:
-            try:
-                c, _ = self.sock.accept()
-            except OSError:
-                continue
-            c.close()
-
-    def close(self):
-        self.stop = True
-        self.thread.join()
-        self.sock.close()
 
 
 def int80(*args, prefix=()):

@@ -1,5 +1,6 @@
 /* vg_parse_u64 and vg_parse_size: the whole string is the number, no
  * signs, no spaces, no overflow. */
+#include <string.h>
 #include <errno.h>
 #include <stdint.h>
 
@@ -95,9 +96,31 @@ static void test_size(void)
 	CHECK(v == 9);
 }
 
+/* "a, b,,c " gives a, b, an empty item, c; the end, and NULL, give none. */
+static void test_list_items(void)
+{
+	const char *want[] = { "a", "b", "", "c" };
+	const char *p = " a, b,,c ", *s, *e;
+	size_t n = 0;
+
+	while (vg_next_list_item(&p, &s, &e)) {
+		CHECK(n < 4);
+		if (n >= 4)
+			break;
+		CHECK((size_t)(e - s) == strlen(want[n]) && !strncmp(s, want[n], (size_t)(e - s)));
+		n++;
+	}
+	CHECK(n == 4);
+	p = "";
+	CHECK_INT(vg_next_list_item(&p, &s, &e), 0);
+	p = NULL;
+	CHECK_INT(vg_next_list_item(&p, &s, &e), 0);
+}
+
 int main(void)
 {
 	test_u64();
 	test_size();
+	test_list_items();
 	return check_report();
 }
