@@ -298,17 +298,18 @@ def auditd_unavailable():
     if st.get("enabled") == "2":
         return "the audit configuration is locked (enabled 2)"
     rules = [r for r in auditctl("-l").splitlines() if r.strip() and "No rules" not in r]
+    ours = os.path.exists(NEVER_TASK_MARK)
     for r in rules:
-        if "never,task" in r and NEVER_TASK_KEY not in r:
-            return (f"a `-a never,task` audit rule that is not ours (no key {NEVER_TASK_KEY}: "
+        if "never,task" in r and not ours:
+            return (f"a `-a never,task` audit rule that is not ours (no {NEVER_TASK_MARK}: "
                     f"another tool's, or an older bench's) is loaded: not touching it; if it "
                     f"is a bench's, remove it with `auditctl -d never,task`")
-    if any(AUDIT_KEY not in r for r in rules):
+    if any(AUDIT_KEY not in r and "never,task" not in r for r in rules):
         return "audit rules that are not ours are loaded: not touching them"
     if any("never,task" in r for r in rules) and not NEVER_TASK_ADDED:
         # ours, left by a bench that was killed: adopted, so that this run
         # takes it out before its auditd slot and puts it back after
-        print(f"bench: the `-a never,task` audit rule (key {NEVER_TASK_KEY}) is our own, "
+        print(f"bench: the `-a never,task` audit rule is our own ({NEVER_TASK_MARK} says so), "
               "left by an earlier bench: adopting it", file=sys.stderr)
         NEVER_TASK_ADDED.append(True)
     return None
@@ -377,19 +378,32 @@ class AuditdMonitor(Monitor):
 # each auditd slot, audit is disabled and `-a never,task` added (the next
 # "off" runs are not audited); the rule is taken out before the next auditd
 # slot and at the end (NEVER_TASK_ADDED says whether it is ours to remove).
-# its key tells a rule a killed bench left behind (ours) from another's
-NEVER_TASK_KEY = "vigil-bench-never"
-NEVER_TASK = ("never,task", "-k", NEVER_TASK_KEY)
+# The kernel takes no key on a task rule, so a file tells a rule a killed
+# bench left behind (ours: it exists while our rule is loaded) from another's.
+NEVER_TASK_MARK = "/run/vigil-bench-never-task"
+NEVER_TASK = ("never,task",)
 NEVER_TASK_ADDED = []
 
 
 def never_task(on):
-    """Adds (on) or removes our `-a never,task` audit rule."""
+    """Adds (on) or removes our `-a never,task` audit rule, and its mark."""
     if on and not NEVER_TASK_ADDED:
         auditctl("-a", *NEVER_TASK)
+        # O_NOFOLLOW | O_EXCL: never written through a planted symlink
+        try:
+            os.unlink(NEVER_TASK_MARK)
+        except FileNotFoundError:
+            pass
+        fd = os.open(NEVER_TASK_MARK, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        os.write(fd, f"vigil bench pid {os.getpid()}\n".encode())
+        os.close(fd)
         NEVER_TASK_ADDED.append(True)
     elif not on and NEVER_TASK_ADDED:
         auditctl("-d", *NEVER_TASK)
+        try:
+            os.unlink(NEVER_TASK_MARK)
+        except FileNotFoundError:
+            pass
         NEVER_TASK_ADDED.clear()
 
 

@@ -1,15 +1,16 @@
 """make bench (bench/run.py) tells its own leftover `-a never,task` audit
-rule (key vigil-bench-never, left by a bench that was killed) from anyone
+rule (left by a bench that was killed, with its mark file) from anyone
 else's: its own is adopted (taken out before the auditd slot, as if this
 run had added it), a foreign one keeps the auditd column skipped and the
-reason says so. auditctl is replaced by the rule lists below: running
-auditd or changing the kernel's audit rules here would touch the other
-users of this machine (tests/e2e/test_bench_floor.py measures the bench's
-real parts)."""
+reason says so. auditctl is replaced by the rule lists below, except in
+the last test, which checks that the real auditctl takes the rule the
+bench adds (the kernel refuses a key on a task rule)."""
 import importlib.util
 import io
 import os
+import subprocess
 import sys
+import tempfile
 from contextlib import redirect_stderr
 
 RUN_PY = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
@@ -29,8 +30,11 @@ def _bench(rules):
     return b
 
 
-def _why(rules):
+def _why(rules, mark=False):
     b = _bench(rules)
+    b.NEVER_TASK_MARK = os.path.join(tempfile.mkdtemp(prefix="vigil-bench-mark-"), "mark")
+    if mark:
+        open(b.NEVER_TASK_MARK, "w").close()
     err = io.StringIO()
     with redirect_stderr(err):
         why = b.auditd_unavailable()
@@ -43,10 +47,10 @@ def test_own_leftover_never_task_rule_is_adopted_a_foreign_one_named():
     b, why, err = _why("No rules\n")
     assert why is None and not b.NEVER_TASK_ADDED, (why, err)
 
-    b, why, err = _why("-a never,task -F key=vigil-bench-never\n")
+    b, why, err = _why("-a never,task\n", mark=True)
     assert why is None, why
     assert b.NEVER_TASK_ADDED, "our own leftover rule was not adopted"
-    assert "our own" in err and "vigil-bench-never" in err, err
+    assert "our own" in err, err
 
     b, why, err = _why("-a never,task\n")
     assert why and "not ours" in why and "never,task" in why, why
@@ -55,5 +59,21 @@ def test_own_leftover_never_task_rule_is_adopted_a_foreign_one_named():
     b, why, err = _why("-w /etc/passwd -p wa -k someone-else\n")
     assert why and "not ours" in why, why
 
-    # the bench adds and removes its rule with the key
-    assert b.NEVER_TASK == ("never,task", "-k", "vigil-bench-never")
+
+def test_the_real_auditctl_takes_the_benchs_rule():
+    """The bench's own rule as the real auditctl and kernel take it: added,
+    listed, removed (only when no task rule and no audit daemon is there:
+    a `never` task rule only spares new tasks the audit context)."""
+    b = _bench("")
+    status = subprocess.run(["auditctl", "-s"], capture_output=True, text=True).stdout
+    rules = subprocess.run(["auditctl", "-l"], capture_output=True, text=True).stdout
+    if "pid 0" not in status or "never,task" in rules:
+        return
+    add = subprocess.run(["auditctl", "-a", *b.NEVER_TASK], capture_output=True, text=True)
+    try:
+        assert add.returncode == 0, add.stderr
+        listed = subprocess.run(["auditctl", "-l"], capture_output=True, text=True).stdout
+        assert "never,task" in listed, listed
+    finally:
+        if add.returncode == 0:
+            subprocess.run(["auditctl", "-d", *b.NEVER_TASK], check=True, capture_output=True)
