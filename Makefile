@@ -156,6 +156,10 @@ $(BUILD)/bench/%: bench/%.c | $(DEPS_OK)
 # Fuzz targets share one build of the library, instrumented for libFuzzer.
 FUZZ_OBJ   := $(LIB_SRC:%.c=$(BUILD)/fuzzobj/%.o) $(CXX_SRC:%.cc=$(BUILD)/fuzzobj/%.o)
 FUZZ_FLAGS := -std=c11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined
+# The sanitizer and fuzzer objects are named only by pattern rules, so make would
+# take them for intermediates and delete them at the end, printing a 10 KB `rm`
+# line after the test summary (the last lines a CI log shows): keep them.
+.SECONDARY: $(ASAN_OBJ) $(FUZZ_OBJ)
 $(BUILD)/fuzzobj/%.o: %.c | $(GEN_HDRS) $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CPPFLAGS) $(FUZZ_FLAGS) -MMD -MP $(PKG_CFLAGS) -c $< -o $@
