@@ -35,6 +35,7 @@
 #define VG_SYS_SENDTO 11
 #define VG_SYS_SENDMSG 16
 #define VG_SYS_ACCEPT4 18
+#define VG_SYS_SENDMMSG 20
 #define VG_SYS_LAST 20 /* SYS_SENDMMSG, the highest the kernel knows */
 #define VG_NR64_MMAP 9
 #define VG_NR32_MMAP2 192
@@ -69,6 +70,9 @@ static __always_inline long socketcall_target(__u32 call, __u32 *words)
 	case VG_SYS_ACCEPT4:
 		*words = 4;
 		return 288;
+	case VG_SYS_SENDMMSG: /* fd, vec, vlen, flags */
+		*words = 4;
+		return 307;
 	}
 	return 0;
 }
@@ -100,15 +104,16 @@ int BPF_PROG(vg_socketcall, struct pt_regs *regs, long ret)
 		__sync_fetch_and_add(&compat_seen, 1);
 		return 0;
 	}
-	/* sendto and sendmsg: connects only with MSG_FASTOPEN (vg_fastopen.h);
-	 * the address is sendto's word 5, or msg_name, the first member of
-	 * the 32-bit struct msghdr (a 4-byte pointer) */
+	/* sendto, sendmsg and sendmmsg: connects only with MSG_FASTOPEN
+	 * (vg_fastopen.h); the address is sendto's word 5, or msg_name, the
+	 * first member of the 32-bit struct msghdr (a 4-byte pointer), which
+	 * starts sendmmsg's first struct mmsghdr too */
 	if (r->variant == VG_V_FASTOPEN) {
 		if (!(w[3] & VG_MSG_FASTOPEN))
 			return 0;
 		uaddr = (void *)(unsigned long)w[4];
-	} else if (r->variant == VG_V_FASTOPEN_MSG) {
-		if (!(w[2] & VG_MSG_FASTOPEN))
+	} else if (r->variant == VG_V_FASTOPEN_MSG || r->variant == VG_V_FASTOPEN_MMSG) {
+		if (!((r->variant == VG_V_FASTOPEN_MSG ? w[2] : w[3]) & VG_MSG_FASTOPEN))
 			return 0;
 		bpf_probe_read_user(&name, 4, (void *)(unsigned long)w[1]);
 		uaddr = (void *)name;

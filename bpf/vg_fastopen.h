@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-/* TCP Fast Open: sendto or sendmsg with MSG_FASTOPEN connects a TCP socket
- * and sends its first data in one call, without connect(). Both are routed
- * as connects (VG_EV_CONNECT) for that flag only: every other send is
- * dropped before the record is built. sendto names the address in its
- * argument 5; sendmsg in the msg_name of its struct msghdr (argument 2),
- * whose first member is that pointer (32 bits wide in the i386 ABI). */
+/* TCP Fast Open: sendto, sendmsg or sendmmsg with MSG_FASTOPEN connects a
+ * TCP socket and sends its first data in one call, without connect(). All
+ * three are routed as connects (VG_EV_CONNECT) for that flag only: every
+ * other send is dropped before the record is built. sendto names the
+ * address in its argument 5; sendmsg in the msg_name of its struct msghdr
+ * (argument 2), whose first member is that pointer (32 bits wide in the
+ * i386 ABI); sendmmsg in the msg_name of the first struct mmsghdr of its
+ * vector (argument 2, a msghdr first too), the message that connects.
+ * Once the call went through, the peer is read from the socket (net_fill):
+ * the msghdr sits in user memory another thread may rewrite. */
 #ifndef VG_FASTOPEN_H
 #define VG_FASTOPEN_H
 
@@ -18,6 +22,8 @@ static __always_inline bool fastopen_skip(const struct vg_route *r, struct pt_re
 		return !(sys_arg(regs, compat, 4) & VG_MSG_FASTOPEN);
 	if (r->variant == VG_V_FASTOPEN_MSG)
 		return !(sys_arg(regs, compat, 3) & VG_MSG_FASTOPEN);
+	if (r->variant == VG_V_FASTOPEN_MMSG) /* sendmmsg(fd, vec, vlen, flags) */
+		return !(sys_arg(regs, compat, 4) & VG_MSG_FASTOPEN);
 	return false;
 }
 
@@ -29,7 +35,7 @@ static __always_inline void *connect_addr(const struct vg_route *r, struct pt_re
 
 	if (r->variant == VG_V_FASTOPEN)
 		return (void *)sys_arg(regs, compat, 5);
-	if (r->variant != VG_V_FASTOPEN_MSG)
+	if (r->variant != VG_V_FASTOPEN_MSG && r->variant != VG_V_FASTOPEN_MMSG)
 		return (void *)sys_arg(regs, compat, 2);
 	bpf_probe_read_user(&name, compat ? 4 : 8, (void *)sys_arg(regs, compat, 2));
 	return (void *)name;

@@ -267,6 +267,7 @@ enum vg_variant {
 	VG_V_SETGROUPS, /* setgroups: aux = 1 when group 0 is in the new list */
 	VG_V_FSCONFIG,	/* fsconfig: only FSCONFIG_SET_STRING (key, value) */
 	VG_V_FASTOPEN_MSG, /* sendmsg: only with MSG_FASTOPEN, address in the msghdr */
+	VG_V_FASTOPEN_MMSG, /* sendmmsg: only with MSG_FASTOPEN (argument 4), address in the first msghdr */
 };
 
 #define VG_ROUTE_COUNT 255 /* route type: count the call (compat_seen), send nothing */

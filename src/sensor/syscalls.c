@@ -106,6 +106,9 @@ const struct vg_syscall_def vg_syscalls[] = {
 	/* TCP Fast Open: sendto(MSG_FASTOPEN) connects without connect() */
 	{ 44, "sendto", R(.type = VG_EV_CONNECT, .variant = VG_V_FASTOPEN), KIND_ARGS },
 	{ 46, "sendmsg", R(.type = VG_EV_CONNECT, .variant = VG_V_FASTOPEN_MSG), KIND_ARGS },
+	/* sendmmsg: a vector of messages on one socket, each with its own
+	 * msg_name; with MSG_FASTOPEN the first one connects */
+	{ 307, "sendmmsg", R(.type = VG_EV_CONNECT, .variant = VG_V_FASTOPEN_MMSG), KIND_ARGS },
 	{ 43, "accept", R(.type = VG_EV_ACCEPT),
 	  ARGS(A("fd", VG_A_RES_FD), A("tuple", VG_A_TUPLE)) },
 	{ 288, "accept4", R(.type = VG_EV_ACCEPT),
@@ -269,7 +272,7 @@ const struct vg_compat_syscall vg_compat_syscalls[] = {
 	{ 424, 424 }, /* pidfd_send_signal */
 	{ 324, 285 }, { 342, 304 }, { 14, 133 }, { 297, 259 }, { 347, 310 },
 	/* fallocate, open_by_handle_at, mknod, mknodat, process_vm_readv */
-	{ 369, 44 }, { 370, 46 }, /* sendto, sendmsg */
+	{ 369, 44 }, { 370, 46 }, { 345, 307 }, /* sendto, sendmsg, sendmmsg */
 	{ 120, 56 },  { 435, 435 }, { 81, 116 },  { 206, 116 }, { 21, 165 },  { 428, 428 },
 	{ 429, 429 }, { 430, 430 }, { 431, 431 }, { 432, 432 },
 	/* clone, clone3, setgroups (16- and 32-bit ids), mount, the new mount API */

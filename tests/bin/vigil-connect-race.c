@@ -1,11 +1,12 @@
-/* vigil-connect-race ADDR PORT FAKEPORT N [fastopen]: N connects (or TCP
- * Fast Open sendtos) to ADDR:PORT from one thread while a second thread
+/* vigil-connect-race ADDR PORT FAKEPORT N [fastopen|sendmmsg]: N connects
+ * (or TCP Fast Open sendtos, or sendmmsgs of two messages with
+ * MSG_FASTOPEN, each naming the buffer) to ADDR:PORT from one thread while a second thread
  * rewrites the same sockaddr buffer to ADDR:FAKEPORT during each call
  * (nothing listens there, so a connect that copies the fake address is
  * refused: no traffic leaves loopback). The kernel copies the address at the call's entry; what
  * the buffer holds when the call returns is whatever the other thread left
  * there. The sensor must report where the connection went, not the buffer.
- * With N = 0 it makes one plain connect, no second thread.
+ * With N = 0 it makes one call (of the mode asked), no second thread.
  * Prints pid=, ok= (calls that went through: to the real peer) and raced= (of
  * those, how many found the fake address in the buffer when they returned). */
 #include <arpa/inet.h>
@@ -76,16 +77,37 @@ static int parse(const char *addr, int port, struct sockaddr_in6 *out)
 	return -1;
 }
 
+enum mode { CONNECT, FASTOPEN, SENDMMSG };
+
+/* sendmmsg(MSG_FASTOPEN): two messages, both naming the shared buffer; the
+ * first connects. Returns how many were sent. */
+static int send_two(int fd)
+{
+	struct iovec iov = { .iov_base = "x", .iov_len = 1 };
+	struct mmsghdr m[2];
+
+	memset(m, 0, sizeof(m));
+	for (int i = 0; i < 2; i++) {
+		m[i].msg_hdr.msg_name = &shared;
+		m[i].msg_hdr.msg_namelen = addr_len;
+		m[i].msg_hdr.msg_iov = &iov;
+		m[i].msg_hdr.msg_iovlen = 1;
+	}
+	return sendmmsg(fd, m, 2, MSG_FASTOPEN);
+}
+
 /* One call; returns 1 if it went through (only the real port listens). */
-static int one(bool fastopen, int *raced)
+static int one(enum mode mode, int *raced)
 {
 	int fd = socket(real_addr.sin6_family, SOCK_STREAM, 0);
 	int ok;
 
 	if (fd < 0)
 		return 0;
-	if (fastopen)
+	if (mode == FASTOPEN)
 		ok = sendto(fd, "x", 1, MSG_FASTOPEN, (struct sockaddr *)&shared, addr_len) >= 0;
+	else if (mode == SENDMMSG)
+		ok = send_two(fd) >= 1;
 	else
 		ok = connect(fd, (struct sockaddr *)&shared, addr_len) == 0;
 	if (ok && memcmp(&shared, &real_addr, addr_len))
@@ -97,11 +119,11 @@ static int one(bool fastopen, int *raced)
 int main(int argc, char **argv)
 {
 	int n, ok = 0, raced = 0, len;
-	bool fastopen;
+	enum mode mode = CONNECT;
 	pthread_t t;
 
 	if (argc < 5) {
-		fprintf(stderr, "usage: vigil-connect-race ADDR PORT FAKEPORT N [fastopen]\n");
+		fprintf(stderr, "usage: vigil-connect-race ADDR PORT FAKEPORT N [fastopen|sendmmsg]\n");
 		return 2;
 	}
 	printf("pid=%d\n", getpid());
@@ -113,17 +135,20 @@ int main(int argc, char **argv)
 	}
 	addr_len = len;
 	n = atoi(argv[4]);
-	fastopen = argc > 5 && !strcmp(argv[5], "fastopen");
+	if (argc > 5 && !strcmp(argv[5], "fastopen"))
+		mode = FASTOPEN;
+	else if (argc > 5 && !strcmp(argv[5], "sendmmsg"))
+		mode = SENDMMSG;
 	shared = real_addr;
 	if (n == 0) {
-		ok = one(fastopen, &raced);
+		ok = one(mode, &raced);
 	} else {
 		if (pthread_create(&t, NULL, racer, NULL))
 			return 1;
 		for (int i = 1; i <= n; i++) {
 			rewrite(&real_addr);
 			atomic_store(&go, i);
-			ok += one(fastopen, &raced);
+			ok += one(mode, &raced);
 			while (atomic_load(&done) != i)
 				sched_yield();
 		}

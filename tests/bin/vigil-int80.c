@@ -12,6 +12,9 @@
  *   bind                socketcall bind, listen, a connect to itself, accept
  *                       and accept4 (the port it got is printed)
  *   fastopen ADDR PORT  socketcall sendto and sendmsg with MSG_FASTOPEN
+ *   sendmmsg ADDR PORT  sendmmsg with MSG_FASTOPEN (two 32-bit mmsghdrs, the
+ *                       address in each): socketcall(SENDMMSG), then the
+ *                       direct i386 call; then a plain one (UDP, no flag)
  *   direct PORT         the direct i386 calls: socket, connect, sendmsg
  *                       (MSG_FASTOPEN, a 32-bit msghdr), bind, listen, accept4
  *   undecoded           socketcalls the kernel refuses: an unknown call
@@ -38,6 +41,7 @@
 #define NR32_LISTEN 363
 #define NR32_ACCEPT4 364
 #define NR32_SENDMSG 370
+#define NR32_SENDMMSG 345
 #define SC_SOCKET 1
 #define SC_BIND 2
 #define SC_CONNECT 3
@@ -47,6 +51,7 @@
 #define SC_SENDTO 11
 #define SC_SENDMSG 16
 #define SC_ACCEPT4 18
+#define SC_SENDMMSG 20
 
 /* The i386 struct msghdr and struct iovec: pointers and lengths of 32 bits. */
 struct msghdr32 {
@@ -54,6 +59,11 @@ struct msghdr32 {
 };
 struct iovec32 {
 	uint32_t base, len;
+};
+/* The i386 struct mmsghdr: a msghdr and the count of bytes sent. */
+struct mmsghdr32 {
+	struct msghdr32 hdr;
+	uint32_t len;
 };
 
 /* Everything the calls point at, in one page below 4 GiB. */
@@ -64,6 +74,7 @@ struct low {
 	uint32_t peerlen;
 	struct msghdr32 msg;
 	struct iovec32 iov;
+	struct mmsghdr32 mmsg[2];
 	char data[8];
 };
 
@@ -196,6 +207,35 @@ static int act_fastopen(const char *addr, int port)
 	return 0;
 }
 
+/* Two messages to ADDR (set in low->addr, len bytes), each naming it. */
+static void fill_mmsg(uint32_t len)
+{
+	low->iov = (struct iovec32){ lo(low->data), 1 };
+	for (int i = 0; i < 2; i++)
+		low->mmsg[i] = (struct mmsghdr32){ .hdr = { .name = lo(&low->addr), .namelen = len,
+							    .iov = lo(&low->iov), .iovlen = 1 } };
+}
+
+static int act_sendmmsg(const char *addr, int port)
+{
+	uint32_t len = set_addr(addr, port);
+	long fd;
+
+	if (!len)
+		return 2;
+	memcpy(low->data, "x", 2);
+	fill_mmsg(len);
+	fd = socketcall(SC_SOCKET, 3, (uint32_t[]){ family_of(addr), SOCK_STREAM, 0 });
+	printf("socketcall=%ld\n", socketcall(SC_SENDMMSG, 4, (uint32_t[]){ fd, lo(low->mmsg), 2,
+								   MSG_FASTOPEN }));
+	fd = sys32(NR32_SOCKET, family_of(addr), SOCK_STREAM, 0, 0);
+	printf("direct=%ld\n", sys32(NR32_SENDMMSG, fd, lo(low->mmsg), 2, MSG_FASTOPEN));
+	/* and plain datagrams: not connects, not sent */
+	fd = sys32(NR32_SOCKET, family_of(addr), SOCK_DGRAM, 0, 0);
+	printf("plain=%ld\n", sys32(NR32_SENDMMSG, fd, lo(low->mmsg), 2, 0));
+	return 0;
+}
+
 static int act_direct(int port)
 {
 	struct sockaddr_in *a = (struct sockaddr_in *)&low->addr;
@@ -276,6 +316,8 @@ int main(int argc, char **argv)
 		return act_bind();
 	if (!strcmp(act, "fastopen") && argc > 3)
 		return act_fastopen(argv[2], atoi(argv[3]));
+	if (!strcmp(act, "sendmmsg") && argc > 3)
+		return act_sendmmsg(argv[2], atoi(argv[3]));
 	if (!strcmp(act, "direct") && argc > 2)
 		return act_direct(atoi(argv[2]));
 	if (!strcmp(act, "undecoded"))
@@ -283,6 +325,7 @@ int main(int argc, char **argv)
 	if (!strcmp(act, "oldmmap"))
 		return act_oldmmap();
 	fprintf(stderr, "usage: vigil-int80 revshell PORT | connect ADDR PORT | bind |\n"
-			"       fastopen ADDR PORT | direct PORT | undecoded | oldmmap\n");
+			"       fastopen ADDR PORT | sendmmsg ADDR PORT | direct PORT |\n"
+			"       undecoded | oldmmap\n");
 	return 2;
 }

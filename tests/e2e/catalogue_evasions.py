@@ -634,10 +634,16 @@ def socket_shells(c):
 
 def fastopen_sendmsg(c):
     """VG-063: TCP Fast Open through sendmsg (the address in the msghdr),
-    from an empty network namespace (nothing leaves the host)."""
+    and through sendmmsg (the address in the first of its vector's msghdrs,
+    tests/bin/vigil-connect-race.c), from an empty network namespace
+    (nothing leaves the host)."""
     c.expect("VG-063", "sendmsg(MSG_FASTOPEN)", c.run(["unshare", "-n", c.PY, "-c",
              "import socket\ntry: socket.socket().sendmsg([b'x'], [], socket.MSG_FASTOPEN, "
              "('169.254.169.254', 80))\nexcept OSError: pass"]), fd__rip="169.254.169.254")
+    race = os.path.join(c.BUILD, "tests", "bin", "vigil-connect-race")
+    c.expect("VG-063", "sendmmsg(MSG_FASTOPEN)",
+             c.run(["unshare", "-n", race, "169.254.169.254", "80", "1", "0", "sendmmsg"]),
+             fd__rip="169.254.169.254")
 
 
 def copies(c, t, home, nob, port):
@@ -796,10 +802,22 @@ def compat32(c, t, port):
     c.expect("VG-063", "i386 socketcall(SENDTO|SENDMSG, MSG_FASTOPEN)",
              c.run(["unshare", "-n", int80, "fastopen", "169.254.169.254", 80]),
              fd__rip="169.254.169.254")
+    c.expect("VG-063", "i386 socketcall(SENDMMSG) and sendmmsg, MSG_FASTOPEN",
+             c.run(["unshare", "-n", int80, "sendmmsg", "169.254.169.254", 80]),
+             fd__rip="169.254.169.254")
     os.makedirs(os.path.join(t, "evade-32"))
     cat = os.path.join(t, "evade-32", "cat")
     os.symlink(int80, cat)
     c.expect("VG-065", "i386 socketcall connect by 'cat'", c.run([cat, "connect", "127.0.0.1", port]),
              fd__rport=port, proc__name="cat")
+    # sendmmsg(MSG_FASTOPEN) by a program named cat (64-bit, then i386)
+    cat64 = os.path.join(t, "evade-32", "cat64")
+    os.makedirs(cat64)
+    os.symlink(os.path.join(c.BUILD, "tests", "bin", "vigil-connect-race"), os.path.join(cat64, "cat"))
+    c.expect("VG-065", "sendmmsg(MSG_FASTOPEN) by 'cat'",
+             c.run([os.path.join(cat64, "cat"), "127.0.0.1", str(port), "1", "0", "sendmmsg"]),
+             fd__rport=port, proc__name="cat")
+    c.expect("VG-065", "i386 sendmmsg(MSG_FASTOPEN) by 'cat'",
+             c.run([cat, "sendmmsg", "127.0.0.1", port]), fd__rport=port, proc__name="cat")
     c.expect("VG-037", "i386 old mmap (arguments in memory)", c.run([int80, "oldmmap"]),
              evt__arg__prot="PROT_READ|PROT_WRITE|PROT_EXEC")

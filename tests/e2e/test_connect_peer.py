@@ -73,3 +73,22 @@ def test_connect_reports_the_sockets_peer_not_the_buffer():
     refused = [e["output_fields"] for e in find(of_pid(ev, raced["pid"]), "connect")
                if e["output_fields"]["evt.rawres"] == -111]
     assert all(e["fd.rport"] in (FAKE_PORT, v4.port) for e in refused), refused[:5]
+
+
+def test_sendmmsg_reports_the_sockets_peer_not_the_buffer():
+    # sendmmsg(MSG_FASTOPEN) connects with the first message's msg_name:
+    # the same race on that buffer, the same answer from the socket
+    v4 = Listener(socket.AF_INET, "127.0.0.1", backlog=4096)
+    try:
+        with Monitor("--no-rules") as mon:
+            one = race("127.0.0.1", v4.port, 0, "sendmmsg")
+            raced = race("127.0.0.1", v4.port, CALLS, "sendmmsg")
+    finally:
+        v4.close()
+    ev = mon.events()
+    assert_no_drops(mon)
+    c = expect_one(of_pid(ev, one["pid"]), "sendmmsg")
+    assert one["ok"] == 1 and c["evt.rawres"] >= 1, (one, c)
+    assert (c["fd.rip"], c["fd.rport"], c["fd.type"]) == ("127.0.0.1", v4.port, "ipv4"), c
+    assert raced["ok"] > 0 and raced["raced"] > 0, f"no call raced: {raced}"
+    check_peer(ev, raced, "sendmmsg", "127.0.0.1", v4.port)

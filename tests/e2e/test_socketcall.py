@@ -170,3 +170,36 @@ def test_old_mmap_is_decoded_as_mmap():
     alerts = [e for e in of_pid(rules.events(), r["pid"])
               if e["rule"] == "Writable and executable memory mapping"]
     assert alerts, [e["rule"] for e in rules.events()]
+
+
+def test_sendmmsg_fastopen_is_a_connect():
+    # sendmmsg with MSG_FASTOPEN connects its socket (the first message,
+    # whose msg_name is the address): through socketcall(SENDMMSG) and the
+    # direct i386 call, from 32-bit mmsghdrs; a plain sendmmsg is not sent
+    ln = Listener()
+    try:
+        with Monitor("--no-rules") as mon:
+            t = int80("sendmmsg", "127.0.0.1", ln.port)
+            v6 = int80("sendmmsg", "::1", ln.port)
+    finally:
+        ln.close()
+    ev = mon.events()
+    assert_no_drops(mon)
+    assert int(t["socketcall"]) >= 1 and int(t["direct"]) >= 1, t
+    s = find(of_pid(ev, t["pid"]), "sendmmsg")
+    got = sorted((e["output_fields"]["fd.rip"], e["output_fields"]["fd.rport"],
+                  e["output_fields"]["fd.type"], e["output_fields"]["vigil.is_compat32"]) for e in s)
+    assert got == [("127.0.0.1", ln.port, "ipv4", True)] * 2, got
+    # nothing listens on ::1: the refused calls' address comes from the first msghdr
+    s6 = find(of_pid(ev, v6["pid"]), "sendmmsg")
+    assert len(s6) == 2 and all(e["output_fields"]["fd.rip"] == "::1" for e in s6), s6
+
+
+def test_sendmmsg_fastopen_raises_the_default_rules():
+    # the metadata address from an empty network namespace (nothing leaves
+    # the host): the failed call's address comes from the first msghdr
+    with Monitor(events=False) as mon:
+        md = int80_in_netns("sendmmsg", "169.254.169.254", 80)
+    meta = [e for e in of_pid(mon.events(), md["pid"]) if e["rule"] == "Cloud metadata service contacted"]
+    assert len(meta) >= 2, [e["rule"] for e in mon.events()]
+    assert all(e["output_fields"]["fd.rip"] == "169.254.169.254" for e in meta), meta
