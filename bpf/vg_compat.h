@@ -21,8 +21,10 @@
  * that cannot be read) is counted in compat_seen.
  *
  * The words are read at exit, as every argument here: another thread can
- * change them after the kernel copied them; the socket's own addresses,
- * read from the kernel once the call went through, are not affected. */
+ * change them after the kernel copied them. What decides the record (the
+ * socket a connect or listen went through, its peer, whether a send made
+ * a Fast Open connect, a new socket's domain and type) is taken from the
+ * kernel instead: vg_compat_sock.h. */
 #ifndef VG_COMPAT_H
 #define VG_COMPAT_H
 
@@ -39,6 +41,8 @@
 #define VG_SYS_LAST 20 /* SYS_SENDMMSG, the highest the kernel knows */
 #define VG_NR64_MMAP 9
 #define VG_NR32_MMAP2 192
+
+#include "vg_compat_sock.h"
 
 /* The x86-64 number of a socketcall call vigil decodes and how many words
  * of the array it reads; 0 for a call it does not watch (getsockname,
@@ -82,12 +86,17 @@ int BPF_PROG(vg_socketcall, struct pt_regs *regs, long ret)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u32 call = regs->bx, words = 0, w[6] = {};
+	struct socketcall_sk took = {};
 	const struct vg_route *r;
 	struct scratch *sc;
+	bool changed;
 	__u64 name = 0;
 	void *uaddr;
+	__u32 off;
 	long nr;
 
+	/* taken first, before any return: it belongs to this call only */
+	changed = socketcall_sk_take(task, &took) && took.state == socketcall_sk_state_of(call);
 	if (call == 0 || call > VG_SYS_LAST) { /* the kernel refused it (EINVAL) */
 		__sync_fetch_and_add(&compat_seen, 1);
 		return 0;
@@ -107,13 +116,14 @@ int BPF_PROG(vg_socketcall, struct pt_regs *regs, long ret)
 	/* sendto, sendmsg and sendmmsg: connects only with MSG_FASTOPEN
 	 * (vg_fastopen.h); the address is sendto's word 5, or msg_name, the
 	 * first member of the 32-bit struct msghdr (a 4-byte pointer), which
-	 * starts sendmmsg's first struct mmsghdr too */
+	 * starts sendmmsg's first struct mmsghdr too. A send that moved its
+	 * socket to SYN_SENT connected, whatever the flags word says now. */
 	if (r->variant == VG_V_FASTOPEN) {
-		if (!(w[3] & VG_MSG_FASTOPEN))
+		if (!(w[3] & VG_MSG_FASTOPEN) && !changed)
 			return 0;
 		uaddr = (void *)(unsigned long)w[4];
 	} else if (r->variant == VG_V_FASTOPEN_MSG || r->variant == VG_V_FASTOPEN_MMSG) {
-		if (!((r->variant == VG_V_FASTOPEN_MSG ? w[2] : w[3]) & VG_MSG_FASTOPEN))
+		if (!((r->variant == VG_V_FASTOPEN_MSG ? w[2] : w[3]) & VG_MSG_FASTOPEN) && !changed)
 			return 0;
 		bpf_probe_read_user(&name, 4, (void *)(unsigned long)w[1]);
 		uaddr = (void *)name;
@@ -127,7 +137,12 @@ int BPF_PROG(vg_socketcall, struct pt_regs *regs, long ret)
 			 sizeof(struct vg_net) - sizeof(struct vg_hdr));
 	fill_header((struct vg_hdr *)sc->ev, r->type, task, nr);
 	((struct vg_hdr *)sc->ev)->flags |= VG_F_COMPAT | VG_F_SOCKETCALL;
-	emit(sc, net_fill(sc, r, ret, w[0], w[1], w[2], uaddr));
+	off = net_fill(sc, r, ret, w[0], w[1], w[2], uaddr);
+	if (changed)
+		socketcall_sk_fill((struct vg_net *)sc->ev, &took);
+	else if (r->type == VG_EV_SOCKET && ret >= 0)
+		socketcall_socket_kind((struct vg_net *)sc->ev, ret);
+	emit(sc, off);
 	return 0;
 }
 

@@ -200,6 +200,8 @@ static int load(struct vg_sensor *s, const struct vg_sensor_opts *o,
 		{ skel->progs.vg_exec, "sched_process_exec" },
 		{ skel->progs.vg_fork, "sched_process_fork" },
 		{ skel->progs.vg_exit, "sched_process_exit" },
+		/* TCP sockets that connect or listen inside an i386 socketcall */
+		{ skel->progs.vg_socketcall_sk_state, "inet_sock_set_state" },
 	};
 	struct btf *vmlinux = btf__load_vmlinux_btf();
 	int ret;
@@ -304,6 +306,7 @@ static int attach(struct vg_sensor *s, const char **err)
 		skel->progs.vg_exec,
 		skel->progs.vg_fork,
 		skel->progs.vg_exit,
+		skel->progs.vg_socketcall_sk_state,
 	};
 	int ret;
 

@@ -20,9 +20,31 @@
  *   undecoded           socketcalls the kernel refuses: an unknown call
  *                       number, an argument array it cannot read
  *   oldmmap             the old mmap (arguments in a struct): an anonymous
- *                       mapping, read+write+exec, then a read-only one */
+ *                       mapping, read+write+exec, then a read-only one
+ *   race KIND PORT DECOY N
+ *                       N socketcalls while a second thread rewrites their
+ *                       argument words during each call (after the kernel
+ *                       copied them, for most calls): what the event says
+ *                       must come from the kernel, not the words. KIND:
+ *                       connect   connect to PORT; the fd word becomes a
+ *                                 socket connected to DECOY
+ *                       fastopen  sendto(MSG_FASTOPEN) to PORT; the flag is
+ *                                 cleared from the flags word
+ *                       listen    listen on a new socket; the fd word becomes
+ *                                 a socket of ours listening on another port
+ *                                 (printed: decoy=; DECOY is not used)
+ *                       socket    socket(AF_INET, SOCK_RAW, ICMP); the words
+ *                                 become AF_UNIX, SOCK_STREAM
+ *                       Prints ok= (calls that went through on the socket
+ *                       asked for), raced= (of those, how many found the
+ *                       rewritten words when they returned), and for listen
+ *                       the ports listened on (ports=P1,P2...). */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -297,6 +319,143 @@ static int act_undecoded(void)
 	return 0;
 }
 
+/* The race: the rival thread writes `rival[]` over the argument words
+ * once call i started (go == i), after a delay that differs per call, and
+ * says so (done == i). */
+static uint32_t rival[6];
+static int rival_first, rival_n; /* the words to write: [first, first + n) */
+static atomic_int go, done, stop;
+
+static void *racer(void *arg)
+{
+	(void)arg;
+	for (int i = 1;; i++) {
+		while (atomic_load(&go) != i)
+			if (atomic_load(&stop))
+				return NULL;
+		for (volatile int n = 0; n < (i * 37 % 64 + 1) * 1000; n++)
+			;
+		for (int k = 0; k < rival_n; k++)
+			((volatile uint32_t *)low->words)[rival_first + k] = rival[k];
+		atomic_store(&done, i);
+	}
+}
+
+static int connected_to(int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	return connect(fd, (struct sockaddr *)&a, sizeof(a)) ? -1 : fd;
+}
+
+static int local_port(int fd)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+
+	return getsockname(fd, (struct sockaddr *)&a, &len) ? 0 : ntohs(a.sin_port);
+}
+
+static int sock_type(int fd)
+{
+	int t = -1;
+	socklen_t len = sizeof(t);
+
+	return getsockopt(fd, SOL_SOCKET, SO_TYPE, &t, &len) ? -1 : t;
+}
+
+static int act_race(const char *kind, int port, int decoy, int n)
+{
+	int ok = 0, raced = 0, listening;
+	pthread_t t;
+	char ports[16384] = "";
+	size_t pl = 0;
+
+	memcpy(low->data, "x", 2);
+	set_addr("127.0.0.1", port);
+	signal(SIGPIPE, SIG_IGN); /* a send that lost its flag before the copy: EPIPE */
+	if (!strcmp(kind, "connect")) {
+		rival[0] = connected_to(decoy); /* the fd word becomes this socket */
+		rival_n = 1;
+	} else if (!strcmp(kind, "fastopen")) {
+		rival[0] = 0; /* the flags word, without MSG_FASTOPEN */
+		rival_first = 3;
+		rival_n = 1;
+	} else if (!strcmp(kind, "listen")) {
+		struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		int d = socket(AF_INET, SOCK_STREAM, 0);
+
+		if (bind(d, (struct sockaddr *)&a, sizeof(a)) || listen(d, 1))
+			return 1;
+		printf("decoy=%d\n", local_port(d));
+		rival[0] = d;
+		rival_n = 1;
+	} else if (!strcmp(kind, "socket")) {
+		rival[0] = AF_UNIX, rival[1] = SOCK_STREAM, rival[2] = 0;
+		rival_n = 3;
+	} else {
+		return 2;
+	}
+	if ((rival_n == 1 && rival[0] == (uint32_t)-1) || pthread_create(&t, NULL, racer, NULL))
+		return 1;
+	for (int i = 1; i <= n; i++) {
+		long fd = -1, ret;
+
+		if (strcmp(kind, "socket"))
+			fd = socketcall(SC_SOCKET, 3, (uint32_t[]){ AF_INET, SOCK_STREAM, 0 });
+		if (!strcmp(kind, "connect")) {
+			memcpy(low->words, (uint32_t[]){ fd, lo(&low->addr), sizeof(struct sockaddr_in) }, 12);
+			atomic_store(&go, i);
+			ret = sys32(NR32_SOCKETCALL, SC_CONNECT, lo(low->words), 0, 0);
+			ok += ret == 0;
+			raced += ret == 0 && low->words[0] != fd;
+		} else if (!strcmp(kind, "fastopen")) {
+			memcpy(low->words, (uint32_t[]){ fd, lo(low->data), 1, MSG_FASTOPEN, lo(&low->addr),
+							 sizeof(struct sockaddr_in) }, 24);
+			atomic_store(&go, i);
+			ret = sys32(NR32_SOCKETCALL, SC_SENDTO, lo(low->words), 0, 0);
+			ok += ret == 1;
+			raced += ret == 1 && !(low->words[3] & MSG_FASTOPEN);
+		} else if (!strcmp(kind, "listen")) {
+			struct sockaddr_in *a = (struct sockaddr_in *)&low->addr;
+
+			set_addr("127.0.0.1", 0);
+			bind(fd, (struct sockaddr *)a, sizeof(*a));
+			memcpy(low->words, (uint32_t[]){ fd, 1 }, 8);
+			atomic_store(&go, i);
+			ret = sys32(NR32_SOCKETCALL, SC_LISTEN, lo(low->words), 0, 0);
+			listening = 0;
+			socklen_t len = sizeof(listening);
+			getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len);
+			if (ret == 0 && listening) {
+				ok++;
+				raced += low->words[0] != fd;
+				if (pl < sizeof(ports) - 8)
+					pl += snprintf(ports + pl, sizeof(ports) - pl, "%s%d", pl ? "," : "",
+						       local_port(fd));
+			}
+		} else {
+			memcpy(low->words, (uint32_t[]){ AF_INET, SOCK_RAW, IPPROTO_ICMP }, 12);
+			atomic_store(&go, i);
+			fd = sys32(NR32_SOCKETCALL, SC_SOCKET, lo(low->words), 0, 0);
+			ok += fd >= 0 && sock_type(fd) == SOCK_RAW;
+			raced += fd >= 0 && sock_type(fd) == SOCK_RAW && low->words[0] == AF_UNIX;
+		}
+		while (atomic_load(&done) != i)
+			sched_yield();
+		if (fd >= 0)
+			close(fd);
+	}
+	atomic_store(&stop, 1);
+	pthread_join(t, NULL);
+	printf("ok=%d\nraced=%d\n", ok, raced);
+	if (pl)
+		printf("ports=%s\n", ports);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *act = argc > 1 ? argv[1] : "";
@@ -324,8 +483,10 @@ int main(int argc, char **argv)
 		return act_undecoded();
 	if (!strcmp(act, "oldmmap"))
 		return act_oldmmap();
+	if (!strcmp(act, "race") && argc > 5)
+		return act_race(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]));
 	fprintf(stderr, "usage: vigil-int80 revshell PORT | connect ADDR PORT | bind |\n"
 			"       fastopen ADDR PORT | sendmmsg ADDR PORT | direct PORT |\n"
-			"       undecoded | oldmmap\n");
+			"       undecoded | oldmmap | race KIND PORT DECOY N\n");
 	return 2;
 }
