@@ -23,6 +23,7 @@
 #include "ph/ph_coverage.h"
 #include "ph/ph_incident.h"
 #include "ph/ph_kernel.h"
+#include "ph/ph_kernel_state.h"
 #include "ph/ph_model.h" /* before the skeleton: it uses struct ph_params */
 #include "ph/ph_persist.h"
 #include "ph/ph_setup.h"
@@ -33,46 +34,6 @@
 #include "sensor.skel.h"
 #include "util/clock.h"
 #include "util/macros.h"
-
-struct vg_ph_kernel {
-	struct sensor_bpf *skel; /* the sensor's: set at configure, theirs to free */
-	struct vg_ph_kernel_opts opts;
-	struct bpf_link *links[PH_PROGS];
-	struct vg_sensor_part part;
-	vg_alert_fn fn;
-	void *ctx;
-	const char *hostname;
-	int64_t boot_to_wall_ns;
-	uint64_t alerts, malformed;
-	uint64_t shared; /* profiles copied from a build-id twin */
-	uint64_t coverage_normal; /* profiles made normal by coverage */
-	struct vg_ph_alert rendered; /* one record at a time */
-	/* anomaly records become one incident per task episode */
-	struct vg_ph_incidents *incidents;
-	struct vg_ph_window *window; /* NULL: no learning window */
-	void (*raw_fn)(void *ctx, const struct ph_alert_event *e);
-	void *raw_ctx;
-	struct ph_persist *persist;  /* NULL: profiles are not kept */
-	uint64_t save_interval_ns, next_save_ns;
-	bool attached;
-	struct vg_ph_census *census; /* profiles and items, counted in a thread */
-	/* A periodic save runs in a thread: writing and syncing many files
-	 * takes long enough that the event loop must not wait for it. */
-	pthread_t saver;
-	bool saving;		/* saver started and not joined yet */
-	atomic_bool save_done;	/* set by the saver as it ends */
-	__u64 save_clock;	/* the model's clock the saver uses */
-	/* each profile's training counters now and then (ph_converge.h) */
-	struct vg_ph_converge *converge;
-	uint64_t next_sample_ns;
-	/* normal by coverage: runs without anything new (ph_coverage.h) */
-	struct vg_ph_coverage *coverage;
-	struct ph_exe_key due[VG_PH_COVERAGE_DUE_MAX]; /* to make normal after a walk */
-	unsigned ndue;
-	vg_ph_proc_fn proc_fn; /* the process table (accepts name no executable) */
-	void *proc_ctx;
-	struct vg_ph_watch *watch; /* the watch list's own settings (ph_watch.h) */
-};
 
 /* The model's clock in the kernel: bpf_jiffies64() in ns. jiffies_64
  * starts at INITIAL_JIFFIES (-300 s, as 32 bits) and then follows the
@@ -281,38 +242,6 @@ const struct vg_sensor_part *vg_ph_kernel_part(struct vg_ph_kernel *k)
 	return k ? &k->part : NULL;
 }
 
-/* The per-CPU counts of bpf/ph_step.h's ph_calls, summed. */
-void vg_ph_kernel_stats(struct vg_ph_kernel *k, struct vg_ph_kernel_stats *st)
-{
-	memset(st, 0, sizeof(*st));
-	if (!k || !k->skel)
-		return;
-	st->alerts = k->alerts;
-	st->shared = k->shared;
-	st->coverage_normal = k->coverage_normal;
-	st->malformed = k->malformed;
-	st->drops = k->skel->data_ph->ph_alert_drops;
-	st->model_errors = k->skel->data_ph->ph_model_errors;
-	st->profile_errors = k->skel->data_ph->ph_profile_errors;
-	st->profiles = k->skel->data_ph->ph_next_profile;
-	st->signal_windows = k->skel->data_ph->ph_signal_pushes;
-	st->responses = k->skel->data_ph->ph_responses;
-	{
-		uint64_t calls[2] = { 0, 0 }; /* fast, slow: summed over the CPUs */
-		__u32 zero = 0;
-
-		if (!vg_percpu_sum(bpf_map__fd(k->skel->maps.ph_calls), &zero, 2, calls)) {
-			st->calls_fast = calls[0];
-			st->calls_slow = calls[1];
-		}
-	}
-}
-
-void vg_ph_kernel_persist_stats(struct vg_ph_kernel *k, struct ph_persist_stats *st)
-{
-	ph_persist_stats(k ? k->persist : NULL, st);
-}
-
 /* A new executable whose build-id (or content hash) has a settled profile
  * under another device and inode starts with a copy of it (docs/ph.md,
  * "Profiles keyed by build-id"). */
@@ -432,11 +361,6 @@ void vg_ph_kernel_note_event(struct vg_ph_kernel *k, const struct vg_event *ev)
 		return;
 	vg_ph_incidents_event(k->incidents, ev);
 	count_run(k, ev);
-}
-
-void vg_ph_kernel_incident_stats(struct vg_ph_kernel *k, struct vg_ph_incident_stats *st)
-{
-	vg_ph_incidents_stats(k ? k->incidents : NULL, st);
 }
 
 static void window_profile(void *ctx, const struct ph_exe_key *key, const struct ph_profile *p,
@@ -636,38 +560,10 @@ void vg_ph_kernel_stop(struct vg_ph_kernel *k)
 		ph_persist_save(k->persist, model_clock_now(k));
 }
 
-int vg_ph_kernel_memory(struct vg_ph_kernel *k, struct vg_ph_memory *m)
-{
-	struct ph_persist_stats st;
-
-	memset(m, 0, sizeof(*m));
-	if (!k || !k->skel)
-		return -EINVAL;
-	/* counted in a thread: a walk of millions of items must not stall the
-	 * loop that serves this (ph_census.h) */
-	vg_ph_census_read(k->census, &m->profiles, &m->items);
-	m->profile_bytes = sizeof(struct ph_exe_key) + sizeof(struct ph_profile);
-	m->item_bytes = sizeof(struct ph_item_key) + sizeof(__u64);
-	m->total_bytes = m->profiles * m->profile_bytes + m->items * m->item_bytes;
-	m->avg_bytes = m->profiles ? m->total_bytes / m->profiles : 0;
-	ph_persist_stats(k->persist, &st);
-	m->disk_bytes = st.bytes_last;
-	return 0;
-}
-
 void vg_ph_kernel_profiles_changed(struct vg_ph_kernel *k)
 {
 	/* the BPF side bumps it with an atomic add too */
 	__atomic_fetch_add(&k->skel->data_ph->ph_epoch_now, 1, __ATOMIC_SEQ_CST);
-}
-
-void vg_ph_kernel_maps(struct vg_ph_kernel *k, struct vg_ph_kernel_maps *m)
-{
-	m->tasks = bpf_map__fd(k->skel->maps.ph_tasks);
-	m->profiles = bpf_map__fd(k->skel->maps.ph_profiles);
-	m->items = bpf_map__fd(k->skel->maps.ph_items);
-	m->alerts = bpf_map__fd(k->skel->maps.ph_alerts);
-	m->sketches = bpf_map__fd(k->skel->maps.ph_sketches);
 }
 
 void vg_ph_kernel_on_record(struct vg_ph_kernel *k,
