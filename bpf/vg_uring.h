@@ -455,11 +455,15 @@ static __always_inline void uring_finish(struct scratch *sc, struct io_kiocb *re
 		struct vg_sockaddr asked = e->remote;
 
 		e->res = res;
-		/* the other end from the socket once the call went through;
-		 * what the program asked for wins, as for the syscall */
+		/* both ends from the socket once the call went through, as for
+		 * the syscall (net_fill): the address submitted may not be where
+		 * the connection went (0.0.0.0 connects to 127.0.0.1; a copy
+		 * read from user memory may have been rewritten). What the
+		 * program asked for is kept for other families (a unix path). */
 		if (type == VG_EV_CONNECT && (res == 0 || res == -EINPROGRESS)) {
-			sockaddr_from_file(e, req->file);
-			if (asked.family)
+			__u16 family = sockaddr_from_file(e, req->file);
+
+			if (asked.family && family != AF_INET && family != AF_INET6)
 				e->remote = asked;
 		} else if (type == VG_EV_LISTEN || (type == VG_EV_BIND && res == 0)) {
 			/* a bind: the address the socket got (the port it was given) */

@@ -5,7 +5,9 @@
  *
  *   vigil-uring [--sqpoll] read PATH [MARK] openat + read 4 KiB + close (MARK:
  *                                           ignored, for the command line)
- *   vigil-uring [--sqpoll] connect PORT     socket + connect to 127.0.0.1:PORT
+ *   vigil-uring [--sqpoll] connect PORT [ADDR]
+ *                                           socket + connect to ADDR:PORT (an
+ *                                           IPv4 address, 127.0.0.1 by default)
  *   vigil-uring serve 0                     bind to 127.0.0.1 (any port), listen and
  *                                           accept one connection made to it
  *                                           by a plain connect() of its own
@@ -109,7 +111,7 @@ static int do_read(const char *path)
 	return 0;
 }
 
-static int do_connect(const char *port)
+static int do_connect(const char *port, const char *addr)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(atoi(port)) };
 	struct io_uring_sqe *s = sqe(IORING_OP_SOCKET);
@@ -121,7 +123,8 @@ static int do_connect(const char *port)
 	printf("socket_res=%d\n", fd);
 	if (fd < 0)
 		return 1;
-	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1)
+		return 2;
 	s = sqe(IORING_OP_CONNECT);
 	s->fd = fd;
 	s->addr = (uintptr_t)&sa;
@@ -253,7 +256,7 @@ static int do_flood(const char *path, long n)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: vigil-uring [--sqpoll] read PATH | connect PORT | rename OLD NEW |"
+	fprintf(stderr, "usage: vigil-uring [--sqpoll] read PATH | connect PORT [ADDR] | rename OLD NEW |"
 			" serve 0 | unlink PATH | mkdir PATH | link OLD NEW | symlink TARGET LINK |"
 			" flood PATH N [DEPTH] | sysread PATH\n");
 	return 2;
@@ -297,7 +300,7 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "read"))
 		return do_read(argv[2]);
 	if (!strcmp(cmd, "connect"))
-		return do_connect(argv[2]);
+		return do_connect(argv[2], argc > 3 ? argv[3] : "127.0.0.1");
 	if (!strcmp(cmd, "serve"))
 		return do_serve();
 	if (!strcmp(cmd, "unlink"))

@@ -58,6 +58,7 @@ def _start():
             st["async"] = _run("--async", "read", "/etc/shadow")
             st["missing"] = _run("read", os.path.join(top, "no-such-file"))
             st["connect"] = _run("connect", st["port"])
+            st["connect_any"] = _run("connect", st["port"], "0.0.0.0")
             st["serve"] = _run("serve", 0)
             with open(os.path.join(top, "old"), "w") as f:
                 f.write("x")
@@ -176,6 +177,19 @@ def test_connect_to_a_loopback_listener():
     socks = _uring(_mine(st, "connect", "socket"))
     assert len(socks) == 1 and socks[0]["vigil.io_uring_op"] == "IORING_OP_SOCKET", socks
     assert socks[0]["evt.rawres"] == int(st["connect"][1]["socket_res"])
+
+
+def test_connect_peer_comes_from_the_socket():
+    # a connect to 0.0.0.0 goes to 127.0.0.1 (the kernel routes the
+    # unspecified address to the loopback): the record says where the
+    # connection went, from the socket, as for the syscall, not the address
+    # submitted (which could also be one rewritten in user memory)
+    st = _st()
+    assert st["connect_any"][1]["connect_res"] == "0", st["connect_any"]
+    conns = _uring(_mine(st, "connect_any", "connect"))
+    assert len(conns) == 1, _mine(st, "connect_any")
+    c = conns[0]
+    assert (c["fd.rip"], c["fd.rport"]) == ("127.0.0.1", st["port"]), c
 
 
 def test_bind_listen_and_accept():
