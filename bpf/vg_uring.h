@@ -118,6 +118,10 @@ static __always_inline __u32 uring_type_of(__u8 op)
 	case IORING_OP_SOCKET:
 		return VG_EV_SOCKET;
 	case IORING_OP_CONNECT:
+	case IORING_OP_SENDMSG: /* with MSG_FASTOPEN only (uring_fastopen_args) */
+	case IORING_OP_SEND:
+	case IORING_OP_SENDMSG_ZC:
+	case IORING_OP_SEND_ZC:
 		return VG_EV_CONNECT;
 	case IORING_OP_ACCEPT:
 		return VG_EV_ACCEPT;
@@ -252,6 +256,37 @@ static __always_inline __u64 uring_kernel_addr(struct io_kiocb *req, __u8 op)
 	return 0;
 }
 
+static __always_inline bool uring_is_send(__u8 op)
+{
+	return op == IORING_OP_SENDMSG || op == IORING_OP_SEND || op == IORING_OP_SENDMSG_ZC ||
+	       op == IORING_OP_SEND_ZC;
+}
+
+/* A send with MSG_FASTOPEN connects its TCP socket, as the syscalls do
+ * (vg_fastopen.h); every other send makes no record. */
+static __always_inline bool uring_fastopen(struct io_kiocb *req)
+{
+	if (!bpf_core_type_exists(struct io_sr_msg))
+		return false;
+	return BPF_CORE_READ(KPTR(struct io_sr_msg, req), msg_flags) & VG_MSG_FASTOPEN;
+}
+
+/* Its arguments: the socket, and the address the prep copied into the
+ * request's struct io_async_msghdr (msg.msg_name points at that copy, or
+ * is NULL when the send named none). Once the connect went through, the
+ * peer comes from the socket (uring_finish). */
+static __always_inline bool uring_fastopen_args(struct io_kiocb *req, struct uring_args *a)
+{
+	struct io_async_msghdr *m;
+
+	if (!uring_fastopen(req) || !bpf_core_field_exists(struct io_async_msghdr, msg))
+		return false;
+	a->fd = req->flags & uring_req_fixed_file ? -1 : req->cqe.fd;
+	m = (struct io_async_msghdr *)BPF_CORE_READ(req, async_data);
+	a->addr = m ? (__u64)BPF_CORE_READ(m, msg.msg_name) : 0;
+	return true;
+}
+
 /* The arguments of a submitted request, from the kernel's copies. Each
  * command's layout comes from BTF; a kernel without it sends nothing for
  * that opcode. Returns false when there is nothing to read. Names are read
@@ -325,6 +360,11 @@ static __always_inline bool uring_args_of_req(struct io_kiocb *req, __u8 op, str
 		a->flags = op == IORING_OP_LINKAT ? l->flags : 0;
 		return true;
 	}
+	case IORING_OP_SENDMSG:
+	case IORING_OP_SEND:
+	case IORING_OP_SENDMSG_ZC:
+	case IORING_OP_SEND_ZC:
+		return uring_fastopen_args(req, a);
 	case IORING_OP_CONNECT:
 	case IORING_OP_BIND:
 		a->fd = req->flags & uring_req_fixed_file ? -1 : req->cqe.fd;
@@ -562,6 +602,9 @@ int BPF_PROG(vg_uring_complete, struct io_ring_ctx *ring, void *reqp, struct io_
 	 * verifier cannot follow) */
 	if (op == IORING_OP_RENAMEAT && res >= 0 && routes[nr & (VG_NR_SYSCALLS - 1)].gen)
 		__sync_fetch_and_add(&path_gen, 1);
+	/* a plain send parked nothing: one load, not a map lookup */
+	if (uring_is_send(op) && !uring_fastopen(req))
+		return 0;
 	sc = get_scratch();
 	if (!sc)
 		return 0;

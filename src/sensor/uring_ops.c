@@ -18,6 +18,11 @@ const struct vg_uring_op vg_uring_watched[] = {
 	{ 39, 265 }, /* LINKAT -> linkat */
 	{ 45, 41 },  /* SOCKET -> socket */
 	{ 16, 42 },  /* CONNECT -> connect */
+	/* sends: with MSG_FASTOPEN only, a connect (bpf/vg_uring.h) */
+	{ 9, 46 },   /* SENDMSG -> sendmsg */
+	{ 26, 44 },  /* SEND -> sendto */
+	{ 48, 46 },  /* SENDMSG_ZC -> sendmsg */
+	{ 47, 44 },  /* SEND_ZC -> sendto */
 	{ 13, 288 }, /* ACCEPT -> accept4 */
 	{ 56, 49 },  /* BIND -> bind */
 	{ 57, 50 },  /* LISTEN -> listen */

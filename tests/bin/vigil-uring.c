@@ -8,6 +8,11 @@
  *   vigil-uring [--sqpoll] connect PORT [ADDR]
  *                                           socket + connect to ADDR:PORT (an
  *                                           IPv4 address, 127.0.0.1 by default)
+ *   vigil-uring fastopen PORT [ADDR]        TCP Fast Open through io_uring: SENDMSG
+ *                                           and SEND (the address in addr2) with
+ *                                           MSG_FASTOPEN to ADDR:PORT, each on a new
+ *                                           socket; then a plain SENDMSG on the
+ *                                           first (not a connect)
  *   vigil-uring serve 0                     bind to 127.0.0.1 (any port), listen and
  *                                           accept one connection made to it
  *                                           by a plain connect() of its own
@@ -134,6 +139,45 @@ static int do_connect(const char *port, const char *addr)
 	return 0;
 }
 
+/* sendmsg/send with MSG_FASTOPEN: each connects its socket. */
+static int do_fastopen(const char *port, const char *addr)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(atoi(port)) };
+	struct iovec iov = { .iov_base = "x", .iov_len = 1 };
+	struct msghdr m = { .msg_name = &sa, .msg_namelen = sizeof(sa), .msg_iov = &iov,
+			    .msg_iovlen = 1 };
+	struct io_uring_sqe *s;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), fd2 = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd < 0 || fd2 < 0 || inet_pton(AF_INET, addr, &sa.sin_addr) != 1)
+		return 2;
+	s = sqe(IORING_OP_SENDMSG);
+	s->fd = fd;
+	s->addr = (uintptr_t)&m;
+	s->len = 1;
+	s->msg_flags = MSG_FASTOPEN;
+	printf("sendmsg_res=%d\n", run1());
+	s = sqe(IORING_OP_SEND);
+	s->fd = fd2;
+	s->addr = (uintptr_t)"x";
+	s->len = 1;
+	s->msg_flags = MSG_FASTOPEN;
+	s->addr2 = (uintptr_t)&sa;
+	s->addr_len = sizeof(sa);
+	printf("send_res=%d\n", run1());
+	/* a plain send: no record */
+	m.msg_name = NULL;
+	m.msg_namelen = 0;
+	s = sqe(IORING_OP_SENDMSG);
+	s->fd = fd;
+	s->addr = (uintptr_t)&m;
+	s->len = 1;
+	printf("plain_res=%d\n", run1());
+	close(fd);
+	close(fd2);
+	return 0;
+}
+
 /* A listener made through io_uring (bind, listen, accept); the client end
  * is a plain connect() of this process (the backlog takes it). */
 static int do_serve(void)
@@ -256,7 +300,8 @@ static int do_flood(const char *path, long n)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: vigil-uring [--sqpoll] read PATH | connect PORT [ADDR] | rename OLD NEW |"
+	fprintf(stderr, "usage: vigil-uring [--sqpoll] read PATH | connect PORT [ADDR] |"
+			" fastopen PORT [ADDR] | rename OLD NEW |"
 			" serve 0 | unlink PATH | mkdir PATH | link OLD NEW | symlink TARGET LINK |"
 			" flood PATH N [DEPTH] | sysread PATH\n");
 	return 2;
@@ -301,6 +346,8 @@ int main(int argc, char **argv)
 		return do_read(argv[2]);
 	if (!strcmp(cmd, "connect"))
 		return do_connect(argv[2], argc > 3 ? argv[3] : "127.0.0.1");
+	if (!strcmp(cmd, "fastopen"))
+		return do_fastopen(argv[2], argc > 3 ? argv[3] : "127.0.0.1");
 	if (!strcmp(cmd, "serve"))
 		return do_serve();
 	if (!strcmp(cmd, "unlink"))

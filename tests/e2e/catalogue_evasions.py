@@ -644,6 +644,11 @@ def fastopen_sendmsg(c):
     c.expect("VG-063", "sendmmsg(MSG_FASTOPEN)",
              c.run(["unshare", "-n", race, "169.254.169.254", "80", "1", "0", "sendmmsg"]),
              fd__rip="169.254.169.254")
+    # and through io_uring: IORING_OP_SENDMSG and IORING_OP_SEND (tests/bin/vigil-uring.c)
+    uring = os.path.join(c.BUILD, "tests", "bin", "vigil-uring")
+    c.expect("VG-063", "io_uring SENDMSG and SEND with MSG_FASTOPEN",
+             c.run(["unshare", "-n", uring, "fastopen", "80", "169.254.169.254"]),
+             fd__rip="169.254.169.254")
 
 
 def copies(c, t, home, nob, port):
@@ -819,5 +824,8 @@ def compat32(c, t, port):
              fd__rport=port, proc__name="cat")
     c.expect("VG-065", "i386 sendmmsg(MSG_FASTOPEN) by 'cat'",
              c.run([cat, "sendmmsg", "127.0.0.1", port]), fd__rport=port, proc__name="cat")
+    os.symlink(os.path.join(c.BUILD, "tests", "bin", "vigil-uring"), os.path.join(cat64, "tee"))
+    c.expect("VG-065", "io_uring SENDMSG(MSG_FASTOPEN) by 'tee'",
+             c.run([os.path.join(cat64, "tee"), "fastopen", port]), fd__rport=port, proc__name="tee")
     c.expect("VG-037", "i386 old mmap (arguments in memory)", c.run([int80, "oldmmap"]),
              evt__arg__prot="PROT_READ|PROT_WRITE|PROT_EXEC")

@@ -59,6 +59,9 @@ def _start():
             st["missing"] = _run("read", os.path.join(top, "no-such-file"))
             st["connect"] = _run("connect", st["port"])
             st["connect_any"] = _run("connect", st["port"], "0.0.0.0")
+            st["fastopen"] = _run("fastopen", st["port"])
+            # the metadata address from an empty network namespace
+            st["fastopen_meta"] = _run("-n", URING, "fastopen", 80, "169.254.169.254", exe="unshare")
             st["serve"] = _run("serve", 0)
             with open(os.path.join(top, "old"), "w") as f:
                 f.write("x")
@@ -190,6 +193,26 @@ def test_connect_peer_comes_from_the_socket():
     assert len(conns) == 1, _mine(st, "connect_any")
     c = conns[0]
     assert (c["fd.rip"], c["fd.rport"]) == ("127.0.0.1", st["port"]), c
+
+
+def test_send_with_fastopen_is_a_connect():
+    # IORING_OP_SENDMSG and IORING_OP_SEND (its address in addr2) with
+    # MSG_FASTOPEN connect their sockets, as sendmsg/sendto do; a plain
+    # send is not sent
+    st = _st()
+    kv = st["fastopen"][1]
+    assert kv["sendmsg_res"] in ("-115", "1") and kv["send_res"] in ("-115", "1"), kv
+    got = sorted((c["evt.type"], c["vigil.io_uring_op"], c["fd.rip"], c["fd.rport"])
+                 for c in _uring(_mine(st, "fastopen")) if c["evt.type"] in ("sendmsg", "sendto"))
+    assert got == [("sendmsg", "IORING_OP_SENDMSG", "127.0.0.1", st["port"]),
+                   ("sendto", "IORING_OP_SEND", "127.0.0.1", st["port"])], got
+    # a connect that failed (no route): the address the kernel copied, and
+    # the default rules' metadata alert
+    meta = [c for c in _uring(_mine(st, "fastopen_meta")) if c["evt.type"] in ("sendmsg", "sendto")]
+    assert len(meta) == 2 and all(c["fd.rip"] == "169.254.169.254" and c["evt.rawres"] < 0
+                                  for c in meta), meta
+    assert len(_alerts(st, "fastopen_meta", "Cloud metadata service contacted")) == 2, \
+        [e["rule"] for e in _mine(st, "fastopen_meta")]
 
 
 def test_bind_listen_and_accept():
