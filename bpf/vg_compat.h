@@ -152,15 +152,44 @@ int BPF_PROG(vg_socketcall, struct pt_regs *regs, long ret)
  * The same filter and record as mmap in vg_sys: a mapping both writable and
  * executable, or executable of a file open for writing (vg_wx.h). The record
  * is numbered as mmap2, which names the same x86-64 mmap (only the unit of
- * the offset differs: bytes here, pages there). */
+ * the offset differs: bytes here, pages there).
+ *
+ * The struct can be rewritten by another thread once the kernel copied it
+ * (PROT_EXEC cleared: no record). So when the call made a mapping, what it
+ * is comes from the kernel: the mapping at the returned address (its
+ * vm_flags give the protection, its vm_file the file, bpf_find_vma). The
+ * struct is read only for a call that failed (what it asked for). */
+#define VG_VM_PROT (PROT_WRITE | PROT_EXEC | 0x1 /* VM_READ */) /* VM_* bits are PROT_* bits */
+
+struct old_mmap_vma {
+	__u32 prot;    /* VM_READ | VM_WRITE | VM_EXEC of the mapping */
+	__u32 written; /* its file can be written (vg_wx.h) */
+	__u64 file;    /* struct file *, as a number; 0 = anonymous */
+};
+
+static long old_mmap_vma_cb(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	struct old_mmap_vma *v = data;
+	struct file *f = BPF_CORE_READ(vma, vm_file);
+
+	v->prot = BPF_CORE_READ(vma, vm_flags) & VG_VM_PROT;
+	v->file = (__u64)f;
+	if (f)
+		v->written = (BPF_CORE_READ(f, f_mode) & FMODE_WRITE) ||
+			     BPF_CORE_READ(f, f_mapping, i_mmap_writable.counter) > 0 ||
+			     BPF_CORE_READ(f, f_inode, i_writecount.counter) > 0;
+	return 0;
+}
 SEC("tp_btf/sys_exit")
 int BPF_PROG(vg_old_mmap, struct pt_regs *regs, long ret)
 {
 	const struct vg_route *r = &routes[VG_NR64_MMAP];
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct old_mmap_vma v = {};
 	__u32 w[6] = {};
 	struct scratch *sc;
 	struct vg_sys *e;
-	bool written;
+	bool written, mapped;
 	__u32 off, i;
 
 	if (!r->type || r->type >= VG_ROUTE_GEN) /* turned off: no rule needs it */
@@ -169,7 +198,15 @@ int BPF_PROG(vg_old_mmap, struct pt_regs *regs, long ret)
 		__sync_fetch_and_add(&compat_seen, 1);
 		return 0;
 	}
-	written = exec_map_of_written_file(r, w[2], w[4]);
+	/* a mapping was made (the result is its address, not -errno) */
+	mapped = (unsigned long)ret < (unsigned long)-4095L &&
+		 !bpf_find_vma(task, ret, old_mmap_vma_cb, &v, 0);
+	if (mapped) {
+		w[2] = v.prot;
+		written = (v.prot & PROT_EXEC) && v.written;
+	} else {
+		written = exec_map_of_written_file(r, w[2], w[4]);
+	}
 	if ((w[2] & (PROT_WRITE | PROT_EXEC)) != (PROT_WRITE | PROT_EXEC) && !written)
 		return 0;
 	sc = get_scratch();
@@ -177,14 +214,17 @@ int BPF_PROG(vg_old_mmap, struct pt_regs *regs, long ret)
 		return 0;
 	__builtin_memset(sc->ev + sizeof(struct vg_hdr), 0,
 			 sizeof(struct vg_sys) - sizeof(struct vg_hdr));
-	fill_header((struct vg_hdr *)sc->ev, r->type, bpf_get_current_task_btf(), VG_NR32_MMAP2);
+	fill_header((struct vg_hdr *)sc->ev, r->type, task, VG_NR32_MMAP2);
 	((struct vg_hdr *)sc->ev)->flags |= VG_F_COMPAT;
 	e = (void *)sc->ev;
 	e->res = ret;
 	for (i = 0; i < 6; i++)
 		e->args[i] = w[i];
 	e->aux = written;
-	off = put_fd_path(sc, sizeof(*e), &e->str, w[4]);
+	if (mapped) /* the file mapped, not the descriptor word */
+		off = put_path(sc, sizeof(*e), &e->str, file_path((struct file *)v.file));
+	else
+		off = put_fd_path(sc, sizeof(*e), &e->str, w[4]);
 	emit(sc, off);
 	return 0;
 }

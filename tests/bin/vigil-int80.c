@@ -35,6 +35,9 @@
  *                                 (printed: decoy=; DECOY is not used)
  *                       socket    socket(AF_INET, SOCK_RAW, ICMP); the words
  *                                 become AF_UNIX, SOCK_STREAM
+ *                       oldmmap   the old mmap of an anonymous read+write+exec
+ *                                 page; the struct's prot becomes PROT_READ
+ *                                 (ok= counts the pages mapped rwx)
  *                       Prints ok= (calls that went through on the socket
  *                       asked for), raced= (of those, how many found the
  *                       rewritten words when they returned), and for listen
@@ -366,6 +369,27 @@ static int sock_type(int fd)
 	return getsockopt(fd, SOL_SOCKET, SO_TYPE, &t, &len) ? -1 : t;
 }
 
+/* Is the page at addr mapped read+write+exec (/proc/self/maps)? */
+static int mapped_rwx(long addr)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	unsigned long lo_, hi;
+	char perm[5];
+	int rwx = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx-%lx %4s", &lo_, &hi, perm) == 3 && (unsigned long)addr >= lo_ &&
+		    (unsigned long)addr < hi) {
+			rwx = !strncmp(perm, "rwx", 3);
+			break;
+		}
+	fclose(f);
+	return rwx;
+}
+
 static int act_race(const char *kind, int port, int decoy, int n)
 {
 	int ok = 0, raced = 0, listening;
@@ -395,6 +419,10 @@ static int act_race(const char *kind, int port, int decoy, int n)
 	} else if (!strcmp(kind, "socket")) {
 		rival[0] = AF_UNIX, rival[1] = SOCK_STREAM, rival[2] = 0;
 		rival_n = 3;
+	} else if (!strcmp(kind, "oldmmap")) {
+		rival[0] = PROT_READ;
+		rival_first = 2;
+		rival_n = 1;
 	} else {
 		return 2;
 	}
@@ -403,8 +431,23 @@ static int act_race(const char *kind, int port, int decoy, int n)
 	for (int i = 1; i <= n; i++) {
 		long fd = -1, ret;
 
-		if (strcmp(kind, "socket"))
+		if (strcmp(kind, "socket") && strcmp(kind, "oldmmap"))
 			fd = socketcall(SC_SOCKET, 3, (uint32_t[]){ AF_INET, SOCK_STREAM, 0 });
+		if (!strcmp(kind, "oldmmap")) {
+			memcpy(low->words, (uint32_t[]){ 0, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+							 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0 }, 24);
+			atomic_store(&go, i);
+			ret = sys32(NR32_OLD_MMAP, lo(low->words), 0, 0, 0);
+			if (ret > 0 && mapped_rwx(ret)) {
+				ok++;
+				raced += low->words[2] != (PROT_READ | PROT_WRITE | PROT_EXEC);
+			}
+			while (atomic_load(&done) != i)
+				sched_yield();
+			if (ret > 0)
+				munmap((void *)ret, 4096);
+			continue;
+		}
 		if (!strcmp(kind, "connect")) {
 			memcpy(low->words, (uint32_t[]){ fd, lo(&low->addr), sizeof(struct sockaddr_in) }, 12);
 			atomic_store(&go, i);

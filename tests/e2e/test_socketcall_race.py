@@ -1,9 +1,10 @@
-"""The i386 socketcall()'s argument words sit in user memory and are read at
-sys_exit, after the kernel copied them: another thread of the caller can
-rewrite them in between (tests/bin/vigil-int80.c, "race"). What the event
-says must come from the kernel (bpf/vg_compat_sock.h): the socket a connect
-or listen went through and its ends, whether a send made a Fast Open
-connect, the domain and type of a new socket. Each case makes many calls
+"""The i386 socketcall()'s argument words (and the old mmap()'s struct) sit in
+user memory and are read at sys_exit, after the kernel copied them: another
+thread of the caller can rewrite them in between (tests/bin/vigil-int80.c,
+"race"). What the event says must come from the kernel (bpf/vg_compat_sock.h,
+bpf/vg_compat.h): the socket a connect or listen went through and its ends,
+whether a send made a Fast Open connect, the domain and type of a new
+socket, the protection of a new mapping. Each case makes many calls
 with a rival thread writing the words at varying moments; the calls that
 went through must all be reported as the kernel made them."""
 import os
@@ -45,6 +46,7 @@ def test_socketcall_reports_what_the_kernel_did_not_the_words():
             fo = race("fastopen", real.port, decoy.port)
             lsn = race("listen", real.port, 0)
             sk = race("socket", 0, 0, calls=600)
+            om = race("oldmmap", 0, 0, calls=600)
     finally:
         real.close()
         decoy.close()
@@ -76,3 +78,8 @@ def test_socketcall_reports_what_the_kernel_did_not_the_words():
            if e["evt.arg.domain"] == "AF_INET" and "SOCK_RAW" in e["evt.arg.type"]]
     assert len(raw) == int(sk["ok"]), (f"{len(raw)} raw socket events for {sk}: "
                                         f"{[(e['evt.arg.domain'], e['evt.arg.type']) for e in done(ev, sk['pid'], 'socket')][:8]}")
+
+    # the old mmap: a page the kernel mapped read+write+exec is reported so,
+    # whatever the struct's prot became
+    rwx = [e for e in done(ev, om["pid"], "mmap") if e["evt.arg.prot"] == "PROT_READ|PROT_WRITE|PROT_EXEC"]
+    assert len(rwx) == int(om["ok"]), f"{len(rwx)} W+X mmap events for {om}"
