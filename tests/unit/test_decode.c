@@ -441,6 +441,11 @@ static void test_compat_numbers(void)
 	CHECK_INT(vg_syscall_from_compat(364), 288);
 	CHECK_INT(vg_syscall_from_compat(369), 44);
 	CHECK_INT(vg_syscall_from_compat(370), 46);
+	CHECK_INT(vg_syscall_from_compat(345), 307); /* sendmmsg */
+	/* sendmmsg is a connect with MSG_FASTOPEN, its address in the first msghdr */
+	CHECK(vg_syscall_def(307) != NULL);
+	CHECK_INT(vg_syscall_def(307)->route.type, VG_EV_CONNECT);
+	CHECK_INT(vg_syscall_def(307)->route.variant, VG_V_FASTOPEN_MMSG);
 	CHECK_INT(vg_syscall_from_compat(VG_I386_SOCKETCALL), -1); /* never named itself */
 	CHECK_INT(vg_syscall_from_compat(VG_I386_OLD_MMAP), -1);
 

@@ -92,6 +92,13 @@ static void test_opcode_table(void)
 	}
 	CHECK_STR(vg_uring_op_name(22), "IORING_OP_READ");
 	CHECK_STR(vg_uring_op_name(57), "IORING_OP_LISTEN");
+	/* sends (with MSG_FASTOPEN: connects) are named after their syscalls */
+	for (unsigned i = 0; i < vg_uring_watched_count; i++) {
+		if (vg_uring_watched[i].op == 9 || vg_uring_watched[i].op == 48) /* SENDMSG(_ZC) */
+			CHECK_INT(vg_uring_watched[i].nr, 46);
+		if (vg_uring_watched[i].op == 26 || vg_uring_watched[i].op == 47) /* SEND(_ZC) */
+			CHECK_INT(vg_uring_watched[i].nr, 44);
+	}
 	CHECK(vg_uring_op_name(64) == NULL);
 }
 
