@@ -180,6 +180,7 @@ static long old_mmap_vma_cb(struct task_struct *task, struct vm_area_struct *vma
 			     BPF_CORE_READ(f, f_inode, i_writecount.counter) > 0;
 	return 0;
 }
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(vg_old_mmap, struct pt_regs *regs, long ret)
 {
