@@ -263,12 +263,13 @@ static __always_inline bool uring_is_send(__u8 op)
 }
 
 /* A send with MSG_FASTOPEN connects its TCP socket, as the syscalls do
- * (vg_fastopen.h); every other send makes no record. */
+ * (vg_fastopen.h); every other send makes no record. One guarded load (a
+ * server's sends all come here, at submission and at completion). */
 static __always_inline bool uring_fastopen(struct io_kiocb *req)
 {
 	if (!bpf_core_type_exists(struct io_sr_msg))
 		return false;
-	return BPF_CORE_READ(KPTR(struct io_sr_msg, req), msg_flags) & VG_MSG_FASTOPEN;
+	return KPTR(struct io_sr_msg, req)->msg_flags & VG_MSG_FASTOPEN;
 }
 
 /* Its arguments: the socket, and the address the prep copied into the
