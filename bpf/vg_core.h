@@ -43,8 +43,10 @@ const volatile __u64 wakeup_bytes = 65536; /* wake the reader past this backlog 
 const volatile __u64 coalesce_ns = 0;	     /* window of open coalescing; 0 = off */
 
 /* Bumped by every call that can change the path a dentry names (rename,
- * mount, chroot...): coalesced opens remembered before it are forgotten. */
-__u32 path_gen;
+ * mount, chroot...): coalesced opens remembered before it are forgotten.
+ * A cache line of its own: a rename anywhere writes it, and the routes
+ * (sensor.bpf.c, aligned too) are read on every call of every CPU. */
+__u32 path_gen __attribute__((aligned(64)));
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
