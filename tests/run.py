@@ -117,6 +117,11 @@ def drops_note(monitors):
             notes.append(f"{st['drops']} drops in the monitor of {m.dir} "
                          f"(by type: {by_type or 'unknown'}; by CPU: {by_cpu or 'unknown'}; "
                          f"{st['events']} events)")
+        if st and st.get("shed"):
+            # load shedding (bpf/vg_shed.h): records left out on purpose
+            by = " ".join(f"{k}={v}" for k, v in sorted(st["shed_by_type"].items()))
+            notes.append(f"{st['shed']} records shed in the monitor of {m.dir} "
+                         f"(by type: {by or 'unknown'})")
     if not notes:
         return ""
     return ("heavy load: the watched monitor reported " + "; ".join(notes)

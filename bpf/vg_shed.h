@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* Load shedding: when the ring's backlog grows (a process floods cheap
+ * calls faster than user space reads them), emit() stops sending the
+ * records that matter least, so the ring keeps room for the ones detections
+ * cannot do without. Without it a full ring drops records of every type
+ * alike, and an unprivileged loop of failed opens hides an exec, a ptrace
+ * or a module load from every rule.
+ *
+ * One ring, one order: shed records are simply not sent (and counted in
+ * shed[]), never deferred, so what is sent keeps the order the process
+ * table depends on (fork, exec, exit, setsid...).
+ *
+ * The level is decided per CPU from the backlog emit() already reads every
+ * 64th record (reading it touches the reader's cache line: too costly for
+ * every record). Included by vg_core.h, after the scratch and the maps. */
+#ifndef VG_SHED_H
+#define VG_SHED_H
+
+/* scratch.shed_level: what a CPU sheds now. A record is shed when the
+ * level is above its priority (VG_PRIO_*). */
+#define VG_SHED_NONE 0	/* backlog <= shed_bulk_bytes: send everything */
+#define VG_SHED_BULK 1	/* over it (1/2 ring): shed the file family */
+#define VG_SHED_VITAL 2 /* over shed_vital_bytes (3/4 ring): send vital records only */
+
+#define VG_PRIO_BULK 0	/* shed first */
+#define VG_PRIO_OTHER 1 /* shed at VG_SHED_VITAL */
+#define VG_PRIO_VITAL 2 /* never shed (a full ring can still drop it) */
+
+/* A CPU that stopped emitting keeps its last level; past this age a record
+ * about to be shed reads the backlog again instead of trusting it (after a
+ * flood, a quiet CPU would otherwise shed its next 63 records). */
+#define VG_SHED_RECHECK_NS (5ull * 1000000ull)
+
+#define VG_TYPE_BIT(t) (1ull << ((t) & 63))
+
+/* Vital: records whose loss blinds detections of an attack in progress
+ * and which no cheap unprivileged loop produces at a high rate:
+ * - process lifecycle (exec, fork/clone, exit, setsid, setpgid): the
+ *   process table is built from them; a lost exec misattributes every
+ *   later record of that process, and exec is what most rules match on;
+ * - privilege and isolation changes (setuid, setgid, setns, unshare) and
+ *   their results (a record of a call that raises capabilities is one of
+ *   these or an exec);
+ * - code injection into other processes (ptrace, process_vm_writev);
+ * - kernel changes (module loads, bpf(), mount): rootkits and escapes.
+ * Each is one record per rare call; a flood of them is itself suspect and
+ * still counted (as drops) if it fills the ring. */
+#define VG_VITAL_LO                                                                         \
+	(VG_TYPE_BIT(VG_EV_EXEC) | VG_TYPE_BIT(VG_EV_FORK) | VG_TYPE_BIT(VG_EV_EXIT) |         \
+	 VG_TYPE_BIT(VG_EV_SETUID) | VG_TYPE_BIT(VG_EV_SETGID) | VG_TYPE_BIT(VG_EV_SETNS) |    \
+	 VG_TYPE_BIT(VG_EV_UNSHARE) | VG_TYPE_BIT(VG_EV_PTRACE) |                              \
+	 VG_TYPE_BIT(VG_EV_PROCESS_VM_WRITEV) | VG_TYPE_BIT(VG_EV_SETSID) |                    \
+	 VG_TYPE_BIT(VG_EV_SETPGID))
+#define VG_VITAL_HI                                                                         \
+	(VG_TYPE_BIT(VG_EV_MODULE_LOAD) | VG_TYPE_BIT(VG_EV_BPF) | VG_TYPE_BIT(VG_EV_MOUNT))
+/* Bulk: the file family (open, unlink, rename, link, symlink, chmod,
+ * chown, mkdir, truncate). Any user makes these by the million with names
+ * that need not exist, and they are most of every busy host's records. */
+#define VG_BULK_LO                                                                          \
+	(VG_TYPE_BIT(VG_EV_OPEN) | VG_TYPE_BIT(VG_EV_UNLINK) | VG_TYPE_BIT(VG_EV_RENAME) |     \
+	 VG_TYPE_BIT(VG_EV_LINK) | VG_TYPE_BIT(VG_EV_SYMLINK) | VG_TYPE_BIT(VG_EV_CHMOD) |     \
+	 VG_TYPE_BIT(VG_EV_CHOWN) | VG_TYPE_BIT(VG_EV_MKDIR) | VG_TYPE_BIT(VG_EV_TRUNCATE))
+/* Everything else (network, kill, prctl, dup, memfd, W+X memory,
+ * perf_event_open) is shed only when the ring is nearly full. */
+
+_Static_assert(VG_EV_TYPE_MAX <= 128, "shed masks cover types 0-127");
+_Static_assert(VG_EV_MODULE_LOAD >= 64 && VG_EV_BPF >= 64 && VG_EV_MOUNT >= 64,
+	       "VG_VITAL_HI holds types 64-127");
+_Static_assert(VG_EV_TRUNCATE < 64 && VG_EV_PROCESS_VM_WRITEV < 64 && VG_EV_SETPGID < 64,
+	       "VG_VITAL_LO and VG_BULK_LO hold types 0-63");
+
+static __always_inline __u32 shed_priority(__u32 type)
+{
+	__u64 bit = VG_TYPE_BIT(type);
+
+	if (type < 64)
+		return (VG_VITAL_LO & bit) ? VG_PRIO_VITAL :
+		       (VG_BULK_LO & bit)  ? VG_PRIO_BULK :
+					     VG_PRIO_OTHER;
+	return (VG_VITAL_HI & bit) ? VG_PRIO_VITAL : VG_PRIO_OTHER;
+}
+
+/* The level for a backlog of avail bytes. */
+static __always_inline void shed_set_level(struct scratch *sc, __u64 avail, __u64 now_ns)
+{
+	sc->shed_level = avail > shed_vital_bytes ? VG_SHED_VITAL :
+			 avail > shed_bulk_bytes  ? VG_SHED_BULK :
+						    VG_SHED_NONE;
+	sc->shed_at_ns = now_ns;
+}
+
+/* Called only when this CPU sheds (shed_level != 0): true if the record
+ * of this type is shed, counted in shed[type]. */
+static __always_inline bool shed_record(struct scratch *sc, __u32 type, __u64 now_ns)
+{
+	__u64 *n;
+
+	if (sc->shed_level <= shed_priority(type))
+		return false;
+	if (now_ns - sc->shed_at_ns > VG_SHED_RECHECK_NS) {
+		shed_set_level(sc, bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA), now_ns);
+		if (sc->shed_level <= shed_priority(type))
+			return false;
+	}
+	n = bpf_map_lookup_elem(&shed, &type);
+	if (n)
+		*n += 1;
+	return true;
+}
+
+#endif
