@@ -46,6 +46,7 @@ const volatile __u64 coalesce_ns = 0;	     /* window of open coalescing; 0 = off
  * size (1/2 and 3/4); ~0 never sheds. */
 const volatile __u64 shed_bulk_bytes = ~0ull;  /* shed the file family */
 const volatile __u64 shed_vital_bytes = ~0ull; /* send vital records only */
+const volatile __u32 shed_check_bytes = ~0u;   /* read the backlog at least this often */
 
 /* Bumped by every call that can change the path a dentry names (rename,
  * mount, chroot...): coalesced opens remembered before it are forgotten. */
@@ -103,6 +104,8 @@ struct scratch {
 	__u32 open_repeats; /* vg_sys_exit to vg_file: the repeats of the open being sent */
 	__u32 shed_level;   /* emit(): what this CPU sheds now (VG_SHED_*) */
 	__u64 shed_at_ns;   /* emit(): when shed_level was last set */
+	__u32 unchecked;    /* emit(): bytes of records since the backlog was last read */
+	__u32 pad;
 	struct repeat_slot repeat[VG_REPEAT_SLOTS];
 	struct env_ctx env; /* exec: state of the environment scan */
 	char ev[2 * VG_EVENT_MAX];
@@ -211,10 +214,12 @@ VG_GLOBAL __u32 put_kernel_str(struct scratch *sc, __u32 off, struct vg_str *s, 
  * it as dropped. Wakes the reader only when a backlog builds up: a wake-up
  * per record would cost more than the record (the reader also polls on a
  * short timer). The backlog is looked at every 64th record (shed ones
- * included, so a shedding CPU sees the backlog fall): reading it touches the
- * cache line the reader writes, which costs more than the rest of the
- * submit. The same reading sets the CPU's shedding level; while it is 0 a
- * record pays one load and compare for shedding. */
+ * included, so a shedding CPU sees the backlog fall), or sooner once this
+ * CPU has sent shed_check_bytes (1/16 of the ring: 64 large records could
+ * overshoot a small ring's margins): reading it touches the cache line the
+ * reader writes, which costs more than the rest of the submit. The same
+ * reading sets the CPU's shedding level; while it is 0 a record pays one
+ * load and compare for shedding. */
 static __always_inline void emit(struct scratch *sc, __u32 size)
 {
 	struct vg_hdr *h = (void *)sc->ev;
@@ -225,12 +230,14 @@ static __always_inline void emit(struct scratch *sc, __u32 size)
 		size = VG_EVENT_MAX;
 	h->size = size;
 	flags = BPF_RB_NO_WAKEUP;
-	if ((++sc->sent & 63) == 0) {
+	sc->unchecked += size;
+	if ((++sc->sent & 63) == 0 || sc->unchecked > shed_check_bytes) {
 		__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
 
 		if (avail > wakeup_bytes)
 			flags = BPF_RB_FORCE_WAKEUP;
 		shed_set_level(sc, avail, h->ts_ns);
+		sc->unchecked = 0;
 	}
 	if (sc->shed_level && shed_record(sc, type, h->ts_ns))
 		return;

@@ -225,6 +225,7 @@ static int load(struct vg_sensor *s, const struct vg_sensor_opts *o,
 	 * all but vital records past three quarters */
 	skel->rodata->shed_bulk_bytes = o->ring_bytes / 2;
 	skel->rodata->shed_vital_bytes = o->ring_bytes / 4 * 3;
+	skel->rodata->shed_check_bytes = o->ring_bytes / 16;
 	skel->rodata->uprobe_pmu_type = vg_pmu_type("uprobe");
 	skel->rodata->kprobe_pmu_type = vg_pmu_type("kprobe");
 	ret = bpf_map__set_max_entries(skel->maps.scratch_map, libbpf_num_possible_cpus());

@@ -1,7 +1,9 @@
 /* vigil-flood SECONDS DIR: what an unprivileged user does to blind a
  * monitor (tests/e2e/test_flood_shed.py): opens distinct names that do not
- * exist in DIR in a tight loop for SECONDS seconds. Each open fails, and no
- * two name the same file, so open coalescing absorbs none of them.
+ * exist below DIR in a tight loop for SECONDS seconds. Each open fails, and
+ * no two name the same file, so open coalescing absorbs none of them. The
+ * names are long (about 1 KiB, through directories that do not exist
+ * either): each record then takes more of the ring.
  * Prints "pid=N" first and "opens=N" at the end. */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,9 +23,10 @@ static double now_s(void)
 
 int main(int argc, char **argv)
 {
-	char path[4096];
+	char path[4096], pad[1024];
 	unsigned long n = 0;
 	double end;
+	int at = 0;
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: vigil-flood SECONDS DIR\n");
@@ -31,12 +34,19 @@ int main(int argc, char **argv)
 	}
 	printf("pid=%d\n", getpid());
 	fflush(stdout);
+	/* four directory names of 200 bytes (NAME_MAX is 255) */
+	for (int i = 0; i < 4; i++) {
+		memset(pad + at, 'd', 200);
+		at += 200;
+		pad[at++] = '/';
+	}
+	pad[at] = 0;
 	end = now_s() + atof(argv[1]);
 	for (;;) {
 		/* the clock is read every 1024 opens: the loop is the opens */
 		if ((n & 1023) == 0 && now_s() >= end)
 			break;
-		snprintf(path, sizeof(path), "%s/absent-%lu", argv[2], n++);
+		snprintf(path, sizeof(path), "%s/%sabsent-%lu", argv[2], pad, n++);
 		int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 		if (fd >= 0) /* someone made it: not ours to keep open */
