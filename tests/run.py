@@ -101,8 +101,8 @@ SUITE_WATCH = "e2e/suite_watch.test_default_rules_quiet_during_the_suite"
 
 
 def drops_note(monitors):
-    """For a failed test: the drops its monitors reported at exit ("N drops
-    in ..."), so that a failure under heavy load (events lost, the detection
+    """For a failed test: the drops and shed records its monitors reported
+    at exit ("N drops in ...", "N records shed in ..."), so that a failure under heavy load (events lost, the detection
     never ran) is told apart from a missed detection; "" when none dropped.
     monitors: those started since the test's module began (a catalogue test
     checks the alerts of a monitor an earlier test of its module started)."""
