@@ -33,24 +33,27 @@
 
 #define VG_TYPE_BIT(t) (1ull << ((t) & 63))
 
-/* Vital: records whose loss blinds detections of an attack in progress
- * and which no cheap unprivileged loop produces at a high rate:
- * - process lifecycle (exec, fork/clone, exit, setsid, setpgid): the
- *   process table is built from them; a lost exec misattributes every
- *   later record of that process, and exec is what most rules match on;
- * - privilege and isolation changes (setuid, setgid, setns, unshare) and
- *   their results (a record of a call that raises capabilities is one of
- *   these or an exec);
+/* Vital: records whose loss blinds detections of an attack in progress:
+ * - process lifecycle (exec, fork/clone, exit): the process table is built
+ *   from them; a lost exec misattributes every later record of that
+ *   process, and exec is what most rules match on;
+ * - privilege and isolation changes (setuid, setgid, setns, unshare);
  * - code injection into other processes (ptrace, process_vm_writev);
  * - kernel changes (module loads, bpf(), mount): rootkits and escapes.
- * Each is one record per rare call; a flood of them is itself suspect and
- * still counted (as drops) if it fills the ring. */
+ * Every vital type but the lifecycle three is a struct vg_sys record, and
+ * for those only a call that succeeded is vital, and of ptrace only the
+ * requests that take control of a task or write to it: a failed setuid or
+ * a ptrace peek is as cheap for any user to repeat as a failed open, and
+ * would otherwise let a flood of them crowd out the rest. A flood of vital
+ * records is itself suspect, and still counted (as drops) if it fills the
+ * ring. setsid and setpgid are not vital although the process table follows
+ * them: anyone can repeat setpgid(0, 0) at no cost, and their loss only
+ * leaves a stale session or group id. */
 #define VG_VITAL_LO                                                                         \
 	(VG_TYPE_BIT(VG_EV_EXEC) | VG_TYPE_BIT(VG_EV_FORK) | VG_TYPE_BIT(VG_EV_EXIT) |         \
 	 VG_TYPE_BIT(VG_EV_SETUID) | VG_TYPE_BIT(VG_EV_SETGID) | VG_TYPE_BIT(VG_EV_SETNS) |    \
 	 VG_TYPE_BIT(VG_EV_UNSHARE) | VG_TYPE_BIT(VG_EV_PTRACE) |                              \
-	 VG_TYPE_BIT(VG_EV_PROCESS_VM_WRITEV) | VG_TYPE_BIT(VG_EV_SETSID) |                    \
-	 VG_TYPE_BIT(VG_EV_SETPGID))
+	 VG_TYPE_BIT(VG_EV_PROCESS_VM_WRITEV))
 #define VG_VITAL_HI                                                                         \
 	(VG_TYPE_BIT(VG_EV_MODULE_LOAD) | VG_TYPE_BIT(VG_EV_BPF) | VG_TYPE_BIT(VG_EV_MOUNT))
 /* Bulk: the file family (open, unlink, rename, link, symlink, chmod,
@@ -61,23 +64,52 @@
 	 VG_TYPE_BIT(VG_EV_LINK) | VG_TYPE_BIT(VG_EV_SYMLINK) | VG_TYPE_BIT(VG_EV_CHMOD) |     \
 	 VG_TYPE_BIT(VG_EV_CHOWN) | VG_TYPE_BIT(VG_EV_MKDIR) | VG_TYPE_BIT(VG_EV_TRUNCATE))
 /* Everything else (network, kill, prctl, dup, memfd, W+X memory,
- * perf_event_open) is shed only when the ring is nearly full. */
+ * perf_event_open, setsid, setpgid, failed vital calls) is shed only when
+ * the ring is nearly full. */
 
 _Static_assert(VG_EV_TYPE_MAX <= 128, "shed masks cover types 0-127");
 _Static_assert(VG_EV_MODULE_LOAD >= 64 && VG_EV_BPF >= 64 && VG_EV_MOUNT >= 64,
 	       "VG_VITAL_HI holds types 64-127");
-_Static_assert(VG_EV_TRUNCATE < 64 && VG_EV_PROCESS_VM_WRITEV < 64 && VG_EV_SETPGID < 64,
+_Static_assert(VG_EV_TRUNCATE < 64 && VG_EV_PROCESS_VM_WRITEV < 64,
 	       "VG_VITAL_LO and VG_BULK_LO hold types 0-63");
+_Static_assert(VG_EV_EXEC < VG_EV_FORK && VG_EV_FORK < VG_EV_EXIT && VG_EV_EXIT < VG_EV_OPEN,
+	       "shed_priority: the lifecycle types are the ones up to VG_EV_EXIT");
 
-static __always_inline __u32 shed_priority(__u32 type)
+/* ptrace requests that attach to a task or write into it (uapi values:
+ * macros are not in vmlinux.h). */
+static __always_inline bool ptrace_takes_control(__u64 request)
 {
+	switch (request) {
+	case 0:	     /* PTRACE_TRACEME */
+	case 4:	     /* PTRACE_POKETEXT */
+	case 5:	     /* PTRACE_POKEDATA */
+	case 6:	     /* PTRACE_POKEUSR */
+	case 13:     /* PTRACE_SETREGS */
+	case 15:     /* PTRACE_SETFPREGS */
+	case 16:     /* PTRACE_ATTACH */
+	case 0x4205: /* PTRACE_SETREGSET */
+	case 0x4206: /* PTRACE_SEIZE */
+		return true;
+	}
+	return false;
+}
+
+/* The priority of the record in sc->ev (of this type). Only called when
+ * the CPU sheds, so it may read the record. */
+static __always_inline __u32 shed_priority(struct scratch *sc, __u32 type)
+{
+	const struct vg_sys *e = (const void *)sc->ev;
 	__u64 bit = VG_TYPE_BIT(type);
 
-	if (type < 64)
-		return (VG_VITAL_LO & bit) ? VG_PRIO_VITAL :
-		       (VG_BULK_LO & bit)  ? VG_PRIO_BULK :
-					     VG_PRIO_OTHER;
-	return (VG_VITAL_HI & bit) ? VG_PRIO_VITAL : VG_PRIO_OTHER;
+	if (type < 64 ? !(VG_VITAL_LO & bit) : !(VG_VITAL_HI & bit))
+		return (type < 64 && (VG_BULK_LO & bit)) ? VG_PRIO_BULK : VG_PRIO_OTHER;
+	if (type <= VG_EV_EXIT) /* exec, fork, exit: no result, always vital */
+		return VG_PRIO_VITAL;
+	if (e->res < 0)
+		return VG_PRIO_OTHER;
+	if (type == VG_EV_PTRACE && !ptrace_takes_control(e->args[0]))
+		return VG_PRIO_OTHER;
+	return VG_PRIO_VITAL;
 }
 
 /* The level for a backlog of avail bytes. */
@@ -95,11 +127,13 @@ static __always_inline bool shed_record(struct scratch *sc, __u32 type, __u64 no
 {
 	__u64 *n;
 
-	if (sc->shed_level <= shed_priority(type))
+	__u32 prio = shed_priority(sc, type);
+
+	if (sc->shed_level <= prio)
 		return false;
 	if (now_ns - sc->shed_at_ns > VG_SHED_RECHECK_NS) {
 		shed_set_level(sc, bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA), now_ns);
-		if (sc->shed_level <= shed_priority(type))
+		if (sc->shed_level <= prio)
 			return false;
 	}
 	n = bpf_map_lookup_elem(&shed, &type);
