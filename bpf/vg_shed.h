@@ -41,10 +41,12 @@
  * - code injection into other processes (ptrace, process_vm_writev);
  * - kernel changes (module loads, bpf(), mount): rootkits and escapes.
  * Every vital type but the lifecycle three is a struct vg_sys record, and
- * for those only a call that succeeded is vital, and of ptrace only the
- * requests that take control of a task or write to it: a failed setuid or
- * a ptrace peek is as cheap for any user to repeat as a failed open, and
- * would otherwise let a flood of them crowd out the rest. A flood of vital
+ * for those only a call that succeeded is vital, of ptrace only the
+ * requests that take control of a task or write to it, and of bpf() only
+ * the commands that load, attach or write: a failed setuid or a ptrace
+ * peek is as cheap for any user to repeat as a failed open, and a bpftool
+ * listing makes hundreds of bpf() reads; they would otherwise crowd out
+ * the rest. A flood of vital
  * records is itself suspect, and still counted (as drops) if it fills the
  * ring. setsid and setpgid are not vital although the process table follows
  * them: anyone can repeat setpgid(0, 0) at no cost, and their loss only
@@ -94,6 +96,26 @@ static __always_inline bool ptrace_takes_control(__u64 request)
 	return false;
 }
 
+/* bpf() commands that change what runs in the kernel or what its programs
+ * read: the reads, queries and id walks every BPF tool (bpftool, a
+ * monitor's status) makes by the hundred are not vital. */
+static __always_inline bool bpf_changes_kernel(__u64 cmd)
+{
+	switch (cmd) {
+	case BPF_MAP_UPDATE_ELEM:
+	case BPF_MAP_DELETE_ELEM:
+	case BPF_PROG_LOAD:
+	case BPF_PROG_ATTACH:
+	case BPF_PROG_DETACH:
+	case BPF_RAW_TRACEPOINT_OPEN:
+	case BPF_LINK_CREATE:
+	case BPF_LINK_UPDATE:
+	case BPF_LINK_DETACH:
+		return true;
+	}
+	return false;
+}
+
 /* The priority of the record in sc->ev (of this type). Only called when
  * the CPU sheds, so it may read the record. */
 static __always_inline __u32 shed_priority(struct scratch *sc, __u32 type)
@@ -108,6 +130,8 @@ static __always_inline __u32 shed_priority(struct scratch *sc, __u32 type)
 	if (e->res < 0)
 		return VG_PRIO_OTHER;
 	if (type == VG_EV_PTRACE && !ptrace_takes_control(e->args[0]))
+		return VG_PRIO_OTHER;
+	if (type == VG_EV_BPF && !bpf_changes_kernel(e->args[0]))
 		return VG_PRIO_OTHER;
 	return VG_PRIO_VITAL;
 }

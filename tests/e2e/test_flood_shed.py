@@ -178,7 +178,12 @@ def test_a_flood_of_opens_cannot_hide_execs_ptrace_or_setuid():
     assert st is not None, mon.stderr()[-3000:]
     shed = st["shed_by_type"]
     assert shed.get("open", 0) > 0, st
-    for t in ("execve", "ptrace", "setuid", "process_vm_writev"):
-        assert shed.get(t, 0) == 0 and st["drops_by_type"].get(t, 0) == 0, (t, st)
+    for t in ("execve", "clone", "procexit", "ptrace", "setuid", "process_vm_writev"):
+        assert st["drops_by_type"].get(t, 0) == 0, (t, st)
+    # the process lifecycle is never shed; of ptrace, setuid and
+    # process_vm_writev only failed calls and reads may be (bpf/vg_shed.h):
+    # the triggers' attaches, writes and setuids were checked by their alerts
+    for t in ("execve", "clone", "procexit"):
+        assert shed.get(t, 0) == 0, (t, st)
     return (f"[{len(expected)} vital alerts, shed {st['shed']} (open={shed['open']}), "
             f"{st['drops']} ring-full drops]")
