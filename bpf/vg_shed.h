@@ -40,13 +40,15 @@
  * - privilege and isolation changes (setuid, setgid, setns, unshare);
  * - code injection into other processes (ptrace, process_vm_writev);
  * - kernel changes (module loads, bpf(), mount): rootkits and escapes.
- * Every vital type but the lifecycle three is a struct vg_sys record, and
- * for those only a call that succeeded is vital, of ptrace only the
- * requests that take control of a task or write to it, and of bpf() only
- * the commands that load, attach or write: a failed setuid or a ptrace
- * peek is as cheap for any user to repeat as a failed open, and a bpftool
- * listing makes hundreds of bpf() reads; they would otherwise crowd out
- * the rest. A flood of vital
+ * Every vital type but the lifecycle three is a struct vg_sys record. Of
+ * those, an unprivileged caller's (real uid not 0) is vital only when the
+ * call succeeded, and of ptrace only for the requests that take control of
+ * a task or write to it: a failed setuid or a ptrace peek of one's own
+ * child is as cheap for any user to repeat as a failed open. Root's are
+ * vital either way (a refused bpf() on the monitor's map, a peek at the
+ * monitor: self-protection rules match them), but of bpf() only the
+ * commands that load, attach or write, for anyone: one bpftool listing
+ * makes hundreds of bpf() reads. A flood of vital
  * records is itself suspect, and still counted (as drops) if it fills the
  * ring. setsid and setpgid are not vital although the process table follows
  * them: anyone can repeat setpgid(0, 0) at no cost, and their loss only
@@ -66,8 +68,8 @@
 	 VG_TYPE_BIT(VG_EV_LINK) | VG_TYPE_BIT(VG_EV_SYMLINK) | VG_TYPE_BIT(VG_EV_CHMOD) |     \
 	 VG_TYPE_BIT(VG_EV_CHOWN) | VG_TYPE_BIT(VG_EV_MKDIR) | VG_TYPE_BIT(VG_EV_TRUNCATE))
 /* Everything else (network, kill, prctl, dup, memfd, W+X memory,
- * perf_event_open, setsid, setpgid, failed vital calls) is shed only when
- * the ring is nearly full. */
+ * perf_event_open, setsid, setpgid, and the vital types' calls above) is
+ * shed only when the ring is nearly full. */
 
 _Static_assert(VG_EV_TYPE_MAX <= 128, "shed masks cover types 0-127");
 _Static_assert(VG_EV_MODULE_LOAD >= 64 && VG_EV_BPF >= 64 && VG_EV_MOUNT >= 64,
@@ -127,11 +129,13 @@ static __always_inline __u32 shed_priority(struct scratch *sc, __u32 type)
 		return (type < 64 && (VG_BULK_LO & bit)) ? VG_PRIO_BULK : VG_PRIO_OTHER;
 	if (type <= VG_EV_EXIT) /* exec, fork, exit: no result, always vital */
 		return VG_PRIO_VITAL;
+	if (type == VG_EV_BPF && !bpf_changes_kernel(e->args[0]))
+		return VG_PRIO_OTHER;
+	if (e->hdr.uid == 0) /* root's: anything an unprivileged flood cannot make */
+		return VG_PRIO_VITAL;
 	if (e->res < 0)
 		return VG_PRIO_OTHER;
 	if (type == VG_EV_PTRACE && !ptrace_takes_control(e->args[0]))
-		return VG_PRIO_OTHER;
-	if (type == VG_EV_BPF && !bpf_changes_kernel(e->args[0]))
 		return VG_PRIO_OTHER;
 	return VG_PRIO_VITAL;
 }

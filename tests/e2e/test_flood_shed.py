@@ -4,8 +4,8 @@ distinct names that do not exist as fast as they can, into a small ring
 (256 KiB); meanwhile the test execs a marker program and runs triggers that
 ptrace-attach to a child, write into its memory and call setuid. Every one
 of those records must reach the rules, the flood's opens must be shed and
-counted (exit line, `vigil status`, metrics), and no exec or ptrace record
-may be shed or dropped. Without shedding a full ring drops records of every
+counted (exit line, `vigil status`, metrics, the self-protection alert), no
+vital record may be dropped and no exec, fork or exit shed. Without shedding a full ring drops records of every
 type alike and this test fails.
 
 Safety: the flooders are the test's own (nobody, each in its own session),
@@ -174,6 +174,11 @@ def test_a_flood_of_opens_cannot_hide_execs_ptrace_or_setuid():
     assert drops.get("shed", 0) > 0 and drops["shed_by_type"].get("open", 0) > 0, drops
     shed_open = re.search(r'^vigil_monitor_drops_shed_by_type\{type="open"\} (\d+)', text, re.M)
     assert shed_open and int(shed_open.group(1)) > 0, text[:3000]
+    # the flood itself is an attack on the monitor: self-protection says so
+    # (it counts shed records with the drops)
+    with open(mon.out, "rb") as f:
+        said = [l for l in f if b'"rule":"vigil events dropped"' in l]
+    assert said, "no 'vigil events dropped' alert"
     st = mon.exit_stats
     assert st is not None, mon.stderr()[-3000:]
     shed = st["shed_by_type"]
