@@ -21,6 +21,7 @@ class Tally:
         self.passed = 0
         self.failed = 0
         self.failures = []
+        self.reasons = []
 
     def ok(self, name, secs, detail=""):
         self.passed += 1
@@ -29,6 +30,10 @@ class Tally:
     def bad(self, name, secs, why):
         self.failed += 1
         self.failures.append(name)
+        # the last line of a traceback is the assertion: repeated in the
+        # summary, which is what a CI log's tail shows
+        last = [l for l in str(why).splitlines() if l.strip()]
+        self.reasons.append(f"{name}: {last[-1][:300] if last else '?'}")
         print(f"FAIL {name} ({secs:.1f}s)\n{why}", flush=True)
 
 
@@ -212,7 +217,7 @@ def main():
             run_e2e(build, tally, a.pattern)
     print(f"\nsuite took {time.time() - t0:.0f}s")
     if tally.failures:
-        print("failed: " + " ".join(tally.failures))
+        print("failed:\n  " + "\n  ".join(tally.reasons))
     print(f"{tally.passed} passed, {tally.failed} failed")
     sys.exit(1 if tally.failed else 0)
 
