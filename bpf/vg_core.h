@@ -49,8 +49,10 @@ const volatile __u64 shed_vital_bytes = ~0ull; /* send vital records only */
 const volatile __u32 shed_check_bytes = ~0u;   /* read the backlog at least this often */
 
 /* Bumped by every call that can change the path a dentry names (rename,
- * mount, chroot...): coalesced opens remembered before it are forgotten. */
-__u32 path_gen;
+ * mount, chroot...): coalesced opens remembered before it are forgotten.
+ * A cache line of its own: a rename anywhere writes it, and the routes
+ * (sensor.bpf.c, aligned too) are read on every call of every CPU. */
+__u32 path_gen __attribute__((aligned(64)));
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

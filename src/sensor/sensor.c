@@ -2,6 +2,7 @@
  * fill routes and the handler table → attach; then the ring-buffer reader. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,22 @@
 #include "util/log.h"
 #include "util/clock.h"
 #include "util/macros.h"
+
+/* Hot globals keep to their cache lines (bpf/vg_core.h, bpf/ph_step.h):
+ * what any CPU writes (path_gen at every rename, pH's counters at every
+ * signal delivery or new profile) never shares a line with what every call
+ * reads (the routes, ph_stopped, pH's clock and epoch). */
+#define VG_LINE 64
+_Static_assert(offsetof(struct sensor_bpf__bss, routes) == VG_LINE, "path_gen alone on its line");
+_Static_assert(offsetof(struct sensor_bpf__data_ph, ph_next_profile) % VG_LINE == 0 &&
+		       offsetof(struct sensor_bpf__data_ph, ph_next_profile) >
+			       offsetof(struct sensor_bpf__data_ph, ph_stopped),
+	       "pH's counters on a line of their own, after ph_stopped's");
+_Static_assert(offsetof(struct sensor_bpf__data_ph, ph_ns_per_tick) % VG_LINE == 0 &&
+		       offsetof(struct sensor_bpf__data_ph, ph_ns_per_tick) -
+				       offsetof(struct sensor_bpf__data_ph, ph_next_profile) ==
+			       VG_LINE,
+	       "pH's clock and epoch on the line after its counters");
 
 struct vg_sensor {
 	struct sensor_bpf *skel;
