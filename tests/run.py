@@ -106,8 +106,8 @@ SUITE_WATCH = "e2e/suite_watch.test_default_rules_quiet_during_the_suite"
 
 
 def drops_note(monitors):
-    """For a failed test: the drops its monitors reported at exit ("N drops
-    in ..."), so that a failure under heavy load (events lost, the detection
+    """For a failed test: the drops and shed records its monitors reported
+    at exit ("N drops in ...", "N records shed in ..."), so that a failure under heavy load (events lost, the detection
     never ran) is told apart from a missed detection; "" when none dropped.
     monitors: those started since the test's module began (a catalogue test
     checks the alerts of a monitor an earlier test of its module started)."""
@@ -122,6 +122,11 @@ def drops_note(monitors):
             notes.append(f"{st['drops']} drops in the monitor of {m.dir} "
                          f"(by type: {by_type or 'unknown'}; by CPU: {by_cpu or 'unknown'}; "
                          f"{st['events']} events)")
+        if st and st.get("shed"):
+            # load shedding (bpf/vg_shed.h): records left out on purpose
+            by = " ".join(f"{k}={v}" for k, v in sorted(st["shed_by_type"].items()))
+            notes.append(f"{st['shed']} records shed in the monitor of {m.dir} "
+                         f"(by type: {by or 'unknown'})")
     if not notes:
         return ""
     return ("heavy load: the watched monitor reported " + "; ".join(notes)

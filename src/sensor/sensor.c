@@ -240,6 +240,11 @@ static int load(struct vg_sensor *s, const struct vg_sensor_opts *o,
 	skel->rodata->self_tgid = getpid();
 	skel->rodata->wakeup_bytes = o->wakeup_bytes;
 	skel->rodata->coalesce_ns = o->coalesce_ms * 1000000ull;
+	/* load shedding (bpf/vg_shed.h): the file family past half the ring,
+	 * all but vital records past three quarters */
+	skel->rodata->shed_bulk_bytes = o->ring_bytes / 2;
+	skel->rodata->shed_vital_bytes = o->ring_bytes / 4 * 3;
+	skel->rodata->shed_check_bytes = o->ring_bytes / 16;
 	skel->rodata->uprobe_pmu_type = vg_pmu_type("uprobe");
 	skel->rodata->kprobe_pmu_type = vg_pmu_type("kprobe");
 	ret = bpf_map__set_max_entries(skel->maps.scratch_map, libbpf_num_possible_cpus());
@@ -561,6 +566,11 @@ void vg_sensor_stats(struct vg_sensor *s, struct vg_sensor_stats *st)
 			st->dropped_cpu[c < VG_STATS_CPUS ? c : VG_STATS_CPUS - 1] += vals[c];
 		}
 		st->dropped_total += st->dropped[t];
+		if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.shed), &t, vals))
+			continue;
+		for (int c = 0; c < ncpu; c++)
+			st->shed[t] += vals[c];
+		st->shed_total += st->shed[t];
 	}
 	free(vals);
 }

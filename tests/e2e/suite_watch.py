@@ -53,7 +53,7 @@ DEFAULT_RULES = os.path.join(TOP, "rules", "vigil_rules.yaml")
 DEPTH = 12
 # every program of tests/bin exists to be caught
 TRIGGERS = ("vigil-trigger", "vigil-attack", "vigil-phtest", "vigil-phsig", "vigil-overload",
-            "vigil-bpfload", "vigil-marker")
+            "vigil-bpfload", "vigil-marker", "vigil-flood")
 # (rule, executable below the build directory): alerts the suite's own
 # infrastructure raises by design (see the module doc)
 EXPECTED = {
