@@ -174,6 +174,7 @@ static int part_configure(void *ctx, struct sensor_bpf *skel, const char **err)
 {
 	struct vg_ph_kernel *k = ctx;
 	const struct vg_ph_kernel_opts *o = &k->opts;
+	int ret;
 
 	k->skel = skel;
 	vg_ph_setup_leave_out_missing(skel);
@@ -188,7 +189,11 @@ static int part_configure(void *ctx, struct sensor_bpf *skel, const char **err)
 		*err = "the pH watch list takes at most 256 absolute paths";
 		return -EINVAL;
 	}
-	return vg_ph_setup_configure(skel, o, err);
+	ret = vg_ph_setup_configure(skel, o, err);
+	/* the model's evidence threshold is the incidents' too */
+	vg_ph_incidents_set_threshold(k->incidents,
+				      ph_episode_lfc(&skel->data_ph->ph_params_cfg));
+	return ret;
 }
 
 /* After load: the maps are filled before any program runs; pH's own
