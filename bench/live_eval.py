@@ -265,6 +265,16 @@ def latest_pairs(vigil, sock, exe, path, count=24):
     return [f"{name(a)} -{d}-> {name(b)}" for _, _, a, d, b in last]
 
 
+def ph_status(vigil, sock):
+    """The monitor's pH counters (`vigil status --json`)."""
+    p = subprocess.run([vigil, "status", "--json", "--socket", sock], capture_output=True,
+                       text=True, timeout=60, stdin=subprocess.DEVNULL)
+    try:
+        return json.loads(p.stdout).get("ph", {}) if p.returncode == 0 else {}
+    except json.JSONDecodeError:
+        return {}
+
+
 def profile_state(vigil, sock, exe):
     return profile_show(vigil, sock, exe).get("state")
 
@@ -359,8 +369,10 @@ def main():
 
         # 2. normal traffic: pH alerts about the servers are false alarms
         t_normal = time.time()
+        below_before = ph_status(vigil, sock).get("episodes_below_threshold", 0)
         n_normal = normal_traffic(servers, args.normal, rng)
-        time.sleep(0.5)
+        time.sleep(2.5)  # the last episodes end (2 s gap)
+        below = ph_status(vigil, sock).get("episodes_below_threshold", 0) - below_before
         false_alarms = {k: [a for a in ph_alerts(out) if wall(a) >= t_normal and
                             a["output_fields"].get("ph.exe_ino") == os.stat(v["exe"]).st_ino]
                         for k, v in servers.items()}
@@ -426,6 +438,8 @@ def main():
           f"{n_train} training requests, then {args.normal} s / {n_normal} normal requests)")
     for l in window_lines:
         print("  " + l.split("vigil: ", 1)[-1][:150])
+    print(f"  episodes below the evidence threshold in normal traffic (all programs, "
+          f"counted, not reported): {below}")
     for name in ("nginx", "sshd"):
         if not installed[name]:
             print(f"  {name}: not installed here, not evaluated")

@@ -50,7 +50,7 @@ PH_FN void ph_params_plain(struct ph_params *p)
 	p->model = PH_MODEL_PAIRS;
 	p->window = PH_WINDOW_DEFAULT;
 	p->score = PH_SCORE_LFC;
-	p->episode_lfc = PH_WINDOW_DEFAULT + 1; /* one novel call: up to 9 */
+	p->episode_lfc = PH_WINDOW_DEFAULT; /* as the default: the window */
 }
 
 PH_FN __u32 ph_episode_lfc(const struct ph_params *p)

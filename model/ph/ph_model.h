@@ -82,9 +82,10 @@ enum ph_model_kind {
 #define PH_MODEL_FORGIVE 4    /* the bit that tells FALLBACK from BOTH */
 #define PH_FALLBACK_WINDOW 5  /* FALLBACK's pairs: distances 1..4 (docs/ph.md) */
 #define PH_FORGIVE_WEIGHT 12  /* an anomaly weighs 12 forgiven calls in the rate */
-/* ph_params.episode_lfc of the defaults: more anomalous calls than one
- * novel call makes under the pairs of FALLBACK (itself + 4 after it) */
-#define PH_FALLBACK_EPISODE_LFC (PH_FALLBACK_WINDOW + 1)
+/* ph_params.episode_lfc of the defaults: the most anomalous calls one novel
+ * call makes under the pairs of FALLBACK (itself + the 4 after it), which
+ * it reaches only if every one of those 4 misses too (docs/ph.md) */
+#define PH_FALLBACK_EPISODE_LFC PH_FALLBACK_WINDOW
 
 /* The per-task score the monitor alerts on (and replay ranks traces by). */
 enum ph_score_kind {
@@ -139,9 +140,9 @@ struct ph_params {
 	 * once its LFC reaches this, and the monitor reports an incident from
 	 * this LFC on (or at once for a dangerous call). One novel call makes
 	 * at most `window` anomalous calls under the pair models (itself and
-	 * the window - 1 calls whose pairs hold it), so the defaults ask for
-	 * more than one novel call can explain: window + 1. 0 or 1: every
-	 * anomaly (pH's rule; the n-gram model). Was padding (0). */
+	 * the window - 1 calls whose pairs hold it), and reaches that only
+	 * when every one of them misses: the defaults ask for `window`. 0 or
+	 * 1: every anomaly (pH's rule; the n-gram model). Was padding (0). */
 	__u32 episode_lfc;
 	__u64 min_train;   /* calls a profile needs before it may freeze */
 	__u64 normal_wait; /* time from freezing to normal, in the caller's unit */

@@ -113,10 +113,10 @@ static void converge_estimate(struct vg_ph_admin *a, const struct ph_profile *p,
 
 /* Coverage by calls may make a profile normal before normal_wait: once it
  * froze (freeze_s from now) and its runs are complete (the blocks' time). */
-static uint64_t sooner_by_coverage(struct vg_ph_admin *a, uint64_t expected_s, uint64_t freeze_s,
-				   uint32_t runs, uint64_t calls_per_s)
+static uint64_t sooner_by_coverage(struct vg_ph_admin *a, uint64_t ino, uint64_t expected_s,
+				   uint64_t freeze_s, uint32_t runs, uint64_t calls_per_s)
 {
-	uint64_t cov = vg_ph_kernel_coverage_eta_s(a->k, runs, calls_per_s);
+	uint64_t cov = vg_ph_kernel_coverage_eta_s(a->k, ino, runs, calls_per_s);
 
 	if (cov == UINT64_MAX)
 		return expected_s;
@@ -125,7 +125,7 @@ static uint64_t sooner_by_coverage(struct vg_ph_admin *a, uint64_t expected_s, u
 	return cov < expected_s ? cov : expected_s;
 }
 
-static void add_convergence(struct vg_ph_admin *a, struct json_object *o,
+static void add_convergence(struct vg_ph_admin *a, struct json_object *o, uint64_t ino,
 			    const struct ph_profile *p, uint64_t gap, uint64_t calls_to_freeze,
 			    uint64_t normal_wait_s, uint32_t runs)
 {
@@ -133,7 +133,7 @@ static void add_convergence(struct vg_ph_admin *a, struct json_object *o,
 
 	converge_estimate(a, p, gap, calls_to_freeze, normal_wait_s, &cv);
 	if (cv.converging)
-		cv.expected_normal_s = sooner_by_coverage(a, cv.expected_normal_s,
+		cv.expected_normal_s = sooner_by_coverage(a, ino, cv.expected_normal_s,
 							  calls_to_freeze / cv.calls_per_s, runs,
 							  cv.calls_per_s);
 	if (!cv.known) {
@@ -153,8 +153,8 @@ static void add_convergence(struct vg_ph_admin *a, struct json_object *o,
 
 /* A frozen profile: normal at normal_time, or sooner by coverage by calls
  * at its current rate of training calls. */
-static void add_frozen_eta(struct vg_ph_admin *a, struct json_object *o, const struct ph_profile *p,
-			   uint32_t runs)
+static void add_frozen_eta(struct vg_ph_admin *a, struct json_object *o, uint64_t ino,
+			   const struct ph_profile *p, uint32_t runs)
 {
 	__u64 now = vg_ph_kernel_model_now(a->k);
 	uint64_t wait_s = p->normal_time == ~0ull ? UINT64_MAX
@@ -164,7 +164,7 @@ static void add_frozen_eta(struct vg_ph_admin *a, struct json_object *o, const s
 	uint64_t s;
 
 	converge_estimate(a, p, 1, 0, 0, &cv);
-	s = cv.known ? sooner_by_coverage(a, wait_s, 0, runs, cv.calls_per_s) : wait_s;
+	s = cv.known ? sooner_by_coverage(a, ino, wait_s, 0, runs, cv.calls_per_s) : wait_s;
 	if (s == UINT64_MAX)
 		json_object_object_add(o, "expected_normal_s", NULL);
 	else
@@ -180,7 +180,7 @@ static void add_progress(struct vg_ph_admin *a, struct json_object *o, const str
 	if (prm && (p->status & PH_PROFILE_FROZEN) && !(p->status & PH_PROFILE_NORMAL)) {
 		json_object_object_add(o, "progress_pct", NULL);
 		json_object_object_add(o, "calls_to_freeze", NULL);
-		add_frozen_eta(a, o, p, runs);
+		add_frozen_eta(a, o, key->ino, p, runs);
 		return;
 	}
 	if (!prm || (p->status & (PH_PROFILE_FROZEN | PH_PROFILE_NORMAL)) ||
@@ -197,7 +197,7 @@ static void add_progress(struct vg_ph_admin *a, struct json_object *o, const str
 	pct = need ? p->train_count * 100 / need : 100;
 	vg_pha_add_u64(o, "progress_pct", pct > 99 ? 99 : pct);
 	vg_pha_add_u64(o, "calls_to_freeze", need > p->train_count ? need - p->train_count : 0);
-	add_convergence(a, o, p, need > n ? need - n : 1,
+	add_convergence(a, o, key->ino, p, need > n ? need - n : 1,
 			need > p->train_count ? need - p->train_count : 0,
 			prm->normal_wait / NSEC_PER_SEC, runs);
 }
@@ -215,10 +215,14 @@ static uint32_t add_coverage(struct vg_ph_admin *a, struct json_object *o,
 	vg_pha_add_u64(o, "coverage_runs_needed", need);
 	if (!cs.known || (p->status & PH_PROFILE_NORMAL)) {
 		json_object_object_add(o, "coverage_runs", NULL);
+		json_object_object_add(o, "coverage_runs_provisional", NULL);
 		json_object_object_add(o, "coverage_call_runs", NULL);
 		return 0;
 	}
+	/* settled runs only: those begun since the last sample may still be
+	 * taken back by it (a change made before them) */
 	vg_pha_add_u64(o, "coverage_runs", cs.runs);
+	vg_pha_add_u64(o, "coverage_runs_provisional", cs.provisional);
 	vg_pha_add_u64(o, "coverage_call_runs", cs.call_runs);
 	return cs.runs;
 }

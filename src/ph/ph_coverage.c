@@ -12,7 +12,8 @@ struct slot {
 	uint64_t changed_at; /* ph_profile_changed_at() */
 	uint64_t train_count;
 	uint64_t active_ns; /* the last sample that saw training calls */
-	uint32_t runs;	    /* since the last change */
+	uint32_t runs;	    /* since the last change, the provisional ones too */
+	uint32_t settled;   /* runs as of the last sample */
 	uint32_t call_runs; /* of which blocks of calls */
 	uint64_t since_ns;
 	uint64_t block_count; /* train_count where the current block of calls began */
@@ -103,13 +104,26 @@ void vg_ph_coverage_run(struct vg_ph_coverage *c, uint64_t ino)
 		s->runs++;
 }
 
+static int note(struct vg_ph_coverage *c, struct slot *s, const struct ph_profile *p,
+		const struct ph_params *prm, uint64_t now_ns);
+
 int vg_ph_coverage_note(struct vg_ph_coverage *c, uint64_t ino, const struct ph_profile *p,
 			const struct ph_params *prm, uint64_t now_ns)
 {
 	struct slot *s = c ? find(c, ino, 1) : NULL;
+	int due;
 
 	if (!s)
 		return 0;
+	due = note(c, s, p, prm, now_ns);
+	/* the runs this sample confirmed: no change since they began */
+	s->settled = s->runs;
+	return due;
+}
+
+static int note(struct vg_ph_coverage *c, struct slot *s, const struct ph_profile *p,
+		const struct ph_params *prm, uint64_t now_ns)
+{
 	if (!s->sampled || s->train_gen != p->train_gen ||
 	    s->changed_at != ph_profile_changed_at(p)) {
 		/* something new (or a reset, or the first look): count again */
@@ -157,7 +171,8 @@ void vg_ph_coverage_get(const struct vg_ph_coverage *c, uint64_t ino,
 	if (!s || !s->sampled)
 		return;
 	out->known = 1;
-	out->runs = s->runs;
+	out->runs = s->settled;
+	out->provisional = s->runs - s->settled;
 	out->call_runs = s->call_runs;
 	out->since_ns = s->since_ns;
 }
@@ -177,11 +192,12 @@ uint64_t vg_ph_coverage_blocks_eta_s(uint32_t runs, uint32_t needed, uint64_t ca
 	return (uint64_t)(needed - runs) * block_s;
 }
 
-uint64_t vg_ph_coverage_eta_s(const struct vg_ph_coverage *c, uint32_t runs, uint64_t calls_per_s)
+uint64_t vg_ph_coverage_eta_s(const struct vg_ph_coverage *c, uint32_t runs, uint32_t needed,
+			      uint64_t calls_per_s)
 {
-	if (!c || !c->runs_needed)
+	if (!c || !needed)
 		return UINT64_MAX;
-	return vg_ph_coverage_blocks_eta_s(runs, c->runs_needed, calls_per_s, c->block_calls,
+	return vg_ph_coverage_blocks_eta_s(runs, needed, calls_per_s, c->block_calls,
 					   c->block_min_ns);
 }
 

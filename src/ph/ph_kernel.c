@@ -574,9 +574,14 @@ void vg_ph_kernel_coverage(struct vg_ph_kernel *k, uint64_t ino, struct vg_ph_co
 	*runs_needed = k ? vg_ph_watch_coverage_runs(k->watch, ino, k->opts.coverage_runs) : 0;
 }
 
-uint64_t vg_ph_kernel_coverage_eta_s(struct vg_ph_kernel *k, uint32_t runs, uint64_t calls_per_s)
+uint64_t vg_ph_kernel_coverage_eta_s(struct vg_ph_kernel *k, uint64_t ino, uint32_t runs,
+				     uint64_t calls_per_s)
 {
-	return vg_ph_coverage_eta_s(k ? k->coverage : NULL, runs, calls_per_s);
+	/* the program's own coverage_runs (ph.watch), else the global */
+	return k ? vg_ph_coverage_eta_s(k->coverage, runs,
+					vg_ph_watch_coverage_runs(k->watch, ino, k->opts.coverage_runs),
+					calls_per_s)
+		 : UINT64_MAX;
 }
 
 int vg_ph_kernel_converge_sample(struct vg_ph_kernel *k, const struct ph_profile *p,

@@ -81,7 +81,23 @@ static void test_runs_make_a_frozen_profile_due(void)
 	CHECK_INT(st.since_ns, 40 * S);
 	for (int i = 0; i < 3; i++)
 		vg_ph_coverage_run(c, 42);
+	/* runs since the last sample are provisional: shown apart, not as
+	 * settled runs a later sample could take back */
+	vg_ph_coverage_get(c, 42, &st);
+	CHECK_INT(st.runs, 0);
+	CHECK_INT(st.provisional, 3);
+	/* ... and taken back: the next sample finds a change made before them */
+	change(&p);
+	CHECK_INT(vg_ph_coverage_note(c, 42, &p, &prm, 45 * S), 0);
+	vg_ph_coverage_get(c, 42, &st);
+	CHECK_INT(st.runs, 0);
+	CHECK_INT(st.provisional, 0);
+	for (int i = 0; i < 3; i++)
+		vg_ph_coverage_run(c, 42);
 	CHECK_INT(vg_ph_coverage_note(c, 42, &p, &prm, 50 * S), 1);
+	vg_ph_coverage_get(c, 42, &st);
+	CHECK_INT(st.runs, 3); /* the sample settled them */
+	CHECK_INT(st.provisional, 0);
 
 	/* a reset (new generation) too */
 	p.train_gen++;
@@ -195,7 +211,8 @@ static void test_off_and_full_table(void)
 	CHECK_INT(st.known, 0);
 	vg_ph_coverage_get(c, 19999, &st);
 	CHECK_INT(st.known, 1);
-	CHECK_INT(st.runs, 1);
+	CHECK_INT(st.runs, 0);
+	CHECK_INT(st.provisional, 1);
 	vg_ph_coverage_free(c);
 	vg_ph_coverage_run(NULL, 1);
 	CHECK_INT(vg_ph_coverage_note(NULL, 1, &p, &prm, S), 0);
@@ -284,11 +301,14 @@ static void test_blocks_eta(void)
 	CHECK(vg_ph_coverage_blocks_eta_s(0, 8, 0, 2000, 60 * S) == UINT64_MAX);
 	CHECK(vg_ph_coverage_blocks_eta_s(0, 8, 10, 0, 60 * S) == UINT64_MAX);
 	CHECK_INT(vg_ph_coverage_new(&c, 100, 4, 60 * S), 0);
-	CHECK(vg_ph_coverage_eta_s(c, 0, 10) == UINT64_MAX); /* blocks off */
+	CHECK(vg_ph_coverage_eta_s(c, 0, 4, 10) == UINT64_MAX); /* blocks off */
 	vg_ph_coverage_set_blocks(c, 1000, 10 * S);
-	CHECK_INT(vg_ph_coverage_eta_s(c, 1, 10), 300);
+	CHECK_INT(vg_ph_coverage_eta_s(c, 1, 4, 10), 300);
+	/* a watched program's own coverage_runs, not the table's global 4 */
+	CHECK_INT(vg_ph_coverage_eta_s(c, 1, 20, 10), 1900);
+	CHECK(vg_ph_coverage_eta_s(c, 1, 0, 10) == UINT64_MAX); /* its rule off */
 	vg_ph_coverage_free(c);
-	CHECK(vg_ph_coverage_eta_s(NULL, 0, 10) == UINT64_MAX);
+	CHECK(vg_ph_coverage_eta_s(NULL, 0, 4, 10) == UINT64_MAX);
 }
 
 int main(void)

@@ -389,9 +389,9 @@ static void test_episode_needs_evidence(void)
 	CHECK_INT(ph_params_check(&r.p), -EINVAL);
 	/* the defaults: more than one novel call makes under their pairs */
 	ph_params_default(&r.p);
-	CHECK_INT(r.p.episode_lfc, PH_FALLBACK_WINDOW + 1);
+	CHECK_INT(r.p.episode_lfc, PH_FALLBACK_WINDOW);
 	ph_params_plain(&r.p);
-	CHECK_INT(r.p.episode_lfc, PH_WINDOW_DEFAULT + 1);
+	CHECK_INT(r.p.episode_lfc, PH_WINDOW_DEFAULT);
 	ph_store_free(r.store);
 }
 
