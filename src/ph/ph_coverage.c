@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ph/ph_coverage.h"
+#include "ph/ph_slots.h"
 
 struct slot {
 	uint64_t ino; /* the executable; 0: free */
@@ -65,32 +66,19 @@ void vg_ph_coverage_free(struct vg_ph_coverage *c)
 	free(c);
 }
 
-/* Linear probing over a short run; a full run gives its first slot to the
- * newcomer, whose evidence then starts from nothing (the loser's too:
- * losing evidence only delays normal mode). */
+_Static_assert(offsetof(struct slot, ino) == 0, "ph_slots.h: the id comes first");
+
+/* A full probe run gives its first slot to the newcomer, whose evidence
+ * then starts from nothing (the loser's too: losing evidence only delays
+ * normal mode). */
 static struct slot *find(const struct vg_ph_coverage *c, uint64_t ino, int add)
 {
-	uint32_t h = (uint32_t)(ino * 0x9e3779b97f4a7c15ull >> 40) & (c->n - 1);
-	struct slot *s;
+	struct slot *s = vg_ph_slot_find(c->s, c->n, sizeof(*c->s), ino, add);
 
-	if (!ino)
-		return NULL;
-	for (uint32_t i = 0; i < 16; i++) {
-		s = &c->s[(h + i) & (c->n - 1)];
-		if (s->ino == ino)
-			return s;
-		if (!s->ino) {
-			if (!add)
-				return NULL;
-			s->ino = ino;
-			return s;
-		}
+	if (s && s->ino != ino) { /* a free slot, or another program's */
+		memset(s, 0, sizeof(*s));
+		s->ino = ino;
 	}
-	if (!add)
-		return NULL;
-	s = &c->s[h];
-	memset(s, 0, sizeof(*s));
-	s->ino = ino;
 	return s;
 }
 

@@ -189,10 +189,8 @@ static int part_configure(void *ctx, struct sensor_bpf *skel, const char **err)
 		*err = "the pH watch list takes at most 256 absolute paths";
 		return -EINVAL;
 	}
-	ret = vg_ph_setup_configure(skel, o, err);
-	/* the model's evidence threshold is the incidents' too */
-	vg_ph_incidents_set_threshold(k->incidents,
-				      ph_episode_lfc(&skel->data_ph->ph_params_cfg));
+	ret = vg_ph_setup_configure(skel, o, err); /* its evidence threshold is the incidents' */
+	vg_ph_incidents_set_threshold(k->incidents, ph_episode_lfc(&skel->data_ph->ph_params_cfg));
 	return ret;
 }
 
@@ -574,14 +572,10 @@ void vg_ph_kernel_coverage(struct vg_ph_kernel *k, uint64_t ino, struct vg_ph_co
 	*runs_needed = k ? vg_ph_watch_coverage_runs(k->watch, ino, k->opts.coverage_runs) : 0;
 }
 
-uint64_t vg_ph_kernel_coverage_eta_s(struct vg_ph_kernel *k, uint64_t ino, uint32_t runs,
+uint64_t vg_ph_kernel_coverage_eta_s(struct vg_ph_kernel *k, uint32_t runs, uint32_t needed,
 				     uint64_t calls_per_s)
 {
-	/* the program's own coverage_runs (ph.watch), else the global */
-	return k ? vg_ph_coverage_eta_s(k->coverage, runs,
-					vg_ph_watch_coverage_runs(k->watch, ino, k->opts.coverage_runs),
-					calls_per_s)
-		 : UINT64_MAX;
+	return vg_ph_coverage_eta_s(k ? k->coverage : NULL, runs, needed, calls_per_s);
 }
 
 int vg_ph_kernel_converge_sample(struct vg_ph_kernel *k, const struct ph_profile *p,

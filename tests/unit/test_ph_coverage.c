@@ -6,6 +6,7 @@
 
 #include "check.h"
 #include "ph/ph_coverage.h"
+#include "ph/ph_slots.h"
 #include "util/macros.h"
 
 #define S NSEC_PER_SEC
@@ -311,8 +312,42 @@ static void test_blocks_eta(void)
 	CHECK(vg_ph_coverage_eta_s(NULL, 0, 4, 10) == UINT64_MAX);
 }
 
+/* The slot table both samplers share (ph_slots.h). */
+static void test_slot_table(void)
+{
+	struct two {
+		uint64_t id;
+		uint64_t v;
+	} t[32];
+	struct two *s, *first = NULL;
+	int placed = 0;
+
+	memset(t, 0, sizeof(t));
+	CHECK(!vg_ph_slot_find(t, 32, sizeof(t[0]), 0, 1)); /* id 0: never */
+	CHECK(!vg_ph_slot_find(t, 32, sizeof(t[0]), 5, 0)); /* absent */
+	s = vg_ph_slot_find(t, 32, sizeof(t[0]), 5, 1);
+	CHECK(s && s->id == 0); /* a free slot: the caller claims it */
+	s->id = 5;
+	s->v = 55;
+	s = vg_ph_slot_find(t, 32, sizeof(t[0]), 5, 0);
+	CHECK(s && s->v == 55);
+	/* fill every slot: a newcomer gets its run's first slot, not its own */
+	for (uint64_t id = 100; placed < 32 && id < 100000; id++) {
+		s = vg_ph_slot_find(t, 32, sizeof(t[0]), id, 1);
+		if (s && !s->id) {
+			s->id = id;
+			placed++;
+		}
+	}
+	CHECK_INT(placed, 31);
+	first = vg_ph_slot_find(t, 32, sizeof(t[0]), 999999, 1);
+	CHECK(first && first->id != 999999 && first->id != 0);
+	CHECK(!vg_ph_slot_find(t, 32, sizeof(t[0]), 999999, 0));
+}
+
 int main(void)
 {
+	test_slot_table();
 	test_blocks_of_calls_are_runs();
 	test_blocks_eta();
 	test_runs_make_a_frozen_profile_due();
