@@ -170,7 +170,22 @@ def run_e2e(build, tally, pattern):
         harness.cleanup()
 
 
+def sane_environment():
+    """The suite's results must not depend on the shell that started it: CI may
+    name a locale the machine never generated (man then warns on stderr), or
+    leave the sbin directories out of PATH (setcap, ip, unshare live there)."""
+    os.environ["LC_ALL"] = "C.UTF-8"
+    os.environ.pop("LANGUAGE", None)
+    path = os.environ.get("PATH", "").split(":")
+    for d in ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"):
+        if d not in path:
+            path.append(d)
+    os.environ["PATH"] = ":".join(p for p in path if p)
+    os.environ.setdefault("HOME", "/root" if os.geteuid() == 0 else "/tmp")
+
+
 def main():
+    sane_environment()
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
     ap.add_argument("--only", choices=["unit", "fuzz", "e2e"], action="append")

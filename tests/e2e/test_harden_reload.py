@@ -86,7 +86,9 @@ def test_a_slow_reload_never_holds_detection():
     with open(mon.out, "rb") as f:
         seconds = sum(1 for l in f if b'"rule":"second"' in l)
     assert seconds == 2, seconds  # the old set kept working after the FIFO
-    assert took < 2.0, took
+    # About 1.4 s on a quiet machine (detaching the programs, pH's exit save); a
+    # reload that held the loop would take the 10 s wait above.
+    assert took < 5.0, took
     shutil.rmtree(d)
     return (f"[alert {during:.2f} s into a reload{' still being read' if still_reading else ''}; "
             f"deep file refused in {refused_in:.2f} s; exit {took:.2f} s]")
