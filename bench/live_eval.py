@@ -344,7 +344,12 @@ def main():
         time.sleep(1.0)  # both listening
 
         # 1. training: ordinary traffic during the learning window
-        n_train = normal_traffic(servers, max(1, args.window - (time.time() - t_start) - 3), rng)
+        # (a sample of each profile at 3/4 of the window, as the window takes
+        # its own: what a server still training learnt in the last quarter)
+        n_train = normal_traffic(servers, max(1, args.window * 3 / 4 - (time.time() - t_start)),
+                                 rng)
+        quarter = {k: profile_show(vigil, sock, v["exe"]) for k, v in servers.items()}
+        n_train += normal_traffic(servers, max(1, args.window - (time.time() - t_start) - 3), rng)
         while "pH learning window over" not in open(err.name).read():
             if time.time() > t_start + args.window + 30:
                 break
@@ -450,6 +455,12 @@ def main():
               f"({len(false_alarms[k]) / hours:.0f}/hour); profile {sizes[k].get('items')} "
               f"items, {(sizes[k].get('bytes') or 0) / 1024:.1f} KiB in the kernel")
         if changing.get(k):
+            q, e = quarter.get(k) or {}, sizes[k]
+            calls = (e.get("train_count") or 0) - (q.get("train_count") or 0)
+            if q.get("train_gen") == e.get("train_gen") and calls > 0:
+                print(f"     last quarter of the window: {calls} training calls, "
+                      f"{(e.get('adds') or 0) - (q.get('adds') or 0)} new items, "
+                      f"{e.get('last_mod_count')} calls since its last change")
             print("     still changing; the pairs it learnt last: " + ", ".join(changing[k]))
         calls = {}
         for a in false_alarms[k]:

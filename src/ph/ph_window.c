@@ -14,6 +14,7 @@ struct seen {
 	uint32_t train_gen;
 	uint64_t adds;
 	uint64_t changed_at; /* ph_profile_changed_at() */
+	uint64_t train_count;
 };
 
 struct vg_ph_window {
@@ -81,7 +82,7 @@ static void snapshot(struct vg_ph_window *w)
 			cap = ncap;
 		}
 		w->seen[w->nseen++] = (struct seen){ key, p.train_gen, p.adds,
-						     ph_profile_changed_at(&p) };
+						     ph_profile_changed_at(&p), p.train_count };
 	}
 	if (w->nseen)
 		qsort(w->seen, w->nseen, sizeof(*w->seen), key_cmp);
@@ -137,6 +138,15 @@ int vg_ph_window_tick(struct vg_ph_window *w, uint64_t now_ns, const struct ph_p
 			 : s->changed_at == ph_profile_changed_at(&p) ? 0
 			 : p.adds > s->adds			       ? p.adds - s->adds
 								       : 1;
+		/* Rare enough: on average fewer than one new item per
+		 * VG_PH_WINDOW_FRAMES_PER_ITEM locality frames of training
+		 * calls. Such novelty is isolated (a frame seldom holds two),
+		 * and normal mode reports no isolated novel call (the evidence
+		 * threshold, ph_params.episode_lfc): it is settled enough. */
+		if (recent && s && s->train_gen == p.train_gen && p.train_count > s->train_count &&
+		    recent * VG_PH_WINDOW_FRAMES_PER_ITEM * params->frame <=
+			    p.train_count - s->train_count)
+			recent = 0;
 		if (recent) {
 			res->changing++;
 			if (fn)

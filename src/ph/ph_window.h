@@ -3,7 +3,10 @@
  * instead of waiting ph.normal_wait from its own freeze; the profiles that
  * were still learning are named in a report. "Stopped changing" is by
  * coverage: at least min_train calls, at least VG_PH_WINDOW_MIN_ITEMS items,
- * and nothing new learnt in the last quarter of the window. */
+ * and nothing new learnt in the last quarter of the window, or so little
+ * that normal mode would report none of it: fewer new items than one per
+ * VG_PH_WINDOW_FRAMES_PER_ITEM locality frames of that quarter's training
+ * calls (isolated novel calls stay below the evidence threshold). */
 #ifndef VIGIL_PH_WINDOW_H
 #define VIGIL_PH_WINDOW_H
 
@@ -14,6 +17,7 @@
 #include "ph/ph_model.h"
 
 #define VG_PH_WINDOW_MIN_ITEMS 16u
+#define VG_PH_WINDOW_FRAMES_PER_ITEM 4u /* 4 x 128 = 512 calls a new item */
 
 struct vg_ph_window;
 

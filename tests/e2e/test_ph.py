@@ -301,24 +301,32 @@ def test_ph_learning_window_normalizes_settled_profiles():
     still learning is named and keeps training."""
     tmp = tempfile.mkdtemp(prefix="vigil-ph-window-")
     a, b = os.path.join(tmp, "phsettled"), os.path.join(tmp, "phchanging")
+    c = os.path.join(tmp, "phrare")
     unique_program(PHTEST, a)
     unique_program(PHTEST, b)
+    unique_program(PHTEST, c)
     try:
         with Monitor("--ph", "--ph-normal-wait", "100000", "--ph-min-train", "100",
-                     "--ph-learning-window", "8", "--no-rules", "--ph-no-persist",
+                     "--ph-learning-window", "12", "--no-rules", "--ph-no-persist",
                      "--ph-alert-scope", "all", events=False) as mon:
             t0 = time.time()
             for _ in range(10):
                 _run(a, "train")
                 _run(b, "train")
-            assert time.time() < t0 + 5, "training took too long for the window"
-            time.sleep(max(0, t0 + 6.5 - time.time()))  # past the 3/4 snapshot
+                _run(c, "train")
+            assert time.time() < t0 + 8, "training took too long for the window"
+            time.sleep(max(0, t0 + 9.5 - time.time()))  # past the 3/4 snapshot (9 s)
             _run(b, "attack")  # b learns something new in the last quarter
+            # c too, but rarely: one known call in a new place among
+            # 12,000 training calls (under one new item per 512 calls)
+            _run(c, "extra")
+            _run(c, "train", "2000")
+            assert time.time() < t0 + 11.5, "the last quarter's runs took too long"
             deadline = t0 + 30
             while "pH learning window over" not in mon.stderr():
                 assert time.time() < deadline, mon.stderr()
                 time.sleep(0.2)
-            pa, pb = _profile(mon, a), _profile(mon, b)
+            pa, pb, pc = _profile(mon, a), _profile(mon, b), _profile(mon, c)
             attack = _run(a, "attack")
             _wait_incident(mon, os.stat(a).st_ino, attack)
             err = mon.stderr()
@@ -326,6 +334,8 @@ def test_ph_learning_window_normalizes_settled_profiles():
         shutil.rmtree(tmp, ignore_errors=True)
     assert pa["state"] == "normal", pa
     assert pb["state"] != "normal", pb
+    assert pc["state"] == "normal", pc  # settled enough for the evidence threshold
     assert f"still changing: {b}" in err, err
+    assert f"still changing: {c}" not in err, err
     assert re.search(r"pH learning window over: [1-9]\d* profiles normal now, [1-9]\d* still "
                      r"changing", err), err
