@@ -355,9 +355,13 @@ static struct episode *take_slot(struct vg_ph_incidents *in, uint64_t now_ns)
 		if (!oldest || ep->last_ns < oldest->last_ns)
 			oldest = ep;
 	}
-	if (!oldest->reported)
-		in->st.evicted++;
+	if (oldest->reported) {
+		oldest->used = 0;
+		return oldest;
+	}
 	episode_close(in, oldest, now_ns);
+	if (oldest->reported)
+		in->st.evicted++; /* reported early (below the threshold: counted there) */
 	return oldest;
 }
 
