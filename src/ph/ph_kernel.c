@@ -236,6 +236,7 @@ static int part_start(void *ctx, struct vg_sensor *sensor, struct sensor_bpf *sk
 	}
 	if (o->learning_window_s &&
 	    (ret = vg_ph_window_new(&k->window, bpf_map__fd(k->skel->maps.ph_profiles),
+				    bpf_map__fd(k->skel->maps.ph_items),
 				    o->learning_window_s * NSEC_PER_SEC,
 				    (uint64_t)(int64_t)vg_clock_ns(CLOCK_MONOTONIC)))) {
 		*err = "no memory for the pH learning window";
