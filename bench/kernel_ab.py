@@ -17,7 +17,13 @@ The program attached second finds the caches warm that the first one loaded
 every round, and the report gives each build's median over the rounds.
 
 Per program: calls during the workload (all tasks') and ns per call; the
-difference B - A per call. Programs are those of each vigil's own descriptors
+difference B - A per call. The calls are every task's, not only the
+workload's: on a busy machine other tasks' calls (a new program's slow pH
+calls, say) weigh in each program's average, alike for both builds. The
+last line, "all, per op", is every program's run time during the workload
+divided by the workload's operations (one open+close, one getppid, one
+fork+exec+wait): what the builds add per operation, other tasks' calls
+included. Programs are those of each vigil's own descriptors
 (/proc/PID/fdinfo), so other monitors on the machine do not count. Root only;
 both monitors are stopped on every path.
 
@@ -104,6 +110,8 @@ def main():
     loads = [(w.split(":")[0], w.split(":")[1]) for w in args.workloads.split(",")]
     # per workload, build, program: list of ns per call (one per round)
     res = {w: {b: {p: [] for p in PROGRAMS} for b in "AB"} for w, _ in loads}
+    # per workload, build: all programs' run time per workload operation
+    per_op = {w: {b: [] for b in "AB"} for w, _ in loads}
     calls = {w: {} for w, _ in loads}
     workdir = tempfile.mkdtemp(prefix="vigil-kab-", dir="/tmp")
     for r in range(args.rounds):
@@ -122,6 +130,9 @@ def main():
                 subprocess.run([args.workload_bin, w, n], stdout=subprocess.DEVNULL, check=True)
                 after = {t: snapshot(m.ids) for t, m in mons.items()}
                 for t in mons:
+                    total = sum(after[t][p][1] - before[t][p][1] for p in after[t]
+                                if p in before[t])
+                    per_op[w][t].append(total / int(n))
                     for p in PROGRAMS:
                         if p in after[t] and p in before[t]:
                             dc = after[t][p][0] - before[t][p][0]
@@ -137,6 +148,7 @@ def main():
     print(f"in-kernel ns per call, both builds attached at once (same calls), median of "
           f"{args.rounds} rounds, order swapped each round\nA = {args.build_a} {args.args_a}\n"
           f"B = {args.build_b} {args.args_b}")
+    n_of = dict(loads)
     for w, _ in loads:
         print(f"\n{w}")
         print(f"  {'program':<14}{'calls/round':>12}{'A ns':>10}{'B ns':>10}{'B - A':>10}")
@@ -146,6 +158,8 @@ def main():
                 continue
             ma, mb = statistics.median(a), statistics.median(b)
             print(f"  {p:<14}{calls[w].get(p, 0):>12}{ma:>10.1f}{mb:>10.1f}{mb - ma:>+10.1f}")
+        ma, mb = statistics.median(per_op[w]["A"]), statistics.median(per_op[w]["B"])
+        print(f"  {'all, per op':<14}{n_of[w]:>12}{ma:>10.1f}{mb:>10.1f}{mb - ma:>+10.1f}")
 
 
 if __name__ == "__main__":

@@ -92,8 +92,12 @@ PH_DATA struct ph_params ph_params_cfg;
  * the sensor's program goes on: the profiles then stay still. */
 PH_DATA __u32 ph_stopped;
 
-/* Counters user space reads (the section is mapped by the skeleton). */
-PH_DATA __u64 ph_next_profile;	 /* profile numbers handed out */
+/* Counters user space reads (the section is mapped by the skeleton). Any
+ * CPU writes them (a signal delivery, a new profile): a cache line of their
+ * own, apart from ph_stopped above and the clock and epoch below, which
+ * every call reads (on one line with a counter, each write made the other
+ * CPU's next call miss its cache). */
+PH_DATA __u64 ph_next_profile __attribute__((aligned(64))); /* profile numbers handed out */
 PH_DATA __u64 ph_alert_drops;	 /* alert records that did not fit the ring */
 PH_DATA __u64 ph_model_errors;	 /* ph_on_call() failures (a failing lookup) */
 PH_DATA __u64 ph_profile_errors; /* profiles that could not be created (map full) */
@@ -101,7 +105,7 @@ PH_DATA __u64 ph_signal_pushes;	 /* handler windows opened (signal deliveries) *
 PH_DATA __u64 ph_responses;	 /* signals sent by the response */
 /* Nanoseconds per tick, computed at the first call: a division on every
  * call cost more than the rest of the clock read. */
-PH_DATA __u64 ph_ns_per_tick;
+PH_DATA __u64 ph_ns_per_tick __attribute__((aligned(64)));
 /* Bumped whenever a profile's state changes (the model's transitions, and
  * user space's admin actions through the skeleton's data_ph): the tasks'
  * cached profile state (struct ph_task_cache) is valid only within one
@@ -595,12 +599,38 @@ static __always_inline void startup_cache_seed(struct ph_task_state *st,
 	st->t.cache.pending = 0;
 }
 
+/* What a seeded task takes from an entry (startup_cache_seed()): the tag,
+ * which items are valid, and those items. The rest (epoch, seen, budget,
+ * pending, fast_until) is set again by the task's first call, always slow,
+ * before any fast one; gram_pow by every slow call. */
+static __always_inline bool startup_cache_same(const struct ph_task_cache *a,
+					       const struct ph_task_cache *b)
+{
+	if (a->profile != b->profile || a->test_stamp != b->test_stamp ||
+	    a->train_gen != b->train_gen || a->test_gen != b->test_gen || a->normal != b->normal ||
+	    a->valid != b->valid)
+		return false;
+	for (__u32 i = 0; i < PH_CACHE_SLOTS; i++)
+		if (((a->valid >> i) & 1) && a->items[i] != b->items[i])
+			return false;
+	return true;
+}
+
+/* Most runs of a short program leave the entry its last run left: then
+ * the update (a new element allocated, the old one freed after RCU, about
+ * as much as the rest of the exit) is skipped for a lookup and a compare. */
 static __always_inline void startup_cache_save(struct task_struct *task,
 					       const struct ph_task_state *st)
 {
-	if (st->exe.ino && task->pid == task->tgid && st->t.calls <= PH_STARTUP_CALLS &&
-	    st->t.cache.valid && !ph_stopped)
-		bpf_map_update_elem(&ph_startup, &st->exe, &st->t.cache, BPF_ANY);
+	const struct ph_task_cache *old;
+
+	if (!st->exe.ino || task->pid != task->tgid || st->t.calls > PH_STARTUP_CALLS ||
+	    !st->t.cache.valid || ph_stopped)
+		return;
+	old = bpf_map_lookup_elem(&ph_startup, &st->exe);
+	if (old && startup_cache_same(old, &st->t.cache))
+		return;
+	bpf_map_update_elem(&ph_startup, &st->exe, &st->t.cache, BPF_ANY);
 }
 
 /* A new program: a new window, and the profile of the new executable. */

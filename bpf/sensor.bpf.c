@@ -37,7 +37,7 @@
 /* Routes indexed by x86-64 syscall number, filled by user space. In .bss,
  * which the skeleton maps, so the table can be narrowed while running (the
  * rule engine keeps only what its rules need). */
-struct vg_route routes[VG_NR_SYSCALLS];
+struct vg_route routes[VG_NR_SYSCALLS] __attribute__((aligned(64)));
 
 /* The same for the 32-bit (i386) ABI, which any process can use with
  * "int $0x80": an attacker's way around a 64-bit-only sensor. */
@@ -45,7 +45,7 @@ struct vg_route routes32[VG_NR_SYSCALLS];
 
 /* 32-bit calls left undecoded, counted so user space can say so: the i386
  * socketcall()s with a call number the kernel does not know or an argument
- * array that cannot be read (vg_compat.h), and calls routed VG_ROUTE_COUNT. */
+ * array that cannot be read (vg_compat.h). */
 __u64 compat_seen;
 
 struct {
@@ -145,10 +145,9 @@ static __always_inline bool repeat_matches(const struct repeat_slot *s, __u64 de
 /* True when this successful open repeats one sent less than coalesce_ns ago
  * from this CPU: it is counted, not sent. Otherwise the open claims its slot
  * and *repeats gets the count of the same open's coalesced repeats. */
-static __always_inline bool open_repeats(struct scratch *sc, struct file *f, __u32 flags,
-					 __u32 *repeats)
+static __always_inline bool open_repeats(struct task_struct *task, struct scratch *sc,
+					 struct file *f, __u32 flags, __u32 *repeats)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
 	struct file *file = KPTR(struct file, f);
 	struct dentry *d = file->f_path.dentry;
 	struct repeat_slot *s, *way1;
@@ -207,8 +206,8 @@ static __always_inline bool open_created(struct file *f, __u32 flags)
  * repeats left in the scratch for vg_file, which builds the record. An open
  * that created its file is never a repeat: the file it names is new, even
  * when its dentry is the one an earlier open saw. */
-static __always_inline bool open_is_repeat(struct pt_regs *regs, bool compat,
-					   const struct vg_route *r, long ret)
+static __always_inline bool open_is_repeat(struct task_struct *task, struct pt_regs *regs,
+					   bool compat, const struct vg_route *r, long ret)
 {
 	struct scratch *sc;
 	struct file *f;
@@ -219,9 +218,9 @@ static __always_inline bool open_is_repeat(struct pt_regs *regs, bool compat,
 	sc = get_scratch();
 	if (!sc)
 		return false;
-	f = fd_to_file(ret);
+	f = task_fd_file(task, ret);
 	flags = r->flags ? sys_arg(regs, compat, r->flags) : 0;
-	if (f && !open_created(f, flags) && open_repeats(sc, f, flags, &repeats))
+	if (f && !open_created(f, flags) && open_repeats(task, sc, f, flags, &repeats))
 		return true;
 	sc->open_repeats = repeats;
 	return false;
@@ -262,11 +261,7 @@ int BPF_PROG(vg_sys_exit, struct pt_regs *regs, long ret)
 	/* the task's own field: a load instead of a helper call */
 	if (type == VG_ROUTE_GEN || (__u32)task->tgid == self_tgid)
 		return 0;
-	if (type == VG_ROUTE_COUNT) {
-		__sync_fetch_and_add(&compat_seen, 1);
-		return 0;
-	}
-	if (type == VG_EV_OPEN && open_is_repeat(regs, compat, r, ret))
+	if (type == VG_EV_OPEN && open_is_repeat(task, regs, compat, r, ret))
 		return 0;
 	bpf_tail_call(ctx, &handlers, type);
 	return 0;

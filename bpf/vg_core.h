@@ -41,10 +41,18 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 const volatile __u32 self_tgid = 0;	     /* never report the monitor itself */
 const volatile __u64 wakeup_bytes = 65536; /* wake the reader past this backlog */
 const volatile __u64 coalesce_ns = 0;	     /* window of open coalescing; 0 = off */
+/* Load shedding (emit()): past these backlogs of the ring, records are
+ * counted in shed[] instead of sent. User space sets them from the ring's
+ * size (1/2 and 3/4); ~0 never sheds. */
+const volatile __u64 shed_bulk_bytes = ~0ull;  /* shed the file family */
+const volatile __u64 shed_vital_bytes = ~0ull; /* send vital records only */
+const volatile __u32 shed_check_bytes = ~0u;   /* read the backlog at least this often */
 
 /* Bumped by every call that can change the path a dentry names (rename,
- * mount, chroot...): coalesced opens remembered before it are forgotten. */
-__u32 path_gen;
+ * mount, chroot...): coalesced opens remembered before it are forgotten.
+ * A cache line of its own: a rename anywhere writes it, and the routes
+ * (sensor.bpf.c, aligned too) are read on every call of every CPU. */
+__u32 path_gen __attribute__((aligned(64)));
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -58,6 +66,15 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } drops SEC(".maps");
+
+/* Records shed to keep room for vital ones (emit()), per CPU and per type:
+ * never silent, but apart from ring-full drops. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VG_EV_TYPE_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} shed SEC(".maps");
 
 /* One record is built here and copied out with bpf_ringbuf_output(): the
  * ring buffer's reserve needs a constant size and our records are variable.
@@ -87,6 +104,9 @@ struct scratch {
 	__u64 sent;	 /* records sent from this CPU, to pace backlog checks */
 	__u64 coalesced; /* opens coalesced on this CPU (read by user space) */
 	__u32 open_repeats; /* vg_sys_exit to vg_file: the repeats of the open being sent */
+	__u32 shed_level;   /* emit(): what this CPU sheds now (VG_SHED_*) */
+	__u64 shed_at_ns;   /* emit(): when shed_level was last set */
+	__u32 unchecked;    /* emit(): bytes of records since the backlog was last read */
 	__u32 pad;
 	struct repeat_slot repeat[VG_REPEAT_SLOTS];
 	struct env_ctx env; /* exec: state of the environment scan */
@@ -190,11 +210,18 @@ VG_GLOBAL __u32 put_kernel_str(struct scratch *sc, __u32 off, struct vg_str *s, 
 	return off + n;
 }
 
-/* Sends the record in sc->ev (size bytes) or counts it as dropped. Wakes the
- * reader only when a backlog builds up: a wake-up per record would cost more
- * than the record (the reader also polls on a short timer). The backlog is
- * looked at every 64th record: reading it touches the cache line the reader
- * writes, which costs more than the rest of the submit. */
+#include "vg_shed.h"
+
+/* Sends the record in sc->ev (size bytes), sheds it (vg_shed.h) or counts
+ * it as dropped. Wakes the reader only when a backlog builds up: a wake-up
+ * per record would cost more than the record (the reader also polls on a
+ * short timer). The backlog is looked at every 64th record (shed ones
+ * included, so a shedding CPU sees the backlog fall), or sooner once this
+ * CPU has sent shed_check_bytes (1/16 of the ring: 64 large records could
+ * overshoot a small ring's margins): reading it touches the cache line the
+ * reader writes, which costs more than the rest of the submit. The same
+ * reading sets the CPU's shedding level; while it is 0 a record pays one
+ * load and compare for shedding. */
 static __always_inline void emit(struct scratch *sc, __u32 size)
 {
 	struct vg_hdr *h = (void *)sc->ev;
@@ -205,8 +232,17 @@ static __always_inline void emit(struct scratch *sc, __u32 size)
 		size = VG_EVENT_MAX;
 	h->size = size;
 	flags = BPF_RB_NO_WAKEUP;
-	if ((++sc->sent & 63) == 0 && bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > wakeup_bytes)
-		flags = BPF_RB_FORCE_WAKEUP;
+	sc->unchecked += size;
+	if ((++sc->sent & 63) == 0 || sc->unchecked > shed_check_bytes) {
+		__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+
+		if (avail > wakeup_bytes)
+			flags = BPF_RB_FORCE_WAKEUP;
+		shed_set_level(sc, avail, h->ts_ns);
+		sc->unchecked = 0;
+	}
+	if (sc->shed_level && shed_record(sc, type, h->ts_ns))
+		return;
 	if (bpf_ringbuf_output(&events, sc->ev, size & (2 * VG_EVENT_MAX - 1), flags)) {
 		__u64 *n = bpf_map_lookup_elem(&drops, &type);
 

@@ -146,18 +146,24 @@ VG_GLOBAL __u32 put_path(struct scratch *sc, __u32 off, struct vg_str *s, __u64 
 	return off + len + 1;
 }
 
-/* The file behind a descriptor of the current task, or NULL. The table's
+/* The file behind a descriptor of task (the current one), or NULL. The table's
  * element at a variable index is read with a guarded load (KLOAD_U64), not a
  * bpf_probe_read_kernel() call: the verifier allows no variable offset into
  * a BTF-typed object, so the element's address is computed as an integer.
  * This runs on every open the sensor sees. */
-static __always_inline struct file *fd_to_file(long fd)
+static __always_inline struct file *task_fd_file(struct task_struct *task, long fd)
 {
-	struct fdtable *fdt = bpf_get_current_task_btf()->files->fdt;
+	struct fdtable *fdt = task->files->fdt;
 
 	if (fd < 0 || fd >= fdt->max_fds)
 		return NULL;
 	return (struct file *)KLOAD_U64((__u64)fdt->fd + (__u64)fd * sizeof(struct file *));
+}
+
+/* The same for the current task. */
+static __always_inline struct file *fd_to_file(long fd)
+{
+	return task_fd_file(bpf_get_current_task_btf(), fd);
 }
 
 /* Kernel address of a file's struct path, for put_path(). */

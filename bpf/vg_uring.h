@@ -609,7 +609,8 @@ int BPF_PROG(vg_uring_complete, struct io_ring_ctx *ring, void *reqp, struct io_
 
 		f = fd_to_file(res);
 		if (f && coalesce_ns && op == IORING_OP_OPENAT && !open_created(f, flags) &&
-		    open_repeats(sc, f, flags | VG_URING_REPEAT_KEY, &repeats)) {
+		    open_repeats(bpf_get_current_task_btf(), sc, f, flags | VG_URING_REPEAT_KEY,
+				 &repeats)) {
 			bpf_map_delete_elem(&uring_pending, &key);
 			return 0;
 		}

@@ -21,6 +21,7 @@ class Tally:
         self.passed = 0
         self.failed = 0
         self.failures = []
+        self.reasons = []
 
     def ok(self, name, secs, detail=""):
         self.passed += 1
@@ -29,6 +30,10 @@ class Tally:
     def bad(self, name, secs, why):
         self.failed += 1
         self.failures.append(name)
+        # the last line of a traceback is the assertion: repeated in the
+        # summary, which is what a CI log's tail shows
+        last = [l for l in str(why).splitlines() if l.strip()]
+        self.reasons.append(f"{name}: {last[-1][:300] if last else '?'}")
         print(f"FAIL {name} ({secs:.1f}s)\n{why}", flush=True)
 
 
@@ -101,8 +106,8 @@ SUITE_WATCH = "e2e/suite_watch.test_default_rules_quiet_during_the_suite"
 
 
 def drops_note(monitors):
-    """For a failed test: the drops its monitors reported at exit ("N drops
-    in ..."), so that a failure under heavy load (events lost, the detection
+    """For a failed test: the drops and shed records its monitors reported
+    at exit ("N drops in ...", "N records shed in ..."), so that a failure under heavy load (events lost, the detection
     never ran) is told apart from a missed detection; "" when none dropped.
     monitors: those started since the test's module began (a catalogue test
     checks the alerts of a monitor an earlier test of its module started)."""
@@ -117,6 +122,11 @@ def drops_note(monitors):
             notes.append(f"{st['drops']} drops in the monitor of {m.dir} "
                          f"(by type: {by_type or 'unknown'}; by CPU: {by_cpu or 'unknown'}; "
                          f"{st['events']} events)")
+        if st and st.get("shed"):
+            # load shedding (bpf/vg_shed.h): records left out on purpose
+            by = " ".join(f"{k}={v}" for k, v in sorted(st["shed_by_type"].items()))
+            notes.append(f"{st['shed']} records shed in the monitor of {m.dir} "
+                         f"(by type: {by or 'unknown'})")
     if not notes:
         return ""
     return ("heavy load: the watched monitor reported " + "; ".join(notes)
@@ -207,7 +217,7 @@ def main():
             run_e2e(build, tally, a.pattern)
     print(f"\nsuite took {time.time() - t0:.0f}s")
     if tally.failures:
-        print("failed: " + " ".join(tally.failures))
+        print("failed:\n  " + "\n  ".join(tally.reasons))
     print(f"{tally.passed} passed, {tally.failed} failed")
     sys.exit(1 if tally.failed else 0)
 

@@ -269,7 +269,6 @@ enum vg_variant {
 	VG_V_FASTOPEN_MSG, /* sendmsg: only with MSG_FASTOPEN, address in the msghdr */
 };
 
-#define VG_ROUTE_COUNT 255 /* route type: count the call (compat_seen), send nothing */
 #define VG_ROUTE_GEN 254   /* route type: only bump the path generation, send nothing */
 /* route type of the i386 socketcall() (32-bit table only): its own handler,
  * in the last slot of the handler table, which no record type uses */
@@ -278,7 +277,7 @@ enum vg_variant {
 #define VG_ROUTE_OLD_MMAP (VG_EV_TYPE_MAX - 2)
 
 struct vg_route {
-	__u8 type;    /* enum vg_event_type; 0 = not sent; VG_ROUTE_COUNT */
+	__u8 type;    /* enum vg_event_type; 0 = not sent; or a VG_ROUTE_* above */
 	__u8 path;    /* user string: path, memfd name */
 	__u8 dirfd;   /* base of path; 0 = AT_FDCWD */
 	__u8 path2;   /* second user string: rename/link target, module params */

@@ -450,8 +450,8 @@ void vg_sp_drops(struct vg_selfprot *sp, uint64_t dropped_total, uint64_t wall_n
 	sp->fields.n = 0;
 	add(&sp->fields, "vigil.drops", NULL, (int64_t)lost);
 	add(&sp->fields, "vigil.pid", NULL, sp->self);
-	snprintf(sp->msg, sizeof(sp->msg), "vigil lost %llu events in under %d s (ring buffer "
-		 "full: a flood of events blinds the monitor)", (unsigned long long)lost,
+	snprintf(sp->msg, sizeof(sp->msg), "vigil lost %llu events in under %d s (shed or "
+		 "dropped: a flood of events blinds the monitor)", (unsigned long long)lost,
 		 VG_SP_DROP_WINDOW_S);
 	raise_alert(sp, "vigil events dropped", "Error", wall_ns);
 }

@@ -28,7 +28,7 @@ void vg_sp_routes(struct vg_sensor *s);
 void vg_sp_event(struct vg_selfprot *sp, const struct vg_event *ev, uint64_t wall_ns);
 /* Checks that each of our links still exists; call about once a second. */
 void vg_sp_tick(struct vg_selfprot *sp, uint64_t wall_ns);
-/* Events the ring buffer lost so far (the sensor's total): VG_SP_DROP_ALERT
+/* Events lost so far (the sensor's drops and shed records): VG_SP_DROP_ALERT
  * or more within VG_SP_DROP_WINDOW_S seconds is an alert ("vigil events
  * dropped"), once per window: a flood that blinds the monitor is an attack
  * on it. Call about once a second. */

@@ -58,7 +58,9 @@ static void sp_tick(void *state, uint64_t now_ns)
 	d->next_tick_ns = now_ns + NSEC_PER_SEC;
 	vg_sp_tick(d->sp, wall);
 	vg_sensor_stats(d->sensor, &st);
-	vg_sp_drops(d->sp, st.dropped_total, wall);
+	/* shed records too: under a flood the kernel sheds before it drops
+	 * (bpf/vg_shed.h), and either way rules went without them */
+	vg_sp_drops(d->sp, st.dropped_total + st.shed_total, wall);
 }
 
 static void sp_close(void *state)

@@ -172,11 +172,13 @@ int vg_mon_status_section(void *ctx, struct json_object *sec)
 	struct json_object *rate = json_object_new_object(), *total = json_object_new_object();
 	struct json_object *drops = json_object_new_object(), *bytype = json_object_new_object();
 	struct json_object *bycpu = json_object_new_object(), *ctl = json_object_new_object();
+	struct json_object *shed = json_object_new_object();
 	uint64_t now = vg_clock_ns(CLOCK_MONOTONIC), dt = st->cur_ns - st->prev_ns, all_rate = 0;
 	struct vg_lookup_stats ls;
 	char name[16];
 
-	if (!rate || !total || !drops || !bytype || !bycpu || !ctl) {
+	if (!rate || !total || !drops || !bytype || !bycpu || !ctl || !shed) {
+		json_object_put(shed);
 		json_object_put(rate);
 		json_object_put(total);
 		json_object_put(drops);
@@ -197,6 +199,8 @@ int vg_mon_status_section(void *ctx, struct json_object *sec)
 		const char *n = vg_event_type_name(t);
 		uint64_t r;
 
+		if (n && ss.shed[t]) /* even of a type all shed */
+			add_u64(shed, n, ss.shed[t]);
 		if (!n || !ss.received[t])
 			continue;
 		/* over the last full period (5-10 s); since start until then */
@@ -220,6 +224,9 @@ int vg_mon_status_section(void *ctx, struct json_object *sec)
 	add_u64(drops, "ring_full", ss.dropped_total);
 	json_object_object_add(drops, "ring_full_by_type", bytype);
 	json_object_object_add(drops, "ring_full_by_cpu", bycpu);
+	/* load shedding (bpf/vg_shed.h): sent on purpose to keep room for vital records */
+	add_u64(drops, "shed", ss.shed_total);
+	json_object_object_add(drops, "shed_by_type", shed);
 	add_u64(drops, "malformed", ss.malformed);
 	add_u64(drops, "socketcall32_undecoded", ss.compat);
 	json_object_object_add(sec, "drops", drops);

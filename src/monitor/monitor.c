@@ -221,8 +221,8 @@ static void report(struct monitor *m, struct vg_sensor *s, const char *what, dou
 {
 
 	struct vg_sensor_stats st;
-	char breakdown[1024] = "";
-	size_t at = 0;
+	char breakdown[1024] = "", shed[1024] = "";
+	size_t at = 0, shed_at = 0;
 
 	vg_sensor_stats(s, &st);
 	for (int c = 0; c < VG_STATS_CPUS && at < sizeof(breakdown) - 64; c++)
@@ -234,14 +234,21 @@ static void report(struct monitor *m, struct vg_sensor *s, const char *what, dou
 			at += snprintf(breakdown + at, sizeof(breakdown) - at, " %s=%llu",
 				       vg_event_type_name(t) ? vg_event_type_name(t) : "?",
 				       (unsigned long long)st.dropped[t]);
+	/* load shedding (bpf/vg_shed.h), apart from ring-full drops */
+	for (int t = 0; t < VG_EV_TYPE_MAX && shed_at < sizeof(shed) - 64; t++)
+		if (st.shed[t])
+			shed_at += snprintf(shed + shed_at, sizeof(shed) - shed_at, " %s=%llu",
+					    vg_event_type_name(t) ? vg_event_type_name(t) : "?",
+					    (unsigned long long)st.shed[t]);
 	fprintf(stderr,
 		"vigil: %s events=%llu rate=%.0f/s drops=%llu%s%s%s malformed=%llu socketcall32=%llu "
-		"coalesced=%llu alerts=%llu\n",
+		"coalesced=%llu alerts=%llu shed=%llu%s%s%s\n",
 		what, (unsigned long long)st.received_total,
 		secs > 0 ? st.received_total / secs : 0.0, (unsigned long long)st.dropped_total,
 		at ? " (" : "", at ? breakdown + 1 : "", at ? ")" : "", (unsigned long long)st.malformed,
 		(unsigned long long)st.compat, (unsigned long long)st.coalesced,
-		(unsigned long long)m->alerts);
+		(unsigned long long)m->alerts, (unsigned long long)st.shed_total,
+		shed_at ? " (" : "", shed_at ? shed + 1 : "", shed_at ? ")" : "");
 	if (st.uring_unpaired) /* io_uring records that could not wait for their result */
 		fprintf(stderr, "vigil: %s io_uring unpaired=%llu\n", what,
 			(unsigned long long)st.uring_unpaired);

@@ -2,6 +2,7 @@
  * fill routes and the handler table → attach; then the ring-buffer reader. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,22 @@
 #include "util/log.h"
 #include "util/clock.h"
 #include "util/macros.h"
+
+/* Hot globals keep to their cache lines (bpf/vg_core.h, bpf/ph_step.h):
+ * what any CPU writes (path_gen at every rename, pH's counters at every
+ * signal delivery or new profile) never shares a line with what every call
+ * reads (the routes, ph_stopped, pH's clock and epoch). */
+#define VG_LINE 64
+_Static_assert(offsetof(struct sensor_bpf__bss, routes) == VG_LINE, "path_gen alone on its line");
+_Static_assert(offsetof(struct sensor_bpf__data_ph, ph_next_profile) % VG_LINE == 0 &&
+		       offsetof(struct sensor_bpf__data_ph, ph_next_profile) >
+			       offsetof(struct sensor_bpf__data_ph, ph_stopped),
+	       "pH's counters on a line of their own, after ph_stopped's");
+_Static_assert(offsetof(struct sensor_bpf__data_ph, ph_ns_per_tick) % VG_LINE == 0 &&
+		       offsetof(struct sensor_bpf__data_ph, ph_ns_per_tick) -
+				       offsetof(struct sensor_bpf__data_ph, ph_next_profile) ==
+			       VG_LINE,
+	       "pH's clock and epoch on the line after its counters");
 
 struct vg_sensor {
 	struct sensor_bpf *skel;
@@ -221,6 +238,11 @@ static int load(struct vg_sensor *s, const struct vg_sensor_opts *o,
 	skel->rodata->self_tgid = getpid();
 	skel->rodata->wakeup_bytes = o->wakeup_bytes;
 	skel->rodata->coalesce_ns = o->coalesce_ms * 1000000ull;
+	/* load shedding (bpf/vg_shed.h): the file family past half the ring,
+	 * all but vital records past three quarters */
+	skel->rodata->shed_bulk_bytes = o->ring_bytes / 2;
+	skel->rodata->shed_vital_bytes = o->ring_bytes / 4 * 3;
+	skel->rodata->shed_check_bytes = o->ring_bytes / 16;
 	skel->rodata->uprobe_pmu_type = vg_pmu_type("uprobe");
 	skel->rodata->kprobe_pmu_type = vg_pmu_type("kprobe");
 	ret = bpf_map__set_max_entries(skel->maps.scratch_map, libbpf_num_possible_cpus());
@@ -541,6 +563,11 @@ void vg_sensor_stats(struct vg_sensor *s, struct vg_sensor_stats *st)
 			st->dropped_cpu[c < VG_STATS_CPUS ? c : VG_STATS_CPUS - 1] += vals[c];
 		}
 		st->dropped_total += st->dropped[t];
+		if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.shed), &t, vals))
+			continue;
+		for (int c = 0; c < ncpu; c++)
+			st->shed[t] += vals[c];
+		st->shed_total += st->shed[t];
 	}
 	free(vals);
 }

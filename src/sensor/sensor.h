@@ -31,6 +31,8 @@ struct vg_sensor_stats {
 	uint64_t received_total, dropped_total;
 #define VG_STATS_CPUS 64
 	uint64_t dropped_cpu[VG_STATS_CPUS]; /* by CPU; higher CPUs count in the last */
+	uint64_t shed[VG_EV_TYPE_MAX]; /* records shed to keep room for vital ones (vg_shed.h) */
+	uint64_t shed_total;
 	uint64_t malformed; /* records that failed decoding */
 	uint64_t compat;    /* 32-bit syscalls seen but not decoded */
 	uint64_t coalesced; /* repeated opens counted instead of sent */

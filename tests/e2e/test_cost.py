@@ -85,9 +85,14 @@ def test_ph_fast_path_answers_a_known_loop():
     cache (docs/ph.md, "Cost"): `vigil status` counts the calls answered
     there (calls_fast) and those that ran the model (calls_slow). A loop
     the profile knows must be almost all fast: one slow call per
-    PH_PENDING_MAX (512) fast ones, plus what other tasks make meanwhile."""
+    PH_PENDING_MAX (512) fast ones, plus what other tasks make meanwhile.
+    The metrics endpoint shows the same two counters (vigil_ph_calls_fast,
+    vigil_ph_calls_slow)."""
     n = 200000
-    with Monitor("--ph", "--no-rules", events=False) as mon:
+    port = free_port()
+    tokens = tempfile.mkdtemp(prefix="vigil-cost-")
+    with Monitor("--ph", "--no-rules", "--metrics-listen", f"127.0.0.1:{port}",
+                 "--set", f"metrics.token_file={token_file(tokens)}", events=False) as mon:
         # the first run teaches the workload's profile its loop
         subprocess.run([WORKLOAD, "getppid", "20000"], check=True, capture_output=True)
         fast0, slow0 = _ph_calls(mon)
@@ -99,6 +104,12 @@ def test_ph_fast_path_answers_a_known_loop():
             if fast - fast0 >= n * 0.95 or time.monotonic() > deadline:
                 break
             time.sleep(0.2)
+        time.sleep(1.1)  # past the age of the metrics' status snapshot
+        text = scrape(f"http://127.0.0.1:{port}/metrics")
+        # counters only grow: a snapshot taken after the reads above holds at least as many
+        assert metric(text, "vigil_ph_calls_fast") >= fast, text
+        assert metric(text, "vigil_ph_calls_slow") >= slow, text
+    shutil.rmtree(tokens, ignore_errors=True)
     assert fast - fast0 >= n * 0.95, (fast - fast0, slow - slow0)
     assert (slow - slow0) * 10 < fast - fast0, (fast - fast0, slow - slow0)
 

@@ -66,12 +66,14 @@ def test_a_full_ring_buffer_counts_every_drop():
     pid = int(p.stdout.split("pid=")[1].split()[0])
     stats = mon.exit_stats
     seen = sum(1 for e in of_pid(mon.events(), pid) if e["rule"] == "openat")
-    dropped = stats["drops_by_type"].get("open", 0)
+    # past half the ring the kernel sheds opens (bpf/vg_shed.h); what it
+    # could not shed in time is dropped: either way counted
+    dropped = stats["drops_by_type"].get("open", 0) + stats["shed_by_type"].get("open", 0)
     assert dropped > 0, stats
     assert seen + dropped >= n, (seen, stats)
     os.unlink(target)
     os.rmdir(d)
-    return f"[{seen} opens seen, {dropped} dropped of {n}]"
+    return f"[{seen} opens seen, {dropped} shed or dropped of {n}]"
 
 
 def test_hostile_names_keep_json_and_text_valid():

@@ -40,6 +40,17 @@ def test_watch_reports_an_undeclared_alert_and_excuses_a_declared_one():
         other_rule = {(os.getpid(), "some other rule")}
         bad, _ = suite_watch.judge(runner, os.getpid(), os.path.abspath(BUILD), set(), other_rule)
         assert len(bad) == len(runner)
+        # a program whose exec the watcher never saw: unjudgeable only when
+        # the watcher itself lost records, never otherwise
+        blind = [dict(a, output_fields=dict(a["output_fields"], **{"proc.exepath": "<NA>"}))
+                 for a in mine]
+        bad, _ = suite_watch.judge(blind, os.getpid(), os.path.abspath(BUILD), set())
+        assert len(bad) == len(blind)
+        bad, counts = suite_watch.judge(blind, os.getpid(), os.path.abspath(BUILD), set(),
+                                        watcher_dropped=True)
+        assert not bad and counts["unjudgeable"] == len(blind), counts
+        assert suite_watch.watcher_drops("vigil: exit events=9 rate=3/s drops=7 (open=7)") == 7
+        assert suite_watch.watcher_drops("vigil: exit events=9 rate=3/s drops=0") == 0
         # other programs on the machine are not judged
         other = [dict(a, output_fields={"proc.pid": 1}) for a in mine]
         bad, counts = suite_watch.judge(other, os.getpid(), os.path.abspath(BUILD), set())

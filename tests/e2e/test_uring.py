@@ -384,14 +384,16 @@ def test_flood_of_opens_is_sent_or_dropped_with_counts():
     # (more than the table of requests waiting for their completion holds)
     n = 8192
     ours, stats, unpaired = _flood(["--coalesce-ms", "0", "--ring-size", "4096"], n, 2048)
-    dropped = stats["drops_by_type"].get("open", 0)
+    # past half the ring the kernel sheds opens (bpf/vg_shed.h); what it
+    # could not shed in time is dropped: either way counted
+    dropped = stats["drops_by_type"].get("open", 0) + stats["shed_by_type"].get("open", 0)
     assert len(ours) <= n
     assert len(ours) + dropped >= n, (len(ours), stats)
     assert dropped > 0, stats  # the small ring did overflow: the counts are real
     assert unpaired > 0  # sent at submission, without waiting for the result
     nores = [o for o in ours if o.get("vigil.io_uring_noresult")]
     assert all(o["evt.rawres"] == 0 for o in nores)
-    return f"[{n} opens -> {len(ours)} records, {dropped} open drops, {unpaired} unpaired]"
+    return f"[{n} opens -> {len(ours)} records, {dropped} opens shed or dropped, {unpaired} unpaired]"
 
 
 def _ph_alerts(mon, ino, rule):

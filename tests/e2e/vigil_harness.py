@@ -135,6 +135,12 @@ class Monitor:
             self.exit_stats = {"events": int(m.group(1)), "drops": int(m.group(2)),
                                "drops_by_type": {k: int(v) for k, v in by_type.items()},
                                "malformed": int(m.group(4)), "coalesced": int(m.group(5))}
+            # records shed to keep room for vital ones (bpf/vg_shed.h), by type
+            s = re.search(r"vigil: exit .* shed=(\d+)(?: \(([^)]*)\))?", self.stderr())
+            self.exit_stats["shed"] = int(s.group(1)) if s else 0
+            self.exit_stats["shed_by_type"] = {
+                k: int(v) for k, v in (kv.split("=") for kv in
+                                       ((s and s.group(2)) or "").split() if "=" in kv)}
         return self.proc.returncode if self.proc else None
 
     def _note_alerted(self):
