@@ -265,6 +265,16 @@ def latest_pairs(vigil, sock, exe, path, count=24):
     return [f"{name(a)} -{d}-> {name(b)}" for _, _, a, d, b in last]
 
 
+def ph_status(vigil, sock):
+    """The monitor's pH counters (`vigil status --json`)."""
+    p = subprocess.run([vigil, "status", "--json", "--socket", sock], capture_output=True,
+                       text=True, timeout=60, stdin=subprocess.DEVNULL)
+    try:
+        return json.loads(p.stdout).get("ph", {}) if p.returncode == 0 else {}
+    except json.JSONDecodeError:
+        return {}
+
+
 def profile_state(vigil, sock, exe):
     return profile_show(vigil, sock, exe).get("state")
 
@@ -334,7 +344,12 @@ def main():
         time.sleep(1.0)  # both listening
 
         # 1. training: ordinary traffic during the learning window
-        n_train = normal_traffic(servers, max(1, args.window - (time.time() - t_start) - 3), rng)
+        # (a sample of each profile at 3/4 of the window, as the window takes
+        # its own: what a server still training learnt in the last quarter)
+        n_train = normal_traffic(servers, max(1, args.window * 3 / 4 - (time.time() - t_start)),
+                                 rng)
+        quarter = {k: profile_show(vigil, sock, v["exe"]) for k, v in servers.items()}
+        n_train += normal_traffic(servers, max(1, args.window - (time.time() - t_start) - 3), rng)
         while "pH learning window over" not in open(err.name).read():
             if time.time() > t_start + args.window + 30:
                 break
@@ -359,8 +374,10 @@ def main():
 
         # 2. normal traffic: pH alerts about the servers are false alarms
         t_normal = time.time()
+        below_before = ph_status(vigil, sock).get("episodes_below_threshold", 0)
         n_normal = normal_traffic(servers, args.normal, rng)
-        time.sleep(0.5)
+        time.sleep(2.5)  # the last episodes end (2 s gap)
+        below = ph_status(vigil, sock).get("episodes_below_threshold", 0) - below_before
         false_alarms = {k: [a for a in ph_alerts(out) if wall(a) >= t_normal and
                             a["output_fields"].get("ph.exe_ino") == os.stat(v["exe"]).st_ino]
                         for k, v in servers.items()}
@@ -426,6 +443,8 @@ def main():
           f"{n_train} training requests, then {args.normal} s / {n_normal} normal requests)")
     for l in window_lines:
         print("  " + l.split("vigil: ", 1)[-1][:150])
+    print(f"  episodes below the evidence threshold in normal traffic (all programs, "
+          f"counted, not reported): {below}")
     for name in ("nginx", "sshd"):
         if not installed[name]:
             print(f"  {name}: not installed here, not evaluated")
@@ -436,6 +455,12 @@ def main():
               f"({len(false_alarms[k]) / hours:.0f}/hour); profile {sizes[k].get('items')} "
               f"items, {(sizes[k].get('bytes') or 0) / 1024:.1f} KiB in the kernel")
         if changing.get(k):
+            q, e = quarter.get(k) or {}, sizes[k]
+            calls = (e.get("train_count") or 0) - (q.get("train_count") or 0)
+            if q.get("train_gen") == e.get("train_gen") and calls > 0:
+                print(f"     last quarter of the window: {calls} training calls, "
+                      f"{(e.get('adds') or 0) - (q.get('adds') or 0)} new items, "
+                      f"{e.get('last_mod_count')} calls since its last change")
             print("     still changing; the pairs it learnt last: " + ", ".join(changing[k]))
         calls = {}
         for a in false_alarms[k]:

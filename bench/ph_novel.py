@@ -11,9 +11,13 @@ and prints, per eighth of the run, the new 12-grams and how many of them
 bring a new pair (what normal mode would flag; the others it forgives),
 then the calls the late ones end with and hold, and the first of them.
 
-    python3 bench/ph_novel.py [--seconds 90] [--fold] [--trace FILE]
+    python3 bench/ph_novel.py [--seconds 90] [--fold] [--trace FILE] [--test-from F]
 
 --trace analyses an earlier trace (strace -f -n -qq -o FILE) instead.
+--test-from F: train on the first fraction F of the calls, then test the
+rest as normal mode does (nothing learnt) and print the episodes (a task's
+anomalies with less than 128 of its calls between them) by their highest
+LFC: what the evidence threshold (5 by default) sees.
 Needs strace; not part of `make eval` (strace slows the server down).
 """
 import argparse
@@ -137,17 +141,68 @@ def analyse(trace, fold):
         print(f"  {'NEW PAIR' if n[1] else 'forgiven'} tid {n[3]}: " + " ".join(map(name, n[2])))
 
 
+def episodes(trace, frac, frame=128, threshold=5):
+    """Normal mode on the calls after the first `frac`: episodes by highest LFC."""
+    calls, names = calls_of(trace)
+    ignore = set(TIMING.values())
+    windows = collections.defaultdict(list)
+    grams, pairs = set(), set()
+    total = sum(1 for c in calls if c[1] not in ignore)
+    marks = collections.defaultdict(collections.deque)  # tid -> positions of anomalies
+    open_eps, done, i = {}, [], 0
+    for tid, nr, line in calls:
+        if nr in ignore:
+            continue
+        i += 1
+        w = windows[tid]
+        gram = tuple(w[-(N - 1):]) + (nr,)
+        ps = [(w[-d], d, nr) for d in range(1, WINDOW) if d <= len(w)]
+        if i <= total * frac:
+            grams.add(gram)
+            pairs.update(ps)
+        elif gram not in grams and any(p not in pairs for p in ps):
+            q, at = marks[tid], len(w)
+            while q and q[0] <= at - frame:
+                q.popleft()
+            q.append(at)
+            ep = open_eps.get(tid)
+            if not ep or ep["last"] <= at - frame:
+                if ep:
+                    done.append(ep)
+                ep = open_eps[tid] = {"last": at, "lfc": 0, "calls": []}
+            ep["last"], ep["lfc"] = at, max(ep["lfc"], len(q))
+            ep["calls"].append(names.get(nr, str(nr)))
+        w.append(nr)
+        if nr in CLONES:
+            m = re.search(r"= (\d+)\s*$", line.strip())
+            if m and int(m.group(1)) > 0:
+                windows[int(m.group(1))] = list(w)
+    done += open_eps.values()
+    print(f"trained on {total * frac:.0f} calls, tested {total - total * frac:.0f}: "
+          f"{len(done)} episodes, by highest LFC: " +
+          " ".join(f"{lfc}:{n}" for lfc, n in sorted(collections.Counter(
+              e["lfc"] for e in done).items())))
+    print(f"  at or over the evidence threshold ({threshold}): "
+          f"{sum(1 for e in done if e['lfc'] >= threshold)}")
+    for e in [e for e in done if e["lfc"] >= threshold][:10]:
+        print(f"    LFC {e['lfc']}: " + " ".join(e["calls"][:12]))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=90)
     ap.add_argument("--trace", help="analyse this strace -f -n output instead of recording")
     ap.add_argument("--fold", action="store_true", help="fold runs of one call (params.fold)")
+    ap.add_argument("--test-from", type=float, metavar="F",
+                    help="train on the first fraction F, test the rest (episodes by LFC)")
     a = ap.parse_args()
     trace = a.trace
     if not trace:
         trace = os.path.join(tempfile.mkdtemp(prefix="vigil-ph-novel-"), "trace.txt")
         record(a.seconds, trace)
     analyse(trace, a.fold)
+    if a.test_from:
+        episodes(trace, a.test_from)
     return 0
 
 

@@ -22,6 +22,7 @@ PH_FN void ph_params_default(struct ph_params *p)
 	p->normal_factor_den = PH_NORMAL_FACTOR_DEN;
 	p->learn = 1;
 	p->score = PH_SCORE_RATE;
+	p->episode_lfc = PH_FALLBACK_EPISODE_LFC;
 	p->min_train = PH_MIN_TRAIN_DEFAULT;
 	p->normal_wait = 0;
 	__builtin_memset(p->ignore, 0, sizeof(p->ignore));
@@ -49,6 +50,12 @@ PH_FN void ph_params_plain(struct ph_params *p)
 	p->model = PH_MODEL_PAIRS;
 	p->window = PH_WINDOW_DEFAULT;
 	p->score = PH_SCORE_LFC;
+	p->episode_lfc = PH_WINDOW_DEFAULT; /* as the default: the window */
+}
+
+PH_FN __u32 ph_episode_lfc(const struct ph_params *p)
+{
+	return p->episode_lfc ? p->episode_lfc : 1;
 }
 
 PH_FN int ph_params_check(const struct ph_params *p)
@@ -66,6 +73,8 @@ PH_FN int ph_params_check(const struct ph_params *p)
 		return -PH_EINVAL;
 	if (p->normal_factor == 0 || p->normal_factor_den == 0)
 		return -PH_EINVAL;
+	if (p->episode_lfc > p->frame)
+		return -PH_EINVAL; /* the LFC could never reach it */
 	return 0;
 }
 
@@ -534,7 +543,7 @@ PH_FN int ph_on_call(struct ph_store *store, const struct ph_params *p, struct p
 {
 	__u32 learn = p->learn ? PH_CHECK_LEARN : 0;
 	struct ph_profile_state before;
-	__u32 d, gram_known = 0, gram_misses, gram_learned;
+	__u32 d, gram_known = 0, gram_misses, gram_learned, lfc_before;
 	__u64 item;
 	int testing, err;
 
@@ -597,17 +606,19 @@ PH_FN int ph_on_call(struct ph_store *store, const struct ph_params *p, struct p
 							    : res->learned > 0);
 
 	res->anomaly = testing && res->misses > 0;
-	if (res->anomaly) {
-		/* the profile counts episodes, not calls: an anomaly with none
-		 * in the task's frame before it starts one. One novel call makes
-		 * up to n anomalous calls (every n-gram that holds it): counted
-		 * per call, one rare request used up the anomaly limit. */
-		if (task->lfc == 0)
-			prof->anomalies++;
+	lfc_before = task->lfc;
+	if (res->anomaly)
 		task->anomalies++;
-	}
 	ph_lfc_step(p, task, res->anomaly);
 	res->lfc = task->lfc;
+	/* The profile counts episodes, not calls: one novel call makes up to
+	 * `window` anomalous calls (n with the n-gram model), so counted per
+	 * call one rare request used up the anomaly limit. And only episodes
+	 * with the evidence of more than one novel call (the LFC reaching
+	 * episode_lfc): a call a loop count or the allocator put elsewhere is
+	 * no alarm, and must not use up the budget either. */
+	if (res->anomaly && lfc_before < ph_episode_lfc(p) && task->lfc >= ph_episode_lfc(p))
+		prof->anomalies++;
 
 	/* Too many anomalies close together: do not learn this behaviour. A
 	 * normal profile learns no miss anyway (held back, ph_check_item()),

@@ -82,6 +82,10 @@ enum ph_model_kind {
 #define PH_MODEL_FORGIVE 4    /* the bit that tells FALLBACK from BOTH */
 #define PH_FALLBACK_WINDOW 5  /* FALLBACK's pairs: distances 1..4 (docs/ph.md) */
 #define PH_FORGIVE_WEIGHT 12  /* an anomaly weighs 12 forgiven calls in the rate */
+/* ph_params.episode_lfc of the defaults: the most anomalous calls one novel
+ * call makes under the pairs of FALLBACK (itself + the 4 after it), which
+ * it reaches only if every one of those 4 misses too (docs/ph.md) */
+#define PH_FALLBACK_EPISODE_LFC PH_FALLBACK_WINDOW
 
 /* The per-task score the monitor alerts on (and replay ranks traces by). */
 enum ph_score_kind {
@@ -131,7 +135,15 @@ struct ph_params {
 	 * (runs of one call fold into one: a loop's count, such as the pages
 	 * sqlite writes, is not a new sequence); 0: every call */
 	__u32 fold;
-	__u32 pad;
+	/* Evidence of an episode (docs/ph.md, "Evidence threshold"): a task's
+	 * anomalies count as an episode of the profile (its anomaly_limit)
+	 * once its LFC reaches this, and the monitor reports an incident from
+	 * this LFC on (or at once for a dangerous call). One novel call makes
+	 * at most `window` anomalous calls under the pair models (itself and
+	 * the window - 1 calls whose pairs hold it), and reaches that only
+	 * when every one of them misses: the defaults ask for `window`. 0 or
+	 * 1: every anomaly (pH's rule; the n-gram model). Was padding (0). */
+	__u32 episode_lfc;
 	__u64 min_train;   /* calls a profile needs before it may freeze */
 	__u64 normal_wait; /* time from freezing to normal, in the caller's unit */
 	/* Calls the model does not see (bit per call number, ph_call_ignore()):
@@ -287,6 +299,9 @@ PH_HOOK void ph_epoch_bump(struct ph_store *store);
 PH_FN void ph_params_default(struct ph_params *p);
 /* Plain pH, the baseline: lookahead pairs, window 9, scored by LFC. */
 PH_FN void ph_params_plain(struct ph_params *p);
+/* The LFC from which a task's anomalies are an episode (episode_lfc, at
+ * least 1). */
+PH_FN __u32 ph_episode_lfc(const struct ph_params *p);
 /* 0 if every field is in range, else -EINVAL. */
 PH_FN int ph_params_check(const struct ph_params *p);
 PH_FN void ph_profile_init(struct ph_profile *prof, __u64 id);

@@ -17,7 +17,8 @@ static const char usage[] =
 	"normal by coverage (RUNS; a run is an exec, an accepted connection,\n"
 	"activity after a minute idle, or a block of ph.coverage_calls training\n"
 	"calls over at least ph.coverage_block without a new sequence;\n"
-	"ph.coverage_runs), last anomaly,\n"
+	"ph.coverage_runs; \"3+2/8\": 3 settled, 2 begun since the last sample,\n"
+	"which that sample may still take back), last anomaly,\n"
 	"the first 16 hex digits of the executable's build-id, or sha256: and\n"
 	"its content's hash when it has none (--json: all of it; copies with\n"
 	"the same build-id or content share a settled profile), executable.\n"
@@ -40,7 +41,7 @@ static const char *eta(uint64_t s, char *buf, size_t size)
 int cmd_profiles(int argc, char **argv)
 {
 	struct json_object *res, *row, *v;
-	char b[32], prog[48], rate[24], e[24], runs[24];
+	char b[32], prog[48], rate[24], e[24], runs[72];
 	int ret = ctl_cli_simple(argc, argv, usage, "profiles", &res);
 
 	if (ret >= 0)
@@ -67,9 +68,16 @@ int cmd_profiles(int argc, char **argv)
 			snprintf(rate, sizeof(rate), "%.2f", json_object_get_double(v));
 		else
 			snprintf(rate, sizeof(rate), "-");
-		/* normal by coverage: runs without anything new, of those needed */
+		/* normal by coverage: runs without anything new, of those needed;
+		 * "+N": runs begun since the last sample, not settled yet */
 		if (json_object_object_get_ex(row, "coverage_runs", &v) && v &&
-		    ctl_u64(row, "coverage_runs_needed"))
+		    ctl_u64(row, "coverage_runs_needed") && ctl_u64(row, "coverage_runs_provisional"))
+			snprintf(runs, sizeof(runs), "%llu+%llu/%llu",
+				 (unsigned long long)ctl_u64(row, "coverage_runs"),
+				 (unsigned long long)ctl_u64(row, "coverage_runs_provisional"),
+				 (unsigned long long)ctl_u64(row, "coverage_runs_needed"));
+		else if (json_object_object_get_ex(row, "coverage_runs", &v) && v &&
+			 ctl_u64(row, "coverage_runs_needed"))
 			snprintf(runs, sizeof(runs), "%llu/%llu",
 				 (unsigned long long)ctl_u64(row, "coverage_runs"),
 				 (unsigned long long)ctl_u64(row, "coverage_runs_needed"));

@@ -274,6 +274,7 @@ static int status_section(void *ctx, struct json_object *sec)
 	vg_ph_kernel_incident_stats(a->k, &is);
 	vg_pha_add_u64(sec, "incidents", is.incidents);
 	vg_pha_add_u64(sec, "incidents_out_of_scope", is.out_of_scope);
+	vg_pha_add_u64(sec, "episodes_below_threshold", is.below_threshold);
 	vg_pha_add_u64(sec, "alerts", ks.alerts);
 	vg_pha_add_u64(sec, "alert_drops", ks.drops);
 	vg_pha_add_u64(sec, "malformed", ks.malformed);

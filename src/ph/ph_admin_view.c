@@ -113,10 +113,11 @@ static void converge_estimate(struct vg_ph_admin *a, const struct ph_profile *p,
 
 /* Coverage by calls may make a profile normal before normal_wait: once it
  * froze (freeze_s from now) and its runs are complete (the blocks' time). */
-static uint64_t sooner_by_coverage(struct vg_ph_admin *a, uint64_t expected_s, uint64_t freeze_s,
-				   uint32_t runs, uint64_t calls_per_s)
+static uint64_t sooner_by_coverage(struct vg_ph_admin *a, uint32_t needed, uint64_t expected_s,
+				   uint64_t freeze_s, uint32_t runs, uint64_t calls_per_s)
 {
-	uint64_t cov = vg_ph_kernel_coverage_eta_s(a->k, runs, calls_per_s);
+	/* the program's own coverage_runs (ph.watch), else the global */
+	uint64_t cov = vg_ph_kernel_coverage_eta_s(a->k, runs, needed, calls_per_s);
 
 	if (cov == UINT64_MAX)
 		return expected_s;
@@ -125,7 +126,7 @@ static uint64_t sooner_by_coverage(struct vg_ph_admin *a, uint64_t expected_s, u
 	return cov < expected_s ? cov : expected_s;
 }
 
-static void add_convergence(struct vg_ph_admin *a, struct json_object *o,
+static void add_convergence(struct vg_ph_admin *a, struct json_object *o, uint32_t needed,
 			    const struct ph_profile *p, uint64_t gap, uint64_t calls_to_freeze,
 			    uint64_t normal_wait_s, uint32_t runs)
 {
@@ -133,7 +134,7 @@ static void add_convergence(struct vg_ph_admin *a, struct json_object *o,
 
 	converge_estimate(a, p, gap, calls_to_freeze, normal_wait_s, &cv);
 	if (cv.converging)
-		cv.expected_normal_s = sooner_by_coverage(a, cv.expected_normal_s,
+		cv.expected_normal_s = sooner_by_coverage(a, needed, cv.expected_normal_s,
 							  calls_to_freeze / cv.calls_per_s, runs,
 							  cv.calls_per_s);
 	if (!cv.known) {
@@ -153,8 +154,8 @@ static void add_convergence(struct vg_ph_admin *a, struct json_object *o,
 
 /* A frozen profile: normal at normal_time, or sooner by coverage by calls
  * at its current rate of training calls. */
-static void add_frozen_eta(struct vg_ph_admin *a, struct json_object *o, const struct ph_profile *p,
-			   uint32_t runs)
+static void add_frozen_eta(struct vg_ph_admin *a, struct json_object *o, uint32_t needed,
+			   const struct ph_profile *p, uint32_t runs)
 {
 	__u64 now = vg_ph_kernel_model_now(a->k);
 	uint64_t wait_s = p->normal_time == ~0ull ? UINT64_MAX
@@ -164,7 +165,7 @@ static void add_frozen_eta(struct vg_ph_admin *a, struct json_object *o, const s
 	uint64_t s;
 
 	converge_estimate(a, p, 1, 0, 0, &cv);
-	s = cv.known ? sooner_by_coverage(a, wait_s, 0, runs, cv.calls_per_s) : wait_s;
+	s = cv.known ? sooner_by_coverage(a, needed, wait_s, 0, runs, cv.calls_per_s) : wait_s;
 	if (s == UINT64_MAX)
 		json_object_object_add(o, "expected_normal_s", NULL);
 	else
@@ -172,7 +173,7 @@ static void add_frozen_eta(struct vg_ph_admin *a, struct json_object *o, const s
 }
 
 static void add_progress(struct vg_ph_admin *a, struct json_object *o, const struct ph_exe_key *key,
-			 const struct ph_profile *p, uint32_t runs)
+			 const struct ph_profile *p, uint32_t runs, uint32_t needed)
 {
 	const struct ph_params *prm = vg_ph_kernel_params(a->k, key);
 	uint64_t n = p->train_count - p->last_mod_count, need, pct;
@@ -180,7 +181,7 @@ static void add_progress(struct vg_ph_admin *a, struct json_object *o, const str
 	if (prm && (p->status & PH_PROFILE_FROZEN) && !(p->status & PH_PROFILE_NORMAL)) {
 		json_object_object_add(o, "progress_pct", NULL);
 		json_object_object_add(o, "calls_to_freeze", NULL);
-		add_frozen_eta(a, o, p, runs);
+		add_frozen_eta(a, o, needed, p, runs);
 		return;
 	}
 	if (!prm || (p->status & (PH_PROFILE_FROZEN | PH_PROFILE_NORMAL)) ||
@@ -197,7 +198,7 @@ static void add_progress(struct vg_ph_admin *a, struct json_object *o, const str
 	pct = need ? p->train_count * 100 / need : 100;
 	vg_pha_add_u64(o, "progress_pct", pct > 99 ? 99 : pct);
 	vg_pha_add_u64(o, "calls_to_freeze", need > p->train_count ? need - p->train_count : 0);
-	add_convergence(a, o, p, need > n ? need - n : 1,
+	add_convergence(a, o, needed, p, need > n ? need - n : 1,
 			need > p->train_count ? need - p->train_count : 0,
 			prm->normal_wait / NSEC_PER_SEC, runs);
 }
@@ -206,19 +207,24 @@ static void add_progress(struct vg_ph_admin *a, struct json_object *o, const str
  * change, of the runs it needs (and of them the blocks of calls); null
  * before the first sample. Returns the runs (0 when unknown). */
 static uint32_t add_coverage(struct vg_ph_admin *a, struct json_object *o,
-			     const struct ph_exe_key *key, const struct ph_profile *p)
+			     const struct ph_exe_key *key, const struct ph_profile *p,
+			     uint32_t *need)
 {
 	struct vg_ph_coverage_state cs;
-	uint32_t need;
 
-	vg_ph_kernel_coverage(a->k, key->ino, &cs, &need);
-	vg_pha_add_u64(o, "coverage_runs_needed", need);
+	/* the program's own runs needed (ph.watch coverage_runs), else the global */
+	vg_ph_kernel_coverage(a->k, key->ino, &cs, need);
+	vg_pha_add_u64(o, "coverage_runs_needed", *need);
 	if (!cs.known || (p->status & PH_PROFILE_NORMAL)) {
 		json_object_object_add(o, "coverage_runs", NULL);
+		json_object_object_add(o, "coverage_runs_provisional", NULL);
 		json_object_object_add(o, "coverage_call_runs", NULL);
 		return 0;
 	}
+	/* settled runs only: those begun since the last sample may still be
+	 * taken back by it (a change made before them) */
 	vg_pha_add_u64(o, "coverage_runs", cs.runs);
+	vg_pha_add_u64(o, "coverage_runs_provisional", cs.provisional);
 	vg_pha_add_u64(o, "coverage_call_runs", cs.call_runs);
 	return cs.runs;
 }
@@ -242,6 +248,7 @@ struct json_object *vg_pha_profile_json(struct vg_ph_admin *a, const struct ph_e
 	uint64_t last = 0;
 	const char *path = vg_ph_paths_get(a->paths, key->dev, key->ino, &last);
 	char bid[2 * VG_PH_BUILD_ID_MAX + 1];
+	uint32_t runs, need;
 
 	if (!o)
 		return NULL;
@@ -268,7 +275,8 @@ struct json_object *vg_pha_profile_json(struct vg_ph_admin *a, const struct ph_e
 		vg_pha_add_u64(o, "bytes", vg_pha_profile_bytes((uint64_t)items));
 	}
 	vg_pha_add_time(o, "last_anomaly", last);
-	add_progress(a, o, key, p, add_coverage(a, o, key, p));
+	runs = add_coverage(a, o, key, p, &need);
+	add_progress(a, o, key, p, runs, need);
 	add_settings(a, o, key);
 	/* a frozen profile becomes normal at normal_time (the model's clock) */
 	if ((p->status & PH_PROFILE_FROZEN) && !(p->status & PH_PROFILE_NORMAL) &&

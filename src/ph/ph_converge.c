@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ph/ph_converge.h"
+#include "ph/ph_slots.h"
 #include "util/macros.h"
 
 struct slot {
@@ -40,21 +41,13 @@ void vg_ph_converge_free(struct vg_ph_converge *c)
 	free(c);
 }
 
-/* Linear probing over a short run; a full run replaces its first slot (a
- * profile then shows no rate for one window: display only). */
+_Static_assert(offsetof(struct slot, id) == 0, "ph_slots.h: the id comes first");
+
+/* A full probe run replaces its first slot (a profile then shows no rate
+ * for one window: display only); the caller starts a slot not its own. */
 static struct slot *find(const struct vg_ph_converge *c, uint64_t id, int add)
 {
-	uint32_t h = (uint32_t)(id * 0x9e3779b97f4a7c15ull >> 40) & (c->n - 1);
-
-	for (uint32_t i = 0; i < 16; i++) {
-		struct slot *s = &c->s[(h + i) & (c->n - 1)];
-
-		if (s->id == id)
-			return s;
-		if (!s->id)
-			return add ? s : NULL;
-	}
-	return add ? &c->s[h] : NULL;
+	return vg_ph_slot_find(c->s, c->n, sizeof(*c->s), id, add);
 }
 
 void vg_ph_converge_note(struct vg_ph_converge *c, const struct ph_profile *p, uint64_t now_ns)
@@ -65,6 +58,8 @@ void vg_ph_converge_note(struct vg_ph_converge *c, const struct ph_profile *p, u
 	if (!c || !p->id)
 		return;
 	s = find(c, p->id, 1);
+	if (!s)
+		return;
 	if (s->id != p->id || now.train_count < s->recent.train_count ||
 	    now.adds < s->recent.adds || now_ns < s->recent.t_ns) {
 		/* new, or a reset restarted the counters */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ph/ph_coverage.h"
+#include "ph/ph_slots.h"
 
 struct slot {
 	uint64_t ino; /* the executable; 0: free */
@@ -12,7 +13,8 @@ struct slot {
 	uint64_t changed_at; /* ph_profile_changed_at() */
 	uint64_t train_count;
 	uint64_t active_ns; /* the last sample that saw training calls */
-	uint32_t runs;	    /* since the last change */
+	uint32_t runs;	    /* since the last change, the provisional ones too */
+	uint32_t settled;   /* runs as of the last sample */
 	uint32_t call_runs; /* of which blocks of calls */
 	uint64_t since_ns;
 	uint64_t block_count; /* train_count where the current block of calls began */
@@ -64,32 +66,19 @@ void vg_ph_coverage_free(struct vg_ph_coverage *c)
 	free(c);
 }
 
-/* Linear probing over a short run; a full run gives its first slot to the
- * newcomer, whose evidence then starts from nothing (the loser's too:
- * losing evidence only delays normal mode). */
+_Static_assert(offsetof(struct slot, ino) == 0, "ph_slots.h: the id comes first");
+
+/* A full probe run gives its first slot to the newcomer, whose evidence
+ * then starts from nothing (the loser's too: losing evidence only delays
+ * normal mode). */
 static struct slot *find(const struct vg_ph_coverage *c, uint64_t ino, int add)
 {
-	uint32_t h = (uint32_t)(ino * 0x9e3779b97f4a7c15ull >> 40) & (c->n - 1);
-	struct slot *s;
+	struct slot *s = vg_ph_slot_find(c->s, c->n, sizeof(*c->s), ino, add);
 
-	if (!ino)
-		return NULL;
-	for (uint32_t i = 0; i < 16; i++) {
-		s = &c->s[(h + i) & (c->n - 1)];
-		if (s->ino == ino)
-			return s;
-		if (!s->ino) {
-			if (!add)
-				return NULL;
-			s->ino = ino;
-			return s;
-		}
+	if (s && s->ino != ino) { /* a free slot, or another program's */
+		memset(s, 0, sizeof(*s));
+		s->ino = ino;
 	}
-	if (!add)
-		return NULL;
-	s = &c->s[h];
-	memset(s, 0, sizeof(*s));
-	s->ino = ino;
 	return s;
 }
 
@@ -103,13 +92,26 @@ void vg_ph_coverage_run(struct vg_ph_coverage *c, uint64_t ino)
 		s->runs++;
 }
 
+static int note(struct vg_ph_coverage *c, struct slot *s, const struct ph_profile *p,
+		const struct ph_params *prm, uint64_t now_ns);
+
 int vg_ph_coverage_note(struct vg_ph_coverage *c, uint64_t ino, const struct ph_profile *p,
 			const struct ph_params *prm, uint64_t now_ns)
 {
 	struct slot *s = c ? find(c, ino, 1) : NULL;
+	int due;
 
 	if (!s)
 		return 0;
+	due = note(c, s, p, prm, now_ns);
+	/* the runs this sample confirmed: no change since they began */
+	s->settled = s->runs;
+	return due;
+}
+
+static int note(struct vg_ph_coverage *c, struct slot *s, const struct ph_profile *p,
+		const struct ph_params *prm, uint64_t now_ns)
+{
 	if (!s->sampled || s->train_gen != p->train_gen ||
 	    s->changed_at != ph_profile_changed_at(p)) {
 		/* something new (or a reset, or the first look): count again */
@@ -157,7 +159,8 @@ void vg_ph_coverage_get(const struct vg_ph_coverage *c, uint64_t ino,
 	if (!s || !s->sampled)
 		return;
 	out->known = 1;
-	out->runs = s->runs;
+	out->runs = s->settled;
+	out->provisional = s->runs - s->settled;
 	out->call_runs = s->call_runs;
 	out->since_ns = s->since_ns;
 }
@@ -177,11 +180,12 @@ uint64_t vg_ph_coverage_blocks_eta_s(uint32_t runs, uint32_t needed, uint64_t ca
 	return (uint64_t)(needed - runs) * block_s;
 }
 
-uint64_t vg_ph_coverage_eta_s(const struct vg_ph_coverage *c, uint32_t runs, uint64_t calls_per_s)
+uint64_t vg_ph_coverage_eta_s(const struct vg_ph_coverage *c, uint32_t runs, uint32_t needed,
+			      uint64_t calls_per_s)
 {
-	if (!c || !c->runs_needed)
+	if (!c || !needed)
 		return UINT64_MAX;
-	return vg_ph_coverage_blocks_eta_s(runs, c->runs_needed, calls_per_s, c->block_calls,
+	return vg_ph_coverage_blocks_eta_s(runs, needed, calls_per_s, c->block_calls,
 					   c->block_min_ns);
 }
 

@@ -45,7 +45,11 @@ struct vg_ph_coverage;
 /* What a profile's coverage is now. */
 struct vg_ph_coverage_state {
 	int known;	   /* sampled at least once */
-	uint32_t runs;	   /* distinct runs since its last change */
+	/* distinct runs since its last change, as of the last sample: runs
+	 * that began after it are provisional (the next sample may find a
+	 * change made before them and take them back) */
+	uint32_t runs;
+	uint32_t provisional; /* runs begun since the last sample */
 	uint32_t call_runs; /* of which blocks of calls (coverage by calls) */
 	uint64_t since_ns; /* CLOCK_MONOTONIC of the last change seen (or first sample) */
 };
@@ -67,8 +71,11 @@ void vg_ph_coverage_set_blocks(struct vg_ph_coverage *c, uint64_t calls, uint64_
  * the rate is 0. Pure: unit-tested. */
 uint64_t vg_ph_coverage_blocks_eta_s(uint32_t runs, uint32_t needed, uint64_t calls_per_s,
 				     uint64_t block_calls, uint64_t block_min_ns);
-/* The same with c's settings (UINT64_MAX when c is NULL or blocks are off). */
-uint64_t vg_ph_coverage_eta_s(const struct vg_ph_coverage *c, uint32_t runs, uint64_t calls_per_s);
+/* The same with c's blocks, for a program that needs `needed` runs (its
+ * own ph.watch coverage_runs, else the global; UINT64_MAX when c is NULL,
+ * blocks are off or needed is 0: the rule is off for it). */
+uint64_t vg_ph_coverage_eta_s(const struct vg_ph_coverage *c, uint32_t runs, uint32_t needed,
+			      uint64_t calls_per_s);
 
 /* A run of the executable `ino` began (an exec, an accepted connection). */
 void vg_ph_coverage_run(struct vg_ph_coverage *c, uint64_t ino);

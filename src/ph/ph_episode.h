@@ -26,6 +26,7 @@ struct episode {
 	int used;
 	int reported;		   /* the incident went out */
 	int dirty;		   /* new anomalies since it went out */
+	int quiet;		   /* found below the evidence threshold, no record since */
 	enum vg_ph_severity sev_sent;
 	uint32_t pid, tid;
 	struct ph_exe_key exe;
@@ -64,6 +65,7 @@ struct vg_ph_incidents {
 	const char *hostname;
 	int64_t boot_to_wall_ns;
 	uint64_t hold_ns, gap_ns;
+	uint32_t episode_lfc; /* evidence threshold (vg_ph_incidents_set_threshold) */
 	struct vg_ph_incident_stats st;
 	struct episode slots[VG_PH_INCIDENT_SLOTS];
 	struct recent recent[VG_PH_RECENT_EVENTS];

@@ -33,6 +33,7 @@ int vg_ph_incidents_new(struct vg_ph_incidents **out, const char *hostname,
 	in->ctx = ctx;
 	in->hold_ns = VG_PH_INCIDENT_HOLD_NS;
 	in->gap_ns = VG_PH_INCIDENT_GAP_NS;
+	in->episode_lfc = 1;
 	/* large (its scratch area): on the heap; without it events are
 	 * listed by their record's path alone */
 	in->ev_ctx = calloc(1, sizeof(*in->ev_ctx));
@@ -129,6 +130,12 @@ void vg_ph_incidents_set_timing(struct vg_ph_incidents *in, uint64_t hold_ns, ui
 		in->hold_ns = hold_ns;
 	if (gap_ns)
 		in->gap_ns = gap_ns;
+}
+
+void vg_ph_incidents_set_threshold(struct vg_ph_incidents *in, uint32_t episode_lfc)
+{
+	if (in)
+		in->episode_lfc = episode_lfc ? episode_lfc : 1;
 }
 
 void vg_ph_incidents_stats(const struct vg_ph_incidents *in, struct vg_ph_incident_stats *st)
@@ -322,6 +329,18 @@ static struct episode *find(struct vg_ph_incidents *in, const struct ph_alert_ev
 	return NULL;
 }
 
+/* The episode is over: reported now if it was not and passes the evidence
+ * threshold (vg_ph__report() decides), else counted below it. */
+static void episode_close(struct vg_ph_incidents *in, struct episode *ep, uint64_t now_ns)
+{
+	if (!ep->reported) {
+		vg_ph__report(in, ep, now_ns);
+		if (!ep->reported)
+			in->st.below_threshold++;
+	}
+	ep->used = 0;
+}
+
 /* A free slot; when none, the oldest episode is reported (if it was not)
  * and its slot reused. */
 static struct episode *take_slot(struct vg_ph_incidents *in, uint64_t now_ns)
@@ -336,11 +355,13 @@ static struct episode *take_slot(struct vg_ph_incidents *in, uint64_t now_ns)
 		if (!oldest || ep->last_ns < oldest->last_ns)
 			oldest = ep;
 	}
-	if (!oldest->reported) {
-		vg_ph__report(in, oldest, now_ns);
-		in->st.evicted++;
+	if (oldest->reported) {
+		oldest->used = 0;
+		return oldest;
 	}
-	oldest->used = 0;
+	episode_close(in, oldest, now_ns);
+	if (oldest->reported)
+		in->st.evicted++; /* reported early (below the threshold: counted there) */
 	return oldest;
 }
 
@@ -356,9 +377,7 @@ void vg_ph_incidents_record(struct vg_ph_incidents *in, const struct ph_alert_ev
 	ep = find(in, e);
 	if (ep && e->ts_ns > ep->last_ns + in->gap_ns) {
 		/* a new episode of the same task */
-		if (!ep->reported)
-			vg_ph__report(in, ep, now_ns);
-		ep->used = 0;
+		episode_close(in, ep, now_ns);
 		ep = NULL;
 	}
 	if (!ep) {
@@ -368,6 +387,7 @@ void vg_ph_incidents_record(struct vg_ph_incidents *in, const struct ph_alert_ev
 	episode_add(ep, e);
 	if (ep->reported)
 		ep->dirty = 1;
+	ep->quiet = 0; /* new evidence: weighed again at the next tick */
 }
 
 void vg_ph_incidents_tick(struct vg_ph_incidents *in, uint64_t now_ns)
@@ -381,13 +401,19 @@ void vg_ph_incidents_tick(struct vg_ph_incidents *in, uint64_t now_ns)
 			continue;
 		/* due after the hold, once the sensor's events (another ring,
 		 * which may lag under load) have caught up with it, or at the
-		 * latest VG_PH_INCIDENT_MAX_HOLD_NS after the first anomaly */
-		if (!ep->reported && now_ns >= ep->first_ns + in->hold_ns &&
-		    (in->sensor_ns >= ep->first_ns + in->hold_ns ||
-		     now_ns >= ep->first_ns + VG_PH_INCIDENT_MAX_HOLD_NS))
+		 * latest VG_PH_INCIDENT_MAX_HOLD_NS after the first anomaly;
+		 * below the evidence threshold it stays unreported (weighed
+		 * again when a record adds to it) until it passes or ends */
+		if (!ep->reported && now_ns > ep->last_ns + in->gap_ns)
+			episode_close(in, ep, now_ns);
+		else if (!ep->reported && !ep->quiet && now_ns >= ep->first_ns + in->hold_ns &&
+			 (in->sensor_ns >= ep->first_ns + in->hold_ns ||
+			  now_ns >= ep->first_ns + VG_PH_INCIDENT_MAX_HOLD_NS)) {
 			vg_ph__report(in, ep, now_ns);
-		else if (ep->reported && ep->dirty)
+			ep->quiet = !ep->reported;
+		} else if (ep->reported && ep->dirty) {
 			vg_ph__report(in, ep, now_ns); /* only if the severity went up */
+		}
 		if (ep->reported && now_ns > ep->last_ns + in->gap_ns)
 			ep->used = 0;
 	}
@@ -400,8 +426,9 @@ void vg_ph_incidents_flush(struct vg_ph_incidents *in)
 	for (unsigned i = 0; i < VG_PH_INCIDENT_SLOTS; i++) {
 		struct episode *ep = &in->slots[i];
 
-		if (ep->used && (!ep->reported || ep->dirty))
+		if (ep->used && ep->reported && ep->dirty)
 			vg_ph__report(in, ep, ep->last_ns);
-		ep->used = 0;
+		if (ep->used)
+			episode_close(in, ep, ep->last_ns);
 	}
 }

@@ -41,6 +41,13 @@ void vg_ph_incidents_set_proc(struct vg_ph_incidents *in, vg_ph_proc_fn fn, void
 /* The report delay (first anomaly → alert) and the quiet gap that ends an
  * episode; 0 keeps the default. */
 void vg_ph_incidents_set_timing(struct vg_ph_incidents *in, uint64_t hold_ns, uint64_t gap_ns);
+/* The evidence threshold (the model's ph_episode_lfc(), docs/ph.md): an
+ * episode is reported once its task's LFC reaches it, or at once when it
+ * holds a dangerous call (Critical: exec, connect, ptrace, a socket put
+ * on 0-2, a W+X mapping, a module load) or a response; an episode that
+ * ends below it is counted (below_threshold), not reported. 1: every
+ * episode (the default of vg_ph_incidents_new()). */
+void vg_ph_incidents_set_threshold(struct vg_ph_incidents *in, uint32_t episode_lfc);
 /* The alert scope and the watch list (absolute paths, always reported).
  * Returns 0 or -EINVAL (a path that is not absolute, or too many). */
 int vg_ph_incidents_set_scope(struct vg_ph_incidents *in, enum vg_ph_scope scope,

@@ -156,6 +156,12 @@ void vg_ph__report(struct vg_ph_incidents *in, struct episode *ep, uint64_t now_
 	}
 	nev = episode_events(in, ep, ev, VG_PH_INCIDENT_EVENTS);
 	sev = episode_severity(in, ep, ev, nev, in->reason, sizeof(in->reason));
+	/* the evidence threshold: one novel call (a loop count, the allocator
+	 * somewhere else) makes a few anomalous calls, no incident; more than
+	 * one could explain, a dangerous call or a response is one */
+	if (!update && sev < VG_PH_SEV_CRITICAL && !ep->responded &&
+	    ep->lfc_max < in->episode_lfc)
+		return;
 	if (update && sev <= ep->sev_sent) {
 		ep->dirty = 0;
 		return; /* nothing an operator did not hear already */

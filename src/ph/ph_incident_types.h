@@ -59,6 +59,9 @@ struct vg_ph_incident_stats {
 	uint64_t records;   /* anomaly records folded into episodes */
 	uint64_t evicted;   /* episodes reported early: table full */
 	uint64_t out_of_scope; /* episodes of programs outside the alert scope */
+	/* episodes that ended below the evidence threshold (an LFC under
+	 * ph_params.episode_lfc and no dangerous call): not reported */
+	uint64_t below_threshold;
 };
 
 #endif

@@ -135,6 +135,7 @@ static int part_configure(void *ctx, struct sensor_bpf *skel, const char **err)
 {
 	struct vg_ph_kernel *k = ctx;
 	const struct vg_ph_kernel_opts *o = &k->opts;
+	int ret;
 
 	k->skel = skel;
 	vg_ph_setup_leave_out_missing(skel);
@@ -149,7 +150,9 @@ static int part_configure(void *ctx, struct sensor_bpf *skel, const char **err)
 		*err = "the pH watch list takes at most 256 absolute paths";
 		return -EINVAL;
 	}
-	return vg_ph_setup_configure(skel, o, err);
+	ret = vg_ph_setup_configure(skel, o, err); /* its evidence threshold is the incidents' */
+	vg_ph_incidents_set_threshold(k->incidents, ph_episode_lfc(&skel->data_ph->ph_params_cfg));
+	return ret;
 }
 
 /* After load: the maps are filled before any program runs; pH's own
@@ -194,6 +197,7 @@ static int part_start(void *ctx, struct vg_sensor *sensor, struct sensor_bpf *sk
 	}
 	if (o->learning_window_s &&
 	    (ret = vg_ph_window_new(&k->window, bpf_map__fd(k->skel->maps.ph_profiles),
+				    bpf_map__fd(k->skel->maps.ph_items),
 				    o->learning_window_s * NSEC_PER_SEC,
 				    (uint64_t)(int64_t)vg_clock_ns(CLOCK_MONOTONIC)))) {
 		*err = "no memory for the pH learning window";
@@ -493,9 +497,10 @@ void vg_ph_kernel_coverage(struct vg_ph_kernel *k, uint64_t ino, struct vg_ph_co
 	*runs_needed = k ? vg_ph_watch_coverage_runs(k->watch, ino, k->opts.coverage_runs) : 0;
 }
 
-uint64_t vg_ph_kernel_coverage_eta_s(struct vg_ph_kernel *k, uint32_t runs, uint64_t calls_per_s)
+uint64_t vg_ph_kernel_coverage_eta_s(struct vg_ph_kernel *k, uint32_t runs, uint32_t needed,
+				     uint64_t calls_per_s)
 {
-	return vg_ph_coverage_eta_s(k ? k->coverage : NULL, runs, calls_per_s);
+	return vg_ph_coverage_eta_s(k ? k->coverage : NULL, runs, needed, calls_per_s);
 }
 
 int vg_ph_kernel_converge_sample(struct vg_ph_kernel *k, const struct ph_profile *p,

@@ -92,7 +92,9 @@ void vg_ph_kernel_coverage(struct vg_ph_kernel *k, uint64_t ino, struct vg_ph_co
 			   uint32_t *runs_needed);
 /* Seconds until `runs` runs become all those needed from blocks of calls
  * alone at calls_per_s (ph_coverage.h); UINT64_MAX when unknown or off. */
-uint64_t vg_ph_kernel_coverage_eta_s(struct vg_ph_kernel *k, uint32_t runs, uint64_t calls_per_s);
+/* `needed`: the program's own runs (vg_ph_kernel_coverage()'s runs_needed) */
+uint64_t vg_ph_kernel_coverage_eta_s(struct vg_ph_kernel *k, uint32_t runs, uint32_t needed,
+				     uint64_t calls_per_s);
 /* The build-id known for (dev, ino) as hex into hex ("" when none or not
  * read yet); returns its length in bytes. */
 int vg_ph_kernel_build_id(struct vg_ph_kernel *k, uint64_t dev, uint64_t ino, char *hex,

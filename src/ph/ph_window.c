@@ -7,6 +7,7 @@
 #include <bpf/bpf.h>
 
 #include "ph/ph_window.h"
+#include "util/map_walk.h"
 #include <vigil/ph_events.h>
 
 struct seen {
@@ -14,10 +15,14 @@ struct seen {
 	uint32_t train_gen;
 	uint64_t adds;
 	uint64_t changed_at; /* ph_profile_changed_at() */
+	uint64_t train_count;
+	uint64_t id;	    /* the model's profile number (item keys) */
+	uint64_t new_pairs; /* pairs learnt since (counted at the end) */
 };
 
 struct vg_ph_window {
 	int fd;
+	int items_fd;
 	uint64_t snap_ns, end_ns;
 	int snapped, done;
 	struct seen *seen; /* sorted by key */
@@ -35,8 +40,8 @@ static int key_cmp(const void *a, const void *b)
 	return 0;
 }
 
-int vg_ph_window_new(struct vg_ph_window **out, int profiles_fd, uint64_t window_ns,
-		     uint64_t now_ns)
+int vg_ph_window_new(struct vg_ph_window **out, int profiles_fd, int items_fd,
+		     uint64_t window_ns, uint64_t now_ns)
 {
 	struct vg_ph_window *w = calloc(1, sizeof(*w));
 
@@ -44,6 +49,7 @@ int vg_ph_window_new(struct vg_ph_window **out, int profiles_fd, uint64_t window
 	if (!w)
 		return -ENOMEM;
 	w->fd = profiles_fd;
+	w->items_fd = items_fd;
 	w->snap_ns = now_ns + window_ns / 4 * 3;
 	w->end_ns = now_ns + window_ns;
 	*out = w;
@@ -81,7 +87,8 @@ static void snapshot(struct vg_ph_window *w)
 			cap = ncap;
 		}
 		w->seen[w->nseen++] = (struct seen){ key, p.train_gen, p.adds,
-						     ph_profile_changed_at(&p) };
+						     ph_profile_changed_at(&p), p.train_count,
+						     p.id, 0 };
 	}
 	if (w->nseen)
 		qsort(w->seen, w->nseen, sizeof(*w->seen), key_cmp);
@@ -94,12 +101,67 @@ static const struct seen *seen_at(const struct vg_ph_window *w, const struct ph_
 	return w->nseen ? bsearch(&k, w->seen, w->nseen, sizeof(*w->seen), key_cmp) : NULL;
 }
 
+/* ---- the pairs learnt in the last quarter, by profile (one walk) ---- */
+
+static int by_id_cmp(const void *a, const void *b)
+{
+	const struct seen *x = *(struct seen *const *)a, *y = *(struct seen *const *)b;
+
+	if ((uint32_t)x->id != (uint32_t)y->id)
+		return (uint32_t)x->id < (uint32_t)y->id ? -1 : 1;
+	return 0;
+}
+
+struct pair_count {
+	struct seen **by_id;
+	size_t n;
+};
+
+/* An item of a profile's snapshot generation learnt after the snapshot
+ * (its stamp is the profile's item count when it was added). */
+static int count_pair(const void *key, const void *value, void *ctx)
+{
+	const struct ph_item_key *k = key;
+	const struct pair_count *pc = ctx;
+	struct seen probe = { .id = k->profile }, *pp = &probe, **hit;
+	uint64_t stamp;
+
+	if (!(k->item & PH_ITEM_PAIR_BIT))
+		return 0;
+	hit = bsearch(&pp, pc->by_id, pc->n, sizeof(*pc->by_id), by_id_cmp);
+	memcpy(&stamp, value, sizeof(stamp));
+	if (hit && k->gen == (*hit)->train_gen && stamp >= (*hit)->adds)
+		(*hit)->new_pairs++;
+	return 0;
+}
+
+/* 0, or -1 when the pairs could not be counted (then items count as a whole). */
+static int count_new_pairs(struct vg_ph_window *w)
+{
+	struct pair_count pc = { calloc(w->nseen ? w->nseen : 1, sizeof(struct seen *)), w->nseen };
+	int ret;
+
+	if (w->items_fd < 0 || !pc.by_id) {
+		free(pc.by_id);
+		return -1;
+	}
+	for (size_t i = 0; i < w->nseen; i++)
+		pc.by_id[i] = &w->seen[i];
+	if (pc.n)
+		qsort(pc.by_id, pc.n, sizeof(*pc.by_id), by_id_cmp);
+	ret = vg_map_walk(w->items_fd, sizeof(struct ph_item_key), sizeof(uint64_t), 0, count_pair,
+			  &pc);
+	free(pc.by_id);
+	return ret ? -1 : 0;
+}
+
 int vg_ph_window_tick(struct vg_ph_window *w, uint64_t now_ns, const struct ph_params *params,
 		      vg_ph_window_fn fn, void *ctx, struct vg_ph_window_result *res)
 {
 	struct ph_exe_key key, next;
 	struct ph_profile p;
 	void *prev = NULL;
+	int pairs_known;
 
 	if (!w || w->done)
 		return 0;
@@ -113,6 +175,8 @@ int vg_ph_window_tick(struct vg_ph_window *w, uint64_t now_ns, const struct ph_p
 		return 0;
 	w->done = 1;
 	memset(res, 0, sizeof(*res));
+	/* under FALLBACK a change is a new pair: the n-grams it forgives are not */
+	pairs_known = (params->model & PH_MODEL_FORGIVE) && !count_new_pairs(w);
 	while (!bpf_map_get_next_key(w->fd, prev, &next)) {
 		const struct seen *s;
 		uint64_t recent;
@@ -137,6 +201,16 @@ int vg_ph_window_tick(struct vg_ph_window *w, uint64_t now_ns, const struct ph_p
 			 : s->changed_at == ph_profile_changed_at(&p) ? 0
 			 : p.adds > s->adds			       ? p.adds - s->adds
 								       : 1;
+		/* Rare enough: on average fewer than one new item per
+		 * VG_PH_WINDOW_FRAMES_PER_ITEM locality frames of training
+		 * calls. Such novelty is isolated (a frame seldom holds two),
+		 * and normal mode reports no isolated novel call (the evidence
+		 * threshold, ph_params.episode_lfc): it is settled enough. */
+		if (recent && s && s->train_gen == p.train_gen && p.train_count > s->train_count &&
+		    (pairs_known ? s->new_pairs : recent) * VG_PH_WINDOW_FRAMES_PER_ITEM *
+				    params->frame <=
+			    p.train_count - s->train_count)
+			recent = 0;
 		if (recent) {
 			res->changing++;
 			if (fn)

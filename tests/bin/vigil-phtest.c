@@ -15,6 +15,9 @@
  *   vigil-phtest steady [N]  N rounds (default 50) with a 1 ms sleep after
  *                            each: a daemon under steady load that never
  *                            idles, execs or accepts
+ *   vigil-phtest extra       train rounds, one of them with getuid twice (a
+ *                            loop that ran once more): one known call in a
+ *                            new place, below pH's evidence threshold
  *
  * Run "train" many times and pH learns the program; "attack" then makes
  * calls outside what it learnt. Calls are made with syscall() so that libc
@@ -36,6 +39,18 @@ static void train_round(void)
 {
 	syscall(SYS_getpid);
 	syscall(SYS_getppid);
+	syscall(SYS_getuid);
+	syscall(SYS_getgid);
+	syscall(SYS_geteuid);
+	syscall(SYS_getegid);
+}
+
+/* The train round with one call made twice: no new call, a new place. */
+static void extra_round(void)
+{
+	syscall(SYS_getpid);
+	syscall(SYS_getppid);
+	syscall(SYS_getuid);
 	syscall(SYS_getuid);
 	syscall(SYS_getgid);
 	syscall(SYS_geteuid);
@@ -102,8 +117,8 @@ int main(int argc, char **argv)
 	if (argc < 2 || (strcmp(argv[1], "train") && strcmp(argv[1], "attack") &&
 			 strcmp(argv[1], "exec") && strcmp(argv[1], "serve") &&
 			 strcmp(argv[1], "jitter") && strcmp(argv[1], "steady") &&
-			 (strcmp(argv[1], "connect") || argc < 3))) {
-		fprintf(stderr, "usage: vigil-phtest train [N] | steady [N] | jitter | attack | connect PORT | exec | serve\n");
+			 strcmp(argv[1], "extra") && (strcmp(argv[1], "connect") || argc < 3))) {
+		fprintf(stderr, "usage: vigil-phtest train [N] | steady [N] | jitter | extra | attack | connect PORT | exec | serve\n");
 		return 2;
 	}
 	printf("pid=%d\n", (int)getpid());
@@ -137,6 +152,12 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	train_round();
+	if (!strcmp(argv[1], "extra")) {
+		extra_round();
+		train_round();
+		train_round();
+		return 0;
+	}
 	if (!strcmp(argv[1], "exec")) {
 		char *args[] = { "true", NULL };
 

@@ -240,6 +240,55 @@ def test_ph_scope_services_alert_tools_learn_silently():
     assert tool_pid != svc_pid
 
 
+def _status(mon):
+    return json.loads(subprocess.run(
+        [VIGIL, "status", "--json", "--socket", mon.sock], capture_output=True, text=True,
+        timeout=60, check=True, stdin=subprocess.DEVNULL).stdout)["ph"]
+
+
+def test_ph_one_relocated_call_is_counted_not_reported():
+    """The evidence threshold in the real kernel: a run whose only novelty
+    is a known call in a new place (a loop that ran once more) is held
+    back and counted below the threshold, not an incident, and does not
+    spend the profile's anomaly budget; the attack path still is one."""
+    tmp = tempfile.mkdtemp(prefix="vigil-ph-evidence-")
+    exe = os.path.join(tmp, "phtest")
+    unique_program(PHTEST, exe)
+    ino = os.stat(exe).st_ino
+    try:
+        with Monitor("--ph", "--ph-normal-wait", "1", "--no-rules", "--ph-no-persist",
+                     "--ph-watch", exe, events=False) as mon:
+            deadline = time.time() + 60
+            while not _alerts(mon, ino, "pH profile normal"):
+                assert time.time() < deadline, "profile never became normal:\n" + mon.stderr()
+                _run(exe, "train")
+                time.sleep(0.05)
+            below = _status(mon)["episodes_below_threshold"]
+            extra_pid = _run(exe, "extra")
+            # its misses were seen (held back, never learnt) ...
+            deadline = time.time() + 30
+            while _profile(mon, exe)["held_items"] < 1:
+                assert time.time() < deadline, "the extra call was not seen:\n" + mon.stderr()
+                time.sleep(0.1)
+            # ... and its episode ended (2 s quiet) below the threshold
+            deadline = time.time() + 30
+            while _status(mon)["episodes_below_threshold"] <= below:
+                assert time.time() < deadline, "no episode below the threshold:\n" + mon.stderr()
+                time.sleep(0.2)
+            extra_alerts = [a for a in _alerts(mon, ino)
+                            if a["output_fields"]["proc.pid"] == extra_pid]
+            budget = _profile(mon, exe)["anomalies"]
+            attack_pid = _run(exe, "attack")
+            inc = _wait_incident(mon, ino, attack_pid)
+            spent = _profile(mon, exe)["anomalies"]
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    assert not extra_alerts, extra_alerts
+    assert budget == 0, budget  # the relocated call is no episode
+    assert len(inc) == 1 and inc[0]["priority"] == "Error", inc
+    assert spent == 1, spent  # the attack is one
+
+
 def _profile(mon, exe):
     p = subprocess.run([VIGIL, "profile", "show", exe, "--json", "--socket", mon.sock],
                        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
@@ -252,24 +301,32 @@ def test_ph_learning_window_normalizes_settled_profiles():
     still learning is named and keeps training."""
     tmp = tempfile.mkdtemp(prefix="vigil-ph-window-")
     a, b = os.path.join(tmp, "phsettled"), os.path.join(tmp, "phchanging")
+    c = os.path.join(tmp, "phrare")
     unique_program(PHTEST, a)
     unique_program(PHTEST, b)
+    unique_program(PHTEST, c)
     try:
         with Monitor("--ph", "--ph-normal-wait", "100000", "--ph-min-train", "100",
-                     "--ph-learning-window", "8", "--no-rules", "--ph-no-persist",
+                     "--ph-learning-window", "12", "--no-rules", "--ph-no-persist",
                      "--ph-alert-scope", "all", events=False) as mon:
             t0 = time.time()
             for _ in range(10):
                 _run(a, "train")
                 _run(b, "train")
-            assert time.time() < t0 + 5, "training took too long for the window"
-            time.sleep(max(0, t0 + 6.5 - time.time()))  # past the 3/4 snapshot
+                _run(c, "train")
+            assert time.time() < t0 + 8, "training took too long for the window"
+            time.sleep(max(0, t0 + 9.5 - time.time()))  # past the 3/4 snapshot (9 s)
             _run(b, "attack")  # b learns something new in the last quarter
+            # c too, but rarely: one known call in a new place among
+            # 12,000 training calls (under one new item per 512 calls)
+            _run(c, "extra")
+            _run(c, "train", "2000")
+            assert time.time() < t0 + 11.5, "the last quarter's runs took too long"
             deadline = t0 + 30
             while "pH learning window over" not in mon.stderr():
                 assert time.time() < deadline, mon.stderr()
                 time.sleep(0.2)
-            pa, pb = _profile(mon, a), _profile(mon, b)
+            pa, pb, pc = _profile(mon, a), _profile(mon, b), _profile(mon, c)
             attack = _run(a, "attack")
             _wait_incident(mon, os.stat(a).st_ino, attack)
             err = mon.stderr()
@@ -277,6 +334,8 @@ def test_ph_learning_window_normalizes_settled_profiles():
         shutil.rmtree(tmp, ignore_errors=True)
     assert pa["state"] == "normal", pa
     assert pb["state"] != "normal", pb
+    assert pc["state"] == "normal", pc  # settled enough for the evidence threshold
     assert f"still changing: {b}" in err, err
+    assert f"still changing: {c}" not in err, err
     assert re.search(r"pH learning window over: [1-9]\d* profiles normal now, [1-9]\d* still "
                      r"changing", err), err

@@ -6,6 +6,7 @@
 
 #include "check.h"
 #include "ph/ph_coverage.h"
+#include "ph/ph_slots.h"
 #include "util/macros.h"
 
 #define S NSEC_PER_SEC
@@ -81,7 +82,23 @@ static void test_runs_make_a_frozen_profile_due(void)
 	CHECK_INT(st.since_ns, 40 * S);
 	for (int i = 0; i < 3; i++)
 		vg_ph_coverage_run(c, 42);
+	/* runs since the last sample are provisional: shown apart, not as
+	 * settled runs a later sample could take back */
+	vg_ph_coverage_get(c, 42, &st);
+	CHECK_INT(st.runs, 0);
+	CHECK_INT(st.provisional, 3);
+	/* ... and taken back: the next sample finds a change made before them */
+	change(&p);
+	CHECK_INT(vg_ph_coverage_note(c, 42, &p, &prm, 45 * S), 0);
+	vg_ph_coverage_get(c, 42, &st);
+	CHECK_INT(st.runs, 0);
+	CHECK_INT(st.provisional, 0);
+	for (int i = 0; i < 3; i++)
+		vg_ph_coverage_run(c, 42);
 	CHECK_INT(vg_ph_coverage_note(c, 42, &p, &prm, 50 * S), 1);
+	vg_ph_coverage_get(c, 42, &st);
+	CHECK_INT(st.runs, 3); /* the sample settled them */
+	CHECK_INT(st.provisional, 0);
 
 	/* a reset (new generation) too */
 	p.train_gen++;
@@ -195,7 +212,8 @@ static void test_off_and_full_table(void)
 	CHECK_INT(st.known, 0);
 	vg_ph_coverage_get(c, 19999, &st);
 	CHECK_INT(st.known, 1);
-	CHECK_INT(st.runs, 1);
+	CHECK_INT(st.runs, 0);
+	CHECK_INT(st.provisional, 1);
 	vg_ph_coverage_free(c);
 	vg_ph_coverage_run(NULL, 1);
 	CHECK_INT(vg_ph_coverage_note(NULL, 1, &p, &prm, S), 0);
@@ -284,15 +302,52 @@ static void test_blocks_eta(void)
 	CHECK(vg_ph_coverage_blocks_eta_s(0, 8, 0, 2000, 60 * S) == UINT64_MAX);
 	CHECK(vg_ph_coverage_blocks_eta_s(0, 8, 10, 0, 60 * S) == UINT64_MAX);
 	CHECK_INT(vg_ph_coverage_new(&c, 100, 4, 60 * S), 0);
-	CHECK(vg_ph_coverage_eta_s(c, 0, 10) == UINT64_MAX); /* blocks off */
+	CHECK(vg_ph_coverage_eta_s(c, 0, 4, 10) == UINT64_MAX); /* blocks off */
 	vg_ph_coverage_set_blocks(c, 1000, 10 * S);
-	CHECK_INT(vg_ph_coverage_eta_s(c, 1, 10), 300);
+	CHECK_INT(vg_ph_coverage_eta_s(c, 1, 4, 10), 300);
+	/* a watched program's own coverage_runs, not the table's global 4 */
+	CHECK_INT(vg_ph_coverage_eta_s(c, 1, 20, 10), 1900);
+	CHECK(vg_ph_coverage_eta_s(c, 1, 0, 10) == UINT64_MAX); /* its rule off */
 	vg_ph_coverage_free(c);
-	CHECK(vg_ph_coverage_eta_s(NULL, 0, 10) == UINT64_MAX);
+	CHECK(vg_ph_coverage_eta_s(NULL, 0, 4, 10) == UINT64_MAX);
+}
+
+/* The slot table both samplers share (ph_slots.h). */
+static void test_slot_table(void)
+{
+	struct two {
+		uint64_t id;
+		uint64_t v;
+	} t[32];
+	struct two *s, *first = NULL;
+	int placed = 0;
+
+	memset(t, 0, sizeof(t));
+	CHECK(!vg_ph_slot_find(t, 32, sizeof(t[0]), 0, 1)); /* id 0: never */
+	CHECK(!vg_ph_slot_find(t, 32, sizeof(t[0]), 5, 0)); /* absent */
+	s = vg_ph_slot_find(t, 32, sizeof(t[0]), 5, 1);
+	CHECK(s && s->id == 0); /* a free slot: the caller claims it */
+	s->id = 5;
+	s->v = 55;
+	s = vg_ph_slot_find(t, 32, sizeof(t[0]), 5, 0);
+	CHECK(s && s->v == 55);
+	/* fill every slot: a newcomer gets its run's first slot, not its own */
+	for (uint64_t id = 100; placed < 32 && id < 100000; id++) {
+		s = vg_ph_slot_find(t, 32, sizeof(t[0]), id, 1);
+		if (s && !s->id) {
+			s->id = id;
+			placed++;
+		}
+	}
+	CHECK_INT(placed, 31);
+	first = vg_ph_slot_find(t, 32, sizeof(t[0]), 999999, 1);
+	CHECK(first && first->id != 999999 && first->id != 0);
+	CHECK(!vg_ph_slot_find(t, 32, sizeof(t[0]), 999999, 0));
 }
 
 int main(void)
 {
+	test_slot_table();
 	test_blocks_of_calls_are_runs();
 	test_blocks_eta();
 	test_runs_make_a_frozen_profile_due();

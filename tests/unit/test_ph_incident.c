@@ -312,11 +312,92 @@ static void test_scope(void)
 	vg_ph_incidents_free(in);
 }
 
+/* The sensor has caught up to `ts` (any event stamped then). */
+static void sensor_at(struct vg_ph_incidents *in, uint64_t ts)
+{
+	struct vg_event *ev = calloc(1, sizeof(*ev));
+
+	if (!ev)
+		return;
+	for (int i = 0; i < VG_S_COUNT; i++)
+		ev->s[i] = "";
+	ev->u.fork.hdr.type = VG_EV_FORK;
+	ev->u.fork.hdr.ts_ns = ts;
+	vg_ph_incidents_event(in, ev);
+	free(ev);
+}
+
+/* The evidence threshold: an episode under it (what one novel call makes)
+ * is counted, not reported, however long it stays open; one that reaches
+ * it later is reported then; a dangerous call is reported at the hold
+ * whatever its LFC. */
+static void test_evidence_threshold(void)
+{
+	struct vg_ph_incidents *in;
+	struct sink s = { 0 };
+	struct ph_alert_event e;
+	struct vg_ph_incident_stats st;
+	uint64_t t = 1000 * MS;
+
+	CHECK_INT(vg_ph_incidents_new(&in, "h", 0, on_alert, &s), 0);
+	vg_ph_incidents_set_proc(in, proc_fn, NULL);
+	vg_ph_incidents_set_threshold(in, PH_FALLBACK_EPISODE_LFC);
+	/* one novel call: itself and 3 of the 4 calls after it, LFC 1..4 */
+	for (uint32_t i = 0; i + 1 < PH_FALLBACK_EPISODE_LFC; i++) {
+		e = rec(4242, i ? "read" : "mprotect", i + 1, t + i * MS);
+		vg_ph_incidents_record(in, &e, t + i * MS);
+	}
+	sensor_at(in, t + VG_PH_INCIDENT_HOLD_NS);
+	for (uint64_t now = t; now < t + VG_PH_INCIDENT_GAP_NS + 20 * MS; now += 10 * MS)
+		vg_ph_incidents_tick(in, now);
+	CHECK_INT(s.n, 0);
+	vg_ph_incidents_stats(in, &st);
+	CHECK_INT(st.below_threshold, 1);
+	CHECK_INT(st.incidents, 0);
+
+	/* a second episode: under the threshold at the hold, over it later */
+	t = 5000 * MS;
+	e = rec(4242, "uname", 1, t);
+	vg_ph_incidents_record(in, &e, t);
+	sensor_at(in, t + VG_PH_INCIDENT_HOLD_NS);
+	vg_ph_incidents_tick(in, t + VG_PH_INCIDENT_HOLD_NS);
+	CHECK_INT(s.n, 0);
+	for (uint32_t i = 2; i <= PH_FALLBACK_EPISODE_LFC; i++) {
+		e = rec(4242, i == 2 ? "sysinfo" : "write", i, t + 500 * MS + i * MS);
+		vg_ph_incidents_record(in, &e, t + 500 * MS + i * MS);
+	}
+	vg_ph_incidents_tick(in, t + 510 * MS);
+	CHECK_INT(s.n, 1);
+	CHECK_STR(s.priority, "Warning");
+	CHECK_STR(s.calls, "uname sysinfo write");
+	CHECK_INT(s.lfc, PH_FALLBACK_EPISODE_LFC);
+
+	/* another task: a dangerous call at LFC 1 is reported at the hold */
+	t = 9000 * MS;
+	e = rec(4243, "execve", 1, t);
+	vg_ph_incidents_record(in, &e, t);
+	sensor_at(in, t + VG_PH_INCIDENT_HOLD_NS);
+	vg_ph_incidents_tick(in, t + VG_PH_INCIDENT_HOLD_NS);
+	CHECK_INT(s.n, 2);
+	CHECK_STR(s.priority, "Critical");
+	CHECK_INT(s.lfc, 1);
+	/* and one under the threshold still open at the end is counted */
+	e = rec(4244, "read", 2, t + MS);
+	vg_ph_incidents_record(in, &e, t + MS);
+	vg_ph_incidents_flush(in);
+	CHECK_INT(s.n, 2);
+	vg_ph_incidents_stats(in, &st);
+	CHECK_INT(st.below_threshold, 2);
+	CHECK_INT(st.incidents, 2);
+	vg_ph_incidents_free(in);
+}
+
 int main(void)
 {
 	test_scope();
 	test_one_incident_per_episode();
 	test_severity_and_tasks();
 	test_exec_event_names_and_is_listed();
+	test_evidence_threshold();
 	return check_report();
 }

@@ -16,11 +16,14 @@ struct rig {
 	uint64_t now;
 };
 
-/* Plain pH with window 3 (distances 1 and 2) and a tiny min_train. */
+/* Plain pH with window 3 (distances 1 and 2) and a tiny min_train; every
+ * anomaly counts as an episode (pH's rule, episode_lfc 1) unless a test
+ * says otherwise. */
 static void rig_init(struct rig *r)
 {
 	ph_params_plain(&r->p);
 	r->p.window = 3;
+	r->p.episode_lfc = 1;
 	r->p.min_train = 10;
 	r->p.normal_wait = 0;
 	r->store = ph_store_new(1000);
@@ -338,6 +341,60 @@ static void test_anomaly_limit_stops_normal(void)
 	ph_store_free(r.store);
 }
 
+/* The evidence threshold (episode_lfc): isolated anomalies, each no more
+ * than one novel call makes, neither count as episodes nor stop normal mode;
+ * a task whose LFC reaches the threshold is one episode, counted once. */
+static void test_episode_needs_evidence(void)
+{
+	struct rig r;
+
+	static const uint32_t known[] = { 1, 2, 3, 1, 2, 3 };
+
+	rig_init(&r);
+	r.p.anomaly_limit = 2;
+	r.p.tolerize_limit = 1000;
+	r.p.episode_lfc = 4;
+	make_normal(&r);
+	/* one novel call (20) among known ones: it and the call after it
+	 * (pair 20 -> 1 at distance 1; 20 _ 2 at distance 2): 3 anomalous
+	 * calls, under the threshold, whatever how often it happens */
+	for (int i = 0; i < 10; i++) {
+		ph_task_init(&r.task, 42);
+		feed(&r, known, 3);
+		CHECK_INT(step(&r, 20), 0);
+		CHECK_INT(r.res.anomaly, 1);
+		feed(&r, known, 6);
+		CHECK(r.task.lfc_max < 4);
+		CHECK(r.task.anomalies >= 1);
+	}
+	CHECK_INT(r.prof.anomalies, 0);
+	CHECK(r.prof.status & PH_PROFILE_NORMAL); /* the budget is untouched */
+	/* two novel calls close together: the LFC reaches 4, one episode */
+	ph_task_init(&r.task, 42);
+	feed(&r, known, 3);
+	CHECK_INT(step(&r, 20), 0);
+	CHECK_INT(step(&r, 21), 0);
+	feed(&r, known, 6);
+	CHECK(r.task.lfc_max >= 4);
+	CHECK_INT(r.prof.anomalies, 1);
+	/* more anomalies in the same frame: still that one episode */
+	CHECK_INT(step(&r, 22), 0);
+	CHECK_INT(r.res.anomaly, 1);
+	CHECK_INT(r.prof.anomalies, 1);
+	/* episode_lfc 0 is 1; over the frame it is refused */
+	r.p.episode_lfc = 0;
+	CHECK_INT(ph_episode_lfc(&r.p), 1);
+	CHECK_INT(ph_params_check(&r.p), 0);
+	r.p.episode_lfc = r.p.frame + 1;
+	CHECK_INT(ph_params_check(&r.p), -EINVAL);
+	/* the defaults: more than one novel call makes under their pairs */
+	ph_params_default(&r.p);
+	CHECK_INT(r.p.episode_lfc, PH_FALLBACK_WINDOW);
+	ph_params_plain(&r.p);
+	CHECK_INT(r.p.episode_lfc, PH_WINDOW_DEFAULT);
+	ph_store_free(r.store);
+}
+
 static void test_learn_off_changes_nothing(void)
 {
 	struct rig r;
@@ -625,6 +682,7 @@ int main(void)
 	test_lfc_full_frame_wraps();
 	test_tolerize_resets_training();
 	test_anomaly_limit_stops_normal();
+	test_episode_needs_evidence();
 	test_learn_off_changes_nothing();
 	test_ngram_model();
 	test_fallback_model();
