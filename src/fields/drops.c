@@ -27,6 +27,10 @@ struct drop {
 
 struct vg_drops {
 	struct drop slot[VG_DROPS_SLOTS];
+	/* the latest ts of a put: no slot is newer, so an exec later than
+	 * newest + the window finds nothing, and looks nothing up (every exec
+	 * asks vigil.exe.dropped; most machines drop nothing for minutes) */
+	uint64_t newest;
 };
 
 struct vg_drops *vg_drops_new(void)
@@ -88,6 +92,8 @@ static void put(struct vg_drops *d, uint32_t dev, uint64_t ino, const struct vg_
 	memcpy(s->comm, ev->u.hdr.comm, VG_COMM_LEN);
 	s->comm[VG_COMM_LEN] = 0;
 	snprintf(s->evt, sizeof(s->evt), "%s", evt);
+	if (s->ts > d->newest)
+		d->newest = s->ts;
 }
 
 void vg_drops_note(struct vg_drops *d, const struct vg_event *ev)
@@ -141,16 +147,22 @@ static const struct drop *exec_drop(struct vg_drops *d, struct vg_proctable *pro
 				    const struct vg_event *ev)
 {
 	const struct vg_exec *x = &ev->u.exec;
-	const struct drop *s = find(d, x->exe_dev, x->exe_ino);
+	const struct drop *s;
 	char path[VG_PATH_MAX + 1];
 	const char *cwd = ev->s[VG_S_CWD];
+	uint64_t ts = ev->u.hdr.ts_ns;
 	struct stat st;
 
+	if (!d->newest || (ts >= d->newest && ts - d->newest > VG_DROPS_WINDOW_NS))
+		return NULL; /* every drop is older than the window (the test below) */
+	s = find(d, x->exe_dev, x->exe_ino);
+	/* the name is looked up only when it is not the executable itself
+	 * (whose identity the kernel sent: a stat would only race with it) */
 	if (!s && ev->s[VG_S_FILENAME][0] && strncmp(ev->s[VG_S_FILENAME], "/proc/", 6) &&
 	    vg_path_join(path, sizeof(path), cwd[0] ? cwd : NULL, ev->s[VG_S_FILENAME]) >= 0 &&
-	    !stat(path, &st))
+	    strcmp(path, ev->s[VG_S_EXE]) && !stat(path, &st))
 		s = find(d, kdev(st.st_dev), st.st_ino);
-	if (!s || ev->u.hdr.ts_ns < s->ts || ev->u.hdr.ts_ns - s->ts > VG_DROPS_WINDOW_NS)
+	if (!s || ts < s->ts || ts - s->ts > VG_DROPS_WINDOW_NS)
 		return NULL;
 	if (s->uid != ev->u.hdr.uid && !descends(procs, ev->u.hdr.pid, s->pid))
 		return NULL;

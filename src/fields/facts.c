@@ -101,6 +101,15 @@ static bool filename_path(const struct vg_event *ev, char *out, size_t size)
 	return true;
 }
 
+/* Whether two absolute paths name files of one directory (same text up to
+ * their last '/'). */
+static bool same_dir(const char *a, const char *b)
+{
+	const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
+
+	return sa && sb && sa - a == sb - b && !memcmp(a, b, (size_t)(sa - a));
+}
+
 /* stat() of the directory holding path (absolute). */
 static bool stat_dir_of(const char *path, uint32_t *mode, uint32_t *uid)
 {
@@ -166,8 +175,13 @@ int vg_fact_field_get(const struct vg_event *ev, enum vg_field_id id, struct vg_
 		if (vg_event_family(ev->u.hdr.type) != VG_FAM_EXEC)
 			return 0;
 		if (!(id == VG_F_VIGIL_SCRIPT_DIR_WW ? script_path : filename_path)(ev, path,
-										       sizeof(path)) ||
-		    !stat_dir_of(path, &mode, &uid))
+										       sizeof(path)))
+			return 0;
+		/* beside the executable (python3 run as python3.11): the kernel
+		 * read that directory at the exec, a stat would only repeat it */
+		if (ev->u.exec.dir_mode && path[0] == '/' && same_dir(path, ev->s[VG_S_EXE]))
+			mode = ev->u.exec.dir_mode;
+		else if (!stat_dir_of(path, &mode, &uid))
 			return 0;
 		out->b = (mode & S_IWOTH) != 0;
 		return 1;

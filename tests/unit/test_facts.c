@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -169,6 +171,17 @@ static void test_dirs(void)
 	CHECK_INT(v.b, 1);
 	ev_str(ev, VG_S_FILENAME, "/proc/self/fd/3", 15);
 	CHECK_INT(get(ev, VG_F_VIGIL_FILENAME_DIR_WW, &v, buf), 0);
+	/* a name beside the executable: the record's reading of that directory
+	 * (here 0755, though the directory is 0777 now: no stat was made) */
+	snprintf(script, sizeof(script), "%s/ww/python3", priv);
+	ev_str(ev, VG_S_EXE, script, strlen(script));
+	ev_str(ev, VG_S_FILENAME, "./ww/x.sh", 9);
+	ev->u.exec.dir_mode = 040755;
+	CHECK_INT(get(ev, VG_F_VIGIL_FILENAME_DIR_WW, &v, buf), 1);
+	CHECK_INT(v.b, 0);
+	ev->u.exec.dir_mode = 0; /* unknown: looked up */
+	CHECK_INT(get(ev, VG_F_VIGIL_FILENAME_DIR_WW, &v, buf), 1);
+	CHECK_INT(v.b, 1);
 	free(ev);
 	rmdir(ww);
 	rmdir(priv);
@@ -278,6 +291,79 @@ static void test_drops(void)
 	vg_drops_free(d);
 }
 
+/* An exec looks up the drop table only while a drop can still be in its
+ * window, and stats the name given to execve only when it is not the
+ * executable: neither shortcut may hide a drop a later or earlier event
+ * should find (the bound moves with every new drop). */
+static void test_drops_lookup_bounds(void)
+{
+	struct vg_drops *d = vg_drops_new();
+	const uint64_t s = NSEC_PER_SEC;
+	char dir[] = "/tmp/vigil-drops-XXXXXX", script[64], buf[128];
+	struct vg_event *ev, *x;
+	struct vg_value v;
+	struct stat st;
+	int fd;
+
+	/* empty table: nothing, at any time */
+	CHECK_INT(dropped(d, 1000, 88, 5 * s, buf), 0);
+	/* a drop at 10 s; the window passes; a new drop at 2000 s moves the
+	 * bound: the table is asked again and finds it */
+	ev = file_ev(VG_EV_OPEN, 1000, 10 * s, 041777, 01 | 0100, 0644);
+	vg_drops_note(d, ev);
+	free(ev);
+	CHECK_INT(dropped(d, 1000, 88, 10 * s + VG_DROPS_WINDOW_NS + s, buf), 0);
+	ev = file_ev(VG_EV_OPEN, 1000, 2000 * s, 041777, 01 | 0100, 0644);
+	ev->u.file.ino = 5151; /* another file */
+	vg_drops_note(d, ev);
+	free(ev);
+	CHECK_INT(dropped(d, 1000, 88, 2001 * s, buf), 0); /* 4242 is stale */
+	ev = file_ev(VG_EV_OPEN, 1000, 2100 * s, 041777, 01 | 0100, 0644);
+	vg_drops_note(d, ev);
+	free(ev);
+	CHECK_INT(dropped(d, 1000, 88, 2101 * s, buf), 1); /* 4242 again */
+	/* an exec older than the newest drop (records of two CPUs) still finds
+	 * an older drop within its window */
+	ev = file_ev(VG_EV_OPEN, 1000, 3000 * s, 041777, 01 | 0100, 0644);
+	ev->u.file.ino = 6161;
+	vg_drops_note(d, ev);
+	free(ev);
+	CHECK_INT(dropped(d, 1000, 88, 2200 * s, buf), 1);
+
+	/* a script written in an o+w directory, run by its name through an
+	 * interpreter: found by the stat of the name */
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(script, sizeof(script), "%s/x.sh", dir);
+	fd = open(script, O_CREAT | O_WRONLY, 0755);
+	CHECK(fd >= 0);
+	CHECK_INT(fstat(fd, &st), 0);
+	close(fd);
+	ev = file_ev(VG_EV_OPEN, 1000, 4000 * s, 041777, 01 | 0100, 0755);
+	ev->u.file.dev = (major(st.st_dev) << 20) | minor(st.st_dev);
+	ev->u.file.ino = st.st_ino;
+	vg_drops_note(d, ev);
+	free(ev);
+	x = ev_new(VG_EV_EXEC);
+	x->u.hdr.uid = 1000;
+	x->u.hdr.pid = 88;
+	x->u.hdr.ts_ns = 4001 * s;
+	x->u.exec.exe_dev = 0x800001;
+	x->u.exec.exe_ino = 1; /* the interpreter */
+	ev_str(x, VG_S_EXE, "/usr/bin/dash", 13);
+	ev_str(x, VG_S_FILENAME, script, strlen(script));
+	CHECK_INT(vg_drops_field_get(d, NULL, x, VG_F_VIGIL_EXE_DROPPED, &v, buf, 128), 1);
+	CHECK_INT(v.b, 1);
+	/* the name is the executable itself: the kernel's identity (not the
+	 * dropped file) is the one that ran */
+	ev_str(x, VG_S_EXE, script, strlen(script));
+	CHECK_INT(vg_drops_field_get(d, NULL, x, VG_F_VIGIL_EXE_DROPPED, &v, buf, 128), 1);
+	CHECK_INT(v.b, 0);
+	free(x);
+	unlink(script);
+	rmdir(dir);
+	vg_drops_free(d);
+}
+
 static void seed(struct vg_proctable *pt, uint32_t pid, const char *comm, const char *args,
 		 size_t args_len)
 {
@@ -363,6 +449,7 @@ int main(void)
 {
 	test_stdio();
 	test_drops();
+	test_drops_lookup_bounds();
 	test_ids();
 	test_dirs();
 	test_output_trimmed();
