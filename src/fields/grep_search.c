@@ -174,57 +174,51 @@ static void other_long_option(struct grep_args *g, const char *a, const char *ne
 		add_file(g, val);
 }
 
-/* rg and ag: short options with a value, and the flags that matter. */
-static void parse_other(struct grep_args *g, const char *const *w, int n)
+/* A short flag without a value, as GNU grep reads it. */
+static void gnu_flag(struct grep_args *g, char c)
 {
-	const char *values = g->dialect == RG ? "ABCEMTdefgjmrt" : "ABCGgmpW";
-	const char *first_operand = NULL;
-	bool options = true;
-
-	for (int i = 1; i < n; i++) {
-		const char *a = w[i];
-		int skip = 0;
-
-		if (options && !strcmp(a, "--")) {
-			options = false;
-			continue;
-		}
-		if (!options || a[0] != '-' || !a[1]) {
-			if (!first_operand)
-				first_operand = a;
-			continue;
-		}
-		if (a[1] == '-') {
-			other_long_option(g, a + 2, i + 1 < n ? w[i + 1] : NULL, &skip);
-			i += skip;
-			continue;
-		}
-		for (const char *c = a + 1; *c; c++) {
-			if (strchr(values, *c)) {
-				const char *val = c[1] ? c + 1 : i + 1 < n ? w[++i] : NULL;
-
-				if (*c == 'e' && val)
-					add_pattern(g, val);
-				if (*c == 'f' && val)
-					add_file(g, val);
-				break;
-			}
-			if (*c == 'i')
-				g->icase = true, g->smart = false;
-			else if (*c == 's')
-				g->icase = g->smart = false;
-			else if (*c == 'S')
-				g->smart = true, g->icase = false;
-			else if (*c == 'F' || (g->dialect == AG && *c == 'Q'))
-				g->syntax = FIXED;
-		}
-	}
-	if (!g->npattern && !g->nfile && first_operand)
-		add_pattern(g, first_operand);
+	if (c == 'r' || c == 'R')
+		g->recursive = true;
+	else if (c == 'E' || c == 'P')
+		g->syntax = EXTENDED;
+	else if (c == 'F')
+		g->syntax = FIXED;
+	else if (c == 'G')
+		g->syntax = BASIC;
+	else if (c == 'i' || c == 'y')
+		g->icase = true;
 }
 
-/* Reads argv (words[0] is the program) the way GNU grep's getopt does. */
-static void parse(struct grep_args *g, const char *const *w, int n)
+/* A short flag without a value, as rg and ag read it. */
+static void other_flag(struct grep_args *g, char c)
+{
+	if (c == 'i')
+		g->icase = true, g->smart = false;
+	else if (c == 's')
+		g->icase = g->smart = false;
+	else if (c == 'S')
+		g->smart = true, g->icase = false;
+	else if (c == 'F' || (g->dialect == AG && c == 'Q'))
+		g->syntax = FIXED;
+}
+
+/* How one tool's command line reads: the short options that take a value
+ * (the rest of the word, or the next word), its long options, its flags. */
+struct option_syntax {
+	const char *values;
+	void (*long_opt)(struct grep_args *g, const char *a, const char *next, int *skip);
+	void (*flag)(struct grep_args *g, char c);
+};
+
+static const struct option_syntax gnu_syntax = { "ABCDXdefm", long_option, gnu_flag };
+static const struct option_syntax rg_syntax = { "ABCEMTdefgjmrt", other_long_option, other_flag };
+static const struct option_syntax ag_syntax = { "ABCGgmpW", other_long_option, other_flag };
+
+/* Reads argv (words[0] is the program) the way getopt does: options until
+ * "--", bundled short flags, -e/-f values; with neither, the first operand
+ * is the pattern. */
+static void parse(struct grep_args *g, const struct option_syntax *os, const char *const *w,
+		  int n)
 {
 	const char *first_operand = NULL;
 	bool options = true;
@@ -243,12 +237,12 @@ static void parse(struct grep_args *g, const char *const *w, int n)
 			continue;
 		}
 		if (a[1] == '-') {
-			long_option(g, a + 2, i + 1 < n ? w[i + 1] : NULL, &skip);
+			os->long_opt(g, a + 2, i + 1 < n ? w[i + 1] : NULL, &skip);
 			i += skip;
 			continue;
 		}
 		for (const char *c = a + 1; *c; c++) {
-			if (strchr("ABCDXdefm", *c)) { /* takes the rest, or the next word */
+			if (strchr(os->values, *c)) {
 				const char *val = c[1] ? c + 1 : i + 1 < n ? w[++i] : NULL;
 
 				if (*c == 'e' && val)
@@ -257,16 +251,7 @@ static void parse(struct grep_args *g, const char *const *w, int n)
 					add_file(g, val);
 				break;
 			}
-			if (*c == 'r' || *c == 'R')
-				g->recursive = true;
-			else if (*c == 'E' || *c == 'P')
-				g->syntax = EXTENDED;
-			else if (*c == 'F')
-				g->syntax = FIXED;
-			else if (*c == 'G')
-				g->syntax = BASIC;
-			else if (*c == 'i' || *c == 'y')
-				g->icase = true;
+			os->flag(g, *c);
 		}
 	}
 	if (!g->npattern && !g->nfile && first_operand)
@@ -447,10 +432,7 @@ bool vg_grep_credential_search_at(const char *exe, const char *args, size_t len,
 	w[n++] = tool;
 	for (size_t i = 0; i < len && n < 64; i += strlen(buf + i) + 1)
 		w[n++] = buf + i;
-	if (g.dialect == GNU)
-		parse(&g, w, n);
-	else
-		parse_other(&g, w, n);
+	parse(&g, g.dialect == GNU ? &gnu_syntax : g.dialect == RG ? &rg_syntax : &ag_syntax, w, n);
 	for (int i = 0; i < g.npattern; i++)
 		if (lines_find(&g, g.pattern[i], PATTERN_LINES_MAX))
 			return true;
