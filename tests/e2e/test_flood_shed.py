@@ -14,13 +14,13 @@ pid; the vital activity is the test's own children."""
 import json
 import os
 import re
-import signal
-import socket
 import subprocess
 import tempfile
 import time
 
-from vigil_harness import BUILD, TRIGGER, VIGIL, Monitor, deliberate, run_deliberate
+from test_metrics import unix_scrape
+from vigil_harness import (BUILD, TRIGGER, VIGIL, Monitor, deliberate, kill_groups,
+                            run_deliberate)
 
 NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
 FLOOD = os.path.join(BUILD, "tests", "bin", "vigil-flood")
@@ -77,21 +77,6 @@ def last_stats(mon):
     return drops, int(m.group(1)) if m else 0
 
 
-def unix_scrape(path):
-    s = socket.socket(socket.AF_UNIX)
-    s.settimeout(10)
-    s.connect(path)
-    s.sendall(b"GET /metrics HTTP/1.0\r\n\r\n")
-    data = b""
-    while True:
-        b = s.recv(65536)
-        if not b:
-            break
-        data += b
-    s.close()
-    return data.decode(errors="replace")
-
-
 def alerted(mon):
     """{(rule, pid)} of the monitor's alerts so far."""
     seen = set()
@@ -105,15 +90,6 @@ def alerted(mon):
             except (ValueError, KeyError, TypeError):
                 continue  # a line still being written
     return seen
-
-
-def stop_flooders(floods):
-    for p in floods:
-        try:
-            os.killpg(p.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        p.wait()
 
 
 def test_a_flood_of_opens_cannot_hide_execs_ptrace_or_setuid():
@@ -163,7 +139,7 @@ def test_a_flood_of_opens_cannot_hide_execs_ptrace_or_setuid():
             drops = json.loads(st.stdout)["monitor"]["drops"]
             text = unix_scrape(metrics_sock)
         finally:
-            stop_flooders(floods)
+            kill_groups(floods)
         # every vital record reaches the rules (the reader catches up)
         try:
             wait_for(lambda: expected <= alerted(mon), 30, "the vital alerts")

@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 import time
 
-from vigil_harness import Monitor, deliberate
+from vigil_harness import Monitor, deliberate, kill_groups
 
 NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
 NRULES = 20000
@@ -61,12 +61,7 @@ def test_sigterm_under_a_flood_slower_to_handle_than_it_arrives():
                 raise AssertionError("vigil did not end on SIGTERM within 10 s")
             took = time.time() - t0
         finally:
-            for p in floods:
-                try:
-                    os.killpg(p.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                p.wait()
+            kill_groups(floods)
         err = mon.stderr()
     assert mon.proc.returncode == 0, err[-3000:]
     assert took < 2.0, f"SIGTERM took {took:.2f} s"

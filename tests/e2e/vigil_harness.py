@@ -2,6 +2,7 @@
 trigger program, stop the monitor by its pid, read the JSON events back."""
 import json
 import os
+import signal
 import re
 import shutil
 import subprocess
@@ -38,6 +39,17 @@ def deliberate_rule(pid, rule):
     """Declares that this process will provoke this rule on purpose (the
     test runner cleaning up what a trigger planted)."""
     deliberate_alerts.add((int(pid), rule))
+
+
+def kill_groups(procs):
+    """Ends our own processes started with start_new_session, each with its
+    whole process group (a flooder's children too), and reaps them."""
+    for p in procs:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        p.wait()
 
 
 def copy_program(src, dst):
