@@ -144,7 +144,9 @@ def test_reinstalled_program_takes_the_saved_profile_after_a_restart():
         with _monitor(state) as mon:
             for _ in range(5):
                 _run(exe, "train")
-            time.sleep(0.3)
+            # the build-id is read off the loop: the saved profile must carry
+            # it (a fixed 0.3 s wait lost that race once in CI)
+            _wait_identity(mon, exe)
             src = _ctl_json(mon, "profile", "normalize", exe)
         assert mon.proc.returncode == 0, mon.stderr()
         # "reinstall": a new file under the same name, the old inode kept
