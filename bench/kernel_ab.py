@@ -17,7 +17,11 @@ The program attached second finds the caches warm that the first one loaded
 every round, and the report gives each build's median over the rounds.
 
 Per program: calls during the workload (all tasks') and ns per call; the
-difference B - A per call. The calls are every task's, not only the
+difference B - A per call. A program only one build has shows "-" on the
+other side; "exec, all", "fork, all" and "exit, all" add up the programs a
+build runs on that tracepoint (older builds ran pH's ph_exec, ph_fork and
+ph_exit beside vg_exec, vg_fork and vg_exit), so builds compare per event.
+The calls are every task's, not only the
 workload's: on a busy machine other tasks' calls (a new program's slow pH
 calls, say) weigh in each program's average, alike for both builds. The
 last line, "all, per op", is every program's run time during the workload
@@ -42,7 +46,13 @@ import tempfile
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# ph_exec, ph_fork and ph_exit are programs of older builds (pH's steps now
+# run inside vg_exec, vg_fork and vg_exit): listed to compare with those
 PROGRAMS = ["vg_sys_exit", "vg_exec", "vg_fork", "vg_exit", "ph_exec", "ph_fork", "ph_exit"]
+# what one exec, fork or exit costs, whichever programs a build runs there
+# (each runs once per event): rows "exec, all" etc.
+TRACEPOINTS = {"exec, all": ["vg_exec", "ph_exec"], "fork, all": ["vg_fork", "ph_fork"],
+               "exit, all": ["vg_exit", "ph_exit"]}
 
 
 def prog_ids(pid):
@@ -109,7 +119,8 @@ def main():
     args = ap.parse_args()
     loads = [(w.split(":")[0], w.split(":")[1]) for w in args.workloads.split(",")]
     # per workload, build, program: list of ns per call (one per round)
-    res = {w: {b: {p: [] for p in PROGRAMS} for b in "AB"} for w, _ in loads}
+    res = {w: {b: {p: [] for p in list(PROGRAMS) + list(TRACEPOINTS)} for b in "AB"}
+           for w, _ in loads}
     # per workload, build: all programs' run time per workload operation
     per_op = {w: {b: [] for b in "AB"} for w, _ in loads}
     calls = {w: {} for w, _ in loads}
@@ -140,6 +151,12 @@ def main():
                             if dc:
                                 res[w][t][p].append(dt / dc)
                                 calls[w][p] = dc
+                    for tp, progs in TRACEPOINTS.items():
+                        got = [res[w][t][p][-1] for p in progs
+                               if p in after[t] and p in before[t]
+                               and after[t][p][0] > before[t][p][0]]
+                        if got:
+                            res[w][t][tp].append(sum(got))
         finally:
             for m in mons.values():
                 m.stop()
@@ -152,9 +169,14 @@ def main():
     for w, _ in loads:
         print(f"\n{w}")
         print(f"  {'program':<14}{'calls/round':>12}{'A ns':>10}{'B ns':>10}{'B - A':>10}")
-        for p in PROGRAMS:
+        for p in list(PROGRAMS) + list(TRACEPOINTS):
             a, b = res[w]["A"][p], res[w]["B"][p]
-            if not a or not b:
+            if not a and not b:
+                continue
+            if not a or not b:  # a program only one build has
+                ma, mb = statistics.median(a or b), "-"
+                fa, fb = (f"{ma:.1f}", "-") if a else ("-", f"{ma:.1f}")
+                print(f"  {p:<14}{calls[w].get(p, 0):>12}{fa:>10}{fb:>10}{'':>10}")
                 continue
             ma, mb = statistics.median(a), statistics.median(b)
             print(f"  {p:<14}{calls[w].get(p, 0):>12}{ma:>10.1f}{mb:>10.1f}{mb - ma:>+10.1f}")

@@ -4,14 +4,18 @@
  * sensor's own sys_exit program: one program per system call for both
  * (docs/ph.md, "Cost"). Included by sensor.bpf.c (one compilation unit).
  *
- *  sched_process_exec ─► execve fed to the old program, task state reset,
- *                        profile of the new exe created
- *  sched_process_fork ─► the child copies its parent's task state
+ *  sched_process_exec (vg_exec) ─► ph_exec(): execve fed to the old program,
+ *                        task state reset, profile of the new exe created
+ *  sched_process_fork (vg_fork) ─► ph_fork(): the child copies its parent's
+ *  sched_process_exit (vg_exit) ─► ph_exit(): exit fed, pending calls flushed
  *  sys_exit (vg_sys_exit) ─► ph_sys_exit() ─► ph_feed() ─► alert record?
  *  signal_deliver / rt_sigreturn ─► the handler's own window
+ * Exec, fork and exit are steps called by the sensor's programs on those
+ * tracepoints, as ph_sys_exit() is: one vigil program per tracepoint.
  *
  * Per task (BPF task storage): the model's window, LFC and counters, and the
- * key of the executable's profile: the one per-task entry of the sensor. Per
+ * key of the executable's profile, in the sensor's one per-task entry
+ * (struct vg_task, with the sensor's ids). Per
  * executable (hash map keyed by the file's device and inode): the profile.
  * Learnt items live in one hash map keyed by (profile number, generation,
  * item); see docs/ph.md.
@@ -112,15 +116,19 @@ PH_DATA __u64 ph_ns_per_tick __attribute__((aligned(64)));
  * epoch. */
 PH_DATA __u64 ph_epoch_now;
 
-/* One task's model state. */
+/* One task's state: the sensor's (ids, bpf/vg_facts.h) and pH's. */
 #include "ph/ph_task_state.h"
 
+/* The sensor's one task-storage map, for both (model/ph/ph_task_state.h).
+ * With pH off, user space makes it with the sensor's part only
+ * (src/sensor/task_map.c). vg_compat_sock.h's socketcall_sk stays apart:
+ * see there why. */
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC); /* required for task storage */
 	__type(key, int);
-	__type(value, struct ph_task_state);
-} ph_tasks SEC(".maps");
+	__type(value, struct vg_task);
+} vg_tasks SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -435,25 +443,38 @@ static __always_inline void ph_feed_state(struct task_struct *task, struct ph_ta
 		ph_feed_known(task, st, sym);
 }
 
-/* The current task's state, adopted (created, its executable read from
- * mm->exe_file) when it was running before the monitor started. */
+/* The current task's state, adopted (its executable read from
+ * mm->exe_file) when it was running before the monitor started. The entry
+ * may exist already, made by the sensor for its ids (at a set*id call):
+ * pH's part of it is then still zero, as in a new one. */
 static __noinline struct ph_task_state *ph_task_adopt(struct task_struct *task)
 {
-	struct ph_task_state *st;
+	struct vg_task *vt;
 
-	st = bpf_task_storage_get(&ph_tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (st) {
-		exe_key_of_task(task, &st->exe);
-		bpf_get_current_comm(st->comm, sizeof(st->comm));
+	vt = bpf_task_storage_get(&vg_tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!vt)
+		return 0;
+	if (!(vt->s.flags & VG_TASK_PH)) {
+		exe_key_of_task(task, &vt->ph.exe);
+		bpf_get_current_comm(vt->ph.comm, sizeof(vt->ph.comm));
+		vt->s.flags |= VG_TASK_PH;
 	}
-	return st;
+	return &vt->ph;
 }
 
 static __always_inline struct ph_task_state *ph_task_of(struct task_struct *task)
 {
-	struct ph_task_state *st = bpf_task_storage_get(&ph_tasks, task, 0, 0);
+	struct vg_task *vt = bpf_task_storage_get(&vg_tasks, task, 0, 0);
 
-	return st ? st : ph_task_adopt(task);
+	if (vt && (vt->s.flags & VG_TASK_PH))
+		return &vt->ph;
+	return ph_task_adopt(task);
+}
+
+/* pH's part of a task's entry when pH follows the task, else 0. */
+static __always_inline struct ph_task_state *ph_task_known(struct vg_task *vt)
+{
+	return vt && (vt->s.flags & VG_TASK_PH) ? &vt->ph : 0;
 }
 
 /* ph_ignored() of a system call number. The compiler drops that function's
@@ -559,7 +580,7 @@ int BPF_PROG(ph_signal_deliver, int sig, struct kernel_siginfo *info, struct k_s
 	handler = (unsigned long)ka->sa.sa_handler;
 	if (handler <= SIG_IGN_HANDLER)
 		return 0;
-	st = bpf_task_storage_get(&ph_tasks, bpf_get_current_task_btf(), 0, 0);
+	st = ph_task_known(bpf_task_storage_get(&vg_tasks, bpf_get_current_task_btf(), 0, 0));
 	if (!st)
 		return 0;
 	ph_signal_push(&st->t, &st->sig);
@@ -567,155 +588,6 @@ int BPF_PROG(ph_signal_deliver, int sig, struct kernel_siginfo *info, struct k_s
 	return 0;
 }
 
-/* Start-up caches: the task cache a short run of a program left when its
- * main thread ended, by executable. A program's start is the same sequence
- * run after run, and no loop: with an empty cache at exec every call of a
- * short-lived program was a slow one (two hash lookups). Seeded from here,
- * the start-up calls it knows take the fast path. The items hold only for
- * the profile state in the cache's tag, which the task's first call (always
- * slow: budget 0) checks as for any cache (ph_cache_sync()), so the model's
- * results are those without it. Replaced whole (a concurrent exec reads the
- * old entry or the new, never a mix); not preallocated: when full, a new
- * program starts cold. */
-#define PH_STARTUP_CALLS 1024 /* a run this short left start-up items */
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 16384);
-	__type(key, struct ph_exe_key);
-	__type(value, struct ph_task_cache);
-} ph_startup SEC(".maps");
-
-static __always_inline void startup_cache_seed(struct ph_task_state *st,
-					       const struct ph_profile *prof)
-{
-	const struct ph_task_cache *seed = bpf_map_lookup_elem(&ph_startup, &st->exe);
-
-	if (!seed || seed->profile != prof->id)
-		return;
-	st->t.cache = *seed;
-	st->t.cache.budget = 0; /* the first call checks the tag */
-	st->t.cache.pending = 0;
-}
-
-/* What a seeded task takes from an entry (startup_cache_seed()): the tag,
- * which items are valid, and those items. The rest (epoch, seen, budget,
- * pending, fast_until) is set again by the task's first call, always slow,
- * before any fast one; gram_pow by every slow call. */
-static __always_inline bool startup_cache_same(const struct ph_task_cache *a,
-					       const struct ph_task_cache *b)
-{
-	if (a->profile != b->profile || a->test_stamp != b->test_stamp ||
-	    a->train_gen != b->train_gen || a->test_gen != b->test_gen || a->normal != b->normal ||
-	    a->valid != b->valid)
-		return false;
-	for (__u32 i = 0; i < PH_CACHE_SLOTS; i++)
-		if (((a->valid >> i) & 1) && a->items[i] != b->items[i])
-			return false;
-	return true;
-}
-
-/* Most runs of a short program leave the entry its last run left: then
- * the update (a new element allocated, the old one freed after RCU, about
- * as much as the rest of the exit) is skipped for a lookup and a compare. */
-static __always_inline void startup_cache_save(struct task_struct *task,
-					       const struct ph_task_state *st)
-{
-	const struct ph_task_cache *old;
-
-	if (!st->exe.ino || task->pid != task->tgid || st->t.calls > PH_STARTUP_CALLS ||
-	    !st->t.cache.valid || ph_stopped)
-		return;
-	old = bpf_map_lookup_elem(&ph_startup, &st->exe);
-	if (old && startup_cache_same(old, &st->t.cache))
-		return;
-	bpf_map_update_elem(&ph_startup, &st->exe, &st->t.cache, BPF_ANY);
-}
-
-/* A new program: a new window, and the profile of the new executable. */
-SEC("tp_btf/sched_process_exec")
-int BPF_PROG(ph_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct ph_task_state *st;
-	struct ph_profile *prof;
-	struct inode *inode;
-
-	if ((bpf_get_current_pid_tgid() >> 32) == self_tgid)
-		return 0;
-	/* the old program made this execve: it is its last call (at exit
-	 * the call returns in the new program, see ph_sys_exit()) */
-	st = bpf_task_storage_get(&ph_tasks, task, 0, 0);
-	if (st && !(task->thread_info.status & TS_COMPAT) && !ph_stopped) {
-		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
-		long nr = regs->orig_ax;
-
-		st->at_exec = 1;
-		ph_feed_state(task, st, nr == NR_EXECVEAT ? NR_EXECVEAT : NR_EXECVE);
-		st->at_exec = 0;
-	}
-	if (!st)
-		st = bpf_task_storage_get(&ph_tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!st)
-		return 0;
-	flush_pending(st); /* the old program's pending calls belong to its profile */
-	inode = bprm->file->f_inode;
-	st->exe.ino = inode->i_ino;
-	st->exe.dev = inode->i_sb->s_dev;
-	prof = profile_get(&st->exe);
-	if (!prof)
-		st->exe.ino = 0; /* no room: not modelled (see ph_slow_call()) */
-	ph_task_init(&st->t, prof ? prof->id : 0);
-	if (prof)
-		startup_cache_seed(st, prof);
-	bpf_get_current_comm(st->comm, sizeof(st->comm)); /* the new program's */
-	__builtin_memset(&st->sig, 0, sizeof(st->sig)); /* handlers are gone with the old image */
-	return 0;
-}
-
-/* fork / clone: the child goes on with its parent's program, window and
- * LFC, as pH does. */
-SEC("tp_btf/sched_process_fork")
-int BPF_PROG(ph_fork, struct task_struct *parent, struct task_struct *child)
-{
-	struct ph_task_state *ps, *cs;
-
-	ps = bpf_task_storage_get(&ph_tasks, parent, 0, 0);
-	if (!ps)
-		return 0; /* the child is adopted at its first call */
-	cs = bpf_task_storage_get(&ph_tasks, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!cs)
-		return 0;
-	__builtin_memcpy(cs, ps, sizeof(*cs));
-	ph_task_fork(&cs->t); /* the parent's pending calls are not the child's */
-	return 0;
-}
-
-/* A thread ends: its last call if it made one, then its pending calls go
- * to its profile. */
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(ph_exit, struct task_struct *p)
-{
-	struct ph_task_state *st;
-
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct pt_regs *regs;
-	long nr;
-
-	st = bpf_task_storage_get(&ph_tasks, task, 0, 0);
-	if (!st)
-		return 0;
-	/* ended by exit / exit_group (not by a signal, not as another thread
-	 * of a group that exits): its last call, which returns nowhere */
-	regs = (struct pt_regs *)bpf_task_pt_regs(task);
-	nr = regs->orig_ax;
-	if ((nr == NR_EXIT || nr == NR_EXIT_GROUP) && !(task->thread_info.status & TS_COMPAT) &&
-	    !ph_stopped)
-		ph_feed_state(task, st, nr);
-	flush_pending(st);
-	startup_cache_save(task, st);
-	return 0;
-}
+#include "ph_lifecycle.h" /* exec, fork, exit: steps the sensor's programs call */
 
 #endif

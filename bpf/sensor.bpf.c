@@ -934,9 +934,13 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	char prefix[6] = {};
 	__u32 off, n;
 
-	if (!sc || p->tgid == self_tgid)
+	if (p->tgid == self_tgid)
 		return 0;
-	cred_remember(p); /* a set-id executable changed them */
+	/* the task's one entry, for its ids (a set-id executable changed
+	 * them) and pH's new window: made once, for both */
+	ph_exec(p, cred_remember(p), bprm);
+	if (!sc)
+		return 0;
 	e = (void *)sc->ev;
 	__builtin_memset((char *)e + sizeof(e->hdr), 0, sizeof(*e) - sizeof(e->hdr));
 	fill_header(&e->hdr, VG_EV_EXEC, p, -1);
@@ -1045,8 +1049,9 @@ int BPF_PROG(vg_fork, struct task_struct *parent, struct task_struct *child)
 
 	if (parent->tgid == self_tgid)
 		return 0;
-	/* every new task, thread or process, starts with its creator's ids */
-	cred_remember(child);
+	/* every new task, thread or process, starts with its creator's ids
+	 * and pH's state: one entry for both, made once */
+	ph_fork(parent, cred_remember(child));
 	/* Threads share the process: only new processes go to user space. */
 	if (child->pid != child->tgid)
 		return 0;
@@ -1070,8 +1075,11 @@ int BPF_PROG(vg_exit, struct task_struct *p, bool group_dead)
 	struct scratch *sc;
 	struct vg_exit *e;
 
+	if (p->tgid == self_tgid)
+		return 0;
+	ph_exit(p); /* every thread's last call and pending calls */
 	/* One record per process, when its last thread goes. */
-	if (!group_dead || p->tgid == self_tgid)
+	if (!group_dead)
 		return 0;
 	sc = get_scratch();
 	if (!sc)

@@ -39,6 +39,12 @@ struct socketcall_sk {
 	__u8 daddr[16];
 };
 
+/* A task-storage map of its own, not a part of the per-task entry the
+ * sensor and pH share (vg_tasks, model/ph/ph_task_state.h): only 32-bit
+ * tasks that connect or listen inside a socketcall ever get an entry here,
+ * and no 64-bit call looks it up. Joined, its 32 bytes would sit in every
+ * task's entry (every thread of the machine) for those few, and the
+ * entry's one allocation per fork is made either way. */
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);

@@ -7,11 +7,14 @@
  *    gone (commit_creds() drops them), so each task's ids are remembered in
  *    task storage where they can change: at exec, at fork (the child's) and
  *    after each set*id call; the ids before a call are the ones remembered
- *    last. No program on sys_enter for this: the monitor keeps to one
+ *    last. They are the sensor's part of the one per-task entry it shares
+ *    with pH (struct vg_task, map vg_tasks: bpf/ph_step.h). No program on sys_enter for this: the monitor keeps to one
  *    program per system call (a second one costs every call of every task
  *    about as much as the sensor's own dispatch). A task that was running
  *    before the monitor started has no ids remembered until its first
- *    set*id call or exec: that first call's ids before are unknown;
+ *    set*id call or exec: that first call's ids before are unknown (pH's
+ *    adoption of such a task makes its entry but leaves `known` at 0: at
+ *    a set*id call's exit its ids before are already gone);
  *  - capabilities an exec gave (file capabilities), told from those it kept;
  *  - the mode and owner of the directory holding a file;
  *  - descriptors 0-2 at exec.
@@ -23,19 +26,6 @@
 
 #include "vg_core.h"
 #include "vg_path.h"
-
-struct cred_before {
-	__u32 ids[8]; /* uid, euid, suid, fsuid, gid, egid, sgid, fsgid */
-	__u32 known;  /* 1 once ids holds what the task had last */
-	__u32 pad;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct cred_before);
-} cred_before SEC(".maps");
 
 static __always_inline void cred_ids(const struct cred *c, __u32 ids[8])
 {
@@ -49,16 +39,19 @@ static __always_inline void cred_ids(const struct cred *c, __u32 ids[8])
 	ids[7] = c->fsgid.val;
 }
 
-/* Remembers the ids task holds now (at exec, for a new child at fork). */
-static __always_inline void cred_remember(struct task_struct *task)
+/* Remembers the ids task holds now (at exec, for a new child at fork) in
+ * its entry, made here if new; returns the entry (0: no memory) for pH's
+ * step of the same program (ph_exec(), ph_fork()). */
+static __always_inline struct vg_task *cred_remember(struct task_struct *task)
 {
-	struct cred_before *cb;
+	struct vg_task *vt;
 
-	cb = bpf_task_storage_get(&cred_before, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!cb)
-		return;
-	cred_ids(task->cred, cb->ids);
-	cb->known = 1;
+	vt = bpf_task_storage_get(&vg_tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!vt)
+		return 0;
+	cred_ids(task->cred, vt->s.ids);
+	vt->s.known = 1;
+	return vt;
 }
 
 /* At sys_exit of a set*id call: the ids before (remembered) and after,
@@ -66,15 +59,17 @@ static __always_inline void cred_remember(struct task_struct *task)
  * then the ids after are remembered for the next call. */
 static __always_inline void setid_ids(struct vg_sys *e, struct task_struct *task)
 {
-	struct cred_before *cb;
+	struct vg_task_ids *cb;
+	struct vg_task *vt;
 	__u32 now[8], i, base = e->hdr.type == VG_EV_SETGID ? 4 : 0;
 
 	cred_ids(task->cred, now);
 	for (i = 0; i < 4; i++)
 		e->ids_after[i] = now[(base + i) & 7];
-	cb = bpf_task_storage_get(&cred_before, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!cb)
+	vt = bpf_task_storage_get(&vg_tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!vt)
 		return;
+	cb = &vt->s;
 	if (cb->known) {
 		for (i = 0; i < 4; i++)
 			e->ids_before[i] = cb->ids[(base + i) & 7];

@@ -48,7 +48,7 @@ int vg_ph_admin_new(struct vg_ph_admin **out, struct vg_ph_kernel *k)
 	vg_ph_kernel_maps(k, &a->maps);
 	memset(&info, 0, sizeof(info));
 	a->tasks_ok = !bpf_obj_get_info_by_fd(a->maps.tasks, &info, &len) &&
-		      info.value_size == sizeof(struct ph_task_state);
+		      info.value_size == sizeof(struct vg_task);
 	ret = vg_ph_paths_new(&a->paths, VG_PH_PATHS_SLOTS);
 	if (ret) {
 		free(a);

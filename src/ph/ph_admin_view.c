@@ -294,11 +294,17 @@ struct json_object *vg_pha_profile_json(struct vg_ph_admin *a, const struct ph_e
 int vg_pha_task_state_of(struct vg_ph_admin *a, int pid, struct ph_task_state *st)
 {
 	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	struct vg_task vt;
 	int ret;
 
 	if (pidfd < 0)
 		return -errno;
-	ret = bpf_map_lookup_elem(a->maps.tasks, &pidfd, st) ? -errno : 0;
+	ret = bpf_map_lookup_elem(a->maps.tasks, &pidfd, &vt) ? -errno : 0;
 	close(pidfd);
+	/* the sensor makes entries too (for its ids): pH's part may be unused */
+	if (!ret && !(vt.s.flags & VG_TASK_PH))
+		ret = -ENOENT;
+	if (!ret)
+		*st = vt.ph;
 	return ret;
 }

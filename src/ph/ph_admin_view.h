@@ -20,7 +20,7 @@ struct vg_ph_admin {
 	struct vg_ph_kernel *k;
 	struct vg_ph_kernel_maps maps;
 	struct vg_ph_paths *paths;
-	int tasks_ok; /* the task map's value has the layout of struct ph_task_state */
+	int tasks_ok; /* the task map's value has the layout of struct vg_task */
 	int64_t boot_to_wall_ns;
 };
 
@@ -39,7 +39,8 @@ uint64_t vg_pha_profile_bytes(uint64_t items);
 /* A profile as `vigil profiles` shows it; items < 0: not counted. */
 struct json_object *vg_pha_profile_json(struct vg_ph_admin *a, const struct ph_exe_key *key,
 					const struct ph_profile *p, long long items);
-/* The model state of a task, looked up by pidfd. 0 or a negative errno. */
+/* The model state of a task, looked up by pidfd. 0 or a negative errno
+ * (-ENOENT: pH does not follow it). */
 int vg_pha_task_state_of(struct vg_ph_admin *a, int pid, struct ph_task_state *st);
 
 #endif

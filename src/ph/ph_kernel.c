@@ -156,8 +156,8 @@ static int part_configure(void *ctx, struct sensor_bpf *skel, const char **err)
 }
 
 /* After load: the maps are filled before any program runs; pH's own
- * programs attach before the sensor's sys_exit program, whose per-call
- * step needs the task states that exec and fork make. */
+ * programs (signal delivery, io_uring) attach before the sensor's, which
+ * run pH's steps at exec, fork, exit and every system call. */
 static int part_start(void *ctx, struct vg_sensor *sensor, struct sensor_bpf *skel,
 		      const char **err)
 {

@@ -70,7 +70,7 @@ int vg_ph_kernel_memory(struct vg_ph_kernel *k, struct vg_ph_memory *m)
 
 void vg_ph_kernel_maps(struct vg_ph_kernel *k, struct vg_ph_kernel_maps *m)
 {
-	m->tasks = bpf_map__fd(k->skel->maps.ph_tasks);
+	m->tasks = bpf_map__fd(k->skel->maps.vg_tasks);
 	m->profiles = bpf_map__fd(k->skel->maps.ph_profiles);
 	m->items = bpf_map__fd(k->skel->maps.ph_items);
 	m->alerts = bpf_map__fd(k->skel->maps.ph_alerts);

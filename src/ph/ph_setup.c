@@ -101,16 +101,11 @@ int vg_ph_setup_configure(struct sensor_bpf *skel, const struct vg_ph_kernel_opt
 void vg_ph_setup_programs(struct sensor_bpf *skel, struct bpf_program *progs[PH_PROGS],
 			const char *tps[PH_PROGS])
 {
-	static const char *const names[PH_PROGS] = { "sched_process_exec", "sched_process_fork",
-						      "sched_process_exit", "signal_deliver",
-						      "io_uring_submit_req" };
+	static const char *const names[PH_PROGS] = { "signal_deliver", "io_uring_submit_req" };
 
-	progs[0] = skel->progs.ph_exec;
-	progs[1] = skel->progs.ph_fork;
-	progs[2] = skel->progs.ph_exit;
-	progs[3] = skel->progs.ph_signal_deliver;
+	progs[0] = skel->progs.ph_signal_deliver;
 	/* io_uring requests as symbols of their own (6.4 and later) */
-	progs[4] = skel->progs.ph_uring_submit;
+	progs[1] = skel->progs.ph_uring_submit;
 	for (int i = 0; i < PH_PROGS; i++)
 		tps[i] = names[i];
 }

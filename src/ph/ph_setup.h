@@ -1,6 +1,6 @@
 /* pH's kernel side set up in the sensor's BPF object (ph_setup.c): before
  * load, the model's parameters, the response and the map sizes; its own
- * programs (exec, fork, exit, signal delivery, io_uring requests), left
+ * programs (signal delivery, io_uring requests), left
  * out where this kernel lacks their tracepoint; after load, the
  * executables the response may signal. */
 #ifndef VIGIL_PH_SETUP_H
@@ -11,8 +11,9 @@
 struct sensor_bpf;
 struct bpf_program;
 
-/* pH's own programs (the per-call step is in the sensor's vg_sys_exit). */
-#define PH_PROGS 5
+/* pH's own programs (the per-call step is in the sensor's vg_sys_exit, its
+ * exec, fork and exit steps in the sensor's vg_exec, vg_fork, vg_exit). */
+#define PH_PROGS 2
 
 /* Before load. Returns 0 or a negative errno with *err set. */
 int vg_ph_setup_configure(struct sensor_bpf *skel, const struct vg_ph_kernel_opts *o,

@@ -18,6 +18,7 @@
 #include "sensor/sensor.h" /* and struct vg_route */
 #include "sensor.skel.h"
 #include "sensor/syscalls.h"
+#include "sensor/task_map.h"
 #include "sensor/uring_setup.h"
 #include "util/log.h"
 #include "util/clock.h"
@@ -186,18 +187,20 @@ struct hook {
 };
 
 /* pH lives in this object (bpf/ph_step.h) but is optional: without it,
- * its programs are not loaded (and the verifier drops its step from
- * vg_sys_exit, ph_on being 0) and its maps take the least room. */
+ * its programs are not loaded (and the verifier drops its steps from
+ * vg_sys_exit, vg_exec, vg_fork and vg_exit, ph_on being 0), its maps take
+ * the least room, and the task entries hold the sensor's part only. */
 static int leave_out_ph(struct sensor_bpf *skel)
 {
-	struct bpf_program *progs[] = { skel->progs.ph_signal_deliver, skel->progs.ph_exec,
-					skel->progs.ph_fork, skel->progs.ph_exit,
+	struct bpf_program *progs[] = { skel->progs.ph_signal_deliver,
 					skel->progs.ph_uring_submit };
 	int ret;
 
 	for (size_t i = 0; i < ARRAY_SIZE(progs); i++)
 		bpf_program__set_autoload(progs[i], false);
-	ret = bpf_map__set_max_entries(skel->maps.ph_items, 1);
+	ret = vg_task_map_sensor_only(skel->maps.vg_tasks);
+	if (!ret)
+		ret = bpf_map__set_max_entries(skel->maps.ph_items, 1);
 	if (!ret)
 		ret = bpf_map__set_max_entries(skel->maps.ph_profiles, 1);
 	if (!ret)
@@ -323,11 +326,13 @@ static int load(struct vg_sensor *s, const struct vg_sensor_opts *o,
 static int attach(struct vg_sensor *s, const char **err)
 {
 	struct sensor_bpf *skel = s->skel;
+	/* exec and fork first: they make the task entries that the per-call
+	 * step then finds (a task without one is adopted, a slower path) */
 	struct bpf_program *hooks[] = {
-		skel->progs.vg_sys_exit,
 		skel->progs.vg_exec,
 		skel->progs.vg_fork,
 		skel->progs.vg_exit,
+		skel->progs.vg_sys_exit,
 		skel->progs.vg_socketcall_sk_state,
 	};
 	int ret;

@@ -68,7 +68,7 @@ def test_status_reports_real_figures():
         m = st["monitor"]
         assert m["pid"] == mon.proc.pid
         assert m["uptime_s"] >= 0 and m["events_total"] > 0
-        assert {"vg_sys_exit", "vg_exec", "ph_exec", "ph_fork"} <= set(m["programs"])
+        assert {"vg_sys_exit", "vg_exec", "vg_fork", "vg_exit"} <= set(m["programs"])
         assert m["programs_attached"] == len(m["programs"])
         assert m["events_by_type"].get("execve", 0) >= 1
         assert m["drops"]["ring_full"] == 0 and m["drops"]["malformed"] == 0

@@ -63,9 +63,12 @@ def test_default_monitor_runs_one_program_per_system_call():
         assert len(per_call) == 1, f"programs on sys_enter/sys_exit: {links}"
         assert _prog_name(per_call[0]) == "vg_sys_exit"
         assert "sys_enter" not in links, links
-        # pH's own programs keep their tracepoints; none is per call
+        # pH's exec, fork and exit steps run in the sensor's programs
+        # (one vigil program per tracepoint); signal delivery is pH's own
         names = {tp: [_prog_name(i) for i in ids] for tp, ids in links.items()}
-        assert "ph_exec" in names.get("sched_process_exec", []), names
+        for tp, prog in (("sched_process_exec", "vg_exec"), ("sched_process_fork", "vg_fork"),
+                         ("sched_process_exit", "vg_exit")):
+            assert names.get(tp) == [prog], names
         assert "ph_signal_deliver" in names.get("signal_deliver", []), names
         # pH learns through the sensor's program: the workload's calls
         # reach its profile (only vg_sys_exit sees system calls)
@@ -184,7 +187,8 @@ def test_status_and_metrics_show_each_programs_cost_and_stats_are_restored():
         # the workload alone made 200,000 system calls, each through vg_sys_exit
         assert calls.get("vg_sys_exit", 0) >= 200000, cost
         assert 0 < ns["vg_sys_exit"] < 100000, cost
-        assert calls.get("ph_exec", 0) >= 1 and calls.get("vg_exec", 0) >= 1, cost
+        assert calls.get("vg_exec", 0) >= 1 and calls.get("vg_fork", 0) >= 1, cost
+        assert "ph_exec" not in calls and "ph_fork" not in calls, cost  # in vg_exec, vg_fork
         assert cost["syscalls"] == calls["vg_sys_exit"], cost
         assert 0 < cost["ns_per_syscall"] < 100000, cost
         # the table form and the metrics endpoint show the same figures

@@ -79,7 +79,9 @@ def test_ph_learns_then_flags_a_new_path_and_detaches():
         with Monitor("--ph", "--ph-normal-wait", "1", "--no-rules", "--ph-no-persist",
                      "--ph-watch", exe, events=False) as mon:
             ours = _ph_program_ids() - before
-            assert len(ours) >= 3, f"pH programs not loaded: {ours}\n{mon.stderr()}"
+            # its own: signal delivery and io_uring requests (its exec, fork
+            # and exit steps run in the sensor's vg_exec, vg_fork, vg_exit)
+            assert len(ours) >= 1, f"pH programs not loaded: {ours}\n{mon.stderr()}"
             # Train until the profile freezes, waits its second and turns normal.
             deadline = time.time() + 60
             while not _alerts(mon, ino, "pH profile normal"):
