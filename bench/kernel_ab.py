@@ -157,6 +157,7 @@ def main():
                                and after[t][p][0] > before[t][p][0]]
                         if got:
                             res[w][t][tp].append(sum(got))
+                            calls[w][tp] = max(calls[w].get(p, 0) for p in progs)
         finally:
             for m in mons.values():
                 m.stop()
