@@ -495,8 +495,8 @@ static __always_inline int ph_nr_ignored(long nr)
 
 /* pH's step for one system call, called first thing by the sensor's
  * sys_exit program (vg_sys_exit), for every call of every task (`task` is
- * the current one, which the sensor then reuses): one program per call
- * for both. A call is modelled when it returns, in the
+ * the current one, which the sensor then reuses; `nr` the call's number,
+ * regs->orig_ax, which it read): one program per call for both. A call is modelled when it returns, in the
  * order the task made them, as at entry, with three differences the
  * kernel imposes at exit:
  *  - a successful execve / execveat returns in the new program: it is fed
@@ -510,13 +510,13 @@ static __always_inline int ph_nr_ignored(long nr)
  * A child returns from fork / clone through here as well: its state is a
  * copy of its parent's made before the parent's call was modelled, so each
  * sees the call once, as with a model at entry. */
-static __always_inline void ph_sys_exit(struct task_struct *task, struct pt_regs *regs, long ret)
+static __always_inline void ph_sys_exit(struct task_struct *task, long nr, long ret)
 {
 	struct ph_task_state *st;
 	int ignored;
-	long nr;
 
-	if (!ph_on || ph_stopped)
+	/* no test of ph_on: the caller passes a task only when it is set */
+	if (ph_stopped)
 		return;
 	/* the task's own field: one load instead of a helper call */
 	if ((__u32)task->tgid == self_tgid)
@@ -524,10 +524,10 @@ static __always_inline void ph_sys_exit(struct task_struct *task, struct pt_regs
 	/* 32-bit tasks number their calls differently: not modelled yet. */
 	if (task->thread_info.status & TS_COMPAT)
 		return;
-	nr = regs->orig_ax;
 	if (nr == -1)
 		nr = NR_RT_SIGRETURN;
-	else if ((nr == NR_EXECVE || nr == NR_EXECVEAT) && ret == 0)
+	/* the result first: most calls return non-zero or are not execve */
+	else if (ret == 0 && (nr == NR_EXECVE || nr == NR_EXECVEAT))
 		return; /* fed at exec, to the program that made it */
 	/* A call the model does not see (futex, poll...) returns before the
 	 * task's state is even looked up; rt_sigreturn still pops its window. */

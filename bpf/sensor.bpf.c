@@ -239,10 +239,12 @@ int BPF_PROG(vg_sys_exit, struct pt_regs *regs, long ret)
 	__u32 type;
 
 	/* pH's per-call step, in this same program: one program per call.
-	 * It needs the task (a helper call), and passes it on. */
+	 * It needs the task (a helper call), and passes it on; the number is
+	 * the one read above (read again, it was a second load, through the
+	 * register holding regs spilled to the stack). */
 	task = ph_on ? bpf_get_current_task_btf() : 0;
 	if (task)
-		ph_sys_exit(task, regs, ret);
+		ph_sys_exit(task, nr, ret);
 	if ((unsigned long)nr >= VG_NR_SYSCALLS)
 		return 0;
 	/* Most numbers are routed in neither table: two loads and out,

@@ -470,6 +470,13 @@ PH_FN int ph_fast_known(struct ph_store *store, const struct ph_params *p, struc
 		goto slow;
 	if (call > PH_CALL_MAX)
 		call = PH_CALL_MAX;
+	/* FALLBACK: a known n-gram makes the call normal (ph_on_call()); the
+	 * pairs are checked first (both checks only read): in the kernel that
+	 * check is a subprogram call, and the n-gram's values computed below
+	 * would be spilled to the stack across it on every call */
+	if ((p->model & PH_MODEL_PAIRS) && !(p->model & PH_MODEL_FORGIVE) &&
+	    !ph_fast_pairs(p, task, call))
+		goto slow;
 	calls = task->calls;
 	len = calls - task->win_start; /* calls in the window */
 	n = p->ngram;
@@ -479,10 +486,6 @@ PH_FN int ph_fast_known(struct ph_store *store, const struct ph_params *p, struc
 	h = task->gram * PH_GRAM_BASE + call + 1;
 	if ((p->model & PH_MODEL_NGRAM) &&
 	    !ph_cache_has(c, (h ^ ((__u64)(len < n ? len + 1 : n) << 56)) & ~PH_ITEM_PAIR_BIT))
-		goto slow;
-	/* FALLBACK: a known n-gram makes the call normal (ph_on_call()) */
-	if ((p->model & PH_MODEL_PAIRS) && !(p->model & PH_MODEL_FORGIVE) &&
-	    !ph_fast_pairs(p, task, call))
 		goto slow;
 	/* A no-op call: what ph_on_call() would do, minus the profile. The
 	 * LFC only slides (no anomaly), so it stays within the tolerize limit
