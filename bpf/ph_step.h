@@ -496,9 +496,9 @@ static __always_inline int ph_nr_ignored(long nr)
 /* pH's step for one system call, called first thing by the sensor's
  * sys_exit program (vg_sys_exit), for every call of every task (`task` is
  * the current one, which the sensor then reuses; `nr` the call's number,
- * regs->orig_ax, which it read): one program per call for both. A call is modelled when it returns, in the
- * order the task made them, as at entry, with three differences the
- * kernel imposes at exit:
+ * regs->orig_ax, which it read): one program per call for both. A call is
+ * modelled when it returns, in the order the task made them, as at entry,
+ * with three differences the kernel imposes at exit:
  *  - a successful execve / execveat returns in the new program: it is fed
  *    at exec instead (ph_exec), to the program that made it, as pH does;
  *  - exit / exit_group never return: they are fed at the thread's exit
