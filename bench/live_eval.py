@@ -253,7 +253,8 @@ def latest_pairs(vigil, sock, exe, path, count=24):
         if off + 24 > len(data):
             break
         gen, kind, item, stamp = struct.unpack_from("<IIQQ", data, off)
-        if item >> 63:  # a pair: (earlier, distance, call)
+        if item >> 63 and (item >> 16) & 0xffff:  # a pair: (earlier, distance, call);
+            # distance 0 is the marker of a call the program made
             items.append((gen, stamp, (item >> 32) & 0x7fffffff, (item >> 16) & 0xffff,
                           item & 0xffff))
     if not items:

@@ -327,6 +327,8 @@ static __always_inline void report(__u32 kind, const struct ph_task_state *st,
 		__builtin_memcpy(e->comm, st->comm, sizeof(e->comm));
 	else
 		bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->flags = PH_EV_F_JUDGED | (res->never_made ? PH_EV_F_NEVER_MADE : 0) |
+		   (res->evidence ? PH_EV_F_EVIDENCE : 0);
 	e->response = response;
 	e->response_err = response_err;
 	bpf_ringbuf_submit(e, 0);

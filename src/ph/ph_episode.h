@@ -19,6 +19,7 @@ struct novel_call {
 	uint16_t nr;
 	uint16_t window_len;
 	uint32_t count;
+	int never_made; /* the profile's test data never saw this call at all */
 	uint16_t window[PH_EV_WINDOW]; /* the calls before its first occurrence */
 };
 
@@ -34,6 +35,10 @@ struct episode {
 	uint64_t first_ns, last_ns; /* CLOCK_BOOTTIME of the first / last record */
 	uint64_t anomalies, task_calls, profile_anomalies;
 	uint32_t lfc_max, status, window_size;
+	/* the model's verdict (PH_EV_F_EVIDENCE) on a record of the episode;
+	 * records of an older kernel side (no PH_EV_F_JUDGED): the LFC
+	 * reached episode_lfc */
+	int evidence;
 	int burst, responded;
 	uint32_t response;
 	int32_t response_err;
@@ -77,6 +82,7 @@ struct vg_ph_incidents {
 	struct vg_rule_ctx *ev_ctx;	/* its rendering (vg_fields_from_ctx); NULL: none */
 	const char *tags[2];
 	char exe_id[64], ino[24], call[32], window[PH_EV_WINDOW * 32], calls_s[1024];
+	char never_made_s[1024]; /* the calls the program never made before */
 	char windows[4096], events[2048], reason[256], output[8192];
 	char path[4096]; /* readlink of /proc/PID/exe */
 	/* paths of recently executed files, by inode (direct-mapped): an

@@ -279,9 +279,11 @@ static void episode_open(struct vg_ph_incidents *in, struct episode *ep,
 		copy_str(ep->exe_path, sizeof(ep->exe_path), pi.exe);
 }
 
-static void episode_add(struct episode *ep, const struct ph_alert_event *e)
+static void episode_add(struct vg_ph_incidents *in, struct episode *ep,
+			const struct ph_alert_event *e)
 {
 	struct novel_call *c = NULL;
+	int never_made = (e->flags & PH_EV_F_JUDGED) && (e->flags & PH_EV_F_NEVER_MADE);
 
 	if (e->ts_ns > ep->last_ns)
 		ep->last_ns = e->ts_ns;
@@ -297,6 +299,9 @@ static void episode_add(struct episode *ep, const struct ph_alert_event *e)
 	ep->status = e->status;
 	if (e->lfc > ep->lfc_max)
 		ep->lfc_max = e->lfc;
+	if (e->flags & PH_EV_F_JUDGED ? (e->flags & PH_EV_F_EVIDENCE) != 0
+				      : e->lfc >= in->episode_lfc)
+		ep->evidence = 1;
 	if (e->kind == PH_EV_BURST)
 		ep->burst = 1;
 	for (unsigned i = 0; i < ep->ncalls; i++)
@@ -304,6 +309,7 @@ static void episode_add(struct episode *ep, const struct ph_alert_event *e)
 			c = &ep->calls[i];
 	if (c) {
 		c->count++;
+		c->never_made |= never_made;
 		return;
 	}
 	if (ep->ncalls == VG_PH_INCIDENT_CALLS) {
@@ -313,6 +319,7 @@ static void episode_add(struct episode *ep, const struct ph_alert_event *e)
 	c = &ep->calls[ep->ncalls++];
 	c->nr = (uint16_t)(e->call > 0xffff ? 0xffff : e->call);
 	c->count = 1;
+	c->never_made = never_made;
 	c->window_len = (uint16_t)(e->window_len > PH_EV_WINDOW ? PH_EV_WINDOW : e->window_len);
 	memcpy(c->window, e->window, c->window_len * sizeof(c->window[0]));
 }
@@ -384,7 +391,7 @@ void vg_ph_incidents_record(struct vg_ph_incidents *in, const struct ph_alert_ev
 		ep = take_slot(in, now_ns);
 		episode_open(in, ep, e);
 	}
-	episode_add(ep, e);
+	episode_add(in, ep, e);
 	if (ep->reported)
 		ep->dirty = 1;
 	ep->quiet = 0; /* new evidence: weighed again at the next tick */

@@ -18,6 +18,10 @@
  *   vigil-phtest extra       train rounds, one of them with getuid twice (a
  *                            loop that ran once more): one known call in a
  *                            new place, below pH's evidence threshold
+ *   vigil-phtest swap        train rounds, one of them with two calls swapped:
+ *                            known calls in new places, more anomalies than
+ *                            one novel call makes but no call the program
+ *                            never made (below the known calls' threshold)
  *
  * Run "train" many times and pH learns the program; "attack" then makes
  * calls outside what it learnt. Calls are made with syscall() so that libc
@@ -52,6 +56,17 @@ static void extra_round(void)
 	syscall(SYS_getppid);
 	syscall(SYS_getuid);
 	syscall(SYS_getuid);
+	syscall(SYS_getgid);
+	syscall(SYS_geteuid);
+	syscall(SYS_getegid);
+}
+
+/* The train round with getppid and getuid swapped: known calls, new order. */
+static void swap_round(void)
+{
+	syscall(SYS_getpid);
+	syscall(SYS_getuid);
+	syscall(SYS_getppid);
 	syscall(SYS_getgid);
 	syscall(SYS_geteuid);
 	syscall(SYS_getegid);
@@ -117,8 +132,9 @@ int main(int argc, char **argv)
 	if (argc < 2 || (strcmp(argv[1], "train") && strcmp(argv[1], "attack") &&
 			 strcmp(argv[1], "exec") && strcmp(argv[1], "serve") &&
 			 strcmp(argv[1], "jitter") && strcmp(argv[1], "steady") &&
-			 strcmp(argv[1], "extra") && (strcmp(argv[1], "connect") || argc < 3))) {
-		fprintf(stderr, "usage: vigil-phtest train [N] | steady [N] | jitter | extra | attack | connect PORT | exec | serve\n");
+			 strcmp(argv[1], "extra") && strcmp(argv[1], "swap") &&
+			 (strcmp(argv[1], "connect") || argc < 3))) {
+		fprintf(stderr, "usage: vigil-phtest train [N] | steady [N] | jitter | extra | swap | attack | connect PORT | exec | serve\n");
 		return 2;
 	}
 	printf("pid=%d\n", (int)getpid());
@@ -152,8 +168,11 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	train_round();
-	if (!strcmp(argv[1], "extra")) {
-		extra_round();
+	if (!strcmp(argv[1], "extra") || !strcmp(argv[1], "swap")) {
+		if (!strcmp(argv[1], "extra"))
+			extra_round();
+		else
+			swap_round();
 		train_round();
 		train_round();
 		return 0;

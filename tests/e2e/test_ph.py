@@ -278,6 +278,18 @@ def test_ph_one_relocated_call_is_counted_not_reported():
             extra_alerts = [a for a in _alerts(mon, ino)
                             if a["output_fields"]["proc.pid"] == extra_pid]
             budget = _profile(mon, exe)["anomalies"]
+            # two known calls swapped: more anomalies than one novel call
+            # makes (the old threshold's LFC), but every call is one the
+            # program made: below the known calls' threshold
+            below = _status(mon)["episodes_below_threshold"]
+            swap_pid = _run(exe, "swap")
+            deadline = time.time() + 30
+            while _status(mon)["episodes_below_threshold"] <= below:
+                assert time.time() < deadline, "no swapped episode below:\n" + mon.stderr()
+                time.sleep(0.2)
+            swap_alerts = [a for a in _alerts(mon, ino)
+                           if a["output_fields"]["proc.pid"] == swap_pid]
+            swap_budget = _profile(mon, exe)["anomalies"]
             attack_pid = _run(exe, "attack")
             inc = _wait_incident(mon, ino, attack_pid)
             spent = _profile(mon, exe)["anomalies"]
@@ -285,7 +297,13 @@ def test_ph_one_relocated_call_is_counted_not_reported():
         shutil.rmtree(tmp, ignore_errors=True)
     assert not extra_alerts, extra_alerts
     assert budget == 0, budget  # the relocated call is no episode
+    assert not swap_alerts, swap_alerts
+    assert swap_budget == 0, swap_budget  # nor are known calls swapped
     assert len(inc) == 1 and inc[0]["priority"] == "Error", inc
+    # the attack's calls are ones the program never made, and named so
+    never = inc[0]["output_fields"]["ph.never_made"].split()
+    assert {"uname", "sysinfo"} <= set(never), inc
+    assert "never made before: uname" in inc[0]["output"], inc
     assert spent == 1, spent  # the attack is one
 
 
