@@ -271,6 +271,7 @@ static void episode_open(struct vg_ph_incidents *in, struct episode *ep,
 	ep->uid = -1;
 	memcpy(ep->comm, e->comm, PH_EV_COMM_LEN);
 	ep->comm[PH_EV_COMM_LEN] = 0;
+	ep->parent = vg_ph__parent_of(in, e->pid);
 	/* the path now, while the process still runs that file (an execve
 	 * among its calls replaces it before the report) */
 	memset(&pi, 0, sizeof(pi));
@@ -324,13 +325,48 @@ static void episode_add(struct vg_ph_incidents *in, struct episode *ep,
 	memcpy(c->window, e->window, c->window_len * sizeof(c->window[0]));
 }
 
+static int same_exe(const struct episode *ep, const struct ph_alert_event *e)
+{
+	return ep->exe.ino == e->exe.ino && ep->exe.dev == e->exe.dev;
+}
+
+/* The episode of the record's task; a process that joined an episode (its
+ * family) is in it with all its threads. */
 static struct episode *find(struct vg_ph_incidents *in, const struct ph_alert_event *e)
 {
 	for (unsigned i = 0; i < VG_PH_INCIDENT_SLOTS; i++) {
 		struct episode *ep = &in->slots[i];
 
-		if (ep->used && ep->tid == e->tid && ep->pid == e->pid &&
-		    ep->exe.ino == e->exe.ino && ep->exe.dev == e->exe.dev)
+		if (!ep->used || !same_exe(ep, e))
+			continue;
+		if (ep->pid == e->pid ? ep->tid == e->tid : vg_ph__in_episode(ep, e->pid))
+			return ep;
+	}
+	return NULL;
+}
+
+/* An open episode of the same program in the record's parent process, or
+ * in its child (forked before its own anomalies): one attack that forks
+ * (system(): the child's execve, the parent's wait) is one incident. Not
+ * siblings, nor threads: those are other requests of a server. */
+static struct episode *find_family(struct vg_ph_incidents *in, const struct ph_alert_event *e)
+{
+	uint32_t parent = 0;
+	int parent_known = 0;
+
+	for (unsigned i = 0; i < VG_PH_INCIDENT_SLOTS; i++) {
+		struct episode *ep = &in->slots[i];
+
+		if (!ep->used || !same_exe(ep, e) || ep->pid == e->pid ||
+		    ep->nfamily == VG_PH_FAMILY_MAX || e->ts_ns > ep->last_ns + in->gap_ns)
+			continue;
+		if (ep->parent == e->pid)
+			return ep; /* the record's process is the episode's parent */
+		if (!parent_known) {
+			parent = vg_ph__parent_of(in, e->pid); /* once, and only here */
+			parent_known = 1;
+		}
+		if (parent && vg_ph__in_episode(ep, parent))
 			return ep;
 	}
 	return NULL;
@@ -386,6 +422,10 @@ void vg_ph_incidents_record(struct vg_ph_incidents *in, const struct ph_alert_ev
 		/* a new episode of the same task */
 		episode_close(in, ep, now_ns);
 		ep = NULL;
+	}
+	if (!ep && (ep = find_family(in, e))) {
+		ep->family[ep->nfamily++] = e->pid;
+		in->st.family_joined++;
 	}
 	if (!ep) {
 		ep = take_slot(in, now_ns);

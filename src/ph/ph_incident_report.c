@@ -32,7 +32,7 @@ static unsigned episode_events(const struct vg_ph_incidents *in, const struct ep
 			unsigned i = (unsigned)((in->recent_next - 1 - k) % VG_PH_RECENT_EVENTS);
 			const struct recent *r = &in->recent[i];
 
-			if (r->pid != ep->pid || r->ts < from || r->critical != pass)
+			if (!vg_ph__in_episode(ep, r->pid) || r->ts < from || r->critical != pass)
 				continue;
 			idx[got++] = i;
 		}
@@ -154,6 +154,11 @@ void vg_ph__report(struct vg_ph_incidents *in, struct episode *ep, uint64_t now_
 		in->st.out_of_scope++;
 		return;
 	}
+	at = 0;
+	in->family_s[0] = 0;
+	for (unsigned i = 0; i < ep->nfamily && at < sizeof(in->family_s); i++)
+		at += (size_t)snprintf(in->family_s + at, sizeof(in->family_s) - at, "%s%u",
+				       i ? " " : "", ep->family[i]);
 	nev = episode_events(in, ep, ev, VG_PH_INCIDENT_EVENTS);
 	sev = episode_severity(in, ep, ev, nev, in->reason, sizeof(in->reason));
 	/* the evidence threshold: one novel call (a loop count, the allocator
@@ -208,10 +213,11 @@ void vg_ph__report(struct vg_ph_incidents *in, struct episode *ep, uint64_t now_
 				       i ? "; " : "", in->recent[ev[i]].text);
 
 	snprintf(in->output, sizeof(in->output),
-		 "pH incident%s: %s (pid %u tid %u, %s, parent %s %u, user %s%s%s) made %" PRIu64
+		 "pH incident%s: %s (pid %u tid %u%s%s, %s, parent %s %u, user %s%s%s) made %" PRIu64
 		 " calls outside its normal profile: %s%s (first: %s after [%s])%s%s; LFC %u%s%s%s%s%s"
 		 "; held back, not learnt (if legitimate: vigil profile accept %s)",
 		 update ? " (update)" : "", exe, ep->pid, ep->tid,
+		 in->family_s[0] ? ", with its parent or child pid " : "", in->family_s,
 		 ep->cmdline[0] ? ep->cmdline : ep->comm, ep->pname[0] ? ep->pname : "?", ep->ppid,
 		 ep->user[0] ? ep->user : "?", in_container ? ", container " : "",
 		 in_container ? ep->container : "", ep->anomalies, in->calls_s,
@@ -230,6 +236,7 @@ void vg_ph__report(struct vg_ph_incidents *in, struct episode *ep, uint64_t now_
 	add_s(f, "proc.name", ep->comm);
 	add_i(f, "proc.pid", ep->pid);
 	add_i(f, "thread.tid", ep->tid);
+	add_s(f, "ph.family_pids", in->family_s);
 	add_s(f, "proc.exepath", ep->exe_path);
 	add_s(f, "proc.cmdline", ep->cmdline);
 	if (ep->have_proc)
