@@ -7,6 +7,9 @@
  *                            127.0.0.1:PORT (a connect-back), then the round
  *   vigil-phtest exec        the train round, then runs /bin/true (a shell
  *                            spawned by an exploited server)
+ *   vigil-phtest spawn       the train round, then forks a child that runs
+ *                            /bin/true and waits for it (system()): two
+ *                            processes, one attack
  *   vigil-phtest jitter      the train rounds with waits between the calls at
  *                            random places (sched_yield, nanosleep, futex,
  *                            poll): timing, not a new code path
@@ -36,6 +39,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* The learnt behaviour: a fixed sequence of harmless calls. */
@@ -133,8 +137,9 @@ int main(int argc, char **argv)
 			 strcmp(argv[1], "exec") && strcmp(argv[1], "serve") &&
 			 strcmp(argv[1], "jitter") && strcmp(argv[1], "steady") &&
 			 strcmp(argv[1], "extra") && strcmp(argv[1], "swap") &&
+			 strcmp(argv[1], "spawn") &&
 			 (strcmp(argv[1], "connect") || argc < 3))) {
-		fprintf(stderr, "usage: vigil-phtest train [N] | steady [N] | jitter | extra | swap | attack | connect PORT | exec | serve\n");
+		fprintf(stderr, "usage: vigil-phtest train [N] | steady [N] | jitter | extra | swap | attack | connect PORT | exec | spawn | serve\n");
 		return 2;
 	}
 	printf("pid=%d\n", (int)getpid());
@@ -176,6 +181,21 @@ int main(int argc, char **argv)
 		train_round();
 		train_round();
 		return 0;
+	}
+	if (!strcmp(argv[1], "spawn")) {
+		char *args[] = { "true", NULL };
+		pid_t child = fork();
+		int status;
+
+		if (child == 0) {
+			execv("/bin/true", args);
+			_exit(1);
+		}
+		if (child < 0 || waitpid(child, &status, 0) != child)
+			return 1;
+		printf("child=%d\n", (int)child);
+		train_round();
+		return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
 	}
 	if (!strcmp(argv[1], "exec")) {
 		char *args[] = { "true", NULL };
