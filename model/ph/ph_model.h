@@ -240,8 +240,6 @@ struct ph_task {
 	__u64 calls;             /* calls since exec */
 	__u64 anomalies;         /* anomalous calls since exec */
 	__u64 forgiven;          /* FALLBACK: n-gram misses whose pairs were known */
-	__u64 never_made_at;     /* 1 + the index of its last anomalous call that the
-				  * profile's test data never saw at all (0: none) */
 	__u64 lfc_bits[2];       /* anomaly flags of the last PH_LFC_BITS calls */
 	__u32 lfc;               /* anomalies among the last `frame` calls */
 	__u32 lfc_max;           /* highest lfc seen: what replay scores */
@@ -251,6 +249,10 @@ struct ph_task {
 				  * calls - win_start most recent calls at most */
 	__u64 gram;		 /* rolling hash of the window's last n - 1 calls */
 	struct ph_task_cache cache;
+	/* 1 + the index of its last anomalous call that the profile's test
+	 * data never saw at all (0: none). Last: the slow path's only, it
+	 * moves none of the fast path's fields. */
+	__u64 never_made_at;
 };
 
 /* Signal handlers get windows of their own (pH, ebpH): delivery pushes the
