@@ -253,7 +253,8 @@ def latest_pairs(vigil, sock, exe, path, count=24):
         if off + 24 > len(data):
             break
         gen, kind, item, stamp = struct.unpack_from("<IIQQ", data, off)
-        if item >> 63:  # a pair: (earlier, distance, call)
+        if item >> 63 and (item >> 16) & 0xffff:  # a pair: (earlier, distance, call);
+            # distance 0 is the marker of a call the program made
             items.append((gen, stamp, (item >> 32) & 0x7fffffff, (item >> 16) & 0xffff,
                           item & 0xffff))
     if not items:
@@ -412,7 +413,7 @@ def main():
                 found = [a for a in ph_alerts(out) if a["rule"] == "pH incident" and
                          a["output_fields"].get("ph.exe_ino") == os.stat(servers[name]["exe"]).st_ino and
                          wall(a) >= t0 - 0.05]
-            if found:  # its other tasks (a forked child's execve) report too
+            if found:  # a later update, or another task's incident
                 time.sleep(0.5)
                 found = [a for a in ph_alerts(out) if a["rule"] == "pH incident" and
                          a["output_fields"].get("ph.exe_ino") == os.stat(servers[name]["exe"]).st_ino and
@@ -420,7 +421,11 @@ def main():
             rank = {"Critical": 0, "Error": 1, "Warning": 2}
             first = min(found, key=wall) if found else None
             worst = min(found, key=lambda a: rank.get(a["priority"], 3)) if found else None
-            results.append((name, what, first, worst, len(found), t0))
+            # an update (ph.update: the same episode, a higher severity) is
+            # not another incident
+            results.append((name, what, first, worst,
+                            sum(1 for a in found if not a["output_fields"].get("ph.update")),
+                            t0))
         listener.close()
     finally:
         for p in procs:

@@ -251,15 +251,16 @@ static __always_inline void flush_pending(struct ph_task_state *st)
 		ph_task_flush(&ph_params_cfg, prof, &st->t);
 }
 
-/* The profile of an executable, created (empty, training) when missing. */
-static __always_inline struct ph_profile *profile_get(const struct ph_exe_key *k)
+/* A new profile (empty, training) for an executable: once per executable,
+ * in a subprogram of its own, so that the profile it builds on the stack
+ * is not in the frame of every caller (the verifier limits the frames of a
+ * chain of calls to 512 bytes: vg_exec, ph_exec(), ph_slow_call() and
+ * ph_check_item() did not fit with it). */
+static __noinline struct ph_profile *profile_create(const struct ph_exe_key *k)
 {
-	struct ph_profile *prof = bpf_map_lookup_elem(&ph_profiles, k);
 	struct ph_profile fresh;
 	__u64 id;
 
-	if (prof)
-		return prof;
 	id = __sync_fetch_and_add(&ph_next_profile, 1) + 1;
 	if (id > 0xffffffffULL) { /* item keys hold 32-bit profile numbers */
 		__sync_fetch_and_add(&ph_profile_errors, 1);
@@ -273,6 +274,14 @@ static __always_inline struct ph_profile *profile_get(const struct ph_exe_key *k
 		return 0;
 	}
 	return bpf_map_lookup_elem(&ph_profiles, k);
+}
+
+/* The profile of an executable, created when missing. */
+static __always_inline struct ph_profile *profile_get(const struct ph_exe_key *k)
+{
+	struct ph_profile *prof = bpf_map_lookup_elem(&ph_profiles, k);
+
+	return prof ? prof : profile_create(k);
 }
 
 /* The key of the file a task runs. Probe reads: this is the slow path,
@@ -335,6 +344,8 @@ static __always_inline void report(__u32 kind, const struct ph_task_state *st,
 		__builtin_memcpy(e->comm, st->comm, sizeof(e->comm));
 	else
 		bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->flags = PH_EV_F_JUDGED | (res->never_made ? PH_EV_F_NEVER_MADE : 0) |
+		   (res->evidence ? PH_EV_F_EVIDENCE : 0);
 	e->response = response;
 	e->response_err = response_err;
 	bpf_ringbuf_submit(e, 0);

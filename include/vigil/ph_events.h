@@ -35,6 +35,11 @@ struct ph_exe_key {
 	__u64 ino;
 };
 
+/* ph_alert_event.flags: the model's verdict on the record's call. */
+#define PH_EV_F_JUDGED 0x1u	/* the two bits below are set by the model */
+#define PH_EV_F_NEVER_MADE 0x2u /* a call the profile's test data never saw */
+#define PH_EV_F_EVIDENCE 0x4u	/* the task's frame holds an episode's evidence */
+
 struct ph_alert_event {
 	__u32 size; /* sizeof(struct ph_alert_event), checked by the reader */
 	__u32 kind; /* enum ph_ev_kind */
@@ -54,7 +59,7 @@ struct ph_alert_event {
 	__u32 window_len; /* valid entries of window[] */
 	__u32 window_size; /* the model's W: window (pairs) or n (n-grams) */
 	__u16 window[PH_EV_WINDOW]; /* the calls before `call`, oldest first */
-	__u16 pad0;
+	__u16 flags; /* PH_EV_F_* (was padding: 0 from older builds) */
 	char comm[PH_EV_COMM_LEN];
 	__u32 response;	    /* PH_EV_RESPONSE: the signal sent (9 kill, 19 stop) */
 	__s32 response_err; /* 0, or bpf_send_signal()'s negative errno */

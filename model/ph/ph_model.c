@@ -23,6 +23,7 @@ PH_FN void ph_params_default(struct ph_params *p)
 	p->learn = 1;
 	p->score = PH_SCORE_RATE;
 	p->episode_lfc = PH_FALLBACK_EPISODE_LFC;
+	p->known_lfc = PH_FALLBACK_KNOWN_LFC;
 	p->min_train = PH_MIN_TRAIN_DEFAULT;
 	p->normal_wait = 0;
 	__builtin_memset(p->ignore, 0, sizeof(p->ignore));
@@ -51,11 +52,19 @@ PH_FN void ph_params_plain(struct ph_params *p)
 	p->window = PH_WINDOW_DEFAULT;
 	p->score = PH_SCORE_LFC;
 	p->episode_lfc = PH_WINDOW_DEFAULT; /* as the default: the window */
+	p->known_lfc = 2 * PH_WINDOW_DEFAULT + 1;
 }
 
 PH_FN __u32 ph_episode_lfc(const struct ph_params *p)
 {
 	return p->episode_lfc ? p->episode_lfc : 1;
+}
+
+PH_FN __u32 ph_known_lfc(const struct ph_params *p)
+{
+	__u32 e = ph_episode_lfc(p);
+
+	return p->known_lfc > e ? p->known_lfc : e;
 }
 
 PH_FN int ph_params_check(const struct ph_params *p)
@@ -73,7 +82,7 @@ PH_FN int ph_params_check(const struct ph_params *p)
 		return -PH_EINVAL;
 	if (p->normal_factor == 0 || p->normal_factor_den == 0)
 		return -PH_EINVAL;
-	if (p->episode_lfc > p->frame)
+	if (p->episode_lfc > p->frame || p->known_lfc > p->frame)
 		return -PH_EINVAL; /* the LFC could never reach it */
 	return 0;
 }
@@ -541,9 +550,43 @@ static inline int ph_profile_state_same(const struct ph_profile *prof,
 	       s->test_gen == prof->test_gen;
 }
 
+/* The marker of "the program made `call`" (PH_ITEM_CALL). */
+static inline __u64 ph_call_item(__u32 call)
+{
+	return ph_pair_item(call, 0, call);
+}
+
+/* After a call's items missed (normal mode) or were learnt (training): its
+ * marker, learnt or held back like any item, so a profile knows every call
+ * it was trained on. Returns 1 when the profile knows the call (in its test
+ * data when testing), 0 when it never saw it, or a negative errno. Its own
+ * result: a marker is neither a miss nor a change of the training data. */
+static inline int ph_note_call(struct ph_store *store, struct ph_profile *prof, __u32 learn,
+			       __u32 call)
+{
+	struct ph_result mark;
+
+	__builtin_memset(&mark, 0, sizeof(mark));
+	return ph_check_item(store, prof, learn, ph_call_item(call), &mark);
+}
+
+/* Does a task's frame hold the evidence of an episode? Its LFC reached
+ * known_lfc, or episode_lfc with a call the profile never saw among the
+ * frame's calls (the last one, at never_made_at, is enough: the frame's
+ * anomalies are counted since it). `calls` counts the frame's last call. */
+static inline int ph_evidence(const struct ph_params *p, __u64 never_made_at, __u64 calls,
+			      __u32 lfc)
+{
+	if (lfc >= ph_known_lfc(p))
+		return 1;
+	return lfc >= ph_episode_lfc(p) && never_made_at && calls - never_made_at < p->frame;
+}
+
 PH_FN int ph_on_call(struct ph_store *store, const struct ph_params *p, struct ph_profile *prof,
 		     struct ph_task *task, __u32 call, __u64 now, struct ph_result *res)
 {
+	__u64 never_made_before;
+	int had_evidence;
 	__u32 learn = p->learn ? PH_CHECK_LEARN : 0;
 	struct ph_profile_state before;
 	__u32 d, gram_known = 0, gram_misses, gram_learned, lfc_before;
@@ -609,18 +652,32 @@ PH_FN int ph_on_call(struct ph_store *store, const struct ph_params *p, struct p
 							    : res->learned > 0);
 
 	res->anomaly = testing && res->misses > 0;
+	/* Is the call itself one the program never made? Asked only when
+	 * something about it was new: an anomaly, or items learnt. */
+	if (res->anomaly || res->learned > 0) {
+		err = ph_note_call(store, prof, learn, call);
+		if (err < 0)
+			return err;
+		res->never_made = res->anomaly && !err;
+	}
 	lfc_before = task->lfc;
+	never_made_before = task->never_made_at;
+	had_evidence = ph_evidence(p, never_made_before, task->calls, lfc_before);
+	if (res->never_made)
+		task->never_made_at = task->calls + 1;
 	if (res->anomaly)
 		task->anomalies++;
 	ph_lfc_step(p, task, res->anomaly);
 	res->lfc = task->lfc;
+	res->evidence =
+		res->anomaly && ph_evidence(p, task->never_made_at, task->calls + 1, task->lfc);
 	/* The profile counts episodes, not calls: one novel call makes up to
 	 * `window` anomalous calls (n with the n-gram model), so counted per
 	 * call one rare request used up the anomaly limit. And only episodes
-	 * with the evidence of more than one novel call (the LFC reaching
-	 * episode_lfc): a call a loop count or the allocator put elsewhere is
-	 * no alarm, and must not use up the budget either. */
-	if (res->anomaly && lfc_before < ph_episode_lfc(p) && task->lfc >= ph_episode_lfc(p))
+	 * with evidence (ph_evidence()): a known call that a loop count or the
+	 * allocator put elsewhere is no alarm, and must not use up the budget
+	 * either. */
+	if (!had_evidence && res->evidence)
 		prof->anomalies++;
 
 	/* Too many anomalies close together: do not learn this behaviour. A

@@ -86,6 +86,9 @@ enum ph_model_kind {
  * call makes under the pairs of FALLBACK (itself + the 4 after it), which
  * it reaches only if every one of those 4 misses too (docs/ph.md) */
 #define PH_FALLBACK_EPISODE_LFC PH_FALLBACK_WINDOW
+/* ph_params.known_lfc of the defaults: more than one relocated known call
+ * can make (two of them, each with all 4 followers new, make 10) */
+#define PH_FALLBACK_KNOWN_LFC (2 * PH_FALLBACK_WINDOW + 1)
 
 /* The per-task score the monitor alerts on (and replay ranks traces by). */
 enum ph_score_kind {
@@ -100,12 +103,19 @@ enum ph_score_kind {
 enum ph_item_kind {
 	PH_ITEM_PAIR = 1,
 	PH_ITEM_NGRAM = 2,
+	/* "the program made this call": a pair of the call with itself at
+	 * distance 0 (real pairs are at 1..window - 1), learnt with the
+	 * call's first items (ph_call_item(), docs/ph.md "Never-made calls") */
+	PH_ITEM_CALL = 3,
 };
 #define PH_ITEM_PAIR_BIT (1ULL << 63)
+#define PH_ITEM_DISTANCE(item) (((item) >> 16) & 0xffff)
 
 static inline __u32 ph_item_kind(__u64 item)
 {
-	return (item & PH_ITEM_PAIR_BIT) ? PH_ITEM_PAIR : PH_ITEM_NGRAM;
+	if (!(item & PH_ITEM_PAIR_BIT))
+		return PH_ITEM_NGRAM;
+	return PH_ITEM_DISTANCE(item) ? PH_ITEM_PAIR : PH_ITEM_CALL;
 }
 
 /* The training count at the profile's last change: moves when training
@@ -144,6 +154,14 @@ struct ph_params {
 	 * when every one of them misses: the defaults ask for `window`. 0 or
 	 * 1: every anomaly (pH's rule; the n-gram model). Was padding (0). */
 	__u32 episode_lfc;
+	/* The evidence an episode of known calls alone needs (docs/ph.md,
+	 * "Never-made calls"): a call the program made before, somewhere new
+	 * (a loop count, the allocator, a thread's end elsewhere), makes as
+	 * many anomalies as a never-made one; only a never-made call in the
+	 * frame lets episode_lfc suffice. Below episode_lfc (0 included) it is
+	 * episode_lfc. */
+	__u32 known_lfc;
+	__u32 pad0;
 	__u64 min_train;   /* calls a profile needs before it may freeze */
 	__u64 normal_wait; /* time from freezing to normal, in the caller's unit */
 	/* Calls the model does not see (bit per call number, ph_call_ignore()):
@@ -231,6 +249,10 @@ struct ph_task {
 				  * calls - win_start most recent calls at most */
 	__u64 gram;		 /* rolling hash of the window's last n - 1 calls */
 	struct ph_task_cache cache;
+	/* 1 + the index of its last anomalous call that the profile's test
+	 * data never saw at all (0: none). Last: the slow path's only, it
+	 * moves none of the fast path's fields. */
+	__u64 never_made_at;
 };
 
 /* Signal handlers get windows of their own (pH, ebpH): delivery pushes the
@@ -264,6 +286,9 @@ struct ph_result {
 	__u32 tolerized; /* 1 if the training data was reset (LFC > tolerize) */
 	__u32 stopped;   /* 1 if normal mode stopped (anomalies > limit) */
 	__u32 forgiven;  /* FALLBACK: 1 if only the n-gram missed (no anomaly) */
+	__u32 never_made; /* 1 if this anomalous call is one the test data never saw */
+	__u32 evidence;	  /* 1 if the task's frame holds an episode's evidence
+			   * (ph_evidence()): what the monitor reports */
 };
 
 /* Held back: an item a normal profile missed is not learnt (an attacker
@@ -302,6 +327,9 @@ PH_FN void ph_params_plain(struct ph_params *p);
 /* The LFC from which a task's anomalies are an episode (episode_lfc, at
  * least 1). */
 PH_FN __u32 ph_episode_lfc(const struct ph_params *p);
+/* The LFC from which an episode of known calls alone is one (known_lfc, at
+ * least ph_episode_lfc()). */
+PH_FN __u32 ph_known_lfc(const struct ph_params *p);
 /* 0 if every field is in range, else -EINVAL. */
 PH_FN int ph_params_check(const struct ph_params *p);
 PH_FN void ph_profile_init(struct ph_profile *prof, __u64 id);

@@ -275,6 +275,7 @@ static int status_section(void *ctx, struct json_object *sec)
 	vg_pha_add_u64(sec, "incidents", is.incidents);
 	vg_pha_add_u64(sec, "incidents_out_of_scope", is.out_of_scope);
 	vg_pha_add_u64(sec, "episodes_below_threshold", is.below_threshold);
+	vg_pha_add_u64(sec, "episodes_joined_family", is.family_joined);
 	vg_pha_add_u64(sec, "alerts", ks.alerts);
 	vg_pha_add_u64(sec, "alert_drops", ks.drops);
 	vg_pha_add_u64(sec, "malformed", ks.malformed);

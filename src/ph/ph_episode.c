@@ -2,6 +2,7 @@
  * whether its alerts are in scope, and its path and details for the
  * episode. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -88,4 +89,42 @@ void vg_ph__episode_proc(struct vg_ph_incidents *in, struct episode *ep)
 		copy_str(ep->exe_path, sizeof(ep->exe_path), exe);
 	if (!ep->exe_path[0] && (exe = vg_ph__known_exe(in, ep->exe.dev, ep->exe.ino)))
 		copy_str(ep->exe_path, sizeof(ep->exe_path), exe);
+}
+
+uint32_t vg_ph__parent_of(struct vg_ph_incidents *in, uint32_t pid)
+{
+	struct vg_ph_proc_info pi;
+	char path[64], buf[512], *end;
+	unsigned long ppid;
+	FILE *f;
+	size_t n;
+
+	memset(&pi, 0, sizeof(pi));
+	if (in->proc_fn && !in->proc_fn(in->proc_ctx, pid, &pi) && pi.ppid)
+		return pi.ppid;
+	/* the table learns of a fork from the sensor's ring, which may come
+	 * after the record: /proc/PID/stat, "pid (comm) state ppid ..." with
+	 * a comm that may hold spaces and parentheses */
+	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	end = strrchr(buf, ')');
+	if (!end || end[1] != ' ' || !end[2] || end[3] != ' ')
+		return 0;
+	ppid = strtoul(end + 4, NULL, 10);
+	return ppid <= UINT32_MAX ? (uint32_t)ppid : 0;
+}
+
+int vg_ph__in_episode(const struct episode *ep, uint32_t pid)
+{
+	if (ep->pid == pid)
+		return 1;
+	for (unsigned i = 0; i < ep->nfamily; i++)
+		if (ep->family[i] == pid)
+			return 1;
+	return 0;
 }

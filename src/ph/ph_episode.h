@@ -14,11 +14,13 @@
 #include "ph/ph_incident_types.h"
 
 #define VG_PH_EXE_PATHS 4096 /* direct-mapped by inode: collisions lose a name */
+#define VG_PH_FAMILY_MAX 4   /* processes of one episode beyond the first */
 
 struct novel_call {
 	uint16_t nr;
 	uint16_t window_len;
 	uint32_t count;
+	int never_made; /* the profile's test data never saw this call at all */
 	uint16_t window[PH_EV_WINDOW]; /* the calls before its first occurrence */
 };
 
@@ -29,11 +31,21 @@ struct episode {
 	int quiet;		   /* found below the evidence threshold, no record since */
 	enum vg_ph_severity sev_sent;
 	uint32_t pid, tid;
+	uint32_t parent; /* pid's parent when the episode opened (0: unknown) */
+	/* parent or child processes of the same program whose anomalies came
+	 * while this episode was open: one attack, one incident (a forked
+	 * child's execve, its parent's wait) */
+	uint32_t family[VG_PH_FAMILY_MAX];
+	unsigned nfamily;
 	struct ph_exe_key exe;
 	uint64_t profile_id;
 	uint64_t first_ns, last_ns; /* CLOCK_BOOTTIME of the first / last record */
 	uint64_t anomalies, task_calls, profile_anomalies;
 	uint32_t lfc_max, status, window_size;
+	/* the model's verdict (PH_EV_F_EVIDENCE) on a record of the episode;
+	 * records of an older kernel side (no PH_EV_F_JUDGED): the LFC
+	 * reached episode_lfc */
+	int evidence;
 	int burst, responded;
 	uint32_t response;
 	int32_t response_err;
@@ -77,6 +89,8 @@ struct vg_ph_incidents {
 	struct vg_rule_ctx *ev_ctx;	/* its rendering (vg_fields_from_ctx); NULL: none */
 	const char *tags[2];
 	char exe_id[64], ino[24], call[32], window[PH_EV_WINDOW * 32], calls_s[1024];
+	char never_made_s[1024]; /* the calls the program never made before */
+	char family_s[VG_PH_FAMILY_MAX * 11 + 1]; /* the family's pids */
 	char windows[4096], events[2048], reason[256], output[8192];
 	char path[4096]; /* readlink of /proc/PID/exe */
 	/* paths of recently executed files, by inode (direct-mapped): an
@@ -102,6 +116,10 @@ static inline void copy_str(char *dst, size_t size, const char *src)
 /* 1 if the process is in the alert scope. */
 int vg_ph__scope_of(const struct vg_ph_incidents *in, const char *exe, uint64_t ino,
 		    int have_proc, uint32_t ppid, int has_tty);
+/* The parent of pid (the process table, else /proc), 0 when unknown. */
+uint32_t vg_ph__parent_of(struct vg_ph_incidents *in, uint32_t pid);
+/* 1 if pid is the episode's process or one of its family. */
+int vg_ph__in_episode(const struct episode *ep, uint32_t pid);
 /* Fills the episode's process fields once. */
 void vg_ph__episode_proc(struct vg_ph_incidents *in, struct episode *ep);
 /* The path the last exec of (dev, ino) named, or NULL. */

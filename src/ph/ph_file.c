@@ -110,7 +110,7 @@ static int check_profile(const struct ph_profile *p, const char **why)
 
 static int check_item(const struct ph_profile *p, const struct ph_file_item *it, const char **why)
 {
-	if (it->kind != PH_ITEM_PAIR && it->kind != PH_ITEM_NGRAM) {
+	if (it->kind != PH_ITEM_PAIR && it->kind != PH_ITEM_NGRAM && it->kind != PH_ITEM_CALL) {
 		*why = "item of unknown kind";
 		return -EINVAL;
 	}

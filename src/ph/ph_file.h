@@ -55,7 +55,7 @@ struct ph_file_header {
 /* One item, without its profile number (renumbered on load). */
 struct ph_file_item {
 	__u32 gen;
-	__u32 kind;
+	__u32 kind; /* enum ph_item_kind: pair, n-gram, or a call's marker */
 	__u64 item;
 	__u64 stamp;
 };

@@ -271,6 +271,7 @@ static void episode_open(struct vg_ph_incidents *in, struct episode *ep,
 	ep->uid = -1;
 	memcpy(ep->comm, e->comm, PH_EV_COMM_LEN);
 	ep->comm[PH_EV_COMM_LEN] = 0;
+	ep->parent = vg_ph__parent_of(in, e->pid);
 	/* the path now, while the process still runs that file (an execve
 	 * among its calls replaces it before the report) */
 	memset(&pi, 0, sizeof(pi));
@@ -279,9 +280,11 @@ static void episode_open(struct vg_ph_incidents *in, struct episode *ep,
 		copy_str(ep->exe_path, sizeof(ep->exe_path), pi.exe);
 }
 
-static void episode_add(struct episode *ep, const struct ph_alert_event *e)
+static void episode_add(struct vg_ph_incidents *in, struct episode *ep,
+			const struct ph_alert_event *e)
 {
 	struct novel_call *c = NULL;
+	int never_made = (e->flags & PH_EV_F_JUDGED) && (e->flags & PH_EV_F_NEVER_MADE);
 
 	if (e->ts_ns > ep->last_ns)
 		ep->last_ns = e->ts_ns;
@@ -297,6 +300,9 @@ static void episode_add(struct episode *ep, const struct ph_alert_event *e)
 	ep->status = e->status;
 	if (e->lfc > ep->lfc_max)
 		ep->lfc_max = e->lfc;
+	if (e->flags & PH_EV_F_JUDGED ? (e->flags & PH_EV_F_EVIDENCE) != 0
+				      : e->lfc >= in->episode_lfc)
+		ep->evidence = 1;
 	if (e->kind == PH_EV_BURST)
 		ep->burst = 1;
 	for (unsigned i = 0; i < ep->ncalls; i++)
@@ -304,6 +310,7 @@ static void episode_add(struct episode *ep, const struct ph_alert_event *e)
 			c = &ep->calls[i];
 	if (c) {
 		c->count++;
+		c->never_made |= never_made;
 		return;
 	}
 	if (ep->ncalls == VG_PH_INCIDENT_CALLS) {
@@ -313,17 +320,53 @@ static void episode_add(struct episode *ep, const struct ph_alert_event *e)
 	c = &ep->calls[ep->ncalls++];
 	c->nr = (uint16_t)(e->call > 0xffff ? 0xffff : e->call);
 	c->count = 1;
+	c->never_made = never_made;
 	c->window_len = (uint16_t)(e->window_len > PH_EV_WINDOW ? PH_EV_WINDOW : e->window_len);
 	memcpy(c->window, e->window, c->window_len * sizeof(c->window[0]));
 }
 
+static int same_exe(const struct episode *ep, const struct ph_alert_event *e)
+{
+	return ep->exe.ino == e->exe.ino && ep->exe.dev == e->exe.dev;
+}
+
+/* The episode of the record's task; a process that joined an episode (its
+ * family) is in it with all its threads. */
 static struct episode *find(struct vg_ph_incidents *in, const struct ph_alert_event *e)
 {
 	for (unsigned i = 0; i < VG_PH_INCIDENT_SLOTS; i++) {
 		struct episode *ep = &in->slots[i];
 
-		if (ep->used && ep->tid == e->tid && ep->pid == e->pid &&
-		    ep->exe.ino == e->exe.ino && ep->exe.dev == e->exe.dev)
+		if (!ep->used || !same_exe(ep, e))
+			continue;
+		if (ep->pid == e->pid ? ep->tid == e->tid : vg_ph__in_episode(ep, e->pid))
+			return ep;
+	}
+	return NULL;
+}
+
+/* An open episode of the same program in the record's parent process, or
+ * in its child (forked before its own anomalies): one attack that forks
+ * (system(): the child's execve, the parent's wait) is one incident. Not
+ * siblings, nor threads: those are other requests of a server. */
+static struct episode *find_family(struct vg_ph_incidents *in, const struct ph_alert_event *e)
+{
+	uint32_t parent = 0;
+	int parent_known = 0;
+
+	for (unsigned i = 0; i < VG_PH_INCIDENT_SLOTS; i++) {
+		struct episode *ep = &in->slots[i];
+
+		if (!ep->used || !same_exe(ep, e) || ep->pid == e->pid ||
+		    ep->nfamily == VG_PH_FAMILY_MAX || e->ts_ns > ep->last_ns + in->gap_ns)
+			continue;
+		if (ep->parent == e->pid)
+			return ep; /* the record's process is the episode's parent */
+		if (!parent_known) {
+			parent = vg_ph__parent_of(in, e->pid); /* once, and only here */
+			parent_known = 1;
+		}
+		if (parent && vg_ph__in_episode(ep, parent))
 			return ep;
 	}
 	return NULL;
@@ -380,11 +423,15 @@ void vg_ph_incidents_record(struct vg_ph_incidents *in, const struct ph_alert_ev
 		episode_close(in, ep, now_ns);
 		ep = NULL;
 	}
+	if (!ep && (ep = find_family(in, e))) {
+		ep->family[ep->nfamily++] = e->pid;
+		in->st.family_joined++;
+	}
 	if (!ep) {
 		ep = take_slot(in, now_ns);
 		episode_open(in, ep, e);
 	}
-	episode_add(ep, e);
+	episode_add(in, ep, e);
 	if (ep->reported)
 		ep->dirty = 1;
 	ep->quiet = 0; /* new evidence: weighed again at the next tick */

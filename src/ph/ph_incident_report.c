@@ -32,7 +32,7 @@ static unsigned episode_events(const struct vg_ph_incidents *in, const struct ep
 			unsigned i = (unsigned)((in->recent_next - 1 - k) % VG_PH_RECENT_EVENTS);
 			const struct recent *r = &in->recent[i];
 
-			if (r->pid != ep->pid || r->ts < from || r->critical != pass)
+			if (!vg_ph__in_episode(ep, r->pid) || r->ts < from || r->critical != pass)
 				continue;
 			idx[got++] = i;
 		}
@@ -138,7 +138,7 @@ void vg_ph__report(struct vg_ph_incidents *in, struct episode *ep, uint64_t now_
 	unsigned ev[VG_PH_INCIDENT_EVENTS], nev;
 	enum vg_ph_severity sev;
 	const char *exe;
-	size_t at;
+	size_t at, never_at;
 	char name[32];
 	int update = ep->reported;
 	int in_container;
@@ -154,13 +154,17 @@ void vg_ph__report(struct vg_ph_incidents *in, struct episode *ep, uint64_t now_
 		in->st.out_of_scope++;
 		return;
 	}
+	at = 0;
+	in->family_s[0] = 0;
+	for (unsigned i = 0; i < ep->nfamily && at < sizeof(in->family_s); i++)
+		at += (size_t)snprintf(in->family_s + at, sizeof(in->family_s) - at, "%s%u",
+				       i ? " " : "", ep->family[i]);
 	nev = episode_events(in, ep, ev, VG_PH_INCIDENT_EVENTS);
 	sev = episode_severity(in, ep, ev, nev, in->reason, sizeof(in->reason));
 	/* the evidence threshold: one novel call (a loop count, the allocator
 	 * somewhere else) makes a few anomalous calls, no incident; more than
 	 * one could explain, a dangerous call or a response is one */
-	if (!update && sev < VG_PH_SEV_CRITICAL && !ep->responded &&
-	    ep->lfc_max < in->episode_lfc)
+	if (!update && sev < VG_PH_SEV_CRITICAL && !ep->responded && !ep->evidence)
 		return;
 	if (update && sev <= ep->sev_sent) {
 		ep->dirty = 0;
@@ -174,7 +178,9 @@ void vg_ph__report(struct vg_ph_incidents *in, struct episode *ep, uint64_t now_
 	exe = ep->exe_path[0] ? ep->exe_path : in->exe_id;
 
 	at = 0;
+	never_at = 0;
 	in->calls_s[0] = 0;
+	in->never_made_s[0] = 0;
 	in->windows[0] = 0;
 	for (unsigned i = 0; i < ep->ncalls; i++) {
 		size_t w;
@@ -183,6 +189,10 @@ void vg_ph__report(struct vg_ph_incidents *in, struct episode *ep, uint64_t now_
 		if (at < sizeof(in->calls_s))
 			at += (size_t)snprintf(in->calls_s + at, sizeof(in->calls_s) - at, "%s%s",
 					       i ? " " : "", name);
+		if (ep->calls[i].never_made && never_at < sizeof(in->never_made_s))
+			never_at += (size_t)snprintf(in->never_made_s + never_at,
+						     sizeof(in->never_made_s) - never_at, "%s%s",
+						     never_at ? " " : "", name);
 		w = strlen(in->windows);
 		if (w + 64 < sizeof(in->windows)) {
 			w += (size_t)snprintf(in->windows + w, sizeof(in->windows) - w,
@@ -203,15 +213,17 @@ void vg_ph__report(struct vg_ph_incidents *in, struct episode *ep, uint64_t now_
 				       i ? "; " : "", in->recent[ev[i]].text);
 
 	snprintf(in->output, sizeof(in->output),
-		 "pH incident%s: %s (pid %u tid %u, %s, parent %s %u, user %s%s%s) made %" PRIu64
-		 " calls outside its normal profile: %s%s (first: %s after [%s]); LFC %u%s%s%s%s%s"
+		 "pH incident%s: %s (pid %u tid %u%s%s, %s, parent %s %u, user %s%s%s) made %" PRIu64
+		 " calls outside its normal profile: %s%s (first: %s after [%s])%s%s; LFC %u%s%s%s%s%s"
 		 "; held back, not learnt (if legitimate: vigil profile accept %s)",
 		 update ? " (update)" : "", exe, ep->pid, ep->tid,
+		 in->family_s[0] ? ", with its parent or child pid " : "", in->family_s,
 		 ep->cmdline[0] ? ep->cmdline : ep->comm, ep->pname[0] ? ep->pname : "?", ep->ppid,
 		 ep->user[0] ? ep->user : "?", in_container ? ", container " : "",
 		 in_container ? ep->container : "", ep->anomalies, in->calls_s,
-		 ep->calls_dropped ? " ..." : "",
-		 in->call, in->window, ep->lfc_max, in->reason[0] ? "; " : "", in->reason,
+		 ep->calls_dropped ? " ..." : "", in->call, in->window,
+		 in->never_made_s[0] ? "; never made before: " : "", in->never_made_s,
+		 ep->lfc_max, in->reason[0] ? "; " : "", in->reason,
 		 nev ? "; around it: " : "", in->events,
 		 !ep->responded	    ? ""
 		 : ep->response_err ? "; the response failed"
@@ -224,6 +236,7 @@ void vg_ph__report(struct vg_ph_incidents *in, struct episode *ep, uint64_t now_
 	add_s(f, "proc.name", ep->comm);
 	add_i(f, "proc.pid", ep->pid);
 	add_i(f, "thread.tid", ep->tid);
+	add_s(f, "ph.family_pids", in->family_s);
 	add_s(f, "proc.exepath", ep->exe_path);
 	add_s(f, "proc.cmdline", ep->cmdline);
 	if (ep->have_proc)
@@ -245,6 +258,7 @@ void vg_ph__report(struct vg_ph_incidents *in, struct episode *ep, uint64_t now_
 	add_s(f, "ph.window", in->window);
 	add_i(f, "ph.window_size", ep->window_size);
 	add_s(f, "ph.calls", in->calls_s);
+	add_s(f, "ph.never_made", in->never_made_s);
 	add_s(f, "ph.windows", in->windows);
 	add_i(f, "ph.anomalies", (int64_t)ep->anomalies);
 	add_i(f, "ph.lfc", ep->lfc_max);

@@ -60,8 +60,11 @@ struct vg_ph_incident_stats {
 	uint64_t evicted;   /* episodes reported early: table full */
 	uint64_t out_of_scope; /* episodes of programs outside the alert scope */
 	/* episodes that ended below the evidence threshold (an LFC under
-	 * ph_params.episode_lfc and no dangerous call): not reported */
+	 * the model's evidence and no dangerous call): not reported */
 	uint64_t below_threshold;
+	/* processes whose anomalies joined their parent's or child's episode
+	 * (one incident for an attack that forks) */
+	uint64_t family_joined;
 };
 
 #endif

@@ -56,6 +56,7 @@ int vg_ph_setup_configure(struct sensor_bpf *skel, const struct vg_ph_kernel_opt
 		p->model = PH_MODEL_NGRAM;
 		p->window = PH_WINDOW_DEFAULT;
 		p->episode_lfc = 1; /* as it was: one novel call makes n anomalies */
+		p->known_lfc = 0;   /* the same for known calls */
 	}
 	if (o->min_train)
 		p->min_train = o->min_train;

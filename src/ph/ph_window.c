@@ -126,8 +126,8 @@ static int count_pair(const void *key, const void *value, void *ctx)
 	struct seen probe = { .id = k->profile }, *pp = &probe, **hit;
 	uint64_t stamp;
 
-	if (!(k->item & PH_ITEM_PAIR_BIT))
-		return 0;
+	if (ph_item_kind(k->item) != PH_ITEM_PAIR)
+		return 0; /* n-grams, and the markers of calls made */
 	hit = bsearch(&pp, pc->by_id, pc->n, sizeof(*pc->by_id), by_id_cmp);
 	memcpy(&stamp, value, sizeof(stamp));
 	if (hit && k->gen == (*hit)->train_gen && stamp >= (*hit)->adds)

@@ -7,6 +7,9 @@
  *                            127.0.0.1:PORT (a connect-back), then the round
  *   vigil-phtest exec        the train round, then runs /bin/true (a shell
  *                            spawned by an exploited server)
+ *   vigil-phtest spawn       the train round, then forks a child that runs
+ *                            /bin/true and waits for it (system()): two
+ *                            processes, one attack
  *   vigil-phtest jitter      the train rounds with waits between the calls at
  *                            random places (sched_yield, nanosleep, futex,
  *                            poll): timing, not a new code path
@@ -18,6 +21,10 @@
  *   vigil-phtest extra       train rounds, one of them with getuid twice (a
  *                            loop that ran once more): one known call in a
  *                            new place, below pH's evidence threshold
+ *   vigil-phtest swap        train rounds, one of them with two calls swapped:
+ *                            known calls in new places, more anomalies than
+ *                            one novel call makes but no call the program
+ *                            never made (below the known calls' threshold)
  *
  * Run "train" many times and pH learns the program; "attack" then makes
  * calls outside what it learnt. Calls are made with syscall() so that libc
@@ -32,6 +39,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* The learnt behaviour: a fixed sequence of harmless calls. */
@@ -52,6 +60,17 @@ static void extra_round(void)
 	syscall(SYS_getppid);
 	syscall(SYS_getuid);
 	syscall(SYS_getuid);
+	syscall(SYS_getgid);
+	syscall(SYS_geteuid);
+	syscall(SYS_getegid);
+}
+
+/* The train round with getppid and getuid swapped: known calls, new order. */
+static void swap_round(void)
+{
+	syscall(SYS_getpid);
+	syscall(SYS_getuid);
+	syscall(SYS_getppid);
 	syscall(SYS_getgid);
 	syscall(SYS_geteuid);
 	syscall(SYS_getegid);
@@ -117,8 +136,10 @@ int main(int argc, char **argv)
 	if (argc < 2 || (strcmp(argv[1], "train") && strcmp(argv[1], "attack") &&
 			 strcmp(argv[1], "exec") && strcmp(argv[1], "serve") &&
 			 strcmp(argv[1], "jitter") && strcmp(argv[1], "steady") &&
-			 strcmp(argv[1], "extra") && (strcmp(argv[1], "connect") || argc < 3))) {
-		fprintf(stderr, "usage: vigil-phtest train [N] | steady [N] | jitter | extra | attack | connect PORT | exec | serve\n");
+			 strcmp(argv[1], "extra") && strcmp(argv[1], "swap") &&
+			 strcmp(argv[1], "spawn") &&
+			 (strcmp(argv[1], "connect") || argc < 3))) {
+		fprintf(stderr, "usage: vigil-phtest train [N] | steady [N] | jitter | extra | swap | attack | connect PORT | exec | spawn | serve\n");
 		return 2;
 	}
 	printf("pid=%d\n", (int)getpid());
@@ -152,11 +173,29 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	train_round();
-	if (!strcmp(argv[1], "extra")) {
-		extra_round();
+	if (!strcmp(argv[1], "extra") || !strcmp(argv[1], "swap")) {
+		if (!strcmp(argv[1], "extra"))
+			extra_round();
+		else
+			swap_round();
 		train_round();
 		train_round();
 		return 0;
+	}
+	if (!strcmp(argv[1], "spawn")) {
+		char *args[] = { "true", NULL };
+		pid_t child = fork();
+		int status;
+
+		if (child == 0) {
+			execv("/bin/true", args);
+			_exit(1);
+		}
+		if (child < 0 || waitpid(child, &status, 0) != child)
+			return 1;
+		printf("child=%d\n", (int)child);
+		train_round();
+		return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
 	}
 	if (!strcmp(argv[1], "exec")) {
 		char *args[] = { "true", NULL };

@@ -53,6 +53,17 @@ def _run(exe, *args):
     return int(re.search(r"pid=(\d+)", p.stdout).group(1))
 
 
+def _family(mon, ino, pids):
+    """The incidents about any of pids (as the process, or in its family)."""
+    out = []
+    for a in _alerts(mon, ino, "pH incident"):
+        of = a["output_fields"]
+        theirs = {of["proc.pid"]} | {int(p) for p in (of.get("ph.family_pids") or "").split()}
+        if theirs & set(pids):
+            out.append(a)
+    return out
+
+
 def _incidents(mon, ino, pid):
     return [a for a in _alerts(mon, ino, "pH incident")
             if a["output_fields"]["proc.pid"] == pid]
@@ -185,13 +196,29 @@ def test_ph_exec_and_connect_are_critical_incidents():
             conn_pid = _run(exe, "connect", str(port))
             inc_exec = _wait_incident(mon, ino, exec_pid)
             inc_conn = _wait_incident(mon, ino, conn_pid)
-            time.sleep(0.5)
+            # system(): a child runs the program, the parent waits. The
+            # incident comes from whichever process's record came first
+            p = run_deliberate([exe, "spawn"], text=True, timeout=60)
+            assert p.returncode == 0, p.stderr
+            spawn = [int(x) for x in re.findall(r"(?:pid|child)=(\d+)", p.stdout)]
+            assert len(spawn) == 2, p.stdout
+            deadline = time.time() + 10
+            while not _family(mon, ino, spawn):
+                assert time.time() < deadline, "no spawn incident:\n" + mon.stderr()
+                time.sleep(0.1)
+            time.sleep(2.5)  # the episode ends (2 s quiet): nothing more may come
             inc_exec = _incidents(mon, ino, exec_pid)
             inc_conn = _incidents(mon, ino, conn_pid)
+            inc_spawn = _family(mon, ino, spawn)
     finally:
         srv.close()
         shutil.rmtree(tmp, ignore_errors=True)
     assert len(inc_exec) == 1 and len(inc_conn) == 1, (inc_exec, inc_conn)
+    # one incident for the two processes (updates aside), naming both
+    first = [a for a in inc_spawn if not a["output_fields"].get("ph.update")]
+    assert len(first) == 1, inc_spawn
+    assert first[0]["output_fields"]["ph.family_pids"], first
+    assert max(inc_spawn, key=lambda a: a["time"])["priority"] == "Critical", inc_spawn
     for inc, call in ((inc_exec[0], "execve"), (inc_conn[0], "connect")):
         of = inc["output_fields"]
         assert inc["priority"] == "Critical", inc
@@ -280,6 +307,18 @@ def test_ph_one_relocated_call_is_counted_not_reported():
             extra_alerts = [a for a in _alerts(mon, ino)
                             if a["output_fields"]["proc.pid"] == extra_pid]
             budget = _profile(mon, exe)["anomalies"]
+            # two known calls swapped: more anomalies than one novel call
+            # makes (the old threshold's LFC), but every call is one the
+            # program made: below the known calls' threshold
+            below = _status(mon)["episodes_below_threshold"]
+            swap_pid = _run(exe, "swap")
+            deadline = time.time() + 30
+            while _status(mon)["episodes_below_threshold"] <= below:
+                assert time.time() < deadline, "no swapped episode below:\n" + mon.stderr()
+                time.sleep(0.2)
+            swap_alerts = [a for a in _alerts(mon, ino)
+                           if a["output_fields"]["proc.pid"] == swap_pid]
+            swap_budget = _profile(mon, exe)["anomalies"]
             attack_pid = _run(exe, "attack")
             inc = _wait_incident(mon, ino, attack_pid)
             spent = _profile(mon, exe)["anomalies"]
@@ -287,7 +326,13 @@ def test_ph_one_relocated_call_is_counted_not_reported():
         shutil.rmtree(tmp, ignore_errors=True)
     assert not extra_alerts, extra_alerts
     assert budget == 0, budget  # the relocated call is no episode
+    assert not swap_alerts, swap_alerts
+    assert swap_budget == 0, swap_budget  # nor are known calls swapped
     assert len(inc) == 1 and inc[0]["priority"] == "Error", inc
+    # the attack's calls are ones the program never made, and named so
+    never = inc[0]["output_fields"]["ph.never_made"].split()
+    assert {"uname", "sysinfo"} <= set(never), inc
+    assert "never made before: uname" in inc[0]["output"], inc
     assert spent == 1, spent  # the attack is one
 
 

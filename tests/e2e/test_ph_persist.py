@@ -105,7 +105,9 @@ def kernel_profile(mon, dev, ino):
     items = set()
     for e in json.loads(p.stdout):
         pid_, gen, item = struct.unpack("<IIQ", _hexbytes(e["key"]))
-        kind = 1 if item >> 63 else 2  # the kind is the item's top bit (pair, n-gram)
+        # the item's top bit: a pair (1), else an n-gram (2); a pair at
+        # distance 0 is the marker of a call the program made (3)
+        kind = (1 if (item >> 16) & 0xffff else 3) if item >> 63 else 2
         if pid_ == prof["id"]:
             (stamp,) = struct.unpack("<Q", _hexbytes(e["value"]))
             items.add((gen, kind, item, stamp))

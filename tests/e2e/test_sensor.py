@@ -258,13 +258,16 @@ def test_text_output_and_duration():
 def test_second_instance_is_refused():
     d = tempfile.mkdtemp(prefix="vigil-lock-")
     lock = os.path.join(d, "vigil.lock")
+    # no saved profiles: the default state directory may be another vigil's
     first = subprocess.Popen([VIGIL, "run", "--lock-file", lock, "--duration", "30",
-                              "--stats-interval", "0"], stderr=subprocess.PIPE, text=True)
+                              "--stats-interval", "0", "--ph-no-persist"],
+                             stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.time() + 20
         while time.time() < deadline and not (os.path.exists(lock) and open(lock).read().strip()):
             time.sleep(0.05)
-        second = subprocess.run([VIGIL, "run", "--lock-file", lock, "--duration", "1"],
+        second = subprocess.run([VIGIL, "run", "--lock-file", lock, "--duration", "1",
+                                 "--ph-no-persist"],
                                 capture_output=True, text=True, timeout=30)
         assert second.returncode == 1
         assert f"another vigil is already running (pid {first.pid}" in second.stderr, second.stderr

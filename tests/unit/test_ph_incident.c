@@ -17,6 +17,7 @@ struct sink {
 	int n;
 	char rule[64], priority[32], output[8192];
 	char calls[1024], exe[512], call[64], reason[256], events[2048], cmdline[256];
+	char never_made[1024], family[64];
 	int64_t lfc, anomalies, update, ppid;
 };
 
@@ -45,6 +46,8 @@ static void on_alert(void *ctx, const struct vg_alert *a)
 	snprintf(s->priority, sizeof(s->priority), "%s", a->priority);
 	snprintf(s->output, sizeof(s->output), "%s", a->output);
 	copy_field(a, "ph.calls", s->calls, sizeof(s->calls));
+	copy_field(a, "ph.never_made", s->never_made, sizeof(s->never_made));
+	copy_field(a, "ph.family_pids", s->family, sizeof(s->family));
 	copy_field(a, "ph.exe", s->exe, sizeof(s->exe));
 	copy_field(a, "ph.call", s->call, sizeof(s->call));
 	copy_field(a, "ph.severity_reason", s->reason, sizeof(s->reason));
@@ -392,6 +395,123 @@ static void test_evidence_threshold(void)
 	vg_ph_incidents_free(in);
 }
 
+/* The model's verdict in the records (PH_EV_F_*) decides, not the LFC:
+ * known calls somewhere new at LFC 8 without evidence are counted, not
+ * reported; with a never-made call the evidence comes at the model's
+ * episode_lfc, and the incident names the never-made calls. */
+static void test_model_verdict(void)
+{
+	struct vg_ph_incidents *in;
+	struct sink s = { 0 };
+	struct ph_alert_event e;
+	struct vg_ph_incident_stats st;
+	uint64_t t = 1000 * MS;
+
+	CHECK_INT(vg_ph_incidents_new(&in, "h", 0, on_alert, &s), 0);
+	vg_ph_incidents_set_proc(in, proc_fn, NULL);
+	vg_ph_incidents_set_threshold(in, PH_FALLBACK_EPISODE_LFC);
+	/* a relocated madvise and its followers: LFC 8, all known calls */
+	for (uint32_t i = 0; i < 8; i++) {
+		e = rec(4242, i ? "read" : "madvise", i + 1, t + i * MS);
+		e.flags = PH_EV_F_JUDGED;
+		vg_ph_incidents_record(in, &e, t + i * MS);
+	}
+	sensor_at(in, t + VG_PH_INCIDENT_HOLD_NS);
+	for (uint64_t now = t; now < t + VG_PH_INCIDENT_GAP_NS + 20 * MS; now += 10 * MS)
+		vg_ph_incidents_tick(in, now);
+	CHECK_INT(s.n, 0);
+	vg_ph_incidents_stats(in, &st);
+	CHECK_INT(st.below_threshold, 1);
+
+	/* uname never made, then its followers: the model's evidence */
+	t = 5000 * MS;
+	e = rec(4242, "uname", 1, t);
+	e.flags = PH_EV_F_JUDGED | PH_EV_F_NEVER_MADE;
+	vg_ph_incidents_record(in, &e, t);
+	e = rec(4242, "sysinfo", 2, t + MS);
+	e.flags = PH_EV_F_JUDGED | PH_EV_F_NEVER_MADE | PH_EV_F_EVIDENCE;
+	vg_ph_incidents_record(in, &e, t + MS);
+	e = rec(4242, "write", 3, t + 2 * MS);
+	e.flags = PH_EV_F_JUDGED | PH_EV_F_EVIDENCE;
+	vg_ph_incidents_record(in, &e, t + 2 * MS);
+	sensor_at(in, t + VG_PH_INCIDENT_HOLD_NS);
+	vg_ph_incidents_tick(in, t + VG_PH_INCIDENT_HOLD_NS);
+	CHECK_INT(s.n, 1);
+	CHECK_STR(s.calls, "uname sysinfo write");
+	CHECK_STR(s.never_made, "uname sysinfo");
+	CHECK(strstr(s.output, "never made before: uname sysinfo") != NULL);
+	CHECK_INT(s.lfc, 3); /* under episode_lfc: the model judged */
+	vg_ph_incidents_free(in);
+}
+
+/* A table with a family: 4242 (/srv/app, parent 1), its child 5000 and
+ * an unrelated 6000 (parent 1), both running /srv/app too. */
+static int family_proc_fn(void *ctx, uint32_t pid, struct vg_ph_proc_info *out)
+{
+	if (pid != 5000 && pid != 6000)
+		return proc_fn(ctx, pid, out);
+	proc_fn(ctx, 4242, out);
+	out->ppid = pid == 5000 ? 4242 : 1;
+	return 0;
+}
+
+/* An attack that forks (system(): the child's execve, the parent's clone3)
+ * is one incident: the child's records join the parent's open episode, in
+ * either order; an unrelated process of the same program is its own. */
+static void test_family_is_one_incident(void)
+{
+	struct vg_ph_incidents *in;
+	struct sink s = { 0 };
+	struct ph_alert_event e;
+	struct vg_ph_incident_stats st;
+	uint64_t t = 1000 * MS;
+
+	CHECK_INT(vg_ph_incidents_new(&in, "h", 0, on_alert, &s), 0);
+	CHECK_INT(vg_ph_incidents_set_scope(in, VG_PH_SCOPE_ALL, NULL, 0), 0);
+	vg_ph_incidents_set_proc(in, family_proc_fn, NULL);
+	/* the child first (its execve at exec), then the parent's clone3 */
+	e = rec(5000, "execve", 1, t);
+	e.pid = 5000;
+	vg_ph_incidents_record(in, &e, t);
+	e = rec(4242, "clone3", 1, t + MS);
+	vg_ph_incidents_record(in, &e, t + MS);
+	e = rec(6000, "uname", 1, t + 2 * MS); /* not family */
+	e.pid = 6000;
+	vg_ph_incidents_record(in, &e, t + 2 * MS);
+	e = rec(5000, "dup2", 2, t + 3 * MS); /* the child again: in the family's */
+	e.pid = 5000;
+	vg_ph_incidents_record(in, &e, t + 3 * MS);
+	sensor_at(in, t + VG_PH_INCIDENT_HOLD_NS);
+	vg_ph_incidents_tick(in, t + VG_PH_INCIDENT_HOLD_NS);
+	vg_ph_incidents_flush(in);
+	vg_ph_incidents_stats(in, &st);
+	CHECK_INT(st.family_joined, 1);
+	CHECK_INT(s.n, 2);
+	CHECK_INT(st.incidents, 2);
+	vg_ph_incidents_free(in);
+
+	/* the parent first: the child joins it; the incident names both */
+	memset(&s, 0, sizeof(s));
+	CHECK_INT(vg_ph_incidents_new(&in, "h", 0, on_alert, &s), 0);
+	CHECK_INT(vg_ph_incidents_set_scope(in, VG_PH_SCOPE_ALL, NULL, 0), 0);
+	vg_ph_incidents_set_proc(in, family_proc_fn, NULL);
+	e = rec(4242, "clone3", 1, t);
+	vg_ph_incidents_record(in, &e, t);
+	e = rec(5000, "execve", 2, t + MS);
+	e.pid = 5000;
+	vg_ph_incidents_record(in, &e, t + MS);
+	sensor_at(in, t + VG_PH_INCIDENT_HOLD_NS);
+	vg_ph_incidents_tick(in, t + VG_PH_INCIDENT_HOLD_NS);
+	CHECK_INT(s.n, 1);
+	CHECK_STR(s.priority, "Critical");
+	CHECK_STR(s.calls, "clone3 execve");
+	CHECK_STR(s.family, "5000");
+	CHECK(strstr(s.output, "pid 4242 tid 4242, with its parent or child pid 5000") != NULL);
+	vg_ph_incidents_flush(in);
+	CHECK_INT(s.n, 1);
+	vg_ph_incidents_free(in);
+}
+
 int main(void)
 {
 	test_scope();
@@ -399,5 +519,7 @@ int main(void)
 	test_severity_and_tasks();
 	test_exec_event_names_and_is_listed();
 	test_evidence_threshold();
+	test_model_verdict();
+	test_family_is_one_incident();
 	return check_report();
 }

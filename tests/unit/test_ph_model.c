@@ -24,6 +24,7 @@ static void rig_init(struct rig *r)
 	ph_params_plain(&r->p);
 	r->p.window = 3;
 	r->p.episode_lfc = 1;
+	r->p.known_lfc = 0; /* known calls too */
 	r->p.min_train = 10;
 	r->p.normal_wait = 0;
 	r->store = ph_store_new(1000);
@@ -97,7 +98,7 @@ static void test_freeze_rule_and_normal_wait(void)
 	CHECK(r.prof.status & PH_PROFILE_NORMAL);
 	CHECK(!(r.prof.status & PH_PROFILE_FROZEN)); /* nothing new: no refreeze */
 	CHECK_INT(r.prof.test_gen, r.prof.train_gen);
-	CHECK_INT(r.prof.test_stamp, 6); /* the loop has 6 pairs */
+	CHECK_INT(r.prof.test_stamp, 9); /* the loop's 6 pairs, the markers of its 3 calls */
 	ph_store_free(r.store);
 }
 
@@ -288,7 +289,10 @@ static void test_tolerize_resets_training(void)
 	CHECK_INT(r.res.tolerized, 0);
 	CHECK_INT(r.prof.train_gen, gen);
 	CHECK(r.prof.held >= 3);
-	CHECK_INT(ph_store_count_items(r.store, 42, gen | PH_GEN_HELD, PH_ITEM_PAIR), r.prof.held);
+	/* held: the pairs, and the markers of the never-made 7, 8 and 9 */
+	CHECK_INT(ph_store_count_items(r.store, 42, gen | PH_GEN_HELD, PH_ITEM_CALL), 3);
+	CHECK_INT(ph_store_count_items(r.store, 42, gen | PH_GEN_HELD, PH_ITEM_PAIR) + 3,
+		  r.prof.held);
 	/* no longer normal (anomaly limit) while the frame is full: the rest of
 	 * the burst is not learnt, the training data starts over */
 	r.prof.status &= ~PH_PROFILE_NORMAL;
@@ -669,6 +673,77 @@ static void test_ignored_calls_do_not_break_sequences(void)
 	ph_store_free(r.store);
 }
 
+/* Never-made calls: the profile knows each call it was trained on (a
+ * marker item), so a known call somewhere new needs the evidence of
+ * known_lfc, where a call the program never made needs only episode_lfc;
+ * the marker of a never-made call is held back like its pairs. */
+static void test_known_calls_need_more_evidence(void)
+{
+	static const uint32_t known[] = { 1, 2, 3 };
+	struct rig r;
+	uint32_t gen;
+
+	rig_init(&r);
+	r.p.anomaly_limit = 100;
+	r.p.tolerize_limit = 1000;
+	r.p.episode_lfc = 2;
+	r.p.known_lfc = 4;
+	make_normal(&r);
+	gen = r.prof.train_gen;
+	CHECK_INT(ph_store_count_items(r.store, 42, gen, PH_ITEM_CALL), 3);
+	/* 3 repeated: new pairs (3 -1-> 3, 2 -2-> 3) of a known call */
+	feed(&r, known, 3);
+	CHECK_INT(step(&r, 3), 0);
+	CHECK_INT(r.res.anomaly, 1);
+	CHECK_INT(r.res.never_made, 0);
+	CHECK_INT(step(&r, 3), 0);
+	CHECK_INT(r.res.lfc, 2); /* episode_lfc, of known calls only */
+	CHECK_INT(r.res.evidence, 0);
+	CHECK_INT(step(&r, 3), 0);
+	CHECK_INT(r.res.evidence, 0);
+	CHECK_INT(r.prof.anomalies, 0);
+	CHECK_INT(step(&r, 3), 0);
+	CHECK_INT(r.res.lfc, 4); /* known_lfc: an episode */
+	CHECK_INT(r.res.evidence, 1);
+	CHECK_INT(r.prof.anomalies, 1);
+	CHECK_INT(step(&r, 3), 0);
+	CHECK_INT(r.prof.anomalies, 1); /* the same episode */
+
+	/* a call the program never made: episode_lfc suffices */
+	ph_task_init(&r.task, 42);
+	feed(&r, known, 3);
+	CHECK_INT(step(&r, 20), 0);
+	CHECK_INT(r.res.anomaly, 1);
+	CHECK_INT(r.res.never_made, 1);
+	CHECK_INT(r.res.evidence, 0); /* LFC 1 */
+	CHECK_INT(step(&r, 1), 0);    /* 20 -1-> 1 is new: LFC 2 */
+	CHECK_INT(r.res.never_made, 0);
+	CHECK_INT(r.res.evidence, 1);
+	CHECK_INT(r.prof.anomalies, 2);
+	/* normal mode learns nothing: 20's marker is held back with its pairs */
+	CHECK_INT(ph_store_count_items(r.store, 42, gen, PH_ITEM_CALL), 3);
+	CHECK_INT(ph_store_count_items(r.store, 42, gen | PH_GEN_HELD, PH_ITEM_CALL), 1);
+
+	/* the frame forgets the never-made call: known calls need known_lfc again */
+	for (int i = 0; i < 50; i++)
+		feed(&r, known, 3);
+	CHECK_INT(r.task.lfc, 0);
+	CHECK_INT(step(&r, 3), 0);
+	CHECK_INT(step(&r, 3), 0);
+	CHECK_INT(r.res.lfc, 2);
+	CHECK_INT(r.res.evidence, 0);
+	CHECK_INT(r.prof.anomalies, 2);
+
+	/* known_lfc below episode_lfc is episode_lfc; over the frame refused */
+	r.p.known_lfc = 1;
+	CHECK_INT(ph_known_lfc(&r.p), 2);
+	r.p.known_lfc = r.p.frame + 1;
+	CHECK_INT(ph_params_check(&r.p), -EINVAL);
+	ph_params_default(&r.p);
+	CHECK_INT(r.p.known_lfc, 2 * PH_FALLBACK_WINDOW + 1);
+	ph_store_free(r.store);
+}
+
 int main(void)
 {
 	test_ignored_calls_do_not_break_sequences();
@@ -683,6 +758,7 @@ int main(void)
 	test_tolerize_resets_training();
 	test_anomaly_limit_stops_normal();
 	test_episode_needs_evidence();
+	test_known_calls_need_more_evidence();
 	test_learn_off_changes_nothing();
 	test_ngram_model();
 	test_fallback_model();
