@@ -99,6 +99,11 @@ void vg_ph_incidents_set_proc(struct vg_ph_incidents *in, vg_ph_proc_fn fn, void
 	in->proc_ctx = ctx;
 }
 
+void vg_ph_incidents_read_proc_parents(struct vg_ph_incidents *in, int on)
+{
+	in->proc_parents = on;
+}
+
 const char *vg_ph_incidents_known_exe(const struct vg_ph_incidents *in, uint64_t dev,
 				      uint64_t ino)
 {
