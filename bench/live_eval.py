@@ -375,13 +375,23 @@ def main():
 
         # 2. normal traffic: pH alerts about the servers are false alarms
         t_normal = time.time()
-        below_before = ph_status(vigil, sock).get("episodes_below_threshold", 0)
+        status_before = ph_status(vigil, sock)
         n_normal = normal_traffic(servers, args.normal, rng)
         time.sleep(2.5)  # the last episodes end (2 s gap)
-        below = ph_status(vigil, sock).get("episodes_below_threshold", 0) - below_before
+        status_after = ph_status(vigil, sock)
+        below = (status_after.get("episodes_below_threshold", 0) -
+                 status_before.get("episodes_below_threshold", 0))
         false_alarms = {k: [a for a in ph_alerts(out) if wall(a) >= t_normal and
                             a["output_fields"].get("ph.exe_ino") == os.stat(v["exe"]).st_ino]
                         for k, v in servers.items()}
+        # the rest of the machine meanwhile: whatever else runs here (builds,
+        # tests, shells), under the default scope
+        server_inos = {os.stat(v["exe"]).st_ino for v in servers.values()}
+        machine = [a for a in ph_alerts(out) if wall(a) >= t_normal and
+                   a["rule"] != "pH profile normal" and  # a notice, not an alarm
+                   a["output_fields"].get("ph.exe_ino") not in server_inos]
+        silent = (status_after.get("incidents_out_of_scope", 0) -
+                  status_before.get("incidents_out_of_scope", 0))
 
         # 3. attacks, one at a time
         listener = socket.socket()
@@ -450,6 +460,12 @@ def main():
         print("  " + l.split("vigil: ", 1)[-1][:150])
     print(f"  episodes below the evidence threshold in normal traffic (all programs, "
           f"counted, not reported): {below}")
+    hours = args.normal / 3600
+    print(f"  the rest of the machine meanwhile (its ordinary work, default scope): "
+          f"{len(machine)} pH alerts ({len(machine) / hours:.0f}/hour), {silent} episodes "
+          f"of out-of-scope programs learnt silently")
+    for a in machine[:3]:
+        print("     " + a["output"][:200])
     for name in ("nginx", "sshd"):
         if not installed[name]:
             print(f"  {name}: not installed here, not evaluated")

@@ -195,6 +195,7 @@ PH_HOOK void ph_epoch_bump(struct ph_store *store)
 }
 
 #include "ph/ph_model.c"
+#include "ph/ph_params.c" /* the model's parameters (episode_lfc, known_lfc) */
 #include "ph/ph_signal.c" /* signal handlers' windows */
 
 /* The model's clock in ns. The tick count is enough for a wait of seconds

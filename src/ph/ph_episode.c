@@ -102,6 +102,8 @@ uint32_t vg_ph__parent_of(struct vg_ph_incidents *in, uint32_t pid)
 	memset(&pi, 0, sizeof(pi));
 	if (in->proc_fn && !in->proc_fn(in->proc_ctx, pid, &pi) && pi.ppid)
 		return pi.ppid;
+	if (!in->proc_parents)
+		return 0;
 	/* the table learns of a fork from the sensor's ring, which may come
 	 * after the record: /proc/PID/stat, "pid (comm) state ppid ..." with
 	 * a comm that may hold spaces and parentheses */

@@ -74,6 +74,7 @@ struct vg_ph_incidents {
 	void *ctx;
 	vg_ph_proc_fn proc_fn;
 	void *proc_ctx;
+	int proc_parents; /* /proc/PID/stat for a parent the table lacks */
 	const char *hostname;
 	int64_t boot_to_wall_ns;
 	uint64_t hold_ns, gap_ns;

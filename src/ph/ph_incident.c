@@ -99,6 +99,11 @@ void vg_ph_incidents_set_proc(struct vg_ph_incidents *in, vg_ph_proc_fn fn, void
 	in->proc_ctx = ctx;
 }
 
+void vg_ph_incidents_read_proc_parents(struct vg_ph_incidents *in, int on)
+{
+	in->proc_parents = on;
+}
+
 const char *vg_ph_incidents_known_exe(const struct vg_ph_incidents *in, uint64_t dev,
 				      uint64_t ino)
 {
@@ -216,8 +221,9 @@ void vg_ph_incidents_event(struct vg_ph_incidents *in, const struct vg_event *ev
 	r->ts = ev->u.hdr.ts_ns;
 	r->pid = ev->u.hdr.pid;
 	r->type = (uint16_t)t;
-	if (t == VG_EV_OPEN || !in->ev_ctx) {
-		/* the common one, on the monitor's hot path: no field rendering */
+	if (t == VG_EV_OPEN || t == VG_EV_EXEC || !in->ev_ctx) {
+		/* the common ones, on the monitor's hot path (every open sent,
+		 * every exec): no field rendering, the record's own path */
 		const char *name = vg_event_name(ev);
 
 		r->critical = 0;

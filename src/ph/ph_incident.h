@@ -38,6 +38,10 @@ int vg_ph_incidents_new(struct vg_ph_incidents **out, const char *hostname,
 			int64_t boot_to_wall_ns, vg_alert_fn fn, void *ctx);
 void vg_ph_incidents_free(struct vg_ph_incidents *in);
 void vg_ph_incidents_set_proc(struct vg_ph_incidents *in, vg_ph_proc_fn fn, void *ctx);
+/* Whether a process's parent the table does not know yet (its fork event
+ * comes through another ring) is read from /proc/PID/stat: on in the
+ * monitor, off by default (pids made up by a test are not this machine's). */
+void vg_ph_incidents_read_proc_parents(struct vg_ph_incidents *in, int on);
 /* The report delay (first anomaly → alert) and the quiet gap that ends an
  * episode; 0 keeps the default. */
 void vg_ph_incidents_set_timing(struct vg_ph_incidents *in, uint64_t hold_ns, uint64_t gap_ns);

@@ -340,6 +340,7 @@ void vg_ph_kernel_set_proc(struct vg_ph_kernel *k, vg_ph_proc_fn fn, void *ctx)
 	k->proc_fn = fn;
 	k->proc_ctx = ctx;
 	vg_ph_incidents_set_proc(k->incidents, fn, ctx);
+	vg_ph_incidents_read_proc_parents(k->incidents, 1);
 }
 
 /* Runs for normal by coverage: an exec of a program, a connection a

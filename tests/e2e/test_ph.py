@@ -300,24 +300,13 @@ def test_ph_one_relocated_call_is_counted_not_reported():
                 assert time.time() < deadline, "the extra call was not seen:\n" + mon.stderr()
                 time.sleep(0.1)
             # ... and its episode ended (2 s quiet) below the threshold
-            deadline = time.time() + 30
-            while _status(mon)["episodes_below_threshold"] <= below:
-                assert time.time() < deadline, "no episode below the threshold:\n" + mon.stderr()
-                time.sleep(0.2)
-            extra_alerts = [a for a in _alerts(mon, ino)
-                            if a["output_fields"]["proc.pid"] == extra_pid]
+            extra_alerts = _ended_below(mon, ino, below, extra_pid)
             budget = _profile(mon, exe)["anomalies"]
             # two known calls swapped: more anomalies than one novel call
             # makes (the old threshold's LFC), but every call is one the
             # program made: below the known calls' threshold
             below = _status(mon)["episodes_below_threshold"]
-            swap_pid = _run(exe, "swap")
-            deadline = time.time() + 30
-            while _status(mon)["episodes_below_threshold"] <= below:
-                assert time.time() < deadline, "no swapped episode below:\n" + mon.stderr()
-                time.sleep(0.2)
-            swap_alerts = [a for a in _alerts(mon, ino)
-                           if a["output_fields"]["proc.pid"] == swap_pid]
+            swap_alerts = _ended_below(mon, ino, below, _run(exe, "swap"))
             swap_budget = _profile(mon, exe)["anomalies"]
             attack_pid = _run(exe, "attack")
             inc = _wait_incident(mon, ino, attack_pid)
@@ -334,6 +323,17 @@ def test_ph_one_relocated_call_is_counted_not_reported():
     assert {"uname", "sysinfo"} <= set(never), inc
     assert "never made before: uname" in inc[0]["output"], inc
     assert spent == 1, spent  # the attack is one
+
+
+def _ended_below(mon, ino, below, pid):
+    """Waits for an episode to end below the evidence threshold (the count
+    passes `below`); returns the alerts about pid meanwhile."""
+    deadline = time.time() + 30
+    while _status(mon)["episodes_below_threshold"] <= below:
+        assert time.time() < deadline, f"no episode of {pid} below the threshold:\n" + \
+            mon.stderr()
+        time.sleep(0.2)
+    return [a for a in _alerts(mon, ino) if a["output_fields"]["proc.pid"] == pid]
 
 
 def _profile(mon, exe):
