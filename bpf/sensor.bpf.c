@@ -239,9 +239,9 @@ int BPF_PROG(vg_sys_exit, struct pt_regs *regs, long ret)
 	__u32 type;
 
 	/* pH's per-call step, in this same program: one program per call.
-	 * It needs the task (a helper call), and passes it on; the number is
-	 * the one read above (read again, it was a second load, through the
-	 * register holding regs spilled to the stack). */
+	 * It needs the task (a helper call), and passes it on. It gets the
+	 * number read above: reading it again cost a second load, through
+	 * regs spilled to the stack. */
 	task = ph_on ? bpf_get_current_task_btf() : 0;
 	if (task)
 		ph_sys_exit(task, nr, ret);
