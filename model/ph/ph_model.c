@@ -10,12 +10,18 @@
 _Static_assert((PH_WINDOW_MAX & PH_RING_MASK) == 0, "the ring index is a mask");
 _Static_assert(PH_LFC_BITS == 128, "the LFC is two 64-bit words");
 
-/* A call the model does not see: no window, no item, no count. */
-static inline int ph_ignored(const struct ph_params *p, __u32 call)
+/* Is `call` in a bitmap of call numbers (ph_params.ignore, data_io)? */
+static inline int ph_call_in(const __u64 *set, __u32 call)
 {
 	if (call > PH_CALL_MAX)
 		return 0;
-	return (p->ignore[(call >> 6) & (PH_CALL_MAX >> 6)] >> (call & 63)) & 1;
+	return (set[(call >> 6) & (PH_CALL_MAX >> 6)] >> (call & 63)) & 1;
+}
+
+/* A call the model does not see: no window, no item, no count. */
+static inline int ph_ignored(const struct ph_params *p, __u32 call)
+{
+	return ph_call_in(p->ignore, call);
 }
 _Static_assert(((PH_CALL_MAX + 1) & PH_CALL_MAX) == 0, "the ignore index is a mask");
 
@@ -510,21 +516,28 @@ static inline int ph_note_call(struct ph_store *store, struct ph_profile *prof, 
 }
 
 /* Does a task's frame hold the evidence of an episode? Its LFC reached
- * known_lfc, or episode_lfc with a call the profile never saw among the
- * frame's calls (the last one, at never_made_at, is enough: the frame's
- * anomalies are counted since it). `calls` counts the frame's last call. */
-static inline int ph_evidence(const struct ph_params *p, __u64 never_made_at, __u64 calls,
+ * episode_lfc with a call the profile never saw among the frame's calls, or
+ * known_lfc with a known call somewhere new that is not data I/O
+ * (ph_params.data_io: a loop's count, such as the pages a database reads
+ * and writes, moves those). The last such call is enough (*_at: 1 + its
+ * index): the frame's anomalies are counted since. `calls` counts the
+ * frame's last call. */
+static inline int ph_in_frame(const struct ph_params *p, __u64 at, __u64 calls)
+{
+	return at && calls - at < p->frame;
+}
+
+static inline int ph_evidence(const struct ph_params *p, const struct ph_task *task, __u64 calls,
 			      __u32 lfc)
 {
-	if (lfc >= ph_known_lfc(p))
+	if (lfc >= ph_known_lfc(p) && ph_in_frame(p, task->known_at, calls))
 		return 1;
-	return lfc >= ph_episode_lfc(p) && never_made_at && calls - never_made_at < p->frame;
+	return lfc >= ph_episode_lfc(p) && ph_in_frame(p, task->never_made_at, calls);
 }
 
 PH_FN int ph_on_call(struct ph_store *store, const struct ph_params *p, struct ph_profile *prof,
 		     struct ph_task *task, __u32 call, __u64 now, struct ph_result *res)
 {
-	__u64 never_made_before;
 	int had_evidence;
 	__u32 learn = p->learn ? PH_CHECK_LEARN : 0;
 	struct ph_profile_state before;
@@ -600,16 +613,17 @@ PH_FN int ph_on_call(struct ph_store *store, const struct ph_params *p, struct p
 		res->never_made = res->anomaly && !err;
 	}
 	lfc_before = task->lfc;
-	never_made_before = task->never_made_at;
-	had_evidence = ph_evidence(p, never_made_before, task->calls, lfc_before);
+	had_evidence = ph_evidence(p, task, task->calls, lfc_before);
 	if (res->never_made)
 		task->never_made_at = task->calls + 1;
+	else if (res->anomaly && !ph_call_in(p->data_io, call))
+		task->known_at = task->calls + 1;
 	if (res->anomaly)
 		task->anomalies++;
 	ph_lfc_step(p, task, res->anomaly);
 	res->lfc = task->lfc;
 	res->evidence =
-		res->anomaly && ph_evidence(p, task->never_made_at, task->calls + 1, task->lfc);
+		res->anomaly && ph_evidence(p, task, task->calls + 1, task->lfc);
 	/* The profile counts episodes, not calls: one novel call makes up to
 	 * `window` anomalous calls (n with the n-gram model), so counted per
 	 * call one rare request used up the anomaly limit. And only episodes

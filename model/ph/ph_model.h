@@ -170,6 +170,13 @@ struct ph_params {
 	 * a threaded or idle server's sequences new at random. Empty by
 	 * default; the monitor sets them (docs/ph.md, "Timing-dependent calls"). */
 	__u64 ignore[PH_CALL_MAX / 64 + 1];
+	/* Calls that only move data on descriptors the program holds (read,
+	 * write, pread64, fsync, fstat ...): how many a loop makes varies with
+	 * the data (the pages a database reads and writes), so known ones
+	 * somewhere new are never an episode's evidence on their own
+	 * (ph_evidence(), docs/ph.md "Never-made calls"). A call the program
+	 * never made still is. Empty: every known call counts. */
+	__u64 data_io[PH_CALL_MAX / 64 + 1];
 };
 
 /* Marks a call as unseen by the model (user space, before load / replay). */
@@ -177,6 +184,13 @@ static inline void ph_call_ignore(struct ph_params *p, __u32 call)
 {
 	if (call <= PH_CALL_MAX)
 		p->ignore[call >> 6] |= 1ULL << (call & 63);
+}
+
+/* Marks a call as data I/O (ph_params.data_io). */
+static inline void ph_call_data_io(struct ph_params *p, __u32 call)
+{
+	if (call <= PH_CALL_MAX)
+		p->data_io[call >> 6] |= 1ULL << (call & 63);
 }
 
 /* One profile (one executable). Plain data: a BPF map value. */
@@ -253,6 +267,9 @@ struct ph_task {
 	 * data never saw at all (0: none). Last: the slow path's only, it
 	 * moves none of the fast path's fields. */
 	__u64 never_made_at;
+	/* 1 + the index of its last anomalous call that the test data knew
+	 * and that is not data I/O (0: none). The slow path's only, too. */
+	__u64 known_at;
 };
 
 /* Signal handlers get windows of their own (pH, ebpH): delivery pushes the

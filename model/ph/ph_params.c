@@ -24,6 +24,7 @@ PH_FN void ph_params_default(struct ph_params *p)
 	p->min_train = PH_MIN_TRAIN_DEFAULT;
 	p->normal_wait = 0;
 	__builtin_memset(p->ignore, 0, sizeof(p->ignore));
+	__builtin_memset(p->data_io, 0, sizeof(p->data_io));
 }
 
 PH_FN void ph_params_plain(struct ph_params *p)

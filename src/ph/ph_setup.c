@@ -42,6 +42,28 @@ static void ignore_timing_calls(struct ph_params *p)
 	}
 }
 
+/* Calls that only move data on descriptors the program holds, or look at
+ * a file's metadata: a loop's count decides how many come in a row (the
+ * pages sqlite reads and writes as its database grows), so a known one
+ * somewhere new is no episode's evidence on its own (ph_params.data_io).
+ * Not the sends: sendto / sendmsg / sendmmsg with MSG_FASTOPEN connect. */
+static const char *const data_io_calls[] = {
+	"read",	   "write",	"pread64",   "pwrite64", "readv",	"writev",
+	"preadv",  "pwritev",	"preadv2",   "pwritev2", "lseek",	"fsync",
+	"fdatasync", "fstat",	"newfstatat", "statx",	  "recvfrom", "recvmsg",
+	"recvmmsg",
+};
+
+static void mark_data_io_calls(struct ph_params *p)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(data_io_calls); i++) {
+		int nr = vg_syscall_nr(data_io_calls[i]);
+
+		if (nr >= 0)
+			ph_call_data_io(p, (__u32)nr);
+	}
+}
+
 int vg_ph_setup_configure(struct sensor_bpf *skel, const struct vg_ph_kernel_opts *o, const char **err)
 {
 	struct ph_params *p = &skel->data_ph->ph_params_cfg;
@@ -57,6 +79,8 @@ int vg_ph_setup_configure(struct sensor_bpf *skel, const struct vg_ph_kernel_opt
 		p->window = PH_WINDOW_DEFAULT;
 		p->episode_lfc = 1; /* as it was: one novel call makes n anomalies */
 		p->known_lfc = 0;   /* the same for known calls */
+	} else {
+		mark_data_io_calls(p);
 	}
 	if (o->min_train)
 		p->min_train = o->min_train;

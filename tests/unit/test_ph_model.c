@@ -734,6 +734,25 @@ static void test_known_calls_need_more_evidence(void)
 	CHECK_INT(r.res.evidence, 0);
 	CHECK_INT(r.prof.anomalies, 2);
 
+	/* data I/O (a loop's count): known 3s somewhere new are no evidence
+	 * whatever the LFC; a known call of another kind in the frame is */
+	ph_call_data_io(&r.p, 3);
+	for (int i = 0; i < 50; i++)
+		feed(&r, known, 3);
+	CHECK_INT(r.task.lfc, 0);
+	for (int i = 0; i < 6; i++) {
+		CHECK_INT(step(&r, 3), 0);
+		CHECK_INT(r.res.anomaly, 1);
+		CHECK_INT(r.res.evidence, 0);
+	}
+	CHECK(r.task.lfc >= 4);
+	CHECK_INT(r.prof.anomalies, 2);
+	CHECK_INT(step(&r, 2), 0); /* 3 -1-> 2 is new: a known call, not I/O */
+	CHECK_INT(r.res.anomaly, 1);
+	CHECK_INT(r.res.evidence, 1);
+	CHECK_INT(r.prof.anomalies, 3);
+	__builtin_memset(r.p.data_io, 0, sizeof(r.p.data_io));
+
 	/* known_lfc below episode_lfc is episode_lfc; over the frame refused */
 	r.p.known_lfc = 1;
 	CHECK_INT(ph_known_lfc(&r.p), 2);
