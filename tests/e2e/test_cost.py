@@ -117,20 +117,26 @@ def test_ph_fast_path_answers_a_known_loop():
     assert (slow - slow0) * 10 < fast - fast0, (fast - fast0, slow - slow0)
 
 
-def _map_id(pid, name):
-    """The id of the BPF map called `name` that process `pid` holds."""
+def _maps(pid):
+    """bpftool's description of every BPF map the process holds."""
+    maps = {}
     for fd in os.listdir(f"/proc/{pid}/fdinfo"):
         try:
             with open(f"/proc/{pid}/fdinfo/{fd}") as f:
                 m = re.search(r"^map_id:\s*(\d+)", f.read(), re.M)
         except OSError:
             continue
-        if m:
+        if m and int(m.group(1)) not in maps:
             out = subprocess.run(["bpftool", "-j", "map", "show", "id", m.group(1)],
                                  capture_output=True, text=True)
-            if out.returncode == 0 and json.loads(out.stdout).get("name") == name:
-                return int(m.group(1))
-    return None
+            if out.returncode == 0:
+                maps[int(m.group(1))] = json.loads(out.stdout)
+    return list(maps.values())
+
+
+def _map_id(pid, name):
+    """The id of the BPF map called `name` that process `pid` holds."""
+    return next((m["id"] for m in _maps(pid) if m.get("name") == name), None)
 
 
 def _startup_entry(map_id, ino):

@@ -7,32 +7,14 @@ before (adopted by pH, its ids unknown to the sensor until its first set*id
 call); pH still adopts a task whose entry the sensor made first."""
 import json
 import os
-import re
 import subprocess
 import tempfile
 import time
 
-from test_cost import _links, _prog_name
+from test_cost import _links, _maps, _prog_name
 from vigil_harness import BUILD, VIGIL, Monitor, deliberate, of_pid
 
 SETID_LATE = os.path.join(BUILD, "tests", "bin", "vigil-setid-late")
-
-
-def _maps(pid):
-    """bpftool's description of every BPF map the process holds."""
-    maps = {}
-    for fd in os.listdir(f"/proc/{pid}/fdinfo"):
-        try:
-            with open(f"/proc/{pid}/fdinfo/{fd}") as f:
-                m = re.search(r"^map_id:\s*(\d+)", f.read(), re.M)
-        except OSError:
-            continue
-        if m and int(m.group(1)) not in maps:
-            out = subprocess.run(["bpftool", "-j", "map", "show", "id", m.group(1)],
-                                 capture_output=True, text=True)
-            if out.returncode == 0:
-                maps[int(m.group(1))] = json.loads(out.stdout)
-    return list(maps.values())
 
 
 def _one_task_map_and_one_program_per_lifecycle_tracepoint(args, ph):
