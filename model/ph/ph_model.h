@@ -179,18 +179,18 @@ struct ph_params {
 	__u64 data_io[PH_CALL_MAX / 64 + 1];
 };
 
-/* Marks a call as unseen by the model (user space, before load / replay). */
-static inline void ph_call_ignore(struct ph_params *p, __u32 call)
+/* Adds a call to one of ph_params' call sets (ignore, data_io): user
+ * space, before load / replay. */
+static inline void ph_call_set_add(__u64 *set, __u32 call)
 {
 	if (call <= PH_CALL_MAX)
-		p->ignore[call >> 6] |= 1ULL << (call & 63);
+		set[call >> 6] |= 1ULL << (call & 63);
 }
 
-/* Marks a call as data I/O (ph_params.data_io). */
-static inline void ph_call_data_io(struct ph_params *p, __u32 call)
+/* Marks a call as unseen by the model. */
+static inline void ph_call_ignore(struct ph_params *p, __u32 call)
 {
-	if (call <= PH_CALL_MAX)
-		p->data_io[call >> 6] |= 1ULL << (call & 63);
+	ph_call_set_add(p->ignore, call);
 }
 
 /* One profile (one executable). Plain data: a BPF map value. */

@@ -32,13 +32,14 @@ static const char *const timing_calls[] = {
 	"epoll_pwait",	 "epoll_pwait2", "rt_sigprocmask", "restart_syscall",
 };
 
-static void ignore_timing_calls(struct ph_params *p)
+/* Adds the named calls (this machine's numbers) to one of ph_params' sets. */
+static void add_calls(__u64 *set, const char *const *names, size_t n)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(timing_calls); i++) {
-		int nr = vg_syscall_nr(timing_calls[i]);
+	for (size_t i = 0; i < n; i++) {
+		int nr = vg_syscall_nr(names[i]);
 
 		if (nr >= 0)
-			ph_call_ignore(p, (__u32)nr);
+			ph_call_set_add(set, (__u32)nr);
 	}
 }
 
@@ -53,16 +54,6 @@ static const char *const data_io_calls[] = {
 	"fdatasync", "fstat",	"newfstatat", "statx",	  "recvfrom", "recvmsg",
 	"recvmmsg",
 };
-
-static void mark_data_io_calls(struct ph_params *p)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(data_io_calls); i++) {
-		int nr = vg_syscall_nr(data_io_calls[i]);
-
-		if (nr >= 0)
-			ph_call_data_io(p, (__u32)nr);
-	}
-}
 
 int vg_ph_setup_configure(struct sensor_bpf *skel, const struct vg_ph_kernel_opts *o, const char **err)
 {
@@ -80,11 +71,11 @@ int vg_ph_setup_configure(struct sensor_bpf *skel, const struct vg_ph_kernel_opt
 		p->episode_lfc = 1; /* as it was: one novel call makes n anomalies */
 		p->known_lfc = 0;   /* the same for known calls */
 	} else {
-		mark_data_io_calls(p);
+		add_calls(p->data_io, data_io_calls, ARRAY_SIZE(data_io_calls));
 	}
 	if (o->min_train)
 		p->min_train = o->min_train;
-	ignore_timing_calls(p);
+	add_calls(p->ignore, timing_calls, ARRAY_SIZE(timing_calls));
 	/* the kernel's clock is in ns; saturate, a huge wait means "never" */
 	p->normal_wait = o->normal_wait_s > ~0ull / NSEC_PER_SEC ? ~0ull
 								     : o->normal_wait_s * NSEC_PER_SEC;

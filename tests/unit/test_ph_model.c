@@ -736,7 +736,7 @@ static void test_known_calls_need_more_evidence(void)
 
 	/* data I/O (a loop's count): known 3s somewhere new are no evidence
 	 * whatever the LFC; a known call of another kind in the frame is */
-	ph_call_data_io(&r.p, 3);
+	ph_call_set_add(r.p.data_io, 3);
 	for (int i = 0; i < 50; i++)
 		feed(&r, known, 3);
 	CHECK_INT(r.task.lfc, 0);
